@@ -1,0 +1,225 @@
+//! The benchmark program: loads the shared generator's TSV into a fresh store and runs
+//! the workloads of `shared/bench/README.md` through the public library API, printing
+//! answers (which must equal the peers') and medians, and writing a JSON result file.
+//!
+//! `cargo run --release -p factgraph-bench -- --m 1000000` runs every phase, each in a
+//! fresh process (load, cold open, queries), as the peers' runner does.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, ValueEnum};
+use factgraph::{Direction, Graph, Node};
+use serde_json::{json, Value};
+
+#[derive(Parser, Debug)]
+#[command(about = "factgraph benchmark: the shared workloads on the shared synthetic data")]
+struct Args {
+    /// Statements in the data set (the generator's --m).
+    #[arg(long, default_value_t = 100_000)]
+    m: u64,
+    /// Where data, stores and results live (the peers' runner uses the same default).
+    #[arg(long, env = "BENCH_DIR", default_value = "/tmp/factgraph-bench")]
+    bench_dir: PathBuf,
+    /// The generator (shared/bench/gen.py), run when the data is missing.
+    #[arg(long, default_value = "../shared/bench/gen.py")]
+    generator: PathBuf,
+    /// Which phase to run; `all` runs each in a fresh process.
+    #[arg(long, value_enum, default_value_t = Phase::All)]
+    phase: Phase,
+    /// Time budget per query workload, in milliseconds.
+    #[arg(long, default_value_t = 1000)]
+    budget_ms: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Phase {
+    All,
+    Load,
+    Cold,
+    Query,
+}
+
+struct Paths {
+    data: PathBuf,
+    store: PathBuf,
+    results: PathBuf,
+}
+
+fn paths(args: &Args) -> Paths {
+    Paths {
+        data: args.bench_dir.join("data").join(format!("m{}", args.m)),
+        store: args.bench_dir.join("factgraph").join(format!("m{}", args.m)),
+        results: args.bench_dir.join("results").join(format!("factgraph-m{}.json", args.m)),
+    }
+}
+
+fn main() -> Result<()> {
+    let args = Args::parse();
+    let p = paths(&args);
+    match args.phase {
+        Phase::All => run_all(&args, &p),
+        Phase::Load => print_json(&load(&p)?),
+        Phase::Cold => print_json(&cold(&p)?),
+        Phase::Query => print_json(&queries(&p, Duration::from_millis(args.budget_ms))?),
+    }
+}
+
+fn print_json(v: &Value) -> Result<()> {
+    println!("{}", serde_json::to_string(v)?);
+    Ok(())
+}
+
+fn run_all(args: &Args, p: &Paths) -> Result<()> {
+    if !p.data.join("queries.json").is_file() {
+        eprintln!("generating data for M = {} with {}", args.m, args.generator.display());
+        let status = Command::new("python3")
+            .arg(&args.generator)
+            .args(["--m", &args.m.to_string(), "--formats", "tsv", "--out"])
+            .arg(&p.data)
+            .status()
+            .context("running the generator")?;
+        if !status.success() {
+            bail!("the generator failed");
+        }
+    }
+    let me = std::env::current_exe()?;
+    let phase = |name: &str| -> Result<Value> {
+        drop_caches();
+        let out = Command::new(&me)
+            .args(["--m", &args.m.to_string(), "--phase", name, "--budget-ms", &args.budget_ms.to_string()])
+            .arg("--bench-dir")
+            .arg(&args.bench_dir)
+            .output()
+            .with_context(|| format!("running phase {name}"))?;
+        if !out.status.success() {
+            bail!("phase {name} failed: {}", String::from_utf8_lossy(&out.stderr));
+        }
+        let line = String::from_utf8(out.stdout)?;
+        Ok(serde_json::from_str(line.trim())?)
+    };
+    let mut result = json!({"m": args.m});
+    for name in ["load", "cold", "query"] {
+        let v = phase(name)?;
+        eprintln!("{name}: {v}");
+        result[name] = v;
+    }
+    std::fs::create_dir_all(p.results.parent().unwrap_or(Path::new(".")))?;
+    std::fs::write(&p.results, serde_json::to_string_pretty(&result)?)?;
+    eprintln!("wrote {}", p.results.display());
+    Ok(())
+}
+
+/// Drops the page cache when running as root (as the peers' runner does); otherwise
+/// the cold figures are warm and say so.
+fn drop_caches() {
+    let _ = Command::new("sync").status();
+    let _ = std::fs::write("/proc/sys/vm/drop_caches", "3");
+}
+
+fn dir_size(path: &Path) -> u64 {
+    let mut total = 0;
+    if let Ok(entries) = std::fs::read_dir(path) {
+        for e in entries.flatten() {
+            match e.metadata() {
+                Ok(m) if m.is_dir() => total += dir_size(&e.path()),
+                Ok(m) => total += m.len(),
+                Err(_) => {}
+            }
+        }
+    }
+    total
+}
+
+fn peak_rss_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|n| n.parse().ok()))
+        })
+        .unwrap_or(0)
+}
+
+fn load(p: &Paths) -> Result<Value> {
+    if p.store.exists() {
+        std::fs::remove_dir_all(&p.store)?;
+    }
+    let t = Instant::now();
+    let graph = Graph::open(&p.store)?;
+    let summary = graph.load_tsv_dir(&p.data.join("tsv"), &mut |_, _, _| {})?;
+    let secs = t.elapsed().as_secs_f64();
+    drop(graph);
+    Ok(json!({
+        "seconds": secs,
+        "statements_per_s": summary.claims as f64 / secs,
+        "claims": summary.claims,
+        "statements": summary.statements,
+        "disk_mb": dir_size(&p.store) as f64 / 1e6,
+        "peak_rss_mb": peak_rss_kb() as f64 / 1024.0,
+    }))
+}
+
+fn queries_json(p: &Paths) -> Result<Value> {
+    Ok(serde_json::from_str(&std::fs::read_to_string(p.data.join("queries.json"))?)?)
+}
+
+fn cold(p: &Paths) -> Result<Value> {
+    let q = queries_json(p)?;
+    let name = q["nonhub"]["name"].as_str().context("queries.json: nonhub.name")?.to_owned();
+    let t = Instant::now();
+    let graph = Graph::open_existing(&p.store)?;
+    let found = graph.store().lookup(&name)?;
+    let ms = t.elapsed().as_secs_f64() * 1e3;
+    Ok(json!({"open_first_lookup_ms": ms, "answer": found.first().map(|e| e.0)}))
+}
+
+/// Runs `f` once cold, then repeatedly for about `budget` (at least 3, at most 200
+/// times) and returns the median in microseconds and the answer.
+fn measure<T: PartialEq + std::fmt::Debug>(budget: Duration, mut f: impl FnMut() -> Result<T>) -> Result<(f64, T)> {
+    let first = f()?;
+    let mut times = Vec::new();
+    let start = Instant::now();
+    while times.len() < 3 || (times.len() < 200 && start.elapsed() < budget) {
+        let t = Instant::now();
+        let v = f()?;
+        times.push(t.elapsed().as_secs_f64() * 1e6);
+        if v != first {
+            bail!("answer changed between runs: {first:?} then {v:?}");
+        }
+    }
+    times.sort_by(f64::total_cmp);
+    Ok((times[times.len() / 2], first))
+}
+
+fn queries(p: &Paths, budget: Duration) -> Result<Value> {
+    let q = queries_json(p)?;
+    let graph = Graph::open_existing(&p.store)?;
+    let store = graph.store();
+    let s = |v: &Value| v.as_str().map(str::to_owned).context("queries.json field");
+    let nonhub_name = s(&q["nonhub"]["name"])?;
+    let nonhub_alias = s(&q["nonhub"]["alias"])?;
+    let mut out = json!({});
+
+    let (us, ans) = measure(budget, || Ok(store.lookup(&nonhub_name)?.first().map(|e| e.0)))?;
+    out["b_name"] = json!({"us": us, "answer": ans});
+    let (us, ans) = measure(budget, || Ok(store.lookup(&nonhub_alias)?.first().map(|e| e.0)))?;
+    out["b_alias"] = json!({"us": us, "answer": ans});
+
+    // Statements of an entity: the ids of every statement it is the subject or object of.
+    for which in ["nonhub", "hub"] {
+        let name = s(&q[which]["name"])?;
+        let (us, ans) = measure(budget, || {
+            let e = *store.lookup(&name)?.first().context("entity not found")?;
+            let n = store.statements_of(Node::Entity(e), Direction::Out)?.len()
+                + store.statements_of(Node::Entity(e), Direction::In)?.len();
+            Ok(n)
+        })?;
+        out[format!("statements_of_{which}")] = json!({"us": us, "answer": ans});
+    }
+    out["peak_rss_mb"] = json!(peak_rss_kb() as f64 / 1024.0);
+    Ok(out)
+}

@@ -1,0 +1,111 @@
+//! The store's error type.
+
+use std::path::PathBuf;
+
+use crate::model::{EntityId, StatementId};
+
+/// Everything the store can refuse or fail at. Messages are written for the person
+/// who will read them; the CLI prints them as they are.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// Another process (or another handle in this one) has the store open.
+    #[error("store is in use by another process: {path}")]
+    InUse {
+        /// The store directory.
+        path: PathBuf,
+    },
+    /// The directory holds something that is not a factgraph store.
+    #[error("{path} is not a factgraph store (it is a non-empty directory without a FACTGRAPH marker); nothing was written to it")]
+    Foreign {
+        /// The directory.
+        path: PathBuf,
+    },
+    /// The store was written by a newer factgraph.
+    #[error("{path} uses store format {found}, newer than this factgraph supports ({supported}); upgrade factgraph, or export with the newer version and import here")]
+    NewerFormat {
+        /// The directory.
+        path: PathBuf,
+        /// Format found on disk.
+        found: u32,
+        /// Newest format this build reads.
+        supported: u32,
+    },
+    /// The store's files are damaged.
+    #[error("store at {path} is damaged: {detail}")]
+    Damaged {
+        /// The directory.
+        path: PathBuf,
+        /// What was found wrong.
+        detail: String,
+    },
+    /// No store exists where one was expected.
+    #[error("no factgraph store at {path}")]
+    NotFound {
+        /// The directory.
+        path: PathBuf,
+    },
+    /// A record failed to decode: the store's contents are inconsistent.
+    #[error("store data is corrupt: {0}")]
+    Corrupt(String),
+    /// The storage engine reported an error.
+    #[error("storage engine error: {0}")]
+    Engine(String),
+    /// A file-system error.
+    #[error("{context}: {source}")]
+    Io {
+        /// What was being done.
+        context: String,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A statement was given no evidence.
+    #[error("a statement needs at least one piece of evidence (a document and a quote); to record a claim by hand, cite a note document")]
+    NoEvidence,
+    /// An id that does not exist.
+    #[error("no entity {0}")]
+    NoSuchEntity(EntityId),
+    /// An id that does not exist.
+    #[error("no statement {0}")]
+    NoSuchStatement(StatementId),
+    /// Evidence must point at a document.
+    #[error("evidence must cite a document, but {id} ({name:?}) is a {kind}")]
+    NotADocument {
+        /// The entity cited.
+        id: EntityId,
+        /// Its name.
+        name: String,
+        /// Its kind.
+        kind: String,
+    },
+    /// An entity that is still referred to cannot be deleted.
+    #[error("entity {0} is still referred to by statements or evidence; retract those first")]
+    InUseEntity(EntityId),
+    /// Bad input: an empty name, an over-long text, a kind that conflicts.
+    #[error("{0}")]
+    Invalid(String),
+    /// A JSON Lines import or export problem.
+    #[error("line {line}: {message}")]
+    Import {
+        /// 1-based line number.
+        line: usize,
+        /// What was wrong.
+        message: String,
+    },
+}
+
+impl StoreError {
+    pub(crate) fn io(context: impl Into<String>, source: std::io::Error) -> StoreError {
+        StoreError::Io { context: context.into(), source }
+    }
+}
+
+impl From<sled::Error> for StoreError {
+    fn from(e: sled::Error) -> Self {
+        StoreError::Engine(e.to_string())
+    }
+}
+
+/// Results of store operations.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -1,0 +1,131 @@
+//! The ordered key-value engine behind the store, as a small trait, and its one
+//! implementation on sled 0.34.
+//!
+//! The store needs only point gets, prefix scans (forwards, and the last key under a
+//! prefix), an atomic batch, and an explicit flush. Keeping to that surface lets
+//! another engine stand in later without touching the store's logic.
+
+use std::path::Path;
+
+use crate::error::{Result, StoreError};
+
+/// A key-value pair read from the engine.
+pub type Pair = (Vec<u8>, Vec<u8>);
+
+/// A scan that yields pairs in key order and stops after its first error.
+pub type Scan<'a> = Box<dyn Iterator<Item = Result<Pair>> + 'a>;
+
+/// One write of a batch: put a value, or delete the key (`None`).
+pub type Write = (Vec<u8>, Option<Vec<u8>>);
+
+/// The ordered key-value operations the store is built on.
+pub trait Kv: Send + Sync {
+    /// The value under `key`.
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>>;
+    /// Every pair whose key starts with `prefix`, in key order.
+    fn scan_prefix<'a>(&'a self, prefix: &[u8]) -> Scan<'a>;
+    /// The pair with the greatest key starting with `prefix`.
+    fn last_with_prefix(&self, prefix: &[u8]) -> Result<Option<Pair>>;
+    /// Applies every write or none of them.
+    fn apply(&self, writes: Vec<Write>) -> Result<()>;
+    /// Makes everything applied so far durable.
+    fn flush(&self) -> Result<()>;
+    /// Bytes the engine occupies on disk.
+    fn size_on_disk(&self) -> Result<u64>;
+}
+
+/// sled 0.34, one tree (the default), so that batches are atomic.
+pub struct SledKv {
+    db: sled::Db,
+}
+
+impl SledKv {
+    /// Opens or creates the engine's files in `dir` with a cache of `cache_bytes`.
+    ///
+    /// sled can panic on damaged files; the panic is caught here and becomes an error.
+    pub fn open(dir: &Path, cache_bytes: u64) -> Result<SledKv> {
+        let config = sled::Config::new()
+            .path(dir)
+            .cache_capacity(cache_bytes)
+            .mode(sled::Mode::HighThroughput)
+            // The background flusher stays on (sled's default, every 500 ms); each
+            // commit also flushes before it returns.
+            .flush_every_ms(Some(500));
+        let opened = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || config.open()));
+        match opened {
+            Ok(Ok(db)) => Ok(SledKv { db }),
+            Ok(Err(e)) => Err(StoreError::Engine(e.to_string())),
+            Err(panic) => {
+                let msg = panic
+                    .downcast_ref::<String>()
+                    .map(String::as_str)
+                    .or_else(|| panic.downcast_ref::<&str>().copied())
+                    .unwrap_or("panic while opening");
+                Err(StoreError::Engine(format!("sled failed to open the store: {msg}")))
+            }
+        }
+    }
+}
+
+/// Stops a scan at its first error: sled can return an error and then keep going on
+/// a damaged tree, and a half-read index must not look like a complete one.
+struct StopAtError<I> {
+    inner: I,
+    done: bool,
+}
+
+impl<I: Iterator<Item = sled::Result<(sled::IVec, sled::IVec)>>> Iterator for StopAtError<I> {
+    type Item = Result<Pair>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        match self.inner.next()? {
+            Ok((k, v)) => Some(Ok((k.to_vec(), v.to_vec()))),
+            Err(e) => {
+                self.done = true;
+                Some(Err(e.into()))
+            }
+        }
+    }
+}
+
+impl Kv for SledKv {
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        Ok(self.db.get(key)?.map(|v| v.to_vec()))
+    }
+
+    fn scan_prefix<'a>(&'a self, prefix: &[u8]) -> Scan<'a> {
+        Box::new(StopAtError { inner: self.db.scan_prefix(prefix), done: false })
+    }
+
+    fn last_with_prefix(&self, prefix: &[u8]) -> Result<Option<Pair>> {
+        match self.db.scan_prefix(prefix).next_back() {
+            None => Ok(None),
+            Some(Ok((k, v))) => Ok(Some((k.to_vec(), v.to_vec()))),
+            Some(Err(e)) => Err(e.into()),
+        }
+    }
+
+    fn apply(&self, writes: Vec<Write>) -> Result<()> {
+        let mut batch = sled::Batch::default();
+        for (k, v) in writes {
+            match v {
+                Some(v) => batch.insert(k, v),
+                None => batch.remove(k),
+            }
+        }
+        self.db.apply_batch(batch)?;
+        Ok(())
+    }
+
+    fn flush(&self) -> Result<()> {
+        self.db.flush()?;
+        Ok(())
+    }
+
+    fn size_on_disk(&self) -> Result<u64> {
+        Ok(self.db.size_on_disk()?)
+    }
+}

@@ -1,0 +1,23 @@
+#![doc = include_str!("../README.md")]
+
+mod check;
+mod codec;
+mod error;
+mod jsonl;
+pub mod keys;
+mod kv;
+pub mod model;
+mod normalize;
+pub mod project;
+pub mod quote;
+mod store;
+mod txn;
+
+pub use check::CheckReport;
+pub use error::{Result, StoreError};
+pub use jsonl::{export_jsonl, import_jsonl, JSONL_FORMAT, JSONL_VERSION};
+pub use kv::{Kv, SledKv};
+pub use model::*;
+pub use normalize::normalize;
+pub use store::{Counts, Edge, OpenOptions, Store, FORMAT_VERSION, MARKER_FILE};
+pub use txn::{Added, Transaction};

@@ -1,0 +1,55 @@
+//! Name normalisation for the name index: how "Qasem Soleimani", "QASEM  soleimani"
+//! and "Qasem Soleimaní" come to the same key.
+//!
+//! Steps: Unicode NFKD (compatibility forms split, accents become combining marks),
+//! combining marks dropped (accent folding), lower-cased, every run of whitespace and
+//! punctuation collapsed to one space, trimmed. Control characters vanish, so the
+//! result never contains the byte 0, which keeps index keys prefix-free.
+
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization;
+
+/// The normalised form of a name. Empty when the name has no letters or digits.
+pub fn normalize(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut pending_space = false;
+    for c in name.nfkd() {
+        if is_combining_mark(c) || c.is_control() {
+            continue;
+        }
+        if c.is_alphanumeric() {
+            if pending_space && !out.is_empty() {
+                out.push(' ');
+            }
+            pending_space = false;
+            out.extend(c.to_lowercase());
+        } else {
+            // Whitespace, punctuation and symbols all separate words: "al-Muhandis" and
+            // "al Muhandis" are the same spelling for lookup purposes.
+            pending_space = true;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize;
+
+    #[test]
+    fn folds_case_accents_space_and_punctuation() {
+        assert_eq!(normalize("Qasem  Soleimaní"), "qasem soleimani");
+        assert_eq!(normalize("  QASEM\tSOLEIMANI "), "qasem soleimani");
+        assert_eq!(normalize("Abu Mahdi al-Muhandis"), "abu mahdi al muhandis");
+        assert_eq!(normalize("Mr. Trump"), "mr trump");
+        assert_eq!(normalize("ﬁve"), "five", "NFKC compatibility ligature");
+        assert_eq!(normalize("Ｔｒｕｍｐ"), "trump", "full-width letters");
+    }
+
+    #[test]
+    fn empty_and_symbol_only_names_normalise_to_empty() {
+        assert_eq!(normalize(""), "");
+        assert_eq!(normalize("--- !!"), "");
+        assert!(!normalize("a\u{0}b").contains('\u{0}'));
+    }
+}

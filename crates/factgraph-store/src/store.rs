@@ -1,0 +1,535 @@
+//! Opening a store directory safely, and every read path.
+//!
+//! A store directory holds `FACTGRAPH` (the format marker, written on create and read
+//! before sled touches anything), `LOCK` (held exclusively while open, so a second
+//! process gets "store is in use" at once) and `sled/` (the engine's files).
+
+use std::collections::HashMap;
+use std::fs::{self, File};
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, RwLock};
+use std::time::Duration;
+
+use crate::codec::{decode, AdjEntry, Page, StoredStatement};
+use crate::error::{Result, StoreError};
+use crate::keys::{self, ListKey};
+use crate::kv::{Kv, SledKv};
+use crate::model::{Direction, Entity, EntityId, Node, Statement, StatementId};
+use crate::normalize::normalize;
+use crate::txn::Transaction;
+
+/// The on-disk format this build writes and reads.
+pub const FORMAT_VERSION: u32 = 1;
+/// The marker file's name.
+pub const MARKER_FILE: &str = "FACTGRAPH";
+const MARKER_PREFIX: &str = "factgraph store\nformat ";
+const LOCK_FILE: &str = "LOCK";
+const ENGINE_DIR: &str = "sled";
+/// sled can loop forever on some damaged logs; opening gives up after this long.
+const OPEN_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// How to open a store.
+#[derive(Clone, Debug)]
+pub struct OpenOptions {
+    /// Create the store when the directory is missing or empty.
+    pub create: bool,
+    /// sled's page cache, in bytes.
+    pub cache_bytes: u64,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        OpenOptions { create: true, cache_bytes: 128 * 1024 * 1024 }
+    }
+}
+
+/// Relation names interned to small ids; tiny, so kept in memory.
+#[derive(Default, Debug, Clone)]
+pub(crate) struct Relations {
+    pub by_name: HashMap<String, u32>,
+    pub by_id: HashMap<u32, String>,
+}
+
+/// Counts kept up to date by every commit, so statistics never need a full scan.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Entities, documents included.
+    pub entities: u64,
+    /// Statements.
+    pub statements: u64,
+    /// Pieces of evidence over all statements.
+    pub evidence: u64,
+}
+
+/// An open store. Reads may run from many threads; writes go through one
+/// `Transaction` at a time.
+pub struct Store {
+    pub(crate) kv: Box<dyn Kv>,
+    path: PathBuf,
+    _lock: File,
+    pub(crate) relations: RwLock<Relations>,
+    pub(crate) writer: Mutex<()>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish_non_exhaustive()
+    }
+}
+
+enum DirState {
+    Missing,
+    Empty,
+    Store,
+}
+
+fn inspect_dir(path: &Path) -> Result<DirState> {
+    let meta = match fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(DirState::Missing),
+        Err(e) => return Err(StoreError::io(format!("reading {}", path.display()), e)),
+    };
+    if !meta.is_dir() {
+        return Err(StoreError::Foreign { path: path.to_owned() });
+    }
+    let marker = path.join(MARKER_FILE);
+    match fs::read(&marker) {
+        Ok(bytes) => {
+            let found = parse_marker(&bytes).ok_or_else(|| StoreError::Damaged {
+                path: path.to_owned(),
+                detail: format!("{MARKER_FILE} marker is unreadable"),
+            })?;
+            if found > FORMAT_VERSION {
+                return Err(StoreError::NewerFormat {
+                    path: path.to_owned(),
+                    found,
+                    supported: FORMAT_VERSION,
+                });
+            }
+            Ok(DirState::Store)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let mut entries = fs::read_dir(path)
+                .map_err(|e| StoreError::io(format!("listing {}", path.display()), e))?;
+            if entries.next().is_some() {
+                Err(StoreError::Foreign { path: path.to_owned() })
+            } else {
+                Ok(DirState::Empty)
+            }
+        }
+        Err(e) => Err(StoreError::io(format!("reading {}", marker.display()), e)),
+    }
+}
+
+fn parse_marker(bytes: &[u8]) -> Option<u32> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    text.strip_prefix(MARKER_PREFIX)?.trim().parse().ok()
+}
+
+/// Opens sled on another thread so that a panic or an endless loop on damaged files
+/// becomes an error here. On a timeout the stuck thread is abandoned.
+fn open_engine(dir: PathBuf, cache_bytes: u64) -> Result<SledKv> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name("factgraph-open".into())
+        .spawn(move || {
+            let _ = tx.send(SledKv::open(&dir, cache_bytes));
+        })
+        .map_err(|e| StoreError::io("starting the open thread", e))?;
+    match rx.recv_timeout(OPEN_TIMEOUT) {
+        Ok(result) => result,
+        Err(_) => Err(StoreError::Engine(format!(
+            "the storage engine did not finish opening within {} s",
+            OPEN_TIMEOUT.as_secs()
+        ))),
+    }
+}
+
+impl Store {
+    /// Opens the store at `path`, creating it if `options.create` and the directory is
+    /// missing or empty. Refuses foreign directories, newer formats, damaged stores and
+    /// stores in use, without writing anything to them.
+    pub fn open(path: impl AsRef<Path>, options: &OpenOptions) -> Result<Store> {
+        let path = path.as_ref().to_owned();
+        let fresh = match inspect_dir(&path)? {
+            DirState::Store => false,
+            DirState::Missing | DirState::Empty if !options.create => {
+                return Err(StoreError::NotFound { path })
+            }
+            DirState::Missing => {
+                fs::create_dir_all(&path)
+                    .map_err(|e| StoreError::io(format!("creating {}", path.display()), e))?;
+                true
+            }
+            DirState::Empty => true,
+        };
+        let lock = lock_dir(&path)?;
+        if fresh {
+            write_marker(&path)?;
+        }
+        let engine_dir = path.join(ENGINE_DIR);
+        if !fresh && !engine_dir.is_dir() {
+            return Err(StoreError::Damaged { path, detail: "the sled directory is missing".into() });
+        }
+        let kv = open_engine(engine_dir, options.cache_bytes).map_err(|e| match e {
+            StoreError::Engine(detail) => StoreError::Damaged { path: path.clone(), detail },
+            other => other,
+        })?;
+        let store = Store {
+            kv: Box::new(kv),
+            path,
+            _lock: lock,
+            relations: RwLock::new(Relations::default()),
+            writer: Mutex::new(()),
+        };
+        store.check_format(fresh)?;
+        store.load_relations()?;
+        Ok(store)
+    }
+
+    fn check_format(&self, fresh: bool) -> Result<()> {
+        let damaged = |detail: String| StoreError::Damaged { path: self.path.clone(), detail };
+        match self.kv.get(keys::META_FORMAT)? {
+            None if fresh => {
+                self.kv.apply(vec![(
+                    keys::META_FORMAT.to_vec(),
+                    Some(FORMAT_VERSION.to_be_bytes().to_vec()),
+                )])?;
+                self.kv.flush()
+            }
+            None => Err(damaged("the format key is missing".into())),
+            Some(v) => {
+                let found = <[u8; 4]>::try_from(v.as_slice())
+                    .map(u32::from_be_bytes)
+                    .map_err(|_| damaged("the format key is unreadable".into()))?;
+                if found > FORMAT_VERSION {
+                    Err(StoreError::NewerFormat {
+                        path: self.path.clone(),
+                        found,
+                        supported: FORMAT_VERSION,
+                    })
+                } else if found != FORMAT_VERSION {
+                    Err(damaged(format!("format key says {found}, marker says {FORMAT_VERSION}")))
+                } else {
+                    Ok(())
+                }
+            }
+        }
+    }
+
+    fn load_relations(&self) -> Result<()> {
+        let mut rels = Relations::default();
+        for pair in self.kv.scan_prefix(&[keys::RELATION_BY_ID]) {
+            let (k, v) = pair?;
+            let id = k
+                .get(1..5)
+                .and_then(|b| b.try_into().ok())
+                .map(u32::from_be_bytes)
+                .ok_or_else(|| StoreError::Corrupt("relation key".into()))?;
+            let name = String::from_utf8(v).map_err(|_| StoreError::Corrupt("relation name".into()))?;
+            rels.by_name.insert(name.clone(), id);
+            rels.by_id.insert(id, name);
+        }
+        *self.relations.write().unwrap_or_else(|p| p.into_inner()) = rels;
+        Ok(())
+    }
+
+    /// The store's directory.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Starts a write transaction. Only one runs at a time; a second caller waits.
+    /// Nothing is written until `Transaction::commit`; dropping it discards it.
+    pub fn transaction(&self) -> Result<Transaction<'_>> {
+        Transaction::begin(self)
+    }
+
+    /// Bytes the store occupies on disk.
+    pub fn size_on_disk(&self) -> Result<u64> {
+        self.kv.size_on_disk()
+    }
+
+    pub(crate) fn meta_u64(&self, key: &[u8]) -> Result<u64> {
+        match self.kv.get(key)? {
+            None => Ok(0),
+            Some(v) => <[u8; 8]>::try_from(v.as_slice())
+                .map(u64::from_be_bytes)
+                .map_err(|_| StoreError::Corrupt(format!("metadata {}", String::from_utf8_lossy(key)))),
+        }
+    }
+
+    /// Entity, statement and evidence counts.
+    pub fn counts(&self) -> Result<Counts> {
+        Ok(Counts {
+            entities: self.meta_u64(keys::META_COUNT_ENTITIES)?,
+            statements: self.meta_u64(keys::META_COUNT_STATEMENTS)?,
+            evidence: self.meta_u64(keys::META_COUNT_EVIDENCE)?,
+        })
+    }
+
+    /// An entity by id.
+    pub fn entity(&self, id: EntityId) -> Result<Option<Entity>> {
+        match self.kv.get(&keys::entity(id))? {
+            None => Ok(None),
+            Some(bytes) => decode(&bytes, "entity record").map(Some),
+        }
+    }
+
+    /// The entity, or an error naming the missing id.
+    pub fn require_entity(&self, id: EntityId) -> Result<Entity> {
+        self.entity(id)?.ok_or(StoreError::NoSuchEntity(id))
+    }
+
+    /// Every entity whose canonical name or alias normalises like `name`. The caller
+    /// decides what several candidates mean.
+    pub fn lookup(&self, name: &str) -> Result<Vec<EntityId>> {
+        self.lookup_normalized(&normalize(name))
+    }
+
+    /// As `lookup`, for an already normalised name.
+    pub fn lookup_normalized(&self, normalized: &str) -> Result<Vec<EntityId>> {
+        if normalized.is_empty() {
+            return Ok(Vec::new());
+        }
+        match self.kv.get(&keys::name(normalized))? {
+            None => Ok(Vec::new()),
+            Some(bytes) => {
+                let ids: Vec<u64> = decode(&bytes, "name index")?;
+                Ok(ids.into_iter().map(EntityId).collect())
+            }
+        }
+    }
+
+    /// Every normalised spelling in the name index with its entities, in order. For
+    /// suggestions and completion; a full scan of the name index.
+    pub fn names(&self) -> impl Iterator<Item = Result<(String, Vec<EntityId>)>> + '_ {
+        self.kv.scan_prefix(&[keys::NAME]).map(|pair| {
+            let (k, v) = pair?;
+            let name = String::from_utf8(k[1..].to_vec())
+                .map_err(|_| StoreError::Corrupt("name key".into()))?;
+            let ids: Vec<u64> = decode(&v, "name index")?;
+            Ok((name, ids.into_iter().map(EntityId).collect()))
+        })
+    }
+
+    /// A statement by id.
+    pub fn statement(&self, id: StatementId) -> Result<Option<Statement>> {
+        match self.stored_statement(id)? {
+            None => Ok(None),
+            Some(s) => {
+                let relation = self.relation_name(s.rel)?;
+                Ok(Some(s.into_statement(id, relation)))
+            }
+        }
+    }
+
+    /// The statement, or an error naming the missing id.
+    pub fn require_statement(&self, id: StatementId) -> Result<Statement> {
+        self.statement(id)?.ok_or(StoreError::NoSuchStatement(id))
+    }
+
+    pub(crate) fn stored_statement(&self, id: StatementId) -> Result<Option<StoredStatement>> {
+        let (page, slot) = keys::page_of(id);
+        let Some(bytes) = self.kv.get(&keys::statement_page(page))? else {
+            return Ok(None);
+        };
+        match Page::slot(&bytes, slot)? {
+            None => Ok(None),
+            Some(rec) => decode(rec, "statement record").map(Some),
+        }
+    }
+
+    pub(crate) fn relation_name(&self, id: u32) -> Result<String> {
+        self.relations
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .by_id
+            .get(&id)
+            .cloned()
+            .ok_or_else(|| StoreError::Corrupt(format!("unknown relation id {id}")))
+    }
+
+    /// The interned id of a relation name, if any statement ever used it.
+    pub fn relation_id(&self, name: &str) -> Option<u32> {
+        self.relations.read().unwrap_or_else(|p| p.into_inner()).by_name.get(name).copied()
+    }
+
+    /// Every relation name, sorted.
+    pub fn relations(&self) -> Vec<String> {
+        let rels = self.relations.read().unwrap_or_else(|p| p.into_inner());
+        let mut names: Vec<String> = rels.by_name.keys().cloned().collect();
+        names.sort();
+        names
+    }
+
+    /// Reads every chunk of a posting list of plain ids.
+    pub(crate) fn read_ids(&self, list: &ListKey) -> Result<Vec<u64>> {
+        let mut out = Vec::new();
+        for pair in self.kv.scan_prefix(&list.0) {
+            let (_, v) = pair?;
+            let mut chunk: Vec<u64> = decode(&v, "posting list")?;
+            out.append(&mut chunk);
+        }
+        Ok(out)
+    }
+
+    /// Reads every chunk of an adjacency list.
+    pub(crate) fn read_adjacency(&self, list: &ListKey) -> Result<Vec<AdjEntry>> {
+        let mut out = Vec::new();
+        for pair in self.kv.scan_prefix(&list.0) {
+            let (_, v) = pair?;
+            let mut chunk: Vec<AdjEntry> = decode(&v, "adjacency list")?;
+            out.append(&mut chunk);
+        }
+        Ok(out)
+    }
+
+    /// The statements that have `node` at one end, with relation and far end, without
+    /// loading the statements themselves.
+    pub fn edges(&self, node: Node, dir: Direction) -> Result<Vec<Edge>> {
+        let rels = self.read_adjacency(&ListKey::adjacency(node, dir))?;
+        Ok(rels
+            .into_iter()
+            .map(|a| Edge {
+                statement: StatementId(a.sid),
+                relation: a.rel,
+                other: a.other.node(),
+            })
+            .collect())
+    }
+
+    /// The statements with `node` as subject (`Out`) or as object (`In`), in id order.
+    pub fn statements_of(&self, node: Node, dir: Direction) -> Result<Vec<StatementId>> {
+        Ok(self.edges(node, dir)?.into_iter().map(|e| e.statement).collect())
+    }
+
+    /// Statements whose subject or object is the statement `id`.
+    pub fn statements_about(&self, id: StatementId) -> Result<Vec<StatementId>> {
+        let mut out = self.statements_of(Node::Statement(id), Direction::Out)?;
+        out.extend(self.statements_of(Node::Statement(id), Direction::In)?);
+        out.sort();
+        out.dedup();
+        Ok(out)
+    }
+
+    /// Statements using a relation.
+    pub fn statements_with_relation(&self, relation: &str) -> Result<Vec<StatementId>> {
+        match self.relation_id(relation) {
+            None => Ok(Vec::new()),
+            Some(rel) => Ok(self.read_ids(&ListKey::relation(rel))?.into_iter().map(StatementId).collect()),
+        }
+    }
+
+    /// Statements with evidence from a document.
+    pub fn statements_citing(&self, document: EntityId) -> Result<Vec<StatementId>> {
+        Ok(self.read_ids(&ListKey::document(document))?.into_iter().map(StatementId).collect())
+    }
+
+    /// Statements with evidence attributed to an entity.
+    pub fn statements_attributed_to(&self, who: EntityId) -> Result<Vec<StatementId>> {
+        Ok(self.read_ids(&ListKey::attribution(who))?.into_iter().map(StatementId).collect())
+    }
+
+    /// Entities of a kind.
+    pub fn entities_of_kind(&self, kind: &str) -> Result<Vec<EntityId>> {
+        Ok(self.read_ids(&ListKey::kind(kind))?.into_iter().map(EntityId).collect())
+    }
+
+    /// Every kind in use, with its entity count.
+    pub fn kinds(&self) -> Result<Vec<(String, usize)>> {
+        let mut out: Vec<(String, usize)> = Vec::new();
+        for pair in self.kv.scan_prefix(&[keys::BY_KIND]) {
+            let (k, v) = pair?;
+            let end = k.iter().rposition(|&b| b == 0).ok_or_else(|| StoreError::Corrupt("kind key".into()))?;
+            let kind = String::from_utf8_lossy(&k[1..end]).into_owned();
+            let n = decode::<Vec<u64>>(&v, "kind list")?.len();
+            match out.last_mut() {
+                Some((last, count)) if *last == kind => *count += n,
+                _ => out.push((kind, n)),
+            }
+        }
+        Ok(out)
+    }
+
+    /// A document's full text, if it was stored.
+    pub fn document_text(&self, document: EntityId) -> Result<Option<String>> {
+        match self.kv.get(&keys::text(document))? {
+            None => Ok(None),
+            Some(v) => String::from_utf8(v).map(Some).map_err(|_| StoreError::Corrupt("document text".into())),
+        }
+    }
+
+    /// Every entity, in id order.
+    pub fn entities(&self) -> impl Iterator<Item = Result<Entity>> + '_ {
+        self.kv.scan_prefix(&[keys::ENTITY]).map(|pair| decode(&pair?.1, "entity record"))
+    }
+
+    /// Every statement, in id order.
+    pub fn statements(&self) -> impl Iterator<Item = Result<Statement>> + '_ {
+        self.kv.scan_prefix(&[keys::STATEMENT_PAGE]).flat_map(move |pair| {
+            let page = pair.and_then(|(k, v)| {
+                let page_no = k
+                    .get(1..9)
+                    .and_then(|b| b.try_into().ok())
+                    .map(u64::from_be_bytes)
+                    .ok_or_else(|| StoreError::Corrupt("statement page key".into()))?;
+                Ok((page_no, Page::decode(&v)?))
+            });
+            let items: Vec<Result<Statement>> = match page {
+                Err(e) => vec![Err(e)],
+                Ok((page_no, page)) => page
+                    .slots
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, rec)| !rec.is_empty())
+                    .map(|(slot, rec)| {
+                        let id = StatementId((page_no << keys::PAGE_BITS) | slot as u64);
+                        let stored: StoredStatement = decode(rec, "statement record")?;
+                        let relation = self.relation_name(stored.rel)?;
+                        Ok(stored.into_statement(id, relation))
+                    })
+                    .collect(),
+            };
+            items
+        })
+    }
+}
+
+/// One statement seen from one of its ends, as the adjacency index stores it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Edge {
+    /// The statement.
+    pub statement: StatementId,
+    /// Its interned relation id (see `Store::relation_id`).
+    pub relation: u32,
+    /// The far end, unless it is a literal.
+    pub other: Option<Node>,
+}
+
+fn lock_dir(path: &Path) -> Result<File> {
+    let lock_path = path.join(LOCK_FILE);
+    let file = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| StoreError::io(format!("opening {}", lock_path.display()), e))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(fs::TryLockError::WouldBlock) => Err(StoreError::InUse { path: path.to_owned() }),
+        Err(fs::TryLockError::Error(e)) => Err(StoreError::io(format!("locking {}", lock_path.display()), e)),
+    }
+}
+
+fn write_marker(path: &Path) -> Result<()> {
+    let tmp = path.join(format!("{MARKER_FILE}.tmp"));
+    let write = || -> std::io::Result<()> {
+        let mut f = File::create(&tmp)?;
+        f.write_all(format!("{MARKER_PREFIX}{FORMAT_VERSION}\n").as_bytes())?;
+        f.sync_all()?;
+        fs::rename(&tmp, path.join(MARKER_FILE))
+    };
+    write().map_err(|e| StoreError::io(format!("writing the marker in {}", path.display()), e))
+}

@@ -1,0 +1,853 @@
+//! Write transactions: an in-memory overlay of everything a batch touches, turned into
+//! one atomic sled batch and flushed on commit.
+//!
+//! Reads inside a transaction see its own writes. Every operation validates fully
+//! before it changes the overlay, so a refused operation leaves the transaction as it
+//! was; dropping a transaction without `commit` writes nothing.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::MutexGuard;
+
+use crate::codec::{self, decode, encode, AdjEntry, Other, Page, StoredStatement};
+use crate::error::{Result, StoreError};
+use crate::keys::{self, ListKey, CHUNK_CAP};
+use crate::model::{
+    Alias, Direction, Entity, EntityId, Evidence, NewStatement, Node, Object, Properties,
+    StatementId, Value, DOCUMENT_KIND, MAX_DOCUMENT_LEN, MAX_TEXT_LEN,
+};
+use crate::normalize::normalize;
+use crate::quote;
+use crate::store::{Counts, Store};
+
+/// A posting list being edited: its chunks, each remembering whether it changed.
+#[derive(Debug)]
+struct Chunked<T> {
+    chunks: Vec<Chunk<T>>,
+}
+
+#[derive(Debug)]
+struct Chunk<T> {
+    no: u32,
+    items: Vec<T>,
+    dirty: bool,
+}
+
+impl<T> Default for Chunked<T> {
+    fn default() -> Self {
+        Chunked { chunks: Vec::new() }
+    }
+}
+
+impl<T: PartialEq> Chunked<T> {
+    fn push(&mut self, item: T) {
+        match self.chunks.last_mut() {
+            Some(last) if last.items.len() < CHUNK_CAP => {
+                last.items.push(item);
+                last.dirty = true;
+            }
+            last => {
+                let no = last.map_or(0, |c| c.no + 1);
+                self.chunks.push(Chunk { no, items: vec![item], dirty: true });
+            }
+        }
+    }
+
+    fn remove_where(&mut self, mut pred: impl FnMut(&T) -> bool) -> usize {
+        let mut removed = 0;
+        for chunk in &mut self.chunks {
+            let before = chunk.items.len();
+            chunk.items.retain(|x| !pred(x));
+            if chunk.items.len() != before {
+                chunk.dirty = true;
+                removed += before - chunk.items.len();
+            }
+        }
+        removed
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &T> {
+        self.chunks.iter().flat_map(|c| c.items.iter())
+    }
+
+    fn is_empty(&self) -> bool {
+        self.chunks.iter().all(|c| c.items.is_empty())
+    }
+}
+
+/// What `Transaction::add_statement` did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Added {
+    /// A new statement was created.
+    Created(StatementId),
+    /// An identical statement existed; `new_evidence` pieces of evidence were merged in.
+    Merged {
+        /// The existing statement.
+        id: StatementId,
+        /// Evidence that was not already there.
+        new_evidence: usize,
+    },
+}
+
+impl Added {
+    /// The statement's id, new or existing.
+    pub fn id(self) -> StatementId {
+        match self {
+            Added::Created(id) | Added::Merged { id, .. } => id,
+        }
+    }
+}
+
+/// One atomic batch of writes. See the module docs.
+pub struct Transaction<'s> {
+    store: &'s Store,
+    _guard: MutexGuard<'s, ()>,
+    /// The store held nothing when the transaction began: nothing needs reading back.
+    fresh: bool,
+    next_entity: u64,
+    next_statement: u64,
+    next_relation: u32,
+    first_new_statement: u64,
+    counts: Counts,
+    entities: HashMap<EntityId, Option<Entity>>,
+    dirty_entities: HashSet<EntityId>,
+    names: HashMap<String, Vec<u64>>,
+    dirty_names: HashSet<String>,
+    texts: HashMap<EntityId, Option<String>>,
+    dirty_texts: HashSet<EntityId>,
+    statements: HashMap<StatementId, Option<StoredStatement>>,
+    adjacency: HashMap<ListKey, Chunked<AdjEntry>>,
+    id_lists: HashMap<ListKey, Chunked<u64>>,
+    candidates: HashMap<(Node, u32, Other), Vec<u64>>,
+    candidates_loaded: HashSet<Node>,
+    relations: HashMap<String, u32>,
+    new_relations: Vec<(String, u32)>,
+}
+
+impl<'s> Transaction<'s> {
+    pub(crate) fn begin(store: &'s Store) -> Result<Transaction<'s>> {
+        let guard = store.writer.lock().unwrap_or_else(|p| p.into_inner());
+        let next_entity = store.meta_u64(keys::META_NEXT_ENTITY)?;
+        let next_statement = store.meta_u64(keys::META_NEXT_STATEMENT)?;
+        let next_relation = store.meta_u64(keys::META_NEXT_RELATION)? as u32;
+        let relations = store.relations.read().unwrap_or_else(|p| p.into_inner()).by_name.clone();
+        Ok(Transaction {
+            store,
+            _guard: guard,
+            fresh: next_entity == 0 && next_statement == 0,
+            next_entity,
+            next_statement,
+            next_relation,
+            first_new_statement: next_statement,
+            counts: store.counts()?,
+            entities: HashMap::new(),
+            dirty_entities: HashSet::new(),
+            names: HashMap::new(),
+            dirty_names: HashSet::new(),
+            texts: HashMap::new(),
+            dirty_texts: HashSet::new(),
+            statements: HashMap::new(),
+            adjacency: HashMap::new(),
+            id_lists: HashMap::new(),
+            candidates: HashMap::new(),
+            candidates_loaded: HashSet::new(),
+            relations,
+            new_relations: Vec::new(),
+        })
+    }
+
+    /// The store this transaction writes to.
+    pub fn store(&self) -> &'s Store {
+        self.store
+    }
+
+    // ---- reads through the overlay -------------------------------------------------
+
+    fn load_entity(&mut self, id: EntityId) -> Result<Option<&Entity>> {
+        if !self.entities.contains_key(&id) {
+            let loaded = if self.fresh || id.0 >= self.next_entity { None } else { self.store.entity(id)? };
+            self.entities.insert(id, loaded);
+        }
+        Ok(self.entities.get(&id).and_then(Option::as_ref))
+    }
+
+    /// An entity as this transaction sees it.
+    pub fn entity(&mut self, id: EntityId) -> Result<Option<Entity>> {
+        Ok(self.load_entity(id)?.cloned())
+    }
+
+    fn require(&mut self, id: EntityId) -> Result<&Entity> {
+        self.load_entity(id)?.ok_or(StoreError::NoSuchEntity(id))
+    }
+
+    fn name_list(&mut self, normalized: &str) -> Result<&mut Vec<u64>> {
+        if !self.names.contains_key(normalized) {
+            let ids = if self.fresh {
+                Vec::new()
+            } else {
+                self.store.lookup_normalized(normalized)?.into_iter().map(|e| e.0).collect()
+            };
+            self.names.insert(normalized.to_owned(), ids);
+        }
+        Ok(self.names.get_mut(normalized).expect("inserted above"))
+    }
+
+    /// Entities whose name or alias normalises like `name`, as this transaction sees them.
+    pub fn lookup(&mut self, name: &str) -> Result<Vec<EntityId>> {
+        let n = normalize(name);
+        if n.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(self.name_list(&n)?.iter().copied().map(EntityId).collect())
+    }
+
+    fn read_statement(&self, id: StatementId) -> Result<Option<StoredStatement>> {
+        match self.statements.get(&id) {
+            Some(s) => Ok(s.clone()),
+            None if self.fresh || id.0 >= self.next_statement => Ok(None),
+            None => self.store.stored_statement(id),
+        }
+    }
+
+    /// True when the statement exists as this transaction sees it.
+    pub fn statement_exists(&self, id: StatementId) -> Result<bool> {
+        Ok(self.read_statement(id)?.is_some())
+    }
+
+    fn adjacency_list(&mut self, key: ListKey) -> Result<&mut Chunked<AdjEntry>> {
+        if !self.adjacency.contains_key(&key) {
+            let list = if self.fresh { Chunked::default() } else { load_chunks(self.store, &key, "adjacency")? };
+            self.adjacency.insert(key.clone(), list);
+        }
+        Ok(self.adjacency.get_mut(&key).expect("inserted above"))
+    }
+
+    fn id_list(&mut self, key: ListKey) -> Result<&mut Chunked<u64>> {
+        if !self.id_lists.contains_key(&key) {
+            let list = if self.fresh { Chunked::default() } else { load_chunks(self.store, &key, "posting list")? };
+            self.id_lists.insert(key.clone(), list);
+        }
+        Ok(self.id_lists.get_mut(&key).expect("inserted above"))
+    }
+
+    fn document_text(&mut self, doc: EntityId) -> Result<Option<&str>> {
+        if !self.texts.contains_key(&doc) {
+            let text = if self.fresh { None } else { self.store.document_text(doc)? };
+            self.texts.insert(doc, text);
+        }
+        Ok(self.texts.get(&doc).and_then(|t| t.as_deref()))
+    }
+
+    // ---- entities ------------------------------------------------------------------
+
+    /// Creates a new entity. Names need not be unique: lookups return every candidate.
+    pub fn create_entity(&mut self, name: &str, kind: &str) -> Result<EntityId> {
+        check_name(name, "an entity name")?;
+        check_kind(kind)?;
+        let id = EntityId(self.next_entity);
+        self.next_entity += 1;
+        let entity = Entity {
+            id,
+            name: name.to_owned(),
+            kind: kind.to_owned(),
+            aliases: Vec::new(),
+            properties: Properties::new(),
+        };
+        self.index_name(name, id)?;
+        self.id_list(ListKey::kind(kind))?.push(id.0);
+        self.entities.insert(id, Some(entity));
+        self.dirty_entities.insert(id);
+        self.counts.entities += 1;
+        Ok(id)
+    }
+
+    /// Creates a document: an entity of kind Document, with properties (`outlet`,
+    /// `title`, `published`, …) and, where available, its full text.
+    pub fn create_document(
+        &mut self,
+        name: &str,
+        properties: Properties,
+        text: Option<String>,
+    ) -> Result<EntityId> {
+        check_name(name, "a document name")?;
+        for key in properties.keys() {
+            check_name(key, "a property name")?;
+        }
+        if let Some(t) = &text {
+            check_document_text(t)?;
+        }
+        let id = self.create_entity(name, DOCUMENT_KIND)?;
+        if let Some(Some(e)) = self.entities.get_mut(&id) {
+            e.properties = properties;
+        }
+        if let Some(t) = text {
+            self.texts.insert(id, Some(t));
+            self.dirty_texts.insert(id);
+        }
+        Ok(id)
+    }
+
+    /// Replaces a document's stored text.
+    pub fn set_document_text(&mut self, doc: EntityId, text: String) -> Result<()> {
+        check_document_text(&text)?;
+        let e = self.require(doc)?;
+        if !e.is_document() {
+            return Err(not_a_document(e));
+        }
+        self.texts.insert(doc, Some(text));
+        self.dirty_texts.insert(doc);
+        Ok(())
+    }
+
+    fn index_name(&mut self, spelling: &str, id: EntityId) -> Result<()> {
+        let n = normalize(spelling);
+        let list = self.name_list(&n)?;
+        if !list.contains(&id.0) {
+            list.push(id.0);
+            list.sort_unstable();
+            self.dirty_names.insert(n);
+        }
+        Ok(())
+    }
+
+    /// Records a spelling of an entity, and (optionally) a document that uses it. The
+    /// canonical name may be given too, to record which documents use it.
+    pub fn add_alias(&mut self, id: EntityId, spelling: &str, document: Option<EntityId>) -> Result<()> {
+        check_name(spelling, "an alias")?;
+        if let Some(doc) = document {
+            let d = self.require(doc)?;
+            if !d.is_document() {
+                return Err(not_a_document(d));
+            }
+        }
+        self.require(id)?;
+        self.index_name(spelling, id)?;
+        let Some(Some(entity)) = self.entities.get_mut(&id) else { return Err(StoreError::NoSuchEntity(id)) };
+        let alias = match entity.aliases.iter_mut().position(|a| a.text == spelling) {
+            Some(i) => &mut entity.aliases[i],
+            None => {
+                entity.aliases.push(Alias { text: spelling.to_owned(), documents: Vec::new() });
+                entity.aliases.last_mut().expect("just pushed")
+            }
+        };
+        if let Some(doc) = document {
+            if let Err(at) = alias.documents.binary_search(&doc) {
+                alias.documents.insert(at, doc);
+            }
+        }
+        self.dirty_entities.insert(id);
+        Ok(())
+    }
+
+    /// Sets a typed property on an entity.
+    pub fn set_property(&mut self, id: EntityId, key: &str, value: Value) -> Result<()> {
+        check_name(key, "a property name")?;
+        check_value(&value)?;
+        self.require(id)?;
+        if let Some(Some(e)) = self.entities.get_mut(&id) {
+            e.properties.insert(key.to_owned(), value);
+        }
+        self.dirty_entities.insert(id);
+        Ok(())
+    }
+
+    /// Deletes an entity nothing refers to: no statements, evidence or attributions.
+    pub fn delete_entity(&mut self, id: EntityId) -> Result<()> {
+        let entity = self.require(id)?.clone();
+        let node = Node::Entity(id);
+        let referred = !self.adjacency_list(ListKey::adjacency(node, Direction::Out))?.is_empty()
+            || !self.adjacency_list(ListKey::adjacency(node, Direction::In))?.is_empty()
+            || !self.id_list(ListKey::document(id))?.is_empty()
+            || !self.id_list(ListKey::attribution(id))?.is_empty();
+        if referred {
+            return Err(StoreError::InUseEntity(id));
+        }
+        for spelling in entity.spellings() {
+            let n = normalize(spelling);
+            let list = self.name_list(&n)?;
+            list.retain(|&e| e != id.0);
+            self.dirty_names.insert(n);
+        }
+        self.id_list(ListKey::kind(&entity.kind))?.remove_where(|&e| e == id.0);
+        if entity.is_document() {
+            self.texts.insert(id, None);
+            self.dirty_texts.insert(id);
+        }
+        self.entities.insert(id, None);
+        self.dirty_entities.insert(id);
+        self.counts.entities -= 1;
+        Ok(())
+    }
+
+    // ---- statements ----------------------------------------------------------------
+
+    fn intern_relation(&mut self, name: &str) -> u32 {
+        if let Some(&id) = self.relations.get(name) {
+            return id;
+        }
+        let id = self.next_relation;
+        self.next_relation += 1;
+        self.relations.insert(name.to_owned(), id);
+        self.new_relations.push((name.to_owned(), id));
+        id
+    }
+
+    fn check_node(&mut self, node: Node) -> Result<()> {
+        match node {
+            Node::Entity(e) => self.require(e).map(|_| ()),
+            Node::Statement(s) => {
+                if self.read_statement(s)?.is_some() {
+                    Ok(())
+                } else {
+                    Err(StoreError::NoSuchStatement(s))
+                }
+            }
+        }
+    }
+
+    fn check_evidence(&mut self, ev: &Evidence) -> Result<()> {
+        if ev.quote.trim().is_empty() {
+            return Err(StoreError::Invalid("evidence needs a quote: the words the document uses".into()));
+        }
+        if ev.quote.len() > MAX_TEXT_LEN {
+            return Err(StoreError::Invalid(format!("a quote is limited to {MAX_TEXT_LEN} bytes")));
+        }
+        let doc = self.require(ev.document)?;
+        if !doc.is_document() {
+            return Err(not_a_document(doc));
+        }
+        if let Some(a) = ev.attribution {
+            self.require(a)?;
+        }
+        Ok(())
+    }
+
+    /// Fills in the quote's offsets from the document's text when they are missing.
+    fn locate(&mut self, mut ev: Evidence) -> Result<Evidence> {
+        if ev.span.is_none() {
+            if let Some(text) = self.document_text(ev.document)? {
+                ev.span = quote::locate(text, &ev.quote);
+            }
+        }
+        Ok(ev)
+    }
+
+    /// Candidate duplicates of a statement: same subject, relation and far end.
+    fn candidates(&mut self, subject: Node, rel: u32, other: Other) -> Result<Vec<u64>> {
+        if !self.fresh && !self.candidates_loaded.contains(&subject) {
+            let entries: Vec<AdjEntry> =
+                self.adjacency_list(ListKey::adjacency(subject, Direction::Out))?.iter().copied().collect();
+            for a in entries {
+                self.candidates.entry((subject, a.rel, a.other)).or_default().push(a.sid);
+            }
+            self.candidates_loaded.insert(subject);
+        }
+        Ok(self.candidates.get(&(subject, rel, other)).cloned().unwrap_or_default())
+    }
+
+    /// Adds a statement with its evidence. A statement with the same subject, relation,
+    /// object and qualifiers as an existing one is that statement: its new evidence is
+    /// merged in and nothing else changes.
+    pub fn add_statement(&mut self, new: NewStatement) -> Result<Added> {
+        if new.evidence.is_empty() {
+            return Err(StoreError::NoEvidence);
+        }
+        check_relation(&new.relation)?;
+        self.check_node(new.subject)?;
+        if let Object::Node(n) = new.object {
+            self.check_node(n)?;
+        }
+        if let Object::Literal(v) = &new.object {
+            check_value(v)?;
+        }
+        for (k, v) in &new.qualifiers {
+            check_name(k, "a qualifier name")?;
+            check_value(v)?;
+        }
+        for ev in &new.evidence {
+            self.check_evidence(ev)?;
+        }
+        // Validation is over; from here on nothing fails except storage reads.
+        let rel = self.intern_relation(&new.relation);
+        let other = Other::of_object(&new.object);
+        let identity = codec::identity(new.subject, rel, &new.object, &new.qualifiers);
+        for sid in self.candidates(new.subject, rel, other)? {
+            let id = StatementId(sid);
+            if let Some(existing) = self.read_statement(id)? {
+                if existing.identity() == identity {
+                    let added = self.merge_evidence(id, existing, new.evidence)?;
+                    return Ok(Added::Merged { id, new_evidence: added });
+                }
+            }
+        }
+        let id = StatementId(self.next_statement);
+        self.next_statement += 1;
+        let mut evidence: Vec<Evidence> = Vec::with_capacity(new.evidence.len());
+        for ev in new.evidence {
+            if !evidence.iter().any(|e| same_evidence(e, &ev)) {
+                let ev = self.locate(ev)?;
+                evidence.push(ev);
+            }
+        }
+        let stored = StoredStatement {
+            subject: new.subject,
+            rel,
+            object: new.object,
+            qualifiers: new.qualifiers,
+            evidence,
+        };
+        self.insert_statement(id, stored)?;
+        Ok(Added::Created(id))
+    }
+
+    /// Indexes and records a validated, new statement under `id`.
+    fn insert_statement(&mut self, id: StatementId, stored: StoredStatement) -> Result<()> {
+        let (subject, rel) = (stored.subject, stored.rel);
+        let other = Other::of_object(&stored.object);
+        self.adjacency_list(ListKey::adjacency(subject, Direction::Out))?.push(AdjEntry {
+            rel,
+            other,
+            sid: id.0,
+        });
+        if let Object::Node(n) = stored.object {
+            self.adjacency_list(ListKey::adjacency(n, Direction::In))?.push(AdjEntry {
+                rel,
+                other: Other::of_node(subject),
+                sid: id.0,
+            });
+        }
+        self.id_list(ListKey::relation(rel))?.push(id.0);
+        self.index_evidence(id, &[], &stored.evidence)?;
+        self.candidates.entry((subject, rel, other)).or_default().push(id.0);
+        self.counts.statements += 1;
+        self.counts.evidence += stored.evidence.len() as u64;
+        self.statements.insert(id, Some(stored));
+        Ok(())
+    }
+
+    /// Recreates an exported entity under its own id (JSON Lines import).
+    pub(crate) fn import_entity(&mut self, entity: Entity, text: Option<String>) -> Result<()> {
+        check_name(&entity.name, "an entity name")?;
+        check_kind(&entity.kind)?;
+        if self.load_entity(entity.id)?.is_some() {
+            return Err(StoreError::Invalid(format!("entity {} appears twice", entity.id)));
+        }
+        for v in entity.properties.values() {
+            check_value(v)?;
+        }
+        if let Some(t) = &text {
+            if !entity.is_document() {
+                return Err(not_a_document(&entity));
+            }
+            check_document_text(t)?;
+        }
+        let id = entity.id;
+        for spelling in entity.spellings() {
+            check_name(spelling, "an alias")?;
+        }
+        let spellings: Vec<String> = entity.spellings().map(str::to_owned).collect();
+        for spelling in &spellings {
+            self.index_name(spelling, id)?;
+        }
+        self.id_list(ListKey::kind(&entity.kind))?.push(id.0);
+        self.next_entity = self.next_entity.max(id.0 + 1);
+        self.entities.insert(id, Some(entity));
+        self.dirty_entities.insert(id);
+        self.counts.entities += 1;
+        if let Some(t) = text {
+            self.texts.insert(id, Some(t));
+            self.dirty_texts.insert(id);
+        }
+        Ok(())
+    }
+
+    /// Recreates an exported statement under its own id, evidence as it was.
+    pub(crate) fn import_statement(&mut self, st: crate::model::Statement) -> Result<()> {
+        if self.read_statement(st.id)?.is_some() {
+            return Err(StoreError::Invalid(format!("statement {} appears twice", st.id)));
+        }
+        if st.evidence.is_empty() {
+            return Err(StoreError::NoEvidence);
+        }
+        check_relation(&st.relation)?;
+        self.check_node(st.subject)?;
+        if let Object::Node(n) = st.object {
+            self.check_node(n)?;
+        }
+        for ev in &st.evidence {
+            self.check_evidence(ev)?;
+        }
+        let rel = self.intern_relation(&st.relation);
+        self.next_statement = self.next_statement.max(st.id.0 + 1);
+        let stored = StoredStatement {
+            subject: st.subject,
+            rel,
+            object: st.object,
+            qualifiers: st.qualifiers,
+            evidence: st.evidence,
+        };
+        self.insert_statement(st.id, stored)
+    }
+
+    /// Adds the document and attribution postings for evidence that is new to a
+    /// statement (`old` is what it already had).
+    fn index_evidence(&mut self, id: StatementId, old: &[Evidence], new: &[Evidence]) -> Result<()> {
+        let mut docs: Vec<EntityId> = Vec::new();
+        let mut whos: Vec<EntityId> = Vec::new();
+        for ev in new {
+            if !old.iter().chain(new.iter().take_while(|e| !std::ptr::eq(*e, ev))).any(|e| e.document == ev.document)
+                && !docs.contains(&ev.document)
+            {
+                docs.push(ev.document);
+            }
+            if let Some(a) = ev.attribution {
+                if !old.iter().any(|e| e.attribution == Some(a)) && !whos.contains(&a) {
+                    whos.push(a);
+                }
+            }
+        }
+        for d in docs {
+            self.id_list(ListKey::document(d))?.push(id.0);
+        }
+        for a in whos {
+            self.id_list(ListKey::attribution(a))?.push(id.0);
+        }
+        Ok(())
+    }
+
+    fn merge_evidence(&mut self, id: StatementId, mut st: StoredStatement, evidence: Vec<Evidence>) -> Result<usize> {
+        let mut fresh: Vec<Evidence> = Vec::new();
+        for ev in evidence {
+            if !st.evidence.iter().chain(fresh.iter()).any(|e| same_evidence(e, &ev)) {
+                let ev = self.locate(ev)?;
+                fresh.push(ev);
+            }
+        }
+        if fresh.is_empty() {
+            return Ok(0);
+        }
+        self.index_evidence(id, &st.evidence, &fresh)?;
+        let n = fresh.len();
+        self.counts.evidence += n as u64;
+        st.evidence.extend(fresh);
+        self.statements.insert(id, Some(st));
+        Ok(n)
+    }
+
+    /// Removes a statement, and every statement about it (recursively).
+    pub fn retract(&mut self, id: StatementId) -> Result<usize> {
+        if self.read_statement(id)?.is_none() {
+            return Err(StoreError::NoSuchStatement(id));
+        }
+        // Collect the statement and everything about it, depth first, so dependents
+        // are removed before what they depend on.
+        let mut order = Vec::new();
+        let mut stack = vec![id];
+        let mut seen = HashSet::new();
+        while let Some(s) = stack.pop() {
+            if !seen.insert(s) {
+                continue;
+            }
+            order.push(s);
+            for dir in [Direction::Out, Direction::In] {
+                let key = ListKey::adjacency(Node::Statement(s), dir);
+                let dependents: Vec<u64> = self.adjacency_list(key)?.iter().map(|a| a.sid).collect();
+                stack.extend(dependents.into_iter().map(StatementId));
+            }
+        }
+        let n = order.len();
+        for s in order.into_iter().rev() {
+            self.remove_one(s)?;
+        }
+        Ok(n)
+    }
+
+    fn remove_one(&mut self, id: StatementId) -> Result<()> {
+        let Some(st) = self.read_statement(id)? else { return Ok(()) };
+        let sid = id.0;
+        self.adjacency_list(ListKey::adjacency(st.subject, Direction::Out))?.remove_where(|a| a.sid == sid);
+        if let Object::Node(n) = st.object {
+            self.adjacency_list(ListKey::adjacency(n, Direction::In))?.remove_where(|a| a.sid == sid);
+        }
+        self.id_list(ListKey::relation(st.rel))?.remove_where(|&s| s == sid);
+        for ev in &st.evidence {
+            self.id_list(ListKey::document(ev.document))?.remove_where(|&s| s == sid);
+            if let Some(a) = ev.attribution {
+                self.id_list(ListKey::attribution(a))?.remove_where(|&s| s == sid);
+            }
+        }
+        let other = Other::of_object(&st.object);
+        if let Some(c) = self.candidates.get_mut(&(st.subject, st.rel, other)) {
+            c.retain(|&s| s != sid);
+        }
+        self.counts.statements -= 1;
+        self.counts.evidence -= st.evidence.len() as u64;
+        self.statements.insert(id, None);
+        Ok(())
+    }
+
+    // ---- commit --------------------------------------------------------------------
+
+    /// Writes everything as one atomic batch and flushes it to disk before returning.
+    pub fn commit(self) -> Result<Counts> {
+        let t0 = std::time::Instant::now();
+        let mut writes: Vec<(Vec<u8>, Option<Vec<u8>>)> = Vec::new();
+        for id in &self.dirty_entities {
+            let value = match self.entities.get(id).and_then(Option::as_ref) {
+                Some(e) => Some(codec::encode_entity(e)?),
+                None => None,
+            };
+            writes.push((keys::entity(*id), value));
+        }
+        for n in &self.dirty_names {
+            let ids = &self.names[n];
+            writes.push((keys::name(n), if ids.is_empty() { None } else { Some(encode(ids)?) }));
+        }
+        for id in &self.dirty_texts {
+            let value = self.texts.get(id).and_then(|t| t.as_ref()).map(|t| t.as_bytes().to_vec());
+            writes.push((keys::text(*id), value));
+        }
+        for (name, id) in &self.new_relations {
+            writes.push((keys::relation_by_name(name), Some(id.to_be_bytes().to_vec())));
+            writes.push((keys::relation_by_id(*id), Some(name.as_bytes().to_vec())));
+        }
+        let mut pages: BTreeMap<u64, Vec<(usize, Option<&StoredStatement>)>> = BTreeMap::new();
+        for (id, st) in &self.statements {
+            let (page, slot) = keys::page_of(*id);
+            pages.entry(page).or_default().push((slot, st.as_ref()));
+        }
+        for (page_no, slots) in pages {
+            let page_start = page_no << keys::PAGE_BITS;
+            let mut page = if self.fresh || page_start >= self.first_new_statement {
+                Page::default()
+            } else {
+                match self.store.kv.get(&keys::statement_page(page_no))? {
+                    Some(bytes) => Page::decode(&bytes)?,
+                    None => Page::default(),
+                }
+            };
+            for (slot, st) in slots {
+                page.set(slot, match st {
+                    Some(s) => encode(s)?,
+                    None => Vec::new(),
+                });
+            }
+            let key = keys::statement_page(page_no);
+            writes.push((key, if page.is_empty() { None } else { Some(page.encode()) }));
+        }
+        for (key, list) in &self.adjacency {
+            write_chunks(&mut writes, key, list)?;
+        }
+        for (key, list) in &self.id_lists {
+            write_chunks(&mut writes, key, list)?;
+        }
+        let meta = |k: &[u8], v: u64| (k.to_vec(), Some(v.to_be_bytes().to_vec()));
+        writes.push(meta(keys::META_NEXT_ENTITY, self.next_entity));
+        writes.push(meta(keys::META_NEXT_STATEMENT, self.next_statement));
+        writes.push(meta(keys::META_NEXT_RELATION, u64::from(self.next_relation)));
+        writes.push(meta(keys::META_COUNT_ENTITIES, self.counts.entities));
+        writes.push(meta(keys::META_COUNT_STATEMENTS, self.counts.statements));
+        writes.push(meta(keys::META_COUNT_EVIDENCE, self.counts.evidence));
+        // Sorted keys let sled fill each leaf in order instead of hopping between them.
+        writes.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let t1 = t0.elapsed();
+        let nw = writes.len();
+        let bytes: usize = writes.iter().map(|w| w.0.len() + w.1.as_ref().map_or(0, Vec::len)).sum();
+        self.store.kv.apply(writes)?;
+        let t2 = t0.elapsed();
+        self.store.kv.flush()?;
+        if std::env::var_os("FACTGRAPH_TRACE").is_some() {
+            eprintln!("commit: encode {t1:?}, apply {:?}, flush {:?}, {nw} writes, {bytes} bytes", t2 - t1, t0.elapsed() - t2);
+        }
+        let mut rels = self.store.relations.write().unwrap_or_else(|p| p.into_inner());
+        for (name, id) in self.new_relations {
+            rels.by_id.insert(id, name.clone());
+            rels.by_name.insert(name, id);
+        }
+        Ok(self.counts)
+    }
+}
+
+fn load_chunks<T: for<'de> serde::Deserialize<'de>>(store: &Store, key: &ListKey, what: &str) -> Result<Chunked<T>> {
+    let mut list = Chunked { chunks: Vec::new() };
+    for pair in store.kv.scan_prefix(&key.0) {
+        let (k, v) = pair?;
+        let no = key.chunk_no(&k).ok_or_else(|| StoreError::Corrupt(format!("{what} chunk key")))?;
+        list.chunks.push(Chunk { no, items: decode(&v, what)?, dirty: false });
+    }
+    Ok(list)
+}
+
+fn write_chunks<T: serde::Serialize>(
+    writes: &mut Vec<(Vec<u8>, Option<Vec<u8>>)>,
+    key: &ListKey,
+    list: &Chunked<T>,
+) -> Result<()> {
+    for c in list.chunks.iter().filter(|c| c.dirty) {
+        let value = if c.items.is_empty() { None } else { Some(encode(&c.items)?) };
+        writes.push((key.chunk(c.no), value));
+    }
+    Ok(())
+}
+
+fn same_evidence(a: &Evidence, b: &Evidence) -> bool {
+    a.document == b.document && a.quote == b.quote && a.attribution == b.attribution
+}
+
+fn not_a_document(e: &Entity) -> StoreError {
+    StoreError::NotADocument { id: e.id, name: e.name.clone(), kind: e.kind.clone() }
+}
+
+fn check_name(name: &str, what: &str) -> Result<()> {
+    if normalize(name).is_empty() {
+        return Err(StoreError::Invalid(format!("{what} needs at least one letter or digit (got {name:?})")));
+    }
+    if name.len() > MAX_TEXT_LEN {
+        return Err(StoreError::Invalid(format!("{what} is limited to {MAX_TEXT_LEN} bytes")));
+    }
+    Ok(())
+}
+
+fn check_kind(kind: &str) -> Result<()> {
+    let ok = !kind.is_empty()
+        && kind.len() <= 64
+        && kind.chars().next().is_some_and(char::is_alphabetic)
+        && kind.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+    if ok {
+        Ok(())
+    } else {
+        Err(StoreError::Invalid(format!(
+            "a kind is a word of letters, digits, '_' or '-' starting with a letter, at most 64 bytes (got {kind:?})"
+        )))
+    }
+}
+
+fn check_relation(rel: &str) -> Result<()> {
+    let ok = !rel.is_empty()
+        && rel.len() <= 128
+        && rel.chars().next().is_some_and(char::is_alphabetic)
+        && rel.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+    if ok {
+        Ok(())
+    } else {
+        Err(StoreError::Invalid(format!(
+            "a relation is a word of letters, digits, '_' or '-' starting with a letter, at most 128 bytes (got {rel:?})"
+        )))
+    }
+}
+
+fn check_value(v: &Value) -> Result<()> {
+    match v {
+        Value::Str(s) if s.len() > MAX_TEXT_LEN => {
+            Err(StoreError::Invalid(format!("a string value is limited to {MAX_TEXT_LEN} bytes")))
+        }
+        Value::Float(x) if !x.is_finite() => Err(StoreError::Invalid("a float value must be finite".into())),
+        _ => Ok(()),
+    }
+}
+
+fn check_document_text(t: &str) -> Result<()> {
+    if t.len() > MAX_DOCUMENT_LEN {
+        return Err(StoreError::Invalid(format!("a document's text is limited to {MAX_DOCUMENT_LEN} bytes")));
+    }
+    Ok(())
+}

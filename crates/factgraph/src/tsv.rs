@@ -1,0 +1,126 @@
+//! The benchmark's neutral TSV (`entities.tsv`, `aliases.tsv`, `sources.tsv`,
+//! `statements.tsv`, each with a header line) loaded as one atomic batch.
+//!
+//! Sources become documents named by their URL, with `url`, `published` and `title`
+//! properties. Each statement line becomes a statement with one piece of evidence (its
+//! source document and quote); lines with the same subject, predicate and object from
+//! several sources become one statement with several pieces of evidence.
+
+use std::collections::HashMap;
+use std::fs;
+use std::path::Path;
+
+use factgraph_store::{Date, EntityId, Evidence, NewStatement, Properties, Store, Value};
+
+use crate::error::{Error, LoadError};
+
+/// What a load added.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TsvSummary {
+    /// Entities created (documents excluded).
+    pub entities: u64,
+    /// Aliases recorded.
+    pub aliases: u64,
+    /// Documents created.
+    pub documents: u64,
+    /// Statement lines read.
+    pub claims: u64,
+    /// Distinct statements created.
+    pub statements: u64,
+}
+
+/// Progress of a load, for a progress bar: (phase, done, total).
+pub type Progress<'a> = &'a mut dyn FnMut(&str, u64, u64);
+
+/// True when `dir` holds the four TSV files.
+pub fn is_tsv_dir(dir: &Path) -> bool {
+    ["entities.tsv", "aliases.tsv", "sources.tsv", "statements.tsv"].iter().all(|f| dir.join(f).is_file())
+}
+
+fn read(dir: &Path, name: &str) -> Result<String, Error> {
+    let path = dir.join(name);
+    fs::read_to_string(&path).map_err(|e| Error::Load(LoadError::Io { path: path.display().to_string(), message: e.to_string() }))
+}
+
+fn bad(file: &str, line: usize, message: impl Into<String>) -> Error {
+    Error::Load(LoadError::Format { file: file.to_owned(), line, message: message.into() })
+}
+
+/// Rows of a TSV file after its header, each split into exactly `n` fields.
+fn rows<'a>(file: &'a str, text: &'a str, n: usize) -> impl Iterator<Item = Result<(usize, Vec<&'a str>), Error>> + 'a {
+    text.lines().enumerate().skip(1).filter(|(_, l)| !l.is_empty()).map(move |(i, line)| {
+        let fields: Vec<&str> = line.splitn(n, '\t').collect();
+        if fields.len() == n {
+            Ok((i + 1, fields))
+        } else {
+            Err(bad(file, i + 1, format!("expected {n} tab-separated fields, found {}", fields.len())))
+        }
+    })
+}
+
+fn parse_id(file: &str, line: usize, s: &str) -> Result<u64, Error> {
+    s.parse().map_err(|_| bad(file, line, format!("{s:?} is not an id")))
+}
+
+/// Loads the four files of `dir` into `store` as one transaction: all or nothing.
+pub fn load_tsv_dir(store: &Store, dir: &Path, progress: Progress<'_>) -> Result<TsvSummary, Error> {
+    let entities = read(dir, "entities.tsv")?;
+    let aliases = read(dir, "aliases.tsv")?;
+    let sources = read(dir, "sources.tsv")?;
+    let statements = read(dir, "statements.tsv")?;
+    let total = statements.lines().count().saturating_sub(1) as u64;
+    let mut summary = TsvSummary::default();
+    let mut tx = store.transaction()?;
+
+    let mut ents: HashMap<u64, EntityId> = HashMap::new();
+    for row in rows("entities.tsv", &entities, 3) {
+        let (line, f) = row?;
+        let id = tx.create_entity(f[1], f[2]).map_err(|e| bad("entities.tsv", line, e.to_string()))?;
+        if ents.insert(parse_id("entities.tsv", line, f[0])?, id).is_some() {
+            return Err(bad("entities.tsv", line, format!("id {} appears twice", f[0])));
+        }
+        summary.entities += 1;
+    }
+    for row in rows("aliases.tsv", &aliases, 2) {
+        let (line, f) = row?;
+        let id = parse_id("aliases.tsv", line, f[0])?;
+        let e = *ents.get(&id).ok_or_else(|| bad("aliases.tsv", line, format!("no entity {id}")))?;
+        tx.add_alias(e, f[1], None).map_err(|e| bad("aliases.tsv", line, e.to_string()))?;
+        summary.aliases += 1;
+    }
+    let mut docs: HashMap<u64, EntityId> = HashMap::new();
+    for row in rows("sources.tsv", &sources, 4) {
+        let (line, f) = row?;
+        let mut props = Properties::new();
+        props.insert("url".into(), Value::Str(f[1].to_owned()));
+        if let Some(d) = Date::parse(f[2]) {
+            props.insert("published".into(), Value::Date(d));
+        }
+        props.insert("title".into(), Value::Str(f[3].to_owned()));
+        let id = tx.create_document(f[1], props, None).map_err(|e| bad("sources.tsv", line, e.to_string()))?;
+        docs.insert(parse_id("sources.tsv", line, f[0])?, id);
+        summary.documents += 1;
+    }
+    progress("statements", 0, total);
+    for row in rows("statements.tsv", &statements, 6) {
+        let (line, f) = row?;
+        let get = |map: &HashMap<u64, EntityId>, s: &str, what: &str| -> Result<EntityId, Error> {
+            let id = parse_id("statements.tsv", line, s)?;
+            map.get(&id).copied().ok_or_else(|| bad("statements.tsv", line, format!("no {what} {id}")))
+        };
+        let (s, o, doc) = (get(&ents, f[1], "entity")?, get(&ents, f[3], "entity")?, get(&docs, f[4], "source")?);
+        let added = tx
+            .add_statement(NewStatement::new(s, f[2], o, Evidence::new(doc, f[5])))
+            .map_err(|e| bad("statements.tsv", line, e.to_string()))?;
+        if matches!(added, factgraph_store::Added::Created(_)) {
+            summary.statements += 1;
+        }
+        summary.claims += 1;
+        if summary.claims % 65_536 == 0 {
+            progress("statements", summary.claims, total);
+        }
+    }
+    progress("writing", total, total);
+    tx.commit()?;
+    Ok(summary)
+}

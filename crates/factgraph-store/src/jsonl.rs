@@ -2,7 +2,8 @@
 //! their documents, properties, qualifiers, evidence with offsets and attributions,
 //! document texts), and the migration path should the on-disk format change.
 //!
-//! The first line is a header `{"format":"factgraph-jsonl","version":1}`; then one
+//! The first line is a header `{"format":"factgraph-jsonl","version":1,…}` (with the
+//! id counters, since ids are never reused); then one
 //! object per line: `{"entity":…}` (in id order, each document's text beside it) and
 //! `{"statement":…}` (in id order, so a statement about a statement follows it).
 
@@ -26,6 +27,11 @@ const MAX_LINE: usize = 64 * 1024 * 1024;
 struct Header {
     format: String,
     version: u32,
+    /// Ids are never reused, so the counters travel too (deleted ids leave holes).
+    #[serde(default)]
+    next_entity: u64,
+    #[serde(default)]
+    next_statement: u64,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -44,7 +50,8 @@ enum Line {
 pub fn export_jsonl(store: &Store, out: &mut dyn Write) -> Result<Counts> {
     let io = |e: std::io::Error| StoreError::io("writing the export", e);
     let json = |e: serde_json::Error| StoreError::Corrupt(format!("serialising: {e}"));
-    let header = Header { format: JSONL_FORMAT.into(), version: JSONL_VERSION };
+    let (next_entity, next_statement) = store.next_ids()?;
+    let header = Header { format: JSONL_FORMAT.into(), version: JSONL_VERSION, next_entity, next_statement };
     serde_json::to_writer(&mut *out, &header).map_err(json)?;
     out.write_all(b"\n").map_err(io)?;
     let mut counts = Counts::default();
@@ -110,6 +117,7 @@ pub fn import_jsonl(store: &Store, mut input: impl BufRead) -> Result<Counts> {
                     message: format!("version {} is newer than this factgraph reads ({JSONL_VERSION})", h.version),
                 });
             }
+            tx.reserve_ids(h.next_entity, h.next_statement);
             header_seen = true;
             continue;
         }

@@ -3,8 +3,8 @@
 //!
 //! Steps: Unicode NFKD (compatibility forms split, accents become combining marks),
 //! combining marks dropped (accent folding), lower-cased, every run of whitespace and
-//! punctuation collapsed to one space, trimmed. Control characters vanish, so the
-//! result never contains the byte 0, which keeps index keys prefix-free.
+//! punctuation collapsed to one space, trimmed. Control characters separate words like spaces,
+//! so the result never contains the byte 0, which keeps index keys prefix-free.
 
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
@@ -14,7 +14,7 @@ pub fn normalize(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     let mut pending_space = false;
     for c in name.nfkd() {
-        if is_combining_mark(c) || c.is_control() {
+        if is_combining_mark(c) {
             continue;
         }
         if c.is_alphanumeric() {
@@ -24,7 +24,7 @@ pub fn normalize(name: &str) -> String {
             pending_space = false;
             out.extend(c.to_lowercase());
         } else {
-            // Whitespace, punctuation and symbols all separate words: "al-Muhandis" and
+            // Whitespace, control characters, punctuation and symbols all separate words: "al-Muhandis" and
             // "al Muhandis" are the same spelling for lookup purposes.
             pending_space = true;
         }

@@ -260,6 +260,11 @@ impl Store {
         }
     }
 
+    /// The ids the next entity and statement will get.
+    pub fn next_ids(&self) -> Result<(u64, u64)> {
+        Ok((self.meta_u64(keys::META_NEXT_ENTITY)?, self.meta_u64(keys::META_NEXT_STATEMENT)?))
+    }
+
     /// Entity, statement and evidence counts.
     pub fn counts(&self) -> Result<Counts> {
         Ok(Counts {
@@ -442,7 +447,7 @@ impl Store {
         let mut out: Vec<(String, usize)> = Vec::new();
         for pair in self.kv.scan_prefix(&[keys::BY_KIND]) {
             let (k, v) = pair?;
-            let end = k.iter().rposition(|&b| b == 0).ok_or_else(|| StoreError::Corrupt("kind key".into()))?;
+            let end = k.iter().position(|&b| b == 0).ok_or_else(|| StoreError::Corrupt("kind key".into()))?;
             let kind = String::from_utf8_lossy(&k[1..end]).into_owned();
             let n = decode::<Vec<u64>>(&v, "kind list")?.len();
             match out.last_mut() {

@@ -524,6 +524,12 @@ impl<'s> Transaction<'s> {
         Ok(())
     }
 
+    /// Makes sure ids below these are never handed out (import keeps holes).
+    pub(crate) fn reserve_ids(&mut self, next_entity: u64, next_statement: u64) {
+        self.next_entity = self.next_entity.max(next_entity);
+        self.next_statement = self.next_statement.max(next_statement);
+    }
+
     /// Recreates an exported entity under its own id (JSON Lines import).
     pub(crate) fn import_entity(&mut self, entity: Entity, text: Option<String>) -> Result<()> {
         check_name(&entity.name, "an entity name")?;

@@ -1,0 +1,399 @@
+//! Store behaviour through its public API on real sled directories: persistence,
+//! atomicity, idempotence, defensive opening, export/import, integrity checks.
+
+use std::fs;
+use std::path::Path;
+
+use factgraph_store::project::{Projection, Walk};
+use factgraph_store::*;
+
+fn open(path: &Path) -> Store {
+    Store::open(path, &OpenOptions::default()).expect("open store")
+}
+
+/// A small graph: two documents, three entities, an accusation reported by an agency.
+fn seed(store: &Store) -> (EntityId, EntityId, StatementId) {
+    let mut tx = store.transaction().unwrap();
+    let sky = tx
+        .create_document("sky", Properties::from([("outlet".into(), Value::from("Sky News"))]), Some(
+            "Tehran prosecutor Ali Alqasimehr said they face \"murder and terrorism charges\", the state-run IRNA news agency reported."
+                .into(),
+        ))
+        .unwrap();
+    let ap = tx.create_document("ap", Properties::new(), None).unwrap();
+    let prosecutor = tx.create_entity("Ali Alqasimehr", "Person").unwrap();
+    tx.add_alias(prosecutor, "Qasi Mehr", Some(ap)).unwrap();
+    let trump = tx.create_entity("Donald Trump", "Person").unwrap();
+    tx.add_alias(trump, "Trump", Some(sky)).unwrap();
+    let irna = tx.create_entity("IRNA", "Organization").unwrap();
+    let accused = tx
+        .add_statement(
+            NewStatement::new(prosecutor, "accused", trump, Evidence::new(sky, "they face \"murder and terrorism charges\"").by(prosecutor))
+                .qualifier("charge", "murder and terrorism"),
+        )
+        .unwrap()
+        .id();
+    tx.add_statement(NewStatement::new(accused, "reported-by", irna, Evidence::new(sky, "the state-run IRNA news agency reported")))
+        .unwrap();
+    tx.commit().unwrap();
+    (prosecutor, trump, accused)
+}
+
+fn export(store: &Store) -> String {
+    let mut out = Vec::new();
+    export_jsonl(store, &mut out).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn data_survives_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let before;
+    {
+        let store = open(&path);
+        seed(&store);
+        before = export(&store);
+    }
+    let store = open(&path);
+    assert_eq!(export(&store), before);
+    assert_eq!(store.counts().unwrap(), Counts { entities: 5, statements: 2, evidence: 2 });
+    let ids = store.lookup("qasi  MEHR").unwrap();
+    assert_eq!(store.entity(ids[0]).unwrap().unwrap().name, "Ali Alqasimehr");
+    assert!(store.check().unwrap().is_ok());
+}
+
+#[test]
+fn evidence_gets_offsets_and_attribution() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir.path().join("db"));
+    let (prosecutor, _, accused) = seed(&store);
+    let st = store.statement(accused).unwrap().unwrap();
+    let ev = &st.evidence[0];
+    assert_eq!(ev.attribution, Some(prosecutor));
+    let text = store.document_text(ev.document).unwrap().unwrap();
+    assert_eq!(quote::excerpt(&text, ev.span.unwrap()), ev.quote);
+}
+
+#[test]
+fn a_failed_batch_leaves_the_store_exactly_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let store = open(&path);
+    let (prosecutor, trump, _) = seed(&store);
+    let before = export(&store);
+    {
+        let mut tx = store.transaction().unwrap();
+        let doc = tx.create_document("note", Properties::new(), None).unwrap();
+        tx.create_entity("Someone New", "Person").unwrap();
+        tx.add_statement(NewStatement::new(trump, "denied", prosecutor, Evidence::new(doc, "denied it"))).unwrap();
+        // The last item is invalid: a statement without evidence.
+        let mut bad = NewStatement::new(trump, "met", prosecutor, Evidence::new(doc, "x"));
+        bad.evidence.clear();
+        assert!(matches!(tx.add_statement(bad), Err(StoreError::NoEvidence)));
+        // The caller gives up on the batch: dropping it writes nothing.
+    }
+    assert_eq!(export(&store), before);
+    drop(store);
+    assert_eq!(export(&open(&path)), before);
+}
+
+#[test]
+fn loading_the_same_data_twice_adds_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir.path().join("db"));
+    let (prosecutor, trump, accused) = seed(&store);
+    let counts = store.counts().unwrap();
+    let sky = store.lookup("sky").unwrap()[0];
+    let mut tx = store.transaction().unwrap();
+    let again = tx
+        .add_statement(
+            NewStatement::new(prosecutor, "accused", trump, Evidence::new(sky, "they face \"murder and terrorism charges\"").by(prosecutor))
+                .qualifier("charge", "murder and terrorism"),
+        )
+        .unwrap();
+    assert_eq!(again, Added::Merged { id: accused, new_evidence: 0 });
+    tx.commit().unwrap();
+    assert_eq!(store.counts().unwrap(), counts);
+}
+
+#[test]
+fn the_same_claim_from_another_document_merges_evidence() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir.path().join("db"));
+    let (prosecutor, trump, accused) = seed(&store);
+    let ap = store.lookup("ap").unwrap()[0];
+    let mut tx = store.transaction().unwrap();
+    let added = tx
+        .add_statement(
+            NewStatement::new(prosecutor, "accused", trump, Evidence::new(ap, "charged with murder and terrorism"))
+                .qualifier("charge", "murder and terrorism"),
+        )
+        .unwrap();
+    assert_eq!(added, Added::Merged { id: accused, new_evidence: 1 });
+    // Different qualifiers make a different statement: a disagreement, kept.
+    let other = tx
+        .add_statement(
+            NewStatement::new(prosecutor, "accused", trump, Evidence::new(ap, "murder and terrorist acts"))
+                .qualifier("charge", "murder and terrorist acts"),
+        )
+        .unwrap();
+    assert!(matches!(other, Added::Created(_)));
+    tx.commit().unwrap();
+    assert_eq!(store.statement(accused).unwrap().unwrap().evidence.len(), 2);
+    assert_eq!(store.statements_citing(ap).unwrap().len(), 2);
+    assert!(store.check().unwrap().is_ok());
+}
+
+#[test]
+fn statements_about_statements_and_cascading_retraction() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir.path().join("db"));
+    let (_, _, accused) = seed(&store);
+    let about = store.statements_about(accused).unwrap();
+    assert_eq!(about.len(), 1);
+    let reported = store.statement(about[0]).unwrap().unwrap();
+    assert_eq!(reported.subject, Node::Statement(accused));
+    assert_eq!(reported.relation, "reported-by");
+    let mut tx = store.transaction().unwrap();
+    assert_eq!(tx.retract(accused).unwrap(), 2);
+    tx.commit().unwrap();
+    assert_eq!(store.counts().unwrap().statements, 0);
+    assert!(store.statements_with_relation("reported-by").unwrap().is_empty());
+    assert!(store.check().unwrap().is_ok());
+}
+
+#[test]
+fn referenced_entities_cannot_be_deleted() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir.path().join("db"));
+    let (_, trump, _) = seed(&store);
+    let mut tx = store.transaction().unwrap();
+    assert!(matches!(tx.delete_entity(trump), Err(StoreError::InUseEntity(_))));
+    let lonely = tx.create_entity("Lonely", "Concept").unwrap();
+    tx.commit().unwrap();
+    let mut tx = store.transaction().unwrap();
+    tx.delete_entity(lonely).unwrap();
+    tx.commit().unwrap();
+    assert!(store.lookup("lonely").unwrap().is_empty());
+    assert!(store.check().unwrap().is_ok());
+}
+
+#[test]
+fn evidence_must_cite_a_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir.path().join("db"));
+    let (prosecutor, trump, _) = seed(&store);
+    let mut tx = store.transaction().unwrap();
+    let err = tx.add_statement(NewStatement::new(trump, "met", prosecutor, Evidence::new(trump, "x"))).unwrap_err();
+    assert!(matches!(err, StoreError::NotADocument { .. }), "{err}");
+    assert!(err.to_string().contains("is a Person"));
+}
+
+#[test]
+fn invalid_names_kinds_and_relations_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir.path().join("db"));
+    let mut tx = store.transaction().unwrap();
+    assert!(tx.create_entity("  --  ", "Person").is_err());
+    assert!(tx.create_entity("Ok", "not a kind").is_err());
+    assert!(tx.create_entity(&"x".repeat(MAX_TEXT_LEN + 1), "Person").is_err());
+    let a = tx.create_entity("A", "Person").unwrap();
+    let d = tx.create_document("d", Properties::new(), None).unwrap();
+    assert!(tx.add_statement(NewStatement::new(a, "two words", a, Evidence::new(d, "q"))).is_err());
+    assert!(tx.add_statement(NewStatement::new(a, "rel", Value::Float(f64::NAN), Evidence::new(d, "q"))).is_err());
+    assert!(tx.add_statement(NewStatement::new(a, "rel", a, Evidence::new(d, "   "))).is_err());
+}
+
+#[test]
+fn a_foreign_directory_is_refused_and_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("thesis.txt"), "my work").unwrap();
+    let err = Store::open(dir.path(), &OpenOptions::default()).unwrap_err();
+    assert!(matches!(err, StoreError::Foreign { .. }), "{err}");
+    let names: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(names, vec![std::ffi::OsString::from("thesis.txt")]);
+    // A file is not a directory either.
+    let err = Store::open(dir.path().join("thesis.txt"), &OpenOptions::default()).unwrap_err();
+    assert!(matches!(err, StoreError::Foreign { .. }), "{err}");
+}
+
+#[test]
+fn a_newer_format_is_refused_without_writing() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join(MARKER_FILE), "factgraph store\nformat 99\n").unwrap();
+    let err = Store::open(dir.path(), &OpenOptions::default()).unwrap_err();
+    assert!(matches!(err, StoreError::NewerFormat { found: 99, .. }), "{err}");
+    assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+}
+
+#[test]
+fn a_damaged_marker_or_engine_is_an_error_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join(MARKER_FILE), "garbage").unwrap();
+    assert!(matches!(Store::open(dir.path(), &OpenOptions::default()), Err(StoreError::Damaged { .. })));
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    drop(open(&path));
+    // Overwrite every file sled wrote with noise.
+    let mut x: u32 = 12345;
+    for entry in fs::read_dir(path.join("sled")).unwrap() {
+        let p = entry.unwrap().path();
+        if p.is_file() {
+            let len = fs::metadata(&p).unwrap().len().max(4096) as usize;
+            let noise: Vec<u8> = (0..len)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 17;
+                    x ^= x << 5;
+                    x as u8
+                })
+                .collect();
+            fs::write(&p, noise).unwrap();
+        }
+    }
+    match Store::open(&path, &OpenOptions::default()) {
+        Err(StoreError::Damaged { .. }) => {}
+        // sled may also accept noise as an empty log; then the format key is missing.
+        other => panic!("expected a damaged-store error, got {other:?}"),
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    drop(open(&path));
+    fs::remove_dir_all(path.join("sled")).unwrap();
+    assert!(matches!(Store::open(&path, &OpenOptions::default()), Err(StoreError::Damaged { .. })));
+}
+
+#[test]
+fn a_second_open_is_refused_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let first = open(&path);
+    let t = std::time::Instant::now();
+    let err = Store::open(&path, &OpenOptions::default()).unwrap_err();
+    assert!(matches!(err, StoreError::InUse { .. }), "{err}");
+    assert!(err.to_string().contains("in use"));
+    assert!(t.elapsed() < std::time::Duration::from_secs(2));
+    drop(first);
+    open(&path);
+}
+
+#[test]
+fn opening_a_missing_store_without_create_is_not_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = Store::open(dir.path().join("nope"), &OpenOptions { create: false, ..Default::default() }).unwrap_err();
+    assert!(matches!(err, StoreError::NotFound { .. }));
+    assert!(!dir.path().join("nope").exists());
+}
+
+#[test]
+fn export_then_import_is_identical() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = open(&dir.path().join("a"));
+    let (_, _, accused) = seed(&a);
+    // Leave a hole in the ids so import must keep them rather than renumber.
+    let mut tx = a.transaction().unwrap();
+    let x = tx.create_entity("Gone", "Concept").unwrap();
+    tx.commit().unwrap();
+    let mut tx = a.transaction().unwrap();
+    tx.delete_entity(x).unwrap();
+    tx.commit().unwrap();
+    let first = export(&a);
+    let b = open(&dir.path().join("b"));
+    import_jsonl(&b, first.as_bytes()).unwrap();
+    assert_eq!(export(&b), first);
+    assert!(b.check().unwrap().is_ok());
+    assert_eq!(b.statement(accused).unwrap(), a.statement(accused).unwrap());
+    // New ids continue after the imported ones.
+    let mut tx = b.transaction().unwrap();
+    let y = tx.create_entity("New", "Concept").unwrap();
+    assert!(y.0 > x.0);
+}
+
+#[test]
+fn a_bad_import_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = open(&dir.path().join("a"));
+    seed(&a);
+    let mut text = export(&a);
+    text.push_str("{\"statement\": {\"broken\": true}}\n");
+    let b = open(&dir.path().join("b"));
+    let err = import_jsonl(&b, text.as_bytes()).unwrap_err();
+    assert!(matches!(err, StoreError::Import { line: 9, .. }), "{err}");
+    assert_eq!(b.counts().unwrap(), Counts::default());
+    let err = import_jsonl(&b, "{\"format\":\"factgraph-jsonl\",\"version\":7}\n".as_bytes()).unwrap_err();
+    assert!(err.to_string().contains("newer"), "{err}");
+    let err = import_jsonl(&b, "hello\n".as_bytes()).unwrap_err();
+    assert!(err.to_string().contains("header"), "{err}");
+    // And into a non-empty store it refuses.
+    assert!(import_jsonl(&a, export(&a).as_bytes()).is_err());
+}
+
+#[test]
+fn check_finds_a_missing_index_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    {
+        let store = open(&path);
+        seed(&store);
+        assert!(store.check().unwrap().is_ok());
+    }
+    {
+        // Damage one index behind the store's back.
+        let db = sled::open(path.join("sled")).unwrap();
+        let key = db.scan_prefix([keys::BY_RELATION]).next().unwrap().unwrap().0;
+        db.remove(key).unwrap();
+        db.flush().unwrap();
+    }
+    let report = open(&path).check().unwrap();
+    assert!(!report.is_ok());
+    assert!(report.problems.iter().any(|p| p.contains("posting lists")), "{:?}", report.problems);
+}
+
+#[test]
+fn indexes_answer_every_access_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir.path().join("db"));
+    let (prosecutor, trump, accused) = seed(&store);
+    assert_eq!(store.statements_of(prosecutor.into(), Direction::Out).unwrap(), vec![accused]);
+    assert_eq!(store.statements_of(trump.into(), Direction::In).unwrap(), vec![accused]);
+    assert_eq!(store.statements_with_relation("accused").unwrap(), vec![accused]);
+    assert_eq!(store.statements_attributed_to(prosecutor).unwrap(), vec![accused]);
+    let sky = store.lookup("Sky").unwrap()[0];
+    assert_eq!(store.statements_citing(sky).unwrap().len(), 2);
+    assert_eq!(store.entities_of_kind("Person").unwrap(), vec![prosecutor, trump]);
+    assert_eq!(store.kinds().unwrap(), vec![("Document".into(), 2), ("Organization".into(), 1), ("Person".into(), 2)]);
+    assert_eq!(store.relations(), vec!["accused".to_string(), "reported-by".to_string()]);
+}
+
+#[test]
+fn projection_paths_neighbourhoods_components_degrees() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir.path().join("db"));
+    let mut tx = store.transaction().unwrap();
+    let d = tx.create_document("d", Properties::new(), None).unwrap();
+    let ids: Vec<EntityId> = ["a", "b", "c", "x", "y"].iter().map(|n| tx.create_entity(n, "Thing").unwrap()).collect();
+    let (a, b, c, x, y) = (ids[0], ids[1], ids[2], ids[3], ids[4]);
+    for (s, o) in [(a, b), (c, b), (x, y)] {
+        tx.add_statement(NewStatement::new(s, "r", o, Evidence::new(d, "q"))).unwrap();
+    }
+    tx.commit().unwrap();
+    let p = Projection::build(&store).unwrap();
+    assert_eq!((p.node_count(), p.edge_count()), (5, 3));
+    assert!(p.shortest_path(a.into(), c.into(), Walk::Directed, 10).is_none());
+    let path = p.shortest_path(a.into(), c.into(), Walk::Undirected, 10).unwrap();
+    assert_eq!(path.nodes, vec![Node::from(a), b.into(), c.into()]);
+    assert_eq!(path.statements.len(), 2);
+    assert!(p.shortest_path(a.into(), c.into(), Walk::Undirected, 1).is_none(), "bounded by max hops");
+    assert_eq!(p.neighbourhood(a.into(), 1, Walk::Undirected), vec![(Node::from(b), 1)]);
+    assert_eq!(p.neighbourhood(a.into(), 2, Walk::Undirected).len(), 2);
+    let comps = p.components();
+    assert_eq!(comps.len(), 2);
+    assert_eq!(comps[0].len(), 3);
+    assert_eq!(p.degrees()[0], (Node::from(b), 2, 0));
+    assert_eq!(p.page_rank(20)[0].0, Node::from(b));
+    let around = Projection::around(&store, &[a.into()], 1).unwrap();
+    assert_eq!(around.edge_count(), 1);
+}

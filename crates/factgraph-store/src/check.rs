@@ -3,9 +3,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::codec::{decode, AdjEntry, Other};
+use crate::codec::{AdjEntry, Other};
 use crate::error::Result;
-use crate::keys::{self, ListKey};
+use crate::keys::List;
 use crate::model::{Direction, EntityId, Node, Object};
 use crate::normalize::normalize;
 use crate::store::{Counts, Store};
@@ -32,7 +32,7 @@ impl CheckReport {
     }
 }
 
-type Lists = BTreeMap<Vec<u8>, Vec<u64>>;
+type Lists = BTreeMap<List, Vec<u64>>;
 
 impl Store {
     /// Walks every record and every index and reports each disagreement. Reads the
@@ -49,9 +49,12 @@ impl Store {
             for s in e.spellings() {
                 names.entry(normalize(s)).or_default().insert(e.id.0);
             }
-            kinds.entry(ListKey::kind(&e.kind).0).or_default().push(e.id.0);
+            kinds
+                .entry(List::Kind(e.kind.clone()))
+                .or_default()
+                .push(e.id.0);
         }
-        let mut adjacency: BTreeMap<Vec<u8>, Vec<AdjEntry>> = BTreeMap::new();
+        let mut adjacency: BTreeMap<(Node, Direction), Vec<AdjEntry>> = BTreeMap::new();
         let mut postings: Lists = BTreeMap::new();
         let mut statement_ids = BTreeSet::new();
         let mut rows = Vec::new();
@@ -68,68 +71,91 @@ impl Store {
                 Node::Statement(s) => statement_ids.contains(&s.0),
             };
             if !exists(st.subject) {
-                report.problems.push(format!("{}: subject {} does not exist", st.id, st.subject));
+                report
+                    .problems
+                    .push(format!("{}: subject {} does not exist", st.id, st.subject));
             }
             if let Some(n) = st.object.node() {
                 if !exists(n) {
-                    report.problems.push(format!("{}: object {} does not exist", st.id, n));
+                    report
+                        .problems
+                        .push(format!("{}: object {} does not exist", st.id, n));
                 }
             }
             if st.evidence.is_empty() {
                 report.problems.push(format!("{}: no evidence", st.id));
             }
             let Some(rel) = self.relation_id(&st.relation) else {
-                report.problems.push(format!("{}: relation {:?} is not interned", st.id, st.relation));
+                report.problems.push(format!(
+                    "{}: relation {:?} is not interned",
+                    st.id, st.relation
+                ));
                 continue;
             };
             let other = Other::of_object(&st.object);
             adjacency
-                .entry(ListKey::adjacency(st.subject, Direction::Out).0)
+                .entry((st.subject, Direction::Out))
                 .or_default()
-                .push(AdjEntry { rel, other, sid: st.id.0 });
+                .push(AdjEntry {
+                    rel,
+                    other,
+                    sid: st.id.0,
+                });
             if let Object::Node(n) = st.object {
                 adjacency
-                    .entry(ListKey::adjacency(n, Direction::In).0)
+                    .entry((n, Direction::In))
                     .or_default()
-                    .push(AdjEntry { rel, other: Other::of_node(st.subject), sid: st.id.0 });
+                    .push(AdjEntry {
+                        rel,
+                        other: Other::of_node(st.subject),
+                        sid: st.id.0,
+                    });
             }
-            postings.entry(ListKey::relation(rel).0).or_default().push(st.id.0);
+            postings
+                .entry(List::Relation(rel))
+                .or_default()
+                .push(st.id.0);
             let docs: BTreeSet<EntityId> = st.evidence.iter().map(|e| e.document).collect();
-            let whos: BTreeSet<EntityId> = st.evidence.iter().filter_map(|e| e.attribution).collect();
+            let whos: BTreeSet<EntityId> =
+                st.evidence.iter().filter_map(|e| e.attribution).collect();
             for d in docs {
                 if entity_kinds.get(&d.0) != Some(&true) {
-                    report.problems.push(format!("{}: evidence cites {d}, which is not a document", st.id));
+                    report.problems.push(format!(
+                        "{}: evidence cites {d}, which is not a document",
+                        st.id
+                    ));
                 }
-                postings.entry(ListKey::document(d).0).or_default().push(st.id.0);
+                postings.entry(List::Document(d)).or_default().push(st.id.0);
             }
             for a in whos {
                 if !entity_kinds.contains_key(&a.0) {
-                    report.problems.push(format!("{}: evidence is attributed to missing {a}", st.id));
+                    report
+                        .problems
+                        .push(format!("{}: evidence is attributed to missing {a}", st.id));
                 }
-                postings.entry(ListKey::attribution(a).0).or_default().push(st.id.0);
+                postings
+                    .entry(List::Attribution(a))
+                    .or_default()
+                    .push(st.id.0);
             }
         }
         postings.append(&mut kinds);
 
         // Names.
         let mut stored_names: BTreeMap<String, BTreeSet<u64>> = BTreeMap::new();
-        for pair in self.names() {
-            let (n, ids) = pair?;
+        for (n, ids) in self.names()? {
             report.index_entries += ids.len() as u64;
             stored_names.insert(n, ids.into_iter().map(|e| e.0).collect());
         }
         compare(&mut report, "name index", &names, &stored_names);
 
         // Adjacency.
-        let mut stored_adj: BTreeMap<Vec<u8>, Vec<AdjEntry>> = BTreeMap::new();
-        for pair in self.kv.scan_prefix(&[keys::ADJACENCY]) {
-            let (k, v) = pair?;
-            let prefix = k[..k.len().saturating_sub(4)].to_vec();
-            let mut chunk: Vec<AdjEntry> = decode(&v, "adjacency list")?;
-            report.index_entries += chunk.len() as u64;
-            stored_adj.entry(prefix).or_default().append(&mut chunk);
+        let mut stored_adj: BTreeMap<(Node, Direction), Vec<AdjEntry>> = BTreeMap::new();
+        for (key, mut list) in self.all_adjacency(false)? {
+            report.index_entries += list.len() as u64;
+            stored_adj.entry(key).or_default().append(&mut list);
         }
-        let sort = |m: &mut BTreeMap<Vec<u8>, Vec<AdjEntry>>| {
+        let sort = |m: &mut BTreeMap<(Node, Direction), Vec<AdjEntry>>| {
             for v in m.values_mut() {
                 v.sort_by_key(|a| (a.sid, a.rel));
             }
@@ -140,14 +166,9 @@ impl Store {
 
         // Relation, document, attribution and kind postings.
         let mut stored_postings: Lists = BTreeMap::new();
-        for tag in [keys::BY_RELATION, keys::BY_DOCUMENT, keys::BY_ATTRIBUTION, keys::BY_KIND] {
-            for pair in self.kv.scan_prefix(&[tag]) {
-                let (k, v) = pair?;
-                let prefix = k[..k.len().saturating_sub(4)].to_vec();
-                let mut chunk: Vec<u64> = decode(&v, "posting list")?;
-                report.index_entries += chunk.len() as u64;
-                stored_postings.entry(prefix).or_default().append(&mut chunk);
-            }
+        for (list, mut ids) in self.all_id_lists()? {
+            report.index_entries += ids.len() as u64;
+            stored_postings.entry(list).or_default().append(&mut ids);
         }
         for v in postings.values_mut().chain(stored_postings.values_mut()) {
             v.sort_unstable();
@@ -155,9 +176,15 @@ impl Store {
         compare(&mut report, "posting lists", &postings, &stored_postings);
 
         let counts = self.counts()?;
-        let found = Counts { entities: report.entities, statements: report.statements, evidence: report.evidence };
+        let found = Counts {
+            entities: report.entities,
+            statements: report.statements,
+            evidence: report.evidence,
+        };
         if counts != found {
-            report.problems.push(format!("stored counts {counts:?} disagree with the records {found:?}"));
+            report.problems.push(format!(
+                "stored counts {counts:?} disagree with the records {found:?}"
+            ));
         }
         Ok(report)
     }
@@ -177,13 +204,17 @@ fn compare<K: Ord + std::fmt::Debug, V: PartialEq + std::fmt::Debug>(
             Some(s) => {
                 n += 1;
                 if n <= MAX_REPORTED {
-                    report.problems.push(format!("{what}: {k:?} holds {s:?}, expected {v:?}"));
+                    report
+                        .problems
+                        .push(format!("{what}: {k:?} holds {s:?}, expected {v:?}"));
                 }
             }
             None => {
                 n += 1;
                 if n <= MAX_REPORTED {
-                    report.problems.push(format!("{what}: {k:?} is missing (expected {v:?})"));
+                    report
+                        .problems
+                        .push(format!("{what}: {k:?} is missing (expected {v:?})"));
                 }
             }
         }
@@ -191,10 +222,14 @@ fn compare<K: Ord + std::fmt::Debug, V: PartialEq + std::fmt::Debug>(
     for k in stored.keys().filter(|k| !expected.contains_key(k)) {
         n += 1;
         if n <= MAX_REPORTED {
-            report.problems.push(format!("{what}: {k:?} is stored but nothing refers to it"));
+            report
+                .problems
+                .push(format!("{what}: {k:?} is stored but nothing refers to it"));
         }
     }
     if n > MAX_REPORTED {
-        report.problems.push(format!("{what}: {} more problems", n - MAX_REPORTED));
+        report
+            .problems
+            .push(format!("{what}: {} more problems", n - MAX_REPORTED));
     }
 }

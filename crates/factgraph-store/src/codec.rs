@@ -125,7 +125,8 @@ pub fn encode_entity(e: &Entity) -> Result<Vec<u8>, StoreError> {
     encode(e)
 }
 
-/// A page of statement records, slot = sid mod 32; an empty slot is absent.
+/// A block of records or lists, by slot; an empty slot is absent. Encoded as a u16
+/// slot count, u32 end offsets, then the records back to back.
 #[derive(Clone, Debug, Default)]
 pub struct Page {
     /// Encoded records by slot (empty = absent).
@@ -135,14 +136,21 @@ pub struct Page {
 impl Page {
     /// Splits an encoded page into its slots.
     pub fn decode(bytes: &[u8]) -> Result<Page, StoreError> {
-        let n = *bytes.first().ok_or_else(|| corrupt_page("empty"))? as usize;
-        let table_end = 1 + 4 * n;
-        let table = bytes.get(1..table_end).ok_or_else(|| corrupt_page("short table"))?;
+        let n = slot_count(bytes)?;
+        let table_end = 2 + 4 * n;
+        let table = bytes
+            .get(2..table_end)
+            .ok_or_else(|| corrupt_page("short table"))?;
         let mut slots = Vec::with_capacity(n);
         let mut start = table_end;
         for i in 0..n {
             let end = table_end + read_u32(table, i) as usize;
-            slots.push(bytes.get(start..end).ok_or_else(|| corrupt_page("bad offset"))?.to_vec());
+            slots.push(
+                bytes
+                    .get(start..end)
+                    .ok_or_else(|| corrupt_page("bad offset"))?
+                    .to_vec(),
+            );
             start = end;
         }
         Ok(Page { slots })
@@ -150,15 +158,24 @@ impl Page {
 
     /// The record in one slot of an encoded page, without decoding the others.
     pub fn slot(bytes: &[u8], slot: usize) -> Result<Option<&[u8]>, StoreError> {
-        let n = *bytes.first().ok_or_else(|| corrupt_page("empty"))? as usize;
+        let n = slot_count(bytes)?;
         if slot >= n {
             return Ok(None);
         }
-        let table_end = 1 + 4 * n;
-        let table = bytes.get(1..table_end).ok_or_else(|| corrupt_page("short table"))?;
-        let start = table_end + if slot == 0 { 0 } else { read_u32(table, slot - 1) as usize };
+        let table_end = 2 + 4 * n;
+        let table = bytes
+            .get(2..table_end)
+            .ok_or_else(|| corrupt_page("short table"))?;
+        let start = table_end
+            + if slot == 0 {
+                0
+            } else {
+                read_u32(table, slot - 1) as usize
+            };
         let end = table_end + read_u32(table, slot) as usize;
-        let rec = bytes.get(start..end).ok_or_else(|| corrupt_page("bad offset"))?;
+        let rec = bytes
+            .get(start..end)
+            .ok_or_else(|| corrupt_page("bad offset"))?;
         Ok((!rec.is_empty()).then_some(rec))
     }
 
@@ -182,8 +199,8 @@ impl Page {
             n -= 1;
         }
         let total: usize = self.slots[..n].iter().map(Vec::len).sum();
-        let mut out = Vec::with_capacity(1 + 4 * n + total);
-        out.push(n as u8);
+        let mut out = Vec::with_capacity(2 + 4 * n + total);
+        out.extend_from_slice(&(n as u16).to_le_bytes());
         let mut end = 0u32;
         for s in &self.slots[..n] {
             end += s.len() as u32;
@@ -196,6 +213,11 @@ impl Page {
     }
 }
 
+fn slot_count(bytes: &[u8]) -> Result<usize, StoreError> {
+    let b = bytes.get(..2).ok_or_else(|| corrupt_page("empty"))?;
+    Ok(u16::from_le_bytes([b[0], b[1]]) as usize)
+}
+
 fn read_u32(table: &[u8], i: usize) -> u32 {
     let mut b = [0u8; 4];
     b.copy_from_slice(&table[4 * i..4 * i + 4]);
@@ -203,7 +225,81 @@ fn read_u32(table: &[u8], i: usize) -> u32 {
 }
 
 fn corrupt_page(why: &str) -> StoreError {
-    StoreError::Corrupt(format!("statement page: {why}"))
+    StoreError::Corrupt(format!("block: {why}"))
+}
+
+/// A name bucket: every normalised name hashing to one bucket, with its entity ids.
+/// Encoded as repeated `[u16 length][name bytes][u16 count][count × u64]` (little
+/// endian), so a lookup scans bytes without allocating.
+pub mod bucket {
+    use std::collections::BTreeMap;
+
+    use crate::StoreError;
+
+    fn corrupt() -> StoreError {
+        StoreError::Corrupt("name bucket".into())
+    }
+
+    fn u16_at(b: &[u8], at: usize) -> Result<usize, StoreError> {
+        let x = b.get(at..at + 2).ok_or_else(corrupt)?;
+        Ok(u16::from_le_bytes([x[0], x[1]]) as usize)
+    }
+
+    fn ids_at(b: &[u8], at: usize, n: usize) -> Result<Vec<u64>, StoreError> {
+        let raw = b.get(at..at + 8 * n).ok_or_else(corrupt)?;
+        Ok(raw
+            .chunks_exact(8)
+            .map(|c| u64::from_le_bytes(c.try_into().unwrap_or_default()))
+            .collect())
+    }
+
+    /// The ids under `name`, if present.
+    pub fn lookup(b: &[u8], name: &str) -> Result<Option<Vec<u64>>, StoreError> {
+        let mut at = 0;
+        while at < b.len() {
+            let len = u16_at(b, at)?;
+            let key = b.get(at + 2..at + 2 + len).ok_or_else(corrupt)?;
+            let n = u16_at(b, at + 2 + len)?;
+            if key == name.as_bytes() {
+                return ids_at(b, at + 4 + len, n).map(Some);
+            }
+            at += 4 + len + 8 * n;
+        }
+        Ok(None)
+    }
+
+    /// Every name in the bucket.
+    pub fn decode(b: &[u8]) -> Result<BTreeMap<String, Vec<u64>>, StoreError> {
+        let mut out = BTreeMap::new();
+        let mut at = 0;
+        while at < b.len() {
+            let len = u16_at(b, at)?;
+            let key = b.get(at + 2..at + 2 + len).ok_or_else(corrupt)?;
+            let n = u16_at(b, at + 2 + len)?;
+            let name = String::from_utf8(key.to_vec()).map_err(|_| corrupt())?;
+            out.insert(name, ids_at(b, at + 4 + len, n)?);
+            at += 4 + len + 8 * n;
+        }
+        Ok(out)
+    }
+
+    /// Encodes a bucket; names with no ids are left out. Names are at most 64 KiB and
+    /// an entity list per name at most 65,535 ids (longer lists are cut, with the
+    /// lowest ids kept, so that a name shared by that many entities stays readable).
+    pub fn encode(names: &BTreeMap<String, Vec<u64>>) -> Vec<u8> {
+        let mut out = Vec::new();
+        for (name, ids) in names.iter().filter(|(_, ids)| !ids.is_empty()) {
+            let key = &name.as_bytes()[..name.len().min(u16::MAX as usize)];
+            let ids = &ids[..ids.len().min(u16::MAX as usize)];
+            out.extend_from_slice(&(key.len() as u16).to_le_bytes());
+            out.extend_from_slice(key);
+            out.extend_from_slice(&(ids.len() as u16).to_le_bytes());
+            for id in ids {
+                out.extend_from_slice(&id.to_le_bytes());
+            }
+        }
+        out
+    }
 }
 
 #[cfg(test)]
@@ -228,8 +324,24 @@ mod tests {
     #[test]
     fn damaged_pages_are_errors_not_panics() {
         assert!(Page::decode(&[]).is_err());
-        assert!(Page::decode(&[3, 1, 0]).is_err());
-        assert!(Page::slot(&[1, 200, 0, 0, 0], 0).is_err());
+        assert!(Page::decode(&[3, 0, 1, 0]).is_err());
+        assert!(Page::slot(&[1, 0, 200, 0, 0, 0], 0).is_err());
+        assert!(Page::slot(&[1], 0).is_err());
+    }
+
+    #[test]
+    fn name_buckets_round_trip() {
+        let mut m = std::collections::BTreeMap::new();
+        m.insert("trump".to_string(), vec![3, 9]);
+        m.insert("irna".to_string(), vec![1]);
+        m.insert("gone".to_string(), vec![]);
+        let b = bucket::encode(&m);
+        assert_eq!(bucket::lookup(&b, "trump").unwrap(), Some(vec![3, 9]));
+        assert_eq!(bucket::lookup(&b, "gone").unwrap(), None);
+        assert_eq!(bucket::lookup(&b, "trum").unwrap(), None);
+        m.remove("gone");
+        assert_eq!(bucket::decode(&b).unwrap(), m);
+        assert!(bucket::lookup(&b[..b.len() - 3], "trump").is_err());
     }
 
     #[test]

@@ -3,7 +3,10 @@
 //!
 //! Nodes are entities and statements (a statement becomes a node when another statement
 //! is about it); each statement with a node as object is an edge subject → object,
-//! weighted by its statement id. Statements with literal objects are not edges.
+//! weighted by its statement id. Statements with literal objects are not edges. A
+//! statement that is a node is also joined to its own subject and object (edges
+//! subject → statement → object carrying its id), so paths run through what was said
+//! about a claim: Trump ← (Alqasimehr accused Trump) → reported-by → IRNA.
 //!
 //! Complexities, with V nodes and E edges in the projection:
 //!
@@ -23,9 +26,7 @@ use petgraph::unionfind::UnionFind;
 use petgraph::visit::EdgeRef;
 use petgraph::Direction as PgDirection;
 
-use crate::codec::{decode, AdjEntry};
-use crate::error::{Result, StoreError};
-use crate::keys::{self, ListKey};
+use crate::error::Result;
 use crate::model::{Direction, Node, StatementId};
 use crate::store::Store;
 
@@ -68,25 +69,21 @@ impl Projection {
     /// The whole store: every statement whose object is a node.
     pub fn build(store: &Store) -> Result<Projection> {
         let mut p = Projection::default();
-        let mut prefix = vec![keys::ADJACENCY];
-        prefix.push(0);
-        for tag in [0u8, 1u8] {
-            let scan_prefix = [keys::ADJACENCY, tag];
-            for pair in store.kv.scan_prefix(&scan_prefix) {
-                let (k, v) = pair?;
-                // A node dir chunk: dir 0 is Out.
-                if k.get(10) != Some(&0) {
-                    continue;
-                }
-                let subject = keys::decode_node(&k[1..10]).ok_or_else(|| StoreError::Corrupt("adjacency key".into()))?;
-                let entries: Vec<AdjEntry> = decode(&v, "adjacency list")?;
-                for a in entries {
-                    if let Some(object) = a.other.node() {
-                        p.add_edge(subject, object, EdgeData { statement: StatementId(a.sid), relation: a.rel });
-                    }
+        for ((subject, _), entries) in store.all_adjacency(true)? {
+            for a in entries {
+                if let Some(object) = a.other.node() {
+                    p.add_edge(
+                        subject,
+                        object,
+                        EdgeData {
+                            statement: StatementId(a.sid),
+                            relation: a.rel,
+                        },
+                    );
                 }
             }
         }
+        p.join_statement_nodes(store)?;
         Ok(p)
     }
 
@@ -105,10 +102,36 @@ impl Projection {
             if d >= depth {
                 continue;
             }
+            if let Node::Statement(sid) = n {
+                // A claim that is a node leads on to its own subject and object.
+                if let Some(st) = store.stored_statement(sid)? {
+                    let data = EdgeData {
+                        statement: sid,
+                        relation: st.rel,
+                    };
+                    p.add_edge(st.subject, n, data);
+                    let mut ends = vec![st.subject];
+                    if let Some(o) = st.object.node() {
+                        p.add_edge(n, o, data);
+                        ends.push(o);
+                    }
+                    for end in ends {
+                        if let std::collections::hash_map::Entry::Vacant(v) = seen.entry(end) {
+                            v.insert(d + 1);
+                            queue.push_back((end, d + 1));
+                        }
+                    }
+                }
+            }
             for dir in [Direction::Out, Direction::In] {
-                for e in store.read_adjacency(&ListKey::adjacency(n, dir))? {
-                    let Some(other) = e.other.node() else { continue };
-                    let data = EdgeData { statement: StatementId(e.sid), relation: e.rel };
+                for e in store.read_adjacency(n, dir)? {
+                    let Some(other) = e.other.node() else {
+                        continue;
+                    };
+                    let data = EdgeData {
+                        statement: StatementId(e.sid),
+                        relation: e.rel,
+                    };
                     // Add each edge once: from its subject's side, or from the object's
                     // side when the subject lies beyond the frontier.
                     match dir {
@@ -126,6 +149,33 @@ impl Projection {
             }
         }
         Ok(p)
+    }
+
+    /// Joins every statement node to its subject and object.
+    fn join_statement_nodes(&mut self, store: &Store) -> Result<()> {
+        let statements: Vec<(NodeIndex, StatementId)> = self
+            .graph
+            .node_indices()
+            .filter_map(|i| match self.graph[i] {
+                Node::Statement(s) => Some((i, s)),
+                Node::Entity(_) => None,
+            })
+            .collect();
+        for (i, sid) in statements {
+            if let Some(st) = store.stored_statement(sid)? {
+                let data = EdgeData {
+                    statement: sid,
+                    relation: st.rel,
+                };
+                let s = self.node(st.subject);
+                self.graph.add_edge(s, i, data);
+                if let Some(o) = st.object.node() {
+                    let o = self.node(o);
+                    self.graph.add_edge(i, o, data);
+                }
+            }
+        }
+        Ok(())
     }
 
     fn node(&mut self, n: Node) -> NodeIndex {
@@ -159,10 +209,21 @@ impl Projection {
         self.index.contains_key(&n)
     }
 
-    fn neighbours(&self, i: NodeIndex, walk: Walk) -> impl Iterator<Item = (NodeIndex, StatementId)> + '_ {
-        let out = self.graph.edges_directed(i, PgDirection::Outgoing).map(|e| (e.target(), e.weight().statement));
+    fn neighbours(
+        &self,
+        i: NodeIndex,
+        walk: Walk,
+    ) -> impl Iterator<Item = (NodeIndex, StatementId)> + '_ {
+        let out = self
+            .graph
+            .edges_directed(i, PgDirection::Outgoing)
+            .map(|e| (e.target(), e.weight().statement));
         let inc = (walk == Walk::Undirected)
-            .then(|| self.graph.edges_directed(i, PgDirection::Incoming).map(|e| (e.source(), e.weight().statement)))
+            .then(|| {
+                self.graph
+                    .edges_directed(i, PgDirection::Incoming)
+                    .map(|e| (e.source(), e.weight().statement))
+            })
             .into_iter()
             .flatten();
         out.chain(inc)
@@ -211,7 +272,9 @@ impl Projection {
 
     /// Every node within `k` statements of `n` (not `n` itself), with its distance.
     pub fn neighbourhood(&self, n: Node, k: usize, walk: Walk) -> Vec<(Node, usize)> {
-        let Some(&start) = self.index.get(&n) else { return Vec::new() };
+        let Some(&start) = self.index.get(&n) else {
+            return Vec::new();
+        };
         let mut depth: HashMap<NodeIndex, usize> = HashMap::from([(start, 0)]);
         let mut queue = VecDeque::from([start]);
         let mut out = Vec::new();
@@ -239,7 +302,10 @@ impl Projection {
         }
         let mut groups: HashMap<usize, Vec<Node>> = HashMap::new();
         for i in self.graph.node_indices() {
-            groups.entry(uf.find(i.index())).or_default().push(self.graph[i]);
+            groups
+                .entry(uf.find(i.index()))
+                .or_default()
+                .push(self.graph[i]);
         }
         let mut out: Vec<Vec<Node>> = groups.into_values().collect();
         for g in &mut out {
@@ -267,8 +333,11 @@ impl Projection {
     /// PageRank (damping 0.85) after `iterations` rounds, highest first.
     pub fn page_rank(&self, iterations: usize) -> Vec<(Node, f64)> {
         let ranks = petgraph::algo::page_rank(&self.graph, 0.85_f64, iterations);
-        let mut out: Vec<(Node, f64)> =
-            self.graph.node_indices().map(|i| (self.graph[i], ranks[i.index()])).collect();
+        let mut out: Vec<(Node, f64)> = self
+            .graph
+            .node_indices()
+            .map(|i| (self.graph[i], ranks[i.index()]))
+            .collect();
         out.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         out
     }

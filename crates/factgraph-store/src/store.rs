@@ -11,9 +11,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, RwLock};
 use std::time::Duration;
 
-use crate::codec::{decode, AdjEntry, Page, StoredStatement};
+use crate::codec::{bucket, decode, AdjEntry, Page, StoredStatement};
 use crate::error::{Result, StoreError};
-use crate::keys::{self, ListKey};
+use crate::keys::{self, List, Slot};
 use crate::kv::{Kv, SledKv};
 use crate::model::{Direction, Entity, EntityId, Node, Statement, StatementId};
 use crate::normalize::normalize;
@@ -40,7 +40,10 @@ pub struct OpenOptions {
 
 impl Default for OpenOptions {
     fn default() -> Self {
-        OpenOptions { create: true, cache_bytes: 128 * 1024 * 1024 }
+        OpenOptions {
+            create: true,
+            cache_bytes: 128 * 1024 * 1024,
+        }
     }
 }
 
@@ -74,7 +77,9 @@ pub struct Store {
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("path", &self.path).finish_non_exhaustive()
+        f.debug_struct("Store")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
     }
 }
 
@@ -91,7 +96,9 @@ fn inspect_dir(path: &Path) -> Result<DirState> {
         Err(e) => return Err(StoreError::io(format!("reading {}", path.display()), e)),
     };
     if !meta.is_dir() {
-        return Err(StoreError::Foreign { path: path.to_owned() });
+        return Err(StoreError::Foreign {
+            path: path.to_owned(),
+        });
     }
     let marker = path.join(MARKER_FILE);
     match fs::read(&marker) {
@@ -113,7 +120,9 @@ fn inspect_dir(path: &Path) -> Result<DirState> {
             let mut entries = fs::read_dir(path)
                 .map_err(|e| StoreError::io(format!("listing {}", path.display()), e))?;
             if entries.next().is_some() {
-                Err(StoreError::Foreign { path: path.to_owned() })
+                Err(StoreError::Foreign {
+                    path: path.to_owned(),
+                })
             } else {
                 Ok(DirState::Empty)
             }
@@ -170,10 +179,16 @@ impl Store {
         }
         let engine_dir = path.join(ENGINE_DIR);
         if !fresh && !engine_dir.is_dir() {
-            return Err(StoreError::Damaged { path, detail: "the sled directory is missing".into() });
+            return Err(StoreError::Damaged {
+                path,
+                detail: "the sled directory is missing".into(),
+            });
         }
         let kv = open_engine(engine_dir, options.cache_bytes).map_err(|e| match e {
-            StoreError::Engine(detail) => StoreError::Damaged { path: path.clone(), detail },
+            StoreError::Engine(detail) => StoreError::Damaged {
+                path: path.clone(),
+                detail,
+            },
             other => other,
         })?;
         let store = Store {
@@ -189,7 +204,10 @@ impl Store {
     }
 
     fn check_format(&self, fresh: bool) -> Result<()> {
-        let damaged = |detail: String| StoreError::Damaged { path: self.path.clone(), detail };
+        let damaged = |detail: String| StoreError::Damaged {
+            path: self.path.clone(),
+            detail,
+        };
         match self.kv.get(keys::META_FORMAT)? {
             None if fresh => {
                 self.kv.apply(vec![(
@@ -210,7 +228,9 @@ impl Store {
                         supported: FORMAT_VERSION,
                     })
                 } else if found != FORMAT_VERSION {
-                    Err(damaged(format!("format key says {found}, marker says {FORMAT_VERSION}")))
+                    Err(damaged(format!(
+                        "format key says {found}, marker says {FORMAT_VERSION}"
+                    )))
                 } else {
                     Ok(())
                 }
@@ -227,7 +247,8 @@ impl Store {
                 .and_then(|b| b.try_into().ok())
                 .map(u32::from_be_bytes)
                 .ok_or_else(|| StoreError::Corrupt("relation key".into()))?;
-            let name = String::from_utf8(v).map_err(|_| StoreError::Corrupt("relation name".into()))?;
+            let name =
+                String::from_utf8(v).map_err(|_| StoreError::Corrupt("relation name".into()))?;
             rels.by_name.insert(name.clone(), id);
             rels.by_id.insert(id, name);
         }
@@ -256,13 +277,18 @@ impl Store {
             None => Ok(0),
             Some(v) => <[u8; 8]>::try_from(v.as_slice())
                 .map(u64::from_be_bytes)
-                .map_err(|_| StoreError::Corrupt(format!("metadata {}", String::from_utf8_lossy(key)))),
+                .map_err(|_| {
+                    StoreError::Corrupt(format!("metadata {}", String::from_utf8_lossy(key)))
+                }),
         }
     }
 
     /// The ids the next entity and statement will get.
     pub fn next_ids(&self) -> Result<(u64, u64)> {
-        Ok((self.meta_u64(keys::META_NEXT_ENTITY)?, self.meta_u64(keys::META_NEXT_STATEMENT)?))
+        Ok((
+            self.meta_u64(keys::META_NEXT_ENTITY)?,
+            self.meta_u64(keys::META_NEXT_STATEMENT)?,
+        ))
     }
 
     /// Entity, statement and evidence counts.
@@ -276,9 +302,17 @@ impl Store {
 
     /// An entity by id.
     pub fn entity(&self, id: EntityId) -> Result<Option<Entity>> {
-        match self.kv.get(&keys::entity(id))? {
+        match self.get_slot(&keys::entity(id))? {
             None => Ok(None),
             Some(bytes) => decode(&bytes, "entity record").map(Some),
+        }
+    }
+
+    /// The bytes in one slot of a block, if the slot is filled.
+    pub(crate) fn get_slot(&self, slot: &Slot) -> Result<Option<Vec<u8>>> {
+        match self.kv.get(&slot.block)? {
+            None => Ok(None),
+            Some(block) => Ok(Page::slot(&block, slot.slot)?.map(<[u8]>::to_vec)),
         }
     }
 
@@ -298,25 +332,28 @@ impl Store {
         if normalized.is_empty() {
             return Ok(Vec::new());
         }
-        match self.kv.get(&keys::name(normalized))? {
+        match self.kv.get(&keys::name_bucket(normalized))? {
             None => Ok(Vec::new()),
-            Some(bytes) => {
-                let ids: Vec<u64> = decode(&bytes, "name index")?;
-                Ok(ids.into_iter().map(EntityId).collect())
-            }
+            Some(bytes) => Ok(bucket::lookup(&bytes, normalized)?
+                .unwrap_or_default()
+                .into_iter()
+                .map(EntityId)
+                .collect()),
         }
     }
 
-    /// Every normalised spelling in the name index with its entities, in order. For
-    /// suggestions and completion; a full scan of the name index.
-    pub fn names(&self) -> impl Iterator<Item = Result<(String, Vec<EntityId>)>> + '_ {
-        self.kv.scan_prefix(&[keys::NAME]).map(|pair| {
-            let (k, v) = pair?;
-            let name = String::from_utf8(k[1..].to_vec())
-                .map_err(|_| StoreError::Corrupt("name key".into()))?;
-            let ids: Vec<u64> = decode(&v, "name index")?;
-            Ok((name, ids.into_iter().map(EntityId).collect()))
-        })
+    /// Every normalised spelling in the name index with its entities, sorted by name.
+    /// For suggestions and completion; reads the whole name index.
+    pub fn names(&self) -> Result<Vec<(String, Vec<EntityId>)>> {
+        let mut out = Vec::new();
+        for pair in self.kv.scan_prefix(&[keys::NAME]) {
+            let (_, v) = pair?;
+            for (name, ids) in bucket::decode(&v)? {
+                out.push((name, ids.into_iter().map(EntityId).collect()));
+            }
+        }
+        out.sort();
+        Ok(out)
     }
 
     /// A statement by id.
@@ -336,11 +373,11 @@ impl Store {
     }
 
     pub(crate) fn stored_statement(&self, id: StatementId) -> Result<Option<StoredStatement>> {
-        let (page, slot) = keys::page_of(id);
-        let Some(bytes) = self.kv.get(&keys::statement_page(page))? else {
+        let slot = keys::statement(id);
+        let Some(block) = self.kv.get(&slot.block)? else {
             return Ok(None);
         };
-        match Page::slot(&bytes, slot)? {
+        match Page::slot(&block, slot.slot)? {
             None => Ok(None),
             Some(rec) => decode(rec, "statement record").map(Some),
         }
@@ -358,7 +395,12 @@ impl Store {
 
     /// The interned id of a relation name, if any statement ever used it.
     pub fn relation_id(&self, name: &str) -> Option<u32> {
-        self.relations.read().unwrap_or_else(|p| p.into_inner()).by_name.get(name).copied()
+        self.relations
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .by_name
+            .get(name)
+            .copied()
     }
 
     /// Every relation name, sorted.
@@ -369,24 +411,92 @@ impl Store {
         names
     }
 
-    /// Reads every chunk of a posting list of plain ids.
-    pub(crate) fn read_ids(&self, list: &ListKey) -> Result<Vec<u64>> {
+    /// Reads a list of ids.
+    pub(crate) fn read_ids(&self, list: &List) -> Result<Vec<u64>> {
+        match self.get_slot(&list.slot())? {
+            None => Ok(Vec::new()),
+            Some(bytes) => decode(&bytes, "posting list"),
+        }
+    }
+
+    /// Reads an adjacency list.
+    pub(crate) fn read_adjacency(&self, node: Node, dir: Direction) -> Result<Vec<AdjEntry>> {
+        match self.get_slot(&List::Adjacency(node, dir).slot())? {
+            None => Ok(Vec::new()),
+            Some(bytes) => decode(&bytes, "adjacency list"),
+        }
+    }
+
+    /// Every stored adjacency list (`Out` lists only when `out_only`), in key order.
+    pub(crate) fn all_adjacency(
+        &self,
+        out_only: bool,
+    ) -> Result<Vec<AdjacencyList>> {
         let mut out = Vec::new();
-        for pair in self.kv.scan_prefix(&list.0) {
-            let (_, v) = pair?;
-            let mut chunk: Vec<u64> = decode(&v, "posting list")?;
-            out.append(&mut chunk);
+        for pair in self.kv.scan_prefix(&[keys::ADJACENCY]) {
+            let (k, v) = pair?;
+            let bad = || StoreError::Corrupt("adjacency block key".into());
+            let (kind, dir) = (*k.get(1).ok_or_else(bad)?, *k.get(2).ok_or_else(bad)?);
+            let dir = match dir {
+                0 => Direction::Out,
+                1 if !out_only => Direction::In,
+                1 => continue,
+                _ => return Err(bad()),
+            };
+            for (slot, rec) in Page::decode(&v)?
+                .slots
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| !r.is_empty())
+            {
+                let id = keys::id_of(3, &k, slot, keys::LIST_BITS).ok_or_else(bad)?;
+                let node = keys::node_from(kind, id).ok_or_else(bad)?;
+                out.push(((node, dir), decode(rec, "adjacency list")?));
+            }
         }
         Ok(out)
     }
 
-    /// Reads every chunk of an adjacency list.
-    pub(crate) fn read_adjacency(&self, list: &ListKey) -> Result<Vec<AdjEntry>> {
+    /// Every stored list of ids (relation, document, attribution, kind).
+    pub(crate) fn all_id_lists(&self) -> Result<Vec<(List, Vec<u64>)>> {
         let mut out = Vec::new();
-        for pair in self.kv.scan_prefix(&list.0) {
-            let (_, v) = pair?;
-            let mut chunk: Vec<AdjEntry> = decode(&v, "adjacency list")?;
-            out.append(&mut chunk);
+        let bad = |what: &str| StoreError::Corrupt(format!("{what} key"));
+        for tag in [
+            keys::BY_RELATION,
+            keys::BY_DOCUMENT,
+            keys::BY_ATTRIBUTION,
+            keys::BY_KIND,
+        ] {
+            for pair in self.kv.scan_prefix(&[tag]) {
+                let (k, v) = pair?;
+                for (slot, rec) in Page::decode(&v)?
+                    .slots
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, r)| !r.is_empty())
+                {
+                    let list = match tag {
+                        keys::BY_RELATION => List::Relation(
+                            k.get(1..5)
+                                .and_then(|b| b.try_into().ok())
+                                .map(u32::from_be_bytes)
+                                .ok_or_else(|| bad("relation list"))?,
+                        ),
+                        keys::BY_DOCUMENT => List::Document(EntityId(
+                            keys::id_of(1, &k, slot, keys::LIST_BITS)
+                                .ok_or_else(|| bad("document list"))?,
+                        )),
+                        keys::BY_ATTRIBUTION => List::Attribution(EntityId(
+                            keys::id_of(1, &k, slot, keys::LIST_BITS)
+                                .ok_or_else(|| bad("attribution list"))?,
+                        )),
+                        _ => List::Kind(
+                            String::from_utf8_lossy(&k[1..k.len().saturating_sub(1)]).into_owned(),
+                        ),
+                    };
+                    out.push((list, decode(rec, "posting list")?));
+                }
+            }
         }
         Ok(out)
     }
@@ -394,7 +504,7 @@ impl Store {
     /// The statements that have `node` at one end, with relation and far end, without
     /// loading the statements themselves.
     pub fn edges(&self, node: Node, dir: Direction) -> Result<Vec<Edge>> {
-        let rels = self.read_adjacency(&ListKey::adjacency(node, dir))?;
+        let rels = self.read_adjacency(node, dir)?;
         Ok(rels
             .into_iter()
             .map(|a| Edge {
@@ -407,7 +517,11 @@ impl Store {
 
     /// The statements with `node` as subject (`Out`) or as object (`In`), in id order.
     pub fn statements_of(&self, node: Node, dir: Direction) -> Result<Vec<StatementId>> {
-        Ok(self.edges(node, dir)?.into_iter().map(|e| e.statement).collect())
+        Ok(self
+            .edges(node, dir)?
+            .into_iter()
+            .map(|e| e.statement)
+            .collect())
     }
 
     /// Statements whose subject or object is the statement `id`.
@@ -423,23 +537,39 @@ impl Store {
     pub fn statements_with_relation(&self, relation: &str) -> Result<Vec<StatementId>> {
         match self.relation_id(relation) {
             None => Ok(Vec::new()),
-            Some(rel) => Ok(self.read_ids(&ListKey::relation(rel))?.into_iter().map(StatementId).collect()),
+            Some(rel) => Ok(self
+                .read_ids(&List::Relation(rel))?
+                .into_iter()
+                .map(StatementId)
+                .collect()),
         }
     }
 
     /// Statements with evidence from a document.
     pub fn statements_citing(&self, document: EntityId) -> Result<Vec<StatementId>> {
-        Ok(self.read_ids(&ListKey::document(document))?.into_iter().map(StatementId).collect())
+        Ok(self
+            .read_ids(&List::Document(document))?
+            .into_iter()
+            .map(StatementId)
+            .collect())
     }
 
     /// Statements with evidence attributed to an entity.
     pub fn statements_attributed_to(&self, who: EntityId) -> Result<Vec<StatementId>> {
-        Ok(self.read_ids(&ListKey::attribution(who))?.into_iter().map(StatementId).collect())
+        Ok(self
+            .read_ids(&List::Attribution(who))?
+            .into_iter()
+            .map(StatementId)
+            .collect())
     }
 
     /// Entities of a kind.
     pub fn entities_of_kind(&self, kind: &str) -> Result<Vec<EntityId>> {
-        Ok(self.read_ids(&ListKey::kind(kind))?.into_iter().map(EntityId).collect())
+        Ok(self
+            .read_ids(&List::Kind(kind.to_owned()))?
+            .into_iter()
+            .map(EntityId)
+            .collect())
     }
 
     /// Every kind in use, with its entity count.
@@ -447,12 +577,13 @@ impl Store {
         let mut out: Vec<(String, usize)> = Vec::new();
         for pair in self.kv.scan_prefix(&[keys::BY_KIND]) {
             let (k, v) = pair?;
-            let end = k.iter().position(|&b| b == 0).ok_or_else(|| StoreError::Corrupt("kind key".into()))?;
-            let kind = String::from_utf8_lossy(&k[1..end]).into_owned();
-            let n = decode::<Vec<u64>>(&v, "kind list")?.len();
-            match out.last_mut() {
-                Some((last, count)) if *last == kind => *count += n,
-                _ => out.push((kind, n)),
+            let kind = String::from_utf8_lossy(&k[1..k.len().saturating_sub(1)]).into_owned();
+            let n = match Page::slot(&v, 0)? {
+                Some(rec) => decode::<Vec<u64>>(rec, "kind list")?.len(),
+                None => 0,
+            };
+            if n > 0 {
+                out.push((kind, n));
             }
         }
         Ok(out)
@@ -462,45 +593,63 @@ impl Store {
     pub fn document_text(&self, document: EntityId) -> Result<Option<String>> {
         match self.kv.get(&keys::text(document))? {
             None => Ok(None),
-            Some(v) => String::from_utf8(v).map(Some).map_err(|_| StoreError::Corrupt("document text".into())),
+            Some(v) => String::from_utf8(v)
+                .map(Some)
+                .map_err(|_| StoreError::Corrupt("document text".into())),
         }
     }
 
     /// Every entity, in id order.
     pub fn entities(&self) -> impl Iterator<Item = Result<Entity>> + '_ {
-        self.kv.scan_prefix(&[keys::ENTITY]).map(|pair| decode(&pair?.1, "entity record"))
-    }
-
-    /// Every statement, in id order.
-    pub fn statements(&self) -> impl Iterator<Item = Result<Statement>> + '_ {
-        self.kv.scan_prefix(&[keys::STATEMENT_PAGE]).flat_map(move |pair| {
-            let page = pair.and_then(|(k, v)| {
-                let page_no = k
-                    .get(1..9)
-                    .and_then(|b| b.try_into().ok())
-                    .map(u64::from_be_bytes)
-                    .ok_or_else(|| StoreError::Corrupt("statement page key".into()))?;
-                Ok((page_no, Page::decode(&v)?))
-            });
-            let items: Vec<Result<Statement>> = match page {
+        self.kv.scan_prefix(&[keys::ENTITY]).flat_map(|pair| {
+            let items: Vec<Result<Entity>> = match pair.and_then(|(_, v)| Page::decode(&v)) {
                 Err(e) => vec![Err(e)],
-                Ok((page_no, page)) => page
+                Ok(page) => page
                     .slots
                     .iter()
-                    .enumerate()
-                    .filter(|(_, rec)| !rec.is_empty())
-                    .map(|(slot, rec)| {
-                        let id = StatementId((page_no << keys::PAGE_BITS) | slot as u64);
-                        let stored: StoredStatement = decode(rec, "statement record")?;
-                        let relation = self.relation_name(stored.rel)?;
-                        Ok(stored.into_statement(id, relation))
-                    })
+                    .filter(|rec| !rec.is_empty())
+                    .map(|rec| decode(rec, "entity record"))
                     .collect(),
             };
             items
         })
     }
+
+    /// Every statement, in id order.
+    pub fn statements(&self) -> impl Iterator<Item = Result<Statement>> + '_ {
+        self.kv
+            .scan_prefix(&[keys::STATEMENT])
+            .flat_map(move |pair| {
+                let page = pair.and_then(|(k, v)| {
+                    let page_no = k
+                        .get(1..9)
+                        .and_then(|b| b.try_into().ok())
+                        .map(u64::from_be_bytes)
+                        .ok_or_else(|| StoreError::Corrupt("statement block key".into()))?;
+                    Ok((page_no, Page::decode(&v)?))
+                });
+                let items: Vec<Result<Statement>> = match page {
+                    Err(e) => vec![Err(e)],
+                    Ok((page_no, page)) => page
+                        .slots
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, rec)| !rec.is_empty())
+                        .map(|(slot, rec)| {
+                            let id = StatementId((page_no << keys::RECORD_BITS) | slot as u64);
+                            let stored: StoredStatement = decode(rec, "statement record")?;
+                            let relation = self.relation_name(stored.rel)?;
+                            Ok(stored.into_statement(id, relation))
+                        })
+                        .collect(),
+                };
+                items
+            })
+    }
 }
+
+/// A stored adjacency list with the node and direction it belongs to.
+pub(crate) type AdjacencyList = ((Node, Direction), Vec<AdjEntry>);
 
 /// One statement seen from one of its ends, as the adjacency index stores it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -523,8 +672,13 @@ fn lock_dir(path: &Path) -> Result<File> {
         .map_err(|e| StoreError::io(format!("opening {}", lock_path.display()), e))?;
     match file.try_lock() {
         Ok(()) => Ok(file),
-        Err(fs::TryLockError::WouldBlock) => Err(StoreError::InUse { path: path.to_owned() }),
-        Err(fs::TryLockError::Error(e)) => Err(StoreError::io(format!("locking {}", lock_path.display()), e)),
+        Err(fs::TryLockError::WouldBlock) => Err(StoreError::InUse {
+            path: path.to_owned(),
+        }),
+        Err(fs::TryLockError::Error(e)) => Err(StoreError::io(
+            format!("locking {}", lock_path.display()),
+            e,
+        )),
     }
 }
 

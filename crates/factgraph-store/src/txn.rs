@@ -5,12 +5,12 @@
 //! before it changes the overlay, so a refused operation leaves the transaction as it
 //! was; dropping a transaction without `commit` writes nothing.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::sync::MutexGuard;
 
-use crate::codec::{self, decode, encode, AdjEntry, Other, Page, StoredStatement};
+use crate::codec::{self, bucket, encode, AdjEntry, Other, Page, StoredStatement};
 use crate::error::{Result, StoreError};
-use crate::keys::{self, ListKey, CHUNK_CAP};
+use crate::keys::{self, List};
 use crate::model::{
     Alias, Direction, Entity, EntityId, Evidence, NewStatement, Node, Object, Properties,
     StatementId, Value, DOCUMENT_KIND, MAX_DOCUMENT_LEN, MAX_TEXT_LEN,
@@ -18,61 +18,6 @@ use crate::model::{
 use crate::normalize::normalize;
 use crate::quote;
 use crate::store::{Counts, Store};
-
-/// A posting list being edited: its chunks, each remembering whether it changed.
-#[derive(Debug)]
-struct Chunked<T> {
-    chunks: Vec<Chunk<T>>,
-}
-
-#[derive(Debug)]
-struct Chunk<T> {
-    no: u32,
-    items: Vec<T>,
-    dirty: bool,
-}
-
-impl<T> Default for Chunked<T> {
-    fn default() -> Self {
-        Chunked { chunks: Vec::new() }
-    }
-}
-
-impl<T: PartialEq> Chunked<T> {
-    fn push(&mut self, item: T) {
-        match self.chunks.last_mut() {
-            Some(last) if last.items.len() < CHUNK_CAP => {
-                last.items.push(item);
-                last.dirty = true;
-            }
-            last => {
-                let no = last.map_or(0, |c| c.no + 1);
-                self.chunks.push(Chunk { no, items: vec![item], dirty: true });
-            }
-        }
-    }
-
-    fn remove_where(&mut self, mut pred: impl FnMut(&T) -> bool) -> usize {
-        let mut removed = 0;
-        for chunk in &mut self.chunks {
-            let before = chunk.items.len();
-            chunk.items.retain(|x| !pred(x));
-            if chunk.items.len() != before {
-                chunk.dirty = true;
-                removed += before - chunk.items.len();
-            }
-        }
-        removed
-    }
-
-    fn iter(&self) -> impl Iterator<Item = &T> {
-        self.chunks.iter().flat_map(|c| c.items.iter())
-    }
-
-    fn is_empty(&self) -> bool {
-        self.chunks.iter().all(|c| c.items.is_empty())
-    }
-}
 
 /// What `Transaction::add_statement` did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -106,7 +51,6 @@ pub struct Transaction<'s> {
     next_entity: u64,
     next_statement: u64,
     next_relation: u32,
-    first_new_statement: u64,
     counts: Counts,
     entities: HashMap<EntityId, Option<Entity>>,
     dirty_entities: HashSet<EntityId>,
@@ -115,8 +59,10 @@ pub struct Transaction<'s> {
     texts: HashMap<EntityId, Option<String>>,
     dirty_texts: HashSet<EntityId>,
     statements: HashMap<StatementId, Option<StoredStatement>>,
-    adjacency: HashMap<ListKey, Chunked<AdjEntry>>,
-    id_lists: HashMap<ListKey, Chunked<u64>>,
+    adjacency: HashMap<(Node, Direction), Vec<AdjEntry>>,
+    dirty_adjacency: HashSet<(Node, Direction)>,
+    id_lists: HashMap<List, Vec<u64>>,
+    dirty_ids: HashSet<List>,
     candidates: HashMap<(Node, u32, Other), Vec<u64>>,
     candidates_loaded: HashSet<Node>,
     relations: HashMap<String, u32>,
@@ -129,7 +75,12 @@ impl<'s> Transaction<'s> {
         let next_entity = store.meta_u64(keys::META_NEXT_ENTITY)?;
         let next_statement = store.meta_u64(keys::META_NEXT_STATEMENT)?;
         let next_relation = store.meta_u64(keys::META_NEXT_RELATION)? as u32;
-        let relations = store.relations.read().unwrap_or_else(|p| p.into_inner()).by_name.clone();
+        let relations = store
+            .relations
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .by_name
+            .clone();
         Ok(Transaction {
             store,
             _guard: guard,
@@ -137,7 +88,6 @@ impl<'s> Transaction<'s> {
             next_entity,
             next_statement,
             next_relation,
-            first_new_statement: next_statement,
             counts: store.counts()?,
             entities: HashMap::new(),
             dirty_entities: HashSet::new(),
@@ -147,7 +97,9 @@ impl<'s> Transaction<'s> {
             dirty_texts: HashSet::new(),
             statements: HashMap::new(),
             adjacency: HashMap::new(),
+            dirty_adjacency: HashSet::new(),
             id_lists: HashMap::new(),
+            dirty_ids: HashSet::new(),
             candidates: HashMap::new(),
             candidates_loaded: HashSet::new(),
             relations,
@@ -164,7 +116,11 @@ impl<'s> Transaction<'s> {
 
     fn load_entity(&mut self, id: EntityId) -> Result<Option<&Entity>> {
         if !self.entities.contains_key(&id) {
-            let loaded = if self.fresh || id.0 >= self.next_entity { None } else { self.store.entity(id)? };
+            let loaded = if self.fresh || id.0 >= self.next_entity {
+                None
+            } else {
+                self.store.entity(id)?
+            };
             self.entities.insert(id, loaded);
         }
         Ok(self.entities.get(&id).and_then(Option::as_ref))
@@ -184,7 +140,11 @@ impl<'s> Transaction<'s> {
             let ids = if self.fresh {
                 Vec::new()
             } else {
-                self.store.lookup_normalized(normalized)?.into_iter().map(|e| e.0).collect()
+                self.store
+                    .lookup_normalized(normalized)?
+                    .into_iter()
+                    .map(|e| e.0)
+                    .collect()
             };
             self.names.insert(normalized.to_owned(), ids);
         }
@@ -213,25 +173,69 @@ impl<'s> Transaction<'s> {
         Ok(self.read_statement(id)?.is_some())
     }
 
-    fn adjacency_list(&mut self, key: ListKey) -> Result<&mut Chunked<AdjEntry>> {
+    /// An adjacency list, loaded on first touch and marked as changed.
+    fn adjacency_mut(&mut self, node: Node, dir: Direction) -> Result<&mut Vec<AdjEntry>> {
+        let key = (node, dir);
         if !self.adjacency.contains_key(&key) {
-            let list = if self.fresh { Chunked::default() } else { load_chunks(self.store, &key, "adjacency")? };
-            self.adjacency.insert(key.clone(), list);
+            let list = if self.fresh {
+                Vec::new()
+            } else {
+                self.store.read_adjacency(node, dir)?
+            };
+            self.adjacency.insert(key, list);
         }
+        self.dirty_adjacency.insert(key);
         Ok(self.adjacency.get_mut(&key).expect("inserted above"))
     }
 
-    fn id_list(&mut self, key: ListKey) -> Result<&mut Chunked<u64>> {
-        if !self.id_lists.contains_key(&key) {
-            let list = if self.fresh { Chunked::default() } else { load_chunks(self.store, &key, "posting list")? };
-            self.id_lists.insert(key.clone(), list);
+    /// An adjacency list, read only.
+    fn adjacency(&mut self, node: Node, dir: Direction) -> Result<&[AdjEntry]> {
+        let key = (node, dir);
+        if !self.adjacency.contains_key(&key) {
+            let list = if self.fresh {
+                Vec::new()
+            } else {
+                self.store.read_adjacency(node, dir)?
+            };
+            self.adjacency.insert(key, list);
         }
-        Ok(self.id_lists.get_mut(&key).expect("inserted above"))
+        Ok(self.adjacency.get(&key).expect("inserted above"))
+    }
+
+    /// A list of ids, loaded on first touch and marked as changed.
+    fn ids_mut(&mut self, list: List) -> Result<&mut Vec<u64>> {
+        if !self.id_lists.contains_key(&list) {
+            let ids = if self.fresh {
+                Vec::new()
+            } else {
+                self.store.read_ids(&list)?
+            };
+            self.id_lists.insert(list.clone(), ids);
+        }
+        self.dirty_ids.insert(list.clone());
+        Ok(self.id_lists.get_mut(&list).expect("inserted above"))
+    }
+
+    /// A list of ids, read only.
+    fn ids(&mut self, list: List) -> Result<&[u64]> {
+        if !self.id_lists.contains_key(&list) {
+            let ids = if self.fresh {
+                Vec::new()
+            } else {
+                self.store.read_ids(&list)?
+            };
+            self.id_lists.insert(list.clone(), ids);
+        }
+        Ok(self.id_lists.get(&list).expect("inserted above"))
     }
 
     fn document_text(&mut self, doc: EntityId) -> Result<Option<&str>> {
         if !self.texts.contains_key(&doc) {
-            let text = if self.fresh { None } else { self.store.document_text(doc)? };
+            let text = if self.fresh {
+                None
+            } else {
+                self.store.document_text(doc)?
+            };
             self.texts.insert(doc, text);
         }
         Ok(self.texts.get(&doc).and_then(|t| t.as_deref()))
@@ -253,7 +257,7 @@ impl<'s> Transaction<'s> {
             properties: Properties::new(),
         };
         self.index_name(name, id)?;
-        self.id_list(ListKey::kind(kind))?.push(id.0);
+        self.ids_mut(List::Kind(kind.to_owned()))?.push(id.0);
         self.entities.insert(id, Some(entity));
         self.dirty_entities.insert(id);
         self.counts.entities += 1;
@@ -311,7 +315,12 @@ impl<'s> Transaction<'s> {
 
     /// Records a spelling of an entity, and (optionally) a document that uses it. The
     /// canonical name may be given too, to record which documents use it.
-    pub fn add_alias(&mut self, id: EntityId, spelling: &str, document: Option<EntityId>) -> Result<()> {
+    pub fn add_alias(
+        &mut self,
+        id: EntityId,
+        spelling: &str,
+        document: Option<EntityId>,
+    ) -> Result<()> {
         check_name(spelling, "an alias")?;
         if let Some(doc) = document {
             let d = self.require(doc)?;
@@ -321,11 +330,16 @@ impl<'s> Transaction<'s> {
         }
         self.require(id)?;
         self.index_name(spelling, id)?;
-        let Some(Some(entity)) = self.entities.get_mut(&id) else { return Err(StoreError::NoSuchEntity(id)) };
+        let Some(Some(entity)) = self.entities.get_mut(&id) else {
+            return Err(StoreError::NoSuchEntity(id));
+        };
         let alias = match entity.aliases.iter_mut().position(|a| a.text == spelling) {
             Some(i) => &mut entity.aliases[i],
             None => {
-                entity.aliases.push(Alias { text: spelling.to_owned(), documents: Vec::new() });
+                entity.aliases.push(Alias {
+                    text: spelling.to_owned(),
+                    documents: Vec::new(),
+                });
                 entity.aliases.last_mut().expect("just pushed")
             }
         };
@@ -354,10 +368,10 @@ impl<'s> Transaction<'s> {
     pub fn delete_entity(&mut self, id: EntityId) -> Result<()> {
         let entity = self.require(id)?.clone();
         let node = Node::Entity(id);
-        let referred = !self.adjacency_list(ListKey::adjacency(node, Direction::Out))?.is_empty()
-            || !self.adjacency_list(ListKey::adjacency(node, Direction::In))?.is_empty()
-            || !self.id_list(ListKey::document(id))?.is_empty()
-            || !self.id_list(ListKey::attribution(id))?.is_empty();
+        let referred = !self.adjacency(node, Direction::Out)?.is_empty()
+            || !self.adjacency(node, Direction::In)?.is_empty()
+            || !self.ids(List::Document(id))?.is_empty()
+            || !self.ids(List::Attribution(id))?.is_empty();
         if referred {
             return Err(StoreError::InUseEntity(id));
         }
@@ -367,7 +381,8 @@ impl<'s> Transaction<'s> {
             list.retain(|&e| e != id.0);
             self.dirty_names.insert(n);
         }
-        self.id_list(ListKey::kind(&entity.kind))?.remove_where(|&e| e == id.0);
+        self.ids_mut(List::Kind(entity.kind.clone()))?
+            .retain(|&e| e != id.0);
         if entity.is_document() {
             self.texts.insert(id, None);
             self.dirty_texts.insert(id);
@@ -406,10 +421,14 @@ impl<'s> Transaction<'s> {
 
     fn check_evidence(&mut self, ev: &Evidence) -> Result<()> {
         if ev.quote.trim().is_empty() {
-            return Err(StoreError::Invalid("evidence needs a quote: the words the document uses".into()));
+            return Err(StoreError::Invalid(
+                "evidence needs a quote: the words the document uses".into(),
+            ));
         }
         if ev.quote.len() > MAX_TEXT_LEN {
-            return Err(StoreError::Invalid(format!("a quote is limited to {MAX_TEXT_LEN} bytes")));
+            return Err(StoreError::Invalid(format!(
+                "a quote is limited to {MAX_TEXT_LEN} bytes"
+            )));
         }
         let doc = self.require(ev.document)?;
         if !doc.is_document() {
@@ -434,14 +453,20 @@ impl<'s> Transaction<'s> {
     /// Candidate duplicates of a statement: same subject, relation and far end.
     fn candidates(&mut self, subject: Node, rel: u32, other: Other) -> Result<Vec<u64>> {
         if !self.fresh && !self.candidates_loaded.contains(&subject) {
-            let entries: Vec<AdjEntry> =
-                self.adjacency_list(ListKey::adjacency(subject, Direction::Out))?.iter().copied().collect();
+            let entries: Vec<AdjEntry> = self.adjacency(subject, Direction::Out)?.to_vec();
             for a in entries {
-                self.candidates.entry((subject, a.rel, a.other)).or_default().push(a.sid);
+                self.candidates
+                    .entry((subject, a.rel, a.other))
+                    .or_default()
+                    .push(a.sid);
             }
             self.candidates_loaded.insert(subject);
         }
-        Ok(self.candidates.get(&(subject, rel, other)).cloned().unwrap_or_default())
+        Ok(self
+            .candidates
+            .get(&(subject, rel, other))
+            .cloned()
+            .unwrap_or_default())
     }
 
     /// Adds a statement with its evidence. A statement with the same subject, relation,
@@ -475,7 +500,10 @@ impl<'s> Transaction<'s> {
             if let Some(existing) = self.read_statement(id)? {
                 if existing.identity() == identity {
                     let added = self.merge_evidence(id, existing, new.evidence)?;
-                    return Ok(Added::Merged { id, new_evidence: added });
+                    return Ok(Added::Merged {
+                        id,
+                        new_evidence: added,
+                    });
                 }
             }
         }
@@ -503,21 +531,24 @@ impl<'s> Transaction<'s> {
     fn insert_statement(&mut self, id: StatementId, stored: StoredStatement) -> Result<()> {
         let (subject, rel) = (stored.subject, stored.rel);
         let other = Other::of_object(&stored.object);
-        self.adjacency_list(ListKey::adjacency(subject, Direction::Out))?.push(AdjEntry {
+        self.adjacency_mut(subject, Direction::Out)?.push(AdjEntry {
             rel,
             other,
             sid: id.0,
         });
         if let Object::Node(n) = stored.object {
-            self.adjacency_list(ListKey::adjacency(n, Direction::In))?.push(AdjEntry {
+            self.adjacency_mut(n, Direction::In)?.push(AdjEntry {
                 rel,
                 other: Other::of_node(subject),
                 sid: id.0,
             });
         }
-        self.id_list(ListKey::relation(rel))?.push(id.0);
+        self.ids_mut(List::Relation(rel))?.push(id.0);
         self.index_evidence(id, &[], &stored.evidence)?;
-        self.candidates.entry((subject, rel, other)).or_default().push(id.0);
+        self.candidates
+            .entry((subject, rel, other))
+            .or_default()
+            .push(id.0);
         self.counts.statements += 1;
         self.counts.evidence += stored.evidence.len() as u64;
         self.statements.insert(id, Some(stored));
@@ -535,7 +566,10 @@ impl<'s> Transaction<'s> {
         check_name(&entity.name, "an entity name")?;
         check_kind(&entity.kind)?;
         if self.load_entity(entity.id)?.is_some() {
-            return Err(StoreError::Invalid(format!("entity {} appears twice", entity.id)));
+            return Err(StoreError::Invalid(format!(
+                "entity {} appears twice",
+                entity.id
+            )));
         }
         for v in entity.properties.values() {
             check_value(v)?;
@@ -554,7 +588,7 @@ impl<'s> Transaction<'s> {
         for spelling in &spellings {
             self.index_name(spelling, id)?;
         }
-        self.id_list(ListKey::kind(&entity.kind))?.push(id.0);
+        self.ids_mut(List::Kind(entity.kind.clone()))?.push(id.0);
         self.next_entity = self.next_entity.max(id.0 + 1);
         self.entities.insert(id, Some(entity));
         self.dirty_entities.insert(id);
@@ -569,7 +603,10 @@ impl<'s> Transaction<'s> {
     /// Recreates an exported statement under its own id, evidence as it was.
     pub(crate) fn import_statement(&mut self, st: crate::model::Statement) -> Result<()> {
         if self.read_statement(st.id)?.is_some() {
-            return Err(StoreError::Invalid(format!("statement {} appears twice", st.id)));
+            return Err(StoreError::Invalid(format!(
+                "statement {} appears twice",
+                st.id
+            )));
         }
         if st.evidence.is_empty() {
             return Err(StoreError::NoEvidence);
@@ -596,11 +633,19 @@ impl<'s> Transaction<'s> {
 
     /// Adds the document and attribution postings for evidence that is new to a
     /// statement (`old` is what it already had).
-    fn index_evidence(&mut self, id: StatementId, old: &[Evidence], new: &[Evidence]) -> Result<()> {
+    fn index_evidence(
+        &mut self,
+        id: StatementId,
+        old: &[Evidence],
+        new: &[Evidence],
+    ) -> Result<()> {
         let mut docs: Vec<EntityId> = Vec::new();
         let mut whos: Vec<EntityId> = Vec::new();
         for ev in new {
-            if !old.iter().chain(new.iter().take_while(|e| !std::ptr::eq(*e, ev))).any(|e| e.document == ev.document)
+            if !old
+                .iter()
+                .chain(new.iter().take_while(|e| !std::ptr::eq(*e, ev)))
+                .any(|e| e.document == ev.document)
                 && !docs.contains(&ev.document)
             {
                 docs.push(ev.document);
@@ -612,18 +657,28 @@ impl<'s> Transaction<'s> {
             }
         }
         for d in docs {
-            self.id_list(ListKey::document(d))?.push(id.0);
+            self.ids_mut(List::Document(d))?.push(id.0);
         }
         for a in whos {
-            self.id_list(ListKey::attribution(a))?.push(id.0);
+            self.ids_mut(List::Attribution(a))?.push(id.0);
         }
         Ok(())
     }
 
-    fn merge_evidence(&mut self, id: StatementId, mut st: StoredStatement, evidence: Vec<Evidence>) -> Result<usize> {
+    fn merge_evidence(
+        &mut self,
+        id: StatementId,
+        mut st: StoredStatement,
+        evidence: Vec<Evidence>,
+    ) -> Result<usize> {
         let mut fresh: Vec<Evidence> = Vec::new();
         for ev in evidence {
-            if !st.evidence.iter().chain(fresh.iter()).any(|e| same_evidence(e, &ev)) {
+            if !st
+                .evidence
+                .iter()
+                .chain(fresh.iter())
+                .any(|e| same_evidence(e, &ev))
+            {
                 let ev = self.locate(ev)?;
                 fresh.push(ev);
             }
@@ -655,8 +710,11 @@ impl<'s> Transaction<'s> {
             }
             order.push(s);
             for dir in [Direction::Out, Direction::In] {
-                let key = ListKey::adjacency(Node::Statement(s), dir);
-                let dependents: Vec<u64> = self.adjacency_list(key)?.iter().map(|a| a.sid).collect();
+                let dependents: Vec<u64> = self
+                    .adjacency(Node::Statement(s), dir)?
+                    .iter()
+                    .map(|a| a.sid)
+                    .collect();
                 stack.extend(dependents.into_iter().map(StatementId));
             }
         }
@@ -668,17 +726,22 @@ impl<'s> Transaction<'s> {
     }
 
     fn remove_one(&mut self, id: StatementId) -> Result<()> {
-        let Some(st) = self.read_statement(id)? else { return Ok(()) };
+        let Some(st) = self.read_statement(id)? else {
+            return Ok(());
+        };
         let sid = id.0;
-        self.adjacency_list(ListKey::adjacency(st.subject, Direction::Out))?.remove_where(|a| a.sid == sid);
+        self.adjacency_mut(st.subject, Direction::Out)?
+            .retain(|a| a.sid != sid);
         if let Object::Node(n) = st.object {
-            self.adjacency_list(ListKey::adjacency(n, Direction::In))?.remove_where(|a| a.sid == sid);
+            self.adjacency_mut(n, Direction::In)?
+                .retain(|a| a.sid != sid);
         }
-        self.id_list(ListKey::relation(st.rel))?.remove_where(|&s| s == sid);
+        self.ids_mut(List::Relation(st.rel))?.retain(|&s| s != sid);
         for ev in &st.evidence {
-            self.id_list(ListKey::document(ev.document))?.remove_where(|&s| s == sid);
+            self.ids_mut(List::Document(ev.document))?
+                .retain(|&s| s != sid);
             if let Some(a) = ev.attribution {
-                self.id_list(ListKey::attribution(a))?.remove_where(|&s| s == sid);
+                self.ids_mut(List::Attribution(a))?.retain(|&s| s != sid);
             }
         }
         let other = Other::of_object(&st.object);
@@ -697,59 +760,114 @@ impl<'s> Transaction<'s> {
     pub fn commit(self) -> Result<Counts> {
         let t0 = std::time::Instant::now();
         let mut writes: Vec<(Vec<u8>, Option<Vec<u8>>)> = Vec::new();
+        // Everything that lives in a block slot, grouped by block.
+        let mut blocks: HashMap<Vec<u8>, Vec<(usize, Vec<u8>)>> = HashMap::new();
+        let mut put = |slot: keys::Slot, bytes: Vec<u8>| {
+            blocks
+                .entry(slot.block)
+                .or_default()
+                .push((slot.slot, bytes))
+        };
         for id in &self.dirty_entities {
-            let value = match self.entities.get(id).and_then(Option::as_ref) {
-                Some(e) => Some(codec::encode_entity(e)?),
-                None => None,
+            let bytes = match self.entities.get(id).and_then(Option::as_ref) {
+                Some(e) => codec::encode_entity(e)?,
+                None => Vec::new(),
             };
-            writes.push((keys::entity(*id), value));
+            put(keys::entity(*id), bytes);
         }
-        for n in &self.dirty_names {
-            let ids = &self.names[n];
-            writes.push((keys::name(n), if ids.is_empty() { None } else { Some(encode(ids)?) }));
-        }
-        for id in &self.dirty_texts {
-            let value = self.texts.get(id).and_then(|t| t.as_ref()).map(|t| t.as_bytes().to_vec());
-            writes.push((keys::text(*id), value));
-        }
-        for (name, id) in &self.new_relations {
-            writes.push((keys::relation_by_name(name), Some(id.to_be_bytes().to_vec())));
-            writes.push((keys::relation_by_id(*id), Some(name.as_bytes().to_vec())));
-        }
-        let mut pages: BTreeMap<u64, Vec<(usize, Option<&StoredStatement>)>> = BTreeMap::new();
         for (id, st) in &self.statements {
-            let (page, slot) = keys::page_of(*id);
-            pages.entry(page).or_default().push((slot, st.as_ref()));
+            put(
+                keys::statement(*id),
+                match st {
+                    Some(s) => encode(s)?,
+                    None => Vec::new(),
+                },
+            );
         }
-        for (page_no, slots) in pages {
-            let page_start = page_no << keys::PAGE_BITS;
-            let mut page = if self.fresh || page_start >= self.first_new_statement {
+        for key in &self.dirty_adjacency {
+            let list = &self.adjacency[key];
+            put(
+                List::Adjacency(key.0, key.1).slot(),
+                if list.is_empty() {
+                    Vec::new()
+                } else {
+                    encode(list)?
+                },
+            );
+        }
+        for key in &self.dirty_ids {
+            let list = &self.id_lists[key];
+            put(
+                key.slot(),
+                if list.is_empty() {
+                    Vec::new()
+                } else {
+                    encode(list)?
+                },
+            );
+        }
+        for (block, slots) in blocks {
+            let mut page = if self.fresh {
                 Page::default()
             } else {
-                match self.store.kv.get(&keys::statement_page(page_no))? {
+                match self.store.kv.get(&block)? {
                     Some(bytes) => Page::decode(&bytes)?,
                     None => Page::default(),
                 }
             };
-            for (slot, st) in slots {
-                page.set(slot, match st {
-                    Some(s) => encode(s)?,
-                    None => Vec::new(),
-                });
+            for (slot, bytes) in slots {
+                page.set(slot, bytes);
             }
-            let key = keys::statement_page(page_no);
-            writes.push((key, if page.is_empty() { None } else { Some(page.encode()) }));
+            writes.push((
+                block,
+                if page.is_empty() {
+                    None
+                } else {
+                    Some(page.encode())
+                },
+            ));
         }
-        for (key, list) in &self.adjacency {
-            write_chunks(&mut writes, key, list)?;
+        let mut buckets: HashMap<Vec<u8>, Vec<&String>> = HashMap::new();
+        for n in &self.dirty_names {
+            buckets.entry(keys::name_bucket(n)).or_default().push(n);
         }
-        for (key, list) in &self.id_lists {
-            write_chunks(&mut writes, key, list)?;
+        for (key, names) in buckets {
+            let mut all = if self.fresh {
+                Default::default()
+            } else {
+                match self.store.kv.get(&key)? {
+                    Some(bytes) => bucket::decode(&bytes)?,
+                    None => Default::default(),
+                }
+            };
+            for n in names {
+                all.insert(n.clone(), self.names[n].clone());
+            }
+            let bytes = bucket::encode(&all);
+            writes.push((key, if bytes.is_empty() { None } else { Some(bytes) }));
+        }
+        for id in &self.dirty_texts {
+            let value = self
+                .texts
+                .get(id)
+                .and_then(|t| t.as_ref())
+                .map(|t| t.as_bytes().to_vec());
+            writes.push((keys::text(*id), value));
+        }
+        for (name, id) in &self.new_relations {
+            writes.push((
+                keys::relation_by_name(name),
+                Some(id.to_be_bytes().to_vec()),
+            ));
+            writes.push((keys::relation_by_id(*id), Some(name.as_bytes().to_vec())));
         }
         let meta = |k: &[u8], v: u64| (k.to_vec(), Some(v.to_be_bytes().to_vec()));
         writes.push(meta(keys::META_NEXT_ENTITY, self.next_entity));
         writes.push(meta(keys::META_NEXT_STATEMENT, self.next_statement));
-        writes.push(meta(keys::META_NEXT_RELATION, u64::from(self.next_relation)));
+        writes.push(meta(
+            keys::META_NEXT_RELATION,
+            u64::from(self.next_relation),
+        ));
         writes.push(meta(keys::META_COUNT_ENTITIES, self.counts.entities));
         writes.push(meta(keys::META_COUNT_STATEMENTS, self.counts.statements));
         writes.push(meta(keys::META_COUNT_EVIDENCE, self.counts.evidence));
@@ -757,14 +875,25 @@ impl<'s> Transaction<'s> {
         writes.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let t1 = t0.elapsed();
         let nw = writes.len();
-        let bytes: usize = writes.iter().map(|w| w.0.len() + w.1.as_ref().map_or(0, Vec::len)).sum();
+        let bytes: usize = writes
+            .iter()
+            .map(|w| w.0.len() + w.1.as_ref().map_or(0, Vec::len))
+            .sum();
         self.store.kv.apply(writes)?;
         let t2 = t0.elapsed();
         self.store.kv.flush()?;
         if std::env::var_os("FACTGRAPH_TRACE").is_some() {
-            eprintln!("commit: encode {t1:?}, apply {:?}, flush {:?}, {nw} writes, {bytes} bytes", t2 - t1, t0.elapsed() - t2);
+            eprintln!(
+                "commit: encode {t1:?}, apply {:?}, flush {:?}, {nw} writes, {bytes} bytes",
+                t2 - t1,
+                t0.elapsed() - t2
+            );
         }
-        let mut rels = self.store.relations.write().unwrap_or_else(|p| p.into_inner());
+        let mut rels = self
+            .store
+            .relations
+            .write()
+            .unwrap_or_else(|p| p.into_inner());
         for (name, id) in self.new_relations {
             rels.by_id.insert(id, name.clone());
             rels.by_name.insert(name, id);
@@ -773,42 +902,28 @@ impl<'s> Transaction<'s> {
     }
 }
 
-fn load_chunks<T: for<'de> serde::Deserialize<'de>>(store: &Store, key: &ListKey, what: &str) -> Result<Chunked<T>> {
-    let mut list = Chunked { chunks: Vec::new() };
-    for pair in store.kv.scan_prefix(&key.0) {
-        let (k, v) = pair?;
-        let no = key.chunk_no(&k).ok_or_else(|| StoreError::Corrupt(format!("{what} chunk key")))?;
-        list.chunks.push(Chunk { no, items: decode(&v, what)?, dirty: false });
-    }
-    Ok(list)
-}
-
-fn write_chunks<T: serde::Serialize>(
-    writes: &mut Vec<(Vec<u8>, Option<Vec<u8>>)>,
-    key: &ListKey,
-    list: &Chunked<T>,
-) -> Result<()> {
-    for c in list.chunks.iter().filter(|c| c.dirty) {
-        let value = if c.items.is_empty() { None } else { Some(encode(&c.items)?) };
-        writes.push((key.chunk(c.no), value));
-    }
-    Ok(())
-}
-
 fn same_evidence(a: &Evidence, b: &Evidence) -> bool {
     a.document == b.document && a.quote == b.quote && a.attribution == b.attribution
 }
 
 fn not_a_document(e: &Entity) -> StoreError {
-    StoreError::NotADocument { id: e.id, name: e.name.clone(), kind: e.kind.clone() }
+    StoreError::NotADocument {
+        id: e.id,
+        name: e.name.clone(),
+        kind: e.kind.clone(),
+    }
 }
 
 fn check_name(name: &str, what: &str) -> Result<()> {
     if normalize(name).is_empty() {
-        return Err(StoreError::Invalid(format!("{what} needs at least one letter or digit (got {name:?})")));
+        return Err(StoreError::Invalid(format!(
+            "{what} needs at least one letter or digit (got {name:?})"
+        )));
     }
     if name.len() > MAX_TEXT_LEN {
-        return Err(StoreError::Invalid(format!("{what} is limited to {MAX_TEXT_LEN} bytes")));
+        return Err(StoreError::Invalid(format!(
+            "{what} is limited to {MAX_TEXT_LEN} bytes"
+        )));
     }
     Ok(())
 }
@@ -817,7 +932,9 @@ fn check_kind(kind: &str) -> Result<()> {
     let ok = !kind.is_empty()
         && kind.len() <= 64
         && kind.chars().next().is_some_and(char::is_alphabetic)
-        && kind.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+        && kind
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '-');
     if ok {
         Ok(())
     } else {
@@ -831,7 +948,9 @@ fn check_relation(rel: &str) -> Result<()> {
     let ok = !rel.is_empty()
         && rel.len() <= 128
         && rel.chars().next().is_some_and(char::is_alphabetic)
-        && rel.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+        && rel
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '-');
     if ok {
         Ok(())
     } else {
@@ -843,17 +962,21 @@ fn check_relation(rel: &str) -> Result<()> {
 
 fn check_value(v: &Value) -> Result<()> {
     match v {
-        Value::Str(s) if s.len() > MAX_TEXT_LEN => {
-            Err(StoreError::Invalid(format!("a string value is limited to {MAX_TEXT_LEN} bytes")))
+        Value::Str(s) if s.len() > MAX_TEXT_LEN => Err(StoreError::Invalid(format!(
+            "a string value is limited to {MAX_TEXT_LEN} bytes"
+        ))),
+        Value::Float(x) if !x.is_finite() => {
+            Err(StoreError::Invalid("a float value must be finite".into()))
         }
-        Value::Float(x) if !x.is_finite() => Err(StoreError::Invalid("a float value must be finite".into())),
         _ => Ok(()),
     }
 }
 
 fn check_document_text(t: &str) -> Result<()> {
     if t.len() > MAX_DOCUMENT_LEN {
-        return Err(StoreError::Invalid(format!("a document's text is limited to {MAX_DOCUMENT_LEN} bytes")));
+        return Err(StoreError::Invalid(format!(
+            "a document's text is limited to {MAX_DOCUMENT_LEN} bytes"
+        )));
     }
     Ok(())
 }

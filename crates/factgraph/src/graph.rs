@@ -6,8 +6,8 @@ use std::path::Path;
 
 use factgraph_store::project::{Path as GraphPath, Projection, Walk};
 use factgraph_store::{
-    CheckReport, Counts, Direction, Entity, EntityId, Evidence, Node, OpenOptions, Statement, StatementId, Store,
-    Transaction,
+    CheckReport, Counts, Direction, Entity, EntityId, Evidence, Node, OpenOptions, Statement,
+    StatementId, Store, Transaction,
 };
 
 use crate::dot::{to_dot, DotOptions};
@@ -30,19 +30,34 @@ impl Graph {
 
     /// Opens an existing store; never creates one.
     pub fn open_existing(path: impl AsRef<Path>) -> Result<Graph> {
-        Graph::open_with(path, &OpenOptions { create: false, ..OpenOptions::default() })
+        Graph::open_with(
+            path,
+            &OpenOptions {
+                create: false,
+                ..OpenOptions::default()
+            },
+        )
     }
 
     /// Opens with explicit options (cache size, whether to create).
     pub fn open_with(path: impl AsRef<Path>, options: &OpenOptions) -> Result<Graph> {
-        Ok(Graph { store: Store::open(path, options)?, _temp: None })
+        Ok(Graph {
+            store: Store::open(path, options)?,
+            _temp: None,
+        })
     }
 
     /// A new, empty store in a temporary directory, removed when the graph is dropped.
     pub fn temporary() -> Result<Graph> {
-        let dir = tempfile::tempdir().map_err(|e| Error::Io { context: "creating a temporary directory".into(), source: e })?;
+        let dir = tempfile::tempdir().map_err(|e| Error::Io {
+            context: "creating a temporary directory".into(),
+            source: e,
+        })?;
         let store = Store::open(dir.path().join("store"), &OpenOptions::default())?;
-        Ok(Graph { store, _temp: Some(dir) })
+        Ok(Graph {
+            store,
+            _temp: Some(dir),
+        })
     }
 
     /// The underlying store, for every read path it offers.
@@ -65,7 +80,9 @@ impl Graph {
     /// punctuation-insensitively). Several results mean the name is ambiguous.
     pub fn lookup(&self, name: &str) -> Result<Vec<Entity>> {
         let ids = self.store.lookup(name)?;
-        ids.into_iter().map(|id| Ok(self.store.require_entity(id)?)).collect()
+        ids.into_iter()
+            .map(|id| Ok(self.store.require_entity(id)?))
+            .collect()
     }
 
     /// An entity by id.
@@ -81,7 +98,9 @@ impl Graph {
     /// The statements with `node` as subject (`Out`) or object (`In`).
     pub fn statements_of(&self, node: impl Into<Node>, dir: Direction) -> Result<Vec<Statement>> {
         let ids = self.store.statements_of(node.into(), dir)?;
-        ids.into_iter().map(|id| Ok(self.store.require_statement(id)?)).collect()
+        ids.into_iter()
+            .map(|id| Ok(self.store.require_statement(id)?))
+            .collect()
     }
 
     /// A statement's evidence.
@@ -94,18 +113,37 @@ impl Graph {
         Ok(Projection::build(&self.store)?)
     }
 
-    /// A shortest path between two nodes, at most `max_hops` statements long.
-    pub fn shortest_path(&self, from: Node, to: Node, walk: Walk, max_hops: usize) -> Result<Option<GraphPath>> {
-        Ok(Projection::around(&self.store, &[from], max_hops)?.shortest_path(from, to, walk, max_hops))
+    /// A shortest path between two nodes, at most `max_hops` statements long. Builds
+    /// the whole projection (O(E)); for many questions, build it once with
+    /// `Graph::projection` and ask it directly.
+    pub fn shortest_path(
+        &self,
+        from: Node,
+        to: Node,
+        walk: Walk,
+        max_hops: usize,
+    ) -> Result<Option<GraphPath>> {
+        Ok(self.projection()?.shortest_path(from, to, walk, max_hops))
     }
 
     /// Every node within `depth` statements of `node`, either direction, with distance.
+    /// Reads only that neighbourhood from the store.
     pub fn neighbourhood(&self, node: Node, depth: usize) -> Result<Vec<(Node, usize)>> {
-        Ok(Projection::around(&self.store, &[node], depth)?.neighbourhood(node, depth, Walk::Undirected))
+        Ok(
+            Projection::around(&self.store, &[node], depth)?.neighbourhood(
+                node,
+                depth,
+                Walk::Undirected,
+            ),
+        )
     }
 
     /// DOT for the whole graph (`None`) or for some statements and what they touch.
-    pub fn to_dot(&self, statements: Option<&[StatementId]>, options: &DotOptions) -> Result<String> {
+    pub fn to_dot(
+        &self,
+        statements: Option<&[StatementId]>,
+        options: &DotOptions,
+    ) -> Result<String> {
         to_dot(&self.store, statements, options)
     }
 

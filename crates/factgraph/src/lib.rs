@@ -9,7 +9,8 @@ pub use error::{Error, LoadError, Result};
 pub use factgraph_store as store;
 pub use factgraph_store::{
     project::{Path, Projection, Walk},
-    Added, CheckReport, Counts, Date, Direction, Entity, EntityId, Evidence, NewStatement, Node, Object,
-    OpenOptions, Properties, Qualifiers, Statement, StatementId, Store, StoreError, Transaction, Value,
+    Added, CheckReport, Counts, Date, Direction, Entity, EntityId, Evidence, NewStatement, Node,
+    Object, OpenOptions, Properties, Qualifiers, Statement, StatementId, Store, StoreError,
+    Transaction, Value,
 };
 pub use graph::Graph;

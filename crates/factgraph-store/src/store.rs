@@ -428,10 +428,7 @@ impl Store {
     }
 
     /// Every stored adjacency list (`Out` lists only when `out_only`), in key order.
-    pub(crate) fn all_adjacency(
-        &self,
-        out_only: bool,
-    ) -> Result<Vec<AdjacencyList>> {
+    pub(crate) fn all_adjacency(&self, out_only: bool) -> Result<Vec<AdjacencyList>> {
         let mut out = Vec::new();
         for pair in self.kv.scan_prefix(&[keys::ADJACENCY]) {
             let (k, v) = pair?;

@@ -2,6 +2,11 @@
 //!
 //! Exit codes: 0 success, 1 a command failed, 2 usage error (clap's), 3 storage or I/O.
 
+/// mimalloc: the store's batches allocate and free millions of small records, where
+/// it measured faster than the system allocator.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod repl;
 
 use std::fs::File;

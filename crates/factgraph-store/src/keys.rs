@@ -8,15 +8,15 @@
 //! | tag | key | value |
 //! |-----|-----|-------|
 //! | `M` | `M name` | metadata: format version, id counters, counts |
-//! | `E` | `E block` (eid >> 8) | a block of up to 256 entity records |
-//! | `S` | `S block` (sid >> 8) | a block of up to 256 statement records |
+//! | `E` | `E block` (eid >> 10) | a block of up to 1,024 entity records |
+//! | `S` | `S block` (sid >> 10) | a block of up to 1,024 statement records |
 //! | `X` | `X eid` | a document's full text |
 //! | `N` | `N bucket` (u16) | the names hashing to that bucket, each with its entity ids |
 //! | `L` | `L relation-name` | relation id |
 //! | `l` | `l relation-id` | relation name |
-//! | `A` | `A node-kind dir block` (id >> 6) | adjacency lists of 64 consecutive nodes |
-//! | `D` | `D block` (eid >> 6) | statements citing each of 64 consecutive documents |
-//! | `T` | `T block` (eid >> 6) | statements attributed to each of 64 consecutive entities |
+//! | `A` | `A node-kind dir block` (id >> 8) | adjacency lists of 256 consecutive nodes |
+//! | `D` | `D block` (eid >> 8) | statements citing each of 256 consecutive documents |
+//! | `T` | `T block` (eid >> 8) | statements attributed to each of 256 consecutive entities |
 //! | `R` | `R relation-id` | statements with that relation |
 //! | `K` | `K kind 0x00` | entities of that kind |
 //!
@@ -54,12 +54,12 @@ pub const BY_ATTRIBUTION: u8 = b'T';
 pub const BY_KIND: u8 = b'K';
 
 /// Records per entity or statement block (as a shift).
-pub const RECORD_BITS: u32 = 8;
+pub const RECORD_BITS: u32 = 10;
 /// Lists per adjacency, document or attribution block (as a shift).
-pub const LIST_BITS: u32 = 6;
+pub const LIST_BITS: u32 = 8;
 /// Number of name buckets. Fixed by the format: at 3.5 million spellings a bucket
-/// holds about 850 names, still one small read.
-pub const NAME_BUCKETS: u64 = 4096;
+/// holds about 3,400 names (~100 KB), still one read and a byte scan.
+pub const NAME_BUCKETS: u64 = 1024;
 
 /// Metadata key for the format version.
 pub const META_FORMAT: &[u8] = b"Mformat";
@@ -217,12 +217,17 @@ mod tests {
 
     #[test]
     fn ids_sort_numerically_and_share_blocks() {
-        assert!(entity(EntityId(2)).block < entity(EntityId(256)).block);
-        assert_eq!(entity(EntityId(2)).block, entity(EntityId(255)).block);
-        assert_eq!(statement(StatementId(257)).slot, 1);
-        let a = List::Adjacency(Node::Entity(EntityId(70)), Direction::Out).slot();
+        let per_block = 1u64 << RECORD_BITS;
+        assert!(entity(EntityId(2)).block < entity(EntityId(per_block)).block);
+        assert_eq!(
+            entity(EntityId(2)).block,
+            entity(EntityId(per_block - 1)).block
+        );
+        assert_eq!(statement(StatementId(per_block + 1)).slot, 1);
+        let id = (1 << LIST_BITS) + 6;
+        let a = List::Adjacency(Node::Entity(EntityId(id)), Direction::Out).slot();
         assert_eq!(a.slot, 6);
-        assert_eq!(id_of(3, &a.block, a.slot, LIST_BITS), Some(70));
+        assert_eq!(id_of(3, &a.block, a.slot, LIST_BITS), Some(id));
     }
 
     #[test]

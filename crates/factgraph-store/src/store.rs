@@ -161,6 +161,7 @@ impl Store {
     /// stores in use, without writing anything to them.
     pub fn open(path: impl AsRef<Path>, options: &OpenOptions) -> Result<Store> {
         let path = path.as_ref().to_owned();
+        let mut created = false;
         let fresh = match inspect_dir(&path)? {
             DirState::Store => false,
             DirState::Missing | DirState::Empty if !options.create => {
@@ -169,11 +170,26 @@ impl Store {
             DirState::Missing => {
                 fs::create_dir_all(&path)
                     .map_err(|e| StoreError::io(format!("creating {}", path.display()), e))?;
+                created = true;
                 true
             }
             DirState::Empty => true,
         };
         let lock = lock_dir(&path)?;
+        let opened = Store::open_locked(path.clone(), lock, fresh, options);
+        if opened.is_err() && fresh {
+            // A store that could not be created leaves nothing behind.
+            let _ = fs::remove_dir_all(path.join(ENGINE_DIR));
+            let _ = fs::remove_file(path.join(MARKER_FILE));
+            let _ = fs::remove_file(path.join(LOCK_FILE));
+            if created {
+                let _ = fs::remove_dir(&path);
+            }
+        }
+        opened
+    }
+
+    fn open_locked(path: PathBuf, lock: File, fresh: bool, options: &OpenOptions) -> Result<Store> {
         if fresh {
             write_marker(&path)?;
         }
@@ -302,18 +318,23 @@ impl Store {
 
     /// An entity by id.
     pub fn entity(&self, id: EntityId) -> Result<Option<Entity>> {
-        match self.get_slot(&keys::entity(id))? {
-            None => Ok(None),
-            Some(bytes) => decode(&bytes, "entity record").map(Some),
-        }
+        self.decode_slot(&keys::entity(id), "entity record")
     }
 
-    /// The bytes in one slot of a block, if the slot is filled.
-    pub(crate) fn get_slot(&self, slot: &Slot) -> Result<Option<Vec<u8>>> {
-        match self.kv.get(&slot.block)? {
-            None => Ok(None),
-            Some(block) => Ok(Page::slot(&block, slot.slot)?.map(<[u8]>::to_vec)),
-        }
+    /// Decodes the record in one slot of a block, reading the block in place.
+    pub(crate) fn decode_slot<T: serde::de::DeserializeOwned>(
+        &self,
+        slot: &Slot,
+        what: &str,
+    ) -> Result<Option<T>> {
+        let mut out = None;
+        self.kv.read(&slot.block, &mut |block| {
+            if let Some(rec) = Page::slot(block, slot.slot)? {
+                out = Some(decode(rec, what)?);
+            }
+            Ok(())
+        })?;
+        Ok(out)
     }
 
     /// The entity, or an error naming the missing id.
@@ -373,14 +394,7 @@ impl Store {
     }
 
     pub(crate) fn stored_statement(&self, id: StatementId) -> Result<Option<StoredStatement>> {
-        let slot = keys::statement(id);
-        let Some(block) = self.kv.get(&slot.block)? else {
-            return Ok(None);
-        };
-        match Page::slot(&block, slot.slot)? {
-            None => Ok(None),
-            Some(rec) => decode(rec, "statement record").map(Some),
-        }
+        self.decode_slot(&keys::statement(id), "statement record")
     }
 
     pub(crate) fn relation_name(&self, id: u32) -> Result<String> {
@@ -413,18 +427,16 @@ impl Store {
 
     /// Reads a list of ids.
     pub(crate) fn read_ids(&self, list: &List) -> Result<Vec<u64>> {
-        match self.get_slot(&list.slot())? {
-            None => Ok(Vec::new()),
-            Some(bytes) => decode(&bytes, "posting list"),
-        }
+        Ok(self
+            .decode_slot(&list.slot(), "posting list")?
+            .unwrap_or_default())
     }
 
     /// Reads an adjacency list.
     pub(crate) fn read_adjacency(&self, node: Node, dir: Direction) -> Result<Vec<AdjEntry>> {
-        match self.get_slot(&List::Adjacency(node, dir).slot())? {
-            None => Ok(Vec::new()),
-            Some(bytes) => decode(&bytes, "adjacency list"),
-        }
+        Ok(self
+            .decode_slot(&List::Adjacency(node, dir).slot(), "adjacency list")?
+            .unwrap_or_default())
     }
 
     /// Every stored adjacency list (`Out` lists only when `out_only`), in key order.

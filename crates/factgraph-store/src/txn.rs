@@ -5,7 +5,7 @@
 //! before it changes the overlay, so a refused operation leaves the transaction as it
 //! was; dropping a transaction without `commit` writes nothing.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::MutexGuard;
 
 use crate::codec::{self, bucket, encode, AdjEntry, Other, Page, StoredStatement};
@@ -18,6 +18,9 @@ use crate::model::{
 use crate::normalize::normalize;
 use crate::quote;
 use crate::store::{Counts, Store};
+
+/// A commit writing at least this much checkpoints the engine (see `Kv::checkpoint`).
+const CHECKPOINT_BYTES: usize = 32 * 1024 * 1024;
 
 /// What `Transaction::add_statement` did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -89,20 +92,20 @@ impl<'s> Transaction<'s> {
             next_statement,
             next_relation,
             counts: store.counts()?,
-            entities: HashMap::new(),
-            dirty_entities: HashSet::new(),
-            names: HashMap::new(),
-            dirty_names: HashSet::new(),
-            texts: HashMap::new(),
-            dirty_texts: HashSet::new(),
-            statements: HashMap::new(),
-            adjacency: HashMap::new(),
-            dirty_adjacency: HashSet::new(),
-            id_lists: HashMap::new(),
-            dirty_ids: HashSet::new(),
-            candidates: HashMap::new(),
-            candidates_loaded: HashSet::new(),
-            relations,
+            entities: HashMap::default(),
+            dirty_entities: HashSet::default(),
+            names: HashMap::default(),
+            dirty_names: HashSet::default(),
+            texts: HashMap::default(),
+            dirty_texts: HashSet::default(),
+            statements: HashMap::default(),
+            adjacency: HashMap::default(),
+            dirty_adjacency: HashSet::default(),
+            id_lists: HashMap::default(),
+            dirty_ids: HashSet::default(),
+            candidates: HashMap::default(),
+            candidates_loaded: HashSet::default(),
+            relations: relations.into_iter().collect(),
             new_relations: Vec::new(),
         })
     }
@@ -703,7 +706,7 @@ impl<'s> Transaction<'s> {
         // are removed before what they depend on.
         let mut order = Vec::new();
         let mut stack = vec![id];
-        let mut seen = HashSet::new();
+        let mut seen = HashSet::default();
         while let Some(s) = stack.pop() {
             if !seen.insert(s) {
                 continue;
@@ -761,7 +764,7 @@ impl<'s> Transaction<'s> {
         let t0 = std::time::Instant::now();
         let mut writes: Vec<(Vec<u8>, Option<Vec<u8>>)> = Vec::new();
         // Everything that lives in a block slot, grouped by block.
-        let mut blocks: HashMap<Vec<u8>, Vec<(usize, Vec<u8>)>> = HashMap::new();
+        let mut blocks: HashMap<Vec<u8>, Vec<(usize, Vec<u8>)>> = HashMap::default();
         let mut put = |slot: keys::Slot, bytes: Vec<u8>| {
             blocks
                 .entry(slot.block)
@@ -827,7 +830,7 @@ impl<'s> Transaction<'s> {
                 },
             ));
         }
-        let mut buckets: HashMap<Vec<u8>, Vec<&String>> = HashMap::new();
+        let mut buckets: HashMap<Vec<u8>, Vec<&String>> = HashMap::default();
         for n in &self.dirty_names {
             buckets.entry(keys::name_bucket(n)).or_default().push(n);
         }
@@ -882,9 +885,12 @@ impl<'s> Transaction<'s> {
         self.store.kv.apply(writes)?;
         let t2 = t0.elapsed();
         self.store.kv.flush()?;
+        if bytes >= CHECKPOINT_BYTES {
+            self.store.kv.checkpoint()?;
+        }
         if std::env::var_os("FACTGRAPH_TRACE").is_some() {
             eprintln!(
-                "commit: encode {t1:?}, apply {:?}, flush {:?}, {nw} writes, {bytes} bytes",
+                "commit: encode {t1:?}, apply {:?}, flush and checkpoint {:?}; {nw} writes, {bytes} bytes",
                 t2 - t1,
                 t0.elapsed() - t2
             );

@@ -1,0 +1,431 @@
+//! The abstract syntax tree: what the user wrote, with byte spans, names unresolved.
+//!
+//! Spans are byte offsets into the parsed text. Two trees compare equal when they
+//! say the same thing: `Span`'s equality ignores positions, so a tree printed and
+//! parsed again equals the original.
+
+use std::fmt;
+
+/// A byte range `[start, end)` of the input.
+#[derive(Clone, Copy, Debug, Default, Eq)]
+pub struct Span {
+    /// First byte.
+    pub start: usize,
+    /// One past the last byte.
+    pub end: usize,
+}
+
+impl PartialEq for Span {
+    /// Positions are not part of meaning: see the module docs.
+    fn eq(&self, _: &Span) -> bool {
+        true
+    }
+}
+
+impl Span {
+    /// A span.
+    pub fn new(start: usize, end: usize) -> Span {
+        Span { start, end }
+    }
+
+    /// The smallest span covering both.
+    pub fn to(self, other: Span) -> Span {
+        Span {
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
+    }
+}
+
+/// A whole input: one or more statements.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Script {
+    /// The statements, in order.
+    pub statements: Vec<Statement>,
+}
+
+/// One statement.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Statement {
+    /// A write.
+    Write(Write),
+    /// A question in words.
+    Question(Question),
+    /// A pattern query.
+    Pattern(Pattern),
+}
+
+/// A word as written: a relation, a kind, a document handle, a variable.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ident {
+    /// The text.
+    pub text: String,
+    /// Where.
+    pub span: Span,
+}
+
+/// An entity name: quoted or a bare word.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Name {
+    /// The name, unescaped.
+    pub text: String,
+    /// Whether it was written in quotes (in questions a quoted target may also be a
+    /// phrase to search for).
+    pub quoted: bool,
+    /// Where.
+    pub span: Span,
+}
+
+/// A statement label, `@accusation`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Label {
+    /// The label without `@`.
+    pub name: String,
+    /// Where.
+    pub span: Span,
+}
+
+/// A calendar date as written; checked to exist by the parser.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Date {
+    /// Year.
+    pub year: i32,
+    /// Month, 1..=12.
+    pub month: u8,
+    /// Day, 1..=31.
+    pub day: u8,
+}
+
+/// A literal value.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Literal {
+    /// A string.
+    Str(String),
+    /// A whole number.
+    Int(i64),
+    /// A number with a fraction.
+    Float(f64),
+    /// A boolean.
+    Bool(bool),
+    /// A date.
+    Date(Date),
+}
+
+/// `key: literal`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Property {
+    /// The key.
+    pub key: Ident,
+    /// The value.
+    pub value: Literal,
+    /// Where the value is.
+    pub span: Span,
+}
+
+/// A write statement.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Write {
+    /// `document NAME { … }`
+    Document {
+        /// The document's name.
+        name: Name,
+        /// Its properties (`title`, `outlet`, `published`, `file`, …).
+        properties: Vec<Property>,
+    },
+    /// `entity NAME [: Kind] [aka …] [{ … }]`
+    Entity {
+        /// The canonical name.
+        name: Name,
+        /// The kind, if given.
+        kind: Option<Ident>,
+        /// Spellings and the documents that use them.
+        aliases: Vec<AliasDecl>,
+        /// Properties.
+        properties: Vec<Property>,
+    },
+    /// `assert …`
+    Assert(Assert),
+    /// `retract @label`
+    Retract(Label),
+    /// `delete entity NAME`
+    DeleteEntity(Name),
+}
+
+/// One alias in an `aka` clause.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AliasDecl {
+    /// The spelling.
+    pub text: String,
+    /// Where the spelling is.
+    pub span: Span,
+    /// Documents that use it.
+    pub documents: Vec<Ident>,
+}
+
+/// `assert [@label =] subject relation object [{ … }] from …+`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Assert {
+    /// The label to give the statement.
+    pub label: Option<Label>,
+    /// What it is about.
+    pub subject: Term,
+    /// The relation.
+    pub relation: Ident,
+    /// The object.
+    pub object: Term,
+    /// Qualifiers.
+    pub qualifiers: Vec<Property>,
+    /// One or more citations.
+    pub evidence: Vec<EvidenceDecl>,
+}
+
+/// A subject or object in a write.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Term {
+    /// A labelled statement.
+    Label(Label),
+    /// An entity.
+    Name(Name),
+    /// A literal (objects only).
+    Literal(Literal, Span),
+}
+
+/// `from DOC "quote" [by NAME]`
+#[derive(Clone, Debug, PartialEq)]
+pub struct EvidenceDecl {
+    /// The document.
+    pub document: Name,
+    /// The quote, unescaped.
+    pub quote: String,
+    /// Where the quote is.
+    pub quote_span: Span,
+    /// Who the document credits.
+    pub by: Option<Name>,
+}
+
+/// A question in words.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Question {
+    /// `who RELATION TARGET`; `who reported X` asks for sources.
+    Who {
+        /// The relation word as typed.
+        relation: Ident,
+        /// The name or phrase.
+        target: Name,
+    },
+    /// `what does SUBJECT RELATION`
+    What {
+        /// The subject.
+        subject: Name,
+        /// The relation word as typed.
+        relation: Ident,
+    },
+    /// `describe NAME`
+    Describe(Name),
+    /// `path from A to B`
+    Path {
+        /// Start.
+        from: Name,
+        /// End.
+        to: Name,
+    },
+    /// `neighbours of NAME [depth N]`
+    Neighbours {
+        /// The centre.
+        name: Name,
+        /// Depth, default 1.
+        depth: Option<(u64, Span)>,
+    },
+    /// `sources of NAME`
+    Sources(Name),
+    /// `conflicts [about NAME]`
+    Conflicts(Option<Name>),
+    /// `verify`
+    Verify,
+    /// `according to SOURCE QUESTION`
+    According {
+        /// The source.
+        source: Name,
+        /// The question.
+        question: Box<Question>,
+    },
+    /// `why QUESTION`
+    Why(Box<Question>),
+}
+
+/// `match … [where …] return … [order by …] [skip n] [limit n]`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pattern {
+    /// The paths to match.
+    pub paths: Vec<PathPattern>,
+    /// The filter.
+    pub filter: Option<Expr>,
+    /// `return distinct`?
+    pub distinct: bool,
+    /// What to return.
+    pub returns: Vec<ReturnItem>,
+    /// Sort keys.
+    pub order: Vec<SortItem>,
+    /// Rows to skip.
+    pub skip: Option<u64>,
+    /// Rows to keep.
+    pub limit: Option<u64>,
+}
+
+/// A node, then (relationship, node) steps.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PathPattern {
+    /// The first node.
+    pub start: NodePattern,
+    /// The rest.
+    pub steps: Vec<(RelPattern, NodePattern)>,
+}
+
+/// `(var:Kind {…})`
+#[derive(Clone, Debug, PartialEq)]
+pub struct NodePattern {
+    /// The variable.
+    pub var: Option<Ident>,
+    /// The kind.
+    pub kind: Option<Ident>,
+    /// Required properties.
+    pub properties: Vec<Property>,
+    /// Where.
+    pub span: Span,
+}
+
+/// Which way a relationship pattern points.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Arrow {
+    /// `-[]->`
+    Right,
+    /// `<-[]-`
+    Left,
+    /// `-[]-`
+    Either,
+}
+
+/// `-[var:rel|rel *min..max {…}]->`
+#[derive(Clone, Debug, PartialEq)]
+pub struct RelPattern {
+    /// The variable.
+    pub var: Option<Ident>,
+    /// Allowed relations (any when empty).
+    pub types: Vec<Ident>,
+    /// Direction.
+    pub arrow: Arrow,
+    /// Variable length `(min, max)`, if `*` was written.
+    pub length: Option<(Option<u64>, Option<u64>)>,
+    /// Required qualifiers.
+    pub properties: Vec<Property>,
+    /// Where.
+    pub span: Span,
+}
+
+/// `expr [as name]`
+#[derive(Clone, Debug)]
+pub struct ReturnItem {
+    /// The expression.
+    pub expr: Expr,
+    /// The alias.
+    pub alias: Option<Ident>,
+    /// The expression's text as written (openCypher names columns by it).
+    pub text: String,
+}
+
+impl PartialEq for ReturnItem {
+    /// The written text is presentation (it names the column), not meaning.
+    fn eq(&self, other: &ReturnItem) -> bool {
+        self.expr == other.expr && self.alias == other.alias
+    }
+}
+
+/// `expr [asc|desc]`
+#[derive(Clone, Debug, PartialEq)]
+pub struct SortItem {
+    /// The key.
+    pub expr: Expr,
+    /// Descending?
+    pub descending: bool,
+}
+
+/// An expression with its span.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Expr {
+    /// What it is.
+    pub kind: ExprKind,
+    /// Where.
+    pub span: Span,
+}
+
+/// Comparison operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CompareOp {
+    /// `=`
+    Eq,
+    /// `<>`
+    Ne,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+    /// `starts with`
+    StartsWith,
+    /// `ends with`
+    EndsWith,
+    /// `contains`
+    Contains,
+    /// `in`
+    In,
+}
+
+/// Expression forms.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExprKind {
+    /// A literal.
+    Literal(Literal),
+    /// `null`
+    Null,
+    /// A variable.
+    Var(String),
+    /// `var.key`
+    Property(String, String),
+    /// `not e`
+    Not(Box<Expr>),
+    /// `a and b`
+    And(Box<Expr>, Box<Expr>),
+    /// `a or b`
+    Or(Box<Expr>, Box<Expr>),
+    /// `a OP b`
+    Compare(CompareOp, Box<Expr>, Box<Expr>),
+    /// `e is [not] null`
+    IsNull {
+        /// The operand.
+        expr: Box<Expr>,
+        /// `is not null`?
+        negated: bool,
+    },
+    /// `f([distinct] args)`
+    Call {
+        /// Function name, lower-cased.
+        name: String,
+        /// `distinct` inside the call.
+        distinct: bool,
+        /// Arguments.
+        args: Vec<Expr>,
+    },
+    /// `count(*)`
+    CountStar,
+    /// `[a, b]`
+    List(Vec<Expr>),
+}
+
+impl fmt::Display for Span {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}..{}", self.start, self.end)
+    }
+}

@@ -1,0 +1,1032 @@
+//! The pest binding: text → pest pairs (private) → `ast`. Nothing pest-shaped leaves
+//! this module.
+
+use pest::iterators::Pair;
+use pest::Parser as _;
+
+use crate::ast::*;
+use crate::error::{floor_char_boundary, line_col, ParseError};
+
+#[derive(pest_derive::Parser)]
+#[grammar = "../../grammar/factgraph.pest"]
+struct Grammar;
+
+/// Inputs longer than this are refused before parsing.
+pub const MAX_INPUT_BYTES: usize = 1024 * 1024;
+/// Brackets and parentheses may nest this deep.
+pub const MAX_NESTING: usize = 64;
+/// pest's call limit: bounds the grammar's work on pathological input.
+const CALL_LIMIT: usize = 20_000_000;
+
+/// Parses a script: one or more statements separated by `;`.
+pub fn parse(text: &str) -> Result<Script, ParseError> {
+    check_limits(text)?;
+    pest::set_call_limit(std::num::NonZeroUsize::new(CALL_LIMIT));
+    let mut pairs = Grammar::parse(Rule::script, text).map_err(|e| convert_error(text, e))?;
+    let script = pairs
+        .next()
+        .ok_or_else(|| ParseError::at(text, Span::new(0, 0), "empty parse"))?;
+    let mut statements = Vec::new();
+    for p in script.into_inner() {
+        if p.as_rule() == Rule::statement {
+            statements.push(statement(text, p)?);
+        }
+    }
+    Ok(Script { statements })
+}
+
+/// Refuses inputs over the size limit or nested deeper than `MAX_NESTING`, before pest
+/// sees them: a deep nest would otherwise cost a deep recursion.
+fn check_limits(text: &str) -> Result<(), ParseError> {
+    if text.len() > MAX_INPUT_BYTES {
+        return Err(ParseError::at(
+            text,
+            Span::new(MAX_INPUT_BYTES, text.len()),
+            format!(
+                "the input is {} bytes; the limit is {MAX_INPUT_BYTES} (1 MiB)",
+                text.len()
+            ),
+        ));
+    }
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut in_comment = false;
+    let bytes = text.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        if in_comment {
+            in_comment = b != b'\n';
+            continue;
+        }
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'#' => in_comment = true,
+            b'/' if bytes.get(i + 1) == Some(&b'/') => in_comment = true,
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Err(ParseError::at(
+                        text,
+                        Span::new(i, i + 1),
+                        format!("brackets nest more than {MAX_NESTING} deep"),
+                    ));
+                }
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn convert_error(text: &str, e: pest::error::Error<Rule>) -> ParseError {
+    let pos = match e.location {
+        pest::error::InputLocation::Pos(p) => p,
+        pest::error::InputLocation::Span((s, _)) => s,
+    };
+    let pos = floor_char_boundary(text, pos);
+    let (expected, message) = match &e.variant {
+        pest::error::ErrorVariant::ParsingError { positives, .. } => {
+            let mut words: Vec<&'static str> =
+                positives.iter().filter_map(|r| describe(*r)).collect();
+            words.sort_unstable();
+            words.dedup();
+            (words, None)
+        }
+        pest::error::ErrorVariant::CustomError { message } => {
+            if message.contains("call limit") {
+                (
+                    Vec::new(),
+                    Some(
+                        "the query is too complex to parse (grammar work limit reached)"
+                            .to_string(),
+                    ),
+                )
+            } else {
+                (Vec::new(), Some(message.clone()))
+            }
+        }
+    };
+    let (found, end) = found_at(text, pos);
+    let (line, column) = line_col(text, pos);
+    let hint = hint_for(text, pos, &expected);
+    ParseError {
+        span: Span::new(pos, end),
+        line,
+        column,
+        expected,
+        found,
+        message,
+        hint,
+    }
+}
+
+/// What stands at `pos`, in words, and where it ends.
+fn found_at(text: &str, pos: usize) -> (String, usize) {
+    let rest = &text[pos..];
+    let Some(c) = rest.chars().next() else {
+        return ("end of input".into(), pos);
+    };
+    if c.is_alphanumeric() || c == '_' {
+        let len: usize = rest
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '-')
+            .map(char::len_utf8)
+            .sum();
+        return (format!("`{}`", &rest[..len]), pos + len);
+    }
+    if c == '"' {
+        let len = rest[1..].find('"').map_or(rest.len(), |i| i + 2);
+        let shown: String = rest[..len].chars().take(40).collect();
+        return (format!("the string {shown}"), pos + len);
+    }
+    (format!("`{c}`"), pos + c.len_utf8())
+}
+
+fn hint_for(text: &str, pos: usize, expected: &[&str]) -> Option<String> {
+    let rest = text[pos..].trim_start();
+    if rest.starts_with('\'') && expected.iter().any(|e| e.contains("quoted")) {
+        return Some("strings use double quotes: \"like this\"".into());
+    }
+    let statement_so_far = text[..pos]
+        .rsplit(';')
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if expected.contains(&"`from`") && statement_so_far.trim_start().starts_with("assert") {
+        return Some(
+            "every statement needs evidence: `from DOCUMENT \"the words it uses\"`".into(),
+        );
+    }
+    None
+}
+
+/// The name in words of what a rule stands for, or `None` for rules that are never
+/// worth naming (whitespace, the start and end of input). One exhaustive match, so a
+/// new rule cannot go unnamed.
+fn describe(rule: Rule) -> Option<&'static str> {
+    Some(match rule {
+        Rule::EOI => "end of input",
+        Rule::WHITESPACE | Rule::COMMENT | Rule::boundary => return None,
+        Rule::script | Rule::statement => {
+            "a statement (a question, `match …`, or a write such as `assert …`)"
+        }
+        Rule::kw_according => "`according`",
+        Rule::kw_aka => "`aka`",
+        Rule::kw_about => "`about`",
+        Rule::kw_and => "`and`",
+        Rule::kw_as => "`as`",
+        Rule::kw_asc => "`asc`",
+        Rule::kw_assert => "`assert`",
+        Rule::kw_by => "`by`",
+        Rule::kw_conflicts => "`conflicts`",
+        Rule::kw_contains => "`contains`",
+        Rule::kw_delete => "`delete`",
+        Rule::kw_depth => "`depth`",
+        Rule::kw_desc => "`desc`",
+        Rule::kw_describe => "`describe`",
+        Rule::kw_distinct => "`distinct`",
+        Rule::kw_do => "`does` or `did`",
+        Rule::kw_document => "`document`",
+        Rule::kw_ends => "`ends with`",
+        Rule::kw_entity => "`entity`",
+        Rule::kw_false => "`false`",
+        Rule::kw_from => "`from`",
+        Rule::kw_in => "`in`",
+        Rule::kw_is => "`is`",
+        Rule::kw_limit => "`limit`",
+        Rule::kw_match => "`match`",
+        Rule::kw_neighbours => "`neighbours`",
+        Rule::kw_not => "`not`",
+        Rule::kw_null => "`null`",
+        Rule::kw_of => "`of`",
+        Rule::kw_or => "`or`",
+        Rule::kw_order => "`order by`",
+        Rule::kw_path => "`path`",
+        Rule::kw_retract => "`retract`",
+        Rule::kw_return => "`return`",
+        Rule::kw_skip => "`skip`",
+        Rule::kw_sources => "`sources`",
+        Rule::kw_starts => "`starts with`",
+        Rule::kw_text => "`text`",
+        Rule::kw_to => "`to`",
+        Rule::kw_true => "`true`",
+        Rule::kw_verify => "`verify`",
+        Rule::kw_what => "`what`",
+        Rule::kw_where => "`where`",
+        Rule::kw_who => "`who`",
+        Rule::kw_why => "`why`",
+        Rule::kw_with => "`with`",
+        Rule::word => "a name",
+        Rule::string | Rule::string_inner => "a quoted string",
+        Rule::name => "an entity name or a quoted string",
+        Rule::label => "a statement label (`@name`)",
+        Rule::relation => "a relation (such as `accused`)",
+        Rule::kind => "a kind (such as `Person`)",
+        Rule::date => "a date (YYYY-MM-DD)",
+        Rule::float | Rule::integer => "a number",
+        Rule::boolean => "`true` or `false`",
+        Rule::literal | Rule::literal_value => "a value (a string, number, date or boolean)",
+        Rule::properties => "`{`",
+        Rule::property => "a `key: value` pair",
+        Rule::write => "a write (`entity`, `document`, `assert`, `retract`, `delete`)",
+        Rule::document_decl => "`document NAME { … }`",
+        Rule::entity_decl => "`entity NAME`",
+        Rule::aka_clause => "`aka`",
+        Rule::alias => "an alias (a quoted string)",
+        Rule::assert_stmt => "`assert`",
+        Rule::subject => "a subject (an entity name or a @label)",
+        Rule::object => "an object (an entity name, a @label, a number, a date or `text \"…\"`)",
+        Rule::text_literal => "`text \"…\"`",
+        Rule::evidence => "evidence (`from DOCUMENT \"quote\"`)",
+        Rule::retract_stmt => "`retract @label`",
+        Rule::delete_stmt => "`delete entity NAME`",
+        Rule::question => "a question (`who …`, `what does …`, `describe …`, `path from …`)",
+        Rule::according => "`according to SOURCE …`",
+        Rule::why => "`why …`",
+        Rule::who_question => "`who RELATION NAME`",
+        Rule::what_question => "`what does NAME RELATION`",
+        Rule::describe => "`describe NAME`",
+        Rule::path_question => "`path from NAME to NAME`",
+        Rule::neighbours => "`neighbours of NAME`",
+        Rule::sources_question => "`sources of NAME`",
+        Rule::conflicts => "`conflicts`",
+        Rule::verify => "`verify`",
+        Rule::target => "an entity name or a quoted phrase",
+        Rule::pattern => "`match …`",
+        Rule::match_clause => "`match`",
+        Rule::path_pattern => "a path pattern such as `(a)-[r]->(b)`",
+        Rule::node_pattern => "a node pattern such as `(a:Person)`",
+        Rule::rel_pattern => "a relationship pattern such as `-[r:accused]->`",
+        Rule::left_arrow => "`<`",
+        Rule::right_arrow => "`>`",
+        Rule::rel_detail => "`[`",
+        Rule::rel_types => "a relation name",
+        Rule::var_length => "`*`",
+        Rule::range_dots => "`..`",
+        Rule::variable => "a variable",
+        Rule::where_clause => "`where`",
+        Rule::return_clause => "`return`",
+        Rule::distinct => "`distinct`",
+        Rule::return_item => "an expression to return",
+        Rule::order_clause => "`order by`",
+        Rule::sort_item => "an expression to sort by",
+        Rule::skip_clause => "`skip`",
+        Rule::limit_clause => "`limit`",
+        Rule::expr
+        | Rule::or_expr
+        | Rule::and_expr
+        | Rule::not_expr
+        | Rule::comparison
+        | Rule::primary => "an expression",
+        Rule::not_op => "`not`",
+        Rule::comparison_tail => "a comparison (`=`, `<>`, `<`, `contains`, `is null`, …)",
+        Rule::is_null => "`is null`",
+        Rule::is_not_null => "`is not null`",
+        Rule::compare_op => "a comparison operator",
+        Rule::string_op => "`starts with`, `ends with` or `contains`",
+        Rule::in_op => "`in`",
+        Rule::count_star => "`count(*)`",
+        Rule::function_call => "a function call",
+        Rule::list => "a list (`[…]`)",
+        Rule::property_access => "a property (`var.key`)",
+    })
+}
+
+fn span(p: &Pair<'_, Rule>) -> Span {
+    let s = p.as_span();
+    Span::new(s.start(), s.end())
+}
+
+fn unescape(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('n') => out.push('\n'),
+                Some('t') => out.push('\t'),
+                Some(other) => out.push(other),
+                None => {}
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn string_of(p: Pair<'_, Rule>) -> String {
+    unescape(p.into_inner().next().map_or("", |i| i.as_str()))
+}
+
+fn ident(p: Pair<'_, Rule>) -> Ident {
+    Ident {
+        text: p.as_str().to_owned(),
+        span: span(&p),
+    }
+}
+
+fn name(p: Pair<'_, Rule>) -> Name {
+    // `name` and `target` wrap a string or a word.
+    let sp = span(&p);
+    let inner = match p.as_rule() {
+        Rule::name | Rule::target => p.into_inner().next(),
+        _ => Some(p),
+    };
+    match inner {
+        Some(i) if i.as_rule() == Rule::string => Name {
+            text: string_of(i),
+            quoted: true,
+            span: sp,
+        },
+        Some(i) => Name {
+            text: i.as_str().to_owned(),
+            quoted: false,
+            span: sp,
+        },
+        None => Name {
+            text: String::new(),
+            quoted: false,
+            span: sp,
+        },
+    }
+}
+
+fn label(p: Pair<'_, Rule>) -> Label {
+    Label {
+        name: p.as_str().trim_start_matches('@').to_owned(),
+        span: span(&p),
+    }
+}
+
+fn integer(text: &str, p: &Pair<'_, Rule>) -> Result<i64, ParseError> {
+    p.as_str().parse().map_err(|_| {
+        ParseError::at(
+            text,
+            span(p),
+            format!("{} does not fit in a 64-bit integer", p.as_str()),
+        )
+    })
+}
+
+fn unsigned(text: &str, p: &Pair<'_, Rule>, what: &str) -> Result<u64, ParseError> {
+    p.as_str().parse().map_err(|_| {
+        ParseError::at(
+            text,
+            span(p),
+            format!("{what} must be a whole number from 0, got {}", p.as_str()),
+        )
+    })
+}
+
+fn date(text: &str, p: &Pair<'_, Rule>) -> Result<Date, ParseError> {
+    let s = p.as_str();
+    let bad = || ParseError::at(text, span(p), format!("{s} is not a calendar date"));
+    let year: i32 = s[0..4].parse().map_err(|_| bad())?;
+    let month: u8 = s[5..7].parse().map_err(|_| bad())?;
+    let day: u8 = s[8..10].parse().map_err(|_| bad())?;
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return Err(bad()),
+    };
+    if day == 0 || day > days {
+        return Err(bad());
+    }
+    Ok(Date { year, month, day })
+}
+
+fn literal(text: &str, p: Pair<'_, Rule>) -> Result<Literal, ParseError> {
+    let p = if p.as_rule() == Rule::literal {
+        p.into_inner().next().expect("literal has one child")
+    } else {
+        p
+    };
+    Ok(match p.as_rule() {
+        Rule::date => Literal::Date(date(text, &p)?),
+        Rule::float => Literal::Float(
+            p.as_str()
+                .parse()
+                .map_err(|_| ParseError::at(text, span(&p), "not a number"))?,
+        ),
+        Rule::integer => Literal::Int(integer(text, &p)?),
+        Rule::boolean => Literal::Bool(p.as_str().eq_ignore_ascii_case("true")),
+        Rule::string => Literal::Str(string_of(p)),
+        _ => return Err(ParseError::at(text, span(&p), "expected a value")),
+    })
+}
+
+fn properties(text: &str, p: Pair<'_, Rule>) -> Result<Vec<Property>, ParseError> {
+    let mut out: Vec<Property> = Vec::new();
+    for prop in p.into_inner() {
+        let mut it = prop.into_inner();
+        let key = ident(it.next().expect("property key"));
+        let v = it.next().expect("property value");
+        let sp = span(&v);
+        if out.iter().any(|p| p.key.text == key.text) {
+            return Err(ParseError::at(
+                text,
+                key.span,
+                format!("`{}` is given twice", key.text),
+            ));
+        }
+        out.push(Property {
+            key,
+            value: literal(text, v)?,
+            span: sp,
+        });
+    }
+    Ok(out)
+}
+
+fn statement(text: &str, p: Pair<'_, Rule>) -> Result<Statement, ParseError> {
+    let inner = p.into_inner().next().expect("statement has one child");
+    match inner.as_rule() {
+        Rule::write => Ok(Statement::Write(write(
+            text,
+            inner.into_inner().next().expect("write child"),
+        )?)),
+        Rule::question => Ok(Statement::Question(question(text, inner)?)),
+        Rule::pattern => Ok(Statement::Pattern(pattern(text, inner)?)),
+        _ => Err(ParseError::at(text, span(&inner), "unexpected statement")),
+    }
+}
+
+fn write(text: &str, p: Pair<'_, Rule>) -> Result<Write, ParseError> {
+    let rule = p.as_rule();
+    let mut it = p.into_inner().filter(|x| !x.as_rule().is_keyword());
+    Ok(match rule {
+        Rule::document_decl => {
+            let n = name(it.next().expect("document name"));
+            let props = match it.next() {
+                Some(pp) => properties(text, pp)?,
+                None => Vec::new(),
+            };
+            Write::Document {
+                name: n,
+                properties: props,
+            }
+        }
+        Rule::entity_decl => {
+            let n = name(it.next().expect("entity name"));
+            let (mut kind, mut aliases, mut props) = (None, Vec::new(), Vec::new());
+            for x in it {
+                match x.as_rule() {
+                    Rule::kind => kind = Some(ident(x)),
+                    Rule::aka_clause => {
+                        for a in x.into_inner().filter(|a| a.as_rule() == Rule::alias) {
+                            let mut ai = a.into_inner().filter(|y| !y.as_rule().is_keyword());
+                            let s = ai.next().expect("alias string");
+                            let sp = span(&s);
+                            aliases.push(AliasDecl {
+                                text: string_of(s),
+                                span: sp,
+                                documents: ai.map(ident).collect(),
+                            });
+                        }
+                    }
+                    Rule::properties => props = properties(text, x)?,
+                    _ => {}
+                }
+            }
+            Write::Entity {
+                name: n,
+                kind,
+                aliases,
+                properties: props,
+            }
+        }
+        Rule::assert_stmt => {
+            let mut label_ = None;
+            let mut parts = Vec::new();
+            let mut quals = Vec::new();
+            let mut evidence = Vec::new();
+            for x in it {
+                match x.as_rule() {
+                    Rule::label => label_ = Some(label(x)),
+                    Rule::properties => quals = properties(text, x)?,
+                    Rule::evidence => {
+                        let mut ei = x.into_inner().filter(|y| !y.as_rule().is_keyword());
+                        let document = name(ei.next().expect("evidence document"));
+                        let q = ei.next().expect("evidence quote");
+                        let quote_span = span(&q);
+                        let quote = string_of(q);
+                        let by = ei.next().map(name);
+                        evidence.push(EvidenceDecl {
+                            document,
+                            quote,
+                            quote_span,
+                            by,
+                        });
+                    }
+                    _ => parts.push(x),
+                }
+            }
+            let mut parts = parts.into_iter();
+            let subject = term(text, parts.next().expect("assert subject"))?;
+            let relation = ident(parts.next().expect("assert relation"));
+            let object = term(text, parts.next().expect("assert object"))?;
+            if matches!(subject, Term::Literal(..)) {
+                return Err(ParseError::at(
+                    text,
+                    relation.span,
+                    "a subject must be an entity or a @label",
+                ));
+            }
+            Write::Assert(Assert {
+                label: label_,
+                subject,
+                relation,
+                object,
+                qualifiers: quals,
+                evidence,
+            })
+        }
+        Rule::retract_stmt => Write::Retract(label(it.next().expect("retract label"))),
+        Rule::delete_stmt => Write::DeleteEntity(name(it.next().expect("delete name"))),
+        _ => return Err(ParseError::at(text, Span::default(), "unexpected write")),
+    })
+}
+
+fn term(text: &str, p: Pair<'_, Rule>) -> Result<Term, ParseError> {
+    let sp = span(&p);
+    let inner = p.into_inner().next().expect("term has one child");
+    Ok(match inner.as_rule() {
+        Rule::label => Term::Label(label(inner)),
+        Rule::name => Term::Name(name(inner)),
+        Rule::text_literal => {
+            let s = inner
+                .into_inner()
+                .find(|x| x.as_rule() == Rule::string)
+                .expect("text string");
+            Term::Literal(Literal::Str(string_of(s)), sp)
+        }
+        Rule::date | Rule::float | Rule::integer | Rule::boolean => {
+            Term::Literal(literal(text, inner)?, sp)
+        }
+        _ => {
+            return Err(ParseError::at(
+                text,
+                sp,
+                "expected an entity, a label or a value",
+            ))
+        }
+    })
+}
+
+fn question(text: &str, p: Pair<'_, Rule>) -> Result<Question, ParseError> {
+    let q = p.into_inner().next().expect("question has one child");
+    let rule = q.as_rule();
+    let mut it = q.into_inner().filter(|x| !x.as_rule().is_keyword());
+    Ok(match rule {
+        Rule::according => {
+            let source = name(it.next().expect("according source"));
+            Question::According {
+                source,
+                question: Box::new(question(text, it.next().expect("according question"))?),
+            }
+        }
+        Rule::why => Question::Why(Box::new(question(text, it.next().expect("why question"))?)),
+        Rule::who_question => {
+            let relation = ident(it.next().expect("who relation"));
+            Question::Who {
+                relation,
+                target: name(it.next().expect("who target")),
+            }
+        }
+        Rule::what_question => {
+            let subject = name(it.next().expect("what subject"));
+            Question::What {
+                subject,
+                relation: ident(it.next().expect("what relation")),
+            }
+        }
+        Rule::describe => Question::Describe(name(it.next().expect("describe name"))),
+        Rule::path_question => {
+            let from = name(it.next().expect("path from"));
+            Question::Path {
+                from,
+                to: name(it.next().expect("path to")),
+            }
+        }
+        Rule::neighbours => {
+            let n = name(it.next().expect("neighbours name"));
+            let depth = match it.next() {
+                Some(d) => Some((unsigned(text, &d, "a depth")?, span(&d))),
+                None => None,
+            };
+            Question::Neighbours { name: n, depth }
+        }
+        Rule::sources_question => Question::Sources(name(it.next().expect("sources name"))),
+        Rule::conflicts => Question::Conflicts(it.next().map(name)),
+        Rule::verify => Question::Verify,
+        _ => return Err(ParseError::at(text, Span::default(), "unexpected question")),
+    })
+}
+
+fn pattern(text: &str, p: Pair<'_, Rule>) -> Result<Pattern, ParseError> {
+    let mut out = Pattern {
+        paths: Vec::new(),
+        filter: None,
+        distinct: false,
+        returns: Vec::new(),
+        order: Vec::new(),
+        skip: None,
+        limit: None,
+    };
+    for clause in p.into_inner() {
+        match clause.as_rule() {
+            Rule::match_clause => {
+                for path in clause
+                    .into_inner()
+                    .filter(|x| x.as_rule() == Rule::path_pattern)
+                {
+                    out.paths.push(path_pattern(text, path)?);
+                }
+            }
+            Rule::where_clause => {
+                let e = clause
+                    .into_inner()
+                    .find(|x| x.as_rule() == Rule::expr)
+                    .expect("where expr");
+                out.filter = Some(expr(text, e)?);
+            }
+            Rule::return_clause => {
+                for x in clause.into_inner() {
+                    match x.as_rule() {
+                        Rule::distinct => out.distinct = true,
+                        Rule::return_item => {
+                            let mut ri = x.into_inner().filter(|y| !y.as_rule().is_keyword());
+                            let e = ri.next().expect("return expr");
+                            let written = e.as_str().trim().to_owned();
+                            out.returns.push(ReturnItem {
+                                expr: expr(text, e)?,
+                                alias: ri.next().map(ident),
+                                text: written,
+                            });
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            Rule::order_clause => {
+                for s in clause
+                    .into_inner()
+                    .filter(|x| x.as_rule() == Rule::sort_item)
+                {
+                    let mut si = s.into_inner();
+                    let e = expr(text, si.next().expect("sort expr"))?;
+                    let descending = si.next().is_some_and(|d| d.as_rule() == Rule::kw_desc);
+                    out.order.push(SortItem {
+                        expr: e,
+                        descending,
+                    });
+                }
+            }
+            Rule::skip_clause | Rule::limit_clause => {
+                let rule = clause.as_rule();
+                let n = clause
+                    .into_inner()
+                    .find(|x| x.as_rule() == Rule::integer)
+                    .expect("count");
+                let v = unsigned(
+                    text,
+                    &n,
+                    if rule == Rule::skip_clause {
+                        "skip"
+                    } else {
+                        "limit"
+                    },
+                )?;
+                if rule == Rule::skip_clause {
+                    out.skip = Some(v);
+                } else {
+                    out.limit = Some(v);
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+fn path_pattern(text: &str, p: Pair<'_, Rule>) -> Result<PathPattern, ParseError> {
+    let mut it = p.into_inner();
+    let start = node_pattern(text, it.next().expect("path start"))?;
+    let mut steps = Vec::new();
+    while let (Some(r), Some(n)) = (it.next(), it.next()) {
+        steps.push((rel_pattern(text, r)?, node_pattern(text, n)?));
+    }
+    Ok(PathPattern { start, steps })
+}
+
+fn node_pattern(text: &str, p: Pair<'_, Rule>) -> Result<NodePattern, ParseError> {
+    let sp = span(&p);
+    let mut n = NodePattern {
+        var: None,
+        kind: None,
+        properties: Vec::new(),
+        span: sp,
+    };
+    for x in p.into_inner() {
+        match x.as_rule() {
+            Rule::variable => n.var = Some(ident(x)),
+            Rule::kind => n.kind = Some(ident(x)),
+            Rule::properties => n.properties = properties(text, x)?,
+            _ => {}
+        }
+    }
+    Ok(n)
+}
+
+fn rel_pattern(text: &str, p: Pair<'_, Rule>) -> Result<RelPattern, ParseError> {
+    let sp = span(&p);
+    let (mut left, mut right) = (false, false);
+    let mut r = RelPattern {
+        var: None,
+        types: Vec::new(),
+        arrow: Arrow::Either,
+        length: None,
+        properties: Vec::new(),
+        span: sp,
+    };
+    for x in p.into_inner() {
+        match x.as_rule() {
+            Rule::left_arrow => left = true,
+            Rule::right_arrow => right = true,
+            Rule::rel_detail => {
+                for d in x.into_inner() {
+                    match d.as_rule() {
+                        Rule::variable => r.var = Some(ident(d)),
+                        Rule::rel_types => r.types = d.into_inner().map(ident).collect(),
+                        Rule::properties => r.properties = properties(text, d)?,
+                        Rule::var_length => {
+                            let mut min = None;
+                            let mut max = None;
+                            let mut dots = false;
+                            for v in d.into_inner() {
+                                match v.as_rule() {
+                                    Rule::range_dots => dots = true,
+                                    Rule::integer if !dots => {
+                                        min = Some(unsigned(text, &v, "a path length")?)
+                                    }
+                                    Rule::integer => {
+                                        max = Some(unsigned(text, &v, "a path length")?)
+                                    }
+                                    _ => {}
+                                }
+                            }
+                            // `*3` means exactly 3.
+                            if !dots {
+                                max = min;
+                            }
+                            r.length = Some((min, max));
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    r.arrow = match (left, right) {
+        (true, false) => Arrow::Left,
+        (false, true) => Arrow::Right,
+        (false, false) => Arrow::Either,
+        (true, true) => {
+            return Err(ParseError::at(
+                text,
+                sp,
+                "a relationship points one way: `-[]->` or `<-[]-`, not both",
+            ))
+        }
+    };
+    Ok(r)
+}
+
+fn expr(text: &str, p: Pair<'_, Rule>) -> Result<Expr, ParseError> {
+    let sp = span(&p);
+    match p.as_rule() {
+        Rule::expr => expr(text, p.into_inner().next().expect("expr child")),
+        Rule::or_expr | Rule::and_expr => {
+            let is_or = p.as_rule() == Rule::or_expr;
+            let mut parts = p.into_inner().filter(|x| !x.as_rule().is_keyword());
+            let mut acc = expr(text, parts.next().expect("operand"))?;
+            for next in parts {
+                let rhs = expr(text, next)?;
+                let span = acc.span.to(rhs.span);
+                let kind = if is_or {
+                    ExprKind::Or(Box::new(acc), Box::new(rhs))
+                } else {
+                    ExprKind::And(Box::new(acc), Box::new(rhs))
+                };
+                acc = Expr { kind, span };
+            }
+            Ok(acc)
+        }
+        Rule::not_expr => {
+            let mut nots = 0;
+            let mut inner = None;
+            for x in p.into_inner() {
+                if x.as_rule() == Rule::not_op {
+                    nots += 1;
+                } else {
+                    inner = Some(expr(text, x)?);
+                }
+            }
+            let mut e = inner.expect("not operand");
+            for _ in 0..nots {
+                e = Expr {
+                    kind: ExprKind::Not(Box::new(e)),
+                    span: sp,
+                };
+            }
+            Ok(e)
+        }
+        Rule::comparison => {
+            let mut it = p.into_inner();
+            let lhs = expr(text, it.next().expect("comparison lhs"))?;
+            let Some(tail) = it.next() else {
+                return Ok(lhs);
+            };
+            let mut ti = tail.into_inner();
+            let op = ti.next().expect("comparison op");
+            let kind = match op.as_rule() {
+                Rule::is_null => ExprKind::IsNull {
+                    expr: Box::new(lhs),
+                    negated: false,
+                },
+                Rule::is_not_null => ExprKind::IsNull {
+                    expr: Box::new(lhs),
+                    negated: true,
+                },
+                Rule::compare_op | Rule::string_op | Rule::in_op => {
+                    let o = match (
+                        op.as_rule(),
+                        op.as_str().to_ascii_lowercase().split_whitespace().next(),
+                    ) {
+                        (Rule::compare_op, _) => match op.as_str() {
+                            "=" => CompareOp::Eq,
+                            "<>" => CompareOp::Ne,
+                            "<" => CompareOp::Lt,
+                            "<=" => CompareOp::Le,
+                            ">" => CompareOp::Gt,
+                            _ => CompareOp::Ge,
+                        },
+                        (Rule::in_op, _) => CompareOp::In,
+                        (_, Some("starts")) => CompareOp::StartsWith,
+                        (_, Some("ends")) => CompareOp::EndsWith,
+                        _ => CompareOp::Contains,
+                    };
+                    let rhs = expr(text, ti.next().expect("comparison rhs"))?;
+                    ExprKind::Compare(o, Box::new(lhs), Box::new(rhs))
+                }
+                _ => return Err(ParseError::at(text, sp, "unexpected comparison")),
+            };
+            Ok(Expr { kind, span: sp })
+        }
+        Rule::primary => {
+            let inner = p.into_inner().next().expect("primary child");
+            expr(text, inner)
+        }
+        Rule::count_star => Ok(Expr {
+            kind: ExprKind::CountStar,
+            span: sp,
+        }),
+        Rule::function_call => {
+            let mut it = p.into_inner();
+            let fname = it
+                .next()
+                .expect("function name")
+                .as_str()
+                .to_ascii_lowercase();
+            let mut distinct = false;
+            let mut args = Vec::new();
+            for x in it {
+                if x.as_rule() == Rule::distinct {
+                    distinct = true;
+                } else {
+                    args.push(expr(text, x)?);
+                }
+            }
+            Ok(Expr {
+                kind: ExprKind::Call {
+                    name: fname,
+                    distinct,
+                    args,
+                },
+                span: sp,
+            })
+        }
+        Rule::list => {
+            let items = p
+                .into_inner()
+                .map(|x| expr(text, x))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(Expr {
+                kind: ExprKind::List(items),
+                span: sp,
+            })
+        }
+        Rule::literal_value => {
+            let inner = p.into_inner().next().expect("literal child");
+            if inner.as_rule() == Rule::kw_null {
+                Ok(Expr {
+                    kind: ExprKind::Null,
+                    span: sp,
+                })
+            } else {
+                Ok(Expr {
+                    kind: ExprKind::Literal(literal(text, inner)?),
+                    span: sp,
+                })
+            }
+        }
+        Rule::property_access => {
+            let mut it = p.into_inner();
+            let var = it.next().expect("property var").as_str().to_owned();
+            let key = it.next().expect("property key").as_str().to_owned();
+            Ok(Expr {
+                kind: ExprKind::Property(var, key),
+                span: sp,
+            })
+        }
+        Rule::variable => Ok(Expr {
+            kind: ExprKind::Var(p.as_str().to_owned()),
+            span: sp,
+        }),
+        _ => Err(ParseError::at(text, sp, "expected an expression")),
+    }
+}
+
+trait RuleExt {
+    fn is_keyword(self) -> bool;
+}
+
+impl RuleExt for Rule {
+    /// Keyword tokens carry no content of their own.
+    fn is_keyword(self) -> bool {
+        matches!(
+            self,
+            Rule::kw_according
+                | Rule::kw_aka
+                | Rule::kw_about
+                | Rule::kw_and
+                | Rule::kw_as
+                | Rule::kw_asc
+                | Rule::kw_assert
+                | Rule::kw_by
+                | Rule::kw_conflicts
+                | Rule::kw_contains
+                | Rule::kw_delete
+                | Rule::kw_depth
+                | Rule::kw_desc
+                | Rule::kw_describe
+                | Rule::kw_distinct
+                | Rule::kw_do
+                | Rule::kw_document
+                | Rule::kw_ends
+                | Rule::kw_entity
+                | Rule::kw_false
+                | Rule::kw_from
+                | Rule::kw_in
+                | Rule::kw_is
+                | Rule::kw_limit
+                | Rule::kw_match
+                | Rule::kw_neighbours
+                | Rule::kw_not
+                | Rule::kw_null
+                | Rule::kw_of
+                | Rule::kw_or
+                | Rule::kw_order
+                | Rule::kw_path
+                | Rule::kw_retract
+                | Rule::kw_return
+                | Rule::kw_skip
+                | Rule::kw_sources
+                | Rule::kw_starts
+                | Rule::kw_text
+                | Rule::kw_to
+                | Rule::kw_true
+                | Rule::kw_verify
+                | Rule::kw_what
+                | Rule::kw_where
+                | Rule::kw_who
+                | Rule::kw_why
+                | Rule::kw_with
+        )
+    }
+}

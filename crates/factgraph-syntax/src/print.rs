@@ -1,0 +1,391 @@
+//! Printing an AST back as text that parses to the same AST: used by the REPL's
+//! `.ast` and by the round-trip property test.
+
+use std::fmt::Write as _;
+
+use crate::ast::*;
+
+/// The script as text, one statement per line.
+pub fn print(script: &Script) -> String {
+    let mut out = String::new();
+    for (i, st) in script.statements.iter().enumerate() {
+        if i > 0 {
+            out.push_str(";\n");
+        }
+        statement(&mut out, st);
+    }
+    out
+}
+
+fn quoted(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+fn name(out: &mut String, n: &Name) {
+    if n.quoted {
+        quoted(out, &n.text);
+    } else {
+        out.push_str(&n.text);
+    }
+}
+
+fn literal(out: &mut String, l: &Literal) {
+    match l {
+        Literal::Str(s) => quoted(out, s),
+        Literal::Int(i) => {
+            let _ = write!(out, "{i}");
+        }
+        Literal::Float(x) => {
+            let s = format!("{x:?}");
+            out.push_str(&s);
+        }
+        Literal::Bool(b) => {
+            let _ = write!(out, "{b}");
+        }
+        Literal::Date(d) => {
+            let _ = write!(out, "{:04}-{:02}-{:02}", d.year, d.month, d.day);
+        }
+    }
+}
+
+fn properties(out: &mut String, props: &[Property]) {
+    out.push('{');
+    for (i, p) in props.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(&p.key.text);
+        out.push_str(": ");
+        literal(out, &p.value);
+    }
+    out.push('}');
+}
+
+fn statement(out: &mut String, st: &Statement) {
+    match st {
+        Statement::Write(w) => write(out, w),
+        Statement::Question(q) => question(out, q),
+        Statement::Pattern(p) => pattern(out, p),
+    }
+}
+
+fn term(out: &mut String, t: &Term) {
+    match t {
+        Term::Label(l) => {
+            out.push('@');
+            out.push_str(&l.name);
+        }
+        Term::Name(n) => name(out, n),
+        Term::Literal(Literal::Str(s), _) => {
+            out.push_str("text ");
+            quoted(out, s);
+        }
+        Term::Literal(l, _) => literal(out, l),
+    }
+}
+
+fn write(out: &mut String, w: &Write) {
+    match w {
+        Write::Document {
+            name: n,
+            properties: p,
+        } => {
+            out.push_str("document ");
+            name(out, n);
+            if !p.is_empty() {
+                out.push(' ');
+                properties(out, p);
+            }
+        }
+        Write::Entity {
+            name: n,
+            kind,
+            aliases,
+            properties: p,
+        } => {
+            out.push_str("entity ");
+            name(out, n);
+            if let Some(k) = kind {
+                let _ = write!(out, ": {}", k.text);
+            }
+            for (i, a) in aliases.iter().enumerate() {
+                out.push_str(if i == 0 { " aka " } else { ", " });
+                quoted(out, &a.text);
+                for (j, d) in a.documents.iter().enumerate() {
+                    out.push_str(if j == 0 { " in " } else { ", " });
+                    out.push_str(&d.text);
+                }
+            }
+            if !p.is_empty() {
+                out.push(' ');
+                properties(out, p);
+            }
+        }
+        Write::Assert(a) => {
+            out.push_str("assert ");
+            if let Some(l) = &a.label {
+                let _ = write!(out, "@{} = ", l.name);
+            }
+            term(out, &a.subject);
+            let _ = write!(out, " {} ", a.relation.text);
+            term(out, &a.object);
+            if !a.qualifiers.is_empty() {
+                out.push(' ');
+                properties(out, &a.qualifiers);
+            }
+            for e in &a.evidence {
+                out.push_str(" from ");
+                name(out, &e.document);
+                out.push(' ');
+                quoted(out, &e.quote);
+                if let Some(b) = &e.by {
+                    out.push_str(" by ");
+                    name(out, b);
+                }
+            }
+        }
+        Write::Retract(l) => {
+            let _ = write!(out, "retract @{}", l.name);
+        }
+        Write::DeleteEntity(n) => {
+            out.push_str("delete entity ");
+            name(out, n);
+        }
+    }
+}
+
+fn question(out: &mut String, q: &Question) {
+    match q {
+        Question::Who { relation, target } => {
+            let _ = write!(out, "who {} ", relation.text);
+            name(out, target);
+        }
+        Question::What { subject, relation } => {
+            out.push_str("what does ");
+            name(out, subject);
+            let _ = write!(out, " {}", relation.text);
+        }
+        Question::Describe(n) => {
+            out.push_str("describe ");
+            name(out, n);
+        }
+        Question::Path { from, to } => {
+            out.push_str("path from ");
+            name(out, from);
+            out.push_str(" to ");
+            name(out, to);
+        }
+        Question::Neighbours { name: n, depth } => {
+            out.push_str("neighbours of ");
+            name(out, n);
+            if let Some((d, _)) = depth {
+                let _ = write!(out, " depth {d}");
+            }
+        }
+        Question::Sources(n) => {
+            out.push_str("sources of ");
+            name(out, n);
+        }
+        Question::Conflicts(n) => {
+            out.push_str("conflicts");
+            if let Some(n) = n {
+                out.push_str(" about ");
+                name(out, n);
+            }
+        }
+        Question::Verify => out.push_str("verify"),
+        Question::According {
+            source,
+            question: inner,
+        } => {
+            out.push_str("according to ");
+            name(out, source);
+            out.push(' ');
+            question(out, inner);
+        }
+        Question::Why(inner) => {
+            out.push_str("why ");
+            question(out, inner);
+        }
+    }
+}
+
+fn pattern(out: &mut String, p: &Pattern) {
+    out.push_str("match ");
+    for (i, path) in p.paths.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        node(out, &path.start);
+        for (r, n) in &path.steps {
+            rel(out, r);
+            node(out, n);
+        }
+    }
+    if let Some(f) = &p.filter {
+        out.push_str(" where ");
+        expr(out, f);
+    }
+    out.push_str(" return ");
+    if p.distinct {
+        out.push_str("distinct ");
+    }
+    for (i, r) in p.returns.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        expr(out, &r.expr);
+        if let Some(a) = &r.alias {
+            let _ = write!(out, " as {}", a.text);
+        }
+    }
+    for (i, s) in p.order.iter().enumerate() {
+        out.push_str(if i == 0 { " order by " } else { ", " });
+        expr(out, &s.expr);
+        if s.descending {
+            out.push_str(" desc");
+        }
+    }
+    if let Some(s) = p.skip {
+        let _ = write!(out, " skip {s}");
+    }
+    if let Some(l) = p.limit {
+        let _ = write!(out, " limit {l}");
+    }
+}
+
+fn node(out: &mut String, n: &NodePattern) {
+    out.push('(');
+    if let Some(v) = &n.var {
+        out.push_str(&v.text);
+    }
+    if let Some(k) = &n.kind {
+        let _ = write!(out, ":{}", k.text);
+    }
+    if !n.properties.is_empty() {
+        out.push(' ');
+        properties(out, &n.properties);
+    }
+    out.push(')');
+}
+
+fn rel(out: &mut String, r: &RelPattern) {
+    out.push_str(if r.arrow == Arrow::Left { "<-[" } else { "-[" });
+    if let Some(v) = &r.var {
+        out.push_str(&v.text);
+    }
+    for (i, t) in r.types.iter().enumerate() {
+        out.push_str(if i == 0 { ":" } else { "|" });
+        out.push_str(&t.text);
+    }
+    if let Some((min, max)) = r.length {
+        out.push('*');
+        match (min, max) {
+            (Some(a), Some(b)) if a == b => {
+                let _ = write!(out, "{a}");
+            }
+            _ => {
+                if let Some(a) = min {
+                    let _ = write!(out, "{a}");
+                }
+                out.push_str("..");
+                if let Some(b) = max {
+                    let _ = write!(out, "{b}");
+                }
+            }
+        }
+    }
+    if !r.properties.is_empty() {
+        out.push(' ');
+        properties(out, &r.properties);
+    }
+    out.push_str(if r.arrow == Arrow::Right { "]->" } else { "]-" });
+}
+
+fn expr(out: &mut String, e: &Expr) {
+    match &e.kind {
+        ExprKind::Literal(l) => literal(out, l),
+        ExprKind::Null => out.push_str("null"),
+        ExprKind::Var(v) => out.push_str(v),
+        ExprKind::Property(v, k) => {
+            let _ = write!(out, "{v}.{k}");
+        }
+        ExprKind::Not(inner) => {
+            out.push_str("not (");
+            expr(out, inner);
+            out.push(')');
+        }
+        ExprKind::And(a, b) | ExprKind::Or(a, b) => {
+            out.push('(');
+            expr(out, a);
+            out.push_str(if matches!(e.kind, ExprKind::And(..)) {
+                ") and ("
+            } else {
+                ") or ("
+            });
+            expr(out, b);
+            out.push(')');
+        }
+        ExprKind::Compare(op, a, b) => {
+            expr(out, a);
+            out.push_str(match op {
+                CompareOp::Eq => " = ",
+                CompareOp::Ne => " <> ",
+                CompareOp::Lt => " < ",
+                CompareOp::Le => " <= ",
+                CompareOp::Gt => " > ",
+                CompareOp::Ge => " >= ",
+                CompareOp::StartsWith => " starts with ",
+                CompareOp::EndsWith => " ends with ",
+                CompareOp::Contains => " contains ",
+                CompareOp::In => " in ",
+            });
+            expr(out, b);
+        }
+        ExprKind::IsNull {
+            expr: inner,
+            negated,
+        } => {
+            expr(out, inner);
+            out.push_str(if *negated { " is not null" } else { " is null" });
+        }
+        ExprKind::Call {
+            name,
+            distinct,
+            args,
+        } => {
+            let _ = write!(out, "{name}(");
+            if *distinct {
+                out.push_str("distinct ");
+            }
+            for (i, a) in args.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                expr(out, a);
+            }
+            out.push(')');
+        }
+        ExprKind::CountStar => out.push_str("count(*)"),
+        ExprKind::List(items) => {
+            out.push('[');
+            for (i, a) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                expr(out, a);
+            }
+            out.push(']');
+        }
+    }
+}

@@ -1,0 +1,218 @@
+//! The parser on every form, its errors, its limits, and print/parse round trips.
+
+use factgraph_syntax::ast::*;
+use factgraph_syntax::{parse, print, ParseError};
+
+fn one(text: &str) -> Statement {
+    let mut s = parse(text)
+        .unwrap_or_else(|e| panic!("{text}: {e}"))
+        .statements;
+    assert_eq!(s.len(), 1, "{text}");
+    s.remove(0)
+}
+
+fn err(text: &str) -> ParseError {
+    parse(text).expect_err(text)
+}
+
+const SAMPLES: &[&str] = &[
+    "who reported \"red notice\"",
+    "who accused Trump",
+    "WHO killed Soleimani",
+    "what does Interpol forbid",
+    "what did \"Mark Esper\" say",
+    "describe \"Qasi Mehr\"",
+    "path from Trump to Interpol",
+    "neighbours of Soleimani depth 2",
+    "neighbors of Soleimani",
+    "sources of Alqasimehr",
+    "conflicts",
+    "conflicts about Trump",
+    "verify",
+    "according to IRNA who accused Trump",
+    "why who accused Trump",
+    "document sky { title: \"A \\\"quoted\\\" title\", published: 2020-06-29, pages: 3 }",
+    "entity \"Donald Trump\": Person aka \"Trump\" in sky, ap, \"Mr Trump\" in sky { born: 1946-06-14 }",
+    "entity IRNA: Organization",
+    "assert @acc = \"Ali Alqasimehr\" accused \"Donald Trump\" { charge: \"murder\", count: 36 } from sky \"they face charges\" by IRNA from ap \"q\"",
+    "assert @acc reported-by IRNA from sky \"IRNA reported\"",
+    "assert Interpol forbids text \"political intervention\" from sky \"forbid\"",
+    "assert @strike killed-on 2020-01-03 from sky \"on 3 January\"",
+    "retract @acc",
+    "delete entity \"Nobody\"",
+    "match (a:Person)-[r:accused]->(b {name: \"Trump\"}) where a.name <> \"x\" and r.count >= 30 return a.name, r.charge as charge, count(*) order by a.name desc skip 1 limit 5",
+    "match (a)<-[:reported-by|said]-(b) return distinct b.name",
+    "match (a)-[*1..3]-(b) where not a.name contains \"x\" or b.name is null return collect(b.name)",
+    "match (a)-[r*2]->(b), (c) where a.name in [\"x\", \"y\"] return sources(r), evidence(r)",
+];
+
+#[test]
+fn every_sample_parses_and_round_trips() {
+    for text in SAMPLES {
+        let first = parse(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+        let printed = print(&first);
+        let second = parse(&printed).unwrap_or_else(|e| panic!("{printed}: {e}"));
+        assert_eq!(first, second, "{text}\n{printed}");
+        assert_eq!(print(&second), printed);
+    }
+}
+
+#[test]
+fn questions_have_their_parts() {
+    match one("who reported \"red notice\"") {
+        Statement::Question(Question::Who { relation, target }) => {
+            assert_eq!(relation.text, "reported");
+            assert!(target.quoted);
+            assert_eq!(target.text, "red notice");
+        }
+        other => panic!("{other:?}"),
+    }
+    match one("according to IRNA why who accused Trump") {
+        Statement::Question(Question::According { source, question }) => {
+            assert_eq!(source.text, "IRNA");
+            assert!(matches!(*question, Question::Why(_)));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn writes_keep_aliases_documents_and_evidence() {
+    match one("entity \"Donald Trump\": Person aka \"Trump\" in sky, ap, \"Mr Trump\" in sky") {
+        Statement::Write(Write::Entity { aliases, kind, .. }) => {
+            assert_eq!(kind.unwrap().text, "Person");
+            assert_eq!(aliases.len(), 2);
+            assert_eq!(
+                aliases[0]
+                    .documents
+                    .iter()
+                    .map(|d| d.text.as_str())
+                    .collect::<Vec<_>>(),
+                ["sky", "ap"]
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    match one("assert @a = X accused Y { count: 36 } from d \"q \\\"w\\\"\" by Z") {
+        Statement::Write(Write::Assert(a)) => {
+            assert_eq!(a.label.unwrap().name, "a");
+            assert_eq!(a.qualifiers[0].value, Literal::Int(36));
+            assert_eq!(a.evidence[0].quote, "q \"w\"");
+            assert_eq!(a.evidence[0].by.as_ref().unwrap().text, "Z");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn scripts_hold_many_statements_and_comments() {
+    let s = parse("# showcase\nentity A: Person;\n// more\nentity B: Person;\n\nwho accused A;")
+        .unwrap();
+    assert_eq!(s.statements.len(), 3);
+    assert_eq!(parse("").unwrap().statements.len(), 0);
+    assert_eq!(parse("  # only a comment\n").unwrap().statements.len(), 0);
+}
+
+#[test]
+fn variable_length_forms() {
+    let len = |t: &str| match one(t) {
+        Statement::Pattern(p) => p.paths[0].steps[0].0.length,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(len("match (a)-[*]->(b) return b"), Some((None, None)));
+    assert_eq!(
+        len("match (a)-[*2]->(b) return b"),
+        Some((Some(2), Some(2)))
+    );
+    assert_eq!(
+        len("match (a)-[*1..3]->(b) return b"),
+        Some((Some(1), Some(3)))
+    );
+    assert_eq!(len("match (a)-[*..4]->(b) return b"), Some((None, Some(4))));
+    assert_eq!(len("match (a)-[]->(b) return b"), None);
+}
+
+#[test]
+fn errors_say_what_was_expected_in_words() {
+    let e = err("describe");
+    assert_eq!(
+        e.to_string(),
+        "line 1, column 9: expected an entity name or a quoted string, found end of input"
+    );
+    let e = err("who accused");
+    assert!(
+        e.to_string()
+            .contains("expected an entity name or a quoted phrase"),
+        "{e}"
+    );
+    let e = err("entity X: Person;\nassert X accused Y");
+    assert_eq!((e.line, e.column), (2, 19));
+    assert_eq!(e.summary(), "expected `from` or `{`, found end of input");
+    assert!(
+        e.hint.as_deref().unwrap_or("").contains("needs evidence"),
+        "{e:?}"
+    );
+    let e = err("describe 'Trump'");
+    assert!(
+        e.hint.as_deref().unwrap_or("").contains("double quotes"),
+        "{e:?}"
+    );
+    let e = err("hello world");
+    assert!(e.summary().contains("a statement"), "{e}");
+    assert_eq!(e.found, "`hello`");
+    let e = err("assert @a = X said 2020-02-30 from d \"q\"");
+    assert!(e.summary().contains("not a calendar date"), "{e}");
+    let e = err("match (a)<-[r]->(b) return a");
+    assert!(e.summary().contains("one way"), "{e}");
+}
+
+#[test]
+fn limits_are_quick_errors() {
+    let deep = format!("match {}a{} return a", "(".repeat(5000), ")".repeat(5000));
+    let t = std::time::Instant::now();
+    let e = err(&deep);
+    assert!(e.summary().contains("nest more than 64"), "{e}");
+    assert!(t.elapsed() < std::time::Duration::from_secs(1));
+    let big = format!(
+        "describe \"{}\"",
+        "x".repeat(factgraph_syntax::MAX_INPUT_BYTES)
+    );
+    assert!(err(&big).summary().contains("1 MiB"));
+    // Brackets inside strings and comments do not count.
+    parse(&format!(
+        "describe \"{}\" # {}",
+        "(".repeat(100),
+        "[".repeat(100)
+    ))
+    .unwrap();
+}
+
+mod robustness {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+        /// Random text never panics, and every error's span lies inside the input.
+        #[test]
+        fn random_text(s in "\\PC{0,80}") {
+            if let Err(e) = parse(&s) {
+                prop_assert!(e.span.start <= s.len() && e.span.end <= s.len(), "{e:?}");
+            }
+        }
+
+        /// Samples with a random cut and a random insertion never panic either.
+        #[test]
+        fn mutated_samples(i in 0..SAMPLES.len(), cut in 0usize..200, insert in "[ ()\\[\\]{}\"@:;,.*<>=a-z0-9-]{0,4}") {
+            let base = SAMPLES[i];
+            let mut at = cut.min(base.len());
+            while !base.is_char_boundary(at) { at -= 1; }
+            let text = format!("{}{}{}", &base[..at], insert, &base[at..]);
+            match parse(&text) {
+                Ok(ast) => { let _ = parse(&print(&ast)).expect("printed AST parses"); }
+                Err(e) => prop_assert!(e.span.start <= text.len() && e.span.end <= text.len()),
+            }
+        }
+    }
+}

@@ -467,7 +467,7 @@ fn statement(text: &str, p: Pair<'_, Rule>) -> Result<Statement, ParseError> {
 
 fn write(text: &str, p: Pair<'_, Rule>) -> Result<Write, ParseError> {
     let rule = p.as_rule();
-    let mut it = p.into_inner().filter(|x| !x.as_rule().is_keyword());
+    let mut it = p.into_inner().filter(|x| !x.as_rule().is_kw());
     Ok(match rule {
         Rule::document_decl => {
             let n = name(it.next().expect("document name"));
@@ -488,7 +488,7 @@ fn write(text: &str, p: Pair<'_, Rule>) -> Result<Write, ParseError> {
                     Rule::kind => kind = Some(ident(x)),
                     Rule::aka_clause => {
                         for a in x.into_inner().filter(|a| a.as_rule() == Rule::alias) {
-                            let mut ai = a.into_inner().filter(|y| !y.as_rule().is_keyword());
+                            let mut ai = a.into_inner().filter(|y| !y.as_rule().is_kw());
                             let s = ai.next().expect("alias string");
                             let sp = span(&s);
                             aliases.push(AliasDecl {
@@ -519,7 +519,7 @@ fn write(text: &str, p: Pair<'_, Rule>) -> Result<Write, ParseError> {
                     Rule::label => label_ = Some(label(x)),
                     Rule::properties => quals = properties(text, x)?,
                     Rule::evidence => {
-                        let mut ei = x.into_inner().filter(|y| !y.as_rule().is_keyword());
+                        let mut ei = x.into_inner().filter(|y| !y.as_rule().is_kw());
                         let document = name(ei.next().expect("evidence document"));
                         let q = ei.next().expect("evidence quote");
                         let quote_span = span(&q);
@@ -590,7 +590,7 @@ fn term(text: &str, p: Pair<'_, Rule>) -> Result<Term, ParseError> {
 fn question(text: &str, p: Pair<'_, Rule>) -> Result<Question, ParseError> {
     let q = p.into_inner().next().expect("question has one child");
     let rule = q.as_rule();
-    let mut it = q.into_inner().filter(|x| !x.as_rule().is_keyword());
+    let mut it = q.into_inner().filter(|x| !x.as_rule().is_kw());
     Ok(match rule {
         Rule::according => {
             let source = name(it.next().expect("according source"));
@@ -669,7 +669,7 @@ fn pattern(text: &str, p: Pair<'_, Rule>) -> Result<Pattern, ParseError> {
                     match x.as_rule() {
                         Rule::distinct => out.distinct = true,
                         Rule::return_item => {
-                            let mut ri = x.into_inner().filter(|y| !y.as_rule().is_keyword());
+                            let mut ri = x.into_inner().filter(|y| !y.as_rule().is_kw());
                             let e = ri.next().expect("return expr");
                             let written = e.as_str().trim().to_owned();
                             out.returns.push(ReturnItem {
@@ -823,7 +823,7 @@ fn expr(text: &str, p: Pair<'_, Rule>) -> Result<Expr, ParseError> {
         Rule::expr => expr(text, p.into_inner().next().expect("expr child")),
         Rule::or_expr | Rule::and_expr => {
             let is_or = p.as_rule() == Rule::or_expr;
-            let mut parts = p.into_inner().filter(|x| !x.as_rule().is_keyword());
+            let mut parts = p.into_inner().filter(|x| !x.as_rule().is_kw());
             let mut acc = expr(text, parts.next().expect("operand"))?;
             for next in parts {
                 let rhs = expr(text, next)?;
@@ -973,12 +973,12 @@ fn expr(text: &str, p: Pair<'_, Rule>) -> Result<Expr, ParseError> {
 }
 
 trait RuleExt {
-    fn is_keyword(self) -> bool;
+    fn is_kw(self) -> bool;
 }
 
 impl RuleExt for Rule {
     /// Keyword tokens carry no content of their own.
-    fn is_keyword(self) -> bool {
+    fn is_kw(self) -> bool {
         matches!(
             self,
             Rule::kw_according

@@ -467,7 +467,7 @@ fn statement(text: &str, p: Pair<'_, Rule>) -> Result<Statement, ParseError> {
 
 fn write(text: &str, p: Pair<'_, Rule>) -> Result<Write, ParseError> {
     let rule = p.as_rule();
-    let mut it = p.into_inner().filter(|x| !x.as_rule().is_kw());
+    let mut it = p.into_inner().filter(|x| !keyword(x.as_rule()));
     Ok(match rule {
         Rule::document_decl => {
             let n = name(it.next().expect("document name"));
@@ -488,7 +488,7 @@ fn write(text: &str, p: Pair<'_, Rule>) -> Result<Write, ParseError> {
                     Rule::kind => kind = Some(ident(x)),
                     Rule::aka_clause => {
                         for a in x.into_inner().filter(|a| a.as_rule() == Rule::alias) {
-                            let mut ai = a.into_inner().filter(|y| !y.as_rule().is_kw());
+                            let mut ai = a.into_inner().filter(|y| !keyword(y.as_rule()));
                             let s = ai.next().expect("alias string");
                             let sp = span(&s);
                             aliases.push(AliasDecl {
@@ -519,7 +519,7 @@ fn write(text: &str, p: Pair<'_, Rule>) -> Result<Write, ParseError> {
                     Rule::label => label_ = Some(label(x)),
                     Rule::properties => quals = properties(text, x)?,
                     Rule::evidence => {
-                        let mut ei = x.into_inner().filter(|y| !y.as_rule().is_kw());
+                        let mut ei = x.into_inner().filter(|y| !keyword(y.as_rule()));
                         let document = name(ei.next().expect("evidence document"));
                         let q = ei.next().expect("evidence quote");
                         let quote_span = span(&q);
@@ -590,7 +590,7 @@ fn term(text: &str, p: Pair<'_, Rule>) -> Result<Term, ParseError> {
 fn question(text: &str, p: Pair<'_, Rule>) -> Result<Question, ParseError> {
     let q = p.into_inner().next().expect("question has one child");
     let rule = q.as_rule();
-    let mut it = q.into_inner().filter(|x| !x.as_rule().is_kw());
+    let mut it = q.into_inner().filter(|x| !keyword(x.as_rule()));
     Ok(match rule {
         Rule::according => {
             let source = name(it.next().expect("according source"));
@@ -669,7 +669,7 @@ fn pattern(text: &str, p: Pair<'_, Rule>) -> Result<Pattern, ParseError> {
                     match x.as_rule() {
                         Rule::distinct => out.distinct = true,
                         Rule::return_item => {
-                            let mut ri = x.into_inner().filter(|y| !y.as_rule().is_kw());
+                            let mut ri = x.into_inner().filter(|y| !keyword(y.as_rule()));
                             let e = ri.next().expect("return expr");
                             let written = e.as_str().trim().to_owned();
                             out.returns.push(ReturnItem {
@@ -823,7 +823,7 @@ fn expr(text: &str, p: Pair<'_, Rule>) -> Result<Expr, ParseError> {
         Rule::expr => expr(text, p.into_inner().next().expect("expr child")),
         Rule::or_expr | Rule::and_expr => {
             let is_or = p.as_rule() == Rule::or_expr;
-            let mut parts = p.into_inner().filter(|x| !x.as_rule().is_kw());
+            let mut parts = p.into_inner().filter(|x| !keyword(x.as_rule()));
             let mut acc = expr(text, parts.next().expect("operand"))?;
             for next in parts {
                 let rhs = expr(text, next)?;
@@ -972,61 +972,55 @@ fn expr(text: &str, p: Pair<'_, Rule>) -> Result<Expr, ParseError> {
     }
 }
 
-trait RuleExt {
-    fn is_kw(self) -> bool;
-}
-
-impl RuleExt for Rule {
-    /// Keyword tokens carry no content of their own.
-    fn is_kw(self) -> bool {
-        matches!(
-            self,
-            Rule::kw_according
-                | Rule::kw_aka
-                | Rule::kw_about
-                | Rule::kw_and
-                | Rule::kw_as
-                | Rule::kw_asc
-                | Rule::kw_assert
-                | Rule::kw_by
-                | Rule::kw_conflicts
-                | Rule::kw_contains
-                | Rule::kw_delete
-                | Rule::kw_depth
-                | Rule::kw_desc
-                | Rule::kw_describe
-                | Rule::kw_distinct
-                | Rule::kw_do
-                | Rule::kw_document
-                | Rule::kw_ends
-                | Rule::kw_entity
-                | Rule::kw_false
-                | Rule::kw_from
-                | Rule::kw_in
-                | Rule::kw_is
-                | Rule::kw_limit
-                | Rule::kw_match
-                | Rule::kw_neighbours
-                | Rule::kw_not
-                | Rule::kw_null
-                | Rule::kw_of
-                | Rule::kw_or
-                | Rule::kw_order
-                | Rule::kw_path
-                | Rule::kw_retract
-                | Rule::kw_return
-                | Rule::kw_skip
-                | Rule::kw_sources
-                | Rule::kw_starts
-                | Rule::kw_text
-                | Rule::kw_to
-                | Rule::kw_true
-                | Rule::kw_verify
-                | Rule::kw_what
-                | Rule::kw_where
-                | Rule::kw_who
-                | Rule::kw_why
-                | Rule::kw_with
-        )
-    }
+/// Keyword tokens carry no content of their own.
+fn keyword(rule: Rule) -> bool {
+    matches!(
+        rule,
+        Rule::kw_according
+            | Rule::kw_aka
+            | Rule::kw_about
+            | Rule::kw_and
+            | Rule::kw_as
+            | Rule::kw_asc
+            | Rule::kw_assert
+            | Rule::kw_by
+            | Rule::kw_conflicts
+            | Rule::kw_contains
+            | Rule::kw_delete
+            | Rule::kw_depth
+            | Rule::kw_desc
+            | Rule::kw_describe
+            | Rule::kw_distinct
+            | Rule::kw_do
+            | Rule::kw_document
+            | Rule::kw_ends
+            | Rule::kw_entity
+            | Rule::kw_false
+            | Rule::kw_from
+            | Rule::kw_in
+            | Rule::kw_is
+            | Rule::kw_limit
+            | Rule::kw_match
+            | Rule::kw_neighbours
+            | Rule::kw_not
+            | Rule::kw_null
+            | Rule::kw_of
+            | Rule::kw_or
+            | Rule::kw_order
+            | Rule::kw_path
+            | Rule::kw_retract
+            | Rule::kw_return
+            | Rule::kw_skip
+            | Rule::kw_sources
+            | Rule::kw_starts
+            | Rule::kw_text
+            | Rule::kw_to
+            | Rule::kw_true
+            | Rule::kw_verify
+            | Rule::kw_what
+            | Rule::kw_where
+            | Rule::kw_who
+            | Rule::kw_why
+            | Rule::kw_with
+    )
 }

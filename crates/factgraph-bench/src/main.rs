@@ -56,14 +56,8 @@ struct Paths {
 fn paths(args: &Args) -> Paths {
     Paths {
         data: args.bench_dir.join("data").join(format!("m{}", args.m)),
-        store: args
-            .bench_dir
-            .join("factgraph")
-            .join(format!("m{}", args.m)),
-        results: args
-            .bench_dir
-            .join("results")
-            .join(format!("factgraph-m{}.json", args.m)),
+        store: args.bench_dir.join("factgraph").join(format!("m{}", args.m)),
+        results: args.bench_dir.join("results").join(format!("factgraph-m{}.json", args.m)),
     }
 }
 
@@ -85,11 +79,7 @@ fn print_json(v: &Value) -> Result<()> {
 
 fn run_all(args: &Args, p: &Paths) -> Result<()> {
     if !p.data.join("queries.json").is_file() {
-        eprintln!(
-            "generating data for M = {} with {}",
-            args.m,
-            args.generator.display()
-        );
+        eprintln!("generating data for M = {} with {}", args.m, args.generator.display());
         let status = Command::new("python3")
             .arg(&args.generator)
             .args(["--m", &args.m.to_string(), "--formats", "tsv", "--out"])
@@ -104,23 +94,13 @@ fn run_all(args: &Args, p: &Paths) -> Result<()> {
     let phase = |name: &str| -> Result<Value> {
         drop_caches();
         let out = Command::new(&me)
-            .args([
-                "--m",
-                &args.m.to_string(),
-                "--phase",
-                name,
-                "--budget-ms",
-                &args.budget_ms.to_string(),
-            ])
+            .args(["--m", &args.m.to_string(), "--phase", name, "--budget-ms", &args.budget_ms.to_string()])
             .arg("--bench-dir")
             .arg(&args.bench_dir)
             .output()
             .with_context(|| format!("running phase {name}"))?;
         if !out.status.success() {
-            bail!(
-                "phase {name} failed: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
+            bail!("phase {name} failed: {}", String::from_utf8_lossy(&out.stderr));
         }
         let line = String::from_utf8(out.stdout)?;
         Ok(serde_json::from_str(line.trim())?)
@@ -189,17 +169,12 @@ fn load(p: &Paths) -> Result<Value> {
 }
 
 fn queries_json(p: &Paths) -> Result<Value> {
-    Ok(serde_json::from_str(&std::fs::read_to_string(
-        p.data.join("queries.json"),
-    )?)?)
+    Ok(serde_json::from_str(&std::fs::read_to_string(p.data.join("queries.json"))?)?)
 }
 
 fn cold(p: &Paths) -> Result<Value> {
     let q = queries_json(p)?;
-    let name = q["nonhub"]["name"]
-        .as_str()
-        .context("queries.json: nonhub.name")?
-        .to_owned();
+    let name = q["nonhub"]["name"].as_str().context("queries.json: nonhub.name")?.to_owned();
     let t = Instant::now();
     let graph = Graph::open_existing(&p.store)?;
     let found = graph.store().lookup(&name)?;
@@ -209,10 +184,7 @@ fn cold(p: &Paths) -> Result<Value> {
 
 /// Runs `f` once cold, then repeatedly for about `budget` (at least 3, at most 200
 /// times) and returns the median in microseconds and the answer.
-fn measure<T: PartialEq + std::fmt::Debug>(
-    budget: Duration,
-    mut f: impl FnMut() -> Result<T>,
-) -> Result<(f64, T)> {
+fn measure<T: PartialEq + std::fmt::Debug>(budget: Duration, mut f: impl FnMut() -> Result<T>) -> Result<(f64, T)> {
     let first = f()?;
     let mut times = Vec::new();
     let start = Instant::now();
@@ -237,13 +209,9 @@ fn queries(p: &Paths, budget: Duration) -> Result<Value> {
     let nonhub_alias = s(&q["nonhub"]["alias"])?;
     let mut out = json!({});
 
-    let (us, ans) = measure(budget, || {
-        Ok(store.lookup(&nonhub_name)?.first().map(|e| e.0))
-    })?;
+    let (us, ans) = measure(budget, || Ok(store.lookup(&nonhub_name)?.first().map(|e| e.0)))?;
     out["b_name"] = json!({"us": us, "answer": ans});
-    let (us, ans) = measure(budget, || {
-        Ok(store.lookup(&nonhub_alias)?.first().map(|e| e.0))
-    })?;
+    let (us, ans) = measure(budget, || Ok(store.lookup(&nonhub_alias)?.first().map(|e| e.0)))?;
     out["b_alias"] = json!({"us": us, "answer": ans});
 
     // Statements of an entity: the ids of every statement it is the subject or object of.

@@ -72,8 +72,7 @@ enum Command {
 }
 
 fn default_db() -> Result<PathBuf> {
-    let base = dirs::data_dir()
-        .context("no platform data directory; pass --db PATH or set FACTGRAPH_DB")?;
+    let base = dirs::data_dir().context("no platform data directory; pass --db PATH or set FACTGRAPH_DB")?;
     Ok(base.join("factgraph").join("default"))
 }
 
@@ -85,10 +84,7 @@ fn main() -> ExitCode {
             eprintln!("error: {e:#}");
             let storage = e.chain().any(|c| {
                 c.downcast_ref::<StoreError>().is_some()
-                    || matches!(
-                        c.downcast_ref::<Error>(),
-                        Some(Error::Store(_) | Error::Io { .. })
-                    )
+                    || matches!(c.downcast_ref::<Error>(), Some(Error::Store(_) | Error::Io { .. }))
                     || c.downcast_ref::<std::io::Error>().is_some()
             });
             ExitCode::from(if storage { 3 } else { 1 })
@@ -107,11 +103,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         None => {
             let interactive = std::io::stdin().is_terminal();
             let ok = repl::run(&graph, interactive)?;
-            return Ok(if ok {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            });
+            return Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) });
         }
         Some(Command::Stats) => {
             let mut out = stdout.lock();
@@ -142,10 +134,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 let bar = std::io::stderr().is_terminal().then(|| {
                     let b = indicatif::ProgressBar::new(0);
                     b.set_style(
-                        indicatif::ProgressStyle::with_template(
-                            "{msg:>10} [{bar:40}] {pos}/{len} ({per_sec})",
-                        )
-                        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                        indicatif::ProgressStyle::with_template("{msg:>10} [{bar:40}] {pos}/{len} ({per_sec})")
+                            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
                     );
                     b
                 });
@@ -173,17 +163,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Export { output }) => {
             let counts = match output {
                 Some(p) => {
-                    let mut f = std::io::BufWriter::new(
-                        File::create(&p).with_context(|| format!("creating {}", p.display()))?,
-                    );
+                    let mut f =
+                        std::io::BufWriter::new(File::create(&p).with_context(|| format!("creating {}", p.display()))?);
                     graph.export_jsonl(&mut f)?
                 }
                 None => graph.export_jsonl(&mut stdout.lock())?,
             };
-            eprintln!(
-                "exported {} entities, {} statements",
-                counts.entities, counts.statements
-            );
+            eprintln!("exported {} entities, {} statements", counts.entities, counts.statements);
         }
         Some(Command::Import { file }) => {
             let f = File::open(&file).with_context(|| format!("opening {}", file.display()))?;
@@ -194,17 +180,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             );
         }
         Some(Command::Dot { output, evidence }) => {
-            let dot = graph.to_dot(
-                None,
-                &factgraph::dot::DotOptions {
-                    evidence_counts: evidence,
-                    ..Default::default()
-                },
-            )?;
+            let dot =
+                graph.to_dot(None, &factgraph::dot::DotOptions { evidence_counts: evidence, ..Default::default() })?;
             match output {
-                Some(p) => {
-                    std::fs::write(&p, dot).with_context(|| format!("writing {}", p.display()))?
-                }
+                Some(p) => std::fs::write(&p, dot).with_context(|| format!("writing {}", p.display()))?,
                 None => stdout.lock().write_all(dot.as_bytes())?,
             }
         }

@@ -88,9 +88,7 @@ impl<'g, W: Write> Repl<'g, W> {
             Some(Meta::Unknown(w)) => {
                 anyhow::bail!("unknown command .{w}; .help lists the commands")
             }
-            None => anyhow::bail!(
-                "queries are not available yet in this build: only meta commands (.help) work"
-            ),
+            None => anyhow::bail!("queries are not available yet in this build: only meta commands (.help) work"),
         }
         Ok(true)
     }
@@ -99,27 +97,19 @@ impl<'g, W: Write> Repl<'g, W> {
 /// Writes the counts of a store.
 pub fn write_stats(graph: &Graph, out: &mut dyn Write) -> Result<()> {
     let c = graph.counts()?;
-    writeln!(
-        out,
-        "entities\t{}\nstatements\t{}\nevidence\t{}",
-        c.entities, c.statements, c.evidence
-    )?;
+    writeln!(out, "entities\t{}\nstatements\t{}\nevidence\t{}", c.entities, c.statements, c.evidence)?;
     Ok(())
 }
 
 fn write_schema(graph: &Graph, out: &mut dyn Write) -> Result<()> {
     let mut table = comfy_table::Table::new();
-    table
-        .load_preset(comfy_table::presets::UTF8_FULL_CONDENSED)
-        .set_header(vec!["kind", "entities"]);
+    table.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED).set_header(vec!["kind", "entities"]);
     for (kind, n) in graph.store().kinds()? {
         table.add_row(vec![kind, n.to_string()]);
     }
     writeln!(out, "{table}")?;
     let mut table = comfy_table::Table::new();
-    table
-        .load_preset(comfy_table::presets::UTF8_FULL_CONDENSED)
-        .set_header(vec!["relation", "statements"]);
+    table.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED).set_header(vec!["relation", "statements"]);
     for rel in graph.store().relations() {
         let n = graph.store().statements_with_relation(&rel)?.len();
         table.add_row(vec![rel, n.to_string()]);
@@ -136,10 +126,7 @@ pub fn run(graph: &Graph, interactive: bool) -> Result<bool> {
     let mut repl = Repl::new(graph, stdout.lock());
     if interactive {
         let mut editor = rustyline::DefaultEditor::new()?;
-        eprintln!(
-            "factgraph {} — .help for commands, Ctrl-D to leave",
-            env!("CARGO_PKG_VERSION")
-        );
+        eprintln!("factgraph {} — .help for commands, Ctrl-D to leave", env!("CARGO_PKG_VERSION"));
         loop {
             match editor.readline("factgraph> ") {
                 Ok(line) => {

@@ -49,10 +49,7 @@ impl Store {
             for s in e.spellings() {
                 names.entry(normalize(s)).or_default().insert(e.id.0);
             }
-            kinds
-                .entry(List::Kind(e.kind.clone()))
-                .or_default()
-                .push(e.id.0);
+            kinds.entry(List::Kind(e.kind.clone())).or_default().push(e.id.0);
         }
         let mut adjacency: BTreeMap<(Node, Direction), Vec<AdjEntry>> = BTreeMap::new();
         let mut postings: Lists = BTreeMap::new();
@@ -71,72 +68,43 @@ impl Store {
                 Node::Statement(s) => statement_ids.contains(&s.0),
             };
             if !exists(st.subject) {
-                report
-                    .problems
-                    .push(format!("{}: subject {} does not exist", st.id, st.subject));
+                report.problems.push(format!("{}: subject {} does not exist", st.id, st.subject));
             }
             if let Some(n) = st.object.node() {
                 if !exists(n) {
-                    report
-                        .problems
-                        .push(format!("{}: object {} does not exist", st.id, n));
+                    report.problems.push(format!("{}: object {} does not exist", st.id, n));
                 }
             }
             if st.evidence.is_empty() {
                 report.problems.push(format!("{}: no evidence", st.id));
             }
             let Some(rel) = self.relation_id(&st.relation) else {
-                report.problems.push(format!(
-                    "{}: relation {:?} is not interned",
-                    st.id, st.relation
-                ));
+                report.problems.push(format!("{}: relation {:?} is not interned", st.id, st.relation));
                 continue;
             };
             let other = Other::of_object(&st.object);
-            adjacency
-                .entry((st.subject, Direction::Out))
-                .or_default()
-                .push(AdjEntry {
+            adjacency.entry((st.subject, Direction::Out)).or_default().push(AdjEntry { rel, other, sid: st.id.0 });
+            if let Object::Node(n) = st.object {
+                adjacency.entry((n, Direction::In)).or_default().push(AdjEntry {
                     rel,
-                    other,
+                    other: Other::of_node(st.subject),
                     sid: st.id.0,
                 });
-            if let Object::Node(n) = st.object {
-                adjacency
-                    .entry((n, Direction::In))
-                    .or_default()
-                    .push(AdjEntry {
-                        rel,
-                        other: Other::of_node(st.subject),
-                        sid: st.id.0,
-                    });
             }
-            postings
-                .entry(List::Relation(rel))
-                .or_default()
-                .push(st.id.0);
+            postings.entry(List::Relation(rel)).or_default().push(st.id.0);
             let docs: BTreeSet<EntityId> = st.evidence.iter().map(|e| e.document).collect();
-            let whos: BTreeSet<EntityId> =
-                st.evidence.iter().filter_map(|e| e.attribution).collect();
+            let whos: BTreeSet<EntityId> = st.evidence.iter().filter_map(|e| e.attribution).collect();
             for d in docs {
                 if entity_kinds.get(&d.0) != Some(&true) {
-                    report.problems.push(format!(
-                        "{}: evidence cites {d}, which is not a document",
-                        st.id
-                    ));
+                    report.problems.push(format!("{}: evidence cites {d}, which is not a document", st.id));
                 }
                 postings.entry(List::Document(d)).or_default().push(st.id.0);
             }
             for a in whos {
                 if !entity_kinds.contains_key(&a.0) {
-                    report
-                        .problems
-                        .push(format!("{}: evidence is attributed to missing {a}", st.id));
+                    report.problems.push(format!("{}: evidence is attributed to missing {a}", st.id));
                 }
-                postings
-                    .entry(List::Attribution(a))
-                    .or_default()
-                    .push(st.id.0);
+                postings.entry(List::Attribution(a)).or_default().push(st.id.0);
             }
         }
         postings.append(&mut kinds);
@@ -176,15 +144,9 @@ impl Store {
         compare(&mut report, "posting lists", &postings, &stored_postings);
 
         let counts = self.counts()?;
-        let found = Counts {
-            entities: report.entities,
-            statements: report.statements,
-            evidence: report.evidence,
-        };
+        let found = Counts { entities: report.entities, statements: report.statements, evidence: report.evidence };
         if counts != found {
-            report.problems.push(format!(
-                "stored counts {counts:?} disagree with the records {found:?}"
-            ));
+            report.problems.push(format!("stored counts {counts:?} disagree with the records {found:?}"));
         }
         Ok(report)
     }
@@ -204,17 +166,13 @@ fn compare<K: Ord + std::fmt::Debug, V: PartialEq + std::fmt::Debug>(
             Some(s) => {
                 n += 1;
                 if n <= MAX_REPORTED {
-                    report
-                        .problems
-                        .push(format!("{what}: {k:?} holds {s:?}, expected {v:?}"));
+                    report.problems.push(format!("{what}: {k:?} holds {s:?}, expected {v:?}"));
                 }
             }
             None => {
                 n += 1;
                 if n <= MAX_REPORTED {
-                    report
-                        .problems
-                        .push(format!("{what}: {k:?} is missing (expected {v:?})"));
+                    report.problems.push(format!("{what}: {k:?} is missing (expected {v:?})"));
                 }
             }
         }
@@ -222,14 +180,10 @@ fn compare<K: Ord + std::fmt::Debug, V: PartialEq + std::fmt::Debug>(
     for k in stored.keys().filter(|k| !expected.contains_key(k)) {
         n += 1;
         if n <= MAX_REPORTED {
-            report
-                .problems
-                .push(format!("{what}: {k:?} is stored but nothing refers to it"));
+            report.problems.push(format!("{what}: {k:?} is stored but nothing refers to it"));
         }
     }
     if n > MAX_REPORTED {
-        report
-            .problems
-            .push(format!("{what}: {} more problems", n - MAX_REPORTED));
+        report.problems.push(format!("{what}: {} more problems", n - MAX_REPORTED));
     }
 }

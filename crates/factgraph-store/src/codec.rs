@@ -138,19 +138,12 @@ impl Page {
     pub fn decode(bytes: &[u8]) -> Result<Page, StoreError> {
         let n = slot_count(bytes)?;
         let table_end = 2 + 4 * n;
-        let table = bytes
-            .get(2..table_end)
-            .ok_or_else(|| corrupt_page("short table"))?;
+        let table = bytes.get(2..table_end).ok_or_else(|| corrupt_page("short table"))?;
         let mut slots = Vec::with_capacity(n);
         let mut start = table_end;
         for i in 0..n {
             let end = table_end + read_u32(table, i) as usize;
-            slots.push(
-                bytes
-                    .get(start..end)
-                    .ok_or_else(|| corrupt_page("bad offset"))?
-                    .to_vec(),
-            );
+            slots.push(bytes.get(start..end).ok_or_else(|| corrupt_page("bad offset"))?.to_vec());
             start = end;
         }
         Ok(Page { slots })
@@ -163,19 +156,10 @@ impl Page {
             return Ok(None);
         }
         let table_end = 2 + 4 * n;
-        let table = bytes
-            .get(2..table_end)
-            .ok_or_else(|| corrupt_page("short table"))?;
-        let start = table_end
-            + if slot == 0 {
-                0
-            } else {
-                read_u32(table, slot - 1) as usize
-            };
+        let table = bytes.get(2..table_end).ok_or_else(|| corrupt_page("short table"))?;
+        let start = table_end + if slot == 0 { 0 } else { read_u32(table, slot - 1) as usize };
         let end = table_end + read_u32(table, slot) as usize;
-        let rec = bytes
-            .get(start..end)
-            .ok_or_else(|| corrupt_page("bad offset"))?;
+        let rec = bytes.get(start..end).ok_or_else(|| corrupt_page("bad offset"))?;
         Ok((!rec.is_empty()).then_some(rec))
     }
 
@@ -247,10 +231,7 @@ pub mod bucket {
 
     fn ids_at(b: &[u8], at: usize, n: usize) -> Result<Vec<u64>, StoreError> {
         let raw = b.get(at..at + 8 * n).ok_or_else(corrupt)?;
-        Ok(raw
-            .chunks_exact(8)
-            .map(|c| u64::from_le_bytes(c.try_into().unwrap_or_default()))
-            .collect())
+        Ok(raw.chunks_exact(8).map(|c| u64::from_le_bytes(c.try_into().unwrap_or_default())).collect())
     }
 
     /// The ids under `name`, if present.

@@ -97,10 +97,7 @@ pub enum StoreError {
 
 impl StoreError {
     pub(crate) fn io(context: impl Into<String>, source: std::io::Error) -> StoreError {
-        StoreError::Io {
-            context: context.into(),
-            source,
-        }
+        StoreError::Io { context: context.into(), source }
     }
 }
 

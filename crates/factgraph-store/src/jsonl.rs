@@ -51,22 +51,13 @@ pub fn export_jsonl(store: &Store, out: &mut dyn Write) -> Result<Counts> {
     let io = |e: std::io::Error| StoreError::io("writing the export", e);
     let json = |e: serde_json::Error| StoreError::Corrupt(format!("serialising: {e}"));
     let (next_entity, next_statement) = store.next_ids()?;
-    let header = Header {
-        format: JSONL_FORMAT.into(),
-        version: JSONL_VERSION,
-        next_entity,
-        next_statement,
-    };
+    let header = Header { format: JSONL_FORMAT.into(), version: JSONL_VERSION, next_entity, next_statement };
     serde_json::to_writer(&mut *out, &header).map_err(json)?;
     out.write_all(b"\n").map_err(io)?;
     let mut counts = Counts::default();
     for entity in store.entities() {
         let entity = entity?;
-        let text = if entity.is_document() {
-            store.document_text(entity.id)?
-        } else {
-            None
-        };
+        let text = if entity.is_document() { store.document_text(entity.id)? } else { None };
         counts.entities += 1;
         serde_json::to_writer(&mut *out, &Line::Entity { entity, text }).map_err(json)?;
         out.write_all(b"\n").map_err(io)?;
@@ -87,9 +78,7 @@ pub fn export_jsonl(store: &Store, out: &mut dyn Write) -> Result<Counts> {
 pub fn import_jsonl(store: &Store, mut input: impl BufRead) -> Result<Counts> {
     let before = store.counts()?;
     if before.entities != 0 || before.statements != 0 {
-        return Err(StoreError::Invalid(
-            "import needs an empty store (ids are kept as they were exported)".into(),
-        ));
+        return Err(StoreError::Invalid("import needs an empty store (ids are kept as they were exported)".into()));
     }
     let mut tx = store.transaction()?;
     let mut line_no = 0;
@@ -105,19 +94,13 @@ pub fn import_jsonl(store: &Store, mut input: impl BufRead) -> Result<Counts> {
         }
         line_no += 1;
         if buf.len() > MAX_LINE {
-            return Err(StoreError::Import {
-                line: line_no,
-                message: "line is longer than 64 MiB".into(),
-            });
+            return Err(StoreError::Import { line: line_no, message: "line is longer than 64 MiB".into() });
         }
         let text = buf.trim_end_matches(['\n', '\r']);
         if text.trim().is_empty() {
             continue;
         }
-        let bad = |e: serde_json::Error| StoreError::Import {
-            line: line_no,
-            message: e.to_string(),
-        };
+        let bad = |e: serde_json::Error| StoreError::Import { line: line_no, message: e.to_string() };
         if !header_seen {
             let h: Header = serde_json::from_str(text).map_err(|_| StoreError::Import {
                 line: line_no,
@@ -132,30 +115,21 @@ pub fn import_jsonl(store: &Store, mut input: impl BufRead) -> Result<Counts> {
             if h.version > JSONL_VERSION {
                 return Err(StoreError::Import {
                     line: line_no,
-                    message: format!(
-                        "version {} is newer than this factgraph reads ({JSONL_VERSION})",
-                        h.version
-                    ),
+                    message: format!("version {} is newer than this factgraph reads ({JSONL_VERSION})", h.version),
                 });
             }
             tx.reserve_ids(h.next_entity, h.next_statement);
             header_seen = true;
             continue;
         }
-        let located = |e: StoreError| StoreError::Import {
-            line: line_no,
-            message: e.to_string(),
-        };
+        let located = |e: StoreError| StoreError::Import { line: line_no, message: e.to_string() };
         match serde_json::from_str::<Line>(text).map_err(bad)? {
             Line::Entity { entity, text } => tx.import_entity(entity, text).map_err(located)?,
             Line::Statement(st) => tx.import_statement(st).map_err(located)?,
         }
     }
     if !header_seen {
-        return Err(StoreError::Import {
-            line: 0,
-            message: "the input is empty".into(),
-        });
+        return Err(StoreError::Import { line: 0, message: "the input is empty".into() });
     }
     tx.commit()
 }

@@ -96,10 +96,7 @@ fn blocked(prefix: &[u8], id: u64, bits: u32) -> Slot {
     let mut block = Vec::with_capacity(prefix.len() + 8);
     block.extend_from_slice(prefix);
     block.extend_from_slice(&(id >> bits).to_be_bytes());
-    Slot {
-        block,
-        slot: (id & ((1 << bits) - 1)) as usize,
-    }
+    Slot { block, slot: (id & ((1 << bits) - 1)) as usize }
 }
 
 /// The id stored in `slot` of the block with key `block` under `prefix`.
@@ -195,10 +192,7 @@ impl List {
                 let (kind, id) = node_parts(*node);
                 blocked(&adjacency_prefix(kind, *dir), id, LIST_BITS)
             }
-            List::Relation(rel) => Slot {
-                block: tagged(BY_RELATION, &rel.to_be_bytes()),
-                slot: 0,
-            },
+            List::Relation(rel) => Slot { block: tagged(BY_RELATION, &rel.to_be_bytes()), slot: 0 },
             List::Document(d) => blocked(&[BY_DOCUMENT], d.0, LIST_BITS),
             List::Attribution(a) => blocked(&[BY_ATTRIBUTION], a.0, LIST_BITS),
             // Kinds end with a 0 byte so "Person" is not a prefix of "PersonX".
@@ -219,10 +213,7 @@ mod tests {
     fn ids_sort_numerically_and_share_blocks() {
         let per_block = 1u64 << RECORD_BITS;
         assert!(entity(EntityId(2)).block < entity(EntityId(per_block)).block);
-        assert_eq!(
-            entity(EntityId(2)).block,
-            entity(EntityId(per_block - 1)).block
-        );
+        assert_eq!(entity(EntityId(2)).block, entity(EntityId(per_block - 1)).block);
         assert_eq!(statement(StatementId(per_block + 1)).slot, 1);
         let id = (1 << LIST_BITS) + 6;
         let a = List::Adjacency(Node::Entity(EntityId(id)), Direction::Out).slot();
@@ -232,10 +223,7 @@ mod tests {
 
     #[test]
     fn nodes_round_trip() {
-        for n in [
-            Node::Entity(EntityId(0)),
-            Node::Statement(StatementId(u64::MAX)),
-        ] {
+        for n in [Node::Entity(EntityId(0)), Node::Statement(StatementId(u64::MAX))] {
             let (k, id) = node_parts(n);
             assert_eq!(node_from(k, id), Some(n));
         }

@@ -63,9 +63,7 @@ impl SledKv {
         let mut tries = 0;
         loop {
             match SledKv::open_once(dir, cache_bytes) {
-                Err(StoreError::Engine(msg))
-                    if msg.contains("could not acquire lock") && tries < 200 =>
-                {
+                Err(StoreError::Engine(msg)) if msg.contains("could not acquire lock") && tries < 200 => {
                     tries += 1;
                     std::thread::sleep(std::time::Duration::from_millis(10));
                 }
@@ -95,11 +93,7 @@ impl SledKv {
         let config = SledKv::config(dir, cache_bytes);
         let opened = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || config.open()));
         match opened {
-            Ok(Ok(db)) => Ok(SledKv {
-                db: RwLock::new(db),
-                dir: dir.to_owned(),
-                cache_bytes,
-            }),
+            Ok(Ok(db)) => Ok(SledKv { db: RwLock::new(db), dir: dir.to_owned(), cache_bytes }),
             Ok(Err(e)) => Err(StoreError::Engine(e.to_string())),
             Err(panic) => {
                 let msg = panic
@@ -107,9 +101,7 @@ impl SledKv {
                     .map(String::as_str)
                     .or_else(|| panic.downcast_ref::<&str>().copied())
                     .unwrap_or("panic while opening");
-                Err(StoreError::Engine(format!(
-                    "sled failed to open the store: {msg}"
-                )))
+                Err(StoreError::Engine(format!("sled failed to open the store: {msg}")))
             }
         }
     }
@@ -160,10 +152,7 @@ impl Kv for SledKv {
     fn scan_prefix<'a>(&'a self, prefix: &[u8]) -> Scan<'a> {
         // The scan keeps its own handle on the tree, so the lock is not held across it.
         let tree: sled::Tree = (**self.db()).clone();
-        Box::new(StopAtError {
-            inner: tree.scan_prefix(prefix),
-            done: false,
-        })
+        Box::new(StopAtError { inner: tree.scan_prefix(prefix), done: false })
     }
 
     fn last_with_prefix(&self, prefix: &[u8]) -> Result<Option<Pair>> {
@@ -206,10 +195,7 @@ impl Kv for SledKv {
         // Replace the handle with a temporary tree so the old one can close fully.
         let placeholder = sled::Config::new().temporary(true).open()?;
         drop(std::mem::replace(&mut *db, placeholder));
-        *db = SledKv::open(&self.dir, self.cache_bytes)?
-            .db
-            .into_inner()
-            .unwrap_or_else(|p| p.into_inner());
+        *db = SledKv::open(&self.dir, self.cache_bytes)?.db.into_inner().unwrap_or_else(|p| p.into_inner());
         Ok(())
     }
 }

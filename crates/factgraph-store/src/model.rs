@@ -84,9 +84,7 @@ impl Date {
             2 => 28,
             _ => return None,
         };
-        (1..=days)
-            .contains(&day)
-            .then_some(Date { year, month, day })
+        (1..=days).contains(&day).then_some(Date { year, month, day })
     }
 
     /// Parses `YYYY-MM-DD`.
@@ -335,12 +333,7 @@ impl NewStatement {
 impl Evidence {
     /// Evidence in the document's own voice, offsets unknown.
     pub fn new(document: EntityId, quote: impl Into<String>) -> Evidence {
-        Evidence {
-            document,
-            quote: quote.into(),
-            span: None,
-            attribution: None,
-        }
+        Evidence { document, quote: quote.into(), span: None, attribution: None }
     }
 
     /// Credits the claim to someone.

@@ -72,14 +72,7 @@ impl Projection {
         for ((subject, _), entries) in store.all_adjacency(true)? {
             for a in entries {
                 if let Some(object) = a.other.node() {
-                    p.add_edge(
-                        subject,
-                        object,
-                        EdgeData {
-                            statement: StatementId(a.sid),
-                            relation: a.rel,
-                        },
-                    );
+                    p.add_edge(subject, object, EdgeData { statement: StatementId(a.sid), relation: a.rel });
                 }
             }
         }
@@ -105,10 +98,7 @@ impl Projection {
             if let Node::Statement(sid) = n {
                 // A claim that is a node leads on to its own subject and object.
                 if let Some(st) = store.stored_statement(sid)? {
-                    let data = EdgeData {
-                        statement: sid,
-                        relation: st.rel,
-                    };
+                    let data = EdgeData { statement: sid, relation: st.rel };
                     p.add_edge(st.subject, n, data);
                     let mut ends = vec![st.subject];
                     if let Some(o) = st.object.node() {
@@ -128,10 +118,7 @@ impl Projection {
                     let Some(other) = e.other.node() else {
                         continue;
                     };
-                    let data = EdgeData {
-                        statement: StatementId(e.sid),
-                        relation: e.rel,
-                    };
+                    let data = EdgeData { statement: StatementId(e.sid), relation: e.rel };
                     // Add each edge once: from its subject's side, or from the object's
                     // side when the subject lies beyond the frontier.
                     match dir {
@@ -163,10 +150,7 @@ impl Projection {
             .collect();
         for (i, sid) in statements {
             if let Some(st) = store.stored_statement(sid)? {
-                let data = EdgeData {
-                    statement: sid,
-                    relation: st.rel,
-                };
+                let data = EdgeData { statement: sid, relation: st.rel };
                 let s = self.node(st.subject);
                 self.graph.add_edge(s, i, data);
                 if let Some(o) = st.object.node() {
@@ -209,21 +193,10 @@ impl Projection {
         self.index.contains_key(&n)
     }
 
-    fn neighbours(
-        &self,
-        i: NodeIndex,
-        walk: Walk,
-    ) -> impl Iterator<Item = (NodeIndex, StatementId)> + '_ {
-        let out = self
-            .graph
-            .edges_directed(i, PgDirection::Outgoing)
-            .map(|e| (e.target(), e.weight().statement));
+    fn neighbours(&self, i: NodeIndex, walk: Walk) -> impl Iterator<Item = (NodeIndex, StatementId)> + '_ {
+        let out = self.graph.edges_directed(i, PgDirection::Outgoing).map(|e| (e.target(), e.weight().statement));
         let inc = (walk == Walk::Undirected)
-            .then(|| {
-                self.graph
-                    .edges_directed(i, PgDirection::Incoming)
-                    .map(|e| (e.source(), e.weight().statement))
-            })
+            .then(|| self.graph.edges_directed(i, PgDirection::Incoming).map(|e| (e.source(), e.weight().statement)))
             .into_iter()
             .flatten();
         out.chain(inc)
@@ -302,10 +275,7 @@ impl Projection {
         }
         let mut groups: HashMap<usize, Vec<Node>> = HashMap::new();
         for i in self.graph.node_indices() {
-            groups
-                .entry(uf.find(i.index()))
-                .or_default()
-                .push(self.graph[i]);
+            groups.entry(uf.find(i.index())).or_default().push(self.graph[i]);
         }
         let mut out: Vec<Vec<Node>> = groups.into_values().collect();
         for g in &mut out {
@@ -333,11 +303,7 @@ impl Projection {
     /// PageRank (damping 0.85) after `iterations` rounds, highest first.
     pub fn page_rank(&self, iterations: usize) -> Vec<(Node, f64)> {
         let ranks = petgraph::algo::page_rank(&self.graph, 0.85_f64, iterations);
-        let mut out: Vec<(Node, f64)> = self
-            .graph
-            .node_indices()
-            .map(|i| (self.graph[i], ranks[i.index()]))
-            .collect();
+        let mut out: Vec<(Node, f64)> = self.graph.node_indices().map(|i| (self.graph[i], ranks[i.index()])).collect();
         out.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         out
     }

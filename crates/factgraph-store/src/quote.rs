@@ -43,10 +43,7 @@ fn collapse(text: &str) -> (String, Vec<usize>) {
 
 /// The characters `[start, end)` of `text`.
 pub fn excerpt(text: &str, span: (u32, u32)) -> String {
-    text.chars()
-        .skip(span.0 as usize)
-        .take(span.1.saturating_sub(span.0) as usize)
-        .collect()
+    text.chars().skip(span.0 as usize).take(span.1.saturating_sub(span.0) as usize).collect()
 }
 
 /// True when the text at `span` is the quote, up to whitespace.

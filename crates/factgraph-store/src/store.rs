@@ -40,10 +40,7 @@ pub struct OpenOptions {
 
 impl Default for OpenOptions {
     fn default() -> Self {
-        OpenOptions {
-            create: true,
-            cache_bytes: 128 * 1024 * 1024,
-        }
+        OpenOptions { create: true, cache_bytes: 128 * 1024 * 1024 }
     }
 }
 
@@ -77,9 +74,7 @@ pub struct Store {
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store")
-            .field("path", &self.path)
-            .finish_non_exhaustive()
+        f.debug_struct("Store").field("path", &self.path).finish_non_exhaustive()
     }
 }
 
@@ -96,9 +91,7 @@ fn inspect_dir(path: &Path) -> Result<DirState> {
         Err(e) => return Err(StoreError::io(format!("reading {}", path.display()), e)),
     };
     if !meta.is_dir() {
-        return Err(StoreError::Foreign {
-            path: path.to_owned(),
-        });
+        return Err(StoreError::Foreign { path: path.to_owned() });
     }
     let marker = path.join(MARKER_FILE);
     match fs::read(&marker) {
@@ -108,21 +101,15 @@ fn inspect_dir(path: &Path) -> Result<DirState> {
                 detail: format!("{MARKER_FILE} marker is unreadable"),
             })?;
             if found > FORMAT_VERSION {
-                return Err(StoreError::NewerFormat {
-                    path: path.to_owned(),
-                    found,
-                    supported: FORMAT_VERSION,
-                });
+                return Err(StoreError::NewerFormat { path: path.to_owned(), found, supported: FORMAT_VERSION });
             }
             Ok(DirState::Store)
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let mut entries = fs::read_dir(path)
-                .map_err(|e| StoreError::io(format!("listing {}", path.display()), e))?;
+            let mut entries =
+                fs::read_dir(path).map_err(|e| StoreError::io(format!("listing {}", path.display()), e))?;
             if entries.next().is_some() {
-                Err(StoreError::Foreign {
-                    path: path.to_owned(),
-                })
+                Err(StoreError::Foreign { path: path.to_owned() })
             } else {
                 Ok(DirState::Empty)
             }
@@ -164,12 +151,9 @@ impl Store {
         let mut created = false;
         let fresh = match inspect_dir(&path)? {
             DirState::Store => false,
-            DirState::Missing | DirState::Empty if !options.create => {
-                return Err(StoreError::NotFound { path })
-            }
+            DirState::Missing | DirState::Empty if !options.create => return Err(StoreError::NotFound { path }),
             DirState::Missing => {
-                fs::create_dir_all(&path)
-                    .map_err(|e| StoreError::io(format!("creating {}", path.display()), e))?;
+                fs::create_dir_all(&path).map_err(|e| StoreError::io(format!("creating {}", path.display()), e))?;
                 created = true;
                 true
             }
@@ -195,16 +179,10 @@ impl Store {
         }
         let engine_dir = path.join(ENGINE_DIR);
         if !fresh && !engine_dir.is_dir() {
-            return Err(StoreError::Damaged {
-                path,
-                detail: "the sled directory is missing".into(),
-            });
+            return Err(StoreError::Damaged { path, detail: "the sled directory is missing".into() });
         }
         let kv = open_engine(engine_dir, options.cache_bytes).map_err(|e| match e {
-            StoreError::Engine(detail) => StoreError::Damaged {
-                path: path.clone(),
-                detail,
-            },
+            StoreError::Engine(detail) => StoreError::Damaged { path: path.clone(), detail },
             other => other,
         })?;
         let store = Store {
@@ -220,16 +198,10 @@ impl Store {
     }
 
     fn check_format(&self, fresh: bool) -> Result<()> {
-        let damaged = |detail: String| StoreError::Damaged {
-            path: self.path.clone(),
-            detail,
-        };
+        let damaged = |detail: String| StoreError::Damaged { path: self.path.clone(), detail };
         match self.kv.get(keys::META_FORMAT)? {
             None if fresh => {
-                self.kv.apply(vec![(
-                    keys::META_FORMAT.to_vec(),
-                    Some(FORMAT_VERSION.to_be_bytes().to_vec()),
-                )])?;
+                self.kv.apply(vec![(keys::META_FORMAT.to_vec(), Some(FORMAT_VERSION.to_be_bytes().to_vec()))])?;
                 self.kv.flush()
             }
             None => Err(damaged("the format key is missing".into())),
@@ -238,15 +210,9 @@ impl Store {
                     .map(u32::from_be_bytes)
                     .map_err(|_| damaged("the format key is unreadable".into()))?;
                 if found > FORMAT_VERSION {
-                    Err(StoreError::NewerFormat {
-                        path: self.path.clone(),
-                        found,
-                        supported: FORMAT_VERSION,
-                    })
+                    Err(StoreError::NewerFormat { path: self.path.clone(), found, supported: FORMAT_VERSION })
                 } else if found != FORMAT_VERSION {
-                    Err(damaged(format!(
-                        "format key says {found}, marker says {FORMAT_VERSION}"
-                    )))
+                    Err(damaged(format!("format key says {found}, marker says {FORMAT_VERSION}")))
                 } else {
                     Ok(())
                 }
@@ -263,8 +229,7 @@ impl Store {
                 .and_then(|b| b.try_into().ok())
                 .map(u32::from_be_bytes)
                 .ok_or_else(|| StoreError::Corrupt("relation key".into()))?;
-            let name =
-                String::from_utf8(v).map_err(|_| StoreError::Corrupt("relation name".into()))?;
+            let name = String::from_utf8(v).map_err(|_| StoreError::Corrupt("relation name".into()))?;
             rels.by_name.insert(name.clone(), id);
             rels.by_id.insert(id, name);
         }
@@ -293,18 +258,13 @@ impl Store {
             None => Ok(0),
             Some(v) => <[u8; 8]>::try_from(v.as_slice())
                 .map(u64::from_be_bytes)
-                .map_err(|_| {
-                    StoreError::Corrupt(format!("metadata {}", String::from_utf8_lossy(key)))
-                }),
+                .map_err(|_| StoreError::Corrupt(format!("metadata {}", String::from_utf8_lossy(key)))),
         }
     }
 
     /// The ids the next entity and statement will get.
     pub fn next_ids(&self) -> Result<(u64, u64)> {
-        Ok((
-            self.meta_u64(keys::META_NEXT_ENTITY)?,
-            self.meta_u64(keys::META_NEXT_STATEMENT)?,
-        ))
+        Ok((self.meta_u64(keys::META_NEXT_ENTITY)?, self.meta_u64(keys::META_NEXT_STATEMENT)?))
     }
 
     /// Entity, statement and evidence counts.
@@ -322,11 +282,7 @@ impl Store {
     }
 
     /// Decodes the record in one slot of a block, reading the block in place.
-    pub(crate) fn decode_slot<T: serde::de::DeserializeOwned>(
-        &self,
-        slot: &Slot,
-        what: &str,
-    ) -> Result<Option<T>> {
+    pub(crate) fn decode_slot<T: serde::de::DeserializeOwned>(&self, slot: &Slot, what: &str) -> Result<Option<T>> {
         let mut out = None;
         self.kv.read(&slot.block, &mut |block| {
             if let Some(rec) = Page::slot(block, slot.slot)? {
@@ -355,11 +311,9 @@ impl Store {
         }
         match self.kv.get(&keys::name_bucket(normalized))? {
             None => Ok(Vec::new()),
-            Some(bytes) => Ok(bucket::lookup(&bytes, normalized)?
-                .unwrap_or_default()
-                .into_iter()
-                .map(EntityId)
-                .collect()),
+            Some(bytes) => {
+                Ok(bucket::lookup(&bytes, normalized)?.unwrap_or_default().into_iter().map(EntityId).collect())
+            }
         }
     }
 
@@ -409,12 +363,7 @@ impl Store {
 
     /// The interned id of a relation name, if any statement ever used it.
     pub fn relation_id(&self, name: &str) -> Option<u32> {
-        self.relations
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .by_name
-            .get(name)
-            .copied()
+        self.relations.read().unwrap_or_else(|p| p.into_inner()).by_name.get(name).copied()
     }
 
     /// Every relation name, sorted.
@@ -427,16 +376,12 @@ impl Store {
 
     /// Reads a list of ids.
     pub(crate) fn read_ids(&self, list: &List) -> Result<Vec<u64>> {
-        Ok(self
-            .decode_slot(&list.slot(), "posting list")?
-            .unwrap_or_default())
+        Ok(self.decode_slot(&list.slot(), "posting list")?.unwrap_or_default())
     }
 
     /// Reads an adjacency list.
     pub(crate) fn read_adjacency(&self, node: Node, dir: Direction) -> Result<Vec<AdjEntry>> {
-        Ok(self
-            .decode_slot(&List::Adjacency(node, dir).slot(), "adjacency list")?
-            .unwrap_or_default())
+        Ok(self.decode_slot(&List::Adjacency(node, dir).slot(), "adjacency list")?.unwrap_or_default())
     }
 
     /// Every stored adjacency list (`Out` lists only when `out_only`), in key order.
@@ -452,12 +397,7 @@ impl Store {
                 1 => continue,
                 _ => return Err(bad()),
             };
-            for (slot, rec) in Page::decode(&v)?
-                .slots
-                .iter()
-                .enumerate()
-                .filter(|(_, r)| !r.is_empty())
-            {
+            for (slot, rec) in Page::decode(&v)?.slots.iter().enumerate().filter(|(_, r)| !r.is_empty()) {
                 let id = keys::id_of(3, &k, slot, keys::LIST_BITS).ok_or_else(bad)?;
                 let node = keys::node_from(kind, id).ok_or_else(bad)?;
                 out.push(((node, dir), decode(rec, "adjacency list")?));
@@ -470,20 +410,10 @@ impl Store {
     pub(crate) fn all_id_lists(&self) -> Result<Vec<(List, Vec<u64>)>> {
         let mut out = Vec::new();
         let bad = |what: &str| StoreError::Corrupt(format!("{what} key"));
-        for tag in [
-            keys::BY_RELATION,
-            keys::BY_DOCUMENT,
-            keys::BY_ATTRIBUTION,
-            keys::BY_KIND,
-        ] {
+        for tag in [keys::BY_RELATION, keys::BY_DOCUMENT, keys::BY_ATTRIBUTION, keys::BY_KIND] {
             for pair in self.kv.scan_prefix(&[tag]) {
                 let (k, v) = pair?;
-                for (slot, rec) in Page::decode(&v)?
-                    .slots
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, r)| !r.is_empty())
-                {
+                for (slot, rec) in Page::decode(&v)?.slots.iter().enumerate().filter(|(_, r)| !r.is_empty()) {
                     let list = match tag {
                         keys::BY_RELATION => List::Relation(
                             k.get(1..5)
@@ -492,16 +422,12 @@ impl Store {
                                 .ok_or_else(|| bad("relation list"))?,
                         ),
                         keys::BY_DOCUMENT => List::Document(EntityId(
-                            keys::id_of(1, &k, slot, keys::LIST_BITS)
-                                .ok_or_else(|| bad("document list"))?,
+                            keys::id_of(1, &k, slot, keys::LIST_BITS).ok_or_else(|| bad("document list"))?,
                         )),
                         keys::BY_ATTRIBUTION => List::Attribution(EntityId(
-                            keys::id_of(1, &k, slot, keys::LIST_BITS)
-                                .ok_or_else(|| bad("attribution list"))?,
+                            keys::id_of(1, &k, slot, keys::LIST_BITS).ok_or_else(|| bad("attribution list"))?,
                         )),
-                        _ => List::Kind(
-                            String::from_utf8_lossy(&k[1..k.len().saturating_sub(1)]).into_owned(),
-                        ),
+                        _ => List::Kind(String::from_utf8_lossy(&k[1..k.len().saturating_sub(1)]).into_owned()),
                     };
                     out.push((list, decode(rec, "posting list")?));
                 }
@@ -516,21 +442,13 @@ impl Store {
         let rels = self.read_adjacency(node, dir)?;
         Ok(rels
             .into_iter()
-            .map(|a| Edge {
-                statement: StatementId(a.sid),
-                relation: a.rel,
-                other: a.other.node(),
-            })
+            .map(|a| Edge { statement: StatementId(a.sid), relation: a.rel, other: a.other.node() })
             .collect())
     }
 
     /// The statements with `node` as subject (`Out`) or as object (`In`), in id order.
     pub fn statements_of(&self, node: Node, dir: Direction) -> Result<Vec<StatementId>> {
-        Ok(self
-            .edges(node, dir)?
-            .into_iter()
-            .map(|e| e.statement)
-            .collect())
+        Ok(self.edges(node, dir)?.into_iter().map(|e| e.statement).collect())
     }
 
     /// Statements whose subject or object is the statement `id`.
@@ -546,39 +464,23 @@ impl Store {
     pub fn statements_with_relation(&self, relation: &str) -> Result<Vec<StatementId>> {
         match self.relation_id(relation) {
             None => Ok(Vec::new()),
-            Some(rel) => Ok(self
-                .read_ids(&List::Relation(rel))?
-                .into_iter()
-                .map(StatementId)
-                .collect()),
+            Some(rel) => Ok(self.read_ids(&List::Relation(rel))?.into_iter().map(StatementId).collect()),
         }
     }
 
     /// Statements with evidence from a document.
     pub fn statements_citing(&self, document: EntityId) -> Result<Vec<StatementId>> {
-        Ok(self
-            .read_ids(&List::Document(document))?
-            .into_iter()
-            .map(StatementId)
-            .collect())
+        Ok(self.read_ids(&List::Document(document))?.into_iter().map(StatementId).collect())
     }
 
     /// Statements with evidence attributed to an entity.
     pub fn statements_attributed_to(&self, who: EntityId) -> Result<Vec<StatementId>> {
-        Ok(self
-            .read_ids(&List::Attribution(who))?
-            .into_iter()
-            .map(StatementId)
-            .collect())
+        Ok(self.read_ids(&List::Attribution(who))?.into_iter().map(StatementId).collect())
     }
 
     /// Entities of a kind.
     pub fn entities_of_kind(&self, kind: &str) -> Result<Vec<EntityId>> {
-        Ok(self
-            .read_ids(&List::Kind(kind.to_owned()))?
-            .into_iter()
-            .map(EntityId)
-            .collect())
+        Ok(self.read_ids(&List::Kind(kind.to_owned()))?.into_iter().map(EntityId).collect())
     }
 
     /// Every kind in use, with its entity count.
@@ -602,9 +504,7 @@ impl Store {
     pub fn document_text(&self, document: EntityId) -> Result<Option<String>> {
         match self.kv.get(&keys::text(document))? {
             None => Ok(None),
-            Some(v) => String::from_utf8(v)
-                .map(Some)
-                .map_err(|_| StoreError::Corrupt("document text".into())),
+            Some(v) => String::from_utf8(v).map(Some).map_err(|_| StoreError::Corrupt("document text".into())),
         }
     }
 
@@ -613,12 +513,9 @@ impl Store {
         self.kv.scan_prefix(&[keys::ENTITY]).flat_map(|pair| {
             let items: Vec<Result<Entity>> = match pair.and_then(|(_, v)| Page::decode(&v)) {
                 Err(e) => vec![Err(e)],
-                Ok(page) => page
-                    .slots
-                    .iter()
-                    .filter(|rec| !rec.is_empty())
-                    .map(|rec| decode(rec, "entity record"))
-                    .collect(),
+                Ok(page) => {
+                    page.slots.iter().filter(|rec| !rec.is_empty()).map(|rec| decode(rec, "entity record")).collect()
+                }
             };
             items
         })
@@ -626,34 +523,32 @@ impl Store {
 
     /// Every statement, in id order.
     pub fn statements(&self) -> impl Iterator<Item = Result<Statement>> + '_ {
-        self.kv
-            .scan_prefix(&[keys::STATEMENT])
-            .flat_map(move |pair| {
-                let page = pair.and_then(|(k, v)| {
-                    let page_no = k
-                        .get(1..9)
-                        .and_then(|b| b.try_into().ok())
-                        .map(u64::from_be_bytes)
-                        .ok_or_else(|| StoreError::Corrupt("statement block key".into()))?;
-                    Ok((page_no, Page::decode(&v)?))
-                });
-                let items: Vec<Result<Statement>> = match page {
-                    Err(e) => vec![Err(e)],
-                    Ok((page_no, page)) => page
-                        .slots
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, rec)| !rec.is_empty())
-                        .map(|(slot, rec)| {
-                            let id = StatementId((page_no << keys::RECORD_BITS) | slot as u64);
-                            let stored: StoredStatement = decode(rec, "statement record")?;
-                            let relation = self.relation_name(stored.rel)?;
-                            Ok(stored.into_statement(id, relation))
-                        })
-                        .collect(),
-                };
-                items
-            })
+        self.kv.scan_prefix(&[keys::STATEMENT]).flat_map(move |pair| {
+            let page = pair.and_then(|(k, v)| {
+                let page_no = k
+                    .get(1..9)
+                    .and_then(|b| b.try_into().ok())
+                    .map(u64::from_be_bytes)
+                    .ok_or_else(|| StoreError::Corrupt("statement block key".into()))?;
+                Ok((page_no, Page::decode(&v)?))
+            });
+            let items: Vec<Result<Statement>> = match page {
+                Err(e) => vec![Err(e)],
+                Ok((page_no, page)) => page
+                    .slots
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, rec)| !rec.is_empty())
+                    .map(|(slot, rec)| {
+                        let id = StatementId((page_no << keys::RECORD_BITS) | slot as u64);
+                        let stored: StoredStatement = decode(rec, "statement record")?;
+                        let relation = self.relation_name(stored.rel)?;
+                        Ok(stored.into_statement(id, relation))
+                    })
+                    .collect(),
+            };
+            items
+        })
     }
 }
 
@@ -681,13 +576,8 @@ fn lock_dir(path: &Path) -> Result<File> {
         .map_err(|e| StoreError::io(format!("opening {}", lock_path.display()), e))?;
     match file.try_lock() {
         Ok(()) => Ok(file),
-        Err(fs::TryLockError::WouldBlock) => Err(StoreError::InUse {
-            path: path.to_owned(),
-        }),
-        Err(fs::TryLockError::Error(e)) => Err(StoreError::io(
-            format!("locking {}", lock_path.display()),
-            e,
-        )),
+        Err(fs::TryLockError::WouldBlock) => Err(StoreError::InUse { path: path.to_owned() }),
+        Err(fs::TryLockError::Error(e)) => Err(StoreError::io(format!("locking {}", lock_path.display()), e)),
     }
 }
 

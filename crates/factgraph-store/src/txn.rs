@@ -12,8 +12,8 @@ use crate::codec::{self, bucket, encode, AdjEntry, Other, Page, StoredStatement}
 use crate::error::{Result, StoreError};
 use crate::keys::{self, List};
 use crate::model::{
-    Alias, Direction, Entity, EntityId, Evidence, NewStatement, Node, Object, Properties,
-    StatementId, Value, DOCUMENT_KIND, MAX_DOCUMENT_LEN, MAX_TEXT_LEN,
+    Alias, Direction, Entity, EntityId, Evidence, NewStatement, Node, Object, Properties, StatementId, Value,
+    DOCUMENT_KIND, MAX_DOCUMENT_LEN, MAX_TEXT_LEN,
 };
 use crate::normalize::normalize;
 use crate::quote;
@@ -78,12 +78,7 @@ impl<'s> Transaction<'s> {
         let next_entity = store.meta_u64(keys::META_NEXT_ENTITY)?;
         let next_statement = store.meta_u64(keys::META_NEXT_STATEMENT)?;
         let next_relation = store.meta_u64(keys::META_NEXT_RELATION)? as u32;
-        let relations = store
-            .relations
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .by_name
-            .clone();
+        let relations = store.relations.read().unwrap_or_else(|p| p.into_inner()).by_name.clone();
         Ok(Transaction {
             store,
             _guard: guard,
@@ -119,11 +114,7 @@ impl<'s> Transaction<'s> {
 
     fn load_entity(&mut self, id: EntityId) -> Result<Option<&Entity>> {
         if !self.entities.contains_key(&id) {
-            let loaded = if self.fresh || id.0 >= self.next_entity {
-                None
-            } else {
-                self.store.entity(id)?
-            };
+            let loaded = if self.fresh || id.0 >= self.next_entity { None } else { self.store.entity(id)? };
             self.entities.insert(id, loaded);
         }
         Ok(self.entities.get(&id).and_then(Option::as_ref))
@@ -143,11 +134,7 @@ impl<'s> Transaction<'s> {
             let ids = if self.fresh {
                 Vec::new()
             } else {
-                self.store
-                    .lookup_normalized(normalized)?
-                    .into_iter()
-                    .map(|e| e.0)
-                    .collect()
+                self.store.lookup_normalized(normalized)?.into_iter().map(|e| e.0).collect()
             };
             self.names.insert(normalized.to_owned(), ids);
         }
@@ -180,11 +167,7 @@ impl<'s> Transaction<'s> {
     fn adjacency_mut(&mut self, node: Node, dir: Direction) -> Result<&mut Vec<AdjEntry>> {
         let key = (node, dir);
         if !self.adjacency.contains_key(&key) {
-            let list = if self.fresh {
-                Vec::new()
-            } else {
-                self.store.read_adjacency(node, dir)?
-            };
+            let list = if self.fresh { Vec::new() } else { self.store.read_adjacency(node, dir)? };
             self.adjacency.insert(key, list);
         }
         self.dirty_adjacency.insert(key);
@@ -195,11 +178,7 @@ impl<'s> Transaction<'s> {
     fn adjacency(&mut self, node: Node, dir: Direction) -> Result<&[AdjEntry]> {
         let key = (node, dir);
         if !self.adjacency.contains_key(&key) {
-            let list = if self.fresh {
-                Vec::new()
-            } else {
-                self.store.read_adjacency(node, dir)?
-            };
+            let list = if self.fresh { Vec::new() } else { self.store.read_adjacency(node, dir)? };
             self.adjacency.insert(key, list);
         }
         Ok(self.adjacency.get(&key).expect("inserted above"))
@@ -208,11 +187,7 @@ impl<'s> Transaction<'s> {
     /// A list of ids, loaded on first touch and marked as changed.
     fn ids_mut(&mut self, list: List) -> Result<&mut Vec<u64>> {
         if !self.id_lists.contains_key(&list) {
-            let ids = if self.fresh {
-                Vec::new()
-            } else {
-                self.store.read_ids(&list)?
-            };
+            let ids = if self.fresh { Vec::new() } else { self.store.read_ids(&list)? };
             self.id_lists.insert(list.clone(), ids);
         }
         self.dirty_ids.insert(list.clone());
@@ -222,23 +197,16 @@ impl<'s> Transaction<'s> {
     /// A list of ids, read only.
     fn ids(&mut self, list: List) -> Result<&[u64]> {
         if !self.id_lists.contains_key(&list) {
-            let ids = if self.fresh {
-                Vec::new()
-            } else {
-                self.store.read_ids(&list)?
-            };
+            let ids = if self.fresh { Vec::new() } else { self.store.read_ids(&list)? };
             self.id_lists.insert(list.clone(), ids);
         }
         Ok(self.id_lists.get(&list).expect("inserted above"))
     }
 
-    fn document_text(&mut self, doc: EntityId) -> Result<Option<&str>> {
+    /// A document's text as this transaction sees it.
+    pub fn document_text(&mut self, doc: EntityId) -> Result<Option<&str>> {
         if !self.texts.contains_key(&doc) {
-            let text = if self.fresh {
-                None
-            } else {
-                self.store.document_text(doc)?
-            };
+            let text = if self.fresh { None } else { self.store.document_text(doc)? };
             self.texts.insert(doc, text);
         }
         Ok(self.texts.get(&doc).and_then(|t| t.as_deref()))
@@ -269,12 +237,7 @@ impl<'s> Transaction<'s> {
 
     /// Creates a document: an entity of kind Document, with properties (`outlet`,
     /// `title`, `published`, …) and, where available, its full text.
-    pub fn create_document(
-        &mut self,
-        name: &str,
-        properties: Properties,
-        text: Option<String>,
-    ) -> Result<EntityId> {
+    pub fn create_document(&mut self, name: &str, properties: Properties, text: Option<String>) -> Result<EntityId> {
         check_name(name, "a document name")?;
         for key in properties.keys() {
             check_name(key, "a property name")?;
@@ -318,12 +281,7 @@ impl<'s> Transaction<'s> {
 
     /// Records a spelling of an entity, and (optionally) a document that uses it. The
     /// canonical name may be given too, to record which documents use it.
-    pub fn add_alias(
-        &mut self,
-        id: EntityId,
-        spelling: &str,
-        document: Option<EntityId>,
-    ) -> Result<()> {
+    pub fn add_alias(&mut self, id: EntityId, spelling: &str, document: Option<EntityId>) -> Result<()> {
         check_name(spelling, "an alias")?;
         if let Some(doc) = document {
             let d = self.require(doc)?;
@@ -339,10 +297,7 @@ impl<'s> Transaction<'s> {
         let alias = match entity.aliases.iter_mut().position(|a| a.text == spelling) {
             Some(i) => &mut entity.aliases[i],
             None => {
-                entity.aliases.push(Alias {
-                    text: spelling.to_owned(),
-                    documents: Vec::new(),
-                });
+                entity.aliases.push(Alias { text: spelling.to_owned(), documents: Vec::new() });
                 entity.aliases.last_mut().expect("just pushed")
             }
         };
@@ -384,8 +339,7 @@ impl<'s> Transaction<'s> {
             list.retain(|&e| e != id.0);
             self.dirty_names.insert(n);
         }
-        self.ids_mut(List::Kind(entity.kind.clone()))?
-            .retain(|&e| e != id.0);
+        self.ids_mut(List::Kind(entity.kind.clone()))?.retain(|&e| e != id.0);
         if entity.is_document() {
             self.texts.insert(id, None);
             self.dirty_texts.insert(id);
@@ -424,14 +378,10 @@ impl<'s> Transaction<'s> {
 
     fn check_evidence(&mut self, ev: &Evidence) -> Result<()> {
         if ev.quote.trim().is_empty() {
-            return Err(StoreError::Invalid(
-                "evidence needs a quote: the words the document uses".into(),
-            ));
+            return Err(StoreError::Invalid("evidence needs a quote: the words the document uses".into()));
         }
         if ev.quote.len() > MAX_TEXT_LEN {
-            return Err(StoreError::Invalid(format!(
-                "a quote is limited to {MAX_TEXT_LEN} bytes"
-            )));
+            return Err(StoreError::Invalid(format!("a quote is limited to {MAX_TEXT_LEN} bytes")));
         }
         let doc = self.require(ev.document)?;
         if !doc.is_document() {
@@ -458,18 +408,11 @@ impl<'s> Transaction<'s> {
         if !self.fresh && !self.candidates_loaded.contains(&subject) {
             let entries: Vec<AdjEntry> = self.adjacency(subject, Direction::Out)?.to_vec();
             for a in entries {
-                self.candidates
-                    .entry((subject, a.rel, a.other))
-                    .or_default()
-                    .push(a.sid);
+                self.candidates.entry((subject, a.rel, a.other)).or_default().push(a.sid);
             }
             self.candidates_loaded.insert(subject);
         }
-        Ok(self
-            .candidates
-            .get(&(subject, rel, other))
-            .cloned()
-            .unwrap_or_default())
+        Ok(self.candidates.get(&(subject, rel, other)).cloned().unwrap_or_default())
     }
 
     /// Adds a statement with its evidence. A statement with the same subject, relation,
@@ -503,10 +446,7 @@ impl<'s> Transaction<'s> {
             if let Some(existing) = self.read_statement(id)? {
                 if existing.identity() == identity {
                     let added = self.merge_evidence(id, existing, new.evidence)?;
-                    return Ok(Added::Merged {
-                        id,
-                        new_evidence: added,
-                    });
+                    return Ok(Added::Merged { id, new_evidence: added });
                 }
             }
         }
@@ -519,13 +459,8 @@ impl<'s> Transaction<'s> {
                 evidence.push(ev);
             }
         }
-        let stored = StoredStatement {
-            subject: new.subject,
-            rel,
-            object: new.object,
-            qualifiers: new.qualifiers,
-            evidence,
-        };
+        let stored =
+            StoredStatement { subject: new.subject, rel, object: new.object, qualifiers: new.qualifiers, evidence };
         self.insert_statement(id, stored)?;
         Ok(Added::Created(id))
     }
@@ -534,24 +469,13 @@ impl<'s> Transaction<'s> {
     fn insert_statement(&mut self, id: StatementId, stored: StoredStatement) -> Result<()> {
         let (subject, rel) = (stored.subject, stored.rel);
         let other = Other::of_object(&stored.object);
-        self.adjacency_mut(subject, Direction::Out)?.push(AdjEntry {
-            rel,
-            other,
-            sid: id.0,
-        });
+        self.adjacency_mut(subject, Direction::Out)?.push(AdjEntry { rel, other, sid: id.0 });
         if let Object::Node(n) = stored.object {
-            self.adjacency_mut(n, Direction::In)?.push(AdjEntry {
-                rel,
-                other: Other::of_node(subject),
-                sid: id.0,
-            });
+            self.adjacency_mut(n, Direction::In)?.push(AdjEntry { rel, other: Other::of_node(subject), sid: id.0 });
         }
         self.ids_mut(List::Relation(rel))?.push(id.0);
         self.index_evidence(id, &[], &stored.evidence)?;
-        self.candidates
-            .entry((subject, rel, other))
-            .or_default()
-            .push(id.0);
+        self.candidates.entry((subject, rel, other)).or_default().push(id.0);
         self.counts.statements += 1;
         self.counts.evidence += stored.evidence.len() as u64;
         self.statements.insert(id, Some(stored));
@@ -569,10 +493,7 @@ impl<'s> Transaction<'s> {
         check_name(&entity.name, "an entity name")?;
         check_kind(&entity.kind)?;
         if self.load_entity(entity.id)?.is_some() {
-            return Err(StoreError::Invalid(format!(
-                "entity {} appears twice",
-                entity.id
-            )));
+            return Err(StoreError::Invalid(format!("entity {} appears twice", entity.id)));
         }
         for v in entity.properties.values() {
             check_value(v)?;
@@ -606,10 +527,7 @@ impl<'s> Transaction<'s> {
     /// Recreates an exported statement under its own id, evidence as it was.
     pub(crate) fn import_statement(&mut self, st: crate::model::Statement) -> Result<()> {
         if self.read_statement(st.id)?.is_some() {
-            return Err(StoreError::Invalid(format!(
-                "statement {} appears twice",
-                st.id
-            )));
+            return Err(StoreError::Invalid(format!("statement {} appears twice", st.id)));
         }
         if st.evidence.is_empty() {
             return Err(StoreError::NoEvidence);
@@ -636,19 +554,11 @@ impl<'s> Transaction<'s> {
 
     /// Adds the document and attribution postings for evidence that is new to a
     /// statement (`old` is what it already had).
-    fn index_evidence(
-        &mut self,
-        id: StatementId,
-        old: &[Evidence],
-        new: &[Evidence],
-    ) -> Result<()> {
+    fn index_evidence(&mut self, id: StatementId, old: &[Evidence], new: &[Evidence]) -> Result<()> {
         let mut docs: Vec<EntityId> = Vec::new();
         let mut whos: Vec<EntityId> = Vec::new();
         for ev in new {
-            if !old
-                .iter()
-                .chain(new.iter().take_while(|e| !std::ptr::eq(*e, ev)))
-                .any(|e| e.document == ev.document)
+            if !old.iter().chain(new.iter().take_while(|e| !std::ptr::eq(*e, ev))).any(|e| e.document == ev.document)
                 && !docs.contains(&ev.document)
             {
                 docs.push(ev.document);
@@ -668,20 +578,10 @@ impl<'s> Transaction<'s> {
         Ok(())
     }
 
-    fn merge_evidence(
-        &mut self,
-        id: StatementId,
-        mut st: StoredStatement,
-        evidence: Vec<Evidence>,
-    ) -> Result<usize> {
+    fn merge_evidence(&mut self, id: StatementId, mut st: StoredStatement, evidence: Vec<Evidence>) -> Result<usize> {
         let mut fresh: Vec<Evidence> = Vec::new();
         for ev in evidence {
-            if !st
-                .evidence
-                .iter()
-                .chain(fresh.iter())
-                .any(|e| same_evidence(e, &ev))
-            {
+            if !st.evidence.iter().chain(fresh.iter()).any(|e| same_evidence(e, &ev)) {
                 let ev = self.locate(ev)?;
                 fresh.push(ev);
             }
@@ -713,11 +613,7 @@ impl<'s> Transaction<'s> {
             }
             order.push(s);
             for dir in [Direction::Out, Direction::In] {
-                let dependents: Vec<u64> = self
-                    .adjacency(Node::Statement(s), dir)?
-                    .iter()
-                    .map(|a| a.sid)
-                    .collect();
+                let dependents: Vec<u64> = self.adjacency(Node::Statement(s), dir)?.iter().map(|a| a.sid).collect();
                 stack.extend(dependents.into_iter().map(StatementId));
             }
         }
@@ -733,16 +629,13 @@ impl<'s> Transaction<'s> {
             return Ok(());
         };
         let sid = id.0;
-        self.adjacency_mut(st.subject, Direction::Out)?
-            .retain(|a| a.sid != sid);
+        self.adjacency_mut(st.subject, Direction::Out)?.retain(|a| a.sid != sid);
         if let Object::Node(n) = st.object {
-            self.adjacency_mut(n, Direction::In)?
-                .retain(|a| a.sid != sid);
+            self.adjacency_mut(n, Direction::In)?.retain(|a| a.sid != sid);
         }
         self.ids_mut(List::Relation(st.rel))?.retain(|&s| s != sid);
         for ev in &st.evidence {
-            self.ids_mut(List::Document(ev.document))?
-                .retain(|&s| s != sid);
+            self.ids_mut(List::Document(ev.document))?.retain(|&s| s != sid);
             if let Some(a) = ev.attribution {
                 self.ids_mut(List::Attribution(a))?.retain(|&s| s != sid);
             }
@@ -765,12 +658,7 @@ impl<'s> Transaction<'s> {
         let mut writes: Vec<(Vec<u8>, Option<Vec<u8>>)> = Vec::new();
         // Everything that lives in a block slot, grouped by block.
         let mut blocks: HashMap<Vec<u8>, Vec<(usize, Vec<u8>)>> = HashMap::default();
-        let mut put = |slot: keys::Slot, bytes: Vec<u8>| {
-            blocks
-                .entry(slot.block)
-                .or_default()
-                .push((slot.slot, bytes))
-        };
+        let mut put = |slot: keys::Slot, bytes: Vec<u8>| blocks.entry(slot.block).or_default().push((slot.slot, bytes));
         for id in &self.dirty_entities {
             let bytes = match self.entities.get(id).and_then(Option::as_ref) {
                 Some(e) => codec::encode_entity(e)?,
@@ -789,25 +677,11 @@ impl<'s> Transaction<'s> {
         }
         for key in &self.dirty_adjacency {
             let list = &self.adjacency[key];
-            put(
-                List::Adjacency(key.0, key.1).slot(),
-                if list.is_empty() {
-                    Vec::new()
-                } else {
-                    encode(list)?
-                },
-            );
+            put(List::Adjacency(key.0, key.1).slot(), if list.is_empty() { Vec::new() } else { encode(list)? });
         }
         for key in &self.dirty_ids {
             let list = &self.id_lists[key];
-            put(
-                key.slot(),
-                if list.is_empty() {
-                    Vec::new()
-                } else {
-                    encode(list)?
-                },
-            );
+            put(key.slot(), if list.is_empty() { Vec::new() } else { encode(list)? });
         }
         for (block, slots) in blocks {
             let mut page = if self.fresh {
@@ -821,14 +695,7 @@ impl<'s> Transaction<'s> {
             for (slot, bytes) in slots {
                 page.set(slot, bytes);
             }
-            writes.push((
-                block,
-                if page.is_empty() {
-                    None
-                } else {
-                    Some(page.encode())
-                },
-            ));
+            writes.push((block, if page.is_empty() { None } else { Some(page.encode()) }));
         }
         let mut buckets: HashMap<Vec<u8>, Vec<&String>> = HashMap::default();
         for n in &self.dirty_names {
@@ -850,27 +717,17 @@ impl<'s> Transaction<'s> {
             writes.push((key, if bytes.is_empty() { None } else { Some(bytes) }));
         }
         for id in &self.dirty_texts {
-            let value = self
-                .texts
-                .get(id)
-                .and_then(|t| t.as_ref())
-                .map(|t| t.as_bytes().to_vec());
+            let value = self.texts.get(id).and_then(|t| t.as_ref()).map(|t| t.as_bytes().to_vec());
             writes.push((keys::text(*id), value));
         }
         for (name, id) in &self.new_relations {
-            writes.push((
-                keys::relation_by_name(name),
-                Some(id.to_be_bytes().to_vec()),
-            ));
+            writes.push((keys::relation_by_name(name), Some(id.to_be_bytes().to_vec())));
             writes.push((keys::relation_by_id(*id), Some(name.as_bytes().to_vec())));
         }
         let meta = |k: &[u8], v: u64| (k.to_vec(), Some(v.to_be_bytes().to_vec()));
         writes.push(meta(keys::META_NEXT_ENTITY, self.next_entity));
         writes.push(meta(keys::META_NEXT_STATEMENT, self.next_statement));
-        writes.push(meta(
-            keys::META_NEXT_RELATION,
-            u64::from(self.next_relation),
-        ));
+        writes.push(meta(keys::META_NEXT_RELATION, u64::from(self.next_relation)));
         writes.push(meta(keys::META_COUNT_ENTITIES, self.counts.entities));
         writes.push(meta(keys::META_COUNT_STATEMENTS, self.counts.statements));
         writes.push(meta(keys::META_COUNT_EVIDENCE, self.counts.evidence));
@@ -878,10 +735,7 @@ impl<'s> Transaction<'s> {
         writes.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let t1 = t0.elapsed();
         let nw = writes.len();
-        let bytes: usize = writes
-            .iter()
-            .map(|w| w.0.len() + w.1.as_ref().map_or(0, Vec::len))
-            .sum();
+        let bytes: usize = writes.iter().map(|w| w.0.len() + w.1.as_ref().map_or(0, Vec::len)).sum();
         self.store.kv.apply(writes)?;
         let t2 = t0.elapsed();
         self.store.kv.flush()?;
@@ -895,11 +749,7 @@ impl<'s> Transaction<'s> {
                 t0.elapsed() - t2
             );
         }
-        let mut rels = self
-            .store
-            .relations
-            .write()
-            .unwrap_or_else(|p| p.into_inner());
+        let mut rels = self.store.relations.write().unwrap_or_else(|p| p.into_inner());
         for (name, id) in self.new_relations {
             rels.by_id.insert(id, name.clone());
             rels.by_name.insert(name, id);
@@ -913,23 +763,15 @@ fn same_evidence(a: &Evidence, b: &Evidence) -> bool {
 }
 
 fn not_a_document(e: &Entity) -> StoreError {
-    StoreError::NotADocument {
-        id: e.id,
-        name: e.name.clone(),
-        kind: e.kind.clone(),
-    }
+    StoreError::NotADocument { id: e.id, name: e.name.clone(), kind: e.kind.clone() }
 }
 
 fn check_name(name: &str, what: &str) -> Result<()> {
     if normalize(name).is_empty() {
-        return Err(StoreError::Invalid(format!(
-            "{what} needs at least one letter or digit (got {name:?})"
-        )));
+        return Err(StoreError::Invalid(format!("{what} needs at least one letter or digit (got {name:?})")));
     }
     if name.len() > MAX_TEXT_LEN {
-        return Err(StoreError::Invalid(format!(
-            "{what} is limited to {MAX_TEXT_LEN} bytes"
-        )));
+        return Err(StoreError::Invalid(format!("{what} is limited to {MAX_TEXT_LEN} bytes")));
     }
     Ok(())
 }
@@ -938,9 +780,7 @@ fn check_kind(kind: &str) -> Result<()> {
     let ok = !kind.is_empty()
         && kind.len() <= 64
         && kind.chars().next().is_some_and(char::is_alphabetic)
-        && kind
-            .chars()
-            .all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+        && kind.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-');
     if ok {
         Ok(())
     } else {
@@ -954,9 +794,7 @@ fn check_relation(rel: &str) -> Result<()> {
     let ok = !rel.is_empty()
         && rel.len() <= 128
         && rel.chars().next().is_some_and(char::is_alphabetic)
-        && rel
-            .chars()
-            .all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+        && rel.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-');
     if ok {
         Ok(())
     } else {
@@ -968,21 +806,17 @@ fn check_relation(rel: &str) -> Result<()> {
 
 fn check_value(v: &Value) -> Result<()> {
     match v {
-        Value::Str(s) if s.len() > MAX_TEXT_LEN => Err(StoreError::Invalid(format!(
-            "a string value is limited to {MAX_TEXT_LEN} bytes"
-        ))),
-        Value::Float(x) if !x.is_finite() => {
-            Err(StoreError::Invalid("a float value must be finite".into()))
+        Value::Str(s) if s.len() > MAX_TEXT_LEN => {
+            Err(StoreError::Invalid(format!("a string value is limited to {MAX_TEXT_LEN} bytes")))
         }
+        Value::Float(x) if !x.is_finite() => Err(StoreError::Invalid("a float value must be finite".into())),
         _ => Ok(()),
     }
 }
 
 fn check_document_text(t: &str) -> Result<()> {
     if t.len() > MAX_DOCUMENT_LEN {
-        return Err(StoreError::Invalid(format!(
-            "a document's text is limited to {MAX_DOCUMENT_LEN} bytes"
-        )));
+        return Err(StoreError::Invalid(format!("a document's text is limited to {MAX_DOCUMENT_LEN} bytes")));
     }
     Ok(())
 }

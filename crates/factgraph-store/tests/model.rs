@@ -7,43 +7,17 @@ use std::collections::{BTreeMap, BTreeSet};
 use factgraph_store::*;
 use proptest::prelude::*;
 
-const NAMES: [&str; 6] = [
-    "Trump",
-    "Donald Trump",
-    "IRNA",
-    "Soleimani",
-    "Qasem Soleimani",
-    "Interpol",
-];
+const NAMES: [&str; 6] = ["Trump", "Donald Trump", "IRNA", "Soleimani", "Qasem Soleimani", "Interpol"];
 const KINDS: [&str; 3] = ["Person", "Organization", "Concept"];
 const RELS: [&str; 3] = ["accused", "reported-by", "forbids"];
 
 #[derive(Clone, Debug)]
 enum Op {
-    Entity {
-        name: usize,
-        kind: usize,
-    },
-    Alias {
-        entity: usize,
-        name: usize,
-    },
-    Statement {
-        s: usize,
-        about: bool,
-        rel: usize,
-        o: usize,
-        lit: Option<i64>,
-        qual: bool,
-        doc: usize,
-        quote: usize,
-    },
-    Retract {
-        statement: usize,
-    },
-    Delete {
-        entity: usize,
-    },
+    Entity { name: usize, kind: usize },
+    Alias { entity: usize, name: usize },
+    Statement { s: usize, about: bool, rel: usize, o: usize, lit: Option<i64>, qual: bool, doc: usize, quote: usize },
+    Retract { statement: usize },
+    Delete { entity: usize },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -83,12 +57,7 @@ struct Model {
 
 impl Model {
     fn nth_entity(&self, i: usize) -> Option<EntityId> {
-        let plain: Vec<EntityId> = self
-            .entities
-            .iter()
-            .filter(|(_, e)| e.1 != "Document")
-            .map(|(id, _)| *id)
-            .collect();
+        let plain: Vec<EntityId> = self.entities.iter().filter(|(_, e)| e.1 != "Document").map(|(id, _)| *id).collect();
         (!plain.is_empty()).then(|| plain[i % plain.len()])
     }
     fn nth_statement(&self, i: usize) -> Option<StatementId> {
@@ -101,31 +70,15 @@ fn apply(tx: &mut Transaction<'_>, m: &mut Model, docs: &[EntityId], op: &Op) {
     match *op {
         Op::Entity { name, kind } => {
             let id = tx.create_entity(NAMES[name], KINDS[kind]).unwrap();
-            m.entities.insert(
-                id,
-                (NAMES[name].into(), KINDS[kind].into(), BTreeSet::new()),
-            );
+            m.entities.insert(id, (NAMES[name].into(), KINDS[kind].into(), BTreeSet::new()));
         }
         Op::Alias { entity, name } => {
             if let Some(id) = m.nth_entity(entity) {
                 tx.add_alias(id, NAMES[name], Some(docs[0])).unwrap();
-                m.entities
-                    .get_mut(&id)
-                    .unwrap()
-                    .2
-                    .insert(NAMES[name].into());
+                m.entities.get_mut(&id).unwrap().2.insert(NAMES[name].into());
             }
         }
-        Op::Statement {
-            s,
-            about,
-            rel,
-            o,
-            lit,
-            qual,
-            doc,
-            quote,
-        } => {
+        Op::Statement { s, about, rel, o, lit, qual, doc, quote } => {
             let subject: Node = match (about, m.nth_statement(s), m.nth_entity(s)) {
                 (true, Some(st), _) => st.into(),
                 (_, _, Some(e)) => e.into(),
@@ -154,18 +107,12 @@ fn apply(tx: &mut Transaction<'_>, m: &mut Model, docs: &[EntityId], op: &Op) {
                         .statements
                         .values()
                         .any(|x| x.0 == subject && x.1 == RELS[rel] && x.2 == object && x.3 == q));
-                    m.statements
-                        .insert(id, (subject, RELS[rel].into(), object, q, vec![ev]));
+                    m.statements.insert(id, (subject, RELS[rel].into(), object, q, vec![ev]));
                 }
                 Added::Merged { id, new_evidence } => {
                     let st = m.statements.get_mut(&id).unwrap();
-                    assert_eq!(
-                        (st.0, st.1.as_str(), &st.2, &st.3),
-                        (subject, RELS[rel], &object, &q)
-                    );
-                    let dup =
-                        st.4.iter()
-                            .any(|e| e.document == ev.document && e.quote == ev.quote);
+                    assert_eq!((st.0, st.1.as_str(), &st.2, &st.3), (subject, RELS[rel], &object, &q));
+                    let dup = st.4.iter().any(|e| e.document == ev.document && e.quote == ev.quote);
                     assert_eq!(new_evidence, usize::from(!dup));
                     if !dup {
                         st.4.push(ev);
@@ -200,10 +147,8 @@ fn apply(tx: &mut Transaction<'_>, m: &mut Model, docs: &[EntityId], op: &Op) {
         }
         Op::Delete { entity } => {
             if let Some(id) = m.nth_entity(entity) {
-                let used = m
-                    .statements
-                    .values()
-                    .any(|st| st.0 == Node::Entity(id) || st.2 == Object::Node(Node::Entity(id)));
+                let used =
+                    m.statements.values().any(|st| st.0 == Node::Entity(id) || st.2 == Object::Node(Node::Entity(id)));
                 match tx.delete_entity(id) {
                     Ok(()) => {
                         assert!(!used);
@@ -222,10 +167,7 @@ fn compare(store: &Store, m: &Model) {
         let expected: Vec<EntityId> = m
             .entities
             .iter()
-            .filter(|(_, e)| {
-                normalize(&e.0) == normalize(name)
-                    || e.2.iter().any(|a| normalize(a) == normalize(name))
-            })
+            .filter(|(_, e)| normalize(&e.0) == normalize(name) || e.2.iter().any(|a| normalize(a) == normalize(name)))
             .map(|(id, _)| *id)
             .collect();
         assert_eq!(store.lookup(name).unwrap(), expected, "lookup {name}");
@@ -236,19 +178,11 @@ fn compare(store: &Store, m: &Model) {
         for (dir, want) in [
             (
                 Direction::Out,
-                m.statements
-                    .iter()
-                    .filter(|s| s.1 .0 == Node::Entity(*id))
-                    .map(|s| *s.0)
-                    .collect::<Vec<_>>(),
+                m.statements.iter().filter(|s| s.1 .0 == Node::Entity(*id)).map(|s| *s.0).collect::<Vec<_>>(),
             ),
             (
                 Direction::In,
-                m.statements
-                    .iter()
-                    .filter(|s| s.1 .2 == Object::Node(Node::Entity(*id)))
-                    .map(|s| *s.0)
-                    .collect(),
+                m.statements.iter().filter(|s| s.1 .2 == Object::Node(Node::Entity(*id))).map(|s| *s.0).collect(),
             ),
         ] {
             let mut got = store.statements_of(Node::Entity(*id), dir).unwrap();
@@ -258,10 +192,7 @@ fn compare(store: &Store, m: &Model) {
     }
     for (id, st) in &m.statements {
         let got = store.statement(*id).unwrap().unwrap();
-        assert_eq!(
-            (got.subject, &got.relation, &got.object, &got.qualifiers),
-            (st.0, &st.1, &st.2, &st.3)
-        );
+        assert_eq!((got.subject, &got.relation, &got.object, &got.qualifiers), (st.0, &st.1, &st.2, &st.3));
         let quotes: Vec<&str> = got.evidence.iter().map(|e| e.quote.as_str()).collect();
         let want: Vec<&str> = st.4.iter().map(|e| e.quote.as_str()).collect();
         assert_eq!(quotes, want);
@@ -269,21 +200,11 @@ fn compare(store: &Store, m: &Model) {
     for rel in RELS {
         let mut got = store.statements_with_relation(rel).unwrap();
         got.sort();
-        let want: Vec<StatementId> = m
-            .statements
-            .iter()
-            .filter(|s| s.1 .1 == rel)
-            .map(|s| *s.0)
-            .collect();
+        let want: Vec<StatementId> = m.statements.iter().filter(|s| s.1 .1 == rel).map(|s| *s.0).collect();
         assert_eq!(got, want, "relation {rel}");
     }
     for kind in KINDS {
-        let want: Vec<EntityId> = m
-            .entities
-            .iter()
-            .filter(|e| e.1 .1 == kind)
-            .map(|e| *e.0)
-            .collect();
+        let want: Vec<EntityId> = m.entities.iter().filter(|e| e.1 .1 == kind).map(|e| *e.0).collect();
         let mut got = store.entities_of_kind(kind).unwrap();
         got.sort();
         assert_eq!(got, want, "kind {kind}");

@@ -67,19 +67,9 @@ fn data_survives_reopen() {
     }
     let store = open(&path);
     assert_eq!(export(&store), before);
-    assert_eq!(
-        store.counts().unwrap(),
-        Counts {
-            entities: 5,
-            statements: 2,
-            evidence: 2
-        }
-    );
+    assert_eq!(store.counts().unwrap(), Counts { entities: 5, statements: 2, evidence: 2 });
     let ids = store.lookup("qasi  MEHR").unwrap();
-    assert_eq!(
-        store.entity(ids[0]).unwrap().unwrap().name,
-        "Ali Alqasimehr"
-    );
+    assert_eq!(store.entity(ids[0]).unwrap().unwrap().name, "Ali Alqasimehr");
     assert!(store.check().unwrap().is_ok());
 }
 
@@ -106,13 +96,7 @@ fn a_failed_batch_leaves_the_store_exactly_as_it_was() {
         let mut tx = store.transaction().unwrap();
         let doc = tx.create_document("note", Properties::new(), None).unwrap();
         tx.create_entity("Someone New", "Person").unwrap();
-        tx.add_statement(NewStatement::new(
-            trump,
-            "denied",
-            prosecutor,
-            Evidence::new(doc, "denied it"),
-        ))
-        .unwrap();
+        tx.add_statement(NewStatement::new(trump, "denied", prosecutor, Evidence::new(doc, "denied it"))).unwrap();
         // The last item is invalid: a statement without evidence.
         let mut bad = NewStatement::new(trump, "met", prosecutor, Evidence::new(doc, "x"));
         bad.evidence.clear();
@@ -143,13 +127,7 @@ fn loading_the_same_data_twice_adds_nothing() {
             .qualifier("charge", "murder and terrorism"),
         )
         .unwrap();
-    assert_eq!(
-        again,
-        Added::Merged {
-            id: accused,
-            new_evidence: 0
-        }
-    );
+    assert_eq!(again, Added::Merged { id: accused, new_evidence: 0 });
     tx.commit().unwrap();
     assert_eq!(store.counts().unwrap(), counts);
 }
@@ -163,32 +141,16 @@ fn the_same_claim_from_another_document_merges_evidence() {
     let mut tx = store.transaction().unwrap();
     let added = tx
         .add_statement(
-            NewStatement::new(
-                prosecutor,
-                "accused",
-                trump,
-                Evidence::new(ap, "charged with murder and terrorism"),
-            )
-            .qualifier("charge", "murder and terrorism"),
+            NewStatement::new(prosecutor, "accused", trump, Evidence::new(ap, "charged with murder and terrorism"))
+                .qualifier("charge", "murder and terrorism"),
         )
         .unwrap();
-    assert_eq!(
-        added,
-        Added::Merged {
-            id: accused,
-            new_evidence: 1
-        }
-    );
+    assert_eq!(added, Added::Merged { id: accused, new_evidence: 1 });
     // Different qualifiers make a different statement: a disagreement, kept.
     let other = tx
         .add_statement(
-            NewStatement::new(
-                prosecutor,
-                "accused",
-                trump,
-                Evidence::new(ap, "murder and terrorist acts"),
-            )
-            .qualifier("charge", "murder and terrorist acts"),
+            NewStatement::new(prosecutor, "accused", trump, Evidence::new(ap, "murder and terrorist acts"))
+                .qualifier("charge", "murder and terrorist acts"),
         )
         .unwrap();
     assert!(matches!(other, Added::Created(_)));
@@ -212,10 +174,7 @@ fn statements_about_statements_and_cascading_retraction() {
     assert_eq!(tx.retract(accused).unwrap(), 2);
     tx.commit().unwrap();
     assert_eq!(store.counts().unwrap().statements, 0);
-    assert!(store
-        .statements_with_relation("reported-by")
-        .unwrap()
-        .is_empty());
+    assert!(store.statements_with_relation("reported-by").unwrap().is_empty());
     assert!(store.check().unwrap().is_ok());
 }
 
@@ -225,10 +184,7 @@ fn referenced_entities_cannot_be_deleted() {
     let store = open(&dir.path().join("db"));
     let (_, trump, _) = seed(&store);
     let mut tx = store.transaction().unwrap();
-    assert!(matches!(
-        tx.delete_entity(trump),
-        Err(StoreError::InUseEntity(_))
-    ));
+    assert!(matches!(tx.delete_entity(trump), Err(StoreError::InUseEntity(_))));
     let lonely = tx.create_entity("Lonely", "Concept").unwrap();
     tx.commit().unwrap();
     let mut tx = store.transaction().unwrap();
@@ -244,14 +200,7 @@ fn evidence_must_cite_a_document() {
     let store = open(&dir.path().join("db"));
     let (prosecutor, trump, _) = seed(&store);
     let mut tx = store.transaction().unwrap();
-    let err = tx
-        .add_statement(NewStatement::new(
-            trump,
-            "met",
-            prosecutor,
-            Evidence::new(trump, "x"),
-        ))
-        .unwrap_err();
+    let err = tx.add_statement(NewStatement::new(trump, "met", prosecutor, Evidence::new(trump, "x"))).unwrap_err();
     assert!(matches!(err, StoreError::NotADocument { .. }), "{err}");
     assert!(err.to_string().contains("is a Person"));
 }
@@ -263,25 +212,12 @@ fn invalid_names_kinds_and_relations_are_refused() {
     let mut tx = store.transaction().unwrap();
     assert!(tx.create_entity("  --  ", "Person").is_err());
     assert!(tx.create_entity("Ok", "not a kind").is_err());
-    assert!(tx
-        .create_entity(&"x".repeat(MAX_TEXT_LEN + 1), "Person")
-        .is_err());
+    assert!(tx.create_entity(&"x".repeat(MAX_TEXT_LEN + 1), "Person").is_err());
     let a = tx.create_entity("A", "Person").unwrap();
     let d = tx.create_document("d", Properties::new(), None).unwrap();
-    assert!(tx
-        .add_statement(NewStatement::new(a, "two words", a, Evidence::new(d, "q")))
-        .is_err());
-    assert!(tx
-        .add_statement(NewStatement::new(
-            a,
-            "rel",
-            Value::Float(f64::NAN),
-            Evidence::new(d, "q")
-        ))
-        .is_err());
-    assert!(tx
-        .add_statement(NewStatement::new(a, "rel", a, Evidence::new(d, "   ")))
-        .is_err());
+    assert!(tx.add_statement(NewStatement::new(a, "two words", a, Evidence::new(d, "q"))).is_err());
+    assert!(tx.add_statement(NewStatement::new(a, "rel", Value::Float(f64::NAN), Evidence::new(d, "q"))).is_err());
+    assert!(tx.add_statement(NewStatement::new(a, "rel", a, Evidence::new(d, "   "))).is_err());
 }
 
 #[test]
@@ -290,10 +226,7 @@ fn a_foreign_directory_is_refused_and_left_untouched() {
     fs::write(dir.path().join("thesis.txt"), "my work").unwrap();
     let err = Store::open(dir.path(), &OpenOptions::default()).unwrap_err();
     assert!(matches!(err, StoreError::Foreign { .. }), "{err}");
-    let names: Vec<_> = fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
+    let names: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(names, vec![std::ffi::OsString::from("thesis.txt")]);
     // A file is not a directory either.
     let err = Store::open(dir.path().join("thesis.txt"), &OpenOptions::default()).unwrap_err();
@@ -305,10 +238,7 @@ fn a_newer_format_is_refused_without_writing() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(dir.path().join(MARKER_FILE), "factgraph store\nformat 99\n").unwrap();
     let err = Store::open(dir.path(), &OpenOptions::default()).unwrap_err();
-    assert!(
-        matches!(err, StoreError::NewerFormat { found: 99, .. }),
-        "{err}"
-    );
+    assert!(matches!(err, StoreError::NewerFormat { found: 99, .. }), "{err}");
     assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
 }
 
@@ -316,10 +246,7 @@ fn a_newer_format_is_refused_without_writing() {
 fn a_damaged_marker_or_engine_is_an_error_not_a_panic() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(dir.path().join(MARKER_FILE), "garbage").unwrap();
-    assert!(matches!(
-        Store::open(dir.path(), &OpenOptions::default()),
-        Err(StoreError::Damaged { .. })
-    ));
+    assert!(matches!(Store::open(dir.path(), &OpenOptions::default()), Err(StoreError::Damaged { .. })));
 
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("db");
@@ -351,10 +278,7 @@ fn a_damaged_marker_or_engine_is_an_error_not_a_panic() {
     let path = dir.path().join("db");
     drop(open(&path));
     fs::remove_dir_all(path.join("sled")).unwrap();
-    assert!(matches!(
-        Store::open(&path, &OpenOptions::default()),
-        Err(StoreError::Damaged { .. })
-    ));
+    assert!(matches!(Store::open(&path, &OpenOptions::default()), Err(StoreError::Damaged { .. })));
 }
 
 #[test]
@@ -374,14 +298,7 @@ fn a_second_open_is_refused_at_once() {
 #[test]
 fn opening_a_missing_store_without_create_is_not_found() {
     let dir = tempfile::tempdir().unwrap();
-    let err = Store::open(
-        dir.path().join("nope"),
-        &OpenOptions {
-            create: false,
-            ..Default::default()
-        },
-    )
-    .unwrap_err();
+    let err = Store::open(dir.path().join("nope"), &OpenOptions { create: false, ..Default::default() }).unwrap_err();
     assert!(matches!(err, StoreError::NotFound { .. }));
     assert!(!dir.path().join("nope").exists());
 }
@@ -421,11 +338,7 @@ fn a_bad_import_writes_nothing() {
     let err = import_jsonl(&b, text.as_bytes()).unwrap_err();
     assert!(matches!(err, StoreError::Import { line: 9, .. }), "{err}");
     assert_eq!(b.counts().unwrap(), Counts::default());
-    let err = import_jsonl(
-        &b,
-        "{\"format\":\"factgraph-jsonl\",\"version\":7}\n".as_bytes(),
-    )
-    .unwrap_err();
+    let err = import_jsonl(&b, "{\"format\":\"factgraph-jsonl\",\"version\":7}\n".as_bytes()).unwrap_err();
     assert!(err.to_string().contains("newer"), "{err}");
     let err = import_jsonl(&b, "hello\n".as_bytes()).unwrap_err();
     assert!(err.to_string().contains("header"), "{err}");
@@ -445,22 +358,13 @@ fn check_finds_a_missing_index_entry() {
     {
         // Damage one index behind the store's back.
         let db = SledKv::config(&path.join("sled"), 1 << 20).open().unwrap();
-        let key = db
-            .scan_prefix([keys::BY_RELATION])
-            .next()
-            .unwrap()
-            .unwrap()
-            .0;
+        let key = db.scan_prefix([keys::BY_RELATION]).next().unwrap().unwrap().0;
         db.remove(key).unwrap();
         db.flush().unwrap();
     }
     let report = open(&path).check().unwrap();
     assert!(!report.is_ok());
-    assert!(
-        report.problems.iter().any(|p| p.contains("posting lists")),
-        "{:?}",
-        report.problems
-    );
+    assert!(report.problems.iter().any(|p| p.contains("posting lists")), "{:?}", report.problems);
 }
 
 #[test]
@@ -468,42 +372,15 @@ fn indexes_answer_every_access_path() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(&dir.path().join("db"));
     let (prosecutor, trump, accused) = seed(&store);
-    assert_eq!(
-        store
-            .statements_of(prosecutor.into(), Direction::Out)
-            .unwrap(),
-        vec![accused]
-    );
-    assert_eq!(
-        store.statements_of(trump.into(), Direction::In).unwrap(),
-        vec![accused]
-    );
-    assert_eq!(
-        store.statements_with_relation("accused").unwrap(),
-        vec![accused]
-    );
-    assert_eq!(
-        store.statements_attributed_to(prosecutor).unwrap(),
-        vec![accused]
-    );
+    assert_eq!(store.statements_of(prosecutor.into(), Direction::Out).unwrap(), vec![accused]);
+    assert_eq!(store.statements_of(trump.into(), Direction::In).unwrap(), vec![accused]);
+    assert_eq!(store.statements_with_relation("accused").unwrap(), vec![accused]);
+    assert_eq!(store.statements_attributed_to(prosecutor).unwrap(), vec![accused]);
     let sky = store.lookup("Sky").unwrap()[0];
     assert_eq!(store.statements_citing(sky).unwrap().len(), 2);
-    assert_eq!(
-        store.entities_of_kind("Person").unwrap(),
-        vec![prosecutor, trump]
-    );
-    assert_eq!(
-        store.kinds().unwrap(),
-        vec![
-            ("Document".into(), 2),
-            ("Organization".into(), 1),
-            ("Person".into(), 2)
-        ]
-    );
-    assert_eq!(
-        store.relations(),
-        vec!["accused".to_string(), "reported-by".to_string()]
-    );
+    assert_eq!(store.entities_of_kind("Person").unwrap(), vec![prosecutor, trump]);
+    assert_eq!(store.kinds().unwrap(), vec![("Document".into(), 2), ("Organization".into(), 1), ("Person".into(), 2)]);
+    assert_eq!(store.relations(), vec!["accused".to_string(), "reported-by".to_string()]);
 }
 
 #[test]
@@ -512,35 +389,20 @@ fn projection_paths_neighbourhoods_components_degrees() {
     let store = open(&dir.path().join("db"));
     let mut tx = store.transaction().unwrap();
     let d = tx.create_document("d", Properties::new(), None).unwrap();
-    let ids: Vec<EntityId> = ["a", "b", "c", "x", "y"]
-        .iter()
-        .map(|n| tx.create_entity(n, "Thing").unwrap())
-        .collect();
+    let ids: Vec<EntityId> = ["a", "b", "c", "x", "y"].iter().map(|n| tx.create_entity(n, "Thing").unwrap()).collect();
     let (a, b, c, x, y) = (ids[0], ids[1], ids[2], ids[3], ids[4]);
     for (s, o) in [(a, b), (c, b), (x, y)] {
-        tx.add_statement(NewStatement::new(s, "r", o, Evidence::new(d, "q")))
-            .unwrap();
+        tx.add_statement(NewStatement::new(s, "r", o, Evidence::new(d, "q"))).unwrap();
     }
     tx.commit().unwrap();
     let p = Projection::build(&store).unwrap();
     assert_eq!((p.node_count(), p.edge_count()), (5, 3));
-    assert!(p
-        .shortest_path(a.into(), c.into(), Walk::Directed, 10)
-        .is_none());
-    let path = p
-        .shortest_path(a.into(), c.into(), Walk::Undirected, 10)
-        .unwrap();
+    assert!(p.shortest_path(a.into(), c.into(), Walk::Directed, 10).is_none());
+    let path = p.shortest_path(a.into(), c.into(), Walk::Undirected, 10).unwrap();
     assert_eq!(path.nodes, vec![Node::from(a), b.into(), c.into()]);
     assert_eq!(path.statements.len(), 2);
-    assert!(
-        p.shortest_path(a.into(), c.into(), Walk::Undirected, 1)
-            .is_none(),
-        "bounded by max hops"
-    );
-    assert_eq!(
-        p.neighbourhood(a.into(), 1, Walk::Undirected),
-        vec![(Node::from(b), 1)]
-    );
+    assert!(p.shortest_path(a.into(), c.into(), Walk::Undirected, 1).is_none(), "bounded by max hops");
+    assert_eq!(p.neighbourhood(a.into(), 1, Walk::Undirected), vec![(Node::from(b), 1)]);
     assert_eq!(p.neighbourhood(a.into(), 2, Walk::Undirected).len(), 2);
     let comps = p.components();
     assert_eq!(comps.len(), 2);

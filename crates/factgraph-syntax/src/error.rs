@@ -54,13 +54,7 @@ impl ParseError {
 
 impl fmt::Display for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "line {}, column {}: {}",
-            self.line,
-            self.column,
-            self.summary()
-        )?;
+        write!(f, "line {}, column {}: {}", self.line, self.column, self.summary())?;
         if let Some(h) = &self.hint {
             write!(f, " ({h})")?;
         }

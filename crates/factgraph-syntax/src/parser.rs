@@ -23,9 +23,7 @@ pub fn parse(text: &str) -> Result<Script, ParseError> {
     check_limits(text)?;
     pest::set_call_limit(std::num::NonZeroUsize::new(CALL_LIMIT));
     let mut pairs = Grammar::parse(Rule::script, text).map_err(|e| convert_error(text, e))?;
-    let script = pairs
-        .next()
-        .ok_or_else(|| ParseError::at(text, Span::new(0, 0), "empty parse"))?;
+    let script = pairs.next().ok_or_else(|| ParseError::at(text, Span::new(0, 0), "empty parse"))?;
     let mut statements = Vec::new();
     for p in script.into_inner() {
         if p.as_rule() == Rule::statement {
@@ -42,10 +40,7 @@ fn check_limits(text: &str) -> Result<(), ParseError> {
         return Err(ParseError::at(
             text,
             Span::new(MAX_INPUT_BYTES, text.len()),
-            format!(
-                "the input is {} bytes; the limit is {MAX_INPUT_BYTES} (1 MiB)",
-                text.len()
-            ),
+            format!("the input is {} bytes; the limit is {MAX_INPUT_BYTES} (1 MiB)", text.len()),
         ));
     }
     let mut depth = 0usize;
@@ -96,21 +91,14 @@ fn convert_error(text: &str, e: pest::error::Error<Rule>) -> ParseError {
     let pos = floor_char_boundary(text, pos);
     let (expected, message) = match &e.variant {
         pest::error::ErrorVariant::ParsingError { positives, .. } => {
-            let mut words: Vec<&'static str> =
-                positives.iter().filter_map(|r| describe(*r)).collect();
+            let mut words: Vec<&'static str> = positives.iter().filter_map(|r| describe(*r)).collect();
             words.sort_unstable();
             words.dedup();
             (words, None)
         }
         pest::error::ErrorVariant::CustomError { message } => {
             if message.contains("call limit") {
-                (
-                    Vec::new(),
-                    Some(
-                        "the query is too complex to parse (grammar work limit reached)"
-                            .to_string(),
-                    ),
-                )
+                (Vec::new(), Some("the query is too complex to parse (grammar work limit reached)".to_string()))
             } else {
                 (Vec::new(), Some(message.clone()))
             }
@@ -119,15 +107,7 @@ fn convert_error(text: &str, e: pest::error::Error<Rule>) -> ParseError {
     let (found, end) = found_at(text, pos);
     let (line, column) = line_col(text, pos);
     let hint = hint_for(text, pos, &expected);
-    ParseError {
-        span: Span::new(pos, end),
-        line,
-        column,
-        expected,
-        found,
-        message,
-        hint,
-    }
+    ParseError { span: Span::new(pos, end), line, column, expected, found, message, hint }
 }
 
 /// What stands at `pos`, in words, and where it ends.
@@ -137,11 +117,8 @@ fn found_at(text: &str, pos: usize) -> (String, usize) {
         return ("end of input".into(), pos);
     };
     if c.is_alphanumeric() || c == '_' {
-        let len: usize = rest
-            .chars()
-            .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '-')
-            .map(char::len_utf8)
-            .sum();
+        let len: usize =
+            rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '-').map(char::len_utf8).sum();
         return (format!("`{}`", &rest[..len]), pos + len);
     }
     if c == '"' {
@@ -157,15 +134,9 @@ fn hint_for(text: &str, pos: usize, expected: &[&str]) -> Option<String> {
     if rest.starts_with('\'') && expected.iter().any(|e| e.contains("quoted")) {
         return Some("strings use double quotes: \"like this\"".into());
     }
-    let statement_so_far = text[..pos]
-        .rsplit(';')
-        .next()
-        .unwrap_or("")
-        .to_ascii_lowercase();
+    let statement_so_far = text[..pos].rsplit(';').next().unwrap_or("").to_ascii_lowercase();
     if expected.contains(&"`from`") && statement_so_far.trim_start().starts_with("assert") {
-        return Some(
-            "every statement needs evidence: `from DOCUMENT \"the words it uses\"`".into(),
-        );
+        return Some("every statement needs evidence: `from DOCUMENT \"the words it uses\"`".into());
     }
     None
 }
@@ -177,9 +148,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
     Some(match rule {
         Rule::EOI => "end of input",
         Rule::WHITESPACE | Rule::COMMENT | Rule::boundary => return None,
-        Rule::script | Rule::statement => {
-            "a statement (a question, `match …`, or a write such as `assert …`)"
-        }
+        Rule::script | Rule::statement => "a statement (a question, `match …`, or a write such as `assert …`)",
         Rule::kw_according => "`according`",
         Rule::kw_aka => "`aka`",
         Rule::kw_about => "`about`",
@@ -282,12 +251,9 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::sort_item => "an expression to sort by",
         Rule::skip_clause => "`skip`",
         Rule::limit_clause => "`limit`",
-        Rule::expr
-        | Rule::or_expr
-        | Rule::and_expr
-        | Rule::not_expr
-        | Rule::comparison
-        | Rule::primary => "an expression",
+        Rule::expr | Rule::or_expr | Rule::and_expr | Rule::not_expr | Rule::comparison | Rule::primary => {
+            "an expression"
+        }
         Rule::not_op => "`not`",
         Rule::comparison_tail => "a comparison (`=`, `<>`, `<`, `contains`, `is null`, …)",
         Rule::is_null => "`is null`",
@@ -330,10 +296,7 @@ fn string_of(p: Pair<'_, Rule>) -> String {
 }
 
 fn ident(p: Pair<'_, Rule>) -> Ident {
-    Ident {
-        text: p.as_str().to_owned(),
-        span: span(&p),
-    }
+    Ident { text: p.as_str().to_owned(), span: span(&p) }
 }
 
 fn name(p: Pair<'_, Rule>) -> Name {
@@ -344,49 +307,26 @@ fn name(p: Pair<'_, Rule>) -> Name {
         _ => Some(p),
     };
     match inner {
-        Some(i) if i.as_rule() == Rule::string => Name {
-            text: string_of(i),
-            quoted: true,
-            span: sp,
-        },
-        Some(i) => Name {
-            text: i.as_str().to_owned(),
-            quoted: false,
-            span: sp,
-        },
-        None => Name {
-            text: String::new(),
-            quoted: false,
-            span: sp,
-        },
+        Some(i) if i.as_rule() == Rule::string => Name { text: string_of(i), quoted: true, span: sp },
+        Some(i) => Name { text: i.as_str().to_owned(), quoted: false, span: sp },
+        None => Name { text: String::new(), quoted: false, span: sp },
     }
 }
 
 fn label(p: Pair<'_, Rule>) -> Label {
-    Label {
-        name: p.as_str().trim_start_matches('@').to_owned(),
-        span: span(&p),
-    }
+    Label { name: p.as_str().trim_start_matches('@').to_owned(), span: span(&p) }
 }
 
 fn integer(text: &str, p: &Pair<'_, Rule>) -> Result<i64, ParseError> {
-    p.as_str().parse().map_err(|_| {
-        ParseError::at(
-            text,
-            span(p),
-            format!("{} does not fit in a 64-bit integer", p.as_str()),
-        )
-    })
+    p.as_str()
+        .parse()
+        .map_err(|_| ParseError::at(text, span(p), format!("{} does not fit in a 64-bit integer", p.as_str())))
 }
 
 fn unsigned(text: &str, p: &Pair<'_, Rule>, what: &str) -> Result<u64, ParseError> {
-    p.as_str().parse().map_err(|_| {
-        ParseError::at(
-            text,
-            span(p),
-            format!("{what} must be a whole number from 0, got {}", p.as_str()),
-        )
-    })
+    p.as_str()
+        .parse()
+        .map_err(|_| ParseError::at(text, span(p), format!("{what} must be a whole number from 0, got {}", p.as_str())))
 }
 
 fn date(text: &str, p: &Pair<'_, Rule>) -> Result<Date, ParseError> {
@@ -410,18 +350,10 @@ fn date(text: &str, p: &Pair<'_, Rule>) -> Result<Date, ParseError> {
 }
 
 fn literal(text: &str, p: Pair<'_, Rule>) -> Result<Literal, ParseError> {
-    let p = if p.as_rule() == Rule::literal {
-        p.into_inner().next().expect("literal has one child")
-    } else {
-        p
-    };
+    let p = if p.as_rule() == Rule::literal { p.into_inner().next().expect("literal has one child") } else { p };
     Ok(match p.as_rule() {
         Rule::date => Literal::Date(date(text, &p)?),
-        Rule::float => Literal::Float(
-            p.as_str()
-                .parse()
-                .map_err(|_| ParseError::at(text, span(&p), "not a number"))?,
-        ),
+        Rule::float => Literal::Float(p.as_str().parse().map_err(|_| ParseError::at(text, span(&p), "not a number"))?),
         Rule::integer => Literal::Int(integer(text, &p)?),
         Rule::boolean => Literal::Bool(p.as_str().eq_ignore_ascii_case("true")),
         Rule::string => Literal::Str(string_of(p)),
@@ -437,17 +369,9 @@ fn properties(text: &str, p: Pair<'_, Rule>) -> Result<Vec<Property>, ParseError
         let v = it.next().expect("property value");
         let sp = span(&v);
         if out.iter().any(|p| p.key.text == key.text) {
-            return Err(ParseError::at(
-                text,
-                key.span,
-                format!("`{}` is given twice", key.text),
-            ));
+            return Err(ParseError::at(text, key.span, format!("`{}` is given twice", key.text)));
         }
-        out.push(Property {
-            key,
-            value: literal(text, v)?,
-            span: sp,
-        });
+        out.push(Property { key, value: literal(text, v)?, span: sp });
     }
     Ok(out)
 }
@@ -455,10 +379,7 @@ fn properties(text: &str, p: Pair<'_, Rule>) -> Result<Vec<Property>, ParseError
 fn statement(text: &str, p: Pair<'_, Rule>) -> Result<Statement, ParseError> {
     let inner = p.into_inner().next().expect("statement has one child");
     match inner.as_rule() {
-        Rule::write => Ok(Statement::Write(write(
-            text,
-            inner.into_inner().next().expect("write child"),
-        )?)),
+        Rule::write => Ok(Statement::Write(write(text, inner.into_inner().next().expect("write child"))?)),
         Rule::question => Ok(Statement::Question(question(text, inner)?)),
         Rule::pattern => Ok(Statement::Pattern(pattern(text, inner)?)),
         _ => Err(ParseError::at(text, span(&inner), "unexpected statement")),
@@ -475,10 +396,7 @@ fn write(text: &str, p: Pair<'_, Rule>) -> Result<Write, ParseError> {
                 Some(pp) => properties(text, pp)?,
                 None => Vec::new(),
             };
-            Write::Document {
-                name: n,
-                properties: props,
-            }
+            Write::Document { name: n, properties: props }
         }
         Rule::entity_decl => {
             let n = name(it.next().expect("entity name"));
@@ -502,12 +420,7 @@ fn write(text: &str, p: Pair<'_, Rule>) -> Result<Write, ParseError> {
                     _ => {}
                 }
             }
-            Write::Entity {
-                name: n,
-                kind,
-                aliases,
-                properties: props,
-            }
+            Write::Entity { name: n, kind, aliases, properties: props }
         }
         Rule::assert_stmt => {
             let mut label_ = None;
@@ -525,12 +438,7 @@ fn write(text: &str, p: Pair<'_, Rule>) -> Result<Write, ParseError> {
                         let quote_span = span(&q);
                         let quote = string_of(q);
                         let by = ei.next().map(name);
-                        evidence.push(EvidenceDecl {
-                            document,
-                            quote,
-                            quote_span,
-                            by,
-                        });
+                        evidence.push(EvidenceDecl { document, quote, quote_span, by });
                     }
                     _ => parts.push(x),
                 }
@@ -540,20 +448,9 @@ fn write(text: &str, p: Pair<'_, Rule>) -> Result<Write, ParseError> {
             let relation = ident(parts.next().expect("assert relation"));
             let object = term(text, parts.next().expect("assert object"))?;
             if matches!(subject, Term::Literal(..)) {
-                return Err(ParseError::at(
-                    text,
-                    relation.span,
-                    "a subject must be an entity or a @label",
-                ));
+                return Err(ParseError::at(text, relation.span, "a subject must be an entity or a @label"));
             }
-            Write::Assert(Assert {
-                label: label_,
-                subject,
-                relation,
-                object,
-                qualifiers: quals,
-                evidence,
-            })
+            Write::Assert(Assert { label: label_, subject, relation, object, qualifiers: quals, evidence })
         }
         Rule::retract_stmt => Write::Retract(label(it.next().expect("retract label"))),
         Rule::delete_stmt => Write::DeleteEntity(name(it.next().expect("delete name"))),
@@ -568,22 +465,11 @@ fn term(text: &str, p: Pair<'_, Rule>) -> Result<Term, ParseError> {
         Rule::label => Term::Label(label(inner)),
         Rule::name => Term::Name(name(inner)),
         Rule::text_literal => {
-            let s = inner
-                .into_inner()
-                .find(|x| x.as_rule() == Rule::string)
-                .expect("text string");
+            let s = inner.into_inner().find(|x| x.as_rule() == Rule::string).expect("text string");
             Term::Literal(Literal::Str(string_of(s)), sp)
         }
-        Rule::date | Rule::float | Rule::integer | Rule::boolean => {
-            Term::Literal(literal(text, inner)?, sp)
-        }
-        _ => {
-            return Err(ParseError::at(
-                text,
-                sp,
-                "expected an entity, a label or a value",
-            ))
-        }
+        Rule::date | Rule::float | Rule::integer | Rule::boolean => Term::Literal(literal(text, inner)?, sp),
+        _ => return Err(ParseError::at(text, sp, "expected an entity, a label or a value")),
     })
 }
 
@@ -594,33 +480,21 @@ fn question(text: &str, p: Pair<'_, Rule>) -> Result<Question, ParseError> {
     Ok(match rule {
         Rule::according => {
             let source = name(it.next().expect("according source"));
-            Question::According {
-                source,
-                question: Box::new(question(text, it.next().expect("according question"))?),
-            }
+            Question::According { source, question: Box::new(question(text, it.next().expect("according question"))?) }
         }
         Rule::why => Question::Why(Box::new(question(text, it.next().expect("why question"))?)),
         Rule::who_question => {
             let relation = ident(it.next().expect("who relation"));
-            Question::Who {
-                relation,
-                target: name(it.next().expect("who target")),
-            }
+            Question::Who { relation, target: name(it.next().expect("who target")) }
         }
         Rule::what_question => {
             let subject = name(it.next().expect("what subject"));
-            Question::What {
-                subject,
-                relation: ident(it.next().expect("what relation")),
-            }
+            Question::What { subject, relation: ident(it.next().expect("what relation")) }
         }
         Rule::describe => Question::Describe(name(it.next().expect("describe name"))),
         Rule::path_question => {
             let from = name(it.next().expect("path from"));
-            Question::Path {
-                from,
-                to: name(it.next().expect("path to")),
-            }
+            Question::Path { from, to: name(it.next().expect("path to")) }
         }
         Rule::neighbours => {
             let n = name(it.next().expect("neighbours name"));
@@ -650,18 +524,12 @@ fn pattern(text: &str, p: Pair<'_, Rule>) -> Result<Pattern, ParseError> {
     for clause in p.into_inner() {
         match clause.as_rule() {
             Rule::match_clause => {
-                for path in clause
-                    .into_inner()
-                    .filter(|x| x.as_rule() == Rule::path_pattern)
-                {
+                for path in clause.into_inner().filter(|x| x.as_rule() == Rule::path_pattern) {
                     out.paths.push(path_pattern(text, path)?);
                 }
             }
             Rule::where_clause => {
-                let e = clause
-                    .into_inner()
-                    .find(|x| x.as_rule() == Rule::expr)
-                    .expect("where expr");
+                let e = clause.into_inner().find(|x| x.as_rule() == Rule::expr).expect("where expr");
                 out.filter = Some(expr(text, e)?);
             }
             Rule::return_clause => {
@@ -683,34 +551,17 @@ fn pattern(text: &str, p: Pair<'_, Rule>) -> Result<Pattern, ParseError> {
                 }
             }
             Rule::order_clause => {
-                for s in clause
-                    .into_inner()
-                    .filter(|x| x.as_rule() == Rule::sort_item)
-                {
+                for s in clause.into_inner().filter(|x| x.as_rule() == Rule::sort_item) {
                     let mut si = s.into_inner();
                     let e = expr(text, si.next().expect("sort expr"))?;
                     let descending = si.next().is_some_and(|d| d.as_rule() == Rule::kw_desc);
-                    out.order.push(SortItem {
-                        expr: e,
-                        descending,
-                    });
+                    out.order.push(SortItem { expr: e, descending });
                 }
             }
             Rule::skip_clause | Rule::limit_clause => {
                 let rule = clause.as_rule();
-                let n = clause
-                    .into_inner()
-                    .find(|x| x.as_rule() == Rule::integer)
-                    .expect("count");
-                let v = unsigned(
-                    text,
-                    &n,
-                    if rule == Rule::skip_clause {
-                        "skip"
-                    } else {
-                        "limit"
-                    },
-                )?;
+                let n = clause.into_inner().find(|x| x.as_rule() == Rule::integer).expect("count");
+                let v = unsigned(text, &n, if rule == Rule::skip_clause { "skip" } else { "limit" })?;
                 if rule == Rule::skip_clause {
                     out.skip = Some(v);
                 } else {
@@ -735,12 +586,7 @@ fn path_pattern(text: &str, p: Pair<'_, Rule>) -> Result<PathPattern, ParseError
 
 fn node_pattern(text: &str, p: Pair<'_, Rule>) -> Result<NodePattern, ParseError> {
     let sp = span(&p);
-    let mut n = NodePattern {
-        var: None,
-        kind: None,
-        properties: Vec::new(),
-        span: sp,
-    };
+    let mut n = NodePattern { var: None, kind: None, properties: Vec::new(), span: sp };
     for x in p.into_inner() {
         match x.as_rule() {
             Rule::variable => n.var = Some(ident(x)),
@@ -780,12 +626,8 @@ fn rel_pattern(text: &str, p: Pair<'_, Rule>) -> Result<RelPattern, ParseError> 
                             for v in d.into_inner() {
                                 match v.as_rule() {
                                     Rule::range_dots => dots = true,
-                                    Rule::integer if !dots => {
-                                        min = Some(unsigned(text, &v, "a path length")?)
-                                    }
-                                    Rule::integer => {
-                                        max = Some(unsigned(text, &v, "a path length")?)
-                                    }
+                                    Rule::integer if !dots => min = Some(unsigned(text, &v, "a path length")?),
+                                    Rule::integer => max = Some(unsigned(text, &v, "a path length")?),
                                     _ => {}
                                 }
                             }
@@ -807,11 +649,7 @@ fn rel_pattern(text: &str, p: Pair<'_, Rule>) -> Result<RelPattern, ParseError> 
         (false, true) => Arrow::Right,
         (false, false) => Arrow::Either,
         (true, true) => {
-            return Err(ParseError::at(
-                text,
-                sp,
-                "a relationship points one way: `-[]->` or `<-[]-`, not both",
-            ))
+            return Err(ParseError::at(text, sp, "a relationship points one way: `-[]->` or `<-[]-`, not both"))
         }
     };
     Ok(r)
@@ -849,10 +687,7 @@ fn expr(text: &str, p: Pair<'_, Rule>) -> Result<Expr, ParseError> {
             }
             let mut e = inner.expect("not operand");
             for _ in 0..nots {
-                e = Expr {
-                    kind: ExprKind::Not(Box::new(e)),
-                    span: sp,
-                };
+                e = Expr { kind: ExprKind::Not(Box::new(e)), span: sp };
             }
             Ok(e)
         }
@@ -865,19 +700,10 @@ fn expr(text: &str, p: Pair<'_, Rule>) -> Result<Expr, ParseError> {
             let mut ti = tail.into_inner();
             let op = ti.next().expect("comparison op");
             let kind = match op.as_rule() {
-                Rule::is_null => ExprKind::IsNull {
-                    expr: Box::new(lhs),
-                    negated: false,
-                },
-                Rule::is_not_null => ExprKind::IsNull {
-                    expr: Box::new(lhs),
-                    negated: true,
-                },
+                Rule::is_null => ExprKind::IsNull { expr: Box::new(lhs), negated: false },
+                Rule::is_not_null => ExprKind::IsNull { expr: Box::new(lhs), negated: true },
                 Rule::compare_op | Rule::string_op | Rule::in_op => {
-                    let o = match (
-                        op.as_rule(),
-                        op.as_str().to_ascii_lowercase().split_whitespace().next(),
-                    ) {
+                    let o = match (op.as_rule(), op.as_str().to_ascii_lowercase().split_whitespace().next()) {
                         (Rule::compare_op, _) => match op.as_str() {
                             "=" => CompareOp::Eq,
                             "<>" => CompareOp::Ne,
@@ -902,17 +728,10 @@ fn expr(text: &str, p: Pair<'_, Rule>) -> Result<Expr, ParseError> {
             let inner = p.into_inner().next().expect("primary child");
             expr(text, inner)
         }
-        Rule::count_star => Ok(Expr {
-            kind: ExprKind::CountStar,
-            span: sp,
-        }),
+        Rule::count_star => Ok(Expr { kind: ExprKind::CountStar, span: sp }),
         Rule::function_call => {
             let mut it = p.into_inner();
-            let fname = it
-                .next()
-                .expect("function name")
-                .as_str()
-                .to_ascii_lowercase();
+            let fname = it.next().expect("function name").as_str().to_ascii_lowercase();
             let mut distinct = false;
             let mut args = Vec::new();
             for x in it {
@@ -922,52 +741,27 @@ fn expr(text: &str, p: Pair<'_, Rule>) -> Result<Expr, ParseError> {
                     args.push(expr(text, x)?);
                 }
             }
-            Ok(Expr {
-                kind: ExprKind::Call {
-                    name: fname,
-                    distinct,
-                    args,
-                },
-                span: sp,
-            })
+            Ok(Expr { kind: ExprKind::Call { name: fname, distinct, args }, span: sp })
         }
         Rule::list => {
-            let items = p
-                .into_inner()
-                .map(|x| expr(text, x))
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(Expr {
-                kind: ExprKind::List(items),
-                span: sp,
-            })
+            let items = p.into_inner().map(|x| expr(text, x)).collect::<Result<Vec<_>, _>>()?;
+            Ok(Expr { kind: ExprKind::List(items), span: sp })
         }
         Rule::literal_value => {
             let inner = p.into_inner().next().expect("literal child");
             if inner.as_rule() == Rule::kw_null {
-                Ok(Expr {
-                    kind: ExprKind::Null,
-                    span: sp,
-                })
+                Ok(Expr { kind: ExprKind::Null, span: sp })
             } else {
-                Ok(Expr {
-                    kind: ExprKind::Literal(literal(text, inner)?),
-                    span: sp,
-                })
+                Ok(Expr { kind: ExprKind::Literal(literal(text, inner)?), span: sp })
             }
         }
         Rule::property_access => {
             let mut it = p.into_inner();
             let var = it.next().expect("property var").as_str().to_owned();
             let key = it.next().expect("property key").as_str().to_owned();
-            Ok(Expr {
-                kind: ExprKind::Property(var, key),
-                span: sp,
-            })
+            Ok(Expr { kind: ExprKind::Property(var, key), span: sp })
         }
-        Rule::variable => Ok(Expr {
-            kind: ExprKind::Var(p.as_str().to_owned()),
-            span: sp,
-        }),
+        Rule::variable => Ok(Expr { kind: ExprKind::Var(p.as_str().to_owned()), span: sp }),
         _ => Err(ParseError::at(text, sp, "expected an expression")),
     }
 }

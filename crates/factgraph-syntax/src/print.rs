@@ -96,10 +96,7 @@ fn term(out: &mut String, t: &Term) {
 
 fn write(out: &mut String, w: &Write) {
     match w {
-        Write::Document {
-            name: n,
-            properties: p,
-        } => {
+        Write::Document { name: n, properties: p } => {
             out.push_str("document ");
             name(out, n);
             if !p.is_empty() {
@@ -107,12 +104,7 @@ fn write(out: &mut String, w: &Write) {
                 properties(out, p);
             }
         }
-        Write::Entity {
-            name: n,
-            kind,
-            aliases,
-            properties: p,
-        } => {
+        Write::Entity { name: n, kind, aliases, properties: p } => {
             out.push_str("entity ");
             name(out, n);
             if let Some(k) = kind {
@@ -204,10 +196,7 @@ fn question(out: &mut String, q: &Question) {
             }
         }
         Question::Verify => out.push_str("verify"),
-        Question::According {
-            source,
-            question: inner,
-        } => {
+        Question::According { source, question: inner } => {
             out.push_str("according to ");
             name(out, source);
             out.push(' ');
@@ -328,11 +317,7 @@ fn expr(out: &mut String, e: &Expr) {
         ExprKind::And(a, b) | ExprKind::Or(a, b) => {
             out.push('(');
             expr(out, a);
-            out.push_str(if matches!(e.kind, ExprKind::And(..)) {
-                ") and ("
-            } else {
-                ") or ("
-            });
+            out.push_str(if matches!(e.kind, ExprKind::And(..)) { ") and (" } else { ") or (" });
             expr(out, b);
             out.push(')');
         }
@@ -352,18 +337,11 @@ fn expr(out: &mut String, e: &Expr) {
             });
             expr(out, b);
         }
-        ExprKind::IsNull {
-            expr: inner,
-            negated,
-        } => {
+        ExprKind::IsNull { expr: inner, negated } => {
             expr(out, inner);
             out.push_str(if *negated { " is not null" } else { " is null" });
         }
-        ExprKind::Call {
-            name,
-            distinct,
-            args,
-        } => {
+        ExprKind::Call { name, distinct, args } => {
             let _ = write!(out, "{name}(");
             if *distinct {
                 out.push_str("distinct ");

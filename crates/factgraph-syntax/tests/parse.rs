@@ -4,9 +4,7 @@ use factgraph_syntax::ast::*;
 use factgraph_syntax::{parse, print, ParseError};
 
 fn one(text: &str) -> Statement {
-    let mut s = parse(text)
-        .unwrap_or_else(|e| panic!("{text}: {e}"))
-        .statements;
+    let mut s = parse(text).unwrap_or_else(|e| panic!("{text}: {e}")).statements;
     assert_eq!(s.len(), 1, "{text}");
     s.remove(0)
 }
@@ -82,14 +80,7 @@ fn writes_keep_aliases_documents_and_evidence() {
         Statement::Write(Write::Entity { aliases, kind, .. }) => {
             assert_eq!(kind.unwrap().text, "Person");
             assert_eq!(aliases.len(), 2);
-            assert_eq!(
-                aliases[0]
-                    .documents
-                    .iter()
-                    .map(|d| d.text.as_str())
-                    .collect::<Vec<_>>(),
-                ["sky", "ap"]
-            );
+            assert_eq!(aliases[0].documents.iter().map(|d| d.text.as_str()).collect::<Vec<_>>(), ["sky", "ap"]);
         }
         other => panic!("{other:?}"),
     }
@@ -106,8 +97,7 @@ fn writes_keep_aliases_documents_and_evidence() {
 
 #[test]
 fn scripts_hold_many_statements_and_comments() {
-    let s = parse("# showcase\nentity A: Person;\n// more\nentity B: Person;\n\nwho accused A;")
-        .unwrap();
+    let s = parse("# showcase\nentity A: Person;\n// more\nentity B: Person;\n\nwho accused A;").unwrap();
     assert_eq!(s.statements.len(), 3);
     assert_eq!(parse("").unwrap().statements.len(), 0);
     assert_eq!(parse("  # only a comment\n").unwrap().statements.len(), 0);
@@ -120,14 +110,8 @@ fn variable_length_forms() {
         other => panic!("{other:?}"),
     };
     assert_eq!(len("match (a)-[*]->(b) return b"), Some((None, None)));
-    assert_eq!(
-        len("match (a)-[*2]->(b) return b"),
-        Some((Some(2), Some(2)))
-    );
-    assert_eq!(
-        len("match (a)-[*1..3]->(b) return b"),
-        Some((Some(1), Some(3)))
-    );
+    assert_eq!(len("match (a)-[*2]->(b) return b"), Some((Some(2), Some(2))));
+    assert_eq!(len("match (a)-[*1..3]->(b) return b"), Some((Some(1), Some(3))));
     assert_eq!(len("match (a)-[*..4]->(b) return b"), Some((None, Some(4))));
     assert_eq!(len("match (a)-[]->(b) return b"), None);
 }
@@ -135,28 +119,15 @@ fn variable_length_forms() {
 #[test]
 fn errors_say_what_was_expected_in_words() {
     let e = err("describe");
-    assert_eq!(
-        e.to_string(),
-        "line 1, column 9: expected an entity name or a quoted string, found end of input"
-    );
+    assert_eq!(e.to_string(), "line 1, column 9: expected an entity name or a quoted string, found end of input");
     let e = err("who accused");
-    assert!(
-        e.to_string()
-            .contains("expected an entity name or a quoted phrase"),
-        "{e}"
-    );
+    assert!(e.to_string().contains("expected an entity name or a quoted phrase"), "{e}");
     let e = err("entity X: Person;\nassert X accused Y");
     assert_eq!((e.line, e.column), (2, 19));
     assert_eq!(e.summary(), "expected `from` or `{`, found end of input");
-    assert!(
-        e.hint.as_deref().unwrap_or("").contains("needs evidence"),
-        "{e:?}"
-    );
+    assert!(e.hint.as_deref().unwrap_or("").contains("needs evidence"), "{e:?}");
     let e = err("describe 'Trump'");
-    assert!(
-        e.hint.as_deref().unwrap_or("").contains("double quotes"),
-        "{e:?}"
-    );
+    assert!(e.hint.as_deref().unwrap_or("").contains("double quotes"), "{e:?}");
     let e = err("hello world");
     assert!(e.summary().contains("a statement"), "{e}");
     assert_eq!(e.found, "`hello`");
@@ -173,18 +144,10 @@ fn limits_are_quick_errors() {
     let e = err(&deep);
     assert!(e.summary().contains("nest more than 64"), "{e}");
     assert!(t.elapsed() < std::time::Duration::from_secs(1));
-    let big = format!(
-        "describe \"{}\"",
-        "x".repeat(factgraph_syntax::MAX_INPUT_BYTES)
-    );
+    let big = format!("describe \"{}\"", "x".repeat(factgraph_syntax::MAX_INPUT_BYTES));
     assert!(err(&big).summary().contains("1 MiB"));
     // Brackets inside strings and comments do not count.
-    parse(&format!(
-        "describe \"{}\" # {}",
-        "(".repeat(100),
-        "[".repeat(100)
-    ))
-    .unwrap();
+    parse(&format!("describe \"{}\" # {}", "(".repeat(100), "[".repeat(100))).unwrap();
 }
 
 mod robustness {

@@ -74,10 +74,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let trump = graph.lookup("donald trump")?[0].id;
     let irna = graph.lookup("IRNA")?[0].id;
     let path = graph.shortest_path(Node::Entity(trump), Node::Entity(irna), Walk::Undirected, 6)?;
-    println!(
-        "path Trump -> IRNA: {} statements",
-        path.map_or(0, |p| p.statements.len())
-    );
+    println!("path Trump -> IRNA: {} statements", path.map_or(0, |p| p.statements.len()));
     print!("{}", graph.to_dot(None, &Default::default())?);
     drop(graph);
     std::fs::remove_dir_all(&dir)?;

@@ -60,11 +60,7 @@ fn node_id(n: Node) -> String {
 
 /// Writes the statements given (or every statement, for `None`) and the entities they
 /// touch as a DOT digraph.
-pub fn to_dot(
-    store: &Store,
-    statements: Option<&[StatementId]>,
-    options: &DotOptions,
-) -> Result<String> {
+pub fn to_dot(store: &Store, statements: Option<&[StatementId]>, options: &DotOptions) -> Result<String> {
     let rows: Vec<Statement> = match statements {
         None => store.statements().collect::<std::result::Result<_, _>>()?,
         Some(ids) => {
@@ -128,22 +124,14 @@ pub fn to_dot(
     for st in &rows {
         let label = edge_label(st, options);
         let conflict = options.conflicts.contains(&st.id);
-        let style = if conflict {
-            ", color=\"#b02a37\", fontcolor=\"#b02a37\", style=dashed"
-        } else {
-            ""
-        };
+        let style = if conflict { ", color=\"#b02a37\", fontcolor=\"#b02a37\", style=dashed" } else { "" };
         let target = match &st.object {
             Object::Node(n) => node_id(*n),
             Object::Literal(v) => {
                 literal_no += 1;
                 let id = format!("lit{literal_no}");
-                let _ = writeln!(
-                    out,
-                    "  {} [label={}, shape=plaintext, style=\"\"];",
-                    quote(&id),
-                    quote(&v.to_string())
-                );
+                let _ =
+                    writeln!(out, "  {} [label={}, shape=plaintext, style=\"\"];", quote(&id), quote(&v.to_string()));
                 id
             }
         };
@@ -158,20 +146,8 @@ pub fn to_dot(
                 quote(&label),
                 if conflict { ", color=\"#b02a37\"" } else { "" }
             );
-            let _ = writeln!(
-                out,
-                "  {} -> {} [arrowhead=none{}];",
-                quote(&source),
-                quote(&me),
-                style
-            );
-            let _ = writeln!(
-                out,
-                "  {} -> {} [{}];",
-                quote(&me),
-                quote(&target),
-                style.trim_start_matches(", ")
-            );
+            let _ = writeln!(out, "  {} -> {} [arrowhead=none{}];", quote(&source), quote(&me), style);
+            let _ = writeln!(out, "  {} -> {} [{}];", quote(&me), quote(&target), style.trim_start_matches(", "));
         } else {
             let _ = writeln!(
                 out,
@@ -190,22 +166,13 @@ pub fn to_dot(
 
 fn edge_label(st: &Statement, options: &DotOptions) -> String {
     let mut label = st.relation.clone();
-    let quals: BTreeMap<&String, String> = st
-        .qualifiers
-        .iter()
-        .map(|(k, v)| (k, v.to_string()))
-        .collect();
+    let quals: BTreeMap<&String, String> = st.qualifiers.iter().map(|(k, v)| (k, v.to_string())).collect();
     for (k, v) in quals {
         let _ = write!(label, "\n{k}: {v}");
     }
     if options.evidence_counts {
         let docs: BTreeSet<EntityId> = st.evidence.iter().map(|e| e.document).collect();
-        let _ = write!(
-            label,
-            "\n[{} source{}]",
-            docs.len(),
-            if docs.len() == 1 { "" } else { "s" }
-        );
+        let _ = write!(label, "\n[{} source{}]", docs.len(), if docs.len() == 1 { "" } else { "s" });
     }
     label
 }

@@ -34,69 +34,37 @@ pub type Progress<'a> = &'a mut dyn FnMut(&str, u64, u64);
 
 /// True when `dir` holds the four TSV files.
 pub fn is_tsv_dir(dir: &Path) -> bool {
-    [
-        "entities.tsv",
-        "aliases.tsv",
-        "sources.tsv",
-        "statements.tsv",
-    ]
-    .iter()
-    .all(|f| dir.join(f).is_file())
+    ["entities.tsv", "aliases.tsv", "sources.tsv", "statements.tsv"].iter().all(|f| dir.join(f).is_file())
 }
 
 fn read(dir: &Path, name: &str) -> Result<String, Error> {
     let path = dir.join(name);
-    fs::read_to_string(&path).map_err(|e| {
-        Error::Load(LoadError::Io {
-            path: path.display().to_string(),
-            message: e.to_string(),
-        })
-    })
+    fs::read_to_string(&path)
+        .map_err(|e| Error::Load(LoadError::Io { path: path.display().to_string(), message: e.to_string() }))
 }
 
 fn bad(file: &str, line: usize, message: impl Into<String>) -> Error {
-    Error::Load(LoadError::Format {
-        file: file.to_owned(),
-        line,
-        message: message.into(),
-    })
+    Error::Load(LoadError::Format { file: file.to_owned(), line, message: message.into() })
 }
 
 /// Rows of a TSV file after its header, each split into exactly `n` fields.
-fn rows<'a>(
-    file: &'a str,
-    text: &'a str,
-    n: usize,
-) -> impl Iterator<Item = Result<(usize, Vec<&'a str>), Error>> + 'a {
-    text.lines()
-        .enumerate()
-        .skip(1)
-        .filter(|(_, l)| !l.is_empty())
-        .map(move |(i, line)| {
-            let fields: Vec<&str> = line.splitn(n, '\t').collect();
-            if fields.len() == n {
-                Ok((i + 1, fields))
-            } else {
-                Err(bad(
-                    file,
-                    i + 1,
-                    format!("expected {n} tab-separated fields, found {}", fields.len()),
-                ))
-            }
-        })
+fn rows<'a>(file: &'a str, text: &'a str, n: usize) -> impl Iterator<Item = Result<(usize, Vec<&'a str>), Error>> + 'a {
+    text.lines().enumerate().skip(1).filter(|(_, l)| !l.is_empty()).map(move |(i, line)| {
+        let fields: Vec<&str> = line.splitn(n, '\t').collect();
+        if fields.len() == n {
+            Ok((i + 1, fields))
+        } else {
+            Err(bad(file, i + 1, format!("expected {n} tab-separated fields, found {}", fields.len())))
+        }
+    })
 }
 
 fn parse_id(file: &str, line: usize, s: &str) -> Result<u64, Error> {
-    s.parse()
-        .map_err(|_| bad(file, line, format!("{s:?} is not an id")))
+    s.parse().map_err(|_| bad(file, line, format!("{s:?} is not an id")))
 }
 
 /// Loads the four files of `dir` into `store` as one transaction: all or nothing.
-pub fn load_tsv_dir(
-    store: &Store,
-    dir: &Path,
-    progress: Progress<'_>,
-) -> Result<TsvSummary, Error> {
+pub fn load_tsv_dir(store: &Store, dir: &Path, progress: Progress<'_>) -> Result<TsvSummary, Error> {
     let entities = read(dir, "entities.tsv")?;
     let aliases = read(dir, "aliases.tsv")?;
     let sources = read(dir, "sources.tsv")?;
@@ -108,29 +76,17 @@ pub fn load_tsv_dir(
     let mut ents: HashMap<u64, EntityId> = HashMap::new();
     for row in rows("entities.tsv", &entities, 3) {
         let (line, f) = row?;
-        let id = tx
-            .create_entity(f[1], f[2])
-            .map_err(|e| bad("entities.tsv", line, e.to_string()))?;
-        if ents
-            .insert(parse_id("entities.tsv", line, f[0])?, id)
-            .is_some()
-        {
-            return Err(bad(
-                "entities.tsv",
-                line,
-                format!("id {} appears twice", f[0]),
-            ));
+        let id = tx.create_entity(f[1], f[2]).map_err(|e| bad("entities.tsv", line, e.to_string()))?;
+        if ents.insert(parse_id("entities.tsv", line, f[0])?, id).is_some() {
+            return Err(bad("entities.tsv", line, format!("id {} appears twice", f[0])));
         }
         summary.entities += 1;
     }
     for row in rows("aliases.tsv", &aliases, 2) {
         let (line, f) = row?;
         let id = parse_id("aliases.tsv", line, f[0])?;
-        let e = *ents
-            .get(&id)
-            .ok_or_else(|| bad("aliases.tsv", line, format!("no entity {id}")))?;
-        tx.add_alias(e, f[1], None)
-            .map_err(|e| bad("aliases.tsv", line, e.to_string()))?;
+        let e = *ents.get(&id).ok_or_else(|| bad("aliases.tsv", line, format!("no entity {id}")))?;
+        tx.add_alias(e, f[1], None).map_err(|e| bad("aliases.tsv", line, e.to_string()))?;
         summary.aliases += 1;
     }
     let mut docs: HashMap<u64, EntityId> = HashMap::new();
@@ -142,9 +98,7 @@ pub fn load_tsv_dir(
             props.insert("published".into(), Value::Date(d));
         }
         props.insert("title".into(), Value::Str(f[3].to_owned()));
-        let id = tx
-            .create_document(f[1], props, None)
-            .map_err(|e| bad("sources.tsv", line, e.to_string()))?;
+        let id = tx.create_document(f[1], props, None).map_err(|e| bad("sources.tsv", line, e.to_string()))?;
         docs.insert(parse_id("sources.tsv", line, f[0])?, id);
         summary.documents += 1;
     }
@@ -153,15 +107,9 @@ pub fn load_tsv_dir(
         let (line, f) = row?;
         let get = |map: &HashMap<u64, EntityId>, s: &str, what: &str| -> Result<EntityId, Error> {
             let id = parse_id("statements.tsv", line, s)?;
-            map.get(&id)
-                .copied()
-                .ok_or_else(|| bad("statements.tsv", line, format!("no {what} {id}")))
+            map.get(&id).copied().ok_or_else(|| bad("statements.tsv", line, format!("no {what} {id}")))
         };
-        let (s, o, doc) = (
-            get(&ents, f[1], "entity")?,
-            get(&ents, f[3], "entity")?,
-            get(&docs, f[4], "source")?,
-        );
+        let (s, o, doc) = (get(&ents, f[1], "entity")?, get(&ents, f[3], "entity")?, get(&docs, f[4], "source")?);
         let added = tx
             .add_statement(NewStatement::new(s, f[2], o, Evidence::new(doc, f[5])))
             .map_err(|e| bad("statements.tsv", line, e.to_string()))?;

@@ -1,0 +1,221 @@
+//! What every question and pattern needs while it runs: the store, the limits, the
+//! optional source restriction of `according to`, and helpers that turn ids into
+//! words and evidence into citations.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use factgraph_store::{normalize, Entity, EntityId, Evidence, Node, Object, Statement, StatementId, Store, Value};
+
+use super::result::{Cell, Citation};
+use crate::error::{QueryError, Result};
+
+/// Bounds on what one query may do. Everything a user controls is bounded.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Rows a result may hold.
+    pub max_rows: usize,
+    /// Statements a path may have (path questions and variable-length patterns).
+    pub max_hops: usize,
+    /// Depth of `neighbours of … depth N`.
+    pub max_depth: usize,
+    /// Wall-clock time a query may take.
+    pub deadline: Option<Duration>,
+    /// Set to `true` from another thread to cancel the running query.
+    pub cancel: Option<Arc<AtomicBool>>,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_rows: 100_000, max_hops: 12, max_depth: 5, deadline: Some(Duration::from_secs(60)), cancel: None }
+    }
+}
+
+/// Restricts a question to what one source says.
+#[derive(Clone, Debug)]
+pub(crate) struct SourceFilter {
+    pub id: EntityId,
+    /// Normalised spellings of the source, to match documents' `outlet` property.
+    pub spellings: Vec<String>,
+}
+
+pub(crate) struct Ctx<'a> {
+    pub store: &'a Store,
+    pub limits: &'a Limits,
+    started: Instant,
+    ticks: u64,
+    pub source: Option<SourceFilter>,
+    entities: HashMap<EntityId, Entity>,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(store: &'a Store, limits: &'a Limits) -> Ctx<'a> {
+        Ctx { store, limits, started: Instant::now(), ticks: 0, source: None, entities: HashMap::new() }
+    }
+
+    /// Called in every loop that can run long: checks cancellation and the deadline.
+    pub fn tick(&mut self) -> Result<()> {
+        self.ticks += 1;
+        if self.ticks.is_multiple_of(256) {
+            if let Some(c) = &self.limits.cancel {
+                if c.load(Ordering::Relaxed) {
+                    return Err(QueryError::Cancelled.into());
+                }
+            }
+            if let Some(d) = self.limits.deadline {
+                if self.started.elapsed() > d {
+                    return Err(QueryError::Timeout(d).into());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn entity(&mut self, id: EntityId) -> Result<Entity> {
+        if let Some(e) = self.entities.get(&id) {
+            return Ok(e.clone());
+        }
+        let e = self.store.require_entity(id)?;
+        self.entities.insert(id, e.clone());
+        Ok(e)
+    }
+
+    pub fn entity_name(&mut self, id: EntityId) -> Result<String> {
+        Ok(self.entity(id)?.name)
+    }
+
+    pub fn entity_cell(&mut self, id: EntityId) -> Result<Cell> {
+        let e = self.entity(id)?;
+        Ok(Cell::Entity { id, name: e.name, kind: e.kind })
+    }
+
+    /// A statement in words: `Ali Alqasimehr accused Donald Trump {charge: murder}`;
+    /// a statement about a statement puts the inner one in parentheses.
+    pub fn claim(&mut self, st: &Statement) -> Result<String> {
+        self.claim_at(st, 0)
+    }
+
+    fn claim_at(&mut self, st: &Statement, depth: usize) -> Result<String> {
+        let subject = self.node_words(st.subject, depth)?;
+        let object = match &st.object {
+            Object::Node(n) => self.node_words(*n, depth)?,
+            Object::Literal(Value::Str(s)) => format!("{s:?}"),
+            Object::Literal(v) => v.to_string(),
+        };
+        let mut out = format!("{subject} {} {object}", st.relation);
+        if !st.qualifiers.is_empty() {
+            let q: Vec<String> = st.qualifiers.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+            out.push_str(&format!(" {{{}}}", q.join(", ")));
+        }
+        Ok(out)
+    }
+
+    fn node_words(&mut self, n: Node, depth: usize) -> Result<String> {
+        match n {
+            Node::Entity(e) => self.entity_name(e),
+            Node::Statement(s) if depth < 3 => {
+                let st = self.store.require_statement(s)?;
+                Ok(format!("({})", self.claim_at(&st, depth + 1)?))
+            }
+            Node::Statement(s) => Ok(format!("({s})")),
+        }
+    }
+
+    pub fn node_cell(&mut self, n: Node) -> Result<Cell> {
+        match n {
+            Node::Entity(e) => self.entity_cell(e),
+            Node::Statement(s) => self.statement_cell(s),
+        }
+    }
+
+    pub fn statement_cell(&mut self, s: StatementId) -> Result<Cell> {
+        let st = self.store.require_statement(s)?;
+        Ok(Cell::Statement { id: s, text: self.claim(&st)? })
+    }
+
+    pub fn object_cell(&mut self, o: &Object) -> Result<Cell> {
+        match o {
+            Object::Node(n) => self.node_cell(*n),
+            Object::Literal(v) => Ok(Cell::Value { value: v.clone() }),
+        }
+    }
+
+    /// Whether a piece of evidence passes the `according to` restriction.
+    pub fn admits(&mut self, ev: &Evidence) -> Result<bool> {
+        let Some(f) = self.source.clone() else {
+            return Ok(true);
+        };
+        if ev.attribution == Some(f.id) || ev.document == f.id {
+            return Ok(true);
+        }
+        let doc = self.entity(ev.document)?;
+        Ok(matches!(doc.properties.get("outlet"), Some(Value::Str(o)) if f.spellings.contains(&normalize(o))))
+    }
+
+    /// The evidence of a statement that passes the restriction.
+    pub fn evidence(&mut self, st: &Statement) -> Result<Vec<Evidence>> {
+        let mut out = Vec::new();
+        for ev in &st.evidence {
+            if self.admits(ev)? {
+                out.push(ev.clone());
+            }
+        }
+        Ok(out)
+    }
+
+    /// True when the statement has evidence passing the restriction.
+    pub fn visible(&mut self, st: &Statement) -> Result<bool> {
+        Ok(!self.evidence(st)?.is_empty())
+    }
+
+    pub fn citation(&mut self, st: &Statement, ev: &Evidence) -> Result<Citation> {
+        let doc = self.entity(ev.document)?;
+        let outlet = match doc.properties.get("outlet") {
+            Some(Value::Str(o)) => Some(o.clone()),
+            _ => None,
+        };
+        let attribution = match ev.attribution {
+            Some(a) => Some(self.entity_name(a)?),
+            None => None,
+        };
+        Ok(Citation {
+            statement: st.id,
+            claim: self.claim(st)?,
+            document: doc.name,
+            outlet,
+            quote: ev.quote.clone(),
+            attribution,
+        })
+    }
+
+    pub fn citations(&mut self, st: &Statement) -> Result<Vec<Citation>> {
+        let evs = self.evidence(st)?;
+        evs.iter().map(|ev| self.citation(st, ev)).collect()
+    }
+
+    /// The documents behind a statement, as one cell: `[sky, aljazeera]`.
+    pub fn sources_cell(&mut self, st: &Statement) -> Result<Cell> {
+        let mut names: Vec<String> = Vec::new();
+        for ev in self.evidence(st)? {
+            let n = self.entity_name(ev.document)?;
+            if !names.contains(&n) {
+                names.push(n);
+            }
+        }
+        Ok(Cell::List { items: names.into_iter().map(Cell::text).collect() })
+    }
+
+    pub fn check_rows(&self, n: usize) -> Result<()> {
+        if n > self.limits.max_rows {
+            return Err(QueryError::Limit {
+                what: "the result has too many rows".into(),
+                limit: self.limits.max_rows as u64,
+                span: Default::default(),
+            }
+            .into());
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,117 @@
+//! The query language at work: parse (in `factgraph-syntax`) → plan (names resolved
+//! against the store) → execution (index reads, petgraph on a projection), and
+//! writes run as one transaction per script.
+
+mod context;
+mod pattern;
+pub mod plan;
+mod questions;
+pub mod resolve;
+mod result;
+pub mod script;
+
+use std::path::{Path, PathBuf};
+
+use factgraph_store::Store;
+use factgraph_syntax::ast::{Statement, Write};
+
+pub use context::Limits;
+pub use plan::{Plan, Target};
+pub use result::{Cell, Citation, QueryResult, Row};
+pub use script::{ScriptState, WriteSummary};
+
+use crate::error::{Error, Result};
+
+/// Plans one question or pattern.
+pub fn plan(store: &Store, statement: &Statement, limits: &Limits) -> Result<Option<Plan>> {
+    Ok(match statement {
+        Statement::Write(_) => None,
+        Statement::Question(q) => Some(plan::plan_question(store, q, limits.max_depth)?),
+        Statement::Pattern(p) => Some(Plan::Pattern(Box::new(p.clone()))),
+    })
+}
+
+/// Runs a text: its writes first, as one atomic transaction (reported as one note),
+/// then its questions and patterns in order.
+pub fn run(store: &Store, text: &str, limits: &Limits, state: &mut ScriptState) -> Result<Vec<QueryResult>> {
+    let script = factgraph_syntax::parse(text)?;
+    let writes: Vec<&Write> = script
+        .statements
+        .iter()
+        .filter_map(|s| match s {
+            Statement::Write(w) => Some(w),
+            _ => None,
+        })
+        .collect();
+    let mut results = Vec::new();
+    if !writes.is_empty() {
+        let before = state.summary;
+        let labels = state.labels.clone();
+        let mut tx = store.transaction()?;
+        for w in writes {
+            if let Err(e) = script::run(&mut tx, state, w) {
+                // Nothing of the script is kept, labels included.
+                state.labels = labels;
+                state.summary = before;
+                return Err(e);
+            }
+        }
+        tx.commit()?;
+        let s = state.summary;
+        let delta = WriteSummary {
+            entities: s.entities - before.entities,
+            documents: s.documents - before.documents,
+            statements: s.statements - before.statements,
+            merged: s.merged - before.merged,
+            evidence: s.evidence - before.evidence,
+            retracted: s.retracted - before.retracted,
+            deleted: s.deleted - before.deleted,
+        };
+        results.push(QueryResult::note(format!("written: {delta}")));
+    }
+    for st in &script.statements {
+        if let Some(p) = plan(store, st, limits)? {
+            let mut ctx = context::Ctx::new(store, limits);
+            results.push(questions::run(&mut ctx, &p)?);
+        }
+    }
+    Ok(results)
+}
+
+/// Loads script files as one atomic batch: labels are shared across the files, which
+/// run in the order given; `file:` paths are relative to each script's directory.
+pub fn load_scripts(store: &Store, paths: &[PathBuf]) -> Result<WriteSummary> {
+    let mut parsed = Vec::with_capacity(paths.len());
+    for path in paths {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::Io { context: format!("reading {}", path.display()), source: e })?;
+        let script = factgraph_syntax::parse(&text).map_err(|e| in_file(path, e.into()))?;
+        parsed.push((path, script));
+    }
+    let mut state = ScriptState::default();
+    let mut tx = store.transaction()?;
+    for (path, script) in &parsed {
+        state.base_dir = Some(path.parent().unwrap_or(Path::new(".")).to_owned());
+        for st in &script.statements {
+            match st {
+                Statement::Write(w) => script::run(&mut tx, &mut state, w).map_err(|e| in_file(path, e))?,
+                _ => {
+                    return Err(in_file(
+                        path,
+                        crate::error::QueryError::invalid(
+                            "a data file holds writes only; ask questions in the REPL",
+                            Default::default(),
+                        )
+                        .into(),
+                    ))
+                }
+            }
+        }
+    }
+    tx.commit()?;
+    Ok(state.summary)
+}
+
+fn in_file(path: &Path, e: Error) -> Error {
+    Error::InFile { path: path.to_owned(), source: Box::new(e) }
+}

@@ -1,0 +1,132 @@
+//! The plan: a question with its names resolved against the store, ready to run.
+//! `.explain` prints it.
+
+use factgraph_store::{EntityId, Store};
+use factgraph_syntax::ast::{Pattern, Question};
+
+use super::resolve::{self, relation_stem};
+use crate::error::{Error, QueryError, Result};
+
+/// What `who reported …` is about.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Target {
+    /// An entity, by id (with its name for display).
+    Entity(EntityId, String),
+    /// A phrase matched against names, literal values and quotes.
+    Phrase(String),
+}
+
+/// A resolved question or pattern.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Plan {
+    /// Statements with `target` as object and one of `relations`: their subjects.
+    Who {
+        /// Relation names.
+        relations: Vec<String>,
+        /// The object.
+        target: EntityId,
+    },
+    /// The sources credited with statements involving a target.
+    WhoReported {
+        /// The target.
+        target: Target,
+    },
+    /// Statements with `subject` and one of `relations`: their objects.
+    What {
+        /// The subject.
+        subject: EntityId,
+        /// Relation names.
+        relations: Vec<String>,
+    },
+    /// Everything about one entity.
+    Describe(EntityId),
+    /// A shortest path, either direction.
+    Path {
+        /// Start.
+        from: EntityId,
+        /// End.
+        to: EntityId,
+    },
+    /// Entities within a depth.
+    Neighbours {
+        /// The centre.
+        centre: EntityId,
+        /// The depth.
+        depth: usize,
+    },
+    /// Documents and credited sources of statements involving an entity.
+    Sources(EntityId),
+    /// Disagreements, optionally about one entity.
+    Conflicts(Option<EntityId>),
+    /// Re-find every stored quote in its document.
+    Verify,
+    /// A plan restricted to what one source says.
+    According {
+        /// The source.
+        source: EntityId,
+        /// The restricted plan.
+        plan: Box<Plan>,
+    },
+    /// The evidence behind each answer of a plan.
+    Why(Box<Plan>),
+    /// A pattern query (names in it are matched while it runs).
+    Pattern(Box<Pattern>),
+}
+
+/// Resolves the names of a question.
+pub fn plan_question(store: &Store, q: &Question, max_depth: usize) -> Result<Plan> {
+    let mut s = store;
+    Ok(match q {
+        Question::Who { relation, target } => {
+            if relation_stem(&relation.text) == "report" {
+                let t = match resolve::entity(&mut s, target) {
+                    Ok(e) => Target::Entity(e.id, e.name),
+                    // A quoted phrase that names nothing is searched for in the text.
+                    Err(Error::Query(QueryError::UnknownEntity { .. })) if target.quoted => {
+                        Target::Phrase(target.text.clone())
+                    }
+                    Err(e) => return Err(e),
+                };
+                Plan::WhoReported { target: t }
+            } else {
+                let e = resolve::entity(&mut s, target)?;
+                Plan::Who { relations: resolve::relations(store, relation)?, target: e.id }
+            }
+        }
+        Question::What { subject, relation } => {
+            let e = resolve::entity(&mut s, subject)?;
+            Plan::What { subject: e.id, relations: resolve::relations(store, relation)? }
+        }
+        Question::Describe(n) => Plan::Describe(resolve::entity(&mut s, n)?.id),
+        Question::Path { from, to } => {
+            Plan::Path { from: resolve::entity(&mut s, from)?.id, to: resolve::entity(&mut s, to)?.id }
+        }
+        Question::Neighbours { name, depth } => {
+            let centre = resolve::entity(&mut s, name)?.id;
+            let depth = match depth {
+                None => 1,
+                Some((d, span)) if *d as usize > max_depth || *d == 0 => {
+                    return Err(QueryError::Limit {
+                        what: format!("depth {d} is outside 1..={max_depth}"),
+                        limit: max_depth as u64,
+                        span: *span,
+                    }
+                    .into())
+                }
+                Some((d, _)) => *d as usize,
+            };
+            Plan::Neighbours { centre, depth }
+        }
+        Question::Sources(n) => Plan::Sources(resolve::entity(&mut s, n)?.id),
+        Question::Conflicts(n) => Plan::Conflicts(match n {
+            Some(n) => Some(resolve::entity(&mut s, n)?.id),
+            None => None,
+        }),
+        Question::Verify => Plan::Verify,
+        Question::According { source, question } => Plan::According {
+            source: resolve::entity(&mut s, source)?.id,
+            plan: Box::new(plan_question(store, question, max_depth)?),
+        },
+        Question::Why(q) => Plan::Why(Box::new(plan_question(store, q, max_depth)?)),
+    })
+}

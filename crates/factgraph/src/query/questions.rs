@@ -1,0 +1,427 @@
+//! Running the question forms. Each documents what it answers.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+use factgraph_store::project::{Projection, Walk};
+use factgraph_store::{normalize, quote, Direction, EntityId, Node, Object, Statement, StatementId, Value};
+
+use super::context::{Ctx, SourceFilter};
+use super::plan::{Plan, Target};
+use super::resolve::relation_stem;
+use super::result::{Cell, QueryResult, Row};
+use crate::error::Result;
+
+/// Runs a planned question.
+pub(crate) fn run(ctx: &mut Ctx<'_>, plan: &Plan) -> Result<QueryResult> {
+    match plan {
+        Plan::Who { relations, target } => who(ctx, relations, *target),
+        Plan::WhoReported { target } => who_reported(ctx, target),
+        Plan::What { subject, relations } => what(ctx, *subject, relations),
+        Plan::Describe(e) => describe(ctx, *e),
+        Plan::Path { from, to } => path(ctx, *from, *to),
+        Plan::Neighbours { centre, depth } => neighbours(ctx, *centre, *depth),
+        Plan::Sources(e) => sources(ctx, *e),
+        Plan::Conflicts(about) => conflicts(ctx, *about),
+        Plan::Verify => verify(ctx),
+        Plan::According { source, plan } => {
+            let e = ctx.entity(*source)?;
+            let spellings = e.spellings().map(normalize).collect();
+            ctx.source = Some(SourceFilter { id: *source, spellings });
+            let out = run(ctx, plan);
+            ctx.source = None;
+            out
+        }
+        Plan::Why(plan) => why(ctx, plan),
+        Plan::Pattern(p) => super::pattern::run(ctx, p),
+    }
+}
+
+/// The statements with `node` at either end, and (for statements) those about it.
+fn involving(ctx: &mut Ctx<'_>, node: Node) -> Result<Vec<Statement>> {
+    let mut ids: Vec<StatementId> = ctx.store.statements_of(node, Direction::Out)?;
+    ids.extend(ctx.store.statements_of(node, Direction::In)?);
+    ids.sort();
+    ids.dedup();
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        ctx.tick()?;
+        let st = ctx.store.require_statement(id)?;
+        if ctx.visible(&st)? {
+            out.push(st);
+        }
+    }
+    Ok(out)
+}
+
+fn qualifiers_cell(st: &Statement) -> Cell {
+    if st.qualifiers.is_empty() {
+        return Cell::Null;
+    }
+    let q: Vec<String> = st.qualifiers.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+    Cell::text(q.join(", "))
+}
+
+/// `who RELATION X`: the subjects of statements whose object is X and whose relation
+/// matches the word.
+fn who(ctx: &mut Ctx<'_>, relations: &[String], target: EntityId) -> Result<QueryResult> {
+    let mut out = QueryResult::with_columns(&["who", "relation", "details", "sources"]);
+    for st in involving(ctx, Node::Entity(target))? {
+        if st.object != Object::Node(Node::Entity(target)) || !relations.contains(&st.relation) {
+            continue;
+        }
+        let cells =
+            vec![ctx.node_cell(st.subject)?, Cell::text(&st.relation), qualifiers_cell(&st), ctx.sources_cell(&st)?];
+        out.rows.push(Row { cells, provenance: ctx.citations(&st)? });
+        ctx.check_rows(out.rows.len())?;
+    }
+    Ok(out)
+}
+
+/// `what does X RELATION`: the objects of statements whose subject is X.
+fn what(ctx: &mut Ctx<'_>, subject: EntityId, relations: &[String]) -> Result<QueryResult> {
+    let mut out = QueryResult::with_columns(&["what", "relation", "details", "sources"]);
+    for st in involving(ctx, Node::Entity(subject))? {
+        if st.subject != Node::Entity(subject) || !relations.contains(&st.relation) {
+            continue;
+        }
+        let cells =
+            vec![ctx.object_cell(&st.object)?, Cell::text(&st.relation), qualifiers_cell(&st), ctx.sources_cell(&st)?];
+        out.rows.push(Row { cells, provenance: ctx.citations(&st)? });
+        ctx.check_rows(out.rows.len())?;
+    }
+    Ok(out)
+}
+
+/// True when a statement mentions the phrase: in an entity's name or alias at either
+/// end, a literal object, a qualifier, or a quote.
+fn mentions(ctx: &mut Ctx<'_>, st: &Statement, phrase: &str) -> Result<bool> {
+    let hit = |s: &str| normalize(s).contains(phrase);
+    for n in [Some(st.subject), st.object.node()].into_iter().flatten() {
+        if let Node::Entity(e) = n {
+            if ctx.entity(e)?.spellings().any(hit) {
+                return Ok(true);
+            }
+        }
+    }
+    if let Object::Literal(Value::Str(s)) = &st.object {
+        if hit(s) {
+            return Ok(true);
+        }
+    }
+    Ok(st.qualifiers.values().any(|v| matches!(v, Value::Str(s) if hit(s)))
+        || st.evidence.iter().any(|e| hit(&e.quote)))
+}
+
+/// `who reported X`: every source credited with a statement involving X — the agents
+/// the documents attribute it to ("credited"), the outlets that published it
+/// ("published"), and the objects of `reported-by`-like statements about it
+/// ("reported") — each with the document and quote that support it. X is an entity,
+/// or a quoted phrase searched for in names, aliases, literal values and quotes (a
+/// scan of every statement).
+fn who_reported(ctx: &mut Ctx<'_>, target: &Target) -> Result<QueryResult> {
+    let statements = match target {
+        Target::Entity(id, _) => involving(ctx, Node::Entity(*id))?,
+        Target::Phrase(p) => {
+            let phrase = normalize(p);
+            let mut out = Vec::new();
+            for st in ctx.store.statements() {
+                let st = st?;
+                ctx.tick()?;
+                if mentions(ctx, &st, &phrase)? && ctx.visible(&st)? {
+                    out.push(st);
+                }
+            }
+            out
+        }
+    };
+    let mut out = QueryResult::with_columns(&["source", "role", "document", "quote", "claim"]);
+    let mut seen: HashSet<(String, String, String, StatementId)> = HashSet::new();
+    let mut push = |ctx: &mut Ctx<'_>,
+                    out: &mut QueryResult,
+                    source: Cell,
+                    role: &str,
+                    st: &Statement,
+                    ev: &factgraph_store::Evidence|
+     -> Result<()> {
+        let citation = ctx.citation(st, ev)?;
+        let key = (source.to_string(), role.to_owned(), citation.document.clone(), st.id);
+        if seen.insert(key) {
+            let cells = vec![
+                source,
+                Cell::text(role),
+                Cell::text(&citation.document),
+                Cell::text(&citation.quote),
+                Cell::Statement { id: st.id, text: citation.claim.clone() },
+            ];
+            out.rows.push(Row { cells, provenance: vec![citation] });
+            ctx.check_rows(out.rows.len())?;
+        }
+        Ok(())
+    };
+    let mut about_done: HashSet<StatementId> = HashSet::new();
+    for st in &statements {
+        for ev in ctx.evidence(st)? {
+            if let Some(a) = ev.attribution {
+                let who = ctx.entity_cell(a)?;
+                push(ctx, &mut out, who, "credited", st, &ev)?;
+            }
+            let doc = ctx.entity(ev.document)?;
+            if let Some(Value::Str(outlet)) = doc.properties.get("outlet") {
+                let who = match ctx.store.lookup(outlet)?.first() {
+                    Some(id) => ctx.entity_cell(*id)?,
+                    None => Cell::text(outlet),
+                };
+                push(ctx, &mut out, who, "published", st, &ev)?;
+            }
+        }
+        // Statements about this one with a reporting relation name who reported it.
+        if about_done.insert(st.id) {
+            for id in ctx.store.statements_about(st.id)? {
+                let r = ctx.store.require_statement(id)?;
+                if r.subject == Node::Statement(st.id) && relation_stem(&r.relation) == "report" {
+                    if let Object::Node(n) = r.object {
+                        for ev in ctx.evidence(&r)? {
+                            let who = ctx.node_cell(n)?;
+                            push(ctx, &mut out, who, "reported", st, &ev)?;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// `describe X`: kind, name, every alias with the documents that use it, properties,
+/// then statements out and in (and about, for statements), each with its sources.
+fn describe(ctx: &mut Ctx<'_>, id: EntityId) -> Result<QueryResult> {
+    let e = ctx.entity(id)?;
+    let mut out = QueryResult::with_columns(&["field", "value", "sources"]);
+    out.ordered = true;
+    let row = |f: &str, v: Cell, s: Cell| Row { cells: vec![Cell::text(f), v, s], provenance: Vec::new() };
+    out.rows.push(row("name", Cell::text(&e.name), Cell::Null));
+    out.rows.push(row("kind", Cell::text(&e.kind), Cell::Null));
+    for a in &e.aliases {
+        let mut docs = Vec::new();
+        for d in &a.documents {
+            docs.push(Cell::text(ctx.entity_name(*d)?));
+        }
+        out.rows.push(row("alias", Cell::text(&a.text), Cell::List { items: docs }));
+    }
+    for (k, v) in &e.properties {
+        out.rows.push(row(&format!("property {k}"), Cell::Value { value: v.clone() }, Cell::Null));
+    }
+    let mut statements = involving(ctx, Node::Entity(id))?;
+    statements.sort_by(|a, b| {
+        let side = |s: &Statement| if s.subject == Node::Entity(id) { 0 } else { 1 };
+        (side(a), &a.relation, a.id).cmp(&(side(b), &b.relation, b.id))
+    });
+    for st in statements {
+        let field = if st.subject == Node::Entity(id) {
+            format!("→ {}", st.relation)
+        } else {
+            format!("← {}", st.relation)
+        };
+        let other =
+            if st.subject == Node::Entity(id) { ctx.object_cell(&st.object)? } else { ctx.node_cell(st.subject)? };
+        let value = match qualifiers_cell(&st) {
+            Cell::Null => other,
+            q => Cell::text(format!("{other} {{{q}}}")),
+        };
+        let sources = ctx.sources_cell(&st)?;
+        let provenance = ctx.citations(&st)?;
+        out.rows.push(Row { cells: vec![Cell::text(field), value, sources], provenance });
+        ctx.check_rows(out.rows.len())?;
+    }
+    Ok(out)
+}
+
+/// `path from A to B`: a shortest chain of statements, either direction, through
+/// statements about statements too, at most `max_hops` long.
+fn path(ctx: &mut Ctx<'_>, from: EntityId, to: EntityId) -> Result<QueryResult> {
+    let max = ctx.limits.max_hops;
+    let projection = Projection::build(ctx.store)?;
+    let mut out = QueryResult::with_columns(&["step", "from", "relation", "to", "sources"]);
+    out.ordered = true;
+    let Some(p) = projection.shortest_path(Node::Entity(from), Node::Entity(to), Walk::Undirected, max) else {
+        out.note = Some(format!("no path within {max} statements"));
+        return Ok(out);
+    };
+    for (i, sid) in p.statements.iter().enumerate() {
+        let st = ctx.store.require_statement(*sid)?;
+        let (a, b) = (p.nodes[i], p.nodes[i + 1]);
+        let forward = st.subject == a || st.object.node() == Some(b);
+        let relation = if forward { format!("{} →", st.relation) } else { format!("← {}", st.relation) };
+        let cells = vec![
+            Cell::int(i as i64 + 1),
+            ctx.node_cell(a)?,
+            Cell::text(relation),
+            ctx.node_cell(b)?,
+            ctx.sources_cell(&st)?,
+        ];
+        out.rows.push(Row { cells, provenance: ctx.citations(&st)? });
+    }
+    Ok(out)
+}
+
+/// `neighbours of X [depth N]`: every node within N statements, either direction.
+fn neighbours(ctx: &mut Ctx<'_>, centre: EntityId, depth: usize) -> Result<QueryResult> {
+    let p = Projection::around(ctx.store, &[Node::Entity(centre)], depth)?;
+    let mut found = p.neighbourhood(Node::Entity(centre), depth, Walk::Undirected);
+    found.sort_by_key(|&(n, d)| (d, n));
+    let mut out = QueryResult::with_columns(&["neighbour", "kind", "distance"]);
+    for (n, d) in found {
+        ctx.tick()?;
+        let cell = ctx.node_cell(n)?;
+        let kind = match &cell {
+            Cell::Entity { kind, .. } => kind.clone(),
+            _ => "Statement".into(),
+        };
+        out.rows.push(Row { cells: vec![cell, Cell::text(kind), Cell::int(d as i64)], provenance: Vec::new() });
+        ctx.check_rows(out.rows.len())?;
+    }
+    Ok(out)
+}
+
+/// `sources of X`: the documents, outlets and credited agents behind every statement
+/// involving X, with how many statements each supports.
+fn sources(ctx: &mut Ctx<'_>, id: EntityId) -> Result<QueryResult> {
+    let mut counts: BTreeMap<(String, String), BTreeSet<StatementId>> = BTreeMap::new();
+    for st in involving(ctx, Node::Entity(id))? {
+        for ev in ctx.evidence(&st)? {
+            let doc = ctx.entity(ev.document)?;
+            counts.entry((doc.name.clone(), "document".into())).or_default().insert(st.id);
+            if let Some(Value::Str(o)) = doc.properties.get("outlet") {
+                counts.entry((o.clone(), "outlet".into())).or_default().insert(st.id);
+            }
+            if let Some(a) = ev.attribution {
+                counts.entry((ctx.entity_name(a)?, "credited".into())).or_default().insert(st.id);
+            }
+        }
+    }
+    let mut out = QueryResult::with_columns(&["source", "role", "statements"]);
+    for ((source, role), ids) in counts {
+        out.rows.push(Row {
+            cells: vec![Cell::text(source), Cell::text(role), Cell::int(ids.len() as i64)],
+            provenance: Vec::new(),
+        });
+    }
+    Ok(out)
+}
+
+/// `conflicts [about X]`: statements with the same subject and relation but different
+/// objects or qualifiers, where the versions rest on different documents. Each
+/// version is a row with its sources; `group` numbers the disagreement.
+fn conflicts(ctx: &mut Ctx<'_>, about: Option<EntityId>) -> Result<QueryResult> {
+    let statements: Vec<Statement> = match about {
+        Some(e) => involving(ctx, Node::Entity(e))?,
+        None => {
+            let mut all = Vec::new();
+            for st in ctx.store.statements() {
+                let st = st?;
+                ctx.tick()?;
+                if ctx.visible(&st)? {
+                    all.push(st);
+                }
+            }
+            all
+        }
+    };
+    let mut groups: BTreeMap<(Node, String), Vec<Statement>> = BTreeMap::new();
+    for st in statements {
+        groups.entry((st.subject, st.relation.clone())).or_default().push(st);
+    }
+    let mut out = QueryResult::with_columns(&["group", "subject", "relation", "version", "sources"]);
+    let mut group_no = 0;
+    for ((subject, relation), versions) in groups {
+        if versions.len() < 2 {
+            continue;
+        }
+        let mut doc_sets: Vec<BTreeSet<EntityId>> = Vec::new();
+        for v in &versions {
+            doc_sets.push(ctx.evidence(v)?.iter().map(|e| e.document).collect());
+        }
+        if doc_sets.windows(2).all(|w| w[0] == w[1]) {
+            continue;
+        }
+        group_no += 1;
+        for v in &versions {
+            let version = match (ctx.object_cell(&v.object)?, qualifiers_cell(v)) {
+                (o, Cell::Null) => o,
+                (o, q) => Cell::text(format!("{o} {{{q}}}")),
+            };
+            let cells = vec![
+                Cell::int(group_no),
+                ctx.node_cell(subject)?,
+                Cell::text(&relation),
+                version,
+                ctx.sources_cell(v)?,
+            ];
+            out.rows.push(Row { cells, provenance: ctx.citations(v)? });
+            ctx.check_rows(out.rows.len())?;
+        }
+    }
+    Ok(out)
+}
+
+/// `verify`: re-finds every stored quote in its document's text and lists those that
+/// no longer match (or never did), with a count of all checked.
+fn verify(ctx: &mut Ctx<'_>) -> Result<QueryResult> {
+    let mut out = QueryResult::with_columns(&["claim", "document", "quote", "problem"]);
+    let (mut checked, mut bad) = (0u64, 0u64);
+    let mut texts: BTreeMap<EntityId, Option<String>> = BTreeMap::new();
+    for st in ctx.store.statements() {
+        let st = st?;
+        ctx.tick()?;
+        for ev in &st.evidence {
+            if let std::collections::btree_map::Entry::Vacant(v) = texts.entry(ev.document) {
+                v.insert(ctx.store.document_text(ev.document)?);
+            }
+            let Some(text) = texts[&ev.document].as_deref() else {
+                continue;
+            };
+            checked += 1;
+            let problem = match ev.span {
+                Some(span) if quote::matches_at(text, &ev.quote, span) => continue,
+                Some(_) if quote::locate(text, &ev.quote).is_some() => "the quote moved in the document",
+                Some(_) => "the quote is no longer in the document",
+                None if quote::locate(text, &ev.quote).is_some() => "the quote has no stored offsets",
+                None => "the quote is not in the document",
+            };
+            bad += 1;
+            let c = ctx.citation(&st, ev)?;
+            out.rows.push(Row {
+                cells: vec![
+                    Cell::Statement { id: st.id, text: c.claim.clone() },
+                    Cell::text(&c.document),
+                    Cell::text(&c.quote),
+                    Cell::text(problem),
+                ],
+                provenance: vec![c],
+            });
+        }
+    }
+    out.note = Some(format!("{checked} quotes checked against their documents: {} match, {bad} do not", checked - bad));
+    Ok(out)
+}
+
+/// `why QUESTION`: one row per piece of evidence behind each answer.
+fn why(ctx: &mut Ctx<'_>, plan: &Plan) -> Result<QueryResult> {
+    let inner = run(ctx, plan)?;
+    let mut out = QueryResult::with_columns(&["answer", "claim", "document", "quote", "credited"]);
+    for row in inner.rows {
+        let answer = row.cells.first().cloned().unwrap_or(Cell::Null);
+        for c in row.provenance {
+            let cells = vec![
+                answer.clone(),
+                Cell::Statement { id: c.statement, text: c.claim.clone() },
+                Cell::text(&c.document),
+                Cell::text(&c.quote),
+                c.attribution.clone().map_or(Cell::Null, Cell::text),
+            ];
+            out.rows.push(Row { cells, provenance: vec![c] });
+            ctx.check_rows(out.rows.len())?;
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,140 @@
+//! Query results: typed rows with provenance attached.
+
+use std::fmt;
+
+use factgraph_store::{EntityId, StatementId, Value};
+use serde::Serialize;
+
+/// One value in a result row.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum Cell {
+    /// No value (openCypher's null).
+    Null,
+    /// An entity.
+    Entity {
+        /// Its id.
+        id: EntityId,
+        /// Its canonical name.
+        name: String,
+        /// Its kind.
+        kind: String,
+    },
+    /// A statement, shown as its subject, relation and object.
+    Statement {
+        /// Its id.
+        id: StatementId,
+        /// `subject relation object`, in words.
+        text: String,
+    },
+    /// A literal.
+    Value {
+        /// The value.
+        value: Value,
+    },
+    /// Text produced by the query (a role, a relation, a note).
+    Text {
+        /// The text.
+        text: String,
+    },
+    /// A list of cells.
+    List {
+        /// The items.
+        items: Vec<Cell>,
+    },
+    /// A path: alternating nodes and statements.
+    Path {
+        /// The steps in words.
+        steps: Vec<String>,
+    },
+}
+
+impl Cell {
+    /// A text cell.
+    pub fn text(s: impl Into<String>) -> Cell {
+        Cell::Text { text: s.into() }
+    }
+
+    /// An integer cell.
+    pub fn int(i: i64) -> Cell {
+        Cell::Value { value: Value::Int(i) }
+    }
+}
+
+impl fmt::Display for Cell {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Cell::Null => f.write_str("null"),
+            Cell::Entity { name, .. } => f.write_str(name),
+            Cell::Statement { text, .. } => f.write_str(text),
+            Cell::Value { value } => value.fmt(f),
+            Cell::Text { text } => f.write_str(text),
+            Cell::List { items } => {
+                f.write_str("[")?;
+                for (i, c) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    c.fmt(f)?;
+                }
+                f.write_str("]")
+            }
+            Cell::Path { steps } => f.write_str(&steps.join(" ")),
+        }
+    }
+}
+
+/// One piece of evidence behind a row: which statement, which document, which words,
+/// credited to whom.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Citation {
+    /// The statement supported.
+    pub statement: StatementId,
+    /// The statement in words.
+    pub claim: String,
+    /// The document's name.
+    pub document: String,
+    /// Its outlet, when known.
+    pub outlet: Option<String>,
+    /// The verbatim quote.
+    pub quote: String,
+    /// Who the document credits; `None` is the document's own voice.
+    pub attribution: Option<String>,
+}
+
+/// A result row.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Row {
+    /// One cell per column.
+    pub cells: Vec<Cell>,
+    /// The evidence behind this row.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub provenance: Vec<Citation>,
+}
+
+/// The answer to one statement of a query or script.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct QueryResult {
+    /// Column names.
+    pub columns: Vec<String>,
+    /// Rows, in order.
+    pub rows: Vec<Row>,
+    /// Whether row order means something (ORDER BY, path steps); otherwise tests
+    /// sort rows before comparing.
+    pub ordered: bool,
+    /// A one-line note: what a write did, what a check found.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl QueryResult {
+    /// An empty result with these columns.
+    pub fn with_columns(columns: &[&str]) -> QueryResult {
+        QueryResult { columns: columns.iter().map(|c| (*c).to_owned()).collect(), ..QueryResult::default() }
+    }
+
+    /// A result that is only a note.
+    pub fn note(note: impl Into<String>) -> QueryResult {
+        QueryResult { note: Some(note.into()), ..QueryResult::default() }
+    }
+}

@@ -1,0 +1,282 @@
+//! Writes: `document`, `entity`, `assert`, `retract`, `delete`, run inside one
+//! transaction so that a script is one atomic batch.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use factgraph_store::{
+    normalize, quote, Added, Date, EntityId, Evidence, NewStatement, Node, Object, Properties, Qualifiers, StatementId,
+    StoreError, Transaction, Value, DOCUMENT_KIND,
+};
+use factgraph_syntax::ast::{self, Literal, Name, Property, Span, Term, Write};
+
+use super::resolve;
+use crate::error::{Error, QueryError, Result};
+
+/// What a script's writes did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct WriteSummary {
+    /// Entities created (documents excluded).
+    pub entities: u64,
+    /// Documents created.
+    pub documents: u64,
+    /// Statements created.
+    pub statements: u64,
+    /// Statements that already existed (their new evidence merged).
+    pub merged: u64,
+    /// Pieces of evidence added.
+    pub evidence: u64,
+    /// Statements retracted (with those about them).
+    pub retracted: u64,
+    /// Entities deleted.
+    pub deleted: u64,
+}
+
+impl std::fmt::Display for WriteSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} entities, {} documents, {} new statements, {} already there, {} evidence added",
+            self.entities, self.documents, self.statements, self.merged, self.evidence
+        )?;
+        if self.retracted > 0 || self.deleted > 0 {
+            write!(f, ", {} statements retracted, {} entities deleted", self.retracted, self.deleted)?;
+        }
+        Ok(())
+    }
+}
+
+/// State shared by the writes of one load: labels and where files are read from.
+#[derive(Debug, Default)]
+pub struct ScriptState {
+    /// Statement labels defined so far.
+    pub labels: HashMap<String, StatementId>,
+    /// Directory that `file:` paths are relative to; `None` refuses `file:`.
+    pub base_dir: Option<std::path::PathBuf>,
+    /// Running totals.
+    pub summary: WriteSummary,
+}
+
+/// A store refusal, placed at the span it is about.
+fn refused(e: StoreError, span: Span) -> Error {
+    match e {
+        StoreError::Invalid(m) => QueryError::invalid(m, span).into(),
+        StoreError::NoEvidence | StoreError::NotADocument { .. } | StoreError::InUseEntity(_) => {
+            QueryError::invalid(e.to_string(), span).into()
+        }
+        other => Error::Store(other),
+    }
+}
+
+pub(crate) fn value(l: &Literal) -> Value {
+    match l {
+        Literal::Str(s) => Value::Str(s.clone()),
+        Literal::Int(i) => Value::Int(*i),
+        Literal::Float(x) => Value::Float(*x),
+        Literal::Bool(b) => Value::Bool(*b),
+        Literal::Date(d) => Value::Date(Date { year: d.year, month: d.month, day: d.day }),
+    }
+}
+
+fn props(list: &[Property]) -> Properties {
+    list.iter().map(|p| (p.key.text.clone(), value(&p.value))).collect()
+}
+
+/// The entity whose canonical name is `name` (ignoring case and accents), if any.
+fn by_canonical_name(tx: &mut Transaction<'_>, name: &str) -> Result<Option<factgraph_store::Entity>> {
+    let n = normalize(name);
+    for id in tx.lookup(name)? {
+        if let Some(e) = tx.entity(id)? {
+            if normalize(&e.name) == n {
+                return Ok(Some(e));
+            }
+        }
+    }
+    Ok(None)
+}
+
+fn document(tx: &mut Transaction<'_>, name: &Name) -> Result<EntityId> {
+    let e = resolve::entity(tx, name)?;
+    if e.kind != DOCUMENT_KIND {
+        return Err(QueryError::invalid(format!("{:?} is a {}, not a document", e.name, e.kind), name.span).into());
+    }
+    Ok(e.id)
+}
+
+fn node(tx: &mut Transaction<'_>, state: &ScriptState, term: &Term) -> Result<Node> {
+    match term {
+        Term::Label(l) => state
+            .labels
+            .get(&l.name)
+            .map(|s| Node::Statement(*s))
+            .ok_or_else(|| QueryError::UnknownLabel { label: l.name.clone(), span: l.span }.into()),
+        Term::Name(n) => Ok(Node::Entity(resolve::entity(tx, n)?.id)),
+        Term::Literal(_, span) => Err(QueryError::invalid("a subject must be an entity or a @label", *span).into()),
+    }
+}
+
+/// Runs one write inside `tx`.
+pub(crate) fn run(tx: &mut Transaction<'_>, state: &mut ScriptState, w: &Write) -> Result<()> {
+    match w {
+        Write::Document { name, properties } => {
+            let mut p = props(properties);
+            let text = match p.remove("file") {
+                None => None,
+                Some(Value::Str(file)) => {
+                    let span = properties.iter().find(|x| x.key.text == "file").map_or(name.span, |x| x.span);
+                    let Some(base) = &state.base_dir else {
+                        return Err(QueryError::invalid(
+                            "`file:` is only read when loading a script from a file",
+                            span,
+                        )
+                        .into());
+                    };
+                    let path = base.join(&file);
+                    if Path::new(&file).is_absolute() || file.split(['/', '\\']).any(|c| c == "..") {
+                        return Err(QueryError::invalid(
+                            "`file:` must be a relative path inside the script's directory",
+                            span,
+                        )
+                        .into());
+                    }
+                    let text = std::fs::read_to_string(&path)
+                        .map_err(|e| QueryError::invalid(format!("cannot read {}: {e}", path.display()), span))?;
+                    p.insert("file".into(), Value::Str(file));
+                    Some(text)
+                }
+                Some(other) => {
+                    return Err(QueryError::invalid(
+                        format!("`file:` must be a string, not a {}", other.type_name()),
+                        name.span,
+                    )
+                    .into())
+                }
+            };
+            match by_canonical_name(tx, &name.text)? {
+                Some(e) if e.kind == DOCUMENT_KIND => {
+                    for (k, v) in p {
+                        tx.set_property(e.id, &k, v).map_err(|e| refused(e, name.span))?;
+                    }
+                    if let Some(t) = text {
+                        tx.set_document_text(e.id, t).map_err(|e| refused(e, name.span))?;
+                    }
+                }
+                Some(e) => {
+                    return Err(
+                        QueryError::invalid(format!("{:?} already exists as a {}", e.name, e.kind), name.span).into()
+                    )
+                }
+                None => {
+                    tx.create_document(&name.text, p, text).map_err(|e| refused(e, name.span))?;
+                    state.summary.documents += 1;
+                }
+            }
+        }
+        Write::Entity { name, kind, aliases, properties } => {
+            let id = match by_canonical_name(tx, &name.text)? {
+                Some(e) => {
+                    if let Some(k) = kind {
+                        if k.text != e.kind {
+                            return Err(QueryError::invalid(
+                                format!("{:?} is already a {}; it cannot also be a {}", e.name, e.kind, k.text),
+                                k.span,
+                            )
+                            .into());
+                        }
+                    }
+                    e.id
+                }
+                None => {
+                    let Some(k) = kind else {
+                        return Err(QueryError::invalid(
+                            format!("{:?} is new: give its kind, as in `entity {:?}: Person`", name.text, name.text),
+                            name.span,
+                        )
+                        .into());
+                    };
+                    state.summary.entities += 1;
+                    tx.create_entity(&name.text, &k.text).map_err(|e| refused(e, k.span))?
+                }
+            };
+            for a in aliases {
+                if a.documents.is_empty() {
+                    tx.add_alias(id, &a.text, None).map_err(|e| refused(e, a.span))?;
+                }
+                for d in &a.documents {
+                    let doc = document(tx, &Name { text: d.text.clone(), quoted: false, span: d.span })?;
+                    tx.add_alias(id, &a.text, Some(doc)).map_err(|e| refused(e, a.span))?;
+                }
+            }
+            for p in properties {
+                tx.set_property(id, &p.key.text, value(&p.value)).map_err(|e| refused(e, p.span))?;
+            }
+        }
+        Write::Assert(a) => assert(tx, state, a)?,
+        Write::Retract(l) => {
+            let id = *state
+                .labels
+                .get(&l.name)
+                .ok_or_else(|| Error::Query(QueryError::UnknownLabel { label: l.name.clone(), span: l.span }))?;
+            state.summary.retracted += tx.retract(id).map_err(|e| refused(e, l.span))? as u64;
+            state.labels.retain(|_, s| *s != id);
+        }
+        Write::DeleteEntity(n) => {
+            let e = resolve::entity(tx, n)?;
+            tx.delete_entity(e.id).map_err(|e| refused(e, n.span))?;
+            state.summary.deleted += 1;
+        }
+    }
+    Ok(())
+}
+
+fn assert(tx: &mut Transaction<'_>, state: &mut ScriptState, a: &ast::Assert) -> Result<()> {
+    if let Some(l) = &a.label {
+        if state.labels.contains_key(&l.name) {
+            return Err(QueryError::invalid(format!("@{} is already defined in this load", l.name), l.span).into());
+        }
+    }
+    let subject = node(tx, state, &a.subject)?;
+    let object = match &a.object {
+        Term::Literal(l, _) => Object::Literal(value(l)),
+        other => Object::Node(node(tx, state, other)?),
+    };
+    let qualifiers: Qualifiers = props(&a.qualifiers);
+    let mut evidence = Vec::with_capacity(a.evidence.len());
+    for e in &a.evidence {
+        let doc = document(tx, &e.document)?;
+        if let Some(text) = tx.document_text(doc)? {
+            if quote::locate(text, &e.quote).is_none() {
+                return Err(QueryError::invalid(
+                    format!(
+                        "this quote does not occur in {:?}'s text (quotes must be verbatim, up to whitespace)",
+                        e.document.text
+                    ),
+                    e.quote_span,
+                )
+                .into());
+            }
+        }
+        let attribution = match &e.by {
+            Some(n) => Some(resolve::entity(tx, n)?.id),
+            None => None,
+        };
+        evidence.push(Evidence { document: doc, quote: e.quote.clone(), span: None, attribution });
+    }
+    let new = NewStatement { subject, relation: a.relation.text.clone(), object, qualifiers, evidence };
+    let n_evidence = new.evidence.len() as u64;
+    let added = tx.add_statement(new).map_err(|e| refused(e, a.relation.span))?;
+    match added {
+        Added::Created(_) => {
+            state.summary.statements += 1;
+            state.summary.evidence += n_evidence;
+        }
+        Added::Merged { new_evidence, .. } => {
+            state.summary.merged += 1;
+            state.summary.evidence += new_evidence as u64;
+        }
+    }
+    if let Some(l) = &a.label {
+        state.labels.insert(l.name.clone(), added.id());
+    }
+    Ok(())
+}

@@ -15,12 +15,7 @@ fn factgraph(db: &Path, args: &[&str], stdin: &str) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("run factgraph");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
     child.wait_with_output().unwrap()
 }
 
@@ -37,11 +32,8 @@ fn tsv(dir: &Path) {
     )
     .unwrap();
     std::fs::write(dir.join("aliases.tsv"), "entity_id\talias\n0\tAlfa\n").unwrap();
-    std::fs::write(
-        dir.join("sources.tsv"),
-        "id\turl\tdate\ttitle\n0\thttps://news.example/a/0\t2024-01-01\tA title\n",
-    )
-    .unwrap();
+    std::fs::write(dir.join("sources.tsv"), "id\turl\tdate\ttitle\n0\thttps://news.example/a/0\t2024-01-01\tA title\n")
+        .unwrap();
     std::fs::write(
         dir.join("statements.tsv"),
         "id\tsubject_id\tpredicate\tobject_id\tsource_id\tquote\n0\t0\tvisited\t1\t0\tthe minister said\n1\t0\tvisited\t1\t0\tthe minister said\n2\t2\tlocated_in\t1\t0\tcourt ruled\n",
@@ -56,37 +48,19 @@ fn load_stats_check_export_import_round_trip() {
     tsv(&tmp.path().join("tsv"));
     let out = factgraph(&db, &["load", tmp.path().join("tsv").to_str().unwrap()], "");
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(
-        text(&out.stdout).contains("3 claims as 2 new statements"),
-        "{}",
-        text(&out.stdout)
-    );
+    assert!(text(&out.stdout).contains("3 claims as 2 new statements"), "{}", text(&out.stdout));
     let out = factgraph(&db, &["stats"], "");
-    assert_eq!(
-        text(&out.stdout),
-        "entities\t4\nstatements\t2\nevidence\t2\n"
-    );
+    assert_eq!(text(&out.stdout), "entities\t4\nstatements\t2\nevidence\t2\nrelations\t2\nkinds\t4\n");
     let out = factgraph(&db, &["check"], "");
     assert!(out.status.success() && text(&out.stdout).contains("ok"));
     let dump = tmp.path().join("dump.jsonl");
-    assert!(
-        factgraph(&db, &["export", "-o", dump.to_str().unwrap()], "")
-            .status
-            .success()
-    );
+    assert!(factgraph(&db, &["export", "-o", dump.to_str().unwrap()], "").status.success());
     let db2 = tmp.path().join("db2");
     let out = factgraph(&db2, &["import", dump.to_str().unwrap()], "");
     assert!(out.status.success(), "{}", text(&out.stderr));
     let again = tmp.path().join("again.jsonl");
-    assert!(
-        factgraph(&db2, &["export", "-o", again.to_str().unwrap()], "")
-            .status
-            .success()
-    );
-    assert_eq!(
-        std::fs::read(&dump).unwrap(),
-        std::fs::read(&again).unwrap()
-    );
+    assert!(factgraph(&db2, &["export", "-o", again.to_str().unwrap()], "").status.success());
+    assert_eq!(std::fs::read(&dump).unwrap(), std::fs::read(&again).unwrap());
 }
 
 #[test]
@@ -95,9 +69,7 @@ fn a_malformed_load_leaves_the_store_unchanged() {
     let db = tmp.path().join("db");
     let dir = tmp.path().join("tsv");
     tsv(&dir);
-    assert!(factgraph(&db, &["load", dir.to_str().unwrap()], "")
-        .status
-        .success());
+    assert!(factgraph(&db, &["load", dir.to_str().unwrap()], "").status.success());
     let before = factgraph(&db, &["export"], "").stdout;
     // The last line refers to a missing entity: the whole file must be refused.
     std::fs::write(
@@ -107,17 +79,9 @@ fn a_malformed_load_leaves_the_store_unchanged() {
     .unwrap();
     let out = factgraph(&db, &["load", dir.to_str().unwrap()], "");
     assert_eq!(out.status.code(), Some(1));
-    assert!(
-        text(&out.stderr).contains("statements.tsv:3: no entity 99"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert!(text(&out.stderr).contains("statements.tsv:3: no entity 99"), "{}", text(&out.stderr));
     assert_eq!(factgraph(&db, &["export"], "").stdout, before);
-    let out = factgraph(
-        &db,
-        &["load", tmp.path().join("missing").to_str().unwrap()],
-        "",
-    );
+    let out = factgraph(&db, &["load", tmp.path().join("missing").to_str().unwrap()], "");
     assert_eq!(out.status.code(), Some(1));
 }
 
@@ -144,11 +108,7 @@ fn a_second_process_gets_store_in_use() {
     drop(first.stdin.take());
     first.wait().unwrap();
     assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
-    assert!(
-        text(&out.stderr).contains("store is in use"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert!(text(&out.stderr).contains("store is in use"), "{}", text(&out.stderr));
 }
 
 #[test]
@@ -157,11 +117,7 @@ fn foreign_directories_are_refused_with_exit_code_3() {
     std::fs::write(tmp.path().join("notes.txt"), "mine").unwrap();
     let out = factgraph(tmp.path(), &["stats"], "");
     assert_eq!(out.status.code(), Some(3));
-    assert!(
-        text(&out.stderr).contains("not a factgraph store"),
-        "{}",
-        text(&out.stderr)
-    );
+    assert!(text(&out.stderr).contains("not a factgraph store"), "{}", text(&out.stderr));
     assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 1);
 }
 
@@ -174,10 +130,7 @@ fn piped_repl_runs_meta_commands_and_fails_fast() {
     assert!(text(&out.stdout).contains("entities\t0"));
     let out = factgraph(&db, &[], ".bogus\n.stats\n");
     assert_eq!(out.status.code(), Some(1));
-    assert!(
-        !text(&out.stdout).contains("entities"),
-        "stopped at the first error"
-    );
+    assert!(!text(&out.stdout).contains("entities"), "stopped at the first error");
 }
 
 #[test]
@@ -185,11 +138,7 @@ fn dot_output_is_a_digraph() {
     let tmp = tempfile::tempdir().unwrap();
     let db = tmp.path().join("db");
     tsv(&tmp.path().join("tsv"));
-    assert!(
-        factgraph(&db, &["load", tmp.path().join("tsv").to_str().unwrap()], "")
-            .status
-            .success()
-    );
+    assert!(factgraph(&db, &["load", tmp.path().join("tsv").to_str().unwrap()], "").status.success());
     let out = factgraph(&db, &["dot", "--evidence"], "");
     let dot = text(&out.stdout);
     assert!(dot.starts_with("digraph factgraph {"), "{dot}");

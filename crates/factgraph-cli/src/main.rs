@@ -1,41 +1,76 @@
-//! The `factgraph` binary: opens a store and runs a REPL, or a subcommand.
+//! The `factgraph` binary: the REPL on the default store (created with the showcase
+//! when it does not exist yet), scripting with `-c`, `-f` and standard input, and
+//! subcommands for loading, exporting, checking and drawing.
 //!
-//! Exit codes: 0 success, 1 a command failed, 2 usage error (clap's), 3 storage or I/O.
+//! Exit codes: 0 success, 1 a query or script failed, 2 usage (clap), 3 storage or I/O.
+
+mod render;
+mod repl;
+mod showcase;
+mod terminal;
 
 /// mimalloc: the store's batches allocate and free millions of small records, where
 /// it measured faster than the system allocator.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-mod repl;
-
 use std::fs::File;
-use std::io::{BufReader, IsTerminal, Write};
-use std::path::PathBuf;
+use std::io::{BufReader, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 use factgraph::{Error, Graph, StoreError};
 
-/// A knowledge-graph store that keeps what sources say: entities, statements,
-/// and for every statement who said it, where, and in which words.
+use crate::render::{Mode, Style};
+use crate::repl::{split_inputs, Flow, Session};
+
+/// A knowledge-graph store that keeps what sources say: entities, statements, and for
+/// every statement who said it, where, and in which words.
 #[derive(Parser, Debug)]
 #[command(name = "factgraph", version, after_help = EXAMPLES)]
 struct Cli {
-    /// The store directory (default: $FACTGRAPH_DB, else the platform data directory).
+    /// The store directory (default: $FACTGRAPH_DB, else the platform data directory,
+    /// created with the showcase data the first time).
     #[arg(long, global = true, env = "FACTGRAPH_DB")]
     db: Option<PathBuf>,
+    /// Run a query or command and exit (repeatable).
+    #[arg(short = 'c', long = "command", value_name = "QUERY")]
+    commands: Vec<String>,
+    /// Run a file of queries and commands and exit.
+    #[arg(short = 'f', long = "file", value_name = "FILE")]
+    file: Option<PathBuf>,
+    /// Output format (default: table on a terminal, tsv when piped).
+    #[arg(long, value_enum, global = true)]
+    format: Option<Mode>,
+    /// Keep going after a failing query in a script.
+    #[arg(long)]
+    continue_on_error: bool,
+    /// Colour in error messages.
+    #[arg(long, value_enum, default_value_t = Color::Auto, global = true)]
+    color: Color,
+    /// Show the quotes behind each answer.
+    #[arg(long)]
+    evidence: bool,
     #[command(subcommand)]
     command: Option<Command>,
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
 const EXAMPLES: &str = "Examples:
-  factgraph                         REPL on the default store
-  factgraph --db ./claims stats     counts of a store
-  factgraph load ./bench/tsv        load the benchmark's TSV directory (atomic)
-  factgraph export -o dump.jsonl    lossless JSON Lines export
-  factgraph dot -o graph.dot        the whole graph as GraphViz DOT";
+  factgraph                                  REPL on the default store (showcase data)
+  factgraph -c 'who reported \"red notice\"'   one question, then exit
+  factgraph --db ./claims load data/*.fg     load scripts as one atomic batch
+  factgraph --db ./claims load ./bench/tsv   load the benchmark's TSV directory
+  factgraph export -o dump.jsonl             lossless JSON Lines export
+  factgraph dot 'who reported \"red notice\"' -o red-notice.dot";
 
 #[derive(Subcommand, Debug)]
 enum Command {
@@ -43,25 +78,34 @@ enum Command {
     Stats,
     /// Verify every index against the primary records.
     Check,
-    /// Load a directory of benchmark TSV (entities, aliases, sources, statements) as one batch.
+    /// Load .fg scripts (together, as one atomic batch) or benchmark TSV directories
+    /// (each atomically).
+    #[command(after_help = "Example: factgraph --db ./claims load data/00-documents.fg data/01-entities.fg")]
     Load {
-        /// Directories holding entities.tsv, aliases.tsv, sources.tsv and statements.tsv.
+        /// Script files, directories of scripts, or TSV directories.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
     /// Write the whole store as versioned JSON Lines.
+    #[command(after_help = "Example: factgraph export -o dump.jsonl")]
     Export {
         /// Output file (default: standard output).
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
     /// Read a JSON Lines export into an empty store (all or nothing).
+    #[command(after_help = "Example: factgraph --db ./copy import dump.jsonl")]
     Import {
         /// The export file.
         file: PathBuf,
     },
-    /// The whole graph as GraphViz DOT.
+    /// GraphViz DOT of the whole graph, or of the subgraph a query's answers touch.
+    #[command(
+        after_help = "Example: factgraph dot 'who reported \"red notice\"' -o rn.dot && dot -Tsvg rn.dot > rn.svg"
+    )]
     Dot {
+        /// A query whose answers (and the statements behind them) to draw.
+        query: Option<String>,
         /// Output file (default: standard output).
         #[arg(short, long)]
         output: Option<PathBuf>,
@@ -82,32 +126,126 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
-            let storage = e.chain().any(|c| {
-                c.downcast_ref::<StoreError>().is_some()
-                    || matches!(c.downcast_ref::<Error>(), Some(Error::Store(_) | Error::Io { .. }))
-                    || c.downcast_ref::<std::io::Error>().is_some()
-            });
-            ExitCode::from(if storage { 3 } else { 1 })
+            ExitCode::from(exit_code(&e))
         }
     }
 }
 
-fn run(cli: Cli) -> Result<ExitCode> {
-    let path = match cli.db {
-        Some(p) => p,
-        None => default_db()?,
-    };
-    let graph = Graph::open(&path).with_context(|| format!("opening {}", path.display()))?;
-    let stdout = std::io::stdout();
-    match cli.command {
-        None => {
-            let interactive = std::io::stdin().is_terminal();
-            let ok = repl::run(&graph, interactive)?;
-            return Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) });
+/// 3 for storage and I/O, 1 for everything else.
+fn exit_code(e: &anyhow::Error) -> u8 {
+    let storage = e.chain().any(|c| {
+        c.downcast_ref::<StoreError>().is_some()
+            || matches!(c.downcast_ref::<Error>(), Some(Error::Store(_) | Error::Io { .. }))
+            || c.downcast_ref::<std::io::Error>().is_some()
+    });
+    if storage {
+        3
+    } else {
+        1
+    }
+}
+
+fn use_color(choice: Color) -> bool {
+    match choice {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => {
+            std::io::stderr().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none()
+                && std::env::var("TERM").map_or(true, |t| t != "dumb")
         }
+    }
+}
+
+/// Loads script files (as one batch) and TSV directories (each as one batch).
+pub(crate) fn load_paths(graph: &Graph, paths: &[PathBuf], progress: bool) -> Result<String> {
+    let mut scripts = Vec::new();
+    let mut lines = Vec::new();
+    for p in paths {
+        if p.is_dir() && factgraph::tsv::is_tsv_dir(p) {
+            let bar = progress.then(|| {
+                let b = indicatif::ProgressBar::new(0);
+                b.set_style(
+                    indicatif::ProgressStyle::with_template("{msg:>10} [{bar:40}] {pos}/{len} ({per_sec})")
+                        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                );
+                b
+            });
+            let s = graph.load_tsv_dir(p, &mut |phase, done, total| {
+                if let Some(b) = &bar {
+                    b.set_message(phase.to_owned());
+                    b.set_length(total);
+                    b.set_position(done);
+                }
+            })?;
+            if let Some(b) = bar {
+                b.finish_and_clear();
+            }
+            lines.push(format!(
+                "{}: {} entities, {} aliases, {} documents, {} claims as {} new statements",
+                p.display(),
+                s.entities,
+                s.aliases,
+                s.documents,
+                s.claims,
+                s.statements
+            ));
+        } else if p.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(p)
+                .with_context(|| format!("reading {}", p.display()))?
+                .flatten()
+                .map(|e| e.path())
+                .filter(|f| f.extension().is_some_and(|x| x == "fg"))
+                .collect();
+            found.sort();
+            if found.is_empty() {
+                anyhow::bail!("{} holds no .fg scripts and is not a TSV directory", p.display());
+            }
+            scripts.extend(found);
+        } else if p.is_file() {
+            scripts.push(p.clone());
+        } else {
+            anyhow::bail!("{} does not exist", p.display());
+        }
+    }
+    if !scripts.is_empty() {
+        let s = graph.load_scripts(&scripts)?;
+        lines.push(format!("{} script{}: {s}", scripts.len(), if scripts.len() == 1 { "" } else { "s" }));
+    }
+    Ok(lines.join("\n"))
+}
+
+fn open(cli: &Cli) -> Result<Graph> {
+    let (path, is_default) = match &cli.db {
+        Some(p) => (p.clone(), false),
+        None => (default_db()?, true),
+    };
+    let existed = path.join(factgraph::store::MARKER_FILE).exists();
+    let graph = Graph::open(&path).with_context(|| format!("opening {}", path.display()))?;
+    if is_default && !existed && showcase::available() {
+        let tmp = tempfile::tempdir().context("creating a temporary directory for the showcase")?;
+        match showcase::load_into(&graph, tmp.path()) {
+            Ok(s) => eprintln!(
+                "created the default store at {} with the showcase: {} documents, {} entities, {} statements",
+                path.display(),
+                s.documents,
+                s.entities,
+                s.statements
+            ),
+            Err(e) => eprintln!("warning: the showcase did not load ({e}); the default store is empty"),
+        }
+    }
+    Ok(graph)
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    let graph = open(&cli)?;
+    let color = use_color(cli.color);
+    let stdout = std::io::stdout();
+    match &cli.command {
         Some(Command::Stats) => {
-            let mut out = stdout.lock();
-            repl::write_stats(&graph, &mut out)?;
+            repl::write_stats(&graph, &mut stdout.lock())?;
+            return Ok(ExitCode::SUCCESS);
         }
         Some(Command::Check) => {
             let report = graph.check()?;
@@ -122,71 +260,97 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 return Ok(ExitCode::from(3));
             }
             println!("ok");
+            return Ok(ExitCode::SUCCESS);
         }
         Some(Command::Load { paths }) => {
-            for dir in paths {
-                if !factgraph::tsv::is_tsv_dir(&dir) {
-                    anyhow::bail!(
-                        "{} is not a TSV directory (entities.tsv, aliases.tsv, sources.tsv, statements.tsv); .fg scripts load once the query language lands",
-                        dir.display()
-                    );
-                }
-                let bar = std::io::stderr().is_terminal().then(|| {
-                    let b = indicatif::ProgressBar::new(0);
-                    b.set_style(
-                        indicatif::ProgressStyle::with_template("{msg:>10} [{bar:40}] {pos}/{len} ({per_sec})")
-                            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-                    );
-                    b
-                });
-                let summary = graph.load_tsv_dir(&dir, &mut |phase, done, total| {
-                    if let Some(b) = &bar {
-                        b.set_message(phase.to_owned());
-                        b.set_length(total);
-                        b.set_position(done);
+            match load_paths(&graph, paths, std::io::stderr().is_terminal()) {
+                Ok(summary) => println!("{summary}"),
+                Err(e) => {
+                    if let Some(fe) = e.downcast_ref::<Error>() {
+                        if matches!(fe, Error::Parse(_) | Error::Query(_) | Error::InFile { .. }) {
+                            eprint!("{}", render::error_report(fe, "load", "", color));
+                            eprintln!("nothing was loaded");
+                            return Ok(ExitCode::from(1));
+                        }
                     }
-                })?;
-                if let Some(b) = bar {
-                    b.finish_and_clear();
+                    return Err(e.context("nothing was loaded"));
                 }
-                println!(
-                    "{}: {} entities, {} aliases, {} documents, {} claims as {} new statements",
-                    dir.display(),
-                    summary.entities,
-                    summary.aliases,
-                    summary.documents,
-                    summary.claims,
-                    summary.statements
-                );
             }
+            return Ok(ExitCode::SUCCESS);
         }
         Some(Command::Export { output }) => {
             let counts = match output {
                 Some(p) => {
                     let mut f =
-                        std::io::BufWriter::new(File::create(&p).with_context(|| format!("creating {}", p.display()))?);
+                        std::io::BufWriter::new(File::create(p).with_context(|| format!("creating {}", p.display()))?);
                     graph.export_jsonl(&mut f)?
                 }
                 None => graph.export_jsonl(&mut stdout.lock())?,
             };
             eprintln!("exported {} entities, {} statements", counts.entities, counts.statements);
+            return Ok(ExitCode::SUCCESS);
         }
         Some(Command::Import { file }) => {
-            let f = File::open(&file).with_context(|| format!("opening {}", file.display()))?;
+            let f = File::open(file).with_context(|| format!("opening {}", file.display()))?;
             let counts = graph.import_jsonl(BufReader::new(f))?;
             println!(
                 "imported {} entities, {} statements, {} evidence",
                 counts.entities, counts.statements, counts.evidence
             );
+            return Ok(ExitCode::SUCCESS);
         }
-        Some(Command::Dot { output, evidence }) => {
-            let dot =
-                graph.to_dot(None, &factgraph::dot::DotOptions { evidence_counts: evidence, ..Default::default() })?;
+        Some(Command::Dot { query, output, evidence }) => {
+            let ids = match query {
+                None => None,
+                Some(q) => match graph.query(q) {
+                    Ok(results) => Some(repl::statements_of(&results)),
+                    Err(e) => {
+                        eprint!("{}", render::error_report(&e, "query", q, color));
+                        return Ok(ExitCode::from(1));
+                    }
+                },
+            };
+            let options = factgraph::dot::DotOptions { evidence_counts: *evidence, ..Default::default() };
+            let dot = graph.to_dot(ids.as_deref(), &options)?;
             match output {
-                Some(p) => std::fs::write(&p, dot).with_context(|| format!("writing {}", p.display()))?,
+                Some(p) => std::fs::write(p, dot).with_context(|| format!("writing {}", p.display()))?,
                 None => stdout.lock().write_all(dot.as_bytes())?,
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+        None => {}
+    }
+    let interactive = std::io::stdin().is_terminal() && cli.commands.is_empty() && cli.file.is_none();
+    let mode = cli.format.unwrap_or(if stdout.is_terminal() { Mode::Table } else { Mode::Tsv });
+    let style = Style { mode, evidence: cli.evidence, max_rows: if stdout.is_terminal() { 200 } else { usize::MAX } };
+    let mut session = Session::new(&graph, stdout.lock(), std::io::stderr(), style, color);
+    if interactive {
+        terminal::run(&mut session, &graph)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let inputs: Vec<String> = if !cli.commands.is_empty() {
+        cli.commands.clone()
+    } else if let Some(f) = &cli.file {
+        let text = std::fs::read_to_string(f).with_context(|| format!("reading {}", f.display()))?;
+        session.cwd = f.parent().map(Path::to_owned).unwrap_or_default();
+        split_inputs(&text)
+    } else {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text).context("reading standard input")?;
+        split_inputs(&text)
+    };
+    let mut failed = false;
+    for input in inputs {
+        match session.eval(&input) {
+            Ok(Flow::Continue) => {}
+            Ok(Flow::Quit) => break,
+            Err(()) => {
+                failed = true;
+                if !cli.continue_on_error {
+                    break;
+                }
             }
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }

@@ -1,184 +1,557 @@
-//! The REPL: line editing on a terminal (rustyline), plain line reading otherwise, and
-//! the meta commands. `Repl` works over any `Write`, so it is tested like a function.
+//! The REPL core: a `Session` that evaluates input (queries, scripts, meta commands)
+//! against a graph and writes to any `Write`, so it is tested like a function; and
+//! the terminal loop around it (rustyline: history, completion, multi-line input).
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
 
-use anyhow::Result;
-use factgraph::Graph;
+use factgraph::{Cell, Graph, Limits, StatementId};
 
-/// What one input line asked for.
+use crate::render::{error_report, write_result, Mode, Style};
+
+/// A meta command, parsed.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Meta {
     /// `.help`
     Help,
+    /// `.load FILE...` — data: `.fg` scripts (one batch) or a benchmark TSV directory.
+    Load(Vec<String>),
+    /// `.read FILE` — run a file of queries and commands.
+    Read(String),
+    /// `.dot [QUERY] [> FILE]`
+    Dot {
+        /// The query whose subgraph to draw; the whole graph when empty.
+        query: String,
+        /// Where to write; standard output when `None`.
+        file: Option<String>,
+    },
+    /// `.mode NAME`
+    Mode(String),
+    /// `.evidence on|off`
+    Evidence(Option<bool>),
+    /// `.timer on|off`
+    Timer(Option<bool>),
+    /// `.maxrows N`
+    MaxRows(String),
     /// `.stats`
     Stats,
     /// `.schema`
     Schema,
+    /// `.sources`
+    Sources,
+    /// `.conflicts`
+    Conflicts,
+    /// `.ast QUERY`
+    Ast(String),
+    /// `.explain QUERY`
+    Explain(String),
     /// `.check`
     Check,
     /// `.quit` / `.exit`
     Quit,
-    /// Anything else starting with `.` or `:`.
+    /// Anything else.
     Unknown(String),
 }
 
-/// Parses a meta command (`.name` or `:name`), or `None` for anything else.
+fn on_off(s: &str) -> Option<bool> {
+    match s.trim() {
+        "on" | "yes" | "true" => Some(true),
+        "off" | "no" | "false" => Some(false),
+        _ => None,
+    }
+}
+
+/// Parses a meta command (`.name args` or `:name args`), or `None` for a query.
 pub fn parse_meta(line: &str) -> Option<Meta> {
     let line = line.trim();
     let rest = line.strip_prefix('.').or_else(|| line.strip_prefix(':'))?;
-    let word = rest.split_whitespace().next().unwrap_or("");
+    let (word, args) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+    let args = args.trim();
     Some(match word {
-        "help" => Meta::Help,
+        "help" | "h" | "?" => Meta::Help,
+        "load" => Meta::Load(args.split_whitespace().map(str::to_owned).collect()),
+        "read" => Meta::Read(args.to_owned()),
+        "dot" => match args.rsplit_once('>') {
+            Some((q, f)) if !f.trim().is_empty() && !f.contains('"') => {
+                Meta::Dot { query: q.trim().to_owned(), file: Some(f.trim().to_owned()) }
+            }
+            _ => Meta::Dot { query: args.to_owned(), file: None },
+        },
+        "mode" => Meta::Mode(args.to_owned()),
+        "evidence" => Meta::Evidence(on_off(args)),
+        "timer" => Meta::Timer(on_off(args)),
+        "maxrows" => Meta::MaxRows(args.to_owned()),
         "stats" => Meta::Stats,
         "schema" => Meta::Schema,
+        "sources" => Meta::Sources,
+        "conflicts" => Meta::Conflicts,
+        "ast" => Meta::Ast(args.to_owned()),
+        "explain" => Meta::Explain(args.to_owned()),
         "check" => Meta::Check,
         "quit" | "exit" | "q" => Meta::Quit,
         other => Meta::Unknown(other.to_owned()),
     })
 }
 
-const HELP: &str = "\
-.help            this list
-.stats           counts of entities, statements and evidence
-.schema          kinds and relations with counts
-.check           verify every index against the records
-.quit            leave (Ctrl-D works too)
-Questions and patterns (who reported \"red notice\", match ...) arrive with the query language.";
+/// The meta commands, for `.help` and completion.
+pub const META_HELP: &[(&str, &str)] = &[
+    (".help", "this list"),
+    (".load FILE...", "load data: .fg scripts (one atomic batch) or a benchmark TSV directory"),
+    (".read FILE", "run a file of queries and commands"),
+    (".dot [QUERY] [> FILE]", "GraphViz DOT of the whole graph, or of what a query's answers touch"),
+    (".mode MODE", "output: table, csv, tsv, json, jsonl, markdown, line"),
+    (".evidence on|off", "show the quotes behind each answer"),
+    (".timer on|off", "show how long each query takes"),
+    (".maxrows N", "rows shown in a table"),
+    (".stats", "counts of entities, statements and evidence"),
+    (".schema", "kinds and relations, with counts"),
+    (".sources", "every document and credited source, with counts"),
+    (".conflicts", "where sources disagree (same as `conflicts`)"),
+    (".ast QUERY", "the parsed syntax tree"),
+    (".explain QUERY", "the plan: names resolved against the store"),
+    (".check", "verify every index against the records"),
+    (".quit", "leave (Ctrl-D works too)"),
+];
 
-/// The REPL state over an output.
-pub struct Repl<'g, W: Write> {
+const QUESTION_HELP: &str = "\
+Questions:  who reported \"red notice\" · who accused Trump · what does Interpol forbid
+            describe \"Qasi Mehr\" · path from Trump to Interpol · neighbours of Soleimani depth 2
+            sources of IRNA · conflicts [about NAME] · verify · according to IRNA QUESTION · why QUESTION
+Patterns:   match (a:Person)-[r:accused]->(b {name: \"Trump\"}) where … return a.name, sources(r)
+Writes:     entity \"Name\": Kind aka \"Alias\" · assert @x = A rel B from DOC \"quote\" by WHO
+Meta commands also work with `:` for Cypher users (:help).";
+
+/// A REPL session over a graph.
+pub struct Session<'g, W: Write, E: Write> {
     graph: &'g Graph,
     out: W,
+    err: E,
+    /// Output settings.
+    pub style: Style,
+    timer: bool,
+    color: bool,
+    /// Set from a signal handler to cancel the running query.
+    pub cancel: Arc<AtomicBool>,
+    /// Relative paths in `.load` and `.read` are resolved against this.
+    pub cwd: PathBuf,
 }
 
-impl<'g, W: Write> Repl<'g, W> {
-    /// A REPL writing to `out`.
-    pub fn new(graph: &'g Graph, out: W) -> Self {
-        Repl { graph, out }
+/// What to do after a line.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Flow {
+    /// Keep going.
+    Continue,
+    /// The user asked to leave.
+    Quit,
+}
+
+impl<'g, W: Write, E: Write> Session<'g, W, E> {
+    /// A session writing results to `out` and errors to `err`.
+    pub fn new(graph: &'g Graph, out: W, err: E, style: Style, color: bool) -> Self {
+        Session {
+            graph,
+            out,
+            err,
+            style,
+            timer: false,
+            color,
+            cancel: Arc::new(AtomicBool::new(false)),
+            cwd: std::env::current_dir().unwrap_or_default(),
+        }
     }
 
-    /// Evaluates one line. Returns `Ok(false)` when the session should end; an `Err`
-    /// is a failed command, reported by the caller.
-    pub fn eval_line(&mut self, line: &str) -> Result<bool> {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            return Ok(true);
+    fn limits(&self) -> Limits {
+        Limits { cancel: Some(self.cancel.clone()), ..Limits::default() }
+    }
+
+    /// Evaluates one complete input (a meta command, or queries). `Err(())` means the
+    /// input failed; the error has been written to the error stream.
+    #[allow(clippy::result_unit_err)]
+    pub fn eval(&mut self, input: &str) -> Result<Flow, ()> {
+        let trimmed = input.trim();
+        if trimmed.is_empty() || trimmed.starts_with('#') && !trimmed.contains('\n') {
+            return Ok(Flow::Continue);
         }
-        match parse_meta(line) {
-            Some(Meta::Help) => writeln!(self.out, "{HELP}")?,
-            Some(Meta::Stats) => write_stats(self.graph, &mut self.out)?,
-            Some(Meta::Schema) => write_schema(self.graph, &mut self.out)?,
-            Some(Meta::Check) => {
-                let r = self.graph.check()?;
-                if r.is_ok() {
-                    writeln!(
-                        self.out,
-                        "ok: {} entities, {} statements, {} index entries",
-                        r.entities, r.statements, r.index_entries
-                    )?;
-                } else {
-                    for p in &r.problems {
-                        writeln!(self.out, "problem: {p}")?;
+        match parse_meta(trimmed) {
+            Some(m) => self.meta(m),
+            None => self.query(input, "query").map(|()| Flow::Continue),
+        }
+    }
+
+    fn fail(&mut self, message: impl std::fmt::Display) -> Result<Flow, ()> {
+        let _ = writeln!(self.err, "error: {message}");
+        Err(())
+    }
+
+    fn report(&mut self, e: &factgraph::Error, name: &str, text: &str) {
+        let _ = write!(self.err, "{}", error_report(e, name, text, self.color));
+    }
+
+    fn query(&mut self, text: &str, name: &str) -> Result<(), ()> {
+        self.cancel.store(false, Ordering::Relaxed);
+        let started = Instant::now();
+        match self.graph.query_with(text, &self.limits()) {
+            Ok(results) => {
+                for r in &results {
+                    if write_result(&mut self.out, r, &self.style).is_err() {
+                        return Err(());
                     }
-                    anyhow::bail!("the store has {} problems", r.problems.len());
+                }
+                if self.timer {
+                    let _ = writeln!(self.out, "time: {:.3} ms", started.elapsed().as_secs_f64() * 1e3);
+                }
+                Ok(())
+            }
+            Err(e) => {
+                self.report(&e, name, text);
+                Err(())
+            }
+        }
+    }
+
+    fn path(&self, p: &str) -> PathBuf {
+        let p = Path::new(p);
+        if p.is_absolute() {
+            p.to_owned()
+        } else {
+            self.cwd.join(p)
+        }
+    }
+
+    fn meta(&mut self, m: Meta) -> Result<Flow, ()> {
+        match m {
+            Meta::Help => {
+                for (cmd, what) in META_HELP {
+                    let _ = writeln!(self.out, "{cmd:<24} {what}");
+                }
+                let _ = writeln!(self.out, "\n{QUESTION_HELP}");
+            }
+            Meta::Quit => return Ok(Flow::Quit),
+            Meta::Unknown(w) => return self.fail(format!("unknown command .{w}; .help lists the commands")),
+            Meta::Load(files) => {
+                if files.is_empty() {
+                    return self.fail(".load needs a file: .load data/showcase.fg");
+                }
+                let paths: Vec<PathBuf> = files.iter().map(|f| self.path(f)).collect();
+                match crate::load_paths(self.graph, &paths, false) {
+                    Ok(summary) => {
+                        let _ = writeln!(self.out, "{summary}");
+                    }
+                    Err(e) => {
+                        let text = format!("{e:#}");
+                        match e.downcast_ref::<factgraph::Error>() {
+                            Some(fe) => self.report(fe, "load", ""),
+                            None => {
+                                let _ = writeln!(self.err, "error: {text}");
+                            }
+                        }
+                        return Err(());
+                    }
                 }
             }
-            Some(Meta::Quit) => return Ok(false),
-            Some(Meta::Unknown(w)) => {
-                anyhow::bail!("unknown command .{w}; .help lists the commands")
+            Meta::Read(file) => {
+                let path = self.path(&file);
+                let text = match std::fs::read_to_string(&path) {
+                    Ok(t) => t,
+                    Err(e) => return self.fail(format!("cannot read {}: {e}", path.display())),
+                };
+                for chunk in split_inputs(&text) {
+                    if let Flow::Quit = self.eval(&chunk)? {
+                        return Ok(Flow::Quit);
+                    }
+                }
             }
-            None => anyhow::bail!("queries are not available yet in this build: only meta commands (.help) work"),
+            Meta::Dot { query, file } => {
+                let ids = if query.is_empty() {
+                    None
+                } else {
+                    match self.graph.query_with(&query, &self.limits()) {
+                        Ok(results) => Some(statements_of(&results)),
+                        Err(e) => {
+                            self.report(&e, "query", &query);
+                            return Err(());
+                        }
+                    }
+                };
+                let options = factgraph::dot::DotOptions { evidence_counts: self.style.evidence, ..Default::default() };
+                let dot = match self.graph.to_dot(ids.as_deref(), &options) {
+                    Ok(d) => d,
+                    Err(e) => return self.fail(e),
+                };
+                match file {
+                    Some(f) => {
+                        let path = self.path(&f);
+                        if let Err(e) = std::fs::write(&path, dot) {
+                            return self.fail(format!("cannot write {}: {e}", path.display()));
+                        }
+                        let _ = writeln!(self.out, "wrote {}", path.display());
+                    }
+                    None => {
+                        let _ = self.out.write_all(dot.as_bytes());
+                    }
+                }
+            }
+            Meta::Mode(m) => match Mode::parse(&m) {
+                Some(mode) => self.style.mode = mode,
+                None => {
+                    return self.fail(format!("unknown mode {m:?}: table, csv, tsv, json, jsonl, markdown or line"))
+                }
+            },
+            Meta::Evidence(Some(b)) => self.style.evidence = b,
+            Meta::Timer(Some(b)) => self.timer = b,
+            Meta::Evidence(None) | Meta::Timer(None) => return self.fail("say on or off"),
+            Meta::MaxRows(n) => match n.parse::<usize>() {
+                Ok(n) if n > 0 => self.style.max_rows = n,
+                _ => return self.fail(format!(".maxrows needs a positive number, not {n:?}")),
+            },
+            Meta::Stats => {
+                if let Err(e) = write_stats(self.graph, &mut self.out) {
+                    return self.fail(e);
+                }
+            }
+            Meta::Schema => {
+                if let Err(e) = write_schema(self.graph, &mut self.out) {
+                    return self.fail(e);
+                }
+            }
+            Meta::Sources => {
+                if let Err(e) = write_sources(self.graph, &mut self.out) {
+                    return self.fail(e);
+                }
+            }
+            Meta::Conflicts => return self.query("conflicts", "query").map(|()| Flow::Continue),
+            Meta::Ast(q) => match factgraph::syntax::parse(&q) {
+                Ok(ast) => {
+                    let _ = writeln!(self.out, "{ast:#?}");
+                }
+                Err(e) => {
+                    self.report(&factgraph::Error::Parse(e), "query", &q);
+                    return Err(());
+                }
+            },
+            Meta::Explain(q) => match self.graph.explain(&q) {
+                Ok(plans) => {
+                    for p in plans {
+                        let _ = writeln!(self.out, "{p}");
+                    }
+                }
+                Err(e) => {
+                    self.report(&e, "query", &q);
+                    return Err(());
+                }
+            },
+            Meta::Check => match self.graph.check() {
+                Ok(r) if r.is_ok() => {
+                    let _ = writeln!(
+                        self.out,
+                        "ok: {} entities, {} statements, {} evidence, {} index entries checked",
+                        r.entities, r.statements, r.evidence, r.index_entries
+                    );
+                }
+                Ok(r) => {
+                    for p in &r.problems {
+                        let _ = writeln!(self.out, "problem: {p}");
+                    }
+                    return self.fail(format!("the store has {} problems", r.problems.len()));
+                }
+                Err(e) => return self.fail(e),
+            },
         }
-        Ok(true)
+        Ok(Flow::Continue)
     }
+}
+
+/// Every statement a set of results rests on: statement cells and provenance.
+pub fn statements_of(results: &[factgraph::QueryResult]) -> Vec<StatementId> {
+    let mut ids = Vec::new();
+    for r in results {
+        for row in &r.rows {
+            for c in &row.cells {
+                if let Cell::Statement { id, .. } = c {
+                    ids.push(*id);
+                }
+            }
+            ids.extend(row.provenance.iter().map(|c| c.statement));
+        }
+    }
+    ids.sort();
+    ids.dedup();
+    ids
 }
 
 /// Writes the counts of a store.
-pub fn write_stats(graph: &Graph, out: &mut dyn Write) -> Result<()> {
+pub fn write_stats(graph: &Graph, out: &mut dyn Write) -> anyhow::Result<()> {
     let c = graph.counts()?;
     writeln!(out, "entities\t{}\nstatements\t{}\nevidence\t{}", c.entities, c.statements, c.evidence)?;
+    writeln!(out, "relations\t{}\nkinds\t{}", graph.store().relations().len(), graph.store().kinds()?.len())?;
     Ok(())
 }
 
-fn write_schema(graph: &Graph, out: &mut dyn Write) -> Result<()> {
-    let mut table = comfy_table::Table::new();
-    table.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED).set_header(vec!["kind", "entities"]);
+fn table(header: &[&str]) -> comfy_table::Table {
+    let mut t = comfy_table::Table::new();
+    t.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED).set_header(header.to_vec());
+    t
+}
+
+fn write_schema(graph: &Graph, out: &mut dyn Write) -> anyhow::Result<()> {
+    let mut t = table(&["kind", "entities"]);
     for (kind, n) in graph.store().kinds()? {
-        table.add_row(vec![kind, n.to_string()]);
+        t.add_row(vec![kind, n.to_string()]);
     }
-    writeln!(out, "{table}")?;
-    let mut table = comfy_table::Table::new();
-    table.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED).set_header(vec!["relation", "statements"]);
+    writeln!(out, "{t}")?;
+    let mut t = table(&["relation", "statements"]);
     for rel in graph.store().relations() {
         let n = graph.store().statements_with_relation(&rel)?.len();
-        table.add_row(vec![rel, n.to_string()]);
+        if n > 0 {
+            t.add_row(vec![rel, n.to_string()]);
+        }
     }
-    writeln!(out, "{table}")?;
+    writeln!(out, "{t}")?;
     Ok(())
 }
 
-/// Runs the REPL on standard input. On a terminal, errors are reported and the session
-/// goes on; on piped input the first error stops it (fail fast). Returns whether every
-/// line succeeded.
-pub fn run(graph: &Graph, interactive: bool) -> Result<bool> {
-    let stdout = std::io::stdout();
-    let mut repl = Repl::new(graph, stdout.lock());
-    if interactive {
-        let mut editor = rustyline::DefaultEditor::new()?;
-        eprintln!("factgraph {} — .help for commands, Ctrl-D to leave", env!("CARGO_PKG_VERSION"));
-        loop {
-            match editor.readline("factgraph> ") {
-                Ok(line) => {
-                    let _ = editor.add_history_entry(line.as_str());
-                    match repl.eval_line(&line) {
-                        Ok(true) => {}
-                        Ok(false) => return Ok(true),
-                        Err(e) => eprintln!("error: {e:#}"),
-                    }
-                }
-                Err(rustyline::error::ReadlineError::Interrupted) => continue,
-                Err(rustyline::error::ReadlineError::Eof) => return Ok(true),
-                Err(e) => return Err(e.into()),
+fn write_sources(graph: &Graph, out: &mut dyn Write) -> anyhow::Result<()> {
+    let store = graph.store();
+    let mut t = table(&["document", "outlet", "published", "statements"]);
+    for id in store.entities_of_kind(factgraph::store::DOCUMENT_KIND)? {
+        let e = store.require_entity(id)?;
+        let prop = |k: &str| e.properties.get(k).map(|v| v.to_string()).unwrap_or_default();
+        t.add_row(vec![
+            e.name.clone(),
+            prop("outlet"),
+            prop("published"),
+            store.statements_citing(id)?.len().to_string(),
+        ]);
+    }
+    writeln!(out, "{t}")?;
+    Ok(())
+}
+
+/// True when `text` is a complete input: quotes closed, brackets balanced. The REPL
+/// asks for more lines (with `...>`) until it is.
+pub fn is_complete(text: &str) -> bool {
+    let (mut depth, mut in_string, mut escaped, mut in_comment) = (0i64, false, false, false);
+    for c in text.chars() {
+        if in_comment {
+            in_comment = c != '\n';
+            continue;
+        }
+        if in_string {
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_string = false,
+                _ => {}
             }
+            continue;
+        }
+        match c {
+            '"' => in_string = true,
+            '#' => in_comment = true,
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth -= 1,
+            _ => {}
         }
     }
-    for line in std::io::stdin().lines() {
-        match repl.eval_line(&line?) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                eprintln!("error: {e:#}");
-                return Ok(false);
-            }
+    !in_string && depth <= 0
+}
+
+/// Splits a script into inputs. A meta command is one line. A query runs to a line
+/// ending in `;`, or until the next line that starts in the first column once the
+/// query so far is complete (closed quotes and brackets), so continuation lines are
+/// indented: `match (a)` / `  -[r]->(b)` / `  return a`.
+pub fn split_inputs(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let flush = |current: &mut String, out: &mut Vec<String>| {
+        if !current.trim().is_empty() {
+            out.push(std::mem::take(current));
+        }
+        current.clear();
+    };
+    for line in text.lines() {
+        let starts_fresh = !line.starts_with(char::is_whitespace);
+        if starts_fresh && is_complete(&current) {
+            flush(&mut current, &mut out);
+        }
+        if current.trim().is_empty() && (line.trim_start().starts_with('.') || line.trim_start().starts_with(':')) {
+            out.push(line.to_owned());
+            continue;
+        }
+        current.push_str(line);
+        current.push('\n');
+        if line.trim_end().ends_with(';') && is_complete(&current) {
+            flush(&mut current, &mut out);
         }
     }
-    Ok(true)
+    flush(&mut current, &mut out);
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn style() -> Style {
+        Style { mode: Mode::Tsv, evidence: false, max_rows: 100 }
+    }
+
     #[test]
     fn meta_commands_parse_with_dot_or_colon() {
         assert_eq!(parse_meta(".help"), Some(Meta::Help));
         assert_eq!(parse_meta(" :stats "), Some(Meta::Stats));
         assert_eq!(parse_meta(".exit"), Some(Meta::Quit));
+        assert_eq!(parse_meta(".mode csv"), Some(Meta::Mode("csv".into())));
+        assert_eq!(parse_meta(".evidence on"), Some(Meta::Evidence(Some(true))));
+        assert_eq!(
+            parse_meta(".dot who reported \"x\" > out.dot"),
+            Some(Meta::Dot { query: "who reported \"x\"".into(), file: Some("out.dot".into()) })
+        );
+        assert_eq!(parse_meta(".dot"), Some(Meta::Dot { query: String::new(), file: None }));
         assert_eq!(parse_meta(".nope x"), Some(Meta::Unknown("nope".into())));
         assert_eq!(parse_meta("who reported x"), None);
     }
 
     #[test]
-    fn eval_line_writes_stats_and_refuses_unknown_commands() {
+    fn completeness_follows_quotes_and_brackets() {
+        assert!(is_complete("describe Trump"));
+        assert!(!is_complete("describe \"Trump"));
+        assert!(!is_complete("match (a {name: \"x\""));
+        assert!(is_complete("describe \"a (b\""));
+        assert!(is_complete("# note (\ndescribe x"));
+    }
+
+    #[test]
+    fn scripts_split_into_inputs() {
+        let parts = split_inputs(
+            ".mode csv\nmatch (a)\n  -[r]->(b)\n  return a\n\ndescribe \"x\"\nwho accused \"a\nb\"\nverify;\n",
+        );
+        assert_eq!(parts.len(), 5, "{parts:?}");
+        assert_eq!(parts[0], ".mode csv");
+        assert_eq!(parts[1], "match (a)\n  -[r]->(b)\n  return a\n");
+        assert_eq!(parts[3], "who accused \"a\nb\"\n");
+    }
+
+    #[test]
+    fn a_session_runs_writes_questions_and_meta_commands() {
         let graph = Graph::temporary().unwrap();
-        let mut out = Vec::new();
-        let mut repl = Repl::new(&graph, &mut out);
-        assert!(repl.eval_line(".stats").unwrap());
-        assert!(repl.eval_line("# a comment").unwrap());
-        assert!(repl.eval_line(".bogus").is_err());
-        assert!(!repl.eval_line(".quit").unwrap());
-        let text = String::from_utf8(out).unwrap();
-        assert!(text.contains("statements\t0"), "{text}");
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let mut s = Session::new(&graph, &mut out, &mut err, style(), false);
+        assert_eq!(s.eval("document d { outlet: \"X\" }; entity A: Person; entity B: Person"), Ok(Flow::Continue));
+        assert_eq!(s.eval("assert A met B from d \"they met\""), Ok(Flow::Continue));
+        assert_eq!(s.eval("who met B"), Ok(Flow::Continue));
+        assert_eq!(s.eval(".stats"), Ok(Flow::Continue));
+        assert!(s.eval("describe Bb").is_err());
+        assert!(s.eval(".bogus").is_err());
+        assert_eq!(s.eval(".quit"), Ok(Flow::Quit));
+        let out = String::from_utf8(out).unwrap();
+        let err = String::from_utf8(err).unwrap();
+        assert!(out.contains("who\trelation\tdetails\tsources\nA\tmet\tnull\t[d]"), "{out}");
+        assert!(out.contains("statements\t1"), "{out}");
+        assert!(err.contains("no entity is called \"Bb\""), "{err}");
+        assert!(err.contains("did you mean \"B\"?") || err.contains("did you mean"), "{err}");
     }
 }

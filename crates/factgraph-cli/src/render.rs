@@ -1,0 +1,225 @@
+//! Drawing results and errors for people and for programs.
+
+use std::fmt::Write as _;
+use std::io::Write;
+
+use clap::ValueEnum;
+use factgraph::{Cell, QueryResult};
+
+/// How results are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Mode {
+    /// A drawn table (the default on a terminal).
+    Table,
+    /// Comma-separated values with a header.
+    Csv,
+    /// Tab-separated values with a header (the default when output is piped).
+    Tsv,
+    /// One JSON document per result.
+    Json,
+    /// One JSON object per row.
+    Jsonl,
+    /// A Markdown table.
+    Markdown,
+    /// One `column = value` line per cell, a blank line between rows.
+    Line,
+}
+
+impl Mode {
+    /// Parses a mode name as typed in `.mode`.
+    pub fn parse(s: &str) -> Option<Mode> {
+        Mode::from_str(s, true).ok()
+    }
+}
+
+/// Rendering settings.
+#[derive(Clone, Debug)]
+pub struct Style {
+    /// Output format.
+    pub mode: Mode,
+    /// Show each row's quotes under the table.
+    pub evidence: bool,
+    /// Rows shown before "… N more".
+    pub max_rows: usize,
+}
+
+fn csv_field(s: &str, sep: char) -> String {
+    if s.contains(sep) || s.contains('"') || s.contains('\n') {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}
+
+fn tsv_field(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('\t', "\\t").replace('\n', "\\n")
+}
+
+fn json_row(r: &QueryResult, row: &factgraph::Row) -> serde_json::Value {
+    let mut obj = serde_json::Map::new();
+    for (c, cell) in r.columns.iter().zip(&row.cells) {
+        obj.insert(c.clone(), cell_json(cell));
+    }
+    if !row.provenance.is_empty() {
+        obj.insert("_evidence".into(), serde_json::to_value(&row.provenance).unwrap_or_default());
+    }
+    serde_json::Value::Object(obj)
+}
+
+fn cell_json(c: &Cell) -> serde_json::Value {
+    match c {
+        Cell::Null => serde_json::Value::Null,
+        Cell::Value { value: factgraph::Value::Int(i) } => (*i).into(),
+        Cell::Value { value: factgraph::Value::Float(x) } => serde_json::json!(x),
+        Cell::Value { value: factgraph::Value::Bool(b) } => (*b).into(),
+        Cell::List { items } => items.iter().map(cell_json).collect(),
+        other => other.to_string().into(),
+    }
+}
+
+/// Writes one result.
+pub fn write_result(out: &mut dyn Write, r: &QueryResult, style: &Style) -> std::io::Result<()> {
+    if r.columns.is_empty() {
+        if let Some(n) = &r.note {
+            writeln!(out, "{n}")?;
+        }
+        return Ok(());
+    }
+    let shown = r.rows.len().min(style.max_rows);
+    match style.mode {
+        Mode::Table | Mode::Markdown => {
+            let mut table = comfy_table::Table::new();
+            if style.mode == Mode::Markdown {
+                table.load_preset(comfy_table::presets::ASCII_MARKDOWN);
+            } else {
+                table.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
+                table.set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
+            }
+            table.set_header(r.columns.clone());
+            for row in &r.rows[..shown] {
+                table.add_row(row.cells.iter().map(|c| c.to_string()).collect::<Vec<_>>());
+            }
+            writeln!(out, "{table}")?;
+            let n = r.rows.len();
+            let mut footer = format!("{n} row{}", if n == 1 { "" } else { "s" });
+            if shown < n {
+                let _ = write!(footer, " ({} not shown; .maxrows N shows more)", n - shown);
+            }
+            if let Some(note) = &r.note {
+                let _ = write!(footer, "; {note}");
+            }
+            writeln!(out, "{footer}")?;
+            if style.evidence {
+                for (i, row) in r.rows[..shown].iter().enumerate() {
+                    for c in &row.provenance {
+                        let by = c.attribution.as_deref().map(|a| format!(", credited to {a}")).unwrap_or_default();
+                        writeln!(out, "  [{}] {} — {:?}{by}", i + 1, c.document, c.quote)?;
+                    }
+                }
+            }
+        }
+        Mode::Csv | Mode::Tsv => {
+            let line = |cells: Vec<String>| -> String {
+                if style.mode == Mode::Csv {
+                    cells.iter().map(|c| csv_field(c, ',')).collect::<Vec<_>>().join(",")
+                } else {
+                    cells.iter().map(|c| tsv_field(c)).collect::<Vec<_>>().join("\t")
+                }
+            };
+            writeln!(out, "{}", line(r.columns.clone()))?;
+            for row in &r.rows {
+                writeln!(out, "{}", line(row.cells.iter().map(|c| c.to_string()).collect()))?;
+            }
+        }
+        Mode::Json => {
+            let rows: Vec<serde_json::Value> = r.rows.iter().map(|row| json_row(r, row)).collect();
+            let doc = serde_json::json!({"columns": r.columns, "rows": rows, "note": r.note});
+            writeln!(out, "{}", serde_json::to_string_pretty(&doc).unwrap_or_default())?;
+        }
+        Mode::Jsonl => {
+            for row in &r.rows {
+                writeln!(out, "{}", json_row(r, row))?;
+            }
+        }
+        Mode::Line => {
+            let width = r.columns.iter().map(|c| c.chars().count()).max().unwrap_or(0);
+            for (i, row) in r.rows[..shown].iter().enumerate() {
+                if i > 0 {
+                    writeln!(out)?;
+                }
+                for (c, cell) in r.columns.iter().zip(&row.cells) {
+                    writeln!(out, "{c:>width$} = {cell}")?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// An error drawn with the offending text underlined, via miette. `color` picks the
+/// themed or the plain rendering.
+pub fn error_report(err: &factgraph::Error, name: &str, text: &str, color: bool) -> String {
+    use factgraph::{Error, QueryError};
+    let (message, span, label, help) = match err {
+        Error::Parse(p) => (
+            p.summary(),
+            Some((p.span.start, p.span.end.max(p.span.start))),
+            if p.expected.is_empty() { "here".to_string() } else { format!("expected {}", p.expected.join(" or ")) },
+            p.hint.clone(),
+        ),
+        Error::Query(q) => {
+            let help = match q {
+                QueryError::UnknownEntity { suggestions, .. } if !suggestions.is_empty() => Some(format!(
+                    "did you mean {}?",
+                    suggestions.iter().map(|s| format!("{s:?}")).collect::<Vec<_>>().join(" or ")
+                )),
+                QueryError::Ambiguous { .. } => Some("write the full canonical name, in quotes".into()),
+                _ => None,
+            };
+            let message = match q {
+                QueryError::UnknownEntity { name, .. } => format!("no entity is called {name:?}"),
+                other => other.to_string(),
+            };
+            (message, q.span().map(|s| (s.start, s.end)), "here".to_string(), help)
+        }
+        Error::InFile { path, source } => {
+            let text = std::fs::read_to_string(path).unwrap_or_default();
+            return error_report(source, &path.display().to_string(), &text, color);
+        }
+        other => return format!("error: {other}\n"),
+    };
+    let mut diag = miette::MietteDiagnostic::new(message);
+    if let Some((start, end)) = span.filter(|(s, _)| *s <= text.len()) {
+        let end = end.min(text.len());
+        diag = diag.with_label(miette::LabeledSpan::at(start..end.max(start), label));
+    }
+    if let Some(h) = help {
+        diag = diag.with_help(h);
+    }
+    let report = miette::Report::new(diag).with_source_code(miette::NamedSource::new(name, text.to_owned()));
+    let theme = if color { miette::GraphicalTheme::unicode() } else { miette::GraphicalTheme::unicode_nocolor() };
+    let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(100);
+    let mut out = String::new();
+    if handler.render_report(&mut out, report.as_ref()).is_err() {
+        out = format!("error: {err}\n");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_and_tsv_escape_what_they_must() {
+        assert_eq!(csv_field("a,b", ','), "\"a,b\"");
+        assert_eq!(csv_field("say \"x\"", ','), "\"say \"\"x\"\"\"");
+        assert_eq!(tsv_field("a\tb\nc"), "a\\tb\\nc");
+    }
+
+    #[test]
+    fn modes_parse_case_insensitively() {
+        assert_eq!(Mode::parse("JSONL"), Some(Mode::Jsonl));
+        assert_eq!(Mode::parse("nope"), None);
+    }
+}

@@ -1,0 +1,193 @@
+//! The interactive loop on a terminal: rustyline with history, completion, hints of
+//! nothing surprising, and multi-line input while a quote or bracket is open.
+
+use std::borrow::Cow;
+use std::io::Write;
+use std::path::PathBuf;
+
+use rustyline::completion::{Completer, FilenameCompleter, Pair};
+use rustyline::error::ReadlineError;
+use rustyline::highlight::Highlighter;
+use rustyline::hint::Hinter;
+use rustyline::validate::{ValidationContext, ValidationResult, Validator};
+use rustyline::{Context, Editor, Helper};
+
+use crate::repl::{is_complete, Flow, Session, META_HELP};
+
+const KEYWORDS: &[&str] = &[
+    "who",
+    "what",
+    "does",
+    "did",
+    "describe",
+    "path",
+    "from",
+    "to",
+    "neighbours",
+    "of",
+    "depth",
+    "sources",
+    "conflicts",
+    "about",
+    "verify",
+    "according",
+    "why",
+    "match",
+    "where",
+    "return",
+    "order",
+    "by",
+    "skip",
+    "limit",
+    "distinct",
+    "and",
+    "or",
+    "not",
+    "contains",
+    "count",
+    "collect",
+    "entity",
+    "document",
+    "assert",
+    "aka",
+    "text",
+    "retract",
+    "delete",
+    "reported",
+];
+
+/// Completion of keywords, meta commands, relation names and entity names, and file
+/// paths after `.load` and `.read`.
+pub struct FgHelper {
+    words: Vec<String>,
+    files: FilenameCompleter,
+}
+
+impl FgHelper {
+    /// A helper knowing the graph's relations and names (up to 100,000 names).
+    pub fn new(graph: &factgraph::Graph) -> FgHelper {
+        let mut words: Vec<String> = KEYWORDS.iter().map(|s| (*s).to_owned()).collect();
+        words.extend(META_HELP.iter().map(|(c, _)| c.split_whitespace().next().unwrap_or("").to_owned()));
+        words.extend(graph.store().relations());
+        for e in graph.store().entities().take(100_000).flatten() {
+            for s in e.spellings() {
+                words.push(if s.contains(char::is_whitespace) { format!("\"{s}\"") } else { s.to_owned() });
+            }
+        }
+        words.sort();
+        words.dedup();
+        FgHelper { words, files: FilenameCompleter::new() }
+    }
+}
+
+impl Completer for FgHelper {
+    type Candidate = Pair;
+
+    fn complete(&self, line: &str, pos: usize, ctx: &Context<'_>) -> rustyline::Result<(usize, Vec<Pair>)> {
+        let before = &line[..pos];
+        if before.starts_with(".load ") || before.starts_with(".read ") || before.starts_with(":load ") {
+            return self.files.complete(line, pos, ctx);
+        }
+        // A word starts after whitespace or an opening bracket; a quoted name after its quote.
+        let start = before.rfind(|c: char| c.is_whitespace() || "([{,".contains(c)).map_or(0, |i| i + 1);
+        let prefix = &before[start..];
+        let lower = prefix.to_lowercase();
+        let candidates = self
+            .words
+            .iter()
+            .filter(|w| w.to_lowercase().starts_with(&lower) && w.len() > prefix.len())
+            .take(200)
+            .map(|w| Pair { display: w.clone(), replacement: w.clone() })
+            .collect();
+        Ok((start, candidates))
+    }
+}
+
+impl Hinter for FgHelper {
+    type Hint = String;
+}
+
+impl Highlighter for FgHelper {
+    // Prompts and input are shown as typed: no colour codes that could break width.
+    fn highlight_prompt<'b, 's: 'b, 'p: 'b>(&'s self, prompt: &'p str, _default: bool) -> Cow<'b, str> {
+        Cow::Borrowed(prompt)
+    }
+}
+
+impl Validator for FgHelper {
+    fn validate(&self, ctx: &mut ValidationContext<'_>) -> rustyline::Result<ValidationResult> {
+        let input = ctx.input();
+        if input.trim_start().starts_with('.') || input.trim_start().starts_with(':') || is_complete(input) {
+            Ok(ValidationResult::Valid(None))
+        } else {
+            Ok(ValidationResult::Incomplete)
+        }
+    }
+}
+
+impl Helper for FgHelper {}
+
+/// Where history lives: `$FACTGRAPH_HISTORY`, else `$XDG_STATE_HOME/factgraph/history`
+/// (or the platform's state directory).
+pub fn history_path() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("FACTGRAPH_HISTORY") {
+        return Some(PathBuf::from(p));
+    }
+    let base = std::env::var_os("XDG_STATE_HOME")
+        .map(PathBuf::from)
+        .or_else(dirs::state_dir)
+        .or_else(|| dirs::home_dir().map(|h| h.join(".local").join("state")))?;
+    Some(base.join("factgraph").join("history"))
+}
+
+/// Runs the interactive loop until `.quit` or Ctrl-D. Ctrl-C clears the line being
+/// typed, or cancels the running query; the session goes on either way.
+pub fn run<W: Write, E: Write>(session: &mut Session<'_, W, E>, graph: &factgraph::Graph) -> anyhow::Result<()> {
+    let config = rustyline::Config::builder()
+        .history_ignore_dups(true)?
+        .auto_add_history(false)
+        .completion_type(rustyline::CompletionType::List)
+        .build();
+    let mut editor: Editor<FgHelper, rustyline::history::DefaultHistory> = Editor::with_config(config)?;
+    editor.set_helper(Some(FgHelper::new(graph)));
+    let history = history_path();
+    if let Some(h) = &history {
+        if h.exists() {
+            if let Err(e) = editor.load_history(h) {
+                eprintln!("warning: cannot read history {}: {e}", h.display());
+            }
+        }
+    }
+    let cancel = session.cancel.clone();
+    // While a query runs, Ctrl-C cancels it instead of killing the process.
+    let _ = ctrlc::set_handler(move || cancel.store(true, std::sync::atomic::Ordering::Relaxed));
+    eprintln!("factgraph {} — type .help for commands, Ctrl-D to leave", env!("CARGO_PKG_VERSION"));
+    let mut history_warned = false;
+    loop {
+        match editor.readline("factgraph> ") {
+            Ok(line) => {
+                if !line.trim().is_empty() {
+                    let _ = editor.add_history_entry(line.as_str());
+                    if let Some(h) = &history {
+                        let saved = h
+                            .parent()
+                            .map_or(Ok(()), std::fs::create_dir_all)
+                            .and_then(|()| editor.save_history(h).map_err(std::io::Error::other));
+                        if let Err(e) = saved {
+                            if !history_warned {
+                                eprintln!("warning: cannot write history {}: {e}", h.display());
+                                history_warned = true;
+                            }
+                        }
+                    }
+                }
+                if let Ok(Flow::Quit) = session.eval(&line) {
+                    return Ok(());
+                }
+            }
+            Err(ReadlineError::Interrupted) => continue,
+            Err(ReadlineError::Eof) => return Ok(()),
+            Err(e) => return Err(e.into()),
+        }
+    }
+}

@@ -182,11 +182,14 @@ impl<'g, W: Write, E: Write> Session<'g, W, E> {
     }
 
     fn fail(&mut self, message: impl std::fmt::Display) -> Result<Flow, ()> {
+        let _ = self.out.flush();
         let _ = writeln!(self.err, "error: {message}");
         Err(())
     }
 
     fn report(&mut self, e: &factgraph::Error, name: &str, text: &str) {
+        // Results already written come before the error that follows them.
+        let _ = self.out.flush();
         let _ = write!(self.err, "{}", error_report(e, name, text, self.color));
     }
 

@@ -225,6 +225,26 @@ fn queries(p: &Paths, budget: Duration) -> Result<Value> {
         })?;
         out[format!("statements_of_{which}")] = json!({"us": us, "answer": ans});
     }
+    // The query language: parse + plan of a point question, and who-reported end to
+    // end (distinct sources must equal the peers' d_reported answers).
+    let question = format!("who reported \"{nonhub_name}\"");
+    let (us, ans) = measure(budget, || {
+        let script = factgraph::syntax::parse(&question)?;
+        let plan = factgraph::query::plan(store, &script.statements[0], &factgraph::Limits::default())?;
+        Ok(plan.is_some())
+    })?;
+    out["parse_plan_point_question"] = json!({"us": us, "answer": ans});
+    for which in ["nonhub", "hub"] {
+        let name = s(&q[which]["name"])?;
+        let text = format!("who reported \"{name}\"");
+        let (us, ans) = measure(budget, || {
+            let results = graph.query(&text)?;
+            let sources: std::collections::BTreeSet<String> =
+                results[0].rows.iter().map(|r| r.cells[0].to_string()).collect();
+            Ok(sources.len())
+        })?;
+        out[format!("d_who_reported_{which}")] = json!({"us": us, "answer": ans});
+    }
     out["peak_rss_mb"] = json!(peak_rss_kb() as f64 / 1024.0);
     Ok(out)
 }

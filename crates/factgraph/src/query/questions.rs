@@ -114,7 +114,8 @@ fn mentions(ctx: &mut Ctx<'_>, st: &Statement, phrase: &str) -> Result<bool> {
 
 /// `who reported X`: every source credited with a statement involving X — the agents
 /// the documents attribute it to ("credited"), the outlets that published it
-/// ("published"), and the objects of `reported-by`-like statements about it
+/// ("published"; a document with no known outlet speaking in its own voice is its own
+/// source, "document"), and the objects of `reported-by`-like statements about it
 /// ("reported") — each with the document and quote that support it. X is an entity,
 /// or a quoted phrase searched for in names, aliases, literal values and quotes (a
 /// scan of every statement).
@@ -172,6 +173,11 @@ fn who_reported(ctx: &mut Ctx<'_>, target: &Target) -> Result<QueryResult> {
                     None => Cell::text(outlet),
                 };
                 push(ctx, &mut out, who, "published", st, &ev)?;
+            } else if ev.attribution.is_none() {
+                // A document with no known outlet, speaking in its own voice, is the
+                // source itself.
+                let who = ctx.entity_cell(ev.document)?;
+                push(ctx, &mut out, who, "document", st, &ev)?;
             }
         }
         // Statements about this one with a reporting relation name who reported it.

@@ -190,6 +190,10 @@ impl<'g, W: Write, E: Write> Session<'g, W, E> {
     fn report(&mut self, e: &factgraph::Error, name: &str, text: &str) {
         // Results already written come before the error that follows them.
         let _ = self.out.flush();
+        if self.style.mode == Mode::Json || self.style.mode == Mode::Jsonl {
+            let _ = writeln!(self.err, "{}", error_json(e, text));
+            return;
+        }
         let _ = write!(self.err, "{}", error_report(e, name, text, self.color));
     }
 
@@ -365,6 +369,24 @@ impl<'g, W: Write, E: Write> Session<'g, W, E> {
         }
         Ok(Flow::Continue)
     }
+}
+
+/// An error as one JSON object: message, and where it is when it has a place.
+pub fn error_json(e: &factgraph::Error, text: &str) -> serde_json::Value {
+    let span = match e {
+        factgraph::Error::Parse(p) => Some(p.span),
+        factgraph::Error::Query(q) => q.span(),
+        _ => None,
+    };
+    let mut obj = serde_json::json!({ "error": e.to_string() });
+    if let Some(s) = span {
+        let (line, column) = factgraph::syntax::line_col(text, s.start);
+        obj["line"] = line.into();
+        obj["column"] = column.into();
+        obj["start"] = s.start.into();
+        obj["end"] = s.end.into();
+    }
+    obj
 }
 
 /// Every statement a set of results rests on: statement cells and provenance.

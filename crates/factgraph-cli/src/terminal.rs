@@ -1,5 +1,5 @@
-//! The interactive loop on a terminal: rustyline with history, completion, hints of
-//! nothing surprising, and multi-line input while a quote or bracket is open.
+//! The interactive loop on a terminal: rustyline with history, completion, and
+//! multi-line input under a `...>` prompt while a quote or bracket is open.
 
 use std::borrow::Cow;
 use std::io::Write;
@@ -9,7 +9,7 @@ use rustyline::completion::{Completer, FilenameCompleter, Pair};
 use rustyline::error::ReadlineError;
 use rustyline::highlight::Highlighter;
 use rustyline::hint::Hinter;
-use rustyline::validate::{ValidationContext, ValidationResult, Validator};
+use rustyline::validate::Validator;
 use rustyline::{Context, Editor, Helper};
 
 use crate::repl::{is_complete, Flow, Session, META_HELP};
@@ -114,16 +114,7 @@ impl Highlighter for FgHelper {
     }
 }
 
-impl Validator for FgHelper {
-    fn validate(&self, ctx: &mut ValidationContext<'_>) -> rustyline::Result<ValidationResult> {
-        let input = ctx.input();
-        if input.trim_start().starts_with('.') || input.trim_start().starts_with(':') || is_complete(input) {
-            Ok(ValidationResult::Valid(None))
-        } else {
-            Ok(ValidationResult::Incomplete)
-        }
-    }
-}
+impl Validator for FgHelper {}
 
 impl Helper for FgHelper {}
 
@@ -163,11 +154,21 @@ pub fn run<W: Write, E: Write>(session: &mut Session<'_, W, E>, graph: &factgrap
     let _ = ctrlc::set_handler(move || cancel.store(true, std::sync::atomic::Ordering::Relaxed));
     eprintln!("factgraph {} — type .help for commands, Ctrl-D to leave", env!("CARGO_PKG_VERSION"));
     let mut history_warned = false;
+    let mut pending = String::new();
     loop {
-        match editor.readline("factgraph> ") {
+        // An unfinished quote or bracket continues on the next line, under `...>`.
+        let prompt = if pending.is_empty() { "factgraph> " } else { "      ...> " };
+        match editor.readline(prompt) {
             Ok(line) => {
-                if !line.trim().is_empty() {
-                    let _ = editor.add_history_entry(line.as_str());
+                pending.push_str(&line);
+                let meta = pending.trim_start().starts_with('.') || pending.trim_start().starts_with(':');
+                if !meta && !is_complete(&pending) {
+                    pending.push('\n');
+                    continue;
+                }
+                let input = std::mem::take(&mut pending);
+                if !input.trim().is_empty() {
+                    let _ = editor.add_history_entry(input.as_str());
                     if let Some(h) = &history {
                         let saved = h
                             .parent()
@@ -181,12 +182,14 @@ pub fn run<W: Write, E: Write>(session: &mut Session<'_, W, E>, graph: &factgrap
                         }
                     }
                 }
-                if let Ok(Flow::Quit) = session.eval(&line) {
+                if let Ok(Flow::Quit) = session.eval(&input) {
                     return Ok(());
                 }
             }
-            Err(ReadlineError::Interrupted) => continue,
-            Err(ReadlineError::Eof) => return Ok(()),
+            // Ctrl-C drops the input being typed; the session goes on.
+            Err(ReadlineError::Interrupted) => pending.clear(),
+            Err(ReadlineError::Eof) if pending.is_empty() => return Ok(()),
+            Err(ReadlineError::Eof) => pending.clear(),
             Err(e) => return Err(e.into()),
         }
     }

@@ -1,5 +1,7 @@
 //! End-to-end tests: the real `factgraph` binary on real stores in temp directories.
 
+mod terminal;
+
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 

@@ -93,7 +93,11 @@ pub fn write_result(out: &mut dyn Write, r: &QueryResult, style: &Style) -> std:
                 table.load_preset(comfy_table::presets::ASCII_MARKDOWN);
             } else {
                 table.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
-                table.set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
+                // Wrap to the terminal's width, unless it reports none worth wrapping to
+                // (a pseudo-terminal of zero columns would put one letter per line).
+                if table.width().is_some_and(|w| w >= 40) {
+                    table.set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
+                }
             }
             table.set_header(r.columns.clone());
             for row in &r.rows[..shown] {

@@ -147,7 +147,12 @@ pub fn to_dot(store: &Store, statements: Option<&[StatementId]>, options: &DotOp
                 if conflict { ", color=\"#b02a37\"" } else { "" }
             );
             let _ = writeln!(out, "  {} -> {} [arrowhead=none{}];", quote(&source), quote(&me), style);
-            let _ = writeln!(out, "  {} -> {} [{}];", quote(&me), quote(&target), style.trim_start_matches(", "));
+            let attrs = style.trim_start_matches(", ");
+            if attrs.is_empty() {
+                let _ = writeln!(out, "  {} -> {};", quote(&me), quote(&target));
+            } else {
+                let _ = writeln!(out, "  {} -> {} [{attrs}];", quote(&me), quote(&target));
+            }
         } else {
             let _ = writeln!(
                 out,

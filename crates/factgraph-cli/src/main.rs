@@ -53,6 +53,9 @@ struct Cli {
     /// Show the quotes behind each answer.
     #[arg(long)]
     evidence: bool,
+    /// Print each command of a script before its output, as the REPL would show it.
+    #[arg(long)]
+    echo: bool,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -341,6 +344,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
     };
     let mut failed = false;
     for input in inputs {
+        if cli.echo {
+            let mut lines = input.trim_end().lines();
+            let first = lines.next().unwrap_or_default();
+            let mut shown = format!("factgraph> {first}\n");
+            for l in lines {
+                shown.push_str(&format!("      ...> {l}\n"));
+            }
+            session.write_raw(&shown);
+        }
         match session.eval(&input) {
             Ok(Flow::Continue) => {}
             Ok(Flow::Quit) => break,

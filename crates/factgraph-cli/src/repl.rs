@@ -163,6 +163,12 @@ impl<'g, W: Write, E: Write> Session<'g, W, E> {
         }
     }
 
+    /// Writes text as it is to the output (used by `--echo`).
+    pub fn write_raw(&mut self, text: &str) {
+        let _ = self.out.write_all(text.as_bytes());
+        let _ = self.out.flush();
+    }
+
     fn limits(&self) -> Limits {
         Limits { cancel: Some(self.cancel.clone()), ..Limits::default() }
     }

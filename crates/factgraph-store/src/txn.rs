@@ -66,7 +66,8 @@ pub struct Transaction<'s> {
     dirty_adjacency: HashSet<(Node, Direction)>,
     id_lists: HashMap<List, Vec<u64>>,
     dirty_ids: HashSet<List>,
-    candidates: HashMap<(Node, u32, Other), Vec<u64>>,
+    // Nearly every (subject, relation, far end) has one statement: keep it inline.
+    candidates: HashMap<(Node, u32, Other), smallvec::SmallVec<[u64; 1]>>,
     candidates_loaded: HashSet<Node>,
     relations: HashMap<String, u32>,
     new_relations: Vec<(String, u32)>,
@@ -213,6 +214,12 @@ impl<'s> Transaction<'s> {
     }
 
     // ---- entities ------------------------------------------------------------------
+
+    /// Makes room for a batch of about this many new statements (a hint for bulk loads).
+    pub fn reserve(&mut self, statements: usize) {
+        self.statements.reserve(statements);
+        self.candidates.reserve(statements);
+    }
 
     /// Creates a new entity. Names need not be unique: lookups return every candidate.
     pub fn create_entity(&mut self, name: &str, kind: &str) -> Result<EntityId> {
@@ -404,7 +411,7 @@ impl<'s> Transaction<'s> {
     }
 
     /// Candidate duplicates of a statement: same subject, relation and far end.
-    fn candidates(&mut self, subject: Node, rel: u32, other: Other) -> Result<Vec<u64>> {
+    fn candidates(&mut self, subject: Node, rel: u32, other: Other) -> Result<smallvec::SmallVec<[u64; 1]>> {
         if !self.fresh && !self.candidates_loaded.contains(&subject) {
             let entries: Vec<AdjEntry> = self.adjacency(subject, Direction::Out)?.to_vec();
             for a in entries {
@@ -642,7 +649,7 @@ impl<'s> Transaction<'s> {
         }
         let other = Other::of_object(&st.object);
         if let Some(c) = self.candidates.get_mut(&(st.subject, st.rel, other)) {
-            c.retain(|&s| s != sid);
+            c.retain(|s| *s != sid);
         }
         self.counts.statements -= 1;
         self.counts.evidence -= st.evidence.len() as u64;

@@ -72,6 +72,7 @@ pub fn load_tsv_dir(store: &Store, dir: &Path, progress: Progress<'_>) -> Result
     let total = statements.lines().count().saturating_sub(1) as u64;
     let mut summary = TsvSummary::default();
     let mut tx = store.transaction()?;
+    tx.reserve(total as usize);
 
     let mut ents: HashMap<u64, EntityId> = HashMap::new();
     for row in rows("entities.tsv", &entities, 3) {

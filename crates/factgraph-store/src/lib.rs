@@ -2,6 +2,7 @@
 
 mod check;
 mod codec;
+pub mod csr;
 mod error;
 mod jsonl;
 pub mod keys;

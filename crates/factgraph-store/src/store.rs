@@ -70,6 +70,9 @@ pub struct Store {
     _lock: File,
     pub(crate) relations: RwLock<Relations>,
     pub(crate) writer: Mutex<()>,
+    /// Bumped by every commit, so caches built from the data know when they are stale.
+    pub(crate) generation: std::sync::atomic::AtomicU64,
+    pub(crate) csr_cache: RwLock<Option<(u64, std::sync::Arc<crate::csr::Csr>)>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -191,6 +194,8 @@ impl Store {
             _lock: lock,
             relations: RwLock::new(Relations::default()),
             writer: Mutex::new(()),
+            generation: std::sync::atomic::AtomicU64::new(0),
+            csr_cache: RwLock::new(None),
         };
         store.check_format(fresh)?;
         store.load_relations()?;

@@ -756,6 +756,7 @@ impl<'s> Transaction<'s> {
                 t0.elapsed() - t2
             );
         }
+        self.store.generation.fetch_add(1, std::sync::atomic::Ordering::Release);
         let mut rels = self.store.relations.write().unwrap_or_else(|p| p.into_inner());
         for (name, id) in self.new_relations {
             rels.by_id.insert(id, name.clone());

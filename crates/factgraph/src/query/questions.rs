@@ -2,7 +2,6 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
-use factgraph_store::project::{Projection, Walk};
 use factgraph_store::{normalize, quote, Direction, EntityId, Node, Object, Statement, StatementId, Value};
 
 use super::context::{Ctx, SourceFilter};
@@ -243,19 +242,20 @@ fn describe(ctx: &mut Ctx<'_>, id: EntityId) -> Result<QueryResult> {
 }
 
 /// `path from A to B`: a shortest chain of statements, either direction, through
-/// statements about statements too, at most `max_hops` long.
+/// statements about statements too, at most `max_hops` long. Runs on the store's
+/// cached whole-graph adjacency (built once after each commit).
 fn path(ctx: &mut Ctx<'_>, from: EntityId, to: EntityId) -> Result<QueryResult> {
     let max = ctx.limits.max_hops;
-    let projection = Projection::build(ctx.store)?;
+    let csr = ctx.store.csr()?;
     let mut out = QueryResult::with_columns(&["step", "from", "relation", "to", "sources"]);
     out.ordered = true;
-    let Some(p) = projection.shortest_path(Node::Entity(from), Node::Entity(to), Walk::Undirected, max) else {
+    let Some((nodes, statements)) = csr.shortest_path(Node::Entity(from), Node::Entity(to), max) else {
         out.note = Some(format!("no path within {max} statements"));
         return Ok(out);
     };
-    for (i, sid) in p.statements.iter().enumerate() {
+    for (i, sid) in statements.iter().enumerate() {
         let st = ctx.store.require_statement(*sid)?;
-        let (a, b) = (p.nodes[i], p.nodes[i + 1]);
+        let (a, b) = (nodes[i], nodes[i + 1]);
         let forward = st.subject == a || st.object.node() == Some(b);
         let relation = if forward { format!("{} →", st.relation) } else { format!("← {}", st.relation) };
         let cells = vec![
@@ -270,10 +270,10 @@ fn path(ctx: &mut Ctx<'_>, from: EntityId, to: EntityId) -> Result<QueryResult> 
     Ok(out)
 }
 
-/// `neighbours of X [depth N]`: every node within N statements, either direction.
+/// `neighbours of X [depth N]`: every node within N statements, either direction
+/// (statements that others are about count as nodes).
 fn neighbours(ctx: &mut Ctx<'_>, centre: EntityId, depth: usize) -> Result<QueryResult> {
-    let p = Projection::around(ctx.store, &[Node::Entity(centre)], depth)?;
-    let mut found = p.neighbourhood(Node::Entity(centre), depth, Walk::Undirected);
+    let mut found = ctx.store.csr()?.within(Node::Entity(centre), depth);
     found.sort_by_key(|&(n, d)| (d, n));
     let mut out = QueryResult::with_columns(&["neighbour", "kind", "distance"]);
     for (n, d) in found {

@@ -47,7 +47,8 @@ pub(crate) struct Ctx<'a> {
     started: Instant,
     ticks: u64,
     pub source: Option<SourceFilter>,
-    entities: HashMap<EntityId, Entity>,
+    // Shared, so that looking an entity up again costs a reference count, not a copy.
+    entities: HashMap<EntityId, std::rc::Rc<Entity>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -73,22 +74,22 @@ impl<'a> Ctx<'a> {
         Ok(())
     }
 
-    pub fn entity(&mut self, id: EntityId) -> Result<Entity> {
+    pub fn entity(&mut self, id: EntityId) -> Result<std::rc::Rc<Entity>> {
         if let Some(e) = self.entities.get(&id) {
             return Ok(e.clone());
         }
-        let e = self.store.require_entity(id)?;
+        let e = std::rc::Rc::new(self.store.require_entity(id)?);
         self.entities.insert(id, e.clone());
         Ok(e)
     }
 
     pub fn entity_name(&mut self, id: EntityId) -> Result<String> {
-        Ok(self.entity(id)?.name)
+        Ok(self.entity(id)?.name.clone())
     }
 
     pub fn entity_cell(&mut self, id: EntityId) -> Result<Cell> {
         let e = self.entity(id)?;
-        Ok(Cell::Entity { id, name: e.name, kind: e.kind })
+        Ok(Cell::Entity { id, name: e.name.clone(), kind: e.kind.clone() })
     }
 
     /// A statement in words: `Ali Alqasimehr accused Donald Trump {charge: murder}`;
@@ -183,7 +184,7 @@ impl<'a> Ctx<'a> {
         Ok(Citation {
             statement: st.id,
             claim: self.claim(st)?,
-            document: doc.name,
+            document: doc.name.clone(),
             outlet,
             quote: ev.quote.clone(),
             attribution,

@@ -442,8 +442,8 @@ fn property(ctx: &mut Ctx<'_>, v: &Val, key: &str) -> Result<Val> {
         Val::Node(Node::Entity(id)) => {
             let e = ctx.entity(*id)?;
             match key {
-                "name" => Val::Str(e.name),
-                "kind" => Val::Str(e.kind),
+                "name" => Val::Str(e.name.clone()),
+                "kind" => Val::Str(e.kind.clone()),
                 "id" => Val::Int(id.0 as i64),
                 _ => e.properties.get(key).map_or(Val::Null, from_value),
             }
@@ -685,7 +685,7 @@ fn call(ctx: &mut Ctx<'_>, name: &str, args: &[Expr], env: &Env, span: Span) -> 
             _ => Val::Null,
         },
         "labels" => match one(&vals)? {
-            Val::Node(Node::Entity(e)) => Val::List(vec![Val::Str(ctx.entity(e)?.kind)]),
+            Val::Node(Node::Entity(e)) => Val::List(vec![Val::Str(ctx.entity(e)?.kind.clone())]),
             Val::Node(Node::Statement(_)) => Val::List(vec![Val::Str("Statement".into())]),
             _ => Val::Null,
         },

@@ -33,6 +33,15 @@ impl Default for Limits {
     }
 }
 
+/// A document's outlet, unless it is missing or written as "unknown" (the showcase
+/// says "unknown" rather than guess).
+pub(crate) fn outlet(doc: &Entity) -> Option<&str> {
+    match doc.properties.get("outlet") {
+        Some(Value::Str(o)) if !o.trim().eq_ignore_ascii_case("unknown") && !o.trim().is_empty() => Some(o.as_str()),
+        _ => None,
+    }
+}
+
 /// Restricts a question to what one source says.
 #[derive(Clone, Debug)]
 pub(crate) struct SourceFilter {
@@ -152,7 +161,7 @@ impl<'a> Ctx<'a> {
             return Ok(true);
         }
         let doc = self.entity(ev.document)?;
-        Ok(matches!(doc.properties.get("outlet"), Some(Value::Str(o)) if f.spellings.contains(&normalize(o))))
+        Ok(outlet(&doc).is_some_and(|o| f.spellings.contains(&normalize(o))))
     }
 
     /// The evidence of a statement that passes the restriction.
@@ -173,10 +182,7 @@ impl<'a> Ctx<'a> {
 
     pub fn citation(&mut self, st: &Statement, ev: &Evidence) -> Result<Citation> {
         let doc = self.entity(ev.document)?;
-        let outlet = match doc.properties.get("outlet") {
-            Some(Value::Str(o)) => Some(o.clone()),
-            _ => None,
-        };
+        let outlet = outlet(&doc).map(str::to_owned);
         let attribution = match ev.attribution {
             Some(a) => Some(self.entity_name(a)?),
             None => None,

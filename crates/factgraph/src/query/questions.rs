@@ -166,7 +166,7 @@ fn who_reported(ctx: &mut Ctx<'_>, target: &Target) -> Result<QueryResult> {
                 push(ctx, &mut out, who, "credited", st, &ev)?;
             }
             let doc = ctx.entity(ev.document)?;
-            if let Some(Value::Str(outlet)) = doc.properties.get("outlet") {
+            if let Some(outlet) = super::context::outlet(&doc) {
                 let who = match ctx.store.lookup(outlet)?.first() {
                     Some(id) => ctx.entity_cell(*id)?,
                     None => Cell::text(outlet),
@@ -297,8 +297,8 @@ fn sources(ctx: &mut Ctx<'_>, id: EntityId) -> Result<QueryResult> {
         for ev in ctx.evidence(&st)? {
             let doc = ctx.entity(ev.document)?;
             counts.entry((doc.name.clone(), "document".into())).or_default().insert(st.id);
-            if let Some(Value::Str(o)) = doc.properties.get("outlet") {
-                counts.entry((o.clone(), "outlet".into())).or_default().insert(st.id);
+            if let Some(o) = super::context::outlet(&doc) {
+                counts.entry((o.to_owned(), "outlet".into())).or_default().insert(st.id);
             }
             if let Some(a) = ev.attribution {
                 counts.entry((ctx.entity_name(a)?, "credited".into())).or_default().insert(st.id);
@@ -315,9 +315,14 @@ fn sources(ctx: &mut Ctx<'_>, id: EntityId) -> Result<QueryResult> {
     Ok(out)
 }
 
-/// `conflicts [about X]`: statements with the same subject and relation but different
-/// objects or qualifiers, where the versions rest on different documents. Each
-/// version is a row with its sources; `group` numbers the disagreement.
+/// `conflicts [about X]`: claims about the world with the same subject and relation
+/// but different objects or qualifiers, resting on different documents. Versions are
+/// compared only when they are comparable: the same object with other qualifiers, two
+/// literals, or two entities of the same kind (so `also-killed 9` and `also-killed
+/// Abu Mahdi al-Muhandis` are two facts, not a disagreement). Statements about
+/// statements (`reported-by`, `told-to`, …) are provenance, where many values are
+/// normal, and are left out. Each version is a row with its sources; `group` numbers
+/// the disagreement.
 fn conflicts(ctx: &mut Ctx<'_>, about: Option<EntityId>) -> Result<QueryResult> {
     let statements: Vec<Statement> = match about {
         Some(e) => involving(ctx, Node::Entity(e))?,
@@ -333,13 +338,23 @@ fn conflicts(ctx: &mut Ctx<'_>, about: Option<EntityId>) -> Result<QueryResult> 
             all
         }
     };
-    let mut groups: BTreeMap<(Node, String), Vec<Statement>> = BTreeMap::new();
+    // Group by subject, relation and the kind of object, so only comparable versions
+    // meet.
+    let mut groups: BTreeMap<(Node, String, String), Vec<Statement>> = BTreeMap::new();
     for st in statements {
-        groups.entry((st.subject, st.relation.clone())).or_default().push(st);
+        if matches!(st.subject, Node::Statement(_)) {
+            continue;
+        }
+        let object_kind = match &st.object {
+            Object::Literal(_) => "literal".to_owned(),
+            Object::Node(Node::Entity(e)) => ctx.entity(*e)?.kind.clone(),
+            Object::Node(Node::Statement(_)) => "statement".to_owned(),
+        };
+        groups.entry((st.subject, st.relation.clone(), object_kind)).or_default().push(st);
     }
     let mut out = QueryResult::with_columns(&["group", "subject", "relation", "version", "sources"]);
     let mut group_no = 0;
-    for ((subject, relation), versions) in groups {
+    for ((subject, relation, _), versions) in groups {
         if versions.len() < 2 {
             continue;
         }

@@ -122,9 +122,13 @@ fn found_at(text: &str, pos: usize) -> (String, usize) {
         return (format!("`{}`", &rest[..len]), pos + len);
     }
     if c == '"' {
-        let len = rest[1..].find('"').map_or(rest.len(), |i| i + 2);
-        let shown: String = rest[..len].chars().take(40).collect();
-        return (format!("the string {shown}"), pos + len);
+        return match rest[1..].find('"') {
+            Some(i) => {
+                let shown: String = rest[..i + 2].chars().take(40).collect();
+                (format!("the string {shown}"), pos + i + 2)
+            }
+            None => ("a string that is never closed (a `\"` is missing)".into(), text.len()),
+        };
     }
     (format!("`{c}`"), pos + c.len_utf8())
 }

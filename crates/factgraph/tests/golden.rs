@@ -1,0 +1,82 @@
+//! Golden queries on the showcase data: every `tests/queries/ok/*.fg` must run clean
+//! and its output is snapshotted (unordered rows sorted); every
+//! `tests/queries/err/*.fg` must fail and its message is snapshotted.
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use factgraph::Graph;
+
+fn showcase() -> &'static Graph {
+    static GRAPH: OnceLock<Graph> = OnceLock::new();
+    GRAPH.get_or_init(|| {
+        let data = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data"));
+        let mut scripts: Vec<PathBuf> = std::fs::read_dir(&data)
+            .expect("data/ exists")
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "fg"))
+            .collect();
+        scripts.sort();
+        assert!(!scripts.is_empty(), "data/ holds no .fg scripts");
+        let g = Graph::temporary().expect("temporary graph");
+        g.load_scripts(&scripts).unwrap_or_else(|e| panic!("the showcase does not load: {e}"));
+        g
+    })
+}
+
+fn render(results: &[factgraph::QueryResult]) -> String {
+    let mut out = String::new();
+    for r in results {
+        if !r.columns.is_empty() {
+            out.push_str(&r.columns.join(" | "));
+            out.push('\n');
+            let mut rows: Vec<String> = r
+                .rows
+                .iter()
+                .map(|row| row.cells.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(" | "))
+                .collect();
+            if !r.ordered {
+                rows.sort();
+            }
+            for row in &rows {
+                out.push_str(row);
+                out.push('\n');
+            }
+            out.push_str(&format!("({} rows)\n", rows.len()));
+        }
+        if let Some(n) = &r.note {
+            out.push_str(&format!("({n})\n"));
+        }
+    }
+    out
+}
+
+#[test]
+fn ok_queries() {
+    insta::glob!("../../../tests/queries/ok", "*.fg", |path| {
+        let text = std::fs::read_to_string(path).unwrap();
+        let results = showcase().query(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert!(!results.is_empty(), "{} produced no result", path.display());
+        insta::assert_snapshot!(format!("{}\n---\n{}", text.trim(), render(&results)));
+    });
+}
+
+#[test]
+fn err_queries() {
+    insta::glob!("../../../tests/queries/err", "*.fg", |path| {
+        let text = std::fs::read_to_string(path).unwrap();
+        let err = match showcase().query(&text) {
+            Ok(r) => panic!("{} should fail but gave {}", path.display(), render(&r)),
+            Err(e) => e,
+        };
+        let span = match &err {
+            factgraph::Error::Parse(p) => Some(p.span),
+            factgraph::Error::Query(q) => q.span(),
+            _ => None,
+        };
+        let pointed = span
+            .map(|s| format!("at {}..{}: {:?}", s.start, s.end, &text[s.start.min(text.len())..s.end.min(text.len())]));
+        insta::assert_snapshot!(format!("{}\n---\n{err}\n{}", text.trim(), pointed.unwrap_or_default()));
+    });
+}

@@ -1,6 +1,7 @@
 //! End-to-end tests: the real `factgraph` binary on real stores in temp directories.
 
 mod terminal;
+mod transcript;
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};

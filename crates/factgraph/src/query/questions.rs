@@ -204,8 +204,8 @@ fn describe(ctx: &mut Ctx<'_>, id: EntityId) -> Result<QueryResult> {
     let mut out = QueryResult::with_columns(&["field", "value", "sources"]);
     out.ordered = true;
     let row = |f: &str, v: Cell, s: Cell| Row { cells: vec![Cell::text(f), v, s], provenance: Vec::new() };
-    out.rows.push(row("name", Cell::text(&e.name), Cell::Null));
-    out.rows.push(row("kind", Cell::text(&e.kind), Cell::Null));
+    out.rows.push(row("name", Cell::text(&e.name), Cell::text("")));
+    out.rows.push(row("kind", Cell::text(&e.kind), Cell::text("")));
     for a in &e.aliases {
         let mut docs = Vec::new();
         for d in &a.documents {
@@ -214,7 +214,7 @@ fn describe(ctx: &mut Ctx<'_>, id: EntityId) -> Result<QueryResult> {
         out.rows.push(row("alias", Cell::text(&a.text), Cell::List { items: docs }));
     }
     for (k, v) in &e.properties {
-        out.rows.push(row(&format!("property {k}"), Cell::Value { value: v.clone() }, Cell::Null));
+        out.rows.push(row(&format!("property {k}"), Cell::Value { value: v.clone() }, Cell::text("")));
     }
     let mut statements = involving(ctx, Node::Entity(id))?;
     statements.sort_by(|a, b| {

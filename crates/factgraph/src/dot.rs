@@ -66,7 +66,12 @@ pub fn to_dot(store: &Store, statements: Option<&[StatementId]>, options: &DotOp
         Some(ids) => {
             let mut out = Vec::with_capacity(ids.len());
             let mut seen = BTreeSet::new();
+            // Statements about the chosen ones (who reported them, to whom they were
+            // told) come along: they are the provenance a reader wants to see.
             let mut stack: Vec<StatementId> = ids.to_vec();
+            for id in ids {
+                stack.extend(store.statements_about(*id)?);
+            }
             // A statement about a statement needs that statement drawn too.
             while let Some(id) = stack.pop() {
                 if !seen.insert(id) {

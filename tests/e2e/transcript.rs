@@ -57,7 +57,11 @@ fn check(doc_name: &str) {
         std::fs::write(&path, updated).unwrap();
         return;
     }
-    assert_eq!(doc[a..b], text, "{doc_name} is out of date: run UPDATE_DOCS=1 cargo test -p factgraph-cli --test e2e transcript");
+    assert_eq!(
+        doc[a..b],
+        text,
+        "{doc_name} is out of date: run UPDATE_DOCS=1 cargo test -p factgraph-cli --test e2e transcript"
+    );
 }
 
 #[test]

@@ -148,3 +148,108 @@ fn dot_output_is_a_digraph() {
     assert!(dot.contains("label=\"Alpha One\""));
     assert!(dot.contains("visited\\n[1 source]"), "{dot}");
 }
+
+#[test]
+fn output_formats_and_piped_default() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("db");
+    tsv(&tmp.path().join("tsv"));
+    assert!(factgraph(&db, &["load", tmp.path().join("tsv").to_str().unwrap()], "").status.success());
+    let q = "match (a)-[r:visited]->(b) return a.name, b.name";
+    // Piped with no --format: tab-separated, stable for programs.
+    let out = factgraph(&db, &["-c", q], "");
+    assert_eq!(text(&out.stdout), "a.name\tb.name\nAlpha One\tBeta Two\n");
+    let out = factgraph(&db, &["--format", "csv", "-c", q], "");
+    assert_eq!(text(&out.stdout), "a.name,b.name\nAlpha One,Beta Two\n");
+    let out = factgraph(&db, &["--format", "jsonl", "-c", q], "");
+    let row: serde_json::Value = serde_json::from_str(text(&out.stdout).lines().next().unwrap()).unwrap();
+    assert_eq!(row["a.name"], "Alpha One");
+    assert!(row["_evidence"][0]["quote"].as_str().unwrap().contains("minister"));
+    let out = factgraph(&db, &["--format", "json", "-c", q], "");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["columns"][1], "b.name");
+    let out = factgraph(&db, &["--format", "markdown", "-c", q], "");
+    assert!(text(&out.stdout).contains("| a.name    | b.name   |"), "{}", text(&out.stdout));
+    let out = factgraph(&db, &["--format", "line", "-c", q], "");
+    assert_eq!(text(&out.stdout), "a.name = Alpha One\nb.name = Beta Two\n");
+    let out = factgraph(&db, &["--format", "table", "-c", q], "");
+    assert!(text(&out.stdout).contains("│ Alpha One"), "{}", text(&out.stdout));
+}
+
+#[test]
+fn errors_colour_json_and_exit_codes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("db");
+    // Piped stderr: no colour by default, and never with NO_COLOR.
+    let out = factgraph(&db, &["-c", "describe Nobody"], "");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!text(&out.stderr).contains('\u{1b}'), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("no entity is called \"Nobody\""));
+    let out = factgraph(&db, &["--color", "always", "-c", "describe Nobody"], "");
+    assert!(text(&out.stderr).contains('\u{1b}'), "colour was asked for");
+    let out = factgraph(&db, &["--format", "json", "-c", "describe"], "");
+    let err: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_eq!((err["line"].as_u64(), err["column"].as_u64()), (Some(1), Some(9)));
+    // Usage errors are clap's exit code 2.
+    let out = factgraph(&db, &["--no-such-flag"], "");
+    assert_eq!(out.status.code(), Some(2));
+    // --continue-on-error runs the rest and still exits 1.
+    let out = factgraph(&db, &["--continue-on-error", "-c", "describe X", "-c", ".stats"], "");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stdout).contains("entities\t0"));
+}
+
+#[test]
+fn scripts_from_files_and_the_load_meta_command() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("db");
+    std::fs::write(tmp.path().join("doc.txt"), "Alice met Bob in Lyon.").unwrap();
+    std::fs::write(
+        tmp.path().join("data.fg"),
+        "document d { file: \"doc.txt\" };\nentity Alice: Person;\nentity Bob: Person;\nassert Alice met Bob from d \"Alice met Bob\";\n",
+    )
+    .unwrap();
+    std::fs::write(tmp.path().join("session.fgq"), ".load data.fg\n.mode csv\nwho met Bob\n.mode table\nverify\n")
+        .unwrap();
+    let out = factgraph(&db, &["-f", tmp.path().join("session.fgq").to_str().unwrap()], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("1 new statements"), "{stdout}");
+    assert!(stdout.contains("Alice,met,,[d]"), "{stdout}");
+    assert!(stdout.contains("1 quotes checked against their documents: 1 match, 0 do not"), "{stdout}");
+    // A quote that is not in the document is refused, and nothing of the file is kept.
+    std::fs::write(
+        tmp.path().join("bad.fg"),
+        "entity Carol: Person;\nassert Carol met Bob from d \"Carol met Bob\";\n",
+    )
+    .unwrap();
+    let out = factgraph(&db, &["load", tmp.path().join("bad.fg").to_str().unwrap()], "");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("does not occur"), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("bad.fg:2:"), "points at the file and line: {}", text(&out.stderr));
+    let out = factgraph(&db, &["-c", "describe Carol"], "");
+    assert_eq!(out.status.code(), Some(1), "Carol was not kept");
+}
+
+#[test]
+fn the_default_store_is_created_with_the_showcase() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_factgraph"))
+        .env("XDG_DATA_HOME", tmp.path())
+        .env_remove("FACTGRAPH_DB")
+        .args(["-c", "who reported \"red notice\""])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).starts_with("created the default store at"), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("Associated Press\treported"), "{}", text(&out.stdout));
+    // The second time it opens what is there, silently.
+    let again = Command::new(env!("CARGO_BIN_EXE_factgraph"))
+        .env("XDG_DATA_HOME", tmp.path())
+        .env_remove("FACTGRAPH_DB")
+        .args(["-c", ".stats"])
+        .output()
+        .unwrap();
+    assert!(text(&again.stderr).is_empty(), "{}", text(&again.stderr));
+    assert!(text(&again.stdout).contains("statements\t76"), "{}", text(&again.stdout));
+}

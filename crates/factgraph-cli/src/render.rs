@@ -77,6 +77,14 @@ fn cell_json(c: &Cell) -> serde_json::Value {
     }
 }
 
+/// A cell as text for people and for CSV/TSV: null is empty, as in psql and sqlite3.
+fn cell_text(c: &Cell) -> String {
+    match c {
+        Cell::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
 /// Writes one result.
 pub fn write_result(out: &mut dyn Write, r: &QueryResult, style: &Style) -> std::io::Result<()> {
     if r.columns.is_empty() {
@@ -101,7 +109,7 @@ pub fn write_result(out: &mut dyn Write, r: &QueryResult, style: &Style) -> std:
             }
             table.set_header(r.columns.clone());
             for row in &r.rows[..shown] {
-                table.add_row(row.cells.iter().map(|c| c.to_string()).collect::<Vec<_>>());
+                table.add_row(row.cells.iter().map(cell_text).collect::<Vec<_>>());
             }
             writeln!(out, "{table}")?;
             let n = r.rows.len();
@@ -132,7 +140,7 @@ pub fn write_result(out: &mut dyn Write, r: &QueryResult, style: &Style) -> std:
             };
             writeln!(out, "{}", line(r.columns.clone()))?;
             for row in &r.rows {
-                writeln!(out, "{}", line(row.cells.iter().map(|c| c.to_string()).collect()))?;
+                writeln!(out, "{}", line(row.cells.iter().map(cell_text).collect()))?;
             }
         }
         Mode::Json => {
@@ -152,7 +160,7 @@ pub fn write_result(out: &mut dyn Write, r: &QueryResult, style: &Style) -> std:
                     writeln!(out)?;
                 }
                 for (c, cell) in r.columns.iter().zip(&row.cells) {
-                    writeln!(out, "{c:>width$} = {cell}")?;
+                    writeln!(out, "{c:>width$} = {}", cell_text(cell))?;
                 }
             }
         }

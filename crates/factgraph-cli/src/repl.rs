@@ -580,7 +580,7 @@ mod tests {
         assert_eq!(s.eval(".quit"), Ok(Flow::Quit));
         let out = String::from_utf8(out).unwrap();
         let err = String::from_utf8(err).unwrap();
-        assert!(out.contains("who\trelation\tdetails\tsources\nA\tmet\tnull\t[d]"), "{out}");
+        assert!(out.contains("who\trelation\tdetails\tsources\nA\tmet\t\t[d]"), "{out}");
         assert!(out.contains("statements\t1"), "{out}");
         assert!(err.contains("no entity is called \"Bb\""), "{err}");
         assert!(err.contains("did you mean \"B\"?") || err.contains("did you mean"), "{err}");

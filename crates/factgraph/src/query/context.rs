@@ -164,8 +164,28 @@ impl<'a> Ctx<'a> {
         Ok(outlet(&doc).is_some_and(|o| f.spellings.contains(&normalize(o))))
     }
 
+    /// True when a statement about `st` says the restricting source reported it
+    /// (`… reported-by IRNA`): then the claim is what that source says, whoever's
+    /// document carries it.
+    fn reported_by_source(&mut self, st: &Statement) -> Result<bool> {
+        let Some(f) = self.source.clone() else { return Ok(false) };
+        for id in self.store.statements_about(st.id)? {
+            let r = self.store.require_statement(id)?;
+            if r.subject == Node::Statement(st.id)
+                && r.object == Object::Node(Node::Entity(f.id))
+                && super::resolve::relation_stem(&r.relation) == "report"
+            {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
     /// The evidence of a statement that passes the restriction.
     pub fn evidence(&mut self, st: &Statement) -> Result<Vec<Evidence>> {
+        if self.source.is_some() && self.reported_by_source(st)? {
+            return Ok(st.evidence.clone());
+        }
         let mut out = Vec::new();
         for ev in &st.evidence {
             if self.admits(ev)? {

@@ -50,6 +50,8 @@ pub enum Statement {
     Question(Question),
     /// A pattern query.
     Pattern(Pattern),
+    /// `create PATH, …`
+    Create(Vec<PathPattern>),
 }
 
 /// A word as written: a relation, a kind, a document handle, a variable.

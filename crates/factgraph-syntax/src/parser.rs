@@ -162,6 +162,8 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::kw_assert => "`assert`",
         Rule::kw_by => "`by`",
         Rule::kw_conflicts => "`conflicts`",
+        Rule::kw_create => "`create`",
+        Rule::create_clause => "`create …`",
         Rule::kw_contains => "`contains`",
         Rule::kw_delete => "`delete`",
         Rule::kw_depth => "`depth`",
@@ -386,6 +388,13 @@ fn statement(text: &str, p: Pair<'_, Rule>) -> Result<Statement, ParseError> {
         Rule::write => Ok(Statement::Write(write(text, inner.into_inner().next().expect("write child"))?)),
         Rule::question => Ok(Statement::Question(question(text, inner)?)),
         Rule::pattern => Ok(Statement::Pattern(pattern(text, inner)?)),
+        Rule::create_clause => {
+            let mut paths = Vec::new();
+            for p in inner.into_inner().filter(|x| x.as_rule() == Rule::path_pattern) {
+                paths.push(path_pattern(text, p)?);
+            }
+            Ok(Statement::Create(paths))
+        }
         _ => Err(ParseError::at(text, span(&inner), "unexpected statement")),
     }
 }
@@ -783,6 +792,7 @@ fn keyword(rule: Rule) -> bool {
             | Rule::kw_assert
             | Rule::kw_by
             | Rule::kw_conflicts
+            | Rule::kw_create
             | Rule::kw_contains
             | Rule::kw_delete
             | Rule::kw_depth

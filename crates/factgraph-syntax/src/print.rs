@@ -76,6 +76,19 @@ fn statement(out: &mut String, st: &Statement) {
         Statement::Write(w) => write(out, w),
         Statement::Question(q) => question(out, q),
         Statement::Pattern(p) => pattern(out, p),
+        Statement::Create(paths) => {
+            out.push_str("create ");
+            for (i, path) in paths.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                node(out, &path.start);
+                for (r, n) in &path.steps {
+                    rel(out, r);
+                    node(out, n);
+                }
+            }
+        }
     }
 }
 

@@ -145,3 +145,27 @@ fn errors_point_and_suggest() {
     g.query(&SCRIPT.replace("@req = Iran", "@req = \"Ali Alqasimehr\"")).unwrap();
     assert_eq!(g.counts().unwrap(), before);
 }
+
+#[test]
+fn create_makes_entities_and_statements_that_cite_a_note() {
+    let g = Graph::temporary().unwrap();
+    let r = g.query("create (a:Person {name: \"Alice\", born: 1980})-[:met {date: 2020-01-03}]->(b:Person {name: \"Bob\"}), (a)-[:knows]->(b)").unwrap();
+    assert!(r[0].note.as_deref().unwrap().contains("2 entities"), "{r:?}");
+    let why = &g.query("why who met Bob").unwrap()[0];
+    assert_eq!(why.rows.len(), 1);
+    assert_eq!(why.rows[0].cells[2].to_string(), "note: typed by hand");
+    assert!(why.rows[0].cells[3].to_string().starts_with("create (a:Person"));
+    // Creating the same again adds evidence to nothing new: same text, same statement.
+    let before = g.counts().unwrap();
+    g.query("create (a:Person {name: \"Alice\", born: 1980})-[:met {date: 2020-01-03}]->(b:Person {name: \"Bob\"}), (a)-[:knows]->(b)").unwrap();
+    assert_eq!(g.counts().unwrap(), before);
+    for bad in [
+        "create (x)",
+        "create (a {name: \"A\"})-[r]->(b {name: \"B\"})",
+        "create (a {name: \"A\"})-[:r]-(b {name: \"B\"})",
+        "create (a:Place {name: \"Alice\"})",
+    ] {
+        assert!(g.query(bad).is_err(), "{bad}");
+    }
+    assert_eq!(g.counts().unwrap(), before, "failed creates write nothing");
+}

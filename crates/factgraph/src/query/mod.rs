@@ -13,7 +13,7 @@ pub mod script;
 use std::path::{Path, PathBuf};
 
 use factgraph_store::Store;
-use factgraph_syntax::ast::{Statement, Write};
+use factgraph_syntax::ast::Statement;
 
 pub use context::Limits;
 pub use plan::{Plan, Target};
@@ -25,7 +25,7 @@ use crate::error::{Error, Result};
 /// Plans one question or pattern.
 pub fn plan(store: &Store, statement: &Statement, limits: &Limits) -> Result<Option<Plan>> {
     Ok(match statement {
-        Statement::Write(_) => None,
+        Statement::Write(_) | Statement::Create(_) => None,
         Statement::Question(q) => Some(plan::plan_question(store, q, limits.max_depth)?),
         Statement::Pattern(p) => Some(Plan::Pattern(Box::new(p.clone()))),
     })
@@ -35,21 +35,20 @@ pub fn plan(store: &Store, statement: &Statement, limits: &Limits) -> Result<Opt
 /// then its questions and patterns in order.
 pub fn run(store: &Store, text: &str, limits: &Limits, state: &mut ScriptState) -> Result<Vec<QueryResult>> {
     let script = factgraph_syntax::parse(text)?;
-    let writes: Vec<&Write> = script
-        .statements
-        .iter()
-        .filter_map(|s| match s {
-            Statement::Write(w) => Some(w),
-            _ => None,
-        })
-        .collect();
+    let writes: Vec<&Statement> =
+        script.statements.iter().filter(|s| matches!(s, Statement::Write(_) | Statement::Create(_))).collect();
     let mut results = Vec::new();
     if !writes.is_empty() {
         let before = state.summary;
         let labels = state.labels.clone();
         let mut tx = store.transaction()?;
         for w in writes {
-            if let Err(e) = script::run(&mut tx, state, w) {
+            let done = match w {
+                Statement::Write(w) => script::run(&mut tx, state, w),
+                Statement::Create(paths) => script::create(&mut tx, state, paths, text),
+                _ => Ok(()),
+            };
+            if let Err(e) = done {
                 // Nothing of the script is kept, labels included.
                 state.labels = labels;
                 state.summary = before;

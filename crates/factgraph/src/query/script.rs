@@ -8,7 +8,7 @@ use factgraph_store::{
     normalize, quote, Added, Date, EntityId, Evidence, NewStatement, Node, Object, Properties, Qualifiers, StatementId,
     StoreError, Transaction, Value, DOCUMENT_KIND,
 };
-use factgraph_syntax::ast::{self, Literal, Name, Property, Span, Term, Write};
+use factgraph_syntax::ast::{self, Arrow, Literal, Name, PathPattern, Property, Span, Term, Write};
 
 use super::resolve;
 use crate::error::{Error, QueryError, Result};
@@ -279,4 +279,133 @@ fn assert(tx: &mut Transaction<'_>, state: &mut ScriptState, a: &ast::Assert) ->
         state.labels.insert(l.name.clone(), added.id());
     }
     Ok(())
+}
+
+/// The document that statements created by hand cite: "never silently", the
+/// evidence says the claim was typed, and quotes the text that created it.
+pub const NOTE_DOCUMENT: &str = "note: typed by hand";
+
+fn note_document(tx: &mut Transaction<'_>) -> Result<EntityId> {
+    match by_canonical_name(tx, NOTE_DOCUMENT)? {
+        Some(e) if e.kind == DOCUMENT_KIND => Ok(e.id),
+        Some(e) => Err(QueryError::invalid(format!("{:?} exists but is a {}", e.name, e.kind), Span::default()).into()),
+        None => {
+            let mut p = Properties::new();
+            p.insert(
+                "note".into(),
+                Value::Str("statements created with `create`; each quotes the text that created it".into()),
+            );
+            Ok(tx.create_document(NOTE_DOCUMENT, p, None)?)
+        }
+    }
+}
+
+/// `create PATH, …`: entities by name (an existing canonical name is reused) and
+/// statements citing the note document, quoting `text`.
+pub(crate) fn create(
+    tx: &mut Transaction<'_>,
+    state: &mut ScriptState,
+    paths: &[PathPattern],
+    text: &str,
+) -> Result<()> {
+    let mut vars: HashMap<String, EntityId> = HashMap::new();
+    let mut quote: String = text.trim().to_owned();
+    if quote.len() > factgraph_store::MAX_TEXT_LEN {
+        let mut cut = factgraph_store::MAX_TEXT_LEN;
+        while !quote.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        quote.truncate(cut);
+    }
+    let doc = note_document(tx)?;
+    for path in paths {
+        let mut at = create_node(tx, state, &mut vars, &path.start)?;
+        for (rel, node) in &path.steps {
+            let next = create_node(tx, state, &mut vars, node)?;
+            let [relation] = rel.types.as_slice() else {
+                return Err(QueryError::invalid(
+                    "a created relationship needs exactly one type, as in -[:met]->",
+                    rel.span,
+                )
+                .into());
+            };
+            if rel.length.is_some() || rel.var.as_ref().is_some_and(|v| vars.contains_key(&v.text)) {
+                return Err(QueryError::invalid("a created relationship is one new statement", rel.span).into());
+            }
+            let (subject, object) = match rel.arrow {
+                Arrow::Right => (at, next),
+                Arrow::Left => (next, at),
+                Arrow::Either => {
+                    return Err(QueryError::invalid(
+                        "a created relationship needs a direction: -[]-> or <-[]-",
+                        rel.span,
+                    )
+                    .into())
+                }
+            };
+            let new = NewStatement {
+                subject: Node::Entity(subject),
+                relation: relation.text.clone(),
+                object: Object::Node(Node::Entity(object)),
+                qualifiers: props(&rel.properties),
+                evidence: vec![Evidence { document: doc, quote: quote.clone(), span: None, attribution: None }],
+            };
+            match tx.add_statement(new).map_err(|e| refused(e, relation.span))? {
+                Added::Created(_) => {
+                    state.summary.statements += 1;
+                    state.summary.evidence += 1;
+                }
+                Added::Merged { new_evidence, .. } => {
+                    state.summary.merged += 1;
+                    state.summary.evidence += new_evidence as u64;
+                }
+            }
+            at = next;
+        }
+    }
+    Ok(())
+}
+
+fn create_node(
+    tx: &mut Transaction<'_>,
+    state: &mut ScriptState,
+    vars: &mut HashMap<String, EntityId>,
+    p: &ast::NodePattern,
+) -> Result<EntityId> {
+    let name = p.properties.iter().find(|x| x.key.text == "name");
+    if let Some(v) = &p.var {
+        if let Some(id) = vars.get(&v.text) {
+            if name.is_some() || p.kind.is_some() {
+                return Err(QueryError::invalid(
+                    format!("`{}` is already bound; refer to it as ({})", v.text, v.text),
+                    p.span,
+                )
+                .into());
+            }
+            return Ok(*id);
+        }
+    }
+    let Some(Property { value: Literal::Str(name), .. }) = name else {
+        return Err(QueryError::invalid("a created node needs a name: (a:Person {name: \"Alice\"})", p.span).into());
+    };
+    let id = match by_canonical_name(tx, name)? {
+        Some(e) => {
+            if let Some(k) = p.kind.as_ref().filter(|k| k.text != e.kind) {
+                return Err(QueryError::invalid(format!("{:?} is already a {}", e.name, e.kind), k.span).into());
+            }
+            e.id
+        }
+        None => {
+            let kind = p.kind.as_ref().map_or("Thing", |k| k.text.as_str());
+            state.summary.entities += 1;
+            tx.create_entity(name, kind).map_err(|e| refused(e, p.span))?
+        }
+    };
+    for prop in p.properties.iter().filter(|x| x.key.text != "name") {
+        tx.set_property(id, &prop.key.text, value(&prop.value)).map_err(|e| refused(e, prop.span))?;
+    }
+    if let Some(v) = &p.var {
+        vars.insert(v.text.clone(), id);
+    }
+    Ok(id)
 }

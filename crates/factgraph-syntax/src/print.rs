@@ -314,6 +314,22 @@ fn rel(out: &mut String, r: &RelPattern) {
     out.push_str(if r.arrow == Arrow::Right { "]->" } else { "]-" });
 }
 
+/// An operand of a comparison: anything that is not a primary term is parenthesised,
+/// so `(not a) is null` does not come back as `not (a is null)`.
+fn operand(out: &mut String, e: &Expr) {
+    let primary = !matches!(
+        e.kind,
+        ExprKind::Not(_) | ExprKind::And(..) | ExprKind::Or(..) | ExprKind::Compare(..) | ExprKind::IsNull { .. }
+    );
+    if primary {
+        expr(out, e);
+    } else {
+        out.push('(');
+        expr(out, e);
+        out.push(')');
+    }
+}
+
 fn expr(out: &mut String, e: &Expr) {
     match &e.kind {
         ExprKind::Literal(l) => literal(out, l),
@@ -335,7 +351,7 @@ fn expr(out: &mut String, e: &Expr) {
             out.push(')');
         }
         ExprKind::Compare(op, a, b) => {
-            expr(out, a);
+            operand(out, a);
             out.push_str(match op {
                 CompareOp::Eq => " = ",
                 CompareOp::Ne => " <> ",
@@ -348,10 +364,10 @@ fn expr(out: &mut String, e: &Expr) {
                 CompareOp::Contains => " contains ",
                 CompareOp::In => " in ",
             });
-            expr(out, b);
+            operand(out, b);
         }
         ExprKind::IsNull { expr: inner, negated } => {
-            expr(out, inner);
+            operand(out, inner);
             out.push_str(if *negated { " is not null" } else { " is null" });
         }
         ExprKind::Call { name, distinct, args } => {

@@ -42,6 +42,9 @@ const SAMPLES: &[&str] = &[
     "match (a)<-[:reported-by|said]-(b) return distinct b.name",
     "match (a)-[*1..3]-(b) where not a.name contains \"x\" or b.name is null return collect(b.name)",
     "match (a)-[r*2]->(b), (c) where a.name in [\"x\", \"y\"] return sources(r), evidence(r)",
+    // Found by the round-trip property test: a negation under `is null` must keep its
+    // parentheses when printed.
+    "match () return a order by (not (oec)) is null desc",
     "create (a:Person {name: \"Alice\"})-[:met {date: 2020-01-03}]->(b:Person {name: \"Bob\"}), (c:Place {name: \"Lyon\"})",
 ];
 

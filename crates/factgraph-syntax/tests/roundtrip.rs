@@ -1,0 +1,298 @@
+//! Property: `parse(print(ast)) == ast` over generated trees of every statement form.
+//! (Spans compare equal whatever their positions, so this checks meaning.)
+
+use factgraph_syntax::ast::*;
+use factgraph_syntax::{parse, print};
+use proptest::prelude::*;
+
+const KEYWORDS: &[&str] = &[
+    "according",
+    "aka",
+    "about",
+    "and",
+    "as",
+    "asc",
+    "ascending",
+    "assert",
+    "by",
+    "conflicts",
+    "contains",
+    "create",
+    "delete",
+    "depth",
+    "desc",
+    "descending",
+    "describe",
+    "distinct",
+    "do",
+    "does",
+    "did",
+    "document",
+    "ends",
+    "entity",
+    "false",
+    "from",
+    "in",
+    "is",
+    "limit",
+    "match",
+    "neighbours",
+    "neighbors",
+    "not",
+    "null",
+    "of",
+    "or",
+    "order",
+    "path",
+    "retract",
+    "return",
+    "skip",
+    "sources",
+    "starts",
+    "text",
+    "to",
+    "true",
+    "verify",
+    "what",
+    "where",
+    "who",
+    "why",
+    "with",
+    "count",
+];
+
+fn not_keyword(s: &String) -> bool {
+    !KEYWORDS.contains(&s.to_lowercase().as_str())
+}
+
+fn sp() -> Span {
+    Span::default()
+}
+
+fn ident(re: &'static str) -> impl Strategy<Value = Ident> {
+    re.prop_filter("not a keyword", not_keyword).prop_map(|text| Ident { text, span: sp() })
+}
+
+fn word() -> impl Strategy<Value = Ident> {
+    ident("[A-Za-z][a-z0-9_]{0,7}")
+}
+
+fn relation() -> impl Strategy<Value = Ident> {
+    ident("[a-z]{1,7}(-[a-z]{1,5})?")
+}
+
+fn name() -> impl Strategy<Value = Name> {
+    prop_oneof![
+        word().prop_map(|w| Name { text: w.text, quoted: false, span: sp() }),
+        "[ -~\u{e9}\u{627}\n\t]{1,12}".prop_map(|text| Name { text, quoted: true, span: sp() }),
+    ]
+}
+
+fn literal() -> impl Strategy<Value = Literal> {
+    prop_oneof![
+        "[ -~]{0,10}".prop_map(Literal::Str),
+        any::<i64>().prop_map(Literal::Int),
+        (-1_000_000i64..1_000_000).prop_map(|x| Literal::Float(x as f64 / 100.0 + 0.25)),
+        any::<bool>().prop_map(Literal::Bool),
+        (1000i32..2999, 1u8..=12, 1u8..=28).prop_map(|(year, month, day)| Literal::Date(Date { year, month, day })),
+    ]
+}
+
+fn properties() -> impl Strategy<Value = Vec<Property>> {
+    prop::collection::btree_map("[a-z][a-z_]{0,6}".prop_filter("not a keyword", not_keyword), literal(), 0..3).prop_map(
+        |m| m.into_iter().map(|(k, v)| Property { key: Ident { text: k, span: sp() }, value: v, span: sp() }).collect(),
+    )
+}
+
+fn label() -> impl Strategy<Value = Label> {
+    "[a-z][a-z0-9_]{0,6}".prop_map(|name| Label { name, span: sp() })
+}
+
+fn question_leaf() -> impl Strategy<Value = Question> {
+    prop_oneof![
+        (relation(), name()).prop_map(|(relation, target)| Question::Who { relation, target }),
+        (name(), relation()).prop_map(|(subject, relation)| Question::What { subject, relation }),
+        name().prop_map(Question::Describe),
+        (name(), name()).prop_map(|(from, to)| Question::Path { from, to }),
+        (name(), proptest::option::of(0u64..10))
+            .prop_map(|(name, d)| Question::Neighbours { name, depth: d.map(|d| (d, sp())) }),
+        name().prop_map(Question::Sources),
+        proptest::option::of(name()).prop_map(Question::Conflicts),
+        Just(Question::Verify),
+    ]
+}
+
+fn question() -> impl Strategy<Value = Question> {
+    prop_oneof![
+        3 => question_leaf(),
+        1 => (name(), question_leaf()).prop_map(|(source, q)| Question::According { source, question: Box::new(q) }),
+        1 => question_leaf().prop_map(|q| Question::Why(Box::new(q))),
+    ]
+}
+
+fn term(objects: bool) -> BoxedStrategy<Term> {
+    let base = prop_oneof![label().prop_map(Term::Label), name().prop_map(Term::Name)];
+    if objects {
+        prop_oneof![base, literal().prop_map(|l| Term::Literal(l, sp()))].boxed()
+    } else {
+        base.boxed()
+    }
+}
+
+fn write() -> impl Strategy<Value = Write> {
+    let alias = ("[ -~]{1,10}", prop::collection::vec(word(), 0..3)).prop_map(|(text, documents)| AliasDecl {
+        text,
+        span: sp(),
+        documents,
+    });
+    let evidence = (name(), "[ -~]{1,20}", proptest::option::of(name()))
+        .prop_map(|(document, quote, by)| EvidenceDecl { document, quote, quote_span: sp(), by });
+    prop_oneof![
+        (name(), properties()).prop_map(|(name, properties)| Write::Document { name, properties }),
+        (name(), proptest::option::of(word()), prop::collection::vec(alias, 0..3), properties())
+            .prop_map(|(name, kind, aliases, properties)| Write::Entity { name, kind, aliases, properties }),
+        (
+            proptest::option::of(label()),
+            term(false),
+            relation(),
+            term(true),
+            properties(),
+            prop::collection::vec(evidence, 1..3)
+        )
+            .prop_map(|(label, subject, relation, object, qualifiers, evidence)| {
+                Write::Assert(Assert { label, subject, relation, object, qualifiers, evidence })
+            }),
+        label().prop_map(Write::Retract),
+        name().prop_map(Write::DeleteEntity),
+    ]
+}
+
+fn var() -> impl Strategy<Value = Ident> {
+    ident("[a-z][a-z0-9]{0,4}")
+}
+
+fn node_pattern() -> impl Strategy<Value = NodePattern> {
+    (proptest::option::of(var()), proptest::option::of(word()), properties())
+        .prop_map(|(var, kind, properties)| NodePattern { var, kind, properties, span: sp() })
+}
+
+fn rel_pattern() -> impl Strategy<Value = RelPattern> {
+    let length = proptest::option::of(prop_oneof![
+        Just((None, None)),
+        (1u64..5).prop_map(|n| (Some(n), Some(n))),
+        (0u64..3, 3u64..8).prop_map(|(a, b)| (Some(a), Some(b))),
+        (1u64..8).prop_map(|b| (None, Some(b))),
+    ]);
+    (
+        proptest::option::of(var()),
+        prop::collection::vec(relation(), 0..3),
+        prop_oneof![Just(Arrow::Right), Just(Arrow::Left), Just(Arrow::Either)],
+        length,
+        properties(),
+    )
+        .prop_map(|(var, types, arrow, length, properties)| RelPattern {
+            var,
+            types,
+            arrow,
+            length,
+            properties,
+            span: sp(),
+        })
+}
+
+fn path() -> impl Strategy<Value = PathPattern> {
+    (node_pattern(), prop::collection::vec((rel_pattern(), node_pattern()), 0..3))
+        .prop_map(|(start, steps)| PathPattern { start, steps })
+}
+
+fn expr() -> impl Strategy<Value = Expr> {
+    let e = |kind| Expr { kind, span: sp() };
+    let leaf = prop_oneof![
+        literal().prop_map(move |l| e(ExprKind::Literal(l))),
+        Just(e(ExprKind::Null)),
+        var().prop_map(move |v| e(ExprKind::Var(v.text))),
+        (var(), var()).prop_map(move |(v, k)| e(ExprKind::Property(v.text, k.text))),
+        var().prop_map(move |v| e(ExprKind::Call {
+            name: "sources".into(),
+            distinct: false,
+            args: vec![e(ExprKind::Var(v.text))]
+        })),
+    ];
+    leaf.prop_recursive(3, 12, 2, move |inner| {
+        prop_oneof![
+            inner.clone().prop_map(move |x| e(ExprKind::Not(Box::new(x)))),
+            (inner.clone(), inner.clone()).prop_map(move |(a, b)| e(ExprKind::And(Box::new(a), Box::new(b)))),
+            (inner.clone(), inner.clone()).prop_map(move |(a, b)| e(ExprKind::Or(Box::new(a), Box::new(b)))),
+            (inner.clone(), any::<bool>())
+                .prop_map(move |(a, negated)| e(ExprKind::IsNull { expr: Box::new(a), negated })),
+            prop::collection::vec(inner, 0..3).prop_map(move |items| e(ExprKind::List(items))),
+        ]
+    })
+}
+
+fn comparison() -> impl Strategy<Value = Expr> {
+    let ops = prop_oneof![
+        Just(CompareOp::Eq),
+        Just(CompareOp::Ne),
+        Just(CompareOp::Lt),
+        Just(CompareOp::Ge),
+        Just(CompareOp::Contains),
+        Just(CompareOp::StartsWith),
+        Just(CompareOp::In)
+    ];
+    (ops, var(), var(), literal()).prop_map(|(op, v, k, l)| Expr {
+        kind: ExprKind::Compare(
+            op,
+            Box::new(Expr { kind: ExprKind::Property(v.text, k.text), span: sp() }),
+            Box::new(Expr { kind: ExprKind::Literal(l), span: sp() }),
+        ),
+        span: sp(),
+    })
+}
+
+fn pattern() -> impl Strategy<Value = Pattern> {
+    let item = (prop_oneof![expr(), Just(Expr { kind: ExprKind::CountStar, span: sp() })], proptest::option::of(var()))
+        .prop_map(|(expr, alias)| ReturnItem { expr, alias, text: String::new() });
+    (
+        prop::collection::vec(path(), 1..3),
+        proptest::option::of(prop_oneof![comparison(), expr()]),
+        any::<bool>(),
+        prop::collection::vec(item, 1..3),
+        prop::collection::vec(
+            (expr(), any::<bool>()).prop_map(|(expr, descending)| SortItem { expr, descending }),
+            0..2,
+        ),
+        proptest::option::of(0u64..100),
+        proptest::option::of(0u64..100),
+    )
+        .prop_map(|(paths, filter, distinct, returns, order, skip, limit)| Pattern {
+            paths,
+            filter,
+            distinct,
+            returns,
+            order,
+            skip,
+            limit,
+        })
+}
+
+fn statement() -> impl Strategy<Value = Statement> {
+    prop_oneof![
+        question().prop_map(Statement::Question),
+        write().prop_map(Statement::Write),
+        pattern().prop_map(Statement::Pattern),
+        prop::collection::vec(path(), 1..3).prop_map(Statement::Create),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    #[test]
+    fn parse_of_print_is_identity(statements in prop::collection::vec(statement(), 1..4)) {
+        let script = Script { statements };
+        let text = print(&script);
+        let back = parse(&text).map_err(|e| TestCaseError::fail(format!("{e}\n{text}")))?;
+        prop_assert_eq!(back, script, "{}", text);
+    }
+}

@@ -61,7 +61,7 @@ const KEYWORDS: &[&str] = &[
     "count",
 ];
 
-fn not_keyword(s: &String) -> bool {
+fn not_keyword(s: &str) -> bool {
     !KEYWORDS.contains(&s.to_lowercase().as_str())
 }
 
@@ -70,7 +70,7 @@ fn sp() -> Span {
 }
 
 fn ident(re: &'static str) -> impl Strategy<Value = Ident> {
-    re.prop_filter("not a keyword", not_keyword).prop_map(|text| Ident { text, span: sp() })
+    re.prop_filter("not a keyword", |s: &String| not_keyword(s)).prop_map(|text| Ident { text, span: sp() })
 }
 
 fn word() -> impl Strategy<Value = Ident> {
@@ -99,9 +99,14 @@ fn literal() -> impl Strategy<Value = Literal> {
 }
 
 fn properties() -> impl Strategy<Value = Vec<Property>> {
-    prop::collection::btree_map("[a-z][a-z_]{0,6}".prop_filter("not a keyword", not_keyword), literal(), 0..3).prop_map(
-        |m| m.into_iter().map(|(k, v)| Property { key: Ident { text: k, span: sp() }, value: v, span: sp() }).collect(),
+    prop::collection::btree_map(
+        "[a-z][a-z_]{0,6}".prop_filter("not a keyword", |s: &String| not_keyword(s)),
+        literal(),
+        0..3,
     )
+    .prop_map(|m| {
+        m.into_iter().map(|(k, v)| Property { key: Ident { text: k, span: sp() }, value: v, span: sp() }).collect()
+    })
 }
 
 fn label() -> impl Strategy<Value = Label> {

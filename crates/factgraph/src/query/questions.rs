@@ -316,7 +316,8 @@ fn sources(ctx: &mut Ctx<'_>, id: EntityId) -> Result<QueryResult> {
 }
 
 /// `conflicts [about X]`: claims about the world with the same subject and relation
-/// but different objects or qualifiers, resting on different documents. Versions are
+/// but different objects or qualifiers, where at least two versions rest on disjoint
+/// sets of documents. Versions are
 /// compared only when they are comparable: the same object with other qualifiers, two
 /// literals, or two entities of the same kind (so `also-killed 9` and `also-killed
 /// Abu Mahdi al-Muhandis` are two facts, not a disagreement). Statements about
@@ -362,7 +363,10 @@ fn conflicts(ctx: &mut Ctx<'_>, about: Option<EntityId>) -> Result<QueryResult> 
         for v in &versions {
             doc_sets.push(ctx.evidence(v)?.iter().map(|e| e.document).collect());
         }
-        if doc_sets.windows(2).all(|w| w[0] == w[1]) {
+        // A disagreement needs two versions resting on different documents: one
+        // document stating two versions is saying both, not contradicting itself.
+        let disjoint = doc_sets.iter().enumerate().any(|(i, a)| doc_sets[i + 1..].iter().any(|b| a.is_disjoint(b)));
+        if !disjoint {
             continue;
         }
         group_no += 1;

@@ -257,3 +257,43 @@ fn the_default_store_is_created_with_the_showcase() {
     assert!(factgraph(&by_hand, &["load", data], "").status.success());
     assert_eq!(text(&again.stdout), text(&factgraph(&by_hand, &["stats"], "").stdout));
 }
+
+#[test]
+fn every_meta_command_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("db");
+    let data = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data");
+    std::fs::write(tmp.path().join("more.fgq"), "who accused Trump\n").unwrap();
+    let script = format!(
+        ".help\n:help\n.load {data}\n.stats\n.schema\n.sources\n.conflicts\n.mode csv\n.evidence on\n.timer on\n.maxrows 5\n\
+         .read {}\n.ast who accused Trump\n.explain who accused Trump\n.dot who accused Trump > {}\n.check\n.quit\n.stats\n",
+        tmp.path().join("more.fgq").display(),
+        tmp.path().join("out.dot").display()
+    );
+    let out = factgraph(&db, &[], &script);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    for needle in [
+        ".load FILE...",
+        "7 scripts:",
+        "statements\t",
+        "relation",
+        "skynews-000",
+        "accused-number",
+        "Ali Alqasimehr,accused",
+        "time: ",
+        "Question(",
+        "Who {",
+        "wrote ",
+        "ok: ",
+    ] {
+        assert!(stdout.contains(needle), "{needle:?} missing from\n{stdout}");
+    }
+    assert_eq!(
+        stdout.matches("\nentities\t").count() + usize::from(stdout.starts_with("entities")),
+        1,
+        "nothing runs after .quit"
+    );
+    let dot = std::fs::read_to_string(tmp.path().join("out.dot")).unwrap();
+    assert!(dot.contains("accused"), "{dot}");
+}

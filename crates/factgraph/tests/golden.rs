@@ -80,3 +80,23 @@ fn err_queries() {
         insta::assert_snapshot!(format!("{}\n---\n{err}\n{}", text.trim(), pointed.unwrap_or_default()));
     });
 }
+
+#[test]
+fn the_showcase_loads_twice_without_adding_anything() {
+    let data = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data"));
+    let mut scripts: Vec<PathBuf> = std::fs::read_dir(&data)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "fg"))
+        .collect();
+    scripts.sort();
+    let g = Graph::temporary().unwrap();
+    let first = g.load_scripts(&scripts).unwrap();
+    assert!(first.statements >= 150, "{first:?}");
+    let counts = g.counts().unwrap();
+    let second = g.load_scripts(&scripts).unwrap();
+    assert_eq!((second.statements, second.evidence, second.entities), (0, 0, 0), "{second:?}");
+    assert_eq!(g.counts().unwrap(), counts);
+    assert!(g.check().unwrap().is_ok());
+}

@@ -169,3 +169,40 @@ fn create_makes_entities_and_statements_that_cite_a_note() {
     }
     assert_eq!(g.counts().unwrap(), before, "failed creates write nothing");
 }
+
+#[test]
+fn ambiguous_names_list_their_candidates_and_queries_can_be_cancelled() {
+    let g = Graph::temporary().unwrap();
+    g.query(
+        "entity \"Washington\": Place; entity \"George Washington\": Person aka \"Washington DC\", \"washington!\"",
+    )
+    .unwrap();
+    // "Washington" is a canonical name: it resolves. An alias two entities share does not.
+    g.query("entity \"Washington State\": Place aka \"Washington DC\"").unwrap();
+    match g.query("describe \"washington dc\"") {
+        Err(Error::Query(QueryError::Ambiguous { candidates, .. })) => {
+            let mut names: Vec<String> = candidates.iter().map(|c| format!("{} ({})", c.name, c.kind)).collect();
+            names.sort();
+            assert_eq!(names, ["George Washington (Person)", "Washington State (Place)"]);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(g.query("describe Washington").is_ok());
+    let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let limits = factgraph::Limits { cancel: Some(cancel), ..factgraph::Limits::default() };
+    // Enough work for the cancellation check to run.
+    let mut script = String::from("document d { outlet: \"X\" };");
+    for i in 0..600 {
+        script.push_str(&format!("entity \"E{i}\": Thing; assert \"E{i}\" near Washington from d \"q\";"));
+    }
+    g.query(&script).unwrap();
+    match g.query_with("match (a)-[r]->(b) return a.name", &limits) {
+        Err(Error::Query(QueryError::Cancelled)) => {}
+        other => panic!("expected a cancelled query, got {:?}", other.map(|r| r.len())),
+    }
+    let tiny = factgraph::Limits { max_rows: 10, ..factgraph::Limits::default() };
+    assert!(matches!(
+        g.query_with("match (a)-[r]->(b) return a.name", &tiny),
+        Err(Error::Query(QueryError::Limit { .. }))
+    ));
+}

@@ -2,7 +2,7 @@
 //! optional source restriction of `according to`, and helpers that turn ids into
 //! words and evidence into citations.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -62,7 +62,7 @@ pub(crate) struct Ctx<'a> {
 
 impl<'a> Ctx<'a> {
     pub fn new(store: &'a Store, limits: &'a Limits) -> Ctx<'a> {
-        Ctx { store, limits, started: Instant::now(), ticks: 0, source: None, entities: HashMap::new() }
+        Ctx { store, limits, started: Instant::now(), ticks: 0, source: None, entities: HashMap::default() }
     }
 
     /// Called in every loop that can run long: checks cancellation and the deadline.

@@ -1,14 +1,24 @@
 //! Running the question forms. Each documents what it answers.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use factgraph_store::{normalize, quote, Direction, EntityId, Node, Object, Statement, StatementId, Value};
 
 use super::context::{Ctx, SourceFilter};
 use super::plan::{Plan, Target};
 use super::resolve::relation_stem;
-use super::result::{Cell, QueryResult, Row};
+use super::result::{Cell, Citation, QueryResult, Row};
 use crate::error::Result;
+
+/// Who a `who reported` row names, for telling rows apart without comparing text.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum SourceKey {
+    Entity(EntityId),
+    Statement(StatementId),
+    Text(String),
+}
 
 /// Runs a planned question.
 pub(crate) fn run(ctx: &mut Ctx<'_>, plan: &Plan) -> Result<QueryResult> {
@@ -135,63 +145,86 @@ fn who_reported(ctx: &mut Ctx<'_>, target: &Target) -> Result<QueryResult> {
         }
     };
     let mut out = QueryResult::with_columns(&["source", "role", "document", "quote", "claim"]);
-    let mut seen: HashSet<(String, String, String, StatementId)> = HashSet::new();
-    let mut push = |ctx: &mut Ctx<'_>,
-                    out: &mut QueryResult,
-                    source: Cell,
-                    role: &str,
-                    st: &Statement,
-                    ev: &factgraph_store::Evidence|
-     -> Result<()> {
-        let citation = ctx.citation(st, ev)?;
-        let key = (source.to_string(), role.to_owned(), citation.document.clone(), st.id);
-        if seen.insert(key) {
-            let cells = vec![
-                source,
-                Cell::text(role),
-                Cell::text(&citation.document),
-                Cell::text(&citation.quote),
-                Cell::Statement { id: st.id, text: citation.claim.clone() },
-            ];
-            out.rows.push(Row { cells, provenance: vec![citation] });
-            ctx.check_rows(out.rows.len())?;
+    // Who reported which statement, from the relation index: one pass over the
+    // reporting statements instead of a look at every statement's own adjacency.
+    let mut reports: HashMap<StatementId, Vec<Statement>> = HashMap::default();
+    for rel in ctx.store.relations().into_iter().filter(|r| relation_stem(r) == "report") {
+        for id in ctx.store.statements_with_relation(&rel)? {
+            let r = ctx.store.require_statement(id)?;
+            if let Node::Statement(about) = r.subject {
+                reports.entry(about).or_default().push(r);
+            }
         }
-        Ok(())
-    };
-    let mut about_done: HashSet<StatementId> = HashSet::new();
+    }
+    // Rows are unique by (source, role, document, statement); sources are keyed by
+    // entity id, or by their text when an outlet names no entity.
+    let mut seen: HashSet<(SourceKey, u8, EntityId, StatementId)> = HashSet::default();
+    let mut outlets: HashMap<String, Option<EntityId>> = HashMap::default();
     for st in &statements {
+        ctx.tick()?;
+        let claim = ctx.claim(st)?;
+        let mut rows: Vec<(Cell, SourceKey, u8, factgraph_store::Evidence)> = Vec::new();
         for ev in ctx.evidence(st)? {
             if let Some(a) = ev.attribution {
-                let who = ctx.entity_cell(a)?;
-                push(ctx, &mut out, who, "credited", st, &ev)?;
+                rows.push((ctx.entity_cell(a)?, SourceKey::Entity(a), 0, ev.clone()));
             }
             let doc = ctx.entity(ev.document)?;
             if let Some(outlet) = super::context::outlet(&doc) {
-                let who = match ctx.store.lookup(outlet)?.first() {
-                    Some(id) => ctx.entity_cell(*id)?,
-                    None => Cell::text(outlet),
+                let found = match outlets.get(outlet) {
+                    Some(f) => *f,
+                    None => {
+                        let f = ctx.store.lookup(outlet)?.first().copied();
+                        outlets.insert(outlet.to_owned(), f);
+                        f
+                    }
                 };
-                push(ctx, &mut out, who, "published", st, &ev)?;
+                let (cell, key) = match found {
+                    Some(id) => (ctx.entity_cell(id)?, SourceKey::Entity(id)),
+                    None => (Cell::text(outlet), SourceKey::Text(outlet.to_owned())),
+                };
+                rows.push((cell, key, 1, ev));
             } else if ev.attribution.is_none() {
                 // A document with no known outlet, speaking in its own voice, is the
                 // source itself.
-                let who = ctx.entity_cell(ev.document)?;
-                push(ctx, &mut out, who, "document", st, &ev)?;
+                rows.push((ctx.entity_cell(ev.document)?, SourceKey::Entity(ev.document), 2, ev));
             }
         }
-        // Statements about this one with a reporting relation name who reported it.
-        if about_done.insert(st.id) {
-            for id in ctx.store.statements_about(st.id)? {
-                let r = ctx.store.require_statement(id)?;
-                if r.subject == Node::Statement(st.id) && relation_stem(&r.relation) == "report" {
-                    if let Object::Node(n) = r.object {
-                        for ev in ctx.evidence(&r)? {
-                            let who = ctx.node_cell(n)?;
-                            push(ctx, &mut out, who, "reported", st, &ev)?;
-                        }
-                    }
+        for r in reports.get(&st.id).map(Vec::as_slice).unwrap_or_default() {
+            if let Object::Node(n) = r.object {
+                let key = match n {
+                    Node::Entity(e) => SourceKey::Entity(e),
+                    Node::Statement(s) => SourceKey::Statement(s),
+                };
+                for ev in ctx.evidence(r)? {
+                    rows.push((ctx.node_cell(n)?, key.clone(), 3, ev));
                 }
             }
+        }
+        for (cell, key, role, ev) in rows {
+            if !seen.insert((key, role, ev.document, st.id)) {
+                continue;
+            }
+            let doc = ctx.entity(ev.document)?;
+            let citation = Citation {
+                statement: st.id,
+                claim: claim.clone(),
+                document: doc.name.clone(),
+                outlet: super::context::outlet(&doc).map(str::to_owned),
+                quote: ev.quote.clone(),
+                attribution: match ev.attribution {
+                    Some(a) => Some(ctx.entity_name(a)?),
+                    None => None,
+                },
+            };
+            let cells = vec![
+                cell,
+                Cell::text(["credited", "published", "document", "reported"][role as usize]),
+                Cell::text(&citation.document),
+                Cell::text(&citation.quote),
+                Cell::Statement { id: st.id, text: claim.clone() },
+            ];
+            out.rows.push(Row { cells, provenance: vec![citation] });
+            ctx.check_rows(out.rows.len())?;
         }
     }
     Ok(out)

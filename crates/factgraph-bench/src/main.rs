@@ -157,6 +157,7 @@ fn load(p: &Paths) -> Result<Value> {
     let graph = Graph::open(&p.store)?;
     let summary = graph.load_tsv_dir(&p.data.join("tsv"), &mut |_, _, _| {})?;
     let secs = t.elapsed().as_secs_f64();
+    let commit = graph.store().last_commit();
     drop(graph);
     Ok(json!({
         "seconds": secs,
@@ -165,6 +166,10 @@ fn load(p: &Paths) -> Result<Value> {
         "statements": summary.statements,
         "disk_mb": dir_size(&p.store) as f64 / 1e6,
         "peak_rss_mb": peak_rss_kb() as f64 / 1024.0,
+        "commit_encode_s": commit.map(|c| c.encode.as_secs_f64()),
+        "commit_apply_s": commit.map(|c| c.apply.as_secs_f64()),
+        "commit_flush_s": commit.map(|c| c.flush.as_secs_f64()),
+        "commit_writes": commit.map(|c| c.writes),
     }))
 }
 

@@ -21,4 +21,4 @@ pub use kv::{Kv, SledKv};
 pub use model::*;
 pub use normalize::normalize;
 pub use store::{Counts, Edge, OpenOptions, Store, FORMAT_VERSION, MARKER_FILE};
-pub use txn::{Added, Transaction};
+pub use txn::{Added, CommitStats, Transaction};

@@ -73,6 +73,7 @@ pub struct Store {
     /// Bumped by every commit, so caches built from the data know when they are stale.
     pub(crate) generation: std::sync::atomic::AtomicU64,
     pub(crate) csr_cache: RwLock<Option<(u64, std::sync::Arc<crate::csr::Csr>)>>,
+    pub(crate) last_commit: Mutex<Option<crate::txn::CommitStats>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -196,6 +197,7 @@ impl Store {
             writer: Mutex::new(()),
             generation: std::sync::atomic::AtomicU64::new(0),
             csr_cache: RwLock::new(None),
+            last_commit: Mutex::new(None),
         };
         store.check_format(fresh)?;
         store.load_relations()?;
@@ -240,6 +242,11 @@ impl Store {
         }
         *self.relations.write().unwrap_or_else(|p| p.into_inner()) = rels;
         Ok(())
+    }
+
+    /// Where the time of the last commit went.
+    pub fn last_commit(&self) -> Option<crate::txn::CommitStats> {
+        *self.last_commit.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// The store's directory.

@@ -22,6 +22,21 @@ use crate::store::{Counts, Store};
 /// A commit writing at least this much checkpoints the engine (see `Kv::checkpoint`).
 const CHECKPOINT_BYTES: usize = 32 * 1024 * 1024;
 
+/// Where the time of the last commit went, for benchmarks and diagnostics.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CommitStats {
+    /// Building the engine's batch from the overlay.
+    pub encode: std::time::Duration,
+    /// The engine applying the batch.
+    pub apply: std::time::Duration,
+    /// Flushing to disk (and the checkpoint after a large commit).
+    pub flush: std::time::Duration,
+    /// Keys written or deleted.
+    pub writes: usize,
+    /// Bytes of keys and values written.
+    pub bytes: usize,
+}
+
 /// What `Transaction::add_statement` did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Added {
@@ -749,13 +764,8 @@ impl<'s> Transaction<'s> {
         if bytes >= CHECKPOINT_BYTES {
             self.store.kv.checkpoint()?;
         }
-        if std::env::var_os("FACTGRAPH_TRACE").is_some() {
-            eprintln!(
-                "commit: encode {t1:?}, apply {:?}, flush and checkpoint {:?}; {nw} writes, {bytes} bytes",
-                t2 - t1,
-                t0.elapsed() - t2
-            );
-        }
+        *self.store.last_commit.lock().unwrap_or_else(|p| p.into_inner()) =
+            Some(CommitStats { encode: t1, apply: t2 - t1, flush: t0.elapsed() - t2, writes: nw, bytes });
         self.store.generation.fetch_add(1, std::sync::atomic::Ordering::Release);
         let mut rels = self.store.relations.write().unwrap_or_else(|p| p.into_inner());
         for (name, id) in self.new_relations {

@@ -2,6 +2,8 @@
 //! and its output is snapshotted (unordered rows sorted); every
 //! `tests/queries/err/*.fg` must fail and its message is snapshotted.
 
+mod common;
+
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
@@ -25,40 +27,13 @@ fn showcase() -> &'static Graph {
     })
 }
 
-fn render(results: &[factgraph::QueryResult]) -> String {
-    let mut out = String::new();
-    for r in results {
-        if !r.columns.is_empty() {
-            out.push_str(&r.columns.join(" | "));
-            out.push('\n');
-            let mut rows: Vec<String> = r
-                .rows
-                .iter()
-                .map(|row| row.cells.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(" | "))
-                .collect();
-            if !r.ordered {
-                rows.sort();
-            }
-            for row in &rows {
-                out.push_str(row);
-                out.push('\n');
-            }
-            out.push_str(&format!("({} rows)\n", rows.len()));
-        }
-        if let Some(n) = &r.note {
-            out.push_str(&format!("({n})\n"));
-        }
-    }
-    out
-}
-
 #[test]
 fn ok_queries() {
     insta::glob!("../../../tests/queries/ok", "*.fg", |path| {
         let text = std::fs::read_to_string(path).unwrap();
         let results = showcase().query(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         assert!(!results.is_empty(), "{} produced no result", path.display());
-        insta::assert_snapshot!(format!("{}\n---\n{}", text.trim(), render(&results)));
+        insta::assert_snapshot!(format!("{}\n---\n{}", text.trim(), common::render(&results, true)));
     });
 }
 
@@ -67,7 +42,7 @@ fn err_queries() {
     insta::glob!("../../../tests/queries/err", "*.fg", |path| {
         let text = std::fs::read_to_string(path).unwrap();
         let err = match showcase().query(&text) {
-            Ok(r) => panic!("{} should fail but gave {}", path.display(), render(&r)),
+            Ok(r) => panic!("{} should fail but gave {}", path.display(), common::render(&r, true)),
             Err(e) => e,
         };
         let span = match &err {

@@ -1,33 +1,9 @@
 //! Runs every example of `docs/language.md`, in order, on one fresh store, and
 //! snapshots what each prints: the reference cannot drift from the language.
 
-use factgraph::Graph;
+mod common;
 
-fn render(results: &[factgraph::QueryResult]) -> String {
-    let mut out = String::new();
-    for r in results {
-        if !r.columns.is_empty() {
-            out.push_str(&r.columns.join(" | "));
-            out.push('\n');
-            let mut rows: Vec<String> = r
-                .rows
-                .iter()
-                .map(|row| row.cells.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(" | "))
-                .collect();
-            if !r.ordered {
-                rows.sort();
-            }
-            for row in rows {
-                out.push_str(&row);
-                out.push('\n');
-            }
-        }
-        if let Some(n) = &r.note {
-            out.push_str(&format!("({n})\n"));
-        }
-    }
-    out
-}
+use factgraph::Graph;
 
 #[test]
 fn every_example_in_the_language_reference_runs() {
@@ -52,7 +28,7 @@ fn every_example_in_the_language_reference_runs() {
         blocks += 1;
         transcript.push_str(&format!("> {}\n", body.trim()));
         match (graph.query(&body), fence == "```fg-error") {
-            (Ok(results), false) => transcript.push_str(&render(&results)),
+            (Ok(results), false) => transcript.push_str(&common::render(&results, false)),
             (Err(e), true) => transcript.push_str(&format!("error: {e}\n")),
             (Ok(_), true) => panic!("this example should fail:\n{body}"),
             (Err(e), false) => panic!("this example fails: {e}\n{body}"),

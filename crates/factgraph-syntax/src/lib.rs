@@ -6,5 +6,5 @@ mod parser;
 mod print;
 
 pub use error::{line_col, ParseError};
-pub use parser::{parse, MAX_INPUT_BYTES, MAX_NESTING};
+pub use parser::{parse, MAX_CHAIN, MAX_INPUT_BYTES, MAX_NESTING};
 pub use print::print;

@@ -15,6 +15,9 @@ struct Grammar;
 pub const MAX_INPUT_BYTES: usize = 1024 * 1024;
 /// Brackets and parentheses may nest this deep.
 pub const MAX_NESTING: usize = 64;
+/// An `and`/`or` chain may have this many operands, and `not` repeat this often: each
+/// adds a level to the tree, and evaluating the tree recurses.
+pub const MAX_CHAIN: usize = 64;
 /// pest's call limit: bounds the grammar's work on pathological input.
 const CALL_LIMIT: usize = 20_000_000;
 
@@ -674,7 +677,18 @@ fn expr(text: &str, p: Pair<'_, Rule>) -> Result<Expr, ParseError> {
         Rule::expr => expr(text, p.into_inner().next().expect("expr child")),
         Rule::or_expr | Rule::and_expr => {
             let is_or = p.as_rule() == Rule::or_expr;
-            let mut parts = p.into_inner().filter(|x| !keyword(x.as_rule()));
+            let parts: Vec<_> = p.into_inner().filter(|x| !keyword(x.as_rule())).collect();
+            if parts.len() > MAX_CHAIN {
+                return Err(ParseError::at(
+                    text,
+                    sp,
+                    format!(
+                        "an expression chains {} conditions; the limit is {MAX_CHAIN} (use `in [...]` for long lists)",
+                        parts.len()
+                    ),
+                ));
+            }
+            let mut parts = parts.into_iter();
             let mut acc = expr(text, parts.next().expect("operand"))?;
             for next in parts {
                 let rhs = expr(text, next)?;
@@ -697,6 +711,13 @@ fn expr(text: &str, p: Pair<'_, Rule>) -> Result<Expr, ParseError> {
                 } else {
                     inner = Some(expr(text, x)?);
                 }
+            }
+            if nots > MAX_CHAIN {
+                return Err(ParseError::at(
+                    text,
+                    sp,
+                    format!("`not` is repeated {nots} times; the limit is {MAX_CHAIN}"),
+                ));
             }
             let mut e = inner.expect("not operand");
             for _ in 0..nots {

@@ -150,6 +150,12 @@ fn limits_are_quick_errors() {
     assert!(t.elapsed() < std::time::Duration::from_secs(1));
     let big = format!("describe \"{}\"", "x".repeat(factgraph_syntax::MAX_INPUT_BYTES));
     assert!(err(&big).summary().contains("1 MiB"));
+    // Long chains of conditions and repeated `not` would make a deep tree: refused.
+    let wide = format!("match (a) where {} return a", vec!["a.x = 1"; 50_000].join(" or "));
+    assert!(err(&wide).summary().contains("chains 50000 conditions"));
+    let deep = format!("match (a) where {}a.x = 1 return a", "not ".repeat(200_000));
+    assert!(err(&deep).summary().contains("`not` is repeated 200000 times"));
+    parse(&format!("match (a) where {} return a", vec!["a.x = 1"; 64].join(" and "))).unwrap();
     // Brackets inside strings and comments do not count.
     parse(&format!("describe \"{}\" # {}", "(".repeat(100), "[".repeat(100))).unwrap();
 }

@@ -595,6 +595,13 @@ fn path_pattern(text: &str, p: Pair<'_, Rule>) -> Result<PathPattern, ParseError
     let start = node_pattern(text, it.next().expect("path start"))?;
     let mut steps = Vec::new();
     while let (Some(r), Some(n)) = (it.next(), it.next()) {
+        if steps.len() == MAX_CHAIN {
+            return Err(ParseError::at(
+                text,
+                span(&r),
+                format!("a path pattern may have at most {MAX_CHAIN} relationships"),
+            ));
+        }
         steps.push((rel_pattern(text, r)?, node_pattern(text, n)?));
     }
     Ok(PathPattern { start, steps })

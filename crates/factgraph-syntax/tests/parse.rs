@@ -156,6 +156,8 @@ fn limits_are_quick_errors() {
     let deep = format!("match (a) where {}a.x = 1 return a", "not ".repeat(200_000));
     assert!(err(&deep).summary().contains("`not` is repeated 200000 times"));
     parse(&format!("match (a) where {} return a", vec!["a.x = 1"; 64].join(" and "))).unwrap();
+    let long = format!("match (a){} return a", "-[]->()".repeat(65));
+    assert!(err(&long).summary().contains("at most 64 relationships"));
     // Brackets inside strings and comments do not count.
     parse(&format!("describe \"{}\" # {}", "(".repeat(100), "[".repeat(100))).unwrap();
 }

@@ -535,7 +535,7 @@ impl<'s> Transaction<'s> {
             self.index_name(spelling, id)?;
         }
         self.ids_mut(List::Kind(entity.kind.clone()))?.push(id.0);
-        self.next_entity = self.next_entity.max(id.0 + 1);
+        self.next_entity = self.next_entity.max(id.0.saturating_add(1));
         self.entities.insert(id, Some(entity));
         self.dirty_entities.insert(id);
         self.counts.entities += 1;
@@ -563,7 +563,7 @@ impl<'s> Transaction<'s> {
             self.check_evidence(ev)?;
         }
         let rel = self.intern_relation(&st.relation);
-        self.next_statement = self.next_statement.max(st.id.0 + 1);
+        self.next_statement = self.next_statement.max(st.id.0.saturating_add(1));
         let stored = StoredStatement {
             subject: st.subject,
             rel,

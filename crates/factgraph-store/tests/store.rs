@@ -412,3 +412,16 @@ fn projection_paths_neighbourhoods_components_degrees() {
     let around = Projection::around(&store, &[a.into()], 1).unwrap();
     assert_eq!(around.edge_count(), 1);
 }
+
+#[test]
+fn an_import_with_extreme_ids_is_no_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let b = open(&dir.path().join("b"));
+    let text = format!(
+        "{{\"format\":\"factgraph-jsonl\",\"version\":1}}\n{{\"entity\":{{\"id\":{},\"name\":\"X\",\"kind\":\"Thing\",\"aliases\":[],\"properties\":{{}}}}}}\n",
+        u64::MAX
+    );
+    import_jsonl(&b, text.as_bytes()).unwrap();
+    assert_eq!(b.lookup("x").unwrap(), vec![EntityId(u64::MAX)]);
+    assert!(b.check().unwrap().is_ok());
+}

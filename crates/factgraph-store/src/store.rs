@@ -40,7 +40,10 @@ pub struct OpenOptions {
 
 impl Default for OpenOptions {
     fn default() -> Self {
-        OpenOptions { create: true, cache_bytes: 128 * 1024 * 1024 }
+        // Measured at 1,000,000 statements: with 128 MiB, reading the hub's 15,000
+        // statements re-decompressed evicted blocks (59 ms); with 512 MiB it took 11 ms,
+        // and the query process's peak memory did not change (481 vs 487 MB).
+        OpenOptions { create: true, cache_bytes: 512 * 1024 * 1024 }
     }
 }
 

@@ -84,3 +84,41 @@ fn an_unwritable_history_is_one_warning() {
     let status = format!("{:?}", p.process().wait().unwrap());
     assert!(status.starts_with("Exited(") && status.ends_with(", 0)"), "{status}");
 }
+
+#[test]
+fn ctrl_c_cancels_a_running_query_and_the_session_goes_on() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("db");
+    // A dense little graph where an unbounded walk explodes: 16 people, every pair met.
+    let mut script = String::from("document d { outlet: \"X\" };");
+    for i in 0..16 {
+        script.push_str(&format!("entity \"P{i}\": Person;"));
+    }
+    for i in 0..16 {
+        for j in 0..16 {
+            if i != j {
+                script.push_str(&format!("assert \"P{i}\" met \"P{j}\" from d \"q\";"));
+            }
+        }
+    }
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_factgraph"))
+        .arg("--db")
+        .arg(&db)
+        .arg("-c")
+        .arg(&script)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut p = repl(&db, &tmp.path().join("history"));
+    p.send_line("match (a {name: \"P0\"})-[*1..12]-(b) return count(*)").unwrap();
+    // The walk runs for seconds before any limit; Ctrl-C comes well before that.
+    std::thread::sleep(Duration::from_millis(300));
+    p.send_control('c').unwrap();
+    p.exp_string("cancelled").expect("the running query stops on Ctrl-C");
+    p.exp_string("factgraph> ").unwrap();
+    p.send_line(".stats").unwrap();
+    p.exp_string("statements").expect("the session goes on");
+    p.send_line(".quit").unwrap();
+    let status = format!("{:?}", p.process().wait().unwrap());
+    assert!(status.ends_with(", 0)"), "{status}");
+}

@@ -232,6 +232,22 @@ fn scripts_from_files_and_the_load_meta_command() {
 }
 
 #[test]
+fn factgraph_db_names_the_default_store_which_gets_the_showcase() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_factgraph"))
+        .env("FACTGRAPH_DB", tmp.path().join("mine"))
+        .args(["-c", "who accused Trump"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).starts_with("created the default store at"), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("Ali Alqasimehr\taccused"), "{}", text(&out.stdout));
+    // --db is any other store: created empty.
+    let out = factgraph(&tmp.path().join("other"), &["-c", ".stats"], "");
+    assert!(text(&out.stdout).contains("statements\t0"), "{}", text(&out.stdout));
+}
+
+#[test]
 fn the_default_store_is_created_with_the_showcase() {
     let tmp = tempfile::tempdir().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_factgraph"))

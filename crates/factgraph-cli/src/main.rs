@@ -31,9 +31,10 @@ use crate::repl::{split_inputs, Flow, Session};
 #[derive(Parser, Debug)]
 #[command(name = "factgraph", version, after_help = EXAMPLES)]
 struct Cli {
-    /// The store directory (default: $FACTGRAPH_DB, else the platform data directory,
-    /// created with the showcase data the first time).
-    #[arg(long, global = true, env = "FACTGRAPH_DB")]
+    /// Open or create this store (created empty). Without it, factgraph opens the
+    /// default store — $FACTGRAPH_DB, else the platform data directory — created with
+    /// the showcase data the first time.
+    #[arg(long, global = true)]
     db: Option<PathBuf>,
     /// Run a query or command and exit (repeatable).
     #[arg(short = 'c', long = "command", value_name = "QUERY")]
@@ -118,7 +119,12 @@ enum Command {
     },
 }
 
+/// The default store: `$FACTGRAPH_DB`, else `factgraph/default` in the platform data
+/// directory.
 fn default_db() -> Result<PathBuf> {
+    if let Some(p) = std::env::var_os("FACTGRAPH_DB").filter(|p| !p.is_empty()) {
+        return Ok(PathBuf::from(p));
+    }
     let base = dirs::data_dir().context("no platform data directory; pass --db PATH or set FACTGRAPH_DB")?;
     Ok(base.join("factgraph").join("default"))
 }

@@ -199,13 +199,11 @@ impl Store {
     /// The cached whole-graph adjacency, built on first use after each commit.
     pub fn csr(&self) -> Result<std::sync::Arc<Csr>> {
         let generation = self.generation.load(std::sync::atomic::Ordering::Acquire);
-        if let Some((g, c)) = self.csr_cache.read().unwrap_or_else(|p| p.into_inner()).as_ref() {
-            if *g == generation {
-                return Ok(c.clone());
-            }
+        if let Some(c) = self.derived.get::<Csr>(generation) {
+            return Ok(c);
         }
         let built = std::sync::Arc::new(Csr::build(self)?);
-        *self.csr_cache.write().unwrap_or_else(|p| p.into_inner()) = Some((generation, built.clone()));
+        self.derived.set(generation, built.clone());
         Ok(built)
     }
 }

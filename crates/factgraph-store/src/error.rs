@@ -31,6 +31,19 @@ pub enum StoreError {
         /// Newest format this build reads.
         supported: u32,
     },
+    /// The marker names an engine this build does not have.
+    #[error(
+        "{path} keeps its data in the {engine:?} engine, which this factgraph does not have; nothing was written to it"
+    )]
+    UnknownEngine {
+        /// The directory.
+        path: PathBuf,
+        /// The engine the marker names.
+        engine: String,
+    },
+    /// A write on a store opened read-only.
+    #[error("the store was opened read-only; open it without --read-only to write")]
+    ReadOnly,
     /// The store's files are damaged.
     #[error("store at {path} is damaged: {detail}")]
     Damaged {
@@ -98,12 +111,6 @@ pub enum StoreError {
 impl StoreError {
     pub(crate) fn io(context: impl Into<String>, source: std::io::Error) -> StoreError {
         StoreError::Io { context: context.into(), source }
-    }
-}
-
-impl From<sled::Error> for StoreError {
-    fn from(e: sled::Error) -> Self {
-        StoreError::Engine(e.to_string())
     }
 }
 

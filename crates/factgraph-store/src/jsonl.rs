@@ -49,7 +49,15 @@ enum Line {
 /// Writes the whole store as JSON Lines.
 pub fn export_jsonl(store: &Store, out: &mut dyn Write) -> Result<Counts> {
     let io = |e: std::io::Error| StoreError::io("writing the export", e);
-    let json = |e: serde_json::Error| StoreError::Corrupt(format!("serialising: {e}"));
+    // serde_json reports the writer's failures as its own errors; keep them I/O errors
+    // (a closed pipe is the reader's choice, not a corrupt store).
+    let json = |e: serde_json::Error| {
+        if e.is_io() {
+            StoreError::io("writing the export", e.into())
+        } else {
+            StoreError::Corrupt(format!("serialising: {e}"))
+        }
+    };
     let (next_entity, next_statement) = store.next_ids()?;
     let header = Header { format: JSONL_FORMAT.into(), version: JSONL_VERSION, next_entity, next_statement };
     serde_json::to_writer(&mut *out, &header).map_err(json)?;

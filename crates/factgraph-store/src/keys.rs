@@ -205,6 +205,14 @@ impl List {
     }
 }
 
+/// The kind a `K kind 0x00` key names; `None` for a key of another shape.
+pub fn kind_of(key: &[u8]) -> Option<String> {
+    match key {
+        [BY_KIND, kind @ .., 0] => String::from_utf8(kind.to_vec()).ok(),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -228,6 +236,14 @@ mod tests {
             assert_eq!(node_from(k, id), Some(n));
         }
         assert_eq!(node_from(9, 1), None);
+    }
+
+    #[test]
+    fn kinds_round_trip_and_short_keys_name_none() {
+        assert_eq!(kind_of(&List::Kind("Person".into()).slot().block).as_deref(), Some("Person"));
+        assert_eq!(kind_of(&[BY_KIND]), None);
+        assert_eq!(kind_of(&[BY_KIND, b'x']), None);
+        assert_eq!(kind_of(&[BY_KIND, 0]).as_deref(), Some(""));
     }
 
     #[test]

@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+mod cache;
 mod check;
 mod codec;
 pub mod csr;
@@ -17,8 +18,8 @@ mod txn;
 pub use check::CheckReport;
 pub use error::{Result, StoreError};
 pub use jsonl::{export_jsonl, import_jsonl, JSONL_FORMAT, JSONL_VERSION};
-pub use kv::{Kv, SledKv};
+pub use kv::{Engine, Kv, MemoryKv, SledKv};
 pub use model::*;
 pub use normalize::normalize;
-pub use store::{Counts, Edge, OpenOptions, Store, FORMAT_VERSION, MARKER_FILE};
-pub use txn::{Added, CommitStats, Transaction};
+pub use store::{CommitStats, Counts, Edge, OpenOptions, Store, FORMAT_VERSION, MARKER_FILE};
+pub use txn::{Added, Transaction};

@@ -9,7 +9,13 @@
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
-/// The normalised form of a name. Empty when the name has no letters or digits.
+/// The longest normalised name, in bytes: the name index stores a name's length in
+/// two bytes. Longer forms are cut at the last whole character within it, by every
+/// caller alike, so a long name is stored and found under the same key.
+pub const MAX_NORMALIZED_LEN: usize = u16::MAX as usize;
+
+/// The normalised form of a name. Empty when the name has no letters or digits; at
+/// most `MAX_NORMALIZED_LEN` bytes.
 pub fn normalize(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     let mut pending_space = false;
@@ -22,7 +28,13 @@ pub fn normalize(name: &str) -> String {
                 out.push(' ');
             }
             pending_space = false;
-            out.extend(c.to_lowercase());
+            for lower in c.to_lowercase() {
+                if out.len() + lower.len_utf8() > MAX_NORMALIZED_LEN {
+                    out.truncate(out.trim_end().len());
+                    return out;
+                }
+                out.push(lower);
+            }
         } else {
             // Whitespace, control characters, punctuation and symbols all separate words: "al-Muhandis" and
             // "al Muhandis" are the same spelling for lookup purposes.
@@ -34,7 +46,16 @@ pub fn normalize(name: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::normalize;
+    use super::{normalize, MAX_NORMALIZED_LEN};
+
+    #[test]
+    fn long_names_are_cut_at_a_character_and_never_end_in_a_space() {
+        for name in ["ж".repeat(40_000), "ab ".repeat(30_000), "\u{FDFA}".repeat(20_000)] {
+            let n = normalize(&name);
+            assert!(n.len() <= MAX_NORMALIZED_LEN && n.len() > MAX_NORMALIZED_LEN - 8, "{}", n.len());
+            assert!(!n.ends_with(' '));
+        }
+    }
 
     #[test]
     fn folds_case_accents_space_and_punctuation() {

@@ -1,8 +1,9 @@
-//! Opening a store directory safely, and every read path.
+//! Opening a store safely, and every read path.
 //!
-//! A store directory holds `FACTGRAPH` (the format marker, written on create and read
-//! before sled touches anything), `LOCK` (held exclusively while open, so a second
-//! process gets "store is in use" at once) and `sled/` (the engine's files).
+//! A store directory holds `FACTGRAPH` (the marker: format version and engine, written
+//! on create and read before the engine touches anything), `LOCK` (held exclusively
+//! while open, so a second process gets "store is in use" at once) and the engine's
+//! own directory (`sled/`). A store on the memory engine has no directory at all.
 
 use std::collections::HashMap;
 use std::fs::{self, File};
@@ -11,22 +12,22 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, RwLock};
 use std::time::Duration;
 
+use crate::cache::Derived;
 use crate::codec::{bucket, decode, AdjEntry, Page, StoredStatement};
 use crate::error::{Result, StoreError};
 use crate::keys::{self, List, Slot};
-use crate::kv::{Kv, SledKv};
+use crate::kv::{Engine, Kv, MemoryKv, SledKv};
 use crate::model::{Direction, Entity, EntityId, Node, Statement, StatementId};
 use crate::normalize::normalize;
-use crate::txn::Transaction;
 
 /// The on-disk format this build writes and reads.
 pub const FORMAT_VERSION: u32 = 1;
 /// The marker file's name.
 pub const MARKER_FILE: &str = "FACTGRAPH";
 const MARKER_PREFIX: &str = "factgraph store\nformat ";
+const MARKER_ENGINE: &str = "engine ";
 const LOCK_FILE: &str = "LOCK";
-const ENGINE_DIR: &str = "sled";
-/// sled can loop forever on some damaged logs; opening gives up after this long.
+/// The engine can loop forever on some damaged logs; opening gives up after this long.
 const OPEN_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// How to open a store.
@@ -34,8 +35,15 @@ const OPEN_TIMEOUT: Duration = Duration::from_secs(60);
 pub struct OpenOptions {
     /// Create the store when the directory is missing or empty.
     pub create: bool,
-    /// sled's page cache, in bytes.
+    /// The engine's page cache, in bytes.
     pub cache_bytes: u64,
+    /// The engine of a store being created. An existing store always opens with the
+    /// engine its marker names. `Engine::Memory` keeps nothing on disk, so it is
+    /// chosen with `Store::in_memory`, not with a path.
+    pub engine: Engine,
+    /// Refuse every write: `Store::transaction` fails with `StoreError::ReadOnly`, and
+    /// a missing store is not created.
+    pub read_only: bool,
 }
 
 impl Default for OpenOptions {
@@ -43,7 +51,7 @@ impl Default for OpenOptions {
         // Measured at 1,000,000 statements: with 128 MiB, reading the hub's 15,000
         // statements re-decompressed evicted blocks (59 ms); with 512 MiB it took 11 ms,
         // and the query process's peak memory did not change (481 vs 487 MB).
-        OpenOptions { create: true, cache_bytes: 512 * 1024 * 1024 }
+        OpenOptions { create: true, cache_bytes: 512 * 1024 * 1024, engine: Engine::Sled, read_only: false }
     }
 }
 
@@ -69,26 +77,45 @@ pub struct Counts {
 /// `Transaction` at a time.
 pub struct Store {
     pub(crate) kv: Box<dyn Kv>,
-    path: PathBuf,
-    _lock: File,
+    engine: Engine,
+    /// `None` for a store on the memory engine.
+    path: Option<PathBuf>,
+    _lock: Option<File>,
+    pub(crate) read_only: bool,
     pub(crate) relations: RwLock<Relations>,
     pub(crate) writer: Mutex<()>,
     /// Bumped by every commit, so caches built from the data know when they are stale.
     pub(crate) generation: std::sync::atomic::AtomicU64,
-    pub(crate) csr_cache: RwLock<Option<(u64, std::sync::Arc<crate::csr::Csr>)>>,
-    pub(crate) last_commit: Mutex<Option<crate::txn::CommitStats>>,
+    /// Structures derived from the data (the adjacency), rebuilt after commits.
+    pub(crate) derived: Derived,
+    pub(crate) last_commit: Mutex<Option<CommitStats>>,
+}
+
+/// Where the time of the last commit went, for benchmarks and diagnostics.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CommitStats {
+    /// Building the engine's batch from the overlay.
+    pub encode: std::time::Duration,
+    /// The engine applying the batch.
+    pub apply: std::time::Duration,
+    /// Flushing to disk (and the checkpoint after a large commit).
+    pub flush: std::time::Duration,
+    /// Keys written or deleted.
+    pub writes: usize,
+    /// Bytes of keys and values written.
+    pub bytes: usize,
 }
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("path", &self.path).finish_non_exhaustive()
+        f.debug_struct("Store").field("engine", &self.engine).field("path", &self.path).finish_non_exhaustive()
     }
 }
 
 enum DirState {
     Missing,
     Empty,
-    Store,
+    Store(Engine),
 }
 
 fn inspect_dir(path: &Path) -> Result<DirState> {
@@ -103,14 +130,22 @@ fn inspect_dir(path: &Path) -> Result<DirState> {
     let marker = path.join(MARKER_FILE);
     match fs::read(&marker) {
         Ok(bytes) => {
-            let found = parse_marker(&bytes).ok_or_else(|| StoreError::Damaged {
+            let marker = parse_marker(&bytes).ok_or_else(|| StoreError::Damaged {
                 path: path.to_owned(),
                 detail: format!("{MARKER_FILE} marker is unreadable"),
             })?;
-            if found > FORMAT_VERSION {
-                return Err(StoreError::NewerFormat { path: path.to_owned(), found, supported: FORMAT_VERSION });
+            if marker.format > FORMAT_VERSION {
+                return Err(StoreError::NewerFormat {
+                    path: path.to_owned(),
+                    found: marker.format,
+                    supported: FORMAT_VERSION,
+                });
             }
-            Ok(DirState::Store)
+            match Engine::from_name(&marker.engine) {
+                // A memory store never has a marker; one that says so was not written by us.
+                Some(engine) if engine != Engine::Memory => Ok(DirState::Store(engine)),
+                _ => Err(StoreError::UnknownEngine { path: path.to_owned(), engine: marker.engine }),
+            }
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let mut entries =
@@ -125,19 +160,41 @@ fn inspect_dir(path: &Path) -> Result<DirState> {
     }
 }
 
-fn parse_marker(bytes: &[u8]) -> Option<u32> {
-    let text = std::str::from_utf8(bytes).ok()?;
-    text.strip_prefix(MARKER_PREFIX)?.trim().parse().ok()
+/// What a marker says: the format, and the engine's name (`sled` in markers written
+/// before engines were recorded).
+struct Marker {
+    format: u32,
+    engine: String,
 }
 
-/// Opens sled on another thread so that a panic or an endless loop on damaged files
-/// becomes an error here. On a timeout the stuck thread is abandoned.
-fn open_engine(dir: PathBuf, cache_bytes: u64) -> Result<SledKv> {
+fn parse_marker(bytes: &[u8]) -> Option<Marker> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let mut lines = text.strip_prefix(MARKER_PREFIX)?.lines();
+    let format = lines.next()?.trim().parse().ok()?;
+    let engine = match lines.next() {
+        None => Engine::Sled.name().to_owned(),
+        Some(line) => line.strip_prefix(MARKER_ENGINE)?.trim().to_owned(),
+    };
+    Some(Marker { format, engine })
+}
+
+/// The engine's own directory inside a store directory.
+fn engine_dir(engine: Engine) -> &'static str {
+    engine.name()
+}
+
+/// Opens an on-disk engine on another thread so that a panic or an endless loop on
+/// damaged files becomes an error here. On a timeout the stuck thread is abandoned.
+fn open_engine(engine: Engine, dir: PathBuf, cache_bytes: u64) -> Result<Box<dyn Kv>> {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::Builder::new()
         .name("factgraph-open".into())
         .spawn(move || {
-            let _ = tx.send(SledKv::open(&dir, cache_bytes));
+            let opened: Result<Box<dyn Kv>> = match engine {
+                Engine::Sled => SledKv::open(&dir, cache_bytes).map(|kv| Box::new(kv) as Box<dyn Kv>),
+                Engine::Memory => Ok(Box::new(MemoryKv::new())),
+            };
+            let _ = tx.send(opened);
         })
         .map_err(|e| StoreError::io("starting the open thread", e))?;
     match rx.recv_timeout(OPEN_TIMEOUT) {
@@ -155,22 +212,28 @@ impl Store {
     /// stores in use, without writing anything to them.
     pub fn open(path: impl AsRef<Path>, options: &OpenOptions) -> Result<Store> {
         let path = path.as_ref().to_owned();
+        if options.engine == Engine::Memory {
+            return Err(StoreError::Invalid(
+                "the memory engine keeps nothing on disk, so it has no path: use an in-memory store instead".into(),
+            ));
+        }
+        let create = options.create && !options.read_only;
         let mut created = false;
-        let fresh = match inspect_dir(&path)? {
-            DirState::Store => false,
-            DirState::Missing | DirState::Empty if !options.create => return Err(StoreError::NotFound { path }),
+        let (fresh, engine) = match inspect_dir(&path)? {
+            DirState::Store(engine) => (false, engine),
+            DirState::Missing | DirState::Empty if !create => return Err(StoreError::NotFound { path }),
             DirState::Missing => {
                 fs::create_dir_all(&path).map_err(|e| StoreError::io(format!("creating {}", path.display()), e))?;
                 created = true;
-                true
+                (true, options.engine)
             }
-            DirState::Empty => true,
+            DirState::Empty => (true, options.engine),
         };
         let lock = lock_dir(&path)?;
-        let opened = Store::open_locked(path.clone(), lock, fresh, options);
+        let opened = Store::open_locked(path.clone(), lock, fresh, engine, options);
         if opened.is_err() && fresh {
             // A store that could not be created leaves nothing behind.
-            let _ = fs::remove_dir_all(path.join(ENGINE_DIR));
+            let _ = fs::remove_dir_all(path.join(engine_dir(engine)));
             let _ = fs::remove_file(path.join(MARKER_FILE));
             let _ = fs::remove_file(path.join(LOCK_FILE));
             if created {
@@ -180,35 +243,55 @@ impl Store {
         opened
     }
 
-    fn open_locked(path: PathBuf, lock: File, fresh: bool, options: &OpenOptions) -> Result<Store> {
-        if fresh {
-            write_marker(&path)?;
-        }
-        let engine_dir = path.join(ENGINE_DIR);
-        if !fresh && !engine_dir.is_dir() {
-            return Err(StoreError::Damaged { path, detail: "the sled directory is missing".into() });
-        }
-        let kv = open_engine(engine_dir, options.cache_bytes).map_err(|e| match e {
-            StoreError::Engine(detail) => StoreError::Damaged { path: path.clone(), detail },
-            other => other,
-        })?;
-        let store = Store {
-            kv: Box::new(kv),
+    /// A new, empty store on the memory engine: nothing touches the disk, and the
+    /// data is gone when the store is dropped.
+    pub fn in_memory() -> Result<Store> {
+        let store = Store::with_engine(Box::new(MemoryKv::new()), Engine::Memory, None, None, false);
+        store.check_format(true)?;
+        Ok(store)
+    }
+
+    fn with_engine(
+        kv: Box<dyn Kv>,
+        engine: Engine,
+        path: Option<PathBuf>,
+        lock: Option<File>,
+        read_only: bool,
+    ) -> Store {
+        Store {
+            kv,
+            engine,
             path,
             _lock: lock,
+            read_only,
             relations: RwLock::new(Relations::default()),
             writer: Mutex::new(()),
             generation: std::sync::atomic::AtomicU64::new(0),
-            csr_cache: RwLock::new(None),
+            derived: Derived::default(),
             last_commit: Mutex::new(None),
-        };
+        }
+    }
+
+    fn open_locked(path: PathBuf, lock: File, fresh: bool, engine: Engine, options: &OpenOptions) -> Result<Store> {
+        if fresh {
+            write_marker(&path, engine)?;
+        }
+        let engine_dir = path.join(engine_dir(engine));
+        if !fresh && !engine_dir.is_dir() {
+            return Err(StoreError::Damaged { path, detail: format!("the {engine} directory is missing") });
+        }
+        let kv = open_engine(engine, engine_dir, options.cache_bytes).map_err(|e| match e {
+            StoreError::Engine(detail) => StoreError::Damaged { path: path.clone(), detail },
+            other => other,
+        })?;
+        let store = Store::with_engine(kv, engine, Some(path), Some(lock), options.read_only);
         store.check_format(fresh)?;
         store.load_relations()?;
         Ok(store)
     }
 
     fn check_format(&self, fresh: bool) -> Result<()> {
-        let damaged = |detail: String| StoreError::Damaged { path: self.path.clone(), detail };
+        let damaged = |detail: String| StoreError::Damaged { path: self.path_or_memory(), detail };
         match self.kv.get(keys::META_FORMAT)? {
             None if fresh => {
                 self.kv.apply(vec![(keys::META_FORMAT.to_vec(), Some(FORMAT_VERSION.to_be_bytes().to_vec()))])?;
@@ -220,7 +303,7 @@ impl Store {
                     .map(u32::from_be_bytes)
                     .map_err(|_| damaged("the format key is unreadable".into()))?;
                 if found > FORMAT_VERSION {
-                    Err(StoreError::NewerFormat { path: self.path.clone(), found, supported: FORMAT_VERSION })
+                    Err(StoreError::NewerFormat { path: self.path_or_memory(), found, supported: FORMAT_VERSION })
                 } else if found != FORMAT_VERSION {
                     Err(damaged(format!("format key says {found}, marker says {FORMAT_VERSION}")))
                 } else {
@@ -248,19 +331,28 @@ impl Store {
     }
 
     /// Where the time of the last commit went.
-    pub fn last_commit(&self) -> Option<crate::txn::CommitStats> {
+    pub fn last_commit(&self) -> Option<CommitStats> {
         *self.last_commit.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// The store's directory.
-    pub fn path(&self) -> &Path {
-        &self.path
+    /// The store's directory; `None` on the memory engine.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
     }
 
-    /// Starts a write transaction. Only one runs at a time; a second caller waits.
-    /// Nothing is written until `Transaction::commit`; dropping it discards it.
-    pub fn transaction(&self) -> Result<Transaction<'_>> {
-        Transaction::begin(self)
+    /// The path errors name: the directory, or `(memory)`.
+    pub(crate) fn path_or_memory(&self) -> PathBuf {
+        self.path.clone().unwrap_or_else(|| PathBuf::from("(memory)"))
+    }
+
+    /// The engine that keeps the store's data.
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+
+    /// Whether the store was opened read-only.
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
     }
 
     /// Bytes the store occupies on disk.
@@ -442,7 +534,7 @@ impl Store {
                         keys::BY_ATTRIBUTION => List::Attribution(EntityId(
                             keys::id_of(1, &k, slot, keys::LIST_BITS).ok_or_else(|| bad("attribution list"))?,
                         )),
-                        _ => List::Kind(String::from_utf8_lossy(&k[1..k.len().saturating_sub(1)]).into_owned()),
+                        _ => List::Kind(keys::kind_of(&k).ok_or_else(|| bad("kind list"))?),
                     };
                     out.push((list, decode(rec, "posting list")?));
                 }
@@ -503,7 +595,7 @@ impl Store {
         let mut out: Vec<(String, usize)> = Vec::new();
         for pair in self.kv.scan_prefix(&[keys::BY_KIND]) {
             let (k, v) = pair?;
-            let kind = String::from_utf8_lossy(&k[1..k.len().saturating_sub(1)]).into_owned();
+            let kind = keys::kind_of(&k).ok_or_else(|| StoreError::Corrupt("kind list key".into()))?;
             let n = match Page::slot(&v, 0)? {
                 Some(rec) => decode::<Vec<u64>>(rec, "kind list")?.len(),
                 None => 0,
@@ -596,13 +688,47 @@ fn lock_dir(path: &Path) -> Result<File> {
     }
 }
 
-fn write_marker(path: &Path) -> Result<()> {
+fn write_marker(path: &Path, engine: Engine) -> Result<()> {
     let tmp = path.join(format!("{MARKER_FILE}.tmp"));
     let write = || -> std::io::Result<()> {
         let mut f = File::create(&tmp)?;
-        f.write_all(format!("{MARKER_PREFIX}{FORMAT_VERSION}\n").as_bytes())?;
+        f.write_all(format!("{MARKER_PREFIX}{FORMAT_VERSION}\n{MARKER_ENGINE}{engine}\n").as_bytes())?;
         f.sync_all()?;
         fs::rename(&tmp, path.join(MARKER_FILE))
     };
     write().map_err(|e| StoreError::io(format!("writing the marker in {}", path.display()), e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::MAX_TEXT_LEN;
+
+    #[test]
+    fn a_one_byte_kind_key_is_corrupt_data_not_a_panic() {
+        let store = Store::in_memory().unwrap();
+        let list = Page { slots: vec![crate::codec::encode(&vec![1u64]).unwrap()] };
+        store.kv.apply(vec![(vec![keys::BY_KIND], Some(list.encode()))]).unwrap();
+        assert!(matches!(store.kinds(), Err(StoreError::Corrupt(_))));
+        assert!(matches!(store.all_id_lists(), Err(StoreError::Corrupt(_))));
+    }
+
+    /// Names up to the text limit are accepted, and NFKD can lengthen them; the name
+    /// index must still store, decode and find every one of them.
+    #[test]
+    fn names_longer_than_an_index_key_stay_readable_and_findable() {
+        let store = Store::in_memory().unwrap();
+        // 'ж' is two bytes: a cut at 65,535 bytes falls inside one. U+FDFA is three
+        // bytes that NFKD turns into eighteen characters.
+        let cut_in_a_character = "ж".repeat(MAX_TEXT_LEN / 2);
+        let lengthened = "\u{FDFA}".repeat(MAX_TEXT_LEN / 3);
+        let mut tx = store.transaction().unwrap();
+        let a = tx.create_entity(&cut_in_a_character, "Thing").unwrap();
+        let b = tx.create_entity(&lengthened, "Thing").unwrap();
+        tx.commit().unwrap();
+        assert_eq!(store.lookup(&cut_in_a_character).unwrap(), vec![a]);
+        assert_eq!(store.lookup(&lengthened).unwrap(), vec![b]);
+        assert_eq!(store.names().unwrap().len(), 2);
+        assert!(store.check().unwrap().is_ok());
+    }
 }

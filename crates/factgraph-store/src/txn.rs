@@ -17,25 +17,10 @@ use crate::model::{
 };
 use crate::normalize::normalize;
 use crate::quote;
-use crate::store::{Counts, Store};
+use crate::store::{CommitStats, Counts, Store};
 
 /// A commit writing at least this much checkpoints the engine (see `Kv::checkpoint`).
 const CHECKPOINT_BYTES: usize = 32 * 1024 * 1024;
-
-/// Where the time of the last commit went, for benchmarks and diagnostics.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct CommitStats {
-    /// Building the engine's batch from the overlay.
-    pub encode: std::time::Duration,
-    /// The engine applying the batch.
-    pub apply: std::time::Duration,
-    /// Flushing to disk (and the checkpoint after a large commit).
-    pub flush: std::time::Duration,
-    /// Keys written or deleted.
-    pub writes: usize,
-    /// Bytes of keys and values written.
-    pub bytes: usize,
-}
 
 /// What `Transaction::add_statement` did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -88,8 +73,19 @@ pub struct Transaction<'s> {
     new_relations: Vec<(String, u32)>,
 }
 
+impl Store {
+    /// Starts a write transaction. Only one runs at a time; a second caller waits.
+    /// Nothing is written until `Transaction::commit`; dropping it discards it.
+    pub fn transaction(&self) -> Result<Transaction<'_>> {
+        Transaction::begin(self)
+    }
+}
+
 impl<'s> Transaction<'s> {
-    pub(crate) fn begin(store: &'s Store) -> Result<Transaction<'s>> {
+    fn begin(store: &'s Store) -> Result<Transaction<'s>> {
+        if store.read_only {
+            return Err(StoreError::ReadOnly);
+        }
         let guard = store.writer.lock().unwrap_or_else(|p| p.into_inner());
         let next_entity = store.meta_u64(keys::META_NEXT_ENTITY)?;
         let next_statement = store.meta_u64(keys::META_NEXT_STATEMENT)?;
@@ -762,7 +758,10 @@ impl<'s> Transaction<'s> {
         let t2 = t0.elapsed();
         self.store.kv.flush()?;
         if bytes >= CHECKPOINT_BYTES {
-            self.store.kv.checkpoint()?;
+            // The batch is durable once flushed: the commit has succeeded whatever the
+            // checkpoint says. A checkpoint that failed leaves the engine closed, and
+            // the next read reports that.
+            let _ = self.store.kv.checkpoint();
         }
         *self.store.last_commit.lock().unwrap_or_else(|p| p.into_inner()) =
             Some(CommitStats { encode: t1, apply: t2 - t1, flush: t0.elapsed() - t2, writes: nw, bytes });

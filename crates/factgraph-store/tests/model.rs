@@ -217,12 +217,20 @@ fn compare(store: &Store, m: &Model) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
+    /// The same operations give the same answers on every engine.
     #[test]
-    fn store_matches_model(batches in prop::collection::vec((prop::collection::vec(op(), 1..12), any::<bool>()), 1..6)) {
+    fn store_matches_model(
+        batches in prop::collection::vec((prop::collection::vec(op(), 1..12), any::<bool>()), 1..6),
+        on_disk in any::<bool>(),
+    ) {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path().join("db"), &OpenOptions::default()).unwrap();
+        let store = if on_disk {
+            Store::open(dir.path().join("db"), &OpenOptions::default()).unwrap()
+        } else {
+            Store::in_memory().unwrap()
+        };
         let mut model = Model::default();
         let mut docs = Vec::new();
         {

@@ -425,3 +425,56 @@ fn an_import_with_extreme_ids_is_no_panic() {
     assert_eq!(b.lookup("x").unwrap(), vec![EntityId(u64::MAX)]);
     assert!(b.check().unwrap().is_ok());
 }
+
+#[test]
+fn the_marker_records_the_engine_and_an_unknown_engine_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    drop(Store::open(&path, &OpenOptions::default()).unwrap());
+    let marker = std::fs::read_to_string(path.join(MARKER_FILE)).unwrap();
+    assert_eq!(marker, "factgraph store\nformat 1\nengine sled\n");
+    // A marker from before engines were recorded means sled.
+    std::fs::write(path.join(MARKER_FILE), "factgraph store\nformat 1\n").unwrap();
+    assert_eq!(Store::open(&path, &OpenOptions::default()).unwrap().engine(), Engine::Sled);
+    std::fs::write(path.join(MARKER_FILE), "factgraph store\nformat 1\nengine rocksdb\n").unwrap();
+    let err = Store::open(&path, &OpenOptions::default()).unwrap_err();
+    assert!(matches!(&err, StoreError::UnknownEngine { engine, .. } if engine == "rocksdb"), "{err}");
+    // Nothing was written: the marker is as we left it.
+    assert!(std::fs::read_to_string(path.join(MARKER_FILE)).unwrap().contains("rocksdb"));
+}
+
+#[test]
+fn the_memory_engine_is_chosen_without_a_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let options = OpenOptions { engine: Engine::Memory, ..OpenOptions::default() };
+    assert!(matches!(Store::open(dir.path().join("db"), &options), Err(StoreError::Invalid(_))));
+    assert!(!dir.path().join("db").exists());
+    let store = Store::in_memory().unwrap();
+    assert_eq!((store.engine(), store.path()), (Engine::Memory, None));
+    let mut tx = store.transaction().unwrap();
+    let d = tx.create_document("d", Properties::new(), None).unwrap();
+    let a = tx.create_entity("Alpha", "Thing").unwrap();
+    tx.add_statement(NewStatement::new(a, "knows", a, Evidence::new(d, "q"))).unwrap();
+    tx.commit().unwrap();
+    assert_eq!(store.counts().unwrap().statements, 1);
+    assert!(store.check().unwrap().is_ok());
+}
+
+#[test]
+fn a_read_only_open_refuses_writes_and_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let read_only = OpenOptions { read_only: true, ..OpenOptions::default() };
+    assert!(matches!(Store::open(&path, &read_only), Err(StoreError::NotFound { .. })));
+    assert!(!path.exists());
+    {
+        let store = Store::open(&path, &OpenOptions::default()).unwrap();
+        let mut tx = store.transaction().unwrap();
+        tx.create_entity("Alpha", "Thing").unwrap();
+        tx.commit().unwrap();
+    }
+    let store = Store::open(&path, &read_only).unwrap();
+    assert!(store.is_read_only());
+    assert_eq!(store.lookup("alpha").unwrap().len(), 1);
+    assert!(matches!(store.transaction(), Err(StoreError::ReadOnly)));
+}

@@ -1,43 +1,11 @@
-//! The ordered key-value engine behind the store, as a small trait, and its one
-//! implementation on sled 0.34.
-//!
-//! The store needs only point gets, prefix scans (forwards, and the last key under a
-//! prefix), an atomic batch, and an explicit flush. Keeping to that surface lets
-//! another engine stand in later without touching the store's logic.
+//! The sled 0.34 engine: the store's data in one sled tree (the default), so that
+//! batches are atomic. The only file that knows sled.
 
 use std::path::{Path, PathBuf};
 use std::sync::{RwLock, RwLockReadGuard};
 
+use super::{Kv, Pair, Scan, Write};
 use crate::error::{Result, StoreError};
-
-/// A key-value pair read from the engine.
-pub type Pair = (Vec<u8>, Vec<u8>);
-
-/// A scan that yields pairs in key order and stops after its first error.
-pub type Scan<'a> = Box<dyn Iterator<Item = Result<Pair>> + 'a>;
-
-/// One write of a batch: put a value, or delete the key (`None`).
-pub type Write = (Vec<u8>, Option<Vec<u8>>);
-
-/// The ordered key-value operations the store is built on.
-pub trait Kv: Send + Sync {
-    /// The value under `key`.
-    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>>;
-    /// Calls `f` with the value under `key` without copying it; `false` when absent.
-    fn read(&self, key: &[u8], f: &mut dyn FnMut(&[u8]) -> Result<()>) -> Result<bool>;
-    /// Every pair whose key starts with `prefix`, in key order.
-    fn scan_prefix<'a>(&'a self, prefix: &[u8]) -> Scan<'a>;
-    /// The pair with the greatest key starting with `prefix`.
-    fn last_with_prefix(&self, prefix: &[u8]) -> Result<Option<Pair>>;
-    /// Applies every write or none of them.
-    fn apply(&self, writes: Vec<Write>) -> Result<()>;
-    /// Makes everything applied so far durable.
-    fn flush(&self) -> Result<()>;
-    /// Bytes the engine occupies on disk.
-    fn size_on_disk(&self) -> Result<u64>;
-    /// After a large write: whatever makes the next open fast. Safe to skip.
-    fn checkpoint(&self) -> Result<()>;
-}
 
 /// sled's log segment size (its default is 512 KiB).
 const SEGMENT_SIZE: usize = 8 * 1024 * 1024;
@@ -45,9 +13,20 @@ const SEGMENT_SIZE: usize = 8 * 1024 * 1024;
 /// Whether sled compresses its log (zstd).
 const COMPRESSION: bool = true;
 
+/// How often an open retries while sled's own file lock is still held by our previous
+/// handle's background threads, and how long it waits between tries.
+const LOCK_RETRIES: u32 = 200;
+const LOCK_RETRY_WAIT: std::time::Duration = std::time::Duration::from_millis(10);
+
+fn engine_error(e: sled::Error) -> StoreError {
+    StoreError::Engine(e.to_string())
+}
+
 /// sled 0.34, one tree (the default), so that batches are atomic.
 pub struct SledKv {
-    db: RwLock<sled::Db>,
+    /// `None` once a checkpoint closed the handle and could not open it again: every
+    /// call then fails instead of reaching a tree that is not the store.
+    db: RwLock<Option<sled::Db>>,
     dir: PathBuf,
     cache_bytes: u64,
 }
@@ -57,15 +36,20 @@ impl SledKv {
     ///
     /// sled can panic on damaged files; the panic is caught here and becomes an error.
     pub fn open(dir: &Path, cache_bytes: u64) -> Result<SledKv> {
+        let db = SledKv::open_db(dir, cache_bytes)?;
+        Ok(SledKv { db: RwLock::new(Some(db)), dir: dir.to_owned(), cache_bytes })
+    }
+
+    fn open_db(dir: &Path, cache_bytes: u64) -> Result<sled::Db> {
         // sled releases its own file lock from background threads a moment after the
         // last handle drops. Our LOCK file already keeps other processes out, so a
         // busy sled lock here is our own previous handle closing: wait for it briefly.
         let mut tries = 0;
         loop {
             match SledKv::open_once(dir, cache_bytes) {
-                Err(StoreError::Engine(msg)) if msg.contains("could not acquire lock") && tries < 200 => {
+                Err(StoreError::Engine(msg)) if msg.contains("could not acquire lock") && tries < LOCK_RETRIES => {
                     tries += 1;
-                    std::thread::sleep(std::time::Duration::from_millis(10));
+                    std::thread::sleep(LOCK_RETRY_WAIT);
                 }
                 other => return other,
             }
@@ -89,12 +73,12 @@ impl SledKv {
             .flush_every_ms(Some(500))
     }
 
-    fn open_once(dir: &Path, cache_bytes: u64) -> Result<SledKv> {
+    fn open_once(dir: &Path, cache_bytes: u64) -> Result<sled::Db> {
         let config = SledKv::config(dir, cache_bytes);
         let opened = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || config.open()));
         match opened {
-            Ok(Ok(db)) => Ok(SledKv { db: RwLock::new(db), dir: dir.to_owned(), cache_bytes }),
-            Ok(Err(e)) => Err(StoreError::Engine(e.to_string())),
+            Ok(Ok(db)) => Ok(db),
+            Ok(Err(e)) => Err(engine_error(e)),
             Err(panic) => {
                 let msg = panic
                     .downcast_ref::<String>()
@@ -104,6 +88,31 @@ impl SledKv {
                 Err(StoreError::Engine(format!("sled failed to open the store: {msg}")))
             }
         }
+    }
+
+    /// The open tree, or the error that says why there is none.
+    fn db(&self) -> Result<MappedDb<'_>> {
+        let guard = self.db.read().unwrap_or_else(|p| p.into_inner());
+        if guard.is_none() {
+            return Err(StoreError::Engine(
+                "the storage engine was closed when reopening it after a checkpoint failed; \
+                 everything committed is on disk: open the store again"
+                    .into(),
+            ));
+        }
+        Ok(MappedDb(guard))
+    }
+}
+
+/// A read guard known to hold an open tree.
+struct MappedDb<'a>(RwLockReadGuard<'a, Option<sled::Db>>);
+
+impl std::ops::Deref for MappedDb<'_> {
+    type Target = sled::Db;
+
+    fn deref(&self) -> &sled::Db {
+        // `SledKv::db` returns a `MappedDb` only for `Some`.
+        self.0.as_ref().expect("checked in SledKv::db")
     }
 }
 
@@ -125,41 +134,32 @@ impl<I: Iterator<Item = sled::Result<(sled::IVec, sled::IVec)>>> Iterator for St
             Ok((k, v)) => Some(Ok((k.to_vec(), v.to_vec()))),
             Err(e) => {
                 self.done = true;
-                Some(Err(e.into()))
+                Some(Err(engine_error(e)))
             }
         }
     }
 }
 
-impl SledKv {
-    fn db(&self) -> RwLockReadGuard<'_, sled::Db> {
-        self.db.read().unwrap_or_else(|p| p.into_inner())
-    }
-}
-
 impl Kv for SledKv {
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
-        Ok(self.db().get(key)?.map(|v| v.to_vec()))
+        Ok(self.db()?.get(key).map_err(engine_error)?.map(|v| v.to_vec()))
     }
 
     fn read(&self, key: &[u8], f: &mut dyn FnMut(&[u8]) -> Result<()>) -> Result<bool> {
-        match self.db().get(key)? {
+        match self.db()?.get(key).map_err(engine_error)? {
             None => Ok(false),
             Some(v) => f(&v).map(|()| true),
         }
     }
 
     fn scan_prefix<'a>(&'a self, prefix: &[u8]) -> Scan<'a> {
-        // The scan keeps its own handle on the tree, so the lock is not held across it.
-        let tree: sled::Tree = (**self.db()).clone();
-        Box::new(StopAtError { inner: tree.scan_prefix(prefix), done: false })
-    }
-
-    fn last_with_prefix(&self, prefix: &[u8]) -> Result<Option<Pair>> {
-        match self.db().scan_prefix(prefix).next_back() {
-            None => Ok(None),
-            Some(Ok((k, v))) => Ok(Some((k.to_vec(), v.to_vec()))),
-            Some(Err(e)) => Err(e.into()),
+        match self.db() {
+            // The scan keeps its own handle on the tree, so the lock is not held across it.
+            Ok(db) => {
+                let tree: sled::Tree = (**db).clone();
+                Box::new(StopAtError { inner: tree.scan_prefix(prefix), done: false })
+            }
+            Err(e) => Box::new(std::iter::once(Err(e))),
         }
     }
 
@@ -171,31 +171,33 @@ impl Kv for SledKv {
                 None => batch.remove(k),
             }
         }
-        self.db().apply_batch(batch)?;
-        Ok(())
+        self.db()?.apply_batch(batch).map_err(engine_error)
     }
 
     fn flush(&self) -> Result<()> {
-        self.db().flush()?;
+        self.db()?.flush().map_err(engine_error)?;
         Ok(())
     }
 
     fn size_on_disk(&self) -> Result<u64> {
-        Ok(self.db().size_on_disk()?)
+        self.db()?.size_on_disk().map_err(engine_error)
     }
 
     /// sled 0.34 writes a snapshot of its page table only when it opens, so the first
     /// open after a large batch replays (and decompresses) the whole log: measured at
     /// 960 ms after a 1,000,000-statement load, against 70 ms once a snapshot exists.
     /// Reopening here pays that once, at the end of the load, instead of at the next
-    /// open.
+    /// open. sled's file lock means the old handle must close before the new one
+    /// opens; if the reopen fails, the engine stays closed and says so on every call,
+    /// rather than serve anything that is not the store.
     fn checkpoint(&self) -> Result<()> {
         let mut db = self.db.write().unwrap_or_else(|p| p.into_inner());
-        db.flush()?;
-        // Replace the handle with a temporary tree so the old one can close fully.
-        let placeholder = sled::Config::new().temporary(true).open()?;
-        drop(std::mem::replace(&mut *db, placeholder));
-        *db = SledKv::open(&self.dir, self.cache_bytes)?.db.into_inner().unwrap_or_else(|p| p.into_inner());
+        match db.as_ref() {
+            None => return Ok(()),
+            Some(old) => old.flush().map_err(engine_error)?,
+        };
+        drop(db.take());
+        *db = Some(SledKv::open_db(&self.dir, self.cache_bytes)?);
         Ok(())
     }
 }

@@ -1,0 +1,87 @@
+//! The ordered key-value engine behind the store, as a small trait, and the engines
+//! that implement it: sled 0.34 on disk (`sled.rs`) and an in-memory map
+//! (`memory.rs`).
+//!
+//! The store needs only point gets, prefix scans in key order, an atomic batch, an
+//! explicit flush and a size. Keeping to that surface is what lets an engine stand in
+//! for another without touching the store's logic; `conformance` (tests) holds every
+//! engine to the same behaviour.
+
+mod memory;
+mod sled;
+
+pub use self::memory::MemoryKv;
+pub use self::sled::SledKv;
+
+use crate::error::Result;
+
+/// A key-value pair read from the engine.
+pub type Pair = (Vec<u8>, Vec<u8>);
+
+/// A scan that yields pairs in key order and stops after its first error.
+pub type Scan<'a> = Box<dyn Iterator<Item = Result<Pair>> + 'a>;
+
+/// One write of a batch: put a value, or delete the key (`None`).
+pub type Write = (Vec<u8>, Option<Vec<u8>>);
+
+/// Which engine keeps a store's data. Chosen when a store is created and recorded in
+/// its marker file, so every later open uses the same one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Engine {
+    /// sled 0.34 in the store's `sled/` directory: durable, the default.
+    Sled,
+    /// A sorted map in memory: nothing touches the disk and everything is gone when
+    /// the store is dropped. For tests, examples and scratch work.
+    Memory,
+}
+
+impl Engine {
+    /// The name written in the marker file.
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Sled => "sled",
+            Engine::Memory => "memory",
+        }
+    }
+
+    /// The engine a marker names.
+    pub fn from_name(name: &str) -> Option<Engine> {
+        match name {
+            "sled" => Some(Engine::Sled),
+            "memory" => Some(Engine::Memory),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The ordered key-value operations the store is built on.
+pub trait Kv: Send + Sync {
+    /// The value under `key`.
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>>;
+    /// Calls `f` with the value under `key` without copying it; `false` when absent.
+    fn read(&self, key: &[u8], f: &mut dyn FnMut(&[u8]) -> Result<()>) -> Result<bool>;
+    /// Every pair whose key starts with `prefix`, in key order. A batch applied while
+    /// the scan runs may or may not be seen by it; the store's writer lock keeps its
+    /// own scans away from that.
+    fn scan_prefix<'a>(&'a self, prefix: &[u8]) -> Scan<'a>;
+    /// Applies every write or none of them.
+    fn apply(&self, writes: Vec<Write>) -> Result<()>;
+    /// Makes everything applied so far durable: after it returns, a crash loses none
+    /// of it.
+    fn flush(&self) -> Result<()>;
+    /// Bytes the engine occupies on disk.
+    fn size_on_disk(&self) -> Result<u64>;
+    /// After a large write: whatever makes the next open fast. Called after `flush`,
+    /// so the data is durable whatever it returns.
+    fn checkpoint(&self) -> Result<()>;
+}
+
+#[cfg(test)]
+mod conformance;

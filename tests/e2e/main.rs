@@ -1,5 +1,6 @@
 //! End-to-end tests: the real `factgraph` binary on real stores in temp directories.
 
+mod pipes;
 mod terminal;
 mod transcript;
 

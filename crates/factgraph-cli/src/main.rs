@@ -133,11 +133,25 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
+        // A reader that stopped reading (`factgraph export | head -1`) is not a failure:
+        // end quietly with success, as ripgrep and ls do.
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::from(exit_code(&e))
         }
     }
+}
+
+/// Whether an error comes from writing to a pipe whose reader has gone.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        let io = c.downcast_ref::<std::io::Error>().or_else(|| match c.downcast_ref::<Error>() {
+            Some(Error::Io { source, .. }) => Some(source),
+            _ => None,
+        });
+        io.is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// 3 for storage and I/O, 1 for everything else.
@@ -171,7 +185,7 @@ pub(crate) fn load_paths(graph: &Graph, paths: &[PathBuf], progress: bool) -> Re
     let mut scripts = Vec::new();
     let mut lines = Vec::new();
     for p in paths {
-        if p.is_dir() && factgraph::tsv::is_tsv_dir(p) {
+        if p.is_dir() && factgraph::is_tsv_dir(p) {
             let bar = progress.then(|| {
                 let b = indicatif::ProgressBar::new(0);
                 b.set_style(
@@ -229,7 +243,7 @@ fn open(cli: &Cli) -> Result<Graph> {
         Some(p) => (p.clone(), false),
         None => (default_db()?, true),
     };
-    let existed = path.join(factgraph::store::MARKER_FILE).exists();
+    let existed = Graph::exists(&path);
     let graph = Graph::open(&path).with_context(|| format!("opening {}", path.display()))?;
     if is_default && !existed && showcase::available() {
         let tmp = tempfile::tempdir().context("creating a temporary directory for the showcase")?;
@@ -258,22 +272,24 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Some(Command::Check) => {
             let report = graph.check()?;
-            println!(
+            let mut out = stdout.lock();
+            writeln!(
+                out,
                 "checked {} entities, {} statements, {} evidence, {} index entries",
                 report.entities, report.statements, report.evidence, report.index_entries
-            );
+            )?;
             if !report.is_ok() {
                 for p in &report.problems {
-                    println!("problem: {p}");
+                    writeln!(out, "problem: {p}")?;
                 }
                 return Ok(ExitCode::from(3));
             }
-            println!("ok");
+            writeln!(out, "ok")?;
             return Ok(ExitCode::SUCCESS);
         }
         Some(Command::Load { paths }) => {
             match load_paths(&graph, paths, std::io::stderr().is_terminal()) {
-                Ok(summary) => println!("{summary}"),
+                Ok(summary) => writeln!(stdout.lock(), "{summary}")?,
                 Err(e) => {
                     if let Some(fe) = e.downcast_ref::<Error>() {
                         if matches!(fe, Error::Parse(_) | Error::Query(_) | Error::InFile { .. }) {
@@ -302,10 +318,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Import { file }) => {
             let f = File::open(file).with_context(|| format!("opening {}", file.display()))?;
             let counts = graph.import_jsonl(BufReader::new(f))?;
-            println!(
+            writeln!(
+                stdout.lock(),
                 "imported {} entities, {} statements, {} evidence",
-                counts.entities, counts.statements, counts.evidence
-            );
+                counts.entities,
+                counts.statements,
+                counts.evidence
+            )?;
             return Ok(ExitCode::SUCCESS);
         }
         Some(Command::Dot { query, output, evidence }) => {
@@ -323,7 +342,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let dot = graph.to_dot(ids.as_deref(), &options)?;
             match output {
                 Some(p) => std::fs::write(p, dot).with_context(|| format!("writing {}", p.display()))?,
-                None => stdout.lock().write_all(dot.as_bytes())?,
+                None => {
+                    let mut out = stdout.lock();
+                    out.write_all(dot.as_bytes())?;
+                    out.flush()?;
+                }
             }
             return Ok(ExitCode::SUCCESS);
         }

@@ -206,7 +206,7 @@ pub fn error_report(err: &factgraph::Error, name: &str, text: &str, color: bool)
         let line_start = text[..start.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
         let line_end = text[start.min(text.len())..].find('\n').map_or(text.len(), |i| start + i);
         if line_end - line_start > 400 {
-            let (line, column) = factgraph::syntax::line_col(text, start);
+            let (line, column) = factgraph::line_col(text, start);
             let help = help.map(|h| format!("\n  help: {h}")).unwrap_or_default();
             return format!("error: {message} (at line {line}, column {column} of {name}){help}\n");
         }

@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
+use factgraph::vocabulary::is_complete;
 use factgraph::{Cell, Graph, Limits, StatementId};
 
 use crate::render::{error_report, write_result, Mode, Style};
@@ -183,7 +184,7 @@ impl<'g, W: Write, E: Write> Session<'g, W, E> {
         }
         match parse_meta(trimmed) {
             Some(m) => self.meta(m),
-            None => self.query(input, "query").map(|()| Flow::Continue),
+            None => self.query(input, "query"),
         }
     }
 
@@ -203,20 +204,26 @@ impl<'g, W: Write, E: Write> Session<'g, W, E> {
         let _ = write!(self.err, "{}", error_report(e, name, text, self.color));
     }
 
-    fn query(&mut self, text: &str, name: &str) -> Result<(), ()> {
+    fn query(&mut self, text: &str, name: &str) -> Result<Flow, ()> {
         self.cancel.store(false, Ordering::Relaxed);
         let started = Instant::now();
         match self.graph.query_with(text, &self.limits()) {
             Ok(results) => {
                 for r in &results {
-                    if write_result(&mut self.out, r, &self.style).is_err() {
+                    if let Err(e) = write_result(&mut self.out, r, &self.style) {
+                        // The reader of our output has gone (`| head`): stop quietly,
+                        // which is what it asked for, rather than fail by timing.
+                        if e.kind() == std::io::ErrorKind::BrokenPipe {
+                            return Ok(Flow::Quit);
+                        }
+                        let _ = writeln!(self.err, "error: writing the answer: {e}");
                         return Err(());
                     }
                 }
                 if self.timer {
                     let _ = writeln!(self.out, "time: {:.3} ms", started.elapsed().as_secs_f64() * 1e3);
                 }
-                Ok(())
+                Ok(Flow::Continue)
             }
             Err(e) => {
                 self.report(&e, name, text);
@@ -335,13 +342,13 @@ impl<'g, W: Write, E: Write> Session<'g, W, E> {
                     return self.fail(e);
                 }
             }
-            Meta::Conflicts => return self.query("conflicts", "query").map(|()| Flow::Continue),
-            Meta::Ast(q) => match factgraph::syntax::parse(&q) {
+            Meta::Conflicts => return self.query("conflicts", "query"),
+            Meta::Ast(q) => match factgraph::syntax_tree(&q) {
                 Ok(ast) => {
-                    let _ = writeln!(self.out, "{ast:#?}");
+                    let _ = writeln!(self.out, "{ast}");
                 }
                 Err(e) => {
-                    self.report(&factgraph::Error::Parse(e), "query", &q);
+                    self.report(&e, "query", &q);
                     return Err(());
                 }
             },
@@ -386,7 +393,7 @@ pub fn error_json(e: &factgraph::Error, text: &str) -> serde_json::Value {
     };
     let mut obj = serde_json::json!({ "error": e.to_string() });
     if let Some(s) = span {
-        let (line, column) = factgraph::syntax::line_col(text, s.start);
+        let (line, column) = factgraph::line_col(text, s.start);
         obj["line"] = line.into();
         obj["column"] = column.into();
         obj["start"] = s.start.into();
@@ -417,7 +424,7 @@ pub fn statements_of(results: &[factgraph::QueryResult]) -> Vec<StatementId> {
 pub fn write_stats(graph: &Graph, out: &mut dyn Write) -> anyhow::Result<()> {
     let c = graph.counts()?;
     writeln!(out, "entities\t{}\nstatements\t{}\nevidence\t{}", c.entities, c.statements, c.evidence)?;
-    writeln!(out, "relations\t{}\nkinds\t{}", graph.store().relations().len(), graph.store().kinds()?.len())?;
+    writeln!(out, "relations\t{}\nkinds\t{}", graph.relations().len(), graph.kinds()?.len())?;
     Ok(())
 }
 
@@ -429,13 +436,13 @@ fn table(header: &[&str]) -> comfy_table::Table {
 
 fn write_schema(graph: &Graph, out: &mut dyn Write) -> anyhow::Result<()> {
     let mut t = table(&["kind", "entities"]);
-    for (kind, n) in graph.store().kinds()? {
+    for (kind, n) in graph.kinds()? {
         t.add_row(vec![kind, n.to_string()]);
     }
     writeln!(out, "{t}")?;
     let mut t = table(&["relation", "statements"]);
-    for rel in graph.store().relations() {
-        let n = graph.store().statements_with_relation(&rel)?.len();
+    for rel in graph.relations() {
+        let n = graph.statements_with_relation(&rel)?.len();
         if n > 0 {
             t.add_row(vec![rel, n.to_string()]);
         }
@@ -445,55 +452,25 @@ fn write_schema(graph: &Graph, out: &mut dyn Write) -> anyhow::Result<()> {
 }
 
 fn write_sources(graph: &Graph, out: &mut dyn Write) -> anyhow::Result<()> {
-    let store = graph.store();
     let mut t = table(&["document", "outlet", "published", "statements"]);
-    for id in store.entities_of_kind(factgraph::store::DOCUMENT_KIND)? {
-        let e = store.require_entity(id)?;
+    for id in graph.entities_of_kind(factgraph::DOCUMENT_KIND)? {
+        let Some(e) = graph.entity(id)? else { continue };
         let prop = |k: &str| e.properties.get(k).map(|v| v.to_string()).unwrap_or_default();
         t.add_row(vec![
             e.name.clone(),
             prop("outlet"),
             prop("published"),
-            store.statements_citing(id)?.len().to_string(),
+            graph.statements_citing(id)?.len().to_string(),
         ]);
     }
     writeln!(out, "{t}")?;
     Ok(())
 }
 
-/// True when `text` is a complete input: quotes closed, brackets balanced. The REPL
-/// asks for more lines (with `...>`) until it is.
-pub fn is_complete(text: &str) -> bool {
-    let (mut depth, mut in_string, mut escaped, mut in_comment) = (0i64, false, false, false);
-    for c in text.chars() {
-        if in_comment {
-            in_comment = c != '\n';
-            continue;
-        }
-        if in_string {
-            match (escaped, c) {
-                (true, _) => escaped = false,
-                (false, '\\') => escaped = true,
-                (false, '"') => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
-        match c {
-            '"' => in_string = true,
-            '#' => in_comment = true,
-            '(' | '[' | '{' => depth += 1,
-            ')' | ']' | '}' => depth -= 1,
-            _ => {}
-        }
-    }
-    !in_string && depth <= 0
-}
-
 /// Splits a script into inputs. A meta command is one line. A query runs to a line
 /// ending in `;`, or until the next line that starts in the first column once the
-/// query so far is complete (closed quotes and brackets), so continuation lines are
-/// indented: `match (a)` / `  -[r]->(b)` / `  return a`.
+/// query so far is complete (quotes and brackets closed, read as the parser reads
+/// them), so continuation lines are indented: `match (a)` / `  -[r]->(b)` / `  return a`.
 pub fn split_inputs(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut current = String::new();
@@ -556,6 +533,16 @@ mod tests {
     }
 
     #[test]
+    fn a_quote_inside_a_slash_comment_does_not_open_a_string() {
+        // The grammar reads `//` as a comment, so the REPL must not wait for the quote
+        // or the bracket in it to close.
+        assert!(is_complete("describe Trump // the \"real\" one"));
+        assert!(is_complete("describe Trump // who's (this"));
+        let parts = split_inputs("describe Trump // say \"hi\n.stats\n");
+        assert_eq!(parts, ["describe Trump // say \"hi\n", ".stats"]);
+    }
+
+    #[test]
     fn scripts_split_into_inputs() {
         let parts = split_inputs(
             ".mode csv\nmatch (a)\n  -[r]->(b)\n  return a\n\ndescribe \"x\"\nwho accused \"a\nb\"\nverify;\n",
@@ -568,7 +555,7 @@ mod tests {
 
     #[test]
     fn a_session_runs_writes_questions_and_meta_commands() {
-        let graph = Graph::temporary().unwrap();
+        let graph = Graph::in_memory().unwrap();
         let (mut out, mut err) = (Vec::new(), Vec::new());
         let mut s = Session::new(&graph, &mut out, &mut err, style(), false);
         assert_eq!(s.eval("document d { outlet: \"X\" }; entity A: Person; entity B: Person"), Ok(Flow::Continue));

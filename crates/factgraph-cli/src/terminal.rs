@@ -12,52 +12,12 @@ use rustyline::hint::Hinter;
 use rustyline::validate::Validator;
 use rustyline::{Context, Editor, Helper};
 
-use crate::repl::{is_complete, Flow, Session, META_HELP};
+use factgraph::vocabulary::{is_complete, FUNCTIONS, KEYWORDS};
 
-const KEYWORDS: &[&str] = &[
-    "who",
-    "what",
-    "does",
-    "did",
-    "describe",
-    "path",
-    "from",
-    "to",
-    "neighbours",
-    "of",
-    "depth",
-    "sources",
-    "conflicts",
-    "about",
-    "verify",
-    "according",
-    "why",
-    "match",
-    "where",
-    "return",
-    "order",
-    "by",
-    "skip",
-    "limit",
-    "distinct",
-    "and",
-    "or",
-    "not",
-    "contains",
-    "count",
-    "collect",
-    "entity",
-    "document",
-    "assert",
-    "aka",
-    "text",
-    "retract",
-    "delete",
-    "reported",
-];
+use crate::repl::{Flow, Session, META_HELP};
 
-/// Completion of keywords, meta commands, relation names and entity names, and file
-/// paths after `.load` and `.read`.
+/// Completion of keywords, function names, meta commands, relation names and entity
+/// names, and file paths after `.load` and `.read`.
 pub struct FgHelper {
     words: Vec<String>,
     files: FilenameCompleter,
@@ -66,10 +26,10 @@ pub struct FgHelper {
 impl FgHelper {
     /// A helper knowing the graph's relations and names (up to 100,000 names).
     pub fn new(graph: &factgraph::Graph) -> FgHelper {
-        let mut words: Vec<String> = KEYWORDS.iter().map(|s| (*s).to_owned()).collect();
+        let mut words: Vec<String> = KEYWORDS.iter().chain(FUNCTIONS).map(|s| (*s).to_owned()).collect();
         words.extend(META_HELP.iter().map(|(c, _)| c.split_whitespace().next().unwrap_or("").to_owned()));
-        words.extend(graph.store().relations());
-        for e in graph.store().entities().take(100_000).flatten() {
+        words.extend(graph.relations());
+        for e in graph.entities().take(100_000).flatten() {
             for s in e.spellings() {
                 words.push(if s.contains(char::is_whitespace) { format!("\"{s}\"") } else { s.to_owned() });
             }

@@ -1,20 +1,20 @@
 #![doc = include_str!("../README.md")]
 
+mod adjacency;
 mod cache;
 mod check;
 mod codec;
-pub mod csr;
 mod error;
 mod jsonl;
 pub mod keys;
 mod kv;
 pub mod model;
 mod normalize;
-pub mod project;
 pub mod quote;
 mod store;
 mod txn;
 
+pub use adjacency::{Adjacency, AdjacencyEdge, Path, Walk};
 pub use check::CheckReport;
 pub use error::{Result, StoreError};
 pub use jsonl::{export_jsonl, import_jsonl, JSONL_FORMAT, JSONL_VERSION};

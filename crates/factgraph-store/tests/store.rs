@@ -4,7 +4,6 @@
 use std::fs;
 use std::path::Path;
 
-use factgraph_store::project::{Projection, Walk};
 use factgraph_store::*;
 
 fn open(path: &Path) -> Store {
@@ -384,7 +383,7 @@ fn indexes_answer_every_access_path() {
 }
 
 #[test]
-fn projection_paths_neighbourhoods_components_degrees() {
+fn adjacency_paths_neighbourhoods_components_degrees() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(&dir.path().join("db"));
     let mut tx = store.transaction().unwrap();
@@ -395,22 +394,20 @@ fn projection_paths_neighbourhoods_components_degrees() {
         tx.add_statement(NewStatement::new(s, "r", o, Evidence::new(d, "q"))).unwrap();
     }
     tx.commit().unwrap();
-    let p = Projection::build(&store).unwrap();
+    let p = store.adjacency().unwrap();
     assert_eq!((p.node_count(), p.edge_count()), (5, 3));
     assert!(p.shortest_path(a.into(), c.into(), Walk::Directed, 10).is_none());
     let path = p.shortest_path(a.into(), c.into(), Walk::Undirected, 10).unwrap();
     assert_eq!(path.nodes, vec![Node::from(a), b.into(), c.into()]);
     assert_eq!(path.statements.len(), 2);
     assert!(p.shortest_path(a.into(), c.into(), Walk::Undirected, 1).is_none(), "bounded by max hops");
-    assert_eq!(p.neighbourhood(a.into(), 1, Walk::Undirected), vec![(Node::from(b), 1)]);
-    assert_eq!(p.neighbourhood(a.into(), 2, Walk::Undirected).len(), 2);
+    assert_eq!(p.within(a.into(), 1, Walk::Undirected), vec![(Node::from(b), 1)]);
+    assert_eq!(p.within(a.into(), 2, Walk::Undirected).len(), 2);
     let comps = p.components();
     assert_eq!(comps.len(), 2);
     assert_eq!(comps[0].len(), 3);
     assert_eq!(p.degrees()[0], (Node::from(b), 2, 0));
     assert_eq!(p.page_rank(20)[0].0, Node::from(b));
-    let around = Projection::around(&store, &[a.into()], 1).unwrap();
-    assert_eq!(around.edge_count(), 1);
 }
 
 #[test]

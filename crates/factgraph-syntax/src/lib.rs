@@ -2,9 +2,13 @@
 
 pub mod ast;
 mod error;
+mod keywords;
 mod parser;
 mod print;
+mod scan;
 
 pub use error::{line_col, ParseError};
+pub use keywords::KEYWORDS;
 pub use parser::{parse, MAX_CHAIN, MAX_INPUT_BYTES, MAX_NESTING};
 pub use print::print;
+pub use scan::is_complete;

@@ -6,6 +6,7 @@ use pest::Parser as _;
 
 use crate::ast::*;
 use crate::error::{floor_char_boundary, line_col, ParseError};
+use crate::scan::Scanner;
 
 #[derive(pest_derive::Parser)]
 #[grammar = "../../grammar/factgraph.pest"]
@@ -46,42 +47,12 @@ fn check_limits(text: &str) -> Result<(), ParseError> {
             format!("the input is {} bytes; the limit is {MAX_INPUT_BYTES} (1 MiB)", text.len()),
         ));
     }
-    let mut depth = 0usize;
-    let mut in_string = false;
-    let mut escaped = false;
-    let mut in_comment = false;
-    let bytes = text.as_bytes();
-    for (i, &b) in bytes.iter().enumerate() {
-        if in_comment {
-            in_comment = b != b'\n';
-            continue;
-        }
-        if in_string {
-            match (escaped, b) {
-                (true, _) => escaped = false,
-                (false, b'\\') => escaped = true,
-                (false, b'"') => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
-        match b {
-            b'"' => in_string = true,
-            b'#' => in_comment = true,
-            b'/' if bytes.get(i + 1) == Some(&b'/') => in_comment = true,
-            b'(' | b'[' | b'{' => {
-                depth += 1;
-                if depth > MAX_NESTING {
-                    return Err(ParseError::at(
-                        text,
-                        Span::new(i, i + 1),
-                        format!("brackets nest more than {MAX_NESTING} deep"),
-                    ));
-                }
-            }
-            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
+    if let Some(b) = Scanner::new(text).find(|b| b.opens && b.depth > MAX_NESTING) {
+        return Err(ParseError::at(
+            text,
+            Span::new(b.at, b.at + 1),
+            format!("brackets nest more than {MAX_NESTING} deep"),
+        ));
     }
     Ok(())
 }
@@ -859,4 +830,17 @@ fn keyword(rule: Rule) -> bool {
             | Rule::kw_why
             | Rule::kw_with
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_rules_that_carry_no_content_are_exactly_the_keyword_rules() {
+        for &rule in Rule::all_rules() {
+            let named_kw = format!("{rule:?}").starts_with("kw_");
+            assert_eq!(keyword(rule), named_kw, "{rule:?}: add it to (or remove it from) `keyword` in parser.rs");
+        }
+    }
 }

@@ -2,64 +2,8 @@
 //! (Spans compare equal whatever their positions, so this checks meaning.)
 
 use factgraph_syntax::ast::*;
-use factgraph_syntax::{parse, print};
+use factgraph_syntax::{parse, print, KEYWORDS};
 use proptest::prelude::*;
-
-const KEYWORDS: &[&str] = &[
-    "according",
-    "aka",
-    "about",
-    "and",
-    "as",
-    "asc",
-    "ascending",
-    "assert",
-    "by",
-    "conflicts",
-    "contains",
-    "create",
-    "delete",
-    "depth",
-    "desc",
-    "descending",
-    "describe",
-    "distinct",
-    "do",
-    "does",
-    "did",
-    "document",
-    "ends",
-    "entity",
-    "false",
-    "from",
-    "in",
-    "is",
-    "limit",
-    "match",
-    "neighbours",
-    "neighbors",
-    "not",
-    "null",
-    "of",
-    "or",
-    "order",
-    "path",
-    "retract",
-    "return",
-    "skip",
-    "sources",
-    "starts",
-    "text",
-    "to",
-    "true",
-    "verify",
-    "what",
-    "where",
-    "who",
-    "why",
-    "with",
-    "count",
-];
 
 fn not_keyword(s: &str) -> bool {
     !KEYWORDS.contains(&s.to_lowercase().as_str())

@@ -62,7 +62,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         for ev in &st.evidence {
             println!("  {} -- {:?} at {:?}", st.relation, ev.quote, ev.span);
         }
-        for about in graph.store().statements_about(st.id)? {
+        for about in graph.statements_about(st.id)? {
             let about = graph.statement(about)?.expect("indexed statement exists");
             let by = about.object.node().and_then(|n| match n {
                 Node::Entity(e) => graph.entity(e).ok().flatten().map(|e| e.name),

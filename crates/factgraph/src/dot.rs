@@ -60,7 +60,7 @@ fn node_id(n: Node) -> String {
 
 /// Writes the statements given (or every statement, for `None`) and the entities they
 /// touch as a DOT digraph.
-pub fn to_dot(store: &Store, statements: Option<&[StatementId]>, options: &DotOptions) -> Result<String> {
+pub(crate) fn to_dot(store: &Store, statements: Option<&[StatementId]>, options: &DotOptions) -> Result<String> {
     let rows: Vec<Statement> = match statements {
         None => store.statements().collect::<std::result::Result<_, _>>()?,
         Some(ids) => {

@@ -23,6 +23,19 @@ fn did_you_mean(suggestions: &[String]) -> String {
     }
 }
 
+/// `word` with its indefinite article: "a Person", "an Organization".
+fn a(word: &str) -> String {
+    let vowel = word.chars().next().is_some_and(|c| "aeiouAEIOU".contains(c));
+    format!("{} {word}", if vowel { "an" } else { "a" })
+}
+
+fn arguments(n: usize) -> String {
+    match n {
+        1 => "one argument".to_owned(),
+        n => format!("{n} arguments"),
+    }
+}
+
 fn list_candidates(c: &[Candidate]) -> String {
     c.iter().map(|c| format!("{:?} ({})", c.name, c.kind)).collect::<Vec<_>>().join(", ")
 }
@@ -70,12 +83,133 @@ pub enum QueryError {
         /// Where.
         span: Span,
     },
-    /// Anything else the query asked for that cannot be done, in words.
-    #[error("{message}")]
-    Invalid {
-        /// What is wrong.
-        message: String,
+    /// A pattern uses a variable that none of its parts binds.
+    #[error("`{name}` is not defined in the pattern")]
+    UndefinedVariable {
+        /// The variable.
+        name: String,
+        /// Where it is used.
+        span: Span,
+    },
+    /// A node in `create` gives a name or kind to a variable that is already bound.
+    #[error("`{name}` is already bound; refer to it as ({name})")]
+    AlreadyBound {
+        /// The variable.
+        name: String,
+        /// The node pattern.
+        span: Span,
+    },
+    /// A path starts at a variable that is bound to something other than a node.
+    #[error("`{name}` is not a node")]
+    NotANode {
+        /// The variable.
+        name: String,
+        /// The node pattern.
+        span: Span,
+    },
+    /// A call to a function the language does not have.
+    #[error("there is no function {name}(){}", did_you_mean(suggestions))]
+    UnknownFunction {
+        /// The name as written (lower-cased).
+        name: String,
+        /// The call.
+        span: Span,
+        /// The nearest functions' names.
+        suggestions: Vec<String>,
+    },
+    /// A function called with the wrong number of arguments.
+    #[error("{function}() takes {}", arguments(*expected))]
+    ArgumentCount {
+        /// The function.
+        function: String,
+        /// How many arguments it takes.
+        expected: usize,
+        /// The call.
+        span: Span,
+    },
+    /// Something the language allows only in another place: see `Restriction`.
+    #[error("{rule}")]
+    NotAllowed {
+        /// The rule broken.
+        rule: Restriction,
         /// Where.
+        span: Span,
+    },
+    /// A value of the wrong type.
+    #[error("{what} must be {expected}, not {}", a(found))]
+    TypeMismatch {
+        /// What holds the value, as the user wrote it (`` `file:` ``).
+        what: String,
+        /// The type it needs, in words with its article ("a string").
+        expected: String,
+        /// The type it has ("integer").
+        found: String,
+        /// Where.
+        span: Span,
+    },
+    /// A name cited as a document belongs to an entity of another kind.
+    #[error("{name:?} is {}, not a document", a(kind))]
+    NotADocument {
+        /// The entity's canonical name.
+        name: String,
+        /// Its kind.
+        kind: String,
+        /// Where it is cited.
+        span: Span,
+    },
+    /// A write gives an existing entity a kind other than the one it has.
+    #[error("{name:?} is already {}; it cannot also be {}", a(kind), a(wanted))]
+    KindConflict {
+        /// The entity's canonical name.
+        name: String,
+        /// The kind it has.
+        kind: String,
+        /// The kind the write gives it.
+        wanted: String,
+        /// Where.
+        span: Span,
+    },
+    /// An `entity` declaration names a new entity without giving its kind.
+    #[error("{name:?} is new: give its kind, as in `entity {name:?}: Person`")]
+    MissingKind {
+        /// The name as written.
+        name: String,
+        /// Where.
+        span: Span,
+    },
+    /// A statement label defined twice in one load.
+    #[error("@{label} is already defined in this load")]
+    DuplicateLabel {
+        /// The label.
+        label: String,
+        /// The second definition.
+        span: Span,
+    },
+    /// A quote that does not occur in the text of the document it cites.
+    #[error("this quote does not occur in {document:?}'s text (quotes must be verbatim, up to whitespace)")]
+    QuoteNotFound {
+        /// The document as written.
+        document: String,
+        /// The quote.
+        span: Span,
+    },
+    /// A document's `file:` could not be read.
+    #[error("cannot read {path}: {message}")]
+    UnreadableFile {
+        /// The file, as resolved against the script's directory.
+        path: String,
+        /// Why.
+        message: String,
+        /// The `file:` property.
+        span: Span,
+    },
+    /// The store refused a write (an empty name, an over-long text, a statement with
+    /// no evidence, an entity still in use), placed at what asked for it.
+    #[error("{reason}")]
+    Refused {
+        /// The store's reason, in words.
+        reason: String,
+        /// The part of the script that asked for the write.
         span: Span,
     },
     /// A bound was reached.
@@ -104,15 +238,75 @@ impl QueryError {
             | QueryError::Ambiguous { span, .. }
             | QueryError::UnknownRelation { span, .. }
             | QueryError::UnknownLabel { span, .. }
-            | QueryError::Invalid { span, .. }
+            | QueryError::UndefinedVariable { span, .. }
+            | QueryError::AlreadyBound { span, .. }
+            | QueryError::NotANode { span, .. }
+            | QueryError::UnknownFunction { span, .. }
+            | QueryError::ArgumentCount { span, .. }
+            | QueryError::NotAllowed { span, .. }
+            | QueryError::TypeMismatch { span, .. }
+            | QueryError::NotADocument { span, .. }
+            | QueryError::KindConflict { span, .. }
+            | QueryError::MissingKind { span, .. }
+            | QueryError::DuplicateLabel { span, .. }
+            | QueryError::QuoteNotFound { span, .. }
+            | QueryError::UnreadableFile { span, .. }
+            | QueryError::Refused { span, .. }
             | QueryError::Limit { span, .. } => Some(*span),
             QueryError::Cancelled | QueryError::Timeout(_) => None,
         }
     }
 
-    pub(crate) fn invalid(message: impl Into<String>, span: Span) -> QueryError {
-        QueryError::Invalid { message: message.into(), span }
+    pub(crate) fn not_allowed(rule: Restriction, span: Span) -> QueryError {
+        QueryError::NotAllowed { rule, span }
     }
+}
+
+/// A rule of the language that holds in some places only: aggregates belong in
+/// `return`, `create` makes one statement per relationship, a document's `file:` is
+/// read only from a script file. Its `Display` is the sentence the user sees.
+#[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Restriction {
+    /// An aggregate inside another aggregate: `count(collect(x))`.
+    #[error("aggregates cannot be nested")]
+    NestedAggregate,
+    /// An aggregate outside `return`, where there are no groups of rows.
+    #[error("{function}() aggregates rows: use it in `return`")]
+    AggregateOutsideReturn {
+        /// The aggregate.
+        function: String,
+    },
+    /// `count(*)` outside `return`.
+    #[error("count(*) only works in `return`")]
+    CountStarOutsideReturn,
+    /// After aggregation the rows are groups: only returned columns can order them.
+    #[error("after aggregation, order by a returned column")]
+    OrderByUnreturnedAfterAggregation,
+    /// A literal where a statement's subject goes.
+    #[error("a subject must be an entity or a @label")]
+    LiteralSubject,
+    /// `file:` in a document typed at the REPL or passed as a query.
+    #[error("`file:` is only read when loading a script from a file")]
+    FileOutsideScript,
+    /// `file:` with an absolute path or a `..`.
+    #[error("`file:` must be a relative path inside the script's directory")]
+    FileOutsideScriptDirectory,
+    /// A created relationship without a type, or with several: `-[]->`, `-[:a|b]->`.
+    #[error("a created relationship needs exactly one type, as in -[:met]->")]
+    CreateWithoutOneType,
+    /// A created relationship with a length (`*2`) or a variable bound earlier.
+    #[error("a created relationship is one new statement")]
+    CreateMoreThanOneStatement,
+    /// A created relationship without an arrow.
+    #[error("a created relationship needs a direction: -[]-> or <-[]-")]
+    CreateWithoutDirection,
+    /// A created node without a `name`.
+    #[error("a created node needs a name: (a:Person {{name: \"Alice\"}})")]
+    CreateWithoutName,
+    /// A question or pattern in a data file, which holds writes only.
+    #[error("a data file holds writes only; ask questions in the REPL")]
+    WritesOnlyInDataFile,
 }
 
 /// A problem with a file being loaded.

@@ -1,25 +1,27 @@
-//! `Graph`: the handle people embed. It owns an open store (and, for temporary graphs,
-//! the directory it lives in) and offers the reads, writes, algorithms and exports.
+//! `Graph`: the handle people embed. It owns an open store and offers the reads,
+//! writes, algorithms, queries and exports; nothing of the store's insides is
+//! reachable through it. `Graph` is `Send + Sync`: share it between threads with an
+//! `Arc`; reads run in parallel, and writes take turns through `Graph::transaction`.
 
 use std::io::{BufRead, Write};
 use std::path::Path;
+use std::sync::Arc;
 
-use factgraph_store::project::{Path as GraphPath, Projection, Walk};
 use factgraph_store::{
-    CheckReport, Counts, Direction, Entity, EntityId, Evidence, Node, OpenOptions, Statement, StatementId, Store,
-    Transaction,
+    Adjacency, CheckReport, CommitStats, Counts, Direction, Edge, Engine, Entity, EntityId, Evidence, Node,
+    OpenOptions, Path as GraphPath, Statement, StatementId, Store, Walk,
 };
 
 use crate::dot::{to_dot, DotOptions};
 use crate::error::{Error, Result};
+use crate::query::{Limits, QueryResult, WriteSummary};
+use crate::transaction::Transaction;
 use crate::tsv::{load_tsv_dir, Progress, TsvSummary};
 
 /// An open factgraph store.
 #[derive(Debug)]
 pub struct Graph {
     store: Store,
-    // Declared after `store` so the store closes before its directory is removed.
-    _temp: Option<tempfile::TempDir>,
 }
 
 impl Graph {
@@ -33,28 +35,49 @@ impl Graph {
         Graph::open_with(path, &OpenOptions { create: false, ..OpenOptions::default() })
     }
 
-    /// Opens with explicit options (cache size, whether to create).
+    /// Opens an existing store for reading only: every write fails with
+    /// `StoreError::ReadOnly`, and nothing is created.
+    pub fn open_read_only(path: impl AsRef<Path>) -> Result<Graph> {
+        Graph::open_with(path, &OpenOptions { create: false, read_only: true, ..OpenOptions::default() })
+    }
+
+    /// Opens with explicit options (cache size, whether to create, the engine of a
+    /// new store, read-only).
     pub fn open_with(path: impl AsRef<Path>, options: &OpenOptions) -> Result<Graph> {
-        Ok(Graph { store: Store::open(path, options)?, _temp: None })
+        Ok(Graph { store: Store::open(path, options)? })
     }
 
-    /// A new, empty store in a temporary directory, removed when the graph is dropped.
-    pub fn temporary() -> Result<Graph> {
-        let dir = tempfile::tempdir()
-            .map_err(|e| Error::Io { context: "creating a temporary directory".into(), source: e })?;
-        let store = Store::open(dir.path().join("store"), &OpenOptions::default())?;
-        Ok(Graph { store, _temp: Some(dir) })
+    /// A new, empty graph in memory: nothing touches the disk, and everything is gone
+    /// when it is dropped. The same behaviour as a store on disk, for tests, examples
+    /// and scratch work.
+    pub fn in_memory() -> Result<Graph> {
+        Ok(Graph { store: Store::in_memory()? })
     }
 
-    /// The underlying store, for every read path it offers.
-    pub fn store(&self) -> &Store {
-        &self.store
+    /// Whether `path` holds a factgraph store (its marker file), without opening it.
+    pub fn exists(path: impl AsRef<Path>) -> bool {
+        path.as_ref().join(factgraph_store::MARKER_FILE).is_file()
+    }
+
+    /// The store's directory; `None` in memory.
+    pub fn path(&self) -> Option<&Path> {
+        self.store.path()
+    }
+
+    /// The engine that keeps the data.
+    pub fn engine(&self) -> Engine {
+        self.store.engine()
     }
 
     /// Starts a write transaction: all of it is committed, atomically and durably, by
     /// `Transaction::commit`, or none of it if it is dropped.
     pub fn transaction(&self) -> Result<Transaction<'_>> {
-        Ok(self.store.transaction()?)
+        Ok(Transaction::new(self.store.transaction()?))
+    }
+
+    /// Where the time of the last commit went.
+    pub fn last_commit(&self) -> Option<CommitStats> {
+        self.store.last_commit()
     }
 
     /// Entity, statement and evidence counts.
@@ -69,14 +92,60 @@ impl Graph {
         ids.into_iter().map(|id| Ok(self.store.require_entity(id)?)).collect()
     }
 
+    /// As `lookup`, the ids only (no records are read).
+    pub fn lookup_ids(&self, name: &str) -> Result<Vec<EntityId>> {
+        Ok(self.store.lookup(name)?)
+    }
+
     /// An entity by id.
     pub fn entity(&self, id: EntityId) -> Result<Option<Entity>> {
         Ok(self.store.entity(id)?)
     }
 
+    /// Every entity, in id order.
+    pub fn entities(&self) -> impl Iterator<Item = Result<Entity>> + '_ {
+        self.store.entities().map(|e| e.map_err(Error::from))
+    }
+
+    /// Entities of a kind, in id order.
+    pub fn entities_of_kind(&self, kind: &str) -> Result<Vec<EntityId>> {
+        Ok(self.store.entities_of_kind(kind)?)
+    }
+
+    /// Every kind in use, with its entity count, sorted by kind.
+    pub fn kinds(&self) -> Result<Vec<(String, usize)>> {
+        Ok(self.store.kinds()?)
+    }
+
+    /// Every relation name, sorted.
+    pub fn relations(&self) -> Vec<String> {
+        self.store.relations()
+    }
+
+    /// The small id a relation name is interned as (see `Edge::relation`), if any
+    /// statement uses it.
+    pub fn relation_id(&self, relation: &str) -> Option<u32> {
+        self.store.relation_id(relation)
+    }
+
     /// A statement by id, with its evidence.
     pub fn statement(&self, id: StatementId) -> Result<Option<Statement>> {
         Ok(self.store.statement(id)?)
+    }
+
+    /// Statements using a relation, in id order.
+    pub fn statements_with_relation(&self, relation: &str) -> Result<Vec<StatementId>> {
+        Ok(self.store.statements_with_relation(relation)?)
+    }
+
+    /// Statements with evidence from a document, in id order.
+    pub fn statements_citing(&self, document: EntityId) -> Result<Vec<StatementId>> {
+        Ok(self.store.statements_citing(document)?)
+    }
+
+    /// Statements whose subject or object is the statement `id`.
+    pub fn statements_about(&self, id: StatementId) -> Result<Vec<StatementId>> {
+        Ok(self.store.statements_about(id)?)
     }
 
     /// The statements with `node` as subject (`Out`) or object (`In`).
@@ -85,27 +154,39 @@ impl Graph {
         ids.into_iter().map(|id| Ok(self.store.require_statement(id)?)).collect()
     }
 
+    /// The statements at `node` seen from it: statement id, relation id and the far
+    /// end, without reading the statements themselves.
+    pub fn edges(&self, node: impl Into<Node>, dir: Direction) -> Result<Vec<Edge>> {
+        Ok(self.store.edges(node.into(), dir)?)
+    }
+
     /// A statement's evidence.
     pub fn evidence(&self, id: StatementId) -> Result<Vec<Evidence>> {
         Ok(self.store.require_statement(id)?.evidence)
     }
 
-    /// The whole store as a petgraph graph.
-    pub fn projection(&self) -> Result<Projection> {
-        Ok(Projection::build(&self.store)?)
+    /// A document's full text, if it was stored.
+    pub fn document_text(&self, document: EntityId) -> Result<Option<String>> {
+        Ok(self.store.document_text(document)?)
     }
 
-    /// A shortest path between two nodes, at most `max_hops` statements long. Builds
-    /// the whole projection (O(E)); for many questions, build it once with
-    /// `Graph::projection` and ask it directly.
+    /// The whole graph's adjacency: the one graph engine that the language's `path`
+    /// and `neighbours` use too. Built once after each commit and shared. It
+    /// implements petgraph's visit traits, so petgraph's algorithms run on it.
+    pub fn adjacency(&self) -> Result<Arc<Adjacency>> {
+        Ok(self.store.adjacency()?)
+    }
+
+    /// A shortest path between two nodes, at most `max_hops` statements long; the
+    /// same path the language's `path from … to …` gives (undirected).
     pub fn shortest_path(&self, from: Node, to: Node, walk: Walk, max_hops: usize) -> Result<Option<GraphPath>> {
-        Ok(self.projection()?.shortest_path(from, to, walk, max_hops))
+        Ok(self.adjacency()?.shortest_path(from, to, walk, max_hops))
     }
 
-    /// Every node within `depth` statements of `node`, either direction, with distance.
-    /// Reads only that neighbourhood from the store.
+    /// Every node within `depth` statements of `node`, either direction, with its
+    /// distance, nearest first; the language's `neighbours of`.
     pub fn neighbourhood(&self, node: Node, depth: usize) -> Result<Vec<(Node, usize)>> {
-        Ok(Projection::around(&self.store, &[node], depth)?.neighbourhood(node, depth, Walk::Undirected))
+        Ok(self.adjacency()?.within(node, depth, Walk::Undirected))
     }
 
     /// DOT for the whole graph (`None`) or for some statements and what they touch.
@@ -130,19 +211,30 @@ impl Graph {
 
     /// Runs a query or script: writes first, as one atomic transaction, then each
     /// question or pattern in order, each giving a result.
-    pub fn query(&self, text: &str) -> Result<Vec<crate::QueryResult>> {
-        self.query_with(text, &crate::Limits::default())
+    pub fn query(&self, text: &str) -> Result<Vec<QueryResult>> {
+        self.query_with(text, &Limits::default())
     }
 
     /// As `query`, with explicit limits (rows, path length, deadline, cancellation).
-    pub fn query_with(&self, text: &str, limits: &crate::Limits) -> Result<Vec<crate::QueryResult>> {
+    pub fn query_with(&self, text: &str, limits: &Limits) -> Result<Vec<QueryResult>> {
         crate::query::run(&self.store, text, limits, &mut crate::query::ScriptState::default())
+    }
+
+    /// Parses and plans a text without running it: names resolved, relations checked.
+    /// Ok means it would run.
+    pub fn validate(&self, text: &str) -> Result<()> {
+        let script = factgraph_syntax::parse(text)?;
+        let limits = Limits::default();
+        for st in &script.statements {
+            crate::query::plan(&self.store, st, &limits)?;
+        }
+        Ok(())
     }
 
     /// The plan of each question or pattern in a text, for `.explain`.
     pub fn explain(&self, text: &str) -> Result<Vec<String>> {
         let script = factgraph_syntax::parse(text)?;
-        let limits = crate::Limits::default();
+        let limits = Limits::default();
         let mut out = Vec::new();
         for st in &script.statements {
             out.push(match crate::query::plan(&self.store, st, &limits)? {
@@ -154,7 +246,7 @@ impl Graph {
     }
 
     /// Loads `.fg` script files as one atomic batch (labels shared across them).
-    pub fn load_scripts(&self, paths: &[std::path::PathBuf]) -> Result<crate::WriteSummary> {
+    pub fn load_scripts(&self, paths: &[std::path::PathBuf]) -> Result<WriteSummary> {
         crate::query::load_scripts(&self.store, paths)
     }
 
@@ -162,4 +254,14 @@ impl Graph {
     pub fn load_tsv_dir(&self, dir: &Path, progress: Progress<'_>) -> Result<TsvSummary> {
         load_tsv_dir(&self.store, dir, progress)
     }
+}
+
+/// The parsed form of a text, printed (the REPL's `.ast`).
+pub fn syntax_tree(text: &str) -> Result<String> {
+    Ok(format!("{:#?}", factgraph_syntax::parse(text)?))
+}
+
+/// The 1-based line and column (in characters) of a byte offset in `text`.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    factgraph_syntax::line_col(text, offset)
 }

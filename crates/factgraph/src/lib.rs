@@ -3,16 +3,28 @@
 pub mod dot;
 mod error;
 mod graph;
-pub mod query;
-pub mod tsv;
+mod query;
+mod transaction;
+mod tsv;
+pub mod vocabulary;
 
-pub use error::{Candidate, Error, LoadError, QueryError, Result};
-pub use factgraph_store as store;
+// The public face, listed here on purpose and snapshotted by `tests/public_api.rs`.
+// The store and syntax crates are implementation details: their types appear here only
+// where an embedder needs them, re-exported one by one.
+pub use error::{Candidate, Error, LoadError, QueryError, Restriction, Result};
 pub use factgraph_store::{
-    project::{Path, Projection, Walk},
-    Added, CheckReport, Counts, Date, Direction, Entity, EntityId, Evidence, NewStatement, Node, Object, OpenOptions,
-    Properties, Qualifiers, Statement, StatementId, Store, StoreError, Transaction, Value,
+    Added, Adjacency, AdjacencyEdge, CheckReport, CommitStats, Counts, Date, Direction, Edge, Engine, Entity, EntityId,
+    Evidence, NewStatement, Node, Object, OpenOptions, Path, Properties, Qualifiers, Statement, StatementId,
+    StoreError, Value, Walk, DOCUMENT_KIND,
 };
-pub use factgraph_syntax as syntax;
-pub use graph::Graph;
-pub use query::{Cell, Citation, Limits, QueryResult, Row, WriteSummary};
+pub use factgraph_syntax::{ast::Span, ParseError};
+pub use graph::{line_col, syntax_tree, Graph};
+pub use query::{Cell, Citation, Limits, QueryResult, Record, Row, WriteSummary};
+pub use transaction::Transaction;
+pub use tsv::{is_tsv_dir, Progress, TsvSummary};
+
+/// `Graph` is shared between threads: reads run in parallel, writes take turns.
+const _: () = {
+    const fn shared<T: Send + Sync>() {}
+    shared::<Graph>();
+};

@@ -5,7 +5,7 @@ use factgraph::Graph;
 
 #[test]
 fn dot_with_awkward_names_parses_back() {
-    let g = Graph::temporary().unwrap();
+    let g = Graph::in_memory().unwrap();
     g.query(
         r#"document d { outlet: "X" };
         entity "Say \"hi\"": Person;

@@ -21,7 +21,7 @@ fn showcase() -> &'static Graph {
             .collect();
         scripts.sort();
         assert!(!scripts.is_empty(), "data/ holds no .fg scripts");
-        let g = Graph::temporary().expect("temporary graph");
+        let g = Graph::in_memory().expect("temporary graph");
         g.load_scripts(&scripts).unwrap_or_else(|e| panic!("the showcase does not load: {e}"));
         g
     })
@@ -66,7 +66,7 @@ fn the_showcase_loads_twice_without_adding_anything() {
         .filter(|p| p.extension().is_some_and(|x| x == "fg"))
         .collect();
     scripts.sort();
-    let g = Graph::temporary().unwrap();
+    let g = Graph::in_memory().unwrap();
     let first = g.load_scripts(&scripts).unwrap();
     assert!(first.statements >= 150, "{first:?}");
     let counts = g.counts().unwrap();

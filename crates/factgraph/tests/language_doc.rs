@@ -8,7 +8,7 @@ use factgraph::Graph;
 #[test]
 fn every_example_in_the_language_reference_runs() {
     let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/language.md")).unwrap();
-    let graph = Graph::temporary().unwrap();
+    let graph = Graph::in_memory().unwrap();
     let mut transcript = String::new();
     let mut blocks = 0;
     let mut lines = doc.lines();

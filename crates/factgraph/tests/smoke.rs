@@ -22,7 +22,7 @@ assert Interpol forbids text "intervention of a political nature" from sky "guid
 "#;
 
 fn graph() -> Graph {
-    let g = Graph::temporary().unwrap();
+    let g = Graph::in_memory().unwrap();
     let script = SCRIPT.replace("@req = Iran", "@req = \"Ali Alqasimehr\"");
     g.query(&script).unwrap();
     g
@@ -148,7 +148,7 @@ fn errors_point_and_suggest() {
 
 #[test]
 fn create_makes_entities_and_statements_that_cite_a_note() {
-    let g = Graph::temporary().unwrap();
+    let g = Graph::in_memory().unwrap();
     let r = g.query("create (a:Person {name: \"Alice\", born: 1980})-[:met {date: 2020-01-03}]->(b:Person {name: \"Bob\"}), (a)-[:knows]->(b)").unwrap();
     assert!(r[0].note.as_deref().unwrap().contains("2 entities"), "{r:?}");
     let why = &g.query("why who met Bob").unwrap()[0];
@@ -172,7 +172,7 @@ fn create_makes_entities_and_statements_that_cite_a_note() {
 
 #[test]
 fn ambiguous_names_list_their_candidates_and_queries_can_be_cancelled() {
-    let g = Graph::temporary().unwrap();
+    let g = Graph::in_memory().unwrap();
     g.query(
         "entity \"Washington\": Place; entity \"George Washington\": Person aka \"Washington DC\", \"washington!\"",
     )

@@ -31,7 +31,12 @@ fn point_reads_and_batches(engine: Engine) {
     kv.apply(vec![put(b"a", b"1"), put(b"b", b"2")]).unwrap();
     assert_eq!(kv.get(b"a").unwrap().as_deref(), Some(&b"1"[..]));
     let mut seen = Vec::new();
-    assert!(kv.read(b"b", &mut |v| Ok(seen.extend_from_slice(v))).unwrap());
+    assert!(kv
+        .read(b"b", &mut |v| {
+            seen.extend_from_slice(v);
+            Ok(())
+        })
+        .unwrap());
     assert_eq!(seen, b"2");
     assert!(!kv.read(b"zz", &mut |_| panic!("absent keys are not read")).unwrap());
     // Writes of one batch apply in order: the last write to a key wins.

@@ -1,14 +1,14 @@
 //! The query language at work: parse (in `factgraph-syntax`) → plan (names resolved
-//! against the store) → execution (index reads, petgraph on a projection), and
+//! against the store) → execution (index reads, the store's adjacency), and
 //! writes run as one transaction per script.
 
 mod context;
 mod pattern;
-pub mod plan;
+mod plan;
 mod questions;
-pub mod resolve;
+mod resolve;
 mod result;
-pub mod script;
+mod script;
 
 use std::path::{Path, PathBuf};
 
@@ -16,14 +16,14 @@ use factgraph_store::Store;
 use factgraph_syntax::ast::Statement;
 
 pub use context::Limits;
-pub use plan::{Plan, Target};
-pub use result::{Cell, Citation, QueryResult, Row};
+pub use plan::Plan;
+pub use result::{Cell, Citation, QueryResult, Record, Row};
 pub use script::{ScriptState, WriteSummary};
 
 use crate::error::{Error, Result};
 
 /// Plans one question or pattern.
-pub fn plan(store: &Store, statement: &Statement, limits: &Limits) -> Result<Option<Plan>> {
+pub(crate) fn plan(store: &Store, statement: &Statement, limits: &Limits) -> Result<Option<Plan>> {
     Ok(match statement {
         Statement::Write(_) | Statement::Create(_) => None,
         Statement::Question(q) => Some(plan::plan_question(store, q, limits.max_depth)?),
@@ -33,7 +33,7 @@ pub fn plan(store: &Store, statement: &Statement, limits: &Limits) -> Result<Opt
 
 /// Runs a text: its writes first, as one atomic transaction (reported as one note),
 /// then its questions and patterns in order.
-pub fn run(store: &Store, text: &str, limits: &Limits, state: &mut ScriptState) -> Result<Vec<QueryResult>> {
+pub(crate) fn run(store: &Store, text: &str, limits: &Limits, state: &mut ScriptState) -> Result<Vec<QueryResult>> {
     let script = factgraph_syntax::parse(text)?;
     let writes: Vec<&Statement> =
         script.statements.iter().filter(|s| matches!(s, Statement::Write(_) | Statement::Create(_))).collect();
@@ -79,7 +79,7 @@ pub fn run(store: &Store, text: &str, limits: &Limits, state: &mut ScriptState) 
 
 /// Loads script files as one atomic batch: labels are shared across the files, which
 /// run in the order given; `file:` paths are relative to each script's directory.
-pub fn load_scripts(store: &Store, paths: &[PathBuf]) -> Result<WriteSummary> {
+pub(crate) fn load_scripts(store: &Store, paths: &[PathBuf]) -> Result<WriteSummary> {
     let mut parsed = Vec::with_capacity(paths.len());
     for path in paths {
         let text = std::fs::read_to_string(path)
@@ -97,10 +97,10 @@ pub fn load_scripts(store: &Store, paths: &[PathBuf]) -> Result<WriteSummary> {
                 _ => {
                     return Err(in_file(
                         path,
-                        crate::error::QueryError::invalid(
-                            "a data file holds writes only; ask questions in the REPL",
-                            Default::default(),
-                        )
+                        crate::error::QueryError::NotAllowed {
+                            rule: crate::error::Restriction::WritesOnlyInDataFile,
+                            span: Default::default(),
+                        }
                         .into(),
                     ))
                 }

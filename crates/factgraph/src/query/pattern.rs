@@ -18,7 +18,7 @@ use factgraph_syntax::ast::{Arrow, CompareOp, Expr, ExprKind, NodePattern, PathP
 use super::context::Ctx;
 use super::result::{Cell, QueryResult, Row};
 use super::script::value;
-use crate::error::{QueryError, Result};
+use crate::error::{QueryError, Restriction, Result};
 
 /// A runtime value.
 #[derive(Clone, Debug, PartialEq)]
@@ -49,6 +49,18 @@ fn from_value(v: &Value) -> Val {
 
 const AGGREGATES: &[&str] = &["count", "collect", "min", "max", "sum", "avg"];
 
+/// The functions whose names are a typo away from `name` (an edit for every three
+/// letters, swapped letters counting as one), nearest first.
+fn near_functions(name: &str) -> Vec<String> {
+    let mut near: Vec<(usize, &str)> = crate::vocabulary::FUNCTIONS
+        .iter()
+        .map(|f| (strsim::osa_distance(f, name), *f))
+        .filter(|(d, f)| *d <= (f.len() / 3).max(1))
+        .collect();
+    near.sort_unstable();
+    near.into_iter().take(3).map(|(_, f)| f.to_owned()).collect()
+}
+
 fn is_aggregate(e: &Expr) -> bool {
     match &e.kind {
         ExprKind::CountStar => true,
@@ -76,7 +88,7 @@ pub(crate) fn run(ctx: &mut Ctx<'_>, p: &Pattern) -> Result<QueryResult> {
     for item in &p.returns {
         if let ExprKind::Call { name, args, .. } = &item.expr.kind {
             if AGGREGATES.contains(&name.as_str()) && args.iter().any(is_aggregate) {
-                return Err(QueryError::invalid("aggregates cannot be nested", item.expr.span).into());
+                return Err(QueryError::not_allowed(Restriction::NestedAggregate, item.expr.span).into());
             }
         }
     }
@@ -144,9 +156,11 @@ pub(crate) fn run(ctx: &mut Ctx<'_>, p: &Pattern) -> Result<QueryResult> {
                 keys.push(match column {
                     Some(i) => values[i].clone(),
                     None if aggregated => {
-                        return Err(
-                            QueryError::invalid("after aggregation, order by a returned column", s.expr.span).into()
+                        return Err(QueryError::not_allowed(
+                            Restriction::OrderByUnreturnedAfterAggregation,
+                            s.expr.span,
                         )
+                        .into())
                     }
                     None => eval(ctx, &s.expr, &env)?,
                 });
@@ -195,9 +209,11 @@ pub(crate) fn run(ctx: &mut Ctx<'_>, p: &Pattern) -> Result<QueryResult> {
 fn match_path(ctx: &mut Ctx<'_>, path: &PathPattern, rows: Vec<Env>) -> Result<Vec<Env>> {
     let mut out = Vec::new();
     for env in rows {
-        let starts = match path.start.var.as_ref().and_then(|v| env.get(&v.text)) {
-            Some(Val::Node(n)) => vec![*n],
-            Some(_) => return Err(QueryError::invalid("this variable is not a node", path.start.span).into()),
+        let starts = match path.start.var.as_ref().and_then(|v| Some((v, env.get(&v.text)?))) {
+            Some((_, Val::Node(n))) => vec![*n],
+            Some((v, _)) => {
+                return Err(QueryError::NotANode { name: v.text.clone(), span: path.start.span }.into());
+            }
             None => candidates(ctx, &path.start, path.steps.first().map(|(r, _)| r))?,
         };
         for n in starts {
@@ -538,15 +554,12 @@ fn eval(ctx: &mut Ctx<'_>, e: &Expr, env: &Env) -> Result<Val> {
     Ok(match &e.kind {
         ExprKind::Literal(l) => from_value(&value(l)),
         ExprKind::Null => Val::Null,
-        ExprKind::Var(v) => env
-            .get(v)
-            .cloned()
-            .ok_or_else(|| QueryError::invalid(format!("`{v}` is not defined in the pattern"), e.span))?,
+        ExprKind::Var(v) => {
+            env.get(v).cloned().ok_or_else(|| QueryError::UndefinedVariable { name: v.clone(), span: e.span })?
+        }
         ExprKind::Property(v, k) => {
-            let base = env
-                .get(v)
-                .cloned()
-                .ok_or_else(|| QueryError::invalid(format!("`{v}` is not defined in the pattern"), e.span))?;
+            let base =
+                env.get(v).cloned().ok_or_else(|| QueryError::UndefinedVariable { name: v.clone(), span: e.span })?;
             property(ctx, &base, k)?
         }
         ExprKind::Not(x) => match truth(&eval(ctx, x, env)?) {
@@ -621,7 +634,7 @@ fn eval(ctx: &mut Ctx<'_>, e: &Expr, env: &Env) -> Result<Val> {
             }
             Val::List(out)
         }
-        ExprKind::CountStar => return Err(QueryError::invalid("count(*) only works in `return`", e.span).into()),
+        ExprKind::CountStar => return Err(QueryError::not_allowed(Restriction::CountStarOutsideReturn, e.span).into()),
         ExprKind::Call { name, args, .. } => call(ctx, name, args, env, e.span)?,
     })
 }
@@ -636,7 +649,8 @@ fn rel_ids(v: &Val) -> Vec<StatementId> {
 
 fn call(ctx: &mut Ctx<'_>, name: &str, args: &[Expr], env: &Env, span: Span) -> Result<Val> {
     if AGGREGATES.contains(&name) {
-        return Err(QueryError::invalid(format!("{name}() aggregates rows: use it in `return`"), span).into());
+        let rule = Restriction::AggregateOutsideReturn { function: name.to_owned() };
+        return Err(QueryError::not_allowed(rule, span).into());
     }
     let mut vals = Vec::new();
     for a in args {
@@ -645,7 +659,7 @@ fn call(ctx: &mut Ctx<'_>, name: &str, args: &[Expr], env: &Env, span: Span) -> 
     let one = |vals: &[Val]| -> Result<Val> {
         match vals {
             [v] => Ok(v.clone()),
-            _ => Err(QueryError::invalid(format!("{name}() takes one argument"), span).into()),
+            _ => Err(QueryError::ArgumentCount { function: name.to_owned(), expected: 1, span }.into()),
         }
     };
     Ok(match name {
@@ -704,7 +718,14 @@ fn call(ctx: &mut Ctx<'_>, name: &str, args: &[Expr], env: &Env, span: Span) -> 
             _ => Val::Null,
         },
         "coalesce" => vals.into_iter().find(|v| *v != Val::Null).unwrap_or(Val::Null),
-        other => return Err(QueryError::invalid(format!("there is no function {other}()"), span).into()),
+        other => {
+            return Err(QueryError::UnknownFunction {
+                name: other.to_owned(),
+                span,
+                suggestions: near_functions(other),
+            }
+            .into())
+        }
     })
 }
 
@@ -716,7 +737,7 @@ fn aggregate(ctx: &mut Ctx<'_>, e: &Expr, rows: &[Env]) -> Result<Val> {
         return Ok(Val::Null);
     };
     let [arg] = args.as_slice() else {
-        return Err(QueryError::invalid(format!("{name}() takes one argument"), e.span).into());
+        return Err(QueryError::ArgumentCount { function: name.clone(), expected: 1, span: e.span }.into());
     };
     let mut vals = Vec::new();
     for env in rows {
@@ -772,4 +793,24 @@ fn to_cell(ctx: &mut Ctx<'_>, v: &Val) -> Result<Cell> {
             Cell::List { items: out }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_aggregate_is_in_the_published_function_list() {
+        for a in AGGREGATES {
+            assert!(crate::vocabulary::FUNCTIONS.contains(a), "add {a} to vocabulary::FUNCTIONS");
+        }
+    }
+
+    #[test]
+    fn misspelt_functions_find_their_neighbours() {
+        assert_eq!(near_functions("tolowr"), ["tolower"]);
+        assert_eq!(near_functions("szie"), ["size"]);
+        assert!(near_functions("nosuch").is_empty());
+        assert!(near_functions("x").is_empty(), "one letter is not near `id` or `max`");
+    }
 }

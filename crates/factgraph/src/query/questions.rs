@@ -279,10 +279,12 @@ fn describe(ctx: &mut Ctx<'_>, id: EntityId) -> Result<QueryResult> {
 /// cached whole-graph adjacency (built once after each commit).
 fn path(ctx: &mut Ctx<'_>, from: EntityId, to: EntityId) -> Result<QueryResult> {
     let max = ctx.limits.max_hops;
-    let csr = ctx.store.csr()?;
+    let graph = ctx.store.adjacency()?;
     let mut out = QueryResult::with_columns(&["step", "from", "relation", "to", "sources"]);
     out.ordered = true;
-    let Some((nodes, statements)) = csr.shortest_path(Node::Entity(from), Node::Entity(to), max) else {
+    let Some(factgraph_store::Path { nodes, statements }) =
+        graph.shortest_path(Node::Entity(from), Node::Entity(to), factgraph_store::Walk::Undirected, max)
+    else {
         out.note = Some(format!("no path within {max} statements"));
         return Ok(out);
     };
@@ -306,7 +308,7 @@ fn path(ctx: &mut Ctx<'_>, from: EntityId, to: EntityId) -> Result<QueryResult> 
 /// `neighbours of X [depth N]`: every node within N statements, either direction
 /// (statements that others are about count as nodes).
 fn neighbours(ctx: &mut Ctx<'_>, centre: EntityId, depth: usize) -> Result<QueryResult> {
-    let mut found = ctx.store.csr()?.within(Node::Entity(centre), depth);
+    let mut found = ctx.store.adjacency()?.within(Node::Entity(centre), depth, factgraph_store::Walk::Undirected);
     found.sort_by_key(|&(n, d)| (d, n));
     let mut out = QueryResult::with_columns(&["neighbour", "kind", "distance"]);
     for (n, d) in found {

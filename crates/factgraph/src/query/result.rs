@@ -59,6 +59,44 @@ impl Cell {
     pub fn int(i: i64) -> Cell {
         Cell::Value { value: Value::Int(i) }
     }
+
+    /// The text of a text or string cell, or an entity's name.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Cell::Text { text } | Cell::Value { value: Value::Str(text) } => Some(text),
+            Cell::Entity { name, .. } => Some(name),
+            _ => None,
+        }
+    }
+
+    /// The number in an integer cell.
+    pub fn as_int(&self) -> Option<i64> {
+        match self {
+            Cell::Value { value: Value::Int(i) } => Some(*i),
+            _ => None,
+        }
+    }
+
+    /// The id of an entity cell.
+    pub fn as_entity(&self) -> Option<EntityId> {
+        match self {
+            Cell::Entity { id, .. } => Some(*id),
+            _ => None,
+        }
+    }
+
+    /// The id of a statement cell.
+    pub fn as_statement(&self) -> Option<StatementId> {
+        match self {
+            Cell::Statement { id, .. } => Some(*id),
+            _ => None,
+        }
+    }
+
+    /// Whether this is null.
+    pub fn is_null(&self) -> bool {
+        matches!(self, Cell::Null)
+    }
 }
 
 impl fmt::Display for Cell {
@@ -136,5 +174,40 @@ impl QueryResult {
     /// A result that is only a note.
     pub fn note(note: impl Into<String>) -> QueryResult {
         QueryResult { note: Some(note.into()), ..QueryResult::default() }
+    }
+
+    /// The position of a column, by name.
+    pub fn column(&self, name: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c == name)
+    }
+
+    /// The rows as records, whose cells can be read by column name.
+    pub fn records(&self) -> impl ExactSizeIterator<Item = Record<'_>> + '_ {
+        self.rows.iter().map(move |row| Record { columns: &self.columns, row })
+    }
+}
+
+/// A row with its result's column names: cells by name as well as by position.
+#[derive(Clone, Copy, Debug)]
+pub struct Record<'a> {
+    columns: &'a [String],
+    row: &'a Row,
+}
+
+impl<'a> Record<'a> {
+    /// The cell under the column `name`; `None` when there is no such column.
+    pub fn get(&self, name: &str) -> Option<&'a Cell> {
+        let i = self.columns.iter().position(|c| c == name)?;
+        self.row.cells.get(i)
+    }
+
+    /// The cells in column order.
+    pub fn cells(&self) -> &'a [Cell] {
+        &self.row.cells
+    }
+
+    /// The evidence behind the row.
+    pub fn provenance(&self) -> &'a [Citation] {
+        &self.row.provenance
     }
 }

@@ -11,7 +11,7 @@ use factgraph_store::{
 use factgraph_syntax::ast::{self, Arrow, Literal, Name, PathPattern, Property, Span, Term, Write};
 
 use super::resolve;
-use crate::error::{Error, QueryError, Result};
+use crate::error::{Error, QueryError, Restriction, Result};
 
 /// What a script's writes did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -60,9 +60,9 @@ pub struct ScriptState {
 /// A store refusal, placed at the span it is about.
 fn refused(e: StoreError, span: Span) -> Error {
     match e {
-        StoreError::Invalid(m) => QueryError::invalid(m, span).into(),
+        StoreError::Invalid(reason) => QueryError::Refused { reason, span }.into(),
         StoreError::NoEvidence | StoreError::NotADocument { .. } | StoreError::InUseEntity(_) => {
-            QueryError::invalid(e.to_string(), span).into()
+            QueryError::Refused { reason: e.to_string(), span }.into()
         }
         other => Error::Store(other),
     }
@@ -98,7 +98,7 @@ fn by_canonical_name(tx: &mut Transaction<'_>, name: &str) -> Result<Option<fact
 fn document(tx: &mut Transaction<'_>, name: &Name) -> Result<EntityId> {
     let e = resolve::entity(tx, name)?;
     if e.kind != DOCUMENT_KIND {
-        return Err(QueryError::invalid(format!("{:?} is a {}, not a document", e.name, e.kind), name.span).into());
+        return Err(QueryError::NotADocument { name: e.name, kind: e.kind, span: name.span }.into());
     }
     Ok(e.id)
 }
@@ -111,7 +111,7 @@ fn node(tx: &mut Transaction<'_>, state: &ScriptState, term: &Term) -> Result<No
             .map(|s| Node::Statement(*s))
             .ok_or_else(|| QueryError::UnknownLabel { label: l.name.clone(), span: l.span }.into()),
         Term::Name(n) => Ok(Node::Entity(resolve::entity(tx, n)?.id)),
-        Term::Literal(_, span) => Err(QueryError::invalid("a subject must be an entity or a @label", *span).into()),
+        Term::Literal(_, span) => Err(QueryError::not_allowed(Restriction::LiteralSubject, *span).into()),
     }
 }
 
@@ -125,30 +125,27 @@ pub(crate) fn run(tx: &mut Transaction<'_>, state: &mut ScriptState, w: &Write) 
                 Some(Value::Str(file)) => {
                     let span = properties.iter().find(|x| x.key.text == "file").map_or(name.span, |x| x.span);
                     let Some(base) = &state.base_dir else {
-                        return Err(QueryError::invalid(
-                            "`file:` is only read when loading a script from a file",
-                            span,
-                        )
-                        .into());
+                        return Err(QueryError::not_allowed(Restriction::FileOutsideScript, span).into());
                     };
                     let path = base.join(&file);
                     if Path::new(&file).is_absolute() || file.split(['/', '\\']).any(|c| c == "..") {
-                        return Err(QueryError::invalid(
-                            "`file:` must be a relative path inside the script's directory",
-                            span,
-                        )
-                        .into());
+                        return Err(QueryError::not_allowed(Restriction::FileOutsideScriptDirectory, span).into());
                     }
-                    let text = std::fs::read_to_string(&path)
-                        .map_err(|e| QueryError::invalid(format!("cannot read {}: {e}", path.display()), span))?;
+                    let text = std::fs::read_to_string(&path).map_err(|e| QueryError::UnreadableFile {
+                        path: path.display().to_string(),
+                        message: e.to_string(),
+                        span,
+                    })?;
                     p.insert("file".into(), Value::Str(file));
                     Some(text)
                 }
                 Some(other) => {
-                    return Err(QueryError::invalid(
-                        format!("`file:` must be a string, not a {}", other.type_name()),
-                        name.span,
-                    )
+                    return Err(QueryError::TypeMismatch {
+                        what: "`file:`".into(),
+                        expected: "a string".into(),
+                        found: other.type_name().into(),
+                        span: name.span,
+                    }
                     .into())
                 }
             };
@@ -162,9 +159,13 @@ pub(crate) fn run(tx: &mut Transaction<'_>, state: &mut ScriptState, w: &Write) 
                     }
                 }
                 Some(e) => {
-                    return Err(
-                        QueryError::invalid(format!("{:?} already exists as a {}", e.name, e.kind), name.span).into()
-                    )
+                    return Err(QueryError::KindConflict {
+                        name: e.name,
+                        kind: e.kind,
+                        wanted: DOCUMENT_KIND.into(),
+                        span: name.span,
+                    }
+                    .into())
                 }
                 None => {
                     tx.create_document(&name.text, p, text).map_err(|e| refused(e, name.span))?;
@@ -177,10 +178,12 @@ pub(crate) fn run(tx: &mut Transaction<'_>, state: &mut ScriptState, w: &Write) 
                 Some(e) => {
                     if let Some(k) = kind {
                         if k.text != e.kind {
-                            return Err(QueryError::invalid(
-                                format!("{:?} is already a {}; it cannot also be a {}", e.name, e.kind, k.text),
-                                k.span,
-                            )
+                            return Err(QueryError::KindConflict {
+                                name: e.name,
+                                kind: e.kind,
+                                wanted: k.text.clone(),
+                                span: k.span,
+                            }
                             .into());
                         }
                     }
@@ -188,11 +191,7 @@ pub(crate) fn run(tx: &mut Transaction<'_>, state: &mut ScriptState, w: &Write) 
                 }
                 None => {
                     let Some(k) = kind else {
-                        return Err(QueryError::invalid(
-                            format!("{:?} is new: give its kind, as in `entity {:?}: Person`", name.text, name.text),
-                            name.span,
-                        )
-                        .into());
+                        return Err(QueryError::MissingKind { name: name.text.clone(), span: name.span }.into());
                     };
                     state.summary.entities += 1;
                     tx.create_entity(&name.text, &k.text).map_err(|e| refused(e, k.span))?
@@ -232,7 +231,7 @@ pub(crate) fn run(tx: &mut Transaction<'_>, state: &mut ScriptState, w: &Write) 
 fn assert(tx: &mut Transaction<'_>, state: &mut ScriptState, a: &ast::Assert) -> Result<()> {
     if let Some(l) = &a.label {
         if state.labels.contains_key(&l.name) {
-            return Err(QueryError::invalid(format!("@{} is already defined in this load", l.name), l.span).into());
+            return Err(QueryError::DuplicateLabel { label: l.name.clone(), span: l.span }.into());
         }
     }
     let subject = node(tx, state, &a.subject)?;
@@ -246,14 +245,7 @@ fn assert(tx: &mut Transaction<'_>, state: &mut ScriptState, a: &ast::Assert) ->
         let doc = document(tx, &e.document)?;
         if let Some(text) = tx.document_text(doc)? {
             if quote::locate(text, &e.quote).is_none() {
-                return Err(QueryError::invalid(
-                    format!(
-                        "this quote does not occur in {:?}'s text (quotes must be verbatim, up to whitespace)",
-                        e.document.text
-                    ),
-                    e.quote_span,
-                )
-                .into());
+                return Err(QueryError::QuoteNotFound { document: e.document.text.clone(), span: e.quote_span }.into());
             }
         }
         let attribution = match &e.by {
@@ -288,7 +280,13 @@ pub const NOTE_DOCUMENT: &str = "note: typed by hand";
 fn note_document(tx: &mut Transaction<'_>) -> Result<EntityId> {
     match by_canonical_name(tx, NOTE_DOCUMENT)? {
         Some(e) if e.kind == DOCUMENT_KIND => Ok(e.id),
-        Some(e) => Err(QueryError::invalid(format!("{:?} exists but is a {}", e.name, e.kind), Span::default()).into()),
+        Some(e) => Err(QueryError::KindConflict {
+            name: e.name,
+            kind: e.kind,
+            wanted: DOCUMENT_KIND.into(),
+            span: Span::default(),
+        }
+        .into()),
         None => {
             let mut p = Properties::new();
             p.insert(
@@ -323,24 +321,16 @@ pub(crate) fn create(
         for (rel, node) in &path.steps {
             let next = create_node(tx, state, &mut vars, node)?;
             let [relation] = rel.types.as_slice() else {
-                return Err(QueryError::invalid(
-                    "a created relationship needs exactly one type, as in -[:met]->",
-                    rel.span,
-                )
-                .into());
+                return Err(QueryError::not_allowed(Restriction::CreateWithoutOneType, rel.span).into());
             };
             if rel.length.is_some() || rel.var.as_ref().is_some_and(|v| vars.contains_key(&v.text)) {
-                return Err(QueryError::invalid("a created relationship is one new statement", rel.span).into());
+                return Err(QueryError::not_allowed(Restriction::CreateMoreThanOneStatement, rel.span).into());
             }
             let (subject, object) = match rel.arrow {
                 Arrow::Right => (at, next),
                 Arrow::Left => (next, at),
                 Arrow::Either => {
-                    return Err(QueryError::invalid(
-                        "a created relationship needs a direction: -[]-> or <-[]-",
-                        rel.span,
-                    )
-                    .into())
+                    return Err(QueryError::not_allowed(Restriction::CreateWithoutDirection, rel.span).into())
                 }
             };
             let new = NewStatement {
@@ -376,22 +366,24 @@ fn create_node(
     if let Some(v) = &p.var {
         if let Some(id) = vars.get(&v.text) {
             if name.is_some() || p.kind.is_some() {
-                return Err(QueryError::invalid(
-                    format!("`{}` is already bound; refer to it as ({})", v.text, v.text),
-                    p.span,
-                )
-                .into());
+                return Err(QueryError::AlreadyBound { name: v.text.clone(), span: p.span }.into());
             }
             return Ok(*id);
         }
     }
     let Some(Property { value: Literal::Str(name), .. }) = name else {
-        return Err(QueryError::invalid("a created node needs a name: (a:Person {name: \"Alice\"})", p.span).into());
+        return Err(QueryError::not_allowed(Restriction::CreateWithoutName, p.span).into());
     };
     let id = match by_canonical_name(tx, name)? {
         Some(e) => {
             if let Some(k) = p.kind.as_ref().filter(|k| k.text != e.kind) {
-                return Err(QueryError::invalid(format!("{:?} is already a {}", e.name, e.kind), k.span).into());
+                return Err(QueryError::KindConflict {
+                    name: e.name,
+                    kind: e.kind,
+                    wanted: k.text.clone(),
+                    span: k.span,
+                }
+                .into());
             }
             e.id
         }

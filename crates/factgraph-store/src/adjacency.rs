@@ -1,0 +1,619 @@
+//! The whole graph's adjacency in compressed sparse rows: the one graph engine. The
+//! language's `path` and `neighbours`, the library's shortest paths, components,
+//! degrees and PageRank all run on it, and it implements petgraph's visit traits, so
+//! any petgraph algorithm runs on it too, without a copy. Built once from the
+//! adjacency index and cached until the next commit.
+//!
+//! Nodes are entities and statements (a statement becomes a node when another
+//! statement is about it, or when it is the object of one). Each statement whose
+//! object is a node is an edge subject → object carrying the statement's id;
+//! statements with literal objects are not edges. A statement that is a node is also
+//! joined to its own subject and object (subject → statement → object, both carrying
+//! its id), so walks pass through what was said about a claim:
+//! Trump ← (Alqasimehr accused Trump) → reported-by → IRNA.
+//!
+//! Out- and in-edges are kept apart, each node's sorted by statement id, so a walk can
+//! follow direction or ignore it, and ties always go to the lowest statement id.
+//!
+//! Complexities, with V nodes and E edges:
+//!
+//! | operation | time | space |
+//! |---|---|---|
+//! | `Adjacency::build` (whole store) | O(V + E) reads of the adjacency index, O(E log d) sorting | about 24 bytes per edge |
+//! | `shortest_path` (breadth-first from both ends) | O(V + E) worst case, usually far less | O(visited) |
+//! | `within` (breadth-first to depth k) | O(V + E) worst case | O(V) |
+//! | `components` (union-find, weak) | O(E α(V)) | O(V) |
+//! | `degrees` | O(V) | O(V) |
+//! | `page_rank` (n iterations) | O(n (V + E)) | O(V) |
+
+use std::collections::HashMap;
+
+use fixedbitset::FixedBitSet;
+use petgraph::unionfind::UnionFind;
+use petgraph::visit;
+
+use crate::error::Result;
+use crate::model::{Node, StatementId};
+use crate::store::Store;
+
+/// How direction counts when walking the graph.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Walk {
+    /// Follow statements from subject to object only.
+    Directed,
+    /// Follow statements either way.
+    Undirected,
+}
+
+/// A path: the nodes in order and the statements joining them (one fewer).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Path {
+    /// Nodes from start to end.
+    pub nodes: Vec<Node>,
+    /// The statement taken between consecutive nodes.
+    pub statements: Vec<StatementId>,
+}
+
+/// One direction's rows: for node `i`, its edges are `targets[offsets[i]..offsets[i+1]]`
+/// with the statements in `via` at the same positions.
+#[derive(Debug, Default)]
+struct Rows {
+    offsets: Vec<u32>,
+    targets: Vec<u32>,
+    via: Vec<StatementId>,
+}
+
+impl Rows {
+    /// Rows from `(from, to, statement)` triples, each node's sorted by statement id.
+    fn build(n: usize, edges: &[(u32, u32, u64)]) -> Rows {
+        let mut offsets = vec![0u32; n + 1];
+        for &(from, _, _) in edges {
+            offsets[from as usize + 1] += 1;
+        }
+        for i in 0..n {
+            offsets[i + 1] += offsets[i];
+        }
+        let mut fill = offsets.clone();
+        let mut pairs = vec![(0u64, 0u32); edges.len()];
+        for &(from, to, sid) in edges {
+            let at = &mut fill[from as usize];
+            pairs[*at as usize] = (sid, to);
+            *at += 1;
+        }
+        for i in 0..n {
+            pairs[offsets[i] as usize..offsets[i + 1] as usize].sort_unstable();
+        }
+        let (via, targets) = pairs.into_iter().map(|(sid, to)| (StatementId(sid), to)).unzip();
+        Rows { offsets, targets, via }
+    }
+
+    fn range(&self, i: u32) -> std::ops::Range<usize> {
+        self.offsets[i as usize] as usize..self.offsets[i as usize + 1] as usize
+    }
+
+    fn of(&self, i: u32) -> impl Iterator<Item = (u32, u64)> + '_ {
+        let r = self.range(i);
+        self.targets[r.clone()].iter().copied().zip(self.via[r].iter().map(|s| s.0))
+    }
+}
+
+/// The cached adjacency; see the module docs. Node ids are dense `u32`s; `node` and
+/// `index_of` translate to and from the store's nodes.
+#[derive(Debug, Default)]
+pub struct Adjacency {
+    nodes: Vec<Node>,
+    index: HashMap<Node, u32>,
+    out: Rows,
+    inc: Rows,
+}
+
+impl Adjacency {
+    /// Builds from the store's adjacency index (out-lists only; each statement is
+    /// entered once, from its subject).
+    pub fn build(store: &Store) -> Result<Adjacency> {
+        let mut adj = Adjacency::default();
+        let mut edges: Vec<(u32, u32, u64)> = Vec::new();
+        for ((subject, _), entries) in store.all_adjacency(true)? {
+            let s = adj.intern(subject);
+            for a in entries {
+                if let Some(o) = a.other.node() {
+                    let o = adj.intern(o);
+                    edges.push((s, o, a.sid));
+                }
+            }
+        }
+        // A statement that is a node is joined to its own subject and object.
+        let statement_nodes: Vec<(u32, StatementId)> = adj
+            .nodes
+            .iter()
+            .enumerate()
+            .filter_map(|(i, n)| match n {
+                Node::Statement(s) => Some((i as u32, *s)),
+                Node::Entity(_) => None,
+            })
+            .collect();
+        for (i, sid) in statement_nodes {
+            if let Some(st) = store.stored_statement(sid)? {
+                let s = adj.intern(st.subject);
+                edges.push((s, i, sid.0));
+                if let Some(o) = st.object.node() {
+                    let o = adj.intern(o);
+                    edges.push((i, o, sid.0));
+                }
+            }
+        }
+        let n = adj.nodes.len();
+        adj.out = Rows::build(n, &edges);
+        for e in &mut edges {
+            std::mem::swap(&mut e.0, &mut e.1);
+        }
+        adj.inc = Rows::build(n, &edges);
+        Ok(adj)
+    }
+
+    fn intern(&mut self, n: Node) -> u32 {
+        if let Some(&i) = self.index.get(&n) {
+            return i;
+        }
+        let i = self.nodes.len() as u32;
+        self.nodes.push(n);
+        self.index.insert(n, i);
+        i
+    }
+
+    /// Nodes with at least one statement to another node.
+    pub fn node_count(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// Edges: statements between nodes, and the joins of statement nodes to their ends.
+    pub fn edge_count(&self) -> usize {
+        self.out.targets.len()
+    }
+
+    /// The store's node behind a dense id.
+    pub fn node(&self, i: u32) -> Option<Node> {
+        self.nodes.get(i as usize).copied()
+    }
+
+    /// The dense id of a store node, if it is in the graph.
+    pub fn index_of(&self, n: Node) -> Option<u32> {
+        self.index.get(&n).copied()
+    }
+
+    /// The neighbours of `i` with the statement joining them: out-edges first, then,
+    /// when undirected, in-edges; each group in statement order.
+    fn neighbours(&self, i: u32, walk: Walk) -> impl Iterator<Item = (u32, u64)> + '_ {
+        let inc = (walk == Walk::Undirected).then(|| self.inc.of(i)).into_iter().flatten();
+        self.out.of(i).chain(inc)
+    }
+
+    /// The neighbours walking backwards (against direction when directed).
+    fn neighbours_back(&self, i: u32, walk: Walk) -> impl Iterator<Item = (u32, u64)> + '_ {
+        let out = (walk == Walk::Undirected).then(|| self.out.of(i)).into_iter().flatten();
+        self.inc.of(i).chain(out)
+    }
+
+    /// Every node at distance 1..=k from `n`, with its distance, nearest first.
+    pub fn within(&self, n: Node, k: usize, walk: Walk) -> Vec<(Node, usize)> {
+        let Some(start) = self.index_of(n) else { return Vec::new() };
+        let mut seen = FixedBitSet::with_capacity(self.nodes.len());
+        seen.insert(start as usize);
+        let mut frontier = vec![start];
+        let mut out = Vec::new();
+        for d in 1..=k {
+            let mut next = Vec::new();
+            for &i in &frontier {
+                for (j, _) in self.neighbours(i, walk) {
+                    if !seen.put(j as usize) {
+                        next.push(j);
+                        out.push((self.nodes[j as usize], d));
+                    }
+                }
+            }
+            if next.is_empty() {
+                break;
+            }
+            frontier = next;
+        }
+        out
+    }
+
+    /// A shortest path from `a` to `b` of at most `max_hops` statements: the fewest
+    /// statements, found breadth-first from both ends (the smaller frontier grows one
+    /// level at a time). Among equally short paths the answer is fixed by the graph:
+    /// neighbours are tried in statement order.
+    pub fn shortest_path(&self, a: Node, b: Node, walk: Walk, max_hops: usize) -> Option<Path> {
+        let (s, t) = (self.index_of(a)?, self.index_of(b)?);
+        if s == t {
+            return Some(Path { nodes: vec![a], statements: Vec::new() });
+        }
+        // parent[i] = (previous node, statement), per side.
+        let mut parent_s: HashMap<u32, (u32, u64)> = HashMap::from([(s, (s, 0))]);
+        let mut parent_t: HashMap<u32, (u32, u64)> = HashMap::from([(t, (t, 0))]);
+        let (mut fs, mut ft) = (vec![s], vec![t]);
+        let mut hops = 0;
+        while !fs.is_empty() && !ft.is_empty() && hops < max_hops {
+            let forward = fs.len() <= ft.len();
+            let (frontier, parents, others) =
+                if forward { (&mut fs, &mut parent_s, &parent_t) } else { (&mut ft, &mut parent_t, &parent_s) };
+            let mut next = Vec::new();
+            let mut meet = None;
+            'level: for &i in frontier.iter() {
+                let step: Box<dyn Iterator<Item = (u32, u64)>> =
+                    if forward { Box::new(self.neighbours(i, walk)) } else { Box::new(self.neighbours_back(i, walk)) };
+                for (j, sid) in step {
+                    if parents.contains_key(&j) {
+                        continue;
+                    }
+                    parents.insert(j, (i, sid));
+                    if others.contains_key(&j) {
+                        meet = Some(j);
+                        break 'level;
+                    }
+                    next.push(j);
+                }
+            }
+            *frontier = next;
+            hops += 1;
+            if let Some(m) = meet {
+                return Some(self.join(m, s, t, &parent_s, &parent_t));
+            }
+        }
+        None
+    }
+
+    /// The path through `m` from the two searches' parent links.
+    fn join(
+        &self,
+        m: u32,
+        s: u32,
+        t: u32,
+        parent_s: &HashMap<u32, (u32, u64)>,
+        parent_t: &HashMap<u32, (u32, u64)>,
+    ) -> Path {
+        let (mut nodes, mut statements) = (vec![m], Vec::new());
+        let mut at = m;
+        while at != s {
+            let (p, sid) = parent_s[&at];
+            nodes.push(p);
+            statements.push(StatementId(sid));
+            at = p;
+        }
+        nodes.reverse();
+        statements.reverse();
+        let mut at = m;
+        while at != t {
+            let (p, sid) = parent_t[&at];
+            nodes.push(p);
+            statements.push(StatementId(sid));
+            at = p;
+        }
+        Path { nodes: nodes.into_iter().map(|i| self.nodes[i as usize]).collect(), statements }
+    }
+
+    /// Weakly connected components, largest first; nodes within each sorted.
+    pub fn components(&self) -> Vec<Vec<Node>> {
+        let mut uf = UnionFind::<u32>::new(self.nodes.len());
+        for (i, _) in self.nodes.iter().enumerate() {
+            for (j, _) in self.out.of(i as u32) {
+                uf.union(i as u32, j);
+            }
+        }
+        let mut groups: HashMap<u32, Vec<Node>> = HashMap::new();
+        for (i, n) in self.nodes.iter().enumerate() {
+            groups.entry(uf.find(i as u32)).or_default().push(*n);
+        }
+        let mut out: Vec<Vec<Node>> = groups.into_values().collect();
+        for g in &mut out {
+            g.sort();
+        }
+        out.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+        out
+    }
+
+    /// (node, in-degree, out-degree) for every node, highest total degree first.
+    pub fn degrees(&self) -> Vec<(Node, usize, usize)> {
+        let mut out: Vec<(Node, usize, usize)> = (0..self.nodes.len() as u32)
+            .map(|i| (self.nodes[i as usize], self.inc.range(i).len(), self.out.range(i).len()))
+            .collect();
+        out.sort_by(|a, b| (b.1 + b.2).cmp(&(a.1 + a.2)).then_with(|| a.0.cmp(&b.0)));
+        out
+    }
+
+    /// PageRank (damping 0.85) after `iterations` rounds, highest first: the ranks
+    /// `petgraph::algo::page_rank` gives on this graph (a test checks it), computed in
+    /// O(n (V + E)) where petgraph's costs O(n V²). Each round, a node passes its rank
+    /// along its out-edges (damped), or evenly to every node when it has none, and the
+    /// undamped rest of a linking node's rank goes evenly to the nodes it does not
+    /// link to; then the ranks are scaled to sum to one.
+    pub fn page_rank(&self, iterations: usize) -> Vec<(Node, f64)> {
+        let n = self.nodes.len();
+        if n == 0 {
+            return Vec::new();
+        }
+        let (d, nf) = (0.85_f64, n as f64);
+        let out_degree: Vec<f64> = (0..n as u32).map(|i| self.out.range(i).len() as f64).collect();
+        // Each node's distinct in-neighbours, found once.
+        let mut sources: Vec<Vec<u32>> = vec![Vec::new(); n];
+        for v in 0..n as u32 {
+            let mut from: Vec<u32> = self.inc.of(v).map(|(w, _)| w).collect();
+            from.sort_unstable();
+            from.dedup();
+            sources[v as usize] = from;
+        }
+        let mut rank = vec![1.0 / nf; n];
+        for _ in 0..iterations {
+            let mut everyone = 0.0;
+            for (w, r) in rank.iter().enumerate() {
+                everyone += if out_degree[w] == 0.0 { d * r / nf } else { (1.0 - d) * r / nf };
+            }
+            let mut next: Vec<f64> = (0..n)
+                .map(|v| {
+                    everyone
+                        + sources[v]
+                            .iter()
+                            .map(|&w| {
+                                let (r, deg) = (rank[w as usize], out_degree[w as usize]);
+                                d * r / deg - (1.0 - d) * r / nf
+                            })
+                            .sum::<f64>()
+                })
+                .collect();
+            let sum: f64 = next.iter().sum();
+            for r in &mut next {
+                *r /= sum;
+            }
+            rank = next;
+        }
+        let mut out: Vec<(Node, f64)> = self.nodes.iter().copied().zip(rank).collect();
+        out.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        out
+    }
+}
+
+impl Store {
+    /// The cached whole-graph adjacency, built on first use after each commit.
+    pub fn adjacency(&self) -> Result<std::sync::Arc<Adjacency>> {
+        let generation = self.generation.load(std::sync::atomic::Ordering::Acquire);
+        if let Some(c) = self.derived.get::<Adjacency>(generation) {
+            return Ok(c);
+        }
+        let built = std::sync::Arc::new(Adjacency::build(self)?);
+        self.derived.set(generation, built.clone());
+        Ok(built)
+    }
+}
+
+// ---- petgraph's visit traits ---------------------------------------------------------
+//
+// Nodes are the dense `u32` ids; an edge is its position in the out-rows, directed
+// subject → object, weighted by its statement. petgraph implements these traits for
+// `&Adjacency` from the ones here.
+
+impl visit::GraphBase for Adjacency {
+    type EdgeId = usize;
+    type NodeId = u32;
+}
+
+impl visit::GraphProp for Adjacency {
+    type EdgeType = petgraph::Directed;
+}
+
+impl visit::Data for Adjacency {
+    type NodeWeight = Node;
+    type EdgeWeight = StatementId;
+}
+
+impl visit::NodeCount for Adjacency {
+    fn node_count(&self) -> usize {
+        self.nodes.len()
+    }
+}
+
+impl visit::NodeIndexable for Adjacency {
+    fn node_bound(&self) -> usize {
+        self.nodes.len()
+    }
+    fn to_index(&self, a: u32) -> usize {
+        a as usize
+    }
+    fn from_index(&self, i: usize) -> u32 {
+        i as u32
+    }
+}
+
+impl visit::NodeCompactIndexable for Adjacency {}
+
+impl visit::Visitable for Adjacency {
+    type Map = FixedBitSet;
+    fn visit_map(&self) -> FixedBitSet {
+        FixedBitSet::with_capacity(self.nodes.len())
+    }
+    fn reset_map(&self, map: &mut FixedBitSet) {
+        map.clear();
+        map.grow(self.nodes.len());
+    }
+}
+
+/// One edge as petgraph sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AdjacencyEdge<'a> {
+    source: u32,
+    target: u32,
+    id: usize,
+    statement: &'a StatementId,
+}
+
+impl visit::EdgeRef for AdjacencyEdge<'_> {
+    type NodeId = u32;
+    type EdgeId = usize;
+    type Weight = StatementId;
+    fn source(&self) -> u32 {
+        self.source
+    }
+    fn target(&self) -> u32 {
+        self.target
+    }
+    fn weight(&self) -> &StatementId {
+        self.statement
+    }
+    fn id(&self) -> usize {
+        self.id
+    }
+}
+
+impl<'a> Adjacency {
+    fn out_edges(&'a self, i: u32) -> impl Iterator<Item = AdjacencyEdge<'a>> + 'a {
+        self.out.range(i).map(move |at| AdjacencyEdge {
+            source: i,
+            target: self.out.targets[at],
+            id: at,
+            statement: &self.out.via[at],
+        })
+    }
+}
+
+impl<'a> visit::IntoNeighbors for &'a Adjacency {
+    type Neighbors = std::iter::Copied<std::slice::Iter<'a, u32>>;
+    fn neighbors(self, a: u32) -> Self::Neighbors {
+        self.out.targets[self.out.range(a)].iter().copied()
+    }
+}
+
+impl<'a> visit::IntoNeighborsDirected for &'a Adjacency {
+    type NeighborsDirected = std::iter::Copied<std::slice::Iter<'a, u32>>;
+    fn neighbors_directed(self, a: u32, d: petgraph::Direction) -> Self::NeighborsDirected {
+        let rows = match d {
+            petgraph::Direction::Outgoing => &self.out,
+            petgraph::Direction::Incoming => &self.inc,
+        };
+        rows.targets[rows.range(a)].iter().copied()
+    }
+}
+
+impl visit::IntoNodeIdentifiers for &Adjacency {
+    type NodeIdentifiers = std::ops::Range<u32>;
+    fn node_identifiers(self) -> Self::NodeIdentifiers {
+        0..self.nodes.len() as u32
+    }
+}
+
+impl<'a> visit::IntoEdges for &'a Adjacency {
+    type Edges = Box<dyn Iterator<Item = AdjacencyEdge<'a>> + 'a>;
+    fn edges(self, a: u32) -> Self::Edges {
+        Box::new(self.out_edges(a))
+    }
+}
+
+impl<'a> visit::IntoEdgeReferences for &'a Adjacency {
+    type EdgeRef = AdjacencyEdge<'a>;
+    type EdgeReferences = Box<dyn Iterator<Item = AdjacencyEdge<'a>> + 'a>;
+    fn edge_references(self) -> Self::EdgeReferences {
+        Box::new((0..self.nodes.len() as u32).flat_map(move |i| self.out_edges(i)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{EntityId, Evidence, NewStatement, Properties};
+
+    /// a → b ← c, c → d, x → y, and a statement about (a → b) by c.
+    fn sample(store: &Store) -> Vec<EntityId> {
+        let mut tx = store.transaction().unwrap();
+        let doc = tx.create_document("d", Properties::new(), None).unwrap();
+        let ids: Vec<_> =
+            ["a", "b", "c", "d", "x", "y"].iter().map(|n| tx.create_entity(n, "Thing").unwrap()).collect();
+        let mut first = None;
+        for (s, o) in [(0, 1), (2, 1), (2, 3), (4, 5)] {
+            let added = tx.add_statement(NewStatement::new(ids[s], "r", ids[o], Evidence::new(doc, "q"))).unwrap();
+            first.get_or_insert(added.id());
+        }
+        let about = NewStatement::new(first.unwrap(), "said-by", ids[2], Evidence::new(doc, "q"));
+        tx.add_statement(about).unwrap();
+        tx.commit().unwrap();
+        ids
+    }
+
+    #[test]
+    fn walks_follow_or_ignore_direction_and_follow_commits() {
+        let store = Store::in_memory().unwrap();
+        let ids = sample(&store);
+        let n = |i: usize| Node::Entity(ids[i]);
+        let g = store.adjacency().unwrap();
+        assert_eq!(g.within(n(0), 1, Walk::Directed).len(), 2, "b and the statement node a → b");
+        assert_eq!(g.within(n(1), 1, Walk::Directed), vec![], "b is only ever an object");
+        assert_eq!(g.within(n(1), 1, Walk::Undirected).len(), 3, "a, c and the statement node");
+        let path = g.shortest_path(n(0), n(3), Walk::Undirected, 10).unwrap();
+        assert_eq!((path.nodes.len(), path.statements.len()), (4, 3));
+        assert_eq!(path.nodes.first(), Some(&n(0)));
+        assert_eq!(path.nodes.last(), Some(&n(3)));
+        assert_eq!(g.shortest_path(n(0), n(3), Walk::Directed, 10).unwrap().statements.len(), 3, "through the claim");
+        assert!(g.shortest_path(n(2), n(0), Walk::Directed, 10).is_none(), "c reaches a only against direction");
+        assert_eq!(g.shortest_path(n(2), n(0), Walk::Undirected, 10).unwrap().statements.len(), 2);
+        assert!(g.shortest_path(n(0), n(3), Walk::Undirected, 2).is_none(), "bounded by max hops");
+        assert!(g.shortest_path(n(0), n(5), Walk::Undirected, 10).is_none());
+        assert_eq!(g.shortest_path(n(0), n(0), Walk::Directed, 0).unwrap().nodes, vec![n(0)]);
+        // A commit makes the cache stale.
+        let mut tx = store.transaction().unwrap();
+        let doc = tx.lookup("d").unwrap()[0];
+        tx.add_statement(NewStatement::new(ids[3], "r", ids[4], Evidence::new(doc, "q"))).unwrap();
+        tx.commit().unwrap();
+        assert!(store.adjacency().unwrap().shortest_path(n(0), n(5), Walk::Undirected, 10).is_some());
+    }
+
+    /// Every step of a path is a statement joining the two nodes it lies between.
+    #[test]
+    fn every_step_of_a_path_joins_its_two_nodes() {
+        let store = Store::in_memory().unwrap();
+        let ids = sample(&store);
+        let g = store.adjacency().unwrap();
+        for (from, to) in [(0, 3), (3, 0), (1, 2)] {
+            let path = g.shortest_path(ids[from].into(), ids[to].into(), Walk::Undirected, 10).unwrap();
+            for (i, sid) in path.statements.iter().enumerate() {
+                let (a, b) = (path.nodes[i], path.nodes[i + 1]);
+                let joined = |x: Node, y: Node| {
+                    let xi = g.index_of(x).unwrap();
+                    g.out.of(xi).any(|(j, s)| s == sid.0 && g.node(j) == Some(y))
+                };
+                assert!(joined(a, b) || joined(b, a), "step {i} of {path:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn components_degrees_and_page_rank() {
+        let store = Store::in_memory().unwrap();
+        let ids = sample(&store);
+        let g = store.adjacency().unwrap();
+        let comps = g.components();
+        assert_eq!(comps.iter().map(Vec::len).collect::<Vec<_>>(), vec![5, 2]);
+        // b is the object of a → b, of c → b, and of the join from the statement node
+        // (a → b) to its object.
+        let degrees = g.degrees();
+        assert_eq!(degrees[0].0, Node::Entity(ids[1]));
+        assert_eq!((degrees[0].1, degrees[0].2), (3, 0));
+        assert_eq!(g.page_rank(20)[0].0, Node::Entity(ids[1]));
+    }
+
+    /// Our PageRank is petgraph's, run on this graph through the visit traits.
+    #[test]
+    fn page_rank_equals_petgraphs_through_the_visit_traits() {
+        let store = Store::in_memory().unwrap();
+        sample(&store);
+        let g = store.adjacency().unwrap();
+        let theirs = petgraph::algo::page_rank(&*g, 0.85_f64, 20);
+        for (node, rank) in g.page_rank(20) {
+            let i = g.index_of(node).unwrap() as usize;
+            assert!((rank - theirs[i]).abs() < 1e-12, "{node:?}: {rank} vs {}", theirs[i]);
+        }
+        assert_eq!(petgraph::algo::connected_components(&*g), g.components().len());
+        let mut bfs = petgraph::visit::Bfs::new(&*g, 0);
+        let mut reached = 0;
+        while bfs.next(&*g).is_some() {
+            reached += 1;
+        }
+        assert!(reached >= 2);
+    }
+}

@@ -1,0 +1,185 @@
+//! The lexical skeleton of an input: where its strings, comments and brackets are,
+//! by the rules of `grammar/factgraph.pest`. The parser uses it to refuse deep nests
+//! before pest sees them, and the REPL (through the `factgraph` library) to know
+//! whether an input is finished or needs another line. One scanner, so the two cannot
+//! disagree about what is a comment or a string.
+//!
+//! The grammar's rules it follows: a string is `"` … `"`, where `\` escapes the
+//! character after it (so `\"` does not end it) and line breaks may occur inside;
+//! `#` and `//` outside a string start a comment that runs to the end of the line;
+//! `(`, `[` and `{` open brackets that `)`, `]` and `}` close. There are no
+//! single-quoted strings. Every delimiter is ASCII, so scanning bytes is exact for
+//! UTF-8 text and every offset it reports is a character boundary.
+
+/// A bracket outside strings and comments.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Bracket {
+    /// Its byte offset.
+    pub at: usize,
+    /// True for `(`, `[` and `{`.
+    pub opens: bool,
+    /// How deep it is: an outermost pair is at depth 1, both its opener and its
+    /// closer. A closer that closes nothing is at depth 0.
+    pub depth: usize,
+}
+
+/// Walks an input and yields its brackets, skipping strings and comments. After the
+/// last bracket, `open_string` and `depth` say how the input ends.
+pub(crate) struct Scanner<'t> {
+    bytes: &'t [u8],
+    pos: usize,
+    depth: usize,
+    /// Where the string being read began, while inside one.
+    string_start: Option<usize>,
+}
+
+impl<'t> Scanner<'t> {
+    pub(crate) fn new(text: &'t str) -> Self {
+        Scanner { bytes: text.as_bytes(), pos: 0, depth: 0, string_start: None }
+    }
+
+    /// Where a string that the input never closes begins, once the scan is over.
+    pub(crate) fn open_string(&self) -> Option<usize> {
+        self.string_start
+    }
+
+    /// How many brackets are open where the scan has got to.
+    pub(crate) fn depth(&self) -> usize {
+        self.depth
+    }
+}
+
+impl Iterator for Scanner<'_> {
+    type Item = Bracket;
+
+    fn next(&mut self) -> Option<Bracket> {
+        while let Some(&b) = self.bytes.get(self.pos) {
+            let at = self.pos;
+            self.pos += 1;
+            if self.string_start.is_some() {
+                match b {
+                    // The escaped character, whatever it is, belongs to the string.
+                    b'\\' => self.pos += 1,
+                    b'"' => self.string_start = None,
+                    _ => {}
+                }
+                continue;
+            }
+            match b {
+                b'"' => self.string_start = Some(at),
+                b'#' => self.skip_comment(),
+                b'/' if self.bytes.get(self.pos) == Some(&b'/') => self.skip_comment(),
+                b'(' | b'[' | b'{' => {
+                    self.depth += 1;
+                    return Some(Bracket { at, opens: true, depth: self.depth });
+                }
+                b')' | b']' | b'}' => {
+                    let depth = self.depth;
+                    self.depth = depth.saturating_sub(1);
+                    return Some(Bracket { at, opens: false, depth });
+                }
+                _ => {}
+            }
+        }
+        // An escape as the last byte steps past the end.
+        self.pos = self.bytes.len();
+        None
+    }
+}
+
+impl Scanner<'_> {
+    /// Moves to the line break that ends a comment (the break itself is not part of
+    /// it, as in the grammar's `COMMENT`).
+    fn skip_comment(&mut self) {
+        self.pos = self.bytes[self.pos..].iter().position(|&b| b == b'\n').map_or(self.bytes.len(), |i| self.pos + i);
+    }
+}
+
+/// True when `text` is a finished input: every string it opens is closed and every
+/// bracket it opens is closed, with quotes, brackets and comment markers read as the
+/// parser reads them (so a `"` or `(` inside a `#` or `//` comment, or a `#` inside a
+/// string, counts for nothing). An input with a closing bracket that matches nothing is
+/// finished too: no further line could mend it, so it may as well fail now.
+///
+/// A REPL asks for another line until the input is finished; a script runner uses it
+/// to know where one multi-line input ends. It says nothing about whether the input
+/// parses.
+///
+/// ```
+/// use factgraph_syntax::is_complete;
+/// assert!(is_complete("describe Trump // the \"real\" one"));
+/// assert!(!is_complete("match (a)-[r:accused]->(b"));
+/// assert!(!is_complete("who reported \"red"));
+/// ```
+pub fn is_complete(text: &str) -> bool {
+    let mut scan = Scanner::new(text);
+    if scan.by_ref().any(|b| !b.opens && b.depth == 0) {
+        return true;
+    }
+    scan.open_string().is_none() && scan.depth() == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn brackets(text: &str) -> Vec<(usize, bool, usize)> {
+        Scanner::new(text).map(|b| (b.at, b.opens, b.depth)).collect()
+    }
+
+    #[test]
+    fn brackets_come_with_their_offsets_and_depths() {
+        assert_eq!(
+            brackets("(a [b] {c})"),
+            [(0, true, 1), (3, true, 2), (5, false, 2), (7, true, 2), (9, false, 2), (10, false, 1)]
+        );
+        assert_eq!(brackets(") ("), [(0, false, 0), (2, true, 1)], "a closer that closes nothing is at depth 0");
+    }
+
+    #[test]
+    fn strings_hide_brackets_and_comment_markers() {
+        assert!(brackets("\"(#//[\" (").len() == 1);
+        let mut s = Scanner::new("who said \"a ( b");
+        assert_eq!(s.next(), None);
+        assert_eq!(s.open_string(), Some(9));
+    }
+
+    #[test]
+    fn an_escaped_quote_does_not_end_a_string() {
+        let mut s = Scanner::new(r#""say \"hi\" (" ("#);
+        assert_eq!(s.next(), Some(Bracket { at: 15, opens: true, depth: 1 }));
+        assert_eq!(s.open_string(), None);
+        assert!(!is_complete(r#"describe "a \""#));
+        assert!(is_complete(r#"describe "a \\""#), "an escaped backslash does not escape the quote");
+    }
+
+    #[test]
+    fn an_escape_at_the_very_end_leaves_the_string_open() {
+        let mut s = Scanner::new("\"abc\\");
+        assert_eq!(s.next(), None);
+        assert_eq!(s.open_string(), Some(0));
+    }
+
+    #[test]
+    fn both_comment_styles_run_to_the_end_of_the_line() {
+        assert_eq!(brackets("# ( \" [\n(").len(), 1);
+        assert_eq!(brackets("// ( \" [\n("), [(9, true, 1)]);
+        assert!(brackets("a / (").len() == 1, "a single slash is not a comment");
+        assert!(is_complete("describe x # (\n"));
+        assert!(is_complete("describe x // \"\n"));
+        assert!(!is_complete("match (a // )\n"));
+    }
+
+    #[test]
+    fn a_closer_that_matches_nothing_finishes_the_input() {
+        assert!(is_complete("describe x)"));
+        assert!(is_complete("match (a)) (b"));
+        assert!(!is_complete("match (a) (b"));
+    }
+
+    #[test]
+    fn multibyte_text_scans_by_characters() {
+        assert_eq!(brackets("«é» (ا)"), [(7, true, 1), (10, false, 1)]);
+        assert!(is_complete("describe \"Ali Qāsimī\""));
+    }
+}

@@ -1,0 +1,133 @@
+//! Embedding the library as a Rust program would: the same program run twice, a graph
+//! shared between threads, cells read by column name, a read-only open.
+
+use std::sync::Arc;
+
+use factgraph::{Error, Evidence, Graph, NewStatement, Properties, StoreError};
+
+/// A small program: record that IRNA reported the prosecutor's accusation.
+fn program(graph: &Graph) -> factgraph::Result<()> {
+    let mut tx = graph.transaction()?;
+    let doc = tx.document("skynews-000", Properties::from([("outlet".into(), "Sky News".into())]), None)?;
+    let trump = tx.entity("Donald Trump", "Person")?;
+    tx.add_alias(trump, "Trump", Some(doc))?;
+    let prosecutor = tx.entity("Ali Alqasimehr", "Person")?;
+    let irna = tx.entity("IRNA", "Organization")?;
+    let accused = tx
+        .add_statement(NewStatement::new(prosecutor, "accused", trump, Evidence::new(doc, "Alqasimehr accused Trump")))?
+        .id();
+    tx.add_statement(NewStatement::new(accused, "reported-by", irna, Evidence::new(doc, "IRNA reported")))?;
+    tx.commit()?;
+    Ok(())
+}
+
+fn export(graph: &Graph) -> Vec<u8> {
+    let mut out = Vec::new();
+    graph.export_jsonl(&mut out).unwrap();
+    out
+}
+
+#[test]
+fn running_the_same_program_twice_leaves_the_store_as_the_first_run_did() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store");
+    let first = {
+        let graph = Graph::open(&path).unwrap();
+        program(&graph).unwrap();
+        export(&graph)
+    };
+    let graph = Graph::open(&path).unwrap();
+    program(&graph).unwrap();
+    assert_eq!(String::from_utf8(export(&graph)).unwrap(), String::from_utf8(first).unwrap());
+    let counts = graph.counts().unwrap();
+    assert_eq!((counts.entities, counts.statements, counts.evidence), (4, 2, 2));
+    // And the names stay unambiguous for queries.
+    let results = graph.query("who accused Trump").unwrap();
+    assert_eq!(results[0].rows.len(), 1);
+}
+
+#[test]
+fn get_or_create_tells_kinds_apart_and_create_always_creates() {
+    let graph = Graph::in_memory().unwrap();
+    let mut tx = graph.transaction().unwrap();
+    let city = tx.entity("Paris", "Place").unwrap();
+    assert_eq!(tx.entity("PARIS", "Place").unwrap(), city, "names compare as the name index does");
+    let person = tx.entity("Paris", "Person").unwrap();
+    assert_ne!(person, city);
+    let again = tx.create_entity("Paris", "Place").unwrap();
+    assert_ne!(again, city);
+    assert_eq!(tx.entity("Paris", "Place").unwrap(), city, "the oldest of several");
+    tx.commit().unwrap();
+    assert_eq!(graph.lookup_ids("paris").unwrap().len(), 3);
+}
+
+#[test]
+fn a_graph_is_shared_between_threads_readers_in_parallel_with_a_writer() {
+    let graph = Arc::new(Graph::in_memory().unwrap());
+    program(&graph).unwrap();
+    let readers: Vec<_> = (0..4)
+        .map(|_| {
+            let g = Arc::clone(&graph);
+            std::thread::spawn(move || {
+                for _ in 0..50 {
+                    let r = g.query("who accused Trump").unwrap();
+                    assert_eq!(r[0].rows.len(), 1);
+                }
+            })
+        })
+        .collect();
+    let writer = {
+        let g = Arc::clone(&graph);
+        std::thread::spawn(move || {
+            for i in 0..20 {
+                let mut tx = g.transaction().unwrap();
+                tx.entity(&format!("extra {i}"), "Thing").unwrap();
+                tx.commit().unwrap();
+            }
+        })
+    };
+    for r in readers {
+        r.join().unwrap();
+    }
+    writer.join().unwrap();
+    assert_eq!(graph.counts().unwrap().entities, 24);
+}
+
+#[test]
+fn cells_are_read_by_column_name() {
+    let graph = Graph::in_memory().unwrap();
+    program(&graph).unwrap();
+    let results = graph.query("match (a)-[r:accused]->(b) return a.name as accuser, b.name as accused").unwrap();
+    let answer = &results[0];
+    assert_eq!(answer.column("accused"), Some(1));
+    let records: Vec<_> = answer.records().collect();
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].get("accuser").and_then(|c| c.as_str()), Some("Ali Alqasimehr"));
+    assert_eq!(records[0].get("accused").and_then(|c| c.as_str()), Some("Donald Trump"));
+    assert!(records[0].get("nobody").is_none());
+}
+
+#[test]
+fn a_read_only_graph_answers_and_refuses_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store");
+    program(&Graph::open(&path).unwrap()).unwrap();
+    let graph = Graph::open_read_only(&path).unwrap();
+    assert_eq!(graph.query("who accused Trump").unwrap()[0].rows.len(), 1);
+    assert!(matches!(graph.transaction(), Err(Error::Store(StoreError::ReadOnly))));
+    assert!(matches!(graph.query("entity Extra: Thing"), Err(Error::Store(StoreError::ReadOnly))));
+    assert!(Graph::open_read_only(dir.path().join("missing")).is_err());
+    assert!(!dir.path().join("missing").exists());
+}
+
+#[test]
+fn the_language_and_the_library_find_the_same_path() {
+    let graph = Graph::in_memory().unwrap();
+    program(&graph).unwrap();
+    let trump = graph.lookup_ids("Trump").unwrap()[0];
+    let irna = graph.lookup_ids("IRNA").unwrap()[0];
+    let path = graph.shortest_path(trump.into(), irna.into(), factgraph::Walk::Undirected, 10).unwrap().unwrap();
+    let rows = &graph.query("path from Trump to IRNA").unwrap()[0];
+    let from_language: Vec<_> = rows.records().map(|r| r.provenance()[0].statement).collect();
+    assert_eq!(from_language, path.statements);
+}

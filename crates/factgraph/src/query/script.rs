@@ -82,6 +82,11 @@ fn props(list: &[Property]) -> Properties {
     list.iter().map(|p| (p.key.text.clone(), value(&p.value))).collect()
 }
 
+/// An existing entity asked to be of another kind.
+fn kind_conflict(e: factgraph_store::Entity, wanted: &factgraph_syntax::ast::Ident) -> crate::Error {
+    QueryError::KindConflict { name: e.name, kind: e.kind, wanted: wanted.text.clone(), span: wanted.span }.into()
+}
+
 /// The entity whose canonical name is `name` (ignoring case and accents), if any.
 fn by_canonical_name(tx: &mut Transaction<'_>, name: &str) -> Result<Option<factgraph_store::Entity>> {
     let n = normalize(name);
@@ -176,16 +181,8 @@ pub(crate) fn run(tx: &mut Transaction<'_>, state: &mut ScriptState, w: &Write) 
         Write::Entity { name, kind, aliases, properties } => {
             let id = match by_canonical_name(tx, &name.text)? {
                 Some(e) => {
-                    if let Some(k) = kind {
-                        if k.text != e.kind {
-                            return Err(QueryError::KindConflict {
-                                name: e.name,
-                                kind: e.kind,
-                                wanted: k.text.clone(),
-                                span: k.span,
-                            }
-                            .into());
-                        }
+                    if let Some(k) = kind.as_ref().filter(|k| k.text != e.kind) {
+                        return Err(kind_conflict(e, k));
                     }
                     e.id
                 }
@@ -377,13 +374,7 @@ fn create_node(
     let id = match by_canonical_name(tx, name)? {
         Some(e) => {
             if let Some(k) = p.kind.as_ref().filter(|k| k.text != e.kind) {
-                return Err(QueryError::KindConflict {
-                    name: e.name,
-                    kind: e.kind,
-                    wanted: k.text.clone(),
-                    span: k.span,
-                }
-                .into());
+                return Err(kind_conflict(e, k));
             }
             e.id
         }

@@ -181,17 +181,12 @@ impl Adjacency {
         self.index.get(&n).copied()
     }
 
-    /// The neighbours of `i` with the statement joining them: out-edges first, then,
-    /// when undirected, in-edges; each group in statement order.
-    fn neighbours(&self, i: u32, walk: Walk) -> impl Iterator<Item = (u32, u64)> + '_ {
-        let inc = (walk == Walk::Undirected).then(|| self.inc.of(i)).into_iter().flatten();
-        self.out.of(i).chain(inc)
-    }
-
-    /// The neighbours walking backwards (against direction when directed).
-    fn neighbours_back(&self, i: u32, walk: Walk) -> impl Iterator<Item = (u32, u64)> + '_ {
-        let out = (walk == Walk::Undirected).then(|| self.out.of(i)).into_iter().flatten();
-        self.inc.of(i).chain(out)
+    /// The neighbours of `i` with the statement joining them, walking forwards (along
+    /// out-edges) or backwards (along in-edges); an undirected walk takes the other
+    /// direction's edges after them. Each group is in statement order.
+    fn steps(&self, i: u32, walk: Walk, forwards: bool) -> impl Iterator<Item = (u32, u64)> + '_ {
+        let (first, then) = if forwards { (&self.out, &self.inc) } else { (&self.inc, &self.out) };
+        first.of(i).chain((walk == Walk::Undirected).then(|| then.of(i)).into_iter().flatten())
     }
 
     /// Every node at distance 1..=k from `n`, with its distance, nearest first.
@@ -204,7 +199,7 @@ impl Adjacency {
         for d in 1..=k {
             let mut next = Vec::new();
             for &i in &frontier {
-                for (j, _) in self.neighbours(i, walk) {
+                for (j, _) in self.steps(i, walk, true) {
                     if !seen.put(j as usize) {
                         next.push(j);
                         out.push((self.nodes[j as usize], d));
@@ -240,9 +235,7 @@ impl Adjacency {
             let mut next = Vec::new();
             let mut meet = None;
             'level: for &i in frontier.iter() {
-                let step: Box<dyn Iterator<Item = (u32, u64)>> =
-                    if forward { Box::new(self.neighbours(i, walk)) } else { Box::new(self.neighbours_back(i, walk)) };
-                for (j, sid) in step {
+                for (j, sid) in self.steps(i, walk, forward) {
                     if parents.contains_key(&j) {
                         continue;
                     }

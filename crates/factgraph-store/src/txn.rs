@@ -162,6 +162,22 @@ impl<'s> Transaction<'s> {
         Ok(self.name_list(&n)?.iter().copied().map(EntityId).collect())
     }
 
+    /// The oldest entity whose canonical name (not an alias) normalises like `name`,
+    /// and of `kind` when one is given: what get-or-create finds before it creates.
+    pub fn by_canonical_name(&mut self, name: &str, kind: Option<&str>) -> Result<Option<Entity>> {
+        let wanted = normalize(name);
+        let mut ids = self.lookup(name)?;
+        ids.sort();
+        for id in ids {
+            if let Some(e) = self.entity(id)? {
+                if normalize(&e.name) == wanted && kind.is_none_or(|k| e.kind == k) {
+                    return Ok(Some(e));
+                }
+            }
+        }
+        Ok(None)
+    }
+
     fn read_statement(&self, id: StatementId) -> Result<Option<StoredStatement>> {
         match self.statements.get(&id) {
             Some(s) => Ok(s.clone()),

@@ -3,7 +3,7 @@
 //! statements are identified by their content, so a program that writes the same
 //! things twice leaves the store as the first run left it.
 
-use factgraph_store::{normalize, Added, Counts, Entity, EntityId, NewStatement, Properties, StatementId, Value};
+use factgraph_store::{Added, Counts, Entity, EntityId, NewStatement, Properties, StatementId, Value};
 
 use crate::error::Result;
 
@@ -29,8 +29,8 @@ impl<'g> Transaction<'g> {
     /// and punctuation), created if there is none. When several match (created by
     /// `create_entity`), the oldest is returned.
     pub fn entity(&mut self, name: &str, kind: &str) -> Result<EntityId> {
-        match self.by_canonical_name(name, Some(kind))? {
-            Some(id) => Ok(id),
+        match self.inner.by_canonical_name(name, Some(kind))? {
+            Some(e) => Ok(e.id),
             None => Ok(self.inner.create_entity(name, kind)?),
         }
     }
@@ -38,24 +38,10 @@ impl<'g> Transaction<'g> {
     /// The document whose canonical name is `name`, created with these properties and
     /// text if there is none. An existing document is returned as it is.
     pub fn document(&mut self, name: &str, properties: Properties, text: Option<String>) -> Result<EntityId> {
-        match self.by_canonical_name(name, Some(factgraph_store::DOCUMENT_KIND))? {
-            Some(id) => Ok(id),
+        match self.inner.by_canonical_name(name, Some(factgraph_store::DOCUMENT_KIND))? {
+            Some(e) => Ok(e.id),
             None => Ok(self.inner.create_document(name, properties, text)?),
         }
-    }
-
-    fn by_canonical_name(&mut self, name: &str, kind: Option<&str>) -> Result<Option<EntityId>> {
-        let wanted = normalize(name);
-        let mut ids = self.inner.lookup(name)?;
-        ids.sort();
-        for id in ids {
-            if let Some(e) = self.inner.entity(id)? {
-                if normalize(&e.name) == wanted && kind.is_none_or(|k| e.kind == k) {
-                    return Ok(Some(id));
-                }
-            }
-        }
-        Ok(None)
     }
 
     /// Creates a new entity, even when one of that name exists (names need not be

@@ -131,3 +131,18 @@ fn the_language_and_the_library_find_the_same_path() {
     let from_language: Vec<_> = rows.records().map(|r| r.provenance()[0].statement).collect();
     assert_eq!(from_language, path.statements);
 }
+
+#[test]
+fn validate_plans_without_running_and_reports_what_would_fail() {
+    let graph = Graph::in_memory().unwrap();
+    program(&graph).unwrap();
+    let before = graph.counts().unwrap();
+    graph.validate("who accused Trump").unwrap();
+    graph.validate("entity Newcomer: Person").unwrap();
+    assert_eq!(graph.counts().unwrap(), before, "a write is checked, not run");
+    assert!(matches!(
+        graph.validate("who accused Nobody"),
+        Err(Error::Query(factgraph::QueryError::UnknownEntity { .. }))
+    ));
+    assert!(matches!(graph.validate("who accused ("), Err(Error::Parse(_))));
+}

@@ -47,6 +47,7 @@ struct MemoryScan<'a> {
     kv: &'a MemoryKv,
     prefix: Vec<u8>,
     buffer: std::vec::IntoIter<Pair>,
+    /// The last key of the chunk in `buffer`.
     last: Option<Vec<u8>>,
     done: bool,
 }
@@ -56,7 +57,6 @@ impl Iterator for MemoryScan<'_> {
 
     fn next(&mut self) -> Option<Self::Item> {
         if let Some(pair) = self.buffer.next() {
-            self.last = Some(pair.0.clone());
             return Some(Ok(pair));
         }
         if self.done {
@@ -64,10 +64,10 @@ impl Iterator for MemoryScan<'_> {
         }
         let chunk = self.kv.chunk(&self.prefix, self.last.as_deref());
         self.done = chunk.len() < SCAN_CHUNK;
+        // The next chunk starts after this one's last key.
+        self.last = chunk.last().map(|(k, _)| k.clone());
         self.buffer = chunk.into_iter();
-        let pair = self.buffer.next()?;
-        self.last = Some(pair.0.clone());
-        Some(Ok(pair))
+        self.buffer.next().map(Ok)
     }
 }
 

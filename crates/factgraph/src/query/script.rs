@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use factgraph_store::{
-    normalize, quote, Added, Date, EntityId, Evidence, NewStatement, Node, Object, Properties, Qualifiers, StatementId,
+    quote, Added, Date, EntityId, Evidence, NewStatement, Node, Object, Properties, Qualifiers, StatementId,
     StoreError, Transaction, Value, DOCUMENT_KIND,
 };
 use factgraph_syntax::ast::{self, Arrow, Literal, Name, PathPattern, Property, Span, Term, Write};
@@ -87,19 +87,6 @@ fn kind_conflict(e: factgraph_store::Entity, wanted: &factgraph_syntax::ast::Ide
     QueryError::KindConflict { name: e.name, kind: e.kind, wanted: wanted.text.clone(), span: wanted.span }.into()
 }
 
-/// The entity whose canonical name is `name` (ignoring case and accents), if any.
-fn by_canonical_name(tx: &mut Transaction<'_>, name: &str) -> Result<Option<factgraph_store::Entity>> {
-    let n = normalize(name);
-    for id in tx.lookup(name)? {
-        if let Some(e) = tx.entity(id)? {
-            if normalize(&e.name) == n {
-                return Ok(Some(e));
-            }
-        }
-    }
-    Ok(None)
-}
-
 fn document(tx: &mut Transaction<'_>, name: &Name) -> Result<EntityId> {
     let e = resolve::entity(tx, name)?;
     if e.kind != DOCUMENT_KIND {
@@ -154,7 +141,7 @@ pub(crate) fn run(tx: &mut Transaction<'_>, state: &mut ScriptState, w: &Write) 
                     .into())
                 }
             };
-            match by_canonical_name(tx, &name.text)? {
+            match tx.by_canonical_name(&name.text, None)? {
                 Some(e) if e.kind == DOCUMENT_KIND => {
                     for (k, v) in p {
                         tx.set_property(e.id, &k, v).map_err(|e| refused(e, name.span))?;
@@ -179,7 +166,7 @@ pub(crate) fn run(tx: &mut Transaction<'_>, state: &mut ScriptState, w: &Write) 
             }
         }
         Write::Entity { name, kind, aliases, properties } => {
-            let id = match by_canonical_name(tx, &name.text)? {
+            let id = match tx.by_canonical_name(&name.text, None)? {
                 Some(e) => {
                     if let Some(k) = kind.as_ref().filter(|k| k.text != e.kind) {
                         return Err(kind_conflict(e, k));
@@ -275,7 +262,7 @@ fn assert(tx: &mut Transaction<'_>, state: &mut ScriptState, a: &ast::Assert) ->
 pub const NOTE_DOCUMENT: &str = "note: typed by hand";
 
 fn note_document(tx: &mut Transaction<'_>) -> Result<EntityId> {
-    match by_canonical_name(tx, NOTE_DOCUMENT)? {
+    match tx.by_canonical_name(NOTE_DOCUMENT, None)? {
         Some(e) if e.kind == DOCUMENT_KIND => Ok(e.id),
         Some(e) => Err(QueryError::KindConflict {
             name: e.name,
@@ -371,7 +358,7 @@ fn create_node(
     let Some(Property { value: Literal::Str(name), .. }) = name else {
         return Err(QueryError::not_allowed(Restriction::CreateWithoutName, p.span).into());
     };
-    let id = match by_canonical_name(tx, name)? {
+    let id = match tx.by_canonical_name(name, None)? {
         Some(e) => {
             if let Some(k) = p.kind.as_ref().filter(|k| k.text != e.kind) {
                 return Err(kind_conflict(e, k));

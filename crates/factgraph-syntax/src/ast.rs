@@ -1,25 +1,18 @@
 //! The abstract syntax tree: what the user wrote, with byte spans, names unresolved.
 //!
-//! Spans are byte offsets into the parsed text. Two trees compare equal when they
-//! say the same thing: `Span`'s equality ignores positions, so a tree printed and
-//! parsed again equals the original.
+//! Spans are byte offsets into the parsed text, and they are part of a tree's
+//! equality: two trees are equal when they say the same thing at the same places.
+//! (Tests that compare meaning alone, like print-then-parse, blank the spans first.)
 
 use std::fmt;
 
 /// A byte range `[start, end)` of the input.
-#[derive(Clone, Copy, Debug, Default, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Span {
     /// First byte.
     pub start: usize,
     /// One past the last byte.
     pub end: usize,
-}
-
-impl PartialEq for Span {
-    /// Positions are not part of meaning: see the module docs.
-    fn eq(&self, _: &Span) -> bool {
-        true
-    }
 }
 
 impl Span {
@@ -322,7 +315,7 @@ pub struct RelPattern {
 }
 
 /// `expr [as name]`
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ReturnItem {
     /// The expression.
     pub expr: Expr,
@@ -330,13 +323,6 @@ pub struct ReturnItem {
     pub alias: Option<Ident>,
     /// The expression's text as written (openCypher names columns by it).
     pub text: String,
-}
-
-impl PartialEq for ReturnItem {
-    /// The written text is presentation (it names the column), not meaning.
-    fn eq(&self, other: &ReturnItem) -> bool {
-        self.expr == other.expr && self.alias == other.alias
-    }
 }
 
 /// `expr [asc|desc]`
@@ -426,5 +412,18 @@ pub enum ExprKind {
 impl fmt::Display for Span {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}..{}", self.start, self.end)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_at_different_places_are_not_equal() {
+        assert_ne!(Span::new(0, 1), Span::new(2, 3));
+        assert_eq!(Span::new(2, 3), Span::new(2, 3));
+        let at = |start| Name { text: "Trump".into(), quoted: false, span: Span::new(start, start + 5) };
+        assert_ne!(at(0), at(10), "the same name written at two places");
     }
 }

@@ -191,6 +191,7 @@ fn errors_colour_json_and_exit_codes() {
     let out = factgraph(&db, &["--format", "json", "-c", "describe"], "");
     let err: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap();
     assert_eq!((err["line"].as_u64(), err["column"].as_u64()), (Some(1), Some(9)));
+    assert_eq!(err["kind"], "syntax", "errors in JSON carry their stable kind");
     // Usage errors are clap's exit code 2.
     let out = factgraph(&db, &["--no-such-flag"], "");
     assert_eq!(out.status.code(), Some(2));

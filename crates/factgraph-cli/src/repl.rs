@@ -391,7 +391,7 @@ pub fn error_json(e: &factgraph::Error, text: &str) -> serde_json::Value {
         factgraph::Error::Query(q) => q.span(),
         _ => None,
     };
-    let mut obj = serde_json::json!({ "error": e.to_string() });
+    let mut obj = serde_json::json!({ "error": e.to_string(), "kind": e.kind().as_str() });
     if let Some(s) = span {
         let (line, column) = factgraph::line_col(text, s.start);
         obj["line"] = line.into();

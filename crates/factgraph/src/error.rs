@@ -7,10 +7,36 @@ pub use factgraph_syntax::ParseError;
 /// An entity a name could mean.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Candidate {
+    /// Its id.
+    pub id: factgraph_store::EntityId,
     /// Its canonical name.
     pub name: String,
     /// Its kind.
     pub kind: String,
+    /// Something that tells it apart from candidates of the same name and kind: another
+    /// spelling of it, or one of its properties.
+    pub detail: Option<String>,
+}
+
+impl Candidate {
+    /// The candidate for an entity, with the first alias that differs from its name
+    /// (else its first property) as the detail.
+    pub(crate) fn of(e: factgraph_store::Entity) -> Candidate {
+        let alias = e.aliases.iter().find(|a| a.text != e.name).map(|a| format!("also {:?}", a.text));
+        let property = || e.properties.iter().next().map(|(k, v)| format!("{k}: {v}"));
+        let detail = alias.or_else(property);
+        Candidate { id: e.id, name: e.name, kind: e.kind, detail }
+    }
+}
+
+impl std::fmt::Display for Candidate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?} ({}, {}", self.name, self.kind, self.id)?;
+        if let Some(d) = &self.detail {
+            write!(f, ", {d}")?;
+        }
+        f.write_str(")")
+    }
 }
 
 fn did_you_mean(suggestions: &[String]) -> String {
@@ -36,8 +62,22 @@ fn arguments(n: usize) -> String {
     }
 }
 
+/// What to do about an ambiguous name: a fuller name helps unless candidates share
+/// their canonical name, and then only another of their spellings does.
+fn ambiguity_advice(c: &[Candidate]) -> &'static str {
+    let mut names: Vec<String> = c.iter().map(|c| factgraph_store::normalize(&c.name)).collect();
+    names.sort();
+    let before = names.len();
+    names.dedup();
+    if names.len() < before {
+        "some share their name: ask by another of their spellings"
+    } else {
+        "use a fuller name"
+    }
+}
+
 fn list_candidates(c: &[Candidate]) -> String {
-    c.iter().map(|c| format!("{:?} ({})", c.name, c.kind)).collect::<Vec<_>>().join(", ")
+    c.iter().map(Candidate::to_string).collect::<Vec<_>>().join(", ")
 }
 
 /// A query or script that parsed but cannot run: names that do not resolve, limits,
@@ -56,7 +96,7 @@ pub enum QueryError {
         suggestions: Vec<String>,
     },
     /// Several entities have that name or alias.
-    #[error("{name:?} could mean {}; use a fuller name", list_candidates(candidates))]
+    #[error("{name:?} could mean {}; {}", list_candidates(candidates), ambiguity_advice(candidates))]
     Ambiguous {
         /// The name as written.
         name: String,
@@ -370,3 +410,127 @@ pub enum Error {
 
 /// Results of library calls.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What kind of failure an error is: a stable, coarse classification for programs
+/// (and a server's JSON) to act on, whatever the message says. New kinds may be added.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The text did not parse.
+    Syntax,
+    /// A name, relation, label or function that does not exist.
+    UnknownName,
+    /// A name that means several entities.
+    Ambiguous,
+    /// The query or write parsed but cannot run as written (types, variables,
+    /// arguments, what the store refuses to record).
+    Invalid,
+    /// A bound on rows, hops, depth or size was reached.
+    Limit,
+    /// The caller cancelled.
+    Cancelled,
+    /// The deadline passed.
+    Timeout,
+    /// A file being loaded or imported is malformed.
+    Load,
+    /// No store where one was expected.
+    NotFound,
+    /// Another process has the store open.
+    InUse,
+    /// A write on a store opened read-only.
+    ReadOnly,
+    /// The store's files are damaged, foreign, newer or from an engine this build lacks.
+    Damaged,
+    /// Reading or writing a file failed.
+    Io,
+}
+
+impl ErrorKind {
+    /// The kind's stable name, in snake case: `syntax`, `unknown_name`, ….
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::Syntax => "syntax",
+            ErrorKind::UnknownName => "unknown_name",
+            ErrorKind::Ambiguous => "ambiguous",
+            ErrorKind::Invalid => "invalid",
+            ErrorKind::Limit => "limit",
+            ErrorKind::Cancelled => "cancelled",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Load => "load",
+            ErrorKind::NotFound => "not_found",
+            ErrorKind::InUse => "in_use",
+            ErrorKind::ReadOnly => "read_only",
+            ErrorKind::Damaged => "damaged",
+            ErrorKind::Io => "io",
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl QueryError {
+    /// What kind of failure this is.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            QueryError::UnknownEntity { .. }
+            | QueryError::UnknownRelation { .. }
+            | QueryError::UnknownLabel { .. }
+            | QueryError::UnknownFunction { .. } => ErrorKind::UnknownName,
+            QueryError::Ambiguous { .. } => ErrorKind::Ambiguous,
+            QueryError::UndefinedVariable { .. }
+            | QueryError::AlreadyBound { .. }
+            | QueryError::NotANode { .. }
+            | QueryError::ArgumentCount { .. }
+            | QueryError::NotAllowed { .. }
+            | QueryError::TypeMismatch { .. }
+            | QueryError::NotADocument { .. }
+            | QueryError::KindConflict { .. }
+            | QueryError::MissingKind { .. }
+            | QueryError::DuplicateLabel { .. }
+            | QueryError::QuoteNotFound { .. }
+            | QueryError::Refused { .. } => ErrorKind::Invalid,
+            QueryError::UnreadableFile { .. } => ErrorKind::Io,
+            QueryError::Limit { .. } => ErrorKind::Limit,
+            QueryError::Cancelled => ErrorKind::Cancelled,
+            QueryError::Timeout(_) => ErrorKind::Timeout,
+        }
+    }
+}
+
+/// What kind of failure a store error is.
+fn store_kind(e: &StoreError) -> ErrorKind {
+    match e {
+        StoreError::InUse { .. } => ErrorKind::InUse,
+        StoreError::NotFound { .. } => ErrorKind::NotFound,
+        StoreError::ReadOnly => ErrorKind::ReadOnly,
+        StoreError::Io { .. } => ErrorKind::Io,
+        StoreError::Import { .. } => ErrorKind::Load,
+        StoreError::NoEvidence
+        | StoreError::NoSuchEntity(_)
+        | StoreError::NoSuchStatement(_)
+        | StoreError::NotADocument { .. }
+        | StoreError::InUseEntity(_)
+        | StoreError::Invalid(_) => ErrorKind::Invalid,
+        // Foreign, newer, damaged, corrupt, unknown engine, engine failures, and
+        // whatever the store adds later: the files cannot be used as they are.
+        _ => ErrorKind::Damaged,
+    }
+}
+
+impl Error {
+    /// What kind of failure this is; stable across versions, unlike the messages.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Parse(_) => ErrorKind::Syntax,
+            Error::Query(q) => q.kind(),
+            Error::Store(s) => store_kind(s),
+            Error::Load(LoadError::Io { .. }) | Error::Io { .. } => ErrorKind::Io,
+            Error::Load(_) => ErrorKind::Load,
+            Error::InFile { source, .. } => source.kind(),
+        }
+    }
+}

@@ -11,7 +11,7 @@ pub mod vocabulary;
 // The public face, listed here on purpose and snapshotted by `tests/public_api.rs`.
 // The store and syntax crates are implementation details: their types appear here only
 // where an embedder needs them, re-exported one by one.
-pub use error::{Candidate, Error, LoadError, QueryError, Restriction, Result};
+pub use error::{Candidate, Error, ErrorKind, LoadError, QueryError, Restriction, Result};
 pub use factgraph_store::{
     Added, Adjacency, AdjacencyEdge, CheckReport, CommitStats, Counts, Date, Direction, Edge, Engine, Entity, EntityId,
     Evidence, NewStatement, Node, Object, OpenOptions, Path, Properties, Qualifiers, Statement, StatementId,

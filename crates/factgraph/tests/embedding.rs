@@ -146,3 +146,57 @@ fn validate_plans_without_running_and_reports_what_would_fail() {
     ));
     assert!(matches!(graph.validate("who accused ("), Err(Error::Parse(_))));
 }
+
+#[test]
+fn entities_sharing_a_name_are_listed_with_ids_and_what_tells_them_apart() {
+    let graph = Graph::in_memory().unwrap();
+    let mut tx = graph.transaction().unwrap();
+    let a = tx.create_entity("Donald Trump", "Person").unwrap();
+    tx.add_alias(a, "Donald J. Trump", None).unwrap();
+    let b = tx.create_entity("Donald Trump", "Person").unwrap();
+    tx.set_property(b, "born", factgraph::Value::Int(1990)).unwrap();
+    tx.commit().unwrap();
+    let err = graph.query("describe \"Donald Trump\"").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "\"Donald Trump\" could mean \"Donald Trump\" (Person, {a}, also \"Donald J. Trump\"), \
+             \"Donald Trump\" (Person, {b}, born: 1990); some share their name: ask by another of their spellings"
+        )
+    );
+    // The other spelling does resolve.
+    assert!(graph.query("describe \"Donald J. Trump\"").is_ok());
+}
+
+#[test]
+fn every_error_has_a_stable_kind() {
+    use factgraph::ErrorKind;
+    let graph = Graph::in_memory().unwrap();
+    program(&graph).unwrap();
+    let cases = [
+        ("who accused (", ErrorKind::Syntax),
+        ("who accused Nobody", ErrorKind::UnknownName),
+        ("who acused Trump", ErrorKind::UnknownName),
+        ("match (a) return nosuchfn(a)", ErrorKind::UnknownName),
+        ("match (a) return count(count(a))", ErrorKind::Invalid),
+        ("match (a) return m", ErrorKind::Invalid),
+        ("entity IRNA: Person", ErrorKind::Invalid),
+    ];
+    for (text, kind) in cases {
+        let err = graph.query(text).unwrap_err();
+        assert_eq!(err.kind(), kind, "{text}: {err}");
+    }
+    let limits = factgraph::Limits { max_rows: 1, ..factgraph::Limits::default() };
+    assert_eq!(graph.query_with("match (a) return a.name", &limits).unwrap_err().kind(), ErrorKind::Limit);
+    let cancel = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let limits = factgraph::Limits { cancel: Some(cancel), ..factgraph::Limits::default() };
+    let cancelled = graph.query_with("match (a)-[r]->(b) return a.name", &limits);
+    assert!(cancelled.as_ref().is_ok() || cancelled.unwrap_err().kind() == ErrorKind::Cancelled);
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(Graph::open_existing(dir.path().join("none")).unwrap_err().kind(), ErrorKind::NotFound);
+    let _held = Graph::open(dir.path().join("held")).unwrap();
+    assert_eq!(Graph::open(dir.path().join("held")).unwrap_err().kind(), ErrorKind::InUse);
+    std::fs::write(dir.path().join("junk"), "").unwrap();
+    assert_eq!(Graph::open(dir.path().join("junk")).unwrap_err().kind(), ErrorKind::Damaged);
+    assert_eq!(ErrorKind::UnknownName.to_string(), "unknown_name");
+}

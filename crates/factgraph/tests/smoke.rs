@@ -180,10 +180,17 @@ fn ambiguous_names_list_their_candidates_and_queries_can_be_cancelled() {
     // "Washington" is a canonical name: it resolves. An alias two entities share does not.
     g.query("entity \"Washington State\": Place aka \"Washington DC\"").unwrap();
     match g.query("describe \"washington dc\"") {
-        Err(Error::Query(QueryError::Ambiguous { candidates, .. })) => {
+        Err(e @ Error::Query(QueryError::Ambiguous { .. })) => {
+            let Error::Query(QueryError::Ambiguous { candidates, .. }) = &e else { unreachable!() };
             let mut names: Vec<String> = candidates.iter().map(|c| format!("{} ({})", c.name, c.kind)).collect();
             names.sort();
             assert_eq!(names, ["George Washington (Person)", "Washington State (Place)"]);
+            // Each candidate is named with its id and a spelling that tells it apart.
+            assert_eq!(
+                e.to_string(),
+                "\"washington dc\" could mean \"George Washington\" (Person, e1, also \"Washington DC\"), \
+                 \"Washington State\" (Place, e2, also \"Washington DC\"); use a fuller name"
+            );
         }
         other => panic!("{other:?}"),
     }

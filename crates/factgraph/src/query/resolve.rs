@@ -65,7 +65,7 @@ pub(crate) fn entity(l: &mut impl Lookup, name: &Name) -> Result<Entity> {
             Err(QueryError::Ambiguous {
                 name: name.text.clone(),
                 span: name.span,
-                candidates: found.into_iter().map(|e| Candidate { name: e.name, kind: e.kind }).collect(),
+                candidates: found.into_iter().map(Candidate::of).collect(),
             }
             .into())
         }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use factgraph::vocabulary::is_complete;
-use factgraph::{Cell, Graph, Limits, StatementId};
+use factgraph::{Cell, Date, Graph, Limits, Params, StatementId, Value};
 
 use crate::render::{error_report, write_result, Mode, Style};
 
@@ -51,6 +51,10 @@ pub enum Meta {
     Explain(String),
     /// `.check`
     Check,
+    /// `.param NAME [VALUE]`: set a parameter, or clear it without a value.
+    Param(String, Option<String>),
+    /// `.params`
+    Params,
     /// `.quit` / `.exit`
     Quit,
     /// Anything else.
@@ -92,6 +96,12 @@ pub fn parse_meta(line: &str) -> Option<Meta> {
         "ast" => Meta::Ast(args.to_owned()),
         "explain" => Meta::Explain(args.to_owned()),
         "check" => Meta::Check,
+        "param" => {
+            let (name, value) = args.split_once(char::is_whitespace).unwrap_or((args, ""));
+            let value = value.trim();
+            Meta::Param(name.trim_start_matches('$').to_owned(), (!value.is_empty()).then(|| value.to_owned()))
+        }
+        "params" => Meta::Params,
         "quit" | "exit" | "q" => Meta::Quit,
         other => Meta::Unknown(other.to_owned()),
     })
@@ -114,6 +124,8 @@ pub const META_HELP: &[(&str, &str)] = &[
     (".ast QUERY", "the parsed syntax tree"),
     (".explain QUERY", "the plan: names resolved against the store"),
     (".check", "verify every index against the records"),
+    (".param NAME [VALUE]", "set $NAME for later queries (\"text\", 42, 1.5, true, 2020-01-03); no value clears it"),
+    (".params", "the parameters set"),
     (".quit", "leave (Ctrl-D works too)"),
 ];
 
@@ -138,6 +150,37 @@ pub struct Session<'g, W: Write, E: Write> {
     pub cancel: Arc<AtomicBool>,
     /// Relative paths in `.load` and `.read` are resolved against this.
     pub cwd: PathBuf,
+    /// Values of `$name` parameters, set by `.param`.
+    pub params: Params,
+}
+
+/// A parameter's value as typed after `.param NAME`: a quoted string (with the
+/// language's escapes), a whole number, a number with a fraction, true or false, a
+/// date, or else the text as it is.
+pub fn param_value(typed: &str) -> Value {
+    let t = typed.trim();
+    if t.len() >= 2 && t.starts_with('"') && t.ends_with('"') {
+        if let Ok(s) = serde_json::from_str::<String>(t) {
+            return Value::Str(s);
+        }
+    }
+    if let Ok(i) = t.parse::<i64>() {
+        return Value::Int(i);
+    }
+    if let Ok(x) = t.parse::<f64>() {
+        if t.contains('.') && x.is_finite() {
+            return Value::Float(x);
+        }
+    }
+    match t {
+        "true" => return Value::Bool(true),
+        "false" => return Value::Bool(false),
+        _ => {}
+    }
+    if let Some(d) = Date::parse(t) {
+        return Value::Date(d);
+    }
+    Value::Str(t.to_owned())
 }
 
 /// What to do after a line.
@@ -161,6 +204,7 @@ impl<'g, W: Write, E: Write> Session<'g, W, E> {
             color,
             cancel: Arc::new(AtomicBool::new(false)),
             cwd: std::env::current_dir().unwrap_or_default(),
+            params: Params::new(),
         }
     }
 
@@ -207,7 +251,7 @@ impl<'g, W: Write, E: Write> Session<'g, W, E> {
     fn query(&mut self, text: &str, name: &str) -> Result<Flow, ()> {
         self.cancel.store(false, Ordering::Relaxed);
         let started = Instant::now();
-        match self.graph.query_with(text, &self.limits()) {
+        match self.graph.query_params(text, &self.params, &self.limits()) {
             Ok(results) => {
                 for r in &results {
                     if let Err(e) = write_result(&mut self.out, r, &self.style) {
@@ -288,7 +332,7 @@ impl<'g, W: Write, E: Write> Session<'g, W, E> {
                 let ids = if query.is_empty() {
                     None
                 } else {
-                    match self.graph.query_with(&query, &self.limits()) {
+                    match self.graph.query_params(&query, &self.params, &self.limits()) {
                         Ok(results) => Some(statements_of(&results)),
                         Err(e) => {
                             self.report(&e, "query", &query);
@@ -343,6 +387,25 @@ impl<'g, W: Write, E: Write> Session<'g, W, E> {
                 }
             }
             Meta::Conflicts => return self.query("conflicts", "query"),
+            Meta::Param(name, value) => {
+                let valid = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                    && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+                if !valid {
+                    return self
+                        .fail(format!("{name:?} is not a parameter name: a letter or _, then letters, digits or _"));
+                }
+                match value {
+                    Some(v) => self.params.insert(name, param_value(&v)),
+                    None => {
+                        self.params.remove(&name);
+                    }
+                }
+            }
+            Meta::Params => {
+                for (name, value) in self.params.iter() {
+                    let _ = writeln!(self.out, "${name}\t{value}\t{}", value.type_name());
+                }
+            }
             Meta::Ast(q) => match factgraph::syntax_tree(&q) {
                 Ok(ast) => {
                     let _ = writeln!(self.out, "{ast}");
@@ -571,5 +634,40 @@ mod tests {
         assert!(out.contains("statements\t1"), "{out}");
         assert!(err.contains("no entity is called \"Bb\""), "{err}");
         assert!(err.contains("did you mean \"B\"?") || err.contains("did you mean"), "{err}");
+    }
+
+    #[test]
+    fn parameter_values_are_typed_as_the_language_types_literals() {
+        assert_eq!(param_value("\"a \\\"b\\\"\""), Value::Str("a \"b\"".into()));
+        assert_eq!(param_value("42"), Value::Int(42));
+        assert_eq!(param_value("-1.5"), Value::Float(-1.5));
+        assert_eq!(param_value("true"), Value::Bool(true));
+        assert_eq!(param_value("2020-01-03"), Value::Date(Date { year: 2020, month: 1, day: 3 }));
+        assert_eq!(param_value("Qasi Mehr"), Value::Str("Qasi Mehr".into()));
+        assert_eq!(parse_meta(".param $who Trump"), Some(Meta::Param("who".into(), Some("Trump".into()))));
+        assert_eq!(parse_meta(":param who"), Some(Meta::Param("who".into(), None)));
+    }
+
+    #[test]
+    fn parameters_set_in_a_session_stand_in_its_queries() {
+        let graph = Graph::in_memory().unwrap();
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let mut s = Session::new(&graph, &mut out, &mut err, style(), false);
+        assert_eq!(
+            s.eval("document d { outlet: \"X\" }; entity \"A \\\"the elder\\\"\": Person; entity B: Person"),
+            Ok(Flow::Continue)
+        );
+        assert_eq!(s.eval(".param who \"A \\\"the elder\\\"\""), Ok(Flow::Continue));
+        assert_eq!(s.eval("assert $who met B from d \"they met\""), Ok(Flow::Continue));
+        assert_eq!(s.eval("who met B"), Ok(Flow::Continue));
+        assert_eq!(s.eval(".params"), Ok(Flow::Continue));
+        assert!(s.eval(".param 9x 1").is_err());
+        assert_eq!(s.eval(".param who"), Ok(Flow::Continue));
+        assert!(s.eval("describe $who").is_err(), "a cleared parameter has no value");
+        let out = String::from_utf8(out).unwrap();
+        let err = String::from_utf8(err).unwrap();
+        assert!(out.contains("A \"the elder\"\tmet"), "{out}");
+        assert!(out.contains("$who\tA \"the elder\"\tstring"), "{out}");
+        assert!(err.contains("no value was given for the parameter $who"), "{err}");
     }
 }

@@ -103,6 +103,19 @@ pub enum Literal {
     Date(Date),
 }
 
+impl Literal {
+    /// The name of the value's type, for messages: "text", "a whole number", ….
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Literal::Str(_) => "text",
+            Literal::Int(_) => "a whole number",
+            Literal::Float(_) => "a number with a fraction",
+            Literal::Bool(_) => "true or false",
+            Literal::Date(_) => "a date",
+        }
+    }
+}
+
 /// `key: literal`
 #[derive(Clone, Debug, PartialEq)]
 pub struct Property {

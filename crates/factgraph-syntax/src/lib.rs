@@ -9,6 +9,6 @@ mod scan;
 
 pub use error::{line_col, ParseError};
 pub use keywords::KEYWORDS;
-pub use parser::{parse, MAX_CHAIN, MAX_INPUT_BYTES, MAX_NESTING};
+pub use parser::{parse, parse_with, Params, MAX_CHAIN, MAX_INPUT_BYTES, MAX_NESTING};
 pub use print::print;
 pub use scan::is_complete;

@@ -24,9 +24,46 @@ const CALL_LIMIT: usize = 20_000_000;
 
 /// Parses a script: one or more statements separated by `;`.
 pub fn parse(text: &str) -> Result<Script, ParseError> {
+    parse_with(text, &Params::new())
+}
+
+/// Values for a query's parameters (`$who`), by name without the `$`.
+pub type Params = std::collections::BTreeMap<String, Literal>;
+
+/// The text being parsed, with the values its parameters stand for.
+struct Src<'a> {
+    text: &'a str,
+    params: &'a Params,
+}
+
+impl std::ops::Deref for Src<'_> {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.text
+    }
+}
+
+impl Src<'_> {
+    /// The value of the parameter `p` (a `parameter` pair).
+    fn param(&self, p: &Pair<'_, Rule>) -> Result<Literal, ParseError> {
+        let key = p.as_str().trim_start_matches('$');
+        self.params.get(key).cloned().ok_or_else(|| {
+            let mut e = ParseError::at(self.text, span(p), format!("no value was given for the parameter ${key}"));
+            e.hint = Some("pass every $parameter's value beside the query".into());
+            e
+        })
+    }
+}
+
+/// Parses a script whose `$name` parameters stand for `params`' values. A parameter
+/// can stand wherever a quoted string or a literal value can: names, quotes, property
+/// values, expressions. The tree holds the values, never the parameters.
+pub fn parse_with(text: &str, params: &Params) -> Result<Script, ParseError> {
+    let text = &Src { text, params };
     check_limits(text)?;
     pest::set_call_limit(std::num::NonZeroUsize::new(CALL_LIMIT));
-    let mut pairs = Grammar::parse(Rule::script, text).map_err(|e| convert_error(text, e))?;
+    let mut pairs = Grammar::parse(Rule::script, text.text).map_err(|e| convert_error(text, e))?;
     let script = pairs.next().ok_or_else(|| ParseError::at(text, Span::new(0, 0), "empty parse"))?;
     let mut statements = Vec::new();
     for p in script.into_inner() {
@@ -177,6 +214,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::kw_with => "`with`",
         Rule::word => "a name",
         Rule::string | Rule::string_inner => "a quoted string",
+        Rule::parameter => "a parameter (`$name`)",
         Rule::name => "an entity name or a quoted string",
         Rule::label => "a statement label (`@name`)",
         Rule::relation => "a relation (such as `accused`)",
@@ -271,45 +309,62 @@ fn unescape(raw: &str) -> String {
     out
 }
 
-fn string_of(p: Pair<'_, Rule>) -> String {
-    unescape(p.into_inner().next().map_or("", |i| i.as_str()))
+/// The parameter a `name` is, if it is one (`name` → `string` → `parameter`).
+fn parameter_in<'i>(p: &Pair<'i, Rule>) -> Option<Pair<'i, Rule>> {
+    let string = p.clone().into_inner().next().filter(|s| s.as_rule() == Rule::string)?;
+    string.into_inner().next().filter(|x| x.as_rule() == Rule::parameter)
+}
+
+/// The text of a `string`: its unescaped contents, or the text its parameter stands for.
+fn string_of(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<String, ParseError> {
+    match p.clone().into_inner().next() {
+        Some(inner) if inner.as_rule() == Rule::parameter => match text.param(&inner)? {
+            Literal::Str(s) => Ok(s),
+            other => Err(ParseError::at(
+                text,
+                span(&inner),
+                format!("the parameter {} is {}, where text is needed", inner.as_str(), other.type_name()),
+            )),
+        },
+        inner => Ok(unescape(inner.map_or("", |i| i.as_str()))),
+    }
 }
 
 fn ident(p: Pair<'_, Rule>) -> Ident {
     Ident { text: p.as_str().to_owned(), span: span(&p) }
 }
 
-fn name(p: Pair<'_, Rule>) -> Name {
+fn name(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<Name, ParseError> {
     // `name` and `target` wrap a string or a word.
     let sp = span(&p);
     let inner = match p.as_rule() {
         Rule::name | Rule::target => p.into_inner().next(),
         _ => Some(p),
     };
-    match inner {
-        Some(i) if i.as_rule() == Rule::string => Name { text: string_of(i), quoted: true, span: sp },
+    Ok(match inner {
+        Some(i) if i.as_rule() == Rule::string => Name { text: string_of(text, i)?, quoted: true, span: sp },
         Some(i) => Name { text: i.as_str().to_owned(), quoted: false, span: sp },
         None => Name { text: String::new(), quoted: false, span: sp },
-    }
+    })
 }
 
 fn label(p: Pair<'_, Rule>) -> Label {
     Label { name: p.as_str().trim_start_matches('@').to_owned(), span: span(&p) }
 }
 
-fn integer(text: &str, p: &Pair<'_, Rule>) -> Result<i64, ParseError> {
+fn integer(text: &Src<'_>, p: &Pair<'_, Rule>) -> Result<i64, ParseError> {
     p.as_str()
         .parse()
         .map_err(|_| ParseError::at(text, span(p), format!("{} does not fit in a 64-bit integer", p.as_str())))
 }
 
-fn unsigned(text: &str, p: &Pair<'_, Rule>, what: &str) -> Result<u64, ParseError> {
+fn unsigned(text: &Src<'_>, p: &Pair<'_, Rule>, what: &str) -> Result<u64, ParseError> {
     p.as_str()
         .parse()
         .map_err(|_| ParseError::at(text, span(p), format!("{what} must be a whole number from 0, got {}", p.as_str())))
 }
 
-fn date(text: &str, p: &Pair<'_, Rule>) -> Result<Date, ParseError> {
+fn date(text: &Src<'_>, p: &Pair<'_, Rule>) -> Result<Date, ParseError> {
     let s = p.as_str();
     let bad = || ParseError::at(text, span(p), format!("{s} is not a calendar date"));
     let year: i32 = s[0..4].parse().map_err(|_| bad())?;
@@ -329,19 +384,22 @@ fn date(text: &str, p: &Pair<'_, Rule>) -> Result<Date, ParseError> {
     Ok(Date { year, month, day })
 }
 
-fn literal(text: &str, p: Pair<'_, Rule>) -> Result<Literal, ParseError> {
+fn literal(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<Literal, ParseError> {
     let p = if p.as_rule() == Rule::literal { p.into_inner().next().expect("literal has one child") } else { p };
     Ok(match p.as_rule() {
         Rule::date => Literal::Date(date(text, &p)?),
         Rule::float => Literal::Float(p.as_str().parse().map_err(|_| ParseError::at(text, span(&p), "not a number"))?),
         Rule::integer => Literal::Int(integer(text, &p)?),
         Rule::boolean => Literal::Bool(p.as_str().eq_ignore_ascii_case("true")),
-        Rule::string => Literal::Str(string_of(p)),
+        Rule::string => match p.clone().into_inner().next() {
+            Some(inner) if inner.as_rule() == Rule::parameter => text.param(&inner)?,
+            _ => Literal::Str(string_of(text, p)?),
+        },
         _ => return Err(ParseError::at(text, span(&p), "expected a value")),
     })
 }
 
-fn properties(text: &str, p: Pair<'_, Rule>) -> Result<Vec<Property>, ParseError> {
+fn properties(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<Vec<Property>, ParseError> {
     let mut out: Vec<Property> = Vec::new();
     for prop in p.into_inner() {
         let mut it = prop.into_inner();
@@ -356,7 +414,7 @@ fn properties(text: &str, p: Pair<'_, Rule>) -> Result<Vec<Property>, ParseError
     Ok(out)
 }
 
-fn statement(text: &str, p: Pair<'_, Rule>) -> Result<Statement, ParseError> {
+fn statement(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<Statement, ParseError> {
     let inner = p.into_inner().next().expect("statement has one child");
     match inner.as_rule() {
         Rule::write => Ok(Statement::Write(write(text, inner.into_inner().next().expect("write child"))?)),
@@ -373,12 +431,12 @@ fn statement(text: &str, p: Pair<'_, Rule>) -> Result<Statement, ParseError> {
     }
 }
 
-fn write(text: &str, p: Pair<'_, Rule>) -> Result<Write, ParseError> {
+fn write(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<Write, ParseError> {
     let rule = p.as_rule();
     let mut it = p.into_inner().filter(|x| !keyword(x.as_rule()));
     Ok(match rule {
         Rule::document_decl => {
-            let n = name(it.next().expect("document name"));
+            let n = name(text, it.next().expect("document name"))?;
             let props = match it.next() {
                 Some(pp) => properties(text, pp)?,
                 None => Vec::new(),
@@ -386,7 +444,7 @@ fn write(text: &str, p: Pair<'_, Rule>) -> Result<Write, ParseError> {
             Write::Document { name: n, properties: props }
         }
         Rule::entity_decl => {
-            let n = name(it.next().expect("entity name"));
+            let n = name(text, it.next().expect("entity name"))?;
             let (mut kind, mut aliases, mut props) = (None, Vec::new(), Vec::new());
             for x in it {
                 match x.as_rule() {
@@ -397,7 +455,7 @@ fn write(text: &str, p: Pair<'_, Rule>) -> Result<Write, ParseError> {
                             let s = ai.next().expect("alias string");
                             let sp = span(&s);
                             aliases.push(AliasDecl {
-                                text: string_of(s),
+                                text: string_of(text, s)?,
                                 span: sp,
                                 documents: ai.map(ident).collect(),
                             });
@@ -420,11 +478,11 @@ fn write(text: &str, p: Pair<'_, Rule>) -> Result<Write, ParseError> {
                     Rule::properties => quals = properties(text, x)?,
                     Rule::evidence => {
                         let mut ei = x.into_inner().filter(|y| !keyword(y.as_rule()));
-                        let document = name(ei.next().expect("evidence document"));
+                        let document = name(text, ei.next().expect("evidence document"))?;
                         let q = ei.next().expect("evidence quote");
                         let quote_span = span(&q);
-                        let quote = string_of(q);
-                        let by = ei.next().map(name);
+                        let quote = string_of(text, q)?;
+                        let by = ei.next().map(|n| name(text, n)).transpose()?;
                         evidence.push(EvidenceDecl { document, quote, quote_span, by });
                     }
                     _ => parts.push(x),
@@ -440,65 +498,70 @@ fn write(text: &str, p: Pair<'_, Rule>) -> Result<Write, ParseError> {
             Write::Assert(Assert { label: label_, subject, relation, object, qualifiers: quals, evidence })
         }
         Rule::retract_stmt => Write::Retract(label(it.next().expect("retract label"))),
-        Rule::delete_stmt => Write::DeleteEntity(name(it.next().expect("delete name"))),
+        Rule::delete_stmt => Write::DeleteEntity(name(text, it.next().expect("delete name"))?),
         _ => return Err(ParseError::at(text, Span::default(), "unexpected write")),
     })
 }
 
-fn term(text: &str, p: Pair<'_, Rule>) -> Result<Term, ParseError> {
+fn term(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<Term, ParseError> {
     let sp = span(&p);
     let inner = p.into_inner().next().expect("term has one child");
     Ok(match inner.as_rule() {
         Rule::label => Term::Label(label(inner)),
-        Rule::name => Term::Name(name(inner)),
+        // A parameter in an object's place: text names an entity (as a quoted name
+        // does), any other value is a literal object.
+        Rule::name => match parameter_in(&inner).map(|param| text.param(&param)).transpose()? {
+            Some(value) if !matches!(value, Literal::Str(_)) => Term::Literal(value, sp),
+            _ => Term::Name(name(text, inner)?),
+        },
         Rule::text_literal => {
             let s = inner.into_inner().find(|x| x.as_rule() == Rule::string).expect("text string");
-            Term::Literal(Literal::Str(string_of(s)), sp)
+            Term::Literal(Literal::Str(string_of(text, s)?), sp)
         }
         Rule::date | Rule::float | Rule::integer | Rule::boolean => Term::Literal(literal(text, inner)?, sp),
         _ => return Err(ParseError::at(text, sp, "expected an entity, a label or a value")),
     })
 }
 
-fn question(text: &str, p: Pair<'_, Rule>) -> Result<Question, ParseError> {
+fn question(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<Question, ParseError> {
     let q = p.into_inner().next().expect("question has one child");
     let rule = q.as_rule();
     let mut it = q.into_inner().filter(|x| !keyword(x.as_rule()));
     Ok(match rule {
         Rule::according => {
-            let source = name(it.next().expect("according source"));
+            let source = name(text, it.next().expect("according source"))?;
             Question::According { source, question: Box::new(question(text, it.next().expect("according question"))?) }
         }
         Rule::why => Question::Why(Box::new(question(text, it.next().expect("why question"))?)),
         Rule::who_question => {
             let relation = ident(it.next().expect("who relation"));
-            Question::Who { relation, target: name(it.next().expect("who target")) }
+            Question::Who { relation, target: name(text, it.next().expect("who target"))? }
         }
         Rule::what_question => {
-            let subject = name(it.next().expect("what subject"));
+            let subject = name(text, it.next().expect("what subject"))?;
             Question::What { subject, relation: ident(it.next().expect("what relation")) }
         }
-        Rule::describe => Question::Describe(name(it.next().expect("describe name"))),
+        Rule::describe => Question::Describe(name(text, it.next().expect("describe name"))?),
         Rule::path_question => {
-            let from = name(it.next().expect("path from"));
-            Question::Path { from, to: name(it.next().expect("path to")) }
+            let from = name(text, it.next().expect("path from"))?;
+            Question::Path { from, to: name(text, it.next().expect("path to"))? }
         }
         Rule::neighbours => {
-            let n = name(it.next().expect("neighbours name"));
+            let n = name(text, it.next().expect("neighbours name"))?;
             let depth = match it.next() {
                 Some(d) => Some((unsigned(text, &d, "a depth")?, span(&d))),
                 None => None,
             };
             Question::Neighbours { name: n, depth }
         }
-        Rule::sources_question => Question::Sources(name(it.next().expect("sources name"))),
-        Rule::conflicts => Question::Conflicts(it.next().map(name)),
+        Rule::sources_question => Question::Sources(name(text, it.next().expect("sources name"))?),
+        Rule::conflicts => Question::Conflicts(it.next().map(|n| name(text, n)).transpose()?),
         Rule::verify => Question::Verify,
         _ => return Err(ParseError::at(text, Span::default(), "unexpected question")),
     })
 }
 
-fn pattern(text: &str, p: Pair<'_, Rule>) -> Result<Pattern, ParseError> {
+fn pattern(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<Pattern, ParseError> {
     let mut out = Pattern {
         paths: Vec::new(),
         filter: None,
@@ -561,7 +624,7 @@ fn pattern(text: &str, p: Pair<'_, Rule>) -> Result<Pattern, ParseError> {
     Ok(out)
 }
 
-fn path_pattern(text: &str, p: Pair<'_, Rule>) -> Result<PathPattern, ParseError> {
+fn path_pattern(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<PathPattern, ParseError> {
     let mut it = p.into_inner();
     let start = node_pattern(text, it.next().expect("path start"))?;
     let mut steps = Vec::new();
@@ -578,7 +641,7 @@ fn path_pattern(text: &str, p: Pair<'_, Rule>) -> Result<PathPattern, ParseError
     Ok(PathPattern { start, steps })
 }
 
-fn node_pattern(text: &str, p: Pair<'_, Rule>) -> Result<NodePattern, ParseError> {
+fn node_pattern(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<NodePattern, ParseError> {
     let sp = span(&p);
     let mut n = NodePattern { var: None, kind: None, properties: Vec::new(), span: sp };
     for x in p.into_inner() {
@@ -592,7 +655,7 @@ fn node_pattern(text: &str, p: Pair<'_, Rule>) -> Result<NodePattern, ParseError
     Ok(n)
 }
 
-fn rel_pattern(text: &str, p: Pair<'_, Rule>) -> Result<RelPattern, ParseError> {
+fn rel_pattern(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<RelPattern, ParseError> {
     let sp = span(&p);
     let (mut left, mut right) = (false, false);
     let mut r = RelPattern {
@@ -649,7 +712,7 @@ fn rel_pattern(text: &str, p: Pair<'_, Rule>) -> Result<RelPattern, ParseError> 
     Ok(r)
 }
 
-fn expr(text: &str, p: Pair<'_, Rule>) -> Result<Expr, ParseError> {
+fn expr(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<Expr, ParseError> {
     let sp = span(&p);
     match p.as_rule() {
         Rule::expr => expr(text, p.into_inner().next().expect("expr child")),

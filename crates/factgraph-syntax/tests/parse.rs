@@ -193,3 +193,61 @@ mod robustness {
         }
     }
 }
+
+mod parameters {
+    use factgraph_syntax::ast::*;
+    use factgraph_syntax::{parse, parse_with, print, Params};
+
+    fn params(pairs: &[(&str, Literal)]) -> Params {
+        pairs.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect()
+    }
+
+    #[test]
+    fn a_parameter_stands_for_its_value_wherever_a_string_or_literal_can() {
+        let hostile = "Trump\" or 1=1; delete entity \"IRNA";
+        let p = params(&[("who", Literal::Str(hostile.into())), ("n", Literal::Int(3))]);
+        let script = parse_with("who accused $who; match (a {name: $who}) where a.rank > $n return a", &p).unwrap();
+        assert_eq!(script.statements.len(), 2, "the value's quotes and semicolon are text, not syntax");
+        let Statement::Question(Question::Who { target, .. }) = &script.statements[0] else { panic!() };
+        assert_eq!((target.text.as_str(), target.quoted), (hostile, true));
+        // Printed, the tree holds the values; parsed again it says the same.
+        let printed = print(&script);
+        assert!(printed.contains("3") && !printed.contains('$'), "{printed}");
+        assert_eq!(format!("{:?}", parse(&printed).unwrap().statements.len()), "2");
+    }
+
+    #[test]
+    fn writes_take_parameters_for_names_quotes_and_values() {
+        let p = params(&[
+            ("doc", Literal::Str("sky".into())),
+            ("quote", Literal::Str("he said \"no\"".into())),
+            ("when", Literal::Date(Date { year: 2020, month: 1, day: 3 })),
+        ]);
+        let script = parse_with("assert Trump said-on $when from $doc $quote", &p).unwrap();
+        let printed = print(&script);
+        assert!(
+            printed.contains("2020-01-03") && printed.contains("\"sky\"") && printed.contains("\\\"no\\\""),
+            "{printed}"
+        );
+    }
+
+    #[test]
+    fn a_missing_parameter_is_an_error_at_its_place() {
+        let e = parse_with("describe $who", &Params::new()).unwrap_err();
+        assert_eq!((e.span.start, e.span.end), (9, 13));
+        assert!(e.to_string().contains("no value was given for the parameter $who"), "{e}");
+    }
+
+    #[test]
+    fn a_name_needs_text_not_a_number() {
+        let e = parse_with("describe $who", &params(&[("who", Literal::Int(1))])).unwrap_err();
+        assert!(e.to_string().contains("the parameter $who is a whole number, where text is needed"), "{e}");
+    }
+
+    #[test]
+    fn a_dollar_inside_quotes_is_text() {
+        let script = parse_with("describe \"$who\"", &Params::new()).unwrap();
+        let Statement::Question(Question::Describe(n)) = &script.statements[0] else { panic!() };
+        assert_eq!(n.text, "$who");
+    }
+}

@@ -14,7 +14,7 @@ use factgraph_store::{
 
 use crate::dot::{to_dot, DotOptions};
 use crate::error::{Error, Result};
-use crate::query::{Limits, QueryResult, WriteSummary};
+use crate::query::{Limits, Params, QueryResult, WriteSummary};
 use crate::transaction::Transaction;
 use crate::tsv::{load_tsv_dir, Progress, TsvSummary};
 
@@ -217,13 +217,26 @@ impl Graph {
 
     /// As `query`, with explicit limits (rows, path length, deadline, cancellation).
     pub fn query_with(&self, text: &str, limits: &Limits) -> Result<Vec<QueryResult>> {
-        crate::query::run(&self.store, text, limits, &mut crate::query::ScriptState::default())
+        self.query_params(text, &Params::new(), limits)
+    }
+
+    /// As `query_with`, with parameters: each `$name` in the text stands for `params`'
+    /// value of `name`, wherever a quoted string or a literal could stand (names,
+    /// quotes, property values, expressions). Untrusted text passed this way is only
+    /// ever a value, never part of the query.
+    pub fn query_params(&self, text: &str, params: &Params, limits: &Limits) -> Result<Vec<QueryResult>> {
+        crate::query::run(&self.store, text, params, limits, &mut crate::query::ScriptState::default())
     }
 
     /// Parses and plans a text without running it: names resolved, relations checked.
     /// Ok means it would run.
     pub fn validate(&self, text: &str) -> Result<()> {
-        let script = factgraph_syntax::parse(text)?;
+        self.validate_params(text, &Params::new())
+    }
+
+    /// As `validate`, for a text with parameters.
+    pub fn validate_params(&self, text: &str, params: &Params) -> Result<()> {
+        let script = factgraph_syntax::parse_with(text, &params.to_syntax())?;
         let limits = Limits::default();
         for st in &script.statements {
             crate::query::plan(&self.store, st, &limits)?;

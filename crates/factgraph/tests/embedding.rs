@@ -200,3 +200,32 @@ fn every_error_has_a_stable_kind() {
     assert_eq!(Graph::open(dir.path().join("junk")).unwrap_err().kind(), ErrorKind::Damaged);
     assert_eq!(ErrorKind::UnknownName.to_string(), "unknown_name");
 }
+
+/// Untrusted text as a parameter is a value, never syntax: a name with quotes and a
+/// `;` that, pasted into the query with `format!`, would have run a second statement.
+#[test]
+fn untrusted_text_in_a_parameter_is_only_ever_a_value() {
+    use factgraph::{Limits, Params};
+    let graph = Graph::in_memory().unwrap();
+    program(&graph).unwrap();
+    let hostile = "Trump\"; entity \"Injected\": Thing; describe \"Trump";
+    let pasted = graph.query(&format!("describe \"{hostile}\""));
+    assert!(pasted.is_ok() && graph.lookup_ids("Injected").unwrap().len() == 1, "pasting does inject");
+    let graph = Graph::in_memory().unwrap();
+    program(&graph).unwrap();
+    let err = graph.query_params("describe $who", &Params::new().set("who", hostile), &Limits::default()).unwrap_err();
+    assert_eq!(err.kind(), factgraph::ErrorKind::UnknownName, "{err}");
+    assert!(graph.lookup_ids("Injected").unwrap().is_empty(), "nothing was written");
+    // Parameters work in questions, patterns and writes alike.
+    let p = Params::new().set("who", "Trump").set("rel", "accused");
+    assert_eq!(graph.query_params("who accused $who", &p, &Limits::default()).unwrap()[0].rows.len(), 1);
+    let rows = graph
+        .query_params("match (a)-[r]->(b {name: $who}) where type(r) = $rel return a.name", &p, &Limits::default())
+        .unwrap();
+    assert_eq!(rows[0].rows.len(), 1);
+    let p = Params::new().set("name", "Mehr news agency");
+    graph.query_params("entity $name: Organization", &p, &Limits::default()).unwrap();
+    assert_eq!(graph.lookup_ids("Mehr news agency").unwrap().len(), 1);
+    graph.validate_params("describe $name", &p).unwrap();
+    assert_eq!(graph.validate("describe $name").unwrap_err().kind(), factgraph::ErrorKind::Syntax);
+}

@@ -92,9 +92,16 @@ fn the_public_api_is_what_the_snapshot_says() {
         .map(|p| p.rsplit("::").next().unwrap().to_owned())
         .collect();
     let mut defined = Vec::new();
-    for file in
-        ["graph.rs", "transaction.rs", "error.rs", "query/result.rs", "query/context.rs", "query/script.rs", "tsv.rs"]
-    {
+    for file in [
+        "graph.rs",
+        "transaction.rs",
+        "error.rs",
+        "query/result.rs",
+        "query/params.rs",
+        "query/context.rs",
+        "query/script.rs",
+        "tsv.rs",
+    ] {
         items("", &parse(file), &mut defined);
     }
     let is_exported = |l: &str| {

@@ -3,6 +3,7 @@
 //! writes run as one transaction per script.
 
 mod context;
+mod params;
 mod pattern;
 mod plan;
 mod questions;
@@ -16,6 +17,7 @@ use factgraph_store::Store;
 use factgraph_syntax::ast::Statement;
 
 pub use context::Limits;
+pub use params::Params;
 pub use plan::Plan;
 pub use result::{Cell, Citation, QueryResult, Record, Row};
 pub use script::{ScriptState, WriteSummary};
@@ -33,8 +35,14 @@ pub(crate) fn plan(store: &Store, statement: &Statement, limits: &Limits) -> Res
 
 /// Runs a text: its writes first, as one atomic transaction (reported as one note),
 /// then its questions and patterns in order.
-pub(crate) fn run(store: &Store, text: &str, limits: &Limits, state: &mut ScriptState) -> Result<Vec<QueryResult>> {
-    let script = factgraph_syntax::parse(text)?;
+pub(crate) fn run(
+    store: &Store,
+    text: &str,
+    params: &Params,
+    limits: &Limits,
+    state: &mut ScriptState,
+) -> Result<Vec<QueryResult>> {
+    let script = factgraph_syntax::parse_with(text, &params.to_syntax())?;
     let writes: Vec<&Statement> =
         script.statements.iter().filter(|s| matches!(s, Statement::Write(_) | Statement::Create(_))).collect();
     let mut results = Vec::new();

@@ -132,23 +132,19 @@ fn found_at(text: &str, pos: usize) -> (String, usize) {
             rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '-').map(char::len_utf8).sum();
         return (format!("`{}`", &rest[..len]), pos + len);
     }
-    if c == '"' {
-        return match rest[1..].find('"') {
+    if c == '"' || c == '\'' {
+        return match rest[1..].find(c) {
             Some(i) => {
                 let shown: String = rest[..i + 2].chars().take(40).collect();
                 (format!("the string {shown}"), pos + i + 2)
             }
-            None => ("a string that is never closed (a `\"` is missing)".into(), text.len()),
+            None => (format!("a string that is never closed (a `{c}` is missing)"), text.len()),
         };
     }
     (format!("`{c}`"), pos + c.len_utf8())
 }
 
 fn hint_for(text: &str, pos: usize, expected: &[&str]) -> Option<String> {
-    let rest = text[pos..].trim_start();
-    if rest.starts_with('\'') && expected.iter().any(|e| e.contains("quoted")) {
-        return Some("strings use double quotes: \"like this\"".into());
-    }
     let statement_so_far = text[..pos].rsplit(';').next().unwrap_or("").to_ascii_lowercase();
     if expected.contains(&"`from`") && statement_so_far.trim_start().starts_with("assert") {
         return Some("every statement needs evidence: `from DOCUMENT \"the words it uses\"`".into());
@@ -213,7 +209,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::kw_why => "`why`",
         Rule::kw_with => "`with`",
         Rule::word => "a name",
-        Rule::string | Rule::string_inner => "a quoted string",
+        Rule::string | Rule::string_inner | Rule::single_inner => "a quoted string",
         Rule::parameter => "a parameter (`$name`)",
         Rule::name => "an entity name or a quoted string",
         Rule::label => "a statement label (`@name`)",

@@ -4,11 +4,11 @@
 //! whether an input is finished or needs another line. One scanner, so the two cannot
 //! disagree about what is a comment or a string.
 //!
-//! The grammar's rules it follows: a string is `"` … `"`, where `\` escapes the
-//! character after it (so `\"` does not end it) and line breaks may occur inside;
+//! The grammar's rules it follows: a string is `"` … `"` or `'` … `'`, where `\`
+//! escapes the character after it (so `\"` does not end it), the other quote is text,
+//! and line breaks may occur inside;
 //! `#` and `//` outside a string start a comment that runs to the end of the line;
-//! `(`, `[` and `{` open brackets that `)`, `]` and `}` close. There are no
-//! single-quoted strings. Every delimiter is ASCII, so scanning bytes is exact for
+//! `(`, `[` and `{` open brackets that `)`, `]` and `}` close. Every delimiter is ASCII, so scanning bytes is exact for
 //! UTF-8 text and every offset it reports is a character boundary.
 
 /// A bracket outside strings and comments.
@@ -31,11 +31,13 @@ pub(crate) struct Scanner<'t> {
     depth: usize,
     /// Where the string being read began, while inside one.
     string_start: Option<usize>,
+    /// The quote that ends the string being read.
+    quote: u8,
 }
 
 impl<'t> Scanner<'t> {
     pub(crate) fn new(text: &'t str) -> Self {
-        Scanner { bytes: text.as_bytes(), pos: 0, depth: 0, string_start: None }
+        Scanner { bytes: text.as_bytes(), pos: 0, depth: 0, string_start: None, quote: b'"' }
     }
 
     /// Where a string that the input never closes begins, once the scan is over.
@@ -60,13 +62,16 @@ impl Iterator for Scanner<'_> {
                 match b {
                     // The escaped character, whatever it is, belongs to the string.
                     b'\\' => self.pos += 1,
-                    b'"' => self.string_start = None,
+                    q if q == self.quote => self.string_start = None,
                     _ => {}
                 }
                 continue;
             }
             match b {
-                b'"' => self.string_start = Some(at),
+                b'"' | b'\'' => {
+                    self.string_start = Some(at);
+                    self.quote = b;
+                }
                 b'#' => self.skip_comment(),
                 b'/' if self.bytes.get(self.pos) == Some(&b'/') => self.skip_comment(),
                 b'(' | b'[' | b'{' => {

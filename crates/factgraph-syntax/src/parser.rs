@@ -287,22 +287,55 @@ fn span(p: &Pair<'_, Rule>) -> Span {
     Span::new(s.start(), s.end())
 }
 
-fn unescape(raw: &str) -> String {
+/// The text of a string's contents, its escapes replaced: `\"`, `\'`, `\\`, `\n`,
+/// `\t`, `\r`, `\b`, `\f` and `\uXXXX`. Any other escape is an error at its place
+/// (`start` is the contents' offset in the input), never a character dropped.
+fn unescape(text: &str, raw: &str, start: usize) -> Result<String, ParseError> {
     let mut out = String::with_capacity(raw.len());
-    let mut chars = raw.chars();
-    while let Some(c) = chars.next() {
-        if c == '\\' {
-            match chars.next() {
-                Some('n') => out.push('\n'),
-                Some('t') => out.push('\t'),
-                Some(other) => out.push(other),
-                None => {}
-            }
-        } else {
+    let mut chars = raw.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        if c != '\\' {
             out.push(c);
+            continue;
+        }
+        let bad = |end: usize| {
+            let end = end.min(raw.len());
+            ParseError::at(
+                text,
+                Span::new(start + at, start + end),
+                format!("`{}` is not an escape: write `\\\\` for a backslash", &raw[at..end]),
+            )
+        };
+        match chars.next() {
+            Some((_, '"')) => out.push('"'),
+            Some((_, '\'')) => out.push('\''),
+            Some((_, '\\')) => out.push('\\'),
+            Some((_, 'n')) => out.push('\n'),
+            Some((_, 't')) => out.push('\t'),
+            Some((_, 'r')) => out.push('\r'),
+            Some((_, 'b')) => out.push('\u{8}'),
+            Some((_, 'f')) => out.push('\u{c}'),
+            Some((u, 'u')) => {
+                let mut end = u + 1;
+                let mut code = 0u32;
+                for _ in 0..4 {
+                    match chars.next() {
+                        Some((i, h)) if h.is_ascii_hexdigit() => {
+                            code = code * 16 + h.to_digit(16).unwrap_or(0);
+                            end = i + 1;
+                        }
+                        Some((i, h)) => return Err(bad(i + h.len_utf8())),
+                        None => return Err(bad(end)),
+                    }
+                }
+                out.push(char::from_u32(code).ok_or_else(|| bad(end))?);
+            }
+            Some((i, other)) => return Err(bad(i + other.len_utf8())),
+            // The grammar lets no string end in a lone backslash.
+            None => return Err(bad(raw.len())),
         }
     }
-    out
+    Ok(out)
 }
 
 /// The parameter a `name` is, if it is one (`name` → `string` → `parameter`).
@@ -322,7 +355,8 @@ fn string_of(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<String, ParseError> {
                 format!("the parameter {} is {}, where text is needed", inner.as_str(), other.type_name()),
             )),
         },
-        inner => Ok(unescape(inner.map_or("", |i| i.as_str()))),
+        Some(inner) => unescape(text, inner.as_str(), inner.as_span().start()),
+        None => Ok(String::new()),
     }
 }
 

@@ -223,7 +223,10 @@ fn question(out: &mut String, q: &Question) {
 }
 
 fn pattern(out: &mut String, p: &Pattern) {
-    out.push_str("match ");
+    // `return 1` matches nothing: one row with no variables.
+    if !p.paths.is_empty() {
+        out.push_str("match ");
+    }
     for (i, path) in p.paths.iter().enumerate() {
         if i > 0 {
             out.push_str(", ");
@@ -238,7 +241,7 @@ fn pattern(out: &mut String, p: &Pattern) {
         out.push_str(" where ");
         expr(out, f);
     }
-    out.push_str(" return ");
+    out.push_str(if p.paths.is_empty() { "return " } else { " return " });
     if p.distinct {
         out.push_str("distinct ");
     }

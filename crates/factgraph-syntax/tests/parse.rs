@@ -269,3 +269,30 @@ fn single_quoted_strings_are_strings() {
     assert!(!factgraph_syntax::is_complete("describe 'a"));
     assert!(factgraph_syntax::is_complete("describe \"it's\""), "an apostrophe inside double quotes is text");
 }
+
+/// `return` needs no `match`: it answers one row with no variables.
+#[test]
+fn return_without_match_is_a_pattern_with_no_paths() {
+    use factgraph_syntax::ast::*;
+    let script = factgraph_syntax::parse("return 1 as one order by one limit 1").unwrap();
+    let Statement::Pattern(p) = &script.statements[0] else { panic!("{script:?}") };
+    assert!(p.paths.is_empty() && p.returns.len() == 1 && p.limit == Some(1));
+    assert_eq!(factgraph_syntax::print(&script), "return 1 as one order by one limit 1");
+    assert!(factgraph_syntax::parse("where 1 = 1 return 1").is_err(), "a filter needs a match");
+}
+
+/// `'\uH'` was read as `'uH'`: an escape the language does not have was dropped
+/// silently. Escapes are `\"`, `\'`, `\\`, `\n`, `\t`, `\r`, `\b`, `\f`, `\uXXXX`.
+#[test]
+fn an_unknown_escape_is_an_error_not_dropped() {
+    let e = factgraph_syntax::parse("return '\\uH'").unwrap_err();
+    assert!(e.to_string().contains("`\\uH` is not an escape"), "{e}");
+    assert_eq!((e.span.start, e.span.end), (8, 11));
+    let e = factgraph_syntax::parse("describe \"a\\qb\"").unwrap_err();
+    assert!(e.to_string().contains("`\\q` is not an escape"), "{e}");
+    use factgraph_syntax::ast::*;
+    let script = factgraph_syntax::parse("return '\\u00e9\\t\\r\\'\\\\'").unwrap();
+    let Statement::Pattern(p) = &script.statements[0] else { panic!() };
+    let ExprKind::Literal(Literal::Str(s)) = &p.returns[0].expr.kind else { panic!("{p:?}") };
+    assert_eq!(s, "é\t\r'\\");
+}

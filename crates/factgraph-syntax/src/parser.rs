@@ -619,7 +619,8 @@ fn pattern(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<Pattern, ParseError> {
                         Rule::return_item => {
                             let mut ri = x.into_inner().filter(|y| !keyword(y.as_rule()));
                             let e = ri.next().expect("return expr");
-                            let written = e.as_str().trim().to_owned();
+                            // pest's implicit comments may end the pair: they name no column.
+                            let written = crate::scan::without_comments(e.as_str());
                             out.returns.push(ReturnItem {
                                 expr: expr(text, e)?,
                                 alias: ri.next().map(ident),

@@ -33,11 +33,13 @@ pub(crate) struct Scanner<'t> {
     string_start: Option<usize>,
     /// The quote that ends the string being read.
     quote: u8,
+    /// Every comment passed so far, as byte ranges (to the end of its line).
+    comments: Vec<std::ops::Range<usize>>,
 }
 
 impl<'t> Scanner<'t> {
     pub(crate) fn new(text: &'t str) -> Self {
-        Scanner { bytes: text.as_bytes(), pos: 0, depth: 0, string_start: None, quote: b'"' }
+        Scanner { bytes: text.as_bytes(), pos: 0, depth: 0, string_start: None, quote: b'"', comments: Vec::new() }
     }
 
     /// Where a string that the input never closes begins, once the scan is over.
@@ -72,8 +74,8 @@ impl Iterator for Scanner<'_> {
                     self.string_start = Some(at);
                     self.quote = b;
                 }
-                b'#' => self.skip_comment(),
-                b'/' if self.bytes.get(self.pos) == Some(&b'/') => self.skip_comment(),
+                b'#' => self.skip_comment(at),
+                b'/' if self.bytes.get(self.pos) == Some(&b'/') => self.skip_comment(at),
                 b'(' | b'[' | b'{' => {
                     self.depth += 1;
                     return Some(Bracket { at, opens: true, depth: self.depth });
@@ -95,9 +97,25 @@ impl Iterator for Scanner<'_> {
 impl Scanner<'_> {
     /// Moves to the line break that ends a comment (the break itself is not part of
     /// it, as in the grammar's `COMMENT`).
-    fn skip_comment(&mut self) {
+    fn skip_comment(&mut self, start: usize) {
         self.pos = self.bytes[self.pos..].iter().position(|&b| b == b'\n').map_or(self.bytes.len(), |i| self.pos + i);
+        self.comments.push(start..self.pos);
     }
+}
+
+/// `text` without its comments (strings kept whole), trimmed: how an expression reads
+/// as a column name.
+pub(crate) fn without_comments(text: &str) -> String {
+    let mut scanner = Scanner::new(text);
+    scanner.by_ref().for_each(drop);
+    let mut out = String::with_capacity(text.len());
+    let mut from = 0;
+    for c in &scanner.comments {
+        out.push_str(&text[from..c.start]);
+        from = c.end;
+    }
+    out.push_str(&text[from..]);
+    out.trim().to_owned()
 }
 
 /// True when `text` is a finished input: every string it opens is closed and every
@@ -163,6 +181,13 @@ mod tests {
         let mut s = Scanner::new("\"abc\\");
         assert_eq!(s.next(), None);
         assert_eq!(s.open_string(), Some(0));
+    }
+
+    #[test]
+    fn comments_are_cut_from_text_but_not_from_strings() {
+        assert_eq!(without_comments("a.name // trailing\n"), "a.name");
+        assert_eq!(without_comments("'a # b' # c\n"), "'a # b'");
+        assert_eq!(without_comments("x # one\n + y"), "x \n + y");
     }
 
     #[test]

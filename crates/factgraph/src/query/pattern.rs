@@ -188,7 +188,7 @@ pub(crate) fn run(ctx: &mut Ctx<'_>, p: &Pattern) -> Result<QueryResult> {
             cells.push(to_cell(ctx, v)?);
         }
         let mut provenance = Vec::new();
-        let mut vars: Vec<&String> = env.keys().collect();
+        let mut vars: Vec<&String> = env.keys().filter(|k| k.as_str() != USED).collect();
         vars.sort();
         for var in vars {
             let ids = match &env[var] {
@@ -206,9 +206,18 @@ pub(crate) fn run(ctx: &mut Ctx<'_>, p: &Pattern) -> Result<QueryResult> {
     Ok(result)
 }
 
+/// The key under which an environment keeps the statements its `match` has bound so
+/// far (named or not), so that no relationship is bound twice in one `match`. A space
+/// keeps it apart from every variable name.
+const USED: &str = " used";
+
 fn match_path(ctx: &mut Ctx<'_>, path: &PathPattern, rows: Vec<Env>) -> Result<Vec<Env>> {
     let mut out = Vec::new();
     for env in rows {
+        let used_before = match env.get(USED) {
+            Some(Val::Rels(ids)) => ids.clone(),
+            _ => Vec::new(),
+        };
         let starts = match path.start.var.as_ref().and_then(|v| Some((v, env.get(&v.text)?))) {
             Some((_, Val::Node(n))) => vec![*n],
             Some((v, _)) => {
@@ -225,7 +234,7 @@ fn match_path(ctx: &mut Ctx<'_>, path: &PathPattern, rows: Vec<Env>) -> Result<V
             if let Some(v) = &path.start.var {
                 env2.insert(v.text.clone(), Val::Node(n));
             }
-            extend(ctx, &path.steps, n, env2, &mut Vec::new(), &mut out)?;
+            extend(ctx, &path.steps, n, env2, &mut used_before.clone(), &mut out)?;
         }
     }
     Ok(out)
@@ -313,6 +322,11 @@ fn hops(ctx: &mut Ctx<'_>, n: Node, r: &RelPattern) -> Result<Vec<(StatementId, 
         for e in ctx.store.edges(n, *dir)? {
             ctx.tick()?;
             let Some(other) = e.other else { continue };
+            // A self-loop is listed at both of its ends, which are the same node: an
+            // undirected step has already taken it from the out side.
+            if r.arrow == Arrow::Either && *dir == Direction::In && other == n {
+                continue;
+            }
             if !r.types.is_empty() && !wanted.contains(&Some(e.relation)) {
                 continue;
             }
@@ -352,6 +366,10 @@ fn extend(
     out: &mut Vec<Env>,
 ) -> Result<()> {
     let Some(((rel, node), rest)) = steps.split_first() else {
+        let mut env = env;
+        if !used.is_empty() {
+            env.insert(USED.to_owned(), Val::Rels(used.clone()));
+        }
         out.push(env);
         if out.len() > ctx.limits.max_rows.saturating_mul(10) {
             return Err(QueryError::Limit {

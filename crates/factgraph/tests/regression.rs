@@ -34,3 +34,27 @@ fn a_trailing_comment_is_not_part_of_a_column_name() {
     let r = g.query("return 'a' # a\n, 2 as two").unwrap();
     assert_eq!(r[0].columns, ["'a'", "two"]);
 }
+
+#[test]
+fn a_stored_id_property_is_read_as_a_property_not_the_internal_id() {
+    let g = Graph::in_memory().unwrap();
+    g.query("create (a:A {name: \"a\", id: 42})").unwrap();
+    assert_eq!(count(&g, "match (a:A) return a.id"), "42");
+    assert_eq!(count(&g, "match (a:A) where a.id = 42 return count(*)"), "1");
+    // The internal id is the function's.
+    assert_ne!(count(&g, "match (a:A) return id(a)"), "42");
+}
+
+#[test]
+fn a_typed_zero_length_path_matches_nodes_without_that_relationship() {
+    let g = Graph::in_memory().unwrap();
+    g.query("create (a:A {name: \"a\"})-[:said]->(b:B {name: \"b\"}); create (c:C {name: \"c\"})").unwrap();
+    let r = g.query("match (x:A)-[:said*0..1]->(y) return count(*)").unwrap();
+    assert_eq!(r[0].rows[0].cells[0].to_string(), "2", "a to itself and a to b");
+    // Unlabelled, unnamed start: every node matches itself at length zero.
+    let rows = g.query("match (x)-[:said*0..1]->(y) where x.name = y.name return x.name").unwrap();
+    let mut names: Vec<String> = rows[0].rows.iter().map(|r| r.cells[0].to_string()).collect();
+    names.sort();
+    assert!(names.contains(&"c".to_string()), "{names:?}");
+    assert!(names.contains(&"b".to_string()), "{names:?}");
+}

@@ -253,7 +253,11 @@ fn candidates(ctx: &mut Ctx<'_>, p: &NodePattern, first: Option<&RelPattern>) ->
     if let Some(k) = &p.kind {
         return Ok(ctx.store.entities_of_kind(&k.text)?.into_iter().map(Node::Entity).collect());
     }
-    if let Some(r) = first.filter(|r| !r.types.is_empty()) {
+    // The relation index finds the nodes with such a relationship, which is every
+    // start only when the first step takes at least one relationship: with `*0..`,
+    // any node matches at length zero.
+    let takes_one = |r: &&RelPattern| r.length.is_none_or(|(min, _)| min.unwrap_or(1) >= 1);
+    if let Some(r) = first.filter(|r| !r.types.is_empty()).filter(takes_one) {
         let mut nodes = std::collections::BTreeSet::new();
         for t in &r.types {
             for id in ctx.store.statements_with_relation(&t.text)? {
@@ -478,7 +482,7 @@ fn property(ctx: &mut Ctx<'_>, v: &Val, key: &str) -> Result<Val> {
             match key {
                 "name" => Val::Str(e.name.clone()),
                 "kind" => Val::Str(e.kind.clone()),
-                "id" => Val::Int(id.0 as i64),
+                // `id` is a property like any other; the internal id is `id(n)`'s.
                 _ => e.properties.get(key).map_or(Val::Null, from_value),
             }
         }
@@ -486,7 +490,6 @@ fn property(ctx: &mut Ctx<'_>, v: &Val, key: &str) -> Result<Val> {
             let st = ctx.store.require_statement(*s)?;
             match key {
                 "relation" | "type" => Val::Str(st.relation),
-                "id" => Val::Int(s.0 as i64),
                 _ => st.qualifiers.get(key).map_or(Val::Null, from_value),
             }
         }

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
-use factgraph::vocabulary::is_complete;
+use factgraph::vocabulary::{is_complete, needs_more};
 use factgraph::{Cell, Date, Graph, Limits, Params, StatementId, Value};
 
 use crate::render::{error_report, write_result, Mode, Style};
@@ -483,6 +483,14 @@ pub fn statements_of(results: &[factgraph::QueryResult]) -> Vec<StatementId> {
     ids
 }
 
+/// Whether the REPL reads another line into `pending` after `line`: while the input
+/// needs more, except that an empty line runs a query whose strings and brackets are
+/// closed (so that an unfinished pattern shows its error instead of waiting forever).
+pub fn wants_more(pending: &str, line: &str) -> bool {
+    let meta = pending.trim_start().starts_with('.') || pending.trim_start().starts_with(':');
+    !meta && (!is_complete(pending) || (needs_more(pending) && !line.trim().is_empty()))
+}
+
 /// Writes the counts of a store.
 pub fn write_stats(graph: &Graph, out: &mut dyn Write) -> anyhow::Result<()> {
     let c = graph.counts()?;
@@ -532,8 +540,9 @@ fn write_sources(graph: &Graph, out: &mut dyn Write) -> anyhow::Result<()> {
 
 /// Splits a script into inputs. A meta command is one line. A query runs to a line
 /// ending in `;`, or until the next line that starts in the first column once the
-/// query so far is complete (quotes and brackets closed, read as the parser reads
-/// them), so continuation lines are indented: `match (a)` / `  -[r]->(b)` / `  return a`.
+/// query so far needs no more (quotes and brackets closed, and a pattern query not
+/// stopped where the grammar wants more): `match (a)` / `where a.name = 'x'` /
+/// `return a` is one input, and so is anything whose continuation lines are indented.
 pub fn split_inputs(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut current = String::new();
@@ -545,7 +554,7 @@ pub fn split_inputs(text: &str) -> Vec<String> {
     };
     for line in text.lines() {
         let starts_fresh = !line.starts_with(char::is_whitespace);
-        if starts_fresh && is_complete(&current) {
+        if starts_fresh && !needs_more(&current) {
             flush(&mut current, &mut out);
         }
         if current.trim().is_empty() && (line.trim_start().starts_with('.') || line.trim_start().starts_with(':')) {
@@ -603,6 +612,16 @@ mod tests {
         assert!(is_complete("describe Trump // who's (this"));
         let parts = split_inputs("describe Trump // say \"hi\n.stats\n");
         assert_eq!(parts, ["describe Trump // say \"hi\n", ".stats"]);
+    }
+
+    #[test]
+    fn multi_line_cypher_is_one_input_without_indentation() {
+        let parts = split_inputs("MATCH (a)\nWHERE a.name = 'x'\nRETURN a\ndescribe Trump\nwho accused Trump\n");
+        assert_eq!(parts, ["MATCH (a)\nWHERE a.name = 'x'\nRETURN a\n", "describe Trump\n", "who accused Trump\n"]);
+        assert!(wants_more("match (a)", "match (a)"));
+        assert!(!wants_more("match (a)\n", ""), "an empty line runs it, to show the error");
+        assert!(wants_more("describe \"Trump\n", ""), "an open string always reads on");
+        assert!(!wants_more(".stats", ".stats"));
     }
 
     #[test]

@@ -12,7 +12,7 @@ use rustyline::hint::Hinter;
 use rustyline::validate::Validator;
 use rustyline::{Context, Editor, Helper};
 
-use factgraph::vocabulary::{is_complete, FUNCTIONS, KEYWORDS};
+use factgraph::vocabulary::{FUNCTIONS, KEYWORDS};
 
 use crate::repl::{Flow, Session, META_HELP};
 
@@ -121,8 +121,7 @@ pub fn run<W: Write, E: Write>(session: &mut Session<'_, W, E>, graph: &factgrap
         match editor.readline(prompt) {
             Ok(line) => {
                 pending.push_str(&line);
-                let meta = pending.trim_start().starts_with('.') || pending.trim_start().starts_with(':');
-                if !meta && !is_complete(&pending) {
+                if crate::repl::wants_more(&pending, &line) {
                     pending.push('\n');
                     continue;
                 }

@@ -30,3 +30,31 @@ pub const FUNCTIONS: &[&str] = &[
 pub fn is_complete(text: &str) -> bool {
     factgraph_syntax::is_complete(text)
 }
+
+/// True when a shell should read another line before running `text`: its strings or
+/// brackets are open (`is_complete` is false), or it is a pattern query (`match`,
+/// `return`, `create`) that stops where the grammar wants more, as after
+/// `match (a)-[r]->(b)` with the `return` still to come on the next line. Questions
+/// and writes are one line unless a bracket or string is open.
+///
+/// ```
+/// use factgraph::vocabulary::needs_more;
+/// assert!(needs_more("match (a)-[r:accused]->(b)"));
+/// assert!(needs_more("MATCH (a)\nWHERE a.name = 'x'"));
+/// assert!(!needs_more("match (a) return a.name"));
+/// assert!(!needs_more("describe"), "a question is run, and its error shown");
+/// ```
+pub fn needs_more(text: &str) -> bool {
+    if !is_complete(text) {
+        return true;
+    }
+    let first_word: String =
+        text.trim_start().chars().take_while(char::is_ascii_alphabetic).collect::<String>().to_ascii_lowercase();
+    if !matches!(first_word.as_str(), "match" | "return" | "create") {
+        return false;
+    }
+    match factgraph_syntax::parse(text) {
+        Ok(_) => false,
+        Err(e) => e.found == "end of input",
+    }
+}

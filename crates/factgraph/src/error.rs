@@ -139,6 +139,18 @@ pub enum QueryError {
         /// The node pattern.
         span: Span,
     },
+    /// A variable used as a node in one place and as a relationship in another.
+    #[error("`{name}` is {was} in one place and {now} in another")]
+    VariableTypeConflict {
+        /// The variable.
+        name: String,
+        /// What it was first bound to.
+        was: &'static str,
+        /// What it is used as here.
+        now: &'static str,
+        /// Where.
+        span: Span,
+    },
     /// A path starts at a variable that is bound to something other than a node.
     #[error("`{name}` is not a node")]
     NotANode {
@@ -280,6 +292,7 @@ impl QueryError {
             | QueryError::UnknownLabel { span, .. }
             | QueryError::UndefinedVariable { span, .. }
             | QueryError::AlreadyBound { span, .. }
+            | QueryError::VariableTypeConflict { span, .. }
             | QueryError::NotANode { span, .. }
             | QueryError::UnknownFunction { span, .. }
             | QueryError::ArgumentCount { span, .. }
@@ -483,6 +496,7 @@ impl QueryError {
             QueryError::Ambiguous { .. } => ErrorKind::Ambiguous,
             QueryError::UndefinedVariable { .. }
             | QueryError::AlreadyBound { .. }
+            | QueryError::VariableTypeConflict { .. }
             | QueryError::NotANode { .. }
             | QueryError::ArgumentCount { .. }
             | QueryError::NotAllowed { .. }

@@ -58,3 +58,26 @@ fn a_typed_zero_length_path_matches_nodes_without_that_relationship() {
     assert!(names.contains(&"c".to_string()), "{names:?}");
     assert!(names.contains(&"b".to_string()), "{names:?}");
 }
+
+/// Checks ran per row, so on an empty store these succeeded; they are compile-time
+/// errors, found by planning without running.
+#[test]
+fn mistakes_in_a_pattern_query_fail_before_it_runs_even_on_an_empty_store() {
+    use factgraph::ErrorKind;
+    let g = Graph::in_memory().unwrap();
+    for (q, kind) in [
+        ("match (n) return m", ErrorKind::Invalid),
+        ("match (n) return nosuchfn(n)", ErrorKind::UnknownName),
+        ("match (n) where count(n) > 1 return n", ErrorKind::Invalid),
+        ("match (n) return tolower(n.name, 1)", ErrorKind::Invalid),
+        ("match (r)-[r]->() return r", ErrorKind::Invalid),
+        ("match (a) where b.name = 'x' return a", ErrorKind::Invalid),
+    ] {
+        let err = g.validate(q).unwrap_err();
+        assert_eq!(err.kind(), kind, "{q}: {err}");
+        assert_eq!(g.query(q).unwrap_err().kind(), kind, "{q}");
+    }
+    // What is right still runs: order by a returned alias, variables of every path.
+    g.validate("match (a)-[r]->(b), (b)-[s]->(c) where a.name = 'x' return a.name as n, count(*) order by n").unwrap();
+    g.validate("return 1 as one order by one").unwrap();
+}

@@ -2,6 +2,7 @@
 //! against the store) → execution (index reads, the store's adjacency), and
 //! writes run as one transaction per script.
 
+mod check;
 mod context;
 mod params;
 mod pattern;
@@ -29,7 +30,10 @@ pub(crate) fn plan(store: &Store, statement: &Statement, limits: &Limits) -> Res
     Ok(match statement {
         Statement::Write(_) | Statement::Create(_) => None,
         Statement::Question(q) => Some(plan::plan_question(store, q, limits.max_depth)?),
-        Statement::Pattern(p) => Some(Plan::Pattern(Box::new(p.clone()))),
+        Statement::Pattern(p) => {
+            check::pattern(p)?;
+            Some(Plan::Pattern(Box::new(p.clone())))
+        }
     })
 }
 

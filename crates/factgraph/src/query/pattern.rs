@@ -47,11 +47,11 @@ fn from_value(v: &Value) -> Val {
     }
 }
 
-const AGGREGATES: &[&str] = &["count", "collect", "min", "max", "sum", "avg"];
+pub(crate) const AGGREGATES: &[&str] = &["count", "collect", "min", "max", "sum", "avg"];
 
 /// The functions whose names are a typo away from `name` (an edit for every three
 /// letters, swapped letters counting as one), nearest first.
-fn near_functions(name: &str) -> Vec<String> {
+pub(crate) fn near_functions(name: &str) -> Vec<String> {
     let mut near: Vec<(usize, &str)> = crate::vocabulary::FUNCTIONS
         .iter()
         .map(|f| (strsim::osa_distance(f, name), *f))
@@ -61,7 +61,7 @@ fn near_functions(name: &str) -> Vec<String> {
     near.into_iter().take(3).map(|(_, f)| f.to_owned()).collect()
 }
 
-fn is_aggregate(e: &Expr) -> bool {
+pub(crate) fn is_aggregate(e: &Expr) -> bool {
     match &e.kind {
         ExprKind::CountStar => true,
         ExprKind::Call { name, .. } => AGGREGATES.contains(&name.as_str()),

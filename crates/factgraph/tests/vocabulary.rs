@@ -62,9 +62,10 @@ fn typed_errors_say_what_is_wrong() {
             "`x` is not defined in the pattern",
         ),
         (
+            // Found when planning, before any row: the relationship `r` used as a node.
             "match (a)-[r]->(b), (r)-[s]->(c) return a",
-            |e| matches!(e, QueryError::NotANode { name, .. } if name == "r"),
-            "`r` is not a node",
+            |e| matches!(e, QueryError::VariableTypeConflict { name, .. } if name == "r"),
+            "`r` is a relationship in one place and a node in another",
         ),
         (
             "match (a) return size(a, a)",

@@ -296,3 +296,13 @@ fn an_unknown_escape_is_an_error_not_dropped() {
     let ExprKind::Literal(Literal::Str(s)) = &p.returns[0].expr.kind else { panic!("{p:?}") };
     assert_eq!(s, "é\t\r'\\");
 }
+
+/// `create … create …` is one write whose paths are all the clauses' paths.
+#[test]
+fn consecutive_create_clauses_are_one_write() {
+    use factgraph_syntax::ast::*;
+    let script = factgraph_syntax::parse("CREATE (a {name: 'a'})\nCREATE (b {name: 'b'}), (a)-[:T]->(b)").unwrap();
+    assert_eq!(script.statements.len(), 1);
+    let Statement::Create(paths) = &script.statements[0] else { panic!("{script:?}") };
+    assert_eq!(paths.len(), 3);
+}

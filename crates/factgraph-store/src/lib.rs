@@ -22,4 +22,4 @@ pub use kv::{Engine, Kv, MemoryKv, SledKv};
 pub use model::*;
 pub use normalize::normalize;
 pub use store::{CommitStats, Counts, Edge, OpenOptions, Store, FORMAT_VERSION, MARKER_FILE};
-pub use txn::{Added, Transaction};
+pub use txn::{check_entity_name, Added, Transaction};

@@ -257,7 +257,10 @@ impl Entity {
 
     /// Every spelling of this entity: the canonical name, then the aliases.
     pub fn spellings(&self) -> impl Iterator<Item = &str> {
-        std::iter::once(self.name.as_str()).chain(self.aliases.iter().map(|a| a.text.as_str()))
+        // An unnamed entity (name "") has only its aliases.
+        std::iter::once(self.name.as_str())
+            .filter(|n| !n.is_empty())
+            .chain(self.aliases.iter().map(|a| a.text.as_str()))
     }
 }
 

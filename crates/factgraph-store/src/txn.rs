@@ -249,8 +249,12 @@ impl<'s> Transaction<'s> {
     }
 
     /// Creates a new entity. Names need not be unique: lookups return every candidate.
+    /// The empty name makes an unnamed entity (openCypher's `CREATE ()`), found by
+    /// kind, property or relationship but never by name.
     pub fn create_entity(&mut self, name: &str, kind: &str) -> Result<EntityId> {
-        check_name(name, "an entity name")?;
+        if !name.is_empty() {
+            check_name(name, "an entity name")?;
+        }
         check_kind(kind)?;
         let id = EntityId(self.next_entity);
         self.next_entity += 1;
@@ -261,7 +265,9 @@ impl<'s> Transaction<'s> {
             aliases: Vec::new(),
             properties: Properties::new(),
         };
-        self.index_name(name, id)?;
+        if !name.is_empty() {
+            self.index_name(name, id)?;
+        }
         self.ids_mut(List::Kind(kind.to_owned()))?.push(id.0);
         self.entities.insert(id, Some(entity));
         self.dirty_entities.insert(id);
@@ -524,7 +530,9 @@ impl<'s> Transaction<'s> {
 
     /// Recreates an exported entity under its own id (JSON Lines import).
     pub(crate) fn import_entity(&mut self, entity: Entity, text: Option<String>) -> Result<()> {
-        check_name(&entity.name, "an entity name")?;
+        if !entity.name.is_empty() || entity.is_document() {
+            check_name(&entity.name, "an entity name")?;
+        }
         check_kind(&entity.kind)?;
         if self.load_entity(entity.id)?.is_some() {
             return Err(StoreError::Invalid(format!("entity {} appears twice", entity.id)));
@@ -797,6 +805,12 @@ fn same_evidence(a: &Evidence, b: &Evidence) -> bool {
 
 fn not_a_document(e: &Entity) -> StoreError {
     StoreError::NotADocument { id: e.id, name: e.name.clone(), kind: e.kind.clone() }
+}
+
+/// Refuses an entity name that could never be looked up (no letter or digit) or is
+/// too long: for writes that declare an entity by its name.
+pub fn check_entity_name(name: &str) -> Result<()> {
+    check_name(name, "an entity name")
 }
 
 fn check_name(name: &str, what: &str) -> Result<()> {

@@ -475,3 +475,28 @@ fn a_read_only_open_refuses_writes_and_creates_nothing() {
     assert_eq!(store.lookup("alpha").unwrap().len(), 1);
     assert!(matches!(store.transaction(), Err(StoreError::ReadOnly)));
 }
+
+/// openCypher's `CREATE ()`: an entity with no name is stored, counted, checked and
+/// exported, found by kind but never by name.
+#[test]
+fn unnamed_entities_are_stored_and_found_by_kind_not_name() {
+    let store = Store::in_memory().unwrap();
+    let mut tx = store.transaction().unwrap();
+    let a = tx.create_entity("", "Thing").unwrap();
+    let b = tx.create_entity("", "Thing").unwrap();
+    assert_ne!(a, b);
+    tx.set_property(a, "num", Value::Int(1)).unwrap();
+    assert!(tx.create_document("", Properties::new(), None).is_err(), "a document needs a name");
+    tx.commit().unwrap();
+    assert_eq!(store.counts().unwrap().entities, 2);
+    assert_eq!(store.entities_of_kind("Thing").unwrap(), vec![a, b]);
+    assert!(store.lookup("").unwrap().is_empty());
+    assert!(store.names().unwrap().is_empty());
+    assert!(store.check().unwrap().is_ok());
+    let mut out = Vec::new();
+    export_jsonl(&store, &mut out).unwrap();
+    let copy = Store::in_memory().unwrap();
+    import_jsonl(&copy, std::io::Cursor::new(&out)).unwrap();
+    assert_eq!(copy.counts().unwrap().entities, 2);
+    assert!(copy.check().unwrap().is_ok());
+}

@@ -354,9 +354,6 @@ pub enum Restriction {
     /// A created relationship without an arrow.
     #[error("a created relationship needs a direction: -[]-> or <-[]-")]
     CreateWithoutDirection,
-    /// A created node without a `name`.
-    #[error("a created node needs a name: (a:Person {{name: \"Alice\"}})")]
-    CreateWithoutName,
     /// A question or pattern in a data file, which holds writes only.
     #[error("a data file holds writes only; ask questions in the REPL")]
     WritesOnlyInDataFile,

@@ -29,6 +29,8 @@ impl<'g> Transaction<'g> {
     /// and punctuation), created if there is none. When several match (created by
     /// `create_entity`), the oldest is returned.
     pub fn entity(&mut self, name: &str, kind: &str) -> Result<EntityId> {
+        // Get-or-create is by name: an unnamed entity is `create_entity("", kind)`'s.
+        factgraph_store::check_entity_name(name)?;
         match self.inner.by_canonical_name(name, Some(kind))? {
             Some(e) => Ok(e.id),
             None => Ok(self.inner.create_entity(name, kind)?),
@@ -45,7 +47,8 @@ impl<'g> Transaction<'g> {
     }
 
     /// Creates a new entity, even when one of that name exists (names need not be
-    /// unique; lookups then return every candidate). `entity` is get-or-create.
+    /// unique; lookups then return every candidate). `entity` is get-or-create. The
+    /// empty name makes an unnamed entity, found by kind, property or statement only.
     pub fn create_entity(&mut self, name: &str, kind: &str) -> Result<EntityId> {
         Ok(self.inner.create_entity(name, kind)?)
     }

@@ -229,3 +229,15 @@ fn untrusted_text_in_a_parameter_is_only_ever_a_value() {
     graph.validate_params("describe $name", &p).unwrap();
     assert_eq!(graph.validate("describe $name").unwrap_err().kind(), factgraph::ErrorKind::Syntax);
 }
+
+#[test]
+fn get_or_create_needs_a_name_and_create_entity_may_have_none() {
+    let graph = Graph::in_memory().unwrap();
+    let mut tx = graph.transaction().unwrap();
+    assert!(tx.entity("", "Thing").is_err());
+    let a = tx.create_entity("", "Thing").unwrap();
+    let b = tx.create_entity("", "Thing").unwrap();
+    assert_ne!(a, b);
+    tx.commit().unwrap();
+    assert_eq!(graph.entities_of_kind("Thing").unwrap(), vec![a, b]);
+}

@@ -81,3 +81,27 @@ fn mistakes_in_a_pattern_query_fail_before_it_runs_even_on_an_empty_store() {
     g.validate("match (a)-[r]->(b), (b)-[s]->(c) where a.name = 'x' return a.name as n, count(*) order by n").unwrap();
     g.validate("return 1 as one order by one").unwrap();
 }
+
+/// A `create` of nodes only added a "note: typed by hand" document, which `match (n)`
+/// then returned; nodes need no evidence, so only statements bring the note.
+#[test]
+fn a_create_of_nodes_only_adds_no_note_document() {
+    let g = Graph::in_memory().unwrap();
+    g.query("create (a:A {name: \"a\"}), (b:B {name: \"b\"})").unwrap();
+    assert_eq!(g.counts().unwrap().entities, 2);
+    assert_eq!(count(&g, "match (n) return count(n)"), "2");
+    g.query("create (a {name: \"a\"})-[:T]->(b {name: \"b\"})").unwrap();
+    assert_eq!(g.entities_of_kind(factgraph::DOCUMENT_KIND).unwrap().len(), 1, "a statement cites the note");
+}
+
+/// openCypher's nodes need no name: `create ()` makes a new, unnamed node each time.
+#[test]
+fn nodes_without_a_name_are_created_and_matched_by_label_and_property() {
+    let g = Graph::in_memory().unwrap();
+    g.query("create (), (:B {num: 1}), (:B {num: 2})").unwrap();
+    assert_eq!(g.counts().unwrap().entities, 3);
+    assert_eq!(count(&g, "match (n:B) where n.num = 2 return count(*)"), "1");
+    g.query("create (:B {num: 1})").unwrap();
+    assert_eq!(count(&g, "match (n:B) return count(*)"), "3", "unnamed nodes are never merged");
+    assert!(g.query("create ({name: 3})").is_err(), "a name is text");
+}

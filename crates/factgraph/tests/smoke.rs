@@ -160,7 +160,7 @@ fn create_makes_entities_and_statements_that_cite_a_note() {
     g.query("create (a:Person {name: \"Alice\", born: 1980})-[:met {date: 2020-01-03}]->(b:Person {name: \"Bob\"}), (a)-[:knows]->(b)").unwrap();
     assert_eq!(g.counts().unwrap(), before);
     for bad in [
-        "create (x)",
+        "create ({name: 1})",
         "create (a {name: \"A\"})-[r]->(b {name: \"B\"})",
         "create (a {name: \"A\"})-[:r]-(b {name: \"B\"})",
         "create (a:Place {name: \"Alice\"})",

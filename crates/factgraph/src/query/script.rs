@@ -177,6 +177,8 @@ pub(crate) fn run(tx: &mut Transaction<'_>, state: &mut ScriptState, w: &Write) 
                     let Some(k) = kind else {
                         return Err(QueryError::MissingKind { name: name.text.clone(), span: name.span }.into());
                     };
+                    // A declaration names its entity: unnamed ones come from `create ()`.
+                    factgraph_store::check_entity_name(&name.text).map_err(|e| refused(e, k.span))?;
                     state.summary.entities += 1;
                     tx.create_entity(&name.text, &k.text).map_err(|e| refused(e, k.span))?
                 }
@@ -299,7 +301,8 @@ pub(crate) fn create(
         }
         quote.truncate(cut);
     }
-    let doc = note_document(tx)?;
+    // The note document is made only for statements: nodes need no evidence.
+    let mut doc = None;
     for path in paths {
         let mut at = create_node(tx, state, &mut vars, &path.start)?;
         for (rel, node) in &path.steps {
@@ -322,7 +325,15 @@ pub(crate) fn create(
                 relation: relation.text.clone(),
                 object: Object::Node(Node::Entity(object)),
                 qualifiers: props(&rel.properties),
-                evidence: vec![Evidence { document: doc, quote: quote.clone(), span: None, attribution: None }],
+                evidence: vec![Evidence {
+                    document: match doc {
+                        Some(d) => d,
+                        None => *doc.insert(note_document(tx)?),
+                    },
+                    quote: quote.clone(),
+                    span: None,
+                    attribution: None,
+                }],
             };
             match tx.add_statement(new).map_err(|e| refused(e, relation.span))? {
                 Added::Created(_) => {
@@ -355,10 +366,37 @@ fn create_node(
             return Ok(*id);
         }
     }
-    let Some(Property { value: Literal::Str(name), .. }) = name else {
-        return Err(QueryError::not_allowed(Restriction::CreateWithoutName, p.span).into());
+    let id = match name {
+        // A node without a name is a new, unnamed entity every time, as in openCypher.
+        None => {
+            let kind = p.kind.as_ref().map_or("Thing", |k| k.text.as_str());
+            state.summary.entities += 1;
+            tx.create_entity("", kind).map_err(|e| refused(e, p.span))?
+        }
+        Some(Property { value: Literal::Str(name), .. }) => named_node(tx, state, p, name)?,
+        Some(Property { value, span, .. }) => {
+            return Err(QueryError::TypeMismatch {
+                what: "`name`".into(),
+                expected: "a string".into(),
+                found: value.type_name().into(),
+                span: *span,
+            }
+            .into())
+        }
     };
-    let id = match tx.by_canonical_name(name, None)? {
+    for prop in p.properties.iter().filter(|x| x.key.text != "name") {
+        tx.set_property(id, &prop.key.text, value(&prop.value)).map_err(|e| refused(e, prop.span))?;
+    }
+    if let Some(v) = &p.var {
+        vars.insert(v.text.clone(), id);
+    }
+    Ok(id)
+}
+
+/// The entity a named node of `create` stands for: the one with that canonical name,
+/// or a new one.
+fn named_node(tx: &mut Transaction<'_>, state: &mut ScriptState, p: &ast::NodePattern, name: &str) -> Result<EntityId> {
+    Ok(match tx.by_canonical_name(name, None)? {
         Some(e) => {
             if let Some(k) = p.kind.as_ref().filter(|k| k.text != e.kind) {
                 return Err(kind_conflict(e, k));
@@ -370,12 +408,5 @@ fn create_node(
             state.summary.entities += 1;
             tx.create_entity(name, kind).map_err(|e| refused(e, p.span))?
         }
-    };
-    for prop in p.properties.iter().filter(|x| x.key.text != "name") {
-        tx.set_property(id, &prop.key.text, value(&prop.value)).map_err(|e| refused(e, prop.span))?;
-    }
-    if let Some(v) = &p.var {
-        vars.insert(v.text.clone(), id);
-    }
-    Ok(id)
+    })
 }

@@ -110,13 +110,18 @@ impl Val {
 }
 
 /// Our cell as a TCK value. Entities are nodes labelled with their kind and carrying
-/// their name; statements have no TCK form the cell can give (it holds their text).
+/// their name, if they have one (the cell holds no other property); statements have no TCK form the cell can give (it holds their text).
 pub fn from_cell(c: &Cell) -> Val {
     match c {
         Cell::Null => Val::Null,
+        // An unnamed entity (`create ()`) has no name property.
         Cell::Entity { name, kind, .. } => Val::Node {
             labels: BTreeSet::from([kind.clone()]),
-            props: BTreeMap::from([("name".to_owned(), Val::Str(name.clone()))]),
+            props: if name.is_empty() {
+                BTreeMap::new()
+            } else {
+                BTreeMap::from([("name".to_owned(), Val::Str(name.clone()))])
+            },
         },
         Cell::Statement { text, .. } => Val::Str(text.clone()),
         Cell::Value { value } => from_value(value),

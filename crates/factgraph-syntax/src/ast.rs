@@ -420,6 +420,38 @@ pub enum ExprKind {
     CountStar,
     /// `[a, b]`
     List(Vec<Expr>),
+    /// `a + b`, `a * b`, …
+    Arith(ArithOp, Box<Expr>, Box<Expr>),
+    /// `-a`
+    Neg(Box<Expr>),
+}
+
+/// An arithmetic operator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArithOp {
+    /// `+`: numbers add, strings and lists concatenate.
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+    /// `/`: whole numbers divide to a whole number.
+    Div,
+    /// `%`
+    Mod,
+}
+
+impl ArithOp {
+    /// The operator as written.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            ArithOp::Add => "+",
+            ArithOp::Sub => "-",
+            ArithOp::Mul => "*",
+            ArithOp::Div => "/",
+            ArithOp::Mod => "%",
+        }
+    }
 }
 
 impl fmt::Display for Span {

@@ -265,6 +265,9 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::sort_item => "an expression to sort by",
         Rule::skip_clause => "`skip`",
         Rule::limit_clause => "`limit`",
+        Rule::additive | Rule::multiplicative | Rule::unary => "an expression",
+        Rule::add_op | Rule::mul_op => "an arithmetic operator",
+        Rule::neg_op => "`-`",
         Rule::expr | Rule::or_expr | Rule::and_expr | Rule::not_expr | Rule::comparison | Rule::primary => {
             "an expression"
         }
@@ -829,6 +832,67 @@ fn expr(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<Expr, ParseError> {
                 _ => return Err(ParseError::at(text, sp, "unexpected comparison")),
             };
             Ok(Expr { kind, span: sp })
+        }
+        Rule::additive | Rule::multiplicative => {
+            let mut it = p.into_inner();
+            let mut acc = expr(text, it.next().expect("arithmetic operand"))?;
+            let mut terms = 1;
+            while let Some(op) = it.next() {
+                terms += 1;
+                if terms > MAX_CHAIN {
+                    return Err(ParseError::at(
+                        text,
+                        sp,
+                        format!("an expression chains more than {MAX_CHAIN} terms; the limit is {MAX_CHAIN}"),
+                    ));
+                }
+                let op = match op.as_str() {
+                    "+" => ArithOp::Add,
+                    "-" => ArithOp::Sub,
+                    "*" => ArithOp::Mul,
+                    "/" => ArithOp::Div,
+                    _ => ArithOp::Mod,
+                };
+                let rhs = expr(text, it.next().expect("arithmetic operand"))?;
+                let span = acc.span.to(rhs.span);
+                acc = Expr { kind: ExprKind::Arith(op, Box::new(acc), Box::new(rhs)), span };
+            }
+            Ok(acc)
+        }
+        Rule::unary => {
+            let parts: Vec<_> = p.into_inner().collect();
+            let (negs, term) = parts.split_at(parts.len() - 1);
+            if negs.len() > MAX_CHAIN {
+                return Err(ParseError::at(
+                    text,
+                    sp,
+                    format!("`-` is repeated {}; the limit is {MAX_CHAIN}", negs.len()),
+                ));
+            }
+            // One `-` before a number literal is part of it, as the grammar's own
+            // negative literals are: `-9223372036854775808` is the smallest whole number,
+            // not the negation of one too large, and `-1.5` is a literal.
+            if negs.len() == 1 {
+                let digits = term[0].as_str().trim();
+                let number = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+                if number(digits) {
+                    let n = format!("-{digits}");
+                    let value = n.parse::<i64>().map_err(|_| ParseError::at(text, sp, format!("{n} is too large")))?;
+                    return Ok(Expr { kind: ExprKind::Literal(Literal::Int(value)), span: sp });
+                }
+                if let Some((whole, fraction)) = digits.split_once('.') {
+                    if number(whole) && number(fraction) {
+                        if let Ok(x) = format!("-{digits}").parse::<f64>() {
+                            return Ok(Expr { kind: ExprKind::Literal(Literal::Float(x)), span: sp });
+                        }
+                    }
+                }
+            }
+            let mut e = expr(text, term[0].clone())?;
+            for _ in negs {
+                e = Expr { kind: ExprKind::Neg(Box::new(e)), span: sp };
+            }
+            Ok(e)
         }
         Rule::primary => {
             let inner = p.into_inner().next().expect("primary child");

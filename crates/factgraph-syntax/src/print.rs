@@ -322,7 +322,13 @@ fn rel(out: &mut String, r: &RelPattern) {
 fn operand(out: &mut String, e: &Expr) {
     let primary = !matches!(
         e.kind,
-        ExprKind::Not(_) | ExprKind::And(..) | ExprKind::Or(..) | ExprKind::Compare(..) | ExprKind::IsNull { .. }
+        ExprKind::Not(_)
+            | ExprKind::And(..)
+            | ExprKind::Or(..)
+            | ExprKind::Compare(..)
+            | ExprKind::IsNull { .. }
+            | ExprKind::Arith(..)
+            | ExprKind::Neg(_)
     );
     if primary {
         expr(out, e);
@@ -368,6 +374,17 @@ fn expr(out: &mut String, e: &Expr) {
                 CompareOp::In => " in ",
             });
             operand(out, b);
+        }
+        ExprKind::Arith(op, a, b) => {
+            operand(out, a);
+            let _ = write!(out, " {} ", op.symbol());
+            operand(out, b);
+        }
+        // Always bracketed, so `-(5)` does not come back as the literal -5.
+        ExprKind::Neg(inner) => {
+            out.push_str("-(");
+            expr(out, inner);
+            out.push(')');
         }
         ExprKind::IsNull { expr: inner, negated } => {
             operand(out, inner);

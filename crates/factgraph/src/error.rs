@@ -151,6 +151,14 @@ pub enum QueryError {
         /// Where.
         span: Span,
     },
+    /// Arithmetic that has no whole-number answer: overflow, division by zero.
+    #[error("{message}")]
+    Arithmetic {
+        /// What went wrong, in words.
+        message: String,
+        /// The operation.
+        span: Span,
+    },
     /// A path starts at a variable that is bound to something other than a node.
     #[error("`{name}` is not a node")]
     NotANode {
@@ -293,6 +301,7 @@ impl QueryError {
             | QueryError::UndefinedVariable { span, .. }
             | QueryError::AlreadyBound { span, .. }
             | QueryError::VariableTypeConflict { span, .. }
+            | QueryError::Arithmetic { span, .. }
             | QueryError::NotANode { span, .. }
             | QueryError::UnknownFunction { span, .. }
             | QueryError::ArgumentCount { span, .. }
@@ -494,6 +503,7 @@ impl QueryError {
             QueryError::UndefinedVariable { .. }
             | QueryError::AlreadyBound { .. }
             | QueryError::VariableTypeConflict { .. }
+            | QueryError::Arithmetic { .. }
             | QueryError::NotANode { .. }
             | QueryError::ArgumentCount { .. }
             | QueryError::NotAllowed { .. }

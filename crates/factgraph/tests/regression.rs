@@ -105,3 +105,23 @@ fn nodes_without_a_name_are_created_and_matched_by_label_and_property() {
     assert_eq!(count(&g, "match (n:B) return count(*)"), "3", "unnamed nodes are never merged");
     assert!(g.query("create ({name: 3})").is_err(), "a name is text");
 }
+
+/// Arithmetic and string `+` (issue 10: blocked 157 TCK scenarios).
+#[test]
+fn arithmetic_and_concatenation_follow_opencypher() {
+    let g = Graph::in_memory().unwrap();
+    let row = |q: &str| -> Vec<String> {
+        let r = g.query(q).unwrap();
+        r[0].rows[0].cells.iter().map(|c| c.to_string()).collect()
+    };
+    assert_eq!(row("return 1 + 2 * 3, (1 + 2) * 3, 7 / 2, 7 % 3, 2 - -1, -(3)"), ["7", "9", "3", "1", "3", "-3"]);
+    assert_eq!(row("return 1.5 + 1, 7.0 / 2"), ["2.5", "3.5"]);
+    assert_eq!(row("return 'a' + 'b', 'n' + 1, null + 1"), ["ab", "n1", "null"]);
+    assert_eq!(row("return -9223372036854775808"), ["-9223372036854775808"]);
+    assert_eq!(row("return 10 - 2 - 3, 2 * 3 % 4"), ["5", "2"], "left to right");
+    for bad in ["return 1 / 0", "return 9223372036854775807 + 1", "return true + 1"] {
+        assert!(g.query(bad).is_err(), "{bad}");
+    }
+    // Comparisons take arithmetic on either side.
+    assert_eq!(row("return 1 + 1 = 2, 3 > 1 + 1"), ["true", "true"]);
+}

@@ -88,8 +88,8 @@ fn expr(e: &Expr, defined: &dyn Fn(&str) -> bool, place: Place) -> Result<()> {
                 Err(QueryError::UndefinedVariable { name: v.clone(), span: e.span }.into())
             }
         }
-        ExprKind::Not(a) | ExprKind::IsNull { expr: a, .. } => expr(a, defined, place),
-        ExprKind::And(a, b) | ExprKind::Or(a, b) | ExprKind::Compare(_, a, b) => {
+        ExprKind::Not(a) | ExprKind::IsNull { expr: a, .. } | ExprKind::Neg(a) => expr(a, defined, place),
+        ExprKind::And(a, b) | ExprKind::Or(a, b) | ExprKind::Compare(_, a, b) | ExprKind::Arith(_, a, b) => {
             expr(a, defined, place)?;
             expr(b, defined, place)
         }

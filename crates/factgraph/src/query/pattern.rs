@@ -13,7 +13,9 @@ use std::cmp::Ordering;
 use std::collections::HashMap;
 
 use factgraph_store::{normalize, Direction, Entity, Node, StatementId, Value};
-use factgraph_syntax::ast::{Arrow, CompareOp, Expr, ExprKind, NodePattern, PathPattern, Pattern, RelPattern, Span};
+use factgraph_syntax::ast::{
+    ArithOp, Arrow, CompareOp, Expr, ExprKind, NodePattern, PathPattern, Pattern, RelPattern, Span,
+};
 
 use super::context::Ctx;
 use super::result::{Cell, QueryResult, Row};
@@ -498,6 +500,96 @@ fn property(ctx: &mut Ctx<'_>, v: &Val, key: &str) -> Result<Val> {
     })
 }
 
+fn overflow(span: Span) -> crate::Error {
+    QueryError::Arithmetic { message: "the result is too large for a whole number".into(), span }.into()
+}
+
+fn arith_type(op: ArithOp, v: &Val, span: Span) -> crate::Error {
+    let found = match v {
+        Val::Bool(_) => "a boolean",
+        Val::Str(_) => "text",
+        Val::Node(_) => "a node",
+        Val::Rel(_) | Val::Rels(_) => "a relationship",
+        Val::List(_) => "a list",
+        _ => "a value",
+    };
+    let expected = if op == ArithOp::Add { "numbers, text or lists" } else { "numbers" };
+    QueryError::TypeMismatch {
+        what: format!("`{}`", op.symbol()),
+        expected: expected.into(),
+        found: found.into(),
+        span,
+    }
+    .into()
+}
+
+/// Text of a value that `+` joins to text.
+fn joined(v: &Val) -> Option<String> {
+    match v {
+        Val::Str(s) => Some(s.clone()),
+        Val::Int(i) => Some(i.to_string()),
+        Val::Float(x) => Some(x.to_string()),
+        _ => None,
+    }
+}
+
+/// `a OP b` as openCypher computes it: null if either is null; whole numbers stay
+/// whole (overflow and division by zero are errors); with a fraction on either side,
+/// floating point; `+` joins text to text or numbers, and lists to lists or items.
+fn arith(op: ArithOp, a: Val, b: Val, span: Span) -> Result<Val> {
+    use ArithOp::*;
+    Ok(match (op, a, b) {
+        (_, Val::Null, _) | (_, _, Val::Null) => Val::Null,
+        (Add, Val::List(mut x), Val::List(y)) => {
+            x.extend(y);
+            Val::List(x)
+        }
+        (Add, Val::List(mut x), y) => {
+            x.push(y);
+            Val::List(x)
+        }
+        (Add, x, Val::List(mut y)) => {
+            y.insert(0, x);
+            Val::List(y)
+        }
+        (Add, x @ Val::Str(_), y) | (Add, x, y @ Val::Str(_)) => match (joined(&x), joined(&y)) {
+            (Some(l), Some(r)) => Val::Str(l + &r),
+            (None, _) => return Err(arith_type(op, &x, span)),
+            (_, None) => return Err(arith_type(op, &y, span)),
+        },
+        (op, Val::Int(x), Val::Int(y)) => Val::Int(
+            match op {
+                Add => x.checked_add(y),
+                Sub => x.checked_sub(y),
+                Mul => x.checked_mul(y),
+                Div | Mod if y == 0 => {
+                    return Err(QueryError::Arithmetic { message: "division by zero".into(), span }.into())
+                }
+                Div => x.checked_div(y),
+                Mod => x.checked_rem(y),
+            }
+            .ok_or_else(|| overflow(span))?,
+        ),
+        (op, x @ (Val::Int(_) | Val::Float(_)), y @ (Val::Int(_) | Val::Float(_))) => {
+            let f = |v: &Val| match v {
+                Val::Int(i) => *i as f64,
+                Val::Float(x) => *x,
+                _ => 0.0,
+            };
+            let (x, y) = (f(&x), f(&y));
+            Val::Float(match op {
+                Add => x + y,
+                Sub => x - y,
+                Mul => x * y,
+                Div => x / y,
+                Mod => x % y,
+            })
+        }
+        (op, Val::Int(_) | Val::Float(_), y) => return Err(arith_type(op, &y, span)),
+        (op, x, _) => return Err(arith_type(op, &x, span)),
+    })
+}
+
 fn truth(v: &Val) -> Option<bool> {
     match v {
         Val::Bool(b) => Some(*b),
@@ -655,6 +747,13 @@ fn eval(ctx: &mut Ctx<'_>, e: &Expr, env: &Env) -> Result<Val> {
             }
             Val::List(out)
         }
+        ExprKind::Arith(op, a, b) => arith(*op, eval(ctx, a, env)?, eval(ctx, b, env)?, e.span)?,
+        ExprKind::Neg(a) => match eval(ctx, a, env)? {
+            Val::Null => Val::Null,
+            Val::Int(i) => Val::Int(i.checked_neg().ok_or_else(|| overflow(e.span))?),
+            Val::Float(x) => Val::Float(-x),
+            other => return Err(arith_type(ArithOp::Sub, &other, e.span)),
+        },
         ExprKind::CountStar => return Err(QueryError::not_allowed(Restriction::CountStarOutsideReturn, e.span).into()),
         ExprKind::Call { name, args, .. } => call(ctx, name, args, env, e.span)?,
     })

@@ -41,10 +41,8 @@ pub enum Statement {
     Write(Write),
     /// A question in words.
     Question(Question),
-    /// A pattern query.
-    Pattern(Pattern),
-    /// `create PATH, …`
-    Create(Vec<PathPattern>),
+    /// An openCypher query: `match … return …`, `create …`, `unwind … with … return …`.
+    Query(Query),
 }
 
 /// A word as written: a relation, a kind, a document handle, a variable.
@@ -258,23 +256,77 @@ pub enum Question {
     Why(Box<Question>),
 }
 
-/// `match … [where …] return … [order by …] [skip n] [limit n]`
+/// An openCypher query: clauses in order, each working on the rows the one before it
+/// made (the first starts from one empty row).
 #[derive(Clone, Debug, PartialEq)]
-pub struct Pattern {
-    /// The paths to match.
+pub struct Query {
+    /// The clauses, in order; the parser has checked that their order is allowed.
+    pub clauses: Vec<Clause>,
+}
+
+impl Query {
+    /// Whether the query changes the store.
+    pub fn writes(&self) -> bool {
+        self.clauses.iter().any(|c| matches!(c, Clause::Create(_)))
+    }
+
+    /// Whether the query only writes (no clause reads or returns anything), so that it
+    /// can join the writes of a script.
+    pub fn only_writes(&self) -> bool {
+        self.clauses.iter().all(|c| matches!(c, Clause::Create(_)))
+    }
+}
+
+/// One clause of a query.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Clause {
+    /// `[optional] match PATH, … [where EXPR]`
+    Match(Match),
+    /// `unwind EXPR as NAME`
+    Unwind {
+        /// The list.
+        expr: Expr,
+        /// The variable each item is bound to.
+        var: Ident,
+    },
+    /// `with ITEMS … [where EXPR]`
+    With(Projection),
+    /// `return ITEMS …`
+    Return(Projection),
+    /// `create PATH, …`
+    Create(Vec<PathPattern>),
+}
+
+/// `[optional] match PATH, … [where EXPR]`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Match {
+    /// `optional match`: a row with nulls when nothing matches.
+    pub optional: bool,
+    /// The paths, which must all match at once with no relationship used twice.
     pub paths: Vec<PathPattern>,
-    /// The filter.
+    /// The filter, part of the match (it decides what `optional` keeps).
     pub filter: Option<Expr>,
-    /// `return distinct`?
+}
+
+/// The items of a `return` or `with`, then sorting and paging.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Projection {
+    /// `distinct`?
     pub distinct: bool,
-    /// What to return.
-    pub returns: Vec<ReturnItem>,
+    /// `*`: every variable in scope, before the items.
+    pub star: bool,
+    /// The items.
+    pub items: Vec<ReturnItem>,
     /// Sort keys.
     pub order: Vec<SortItem>,
     /// Rows to skip.
     pub skip: Option<u64>,
     /// Rows to keep.
     pub limit: Option<u64>,
+    /// `with … where EXPR` (always `None` for `return`).
+    pub filter: Option<Expr>,
+    /// Where the clause is.
+    pub span: Span,
 }
 
 /// A node, then (relationship, node) steps.
@@ -420,6 +472,8 @@ pub enum ExprKind {
     CountStar,
     /// `[a, b]`
     List(Vec<Expr>),
+    /// `{key: a, other: b}`
+    Map(Vec<(String, Expr)>),
     /// `a + b`, `a * b`, …
     Arith(ArithOp, Box<Expr>, Box<Expr>),
     /// `-a`

@@ -245,8 +245,16 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::conflicts => "`conflicts`",
         Rule::verify => "`verify`",
         Rule::target => "an entity name or a quoted phrase",
-        Rule::pattern => "`match …`",
+        Rule::query | Rule::clause => "a clause (`match`, `optional match`, `unwind`, `with`, `return`, `create`)",
         Rule::match_clause => "`match`",
+        Rule::kw_optional => "`optional`",
+        Rule::kw_unwind => "`unwind`",
+        Rule::unwind_clause => "`unwind EXPR as NAME`",
+        Rule::with_clause => "`with`",
+        Rule::projection | Rule::projection_items => "what to return (`*` or expressions)",
+        Rule::star => "`*`",
+        Rule::map => "a map (`{key: value, …}`)",
+        Rule::map_entry => "a `key: value` pair",
         Rule::path_pattern => "a path pattern such as `(a)-[r]->(b)`",
         Rule::node_pattern => "a node pattern such as `(a:Person)`",
         Rule::rel_pattern => "a relationship pattern such as `-[r:accused]->`",
@@ -452,14 +460,7 @@ fn statement(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<Statement, ParseError>
     match inner.as_rule() {
         Rule::write => Ok(Statement::Write(write(text, inner.into_inner().next().expect("write child"))?)),
         Rule::question => Ok(Statement::Question(question(text, inner)?)),
-        Rule::pattern => Ok(Statement::Pattern(pattern(text, inner)?)),
-        Rule::create_clause => {
-            let mut paths = Vec::new();
-            for p in inner.into_inner().filter(|x| x.as_rule() == Rule::path_pattern) {
-                paths.push(path_pattern(text, p)?);
-            }
-            Ok(Statement::Create(paths))
-        }
+        Rule::query => Ok(Statement::Query(query(text, inner)?)),
         _ => Err(ParseError::at(text, span(&inner), "unexpected statement")),
     }
 }
@@ -594,37 +595,136 @@ fn question(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<Question, ParseError> {
     })
 }
 
-fn pattern(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<Pattern, ParseError> {
-    let mut out = Pattern {
-        paths: Vec::new(),
-        filter: None,
-        distinct: false,
-        returns: Vec::new(),
-        order: Vec::new(),
-        skip: None,
-        limit: None,
-    };
-    for clause in p.into_inner() {
-        match clause.as_rule() {
-            Rule::match_clause => {
-                for path in clause.into_inner().filter(|x| x.as_rule() == Rule::path_pattern) {
-                    out.paths.push(path_pattern(text, path)?);
+fn query(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<Query, ParseError> {
+    let whole = span(&p);
+    let mut clauses = Vec::new();
+    let mut spans = Vec::new();
+    for c in p.into_inner() {
+        let c = c.into_inner().next().expect("clause has one child");
+        spans.push(span(&c));
+        clauses.push(clause(text, c)?);
+    }
+    // The order openCypher allows: reading clauses, then updates, then `return`; `with`
+    // starts a new part. Checked here so the message can say what is wrong in words.
+    let mut updated = false;
+    for (i, c) in clauses.iter().enumerate() {
+        let last = i + 1 == clauses.len();
+        match c {
+            Clause::Return(_) if !last => {
+                return Err(ParseError::at(
+                    text,
+                    spans[i + 1],
+                    "nothing may follow `return`: it ends the query (use `with` to go on)",
+                ))
+            }
+            Clause::With(_) if last => {
+                return Err(unfinished(
+                    text,
+                    whole.end,
+                    "a query cannot end with `with`: finish it with `return` or an update such as `create`",
+                ))
+            }
+            Clause::Match(_) | Clause::Unwind { .. } if updated => {
+                return Err(ParseError::at(
+                    text,
+                    spans[i],
+                    "a reading clause cannot follow an update directly: put `with` between them",
+                ))
+            }
+            Clause::Match(_) | Clause::Unwind { .. } if last => {
+                return Err(unfinished(text, whole.end, "a query must end with `return` or an update such as `create`"))
+            }
+            Clause::Create(_) => updated = true,
+            Clause::With(_) => updated = false,
+            _ => {}
+        }
+    }
+    Ok(Query { clauses })
+}
+
+/// A query that stops where it needs more: found at the end of input, as the parser
+/// says of any statement cut short (a REPL reads another line on it).
+fn unfinished(text: &str, at: usize, message: &str) -> ParseError {
+    let mut e = ParseError::at(text, Span::new(at, at), message);
+    e.found = "end of input".into();
+    e.expected = vec!["`return`", "`with`", "`create`"];
+    e
+}
+
+fn clause(text: &Src<'_>, c: Pair<'_, Rule>) -> Result<Clause, ParseError> {
+    let sp = span(&c);
+    Ok(match c.as_rule() {
+        Rule::match_clause => {
+            let mut m = Match { optional: false, paths: Vec::new(), filter: None };
+            for x in c.into_inner() {
+                match x.as_rule() {
+                    Rule::kw_optional => m.optional = true,
+                    Rule::path_pattern => m.paths.push(path_pattern(text, x)?),
+                    Rule::where_clause => m.filter = Some(where_expr(text, x)?),
+                    _ => {}
                 }
             }
-            Rule::where_clause => {
-                let e = clause.into_inner().find(|x| x.as_rule() == Rule::expr).expect("where expr");
-                out.filter = Some(expr(text, e)?);
+            Clause::Match(m)
+        }
+        Rule::unwind_clause => {
+            let mut it = c.into_inner().filter(|x| !keyword(x.as_rule()));
+            let e = expr(text, it.next().expect("unwind expr"))?;
+            Clause::Unwind { expr: e, var: ident(it.next().expect("unwind variable")) }
+        }
+        Rule::with_clause | Rule::return_clause => {
+            let is_with = c.as_rule() == Rule::with_clause;
+            let mut out = Projection {
+                distinct: false,
+                star: false,
+                items: Vec::new(),
+                order: Vec::new(),
+                skip: None,
+                limit: None,
+                filter: None,
+                span: sp,
+            };
+            for x in c.into_inner() {
+                match x.as_rule() {
+                    Rule::projection => projection(text, x, &mut out)?,
+                    Rule::where_clause => out.filter = Some(where_expr(text, x)?),
+                    _ => {}
+                }
             }
-            Rule::return_clause => {
+            if is_with {
+                Clause::With(out)
+            } else {
+                Clause::Return(out)
+            }
+        }
+        Rule::create_clause => {
+            let mut paths = Vec::new();
+            for p in c.into_inner().filter(|x| x.as_rule() == Rule::path_pattern) {
+                paths.push(path_pattern(text, p)?);
+            }
+            Clause::Create(paths)
+        }
+        _ => return Err(ParseError::at(text, sp, "unexpected clause")),
+    })
+}
+
+fn where_expr(text: &Src<'_>, w: Pair<'_, Rule>) -> Result<Expr, ParseError> {
+    expr(text, w.into_inner().find(|x| x.as_rule() == Rule::expr).expect("where expr"))
+}
+
+fn projection(text: &Src<'_>, p: Pair<'_, Rule>, out: &mut Projection) -> Result<(), ParseError> {
+    for clause in p.into_inner() {
+        match clause.as_rule() {
+            Rule::distinct => out.distinct = true,
+            Rule::projection_items => {
                 for x in clause.into_inner() {
                     match x.as_rule() {
-                        Rule::distinct => out.distinct = true,
+                        Rule::star => out.star = true,
                         Rule::return_item => {
                             let mut ri = x.into_inner().filter(|y| !keyword(y.as_rule()));
                             let e = ri.next().expect("return expr");
                             // pest's implicit comments may end the pair: they name no column.
                             let written = crate::scan::without_comments(e.as_str());
-                            out.returns.push(ReturnItem {
+                            out.items.push(ReturnItem {
                                 expr: expr(text, e)?,
                                 alias: ri.next().map(ident),
                                 text: written,
@@ -655,7 +755,7 @@ fn pattern(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<Pattern, ParseError> {
             _ => {}
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 fn path_pattern(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<PathPattern, ParseError> {
@@ -917,6 +1017,18 @@ fn expr(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<Expr, ParseError> {
             let items = p.into_inner().map(|x| expr(text, x)).collect::<Result<Vec<_>, _>>()?;
             Ok(Expr { kind: ExprKind::List(items), span: sp })
         }
+        Rule::map => {
+            let mut entries: Vec<(String, Expr)> = Vec::new();
+            for entry in p.into_inner() {
+                let mut it = entry.into_inner();
+                let key = it.next().expect("map key");
+                if entries.iter().any(|(k, _)| k == key.as_str()) {
+                    return Err(ParseError::at(text, span(&key), format!("`{}` is given twice", key.as_str())));
+                }
+                entries.push((key.as_str().to_owned(), expr(text, it.next().expect("map value"))?));
+            }
+            Ok(Expr { kind: ExprKind::Map(entries), span: sp })
+        }
         Rule::literal_value => {
             let inner = p.into_inner().next().expect("literal child");
             if inner.as_rule() == Rule::kw_null {
@@ -970,6 +1082,7 @@ fn keyword(rule: Rule) -> bool {
             | Rule::kw_not
             | Rule::kw_null
             | Rule::kw_of
+            | Rule::kw_optional
             | Rule::kw_or
             | Rule::kw_order
             | Rule::kw_path
@@ -981,6 +1094,7 @@ fn keyword(rule: Rule) -> bool {
             | Rule::kw_text
             | Rule::kw_to
             | Rule::kw_true
+            | Rule::kw_unwind
             | Rule::kw_verify
             | Rule::kw_what
             | Rule::kw_where

@@ -75,20 +75,7 @@ fn statement(out: &mut String, st: &Statement) {
     match st {
         Statement::Write(w) => write(out, w),
         Statement::Question(q) => question(out, q),
-        Statement::Pattern(p) => pattern(out, p),
-        Statement::Create(paths) => {
-            out.push_str("create ");
-            for (i, path) in paths.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                node(out, &path.start);
-                for (r, n) in &path.steps {
-                    rel(out, r);
-                    node(out, n);
-                }
-            }
-        }
+        Statement::Query(q) => query(out, q),
     }
 }
 
@@ -222,12 +209,43 @@ fn question(out: &mut String, q: &Question) {
     }
 }
 
-fn pattern(out: &mut String, p: &Pattern) {
-    // `return 1` matches nothing: one row with no variables.
-    if !p.paths.is_empty() {
-        out.push_str("match ");
+fn query(out: &mut String, q: &Query) {
+    for (i, c) in q.clauses.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        match c {
+            Clause::Match(m) => {
+                out.push_str(if m.optional { "optional match " } else { "match " });
+                paths(out, &m.paths);
+                if let Some(f) = &m.filter {
+                    out.push_str(" where ");
+                    expr(out, f);
+                }
+            }
+            Clause::Unwind { expr: e, var } => {
+                out.push_str("unwind ");
+                expr(out, e);
+                let _ = write!(out, " as {}", var.text);
+            }
+            Clause::With(p) => {
+                out.push_str("with ");
+                projection(out, p);
+            }
+            Clause::Return(p) => {
+                out.push_str("return ");
+                projection(out, p);
+            }
+            Clause::Create(ps) => {
+                out.push_str("create ");
+                paths(out, ps);
+            }
+        }
     }
-    for (i, path) in p.paths.iter().enumerate() {
+}
+
+fn paths(out: &mut String, paths: &[PathPattern]) {
+    for (i, path) in paths.iter().enumerate() {
         if i > 0 {
             out.push_str(", ");
         }
@@ -237,16 +255,17 @@ fn pattern(out: &mut String, p: &Pattern) {
             node(out, n);
         }
     }
-    if let Some(f) = &p.filter {
-        out.push_str(" where ");
-        expr(out, f);
-    }
-    out.push_str(if p.paths.is_empty() { "return " } else { " return " });
+}
+
+fn projection(out: &mut String, p: &Projection) {
     if p.distinct {
         out.push_str("distinct ");
     }
-    for (i, r) in p.returns.iter().enumerate() {
-        if i > 0 {
+    if p.star {
+        out.push('*');
+    }
+    for (i, r) in p.items.iter().enumerate() {
+        if i > 0 || p.star {
             out.push_str(", ");
         }
         expr(out, &r.expr);
@@ -266,6 +285,10 @@ fn pattern(out: &mut String, p: &Pattern) {
     }
     if let Some(l) = p.limit {
         let _ = write!(out, " limit {l}");
+    }
+    if let Some(f) = &p.filter {
+        out.push_str(" where ");
+        expr(out, f);
     }
 }
 
@@ -404,6 +427,17 @@ fn expr(out: &mut String, e: &Expr) {
             out.push(')');
         }
         ExprKind::CountStar => out.push_str("count(*)"),
+        ExprKind::Map(entries) => {
+            out.push('{');
+            for (i, (k, v)) in entries.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                let _ = write!(out, "{k}: ");
+                expr(out, v);
+            }
+            out.push('}');
+        }
         ExprKind::List(items) => {
             out.push('[');
             for (i, a) in items.iter().enumerate() {

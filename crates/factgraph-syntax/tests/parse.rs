@@ -112,7 +112,10 @@ fn scripts_hold_many_statements_and_comments() {
 #[test]
 fn variable_length_forms() {
     let len = |t: &str| match one(t) {
-        Statement::Pattern(p) => p.paths[0].steps[0].0.length,
+        Statement::Query(Query { clauses }) => match &clauses[0] {
+            Clause::Match(m) => m.paths[0].steps[0].0.length,
+            other => panic!("{other:?}"),
+        },
         other => panic!("{other:?}"),
     };
     assert_eq!(len("match (a)-[*]->(b) return b"), Some((None, None)));
@@ -272,13 +275,34 @@ fn single_quoted_strings_are_strings() {
 
 /// `return` needs no `match`: it answers one row with no variables.
 #[test]
-fn return_without_match_is_a_pattern_with_no_paths() {
+fn return_without_match_is_a_query_of_one_clause() {
     use factgraph_syntax::ast::*;
     let script = factgraph_syntax::parse("return 1 as one order by one limit 1").unwrap();
-    let Statement::Pattern(p) = &script.statements[0] else { panic!("{script:?}") };
-    assert!(p.paths.is_empty() && p.returns.len() == 1 && p.limit == Some(1));
+    let Statement::Query(q) = &script.statements[0] else { panic!("{script:?}") };
+    let [Clause::Return(p)] = q.clauses.as_slice() else { panic!("{q:?}") };
+    assert!(p.items.len() == 1 && p.limit == Some(1));
     assert_eq!(factgraph_syntax::print(&script), "return 1 as one order by one limit 1");
     assert!(factgraph_syntax::parse("where 1 = 1 return 1").is_err(), "a filter needs a match");
+}
+
+/// Clauses run in an order openCypher allows, and one out of place is named in words.
+#[test]
+fn clauses_out_of_order_are_refused_in_words() {
+    let message = |t: &str| factgraph_syntax::parse(t).unwrap_err().to_string();
+    assert!(message("match (n) return n match (m) return m").contains("nothing may follow `return`"));
+    assert!(message("match (n) with n").contains("cannot end with `with`"));
+    assert!(message("match (n)").contains("must end with `return`"));
+    assert!(message("create (a) match (n) return n").contains("put `with` between them"));
+    for ok in [
+        "match (a) optional match (a)-->(b) with a, count(b) as c where c > 1 return a.name, c",
+        "unwind [1, 2] as x with x * 2 as y order by y desc limit 1 return y",
+        "match (a) create (a)-[:T]->(b) return b",
+        "create (a) with a match (b) return b",
+        "return *",
+        "match (a) return *, a.name as n",
+    ] {
+        factgraph_syntax::parse(ok).unwrap_or_else(|e| panic!("{ok}: {e}"));
+    }
 }
 
 /// `'\uH'` was read as `'uH'`: an escape the language does not have was dropped
@@ -292,17 +316,18 @@ fn an_unknown_escape_is_an_error_not_dropped() {
     assert!(e.to_string().contains("`\\q` is not an escape"), "{e}");
     use factgraph_syntax::ast::*;
     let script = factgraph_syntax::parse("return '\\u00e9\\t\\r\\'\\\\'").unwrap();
-    let Statement::Pattern(p) = &script.statements[0] else { panic!() };
-    let ExprKind::Literal(Literal::Str(s)) = &p.returns[0].expr.kind else { panic!("{p:?}") };
+    let Statement::Query(Query { clauses }) = &script.statements[0] else { panic!() };
+    let Clause::Return(p) = &clauses[0] else { panic!() };
+    let ExprKind::Literal(Literal::Str(s)) = &p.items[0].expr.kind else { panic!("{p:?}") };
     assert_eq!(s, "é\t\r'\\");
 }
 
-/// `create … create …` is one write whose paths are all the clauses' paths.
+/// `create … create …` is one query of two clauses, which only writes.
 #[test]
 fn consecutive_create_clauses_are_one_write() {
     use factgraph_syntax::ast::*;
     let script = factgraph_syntax::parse("CREATE (a {name: 'a'})\nCREATE (b {name: 'b'}), (a)-[:T]->(b)").unwrap();
     assert_eq!(script.statements.len(), 1);
-    let Statement::Create(paths) = &script.statements[0] else { panic!("{script:?}") };
-    assert_eq!(paths.len(), 3);
+    let Statement::Query(q) = &script.statements[0] else { panic!("{script:?}") };
+    assert!(q.only_writes() && q.clauses.len() == 2, "{q:?}");
 }

@@ -201,12 +201,10 @@ fn comparison() -> impl Strategy<Value = Expr> {
     })
 }
 
-fn pattern() -> impl Strategy<Value = Pattern> {
+fn projection(with: bool) -> impl Strategy<Value = Projection> {
     let item = (prop_oneof![expr(), Just(Expr { kind: ExprKind::CountStar, span: sp() })], proptest::option::of(var()))
         .prop_map(|(expr, alias)| ReturnItem { expr, alias, text: String::new() });
     (
-        prop::collection::vec(path(), 1..3),
-        proptest::option::of(prop_oneof![comparison(), expr()]),
         any::<bool>(),
         prop::collection::vec(item, 1..3),
         prop::collection::vec(
@@ -215,15 +213,45 @@ fn pattern() -> impl Strategy<Value = Pattern> {
         ),
         proptest::option::of(0u64..100),
         proptest::option::of(0u64..100),
+        proptest::option::of(prop_oneof![comparison(), expr()]),
     )
-        .prop_map(|(paths, filter, distinct, returns, order, skip, limit)| Pattern {
-            paths,
-            filter,
+        .prop_map(move |(distinct, items, order, skip, limit, filter)| Projection {
             distinct,
-            returns,
+            star: false,
+            items,
             order,
             skip,
             limit,
+            filter: filter.filter(|_| with),
+            span: sp(),
+        })
+}
+
+fn matching() -> impl Strategy<Value = Clause> {
+    (any::<bool>(), prop::collection::vec(path(), 1..3), proptest::option::of(prop_oneof![comparison(), expr()]))
+        .prop_map(|(optional, paths, filter)| Clause::Match(Match { optional, paths, filter }))
+}
+
+/// A query whose clauses are in an order the parser accepts: reading parts joined by
+/// `with`, then `return` or `create`.
+fn query() -> impl Strategy<Value = Query> {
+    let reading = prop_oneof![matching(), (expr(), var()).prop_map(|(expr, var)| Clause::Unwind { expr, var }),];
+    (
+        prop::collection::vec(reading.clone(), 0..3),
+        proptest::option::of((projection(true), prop::collection::vec(reading, 0..2))),
+        prop_oneof![
+            projection(false).prop_map(Clause::Return),
+            prop::collection::vec(path(), 1..3).prop_map(Clause::Create)
+        ],
+    )
+        .prop_map(|(first, with, end)| {
+            let mut clauses = first;
+            if let Some((p, more)) = with {
+                clauses.push(Clause::With(p));
+                clauses.extend(more);
+            }
+            clauses.push(end);
+            Query { clauses }
         })
 }
 
@@ -231,8 +259,7 @@ fn statement() -> impl Strategy<Value = Statement> {
     prop_oneof![
         question().prop_map(Statement::Question),
         write().prop_map(Statement::Write),
-        pattern().prop_map(Statement::Pattern),
-        prop::collection::vec(path(), 1..3).prop_map(Statement::Create),
+        query().prop_map(Statement::Query),
     ]
 }
 

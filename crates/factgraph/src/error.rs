@@ -333,15 +333,27 @@ pub enum Restriction {
     /// An aggregate inside another aggregate: `count(collect(x))`.
     #[error("aggregates cannot be nested")]
     NestedAggregate,
-    /// An aggregate outside `return`, where there are no groups of rows.
-    #[error("{function}() aggregates rows: use it in `return`")]
+    /// An aggregate outside `return` and `with`, where there are no groups of rows.
+    #[error("{function}() aggregates rows: use it in `return` or `with`")]
     AggregateOutsideReturn {
         /// The aggregate.
         function: String,
     },
-    /// `count(*)` outside `return`.
-    #[error("count(*) only works in `return`")]
+    /// `count(*)` outside `return` and `with`.
+    #[error("count(*) only works in `return` or `with`")]
     CountStarOutsideReturn,
+    /// `return *` or `with *` with no variables to stand for.
+    #[error("`*` stands for every variable, and there are none here")]
+    StarWithoutVariables,
+    /// A `with` item that is not a variable and has no name.
+    #[error("an expression in `with` needs a name: add `as NAME`")]
+    WithNeedsAlias,
+    /// Two columns of a `return` or `with` with one name.
+    #[error("two columns are called `{name}`; rename one with `as`")]
+    DuplicateColumn {
+        /// The name.
+        name: String,
+    },
     /// After aggregation the rows are groups: only returned columns can order them.
     #[error("after aggregation, order by a returned column")]
     OrderByUnreturnedAfterAggregation,

@@ -239,7 +239,7 @@ impl Graph {
         let script = factgraph_syntax::parse_with(text, &params.to_syntax())?;
         let limits = Limits::default();
         for st in &script.statements {
-            crate::query::plan(&self.store, st, &limits)?;
+            crate::query::plan(&self.store, st, &limits, text)?;
         }
         Ok(())
     }
@@ -250,7 +250,7 @@ impl Graph {
         let limits = Limits::default();
         let mut out = Vec::new();
         for st in &script.statements {
-            out.push(match crate::query::plan(&self.store, st, &limits)? {
+            out.push(match crate::query::plan(&self.store, st, &limits, text)? {
                 Some(p) => format!("{p:#?}"),
                 None => "a write: runs in the script's transaction".to_string(),
             });

@@ -11,8 +11,50 @@ pub const KEYWORDS: &[&str] = factgraph_syntax::KEYWORDS;
 /// the rest (`sources(r)`, `type(r)`, `tolower(s)`, …). A test checks that each one
 /// is known to the query engine.
 pub const FUNCTIONS: &[&str] = &[
-    "avg", "coalesce", "collect", "count", "evidence", "id", "labels", "length", "max", "min", "quotes", "size",
-    "sources", "sum", "tolower", "toupper", "type",
+    "abs",
+    "avg",
+    "ceil",
+    "coalesce",
+    "collect",
+    "count",
+    "endnode",
+    "evidence",
+    "floor",
+    "head",
+    "id",
+    "keys",
+    "labels",
+    "last",
+    "left",
+    "length",
+    "ltrim",
+    "max",
+    "min",
+    "properties",
+    "quotes",
+    "range",
+    "replace",
+    "reverse",
+    "right",
+    "round",
+    "rtrim",
+    "sign",
+    "size",
+    "sources",
+    "split",
+    "sqrt",
+    "startnode",
+    "substring",
+    "sum",
+    "tail",
+    "toboolean",
+    "tofloat",
+    "tointeger",
+    "tolower",
+    "tostring",
+    "toupper",
+    "trim",
+    "type",
 ];
 
 /// True when `text` is a finished input: its strings and brackets are all closed, as
@@ -50,7 +92,7 @@ pub fn needs_more(text: &str) -> bool {
     }
     let first_word: String =
         text.trim_start().chars().take_while(char::is_ascii_alphabetic).collect::<String>().to_ascii_lowercase();
-    if !matches!(first_word.as_str(), "match" | "return" | "create") {
+    if !matches!(first_word.as_str(), "match" | "optional" | "unwind" | "with" | "return" | "create") {
         return false;
     }
     match factgraph_syntax::parse(text) {

@@ -80,7 +80,7 @@ fn typed_errors_say_what_is_wrong() {
         (
             "match (a) where count(a) > 1 return a",
             |e| matches!(e, QueryError::NotAllowed { .. }),
-            "count() aggregates rows: use it in `return`",
+            "count() aggregates rows: use it in `return` or `with`",
         ),
         (
             "match (a) return count(*) order by a.name",

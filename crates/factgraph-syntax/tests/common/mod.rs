@@ -1,6 +1,6 @@
 //! What the tests share: a tree's meaning without its positions.
 
-use factgraph_syntax::ast::{Script, Statement};
+use factgraph_syntax::ast::{Clause, Script, Statement};
 
 /// The tree's `Debug` text with every span and every return item's written text
 /// blanked, so two trees that say the same thing at different places or in other
@@ -8,9 +8,13 @@ use factgraph_syntax::ast::{Script, Statement};
 pub fn meaning(script: &Script) -> String {
     let mut script = script.clone();
     for st in &mut script.statements {
-        if let Statement::Pattern(p) = st {
-            for r in &mut p.returns {
-                r.text.clear();
+        if let Statement::Query(q) = st {
+            for c in &mut q.clauses {
+                if let Clause::With(p) | Clause::Return(p) = c {
+                    for r in &mut p.items {
+                        r.text.clear();
+                    }
+                }
             }
         }
     }

@@ -33,6 +33,13 @@ impl Default for Limits {
     }
 }
 
+/// Whether the operators upstream of a query's pipeline should keep producing rows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Flow {
+    Go,
+    Stop,
+}
+
 /// A document's outlet, unless it is missing or written as "unknown" (the showcase
 /// says "unknown" rather than guess).
 pub(crate) fn outlet(doc: &Entity) -> Option<&str> {
@@ -81,6 +88,11 @@ impl<'a> Ctx<'a> {
             }
         }
         Ok(())
+    }
+
+    /// Drops what was read before a write the query made.
+    pub fn forget(&mut self) {
+        self.entities.clear();
     }
 
     pub fn entity(&mut self, id: EntityId) -> Result<std::rc::Rc<Entity>> {

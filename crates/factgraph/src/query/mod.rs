@@ -2,15 +2,18 @@
 //! against the store) → execution (index reads, the store's adjacency), and
 //! writes run as one transaction per script.
 
-mod check;
+mod compile;
 mod context;
+mod exec;
+mod expr;
+mod matcher;
 mod params;
-mod pattern;
 mod plan;
 mod questions;
 mod resolve;
 mod result;
 mod script;
+mod value;
 
 use std::path::{Path, PathBuf};
 
@@ -19,20 +22,36 @@ use factgraph_syntax::ast::Statement;
 
 pub use context::Limits;
 pub use params::Params;
-pub use plan::Plan;
+pub(crate) use plan::Plan;
 pub use result::{Cell, Citation, QueryResult, Record, Row};
 pub use script::{ScriptState, WriteSummary};
 
 use crate::error::{Error, Result};
 
-/// Plans one question or pattern.
-pub(crate) fn plan(store: &Store, statement: &Statement, limits: &Limits) -> Result<Option<Plan>> {
+/// Whether a statement joins the script's batch of writes: writes, and queries that
+/// only create.
+fn batched_write(st: &Statement) -> bool {
+    match st {
+        Statement::Write(_) => true,
+        Statement::Query(q) => q.only_writes(),
+        Statement::Question(_) => false,
+    }
+}
+
+/// Plans one question or query (`None` for what runs in the script's batch of
+/// writes). `text` is the whole input, which created statements quote.
+pub(crate) fn plan(store: &Store, statement: &Statement, limits: &Limits, text: &str) -> Result<Option<Plan>> {
     Ok(match statement {
-        Statement::Write(_) | Statement::Create(_) => None,
+        Statement::Write(_) => None,
         Statement::Question(q) => Some(plan::plan_question(store, q, limits.max_depth)?),
-        Statement::Pattern(p) => {
-            check::pattern(p)?;
-            Some(Plan::Pattern(Box::new(p.clone())))
+        Statement::Query(q) => {
+            // Checked even when it runs as a batched write, so errors come before writing.
+            let planned = compile::plan(q)?;
+            if q.only_writes() {
+                None
+            } else {
+                Some(Plan::Query { plan: Box::new(planned), text: text.to_owned() })
+            }
         }
     })
 }
@@ -47,8 +66,23 @@ pub(crate) fn run(
     state: &mut ScriptState,
 ) -> Result<Vec<QueryResult>> {
     let script = factgraph_syntax::parse_with(text, &params.to_syntax())?;
-    let writes: Vec<&Statement> =
-        script.statements.iter().filter(|s| matches!(s, Statement::Write(_) | Statement::Create(_))).collect();
+    // Every query is planned before anything is written, so that an error in any
+    // leaves the store as it was. (Questions are planned after the writes: they may
+    // name what the writes create.)
+    let mut queries = Vec::new();
+    for st in &script.statements {
+        queries.push(match st {
+            Statement::Query(q) if !q.only_writes() => {
+                Some(Plan::Query { plan: Box::new(compile::plan(q)?), text: text.to_owned() })
+            }
+            Statement::Query(q) => {
+                compile::plan(q)?;
+                None
+            }
+            _ => None,
+        });
+    }
+    let writes: Vec<&Statement> = script.statements.iter().filter(|s| batched_write(s)).collect();
     let mut results = Vec::new();
     if !writes.is_empty() {
         let before = state.summary;
@@ -57,8 +91,17 @@ pub(crate) fn run(
         for w in writes {
             let done = match w {
                 Statement::Write(w) => script::run(&mut tx, state, w),
-                Statement::Create(paths) => script::create(&mut tx, state, paths, text),
-                _ => Ok(()),
+                Statement::Query(q) => {
+                    // One variable space for the query's consecutive `create` clauses.
+                    let (mut nodes, mut rels) = Default::default();
+                    q.clauses.iter().try_for_each(|c| match c {
+                        factgraph_syntax::ast::Clause::Create(paths) => {
+                            script::create(&mut tx, state, paths, text, &mut nodes, &mut rels)
+                        }
+                        _ => Ok(()),
+                    })
+                }
+                Statement::Question(_) => Ok(()),
             };
             if let Err(e) = done {
                 // Nothing of the script is kept, labels included.
@@ -80,11 +123,14 @@ pub(crate) fn run(
         };
         results.push(QueryResult::note(format!("written: {delta}")));
     }
-    for st in &script.statements {
-        if let Some(p) = plan(store, st, limits)? {
-            let mut ctx = context::Ctx::new(store, limits);
-            results.push(questions::run(&mut ctx, &p)?);
-        }
+    for (st, query) in script.statements.iter().zip(queries) {
+        let p = match (st, query) {
+            (_, Some(p)) => p,
+            (Statement::Question(q), _) => plan::plan_question(store, q, limits.max_depth)?,
+            _ => continue,
+        };
+        let mut ctx = context::Ctx::new(store, limits);
+        results.push(questions::run(&mut ctx, &p)?);
     }
     Ok(results)
 }

@@ -2,7 +2,7 @@
 //! `.explain` prints it.
 
 use factgraph_store::{EntityId, Store};
-use factgraph_syntax::ast::{Pattern, Question};
+use factgraph_syntax::ast::Question;
 
 use super::resolve::{self, relation_stem};
 use crate::error::{Error, QueryError, Result};
@@ -69,8 +69,13 @@ pub enum Plan {
     },
     /// The evidence behind each answer of a plan.
     Why(Box<Plan>),
-    /// A pattern query (names in it are matched while it runs).
-    Pattern(Box<Pattern>),
+    /// An openCypher query, planned into operators.
+    Query {
+        /// The operators.
+        plan: Box<super::compile::QueryPlan>,
+        /// The text it came from, which the statements it creates quote.
+        text: String,
+    },
 }
 
 /// Resolves the names of a question.

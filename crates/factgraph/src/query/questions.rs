@@ -41,7 +41,7 @@ pub(crate) fn run(ctx: &mut Ctx<'_>, plan: &Plan) -> Result<QueryResult> {
             out
         }
         Plan::Why(plan) => why(ctx, plan),
-        Plan::Pattern(p) => super::pattern::run(ctx, p),
+        Plan::Query { plan, text } => super::exec::run(ctx, plan, text),
     }
 }
 

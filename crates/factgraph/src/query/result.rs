@@ -42,6 +42,11 @@ pub enum Cell {
         /// The items.
         items: Vec<Cell>,
     },
+    /// A map, its entries in key order.
+    Map {
+        /// `(key, value)` pairs.
+        entries: Vec<(String, Cell)>,
+    },
     /// A path: alternating nodes and statements.
     Path {
         /// The steps in words.
@@ -116,6 +121,16 @@ impl fmt::Display for Cell {
                     c.fmt(f)?;
                 }
                 f.write_str("]")
+            }
+            Cell::Map { entries } => {
+                f.write_str("{")?;
+                for (i, (k, c)) in entries.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{k}: {c}")?;
+                }
+                f.write_str("}")
             }
             Cell::Path { steps } => f.write_str(&steps.join(" ")),
         }

@@ -285,14 +285,17 @@ fn note_document(tx: &mut Transaction<'_>) -> Result<EntityId> {
 }
 
 /// `create PATH, …`: entities by name (an existing canonical name is reused) and
-/// statements citing the note document, quoting `text`.
+/// statements citing the note document, quoting `text`. `vars` holds the nodes bound
+/// before (by earlier clauses or an earlier `create` of the same query) and receives
+/// the new ones; `rels` receives the statements bound to relationship variables.
 pub(crate) fn create(
     tx: &mut Transaction<'_>,
     state: &mut ScriptState,
     paths: &[PathPattern],
     text: &str,
+    vars: &mut HashMap<String, Node>,
+    rels: &mut HashMap<String, StatementId>,
 ) -> Result<()> {
-    let mut vars: HashMap<String, EntityId> = HashMap::new();
     let mut quote: String = text.trim().to_owned();
     if quote.len() > factgraph_store::MAX_TEXT_LEN {
         let mut cut = factgraph_store::MAX_TEXT_LEN;
@@ -304,13 +307,13 @@ pub(crate) fn create(
     // The note document is made only for statements: nodes need no evidence.
     let mut doc = None;
     for path in paths {
-        let mut at = create_node(tx, state, &mut vars, &path.start)?;
+        let mut at = create_node(tx, state, vars, &path.start)?;
         for (rel, node) in &path.steps {
-            let next = create_node(tx, state, &mut vars, node)?;
+            let next = create_node(tx, state, vars, node)?;
             let [relation] = rel.types.as_slice() else {
                 return Err(QueryError::not_allowed(Restriction::CreateWithoutOneType, rel.span).into());
             };
-            if rel.length.is_some() || rel.var.as_ref().is_some_and(|v| vars.contains_key(&v.text)) {
+            if rel.length.is_some() || rel.var.as_ref().is_some_and(|v| rels.contains_key(&v.text)) {
                 return Err(QueryError::not_allowed(Restriction::CreateMoreThanOneStatement, rel.span).into());
             }
             let (subject, object) = match rel.arrow {
@@ -321,9 +324,9 @@ pub(crate) fn create(
                 }
             };
             let new = NewStatement {
-                subject: Node::Entity(subject),
+                subject,
                 relation: relation.text.clone(),
-                object: Object::Node(Node::Entity(object)),
+                object: Object::Node(object),
                 qualifiers: props(&rel.properties),
                 evidence: vec![Evidence {
                     document: match doc {
@@ -335,15 +338,20 @@ pub(crate) fn create(
                     attribution: None,
                 }],
             };
-            match tx.add_statement(new).map_err(|e| refused(e, relation.span))? {
-                Added::Created(_) => {
+            let id = match tx.add_statement(new).map_err(|e| refused(e, relation.span))? {
+                Added::Created(id) => {
                     state.summary.statements += 1;
                     state.summary.evidence += 1;
+                    id
                 }
-                Added::Merged { new_evidence, .. } => {
+                Added::Merged { id, new_evidence } => {
                     state.summary.merged += 1;
                     state.summary.evidence += new_evidence as u64;
+                    id
                 }
+            };
+            if let Some(v) = &rel.var {
+                rels.insert(v.text.clone(), id);
             }
             at = next;
         }
@@ -354,9 +362,9 @@ pub(crate) fn create(
 fn create_node(
     tx: &mut Transaction<'_>,
     state: &mut ScriptState,
-    vars: &mut HashMap<String, EntityId>,
+    vars: &mut HashMap<String, Node>,
     p: &ast::NodePattern,
-) -> Result<EntityId> {
+) -> Result<Node> {
     let name = p.properties.iter().find(|x| x.key.text == "name");
     if let Some(v) = &p.var {
         if let Some(id) = vars.get(&v.text) {
@@ -388,9 +396,9 @@ fn create_node(
         tx.set_property(id, &prop.key.text, value(&prop.value)).map_err(|e| refused(e, prop.span))?;
     }
     if let Some(v) = &p.var {
-        vars.insert(v.text.clone(), id);
+        vars.insert(v.text.clone(), Node::Entity(id));
     }
-    Ok(id)
+    Ok(Node::Entity(id))
 }
 
 /// The entity a named node of `create` stands for: the one with that canonical name,

@@ -127,6 +127,7 @@ pub fn from_cell(c: &Cell) -> Val {
         Cell::Value { value } => from_value(value),
         Cell::Text { text } => Val::Str(text.clone()),
         Cell::List { items } => Val::List(items.iter().map(from_cell).collect()),
+        Cell::Map { entries } => Val::Map(entries.iter().map(|(k, v)| (k.clone(), from_cell(v))).collect()),
         Cell::Path { steps } => Val::Path(steps.join(" ")),
     }
 }

@@ -1,0 +1,1045 @@
+//! The planner for openCypher queries: the tree a query parsed into becomes a tree of
+//! operators, with every variable resolved to a slot of the row, every function and
+//! aggregate checked, and each path set to start from its most selective node.
+//!
+//! Everything that can be known wrong from the text alone is an error here, before the
+//! query touches the store (undefined variables, a node used as a relationship,
+//! aggregates where there are no groups, unknown functions, `with` items without a
+//! name, clashing columns). `exec.rs` runs the operators; `matcher.rs` matches paths.
+//!
+//! Rows are vectors of values, one slot per variable the query ever binds: an operator
+//! writes its new slots and leaves the others alone, so `order by` after `return` can
+//! still read a variable the projection dropped.
+
+use factgraph_syntax::ast::{
+    ArithOp, Arrow, Clause, CompareOp, Expr, ExprKind, Literal, Match, NodePattern, PathPattern, Projection, Query,
+    RelPattern, Span,
+};
+
+use super::script::value;
+use super::value::{from_value, Val};
+use crate::error::{QueryError, Restriction, Result};
+
+/// A place in a row.
+pub(crate) type Slot = usize;
+
+/// What a variable holds, as far as the text tells.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum VarType {
+    Node,
+    Rel,
+    /// The relationships of a variable-length pattern.
+    Rels,
+    /// Anything (a projected or unwound value).
+    Any,
+}
+
+impl VarType {
+    fn name(self) -> &'static str {
+        match self {
+            VarType::Node => "a node",
+            VarType::Rel => "a relationship",
+            VarType::Rels => "a list of relationships",
+            VarType::Any => "a value",
+        }
+    }
+}
+
+/// An expression with its variables resolved to slots.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum CExpr {
+    Const(Val),
+    Slot(Slot),
+    Prop(Box<CExpr>, String),
+    Not(Box<CExpr>),
+    And(Box<CExpr>, Box<CExpr>),
+    Or(Box<CExpr>, Box<CExpr>),
+    Compare(CompareOp, Box<CExpr>, Box<CExpr>),
+    IsNull(Box<CExpr>, bool),
+    Arith(ArithOp, Box<CExpr>, Box<CExpr>, Span),
+    Neg(Box<CExpr>, Span),
+    List(Vec<CExpr>),
+    Map(Vec<(String, CExpr)>),
+    Call(String, Vec<CExpr>, Span),
+}
+
+/// An aggregate function.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum AggFn {
+    CountStar,
+    Count,
+    Collect,
+    Min,
+    Max,
+    Sum,
+    Avg,
+}
+
+/// One aggregate of a projection.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Agg {
+    pub func: AggFn,
+    pub distinct: bool,
+    /// The argument; `None` for `count(*)`.
+    pub arg: Option<CExpr>,
+    pub slot: Slot,
+}
+
+/// The test a node of a pattern makes.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct NodeTest {
+    pub slot: Option<Slot>,
+    /// The slot already holds the node this must be (bound by an earlier clause, or
+    /// earlier in this match's order).
+    pub bound: bool,
+    pub kind: Option<String>,
+    pub props: Vec<(String, factgraph_store::Value)>,
+    pub var: Option<String>,
+}
+
+/// The test a relationship of a pattern makes, in the direction the matcher walks.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct RelTest {
+    pub slot: Option<Slot>,
+    pub bound: bool,
+    pub types: Vec<String>,
+    /// Relative to the walk: `Right` follows the arrow, `Left` goes against it.
+    pub arrow: Arrow,
+    /// `(min, max)` hops for a variable-length relationship.
+    pub length: Option<(usize, usize)>,
+    pub props: Vec<(String, factgraph_store::Value)>,
+    /// Walked against the written order: the list it binds is reversed.
+    pub reversed: bool,
+    /// Where it was written, for errors found while matching.
+    pub span: Span,
+}
+
+/// How a path finds its first node.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Scan {
+    /// The node a variable already holds.
+    Bound(Slot),
+    /// Through the name and alias index.
+    Name(String),
+    /// Every entity of a kind.
+    Kind(String),
+    /// The ends of every statement with one of these relations, on the side `arrow`
+    /// says (`Right`: subjects, `Left`: objects, `Either`: both).
+    Relation(Vec<String>, Arrow),
+    /// Every entity but documents.
+    All,
+}
+
+/// A path as the matcher walks it: from the anchor to the right end, then from the
+/// anchor to the left end.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct PathPlan {
+    pub scan: Scan,
+    pub anchor: NodeTest,
+    pub right: Vec<(RelTest, NodeTest)>,
+    pub left: Vec<(RelTest, NodeTest)>,
+    /// How the path was written, for `explain`.
+    pub text: String,
+}
+
+/// A node or relationship `create` makes, or one it refers to.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct CreatePlan {
+    pub paths: Vec<PathPattern>,
+    /// Variables bound before the clause, with their slots.
+    pub bound: Vec<(String, Slot)>,
+    /// Variables the clause binds, with their slots.
+    pub binds: Vec<(String, Slot)>,
+}
+
+/// An operator. Each pushes rows to the next; the first is always `Unit`.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Op {
+    /// One row with every slot null.
+    Unit,
+    Match {
+        input: Box<Op>,
+        optional: bool,
+        paths: Vec<PathPlan>,
+        filter: Option<CExpr>,
+        /// Slots this match binds (set to null by `optional` when nothing matches).
+        new_slots: Vec<Slot>,
+    },
+    Unwind {
+        input: Box<Op>,
+        expr: CExpr,
+        slot: Slot,
+    },
+    Filter {
+        input: Box<Op>,
+        pred: CExpr,
+    },
+    Project {
+        input: Box<Op>,
+        items: Vec<(CExpr, Slot)>,
+    },
+    Aggregate {
+        input: Box<Op>,
+        keys: Vec<(CExpr, Slot)>,
+        aggs: Vec<Agg>,
+    },
+    Distinct {
+        input: Box<Op>,
+        slots: Vec<Slot>,
+    },
+    Sort {
+        input: Box<Op>,
+        keys: Vec<(CExpr, bool)>,
+    },
+    Skip {
+        input: Box<Op>,
+        n: u64,
+    },
+    Limit {
+        input: Box<Op>,
+        n: u64,
+    },
+    Create {
+        input: Box<Op>,
+        plan: CreatePlan,
+    },
+}
+
+/// A planned query.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct QueryPlan {
+    pub root: Op,
+    /// Slots per row.
+    pub width: usize,
+    /// The answer's columns and the slots they read; empty when the query ends with
+    /// an update.
+    pub columns: Vec<(String, Slot)>,
+    /// Whether the last projection sorts.
+    pub ordered: bool,
+    /// The variables whose relationships' evidence each answer row cites (none after
+    /// aggregation, where a row stands for many).
+    pub provenance: Vec<Slot>,
+    /// Whether the query writes.
+    pub writes: bool,
+}
+
+/// The variables in scope, in the order they were bound.
+#[derive(Clone, Debug, Default)]
+struct Scope {
+    vars: Vec<(String, Slot, VarType)>,
+}
+
+impl Scope {
+    fn get(&self, name: &str) -> Option<(Slot, VarType)> {
+        self.vars.iter().rev().find(|(n, ..)| n == name).map(|(_, s, t)| (*s, *t))
+    }
+
+    fn bind(&mut self, name: &str, slot: Slot, t: VarType) {
+        self.vars.retain(|(n, ..)| n != name);
+        self.vars.push((name.to_owned(), slot, t));
+    }
+}
+
+pub(crate) const AGGREGATES: &[&str] = &["count", "collect", "min", "max", "sum", "avg"];
+
+/// Functions and the numbers of arguments they take.
+const FUNCTION_ARITY: &[(&str, usize, usize)] = &[
+    ("abs", 1, 1),
+    ("ceil", 1, 1),
+    ("coalesce", 1, usize::MAX),
+    ("endnode", 1, 1),
+    ("evidence", 1, 1),
+    ("floor", 1, 1),
+    ("head", 1, 1),
+    ("id", 1, 1),
+    ("keys", 1, 1),
+    ("labels", 1, 1),
+    ("last", 1, 1),
+    ("left", 2, 2),
+    ("length", 1, 1),
+    ("ltrim", 1, 1),
+    ("properties", 1, 1),
+    ("quotes", 1, 1),
+    ("range", 2, 3),
+    ("replace", 3, 3),
+    ("reverse", 1, 1),
+    ("right", 2, 2),
+    ("round", 1, 1),
+    ("rtrim", 1, 1),
+    ("sign", 1, 1),
+    ("size", 1, 1),
+    ("sources", 1, 1),
+    ("split", 2, 2),
+    ("sqrt", 1, 1),
+    ("startnode", 1, 1),
+    ("substring", 2, 3),
+    ("tail", 1, 1),
+    ("toboolean", 1, 1),
+    ("tofloat", 1, 1),
+    ("tointeger", 1, 1),
+    ("tolower", 1, 1),
+    ("tostring", 1, 1),
+    ("toupper", 1, 1),
+    ("trim", 1, 1),
+    ("type", 1, 1),
+];
+
+/// The numbers of arguments a function takes, or `None` for a function that does not
+/// exist.
+pub(crate) fn arity(name: &str) -> Option<(usize, usize)> {
+    if AGGREGATES.contains(&name) {
+        return Some((1, 1));
+    }
+    FUNCTION_ARITY.iter().find(|(n, ..)| *n == name).map(|(_, lo, hi)| (*lo, *hi))
+}
+
+/// The functions whose names are a typo away from `name` (an edit for every three
+/// letters, swapped letters counting as one), nearest first.
+pub(crate) fn near_functions(name: &str) -> Vec<String> {
+    let mut near: Vec<(usize, &str)> = crate::vocabulary::FUNCTIONS
+        .iter()
+        .map(|f| (strsim::osa_distance(f, name), *f))
+        .filter(|(d, f)| *d <= (f.len() / 3).max(1))
+        .collect();
+    near.sort_unstable();
+    near.into_iter().take(3).map(|(_, f)| f.to_owned()).collect()
+}
+
+fn is_aggregate_call(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::CountStar => true,
+        ExprKind::Call { name, .. } => AGGREGATES.contains(&name.as_str()),
+        _ => false,
+    }
+}
+
+/// Whether an aggregate appears anywhere in `e`.
+fn contains_aggregate(e: &Expr) -> bool {
+    if is_aggregate_call(e) {
+        return true;
+    }
+    match &e.kind {
+        ExprKind::Not(a) | ExprKind::IsNull { expr: a, .. } | ExprKind::Neg(a) => contains_aggregate(a),
+        ExprKind::And(a, b) | ExprKind::Or(a, b) | ExprKind::Compare(_, a, b) | ExprKind::Arith(_, a, b) => {
+            contains_aggregate(a) || contains_aggregate(b)
+        }
+        ExprKind::List(items) | ExprKind::Call { args: items, .. } => items.iter().any(contains_aggregate),
+        ExprKind::Map(entries) => entries.iter().any(|(_, v)| contains_aggregate(v)),
+        ExprKind::Literal(_) | ExprKind::Null | ExprKind::Var(_) | ExprKind::Property(..) | ExprKind::CountStar => {
+            false
+        }
+    }
+}
+
+/// Where an expression stands, which decides whether aggregates may appear in it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Place {
+    /// `where`, `unwind`, a property map: one row at a time.
+    Row,
+    /// An item of `return` or `with`: aggregates allowed (and collected).
+    Projection,
+    /// `order by`.
+    OrderBy,
+}
+
+struct Planner {
+    width: usize,
+    /// Set while compiling a projection's items: the aggregates found.
+    aggs: Vec<(Expr, Agg)>,
+}
+
+/// The plan of a query.
+pub(crate) fn plan(q: &Query) -> Result<QueryPlan> {
+    let mut p = Planner { width: 0, aggs: Vec::new() };
+    let mut scope = Scope::default();
+    let mut op = Op::Unit;
+    let mut out = QueryPlan {
+        root: Op::Unit,
+        width: 0,
+        columns: Vec::new(),
+        ordered: false,
+        provenance: Vec::new(),
+        writes: q.writes(),
+    };
+    for clause in &q.clauses {
+        op = match clause {
+            Clause::Match(m) => p.matching(op, m, &mut scope)?,
+            Clause::Unwind { expr, var } => {
+                let e = p.expr(expr, &scope, Place::Row)?;
+                if scope.get(&var.text).is_some() {
+                    return Err(QueryError::AlreadyBound { name: var.text.clone(), span: var.span }.into());
+                }
+                let slot = p.slot();
+                scope.bind(&var.text, slot, VarType::Any);
+                Op::Unwind { input: Box::new(op), expr: e, slot }
+            }
+            Clause::With(proj) => {
+                let (op2, columns, _, _) = p.projection(op, proj, &mut scope, true)?;
+                scope = Scope { vars: columns };
+                op2
+            }
+            Clause::Return(proj) => {
+                let before = scope.clone();
+                let (op2, columns, ordered, aggregated) = p.projection(op, proj, &mut scope, false)?;
+                out.columns = columns.iter().map(|(n, s, _)| (n.clone(), *s)).collect();
+                out.ordered = ordered;
+                if !aggregated && !proj.distinct {
+                    let mut rels: Vec<&(String, Slot, VarType)> =
+                        before.vars.iter().filter(|(_, _, t)| matches!(t, VarType::Rel | VarType::Rels)).collect();
+                    rels.sort_by(|a, b| a.0.cmp(&b.0));
+                    out.provenance = rels.into_iter().map(|(_, s, _)| *s).collect();
+                }
+                op2
+            }
+            Clause::Create(paths) => p.create(op, paths, &mut scope)?,
+        };
+    }
+    out.root = op;
+    out.width = p.width;
+    Ok(out)
+}
+
+impl Planner {
+    fn slot(&mut self) -> Slot {
+        self.width += 1;
+        self.width - 1
+    }
+
+    /// Binds or checks a pattern variable. Returns its slot and whether it was bound.
+    fn variable(
+        &mut self,
+        name: &str,
+        want: VarType,
+        span: Span,
+        scope: &mut Scope,
+        here: &mut Vec<(String, Slot)>,
+    ) -> Result<(Slot, bool)> {
+        if let Some((slot, t)) = scope.get(name) {
+            let fits = t == want || t == VarType::Any;
+            if !fits {
+                return Err(QueryError::VariableTypeConflict {
+                    name: name.to_owned(),
+                    was: t.name(),
+                    now: want.name(),
+                    span,
+                }
+                .into());
+            }
+            return Ok((slot, true));
+        }
+        let slot = self.slot();
+        scope.bind(name, slot, want);
+        here.push((name.to_owned(), slot));
+        Ok((slot, false))
+    }
+
+    fn matching(&mut self, input: Op, m: &Match, scope: &mut Scope) -> Result<Op> {
+        // Bind every variable first (checking types), so that each path can then pick
+        // its anchor knowing which nodes are bound before the match.
+        let before = scope.clone();
+        let mut new: Vec<(String, Slot)> = Vec::new();
+        let mut rel_vars: Vec<&str> = Vec::new();
+        for path in &m.paths {
+            for n in nodes(path) {
+                if let Some(v) = &n.var {
+                    self.variable(&v.text, VarType::Node, n.span, scope, &mut new)?;
+                }
+            }
+            for (r, _) in &path.steps {
+                if let Some(v) = &r.var {
+                    let want = if r.length.is_some() { VarType::Rels } else { VarType::Rel };
+                    if rel_vars.contains(&v.text.as_str()) {
+                        return Err(QueryError::AlreadyBound { name: v.text.clone(), span: r.span }.into());
+                    }
+                    rel_vars.push(&v.text);
+                    self.variable(&v.text, want, r.span, scope, &mut new)?;
+                }
+            }
+        }
+        // Order the paths: each next one is the one that starts best given what the
+        // earlier ones bound.
+        let mut bound: Vec<String> = before.vars.iter().map(|(n, ..)| n.clone()).collect();
+        let mut left: Vec<&PathPattern> = m.paths.iter().collect();
+        let mut plans = Vec::new();
+        while !left.is_empty() {
+            let (i, _) = left
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (i, best_anchor(p, &bound).1))
+                .min_by_key(|(i, rank)| (*rank, *i))
+                .expect("a path is left");
+            let path = left.remove(i);
+            plans.push(self.path(path, scope, &mut bound)?);
+        }
+        let filter = match &m.filter {
+            Some(f) => Some(self.expr(f, scope, Place::Row)?),
+            None => None,
+        };
+        Ok(Op::Match {
+            input: Box::new(input),
+            optional: m.optional,
+            paths: plans,
+            filter,
+            new_slots: new.into_iter().map(|(_, s)| s).collect(),
+        })
+    }
+
+    fn path(&mut self, path: &PathPattern, scope: &Scope, bound: &mut Vec<String>) -> Result<PathPlan> {
+        let (anchor_at, _) = best_anchor(path, bound);
+        let all: Vec<&NodePattern> = nodes(path).collect();
+        let node_test = |n: &NodePattern, bound: &mut Vec<String>| -> Result<NodeTest> {
+            let (slot, was) = match &n.var {
+                Some(v) => {
+                    let (slot, _) = scope.get(&v.text).expect("bound above");
+                    let was = bound.contains(&v.text);
+                    if !was {
+                        bound.push(v.text.clone());
+                    }
+                    (Some(slot), was)
+                }
+                None => (None, false),
+            };
+            Ok(NodeTest {
+                slot,
+                bound: was,
+                kind: n.kind.as_ref().map(|k| k.text.clone()),
+                props: n.properties.iter().map(|p| (p.key.text.clone(), value(&p.value))).collect(),
+                var: n.var.as_ref().map(|v| v.text.clone()),
+            })
+        };
+        let rel_test = |r: &RelPattern, reversed: bool, bound: &mut Vec<String>| -> Result<RelTest> {
+            let (slot, was) = match &r.var {
+                Some(v) => {
+                    let (slot, _) = scope.get(&v.text).expect("bound above");
+                    let was = bound.contains(&v.text);
+                    if !was {
+                        bound.push(v.text.clone());
+                    }
+                    (Some(slot), was)
+                }
+                None => (None, false),
+            };
+            let arrow = match (r.arrow, reversed) {
+                (Arrow::Right, true) => Arrow::Left,
+                (Arrow::Left, true) => Arrow::Right,
+                (a, _) => a,
+            };
+            let length = match r.length {
+                None => None,
+                Some((min, max)) => {
+                    let min = min.unwrap_or(1) as usize;
+                    let max = max.map_or(usize::MAX, |m| m as usize);
+                    Some((min, max))
+                }
+            };
+            Ok(RelTest {
+                slot,
+                bound: was,
+                types: r.types.iter().map(|t| t.text.clone()).collect(),
+                arrow,
+                length,
+                props: r.properties.iter().map(|p| (p.key.text.clone(), value(&p.value))).collect(),
+                reversed,
+                span: r.span,
+            })
+        };
+        let scan = scan_for(path, anchor_at, bound, scope);
+        let anchor = node_test(all[anchor_at], bound)?;
+        let mut right = Vec::new();
+        for (r, n) in &path.steps[anchor_at..] {
+            let rt = rel_test(r, false, bound)?;
+            right.push((rt, node_test(n, bound)?));
+        }
+        let mut left = Vec::new();
+        for i in (0..anchor_at).rev() {
+            let rt = rel_test(&path.steps[i].0, true, bound)?;
+            left.push((rt, node_test(all[i], bound)?));
+        }
+        let mut text = String::new();
+        write_path(&mut text, path);
+        Ok(PathPlan { scan, anchor, right, left, text })
+    }
+
+    fn create(&mut self, input: Op, paths: &[PathPattern], scope: &mut Scope) -> Result<Op> {
+        let mut bound = Vec::new();
+        let mut binds: Vec<(String, Slot)> = Vec::new();
+        for path in paths {
+            for n in nodes(path) {
+                let Some(v) = &n.var else { continue };
+                match scope.get(&v.text) {
+                    Some((slot, t)) if !binds.iter().any(|(b, _)| *b == v.text) => {
+                        if !matches!(t, VarType::Node | VarType::Any) {
+                            return Err(QueryError::VariableTypeConflict {
+                                name: v.text.clone(),
+                                was: t.name(),
+                                now: VarType::Node.name(),
+                                span: n.span,
+                            }
+                            .into());
+                        }
+                        // A bound node is referred to as `(a)`, never redeclared.
+                        if n.kind.is_some() || !n.properties.is_empty() {
+                            return Err(QueryError::AlreadyBound { name: v.text.clone(), span: n.span }.into());
+                        }
+                        if !bound.iter().any(|(b, _)| *b == v.text) {
+                            bound.push((v.text.clone(), slot));
+                        }
+                    }
+                    Some(_) => {
+                        if n.kind.is_some() || !n.properties.is_empty() {
+                            return Err(QueryError::AlreadyBound { name: v.text.clone(), span: n.span }.into());
+                        }
+                    }
+                    None => {
+                        let slot = self.slot();
+                        scope.bind(&v.text, slot, VarType::Node);
+                        binds.push((v.text.clone(), slot));
+                    }
+                }
+            }
+            for (r, _) in &path.steps {
+                if r.types.len() != 1 {
+                    return Err(QueryError::not_allowed(Restriction::CreateWithoutOneType, r.span).into());
+                }
+                if r.arrow == Arrow::Either {
+                    return Err(QueryError::not_allowed(Restriction::CreateWithoutDirection, r.span).into());
+                }
+                if r.length.is_some() {
+                    return Err(QueryError::not_allowed(Restriction::CreateMoreThanOneStatement, r.span).into());
+                }
+                if let Some(v) = &r.var {
+                    if scope.get(&v.text).is_some() {
+                        return Err(QueryError::AlreadyBound { name: v.text.clone(), span: r.span }.into());
+                    }
+                    let slot = self.slot();
+                    scope.bind(&v.text, slot, VarType::Rel);
+                    binds.push((v.text.clone(), slot));
+                }
+            }
+        }
+        Ok(Op::Create { input: Box::new(input), plan: CreatePlan { paths: paths.to_vec(), bound, binds } })
+    }
+
+    /// `return` or `with`: returns the operator, the columns (name, slot, type), whether
+    /// it sorts and whether it aggregates. `scope` is what `order by` may read.
+    #[allow(clippy::type_complexity)]
+    fn projection(
+        &mut self,
+        input: Op,
+        proj: &Projection,
+        scope: &mut Scope,
+        is_with: bool,
+    ) -> Result<(Op, Vec<(String, Slot, VarType)>, bool, bool)> {
+        // The items, with `*` standing for every variable in scope, by name.
+        let mut items: Vec<(String, Expr, Span)> = Vec::new();
+        if proj.star {
+            let mut names: Vec<&String> = scope.vars.iter().map(|(n, ..)| n).collect();
+            names.sort();
+            if names.is_empty() {
+                return Err(QueryError::not_allowed(Restriction::StarWithoutVariables, proj.span).into());
+            }
+            for n in names {
+                items.push((n.clone(), Expr { kind: ExprKind::Var(n.clone()), span: proj.span }, proj.span));
+            }
+        }
+        for item in &proj.items {
+            let name = match (&item.alias, &item.expr.kind) {
+                (Some(a), _) => a.text.clone(),
+                (None, ExprKind::Var(v)) => v.clone(),
+                (None, _) if is_with => {
+                    return Err(QueryError::not_allowed(Restriction::WithNeedsAlias, item.expr.span).into())
+                }
+                (None, _) => item.text.clone(),
+            };
+            if items.iter().any(|(n, ..)| *n == name) {
+                return Err(QueryError::not_allowed(Restriction::DuplicateColumn { name }, item.expr.span).into());
+            }
+            items.push((name, item.expr.clone(), item.expr.span));
+        }
+        let aggregated = items.iter().any(|(_, e, _)| contains_aggregate(e));
+        let mut columns: Vec<(String, Slot, VarType)> = Vec::new();
+        let mut op = input;
+        // The items' compiled expressions, by the text tree they came from, so that
+        // `order by` can find an item it repeats.
+        let mut compiled: Vec<(Expr, Slot)> = Vec::new();
+        if aggregated {
+            let mut keys = Vec::new();
+            let mut after = Vec::new();
+            self.aggs.clear();
+            for (name, e, _) in &items {
+                let slot = self.slot();
+                let t = var_type(e, scope);
+                if contains_aggregate(e) {
+                    let c = self.expr(e, scope, Place::Projection)?;
+                    after.push((c, slot));
+                } else {
+                    keys.push((self.expr(e, scope, Place::Row)?, slot));
+                }
+                columns.push((name.clone(), slot, t));
+                compiled.push((e.clone(), slot));
+            }
+            let aggs = std::mem::take(&mut self.aggs).into_iter().map(|(_, a)| a).collect();
+            op = Op::Aggregate { input: Box::new(op), keys, aggs };
+            if !after.is_empty() {
+                op = Op::Project { input: Box::new(op), items: after };
+            }
+        } else {
+            let mut project = Vec::new();
+            for (name, e, _) in &items {
+                let c = self.expr(e, scope, Place::Row)?;
+                let t = var_type(e, scope);
+                // A variable passed on unchanged keeps its slot.
+                let slot = match c {
+                    CExpr::Slot(s) => s,
+                    _ => {
+                        let s = self.slot();
+                        project.push((c, s));
+                        s
+                    }
+                };
+                columns.push((name.clone(), slot, t));
+                compiled.push((e.clone(), slot));
+            }
+            if !project.is_empty() {
+                op = Op::Project { input: Box::new(op), items: project };
+            }
+        }
+        if proj.distinct {
+            op = Op::Distinct { input: Box::new(op), slots: columns.iter().map(|(_, s, _)| *s).collect() };
+        }
+        // `order by` reads the columns, and (unless the rows were grouped or made
+        // distinct) the variables the projection started from.
+        let mut order_scope = if aggregated || proj.distinct { Scope::default() } else { scope.clone() };
+        for (n, s, t) in &columns {
+            order_scope.bind(n, *s, *t);
+        }
+        if !proj.order.is_empty() {
+            let mut keys = Vec::new();
+            for s in &proj.order {
+                let same = compiled.iter().find(|(e, _)| same_expr(e, &s.expr)).map(|(_, slot)| *slot);
+                let key = match same {
+                    Some(slot) => CExpr::Slot(slot),
+                    None => {
+                        if contains_aggregate(&s.expr) {
+                            let rule = if aggregated {
+                                Restriction::OrderByUnreturnedAfterAggregation
+                            } else {
+                                Restriction::AggregateOutsideReturn { function: aggregate_name(&s.expr) }
+                            };
+                            return Err(QueryError::not_allowed(rule, s.expr.span).into());
+                        }
+                        match self.expr(&s.expr, &order_scope, Place::OrderBy) {
+                            // A variable the grouping dropped: say why it is gone.
+                            Err(crate::Error::Query(QueryError::UndefinedVariable { name, .. }))
+                                if aggregated && scope.get(&name).is_some() =>
+                            {
+                                let rule = Restriction::OrderByUnreturnedAfterAggregation;
+                                return Err(QueryError::not_allowed(rule, s.expr.span).into());
+                            }
+                            other => other?,
+                        }
+                    }
+                };
+                keys.push((key, s.descending));
+            }
+            op = Op::Sort { input: Box::new(op), keys };
+        }
+        if let Some(n) = proj.skip {
+            op = Op::Skip { input: Box::new(op), n };
+        }
+        if let Some(n) = proj.limit {
+            op = Op::Limit { input: Box::new(op), n };
+        }
+        if let Some(f) = &proj.filter {
+            let mut after = Scope::default();
+            for (n, s, t) in &columns {
+                after.bind(n, *s, *t);
+            }
+            let pred = self.expr(f, &after, Place::Row)?;
+            op = Op::Filter { input: Box::new(op), pred };
+        }
+        Ok((op, columns, !proj.order.is_empty(), aggregated))
+    }
+
+    fn expr(&mut self, e: &Expr, scope: &Scope, place: Place) -> Result<CExpr> {
+        let b = |x: CExpr| Box::new(x);
+        Ok(match &e.kind {
+            ExprKind::Literal(l) => CExpr::Const(literal(l)),
+            ExprKind::Null => CExpr::Const(Val::Null),
+            ExprKind::Var(v) => CExpr::Slot(self.read(v, scope, e.span)?),
+            ExprKind::Property(v, k) => CExpr::Prop(b(CExpr::Slot(self.read(v, scope, e.span)?)), k.clone()),
+            ExprKind::Not(a) => CExpr::Not(b(self.expr(a, scope, place)?)),
+            ExprKind::And(x, y) => CExpr::And(b(self.expr(x, scope, place)?), b(self.expr(y, scope, place)?)),
+            ExprKind::Or(x, y) => CExpr::Or(b(self.expr(x, scope, place)?), b(self.expr(y, scope, place)?)),
+            ExprKind::Compare(op, x, y) => {
+                CExpr::Compare(*op, b(self.expr(x, scope, place)?), b(self.expr(y, scope, place)?))
+            }
+            ExprKind::IsNull { expr, negated } => CExpr::IsNull(b(self.expr(expr, scope, place)?), *negated),
+            ExprKind::Arith(op, x, y) => {
+                CExpr::Arith(*op, b(self.expr(x, scope, place)?), b(self.expr(y, scope, place)?), e.span)
+            }
+            ExprKind::Neg(x) => CExpr::Neg(b(self.expr(x, scope, place)?), e.span),
+            ExprKind::List(items) => {
+                CExpr::List(items.iter().map(|i| self.expr(i, scope, place)).collect::<Result<_>>()?)
+            }
+            ExprKind::Map(entries) => CExpr::Map(
+                entries.iter().map(|(k, v)| Ok((k.clone(), self.expr(v, scope, place)?))).collect::<Result<_>>()?,
+            ),
+            ExprKind::CountStar => {
+                if place != Place::Projection {
+                    return Err(QueryError::not_allowed(Restriction::CountStarOutsideReturn, e.span).into());
+                }
+                self.aggregate(e, AggFn::CountStar, false, None)
+            }
+            ExprKind::Call { name, distinct, args } => {
+                let Some((lo, hi)) = arity(name) else {
+                    return Err(QueryError::UnknownFunction {
+                        name: name.clone(),
+                        span: e.span,
+                        suggestions: near_functions(name),
+                    }
+                    .into());
+                };
+                if args.len() < lo || args.len() > hi {
+                    return Err(QueryError::ArgumentCount { function: name.clone(), expected: lo, span: e.span }.into());
+                }
+                if AGGREGATES.contains(&name.as_str()) {
+                    if place != Place::Projection {
+                        let rule = Restriction::AggregateOutsideReturn { function: name.clone() };
+                        return Err(QueryError::not_allowed(rule, e.span).into());
+                    }
+                    if args.iter().any(contains_aggregate) {
+                        return Err(QueryError::not_allowed(Restriction::NestedAggregate, e.span).into());
+                    }
+                    let arg = self.expr(&args[0], scope, Place::Row)?;
+                    let func = match name.as_str() {
+                        "count" => AggFn::Count,
+                        "collect" => AggFn::Collect,
+                        "min" => AggFn::Min,
+                        "max" => AggFn::Max,
+                        "sum" => AggFn::Sum,
+                        _ => AggFn::Avg,
+                    };
+                    self.aggregate(e, func, *distinct, Some(arg))
+                } else {
+                    let args = args.iter().map(|a| self.expr(a, scope, place)).collect::<Result<_>>()?;
+                    CExpr::Call(name.clone(), args, e.span)
+                }
+            }
+        })
+    }
+
+    /// An aggregate of the projection being compiled: the slot its value will be in
+    /// (one slot for the same aggregate written twice).
+    fn aggregate(&mut self, e: &Expr, func: AggFn, distinct: bool, arg: Option<CExpr>) -> CExpr {
+        if let Some((_, a)) = self.aggs.iter().find(|(x, _)| same_expr(x, e)) {
+            return CExpr::Slot(a.slot);
+        }
+        let slot = self.slot();
+        self.aggs.push((e.clone(), Agg { func, distinct, arg, slot }));
+        CExpr::Slot(slot)
+    }
+
+    fn read(&self, name: &str, scope: &Scope, span: Span) -> Result<Slot> {
+        scope
+            .get(name)
+            .map(|(s, _)| s)
+            .ok_or_else(|| QueryError::UndefinedVariable { name: name.to_owned(), span }.into())
+    }
+}
+
+fn literal(l: &Literal) -> Val {
+    from_value(&value(l))
+}
+
+fn aggregate_name(e: &Expr) -> String {
+    match &e.kind {
+        ExprKind::CountStar => "count".into(),
+        ExprKind::Call { name, args, .. } if AGGREGATES.contains(&name.as_str()) || args.is_empty() => name.clone(),
+        ExprKind::Call { args, .. } | ExprKind::List(args) => {
+            args.iter().find(|a| contains_aggregate(a)).map_or_else(String::new, aggregate_name)
+        }
+        ExprKind::Not(a) | ExprKind::IsNull { expr: a, .. } | ExprKind::Neg(a) => aggregate_name(a),
+        ExprKind::And(a, b) | ExprKind::Or(a, b) | ExprKind::Compare(_, a, b) | ExprKind::Arith(_, a, b) => {
+            if contains_aggregate(a) {
+                aggregate_name(a)
+            } else {
+                aggregate_name(b)
+            }
+        }
+        ExprKind::Map(entries) => {
+            entries.iter().find(|(_, v)| contains_aggregate(v)).map_or_else(String::new, |(_, v)| aggregate_name(v))
+        }
+        _ => String::new(),
+    }
+}
+
+/// Two expressions that say the same thing, wherever they were written.
+fn same_expr(a: &Expr, b: &Expr) -> bool {
+    let mut x = String::new();
+    let mut y = String::new();
+    strip(&mut x, a);
+    strip(&mut y, b);
+    x == y
+}
+
+fn strip(out: &mut String, e: &Expr) {
+    let text = format!("{:?}", e.kind);
+    // Spans are the only positions inside an expression's Debug text.
+    let mut rest = text.as_str();
+    while let Some(at) = rest.find("span: Span {") {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        let end = rest.find('}').map_or(rest.len(), |e| e + 1);
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+}
+
+fn var_type(e: &Expr, scope: &Scope) -> VarType {
+    match &e.kind {
+        ExprKind::Var(v) => scope.get(v).map_or(VarType::Any, |(_, t)| t),
+        _ => VarType::Any,
+    }
+}
+
+fn nodes(path: &PathPattern) -> impl Iterator<Item = &NodePattern> {
+    std::iter::once(&path.start).chain(path.steps.iter().map(|(_, n)| n))
+}
+
+/// The node a path should start from and its rank (lower is better): a bound
+/// variable, then a name, then a kind, then a typed relationship, then a scan.
+fn best_anchor(path: &PathPattern, bound: &[String]) -> (usize, u8) {
+    let all: Vec<&NodePattern> = nodes(path).collect();
+    let mut best = (0, u8::MAX);
+    for (i, n) in all.iter().enumerate() {
+        let rank = if n.var.as_ref().is_some_and(|v| bound.contains(&v.text)) {
+            0
+        } else if name_of(n).is_some() {
+            1
+        } else if n.kind.is_some() {
+            2
+        } else if typed_neighbour(path, i).is_some() {
+            3
+        } else {
+            4
+        };
+        if rank < best.1 {
+            best = (i, rank);
+        }
+    }
+    best
+}
+
+fn name_of(n: &NodePattern) -> Option<&str> {
+    n.properties.iter().find(|p| p.key.text == "name").and_then(|p| match &p.value {
+        Literal::Str(s) => Some(s.as_str()),
+        _ => None,
+    })
+}
+
+/// A relationship next to node `i` that has types and takes at least one hop, with the
+/// side of it node `i` is on (`Right`: the subject, `Left`: the object).
+fn typed_neighbour(path: &PathPattern, i: usize) -> Option<(Vec<String>, Arrow)> {
+    let takes_one = |r: &RelPattern| !r.types.is_empty() && r.length.is_none_or(|(min, _)| min.unwrap_or(1) >= 1);
+    if let Some((r, _)) = path.steps.get(i).filter(|(r, _)| takes_one(r)) {
+        // Node i is on the left of step i.
+        return Some((r.types.iter().map(|t| t.text.clone()).collect(), r.arrow));
+    }
+    if i > 0 {
+        let (r, _) = &path.steps[i - 1];
+        if takes_one(r) {
+            // Node i is on the right of step i - 1.
+            let side = match r.arrow {
+                Arrow::Right => Arrow::Left,
+                Arrow::Left => Arrow::Right,
+                Arrow::Either => Arrow::Either,
+            };
+            return Some((r.types.iter().map(|t| t.text.clone()).collect(), side));
+        }
+    }
+    None
+}
+
+fn scan_for(path: &PathPattern, at: usize, bound: &[String], scope: &Scope) -> Scan {
+    let n = nodes(path).nth(at).expect("the anchor is a node of the path");
+    if let Some(v) = n.var.as_ref().filter(|v| bound.contains(&v.text)) {
+        if let Some((slot, _)) = scope.get(&v.text) {
+            return Scan::Bound(slot);
+        }
+    }
+    if let Some(name) = name_of(n) {
+        return Scan::Name(name.to_owned());
+    }
+    if let Some(k) = &n.kind {
+        return Scan::Kind(k.text.clone());
+    }
+    if let Some((types, side)) = typed_neighbour(path, at) {
+        return Scan::Relation(types, side);
+    }
+    Scan::All
+}
+
+fn write_path(out: &mut String, path: &PathPattern) {
+    let q = Query { clauses: vec![Clause::Create(vec![path.clone()])] };
+    let text = factgraph_syntax::print(&factgraph_syntax::ast::Script {
+        statements: vec![factgraph_syntax::ast::Statement::Query(q)],
+    });
+    out.push_str(text.trim_start_matches("create "));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn planned(text: &str) -> Result<QueryPlan> {
+        let script = factgraph_syntax::parse(text).expect("parses");
+        let factgraph_syntax::ast::Statement::Query(q) = &script.statements[0] else { panic!("not a query") };
+        plan(q)
+    }
+
+    #[test]
+    fn a_path_starts_from_its_named_node_wherever_it_is_written() {
+        let p = planned("match (a)-[:said]->(b {name: 'Trump'}) return a").unwrap();
+        let Op::Match { paths, .. } = &p.root_input() else { panic!("{p:?}") };
+        assert_eq!(paths[0].scan, Scan::Name("Trump".into()));
+        assert!(paths[0].right.is_empty() && paths[0].left.len() == 1, "walks leftwards from b");
+        assert_eq!(paths[0].left[0].0.arrow, Arrow::Left, "against the arrow");
+    }
+
+    #[test]
+    fn variables_out_of_scope_after_with_are_undefined() {
+        let e = planned("match (a), (b) with a return b").unwrap_err();
+        assert!(e.to_string().contains("`b` is not defined"), "{e}");
+        planned("match (a), (b) with a, b as c return c").unwrap();
+    }
+
+    #[test]
+    fn aggregates_inside_expressions_are_grouped_once() {
+        let p = planned("match (n) return count(n) > 0 as any, count(n) as c").unwrap();
+        let mut op = &p.root;
+        let mut aggs = None;
+        loop {
+            match op {
+                Op::Aggregate { aggs: a, .. } => {
+                    aggs = Some(a.len());
+                    break;
+                }
+                Op::Project { input, .. } => op = input,
+                _ => break,
+            }
+        }
+        assert_eq!(aggs, Some(1), "count(n) written twice is counted once");
+    }
+
+    impl QueryPlan {
+        /// The operator under the final projection.
+        fn root_input(&self) -> &Op {
+            let mut op = &self.root;
+            while let Op::Project { input, .. } | Op::Limit { input, .. } | Op::Sort { input, .. } = op {
+                op = input;
+            }
+            op
+        }
+    }
+}

@@ -1,0 +1,445 @@
+//! Running a planned query: each operator pushes rows, one at a time, to the operator
+//! after it (a push pipeline, as DuckDB runs one). A row is never held longer than its
+//! operator needs it: `count(*)` over any number of matches holds one counter, and
+//! `limit` tells the operators before it to stop. Sorting, `distinct` and grouping
+//! keep what they must, within `Limits::max_rows` times ten rows or groups.
+//!
+//! Updates are the exception: `create` reads all of its input rows first (so that what
+//! it writes cannot change what the clauses before it read), writes them in one
+//! transaction, commits, and then passes the rows on.
+
+use std::collections::HashMap;
+
+use factgraph_store::{Node, StatementId};
+
+use super::compile::{Agg, AggFn, CreatePlan, Op, QueryPlan};
+use super::context::{Ctx, Flow};
+use super::expr::eval;
+use super::matcher;
+use super::result::{QueryResult, Row};
+use super::script::{self, ScriptState};
+use super::value::{compare_for_sort, group_key, num, to_cell, truth, Val};
+use crate::error::{QueryError, Result};
+
+pub(crate) type Sink<'s> = dyn FnMut(&mut Ctx<'_>, Vec<Val>) -> Result<Flow> + 's;
+
+/// Runs a query to its answer. `text` is the query as written, which statements it
+/// creates quote as their evidence.
+pub(crate) fn run(ctx: &mut Ctx<'_>, plan: &QueryPlan, text: &str) -> Result<QueryResult> {
+    let mut result = QueryResult {
+        columns: plan.columns.iter().map(|(n, _)| n.clone()).collect(),
+        ordered: plan.ordered,
+        ..QueryResult::default()
+    };
+    let mut written = ScriptState::default();
+    let mut rows = 0usize;
+    let returns = !plan.columns.is_empty();
+    {
+        let mut sink = |ctx: &mut Ctx<'_>, row: Vec<Val>| -> Result<Flow> {
+            if !returns {
+                return Ok(Flow::Go);
+            }
+            rows += 1;
+            ctx.check_rows(rows)?;
+            let mut cells = Vec::with_capacity(plan.columns.len());
+            for (_, slot) in &plan.columns {
+                cells.push(to_cell(ctx, &row[*slot])?);
+            }
+            let mut provenance = Vec::new();
+            for slot in &plan.provenance {
+                let ids: Vec<StatementId> = match &row[*slot] {
+                    Val::Rel(s) => vec![*s],
+                    Val::Rels(v) => v.clone(),
+                    _ => continue,
+                };
+                for id in ids {
+                    let st = ctx.store.require_statement(id)?;
+                    provenance.extend(ctx.citations(&st)?);
+                }
+            }
+            result.rows.push(Row { cells, provenance });
+            Ok(Flow::Go)
+        };
+        let mut env = Env { text, width: plan.width, written: &mut written };
+        env.op(ctx, &plan.root, &mut sink)?;
+    }
+    if plan.writes {
+        result.note = Some(format!("written: {}", written.summary));
+    }
+    Ok(result)
+}
+
+/// What every operator may need beside the context.
+struct Env<'e> {
+    text: &'e str,
+    width: usize,
+    written: &'e mut ScriptState,
+}
+
+impl Env<'_> {
+    fn op(&mut self, ctx: &mut Ctx<'_>, op: &Op, sink: &mut Sink<'_>) -> Result<Flow> {
+        match op {
+            Op::Unit => sink(ctx, vec![Val::Null; self.width]),
+            Op::Match { input, optional, paths, filter, new_slots } => self.op(ctx, input, &mut |ctx, mut row| {
+                let mut any = false;
+                let flow = matcher::matches(ctx, paths, filter.as_ref(), &mut row, &mut |ctx, row: &[Val]| {
+                    any = true;
+                    sink(ctx, row.to_vec())
+                })?;
+                if flow == Flow::Stop {
+                    return Ok(Flow::Stop);
+                }
+                if !any && *optional {
+                    for s in new_slots {
+                        row[*s] = Val::Null;
+                    }
+                    return sink(ctx, row);
+                }
+                Ok(Flow::Go)
+            }),
+            Op::Unwind { input, expr, slot } => self.op(ctx, input, &mut |ctx, mut row| {
+                let items = match eval(ctx, expr, &row)? {
+                    Val::List(items) => items,
+                    Val::Rels(ids) => ids.into_iter().map(Val::Rel).collect(),
+                    Val::Null => Vec::new(),
+                    other => vec![other],
+                };
+                for item in items {
+                    ctx.tick()?;
+                    row[*slot] = item;
+                    if sink(ctx, row.clone())? == Flow::Stop {
+                        return Ok(Flow::Stop);
+                    }
+                }
+                Ok(Flow::Go)
+            }),
+            Op::Filter { input, pred } => self.op(ctx, input, &mut |ctx, row| {
+                ctx.tick()?;
+                if truth(&eval(ctx, pred, &row)?) == Some(true) {
+                    sink(ctx, row)
+                } else {
+                    Ok(Flow::Go)
+                }
+            }),
+            Op::Project { input, items } => self.op(ctx, input, &mut |ctx, mut row| {
+                // Every item reads the row as it came, before any is written.
+                let mut values = Vec::with_capacity(items.len());
+                for (e, _) in items {
+                    values.push(eval(ctx, e, &row)?);
+                }
+                for ((_, slot), v) in items.iter().zip(values) {
+                    row[*slot] = v;
+                }
+                sink(ctx, row)
+            }),
+            Op::Aggregate { input, keys, aggs } => {
+                let mut groups: Vec<(Vec<Val>, Vec<State>)> = Vec::new();
+                let mut index: HashMap<String, usize> = HashMap::new();
+                let cap = ctx.limits.max_rows.saturating_mul(10);
+                self.op(ctx, input, &mut |ctx, row| {
+                    ctx.tick()?;
+                    let mut key = String::new();
+                    let mut key_values = Vec::with_capacity(keys.len());
+                    for (e, _) in keys {
+                        let v = eval(ctx, e, &row)?;
+                        group_key(&v, &mut key);
+                        key.push('\u{1}');
+                        key_values.push(v);
+                    }
+                    let at = match index.get(&key) {
+                        Some(&i) => i,
+                        None => {
+                            if groups.len() >= cap {
+                                return Err(too_many("groups", cap));
+                            }
+                            let mut first = row.clone();
+                            for ((_, slot), v) in keys.iter().zip(key_values) {
+                                first[*slot] = v;
+                            }
+                            index.insert(key, groups.len());
+                            groups.push((first, aggs.iter().map(State::new).collect()));
+                            groups.len() - 1
+                        }
+                    };
+                    for (a, state) in aggs.iter().zip(groups[at].1.iter_mut()) {
+                        state.add(ctx, a, &row, cap)?;
+                    }
+                    Ok(Flow::Go)
+                })?;
+                // With no keys, no rows still make one group: `count(*)` is 0.
+                if groups.is_empty() && keys.is_empty() {
+                    groups.push((vec![Val::Null; self.width], aggs.iter().map(State::new).collect()));
+                }
+                for (mut row, states) in groups {
+                    for (a, state) in aggs.iter().zip(states) {
+                        row[a.slot] = state.finish();
+                    }
+                    if sink(ctx, row)? == Flow::Stop {
+                        return Ok(Flow::Stop);
+                    }
+                }
+                Ok(Flow::Go)
+            }
+            Op::Distinct { input, slots } => {
+                let mut seen = std::collections::HashSet::new();
+                let cap = ctx.limits.max_rows.saturating_mul(10);
+                self.op(ctx, input, &mut |ctx, row| {
+                    let mut key = String::new();
+                    for s in slots {
+                        group_key(&row[*s], &mut key);
+                        key.push('\u{1}');
+                    }
+                    if seen.contains(&key) {
+                        return Ok(Flow::Go);
+                    }
+                    if seen.len() >= cap {
+                        return Err(too_many("distinct rows", cap));
+                    }
+                    seen.insert(key);
+                    sink(ctx, row)
+                })
+            }
+            Op::Sort { input, keys } => {
+                let mut rows: Vec<(Vec<Val>, Vec<Val>)> = Vec::new();
+                let cap = ctx.limits.max_rows.saturating_mul(10);
+                self.op(ctx, input, &mut |ctx, row| {
+                    ctx.tick()?;
+                    if rows.len() >= cap {
+                        return Err(too_many("rows to sort", cap));
+                    }
+                    let mut k = Vec::with_capacity(keys.len());
+                    for (e, _) in keys {
+                        k.push(eval(ctx, e, &row)?);
+                    }
+                    rows.push((k, row));
+                    Ok(Flow::Go)
+                })?;
+                rows.sort_by(|a, b| {
+                    for (i, (_, descending)) in keys.iter().enumerate() {
+                        let o = compare_for_sort(&a.0[i], &b.0[i]);
+                        let o = if *descending { o.reverse() } else { o };
+                        if o != std::cmp::Ordering::Equal {
+                            return o;
+                        }
+                    }
+                    std::cmp::Ordering::Equal
+                });
+                for (_, row) in rows {
+                    if sink(ctx, row)? == Flow::Stop {
+                        return Ok(Flow::Stop);
+                    }
+                }
+                Ok(Flow::Go)
+            }
+            Op::Skip { input, n } => {
+                let mut skipped = 0u64;
+                self.op(ctx, input, &mut |ctx, row| {
+                    if skipped < *n {
+                        skipped += 1;
+                        return Ok(Flow::Go);
+                    }
+                    sink(ctx, row)
+                })
+            }
+            Op::Limit { input, n } => {
+                if *n == 0 {
+                    return Ok(Flow::Go);
+                }
+                let mut taken = 0u64;
+                let flow = self.op(ctx, input, &mut |ctx, row| {
+                    taken += 1;
+                    if sink(ctx, row)? == Flow::Stop || taken >= *n {
+                        return Ok(Flow::Stop);
+                    }
+                    Ok(Flow::Go)
+                })?;
+                // The limit stopped its own input; what comes after goes on.
+                let _ = flow;
+                Ok(Flow::Go)
+            }
+            Op::Create { input, plan } => {
+                let mut rows = Vec::new();
+                let cap = ctx.limits.max_rows.saturating_mul(10);
+                self.op(ctx, input, &mut |ctx, row| {
+                    ctx.tick()?;
+                    if rows.len() >= cap {
+                        return Err(too_many("rows to create from", cap));
+                    }
+                    rows.push(row);
+                    Ok(Flow::Go)
+                })?;
+                self.create(ctx, plan, &mut rows)?;
+                for row in rows {
+                    if sink(ctx, row)? == Flow::Stop {
+                        return Ok(Flow::Stop);
+                    }
+                }
+                Ok(Flow::Go)
+            }
+        }
+    }
+
+    fn create(&mut self, ctx: &mut Ctx<'_>, plan: &CreatePlan, rows: &mut [Vec<Val>]) -> Result<()> {
+        let mut tx = ctx.store.transaction()?;
+        for row in rows.iter_mut() {
+            let mut vars: HashMap<String, Node> = HashMap::new();
+            for (name, slot) in &plan.bound {
+                match &row[*slot] {
+                    Val::Node(n) => {
+                        vars.insert(name.clone(), *n);
+                    }
+                    other => {
+                        return Err(QueryError::TypeMismatch {
+                            what: format!("`{name}` in `create`"),
+                            expected: "a node".into(),
+                            found: other.type_name().trim_start_matches("a ").trim_start_matches("an ").into(),
+                            span: Default::default(),
+                        }
+                        .into())
+                    }
+                }
+            }
+            let mut rels = HashMap::new();
+            script::create(&mut tx, self.written, &plan.paths, self.text, &mut vars, &mut rels)?;
+            for (name, slot) in &plan.binds {
+                if let Some(n) = vars.get(name) {
+                    row[*slot] = Val::Node(*n);
+                } else if let Some(s) = rels.get(name) {
+                    row[*slot] = Val::Rel(*s);
+                }
+            }
+        }
+        tx.commit()?;
+        // What was cached before the write may have changed.
+        ctx.forget();
+        Ok(())
+    }
+}
+
+fn too_many(what: &str, cap: usize) -> crate::Error {
+    QueryError::Limit { what: format!("the query holds too many {what}"), limit: cap as u64, span: Default::default() }
+        .into()
+}
+
+/// An aggregate's running state.
+enum State {
+    Count(i64),
+    Seen(std::collections::HashSet<String>, Box<State>),
+    Collect(Vec<Val>),
+    Best(Option<Val>),
+    SumInt(i64),
+    SumFloat(f64),
+    Avg(f64, i64),
+}
+
+impl State {
+    fn new(a: &Agg) -> State {
+        let inner = match a.func {
+            AggFn::CountStar | AggFn::Count => State::Count(0),
+            AggFn::Collect => State::Collect(Vec::new()),
+            AggFn::Min | AggFn::Max => State::Best(None),
+            AggFn::Sum => State::SumInt(0),
+            AggFn::Avg => State::Avg(0.0, 0),
+        };
+        if a.distinct {
+            State::Seen(Default::default(), Box::new(inner))
+        } else {
+            inner
+        }
+    }
+
+    fn add(&mut self, ctx: &mut Ctx<'_>, a: &Agg, row: &[Val], cap: usize) -> Result<()> {
+        let v = match &a.arg {
+            None => Val::Bool(true),
+            Some(e) => eval(ctx, e, row)?,
+        };
+        // Aggregates skip nulls (`count(*)` counts rows, which are never null).
+        if v == Val::Null {
+            return Ok(());
+        }
+        self.push(a, v, cap)
+    }
+
+    fn push(&mut self, a: &Agg, v: Val, cap: usize) -> Result<()> {
+        match self {
+            State::Seen(seen, inner) => {
+                let mut k = String::new();
+                group_key(&v, &mut k);
+                if seen.insert(k) {
+                    if seen.len() > cap {
+                        return Err(too_many("distinct values", cap));
+                    }
+                    inner.push(a, v, cap)?;
+                }
+            }
+            State::Count(n) => *n += 1,
+            State::Collect(items) => {
+                if items.len() >= cap {
+                    return Err(too_many("collected values", cap));
+                }
+                items.push(v);
+            }
+            State::Best(best) => {
+                let better = match best {
+                    None => true,
+                    Some(b) => {
+                        let o = compare_for_sort(&v, b);
+                        if a.func == AggFn::Min {
+                            o == std::cmp::Ordering::Less
+                        } else {
+                            o == std::cmp::Ordering::Greater
+                        }
+                    }
+                };
+                if better {
+                    *best = Some(v);
+                }
+            }
+            State::SumInt(s) => match v {
+                Val::Int(i) => match s.checked_add(i) {
+                    Some(t) => *s = t,
+                    None => *self = State::SumFloat(*s as f64 + i as f64),
+                },
+                other => match num(&other) {
+                    Some(x) => *self = State::SumFloat(*s as f64 + x),
+                    None => return Err(not_a_number("sum", &other)),
+                },
+            },
+            State::SumFloat(s) => match num(&v) {
+                Some(x) => *s += x,
+                None => return Err(not_a_number("sum", &v)),
+            },
+            State::Avg(s, n) => match num(&v) {
+                Some(x) => {
+                    *s += x;
+                    *n += 1;
+                }
+                None => return Err(not_a_number("avg", &v)),
+            },
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Val {
+        match self {
+            State::Seen(_, inner) => inner.finish(),
+            State::Count(n) => Val::Int(n),
+            State::Collect(items) => Val::List(items),
+            State::Best(b) => b.unwrap_or(Val::Null),
+            State::SumInt(s) => Val::Int(s),
+            State::SumFloat(s) => Val::Float(s),
+            State::Avg(_, 0) => Val::Null,
+            State::Avg(s, n) => Val::Float(s / n as f64),
+        }
+    }
+}
+
+fn not_a_number(function: &str, v: &Val) -> crate::Error {
+    QueryError::TypeMismatch {
+        what: format!("{function}()'s values"),
+        expected: "numbers".into(),
+        found: v.type_name().trim_start_matches("a ").trim_start_matches("an ").into(),
+        span: Default::default(),
+    }
+    .into()
+}

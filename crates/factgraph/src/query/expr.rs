@@ -1,0 +1,473 @@
+//! Evaluating a planned expression on one row: properties read from the store,
+//! openCypher's three-valued logic, and the functions the language knows.
+
+use std::cmp::Ordering;
+
+use factgraph_store::{Node, StatementId};
+use factgraph_syntax::ast::{CompareOp, Span};
+
+use super::compile::CExpr;
+use super::context::Ctx;
+use super::value::{arith, compare, equal, from_value, negate, num, truth, Val};
+use crate::error::{QueryError, Result};
+
+/// The longest list `range()` makes, so that a typo cannot exhaust memory.
+const MAX_RANGE: i64 = 10_000_000;
+
+pub(crate) fn eval(ctx: &mut Ctx<'_>, e: &CExpr, row: &[Val]) -> Result<Val> {
+    Ok(match e {
+        CExpr::Const(v) => v.clone(),
+        CExpr::Slot(s) => row[*s].clone(),
+        CExpr::Prop(base, key) => {
+            let base = eval(ctx, base, row)?;
+            property(ctx, &base, key)?
+        }
+        CExpr::Not(x) => match truth(&eval(ctx, x, row)?) {
+            Some(b) => Val::Bool(!b),
+            None => Val::Null,
+        },
+        CExpr::And(a, b) => {
+            let x = truth(&eval(ctx, a, row)?);
+            if x == Some(false) {
+                return Ok(Val::Bool(false));
+            }
+            match (x, truth(&eval(ctx, b, row)?)) {
+                (_, Some(false)) => Val::Bool(false),
+                (Some(true), Some(true)) => Val::Bool(true),
+                _ => Val::Null,
+            }
+        }
+        CExpr::Or(a, b) => {
+            let x = truth(&eval(ctx, a, row)?);
+            if x == Some(true) {
+                return Ok(Val::Bool(true));
+            }
+            match (x, truth(&eval(ctx, b, row)?)) {
+                (_, Some(true)) => Val::Bool(true),
+                (Some(false), Some(false)) => Val::Bool(false),
+                _ => Val::Null,
+            }
+        }
+        CExpr::Compare(op, a, b) => {
+            let (x, y) = (eval(ctx, a, row)?, eval(ctx, b, row)?);
+            comparison(ctx, *op, &x, &y)?.map_or(Val::Null, Val::Bool)
+        }
+        CExpr::IsNull(x, negated) => {
+            let is_null = eval(ctx, x, row)? == Val::Null;
+            Val::Bool(is_null != *negated)
+        }
+        CExpr::List(items) => {
+            let mut out = Vec::with_capacity(items.len());
+            for i in items {
+                out.push(eval(ctx, i, row)?);
+            }
+            Val::List(out)
+        }
+        CExpr::Map(entries) => {
+            let mut out = Vec::with_capacity(entries.len());
+            for (k, v) in entries {
+                out.push((k.clone(), eval(ctx, v, row)?));
+            }
+            Val::map(out)
+        }
+        CExpr::Arith(op, a, b, span) => arith(*op, eval(ctx, a, row)?, eval(ctx, b, row)?, *span)?,
+        CExpr::Neg(a, span) => negate(eval(ctx, a, row)?, *span)?,
+        CExpr::Call(name, args, span) => {
+            let mut vals = Vec::with_capacity(args.len());
+            for a in args {
+                vals.push(eval(ctx, a, row)?);
+            }
+            call(ctx, name, vals, *span)?
+        }
+    })
+}
+
+fn comparison(ctx: &mut Ctx<'_>, op: CompareOp, x: &Val, y: &Val) -> Result<Option<bool>> {
+    Ok(match op {
+        CompareOp::Eq => equal(x, y),
+        CompareOp::Ne => equal(x, y).map(|b| !b),
+        CompareOp::Lt => compare(x, y).map(|o| o == Ordering::Less),
+        CompareOp::Le => compare(x, y).map(|o| o != Ordering::Greater),
+        CompareOp::Gt => compare(x, y).map(|o| o == Ordering::Greater),
+        CompareOp::Ge => compare(x, y).map(|o| o != Ordering::Less),
+        CompareOp::StartsWith | CompareOp::EndsWith | CompareOp::Contains => match (x, y) {
+            (Val::Str(s), Val::Str(t)) => Some(match op {
+                CompareOp::StartsWith => s.starts_with(t.as_str()),
+                CompareOp::EndsWith => s.ends_with(t.as_str()),
+                _ => s.contains(t.as_str()),
+            }),
+            _ => None,
+        },
+        CompareOp::In => match y {
+            Val::List(items) => {
+                let mut any_null = false;
+                for i in items {
+                    ctx.tick()?;
+                    match equal(x, i) {
+                        Some(true) => return Ok(Some(true)),
+                        None => any_null = true,
+                        Some(false) => {}
+                    }
+                }
+                if any_null {
+                    None
+                } else {
+                    Some(false)
+                }
+            }
+            _ => None,
+        },
+    })
+}
+
+fn property(ctx: &mut Ctx<'_>, v: &Val, key: &str) -> Result<Val> {
+    Ok(match v {
+        Val::Node(Node::Entity(id)) => {
+            let e = ctx.entity(*id)?;
+            match key {
+                // An unnamed node has no name.
+                "name" if e.name.is_empty() => Val::Null,
+                "name" => Val::Str(e.name.clone()),
+                "kind" => Val::Str(e.kind.clone()),
+                // `id` is a property like any other; the internal id is `id(n)`'s.
+                _ => e.properties.get(key).map_or(Val::Null, from_value),
+            }
+        }
+        Val::Node(Node::Statement(s)) | Val::Rel(s) => {
+            let st = ctx.store.require_statement(*s)?;
+            match key {
+                "relation" | "type" => Val::Str(st.relation),
+                _ => st.qualifiers.get(key).map_or(Val::Null, from_value),
+            }
+        }
+        Val::Map(entries) => entries.iter().find(|(k, _)| k == key).map_or(Val::Null, |(_, v)| v.clone()),
+        Val::Null => Val::Null,
+        other => {
+            return Err(QueryError::TypeMismatch {
+                what: format!("the value before `.{key}`"),
+                expected: "a node, a relationship or a map".into(),
+                found: other.type_name().trim_start_matches("a ").trim_start_matches("an ").into(),
+                span: Span::default(),
+            }
+            .into())
+        }
+    })
+}
+
+fn rel_ids(v: &Val) -> Vec<StatementId> {
+    match v {
+        Val::Rel(s) | Val::Node(Node::Statement(s)) => vec![*s],
+        Val::Rels(v) => v.clone(),
+        _ => Vec::new(),
+    }
+}
+
+fn wrong_type(function: &str, expected: &str, v: &Val, span: Span) -> crate::Error {
+    QueryError::TypeMismatch {
+        what: format!("the argument of {function}()"),
+        expected: expected.into(),
+        found: v.type_name().trim_start_matches("a ").trim_start_matches("an ").into(),
+        span,
+    }
+    .into()
+}
+
+fn int_arg(function: &str, v: &Val, span: Span) -> Result<Option<i64>> {
+    match v {
+        Val::Null => Ok(None),
+        Val::Int(i) => Ok(Some(*i)),
+        other => Err(wrong_type(function, "an integer", other, span)),
+    }
+}
+
+/// Characters `[from, from + len)` of `s`, by character, not byte.
+fn chars(s: &str, from: usize, len: usize) -> String {
+    s.chars().skip(from).take(len).collect()
+}
+
+fn call(ctx: &mut Ctx<'_>, name: &str, mut vals: Vec<Val>, span: Span) -> Result<Val> {
+    let first = vals.first().cloned().unwrap_or(Val::Null);
+    // Most functions return null for a null argument.
+    let nullable = !matches!(name, "coalesce" | "range");
+    if nullable && first == Val::Null {
+        return Ok(Val::Null);
+    }
+    Ok(match name {
+        // The documents, outlets and credited agents behind a relationship.
+        "sources" => {
+            let mut out: Vec<Val> = Vec::new();
+            for id in rel_ids(&first) {
+                let st = ctx.store.require_statement(id)?;
+                for c in ctx.citations(&st)? {
+                    for s in [Some(c.document), c.attribution].into_iter().flatten() {
+                        if !out.contains(&Val::Str(s.clone())) {
+                            out.push(Val::Str(s));
+                        }
+                    }
+                }
+            }
+            Val::List(out)
+        }
+        // The verbatim quotes behind a relationship.
+        "evidence" | "quotes" => {
+            let mut out = Vec::new();
+            for id in rel_ids(&first) {
+                let st = ctx.store.require_statement(id)?;
+                for ev in ctx.evidence(&st)? {
+                    out.push(Val::Str(ev.quote));
+                }
+            }
+            Val::List(out)
+        }
+        "type" => match first {
+            Val::Rel(s) => Val::Str(ctx.store.require_statement(s)?.relation),
+            other => return Err(wrong_type(name, "a relationship", &other, span)),
+        },
+        "id" => match first {
+            Val::Node(Node::Entity(e)) => Val::Int(e.0 as i64),
+            Val::Node(Node::Statement(s)) | Val::Rel(s) => Val::Int(s.0 as i64),
+            other => return Err(wrong_type(name, "a node or a relationship", &other, span)),
+        },
+        "labels" => match first {
+            Val::Node(Node::Entity(e)) => {
+                let kind = ctx.entity(e)?.kind.clone();
+                // A node created without a label has the kind `Thing`, which is no label.
+                Val::List(if kind == "Thing" { Vec::new() } else { vec![Val::Str(kind)] })
+            }
+            Val::Node(Node::Statement(_)) => Val::List(vec![Val::Str("Statement".into())]),
+            other => return Err(wrong_type(name, "a node", &other, span)),
+        },
+        "startnode" | "endnode" => match first {
+            Val::Rel(s) => {
+                let st = ctx.store.require_statement(s)?;
+                if name == "startnode" {
+                    Val::Node(st.subject)
+                } else {
+                    st.object.node().map_or(Val::Null, Val::Node)
+                }
+            }
+            other => return Err(wrong_type(name, "a relationship", &other, span)),
+        },
+        "keys" | "properties" => {
+            let entries: Vec<(String, Val)> = match &first {
+                Val::Node(Node::Entity(id)) => {
+                    let e = ctx.entity(*id)?;
+                    let mut out: Vec<(String, Val)> =
+                        e.properties.iter().map(|(k, v)| (k.clone(), from_value(v))).collect();
+                    if !e.name.is_empty() {
+                        out.push(("name".into(), Val::Str(e.name.clone())));
+                    }
+                    out
+                }
+                Val::Node(Node::Statement(s)) | Val::Rel(s) => {
+                    let st = ctx.store.require_statement(*s)?;
+                    st.qualifiers.iter().map(|(k, v)| (k.clone(), from_value(v))).collect()
+                }
+                Val::Map(entries) => entries.clone(),
+                other => return Err(wrong_type(name, "a node, a relationship or a map", other, span)),
+            };
+            let map = Val::map(entries);
+            match (name, map) {
+                ("keys", Val::Map(entries)) => Val::List(entries.into_iter().map(|(k, _)| Val::Str(k)).collect()),
+                (_, map) => map,
+            }
+        }
+        "tolower" | "toupper" | "trim" | "ltrim" | "rtrim" | "reverse" if matches!(first, Val::Str(_)) => {
+            let Val::Str(s) = first else { unreachable!("matched above") };
+            Val::Str(match name {
+                "tolower" => s.to_lowercase(),
+                "toupper" => s.to_uppercase(),
+                "trim" => s.trim().to_owned(),
+                "ltrim" => s.trim_start().to_owned(),
+                "rtrim" => s.trim_end().to_owned(),
+                _ => s.chars().rev().collect(),
+            })
+        }
+        "reverse" => match first {
+            Val::List(mut l) => {
+                l.reverse();
+                Val::List(l)
+            }
+            other => return Err(wrong_type(name, "text or a list", &other, span)),
+        },
+        "tolower" | "toupper" | "trim" | "ltrim" | "rtrim" => return Err(wrong_type(name, "text", &first, span)),
+        "size" => match first {
+            Val::Str(s) => Val::Int(s.chars().count() as i64),
+            Val::List(l) => Val::Int(l.len() as i64),
+            Val::Rels(r) => Val::Int(r.len() as i64),
+            other => return Err(wrong_type(name, "text or a list", &other, span)),
+        },
+        "length" => match first {
+            Val::Rels(r) => Val::Int(r.len() as i64),
+            Val::Str(s) => Val::Int(s.chars().count() as i64),
+            Val::List(l) => Val::Int(l.len() as i64),
+            other => return Err(wrong_type(name, "a path", &other, span)),
+        },
+        "head" | "last" => match first {
+            Val::List(l) => {
+                (if name == "head" { l.into_iter().next() } else { l.into_iter().last() }).unwrap_or(Val::Null)
+            }
+            other => return Err(wrong_type(name, "a list", &other, span)),
+        },
+        "tail" => match first {
+            Val::List(l) => Val::List(l.into_iter().skip(1).collect()),
+            other => return Err(wrong_type(name, "a list", &other, span)),
+        },
+        "coalesce" => vals.into_iter().find(|v| *v != Val::Null).unwrap_or(Val::Null),
+        "range" => {
+            let bounds = vals.iter().map(|v| int_arg(name, v, span)).collect::<Result<Vec<_>>>()?;
+            let (Some(start), Some(end)) = (bounds[0], bounds[1]) else { return Ok(Val::Null) };
+            let step = match bounds.get(2) {
+                Some(Some(0)) => {
+                    return Err(QueryError::Arithmetic { message: "range()'s step cannot be 0".into(), span }.into())
+                }
+                Some(Some(s)) => *s,
+                Some(None) => return Ok(Val::Null),
+                None => 1,
+            };
+            let count = if (step > 0 && end >= start) || (step < 0 && end <= start) {
+                (end as i128 - start as i128) / step as i128 + 1
+            } else {
+                0
+            };
+            if count > MAX_RANGE as i128 {
+                return Err(QueryError::Limit {
+                    what: format!("range() of {count} numbers"),
+                    limit: MAX_RANGE as u64,
+                    span,
+                }
+                .into());
+            }
+            let mut out = Vec::with_capacity(count as usize);
+            let mut x = start as i128;
+            for _ in 0..count {
+                out.push(Val::Int(x as i64));
+                x += step as i128;
+            }
+            Val::List(out)
+        }
+        "tostring" => match first {
+            Val::Str(s) => Val::Str(s),
+            Val::Int(i) => Val::Str(i.to_string()),
+            Val::Float(x) => Val::Str(float_text(x)),
+            Val::Bool(b) => Val::Str(b.to_string()),
+            Val::Lit(v) => Val::Str(v.to_string()),
+            other => return Err(wrong_type(name, "a number, text or a boolean", &other, span)),
+        },
+        "tointeger" => match first {
+            Val::Int(i) => Val::Int(i),
+            Val::Float(x) if x.is_finite() && x.abs() < 9.2e18 => Val::Int(x.trunc() as i64),
+            Val::Float(_) => Val::Null,
+            Val::Str(s) => {
+                let t = s.trim();
+                match t.parse::<i64>() {
+                    Ok(i) => Val::Int(i),
+                    Err(_) => match t.parse::<f64>() {
+                        Ok(x) if x.is_finite() && x.abs() < 9.2e18 => Val::Int(x.trunc() as i64),
+                        _ => Val::Null,
+                    },
+                }
+            }
+            other => return Err(wrong_type(name, "a number or text", &other, span)),
+        },
+        "tofloat" => match first {
+            Val::Int(i) => Val::Float(i as f64),
+            Val::Float(x) => Val::Float(x),
+            Val::Str(s) => s.trim().parse::<f64>().map_or(Val::Null, Val::Float),
+            other => return Err(wrong_type(name, "a number or text", &other, span)),
+        },
+        "toboolean" => match first {
+            Val::Bool(b) => Val::Bool(b),
+            Val::Str(s) => match s.trim().to_ascii_lowercase().as_str() {
+                "true" => Val::Bool(true),
+                "false" => Val::Bool(false),
+                _ => Val::Null,
+            },
+            other => return Err(wrong_type(name, "a boolean or text", &other, span)),
+        },
+        "abs" => match first {
+            Val::Int(i) => Val::Int(i.checked_abs().ok_or_else(|| QueryError::Arithmetic {
+                message: "the result is too large for a whole number".into(),
+                span,
+            })?),
+            Val::Float(x) => Val::Float(x.abs()),
+            other => return Err(wrong_type(name, "a number", &other, span)),
+        },
+        "sign" => match first {
+            Val::Int(i) => Val::Int(i.signum()),
+            Val::Float(x) => Val::Int(if x > 0.0 {
+                1
+            } else if x < 0.0 {
+                -1
+            } else {
+                0
+            }),
+            other => return Err(wrong_type(name, "a number", &other, span)),
+        },
+        "ceil" | "floor" | "round" | "sqrt" => match num(&first) {
+            Some(x) => Val::Float(match name {
+                "ceil" => x.ceil(),
+                "floor" => x.floor(),
+                // openCypher rounds halves up, towards positive infinity.
+                "round" => (x + 0.5).floor(),
+                _ => x.sqrt(),
+            }),
+            None => return Err(wrong_type(name, "a number", &first, span)),
+        },
+        "substring" | "left" | "right" => {
+            let Val::Str(s) = first else { return Err(wrong_type(name, "text", &first, span)) };
+            let n = s.chars().count();
+            let a = int_arg(name, &vals[1], span)?;
+            let b = match vals.get(2) {
+                Some(v) => int_arg(name, v, span)?,
+                None => None,
+            };
+            let negative = || QueryError::Arithmetic { message: format!("{name}() takes no negative numbers"), span };
+            match name {
+                "substring" => {
+                    let Some(from) = a else { return Ok(Val::Null) };
+                    if from < 0 || b.is_some_and(|l| l < 0) {
+                        return Err(negative().into());
+                    }
+                    Val::Str(chars(&s, from as usize, b.map_or(n, |l| l as usize)))
+                }
+                _ => {
+                    let Some(len) = a else { return Ok(Val::Null) };
+                    if len < 0 {
+                        return Err(negative().into());
+                    }
+                    let len = (len as usize).min(n);
+                    Val::Str(if name == "left" { chars(&s, 0, len) } else { chars(&s, n - len, len) })
+                }
+            }
+        }
+        "replace" => match (first, vals.swap_remove(1), vals.swap_remove(1)) {
+            (Val::Str(s), Val::Str(from), Val::Str(to)) => Val::Str(s.replace(&from, &to)),
+            (_, Val::Null, _) | (_, _, Val::Null) => Val::Null,
+            (other, ..) => return Err(wrong_type(name, "text", &other, span)),
+        },
+        "split" => match (first, vals.swap_remove(1)) {
+            (Val::Str(s), Val::Str(sep)) => Val::List(s.split(sep.as_str()).map(|p| Val::Str(p.to_owned())).collect()),
+            (_, Val::Null) => Val::Null,
+            (other, _) => return Err(wrong_type(name, "text", &other, span)),
+        },
+        other => {
+            return Err(QueryError::UnknownFunction {
+                name: other.to_owned(),
+                span,
+                suggestions: super::compile::near_functions(other),
+            }
+            .into())
+        }
+    })
+}
+
+/// A float as openCypher writes it: always with a fraction (`1.0`, not `1`).
+fn float_text(x: f64) -> String {
+    let s = x.to_string();
+    if x.is_finite() && !s.contains('.') && !s.contains('e') {
+        format!("{s}.0")
+    } else {
+        s
+    }
+}

@@ -1,0 +1,356 @@
+//! Matching the paths of one `match` against the store, for one input row.
+//!
+//! Nodes are entities (their label is their kind) and statements that other
+//! statements are about; relationships are statements whose object is a node (their
+//! type is the relation, their properties the qualifiers). A node's `name` property
+//! in a pattern matches its canonical name or any alias, ignoring case and accents.
+//! Semantics otherwise follow openCypher: no relationship is bound twice in one
+//! `match`, and a variable-length relationship without an upper bound stops at
+//! `Limits::max_hops`.
+//!
+//! Each path is walked from the anchor the planner chose: first to its right end, then
+//! from the anchor to its left end. The row is written in place as variables are
+//! bound and restored as the walk backs out, so a match costs no copies until a
+//! complete binding is pushed on.
+
+use factgraph_store::{normalize, Direction, Entity, Node, StatementId, Value, DOCUMENT_KIND};
+use factgraph_syntax::ast::Arrow;
+
+use super::compile::{CExpr, NodeTest, PathPlan, RelTest, Scan};
+use super::context::{Ctx, Flow};
+use super::expr::eval;
+use super::value::{truth, Val};
+use crate::error::{QueryError, Result};
+
+type Emit<'s> = dyn FnMut(&mut Ctx<'_>, &[Val]) -> Result<Flow> + 's;
+
+/// Pushes every binding of `paths` that extends `row` and passes `filter` to `emit`.
+pub(crate) fn matches(
+    ctx: &mut Ctx<'_>,
+    paths: &[PathPlan],
+    filter: Option<&CExpr>,
+    row: &mut [Val],
+    emit: &mut Emit<'_>,
+) -> Result<Flow> {
+    let mut m = Matcher { paths, filter, used: Vec::new() };
+    m.path(ctx, 0, row, emit)
+}
+
+struct Matcher<'p> {
+    paths: &'p [PathPlan],
+    filter: Option<&'p CExpr>,
+    /// The relationships bound so far, named or not: none may be bound twice.
+    used: Vec<StatementId>,
+}
+
+/// Which half of a path the walk is in.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Right,
+    Left,
+}
+
+impl Matcher<'_> {
+    fn path(&mut self, ctx: &mut Ctx<'_>, p: usize, row: &mut [Val], emit: &mut Emit<'_>) -> Result<Flow> {
+        let Some(path) = self.paths.get(p) else {
+            if let Some(f) = self.filter {
+                if truth(&eval(ctx, f, row)?) != Some(true) {
+                    return Ok(Flow::Go);
+                }
+            }
+            return emit(ctx, row);
+        };
+        for n in candidates(ctx, &path.scan, row)? {
+            ctx.tick()?;
+            if !node_ok(ctx, n, &path.anchor, row)? {
+                continue;
+            }
+            let saved = bind_node(&path.anchor, n, row);
+            let flow = self.step(ctx, p, Side::Right, 0, n, n, row, emit)?;
+            restore(path.anchor.slot, saved, row);
+            if flow == Flow::Stop {
+                return Ok(Flow::Stop);
+            }
+        }
+        Ok(Flow::Go)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn step(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        p: usize,
+        side: Side,
+        i: usize,
+        anchor: Node,
+        at: Node,
+        row: &mut [Val],
+        emit: &mut Emit<'_>,
+    ) -> Result<Flow> {
+        let path = &self.paths[p];
+        let steps = if side == Side::Right { &path.right } else { &path.left };
+        let Some((rel, node)) = steps.get(i) else {
+            return match side {
+                Side::Right => self.step(ctx, p, Side::Left, 0, anchor, anchor, row, emit),
+                Side::Left => self.path(ctx, p + 1, row, emit),
+            };
+        };
+        match rel.length {
+            None => {
+                for (sid, other) in hops(ctx, at, rel)? {
+                    if self.used.contains(&sid) || !node_ok(ctx, other, node, row)? {
+                        continue;
+                    }
+                    if rel.bound && rel.slot.is_some_and(|s| row[s] != Val::Rel(sid)) {
+                        continue;
+                    }
+                    let saved_rel = match rel.slot.filter(|_| !rel.bound) {
+                        Some(s) => Some(std::mem::replace(&mut row[s], Val::Rel(sid))),
+                        None => None,
+                    };
+                    let saved = bind_node(node, other, row);
+                    self.used.push(sid);
+                    let flow = self.step(ctx, p, side, i + 1, anchor, other, row, emit)?;
+                    self.used.pop();
+                    restore(node.slot, saved, row);
+                    if let (Some(s), Some(v)) = (rel.slot, saved_rel) {
+                        row[s] = v;
+                    }
+                    if flow == Flow::Stop {
+                        return Ok(Flow::Stop);
+                    }
+                }
+                Ok(Flow::Go)
+            }
+            Some((min, max)) => {
+                let cap = ctx.limits.max_hops;
+                if max != usize::MAX && max > cap {
+                    return Err(QueryError::Limit {
+                        what: format!("a path of up to {max} relationships"),
+                        limit: cap as u64,
+                        span: rel.span,
+                    }
+                    .into());
+                }
+                let mut trail = Vec::new();
+                self.walk(ctx, p, side, i, anchor, at, (min, max.min(cap)), &mut trail, row, emit)
+            }
+        }
+    }
+
+    /// A variable-length relationship: every trail of `min..=max` hops from `at`.
+    #[allow(clippy::too_many_arguments)]
+    fn walk(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        p: usize,
+        side: Side,
+        i: usize,
+        anchor: Node,
+        at: Node,
+        (min, max): (usize, usize),
+        trail: &mut Vec<StatementId>,
+        row: &mut [Val],
+        emit: &mut Emit<'_>,
+    ) -> Result<Flow> {
+        let path = &self.paths[p];
+        let steps = if side == Side::Right { &path.right } else { &path.left };
+        let (rel, node) = &steps[i];
+        if trail.len() >= min && node_ok(ctx, at, node, row)? {
+            let list = || {
+                let mut l = trail.clone();
+                if rel.reversed {
+                    l.reverse();
+                }
+                Val::Rels(l)
+            };
+            let fits = match rel.slot {
+                Some(s) if rel.bound => match &row[s] {
+                    Val::Rels(b) => Val::Rels(b.clone()) == list(),
+                    _ => false,
+                },
+                _ => true,
+            };
+            if fits {
+                let saved_rel = match rel.slot.filter(|_| !rel.bound) {
+                    Some(s) => Some(std::mem::replace(&mut row[s], list())),
+                    None => None,
+                };
+                let saved = bind_node(node, at, row);
+                let flow = self.step(ctx, p, side, i + 1, anchor, at, row, emit)?;
+                restore(node.slot, saved, row);
+                if let (Some(s), Some(v)) = (rel.slot, saved_rel) {
+                    row[s] = v;
+                }
+                if flow == Flow::Stop {
+                    return Ok(Flow::Stop);
+                }
+            }
+        }
+        if trail.len() >= max {
+            return Ok(Flow::Go);
+        }
+        for (sid, other) in hops(ctx, at, rel)? {
+            if self.used.contains(&sid) {
+                continue;
+            }
+            self.used.push(sid);
+            trail.push(sid);
+            let flow = self.walk(ctx, p, side, i, anchor, other, (min, max), trail, row, emit)?;
+            trail.pop();
+            self.used.pop();
+            if flow == Flow::Stop {
+                return Ok(Flow::Stop);
+            }
+        }
+        Ok(Flow::Go)
+    }
+}
+
+/// Writes a node to its variable's slot unless the slot already holds it; returns what
+/// was there, to put back.
+fn bind_node(t: &NodeTest, n: Node, row: &mut [Val]) -> Option<Val> {
+    match t.slot {
+        Some(s) if !t.bound => Some(std::mem::replace(&mut row[s], Val::Node(n))),
+        _ => None,
+    }
+}
+
+fn restore(slot: Option<usize>, saved: Option<Val>, row: &mut [Val]) {
+    if let (Some(s), Some(v)) = (slot, saved) {
+        row[s] = v;
+    }
+}
+
+/// The nodes a path may start from.
+fn candidates(ctx: &mut Ctx<'_>, scan: &Scan, row: &[Val]) -> Result<Vec<Node>> {
+    Ok(match scan {
+        Scan::Bound(slot) => match &row[*slot] {
+            Val::Node(n) => vec![*n],
+            Val::Null => Vec::new(),
+            other => {
+                return Err(QueryError::TypeMismatch {
+                    what: "a pattern's node".into(),
+                    expected: "a node".into(),
+                    found: other.type_name().trim_start_matches("a ").trim_start_matches("an ").into(),
+                    span: Default::default(),
+                }
+                .into())
+            }
+        },
+        Scan::Name(name) => ctx.store.lookup(name)?.into_iter().map(Node::Entity).collect(),
+        Scan::Kind(kind) => ctx.store.entities_of_kind(kind)?.into_iter().map(Node::Entity).collect(),
+        Scan::Relation(types, side) => {
+            let mut nodes = std::collections::BTreeSet::new();
+            for t in types {
+                for id in ctx.store.statements_with_relation(t)? {
+                    ctx.tick()?;
+                    let st = ctx.store.require_statement(id)?;
+                    // Only statements between nodes are relationships.
+                    let Some(o) = st.object.node() else { continue };
+                    if *side != Arrow::Left {
+                        nodes.insert(st.subject);
+                    }
+                    if *side != Arrow::Right {
+                        nodes.insert(o);
+                    }
+                }
+            }
+            nodes.into_iter().collect()
+        }
+        Scan::All => {
+            let mut all = Vec::new();
+            for e in ctx.store.entities() {
+                ctx.tick()?;
+                let e = e?;
+                // Documents hold evidence; they are not nodes of the graph Cypher sees.
+                if e.kind != DOCUMENT_KIND {
+                    all.push(Node::Entity(e.id));
+                }
+            }
+            all
+        }
+    })
+}
+
+fn entity_has(e: &Entity, key: &str, want: &Value) -> bool {
+    match (key, want) {
+        ("name", Value::Str(s)) => {
+            let n = normalize(s);
+            e.spellings().any(|sp| normalize(sp) == n)
+        }
+        ("kind", Value::Str(s)) => &e.kind == s,
+        _ => e.properties.get(key) == Some(want),
+    }
+}
+
+fn node_ok(ctx: &mut Ctx<'_>, n: Node, t: &NodeTest, row: &[Val]) -> Result<bool> {
+    if t.bound {
+        if let Some(s) = t.slot {
+            if row[s] != Val::Node(n) {
+                return Ok(false);
+            }
+        }
+    }
+    if t.kind.is_none() && t.props.is_empty() {
+        return Ok(true);
+    }
+    match n {
+        Node::Entity(id) => {
+            let e = ctx.entity(id)?;
+            if t.kind.as_ref().is_some_and(|k| *k != e.kind) {
+                return Ok(false);
+            }
+            Ok(t.props.iter().all(|(k, v)| entity_has(&e, k, v)))
+        }
+        Node::Statement(s) => {
+            if t.kind.as_ref().is_some_and(|k| k != "Statement") {
+                return Ok(false);
+            }
+            let st = ctx.store.require_statement(s)?;
+            Ok(t.props.iter().all(|(k, v)| st.qualifiers.get(k) == Some(v)))
+        }
+    }
+}
+
+/// The relationships leaving `n` that fit `r`: (statement, far node).
+fn hops(ctx: &mut Ctx<'_>, n: Node, r: &RelTest) -> Result<Vec<(StatementId, Node)>> {
+    let dirs: &[Direction] = match r.arrow {
+        Arrow::Right => &[Direction::Out],
+        Arrow::Left => &[Direction::In],
+        Arrow::Either => &[Direction::Out, Direction::In],
+    };
+    let wanted: Vec<Option<u32>> = r.types.iter().map(|t| ctx.store.relation_id(t)).collect();
+    if !r.types.is_empty() && wanted.iter().all(Option::is_none) {
+        return Ok(Vec::new());
+    }
+    // The statement itself is read only when something about it must be checked:
+    // qualifiers, or the evidence `according to` admits.
+    let read = !r.props.is_empty() || ctx.source.is_some();
+    let mut out = Vec::new();
+    for dir in dirs {
+        for e in ctx.store.edges(n, *dir)? {
+            ctx.tick()?;
+            let Some(other) = e.other else { continue };
+            // A self-loop is listed at both of its ends, which are the same node: an
+            // undirected step has already taken it from the out side.
+            if r.arrow == Arrow::Either && *dir == Direction::In && other == n {
+                continue;
+            }
+            if !r.types.is_empty() && !wanted.contains(&Some(e.relation)) {
+                continue;
+            }
+            if read {
+                let st = ctx.store.require_statement(e.statement)?;
+                if !ctx.visible(&st)? {
+                    continue;
+                }
+                if !r.props.iter().all(|(k, v)| st.qualifiers.get(k) == Some(v)) {
+                    continue;
+                }
+            }
+            out.push((e.statement, other));
+        }
+    }
+    Ok(out)
+}

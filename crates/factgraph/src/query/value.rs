@@ -1,0 +1,358 @@
+//! The values a Cypher query computes with, and openCypher's rules for them: null
+//! propagation, three-valued comparison, arithmetic that keeps whole numbers whole,
+//! and the total order `order by` sorts by.
+
+use std::cmp::Ordering;
+
+use factgraph_store::{Node, StatementId, Value};
+use factgraph_syntax::ast::{ArithOp, Span};
+
+use super::context::Ctx;
+use super::result::Cell;
+use crate::error::{QueryError, Result};
+
+/// A runtime value.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Val {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    /// A stored value with no Cypher type of its own (a date).
+    Lit(Value),
+    Node(Node),
+    Rel(StatementId),
+    /// The relationships of a variable-length pattern, in path order.
+    Rels(Vec<StatementId>),
+    List(Vec<Val>),
+    /// Entries in key order, so that equal maps are equal values.
+    Map(Vec<(String, Val)>),
+}
+
+impl Val {
+    /// The type in words, for messages.
+    pub(crate) fn type_name(&self) -> &'static str {
+        match self {
+            Val::Null => "null",
+            Val::Bool(_) => "a boolean",
+            Val::Int(_) => "an integer",
+            Val::Float(_) => "a float",
+            Val::Str(_) => "text",
+            Val::Lit(_) => "a date",
+            Val::Node(_) => "a node",
+            Val::Rel(_) => "a relationship",
+            Val::Rels(_) => "a list of relationships",
+            Val::List(_) => "a list",
+            Val::Map(_) => "a map",
+        }
+    }
+
+    /// A map from entries in any order; a later key wins, as in a map literal.
+    pub(crate) fn map(mut entries: Vec<(String, Val)>) -> Val {
+        entries.reverse();
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        entries.dedup_by(|a, b| a.0 == b.0);
+        Val::Map(entries)
+    }
+}
+
+pub(crate) fn from_value(v: &Value) -> Val {
+    match v {
+        Value::Str(s) => Val::Str(s.clone()),
+        Value::Int(i) => Val::Int(*i),
+        Value::Float(x) => Val::Float(*x),
+        Value::Bool(b) => Val::Bool(*b),
+        other => Val::Lit(other.clone()),
+    }
+}
+
+fn overflow(span: Span) -> crate::Error {
+    QueryError::Arithmetic { message: "the result is too large for a whole number".into(), span }.into()
+}
+
+fn arith_type(op: ArithOp, v: &Val, span: Span) -> crate::Error {
+    let expected = if op == ArithOp::Add { "numbers, text or lists" } else { "numbers" };
+    QueryError::TypeMismatch {
+        what: format!("`{}`", op.symbol()),
+        expected: expected.into(),
+        found: v.type_name().trim_start_matches("a ").trim_start_matches("an ").into(),
+        span,
+    }
+    .into()
+}
+
+/// Text of a value that `+` joins to text.
+fn joined(v: &Val) -> Option<String> {
+    match v {
+        Val::Str(s) => Some(s.clone()),
+        Val::Int(i) => Some(i.to_string()),
+        Val::Float(x) => Some(x.to_string()),
+        _ => None,
+    }
+}
+
+/// `a OP b` as openCypher computes it: null if either is null; whole numbers stay
+/// whole (overflow and division by zero are errors); with a fraction on either side,
+/// floating point; `+` joins text to text or numbers, and lists to lists or items.
+pub(crate) fn arith(op: ArithOp, a: Val, b: Val, span: Span) -> Result<Val> {
+    use ArithOp::*;
+    Ok(match (op, a, b) {
+        (_, Val::Null, _) | (_, _, Val::Null) => Val::Null,
+        (Add, Val::List(mut x), Val::List(y)) => {
+            x.extend(y);
+            Val::List(x)
+        }
+        (Add, Val::List(mut x), y) => {
+            x.push(y);
+            Val::List(x)
+        }
+        (Add, x, Val::List(mut y)) => {
+            y.insert(0, x);
+            Val::List(y)
+        }
+        (Add, x @ Val::Str(_), y) | (Add, x, y @ Val::Str(_)) => match (joined(&x), joined(&y)) {
+            (Some(l), Some(r)) => Val::Str(l + &r),
+            (None, _) => return Err(arith_type(op, &x, span)),
+            (_, None) => return Err(arith_type(op, &y, span)),
+        },
+        (op, Val::Int(x), Val::Int(y)) => Val::Int(
+            match op {
+                Add => x.checked_add(y),
+                Sub => x.checked_sub(y),
+                Mul => x.checked_mul(y),
+                Div | Mod if y == 0 => {
+                    return Err(QueryError::Arithmetic { message: "division by zero".into(), span }.into())
+                }
+                Div => x.checked_div(y),
+                Mod => x.checked_rem(y),
+            }
+            .ok_or_else(|| overflow(span))?,
+        ),
+        (op, x @ (Val::Int(_) | Val::Float(_)), y @ (Val::Int(_) | Val::Float(_))) => {
+            let (x, y) = (num(&x).unwrap_or(0.0), num(&y).unwrap_or(0.0));
+            Val::Float(match op {
+                Add => x + y,
+                Sub => x - y,
+                Mul => x * y,
+                Div => x / y,
+                Mod => x % y,
+            })
+        }
+        (op, Val::Int(_) | Val::Float(_), y) => return Err(arith_type(op, &y, span)),
+        (op, x, _) => return Err(arith_type(op, &x, span)),
+    })
+}
+
+/// `-a`.
+pub(crate) fn negate(v: Val, span: Span) -> Result<Val> {
+    Ok(match v {
+        Val::Null => Val::Null,
+        Val::Int(i) => Val::Int(i.checked_neg().ok_or_else(|| overflow(span))?),
+        Val::Float(x) => Val::Float(-x),
+        other => return Err(arith_type(ArithOp::Sub, &other, span)),
+    })
+}
+
+/// A truth value: `None` is null (unknown), and so is anything not a boolean.
+pub(crate) fn truth(v: &Val) -> Option<bool> {
+    match v {
+        Val::Bool(b) => Some(*b),
+        _ => None,
+    }
+}
+
+pub(crate) fn num(v: &Val) -> Option<f64> {
+    match v {
+        Val::Int(i) => Some(*i as f64),
+        Val::Float(x) => Some(*x),
+        _ => None,
+    }
+}
+
+/// openCypher's comparison for `<` and friends: `None` is null (incomparable).
+pub(crate) fn compare(a: &Val, b: &Val) -> Option<Ordering> {
+    match (a, b) {
+        (Val::Null, _) | (_, Val::Null) => None,
+        (Val::Int(x), Val::Int(y)) => Some(x.cmp(y)),
+        (x, y) if num(x).is_some() && num(y).is_some() => num(x)?.partial_cmp(&num(y)?),
+        (Val::Str(x), Val::Str(y)) => Some(x.cmp(y)),
+        (Val::Bool(x), Val::Bool(y)) => Some(x.cmp(y)),
+        (Val::Lit(Value::Date(x)), Val::Lit(Value::Date(y))) => Some(x.cmp(y)),
+        (Val::List(x), Val::List(y)) => {
+            for (p, q) in x.iter().zip(y) {
+                match compare(p, q)? {
+                    Ordering::Equal => {}
+                    o => return Some(o),
+                }
+            }
+            Some(x.len().cmp(&y.len()))
+        }
+        _ => None,
+    }
+}
+
+/// openCypher's `=`: `None` is null (a null inside a list makes equality unknown).
+pub(crate) fn equal(a: &Val, b: &Val) -> Option<bool> {
+    match (a, b) {
+        (Val::Null, _) | (_, Val::Null) => None,
+        (x, y) if num(x).is_some() && num(y).is_some() => Some(num(x) == num(y)),
+        (Val::List(x), Val::List(y)) => all_equal(x.iter().zip(y), x.len() == y.len()),
+        (Val::Map(x), Val::Map(y)) => {
+            let same_keys = x.len() == y.len() && x.iter().zip(y).all(|(p, q)| p.0 == q.0);
+            all_equal(x.iter().zip(y).map(|(p, q)| (&p.1, &q.1)), same_keys)
+        }
+        (x, y) => Some(x == y),
+    }
+}
+
+fn all_equal<'v>(pairs: impl Iterator<Item = (&'v Val, &'v Val)>, same_shape: bool) -> Option<bool> {
+    if !same_shape {
+        return Some(false);
+    }
+    let mut any_null = false;
+    for (p, q) in pairs {
+        match equal(p, q) {
+            Some(false) => return Some(false),
+            None => any_null = true,
+            Some(true) => {}
+        }
+    }
+    if any_null {
+        None
+    } else {
+        Some(true)
+    }
+}
+
+/// The total order of `order by`, openCypher's ascending order: maps, nodes,
+/// relationships, lists, text, booleans, numbers, then null last.
+pub(crate) fn compare_for_sort(a: &Val, b: &Val) -> Ordering {
+    let rank = |v: &Val| match v {
+        Val::Map(_) => 0,
+        Val::Node(_) => 1,
+        Val::Rel(_) => 2,
+        Val::List(_) | Val::Rels(_) => 3,
+        Val::Str(_) => 4,
+        Val::Bool(_) => 5,
+        Val::Int(_) | Val::Float(_) => 6,
+        Val::Lit(_) => 7,
+        Val::Null => 8,
+    };
+    match (a, b) {
+        (Val::List(x), Val::List(y)) => {
+            for (p, q) in x.iter().zip(y) {
+                match compare_for_sort(p, q) {
+                    Ordering::Equal => {}
+                    o => return o,
+                }
+            }
+            x.len().cmp(&y.len())
+        }
+        // NaN sorts above every other number.
+        (Val::Float(x), Val::Float(y)) if x.is_nan() || y.is_nan() => x.is_nan().cmp(&y.is_nan()),
+        _ => match compare(a, b) {
+            Some(o) => o,
+            None => rank(a).cmp(&rank(b)).then_with(|| format!("{a:?}").cmp(&format!("{b:?}"))),
+        },
+    }
+}
+
+/// A key under which values that openCypher groups together (and `distinct` keeps
+/// once) are equal: `1` and `1.0` are one group, as are equal lists and maps.
+pub(crate) fn group_key(v: &Val, out: &mut String) {
+    use std::fmt::Write as _;
+    match v {
+        Val::Float(x) if x.fract() == 0.0 && x.abs() < 9.0e15 => {
+            let _ = write!(out, "n{}", *x as i64);
+        }
+        Val::Int(i) => {
+            let _ = write!(out, "n{i}");
+        }
+        Val::List(items) => {
+            out.push('[');
+            for i in items {
+                group_key(i, out);
+                out.push(',');
+            }
+            out.push(']');
+        }
+        Val::Map(entries) => {
+            out.push('{');
+            for (k, i) in entries {
+                let _ = write!(out, "{k:?}:");
+                group_key(i, out);
+                out.push(',');
+            }
+            out.push('}');
+        }
+        other => {
+            let _ = write!(out, "{other:?}");
+        }
+    }
+}
+
+pub(crate) fn to_cell(ctx: &mut Ctx<'_>, v: &Val) -> Result<Cell> {
+    Ok(match v {
+        Val::Null => Cell::Null,
+        Val::Bool(b) => Cell::Value { value: Value::Bool(*b) },
+        Val::Int(i) => Cell::Value { value: Value::Int(*i) },
+        Val::Float(x) => Cell::Value { value: Value::Float(*x) },
+        Val::Str(s) => Cell::Value { value: Value::Str(s.clone()) },
+        Val::Lit(v) => Cell::Value { value: v.clone() },
+        Val::Node(n) => ctx.node_cell(*n)?,
+        Val::Rel(s) => ctx.statement_cell(*s)?,
+        Val::Rels(r) => {
+            let mut items = Vec::new();
+            for s in r {
+                items.push(ctx.statement_cell(*s)?);
+            }
+            Cell::List { items }
+        }
+        Val::List(items) => {
+            let mut out = Vec::new();
+            for i in items {
+                out.push(to_cell(ctx, i)?);
+            }
+            Cell::List { items: out }
+        }
+        Val::Map(entries) => {
+            let mut out = Vec::new();
+            for (k, i) in entries {
+                out.push((k.clone(), to_cell(ctx, i)?));
+            }
+            Cell::Map { entries: out }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whole_and_fractional_equal_numbers_group_together() {
+        let key = |v: Val| {
+            let mut s = String::new();
+            group_key(&v, &mut s);
+            s
+        };
+        assert_eq!(key(Val::Int(1)), key(Val::Float(1.0)));
+        assert_ne!(key(Val::Int(1)), key(Val::Float(1.5)));
+        assert_ne!(key(Val::Int(1)), key(Val::Str("1".into())));
+        assert_eq!(key(Val::List(vec![Val::Int(2)])), key(Val::List(vec![Val::Float(2.0)])));
+    }
+
+    #[test]
+    fn sorting_puts_null_last_and_numbers_after_text() {
+        let mut v = vec![Val::Null, Val::Int(2), Val::Str("a".into()), Val::Float(1.5), Val::Bool(true)];
+        v.sort_by(compare_for_sort);
+        assert_eq!(v, vec![Val::Str("a".into()), Val::Bool(true), Val::Float(1.5), Val::Int(2), Val::Null]);
+    }
+
+    #[test]
+    fn a_later_key_of_a_map_literal_wins_and_keys_are_sorted() {
+        let m = Val::map(vec![("b".into(), Val::Int(1)), ("a".into(), Val::Int(2)), ("b".into(), Val::Int(3))]);
+        assert_eq!(m, Val::Map(vec![("a".into(), Val::Int(2)), ("b".into(), Val::Int(3))]));
+    }
+}

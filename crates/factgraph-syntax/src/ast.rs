@@ -125,6 +125,17 @@ pub struct Property {
     pub span: Span,
 }
 
+/// `key: expr` in a node or relationship pattern.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PatternProperty {
+    /// The key.
+    pub key: Ident,
+    /// The value.
+    pub value: Expr,
+    /// Where the value is.
+    pub span: Span,
+}
+
 /// A write statement.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Write {
@@ -346,7 +357,7 @@ pub struct NodePattern {
     /// The kind.
     pub kind: Option<Ident>,
     /// Required properties.
-    pub properties: Vec<Property>,
+    pub properties: Vec<PatternProperty>,
     /// Where.
     pub span: Span,
 }
@@ -374,7 +385,7 @@ pub struct RelPattern {
     /// Variable length `(min, max)`, if `*` was written.
     pub length: Option<(Option<u64>, Option<u64>)>,
     /// Required qualifiers.
-    pub properties: Vec<Property>,
+    pub properties: Vec<PatternProperty>,
     /// Where.
     pub span: Span,
 }

@@ -219,7 +219,8 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::float | Rule::integer => "a number",
         Rule::boolean => "`true` or `false`",
         Rule::literal | Rule::literal_value => "a value (a string, number, date or boolean)",
-        Rule::properties => "`{`",
+        Rule::properties | Rule::pattern_properties => "`{`",
+        Rule::pattern_property => "a `key: value` pair",
         Rule::property => "a `key: value` pair",
         Rule::write => "a write (`entity`, `document`, `assert`, `retract`, `delete`)",
         Rule::document_decl => "`document NAME { … }`",
@@ -451,6 +452,21 @@ fn properties(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<Vec<Property>, ParseE
             return Err(ParseError::at(text, key.span, format!("`{}` is given twice", key.text)));
         }
         out.push(Property { key, value: literal(text, v)?, span: sp });
+    }
+    Ok(out)
+}
+
+fn pattern_properties(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<Vec<PatternProperty>, ParseError> {
+    let mut out: Vec<PatternProperty> = Vec::new();
+    for prop in p.into_inner() {
+        let mut it = prop.into_inner();
+        let key = ident(it.next().expect("property key"));
+        let v = it.next().expect("property value");
+        let sp = span(&v);
+        if out.iter().any(|p| p.key.text == key.text) {
+            return Err(ParseError::at(text, key.span, format!("`{}` is given twice", key.text)));
+        }
+        out.push(PatternProperty { key, value: expr(text, v)?, span: sp });
     }
     Ok(out)
 }
@@ -782,7 +798,7 @@ fn node_pattern(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<NodePattern, ParseE
         match x.as_rule() {
             Rule::variable => n.var = Some(ident(x)),
             Rule::kind => n.kind = Some(ident(x)),
-            Rule::properties => n.properties = properties(text, x)?,
+            Rule::pattern_properties => n.properties = pattern_properties(text, x)?,
             _ => {}
         }
     }
@@ -809,7 +825,7 @@ fn rel_pattern(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<RelPattern, ParseErr
                     match d.as_rule() {
                         Rule::variable => r.var = Some(ident(d)),
                         Rule::rel_types => r.types = d.into_inner().map(ident).collect(),
-                        Rule::properties => r.properties = properties(text, d)?,
+                        Rule::pattern_properties => r.properties = pattern_properties(text, d)?,
                         Rule::var_length => {
                             let mut min = None;
                             let mut max = None;

@@ -71,6 +71,19 @@ fn properties(out: &mut String, props: &[Property]) {
     out.push('}');
 }
 
+fn pattern_properties(out: &mut String, props: &[PatternProperty]) {
+    out.push('{');
+    for (i, p) in props.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(&p.key.text);
+        out.push_str(": ");
+        expr(out, &p.value);
+    }
+    out.push('}');
+}
+
 fn statement(out: &mut String, st: &Statement) {
     match st {
         Statement::Write(w) => write(out, w),
@@ -302,7 +315,7 @@ fn node(out: &mut String, n: &NodePattern) {
     }
     if !n.properties.is_empty() {
         out.push(' ');
-        properties(out, &n.properties);
+        pattern_properties(out, &n.properties);
     }
     out.push(')');
 }
@@ -335,7 +348,7 @@ fn rel(out: &mut String, r: &RelPattern) {
     }
     if !r.properties.is_empty() {
         out.push(' ');
-        properties(out, &r.properties);
+        pattern_properties(out, &r.properties);
     }
     out.push_str(if r.arrow == Arrow::Right { "]->" } else { "]-" });
 }

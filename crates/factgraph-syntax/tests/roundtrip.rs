@@ -55,6 +55,19 @@ fn properties() -> impl Strategy<Value = Vec<Property>> {
     })
 }
 
+fn pattern_properties() -> impl Strategy<Value = Vec<PatternProperty>> {
+    properties().prop_map(|props| {
+        props
+            .into_iter()
+            .map(|p| PatternProperty {
+                key: p.key,
+                value: Expr { kind: ExprKind::Literal(p.value), span: sp() },
+                span: sp(),
+            })
+            .collect()
+    })
+}
+
 fn label() -> impl Strategy<Value = Label> {
     "[a-z][a-z0-9_]{0,6}".prop_map(|name| Label { name, span: sp() })
 }
@@ -123,7 +136,7 @@ fn var() -> impl Strategy<Value = Ident> {
 }
 
 fn node_pattern() -> impl Strategy<Value = NodePattern> {
-    (proptest::option::of(var()), proptest::option::of(word()), properties())
+    (proptest::option::of(var()), proptest::option::of(word()), pattern_properties())
         .prop_map(|(var, kind, properties)| NodePattern { var, kind, properties, span: sp() })
 }
 
@@ -139,7 +152,7 @@ fn rel_pattern() -> impl Strategy<Value = RelPattern> {
         prop::collection::vec(relation(), 0..3),
         prop_oneof![Just(Arrow::Right), Just(Arrow::Left), Just(Arrow::Either)],
         length,
-        properties(),
+        pattern_properties(),
     )
         .prop_map(|(var, types, arrow, length, properties)| RelPattern {
             var,

@@ -125,3 +125,54 @@ fn arithmetic_and_concatenation_follow_opencypher() {
     // Comparisons take arithmetic on either side.
     assert_eq!(row("return 1 + 1 = 2, 3 > 1 + 1"), ["true", "true"]);
 }
+
+/// `count(n) > 0` gave no row on an empty store (no groups) and, with data, failed
+/// saying to use the aggregate in `return`: an aggregate inside an expression is
+/// computed once per group, and no rows still make one group.
+#[test]
+fn an_aggregate_inside_an_expression_answers_even_on_an_empty_store() {
+    let g = Graph::in_memory().unwrap();
+    assert_eq!(count(&g, "match (n) return count(n) > 0"), "false");
+    g.query("create (:A), (:A)").unwrap();
+    assert_eq!(count(&g, "match (n) return count(n) > 0"), "true");
+    assert_eq!(count(&g, "match (n:A) return count(n) * 10 + 1"), "21");
+}
+
+/// Any match with more bindings than ten times the row limit failed, even under
+/// `count(*)`, because bindings were materialised; counting holds one counter.
+#[test]
+fn counting_more_bindings_than_the_row_limit_holds_no_rows() {
+    let g = Graph::in_memory().unwrap();
+    g.query("unwind range(1, 40) as i create (:P {i: i})").unwrap();
+    let limits = factgraph::Limits { max_rows: 10, ..factgraph::Limits::default() };
+    // 40 × 40 × 40 = 64,000 bindings, far past 10 × 10.
+    let r = g.query_with("match (a:P), (b:P), (c:P) return count(*)", &limits).unwrap();
+    assert_eq!(r[0].rows[0].cells[0].to_string(), "64000");
+    // `limit` stops the pipeline: the first rows come without the rest being made.
+    let r = g.query_with("match (a:P), (b:P), (c:P) return a.i limit 3", &limits).unwrap();
+    assert_eq!(r[0].rows.len(), 3);
+}
+
+/// The note document that `create`d statements cite was a node to `match (n)`, so
+/// provenance changed Cypher's answers.
+#[test]
+fn documents_behind_created_statements_are_not_nodes_of_the_pattern_graph() {
+    let g = Graph::in_memory().unwrap();
+    g.query("create (:A)-[:T]->(:B)").unwrap();
+    assert_eq!(count(&g, "match (n) return count(n)"), "2");
+    assert_eq!(count(&g, "match (n)--() return count(n)"), "2");
+}
+
+/// A name on the right-hand node made matching start at every node on the left: the
+/// planner starts from the named node wherever it is written, and both spellings of
+/// the question give the same answer.
+#[test]
+fn a_name_on_either_end_of_a_path_gives_the_same_answer() {
+    let g = Graph::in_memory().unwrap();
+    g.query("create (a {name: 'a'})-[:T]->(b {name: 'b'}), (c {name: 'c'})-[:T]->(b)").unwrap();
+    assert_eq!(count(&g, "match (x)-[:T]->(y {name: 'b'}) return count(x)"), "2");
+    assert_eq!(count(&g, "match (y {name: 'b'})<-[:T]-(x) return count(x)"), "2");
+    let r = g.query("match (x)-[:T]->(y {name: 'b'}) return x.name order by x.name").unwrap();
+    let names: Vec<String> = r[0].rows.iter().map(|r| r.cells[0].to_string()).collect();
+    assert_eq!(names, ["a", "c"]);
+}

@@ -12,8 +12,8 @@
 //! still read a variable the projection dropped.
 
 use factgraph_syntax::ast::{
-    ArithOp, Arrow, Clause, CompareOp, Expr, ExprKind, Literal, Match, NodePattern, PathPattern, Projection, Query,
-    RelPattern, Span,
+    ArithOp, Arrow, Clause, CompareOp, Expr, ExprKind, Literal, Match, NodePattern, PathPattern, PatternProperty,
+    Projection, Query, RelPattern, Span,
 };
 
 use super::script::value;
@@ -93,7 +93,7 @@ pub(crate) struct NodeTest {
     /// earlier in this match's order).
     pub bound: bool,
     pub kind: Option<String>,
-    pub props: Vec<(String, factgraph_store::Value)>,
+    pub props: Vec<(String, CExpr)>,
     pub var: Option<String>,
 }
 
@@ -107,7 +107,7 @@ pub(crate) struct RelTest {
     pub arrow: Arrow,
     /// `(min, max)` hops for a variable-length relationship.
     pub length: Option<(usize, usize)>,
-    pub props: Vec<(String, factgraph_store::Value)>,
+    pub props: Vec<(String, CExpr)>,
     /// Walked against the written order: the list it binds is reversed.
     pub reversed: bool,
     /// Where it was written, for errors found while matching.
@@ -150,6 +150,9 @@ pub(crate) struct CreatePlan {
     pub bound: Vec<(String, Slot)>,
     /// Variables the clause binds, with their slots.
     pub binds: Vec<(String, Slot)>,
+    /// The value of every property the clause writes, in the order the paths give
+    /// them (node, then relationship, then node, …).
+    pub values: Vec<CExpr>,
 }
 
 /// An operator. Each pushes rows to the next; the first is always `Unit`.
@@ -221,6 +224,34 @@ pub(crate) struct QueryPlan {
     pub provenance: Vec<Slot>,
     /// Whether the query writes.
     pub writes: bool,
+}
+
+impl QueryPlan {
+    /// The `create` clauses of the query, first to last.
+    pub(crate) fn creates(&self) -> Vec<&CreatePlan> {
+        let mut out = Vec::new();
+        let mut op = &self.root;
+        loop {
+            op = match op {
+                Op::Unit => break,
+                Op::Create { input, plan } => {
+                    out.push(plan);
+                    input
+                }
+                Op::Match { input, .. }
+                | Op::Unwind { input, .. }
+                | Op::Filter { input, .. }
+                | Op::Project { input, .. }
+                | Op::Aggregate { input, .. }
+                | Op::Distinct { input, .. }
+                | Op::Sort { input, .. }
+                | Op::Skip { input, .. }
+                | Op::Limit { input, .. } => input,
+            };
+        }
+        out.reverse();
+        out
+    }
 }
 
 /// The variables in scope, in the order they were bound.
@@ -487,77 +518,72 @@ impl Planner {
     fn path(&mut self, path: &PathPattern, scope: &Scope, bound: &mut Vec<String>) -> Result<PathPlan> {
         let (anchor_at, _) = best_anchor(path, bound);
         let all: Vec<&NodePattern> = nodes(path).collect();
-        let node_test = |n: &NodePattern, bound: &mut Vec<String>| -> Result<NodeTest> {
-            let (slot, was) = match &n.var {
-                Some(v) => {
-                    let (slot, _) = scope.get(&v.text).expect("bound above");
-                    let was = bound.contains(&v.text);
-                    if !was {
-                        bound.push(v.text.clone());
-                    }
-                    (Some(slot), was)
-                }
-                None => (None, false),
-            };
-            Ok(NodeTest {
-                slot,
-                bound: was,
-                kind: n.kind.as_ref().map(|k| k.text.clone()),
-                props: n.properties.iter().map(|p| (p.key.text.clone(), value(&p.value))).collect(),
-                var: n.var.as_ref().map(|v| v.text.clone()),
-            })
-        };
-        let rel_test = |r: &RelPattern, reversed: bool, bound: &mut Vec<String>| -> Result<RelTest> {
-            let (slot, was) = match &r.var {
-                Some(v) => {
-                    let (slot, _) = scope.get(&v.text).expect("bound above");
-                    let was = bound.contains(&v.text);
-                    if !was {
-                        bound.push(v.text.clone());
-                    }
-                    (Some(slot), was)
-                }
-                None => (None, false),
-            };
-            let arrow = match (r.arrow, reversed) {
-                (Arrow::Right, true) => Arrow::Left,
-                (Arrow::Left, true) => Arrow::Right,
-                (a, _) => a,
-            };
-            let length = match r.length {
-                None => None,
-                Some((min, max)) => {
-                    let min = min.unwrap_or(1) as usize;
-                    let max = max.map_or(usize::MAX, |m| m as usize);
-                    Some((min, max))
-                }
-            };
-            Ok(RelTest {
-                slot,
-                bound: was,
-                types: r.types.iter().map(|t| t.text.clone()).collect(),
-                arrow,
-                length,
-                props: r.properties.iter().map(|p| (p.key.text.clone(), value(&p.value))).collect(),
-                reversed,
-                span: r.span,
-            })
-        };
         let scan = scan_for(path, anchor_at, bound, scope);
-        let anchor = node_test(all[anchor_at], bound)?;
+        let anchor = self.node_test(all[anchor_at], scope, bound)?;
         let mut right = Vec::new();
         for (r, n) in &path.steps[anchor_at..] {
-            let rt = rel_test(r, false, bound)?;
-            right.push((rt, node_test(n, bound)?));
+            let rt = self.rel_test(r, false, scope, bound)?;
+            right.push((rt, self.node_test(n, scope, bound)?));
         }
         let mut left = Vec::new();
         for i in (0..anchor_at).rev() {
-            let rt = rel_test(&path.steps[i].0, true, bound)?;
-            left.push((rt, node_test(all[i], bound)?));
+            let rt = self.rel_test(&path.steps[i].0, true, scope, bound)?;
+            left.push((rt, self.node_test(all[i], scope, bound)?));
         }
         let mut text = String::new();
         write_path(&mut text, path);
         Ok(PathPlan { scan, anchor, right, left, text })
+    }
+
+    /// The slot of a pattern variable and whether it is bound at this point of the
+    /// walk (marking it bound for what comes after).
+    fn walk_slot(var: Option<&str>, scope: &Scope, bound: &mut Vec<String>) -> (Option<Slot>, bool) {
+        match var {
+            Some(v) => {
+                let slot = scope.get(v).map(|(s, _)| s);
+                let was = bound.iter().any(|b| b == v);
+                if !was {
+                    bound.push(v.to_owned());
+                }
+                (slot, was)
+            }
+            None => (None, false),
+        }
+    }
+
+    fn props(&mut self, props: &[PatternProperty], scope: &Scope) -> Result<Vec<(String, CExpr)>> {
+        props.iter().map(|p| Ok((p.key.text.clone(), self.expr(&p.value, scope, Place::Row)?))).collect()
+    }
+
+    fn node_test(&mut self, n: &NodePattern, scope: &Scope, bound: &mut Vec<String>) -> Result<NodeTest> {
+        let (slot, was) = Self::walk_slot(n.var.as_ref().map(|v| v.text.as_str()), scope, bound);
+        Ok(NodeTest {
+            slot,
+            bound: was,
+            kind: n.kind.as_ref().map(|k| k.text.clone()),
+            props: self.props(&n.properties, scope)?,
+            var: n.var.as_ref().map(|v| v.text.clone()),
+        })
+    }
+
+    fn rel_test(&mut self, r: &RelPattern, reversed: bool, scope: &Scope, bound: &mut Vec<String>) -> Result<RelTest> {
+        let (slot, was) = Self::walk_slot(r.var.as_ref().map(|v| v.text.as_str()), scope, bound);
+        let arrow = match (r.arrow, reversed) {
+            (Arrow::Right, true) => Arrow::Left,
+            (Arrow::Left, true) => Arrow::Right,
+            (a, _) => a,
+        };
+        let length = r.length.map(|(min, max)| (min.unwrap_or(1) as usize, max.map_or(usize::MAX, |m| m as usize)));
+        Ok(RelTest {
+            slot,
+            bound: was,
+            types: r.types.iter().map(|t| t.text.clone()).collect(),
+            arrow,
+            length,
+            props: self.props(&r.properties, scope)?,
+            reversed,
+            span: r.span,
+        })
     }
 
     fn create(&mut self, input: Op, paths: &[PathPattern], scope: &mut Scope) -> Result<Op> {
@@ -617,7 +643,18 @@ impl Planner {
                 }
             }
         }
-        Ok(Op::Create { input: Box::new(input), plan: CreatePlan { paths: paths.to_vec(), bound, binds } })
+        let mut values = Vec::new();
+        for path in paths {
+            for p in &path.start.properties {
+                values.push(self.expr(&p.value, scope, Place::Row)?);
+            }
+            for (r, n) in &path.steps {
+                for p in r.properties.iter().chain(&n.properties) {
+                    values.push(self.expr(&p.value, scope, Place::Row)?);
+                }
+            }
+        }
+        Ok(Op::Create { input: Box::new(input), plan: CreatePlan { paths: paths.to_vec(), bound, binds, values } })
     }
 
     /// `return` or `with`: returns the operator, the columns (name, slot, type), whether
@@ -931,9 +968,10 @@ fn best_anchor(path: &PathPattern, bound: &[String]) -> (usize, u8) {
     best
 }
 
+/// The name a node pattern gives as a constant, which the name index can find.
 fn name_of(n: &NodePattern) -> Option<&str> {
-    n.properties.iter().find(|p| p.key.text == "name").and_then(|p| match &p.value {
-        Literal::Str(s) => Some(s.as_str()),
+    n.properties.iter().find(|p| p.key.text == "name").and_then(|p| match &p.value.kind {
+        ExprKind::Literal(Literal::Str(s)) => Some(s.as_str()),
         _ => None,
     })
 }

@@ -10,7 +10,8 @@
 
 use std::collections::HashMap;
 
-use factgraph_store::{Node, StatementId};
+use factgraph_store::{Node, StatementId, Value};
+use factgraph_syntax::ast::{Date, ExprKind, Literal, PathPattern, PatternProperty};
 
 use super::compile::{Agg, AggFn, CreatePlan, Op, QueryPlan};
 use super::context::{Ctx, Flow};
@@ -300,7 +301,8 @@ impl Env<'_> {
                 }
             }
             let mut rels = HashMap::new();
-            script::create(&mut tx, self.written, &plan.paths, self.text, &mut vars, &mut rels)?;
+            let paths = literal_paths(ctx, plan, row)?;
+            script::create(&mut tx, self.written, &paths, self.text, &mut vars, &mut rels)?;
             for (name, slot) in &plan.binds {
                 if let Some(n) = vars.get(name) {
                     row[*slot] = Val::Node(*n);
@@ -314,6 +316,46 @@ impl Env<'_> {
         ctx.forget();
         Ok(())
     }
+}
+
+/// The paths of a `create` with each property's value for this row written in as a
+/// literal (null as `null`: no property).
+pub(crate) fn literal_paths(ctx: &mut Ctx<'_>, plan: &CreatePlan, row: &[Val]) -> Result<Vec<PathPattern>> {
+    let mut paths = plan.paths.clone();
+    let mut values = plan.values.iter();
+    let mut fill = |ctx: &mut Ctx<'_>, props: &mut Vec<PatternProperty>| -> Result<()> {
+        for p in props {
+            let Some(e) = values.next() else { break };
+            p.value.kind = match eval(ctx, e, row)? {
+                Val::Null => ExprKind::Null,
+                Val::Bool(b) => ExprKind::Literal(Literal::Bool(b)),
+                Val::Int(i) => ExprKind::Literal(Literal::Int(i)),
+                Val::Float(x) => ExprKind::Literal(Literal::Float(x)),
+                Val::Str(s) => ExprKind::Literal(Literal::Str(s)),
+                Val::Lit(Value::Date(d)) => {
+                    ExprKind::Literal(Literal::Date(Date { year: d.year, month: d.month, day: d.day }))
+                }
+                other => {
+                    return Err(QueryError::TypeMismatch {
+                        what: format!("the property `{}`", p.key.text),
+                        expected: "text, a number, a boolean or a date".into(),
+                        found: other.type_name().trim_start_matches("a ").trim_start_matches("an ").into(),
+                        span: p.span,
+                    }
+                    .into())
+                }
+            };
+        }
+        Ok(())
+    };
+    for path in &mut paths {
+        fill(ctx, &mut path.start.properties)?;
+        for (r, n) in &mut path.steps {
+            fill(ctx, &mut r.properties)?;
+            fill(ctx, &mut n.properties)?;
+        }
+    }
+    Ok(paths)
 }
 
 fn too_many(what: &str, cap: usize) -> crate::Error {

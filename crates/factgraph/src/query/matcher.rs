@@ -13,13 +13,13 @@
 //! bound and restored as the walk backs out, so a match costs no copies until a
 //! complete binding is pushed on.
 
-use factgraph_store::{normalize, Direction, Entity, Node, StatementId, Value, DOCUMENT_KIND};
+use factgraph_store::{normalize, Direction, Entity, Node, StatementId, DOCUMENT_KIND};
 use factgraph_syntax::ast::Arrow;
 
 use super::compile::{CExpr, NodeTest, PathPlan, RelTest, Scan};
 use super::context::{Ctx, Flow};
 use super::expr::eval;
-use super::value::{truth, Val};
+use super::value::{equal, from_value, truth, Val};
 use crate::error::{QueryError, Result};
 
 type Emit<'s> = dyn FnMut(&mut Ctx<'_>, &[Val]) -> Result<Flow> + 's;
@@ -97,7 +97,7 @@ impl Matcher<'_> {
         };
         match rel.length {
             None => {
-                for (sid, other) in hops(ctx, at, rel)? {
+                for (sid, other) in hops(ctx, at, rel, row)? {
                     if self.used.contains(&sid) || !node_ok(ctx, other, node, row)? {
                         continue;
                     }
@@ -190,7 +190,7 @@ impl Matcher<'_> {
         if trail.len() >= max {
             return Ok(Flow::Go);
         }
-        for (sid, other) in hops(ctx, at, rel)? {
+        for (sid, other) in hops(ctx, at, rel, row)? {
             if self.used.contains(&sid) {
                 continue;
             }
@@ -273,15 +273,22 @@ fn candidates(ctx: &mut Ctx<'_>, scan: &Scan, row: &[Val]) -> Result<Vec<Node>> 
     })
 }
 
-fn entity_has(e: &Entity, key: &str, want: &Value) -> bool {
+/// Whether an entity has `key` equal to `want` (openCypher's equality: null equals
+/// nothing). `name` matches any spelling, ignoring case and accents.
+fn entity_has(e: &Entity, key: &str, want: &Val) -> bool {
     match (key, want) {
-        ("name", Value::Str(s)) => {
+        ("name", Val::Str(s)) => {
             let n = normalize(s);
             e.spellings().any(|sp| normalize(sp) == n)
         }
-        ("kind", Value::Str(s)) => &e.kind == s,
-        _ => e.properties.get(key) == Some(want),
+        ("kind", Val::Str(s)) => &e.kind == s,
+        _ => e.properties.get(key).is_some_and(|v| equal(&from_value(v), want) == Some(true)),
     }
+}
+
+/// The pattern's property values for this row.
+fn wanted(ctx: &mut Ctx<'_>, props: &[(String, CExpr)], row: &[Val]) -> Result<Vec<Val>> {
+    props.iter().map(|(_, e)| eval(ctx, e, row)).collect()
 }
 
 fn node_ok(ctx: &mut Ctx<'_>, n: Node, t: &NodeTest, row: &[Val]) -> Result<bool> {
@@ -295,38 +302,44 @@ fn node_ok(ctx: &mut Ctx<'_>, n: Node, t: &NodeTest, row: &[Val]) -> Result<bool
     if t.kind.is_none() && t.props.is_empty() {
         return Ok(true);
     }
+    let want = wanted(ctx, &t.props, row)?;
     match n {
         Node::Entity(id) => {
             let e = ctx.entity(id)?;
             if t.kind.as_ref().is_some_and(|k| *k != e.kind) {
                 return Ok(false);
             }
-            Ok(t.props.iter().all(|(k, v)| entity_has(&e, k, v)))
+            Ok(t.props.iter().zip(&want).all(|((k, _), v)| entity_has(&e, k, v)))
         }
         Node::Statement(s) => {
             if t.kind.as_ref().is_some_and(|k| k != "Statement") {
                 return Ok(false);
             }
             let st = ctx.store.require_statement(s)?;
-            Ok(t.props.iter().all(|(k, v)| st.qualifiers.get(k) == Some(v)))
+            Ok(t.props.iter().zip(&want).all(|((k, _), v)| qualifier_is(&st.qualifiers, k, v)))
         }
     }
 }
 
+fn qualifier_is(q: &factgraph_store::Qualifiers, key: &str, want: &Val) -> bool {
+    q.get(key).is_some_and(|v| equal(&from_value(v), want) == Some(true))
+}
+
 /// The relationships leaving `n` that fit `r`: (statement, far node).
-fn hops(ctx: &mut Ctx<'_>, n: Node, r: &RelTest) -> Result<Vec<(StatementId, Node)>> {
+fn hops(ctx: &mut Ctx<'_>, n: Node, r: &RelTest, row: &[Val]) -> Result<Vec<(StatementId, Node)>> {
     let dirs: &[Direction] = match r.arrow {
         Arrow::Right => &[Direction::Out],
         Arrow::Left => &[Direction::In],
         Arrow::Either => &[Direction::Out, Direction::In],
     };
-    let wanted: Vec<Option<u32>> = r.types.iter().map(|t| ctx.store.relation_id(t)).collect();
-    if !r.types.is_empty() && wanted.iter().all(Option::is_none) {
+    let types: Vec<Option<u32>> = r.types.iter().map(|t| ctx.store.relation_id(t)).collect();
+    if !r.types.is_empty() && types.iter().all(Option::is_none) {
         return Ok(Vec::new());
     }
     // The statement itself is read only when something about it must be checked:
     // qualifiers, or the evidence `according to` admits.
     let read = !r.props.is_empty() || ctx.source.is_some();
+    let want = if r.props.is_empty() { Vec::new() } else { wanted(ctx, &r.props, row)? };
     let mut out = Vec::new();
     for dir in dirs {
         for e in ctx.store.edges(n, *dir)? {
@@ -337,7 +350,7 @@ fn hops(ctx: &mut Ctx<'_>, n: Node, r: &RelTest) -> Result<Vec<(StatementId, Nod
             if r.arrow == Arrow::Either && *dir == Direction::In && other == n {
                 continue;
             }
-            if !r.types.is_empty() && !wanted.contains(&Some(e.relation)) {
+            if !r.types.is_empty() && !types.contains(&Some(e.relation)) {
                 continue;
             }
             if read {
@@ -345,7 +358,7 @@ fn hops(ctx: &mut Ctx<'_>, n: Node, r: &RelTest) -> Result<Vec<(StatementId, Nod
                 if !ctx.visible(&st)? {
                     continue;
                 }
-                if !r.props.iter().all(|(k, v)| st.qualifiers.get(k) == Some(v)) {
+                if !r.props.iter().zip(&want).all(|((k, _), v)| qualifier_is(&st.qualifiers, k, v)) {
                     continue;
                 }
             }

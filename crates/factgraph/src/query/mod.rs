@@ -70,18 +70,21 @@ pub(crate) fn run(
     // leaves the store as it was. (Questions are planned after the writes: they may
     // name what the writes create.)
     let mut queries = Vec::new();
+    // The plans of the queries that only create, which run in the batch of writes.
+    let mut creates = Vec::new();
     for st in &script.statements {
         queries.push(match st {
             Statement::Query(q) if !q.only_writes() => {
                 Some(Plan::Query { plan: Box::new(compile::plan(q)?), text: text.to_owned() })
             }
             Statement::Query(q) => {
-                compile::plan(q)?;
+                creates.push(compile::plan(q)?);
                 None
             }
             _ => None,
         });
     }
+    let mut creates = creates.into_iter();
     let writes: Vec<&Statement> = script.statements.iter().filter(|s| batched_write(s)).collect();
     let mut results = Vec::new();
     if !writes.is_empty() {
@@ -91,16 +94,19 @@ pub(crate) fn run(
         for w in writes {
             let done = match w {
                 Statement::Write(w) => script::run(&mut tx, state, w),
-                Statement::Query(q) => {
-                    // One variable space for the query's consecutive `create` clauses.
-                    let (mut nodes, mut rels) = Default::default();
-                    q.clauses.iter().try_for_each(|c| match c {
-                        factgraph_syntax::ast::Clause::Create(paths) => {
-                            script::create(&mut tx, state, paths, text, &mut nodes, &mut rels)
-                        }
-                        _ => Ok(()),
-                    })
-                }
+                Statement::Query(_) => match creates.next() {
+                    Some(plan) => {
+                        // One variable space for the query's consecutive `create` clauses.
+                        let (mut nodes, mut rels) = Default::default();
+                        let mut ctx = context::Ctx::new(store, limits);
+                        let row = vec![value::Val::Null; plan.width];
+                        plan.creates().into_iter().try_for_each(|c| {
+                            let paths = exec::literal_paths(&mut ctx, c, &row)?;
+                            script::create(&mut tx, state, &paths, text, &mut nodes, &mut rels)
+                        })
+                    }
+                    None => Ok(()),
+                },
                 Statement::Question(_) => Ok(()),
             };
             if let Err(e) = done {

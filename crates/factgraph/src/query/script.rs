@@ -78,6 +78,32 @@ pub(crate) fn value(l: &Literal) -> Value {
     }
 }
 
+/// The value a `create` gives a property: the planner has put each value in as a
+/// literal (`None` is null: no property).
+fn literal_of(p: &ast::PatternProperty) -> Result<Option<Literal>> {
+    match &p.value.kind {
+        ast::ExprKind::Literal(l) => Ok(Some(l.clone())),
+        ast::ExprKind::Null => Ok(None),
+        _ => Err(QueryError::TypeMismatch {
+            what: format!("`{}`", p.key.text),
+            expected: "a value".into(),
+            found: "an expression".into(),
+            span: p.span,
+        }
+        .into()),
+    }
+}
+
+fn pattern_props(list: &[ast::PatternProperty]) -> Result<Properties> {
+    let mut out = Properties::new();
+    for p in list {
+        if let Some(v) = literal_of(p)? {
+            out.insert(p.key.text.clone(), value(&v));
+        }
+    }
+    Ok(out)
+}
+
 fn props(list: &[Property]) -> Properties {
     list.iter().map(|p| (p.key.text.clone(), value(&p.value))).collect()
 }
@@ -327,7 +353,7 @@ pub(crate) fn create(
                 subject,
                 relation: relation.text.clone(),
                 object: Object::Node(object),
-                qualifiers: props(&rel.properties),
+                qualifiers: pattern_props(&rel.properties)?,
                 evidence: vec![Evidence {
                     document: match doc {
                         Some(d) => d,
@@ -374,6 +400,10 @@ fn create_node(
             return Ok(*id);
         }
     }
+    let name = match name {
+        Some(n) => Some((n, literal_of(n)?)),
+        None => None,
+    };
     let id = match name {
         // A node without a name is a new, unnamed entity every time, as in openCypher.
         None => {
@@ -381,19 +411,22 @@ fn create_node(
             state.summary.entities += 1;
             tx.create_entity("", kind).map_err(|e| refused(e, p.span))?
         }
-        Some(Property { value: Literal::Str(name), .. }) => named_node(tx, state, p, name)?,
-        Some(Property { value, span, .. }) => {
+        Some((_, Some(Literal::Str(name)))) => named_node(tx, state, p, &name)?,
+        Some((prop, value)) => {
             return Err(QueryError::TypeMismatch {
                 what: "`name`".into(),
                 expected: "a string".into(),
-                found: value.type_name().into(),
-                span: *span,
+                found: value.map_or("null", |v| v.type_name()).into(),
+                span: prop.span,
             }
             .into())
         }
     };
     for prop in p.properties.iter().filter(|x| x.key.text != "name") {
-        tx.set_property(id, &prop.key.text, value(&prop.value)).map_err(|e| refused(e, prop.span))?;
+        // A property set to null is no property.
+        if let Some(v) = literal_of(prop)? {
+            tx.set_property(id, &prop.key.text, value(&v)).map_err(|e| refused(e, prop.span))?;
+        }
     }
     if let Some(v) = &p.var {
         vars.insert(v.text.clone(), Node::Entity(id));

@@ -196,6 +196,8 @@ pub(crate) fn compare(a: &Val, b: &Val) -> Option<Ordering> {
 pub(crate) fn equal(a: &Val, b: &Val) -> Option<bool> {
     match (a, b) {
         (Val::Null, _) | (_, Val::Null) => None,
+        // Whole numbers compare exactly: as floats, large ones would look equal.
+        (Val::Int(x), Val::Int(y)) => Some(x == y),
         (x, y) if num(x).is_some() && num(y).is_some() => Some(num(x) == num(y)),
         (Val::List(x), Val::List(y)) => all_equal(x.iter().zip(y), x.len() == y.len()),
         (Val::Map(x), Val::Map(y)) => {
@@ -341,6 +343,12 @@ mod tests {
         assert_ne!(key(Val::Int(1)), key(Val::Float(1.5)));
         assert_ne!(key(Val::Int(1)), key(Val::Str("1".into())));
         assert_eq!(key(Val::List(vec![Val::Int(2)])), key(Val::List(vec![Val::Float(2.0)])));
+    }
+
+    #[test]
+    fn large_whole_numbers_are_equal_only_when_they_are() {
+        assert_eq!(equal(&Val::Int(4611686018427387905), &Val::Int(4611686018427387900)), Some(false));
+        assert_eq!(equal(&Val::Int(2), &Val::Float(2.0)), Some(true));
     }
 
     #[test]

@@ -110,7 +110,7 @@ impl<'a> Ctx<'a> {
 
     pub fn entity_cell(&mut self, id: EntityId) -> Result<Cell> {
         let e = self.entity(id)?;
-        Ok(Cell::Entity { id, name: e.name.clone(), kind: e.kind.clone() })
+        Ok(Cell::Entity { id, name: e.name.clone(), kind: e.kind.clone(), properties: e.properties.clone() })
     }
 
     /// A statement in words: `Ali Alqasimehr accused Donald Trump {charge: murder}`;
@@ -154,7 +154,13 @@ impl<'a> Ctx<'a> {
 
     pub fn statement_cell(&mut self, s: StatementId) -> Result<Cell> {
         let st = self.store.require_statement(s)?;
-        Ok(Cell::Statement { id: s, text: self.claim(&st)? })
+        let text = self.claim(&st)?;
+        Ok(Self::cell_of_statement(&st, text))
+    }
+
+    /// A statement's cell, its words already made.
+    pub fn cell_of_statement(st: &Statement, text: String) -> Cell {
+        Cell::Statement { id: st.id, text, relation: st.relation.clone(), qualifiers: st.qualifiers.clone() }
     }
 
     pub fn object_cell(&mut self, o: &Object) -> Result<Cell> {

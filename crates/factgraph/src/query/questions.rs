@@ -221,7 +221,7 @@ fn who_reported(ctx: &mut Ctx<'_>, target: &Target) -> Result<QueryResult> {
                 Cell::text(["credited", "published", "document", "reported"][role as usize]),
                 Cell::text(&citation.document),
                 Cell::text(&citation.quote),
-                Cell::Statement { id: st.id, text: claim.clone() },
+                Ctx::cell_of_statement(&st, claim.clone()),
             ];
             out.rows.push(Row { cells, provenance: vec![citation] });
             ctx.check_rows(out.rows.len())?;
@@ -452,7 +452,7 @@ fn verify(ctx: &mut Ctx<'_>) -> Result<QueryResult> {
             let c = ctx.citation(&st, ev)?;
             out.rows.push(Row {
                 cells: vec![
-                    Cell::Statement { id: st.id, text: c.claim.clone() },
+                    Ctx::cell_of_statement(&st, c.claim.clone()),
                     Cell::text(&c.document),
                     Cell::text(&c.quote),
                     Cell::text(problem),
@@ -474,7 +474,7 @@ fn why(ctx: &mut Ctx<'_>, plan: &Plan) -> Result<QueryResult> {
         for c in row.provenance {
             let cells = vec![
                 answer.clone(),
-                Cell::Statement { id: c.statement, text: c.claim.clone() },
+                ctx.statement_cell(c.statement)?,
                 Cell::text(&c.document),
                 Cell::text(&c.quote),
                 c.attribution.clone().map_or(Cell::Null, Cell::text),

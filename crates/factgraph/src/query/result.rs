@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use factgraph_store::{EntityId, StatementId, Value};
+use factgraph_store::{EntityId, Properties, Qualifiers, StatementId, Value};
 use serde::Serialize;
 
 /// One value in a result row.
@@ -15,10 +15,13 @@ pub enum Cell {
     Entity {
         /// Its id.
         id: EntityId,
-        /// Its canonical name.
+        /// Its canonical name (empty for a node created without one).
         name: String,
-        /// Its kind.
+        /// Its kind (`Thing` for a node created without a label).
         kind: String,
+        /// Its properties other than the name.
+        #[serde(skip_serializing_if = "Properties::is_empty")]
+        properties: Properties,
     },
     /// A statement, shown as its subject, relation and object.
     Statement {
@@ -26,6 +29,11 @@ pub enum Cell {
         id: StatementId,
         /// `subject relation object`, in words.
         text: String,
+        /// The relation (a relationship's type).
+        relation: String,
+        /// Its qualifiers (a relationship's properties).
+        #[serde(skip_serializing_if = "Qualifiers::is_empty")]
+        qualifiers: Qualifiers,
     },
     /// A literal.
     Value {

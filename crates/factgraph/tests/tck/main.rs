@@ -57,7 +57,8 @@ fn tck_dir() -> Option<PathBuf> {
         .output()
         .ok()?;
     let meta: serde_json::Value = serde_json::from_slice(&out.stdout).ok()?;
-    let manifest = meta["packages"].as_array()?.iter().find(|p| p["name"] == "open-cypher")?["manifest_path"].as_str()?;
+    let manifest =
+        meta["packages"].as_array()?.iter().find(|p| p["name"] == "open-cypher")?["manifest_path"].as_str()?;
     let dir = Path::new(manifest).parent()?.join("spec/vendor/openCypher-2024.3/tck");
     dir.join("features").is_dir().then_some(dir)
 }
@@ -243,7 +244,8 @@ const END: &str = "<!-- tck:end -->";
 
 #[test]
 fn the_tck_passes_what_the_pass_list_says() {
-    let tck = tck_dir().expect("the openCypher TCK: the open-cypher dev-dependency ships it (is `cargo metadata` failing?)");
+    let tck =
+        tck_dir().expect("the openCypher TCK: the open-cypher dev-dependency ships it (is `cargo metadata` failing?)");
     let tiers_text = std::fs::read_to_string(repo().join("tests/tck/tiers.tsv")).unwrap();
     // (file, line, example) → (tier, outcome)
     let mut tiers: BTreeMap<(String, String, String), (String, String)> = BTreeMap::new();

@@ -109,21 +109,26 @@ impl Val {
     }
 }
 
-/// Our cell as a TCK value. Entities are nodes labelled with their kind and carrying
-/// their name, if they have one (the cell holds no other property); statements have no TCK form the cell can give (it holds their text).
+/// Our cell as a TCK value. Entities are nodes labelled with their kind, carrying their
+/// name (if they have one) and properties; statements are relationships typed by their
+/// relation, carrying their qualifiers.
 pub fn from_cell(c: &Cell) -> Val {
     match c {
         Cell::Null => Val::Null,
-        // An unnamed entity (`create ()`) has no name property.
-        Cell::Entity { name, kind, .. } => Val::Node {
-            labels: BTreeSet::from([kind.clone()]),
-            props: if name.is_empty() {
-                BTreeMap::new()
-            } else {
-                BTreeMap::from([("name".to_owned(), Val::Str(name.clone()))])
-            },
+        // An unnamed entity (`create ()`) has no name property, and one created without
+        // a label has the kind `Thing`, which is no label.
+        Cell::Entity { name, kind, properties, .. } => {
+            let mut props: BTreeMap<String, Val> = properties.iter().map(|(k, v)| (k.clone(), from_value(v))).collect();
+            if !name.is_empty() {
+                props.insert("name".to_owned(), Val::Str(name.clone()));
+            }
+            let labels = if kind == "Thing" { BTreeSet::new() } else { BTreeSet::from([kind.clone()]) };
+            Val::Node { labels, props }
+        }
+        Cell::Statement { relation, qualifiers, .. } => Val::Rel {
+            rel_type: relation.clone(),
+            props: qualifiers.iter().map(|(k, v)| (k.clone(), from_value(v))).collect(),
         },
-        Cell::Statement { text, .. } => Val::Str(text.clone()),
         Cell::Value { value } => from_value(value),
         Cell::Text { text } => Val::Str(text.clone()),
         Cell::List { items } => Val::List(items.iter().map(from_cell).collect()),

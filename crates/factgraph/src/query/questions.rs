@@ -221,7 +221,7 @@ fn who_reported(ctx: &mut Ctx<'_>, target: &Target) -> Result<QueryResult> {
                 Cell::text(["credited", "published", "document", "reported"][role as usize]),
                 Cell::text(&citation.document),
                 Cell::text(&citation.quote),
-                Ctx::cell_of_statement(&st, claim.clone()),
+                Ctx::cell_of_statement(st, claim.clone()),
             ];
             out.rows.push(Row { cells, provenance: vec![citation] });
             ctx.check_rows(out.rows.len())?;

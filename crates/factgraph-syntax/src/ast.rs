@@ -330,10 +330,10 @@ pub struct Projection {
     pub items: Vec<ReturnItem>,
     /// Sort keys.
     pub order: Vec<SortItem>,
-    /// Rows to skip.
-    pub skip: Option<u64>,
-    /// Rows to keep.
-    pub limit: Option<u64>,
+    /// Rows to skip: a constant expression, checked by the planner.
+    pub skip: Option<Expr>,
+    /// Rows to keep: a constant expression, checked by the planner.
+    pub limit: Option<Expr>,
     /// `with … where EXPR` (always `None` for `return`).
     pub filter: Option<Expr>,
     /// Where the clause is.
@@ -485,6 +485,27 @@ pub enum ExprKind {
     List(Vec<Expr>),
     /// `{key: a, other: b}`
     Map(Vec<(String, Expr)>),
+    /// `a xor b`
+    Xor(Box<Expr>, Box<Expr>),
+    /// `e.key` on anything but a variable (`m.a.b`, `(x).k`)
+    Lookup(Box<Expr>, String),
+    /// `list[i]` or `map[key]`
+    Index(Box<Expr>, Box<Expr>),
+    /// `list[from..to]`
+    Slice(Box<Expr>, Option<Box<Expr>>, Option<Box<Expr>>),
+    /// `n:A:B`
+    HasLabels(Box<Expr>, Vec<String>),
+    /// `[x in list where pred | expr]`
+    ListComp {
+        /// The variable each item is bound to.
+        var: String,
+        /// The list.
+        list: Box<Expr>,
+        /// Items kept.
+        filter: Option<Box<Expr>>,
+        /// What each kept item becomes.
+        map: Option<Box<Expr>>,
+    },
     /// `a + b`, `a * b`, …
     Arith(ArithOp, Box<Expr>, Box<Expr>),
     /// `-a`

@@ -69,6 +69,7 @@ pub const KEYWORDS: &[&str] = &[
     "who",
     "why",
     "with",
+    "xor",
 ];
 
 #[cfg(test)]

@@ -290,7 +290,14 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::count_star => "`count(*)`",
         Rule::function_call => "a function call",
         Rule::list => "a list (`[…]`)",
-        Rule::property_access => "a property (`var.key`)",
+        Rule::postfix => "an expression",
+        // Possible after any term, so never worth listing among what was expected.
+        Rule::lookup | Rule::index | Rule::label_test => return None,
+        Rule::list_comprehension => "a list comprehension (`[x in list where … | …]`)",
+        Rule::comprehension_filter => "`where`",
+        Rule::comprehension_map => "`|`",
+        Rule::xor_expr => "an expression",
+        Rule::kw_xor => "`xor`",
     })
 }
 
@@ -760,8 +767,8 @@ fn projection(text: &Src<'_>, p: Pair<'_, Rule>, out: &mut Projection) -> Result
             }
             Rule::skip_clause | Rule::limit_clause => {
                 let rule = clause.as_rule();
-                let n = clause.into_inner().find(|x| x.as_rule() == Rule::integer).expect("count");
-                let v = unsigned(text, &n, if rule == Rule::skip_clause { "skip" } else { "limit" })?;
+                let n = clause.into_inner().find(|x| x.as_rule() == Rule::expr).expect("count");
+                let v = expr(text, n)?;
                 if rule == Rule::skip_clause {
                     out.skip = Some(v);
                 } else {
@@ -866,8 +873,8 @@ fn expr(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<Expr, ParseError> {
     let sp = span(&p);
     match p.as_rule() {
         Rule::expr => expr(text, p.into_inner().next().expect("expr child")),
-        Rule::or_expr | Rule::and_expr => {
-            let is_or = p.as_rule() == Rule::or_expr;
+        Rule::or_expr | Rule::and_expr | Rule::xor_expr => {
+            let rule = p.as_rule();
             let parts: Vec<_> = p.into_inner().filter(|x| !keyword(x.as_rule())).collect();
             if parts.len() > MAX_CHAIN {
                 return Err(ParseError::at(
@@ -884,10 +891,10 @@ fn expr(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<Expr, ParseError> {
             for next in parts {
                 let rhs = expr(text, next)?;
                 let span = acc.span.to(rhs.span);
-                let kind = if is_or {
-                    ExprKind::Or(Box::new(acc), Box::new(rhs))
-                } else {
-                    ExprKind::And(Box::new(acc), Box::new(rhs))
+                let kind = match rule {
+                    Rule::or_expr => ExprKind::Or(Box::new(acc), Box::new(rhs)),
+                    Rule::xor_expr => ExprKind::Xor(Box::new(acc), Box::new(rhs)),
+                    _ => ExprKind::And(Box::new(acc), Box::new(rhs)),
                 };
                 acc = Expr { kind, span };
             }
@@ -918,36 +925,112 @@ fn expr(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<Expr, ParseError> {
         }
         Rule::comparison => {
             let mut it = p.into_inner();
-            let lhs = expr(text, it.next().expect("comparison lhs"))?;
-            let Some(tail) = it.next() else {
-                return Ok(lhs);
-            };
-            let mut ti = tail.into_inner();
-            let op = ti.next().expect("comparison op");
-            let kind = match op.as_rule() {
-                Rule::is_null => ExprKind::IsNull { expr: Box::new(lhs), negated: false },
-                Rule::is_not_null => ExprKind::IsNull { expr: Box::new(lhs), negated: true },
-                Rule::compare_op | Rule::string_op | Rule::in_op => {
-                    let o = match (op.as_rule(), op.as_str().to_ascii_lowercase().split_whitespace().next()) {
-                        (Rule::compare_op, _) => match op.as_str() {
-                            "=" => CompareOp::Eq,
-                            "<>" => CompareOp::Ne,
-                            "<" => CompareOp::Lt,
-                            "<=" => CompareOp::Le,
-                            ">" => CompareOp::Gt,
-                            _ => CompareOp::Ge,
-                        },
-                        (Rule::in_op, _) => CompareOp::In,
-                        (_, Some("starts")) => CompareOp::StartsWith,
-                        (_, Some("ends")) => CompareOp::EndsWith,
-                        _ => CompareOp::Contains,
-                    };
-                    let rhs = expr(text, ti.next().expect("comparison rhs"))?;
-                    ExprKind::Compare(o, Box::new(lhs), Box::new(rhs))
+            let mut lhs = expr(text, it.next().expect("comparison lhs"))?;
+            // `a < b < c` is `a < b and b < c`, as in openCypher.
+            let mut acc: Option<Expr> = None;
+            for (n, tail) in it.enumerate() {
+                if n >= MAX_CHAIN {
+                    return Err(ParseError::at(text, sp, format!("more than {MAX_CHAIN} comparisons in a chain")));
                 }
-                _ => return Err(ParseError::at(text, sp, "unexpected comparison")),
-            };
-            Ok(Expr { kind, span: sp })
+                let mut ti = tail.into_inner();
+                let op = ti.next().expect("comparison op");
+                match op.as_rule() {
+                    Rule::is_null | Rule::is_not_null => {
+                        let target = acc.take().unwrap_or(lhs);
+                        let span = target.span.to(span(&op));
+                        let negated = op.as_rule() == Rule::is_not_null;
+                        lhs = Expr { kind: ExprKind::IsNull { expr: Box::new(target), negated }, span };
+                    }
+                    Rule::compare_op | Rule::string_op | Rule::in_op => {
+                        let o = match (op.as_rule(), op.as_str().to_ascii_lowercase().split_whitespace().next()) {
+                            (Rule::compare_op, _) => match op.as_str() {
+                                "=" => CompareOp::Eq,
+                                "<>" => CompareOp::Ne,
+                                "<" => CompareOp::Lt,
+                                "<=" => CompareOp::Le,
+                                ">" => CompareOp::Gt,
+                                _ => CompareOp::Ge,
+                            },
+                            (Rule::in_op, _) => CompareOp::In,
+                            (_, Some("starts")) => CompareOp::StartsWith,
+                            (_, Some("ends")) => CompareOp::EndsWith,
+                            _ => CompareOp::Contains,
+                        };
+                        let rhs = expr(text, ti.next().expect("comparison rhs"))?;
+                        let span = lhs.span.to(rhs.span);
+                        let c = Expr { kind: ExprKind::Compare(o, Box::new(lhs), Box::new(rhs.clone())), span };
+                        acc = Some(match acc {
+                            None => c,
+                            Some(a) => {
+                                let span = a.span.to(c.span);
+                                Expr { kind: ExprKind::And(Box::new(a), Box::new(c)), span }
+                            }
+                        });
+                        lhs = rhs;
+                    }
+                    _ => return Err(ParseError::at(text, sp, "unexpected comparison")),
+                }
+            }
+            Ok(acc.unwrap_or(lhs))
+        }
+        Rule::postfix => {
+            let mut it = p.into_inner();
+            let mut e = expr(text, it.next().expect("postfix term"))?;
+            for (n, op) in it.enumerate() {
+                if n >= MAX_CHAIN {
+                    return Err(ParseError::at(text, sp, format!("more than {MAX_CHAIN} lookups in a chain")));
+                }
+                let span = e.span.to(span(&op));
+                let kind = match op.as_rule() {
+                    Rule::lookup => {
+                        let key = op.into_inner().next().expect("lookup key").as_str().to_owned();
+                        match e.kind {
+                            ExprKind::Var(v) => ExprKind::Property(v, key),
+                            _ => ExprKind::Lookup(Box::new(e), key),
+                        }
+                    }
+                    Rule::label_test => {
+                        ExprKind::HasLabels(Box::new(e), op.into_inner().map(|k| k.as_str().to_owned()).collect())
+                    }
+                    Rule::index => {
+                        let mut from = None;
+                        let mut to = None;
+                        let mut dots = false;
+                        for x in op.into_inner() {
+                            match x.as_rule() {
+                                Rule::range_dots => dots = true,
+                                _ if dots => to = Some(Box::new(expr(text, x)?)),
+                                _ => from = Some(Box::new(expr(text, x)?)),
+                            }
+                        }
+                        match (dots, from) {
+                            (false, Some(i)) => ExprKind::Index(Box::new(e), i),
+                            (false, None) => return Err(ParseError::at(text, span, "`[]` needs an index")),
+                            (true, from) => ExprKind::Slice(Box::new(e), from, to),
+                        }
+                    }
+                    _ => return Err(ParseError::at(text, span, "unexpected postfix")),
+                };
+                e = Expr { kind, span };
+            }
+            Ok(e)
+        }
+        Rule::list_comprehension => {
+            let mut it = p.into_inner().filter(|x| !keyword(x.as_rule()));
+            let var = it.next().expect("comprehension variable").as_str().to_owned();
+            let list = Box::new(expr(text, it.next().expect("comprehension list"))?);
+            let (mut filter, mut map) = (None, None);
+            for x in it {
+                let rule = x.as_rule();
+                let inner = x.into_inner().find(|y| y.as_rule() == Rule::expr).expect("comprehension part");
+                let e = Some(Box::new(expr(text, inner)?));
+                if rule == Rule::comprehension_filter {
+                    filter = e;
+                } else {
+                    map = e;
+                }
+            }
+            Ok(Expr { kind: ExprKind::ListComp { var, list, filter, map }, span: sp })
         }
         Rule::additive | Rule::multiplicative => {
             let mut it = p.into_inner();
@@ -1053,12 +1136,6 @@ fn expr(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<Expr, ParseError> {
                 Ok(Expr { kind: ExprKind::Literal(literal(text, inner)?), span: sp })
             }
         }
-        Rule::property_access => {
-            let mut it = p.into_inner();
-            let var = it.next().expect("property var").as_str().to_owned();
-            let key = it.next().expect("property key").as_str().to_owned();
-            Ok(Expr { kind: ExprKind::Property(var, key), span: sp })
-        }
         Rule::variable => Ok(Expr { kind: ExprKind::Var(p.as_str().to_owned()), span: sp }),
         _ => Err(ParseError::at(text, sp, "expected an expression")),
     }
@@ -1117,6 +1194,7 @@ fn keyword(rule: Rule) -> bool {
             | Rule::kw_who
             | Rule::kw_why
             | Rule::kw_with
+            | Rule::kw_xor
     )
 }
 

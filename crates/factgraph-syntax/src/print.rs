@@ -293,11 +293,13 @@ fn projection(out: &mut String, p: &Projection) {
             out.push_str(" desc");
         }
     }
-    if let Some(s) = p.skip {
-        let _ = write!(out, " skip {s}");
+    if let Some(s) = &p.skip {
+        out.push_str(" skip ");
+        operand(out, s);
     }
-    if let Some(l) = p.limit {
-        let _ = write!(out, " limit {l}");
+    if let Some(l) = &p.limit {
+        out.push_str(" limit ");
+        operand(out, l);
     }
     if let Some(f) = &p.filter {
         out.push_str(" where ");
@@ -365,8 +367,32 @@ fn operand(out: &mut String, e: &Expr) {
             | ExprKind::IsNull { .. }
             | ExprKind::Arith(..)
             | ExprKind::Neg(_)
+            | ExprKind::Xor(..)
+            | ExprKind::HasLabels(..)
     );
     if primary {
+        expr(out, e);
+    } else {
+        out.push('(');
+        expr(out, e);
+        out.push(')');
+    }
+}
+
+/// The base of a postfix (`.key`, `[i]`, `:Label`): bracketed unless it is a variable,
+/// a call or a literal list or map, so that `(a + b).k` keeps its brackets.
+fn postfix_base(out: &mut String, e: &Expr) {
+    let bare = matches!(
+        e.kind,
+        ExprKind::Var(_)
+            | ExprKind::Property(..)
+            | ExprKind::Lookup(..)
+            | ExprKind::Index(..)
+            | ExprKind::Call { .. }
+            | ExprKind::List(_)
+            | ExprKind::Map(_)
+    );
+    if bare {
         expr(out, e);
     } else {
         out.push('(');
@@ -388,12 +414,57 @@ fn expr(out: &mut String, e: &Expr) {
             expr(out, inner);
             out.push(')');
         }
-        ExprKind::And(a, b) | ExprKind::Or(a, b) => {
+        ExprKind::And(a, b) | ExprKind::Or(a, b) | ExprKind::Xor(a, b) => {
             out.push('(');
             expr(out, a);
-            out.push_str(if matches!(e.kind, ExprKind::And(..)) { ") and (" } else { ") or (" });
+            out.push_str(match e.kind {
+                ExprKind::And(..) => ") and (",
+                ExprKind::Or(..) => ") or (",
+                _ => ") xor (",
+            });
             expr(out, b);
             out.push(')');
+        }
+        ExprKind::Lookup(base, key) => {
+            postfix_base(out, base);
+            let _ = write!(out, ".{key}");
+        }
+        ExprKind::Index(base, i) => {
+            postfix_base(out, base);
+            out.push('[');
+            expr(out, i);
+            out.push(']');
+        }
+        ExprKind::Slice(base, from, to) => {
+            postfix_base(out, base);
+            out.push('[');
+            if let Some(f) = from {
+                expr(out, f);
+            }
+            out.push_str("..");
+            if let Some(t) = to {
+                expr(out, t);
+            }
+            out.push(']');
+        }
+        ExprKind::HasLabels(base, labels) => {
+            postfix_base(out, base);
+            for l in labels {
+                let _ = write!(out, ":{l}");
+            }
+        }
+        ExprKind::ListComp { var, list, filter, map } => {
+            let _ = write!(out, "[{var} in ");
+            expr(out, list);
+            if let Some(f) = filter {
+                out.push_str(" where ");
+                expr(out, f);
+            }
+            if let Some(m) = map {
+                out.push_str(" | ");
+                expr(out, m);
+            }
+            out.push(']');
         }
         ExprKind::Compare(op, a, b) => {
             operand(out, a);

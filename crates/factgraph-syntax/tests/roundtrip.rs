@@ -189,6 +189,28 @@ fn expr() -> impl Strategy<Value = Expr> {
             (inner.clone(), inner.clone()).prop_map(move |(a, b)| e(ExprKind::Or(Box::new(a), Box::new(b)))),
             (inner.clone(), any::<bool>())
                 .prop_map(move |(a, negated)| e(ExprKind::IsNull { expr: Box::new(a), negated })),
+            (inner.clone(), inner.clone()).prop_map(move |(a, b)| e(ExprKind::Xor(Box::new(a), Box::new(b)))),
+            // `v.k` on a variable is a property; the tree says so.
+            (inner.clone(), var()).prop_map(move |(a, k)| match a.kind {
+                ExprKind::Var(v) => e(ExprKind::Property(v, k.text)),
+                _ => e(ExprKind::Lookup(Box::new(a), k.text)),
+            }),
+            (inner.clone(), inner.clone()).prop_map(move |(a, b)| e(ExprKind::Index(Box::new(a), Box::new(b)))),
+            (inner.clone(), proptest::option::of(inner.clone())).prop_map(move |(a, b)| e(ExprKind::Slice(
+                Box::new(a),
+                None,
+                b.map(Box::new)
+            ))),
+            (inner.clone(), prop::collection::vec(word(), 1..3))
+                .prop_map(move |(a, l)| e(ExprKind::HasLabels(Box::new(a), l.into_iter().map(|w| w.text).collect()))),
+            (var(), inner.clone(), proptest::option::of(inner.clone()), proptest::option::of(inner.clone())).prop_map(
+                move |(v, list, filter, map)| e(ExprKind::ListComp {
+                    var: v.text,
+                    list: Box::new(list),
+                    filter: filter.map(Box::new),
+                    map: map.map(Box::new),
+                })
+            ),
             prop::collection::vec(inner, 0..3).prop_map(move |items| e(ExprKind::List(items))),
         ]
     })
@@ -233,8 +255,8 @@ fn projection(with: bool) -> impl Strategy<Value = Projection> {
             star: false,
             items,
             order,
-            skip,
-            limit,
+            skip: skip.map(|n: u64| Expr { kind: ExprKind::Literal(Literal::Int(n as i64)), span: sp() }),
+            limit: limit.map(|n: u64| Expr { kind: ExprKind::Literal(Literal::Int(n as i64)), span: sp() }),
             filter: filter.filter(|_| with),
             span: sp(),
         })

@@ -348,6 +348,18 @@ pub enum Restriction {
     /// A `with` item that is not a variable and has no name.
     #[error("an expression in `with` needs a name: add `as NAME`")]
     WithNeedsAlias,
+    /// `skip` or `limit` with a value that depends on the row.
+    #[error("`{clause}` takes a constant: a number or a parameter, not a variable")]
+    NotConstant {
+        /// `skip` or `limit`.
+        clause: &'static str,
+    },
+    /// `skip` or `limit` below zero.
+    #[error("`{clause}` cannot be negative")]
+    NegativeCount {
+        /// `skip` or `limit`.
+        clause: &'static str,
+    },
     /// Two columns of a `return` or `with` with one name.
     #[error("two columns are called `{name}`; rename one with `as`")]
     DuplicateColumn {

@@ -32,6 +32,8 @@ pub(crate) enum VarType {
     Rels,
     /// Anything (a projected or unwound value).
     Any,
+    /// A value that is known not to be a node or relationship (`with 1 as n`).
+    Value,
 }
 
 impl VarType {
@@ -40,7 +42,7 @@ impl VarType {
             VarType::Node => "a node",
             VarType::Rel => "a relationship",
             VarType::Rels => "a list of relationships",
-            VarType::Any => "a value",
+            VarType::Any | VarType::Value => "a value",
         }
     }
 }
@@ -61,6 +63,17 @@ pub(crate) enum CExpr {
     List(Vec<CExpr>),
     Map(Vec<(String, CExpr)>),
     Call(String, Vec<CExpr>, Span),
+    Xor(Box<CExpr>, Box<CExpr>),
+    Index(Box<CExpr>, Box<CExpr>, Span),
+    Slice(Box<CExpr>, Option<Box<CExpr>>, Option<Box<CExpr>>, Span),
+    HasLabels(Box<CExpr>, Vec<String>),
+    /// `[x in list where filter | map]`, `x` in `slot`.
+    ListComp {
+        slot: Slot,
+        list: Box<CExpr>,
+        filter: Option<Box<CExpr>>,
+        map: Option<Box<CExpr>>,
+    },
 }
 
 /// An aggregate function.
@@ -196,11 +209,11 @@ pub(crate) enum Op {
     },
     Skip {
         input: Box<Op>,
-        n: u64,
+        n: CExpr,
     },
     Limit {
         input: Box<Op>,
-        n: u64,
+        n: CExpr,
     },
     Create {
         input: Box<Op>,
@@ -350,9 +363,26 @@ fn contains_aggregate(e: &Expr) -> bool {
         return true;
     }
     match &e.kind {
-        ExprKind::Not(a) | ExprKind::IsNull { expr: a, .. } | ExprKind::Neg(a) => contains_aggregate(a),
-        ExprKind::And(a, b) | ExprKind::Or(a, b) | ExprKind::Compare(_, a, b) | ExprKind::Arith(_, a, b) => {
-            contains_aggregate(a) || contains_aggregate(b)
+        ExprKind::Not(a)
+        | ExprKind::IsNull { expr: a, .. }
+        | ExprKind::Neg(a)
+        | ExprKind::Lookup(a, _)
+        | ExprKind::HasLabels(a, _) => contains_aggregate(a),
+        ExprKind::And(a, b)
+        | ExprKind::Or(a, b)
+        | ExprKind::Xor(a, b)
+        | ExprKind::Compare(_, a, b)
+        | ExprKind::Arith(_, a, b)
+        | ExprKind::Index(a, b) => contains_aggregate(a) || contains_aggregate(b),
+        ExprKind::Slice(a, f, t) => {
+            contains_aggregate(a)
+                || f.as_deref().is_some_and(contains_aggregate)
+                || t.as_deref().is_some_and(contains_aggregate)
+        }
+        ExprKind::ListComp { list, filter, map, .. } => {
+            contains_aggregate(list)
+                || filter.as_deref().is_some_and(contains_aggregate)
+                || map.as_deref().is_some_and(contains_aggregate)
         }
         ExprKind::List(items) | ExprKind::Call { args: items, .. } => items.iter().any(contains_aggregate),
         ExprKind::Map(entries) => entries.iter().any(|(_, v)| contains_aggregate(v)),
@@ -447,6 +477,7 @@ impl Planner {
     ) -> Result<(Slot, bool)> {
         if let Some((slot, t)) = scope.get(name) {
             let fits = t == want || t == VarType::Any;
+            // `Value` never fits a pattern: `with 1 as n match (n)`.
             if !fits {
                 return Err(QueryError::VariableTypeConflict {
                     name: name.to_owned(),
@@ -781,14 +812,16 @@ impl Planner {
             }
             op = Op::Sort { input: Box::new(op), keys };
         }
-        if let Some(n) = proj.skip {
-            op = Op::Skip { input: Box::new(op), n };
+        if let Some(n) = &proj.skip {
+            op = Op::Skip { input: Box::new(op), n: self.count(n, "skip")? };
         }
-        if let Some(n) = proj.limit {
-            op = Op::Limit { input: Box::new(op), n };
+        if let Some(n) = &proj.limit {
+            op = Op::Limit { input: Box::new(op), n: self.count(n, "limit")? };
         }
         if let Some(f) = &proj.filter {
-            let mut after = Scope::default();
+            // `with … where` sees the columns and, unless the rows were grouped, the
+            // variables before them (the row still holds them).
+            let mut after = if aggregated { Scope::default() } else { scope.clone() };
             for (n, s, t) in &columns {
                 after.bind(n, *s, *t);
             }
@@ -798,8 +831,55 @@ impl Planner {
         Ok((op, columns, !proj.order.is_empty(), aggregated))
     }
 
+    /// The count of `skip` or `limit`: a constant whole number, checked here when it is
+    /// written out and when the query runs otherwise (a parameter, an expression).
+    fn count(&mut self, e: &Expr, clause: &'static str) -> Result<CExpr> {
+        if mentions_variables(e) {
+            return Err(QueryError::not_allowed(Restriction::NotConstant { clause }, e.span).into());
+        }
+        match &e.kind {
+            ExprKind::Literal(Literal::Int(i)) if *i < 0 => {
+                return Err(QueryError::not_allowed(Restriction::NegativeCount { clause }, e.span).into())
+            }
+            ExprKind::Literal(l @ (Literal::Float(_) | Literal::Str(_) | Literal::Bool(_) | Literal::Date(_))) => {
+                return Err(QueryError::TypeMismatch {
+                    what: format!("`{clause}`"),
+                    expected: "a whole number".into(),
+                    found: l.type_name().into(),
+                    span: e.span,
+                }
+                .into())
+            }
+            _ => {}
+        }
+        self.expr(e, &Scope::default(), Place::Row)
+    }
+
     fn expr(&mut self, e: &Expr, scope: &Scope, place: Place) -> Result<CExpr> {
         let b = |x: CExpr| Box::new(x);
+        if let ExprKind::Not(a) | ExprKind::And(a, _) | ExprKind::Or(a, _) | ExprKind::Xor(a, _) = &e.kind {
+            let word = match e.kind {
+                ExprKind::Not(_) => "not",
+                ExprKind::And(..) => "and",
+                ExprKind::Or(..) => "or",
+                _ => "xor",
+            };
+            let second = match &e.kind {
+                ExprKind::And(_, x) | ExprKind::Or(_, x) | ExprKind::Xor(_, x) => Some(x),
+                _ => None,
+            };
+            for operand in std::iter::once(a).chain(second) {
+                if let Some(found) = not_boolean(operand) {
+                    return Err(QueryError::TypeMismatch {
+                        what: format!("an operand of `{word}`"),
+                        expected: "a boolean".into(),
+                        found: found.into(),
+                        span: operand.span,
+                    }
+                    .into());
+                }
+            }
+        }
         Ok(match &e.kind {
             ExprKind::Literal(l) => CExpr::Const(literal(l)),
             ExprKind::Null => CExpr::Const(Val::Null),
@@ -822,6 +902,51 @@ impl Planner {
             ExprKind::Map(entries) => CExpr::Map(
                 entries.iter().map(|(k, v)| Ok((k.clone(), self.expr(v, scope, place)?))).collect::<Result<_>>()?,
             ),
+            ExprKind::Xor(x, y) => CExpr::Xor(b(self.expr(x, scope, place)?), b(self.expr(y, scope, place)?)),
+            ExprKind::Lookup(x, k) => CExpr::Prop(b(self.expr(x, scope, place)?), k.clone()),
+            ExprKind::Index(x, i) => {
+                CExpr::Index(b(self.expr(x, scope, place)?), b(self.expr(i, scope, place)?), e.span)
+            }
+            ExprKind::Slice(x, from, to) => {
+                let from = match from {
+                    Some(f) => Some(b(self.expr(f, scope, place)?)),
+                    None => None,
+                };
+                let to = match to {
+                    Some(t) => Some(b(self.expr(t, scope, place)?)),
+                    None => None,
+                };
+                CExpr::Slice(b(self.expr(x, scope, place)?), from, to, e.span)
+            }
+            ExprKind::HasLabels(x, labels) => {
+                if let ExprKind::Var(v) = &x.kind {
+                    if let Some((_, t @ (VarType::Rel | VarType::Rels | VarType::Value))) = scope.get(v) {
+                        return Err(QueryError::VariableTypeConflict {
+                            name: v.clone(),
+                            was: t.name(),
+                            now: VarType::Node.name(),
+                            span: x.span,
+                        }
+                        .into());
+                    }
+                }
+                CExpr::HasLabels(b(self.expr(x, scope, place)?), labels.clone())
+            }
+            ExprKind::ListComp { var, list, filter, map } => {
+                let list = b(self.expr(list, scope, place)?);
+                let slot = self.slot();
+                let mut inner = scope.clone();
+                inner.bind(var, slot, VarType::Any);
+                let filter = match filter {
+                    Some(f) => Some(b(self.expr(f, &inner, Place::Row)?)),
+                    None => None,
+                };
+                let map = match map {
+                    Some(m) => Some(b(self.expr(m, &inner, place)?)),
+                    None => None,
+                };
+                CExpr::ListComp { slot, list, filter, map }
+            }
             ExprKind::CountStar => {
                 if place != Place::Projection {
                     return Err(QueryError::not_allowed(Restriction::CountStarOutsideReturn, e.span).into());
@@ -933,10 +1058,66 @@ fn strip(out: &mut String, e: &Expr) {
     out.push_str(rest);
 }
 
+/// What a projected expression holds, as far as the text tells: a variable keeps its
+/// type; literals, arithmetic, comparisons and properties are never nodes.
 fn var_type(e: &Expr, scope: &Scope) -> VarType {
     match &e.kind {
         ExprKind::Var(v) => scope.get(v).map_or(VarType::Any, |(_, t)| t),
+        // (A list may hold relationships, for a variable-length pattern to follow.)
+        ExprKind::Literal(_)
+        | ExprKind::Map(_)
+        | ExprKind::Arith(..)
+        | ExprKind::Neg(_)
+        | ExprKind::Compare(..)
+        | ExprKind::Not(_)
+        | ExprKind::And(..)
+        | ExprKind::Or(..)
+        | ExprKind::Xor(..)
+        | ExprKind::IsNull { .. }
+        | ExprKind::HasLabels(..)
+        | ExprKind::Property(..)
+        | ExprKind::CountStar => VarType::Value,
         _ => VarType::Any,
+    }
+}
+
+/// The type of an expression known from its text to be no boolean (and not null),
+/// such as a number literal, for the operands of `and`, `or`, `xor` and `not`.
+fn not_boolean(e: &Expr) -> Option<&'static str> {
+    match &e.kind {
+        ExprKind::Literal(Literal::Bool(_)) | ExprKind::Null => None,
+        ExprKind::Literal(l) => Some(l.type_name()),
+        ExprKind::List(_) | ExprKind::ListComp { .. } => Some("a list"),
+        ExprKind::Map(_) => Some("a map"),
+        ExprKind::Arith(..) | ExprKind::Neg(_) => Some("a number"),
+        _ => None,
+    }
+}
+
+/// Whether an expression reads any variable.
+fn mentions_variables(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Var(_) | ExprKind::Property(..) => true,
+        ExprKind::Literal(_) | ExprKind::Null | ExprKind::CountStar => false,
+        ExprKind::Not(a) | ExprKind::IsNull { expr: a, .. } | ExprKind::Neg(a) | ExprKind::Lookup(a, _) => {
+            mentions_variables(a)
+        }
+        ExprKind::HasLabels(a, _) => mentions_variables(a),
+        ExprKind::And(a, b)
+        | ExprKind::Or(a, b)
+        | ExprKind::Xor(a, b)
+        | ExprKind::Compare(_, a, b)
+        | ExprKind::Arith(_, a, b)
+        | ExprKind::Index(a, b) => mentions_variables(a) || mentions_variables(b),
+        ExprKind::Slice(a, f, t) => {
+            mentions_variables(a)
+                || f.as_deref().is_some_and(mentions_variables)
+                || t.as_deref().is_some_and(mentions_variables)
+        }
+        ExprKind::List(items) | ExprKind::Call { args: items, .. } => items.iter().any(mentions_variables),
+        ExprKind::Map(entries) => entries.iter().any(|(_, v)| mentions_variables(v)),
+        // A comprehension's own variable does not count, but anything else does.
+        ExprKind::ListComp { .. } => true,
     }
 }
 

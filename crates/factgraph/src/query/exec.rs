@@ -13,14 +13,14 @@ use std::collections::HashMap;
 use factgraph_store::{Node, StatementId, Value};
 use factgraph_syntax::ast::{Date, ExprKind, Literal, PathPattern, PatternProperty};
 
-use super::compile::{Agg, AggFn, CreatePlan, Op, QueryPlan};
+use super::compile::{Agg, AggFn, CExpr, CreatePlan, Op, QueryPlan};
 use super::context::{Ctx, Flow};
 use super::expr::eval;
 use super::matcher;
 use super::result::{QueryResult, Row};
 use super::script::{self, ScriptState};
 use super::value::{compare_for_sort, group_key, num, to_cell, truth, Val};
-use crate::error::{QueryError, Result};
+use crate::error::{QueryError, Restriction, Result};
 
 pub(crate) type Sink<'s> = dyn FnMut(&mut Ctx<'_>, Vec<Val>) -> Result<Flow> + 's;
 
@@ -233,9 +233,10 @@ impl Env<'_> {
                 Ok(Flow::Go)
             }
             Op::Skip { input, n } => {
+                let n = self.count(ctx, n, "skip")?;
                 let mut skipped = 0u64;
                 self.op(ctx, input, &mut |ctx, row| {
-                    if skipped < *n {
+                    if skipped < n {
                         skipped += 1;
                         return Ok(Flow::Go);
                     }
@@ -243,19 +244,19 @@ impl Env<'_> {
                 })
             }
             Op::Limit { input, n } => {
-                if *n == 0 {
+                let n = self.count(ctx, n, "limit")?;
+                if n == 0 {
                     return Ok(Flow::Go);
                 }
                 let mut taken = 0u64;
-                let flow = self.op(ctx, input, &mut |ctx, row| {
+                // The limit stops its own input; what comes after it goes on.
+                self.op(ctx, input, &mut |ctx, row| {
                     taken += 1;
-                    if sink(ctx, row)? == Flow::Stop || taken >= *n {
+                    if sink(ctx, row)? == Flow::Stop || taken >= n {
                         return Ok(Flow::Stop);
                     }
                     Ok(Flow::Go)
                 })?;
-                // The limit stopped its own input; what comes after goes on.
-                let _ = flow;
                 Ok(Flow::Go)
             }
             Op::Create { input, plan } => {
@@ -277,6 +278,23 @@ impl Env<'_> {
                 }
                 Ok(Flow::Go)
             }
+        }
+    }
+
+    /// The value of a `skip` or `limit`: a whole number, at least zero.
+    fn count(&self, ctx: &mut Ctx<'_>, e: &CExpr, clause: &'static str) -> Result<u64> {
+        match eval(ctx, e, &vec![Val::Null; self.width])? {
+            Val::Int(i) if i >= 0 => Ok(i as u64),
+            Val::Int(_) => {
+                Err(QueryError::not_allowed(Restriction::NegativeCount { clause }, Default::default()).into())
+            }
+            other => Err(QueryError::TypeMismatch {
+                what: format!("`{clause}`"),
+                expected: "a whole number".into(),
+                found: other.type_name().trim_start_matches("a ").trim_start_matches("an ").into(),
+                span: Default::default(),
+            }
+            .into()),
         }
     }
 

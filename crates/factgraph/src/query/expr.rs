@@ -72,6 +72,57 @@ pub(crate) fn eval(ctx: &mut Ctx<'_>, e: &CExpr, row: &[Val]) -> Result<Val> {
         }
         CExpr::Arith(op, a, b, span) => arith(*op, eval(ctx, a, row)?, eval(ctx, b, row)?, *span)?,
         CExpr::Neg(a, span) => negate(eval(ctx, a, row)?, *span)?,
+        CExpr::Xor(a, b) => match (truth(&eval(ctx, a, row)?), truth(&eval(ctx, b, row)?)) {
+            (Some(x), Some(y)) => Val::Bool(x != y),
+            _ => Val::Null,
+        },
+        CExpr::Index(base, i, span) => {
+            let (base, i) = (eval(ctx, base, row)?, eval(ctx, i, row)?);
+            index(ctx, base, i, *span)?
+        }
+        CExpr::Slice(base, from, to, span) => {
+            let base = eval(ctx, base, row)?;
+            let from = match from {
+                Some(f) => Some(eval(ctx, f, row)?),
+                None => None,
+            };
+            let to = match to {
+                Some(t) => Some(eval(ctx, t, row)?),
+                None => None,
+            };
+            slice(base, from, to, *span)?
+        }
+        CExpr::HasLabels(base, labels) => match eval(ctx, base, row)? {
+            Val::Null => Val::Null,
+            Val::Node(Node::Entity(id)) => {
+                let kind = ctx.entity(id)?.kind.clone();
+                Val::Bool(labels.iter().all(|l| *l == kind))
+            }
+            Val::Node(Node::Statement(_)) => Val::Bool(labels.iter().all(|l| l == "Statement")),
+            other => return Err(not_a(":Label", "a node", &other)),
+        },
+        CExpr::ListComp { slot, list, filter, map } => match eval(ctx, list, row)? {
+            Val::Null => Val::Null,
+            Val::List(items) => {
+                let mut scratch = row.to_vec();
+                let mut out = Vec::with_capacity(items.len());
+                for item in items {
+                    ctx.tick()?;
+                    scratch[*slot] = item;
+                    if let Some(f) = filter {
+                        if truth(&eval(ctx, f, &scratch)?) != Some(true) {
+                            continue;
+                        }
+                    }
+                    out.push(match map {
+                        Some(m) => eval(ctx, m, &scratch)?,
+                        None => scratch[*slot].clone(),
+                    });
+                }
+                Val::List(out)
+            }
+            other => return Err(not_a("a list comprehension", "a list", &other)),
+        },
         CExpr::Call(name, args, span) => {
             let mut vals = Vec::with_capacity(args.len());
             for a in args {
@@ -80,6 +131,93 @@ pub(crate) fn eval(ctx: &mut Ctx<'_>, e: &CExpr, row: &[Val]) -> Result<Val> {
             call(ctx, name, vals, *span)?
         }
     })
+}
+
+fn not_a(what: &str, expected: &str, v: &Val) -> crate::Error {
+    QueryError::TypeMismatch {
+        what: what.into(),
+        expected: expected.into(),
+        found: v.type_name().trim_start_matches("a ").trim_start_matches("an ").into(),
+        span: Span::default(),
+    }
+    .into()
+}
+
+/// `list[i]` (from the end when negative; null past either end) or `map[key]`.
+fn index(ctx: &mut Ctx<'_>, base: Val, i: Val, span: Span) -> Result<Val> {
+    Ok(match (base, i) {
+        (Val::Null, _) | (_, Val::Null) => Val::Null,
+        (Val::List(items), Val::Int(i)) => {
+            let n = items.len() as i64;
+            let at = if i < 0 { n + i } else { i };
+            if at < 0 || at >= n {
+                Val::Null
+            } else {
+                items.into_iter().nth(at as usize).unwrap_or(Val::Null)
+            }
+        }
+        (Val::List(_), other) => {
+            return Err(QueryError::TypeMismatch {
+                what: "a list index".into(),
+                expected: "a whole number".into(),
+                found: other.type_name().trim_start_matches("a ").trim_start_matches("an ").into(),
+                span,
+            }
+            .into())
+        }
+        (base @ (Val::Map(_) | Val::Node(_) | Val::Rel(_)), Val::Str(key)) => property(ctx, &base, &key)?,
+        (Val::Map(_) | Val::Node(_) | Val::Rel(_), other) => {
+            return Err(QueryError::TypeMismatch {
+                what: "a key".into(),
+                expected: "text".into(),
+                found: other.type_name().trim_start_matches("a ").trim_start_matches("an ").into(),
+                span,
+            }
+            .into())
+        }
+        (other, _) => {
+            return Err(QueryError::TypeMismatch {
+                what: "the value before `[…]`".into(),
+                expected: "a list or a map".into(),
+                found: other.type_name().trim_start_matches("a ").trim_start_matches("an ").into(),
+                span,
+            }
+            .into())
+        }
+    })
+}
+
+/// `list[from..to]`: negative ends count from the end; out-of-range ends are clamped.
+fn slice(base: Val, from: Option<Val>, to: Option<Val>, span: Span) -> Result<Val> {
+    let Val::List(items) = base else {
+        return match base {
+            Val::Null => Ok(Val::Null),
+            other => Err(QueryError::TypeMismatch {
+                what: "the value before `[…]`".into(),
+                expected: "a list".into(),
+                found: other.type_name().trim_start_matches("a ").trim_start_matches("an ").into(),
+                span,
+            }
+            .into()),
+        };
+    };
+    let n = items.len() as i64;
+    let end = |v: Option<Val>, default: i64| -> Result<Option<i64>> {
+        match v {
+            None => Ok(Some(default)),
+            Some(Val::Null) => Ok(None),
+            Some(Val::Int(i)) => Ok(Some((if i < 0 { n + i } else { i }).clamp(0, n))),
+            Some(other) => Err(QueryError::TypeMismatch {
+                what: "a slice's end".into(),
+                expected: "a whole number".into(),
+                found: other.type_name().trim_start_matches("a ").trim_start_matches("an ").into(),
+                span,
+            }
+            .into()),
+        }
+    };
+    let (Some(a), Some(b)) = (end(from, 0)?, end(to, n)?) else { return Ok(Val::Null) };
+    Ok(Val::List(if a >= b { Vec::new() } else { items[a as usize..b as usize].to_vec() }))
 }
 
 fn comparison(ctx: &mut Ctx<'_>, op: CompareOp, x: &Val, y: &Val) -> Result<Option<bool>> {

@@ -459,6 +459,18 @@ impl<'s> Transaction<'s> {
     /// object and qualifiers as an existing one is that statement: its new evidence is
     /// merged in and nothing else changes.
     pub fn add_statement(&mut self, new: NewStatement) -> Result<Added> {
+        self.add(new, true)
+    }
+
+    /// Adds a new statement even when one with the same content exists: openCypher's
+    /// `CREATE`, where two identical relationships created are two.
+    pub fn create_statement(&mut self, new: NewStatement) -> Result<StatementId> {
+        match self.add(new, false)? {
+            Added::Created(id) | Added::Merged { id, .. } => Ok(id),
+        }
+    }
+
+    fn add(&mut self, new: NewStatement, merge: bool) -> Result<Added> {
         if new.evidence.is_empty() {
             return Err(StoreError::NoEvidence);
         }
@@ -481,7 +493,8 @@ impl<'s> Transaction<'s> {
         let rel = self.intern_relation(&new.relation);
         let other = Other::of_object(&new.object);
         let identity = codec::identity(new.subject, rel, &new.object, &new.qualifiers);
-        for sid in self.candidates(new.subject, rel, other)? {
+        let candidates = if merge { self.candidates(new.subject, rel, other)? } else { smallvec::SmallVec::new() };
+        for sid in candidates {
             let id = StatementId(sid);
             if let Some(existing) = self.read_statement(id)? {
                 if existing.identity() == identity {

@@ -310,8 +310,8 @@ fn note_document(tx: &mut Transaction<'_>) -> Result<EntityId> {
     }
 }
 
-/// `create PATH, …`: entities by name (an existing canonical name is reused) and
-/// statements citing the note document, quoting `text`. `vars` holds the nodes bound
+/// `create PATH, …`: new entities and new statements citing the note document,
+/// quoting `text`. `vars` holds the nodes bound
 /// before (by earlier clauses or an earlier `create` of the same query) and receives
 /// the new ones; `rels` receives the statements bound to relationship variables.
 pub(crate) fn create(
@@ -364,18 +364,10 @@ pub(crate) fn create(
                     attribution: None,
                 }],
             };
-            let id = match tx.add_statement(new).map_err(|e| refused(e, relation.span))? {
-                Added::Created(id) => {
-                    state.summary.statements += 1;
-                    state.summary.evidence += 1;
-                    id
-                }
-                Added::Merged { id, new_evidence } => {
-                    state.summary.merged += 1;
-                    state.summary.evidence += new_evidence as u64;
-                    id
-                }
-            };
+            // `create` always creates: two identical relationships created are two.
+            let id = tx.create_statement(new).map_err(|e| refused(e, relation.span))?;
+            state.summary.statements += 1;
+            state.summary.evidence += 1;
             if let Some(v) = &rel.var {
                 rels.insert(v.text.clone(), id);
             }
@@ -434,20 +426,11 @@ fn create_node(
     Ok(Node::Entity(id))
 }
 
-/// The entity a named node of `create` stands for: the one with that canonical name,
-/// or a new one.
+/// A named node of `create` is a new entity, whatever else has that name: openCypher's
+/// `CREATE` always creates (`match` finds what exists; names may repeat, and questions
+/// that name one of several ask which is meant).
 fn named_node(tx: &mut Transaction<'_>, state: &mut ScriptState, p: &ast::NodePattern, name: &str) -> Result<EntityId> {
-    Ok(match tx.by_canonical_name(name, None)? {
-        Some(e) => {
-            if let Some(k) = p.kind.as_ref().filter(|k| k.text != e.kind) {
-                return Err(kind_conflict(e, k));
-            }
-            e.id
-        }
-        None => {
-            let kind = p.kind.as_ref().map_or("Thing", |k| k.text.as_str());
-            state.summary.entities += 1;
-            tx.create_entity(name, kind).map_err(|e| refused(e, p.span))?
-        }
-    })
+    let kind = p.kind.as_ref().map_or("Thing", |k| k.text.as_str());
+    state.summary.entities += 1;
+    tx.create_entity(name, kind).map_err(|e| refused(e, p.span))
 }

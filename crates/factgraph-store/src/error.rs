@@ -21,6 +21,20 @@ pub enum StoreError {
         /// The directory.
         path: PathBuf,
     },
+    /// A regular file (or another non-directory) where a store directory was expected.
+    #[error("{path} is a file, not a directory: a factgraph store is a directory; nothing was written to it")]
+    NotADirectory {
+        /// The path.
+        path: PathBuf,
+    },
+    /// What a creation that was interrupted left behind: it never held data.
+    #[error("{path} holds only what an interrupted creation left ({detail}), no data; open it for writing to create the store there afresh")]
+    Unfinished {
+        /// The directory.
+        path: PathBuf,
+        /// What was found.
+        detail: String,
+    },
     /// The store was written by a newer factgraph.
     #[error("{path} uses store format {found}, newer than this factgraph supports ({supported}); upgrade factgraph, or export with the newer version and import here")]
     NewerFormat {

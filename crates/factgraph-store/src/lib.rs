@@ -5,6 +5,7 @@ mod cache;
 mod check;
 mod codec;
 mod error;
+pub mod failpoint;
 mod jsonl;
 pub mod keys;
 mod kv;

@@ -10,6 +10,7 @@ use std::sync::MutexGuard;
 
 use crate::codec::{self, bucket, encode, AdjEntry, Other, Page, StoredStatement};
 use crate::error::{Result, StoreError};
+use crate::failpoint;
 use crate::keys::{self, List};
 use crate::model::{
     Alias, Direction, Entity, EntityId, Evidence, NewStatement, Node, Object, Properties, StatementId, Value,
@@ -779,8 +780,10 @@ impl<'s> Transaction<'s> {
         let nw = writes.len();
         let bytes: usize = writes.iter().map(|w| w.0.len() + w.1.as_ref().map_or(0, Vec::len)).sum();
         self.store.kv.apply(writes)?;
+        failpoint::hit("commit:applied");
         let t2 = t0.elapsed();
         self.store.kv.flush()?;
+        failpoint::hit("commit:flushed");
         if bytes >= CHECKPOINT_BYTES {
             // The batch is durable once flushed: the commit has succeeded whatever the
             // checkpoint says. A checkpoint that failed leaves the engine closed, and

@@ -54,3 +54,153 @@ fn an_empty_snapshot_temporary_is_removed_too() {
     let store = Store::open(&path, &OpenOptions::default()).expect("the store opens");
     assert_eq!(store.lookup("alpha").unwrap().len(), 1);
 }
+
+/// The names in `dir`, sorted.
+fn names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> =
+        fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    names
+}
+
+/// A new store is built beside its final place and renamed into it, so the
+/// directory holds either nothing or a complete store, and no temporary is left.
+#[test]
+fn a_created_store_appears_complete_and_leaves_no_temporary() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let store = Store::create_with(&path, &OpenOptions::default(), |store| {
+        // Inside the fill, the final directory does not exist yet.
+        assert!(!dir.path().join("db").exists());
+        write(&store, "Alpha");
+        Ok::<_, StoreError>(store)
+    })
+    .unwrap();
+    assert_eq!(store.path(), Some(path.as_path()));
+    assert_eq!(store.lookup("alpha").unwrap().len(), 1);
+    write(&store, "Beta");
+    drop(store);
+    assert_eq!(names(dir.path()), vec!["db"]);
+    assert_eq!(names(&path), vec!["FACTGRAPH", "LOCK", "sled"]);
+    let store = open(&path);
+    assert_eq!(store.counts().unwrap().entities, 2);
+}
+
+/// A fill that fails leaves no store and no temporary; a later open creates afresh.
+#[test]
+fn a_creation_whose_fill_fails_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let err = Store::create_with(&path, &OpenOptions::default(), |store| {
+        write(&store, "Alpha");
+        Err::<Store, _>(StoreError::Invalid("the fill failed".into()))
+    })
+    .unwrap_err();
+    assert!(err.to_string().contains("the fill failed"), "{err}");
+    assert_eq!(names(dir.path()), Vec::<String>::new());
+    assert_eq!(open(&path).counts().unwrap().entities, 0);
+}
+
+/// An existing store is opened as it is: the fill runs only for a store being created.
+#[test]
+fn the_fill_runs_only_when_the_store_is_created() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    write(&open(&path), "Alpha");
+    let store =
+        Store::create_with(&path, &OpenOptions::default(), |_| -> Result<Store> { panic!("not a new store") }).unwrap();
+    assert_eq!(store.counts().unwrap().entities, 1);
+}
+
+/// An empty directory (made by the user, or a mount point's) becomes the store.
+#[test]
+fn an_empty_directory_becomes_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    fs::create_dir(&path).unwrap();
+    write(&open(&path), "Alpha");
+    assert_eq!(names(dir.path()), vec!["db"]);
+    assert_eq!(open(&path).counts().unwrap().entities, 1);
+}
+
+/// What a process killed while creating leaves beside the store (its temporary
+/// directory, whose LOCK nobody holds any more) is removed by the next creation.
+#[test]
+fn an_abandoned_creation_directory_is_removed_by_the_next_creation() {
+    let dir = tempfile::tempdir().unwrap();
+    let abandoned = dir.path().join(".db.creating-999999999");
+    fs::create_dir_all(abandoned.join("sled")).unwrap();
+    fs::write(abandoned.join("LOCK"), b"").unwrap();
+    fs::write(abandoned.join("FACTGRAPH"), b"factgraph store\nformat 1\nengine sled\n").unwrap();
+    let before_lock = dir.path().join(".db.creating-999999998");
+    fs::create_dir(&before_lock).unwrap();
+    // Another store's temporary is not ours to remove.
+    let other = dir.path().join(".other.creating-999999999");
+    fs::create_dir(&other).unwrap();
+    write(&open(&dir.path().join("db")), "Alpha");
+    assert_eq!(names(dir.path()), vec![".other.creating-999999999", "db"]);
+}
+
+/// A creation still under way holds its temporary's LOCK: a second creator leaves it
+/// alone.
+#[test]
+fn a_creation_under_way_is_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let busy = dir.path().join(".db.creating-999999999");
+    fs::create_dir(&busy).unwrap();
+    let lock = fs::File::create(busy.join("LOCK")).unwrap();
+    lock.lock().unwrap();
+    drop(open(&dir.path().join("db")));
+    assert!(busy.join("LOCK").exists());
+}
+
+/// Earlier versions created a store in place and could be killed after taking the
+/// LOCK or while writing the marker. Such a directory never held data: creating
+/// there cleans it, and a read-only open says what it is.
+#[test]
+fn an_interrupted_creation_in_place_is_recognised_and_cleaned() {
+    for leftovers in [&["LOCK"][..], &["FACTGRAPH.tmp"], &["LOCK", "FACTGRAPH.tmp"]] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db");
+        fs::create_dir(&path).unwrap();
+        for f in leftovers {
+            fs::write(path.join(f), b"factgraph store\nfor").unwrap();
+        }
+        let read_only = OpenOptions { read_only: true, ..OpenOptions::default() };
+        let err = Store::open(&path, &read_only).unwrap_err();
+        assert!(matches!(err, StoreError::Unfinished { .. }), "{leftovers:?}: {err}");
+        assert!(err.to_string().contains("interrupted"), "{err}");
+        assert_eq!(names(&path).len(), leftovers.len(), "a read-only open changes nothing");
+        write(&open(&path), "Alpha");
+        assert_eq!(names(&path), vec!["FACTGRAPH", "LOCK", "sled"]);
+        assert_eq!(open(&path).counts().unwrap().entities, 1);
+    }
+}
+
+/// Earlier versions wrote the marker, then opened sled, then the format key: a kill
+/// between the two left a store with an empty engine and no format key, which
+/// "never opens again". Nothing was ever committed to it, so it is completed.
+#[test]
+fn a_store_killed_before_its_format_key_is_completed_not_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    fs::create_dir(&path).unwrap();
+    fs::write(path.join("FACTGRAPH"), b"factgraph store\nformat 1\nengine sled\n").unwrap();
+    drop(SledKv::open(&path.join("sled"), 1 << 20).unwrap());
+    let read_only = OpenOptions { read_only: true, ..OpenOptions::default() };
+    assert!(matches!(Store::open(&path, &read_only), Err(StoreError::Unfinished { .. })));
+    write(&open(&path), "Alpha");
+    assert_eq!(open(&path).counts().unwrap().entities, 1);
+}
+
+/// A regular file is not a store, and the message says it is a file.
+#[test]
+fn a_regular_file_is_called_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("notes.txt");
+    fs::write(&file, "mine").unwrap();
+    let err = Store::open(&file, &OpenOptions::default()).unwrap_err();
+    assert!(matches!(err, StoreError::NotADirectory { .. }), "{err}");
+    assert!(err.to_string().contains("is a file, not a directory"), "{err}");
+    assert_eq!(fs::read(&file).unwrap(), b"mine");
+}

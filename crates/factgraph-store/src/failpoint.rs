@@ -1,0 +1,49 @@
+//! Named points where a test can stop the process dead, as a kill or a power cut
+//! would, to show what each moment leaves on disk.
+//!
+//! With the `failpoints` feature (and in this crate's unit tests), a process whose
+//! environment has `FACTGRAPH_CRASH_AT=<point>` aborts when it reaches that point: no
+//! destructor runs and nothing more is flushed. Without the feature `hit` is empty and
+//! the variable is never read, so the shipped binary has no such switch. The
+//! end-to-end crash tests build the binary with the feature (`factgraph-cli`'s
+//! dev-dependency turns it on for test builds only).
+
+/// Every point, in the order a creation followed by a commit reaches them.
+pub const POINTS: &[&str] = &[
+    // Creating a store: its temporary directory beside the final one…
+    "create:dir",
+    // …with its LOCK taken…
+    "create:lock",
+    // …the marker written…
+    "create:marker",
+    // …the engine opened and the format key flushed…
+    "create:engine",
+    // …the first data written (the default store's showcase)…
+    "create:filled",
+    // …the engine closed…
+    "create:closed",
+    // …and the directory renamed into place.
+    "create:renamed",
+    // A commit: the batch applied to the engine, not yet flushed…
+    "commit:applied",
+    // …and flushed: durable from here on.
+    "commit:flushed",
+];
+
+/// The environment variable that names the point to abort at.
+#[cfg(any(test, feature = "failpoints"))]
+pub const CRASH_AT: &str = "FACTGRAPH_CRASH_AT";
+
+/// Aborts the process if `FACTGRAPH_CRASH_AT` names this point.
+#[cfg(any(test, feature = "failpoints"))]
+pub(crate) fn hit(point: &'static str) {
+    debug_assert!(POINTS.contains(&point), "{point} is not listed in POINTS");
+    if std::env::var_os(CRASH_AT).is_some_and(|at| at == point) {
+        std::process::abort();
+    }
+}
+
+/// Without the feature: nothing.
+#[cfg(not(any(test, feature = "failpoints")))]
+#[inline(always)]
+pub(crate) fn hit(_point: &'static str) {}

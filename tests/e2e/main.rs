@@ -1,5 +1,6 @@
 //! End-to-end tests: the real `factgraph` binary on real stores in temp directories.
 
+mod crash;
 mod honest;
 mod pipes;
 mod terminal;

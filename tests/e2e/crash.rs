@@ -1,0 +1,124 @@
+//! Kills at named moments: the store's crash points (`FACTGRAPH_CRASH_AT`, compiled
+//! into test builds of the binary only) abort the process there, as `kill -9` or a
+//! power cut would. Whatever the moment, the store is then either absent or complete
+//! with every commit whole, and the next run works and leaves no temporary behind.
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use super::{factgraph, text};
+
+/// The crash points of creating a store, in order (the store's `failpoint::POINTS`).
+const CREATION: &[&str] = &[
+    "create:dir",
+    "create:lock",
+    "create:marker",
+    "create:engine",
+    "create:filled",
+    "create:closed",
+    "create:renamed",
+];
+
+/// The crash points of a commit.
+const COMMIT: &[&str] = &["commit:applied", "commit:flushed"];
+
+/// Runs the binary with `FACTGRAPH_CRASH_AT=point` and checks that it died there.
+fn crash_at(point: &str, mut cmd: Command) {
+    let out: Output = cmd.env("FACTGRAPH_CRASH_AT", point).stdin(Stdio::null()).output().unwrap();
+    assert_eq!(out.status.code(), None, "{point}: the process was not stopped there: {}", text(&out.stderr));
+}
+
+/// The binary on the default store at `db` (through `FACTGRAPH_DB`).
+fn default_store(db: &Path, args: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_factgraph"));
+    c.env("FACTGRAPH_DB", db).env("NO_COLOR", "1").args(args);
+    c
+}
+
+/// The names in `dir`, sorted.
+fn names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> =
+        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    names
+}
+
+/// `stats` of an existing store (never creating one), or `None` when there is none.
+fn stats_if_there(db: &Path) -> Option<String> {
+    if !db.exists() {
+        return None;
+    }
+    let out = factgraph(db, &["stats"], "");
+    assert!(out.status.success(), "{} does not open: {}", db.display(), text(&out.stderr));
+    let check = factgraph(db, &["check"], "");
+    assert!(check.status.success(), "{} fails its check: {}", db.display(), text(&check.stdout));
+    Some(text(&out.stdout))
+}
+
+/// A kill at any moment of the first run leaves no default store (the next run
+/// creates it with the showcase) or the default store with the whole showcase; never
+/// an empty one, which the showcase would then never reach.
+#[test]
+fn a_kill_while_creating_the_default_store_leaves_none_or_the_whole_showcase() {
+    let reference = tempfile::tempdir().unwrap();
+    let out = default_store(&reference.path().join("default"), &["stats"]).output().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let showcase = text(&out.stdout);
+    assert!(!showcase.contains("statements\t0"), "{showcase}");
+    for point in CREATION.iter().chain(COMMIT) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("default");
+        crash_at(point, default_store(&db, &["-c", ".stats"]));
+        match stats_if_there(&db) {
+            None => assert_ne!(*point, "create:renamed", "renamed, so it is there"),
+            Some(stats) => {
+                assert_eq!(*point, "create:renamed", "a store appeared before it was complete");
+                assert_eq!(stats, showcase, "{point}");
+            }
+        }
+        // The next run creates it (or opens it) with the showcase, and cleans up.
+        let out = default_store(&db, &["stats"]).output().unwrap();
+        assert!(out.status.success(), "{point}: {}", text(&out.stderr));
+        assert_eq!(text(&out.stdout), showcase, "{point}");
+        assert_eq!(names(dir.path()), vec!["default"], "{point}: leftovers");
+    }
+}
+
+/// A store created by `load` and killed while created or while the load commits is
+/// absent, or present with none or all of the load.
+#[test]
+fn a_kill_while_creating_a_store_with_load_leaves_none_or_a_whole_one() {
+    let data = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data");
+    let reference = tempfile::tempdir().unwrap();
+    let loaded = {
+        let db = reference.path().join("db");
+        assert!(factgraph(&db, &["load", data], "").status.success());
+        stats_if_there(&db).unwrap()
+    };
+    let empty = {
+        let db = reference.path().join("empty");
+        assert!(factgraph(&db, &["-c", "entity Alpha: Thing"], "").status.success());
+        stats_if_there(&db).unwrap().replace("entities\t1", "entities\t0").replace("kinds\t1", "kinds\t0")
+    };
+    for point in CREATION.iter().chain(COMMIT) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("db");
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_factgraph"));
+        cmd.arg("--db").arg(&db).args(["load", data]);
+        crash_at(point, cmd);
+        let stats = stats_if_there(&db);
+        match *point {
+            "commit:flushed" => assert_eq!(stats.as_deref(), Some(loaded.as_str()), "{point}: durable once flushed"),
+            "create:renamed" => assert_eq!(stats.as_deref(), Some(empty.as_str()), "{point}"),
+            "commit:applied" => assert!(
+                stats.as_deref() == Some(empty.as_str()) || stats.as_deref() == Some(loaded.as_str()),
+                "{point}: half a load: {stats:?}"
+            ),
+            _ => assert_eq!(stats, None, "{point}: a store appeared before it was complete"),
+        }
+        // Loading again works and leaves only the store.
+        let out = factgraph(&db, &["load", data], "");
+        assert!(out.status.success(), "{point}: {}", text(&out.stderr));
+        assert_eq!(names(dir.path()), vec!["db"], "{point}: leftovers");
+    }
+}

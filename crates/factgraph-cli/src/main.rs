@@ -343,6 +343,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
                             return Ok(ExitCode::from(1));
                         }
                     }
+                    // Only a commit that could not be taken back out may have left part
+                    // of itself; every other failure leaves the store as it was.
+                    let uncertain = e.chain().any(|c| {
+                        matches!(c.downcast_ref::<StoreError>(), Some(StoreError::CommitUncertain { .. }))
+                            || matches!(
+                                c.downcast_ref::<Error>(),
+                                Some(Error::Store(StoreError::CommitUncertain { .. }))
+                            )
+                    });
+                    if uncertain {
+                        return Err(e.context("the load failed, and the store may hold part of it"));
+                    }
                     return Err(e.context("nothing was loaded"));
                 }
             }

@@ -75,6 +75,15 @@ pub enum StoreError {
     /// A record failed to decode: the store's contents are inconsistent.
     #[error("store data is corrupt: {0}")]
     Corrupt(String),
+    /// A commit failed in the engine, and writing back what its keys held before failed
+    /// too: the store may hold part of the batch, so it was closed.
+    #[error("{failure}; taking the failed batch back out failed too ({undo}), so the store may hold part of it: it is closed, reopen it to see what was kept")]
+    CommitUncertain {
+        /// Why the commit failed.
+        failure: String,
+        /// Why taking it back out failed.
+        undo: String,
+    },
     /// The storage engine reported an error.
     #[error("storage engine error: {0}")]
     Engine(String),

@@ -6,6 +6,8 @@ mod check;
 mod codec;
 mod error;
 pub mod failpoint;
+#[cfg(test)]
+mod faults;
 mod jsonl;
 pub mod keys;
 mod kv;

@@ -17,7 +17,7 @@ use crate::codec::{bucket, decode, AdjEntry, Page, StoredStatement};
 use crate::error::{Result, StoreError};
 use crate::failpoint;
 use crate::keys::{self, List, Slot};
-use crate::kv::{Engine, Kv, MemoryKv, SledKv};
+use crate::kv::{Engine, Guarded, Kv, MemoryKv, SledKv};
 use crate::model::{Direction, Entity, EntityId, Node, Statement, StatementId};
 use crate::normalize::normalize;
 
@@ -83,7 +83,8 @@ pub struct Counts {
 /// An open store. Reads may run from many threads; writes go through one
 /// `Transaction` at a time.
 pub struct Store {
-    pub(crate) kv: Box<dyn Kv>,
+    /// The engine, closed for good if a failed commit could not be taken back out.
+    pub(crate) kv: Guarded,
     engine: Engine,
     /// `None` for a store on the memory engine.
     path: Option<PathBuf>,
@@ -372,7 +373,7 @@ impl Store {
         Ok(store)
     }
 
-    fn with_engine(
+    pub(crate) fn with_engine(
         kv: Box<dyn Kv>,
         engine: Engine,
         path: Option<PathBuf>,
@@ -380,7 +381,7 @@ impl Store {
         read_only: bool,
     ) -> Store {
         Store {
-            kv,
+            kv: Guarded::new(kv),
             engine,
             path,
             _lock: lock,
@@ -427,7 +428,7 @@ impl Store {
         Ok(store)
     }
 
-    fn check_format(&self, fresh: bool) -> Result<()> {
+    pub(crate) fn check_format(&self, fresh: bool) -> Result<()> {
         let damaged = |detail: String| StoreError::Damaged { path: self.path_or_memory(), detail };
         match self.kv.get(keys::META_FORMAT)? {
             None if fresh => {

@@ -2,7 +2,8 @@
 //! would, to show what each moment leaves on disk.
 //!
 //! With the `failpoints` feature (and in this crate's unit tests), a process whose
-//! environment has `FACTGRAPH_CRASH_AT=<point>` aborts when it reaches that point: no
+//! environment has `FACTGRAPH_CRASH_AT=<point>` aborts when it reaches that point, and
+//! with `FACTGRAPH_CRASH_AT=<point>#<n>` the `n`th time it does (from 1): no
 //! destructor runs and nothing more is flushed. Without the feature `hit` is empty and
 //! the variable is never read, so the shipped binary has no such switch. The
 //! end-to-end crash tests build the binary with the feature (`factgraph-cli`'s
@@ -34,11 +35,21 @@ pub const POINTS: &[&str] = &[
 #[cfg(any(test, feature = "failpoints"))]
 pub const CRASH_AT: &str = "FACTGRAPH_CRASH_AT";
 
-/// Aborts the process if `FACTGRAPH_CRASH_AT` names this point.
+/// Aborts the process if `FACTGRAPH_CRASH_AT` names this point (and this is the
+/// time it names).
 #[cfg(any(test, feature = "failpoints"))]
 pub(crate) fn hit(point: &'static str) {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    /// How often the named point has been reached in this process.
+    static HITS: AtomicU64 = AtomicU64::new(0);
     debug_assert!(POINTS.contains(&point), "{point} is not listed in POINTS");
-    if std::env::var_os(CRASH_AT).is_some_and(|at| at == point) {
+    let Some(at) = std::env::var_os(CRASH_AT) else { return };
+    let at = at.to_string_lossy();
+    let (name, nth) = match at.split_once('#') {
+        Some((name, n)) => (name, n.parse::<u64>().unwrap_or(1)),
+        None => (&*at, 1),
+    };
+    if name == point && HITS.fetch_add(1, Ordering::SeqCst) + 1 == nth {
         std::process::abort();
     }
 }

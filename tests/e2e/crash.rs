@@ -236,3 +236,32 @@ fn a_sweep_of_kills_never_loses_an_acknowledged_commit_or_bricks_a_store() {
     eprintln!("random kills left (entities → runs, None: no store): {seen:?}");
     assert!(runs >= 30, "only {runs} runs in the time");
 }
+
+/// A store created inside an existing empty directory (made in place, the directory
+/// kept): a kill at any moment leaves a complete store, or a directory that says it
+/// holds an interrupted creation, which the next write clears.
+#[test]
+fn a_kill_while_creating_in_an_empty_directory_leaves_it_unfinished_or_whole() {
+    let data = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data");
+    for point in CREATION.iter().chain(COMMIT) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("db");
+        std::fs::create_dir(&db).unwrap();
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_factgraph"));
+        cmd.arg("--db").arg(&db).args(["load", data]);
+        crash_at(point, cmd);
+        let out = factgraph(&db, &["stats"], "");
+        let complete = out.status.success();
+        if !complete {
+            assert!(text(&out.stderr).contains("interrupted creation"), "{point}: {}", text(&out.stderr));
+        }
+        match *point {
+            "create:renamed" | "commit:applied" | "commit:flushed" => assert!(complete, "{point}"),
+            _ => assert!(!complete, "{point}: a store before its marker was in place"),
+        }
+        let out = factgraph(&db, &["load", data], "");
+        assert!(out.status.success(), "{point}: {}", text(&out.stderr));
+        assert_eq!(names(&db), vec!["FACTGRAPH", "LOCK", "sled"], "{point}");
+        assert!(factgraph(&db, &["check"], "").status.success(), "{point}");
+    }
+}

@@ -187,3 +187,24 @@ fn an_oversized_script_is_refused_before_reading() {
     let out = factgraph(&db, &["-c", &format!(".read {}", big.display())], "");
     assert!(text(&out.stderr).contains("limited to 64 MiB"), "{}", text(&out.stderr));
 }
+
+/// `mkdir s && cd s && factgraph --db . …`: the store is made in the directory the
+/// user is in (it used to be renamed over, which failed for `.` and left the shell in
+/// a deleted directory for `../s`).
+#[test]
+fn the_current_directory_can_become_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, db) in [("here", "."), ("there", "../there")] {
+        let cwd = dir.path().join(name);
+        std::fs::create_dir(&cwd).unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_factgraph"))
+            .current_dir(&cwd)
+            .args(["--db", db, "-c", "entity Alpha: Thing", "-c", ".stats"])
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{db}: {}", text(&out.stderr));
+        assert!(text(&out.stdout).contains("entities\t1"), "{db}: {}", text(&out.stdout));
+        assert!(cwd.join("FACTGRAPH").is_file(), "{db}");
+    }
+}

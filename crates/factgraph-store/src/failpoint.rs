@@ -9,11 +9,12 @@
 //! end-to-end crash tests build the binary with the feature (`factgraph-cli`'s
 //! dev-dependency turns it on for test builds only).
 
-/// Every point, in the order a creation followed by a commit reaches them.
+/// Every point: a creation, then a commit. (A creation in an existing directory takes
+/// its LOCK before it makes its temporary.)
 pub const POINTS: &[&str] = &[
-    // Creating a store: its temporary directory beside the final one…
+    // Creating a store: its temporary directory made…
     "create:dir",
-    // …with its LOCK taken…
+    // …the LOCK taken…
     "create:lock",
     // …the marker written…
     "create:marker",
@@ -23,7 +24,7 @@ pub const POINTS: &[&str] = &[
     "create:filled",
     // …the engine closed…
     "create:closed",
-    // …and the directory renamed into place.
+    // …and the directory renamed into place (in place: the marker moved in).
     "create:renamed",
     // A commit: the batch applied to the engine, not yet flushed…
     "commit:applied",

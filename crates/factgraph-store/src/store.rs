@@ -123,8 +123,10 @@ impl std::fmt::Debug for Store {
 enum DirState {
     Missing,
     Empty,
-    /// Only what an earlier factgraph's interrupted creation in place could leave
-    /// before it wrote the marker (`LOCK`, `FACTGRAPH.tmp`): never any data.
+    /// Only what an interrupted creation in place leaves before its marker is in
+    /// place: `LOCK`, `FACTGRAPH.tmp` (earlier versions), `.creating-PID/` (the
+    /// temporary), and `sled/` when that temporary still holds the marker (killed
+    /// while moving in). Nothing was ever committed to such a directory.
     Unfinished(String),
     Store(Engine),
 }
@@ -165,9 +167,17 @@ fn inspect_dir(path: &Path) -> Result<DirState> {
                 found.push(entry.file_name());
             }
             found.sort();
+            let is_temporary = |n: &std::ffi::OsStr| n.as_encoded_bytes().starts_with(CREATING.as_bytes());
+            let known = found
+                .iter()
+                .all(|n| n == LOCK_FILE || n == MARKER_TMP || n == engine_dir(Engine::Sled) || is_temporary(n));
+            // An engine directory without a marker is ours only while the temporary
+            // beside it still holds the marker: otherwise it may be someone's data.
+            let engine_is_ours = !found.iter().any(|n| n == engine_dir(Engine::Sled))
+                || found.iter().any(|n| is_temporary(n) && path.join(n).join(MARKER_FILE).is_file());
             if found.is_empty() {
                 Ok(DirState::Empty)
-            } else if found.iter().all(|n| n == LOCK_FILE || n == MARKER_TMP) {
+            } else if known && engine_is_ours {
                 let names: Vec<String> = found.iter().map(|n| n.to_string_lossy().into_owned()).collect();
                 Ok(DirState::Unfinished(names.join(", ")))
             } else {
@@ -273,28 +283,75 @@ impl Store {
         match inspect_dir(&path)? {
             DirState::Store(engine) => {
                 let lock = lock_dir(&path)?;
+                if !options.read_only {
+                    remove_empty_temporaries(&path);
+                }
                 Ok(Store::open_locked(path, lock, engine, options, create)?)
             }
+            // A creation under way holds the LOCK: say so, rather than "interrupted".
+            DirState::Unfinished(_) if !create && lock_is_held(&path) => Err(StoreError::InUse { path }.into()),
             DirState::Unfinished(detail) if !create => Err(StoreError::Unfinished { path, detail }.into()),
             DirState::Missing | DirState::Empty if !create => Err(StoreError::NotFound { path }.into()),
-            DirState::Unfinished(_) => {
-                // Nothing was ever committed here: clear it, holding its lock so that no
-                // process of an earlier version is still at it, and create afresh.
-                let lock = lock_dir(&path)?;
-                for name in [MARKER_TMP, LOCK_FILE] {
-                    match fs::remove_file(path.join(name)) {
-                        Ok(()) => {}
-                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                        Err(e) => {
-                            return Err(StoreError::io(format!("removing {}", path.join(name).display()), e).into())
-                        }
-                    }
-                }
-                drop(lock);
-                Store::create_atomically(path, options, fill)
-            }
-            DirState::Missing | DirState::Empty => Store::create_atomically(path, options, fill),
+            DirState::Missing => Store::create_atomically(path, options, fill),
+            DirState::Empty | DirState::Unfinished(_) => Store::create_in_place(path, options, fill),
         }
+    }
+
+    /// Builds a new store inside an existing directory, which must stay that very
+    /// directory (a mount point cannot be renamed over; a shell's current directory
+    /// would be left pointing at a deleted one). `LOCK` is taken first and held
+    /// throughout; everything else is built in `.creating-PID/` inside, then the
+    /// engine directory is moved in, and the marker last: until the marker is in place
+    /// the directory is `Unfinished` (never data), and the next creation clears it.
+    fn create_in_place<E: From<StoreError>>(
+        path: PathBuf,
+        options: &OpenOptions,
+        fill: impl FnOnce(Store) -> std::result::Result<Store, E>,
+    ) -> std::result::Result<Store, E> {
+        let lock = lock_dir(&path)?;
+        failpoint::hit("create:lock");
+        clear_unfinished(&path)?;
+        let tmp = path.join(format!("{CREATING}{}", std::process::id()));
+        fs::create_dir(&tmp).map_err(|e| StoreError::io(format!("creating {}", tmp.display()), e))?;
+        failpoint::hit("create:dir");
+        let engine = options.engine;
+        let built = (|| -> std::result::Result<File, E> {
+            write_marker(&tmp, engine)?;
+            failpoint::hit("create:marker");
+            let kv = open_engine(engine, tmp.join(engine_dir(engine)), options.cache_bytes)?;
+            let store = Store::with_engine(kv, engine, Some(tmp.clone()), Some(lock), false);
+            store.check_format(true)?;
+            failpoint::hit("create:engine");
+            let store = fill(store)?;
+            failpoint::hit("create:filled");
+            let lock = store.close()?;
+            failpoint::hit("create:closed");
+            sync_dir(&tmp.join(engine_dir(engine)))?;
+            sync_dir(&tmp)?;
+            let move_in = |name: &str| {
+                fs::rename(tmp.join(name), path.join(name))
+                    .map_err(|e| StoreError::io(format!("moving {name} into {}", path.display()), e))
+            };
+            move_in(engine_dir(engine))?;
+            sync_dir(&path)?;
+            // The marker makes it a store.
+            move_in(MARKER_FILE)?;
+            Ok(lock)
+        })();
+        let lock = match built {
+            Ok(lock) => lock,
+            Err(e) => {
+                // Back to the empty directory it was.
+                let _ = fs::remove_dir_all(&tmp);
+                let _ = fs::remove_dir_all(path.join(engine_dir(engine)));
+                let _ = fs::remove_file(path.join(LOCK_FILE));
+                return Err(e);
+            }
+        };
+        failpoint::hit("create:renamed");
+        sync_dir(&path)?;
+        let _ = fs::remove_dir(&tmp);
+        Ok(Store::open_locked(path, lock, engine, options, false)?)
     }
 
     /// Builds a new store in `.NAME.creating-PID` beside `path` and renames it into
@@ -308,6 +365,9 @@ impl Store {
     ) -> std::result::Result<Store, E> {
         let path = resolve_symlink(path)?;
         let (parent, name) = parent_and_name(&path)?;
+        // Named from the root, so that nothing depends on the current directory.
+        let path =
+            std::path::absolute(&path).map_err(|e| StoreError::io(format!("resolving {}", path.display()), e))?;
         fs::create_dir_all(&parent).map_err(|e| StoreError::io(format!("creating {}", parent.display()), e))?;
         remove_abandoned_creations(&parent, &name);
         let mut tmp_name = std::ffi::OsString::from(".");
@@ -845,6 +905,43 @@ fn write_marker(path: &Path, engine: Engine) -> Result<()> {
         fs::rename(&tmp, path.join(MARKER_FILE))
     };
     write().map_err(|e| StoreError::io(format!("writing the marker in {}", path.display()), e))
+}
+
+/// Removes the empty `.creating-PID/` a creation in place leaves if it is killed
+/// after its marker is in place (the store is complete; the temporary is clutter).
+/// Best effort, and only empty ones: `remove_dir` refuses anything else.
+fn remove_empty_temporaries(path: &Path) {
+    let Ok(entries) = fs::read_dir(path) else { return };
+    for entry in entries.flatten() {
+        if entry.file_name().as_encoded_bytes().starts_with(CREATING.as_bytes()) {
+            let _ = fs::remove_dir(entry.path());
+        }
+    }
+}
+
+/// Whether another process holds the directory's LOCK, without creating it.
+fn lock_is_held(path: &Path) -> bool {
+    File::open(path.join(LOCK_FILE)).is_ok_and(|f| matches!(f.try_lock(), Err(fs::TryLockError::WouldBlock)))
+}
+
+/// Removes what an interrupted creation in place left (see `DirState::Unfinished`);
+/// the caller holds the directory's LOCK, so no creator is at work in it.
+fn clear_unfinished(path: &Path) -> Result<()> {
+    let entries = fs::read_dir(path).map_err(|e| StoreError::io(format!("listing {}", path.display()), e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| StoreError::io(format!("listing {}", path.display()), e))?;
+        let name = entry.file_name();
+        let target = entry.path();
+        let removed = if name == MARKER_TMP {
+            fs::remove_file(&target)
+        } else if name == engine_dir(Engine::Sled) || name.as_encoded_bytes().starts_with(CREATING.as_bytes()) {
+            fs::remove_dir_all(&target)
+        } else {
+            continue;
+        };
+        removed.map_err(|e| StoreError::io(format!("removing {}", target.display()), e))?;
+    }
+    Ok(())
 }
 
 /// Makes a directory's entries durable (a rename into it, the files made in it).

@@ -204,3 +204,52 @@ fn a_regular_file_is_called_a_file() {
     assert!(err.to_string().contains("is a file, not a directory"), "{err}");
     assert_eq!(fs::read(&file).unwrap(), b"mine");
 }
+
+/// The directory itself stays: it may be a mount point (which cannot be renamed over)
+/// or the current directory of the user's shell (which a rename would leave pointing
+/// at a deleted directory).
+#[test]
+fn an_empty_directory_becomes_the_store_in_place() {
+    use std::os::unix::fs::MetadataExt;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    fs::create_dir(&path).unwrap();
+    let inode = fs::metadata(&path).unwrap().ino();
+    let store = Store::create_with(&path, &OpenOptions::default(), |store| {
+        write(&store, "Alpha");
+        Ok::<_, StoreError>(store)
+    })
+    .unwrap();
+    assert_eq!(fs::metadata(&path).unwrap().ino(), inode, "the same directory");
+    assert_eq!(store.lookup("alpha").unwrap().len(), 1);
+    drop(store);
+    assert_eq!(names(&path), vec!["FACTGRAPH", "LOCK", "sled"]);
+    assert_eq!(names(dir.path()), vec!["db"]);
+}
+
+/// A creation in place killed while moving the engine in, before the marker: the
+/// directory holds `LOCK`, `sled/` and the temporary with the marker still in it. That
+/// is recognised as ours and unfinished; the same without the temporary's marker is
+/// not ours and is left alone.
+#[test]
+fn a_creation_in_place_killed_while_moving_in_is_recognised_and_cleaned() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    fs::create_dir_all(path.join("sled")).unwrap();
+    fs::write(path.join("sled").join("db"), b"half").unwrap();
+    fs::write(path.join("LOCK"), b"").unwrap();
+    fs::create_dir(path.join(".creating-999999999")).unwrap();
+    fs::write(path.join(".creating-999999999").join("FACTGRAPH"), b"factgraph store\nformat 1\nengine sled\n").unwrap();
+    let read_only = OpenOptions { read_only: true, ..OpenOptions::default() };
+    assert!(matches!(Store::open(&path, &read_only), Err(StoreError::Unfinished { .. })));
+    write(&open(&path), "Alpha");
+    assert_eq!(names(&path), vec!["FACTGRAPH", "LOCK", "sled"]);
+    assert_eq!(open(&path).counts().unwrap().entities, 1);
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    fs::create_dir_all(path.join("sled")).unwrap();
+    fs::write(path.join("LOCK"), b"").unwrap();
+    assert!(matches!(Store::open(&path, &OpenOptions::default()), Err(StoreError::Foreign { .. })));
+    assert_eq!(names(&path), vec!["LOCK", "sled"]);
+}

@@ -2,8 +2,11 @@
 //! when it does not exist yet), scripting with `-c`, `-f` and standard input, and
 //! subcommands for loading, exporting, checking and drawing.
 //!
-//! Exit codes: 0 success, 1 a query or script failed, 2 usage (clap), 3 storage or I/O.
+//! Exit codes: 0 success, 1 a query or script failed, 2 usage (clap), 3 storage or I/O
+//! (a full disk included). A reader of our output that has gone (`| head`) is not a
+//! failure: the program ends quietly with 0.
 
+mod output;
 mod render;
 mod repl;
 mod showcase;
@@ -15,7 +18,7 @@ mod terminal;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use std::fs::File;
-use std::io::{BufReader, IsTerminal, Read, Write};
+use std::io::{BufReader, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -23,6 +26,7 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use factgraph::{Error, Graph, StoreError};
 
+use crate::output::note;
 use crate::render::{Mode, Style};
 use crate::repl::{split_inputs, Flow, Session};
 
@@ -31,9 +35,10 @@ use crate::repl::{split_inputs, Flow, Session};
 #[derive(Parser, Debug)]
 #[command(name = "factgraph", version, after_help = EXAMPLES)]
 struct Cli {
-    /// Open or create this store (created empty). Without it, factgraph opens the
-    /// default store — $FACTGRAPH_DB, else the platform data directory — created with
-    /// the showcase data the first time.
+    /// Open or create this store (created empty by a command that may write; `stats`,
+    /// `check`, `export`, `dot` and read-only meta commands never create one). Without
+    /// it, factgraph opens the default store — $FACTGRAPH_DB, else the platform data
+    /// directory — created with the showcase data the first time.
     #[arg(long, global = true)]
     db: Option<PathBuf>,
     /// Run a query or command and exit (repeatable).
@@ -137,7 +142,7 @@ fn main() -> ExitCode {
         // end quietly with success, as ripgrep and ls do.
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            note!("error: {e:#}");
             ExitCode::from(exit_code(&e))
         }
     }
@@ -186,6 +191,13 @@ pub(crate) fn load_paths(graph: &Graph, paths: &[PathBuf], progress: bool) -> Re
     let mut lines = Vec::new();
     for p in paths {
         if p.is_dir() && factgraph::is_tsv_dir(p) {
+            // The library reads the directory's files; refuse a FIFO or device among
+            // them before it waits or reads forever.
+            for entry in std::fs::read_dir(p).with_context(|| format!("reading {}", p.display()))?.flatten() {
+                if entry.path().extension().is_some_and(|x| x == "tsv") {
+                    output::check_regular_file(&entry.path(), None)?;
+                }
+            }
             let bar = progress.then(|| {
                 let b = indicatif::ProgressBar::new(0);
                 b.set_style(
@@ -221,12 +233,17 @@ pub(crate) fn load_paths(graph: &Graph, paths: &[PathBuf], progress: bool) -> Re
                 .filter(|f| f.extension().is_some_and(|x| x == "fg"))
                 .collect();
             found.sort();
+            for f in &found {
+                output::check_regular_file(f, None)?;
+            }
             if found.is_empty() {
                 anyhow::bail!("{} holds no .fg scripts and is not a TSV directory", p.display());
             }
             scripts.extend(found);
         } else if p.is_file() {
             scripts.push(p.clone());
+        } else if p.exists() {
+            output::check_regular_file(p, None)?;
         } else {
             anyhow::bail!("{} does not exist", p.display());
         }
@@ -238,25 +255,52 @@ pub(crate) fn load_paths(graph: &Graph, paths: &[PathBuf], progress: bool) -> Re
     Ok(lines.join("\n"))
 }
 
-fn open(cli: &Cli) -> Result<Graph> {
-    let (path, is_default) = match &cli.db {
-        Some(p) => (p.clone(), false),
-        None => (default_db()?, true),
-    };
-    let existed = Graph::exists(&path);
-    let graph = Graph::open(&path).with_context(|| format!("opening {}", path.display()))?;
-    if is_default && !existed && showcase::available() {
-        let tmp = tempfile::tempdir().context("creating a temporary directory for the showcase")?;
-        match showcase::load_into(&graph, tmp.path()) {
-            Ok(s) => eprintln!(
-                "created the default store at {} with the showcase: {} documents, {} entities, {} statements",
-                path.display(),
-                s.documents,
-                s.entities,
-                s.statements
-            ),
-            Err(e) => eprintln!("warning: the showcase did not load ({e}); the default store is empty"),
+/// Whether a command only reads the store, so that a missing store is an error rather
+/// than created empty (`--db typo stats` must not leave a `typo` store behind). A
+/// session only reads when each of its commands is a meta command that reads: a query
+/// may write, and telling which would take the query engine.
+fn only_reads(cli: &Cli) -> bool {
+    match &cli.command {
+        Some(Command::Stats | Command::Check | Command::Export { .. } | Command::Dot { .. }) => true,
+        Some(Command::Load { .. } | Command::Import { .. }) => false,
+        None => {
+            cli.file.is_none()
+                && !cli.commands.is_empty()
+                && cli.commands.iter().all(|c| repl::parse_meta(c).is_some_and(|m| m.only_reads()))
         }
+    }
+}
+
+fn open(cli: &Cli) -> Result<Graph> {
+    let Some(path) = &cli.db else { return open_default() };
+    let opened = if only_reads(cli) { Graph::open_existing(path) } else { Graph::open(path) };
+    opened.with_context(|| format!("opening {}", path.display()))
+}
+
+/// The default store, created with the showcase in the same step: the store appears
+/// with the showcase in it or not at all, so a first run that is killed leaves
+/// nothing, and the next run starts again.
+fn open_default() -> Result<Graph> {
+    let path = default_db()?;
+    if !showcase::available() {
+        return Graph::open(&path).with_context(|| format!("opening the default store at {}", path.display()));
+    }
+    let mut loaded = None;
+    let graph = Graph::create_with(&path, |graph| {
+        let files = tempfile::tempdir()
+            .map_err(|e| Error::Io { context: "creating a temporary directory for the showcase".into(), source: e })?;
+        loaded = Some(showcase::load_into(graph, files.path())?);
+        Ok(())
+    })
+    .with_context(|| format!("opening the default store at {}", path.display()))?;
+    if let Some(s) = loaded {
+        note!(
+            "created the default store at {} with the showcase: {} documents, {} entities, {} statements",
+            path.display(),
+            s.documents,
+            s.entities,
+            s.statements
+        );
     }
     Ok(graph)
 }
@@ -289,14 +333,27 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Some(Command::Load { paths }) => {
             match load_paths(&graph, paths, std::io::stderr().is_terminal()) {
-                Ok(summary) => writeln!(stdout.lock(), "{summary}")?,
+                Ok(summary) => writeln!(stdout.lock(), "{summary}")
+                    .context("the load was committed, but its summary could not be written")?,
                 Err(e) => {
                     if let Some(fe) = e.downcast_ref::<Error>() {
                         if matches!(fe, Error::Parse(_) | Error::Query(_) | Error::InFile { .. }) {
-                            eprint!("{}", render::error_report(fe, "load", "", color));
-                            eprintln!("nothing was loaded");
+                            output::note_raw(&render::error_report(fe, "load", "", color));
+                            note!("nothing was loaded");
                             return Ok(ExitCode::from(1));
                         }
+                    }
+                    // Only a commit that could not be taken back out may have left part
+                    // of itself; every other failure leaves the store as it was.
+                    let uncertain = e.chain().any(|c| {
+                        matches!(c.downcast_ref::<StoreError>(), Some(StoreError::CommitUncertain { .. }))
+                            || matches!(
+                                c.downcast_ref::<Error>(),
+                                Some(Error::Store(StoreError::CommitUncertain { .. }))
+                            )
+                    });
+                    if uncertain {
+                        return Err(e.context("the load failed, and the store may hold part of it"));
                     }
                     return Err(e.context("nothing was loaded"));
                 }
@@ -312,10 +369,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
                 None => graph.export_jsonl(&mut stdout.lock())?,
             };
-            eprintln!("exported {} entities, {} statements", counts.entities, counts.statements);
+            note!("exported {} entities, {} statements", counts.entities, counts.statements);
             return Ok(ExitCode::SUCCESS);
         }
         Some(Command::Import { file }) => {
+            output::check_regular_file(file, None)?;
             let f = File::open(file).with_context(|| format!("opening {}", file.display()))?;
             let counts = graph.import_jsonl(BufReader::new(f))?;
             writeln!(
@@ -324,7 +382,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 counts.entities,
                 counts.statements,
                 counts.evidence
-            )?;
+            )
+            .context("the import was committed, but its summary could not be written")?;
             return Ok(ExitCode::SUCCESS);
         }
         Some(Command::Dot { query, output, evidence }) => {
@@ -333,7 +392,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 Some(q) => match graph.query(q) {
                     Ok(results) => Some(repl::statements_of(&results)),
                     Err(e) => {
-                        eprint!("{}", render::error_report(&e, "query", q, color));
+                        output::note_raw(&render::error_report(&e, "query", q, color));
                         return Ok(ExitCode::from(1));
                     }
                 },
@@ -363,13 +422,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
     let inputs: Vec<String> = if !cli.commands.is_empty() {
         cli.commands.clone()
     } else if let Some(f) = &cli.file {
-        let text = std::fs::read_to_string(f).with_context(|| format!("reading {}", f.display()))?;
+        let text = output::read_text_file(f)?;
         session.cwd = f.parent().map(Path::to_owned).unwrap_or_default();
         split_inputs(&text)
     } else {
-        let mut text = String::new();
-        std::io::stdin().read_to_string(&mut text).context("reading standard input")?;
-        split_inputs(&text)
+        split_inputs(&output::read_bounded(std::io::stdin().lock(), "standard input")?)
     };
     let mut failed = false;
     for input in inputs {
@@ -382,7 +439,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             session.write_raw(&shown);
         }
-        match session.eval(&input) {
+        if let Some(e) = session.output_error() {
+            return Err(output::output_failed(e));
+        }
+        let result = session.eval(&input);
+        if let Some(e) = session.output_error() {
+            return Err(output::output_failed(e));
+        }
+        match result {
             Ok(Flow::Continue) => {}
             Ok(Flow::Quit) => break,
             Err(()) => {
@@ -392,6 +456,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
         }
+    }
+    session.flush();
+    if let Some(e) = session.output_error() {
+        return Err(output::output_failed(e));
     }
     Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }

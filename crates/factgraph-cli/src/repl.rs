@@ -11,6 +11,7 @@ use std::time::Instant;
 use factgraph::vocabulary::{is_complete, needs_more};
 use factgraph::{Cell, Date, Graph, Limits, Params, StatementId, Value};
 
+use crate::output::Output;
 use crate::render::{error_report, write_result, Mode, Style};
 
 /// A meta command, parsed.
@@ -59,6 +60,33 @@ pub enum Meta {
     Quit,
     /// Anything else.
     Unknown(String),
+}
+
+impl Meta {
+    /// Whether the command only reads the store (`.load` writes, and `.read` runs
+    /// commands that may), so that a session of such commands does not create one.
+    pub fn only_reads(&self) -> bool {
+        match self {
+            Meta::Load(_) | Meta::Read(_) => false,
+            Meta::Help
+            | Meta::Dot { .. }
+            | Meta::Mode(_)
+            | Meta::Evidence(_)
+            | Meta::Timer(_)
+            | Meta::MaxRows(_)
+            | Meta::Stats
+            | Meta::Schema
+            | Meta::Sources
+            | Meta::Conflicts
+            | Meta::Ast(_)
+            | Meta::Explain(_)
+            | Meta::Check
+            | Meta::Param(..)
+            | Meta::Params
+            | Meta::Quit
+            | Meta::Unknown(_) => true,
+        }
+    }
 }
 
 fn on_off(s: &str) -> Option<bool> {
@@ -137,10 +165,15 @@ Patterns:   match (a:Person)-[r:accused]->(b {name: \"Trump\"}) where … return
 Writes:     entity \"Name\": Kind aka \"Alias\" · assert @x = A rel B from DOC \"quote\" by WHO
 Meta commands also work with `:` for Cypher users (:help).";
 
+/// How deep `.read` may nest: a script that reads itself stops here with an error
+/// instead of overflowing the stack.
+pub const MAX_READ_DEPTH: usize = 16;
+
 /// A REPL session over a graph.
 pub struct Session<'g, W: Write, E: Write> {
     graph: &'g Graph,
-    out: W,
+    /// Results; its first write error stops the session (see `output_error`).
+    out: Output<W>,
     err: E,
     /// Output settings.
     pub style: Style,
@@ -152,6 +185,8 @@ pub struct Session<'g, W: Write, E: Write> {
     pub cwd: PathBuf,
     /// Values of `$name` parameters, set by `.param`.
     pub params: Params,
+    /// How many `.read`s the input being evaluated is inside.
+    read_depth: usize,
 }
 
 /// A parameter's value as typed after `.param NAME`: a quoted string (with the
@@ -197,7 +232,7 @@ impl<'g, W: Write, E: Write> Session<'g, W, E> {
     pub fn new(graph: &'g Graph, out: W, err: E, style: Style, color: bool) -> Self {
         Session {
             graph,
-            out,
+            out: Output::new(out),
             err,
             style,
             timer: false,
@@ -205,7 +240,20 @@ impl<'g, W: Write, E: Write> Session<'g, W, E> {
             cancel: Arc::new(AtomicBool::new(false)),
             cwd: std::env::current_dir().unwrap_or_default(),
             params: Params::new(),
+            read_depth: 0,
         }
+    }
+
+    /// The first error writing the results, if any: once output fails the session
+    /// writes no more, and the caller decides what it means (a reader that has gone
+    /// is a quiet end; a full disk is an error).
+    pub fn output_error(&self) -> Option<&std::io::Error> {
+        self.out.error()
+    }
+
+    /// Flushes the results written so far; a failure is kept for `output_error`.
+    pub fn flush(&mut self) {
+        let _ = self.out.flush();
     }
 
     /// Writes text as it is to the output (used by `--echo`).
@@ -233,14 +281,19 @@ impl<'g, W: Write, E: Write> Session<'g, W, E> {
     }
 
     fn fail(&mut self, message: impl std::fmt::Display) -> Result<Flow, ()> {
-        let _ = self.out.flush();
+        // A failed output is the caller's to report, once; this failure is its echo.
+        if self.out.flush().is_err() {
+            return Err(());
+        }
         let _ = writeln!(self.err, "error: {message}");
         Err(())
     }
 
     fn report(&mut self, e: &factgraph::Error, name: &str, text: &str) {
         // Results already written come before the error that follows them.
-        let _ = self.out.flush();
+        if self.out.flush().is_err() {
+            return;
+        }
         if self.style.mode == Mode::Json || self.style.mode == Mode::Jsonl {
             let _ = writeln!(self.err, "{}", error_json(e, text));
             return;
@@ -254,13 +307,9 @@ impl<'g, W: Write, E: Write> Session<'g, W, E> {
         match self.graph.query_params(text, &self.params, &self.limits()) {
             Ok(results) => {
                 for r in &results {
-                    if let Err(e) = write_result(&mut self.out, r, &self.style) {
-                        // The reader of our output has gone (`| head`): stop quietly,
-                        // which is what it asked for, rather than fail by timing.
-                        if e.kind() == std::io::ErrorKind::BrokenPipe {
-                            return Ok(Flow::Quit);
-                        }
-                        let _ = writeln!(self.err, "error: writing the answer: {e}");
+                    if write_result(&mut self.out, r, &self.style).is_err() {
+                        // `output_error` has it: the caller ends quietly for a reader
+                        // that has gone (`| head`) and reports anything else.
                         return Err(());
                     }
                 }
@@ -317,16 +366,29 @@ impl<'g, W: Write, E: Write> Session<'g, W, E> {
                 }
             }
             Meta::Read(file) => {
+                if self.read_depth >= MAX_READ_DEPTH {
+                    return self.fail(format!(
+                        ".read is nested more than {MAX_READ_DEPTH} deep (does a script read itself?); stopped at {file}"
+                    ));
+                }
                 let path = self.path(&file);
-                let text = match std::fs::read_to_string(&path) {
+                let text = match crate::output::read_text_file(&path) {
                     Ok(t) => t,
-                    Err(e) => return self.fail(format!("cannot read {}: {e}", path.display())),
+                    Err(e) => return self.fail(format!("cannot read {}: {e:#}", path.display())),
                 };
+                self.read_depth += 1;
+                let mut flow = Ok(Flow::Continue);
                 for chunk in split_inputs(&text) {
-                    if let Flow::Quit = self.eval(&chunk)? {
-                        return Ok(Flow::Quit);
+                    match self.eval(&chunk) {
+                        Ok(Flow::Continue) => {}
+                        other => {
+                            flow = other;
+                            break;
+                        }
                     }
                 }
+                self.read_depth -= 1;
+                return flow;
             }
             Meta::Dot { query, file } => {
                 let ids = if query.is_empty() {

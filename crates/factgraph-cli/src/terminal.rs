@@ -105,14 +105,14 @@ pub fn run<W: Write, E: Write>(session: &mut Session<'_, W, E>, graph: &factgrap
     if let Some(h) = &history {
         if h.exists() {
             if let Err(e) = editor.load_history(h) {
-                eprintln!("warning: cannot read history {}: {e}", h.display());
+                crate::output::note!("warning: cannot read history {}: {e}", h.display());
             }
         }
     }
     let cancel = session.cancel.clone();
     // While a query runs, Ctrl-C cancels it instead of killing the process.
     let _ = ctrlc::set_handler(move || cancel.store(true, std::sync::atomic::Ordering::Relaxed));
-    eprintln!("factgraph {} — type .help for commands, Ctrl-D to leave", env!("CARGO_PKG_VERSION"));
+    crate::output::note!("factgraph {} — type .help for commands, Ctrl-D to leave", env!("CARGO_PKG_VERSION"));
     let mut history_warned = false;
     let mut pending = String::new();
     loop {
@@ -135,13 +135,17 @@ pub fn run<W: Write, E: Write>(session: &mut Session<'_, W, E>, graph: &factgrap
                             .and_then(|()| editor.save_history(h).map_err(std::io::Error::other));
                         if let Err(e) = saved {
                             if !history_warned {
-                                eprintln!("warning: cannot write history {}: {e}", h.display());
+                                crate::output::note!("warning: cannot write history {}: {e}", h.display());
                                 history_warned = true;
                             }
                         }
                     }
                 }
-                if let Ok(Flow::Quit) = session.eval(&input) {
+                let flow = session.eval(&input);
+                if let Some(e) = session.output_error() {
+                    return Err(crate::output::output_failed(e));
+                }
+                if let Ok(Flow::Quit) = flow {
                     return Ok(());
                 }
             }

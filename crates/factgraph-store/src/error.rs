@@ -21,6 +21,20 @@ pub enum StoreError {
         /// The directory.
         path: PathBuf,
     },
+    /// A regular file (or another non-directory) where a store directory was expected.
+    #[error("{path} is a file, not a directory: a factgraph store is a directory; nothing was written to it")]
+    NotADirectory {
+        /// The path.
+        path: PathBuf,
+    },
+    /// What a creation that was interrupted left behind: it never held data.
+    #[error("{path} holds only what an interrupted creation left ({detail}), no data; open it for writing to create the store there afresh")]
+    Unfinished {
+        /// The directory.
+        path: PathBuf,
+        /// What was found.
+        detail: String,
+    },
     /// The store was written by a newer factgraph.
     #[error("{path} uses store format {found}, newer than this factgraph supports ({supported}); upgrade factgraph, or export with the newer version and import here")]
     NewerFormat {
@@ -61,6 +75,15 @@ pub enum StoreError {
     /// A record failed to decode: the store's contents are inconsistent.
     #[error("store data is corrupt: {0}")]
     Corrupt(String),
+    /// A commit failed in the engine, and writing back what its keys held before failed
+    /// too: the store may hold part of the batch, so it was closed.
+    #[error("{failure}; taking the failed batch back out failed too ({undo}), so the store may hold part of it: it is closed, reopen it to see what was kept")]
+    CommitUncertain {
+        /// Why the commit failed.
+        failure: String,
+        /// Why taking it back out failed.
+        undo: String,
+    },
     /// The storage engine reported an error.
     #[error("storage engine error: {0}")]
     Engine(String),

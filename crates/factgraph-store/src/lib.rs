@@ -5,6 +5,9 @@ mod cache;
 mod check;
 mod codec;
 mod error;
+pub mod failpoint;
+#[cfg(test)]
+mod faults;
 mod jsonl;
 pub mod keys;
 mod kv;

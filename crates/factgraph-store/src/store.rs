@@ -15,8 +15,9 @@ use std::time::Duration;
 use crate::cache::Derived;
 use crate::codec::{bucket, decode, AdjEntry, Page, StoredStatement};
 use crate::error::{Result, StoreError};
+use crate::failpoint;
 use crate::keys::{self, List, Slot};
-use crate::kv::{Engine, Kv, MemoryKv, SledKv};
+use crate::kv::{Engine, Guarded, Kv, MemoryKv, SledKv};
 use crate::model::{Direction, Entity, EntityId, Node, Statement, StatementId};
 use crate::normalize::normalize;
 
@@ -27,6 +28,12 @@ pub const MARKER_FILE: &str = "FACTGRAPH";
 const MARKER_PREFIX: &str = "factgraph store\nformat ";
 const MARKER_ENGINE: &str = "engine ";
 const LOCK_FILE: &str = "LOCK";
+/// The marker's temporary, renamed to `FACTGRAPH` once written.
+const MARKER_TMP: &str = "FACTGRAPH.tmp";
+/// A marker is two short lines; anything longer is not one.
+const MAX_MARKER_LEN: u64 = 4096;
+/// A store being created is built in `.NAME.creating-PID` beside its final place.
+const CREATING: &str = ".creating-";
 /// The engine can loop forever on some damaged logs; opening gives up after this long.
 const OPEN_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -76,7 +83,8 @@ pub struct Counts {
 /// An open store. Reads may run from many threads; writes go through one
 /// `Transaction` at a time.
 pub struct Store {
-    pub(crate) kv: Box<dyn Kv>,
+    /// The engine, closed for good if a failed commit could not be taken back out.
+    pub(crate) kv: Guarded,
     engine: Engine,
     /// `None` for a store on the memory engine.
     path: Option<PathBuf>,
@@ -115,6 +123,11 @@ impl std::fmt::Debug for Store {
 enum DirState {
     Missing,
     Empty,
+    /// Only what an interrupted creation in place leaves before its marker is in
+    /// place: `LOCK`, `FACTGRAPH.tmp` (earlier versions), `.creating-PID/` (the
+    /// temporary), and `sled/` when that temporary still holds the marker (killed
+    /// while moving in). Nothing was ever committed to such a directory.
+    Unfinished(String),
     Store(Engine),
 }
 
@@ -125,10 +138,10 @@ fn inspect_dir(path: &Path) -> Result<DirState> {
         Err(e) => return Err(StoreError::io(format!("reading {}", path.display()), e)),
     };
     if !meta.is_dir() {
-        return Err(StoreError::Foreign { path: path.to_owned() });
+        return Err(StoreError::NotADirectory { path: path.to_owned() });
     }
     let marker = path.join(MARKER_FILE);
-    match fs::read(&marker) {
+    match read_small_file(&marker) {
         Ok(bytes) => {
             let marker = parse_marker(&bytes).ok_or_else(|| StoreError::Damaged {
                 path: path.to_owned(),
@@ -148,16 +161,48 @@ fn inspect_dir(path: &Path) -> Result<DirState> {
             }
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let mut entries =
-                fs::read_dir(path).map_err(|e| StoreError::io(format!("listing {}", path.display()), e))?;
-            if entries.next().is_some() {
-                Err(StoreError::Foreign { path: path.to_owned() })
-            } else {
+            let mut found = Vec::new();
+            for entry in fs::read_dir(path).map_err(|e| StoreError::io(format!("listing {}", path.display()), e))? {
+                let entry = entry.map_err(|e| StoreError::io(format!("listing {}", path.display()), e))?;
+                found.push(entry.file_name());
+            }
+            found.sort();
+            let is_temporary = |n: &std::ffi::OsStr| n.as_encoded_bytes().starts_with(CREATING.as_bytes());
+            let known = found
+                .iter()
+                .all(|n| n == LOCK_FILE || n == MARKER_TMP || n == engine_dir(Engine::Sled) || is_temporary(n));
+            // An engine directory without a marker is ours only while the temporary
+            // beside it still holds the marker: otherwise it may be someone's data.
+            let engine_is_ours = !found.iter().any(|n| n == engine_dir(Engine::Sled))
+                || found.iter().any(|n| is_temporary(n) && path.join(n).join(MARKER_FILE).is_file());
+            if found.is_empty() {
                 Ok(DirState::Empty)
+            } else if known && engine_is_ours {
+                let names: Vec<String> = found.iter().map(|n| n.to_string_lossy().into_owned()).collect();
+                Ok(DirState::Unfinished(names.join(", ")))
+            } else {
+                Err(StoreError::Foreign { path: path.to_owned() })
             }
         }
         Err(e) => Err(StoreError::io(format!("reading {}", marker.display()), e)),
     }
+}
+
+/// Reads a file that should be a few bytes (the marker), refusing anything that is
+/// not a regular file of at most `MAX_MARKER_LEN` bytes: a FIFO would block forever
+/// and a device could be read without end.
+fn read_small_file(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read as _;
+    let meta = fs::metadata(path)?;
+    if !meta.is_file() || meta.len() > MAX_MARKER_LEN {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("not a regular file of at most {MAX_MARKER_LEN} bytes"),
+        ));
+    }
+    let mut bytes = Vec::new();
+    File::open(path)?.take(MAX_MARKER_LEN).read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 /// What a marker says: the format, and the engine's name (`sled` in markers written
@@ -210,37 +255,174 @@ impl Store {
     /// Opens the store at `path`, creating it if `options.create` and the directory is
     /// missing or empty. Refuses foreign directories, newer formats, damaged stores and
     /// stores in use, without writing anything to them.
+    ///
+    /// A new store is built in a temporary directory beside `path` and renamed into
+    /// place once complete, so a kill at any moment leaves either no store or a whole
+    /// one (see `create_with`).
     pub fn open(path: impl AsRef<Path>, options: &OpenOptions) -> Result<Store> {
+        Store::create_with(path, options, Ok::<Store, StoreError>)
+    }
+
+    /// As `open`, and when the store has to be created, `fill` writes its first data
+    /// before the store is put in place: a store created here holds what `fill` wrote
+    /// or does not exist at all, whenever the process dies. `fill` is not called for a
+    /// store that already exists. If `fill` fails, nothing is left behind.
+    pub fn create_with<E: From<StoreError>>(
+        path: impl AsRef<Path>,
+        options: &OpenOptions,
+        fill: impl FnOnce(Store) -> std::result::Result<Store, E>,
+    ) -> std::result::Result<Store, E> {
         let path = path.as_ref().to_owned();
         if options.engine == Engine::Memory {
             return Err(StoreError::Invalid(
                 "the memory engine keeps nothing on disk, so it has no path: use an in-memory store instead".into(),
-            ));
+            )
+            .into());
         }
         let create = options.create && !options.read_only;
-        let mut created = false;
-        let (fresh, engine) = match inspect_dir(&path)? {
-            DirState::Store(engine) => (false, engine),
-            DirState::Missing | DirState::Empty if !create => return Err(StoreError::NotFound { path }),
-            DirState::Missing => {
-                fs::create_dir_all(&path).map_err(|e| StoreError::io(format!("creating {}", path.display()), e))?;
-                created = true;
-                (true, options.engine)
+        match inspect_dir(&path)? {
+            DirState::Store(engine) => {
+                let lock = lock_dir(&path)?;
+                if !options.read_only {
+                    remove_empty_temporaries(&path);
+                }
+                Ok(Store::open_locked(path, lock, engine, options, create)?)
             }
-            DirState::Empty => (true, options.engine),
-        };
-        let lock = lock_dir(&path)?;
-        let opened = Store::open_locked(path.clone(), lock, fresh, engine, options);
-        if opened.is_err() && fresh {
-            // A store that could not be created leaves nothing behind.
-            let _ = fs::remove_dir_all(path.join(engine_dir(engine)));
-            let _ = fs::remove_file(path.join(MARKER_FILE));
-            let _ = fs::remove_file(path.join(LOCK_FILE));
-            if created {
-                let _ = fs::remove_dir(&path);
-            }
+            // A creation under way holds the LOCK: say so, rather than "interrupted".
+            DirState::Unfinished(_) if !create && lock_is_held(&path) => Err(StoreError::InUse { path }.into()),
+            DirState::Unfinished(detail) if !create => Err(StoreError::Unfinished { path, detail }.into()),
+            DirState::Missing | DirState::Empty if !create => Err(StoreError::NotFound { path }.into()),
+            DirState::Missing => Store::create_atomically(path, options, fill),
+            DirState::Empty | DirState::Unfinished(_) => Store::create_in_place(path, options, fill),
         }
-        opened
+    }
+
+    /// Builds a new store inside an existing directory, which must stay that very
+    /// directory (a mount point cannot be renamed over; a shell's current directory
+    /// would be left pointing at a deleted one). `LOCK` is taken first and held
+    /// throughout; everything else is built in `.creating-PID/` inside, then the
+    /// engine directory is moved in, and the marker last: until the marker is in place
+    /// the directory is `Unfinished` (never data), and the next creation clears it.
+    fn create_in_place<E: From<StoreError>>(
+        path: PathBuf,
+        options: &OpenOptions,
+        fill: impl FnOnce(Store) -> std::result::Result<Store, E>,
+    ) -> std::result::Result<Store, E> {
+        let lock = lock_dir(&path)?;
+        failpoint::hit("create:lock");
+        clear_unfinished(&path)?;
+        let tmp = path.join(format!("{CREATING}{}", std::process::id()));
+        fs::create_dir(&tmp).map_err(|e| StoreError::io(format!("creating {}", tmp.display()), e))?;
+        failpoint::hit("create:dir");
+        let engine = options.engine;
+        let built = (|| -> std::result::Result<File, E> {
+            write_marker(&tmp, engine)?;
+            failpoint::hit("create:marker");
+            let kv = open_engine(engine, tmp.join(engine_dir(engine)), options.cache_bytes)?;
+            let store = Store::with_engine(kv, engine, Some(tmp.clone()), Some(lock), false);
+            store.check_format(true)?;
+            failpoint::hit("create:engine");
+            let store = fill(store)?;
+            failpoint::hit("create:filled");
+            let lock = store.close()?;
+            failpoint::hit("create:closed");
+            sync_dir(&tmp.join(engine_dir(engine)))?;
+            sync_dir(&tmp)?;
+            let move_in = |name: &str| {
+                fs::rename(tmp.join(name), path.join(name))
+                    .map_err(|e| StoreError::io(format!("moving {name} into {}", path.display()), e))
+            };
+            move_in(engine_dir(engine))?;
+            sync_dir(&path)?;
+            // The marker makes it a store.
+            move_in(MARKER_FILE)?;
+            Ok(lock)
+        })();
+        let lock = match built {
+            Ok(lock) => lock,
+            Err(e) => {
+                // Back to the empty directory it was.
+                let _ = fs::remove_dir_all(&tmp);
+                let _ = fs::remove_dir_all(path.join(engine_dir(engine)));
+                let _ = fs::remove_file(path.join(LOCK_FILE));
+                return Err(e);
+            }
+        };
+        failpoint::hit("create:renamed");
+        sync_dir(&path)?;
+        let _ = fs::remove_dir(&tmp);
+        Ok(Store::open_locked(path, lock, engine, options, false)?)
+    }
+
+    /// Builds a new store in `.NAME.creating-PID` beside `path` and renames it into
+    /// place (over nothing, or over an empty directory, which rename replaces
+    /// atomically). The temporary's LOCK is held from its creation until the store is
+    /// open at its final place; the lock moves with the directory.
+    fn create_atomically<E: From<StoreError>>(
+        path: PathBuf,
+        options: &OpenOptions,
+        fill: impl FnOnce(Store) -> std::result::Result<Store, E>,
+    ) -> std::result::Result<Store, E> {
+        let path = resolve_symlink(path)?;
+        let (parent, name) = parent_and_name(&path)?;
+        // Named from the root, so that nothing depends on the current directory.
+        let path =
+            std::path::absolute(&path).map_err(|e| StoreError::io(format!("resolving {}", path.display()), e))?;
+        fs::create_dir_all(&parent).map_err(|e| StoreError::io(format!("creating {}", parent.display()), e))?;
+        remove_abandoned_creations(&parent, &name);
+        let mut tmp_name = std::ffi::OsString::from(".");
+        tmp_name.push(&name);
+        tmp_name.push(format!("{CREATING}{}", std::process::id()));
+        let tmp = parent.join(tmp_name);
+        fs::create_dir(&tmp).map_err(|e| StoreError::io(format!("creating {}", tmp.display()), e))?;
+        failpoint::hit("create:dir");
+        let engine = options.engine;
+        let built = (|| -> std::result::Result<File, E> {
+            let lock = lock_dir(&tmp)?;
+            failpoint::hit("create:lock");
+            write_marker(&tmp, engine)?;
+            failpoint::hit("create:marker");
+            let kv = open_engine(engine, tmp.join(engine_dir(engine)), options.cache_bytes)?;
+            let store = Store::with_engine(kv, engine, Some(tmp.clone()), Some(lock), false);
+            store.check_format(true)?;
+            failpoint::hit("create:engine");
+            let store = fill(store)?;
+            failpoint::hit("create:filled");
+            let lock = store.close()?;
+            failpoint::hit("create:closed");
+            sync_dir(&tmp.join(engine_dir(engine)))?;
+            sync_dir(&tmp)?;
+            Ok(lock)
+        })();
+        let lock = match built {
+            Ok(lock) => lock,
+            Err(e) => {
+                let _ = fs::remove_dir_all(&tmp);
+                return Err(e);
+            }
+        };
+        if let Err(e) = fs::rename(&tmp, &path) {
+            let _ = fs::remove_dir_all(&tmp);
+            drop(lock);
+            // Another process may have put a store (or anything else) there meanwhile:
+            // open what is there as if it had been there all along.
+            return match inspect_dir(&path) {
+                Ok(DirState::Store(_)) => Ok(Store::open(&path, &OpenOptions { create: false, ..options.clone() })?),
+                Ok(_) => Err(StoreError::io(format!("putting the new store in place at {}", path.display()), e).into()),
+                Err(other) => Err(other.into()),
+            };
+        }
+        failpoint::hit("create:renamed");
+        sync_dir(&parent)?;
+        Ok(Store::open_locked(path, lock, engine, options, false)?)
+    }
+
+    /// Flushes and closes the engine, and hands back the LOCK, still held.
+    fn close(self) -> Result<File> {
+        self.kv.flush()?;
+        let Store { kv, _lock, .. } = self;
+        drop(kv);
+        _lock.ok_or_else(|| StoreError::Invalid("a store without a directory has no lock to hand back".into()))
     }
 
     /// A new, empty store on the memory engine: nothing touches the disk, and the
@@ -251,7 +433,7 @@ impl Store {
         Ok(store)
     }
 
-    fn with_engine(
+    pub(crate) fn with_engine(
         kv: Box<dyn Kv>,
         engine: Engine,
         path: Option<PathBuf>,
@@ -259,7 +441,7 @@ impl Store {
         read_only: bool,
     ) -> Store {
         Store {
-            kv,
+            kv: Guarded::new(kv),
             engine,
             path,
             _lock: lock,
@@ -272,25 +454,41 @@ impl Store {
         }
     }
 
-    fn open_locked(path: PathBuf, lock: File, fresh: bool, engine: Engine, options: &OpenOptions) -> Result<Store> {
-        if fresh {
-            write_marker(&path, engine)?;
-        }
+    /// Opens an existing store's engine under its lock. `complete`: a store whose
+    /// creation by an earlier version stopped before its format key (an empty engine)
+    /// is completed instead of refused.
+    fn open_locked(path: PathBuf, lock: File, engine: Engine, options: &OpenOptions, complete: bool) -> Result<Store> {
         let engine_dir = path.join(engine_dir(engine));
-        if !fresh && !engine_dir.is_dir() {
-            return Err(StoreError::Damaged { path, detail: format!("the {engine} directory is missing") });
+        if !engine_dir.is_dir() {
+            return Err(StoreError::Damaged {
+                path,
+                detail: format!(
+                    "the {engine} directory is missing (if the store's creation was interrupted by an earlier \
+                     version, it holds no data: remove the directory and open it again)"
+                ),
+            });
         }
         let kv = open_engine(engine, engine_dir, options.cache_bytes).map_err(|e| match e {
             StoreError::Engine(detail) => StoreError::Damaged { path: path.clone(), detail },
             other => other,
         })?;
         let store = Store::with_engine(kv, engine, Some(path), Some(lock), options.read_only);
-        store.check_format(fresh)?;
+        let unfinished = store.kv.get(keys::META_FORMAT)?.is_none() && store.kv.scan_prefix(&[]).next().is_none();
+        match (unfinished, complete) {
+            (true, true) => store.check_format(true)?,
+            (true, false) => {
+                return Err(StoreError::Unfinished {
+                    path: store.path_or_memory(),
+                    detail: "a marker and an empty engine".into(),
+                })
+            }
+            (false, _) => store.check_format(false)?,
+        }
         store.load_relations()?;
         Ok(store)
     }
 
-    fn check_format(&self, fresh: bool) -> Result<()> {
+    pub(crate) fn check_format(&self, fresh: bool) -> Result<()> {
         let damaged = |detail: String| StoreError::Damaged { path: self.path_or_memory(), detail };
         match self.kv.get(keys::META_FORMAT)? {
             None if fresh => {
@@ -675,6 +873,16 @@ pub struct Edge {
 
 fn lock_dir(path: &Path) -> Result<File> {
     let lock_path = path.join(LOCK_FILE);
+    // Opening a FIFO for writing would wait for a reader forever.
+    match fs::metadata(&lock_path) {
+        Ok(meta) if !meta.is_file() => {
+            return Err(StoreError::Damaged {
+                path: path.to_owned(),
+                detail: format!("{LOCK_FILE} is not a regular file"),
+            })
+        }
+        _ => {}
+    }
     let file = fs::OpenOptions::new()
         .create(true)
         .truncate(false)
@@ -689,7 +897,7 @@ fn lock_dir(path: &Path) -> Result<File> {
 }
 
 fn write_marker(path: &Path, engine: Engine) -> Result<()> {
-    let tmp = path.join(format!("{MARKER_FILE}.tmp"));
+    let tmp = path.join(MARKER_TMP);
     let write = || -> std::io::Result<()> {
         let mut f = File::create(&tmp)?;
         f.write_all(format!("{MARKER_PREFIX}{FORMAT_VERSION}\n{MARKER_ENGINE}{engine}\n").as_bytes())?;
@@ -697,6 +905,103 @@ fn write_marker(path: &Path, engine: Engine) -> Result<()> {
         fs::rename(&tmp, path.join(MARKER_FILE))
     };
     write().map_err(|e| StoreError::io(format!("writing the marker in {}", path.display()), e))
+}
+
+/// Removes the empty `.creating-PID/` a creation in place leaves if it is killed
+/// after its marker is in place (the store is complete; the temporary is clutter).
+/// Best effort, and only empty ones: `remove_dir` refuses anything else.
+fn remove_empty_temporaries(path: &Path) {
+    let Ok(entries) = fs::read_dir(path) else { return };
+    for entry in entries.flatten() {
+        if entry.file_name().as_encoded_bytes().starts_with(CREATING.as_bytes()) {
+            let _ = fs::remove_dir(entry.path());
+        }
+    }
+}
+
+/// Whether another process holds the directory's LOCK, without creating it.
+fn lock_is_held(path: &Path) -> bool {
+    File::open(path.join(LOCK_FILE)).is_ok_and(|f| matches!(f.try_lock(), Err(fs::TryLockError::WouldBlock)))
+}
+
+/// Removes what an interrupted creation in place left (see `DirState::Unfinished`);
+/// the caller holds the directory's LOCK, so no creator is at work in it.
+fn clear_unfinished(path: &Path) -> Result<()> {
+    let entries = fs::read_dir(path).map_err(|e| StoreError::io(format!("listing {}", path.display()), e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| StoreError::io(format!("listing {}", path.display()), e))?;
+        let name = entry.file_name();
+        let target = entry.path();
+        let removed = if name == MARKER_TMP {
+            fs::remove_file(&target)
+        } else if name == engine_dir(Engine::Sled) || name.as_encoded_bytes().starts_with(CREATING.as_bytes()) {
+            fs::remove_dir_all(&target)
+        } else {
+            continue;
+        };
+        removed.map_err(|e| StoreError::io(format!("removing {}", target.display()), e))?;
+    }
+    Ok(())
+}
+
+/// Makes a directory's entries durable (a rename into it, the files made in it).
+fn sync_dir(dir: &Path) -> Result<()> {
+    File::open(dir).and_then(|d| d.sync_all()).map_err(|e| StoreError::io(format!("syncing {}", dir.display()), e))
+}
+
+/// A symlink to a directory stands for that directory: a rename over the link would
+/// replace the link, not fill the directory it points to.
+fn resolve_symlink(path: PathBuf) -> Result<PathBuf> {
+    match fs::symlink_metadata(&path) {
+        Ok(meta) if meta.file_type().is_symlink() => fs::canonicalize(&path)
+            .map_err(|e| StoreError::io(format!("following the symbolic link {}", path.display()), e)),
+        _ => Ok(path),
+    }
+}
+
+/// The directory a store is created in and the store's own name there.
+fn parent_and_name(path: &Path) -> Result<(PathBuf, std::ffi::OsString)> {
+    // `.`, `..` and `/` name no entry of their parent: use the directory they mean.
+    let path = match path.file_name() {
+        Some(_) => path.to_owned(),
+        None => fs::canonicalize(path).map_err(|e| StoreError::io(format!("resolving {}", path.display()), e))?,
+    };
+    let name = path
+        .file_name()
+        .ok_or_else(|| StoreError::Invalid(format!("cannot create a store at {}: choose a directory", path.display())))?
+        .to_owned();
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    Ok((parent, name))
+}
+
+/// Removes what creations of the store `name` killed part-way left in `parent`. A
+/// creator holds its temporary's LOCK until the store is in place, so a temporary
+/// whose LOCK can be taken (or that has none yet) belongs to a process that died.
+/// Best effort: a temporary that cannot be removed is only clutter, hidden by its dot.
+fn remove_abandoned_creations(parent: &Path, name: &std::ffi::OsStr) {
+    let mut prefix = std::ffi::OsString::from(".");
+    prefix.push(name);
+    prefix.push(CREATING);
+    let Ok(entries) = fs::read_dir(parent) else { return };
+    for entry in entries.flatten() {
+        let is_ours = entry.file_name().as_encoded_bytes().starts_with(prefix.as_encoded_bytes())
+            && entry.file_type().is_ok_and(|t| t.is_dir());
+        if !is_ours {
+            continue;
+        }
+        let dir = entry.path();
+        let abandoned = match File::open(dir.join(LOCK_FILE)) {
+            // The lock is released again when `f` drops, before the removal.
+            Ok(f) => f.try_lock().is_ok(),
+            Err(e) => e.kind() == std::io::ErrorKind::NotFound,
+        };
+        if abandoned {
+            let _ = fs::remove_dir_all(&dir);
+        }
+    }
 }
 
 #[cfg(test)]

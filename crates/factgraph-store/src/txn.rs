@@ -10,7 +10,9 @@ use std::sync::MutexGuard;
 
 use crate::codec::{self, bucket, encode, AdjEntry, Other, Page, StoredStatement};
 use crate::error::{Result, StoreError};
+use crate::failpoint;
 use crate::keys::{self, List};
+use crate::kv::Kv as _;
 use crate::model::{
     Alias, Direction, Entity, EntityId, Evidence, NewStatement, Node, Object, Properties, StatementId, Value,
     DOCUMENT_KIND, MAX_DOCUMENT_LEN, MAX_TEXT_LEN,
@@ -788,12 +790,23 @@ impl<'s> Transaction<'s> {
         writes.push(meta(keys::META_COUNT_EVIDENCE, self.counts.evidence));
         // Sorted keys let sled fill each leaf in order instead of hopping between them.
         writes.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        // What each key holds now, so that a batch that fails part-way (sled leaves the
+        // keys before a failed read applied, and flushes them later) or fails to flush
+        // can be taken back out: a failed commit leaves nothing of itself.
+        let undo = writes.iter().map(|(k, _)| Ok((k.clone(), self.store.kv.get(k)?))).collect::<Result<Vec<_>>>()?;
         let t1 = t0.elapsed();
         let nw = writes.len();
         let bytes: usize = writes.iter().map(|w| w.0.len() + w.1.as_ref().map_or(0, Vec::len)).sum();
-        self.store.kv.apply(writes)?;
-        let t2 = t0.elapsed();
-        self.store.kv.flush()?;
+        let mut t2 = t1;
+        let committed = self.store.kv.apply(writes).and_then(|()| {
+            failpoint::hit("commit:applied");
+            t2 = t0.elapsed();
+            self.store.kv.flush()
+        });
+        if let Err(e) = committed {
+            return Err(take_back(self.store, undo, e));
+        }
+        failpoint::hit("commit:flushed");
         if bytes >= CHECKPOINT_BYTES {
             // The batch is durable once flushed: the commit has succeeded whatever the
             // checkpoint says. A checkpoint that failed leaves the engine closed, and
@@ -809,6 +822,23 @@ impl<'s> Transaction<'s> {
             rels.by_name.insert(name, id);
         }
         Ok(self.counts)
+    }
+}
+
+/// After a commit failed in the engine: writes back what every key of the batch held
+/// before and flushes, so that neither this handle nor the disk keeps any of it. If
+/// that fails too, the engine may hold part of the batch: the store is closed for good
+/// (every later call fails, saying so) rather than serve it.
+fn take_back(store: &Store, undo: Vec<(Vec<u8>, Option<Vec<u8>>)>, failure: StoreError) -> StoreError {
+    // Readers on other threads may have built caches from the batch meanwhile.
+    store.generation.fetch_add(1, std::sync::atomic::Ordering::Release);
+    match store.kv.apply(undo).and_then(|()| store.kv.flush()) {
+        Ok(()) => failure,
+        Err(again) => {
+            let uncertain = StoreError::CommitUncertain { failure: failure.to_string(), undo: again.to_string() };
+            store.kv.poison(uncertain.to_string());
+            uncertain
+        }
     }
 }
 

@@ -229,7 +229,7 @@ fn a_foreign_directory_is_refused_and_left_untouched() {
     assert_eq!(names, vec![std::ffi::OsString::from("thesis.txt")]);
     // A file is not a directory either.
     let err = Store::open(dir.path().join("thesis.txt"), &OpenOptions::default()).unwrap_err();
-    assert!(matches!(err, StoreError::Foreign { .. }), "{err}");
+    assert!(matches!(err, StoreError::NotADirectory { .. }), "{err}");
 }
 
 #[test]

@@ -550,7 +550,7 @@ impl QueryError {
 fn store_kind(e: &StoreError) -> ErrorKind {
     match e {
         StoreError::InUse { .. } => ErrorKind::InUse,
-        StoreError::NotFound { .. } => ErrorKind::NotFound,
+        StoreError::NotFound { .. } | StoreError::Unfinished { .. } => ErrorKind::NotFound,
         StoreError::ReadOnly => ErrorKind::ReadOnly,
         StoreError::Io { .. } => ErrorKind::Io,
         StoreError::Import { .. } => ErrorKind::Load,
@@ -560,7 +560,7 @@ fn store_kind(e: &StoreError) -> ErrorKind {
         | StoreError::NotADocument { .. }
         | StoreError::InUseEntity(_)
         | StoreError::Invalid(_) => ErrorKind::Invalid,
-        // Foreign, newer, damaged, corrupt, unknown engine, engine failures, and
+        // Foreign, not a directory, newer, damaged, corrupt, unknown engine, engine failures, and
         // whatever the store adds later: the files cannot be used as they are.
         _ => ErrorKind::Damaged,
     }

@@ -47,6 +47,19 @@ impl Graph {
         Ok(Graph { store: Store::open(path, options)? })
     }
 
+    /// Opens the store at `path` like `open`; when it has to be created, `fill` writes
+    /// its first data before the store is put in place, so the store exists with
+    /// what `fill` wrote or not at all, whenever the process dies. `fill` does not
+    /// run for a store that exists; if it fails, nothing is left behind.
+    pub fn create_with(path: impl AsRef<Path>, fill: impl FnOnce(&Graph) -> Result<()>) -> Result<Graph> {
+        let store = Store::create_with(path, &OpenOptions::default(), |store| {
+            let graph = Graph { store };
+            fill(&graph)?;
+            Ok::<Store, Error>(graph.store)
+        })?;
+        Ok(Graph { store })
+    }
+
     /// A new, empty graph in memory: nothing touches the disk, and everything is gone
     /// when it is dropped. The same behaviour as a store on disk, for tests, examples
     /// and scratch work.

@@ -7,9 +7,11 @@
 //! for another without touching the store's logic; `conformance` (tests) holds every
 //! engine to the same behaviour.
 
+mod guarded;
 mod memory;
 mod sled;
 
+pub(crate) use self::guarded::Guarded;
 pub use self::memory::MemoryKv;
 pub use self::sled::SledKv;
 
@@ -85,3 +87,5 @@ pub trait Kv: Send + Sync {
 
 #[cfg(test)]
 mod conformance;
+#[cfg(test)]
+pub(crate) mod faulty;

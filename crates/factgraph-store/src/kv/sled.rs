@@ -74,6 +74,7 @@ impl SledKv {
     }
 
     fn open_once(dir: &Path, cache_bytes: u64) -> Result<sled::Db> {
+        remove_snapshot_temporaries(dir)?;
         let config = SledKv::config(dir, cache_bytes);
         let opened = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || config.open()));
         match opened {
@@ -102,6 +103,46 @@ impl SledKv {
         }
         Ok(MappedDb(guard))
     }
+}
+
+/// Whether `name` is one of the temporaries sled 0.34.7 writes a snapshot through:
+/// `snap.<16 hex digits>.generating`, renamed to `snap.<lsn>` once complete, or
+/// `snap.<…>.in___motion`.
+fn is_snapshot_temporary(name: &str) -> bool {
+    let Some(rest) = name.strip_prefix("snap.") else { return false };
+    if rest.ends_with(".in___motion") {
+        return true;
+    }
+    rest.strip_suffix(".generating").is_some_and(|lsn| lsn.len() == 16 && lsn.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// Removes snapshot temporaries left by a process that died while writing one.
+///
+/// sled 0.34.7 looks for its newest snapshot among every `snap.*` file except
+/// `*.in___motion`, so a `.generating` file cut off by a kill, a power cut or a full
+/// disk is read as the newest snapshot, and the store then fails to open with "Read
+/// corrupted data" although the log holds everything. A temporary is never a
+/// complete snapshot (sled renames it once written and synced), and our LOCK file
+/// keeps every other process out, so nothing else can be writing one.
+fn remove_snapshot_temporaries(dir: &Path) -> Result<()> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        // A new store: sled creates the directory.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(StoreError::Io { context: format!("listing {}", dir.display()), source: e }),
+    };
+    for entry in entries {
+        let entry = entry.map_err(|e| StoreError::Io { context: format!("listing {}", dir.display()), source: e })?;
+        let stale = entry.file_name().to_str().is_some_and(is_snapshot_temporary)
+            && entry.file_type().is_ok_and(|t| t.is_file());
+        if stale {
+            std::fs::remove_file(entry.path()).map_err(|e| StoreError::Io {
+                context: format!("removing the unfinished snapshot {}", entry.path().display()),
+                source: e,
+            })?;
+        }
+    }
+    Ok(())
 }
 
 /// A read guard known to hold an open tree.
@@ -199,5 +240,21 @@ impl Kv for SledKv {
         drop(db.take());
         *db = Some(SledKv::open_db(&self.dir, self.cache_bytes)?);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_snapshot_temporary;
+
+    #[test]
+    fn only_snapshot_temporaries_are_recognised() {
+        assert!(is_snapshot_temporary("snap.FFFFFFFFFFFFFFFF.generating"));
+        assert!(is_snapshot_temporary("snap.00000000000A1B2c.generating"));
+        assert!(is_snapshot_temporary("snap.0000000000000001.in___motion"));
+        // A finished snapshot, the log, the config, and look-alikes stay.
+        for kept in ["snap.FFFFFFFFFFFFFFFF", "db", "conf", "blobs", "snap.generating", "snap.XYZ.generating"] {
+            assert!(!is_snapshot_temporary(kept), "{kept}");
+        }
     }
 }

@@ -1,0 +1,119 @@
+//! The write path under injected engine faults (`kv::faulty`): a commit that fails at
+//! any engine operation leaves nothing of its batch applied, in memory or on disk, and
+//! a store whose engine cannot be put back as it was refuses to serve what it holds.
+
+use std::sync::Arc;
+
+use crate::error::StoreError;
+use crate::kv::faulty::{dump, Fault, FaultyKv};
+use crate::kv::{Engine, Kv, MemoryKv, SledKv};
+use crate::model::{Evidence, NewStatement, Properties};
+use crate::store::Store;
+
+/// A store over `kv` with a document, two people and a statement.
+fn seeded<K: Kv + 'static>(kv: &Arc<K>, engine: Engine) -> Store {
+    let store = Store::with_engine(Box::new(kv.clone()), engine, None, None, false);
+    store.check_format(true).unwrap();
+    let mut tx = store.transaction().unwrap();
+    let doc = tx.create_document("first", Properties::new(), Some("Alice met Bob.".into())).unwrap();
+    let alice = tx.create_entity("Alice", "Person").unwrap();
+    let bob = tx.create_entity("Bob", "Person").unwrap();
+    tx.add_statement(NewStatement::new(alice, "met", bob, Evidence::new(doc, "Alice met Bob"))).unwrap();
+    tx.commit().unwrap();
+    store
+}
+
+/// A batch touching every kind of key: records, names, texts, a new relation, lists,
+/// adjacency and counters, in blocks that exist already and in new ones.
+fn a_batch(store: &Store) -> crate::error::Result<()> {
+    let mut tx = store.transaction()?;
+    let doc = tx.create_document("second", Properties::new(), Some("Carol called Alice.".into()))?;
+    let carol = tx.create_entity("Carol", "Person")?;
+    let alice = store.lookup("alice")?[0];
+    tx.add_alias(alice, "Al", Some(doc))?;
+    tx.add_statement(NewStatement::new(carol, "called", alice, Evidence::new(doc, "Carol called Alice")))?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Walks a one-off fault through every engine operation of `a_batch`, on the memory
+/// engine: whichever fails, the engine's contents are exactly as before, the store
+/// reads as before and checks clean, and the same batch then commits.
+#[test]
+fn a_commit_failing_at_any_engine_operation_leaves_nothing_applied() {
+    for fault in [Fault::Error, Fault::PartialApply] {
+        let mut failures = 0;
+        for n in 0.. {
+            let kv = Arc::new(FaultyKv::new(MemoryKv::new()));
+            let store = seeded(&kv, Engine::Memory);
+            let before = dump(&*kv);
+            kv.fail_once_after(n, fault);
+            let result = a_batch(&store);
+            kv.heal();
+            if result.is_ok() {
+                break;
+            }
+            failures += 1;
+            assert!(dump(&*kv) == before, "{fault:?} at operation {n}: the engine holds part of the batch");
+            assert!(store.lookup("carol").unwrap().is_empty(), "{fault:?} at {n}");
+            assert!(store.check().unwrap().is_ok(), "{fault:?} at {n}");
+            a_batch(&store).unwrap_or_else(|e| panic!("{fault:?} at {n}: the store is still usable: {e}"));
+            assert_eq!(store.lookup("carol").unwrap().len(), 1);
+        }
+        assert!(failures > 10, "{fault:?}: the fault reached only {failures} operations");
+    }
+}
+
+/// The same on sled, and across a reopen: what a failed commit leaves in memory must
+/// not reach the disk later (sled's flusher, or its flush when the handle drops).
+#[test]
+fn a_failed_commit_on_sled_leaves_nothing_after_a_reopen() {
+    for fault in [Fault::Error, Fault::PartialApply] {
+        for n in 0.. {
+            let dir = tempfile::tempdir().unwrap();
+            let kv = Arc::new(FaultyKv::new(SledKv::open(dir.path(), 1 << 20).unwrap()));
+            let store = seeded(&kv, Engine::Sled);
+            let before = dump(&*kv);
+            kv.fail_once_after(n, fault);
+            let result = a_batch(&store);
+            kv.heal();
+            if result.is_ok() {
+                break;
+            }
+            assert!(dump(&*kv) == before, "{fault:?} at operation {n}, before the reopen");
+            drop(store);
+            drop(kv);
+            let reopened = SledKv::open(dir.path(), 1 << 20).unwrap();
+            assert!(dump(&reopened) == before, "{fault:?} at operation {n}, after the reopen");
+        }
+    }
+}
+
+/// When the engine keeps failing, the batch cannot be taken back out: the store then
+/// refuses every read and write, saying to reopen it, instead of serving part of a
+/// batch that was reported as failed.
+#[test]
+fn a_store_that_cannot_undo_a_failed_commit_refuses_to_serve_it() {
+    let kv = Arc::new(FaultyKv::new(MemoryKv::new()));
+    let store = seeded(&kv, Engine::Memory);
+    // Fail from the flush that follows the apply: count the operations of a commit
+    // first, on a twin.
+    let twin = Arc::new(FaultyKv::new(MemoryKv::new()));
+    let twin_store = seeded(&twin, Engine::Memory);
+    let start = twin.ops();
+    a_batch(&twin_store).unwrap();
+    let flush_at = twin.ops() - start - 1;
+    kv.fail_from(flush_at, Fault::Error);
+    let err = a_batch(&store).unwrap_err();
+    assert!(matches!(err, StoreError::CommitUncertain { .. }), "{err}");
+    assert!(err.to_string().contains("reopen"), "{err}");
+    kv.heal();
+    for e in [
+        store.lookup("carol").map(|_| ()).unwrap_err(),
+        store.counts().map(|_| ()).unwrap_err(),
+        store.transaction().map(|_| ()).unwrap_err(),
+    ] {
+        assert!(matches!(&e, StoreError::Engine(m) if m.contains("reopen")), "{e}");
+    }
+    assert!(store.entities().next().unwrap().is_err());
+}

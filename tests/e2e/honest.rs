@@ -1,0 +1,210 @@
+//! Honest messages and exit codes: commands that only read never create a store, a
+//! file is called a file, output that cannot be written is an error (or, for a reader
+//! that has gone, a quiet end) and never a panic, scripts cannot include themselves,
+//! and special files are refused before anything is read from them.
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use super::{factgraph, text};
+
+/// Exit status of a Rust panic.
+const PANIC: i32 = 101;
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_factgraph")).args(args).env("NO_COLOR", "1").stdin(Stdio::null()).output().unwrap()
+}
+
+/// A store holding one entity, and a script that adds another.
+fn small_store(dir: &Path) -> std::path::PathBuf {
+    let db = dir.join("db");
+    let out = factgraph(&db, &["-c", "entity Alpha: Thing"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    std::fs::write(dir.join("more.fg"), "entity Beta: Thing;\n").unwrap();
+    db
+}
+
+#[test]
+fn read_only_commands_on_a_missing_store_create_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let typo = dir.path().join("typo");
+    for args in
+        [&["stats"][..], &["check"], &["export"], &["dot"], &["-c", ".stats"], &["-c", ".schema", "-c", ".check"]]
+    {
+        let out = factgraph(&typo, args, "");
+        assert_ne!(out.status.code(), Some(0), "{args:?}");
+        assert!(text(&out.stderr).contains("no factgraph store at"), "{args:?}: {}", text(&out.stderr));
+        assert!(!typo.exists(), "{args:?} created {}", typo.display());
+    }
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "no temporary either");
+}
+
+#[test]
+fn db_on_a_regular_file_says_it_is_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("notes.txt");
+    std::fs::write(&file, "mine").unwrap();
+    for args in [&["stats"][..], &["-c", "entity A: Thing"]] {
+        let out = factgraph(&file, args, "");
+        assert_eq!(out.status.code(), Some(3));
+        assert!(text(&out.stderr).contains("is a file, not a directory"), "{}", text(&out.stderr));
+    }
+    assert_eq!(std::fs::read(&file).unwrap(), b"mine");
+}
+
+/// `/dev/full` fails every write with "no space left": each command says so and
+/// exits 3, after whatever it committed.
+#[test]
+fn output_to_dev_full_is_an_error_with_exit_3_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = small_store(dir.path());
+    let more = dir.path().join("more.fg");
+    let dump = dir.path().join("dump.jsonl");
+    assert!(factgraph(&db, &["export", "-o", dump.to_str().unwrap()], "").status.success());
+    let copy = dir.path().join("copy");
+    let cases: Vec<(&Path, Vec<&str>)> = vec![
+        (&db, vec!["stats"]),
+        (&db, vec!["check"]),
+        (&db, vec!["export"]),
+        (&db, vec!["dot"]),
+        (&db, vec!["load", more.to_str().unwrap()]),
+        (&copy, vec!["import", dump.to_str().unwrap()]),
+        (&db, vec!["-c", ".stats"]),
+        (&db, vec!["-c", ".help"]),
+        (&db, vec!["-c", ".schema"]),
+        (&db, vec!["-c", "describe Alpha"]),
+        (&db, vec!["--echo", "-c", "describe Alpha"]),
+    ];
+    for (db, args) in cases {
+        let out = Command::new(env!("CARGO_BIN_EXE_factgraph"))
+            .arg("--db")
+            .arg(db)
+            .args(&args)
+            .stdin(Stdio::null())
+            .stdout(std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap())
+            .output()
+            .unwrap();
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "{args:?}: {stderr}");
+        assert!(stderr.contains("No space left on device"), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+}
+
+/// Standard output and standard error both pipes whose reader has gone (as in
+/// `factgraph … 2>&1 | true`): the program ends quietly with 0, never a panic.
+#[test]
+fn closed_stdout_and_stderr_end_quietly_never_with_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = small_store(dir.path());
+    let more = dir.path().join("more.fg");
+    for args in [
+        &["stats"][..],
+        &["check"],
+        &["export"],
+        &["dot"],
+        &["load", more.to_str().unwrap()],
+        &["-c", ".stats"],
+        &["-c", ".help"],
+        &["-c", "describe Alpha"],
+        &["--echo", "-c", "describe Alpha"],
+        &["-c", "describe Nobody"],
+    ] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let status = Command::new(env!("CARGO_BIN_EXE_factgraph"))
+            .arg("--db")
+            .arg(&db)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(writer.try_clone().unwrap())
+            .stderr(writer)
+            .status()
+            .unwrap();
+        assert_ne!(status.code(), Some(PANIC), "{args:?}");
+        assert!(status.code().is_some(), "{args:?} died of a signal: {status}");
+        if args != ["-c", "describe Nobody"] {
+            assert_eq!(status.code(), Some(0), "{args:?}");
+        }
+    }
+}
+
+#[test]
+fn a_script_that_reads_itself_fails_with_a_depth_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    let script = dir.path().join("loop.fgq");
+    std::fs::write(&script, format!(".read {}\n", script.display())).unwrap();
+    let out = factgraph(&db, &["-f", script.to_str().unwrap()], "");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains(".read is nested more than"), "{}", text(&out.stderr));
+    // Through standard input too.
+    let out = factgraph(&db, &[], &format!(".read {}\n", script.display()));
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+}
+
+/// A FIFO or a device would be read without end (or wait forever): every file the
+/// binary reads is checked to be a regular file first.
+#[test]
+fn special_files_are_refused_before_reading() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = small_store(dir.path());
+    let fifo = dir.path().join("fifo");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let fifo = fifo.to_str().unwrap();
+    let dbs = db.to_str().unwrap();
+    let copy = dir.path().join("copy");
+    let copy = copy.to_str().unwrap();
+    for args in [
+        &["--db", dbs, "-f", "/dev/zero"][..],
+        &["--db", dbs, "-f", fifo],
+        &["--db", dbs, "-c", ".read /dev/zero"],
+        &["--db", dbs, "-c", &format!(".read {fifo}")],
+        &["--db", dbs, "load", "/dev/zero"],
+        &["--db", dbs, "load", fifo],
+        &["--db", dbs, "-c", &format!(".load {fifo}")],
+        &["--db", copy, "import", "/dev/zero"],
+        &["--db", copy, "import", fifo],
+    ] {
+        let started = std::time::Instant::now();
+        let out = run(args);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(text(&out.stderr).contains("not a regular file"), "{args:?}: {}", text(&out.stderr));
+        assert!(started.elapsed() < std::time::Duration::from_secs(10), "{args:?}");
+    }
+}
+
+#[test]
+fn an_oversized_script_is_refused_before_reading() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = small_store(dir.path());
+    let big = dir.path().join("big.fgq");
+    // Sparse: the size is checked, not the bytes read.
+    std::fs::File::create(&big).unwrap().set_len(65 * 1024 * 1024).unwrap();
+    let out = factgraph(&db, &["-f", big.to_str().unwrap()], "");
+    assert_ne!(out.status.code(), Some(0));
+    assert!(text(&out.stderr).contains("limited to 64 MiB"), "{}", text(&out.stderr));
+    let out = factgraph(&db, &["-c", &format!(".read {}", big.display())], "");
+    assert!(text(&out.stderr).contains("limited to 64 MiB"), "{}", text(&out.stderr));
+}
+
+/// `mkdir s && cd s && factgraph --db . …`: the store is made in the directory the
+/// user is in (it used to be renamed over, which failed for `.` and left the shell in
+/// a deleted directory for `../s`).
+#[test]
+fn the_current_directory_can_become_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, db) in [("here", "."), ("there", "../there")] {
+        let cwd = dir.path().join(name);
+        std::fs::create_dir(&cwd).unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_factgraph"))
+            .current_dir(&cwd)
+            .args(["--db", db, "-c", "entity Alpha: Thing", "-c", ".stats"])
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{db}: {}", text(&out.stderr));
+        assert!(text(&out.stdout).contains("entities\t1"), "{db}: {}", text(&out.stdout));
+        assert!(cwd.join("FACTGRAPH").is_file(), "{db}");
+    }
+}

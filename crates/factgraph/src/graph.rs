@@ -287,6 +287,26 @@ pub fn syntax_tree(text: &str) -> Result<String> {
     Ok(format!("{:#?}", factgraph_syntax::parse(text)?))
 }
 
+/// Whether running `text` could change a store: it holds a write (`entity`, `assert`,
+/// `retract`, …) or a query with `create`. A tool that must not create or change a
+/// store for a reading command asks this first. A text that does not parse is an
+/// error, as running it would be.
+///
+/// ```
+/// use factgraph::{writes, Params};
+/// assert!(!writes("match (n) return count(n)", &Params::new()).unwrap());
+/// assert!(writes("match (a) create (a)-[:T]->(:B)", &Params::new()).unwrap());
+/// assert!(writes("entity X", &Params::new()).unwrap());
+/// ```
+pub fn writes(text: &str, params: &crate::Params) -> Result<bool> {
+    let script = factgraph_syntax::parse_with(text, &params.to_syntax())?;
+    Ok(script.statements.iter().any(|st| match st {
+        factgraph_syntax::ast::Statement::Write(_) => true,
+        factgraph_syntax::ast::Statement::Query(q) => q.writes(),
+        factgraph_syntax::ast::Statement::Question(_) => false,
+    }))
+}
+
 /// The 1-based line and column (in characters) of a byte offset in `text`.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     factgraph_syntax::line_col(text, offset)

@@ -18,7 +18,7 @@ pub use factgraph_store::{
     StoreError, Value, Walk, DOCUMENT_KIND,
 };
 pub use factgraph_syntax::{ast::Span, ParseError};
-pub use graph::{line_col, syntax_tree, Graph};
+pub use graph::{line_col, syntax_tree, writes, Graph};
 pub use query::{Cell, Citation, Limits, Params, QueryResult, Record, Row, WriteSummary};
 pub use transaction::Transaction;
 pub use tsv::{is_tsv_dir, Progress, TsvSummary};

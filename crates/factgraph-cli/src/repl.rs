@@ -150,7 +150,7 @@ pub const META_HELP: &[(&str, &str)] = &[
     (".sources", "every document and credited source, with counts"),
     (".conflicts", "where sources disagree (same as `conflicts`)"),
     (".ast QUERY", "the parsed syntax tree"),
-    (".explain QUERY", "the plan: names resolved against the store"),
+    (".explain QUERY", "the plan: its operators in words, with estimated rows"),
     (".check", "verify every index against the records"),
     (".param NAME [VALUE]", "set $NAME for later queries (\"text\", 42, 1.5, true, 2020-01-03); no value clears it"),
     (".params", "the parameters set"),

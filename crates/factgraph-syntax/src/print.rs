@@ -17,6 +17,13 @@ pub fn print(script: &Script) -> String {
     out
 }
 
+/// One expression as text that parses back to it (for plans and messages).
+pub fn print_expr(e: &Expr) -> String {
+    let mut out = String::new();
+    expr(&mut out, e);
+    out
+}
+
 fn quoted(out: &mut String, s: &str) {
     out.push('"');
     for c in s.chars() {

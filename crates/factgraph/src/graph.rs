@@ -263,10 +263,7 @@ impl Graph {
         let limits = Limits::default();
         let mut out = Vec::new();
         for st in &script.statements {
-            out.push(match crate::query::plan(&self.store, st, &limits, text)? {
-                Some(p) => format!("{p:#?}"),
-                None => "a write: runs in the script's transaction".to_string(),
-            });
+            out.push(crate::query::explain(&self.store, st, &limits, text)?);
         }
         Ok(out)
     }

@@ -237,6 +237,8 @@ pub(crate) struct QueryPlan {
     pub provenance: Vec<Slot>,
     /// Whether the query writes.
     pub writes: bool,
+    /// What each slot holds, by name, for `explain`.
+    pub names: Vec<String>,
 }
 
 impl QueryPlan {
@@ -405,13 +407,15 @@ enum Place {
 
 struct Planner {
     width: usize,
+    /// What each slot holds, by name.
+    names: Vec<String>,
     /// Set while compiling a projection's items: the aggregates found.
     aggs: Vec<(Expr, Agg)>,
 }
 
 /// The plan of a query.
 pub(crate) fn plan(q: &Query) -> Result<QueryPlan> {
-    let mut p = Planner { width: 0, aggs: Vec::new() };
+    let mut p = Planner { width: 0, names: Vec::new(), aggs: Vec::new() };
     let mut scope = Scope::default();
     let mut op = Op::Unit;
     let mut out = QueryPlan {
@@ -421,6 +425,7 @@ pub(crate) fn plan(q: &Query) -> Result<QueryPlan> {
         ordered: false,
         provenance: Vec::new(),
         writes: q.writes(),
+        names: Vec::new(),
     };
     for clause in &q.clauses {
         op = match clause {
@@ -430,7 +435,7 @@ pub(crate) fn plan(q: &Query) -> Result<QueryPlan> {
                 if scope.get(&var.text).is_some() {
                     return Err(QueryError::AlreadyBound { name: var.text.clone(), span: var.span }.into());
                 }
-                let slot = p.slot();
+                let slot = p.slot(&var.text);
                 scope.bind(&var.text, slot, VarType::Any);
                 Op::Unwind { input: Box::new(op), expr: e, slot }
             }
@@ -457,11 +462,14 @@ pub(crate) fn plan(q: &Query) -> Result<QueryPlan> {
     }
     out.root = op;
     out.width = p.width;
+    out.names = p.names;
     Ok(out)
 }
 
 impl Planner {
-    fn slot(&mut self) -> Slot {
+    /// A new slot, named for `explain` by the variable or column it holds.
+    fn slot(&mut self, name: &str) -> Slot {
+        self.names.push(name.to_owned());
         self.width += 1;
         self.width - 1
     }
@@ -489,7 +497,7 @@ impl Planner {
             }
             return Ok((slot, true));
         }
-        let slot = self.slot();
+        let slot = self.slot(name);
         scope.bind(name, slot, want);
         here.push((name.to_owned(), slot));
         Ok((slot, false))
@@ -648,7 +656,7 @@ impl Planner {
                         }
                     }
                     None => {
-                        let slot = self.slot();
+                        let slot = self.slot(&v.text);
                         scope.bind(&v.text, slot, VarType::Node);
                         binds.push((v.text.clone(), slot));
                     }
@@ -668,7 +676,7 @@ impl Planner {
                     if scope.get(&v.text).is_some() {
                         return Err(QueryError::AlreadyBound { name: v.text.clone(), span: r.span }.into());
                     }
-                    let slot = self.slot();
+                    let slot = self.slot(&v.text);
                     scope.bind(&v.text, slot, VarType::Rel);
                     binds.push((v.text.clone(), slot));
                 }
@@ -735,14 +743,25 @@ impl Planner {
             let mut after = Vec::new();
             self.aggs.clear();
             for (name, e, _) in &items {
-                let slot = self.slot();
                 let t = var_type(e, scope);
-                if contains_aggregate(e) {
-                    let c = self.expr(e, scope, Place::Projection)?;
-                    after.push((c, slot));
+                let slot = if contains_aggregate(e) {
+                    match self.expr(e, scope, Place::Projection)? {
+                        // An aggregate alone is its own column, named by it.
+                        CExpr::Slot(s) => {
+                            self.names[s] = name.clone();
+                            s
+                        }
+                        c => {
+                            let slot = self.slot(name);
+                            after.push((c, slot));
+                            slot
+                        }
+                    }
                 } else {
+                    let slot = self.slot(name);
                     keys.push((self.expr(e, scope, Place::Row)?, slot));
-                }
+                    slot
+                };
                 columns.push((name.clone(), slot, t));
                 compiled.push((e.clone(), slot));
             }
@@ -760,7 +779,7 @@ impl Planner {
                 let slot = match c {
                     CExpr::Slot(s) => s,
                     _ => {
-                        let s = self.slot();
+                        let s = self.slot(name);
                         project.push((c, s));
                         s
                     }
@@ -934,7 +953,7 @@ impl Planner {
             }
             ExprKind::ListComp { var, list, filter, map } => {
                 let list = b(self.expr(list, scope, place)?);
-                let slot = self.slot();
+                let slot = self.slot(var);
                 let mut inner = scope.clone();
                 inner.bind(var, slot, VarType::Any);
                 let filter = match filter {
@@ -997,7 +1016,7 @@ impl Planner {
         if let Some((_, a)) = self.aggs.iter().find(|(x, _)| same_expr(x, e)) {
             return CExpr::Slot(a.slot);
         }
-        let slot = self.slot();
+        let slot = self.slot(&factgraph_syntax::print_expr(e));
         self.aggs.push((e.clone(), Agg { func, distinct, arg, slot }));
         CExpr::Slot(slot)
     }
@@ -1199,7 +1218,7 @@ fn scan_for(path: &PathPattern, at: usize, bound: &[String], scope: &Scope) -> S
     Scan::All
 }
 
-fn write_path(out: &mut String, path: &PathPattern) {
+pub(crate) fn write_path(out: &mut String, path: &PathPattern) {
     let q = Query { clauses: vec![Clause::Create(vec![path.clone()])] };
     let text = factgraph_syntax::print(&factgraph_syntax::ast::Script {
         statements: vec![factgraph_syntax::ast::Statement::Query(q)],

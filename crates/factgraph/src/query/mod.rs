@@ -5,6 +5,7 @@
 mod compile;
 mod context;
 mod exec;
+mod explain;
 mod expr;
 mod matcher;
 mod params;
@@ -53,6 +54,18 @@ pub(crate) fn plan(store: &Store, statement: &Statement, limits: &Limits, text: 
                 Some(Plan::Query { plan: Box::new(planned), text: text.to_owned() })
             }
         }
+    })
+}
+
+/// A statement's plan in words, for `.explain`.
+pub(crate) fn explain(store: &Store, statement: &Statement, limits: &Limits, text: &str) -> Result<String> {
+    Ok(match plan(store, statement, limits, text)? {
+        Some(Plan::Query { plan, .. }) => explain::explain(store, &plan)?,
+        Some(p) => format!("{p:#?}"),
+        None => match statement {
+            Statement::Query(q) => explain::explain(store, &compile::plan(q)?)?,
+            _ => "a write: runs in the script's transaction".to_owned(),
+        },
     })
 }
 

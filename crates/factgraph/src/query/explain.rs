@@ -1,0 +1,416 @@
+//! `explain`: a planned query's operators in words, the last first, each with the
+//! rows it is estimated to produce (from the store's counts: how many nodes a scan
+//! starts from, and the average number of relationships per node for each hop).
+
+use std::fmt::Write as _;
+
+use factgraph_store::Store;
+use factgraph_syntax::ast::Arrow;
+
+use super::compile::{AggFn, CExpr, NodeTest, Op, PathPlan, QueryPlan, RelTest, Scan};
+use crate::error::Result;
+
+/// The plan in words, one operator a line, indented under the one it feeds.
+pub(crate) fn explain(store: &Store, plan: &QueryPlan) -> Result<String> {
+    let counts = store.counts()?;
+    let nodes = counts.entities.max(1) as f64;
+    let stats = Stats { store, nodes, per_node: counts.statements as f64 / nodes };
+    let mut out = String::new();
+    if !plan.columns.is_empty() {
+        let cols: Vec<&str> = plan.columns.iter().map(|(n, _)| n.as_str()).collect();
+        let _ = writeln!(out, "return {}", cols.join(", "));
+    }
+    let mut ops = Vec::new();
+    let mut op = &plan.root;
+    loop {
+        ops.push(op);
+        op = match op {
+            Op::Unit => break,
+            Op::Match { input, .. }
+            | Op::Unwind { input, .. }
+            | Op::Filter { input, .. }
+            | Op::Project { input, .. }
+            | Op::Aggregate { input, .. }
+            | Op::Distinct { input, .. }
+            | Op::Sort { input, .. }
+            | Op::Skip { input, .. }
+            | Op::Limit { input, .. }
+            | Op::Create { input, .. } => input,
+        };
+    }
+    // Estimates run from the first operator to the last.
+    let mut rows = Vec::with_capacity(ops.len());
+    let mut estimate = 1.0f64;
+    for op in ops.iter().rev() {
+        estimate = stats.rows(op, estimate)?;
+        rows.push(estimate);
+    }
+    rows.reverse();
+    let depth0 = usize::from(!plan.columns.is_empty());
+    for (depth, (op, rows)) in ops.iter().zip(rows).enumerate() {
+        let indent = "  ".repeat(depth + depth0);
+        let _ = writeln!(out, "{indent}{} (about {})", describe(op, &plan.names), round(rows));
+    }
+    Ok(out.trim_end().to_owned())
+}
+
+fn round(x: f64) -> String {
+    if x < 10.0 {
+        format!("{}", x.round().max(if x > 0.0 { 1.0 } else { 0.0 }) as u64)
+    } else {
+        let digits = x.log10().floor() as i32 - 1;
+        let unit = 10f64.powi(digits.max(0));
+        format!("{}", ((x / unit).round() * unit) as u64)
+    }
+}
+
+struct Stats<'s> {
+    store: &'s Store,
+    nodes: f64,
+    per_node: f64,
+}
+
+impl Stats<'_> {
+    fn rows(&self, op: &Op, input: f64) -> Result<f64> {
+        Ok(match op {
+            Op::Unit => 1.0,
+            Op::Match { paths, optional, .. } => {
+                let mut n = input;
+                for p in paths {
+                    n *= self.path(p)?;
+                }
+                if *optional {
+                    n.max(input)
+                } else {
+                    n
+                }
+            }
+            Op::Unwind { .. } => input * 10.0,
+            Op::Filter { .. } => input / 2.0,
+            Op::Project { .. } | Op::Sort { .. } | Op::Create { .. } => input,
+            Op::Aggregate { keys, .. } if keys.is_empty() => 1.0,
+            Op::Aggregate { .. } | Op::Distinct { .. } => (input / 2.0).max(1.0_f64.min(input)),
+            Op::Skip { .. } => input,
+            Op::Limit { n: CExpr::Const(super::value::Val::Int(n)), .. } => input.min(*n as f64),
+            Op::Limit { .. } => input,
+        })
+    }
+
+    /// Rows one path makes per input row.
+    fn path(&self, p: &PathPlan) -> Result<f64> {
+        let start = match &p.scan {
+            Scan::Bound(_) => 1.0,
+            Scan::Name(name) => self.store.lookup(name)?.len() as f64,
+            Scan::Kind(k) => self.store.entities_of_kind(k)?.len() as f64,
+            Scan::Relation(types, _) => {
+                let mut n = 0;
+                for t in types {
+                    n += self.store.statements_with_relation(t)?.len();
+                }
+                n as f64
+            }
+            Scan::All => self.nodes,
+        };
+        let mut rows = start;
+        for (rel, _) in p.right.iter().chain(&p.left) {
+            rows *= self.hop(rel)?;
+        }
+        Ok(rows)
+    }
+
+    fn hop(&self, r: &RelTest) -> Result<f64> {
+        let mut per_node = if r.types.is_empty() {
+            self.per_node
+        } else {
+            let mut n = 0;
+            for t in &r.types {
+                n += self.store.statements_with_relation(t)?.len();
+            }
+            n as f64 / self.nodes
+        };
+        if r.arrow == Arrow::Either {
+            per_node *= 2.0;
+        }
+        Ok(match r.length {
+            None => per_node,
+            Some((min, max)) => {
+                let max = max.min(min + 3);
+                (min..=max).map(|k| per_node.powi(k as i32)).sum()
+            }
+        })
+    }
+}
+
+fn describe(op: &Op, names: &[String]) -> String {
+    let name = |s: &usize| names.get(*s).cloned().unwrap_or_else(|| format!("#{s}"));
+    match op {
+        Op::Unit => "one empty row".into(),
+        Op::Match { optional, paths, filter, .. } => {
+            let mut out = String::from(if *optional { "optional match" } else { "match" });
+            for (i, p) in paths.iter().enumerate() {
+                out.push_str(if i == 0 { " " } else { "; then " });
+                path(&mut out, p, names);
+            }
+            if let Some(f) = filter {
+                out.push_str(", keeping rows where ");
+                cexpr(&mut out, f, names);
+            }
+            out
+        }
+        Op::Unwind { expr, slot, .. } => {
+            let mut out = String::from("unwind ");
+            cexpr(&mut out, expr, names);
+            let _ = write!(out, " as {}", name(slot));
+            out
+        }
+        Op::Filter { pred, .. } => {
+            let mut out = String::from("keep rows where ");
+            cexpr(&mut out, pred, names);
+            out
+        }
+        Op::Project { items, .. } => {
+            let mut out = String::from("compute ");
+            for (i, (e, s)) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                let mut text = String::new();
+                cexpr(&mut text, e, names);
+                if text == name(s) {
+                    out.push_str(&text);
+                } else {
+                    let _ = write!(out, "{} = {text}", name(s));
+                }
+            }
+            out
+        }
+        Op::Aggregate { keys, aggs, .. } => {
+            let mut out = String::from("aggregate ");
+            let parts: Vec<String> = aggs
+                .iter()
+                .map(|a| {
+                    let f = match a.func {
+                        AggFn::CountStar if name(&a.slot) == "count(*)" => return "count(*)".to_owned(),
+                        AggFn::CountStar => return format!("{} = count(*)", name(&a.slot)),
+                        AggFn::Count => "count",
+                        AggFn::Collect => "collect",
+                        AggFn::Min => "min",
+                        AggFn::Max => "max",
+                        AggFn::Sum => "sum",
+                        AggFn::Avg => "avg",
+                    };
+                    let mut arg = String::new();
+                    if let Some(e) = &a.arg {
+                        cexpr(&mut arg, e, names);
+                    }
+                    let text = format!("{f}({}{arg})", if a.distinct { "distinct " } else { "" });
+                    if name(&a.slot) == text {
+                        text
+                    } else {
+                        format!("{} = {text}", name(&a.slot))
+                    }
+                })
+                .collect();
+            out.push_str(&parts.join(", "));
+            if keys.is_empty() {
+                out.push_str(" over all rows, streaming");
+            } else {
+                out.push_str(" grouped by ");
+                let ks: Vec<String> = keys.iter().map(|(_, s)| name(s)).collect();
+                out.push_str(&ks.join(", "));
+            }
+            out
+        }
+        Op::Distinct { slots, .. } => {
+            format!("distinct {}", slots.iter().map(name).collect::<Vec<_>>().join(", "))
+        }
+        Op::Sort { keys, .. } => {
+            let mut out = String::from("sort by ");
+            for (i, (e, desc)) in keys.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                cexpr(&mut out, e, names);
+                if *desc {
+                    out.push_str(" desc");
+                }
+            }
+            out
+        }
+        Op::Skip { n, .. } => {
+            let mut out = String::from("skip ");
+            cexpr(&mut out, n, names);
+            out
+        }
+        Op::Limit { n, .. } => {
+            let mut out = String::from("limit ");
+            cexpr(&mut out, n, names);
+            out.push_str(", stopping what comes before");
+            out
+        }
+        Op::Create { plan, .. } => {
+            let mut out = String::from("create ");
+            for (i, p) in plan.paths.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                super::compile::write_path(&mut out, p);
+            }
+            out.push_str(", once per row, after reading every row");
+            out
+        }
+    }
+}
+
+fn path(out: &mut String, p: &PathPlan, names: &[String]) {
+    out.push_str(&p.text);
+    let who = |t: &NodeTest| t.var.clone().unwrap_or_else(|| "a node".into());
+    let _ = match &p.scan {
+        Scan::Bound(s) => write!(out, ", from {} as bound", names.get(*s).map_or("?", String::as_str)),
+        Scan::Name(n) => write!(out, ", starting at {} by the name {n:?}", who(&p.anchor)),
+        Scan::Kind(k) => write!(out, ", starting at {} among the {k} entities", who(&p.anchor)),
+        Scan::Relation(types, _) => {
+            write!(out, ", starting at {} among the ends of {} statements", who(&p.anchor), types.join("|"))
+        }
+        Scan::All => write!(out, ", starting at {} among all nodes", who(&p.anchor)),
+    };
+    if !p.left.is_empty() {
+        out.push_str(if p.right.is_empty() { ", walking left" } else { ", walking right then left" });
+    }
+}
+
+fn cexpr(out: &mut String, e: &CExpr, names: &[String]) {
+    let name = |s: &usize| names.get(*s).cloned().unwrap_or_else(|| format!("#{s}"));
+    let two = |out: &mut String, a: &CExpr, op: &str, b: &CExpr| {
+        out.push('(');
+        cexpr(out, a, names);
+        let _ = write!(out, " {op} ");
+        cexpr(out, b, names);
+        out.push(')');
+    };
+    match e {
+        CExpr::Const(v) => {
+            let _ = match v {
+                super::value::Val::Str(s) => write!(out, "{s:?}"),
+                super::value::Val::Null => write!(out, "null"),
+                super::value::Val::Int(i) => write!(out, "{i}"),
+                super::value::Val::Float(x) => write!(out, "{x:?}"),
+                super::value::Val::Bool(b) => write!(out, "{b}"),
+                other => write!(out, "{other:?}"),
+            };
+        }
+        CExpr::Slot(s) => out.push_str(&name(s)),
+        CExpr::Prop(base, k) => {
+            cexpr(out, base, names);
+            let _ = write!(out, ".{k}");
+        }
+        CExpr::Not(a) => {
+            out.push_str("not ");
+            cexpr(out, a, names);
+        }
+        CExpr::And(a, b) => two(out, a, "and", b),
+        CExpr::Or(a, b) => two(out, a, "or", b),
+        CExpr::Xor(a, b) => two(out, a, "xor", b),
+        CExpr::Compare(op, a, b) => {
+            let sym = match op {
+                factgraph_syntax::ast::CompareOp::Eq => "=",
+                factgraph_syntax::ast::CompareOp::Ne => "<>",
+                factgraph_syntax::ast::CompareOp::Lt => "<",
+                factgraph_syntax::ast::CompareOp::Le => "<=",
+                factgraph_syntax::ast::CompareOp::Gt => ">",
+                factgraph_syntax::ast::CompareOp::Ge => ">=",
+                factgraph_syntax::ast::CompareOp::StartsWith => "starts with",
+                factgraph_syntax::ast::CompareOp::EndsWith => "ends with",
+                factgraph_syntax::ast::CompareOp::Contains => "contains",
+                factgraph_syntax::ast::CompareOp::In => "in",
+            };
+            two(out, a, sym, b)
+        }
+        CExpr::IsNull(a, negated) => {
+            cexpr(out, a, names);
+            out.push_str(if *negated { " is not null" } else { " is null" });
+        }
+        CExpr::Arith(op, a, b, _) => two(out, a, op.symbol(), b),
+        CExpr::Neg(a, _) => {
+            out.push('-');
+            cexpr(out, a, names);
+        }
+        CExpr::List(items) | CExpr::Call(_, items, _) => {
+            if let CExpr::Call(f, ..) = e {
+                out.push_str(f);
+                out.push('(');
+            } else {
+                out.push('[');
+            }
+            for (i, x) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                cexpr(out, x, names);
+            }
+            out.push(if matches!(e, CExpr::Call(..)) { ')' } else { ']' });
+        }
+        CExpr::Map(entries) => {
+            out.push('{');
+            for (i, (k, v)) in entries.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                let _ = write!(out, "{k}: ");
+                cexpr(out, v, names);
+            }
+            out.push('}');
+        }
+        CExpr::Index(a, i, _) => {
+            cexpr(out, a, names);
+            out.push('[');
+            cexpr(out, i, names);
+            out.push(']');
+        }
+        CExpr::Slice(a, f, t, _) => {
+            cexpr(out, a, names);
+            out.push('[');
+            if let Some(f) = f {
+                cexpr(out, f, names);
+            }
+            out.push_str("..");
+            if let Some(t) = t {
+                cexpr(out, t, names);
+            }
+            out.push(']');
+        }
+        CExpr::HasLabels(a, labels) => {
+            cexpr(out, a, names);
+            for l in labels {
+                let _ = write!(out, ":{l}");
+            }
+        }
+        CExpr::ListComp { slot, list, filter, map } => {
+            let _ = write!(out, "[{} in ", name(slot));
+            cexpr(out, list, names);
+            if let Some(f) = filter {
+                out.push_str(" where ");
+                cexpr(out, f, names);
+            }
+            if let Some(m) = map {
+                out.push_str(" | ");
+                cexpr(out, m, names);
+            }
+            out.push(']');
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn estimates_are_rounded_to_two_digits() {
+        assert_eq!(round(0.0), "0");
+        assert_eq!(round(0.4), "1");
+        assert_eq!(round(7.4), "7");
+        assert_eq!(round(1234.0), "1200");
+        assert_eq!(round(98765.0), "99000");
+    }
+}

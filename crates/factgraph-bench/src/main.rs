@@ -47,6 +47,8 @@ enum Phase {
     LoadMemory,
     Cold,
     Query,
+    /// The same workloads written in the pattern language (issue 10's targets).
+    Pattern,
 }
 
 struct Paths {
@@ -72,6 +74,7 @@ fn main() -> Result<()> {
         Phase::LoadMemory => print_json(&load_memory(&p)?),
         Phase::Cold => print_json(&cold(&p)?),
         Phase::Query => print_json(&queries(&p, Duration::from_millis(args.budget_ms))?),
+        Phase::Pattern => print_json(&patterns(&p, Duration::from_millis(args.budget_ms))?),
     }
 }
 
@@ -109,7 +112,7 @@ fn run_all(args: &Args, p: &Paths) -> Result<()> {
         Ok(serde_json::from_str(line.trim())?)
     };
     let mut result = json!({"m": args.m});
-    for name in ["load", "load-memory", "cold", "query"] {
+    for name in ["load", "load-memory", "cold", "query", "pattern"] {
         let v = phase(name)?;
         eprintln!("{name}: {v}");
         result[name] = v;
@@ -125,6 +128,72 @@ fn run_all(args: &Args, p: &Paths) -> Result<()> {
 fn drop_caches() {
     let _ = Command::new("sync").status();
     let _ = std::fs::write("/proc/sys/vm/drop_caches", "3");
+}
+
+/// Resident memory now, in kB (`VmRSS`).
+fn rss_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// The workloads written as pattern queries, through `Graph::query_params`: what a
+/// Cypher user would type. Answers must equal the direct ones (and the peers').
+fn patterns(p: &Paths, budget: Duration) -> Result<Value> {
+    let q = queries_json(p)?;
+    let graph = Graph::open_existing(&p.store)?;
+    let s = |v: &Value| v.as_str().map(str::to_owned).context("queries.json field");
+    let limits = factgraph::Limits { max_rows: 10_000_000, ..factgraph::Limits::default() };
+    let count = |text: &str, params: &factgraph::Params| -> Result<i64> {
+        let r = graph.query_params(text, params, &limits)?;
+        r[0].rows[0].cells[0].as_int().context("a count")
+    };
+    let mut out = json!({});
+    // First, while the peak is still the open store's:
+    // Counting many bindings holds a counter, not the bindings: resident memory above
+    // what the open store holds, for two hops of the hub's predicate from everyone.
+    let hub_pred = s(&q["hub_pred"])?;
+    let text = format!("match (a)-[:{hub_pred}]->(b)-[:{hub_pred}]->(c) return count(*)");
+    let before = rss_kb();
+    let t = Instant::now();
+    let ans = count(&text, &factgraph::Params::new())?;
+    out["count_2hop_bindings"] = json!({
+        "ms": t.elapsed().as_secs_f64() * 1e3,
+        "answer": ans,
+        "rss_above_open_mb": peak_rss_kb().saturating_sub(before) as f64 / 1024.0,
+    });
+    for which in ["nonhub", "hub"] {
+        let params = factgraph::Params::new().set("x", s(&q[which]["name"])?.as_str());
+        // (d) who reported X: distinct sources of the statements touching X.
+        let text = "match (x {name: $x})-[r]-() unwind sources(r) as s return count(distinct s)";
+        let (us, ans) = measure(budget, || count(text, &params))?;
+        out[format!("d_who_reported_count_{which}")] = json!({"us": us, "answer": ans});
+        // (c) 1-hop, the name on the left and on the right of the pattern.
+        let pred = s(&q[format!("{which}_pred")])?;
+        let left = format!("match (x {{name: $x}})-[:{pred}]->(o) return count(*)");
+        let right = format!("match (o)<-[:{pred}]-(x {{name: $x}}) return count(*)");
+        let (us, ans) = measure(budget, || count(&left, &params))?;
+        out[format!("c_1hop_left_{which}")] = json!({"us": us, "answer": ans});
+        let (us, ans) = measure(budget, || count(&right, &params))?;
+        out[format!("c_1hop_right_{which}")] = json!({"us": us, "answer": ans});
+    }
+    // (e) three hops from the non-hub: distinct entities other than X within 3.
+    let params = factgraph::Params::new().set("x", s(&q["nonhub"]["name"])?.as_str());
+    let text = "match (x {name: $x})-[*1..3]-(y) where y <> x return count(distinct y)";
+    let (us, ans) = measure(budget, || count(text, &params))?;
+    out["e_3hop_count_nonhub"] = json!({"us": us, "answer": ans});
+    // Parse and plan of a point pattern.
+    let params = factgraph::Params::new().set("x", s(&q["nonhub"]["name"])?.as_str());
+    let (us, ans) = measure(budget, || {
+        graph.validate_params("match (x {name: $x})-[r]->(o) return o.name", &params)?;
+        Ok(true)
+    })?;
+    out["parse_plan_point_pattern"] = json!({"us": us, "answer": ans});
+    out["peak_rss_mb"] = json!(peak_rss_kb() as f64 / 1024.0);
+    Ok(out)
 }
 
 fn dir_size(path: &Path) -> u64 {

@@ -235,6 +235,122 @@ impl Adjacency {
         out
     }
 
+    /// Where a trail of 1..=k statements from `n` can end, walking forwards (or, for a
+    /// directed walk, backwards against the statements): every node at distance 1..=k
+    /// (a shortest path is a trail), and whether a closed trail of at most k statements
+    /// passes through `n`, so that `n` is one of the ends too. This is what
+    /// `match (x)-[*1..k]-(y)` needs when only the distinct `y` matter, at the cost of
+    /// a breadth-first search rather than of every trail. Only statements count as
+    /// steps: the joins of a statement node to its own subject and object do not.
+    pub fn reach(&self, n: Node, k: usize, walk: Walk, forwards: bool) -> (Vec<Node>, bool) {
+        let Some(start) = self.index_of(n) else { return (Vec::new(), false) };
+        let mut seen = FixedBitSet::with_capacity(self.nodes.len());
+        seen.insert(start as usize);
+        let mut frontier = vec![start];
+        let mut out = Vec::new();
+        for _ in 1..=k {
+            let mut next = Vec::new();
+            for &i in &frontier {
+                for (j, _) in self.statements(i, walk, forwards) {
+                    if !seen.put(j as usize) {
+                        next.push(j);
+                        out.push(self.nodes[j as usize]);
+                    }
+                }
+            }
+            if next.is_empty() {
+                break;
+            }
+            frontier = next;
+        }
+        (out, self.closed_trail(start, k, walk, forwards))
+    }
+
+    /// The steps from `i` that are statements, leaving out the joins of a statement
+    /// node to its own ends (which carry that statement's id).
+    fn statements(&self, i: u32, walk: Walk, forwards: bool) -> impl Iterator<Item = (u32, u64)> + '_ {
+        let own = |x: u32, sid: u64| self.nodes[x as usize] == Node::Statement(StatementId(sid));
+        self.steps(i, walk, forwards).filter(move |&(j, sid)| !own(i, sid) && !own(j, sid))
+    }
+
+    /// Whether a closed trail of 1..=k statements passes through `start`. Directed: the
+    /// walk comes back to `start` within k steps. Undirected: a self-loop, two
+    /// statements to one neighbour, or two breadth-first regions grown (around `start`,
+    /// not through it) from different first statements meeting within k; the shortest
+    /// cycle through `start` crosses between two such regions at an edge whose ends'
+    /// distances add up to at most its length less one.
+    fn closed_trail(&self, start: u32, k: usize, walk: Walk, forwards: bool) -> bool {
+        if k == 0 {
+            return false;
+        }
+        if walk == Walk::Directed {
+            let mut seen = FixedBitSet::with_capacity(self.nodes.len());
+            let mut frontier = vec![start];
+            for _ in 1..=k {
+                let mut next = Vec::new();
+                for &i in &frontier {
+                    for (j, _) in self.statements(i, walk, forwards) {
+                        if j == start {
+                            return true;
+                        }
+                        if !seen.put(j as usize) {
+                            next.push(j);
+                        }
+                    }
+                }
+                if next.is_empty() {
+                    return false;
+                }
+                frontier = next;
+            }
+            return false;
+        }
+        // Distance from `start` and the first statement of the region, per node.
+        let mut dist = vec![u32::MAX; self.nodes.len()];
+        let mut label = vec![0u64; self.nodes.len()];
+        let mut frontier = Vec::new();
+        let mut parallel = false;
+        for (j, sid) in self.statements(start, walk, true) {
+            if j == start {
+                return true;
+            }
+            if dist[j as usize] == u32::MAX {
+                dist[j as usize] = 1;
+                label[j as usize] = sid;
+                frontier.push(j);
+            } else if label[j as usize] != sid {
+                parallel = true;
+            }
+        }
+        if parallel && k >= 2 {
+            return true;
+        }
+        for _ in 1..k {
+            let mut next = Vec::new();
+            for &u in &frontier {
+                let (du, lu) = (dist[u as usize] as usize, label[u as usize]);
+                for (v, _) in self.statements(u, walk, true) {
+                    if v == start {
+                        continue;
+                    }
+                    let dv = dist[v as usize];
+                    if dv == u32::MAX {
+                        dist[v as usize] = du as u32 + 1;
+                        label[v as usize] = lu;
+                        next.push(v);
+                    } else if label[v as usize] != lu && du + (dv as usize) < k {
+                        return true;
+                    }
+                }
+            }
+            if next.is_empty() {
+                break;
+            }
+            frontier = next;
+        }
+        false
+    }
+
     /// A shortest path from `a` to `b` of at most `max_hops` statements: the fewest
     /// statements, found breadth-first from both ends (the smaller frontier grows one
     /// level at a time). Among equally short paths the answer is fixed by the graph:
@@ -576,6 +692,73 @@ mod tests {
         tx.add_statement(NewStatement::new(ids[3], "r", ids[4], Evidence::new(doc, "q"))).unwrap();
         tx.commit().unwrap();
         assert!(store.adjacency().unwrap().shortest_path(n(0), n(5), Walk::Undirected, 10).is_some());
+    }
+
+    /// `reach` gives the ends of every trail of 1..=k statements, as enumerating the
+    /// trails does, on small random graphs with self-loops, parallel statements and
+    /// cycles, in each direction.
+    #[test]
+    fn reach_ends_where_the_trails_end() {
+        let mut seed = 7u64;
+        let mut next = move |m: u64| {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (seed >> 33) % m
+        };
+        for round in 0..60 {
+            let store = Store::in_memory().unwrap();
+            let mut tx = store.transaction().unwrap();
+            let doc = tx.create_document("d", Properties::new(), None).unwrap();
+            let n = 2 + next(6) as usize;
+            let ids: Vec<_> = (0..n).map(|i| tx.create_entity(&format!("n{i}"), "Thing").unwrap()).collect();
+            let mut made = Vec::new();
+            for e in 0..next(10) {
+                let (a, b) = (next(n as u64) as usize, next(n as u64) as usize);
+                let mut st = NewStatement::new(ids[a], "r", ids[b], Evidence::new(doc, "q"));
+                st.qualifiers.insert("e".into(), crate::Value::Int(e as i64));
+                made.push(tx.add_statement(st).unwrap().id());
+            }
+            // Some statements about statements, which make statement nodes.
+            if let (Some(&first), true) = (made.first(), next(2) == 0) {
+                let about = NewStatement::new(first, "said-by", ids[0], Evidence::new(doc, "q"));
+                tx.add_statement(about).unwrap();
+            }
+            tx.commit().unwrap();
+            let g = store.adjacency().unwrap();
+            for (walk, forwards) in [(Walk::Undirected, true), (Walk::Directed, true), (Walk::Directed, false)] {
+                for k in 1..=4 {
+                    for &x in &ids {
+                        let x = Node::Entity(x);
+                        // Every trail, by depth-first search.
+                        let mut ends = std::collections::BTreeSet::new();
+                        let start = g.index_of(x);
+                        let mut stack: Vec<(u32, Vec<u64>)> = start.map(|s| vec![(s, Vec::new())]).unwrap_or_default();
+                        while let Some((at, trail)) = stack.pop() {
+                            if !trail.is_empty() {
+                                ends.insert(at);
+                            }
+                            if trail.len() == k {
+                                continue;
+                            }
+                            let own = |x: u32, sid: u64| g.nodes[x as usize] == Node::Statement(StatementId(sid));
+                            for (j, sid) in g.rows.pairs(g.rows.walk(at, walk, forwards)) {
+                                if !trail.contains(&sid) && !own(at, sid) && !own(j, sid) {
+                                    let mut t = trail.clone();
+                                    t.push(sid);
+                                    stack.push((j, t));
+                                }
+                            }
+                        }
+                        let (nodes, closed) = g.reach(x, k, walk, forwards);
+                        let mut got: std::collections::BTreeSet<u32> =
+                            nodes.iter().map(|v| g.index_of(*v).unwrap()).collect();
+                        if closed {
+                            got.extend(start);
+                        }
+                        assert_eq!(got, ends, "round {round}, {walk:?} forwards {forwards}, k {k}, from {x:?}");
+                    }
+                }
+            }
+        }
     }
 
     /// Every step of a path is a statement joining the two nodes it lies between.

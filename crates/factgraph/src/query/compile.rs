@@ -125,6 +125,9 @@ pub(crate) struct RelTest {
     pub reversed: bool,
     /// Where it was written, for errors found while matching.
     pub span: Span,
+    /// Only the distinct far ends matter (set by `distinct_ends`): a variable-length
+    /// step may search breadth-first instead of walking every trail.
+    pub distinct_ends: bool,
 }
 
 /// How a path finds its first node.
@@ -266,6 +269,44 @@ impl QueryPlan {
         }
         out.reverse();
         out
+    }
+}
+
+/// Marks the variable-length steps whose trails only matter through their distinct far
+/// ends: under `distinct` or under aggregates that all ignore repeats (`count(distinct
+/// y)`, `collect(distinct y)`, `min`, `max`), through filters and projections, a match
+/// of one path of one unnamed, untyped step with no properties. `count(distinct y)`
+/// over `(x)-[*1..3]-(y)` then costs a breadth-first search, not every trail.
+fn distinct_ends(op: &mut Op, repeats_ignored: bool) {
+    match op {
+        Op::Unit => {}
+        Op::Distinct { input, .. } => distinct_ends(input, true),
+        Op::Aggregate { input, aggs, .. } => {
+            let ignored = aggs
+                .iter()
+                .all(|a| (a.distinct && a.func != AggFn::CountStar) || matches!(a.func, AggFn::Min | AggFn::Max));
+            distinct_ends(input, ignored)
+        }
+        Op::Filter { input, .. } | Op::Project { input, .. } => distinct_ends(input, repeats_ignored),
+        Op::Match { input, paths, .. } => {
+            if repeats_ignored {
+                if let [p] = paths.as_mut_slice() {
+                    let steps = p.right.len() + p.left.len();
+                    if let (1, Some((rel, _))) = (steps, p.right.first_mut().or(p.left.first_mut())) {
+                        let plain = rel.slot.is_none() && rel.types.is_empty() && rel.props.is_empty();
+                        if plain && rel.length.is_some_and(|(min, _)| min <= 1) {
+                            rel.distinct_ends = true;
+                        }
+                    }
+                }
+            }
+            distinct_ends(input, false)
+        }
+        Op::Unwind { input, .. }
+        | Op::Sort { input, .. }
+        | Op::Skip { input, .. }
+        | Op::Limit { input, .. }
+        | Op::Create { input, .. } => distinct_ends(input, false),
     }
 }
 
@@ -460,6 +501,7 @@ pub(crate) fn plan(q: &Query) -> Result<QueryPlan> {
             Clause::Create(paths) => p.create(op, paths, &mut scope)?,
         };
     }
+    distinct_ends(&mut op, false);
     out.root = op;
     out.width = p.width;
     out.names = p.names;
@@ -622,6 +664,7 @@ impl Planner {
             props: self.props(&r.properties, scope)?,
             reversed,
             span: r.span,
+            distinct_ends: false,
         })
     }
 

@@ -13,7 +13,7 @@
 //! bound and restored as the walk backs out, so a match costs no copies until a
 //! complete binding is pushed on.
 
-use factgraph_store::{normalize, Direction, Entity, Node, StatementId, DOCUMENT_KIND};
+use factgraph_store::{normalize, Direction, Entity, Node, StatementId, Walk, DOCUMENT_KIND};
 use factgraph_syntax::ast::Arrow;
 
 use super::compile::{CExpr, NodeTest, PathPlan, RelTest, Scan};
@@ -132,10 +132,59 @@ impl Matcher<'_> {
                     }
                     .into());
                 }
+                let max = max.min(cap);
+                if rel.distinct_ends && ctx.source.is_none() {
+                    return self.reach(ctx, p, side, i, anchor, at, (min, max), row, emit);
+                }
                 let mut trail = Vec::new();
-                self.walk(ctx, p, side, i, anchor, at, (min, max.min(cap)), &mut trail, row, emit)
+                self.walk(ctx, p, side, i, anchor, at, (min, max), &mut trail, row, emit)
             }
         }
+    }
+
+    /// A variable-length relationship whose trails matter only through their distinct
+    /// ends (the planner checked): each node a trail of `min..=max` (`min` at most 1)
+    /// statements from `at` can end at, once, from a breadth-first search of the
+    /// store's adjacency.
+    #[allow(clippy::too_many_arguments)]
+    fn reach(
+        &mut self,
+        ctx: &mut Ctx<'_>,
+        p: usize,
+        side: Side,
+        i: usize,
+        anchor: Node,
+        at: Node,
+        (min, max): (usize, usize),
+        row: &mut [Val],
+        emit: &mut Emit<'_>,
+    ) -> Result<Flow> {
+        let path = &self.paths[p];
+        let steps = if side == Side::Right { &path.right } else { &path.left };
+        let (rel, node) = &steps[i];
+        let (walk, forwards) = match rel.arrow {
+            Arrow::Right => (Walk::Directed, true),
+            Arrow::Left => (Walk::Directed, false),
+            Arrow::Either => (Walk::Undirected, true),
+        };
+        let adjacency = ctx.store.adjacency()?;
+        let (mut ends, closed) = adjacency.reach(at, max, walk, forwards);
+        if min == 0 || closed {
+            ends.push(at);
+        }
+        for end in ends {
+            ctx.tick()?;
+            if !node_ok(ctx, end, node, row)? {
+                continue;
+            }
+            let saved = bind_node(node, end, row);
+            let flow = self.step(ctx, p, side, i + 1, anchor, end, row, emit)?;
+            restore(node.slot, saved, row);
+            if flow == Flow::Stop {
+                return Ok(Flow::Stop);
+            }
+        }
+        Ok(Flow::Go)
     }
 
     /// A variable-length relationship: every trail of `min..=max` hops from `at`.

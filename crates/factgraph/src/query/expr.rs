@@ -336,10 +336,12 @@ fn call(ctx: &mut Ctx<'_>, name: &str, mut vals: Vec<Val>, span: Span) -> Result
             let mut out: Vec<Val> = Vec::new();
             for id in rel_ids(&first) {
                 let st = ctx.store.require_statement(id)?;
-                for c in ctx.citations(&st)? {
-                    for s in [Some(c.document), c.attribution].into_iter().flatten() {
-                        if !out.contains(&Val::Str(s.clone())) {
-                            out.push(Val::Str(s));
+                // Names only: a citation's words would cost a claim per statement.
+                for ev in ctx.evidence(&st)? {
+                    for who in [Some(ev.document), ev.attribution].into_iter().flatten() {
+                        let s = Val::Str(ctx.entity_name(who)?);
+                        if !out.contains(&s) {
+                            out.push(s);
                         }
                     }
                 }

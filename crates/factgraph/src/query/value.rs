@@ -288,6 +288,24 @@ pub(crate) fn group_key(v: &Val, out: &mut String) {
             }
             out.push('}');
         }
+        // The common kinds without the formatting machinery: grouping and `distinct`
+        // key every row.
+        Val::Node(Node::Entity(id)) => {
+            let _ = write!(out, "e{}", id.0);
+        }
+        Val::Node(Node::Statement(id)) => {
+            let _ = write!(out, "s{}", id.0);
+        }
+        Val::Rel(id) => {
+            let _ = write!(out, "r{}", id.0);
+        }
+        Val::Str(s) => {
+            // Length first, so that no text can look like two keys.
+            let _ = write!(out, "t{}:", s.len());
+            out.push_str(s);
+        }
+        Val::Null => out.push('0'),
+        Val::Bool(b) => out.push(if *b { 'T' } else { 'F' }),
         other => {
             let _ = write!(out, "{other:?}");
         }

@@ -193,8 +193,7 @@ fn patterns(p: &Paths, budget: Duration) -> Result<Value> {
         Ok(true)
     })?;
     out["parse_plan_point_pattern"] = json!({"us": us, "answer": ans});
-    let (us, ans) =
-        measure(budget, || Ok(factgraph::writes("match (x {name: $x})-[r]->(o) return o.name", &params)?))?;
+    let (us, ans) = measure(budget, || Ok(factgraph::writes("match (x {name: $x})-[r]->(o) return o.name", &params)?))?;
     out["parse_point_pattern"] = json!({"us": us, "answer": ans});
     out["peak_rss_mb"] = json!(peak_rss_kb() as f64 / 1024.0);
     Ok(out)

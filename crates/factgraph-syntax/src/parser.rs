@@ -277,14 +277,20 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::additive | Rule::multiplicative | Rule::unary => "an expression",
         Rule::add_op | Rule::mul_op => "an arithmetic operator",
         Rule::neg_op => "`-`",
-        Rule::expr | Rule::or_expr | Rule::and_expr | Rule::not_expr | Rule::comparison | Rule::primary => {
-            "an expression"
-        }
+        Rule::expr
+        | Rule::or_expr
+        | Rule::and_expr
+        | Rule::not_expr
+        | Rule::comparison
+        | Rule::predicate
+        | Rule::primary => "an expression",
         Rule::not_op => "`not`",
-        Rule::comparison_tail => "a comparison (`=`, `<>`, `<`, `contains`, `is null`, …)",
+        Rule::predicate_tail => "a comparison (`=`, `<>`, `<`, `contains`, `is null`, …)",
+        Rule::exponent => "an exponent (`e10`)",
         Rule::is_null => "`is null`",
         Rule::is_not_null => "`is not null`",
-        Rule::compare_op => "a comparison operator",
+        // Always expected beside a predicate, which names the comparisons in words.
+        Rule::compare_op => return None,
         Rule::string_op => "`starts with`, `ends with` or `contains`",
         Rule::in_op => "`in`",
         Rule::count_star => "`count(*)`",
@@ -437,7 +443,13 @@ fn literal(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<Literal, ParseError> {
     let p = if p.as_rule() == Rule::literal { p.into_inner().next().expect("literal has one child") } else { p };
     Ok(match p.as_rule() {
         Rule::date => Literal::Date(date(text, &p)?),
-        Rule::float => Literal::Float(p.as_str().parse().map_err(|_| ParseError::at(text, span(&p), "not a number"))?),
+        Rule::float => {
+            let x: f64 = p.as_str().parse().map_err(|_| ParseError::at(text, span(&p), "not a number"))?;
+            if !x.is_finite() {
+                return Err(ParseError::at(text, span(&p), format!("{} is too large for a float", p.as_str())));
+            }
+            Literal::Float(x)
+        }
         Rule::integer => Literal::Int(integer(text, &p)?),
         Rule::boolean => Literal::Bool(p.as_str().eq_ignore_ascii_case("true")),
         Rule::string => match p.clone().into_inner().next() {
@@ -862,9 +874,8 @@ fn rel_pattern(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<RelPattern, ParseErr
         (true, false) => Arrow::Left,
         (false, true) => Arrow::Right,
         (false, false) => Arrow::Either,
-        (true, true) => {
-            return Err(ParseError::at(text, sp, "a relationship points one way: `-[]->` or `<-[]-`, not both"))
-        }
+        // `<-[]->` is openCypher's other spelling of "either way".
+        (true, true) => Arrow::Either,
     };
     Ok(r)
 }
@@ -928,50 +939,64 @@ fn expr(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<Expr, ParseError> {
             let mut lhs = expr(text, it.next().expect("comparison lhs"))?;
             // `a < b < c` is `a < b and b < c`, as in openCypher.
             let mut acc: Option<Expr> = None;
-            for (n, tail) in it.enumerate() {
-                if n >= MAX_CHAIN {
+            let mut n = 0;
+            while let Some(op) = it.next() {
+                n += 1;
+                if n > MAX_CHAIN {
                     return Err(ParseError::at(text, sp, format!("more than {MAX_CHAIN} comparisons in a chain")));
                 }
-                let mut ti = tail.into_inner();
-                let op = ti.next().expect("comparison op");
-                match op.as_rule() {
-                    Rule::is_null | Rule::is_not_null => {
-                        let target = acc.take().unwrap_or(lhs);
-                        let span = target.span.to(span(&op));
-                        let negated = op.as_rule() == Rule::is_not_null;
-                        lhs = Expr { kind: ExprKind::IsNull { expr: Box::new(target), negated }, span };
+                let o = match op.as_str() {
+                    "=" => CompareOp::Eq,
+                    "<>" => CompareOp::Ne,
+                    "<" => CompareOp::Lt,
+                    "<=" => CompareOp::Le,
+                    ">" => CompareOp::Gt,
+                    _ => CompareOp::Ge,
+                };
+                let rhs = expr(text, it.next().expect("comparison rhs"))?;
+                let span = lhs.span.to(rhs.span);
+                let c = Expr { kind: ExprKind::Compare(o, Box::new(lhs), Box::new(rhs.clone())), span };
+                acc = Some(match acc {
+                    None => c,
+                    Some(a) => {
+                        let span = a.span.to(c.span);
+                        Expr { kind: ExprKind::And(Box::new(a), Box::new(c)), span }
                     }
-                    Rule::compare_op | Rule::string_op | Rule::in_op => {
+                });
+                lhs = rhs;
+            }
+            Ok(acc.unwrap_or(lhs))
+        }
+        Rule::predicate => {
+            let mut it = p.into_inner();
+            let mut acc = expr(text, it.next().expect("predicate operand"))?;
+            for (n, tail) in it.enumerate() {
+                if n >= MAX_CHAIN {
+                    return Err(ParseError::at(text, sp, format!("more than {MAX_CHAIN} predicates in a chain")));
+                }
+                let mut ti = tail.into_inner();
+                let op = ti.next().expect("predicate op");
+                acc = match op.as_rule() {
+                    Rule::is_null | Rule::is_not_null => {
+                        let span = acc.span.to(span(&op));
+                        let negated = op.as_rule() == Rule::is_not_null;
+                        Expr { kind: ExprKind::IsNull { expr: Box::new(acc), negated }, span }
+                    }
+                    Rule::string_op | Rule::in_op => {
                         let o = match (op.as_rule(), op.as_str().to_ascii_lowercase().split_whitespace().next()) {
-                            (Rule::compare_op, _) => match op.as_str() {
-                                "=" => CompareOp::Eq,
-                                "<>" => CompareOp::Ne,
-                                "<" => CompareOp::Lt,
-                                "<=" => CompareOp::Le,
-                                ">" => CompareOp::Gt,
-                                _ => CompareOp::Ge,
-                            },
                             (Rule::in_op, _) => CompareOp::In,
                             (_, Some("starts")) => CompareOp::StartsWith,
                             (_, Some("ends")) => CompareOp::EndsWith,
                             _ => CompareOp::Contains,
                         };
-                        let rhs = expr(text, ti.next().expect("comparison rhs"))?;
-                        let span = lhs.span.to(rhs.span);
-                        let c = Expr { kind: ExprKind::Compare(o, Box::new(lhs), Box::new(rhs.clone())), span };
-                        acc = Some(match acc {
-                            None => c,
-                            Some(a) => {
-                                let span = a.span.to(c.span);
-                                Expr { kind: ExprKind::And(Box::new(a), Box::new(c)), span }
-                            }
-                        });
-                        lhs = rhs;
+                        let rhs = expr(text, ti.next().expect("predicate rhs"))?;
+                        let span = acc.span.to(rhs.span);
+                        Expr { kind: ExprKind::Compare(o, Box::new(acc), Box::new(rhs)), span }
                     }
-                    _ => return Err(ParseError::at(text, sp, "unexpected comparison")),
-                }
+                    _ => return Err(ParseError::at(text, sp, "unexpected predicate")),
+                };
             }
-            Ok(acc.unwrap_or(lhs))
+            Ok(acc)
         }
         Rule::postfix => {
             let mut it = p.into_inner();

@@ -142,8 +142,10 @@ fn errors_say_what_was_expected_in_words() {
     assert_eq!(e.found, "`hello`");
     let e = err("assert @a = X said 2020-02-30 from d \"q\"");
     assert!(e.summary().contains("not a calendar date"), "{e}");
-    let e = err("match (a)<-[r]->(b) return a");
-    assert!(e.summary().contains("one way"), "{e}");
+    // `<-[]->` is openCypher's other spelling of `-[]-`.
+    let Statement::Query(q) = one("match (a)<-[r]->(b) return a") else { panic!() };
+    let Clause::Match(m) = &q.clauses[0] else { panic!() };
+    assert_eq!(m.paths[0].steps[0].0.arrow, Arrow::Either);
 }
 
 #[test]
@@ -157,7 +159,10 @@ fn limits_are_quick_errors() {
     assert!(err(&big).summary().contains("1 MiB"));
     // Long chains of conditions and repeated `not` would make a deep tree: refused.
     let wide = format!("match (a) where {} return a", vec!["a.x = 1"; 50_000].join(" or "));
-    assert!(err(&wide).summary().contains("chains 50000 conditions"));
+    // (Refused by the chain limit or, first, by the bound on the grammar's work.)
+    let e = err(&wide);
+    let said = e.summary();
+    assert!(said.contains("chains 50000 conditions") || said.contains("too complex to parse"), "{said}");
     let deep = format!("match (a) where {}a.x = 1 return a", "not ".repeat(200_000));
     assert!(err(&deep).summary().contains("`not` is repeated 200000 times"));
     parse(&format!("match (a) where {} return a", vec!["a.x = 1"; 64].join(" and "))).unwrap();

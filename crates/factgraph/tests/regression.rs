@@ -176,3 +176,44 @@ fn a_name_on_either_end_of_a_path_gives_the_same_answer() {
     let names: Vec<String> = r[0].rows.iter().map(|r| r.cells[0].to_string()).collect();
     assert_eq!(names, ["a", "c"]);
 }
+
+/// `false = true is null` was `(false = true) is null`; `is null`, `starts with` and
+/// `in` bind tighter than `=`, as in openCypher.
+#[test]
+fn is_null_binds_tighter_than_a_comparison() {
+    let g = Graph::in_memory().unwrap();
+    let r = g.query("return false = true is null as a, (false = true) is null as c").unwrap();
+    assert_eq!(r[0].rows[0].cells[0].to_string(), "true");
+    assert_eq!(r[0].rows[0].cells[1].to_string(), "false");
+}
+
+/// `create (:L {name: ''})` made a node with no name at all, so `n.name` was null and
+/// `starts with ''` did not find it.
+#[test]
+fn an_empty_name_is_a_name_not_no_name() {
+    let g = Graph::in_memory().unwrap();
+    g.query("create (:L {name: ''}), (:L {name: 'ab'}), (:L)").unwrap();
+    assert_eq!(count(&g, "match (n:L) where n.name starts with '' return count(n)"), "2");
+    assert_eq!(count(&g, "match (n:L {name: ''}) return count(n)"), "1");
+}
+
+/// `create … return n limit 0` wrote nothing: the limit stopped the pipeline before
+/// the `create` ran.
+#[test]
+fn limit_zero_after_create_still_creates() {
+    let g = Graph::in_memory().unwrap();
+    let r = g.query("create (n:N {num: 42}) return n limit 0").unwrap();
+    assert!(r[0].rows.is_empty());
+    assert_eq!(count(&g, "match (n:N) return count(n)"), "1");
+}
+
+/// Floats written `.5`, `1e3` or `1.5E-2` did not parse; one too large is an error,
+/// not infinity.
+#[test]
+fn every_float_form_parses_and_too_large_is_an_error() {
+    let g = Graph::in_memory().unwrap();
+    let r = g.query("return .5 as a, 1e3 as b, 1.5E-2 as c, -.25 as d").unwrap();
+    let cells: Vec<String> = r[0].rows[0].cells.iter().map(|c| c.to_string()).collect();
+    assert_eq!(cells, ["0.5", "1000", "0.015", "-0.25"]);
+    assert!(g.query("return 1.34E999").is_err());
+}

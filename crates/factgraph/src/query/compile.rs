@@ -672,6 +672,13 @@ impl Planner {
         let mut bound = Vec::new();
         let mut binds: Vec<(String, Slot)> = Vec::new();
         for path in paths {
+            // `create (a)` of a bound `a` alone would create nothing: openCypher calls it
+            // an error rather than a no-op.
+            if let (true, Some(v)) = (path.steps.is_empty(), &path.start.var) {
+                if scope.get(&v.text).is_some() {
+                    return Err(QueryError::AlreadyBound { name: v.text.clone(), span: path.start.span }.into());
+                }
+            }
             for n in nodes(path) {
                 let Some(v) = &n.var else { continue };
                 match scope.get(&v.text) {
@@ -1213,8 +1220,9 @@ fn best_anchor(path: &PathPattern, bound: &[String]) -> (usize, u8) {
 
 /// The name a node pattern gives as a constant, which the name index can find.
 fn name_of(n: &NodePattern) -> Option<&str> {
+    // The empty name is kept as a property, not in the name index.
     n.properties.iter().find(|p| p.key.text == "name").and_then(|p| match &p.value.kind {
-        ExprKind::Literal(Literal::Str(s)) => Some(s.as_str()),
+        ExprKind::Literal(Literal::Str(s)) if !s.is_empty() => Some(s.as_str()),
         _ => None,
     })
 }

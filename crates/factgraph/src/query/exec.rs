@@ -246,6 +246,9 @@ impl Env<'_> {
             Op::Limit { input, n } => {
                 let n = self.count(ctx, n, "limit")?;
                 if n == 0 {
+                    // Nothing passes, but what comes before still runs up to its first
+                    // row: a `create` before `limit 0` still writes.
+                    self.op(ctx, input, &mut |_, _| Ok(Flow::Stop))?;
                     return Ok(Flow::Go);
                 }
                 let mut taken = 0u64;

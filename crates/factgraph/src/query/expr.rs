@@ -263,8 +263,8 @@ fn property(ctx: &mut Ctx<'_>, v: &Val, key: &str) -> Result<Val> {
         Val::Node(Node::Entity(id)) => {
             let e = ctx.entity(*id)?;
             match key {
-                // An unnamed node has no name.
-                "name" if e.name.is_empty() => Val::Null,
+                // An unnamed node has no name (or the empty one, kept as a property).
+                "name" if e.name.is_empty() => e.properties.get("name").map_or(Val::Null, from_value),
                 "name" => Val::Str(e.name.clone()),
                 "kind" => Val::Str(e.kind.clone()),
                 // `id` is a property like any other; the internal id is `id(n)`'s.

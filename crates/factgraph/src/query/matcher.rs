@@ -326,6 +326,7 @@ fn candidates(ctx: &mut Ctx<'_>, scan: &Scan, row: &[Val]) -> Result<Vec<Node>> 
 /// nothing). `name` matches any spelling, ignoring case and accents.
 fn entity_has(e: &Entity, key: &str, want: &Val) -> bool {
     match (key, want) {
+        ("name", Val::Str(s)) if s.is_empty() => e.name.is_empty() && e.properties.contains_key("name"),
         ("name", Val::Str(s)) => {
             let n = normalize(s);
             e.spellings().any(|sp| normalize(sp) == n)

@@ -396,6 +396,10 @@ fn create_node(
         Some(n) => Some((n, literal_of(n)?)),
         None => None,
     };
+    // A null name is no name; an empty one is kept as a property, since an entity's
+    // name is what it is found by and `''` names nothing.
+    let empty_name = matches!(&name, Some((_, Some(Literal::Str(n)))) if n.is_empty());
+    let name = name.filter(|(_, v)| v.is_some() && !empty_name);
     let id = match name {
         // A node without a name is a new, unnamed entity every time, as in openCypher.
         None => {
@@ -414,6 +418,9 @@ fn create_node(
             .into())
         }
     };
+    if empty_name {
+        tx.set_property(id, "name", Value::Str(String::new())).map_err(|e| refused(e, p.span))?;
+    }
     for prop in p.properties.iter().filter(|x| x.key.text != "name") {
         // A property set to null is no property.
         if let Some(v) = literal_of(prop)? {

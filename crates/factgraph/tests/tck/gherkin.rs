@@ -31,7 +31,8 @@ pub struct Scenario {
     pub ignored: bool,
 }
 
-/// Splits a table row into its cells: `|` separates, `\|` is a bar inside a cell.
+/// Splits a table row into its cells: `|` separates, `\|` is a bar inside a cell and
+/// `\\` a backslash (Gherkin's escapes in tables).
 fn cells(line: &str) -> Vec<String> {
     let inner = line.trim().trim_start_matches('|');
     let mut out = Vec::new();
@@ -41,6 +42,10 @@ fn cells(line: &str) -> Vec<String> {
         match c {
             '\\' if chars.peek() == Some(&'|') => {
                 cell.push('|');
+                chars.next();
+            }
+            '\\' if chars.peek() == Some(&'\\') => {
+                cell.push('\\');
                 chars.next();
             }
             '|' => out.push(std::mem::take(&mut cell).trim().to_owned()),

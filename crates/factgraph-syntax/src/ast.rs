@@ -495,6 +495,17 @@ pub enum ExprKind {
     Slice(Box<Expr>, Option<Box<Expr>>, Option<Box<Expr>>),
     /// `n:A:B`
     HasLabels(Box<Expr>, Vec<String>),
+    /// `all(x in list where pred)`, `any(…)`, `none(…)`, `single(…)`
+    Quantifier {
+        /// Which.
+        kind: Quantifier,
+        /// The variable each item is bound to.
+        var: String,
+        /// The list.
+        list: Box<Expr>,
+        /// The predicate.
+        pred: Box<Expr>,
+    },
     /// `[x in list where pred | expr]`
     ListComp {
         /// The variable each item is bound to.
@@ -510,6 +521,31 @@ pub enum ExprKind {
     Arith(ArithOp, Box<Expr>, Box<Expr>),
     /// `-a`
     Neg(Box<Expr>),
+}
+
+/// How many items a quantifier wants the predicate true for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Quantifier {
+    /// Every item.
+    All,
+    /// At least one.
+    Any,
+    /// None.
+    None,
+    /// Exactly one.
+    Single,
+}
+
+impl Quantifier {
+    /// The word as written.
+    pub fn word(self) -> &'static str {
+        match self {
+            Quantifier::All => "all",
+            Quantifier::Any => "any",
+            Quantifier::None => "none",
+            Quantifier::Single => "single",
+        }
+    }
 }
 
 /// An arithmetic operator.

@@ -300,6 +300,8 @@ fn describe(rule: Rule) -> Option<&'static str> {
         // Possible after any term, so never worth listing among what was expected.
         Rule::lookup | Rule::index | Rule::label_test => return None,
         Rule::list_comprehension => "a list comprehension (`[x in list where … | …]`)",
+        Rule::quantifier => "`all(x in list where …)`",
+        Rule::quantifier_kind => "`all`, `any`, `none` or `single`",
         Rule::comprehension_filter => "`where`",
         Rule::comprehension_map => "`|`",
         Rule::xor_expr => "an expression",
@@ -1039,6 +1041,19 @@ fn expr(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<Expr, ParseError> {
                 e = Expr { kind, span };
             }
             Ok(e)
+        }
+        Rule::quantifier => {
+            let mut it = p.into_inner().filter(|x| !keyword(x.as_rule()));
+            let kind = match it.next().expect("quantifier kind").as_str().to_ascii_lowercase().as_str() {
+                "all" => Quantifier::All,
+                "any" => Quantifier::Any,
+                "none" => Quantifier::None,
+                _ => Quantifier::Single,
+            };
+            let var = it.next().expect("quantifier variable").as_str().to_owned();
+            let list = Box::new(expr(text, it.next().expect("quantifier list"))?);
+            let pred = Box::new(expr(text, it.next().expect("quantifier predicate"))?);
+            Ok(Expr { kind: ExprKind::Quantifier { kind, var, list, pred }, span: sp })
         }
         Rule::list_comprehension => {
             let mut it = p.into_inner().filter(|x| !keyword(x.as_rule()));

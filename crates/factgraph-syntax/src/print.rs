@@ -460,6 +460,13 @@ fn expr(out: &mut String, e: &Expr) {
                 let _ = write!(out, ":{l}");
             }
         }
+        ExprKind::Quantifier { kind, var, list, pred } => {
+            let _ = write!(out, "{}({var} in ", kind.word());
+            expr(out, list);
+            out.push_str(" where ");
+            expr(out, pred);
+            out.push(')');
+        }
         ExprKind::ListComp { var, list, filter, map } => {
             let _ = write!(out, "[{var} in ");
             expr(out, list);

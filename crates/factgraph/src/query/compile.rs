@@ -67,6 +67,13 @@ pub(crate) enum CExpr {
     Index(Box<CExpr>, Box<CExpr>, Span),
     Slice(Box<CExpr>, Option<Box<CExpr>>, Option<Box<CExpr>>, Span),
     HasLabels(Box<CExpr>, Vec<String>),
+    /// `all(x in list where pred)` and its kin, `x` in `slot`.
+    Quantifier {
+        kind: factgraph_syntax::ast::Quantifier,
+        slot: Slot,
+        list: Box<CExpr>,
+        pred: Box<CExpr>,
+    },
     /// `[x in list where filter | map]`, `x` in `slot`.
     ListComp {
         slot: Slot,
@@ -422,6 +429,7 @@ fn contains_aggregate(e: &Expr) -> bool {
                 || f.as_deref().is_some_and(contains_aggregate)
                 || t.as_deref().is_some_and(contains_aggregate)
         }
+        ExprKind::Quantifier { list, pred, .. } => contains_aggregate(list) || contains_aggregate(pred),
         ExprKind::ListComp { list, filter, map, .. } => {
             contains_aggregate(list)
                 || filter.as_deref().is_some_and(contains_aggregate)
@@ -1001,6 +1009,14 @@ impl Planner {
                 }
                 CExpr::HasLabels(b(self.expr(x, scope, place)?), labels.clone())
             }
+            ExprKind::Quantifier { kind, var, list, pred } => {
+                let list = b(self.expr(list, scope, place)?);
+                let slot = self.slot(var);
+                let mut inner = scope.clone();
+                inner.bind(var, slot, VarType::Any);
+                let pred = b(self.expr(pred, &inner, Place::Row)?);
+                CExpr::Quantifier { kind: *kind, slot, list, pred }
+            }
             ExprKind::ListComp { var, list, filter, map } => {
                 let list = b(self.expr(list, scope, place)?);
                 let slot = self.slot(var);
@@ -1144,6 +1160,7 @@ fn var_type(e: &Expr, scope: &Scope) -> VarType {
         | ExprKind::Xor(..)
         | ExprKind::IsNull { .. }
         | ExprKind::HasLabels(..)
+        | ExprKind::Quantifier { .. }
         | ExprKind::Property(..)
         | ExprKind::CountStar => VarType::Value,
         _ => VarType::Any,
@@ -1186,7 +1203,7 @@ fn mentions_variables(e: &Expr) -> bool {
         ExprKind::List(items) | ExprKind::Call { args: items, .. } => items.iter().any(mentions_variables),
         ExprKind::Map(entries) => entries.iter().any(|(_, v)| mentions_variables(v)),
         // A comprehension's own variable does not count, but anything else does.
-        ExprKind::ListComp { .. } => true,
+        ExprKind::ListComp { .. } | ExprKind::Quantifier { .. } => true,
     }
 }
 

@@ -385,6 +385,13 @@ fn cexpr(out: &mut String, e: &CExpr, names: &[String]) {
                 let _ = write!(out, ":{l}");
             }
         }
+        CExpr::Quantifier { kind, slot, list, pred } => {
+            let _ = write!(out, "{}({} in ", kind.word(), name(slot));
+            cexpr(out, list, names);
+            out.push_str(" where ");
+            cexpr(out, pred, names);
+            out.push(')');
+        }
         CExpr::ListComp { slot, list, filter, map } => {
             let _ = write!(out, "[{} in ", name(slot));
             cexpr(out, list, names);

@@ -101,6 +101,47 @@ pub(crate) fn eval(ctx: &mut Ctx<'_>, e: &CExpr, row: &[Val]) -> Result<Val> {
             Val::Node(Node::Statement(_)) => Val::Bool(labels.iter().all(|l| l == "Statement")),
             other => return Err(not_a(":Label", "a node", &other)),
         },
+        CExpr::Quantifier { kind, slot, list, pred } => match eval(ctx, list, row)? {
+            Val::Null => Val::Null,
+            Val::List(items) => {
+                use factgraph_syntax::ast::Quantifier as Q;
+                let mut scratch = row.to_vec();
+                let (mut trues, mut nulls, mut falses) = (0usize, 0usize, 0usize);
+                for item in items {
+                    ctx.tick()?;
+                    scratch[*slot] = item;
+                    match truth(&eval(ctx, pred, &scratch)?) {
+                        Some(true) => trues += 1,
+                        Some(false) => falses += 1,
+                        None => nulls += 1,
+                    }
+                    // Stop as soon as the answer is known.
+                    let settled = match kind {
+                        Q::All => falses > 0,
+                        Q::Any | Q::None => trues > 0,
+                        Q::Single => trues > 1,
+                    };
+                    if settled {
+                        break;
+                    }
+                }
+                // Three-valued: an unknown item leaves the answer unknown unless the
+                // known ones settle it.
+                let answer = match kind {
+                    Q::All if falses > 0 => Some(false),
+                    Q::All => (nulls == 0).then_some(true),
+                    Q::Any if trues > 0 => Some(true),
+                    Q::Any => (nulls == 0).then_some(false),
+                    Q::None if trues > 0 => Some(false),
+                    Q::None => (nulls == 0).then_some(true),
+                    Q::Single if trues > 1 => Some(false),
+                    Q::Single if nulls > 0 => None,
+                    Q::Single => Some(trues == 1),
+                };
+                answer.map_or(Val::Null, Val::Bool)
+            }
+            other => return Err(not_a(kind.word(), "a list", &other)),
+        },
         CExpr::ListComp { slot, list, filter, map } => match eval(ctx, list, row)? {
             Val::Null => Val::Null,
             Val::List(items) => {

@@ -208,3 +208,45 @@ fn the_current_directory_can_become_the_store() {
         assert!(cwd.join("FACTGRAPH").is_file(), "{db}");
     }
 }
+
+/// `-c` queries, `-f` scripts and scripts on standard input that only read do not
+/// create a missing `--db` (telling a reading query from a writing one takes the
+/// language: `factgraph::writes`); one that writes creates it as before.
+#[test]
+fn reading_queries_and_scripts_on_a_missing_store_create_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("reads.fgq");
+    std::fs::write(&script, ".param who \"Alpha\"\nmatch (n) where n.name = $who return n;\n.stats\n").unwrap();
+    let writing = dir.path().join("writes.fgq");
+    std::fs::write(&writing, "match (n) return count(n);\nentity Alpha: Thing;\n").unwrap();
+    let missing = dir.path().join("x").join("missing");
+    let script = script.to_str().unwrap();
+    for (args, stdin) in [
+        (&["-c", "match (n) return n"][..], ""),
+        (&["-c", "match (n) return count(n)", "-c", ".schema"], ""),
+        (&["-c", "describe Alpha"], ""),
+        (&["-f", script], ""),
+        (&[], "match (n) return n;\n.stats\n"),
+    ] {
+        let out = factgraph(&missing, args, stdin);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "{args:?}: {stderr}");
+        assert!(stderr.contains("no factgraph store at"), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(!missing.exists() && !dir.path().join("x").exists(), "{args:?} created {}", missing.display());
+    }
+    let missing = dir.path().join("missing");
+    for (i, args) in [
+        &["-c", "match (n) return n", "-c", "create (:A {name: 'x'})"][..],
+        &["-f", writing.to_str().unwrap()],
+        &["-c", &format!(".read {script}")],
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let db = missing.with_extension(i.to_string());
+        let out = factgraph(&db, args, "");
+        assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+        assert!(db.join("FACTGRAPH").is_file(), "{args:?} should have created the store");
+    }
+}

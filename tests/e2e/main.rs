@@ -95,6 +95,7 @@ fn a_malformed_load_leaves_the_store_unchanged() {
 fn a_second_process_gets_store_in_use() {
     let tmp = tempfile::tempdir().unwrap();
     let db = tmp.path().join("db");
+    assert!(factgraph(&db, &["-c", "entity Alpha: Thing"], "").status.success());
     // The first process sits in the REPL, waiting on its standard input.
     let mut first = Command::new(env!("CARGO_BIN_EXE_factgraph"))
         .arg("--db")
@@ -131,9 +132,13 @@ fn foreign_directories_are_refused_with_exit_code_3() {
 fn piped_repl_runs_meta_commands_and_fails_fast() {
     let tmp = tempfile::tempdir().unwrap();
     let db = tmp.path().join("db");
+    // A session that only reads does not create the store: one that writes does.
     let out = factgraph(&db, &[], ".stats\n.schema\n");
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert!(!db.exists());
+    let out = factgraph(&db, &[], "entity Alpha: Thing;\n.stats\n.schema\n");
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("entities\t0"));
+    assert!(text(&out.stdout).contains("entities\t1"));
     let out = factgraph(&db, &[], ".bogus\n.stats\n");
     assert_eq!(out.status.code(), Some(1));
     assert!(!text(&out.stdout).contains("entities"), "stopped at the first error");
@@ -183,6 +188,7 @@ fn output_formats_and_piped_default() {
 fn errors_colour_json_and_exit_codes() {
     let tmp = tempfile::tempdir().unwrap();
     let db = tmp.path().join("db");
+    assert!(factgraph(&db, &["-c", "entity Alpha: Thing"], "").status.success());
     // Piped stderr: no colour by default, and never with NO_COLOR.
     let out = factgraph(&db, &["-c", "describe Nobody"], "");
     assert_eq!(out.status.code(), Some(1));
@@ -200,7 +206,7 @@ fn errors_colour_json_and_exit_codes() {
     // --continue-on-error runs the rest and still exits 1.
     let out = factgraph(&db, &["--continue-on-error", "-c", "describe X", "-c", ".stats"], "");
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stdout).contains("entities\t0"));
+    assert!(text(&out.stdout).contains("entities\t1"));
 }
 
 #[test]

@@ -36,7 +36,8 @@ use crate::repl::{split_inputs, Flow, Session};
 #[command(name = "factgraph", version, after_help = EXAMPLES)]
 struct Cli {
     /// Open or create this store (created empty by a command that may write; `stats`,
-    /// `check`, `export`, `dot` and read-only meta commands never create one). Without
+    /// `check`, `export`, `dot`, and scripts whose queries and meta commands only
+    /// read, never create one). Without
     /// it, factgraph opens the default store — $FACTGRAPH_DB, else the platform data
     /// directory — created with the showcase data the first time.
     #[arg(long, global = true)]
@@ -256,25 +257,73 @@ pub(crate) fn load_paths(graph: &Graph, paths: &[PathBuf], progress: bool) -> Re
 }
 
 /// Whether a command only reads the store, so that a missing store is an error rather
-/// than created empty (`--db typo stats` must not leave a `typo` store behind). A
-/// session only reads when each of its commands is a meta command that reads: a query
-/// may write, and telling which would take the query engine.
-fn only_reads(cli: &Cli) -> bool {
+/// than created empty (`--db typo stats` must not leave a `typo` store behind).
+/// `inputs` are a script session's inputs (`-c`, `-f` or standard input), read before
+/// the store is opened; `None` for the interactive REPL, which may write.
+fn only_reads(cli: &Cli, inputs: Option<&[String]>) -> bool {
     match &cli.command {
         Some(Command::Stats | Command::Check | Command::Export { .. } | Command::Dot { .. }) => true,
         Some(Command::Load { .. } | Command::Import { .. }) => false,
-        None => {
-            cli.file.is_none()
-                && !cli.commands.is_empty()
-                && cli.commands.iter().all(|c| repl::parse_meta(c).is_some_and(|m| m.only_reads()))
-        }
+        None => inputs.is_some_and(inputs_only_read),
     }
 }
 
-fn open(cli: &Cli) -> Result<Graph> {
+/// Whether a session of these inputs only reads: each is a meta command that reads
+/// or a text the language says does not write (`factgraph::writes`). `.param`
+/// commands are followed, as the session would, so that a `$name` parses. A text
+/// that does not parse counts as reading: it fails when run and writes nothing, so
+/// it is no reason to create a store.
+fn inputs_only_read(inputs: &[String]) -> bool {
+    let mut params = factgraph::Params::new();
+    for input in inputs {
+        let trimmed = input.trim();
+        if trimmed.is_empty() || trimmed.starts_with('#') && !trimmed.contains('\n') {
+            continue;
+        }
+        match repl::parse_meta(trimmed) {
+            Some(repl::Meta::Param(name, value)) => match value {
+                Some(v) => params.insert(name, repl::param_value(&v)),
+                None => {
+                    params.remove(&name);
+                }
+            },
+            Some(m) if !m.only_reads() => return false,
+            Some(_) => {}
+            None => {
+                if factgraph::writes(input, &params).unwrap_or(false) {
+                    return false;
+                }
+            }
+        }
+    }
+    true
+}
+
+fn open(cli: &Cli, inputs: Option<&[String]>) -> Result<Graph> {
     let Some(path) = &cli.db else { return open_default() };
-    let opened = if only_reads(cli) { Graph::open_existing(path) } else { Graph::open(path) };
+    let opened = if only_reads(cli, inputs) { Graph::open_existing(path) } else { Graph::open(path) };
     opened.with_context(|| format!("opening {}", path.display()))
+}
+
+/// A script session's inputs (`-c`, `-f` or standard input) and the directory its
+/// `.read` and `.load` paths are relative to; `None` for the interactive REPL.
+/// They are read before the store is opened, because whether they write decides
+/// whether a missing store is created.
+fn session_inputs(cli: &Cli) -> Result<Option<(Vec<String>, Option<PathBuf>)>> {
+    if cli.command.is_some() {
+        return Ok(None);
+    }
+    if !cli.commands.is_empty() {
+        return Ok(Some((cli.commands.clone(), None)));
+    }
+    if let Some(f) = &cli.file {
+        let text = output::read_text_file(f)?;
+        return Ok(Some((split_inputs(&text), Some(f.parent().map(Path::to_owned).unwrap_or_default()))));
+    }
+    if std::io::stdin().is_terminal() {
+        return Ok(None);
+    }
+    Ok(Some((split_inputs(&output::read_bounded(std::io::stdin().lock(), "standard input")?), None)))
 }
 
 /// The default store, created with the showcase in the same step: the store appears
@@ -306,7 +355,17 @@ fn open_default() -> Result<Graph> {
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
-    let graph = open(&cli)?;
+    // A missing store is created only for inputs that may write, so they are read
+    // first; an existing store is opened first, so that a session holds it from the
+    // start, as the REPL does.
+    let missing = cli.db.as_ref().is_some_and(|p| !Graph::exists(p));
+    let (graph, inputs) = if missing {
+        let inputs = session_inputs(&cli)?;
+        (open(&cli, inputs.as_ref().map(|(i, _)| i.as_slice()))?, inputs)
+    } else {
+        let graph = open(&cli, None)?;
+        (graph, session_inputs(&cli)?)
+    };
     let color = use_color(cli.color);
     let stdout = std::io::stdout();
     match &cli.command {
@@ -411,23 +470,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         None => {}
     }
-    let interactive = std::io::stdin().is_terminal() && cli.commands.is_empty() && cli.file.is_none();
     let mode = cli.format.unwrap_or(if stdout.is_terminal() { Mode::Table } else { Mode::Tsv });
     let style = Style { mode, evidence: cli.evidence, max_rows: if stdout.is_terminal() { 200 } else { usize::MAX } };
     let mut session = Session::new(&graph, stdout.lock(), std::io::stderr(), style, color);
-    if interactive {
+    let Some((inputs, cwd)) = inputs else {
         terminal::run(&mut session, &graph)?;
         return Ok(ExitCode::SUCCESS);
-    }
-    let inputs: Vec<String> = if !cli.commands.is_empty() {
-        cli.commands.clone()
-    } else if let Some(f) = &cli.file {
-        let text = output::read_text_file(f)?;
-        session.cwd = f.parent().map(Path::to_owned).unwrap_or_default();
-        split_inputs(&text)
-    } else {
-        split_inputs(&output::read_bounded(std::io::stdin().lock(), "standard input")?)
     };
+    if let Some(cwd) = cwd {
+        session.cwd = cwd;
+    }
     let mut failed = false;
     for input in inputs {
         if cli.echo {

@@ -2,6 +2,7 @@
 
 mod crash;
 mod honest;
+mod input;
 mod pipes;
 mod terminal;
 mod transcript;

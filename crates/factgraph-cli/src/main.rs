@@ -24,7 +24,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
-use factgraph::{Error, Graph, StoreError};
+use factgraph::{Error, ErrorKind, Graph, JsonlCheck, StoreError};
 
 use crate::output::note;
 use crate::render::{Mode, Style};
@@ -160,18 +160,36 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
-/// 3 for storage and I/O, 1 for everything else.
+/// 3 for storage and I/O (the store, a file that cannot be read or written), 1 for
+/// everything else: a query, a script, an import or a TSV file that is wrong is the
+/// input's fault, whichever layer found it.
 fn exit_code(e: &anyhow::Error) -> u8 {
-    let storage = e.chain().any(|c| {
-        c.downcast_ref::<StoreError>().is_some()
-            || matches!(c.downcast_ref::<Error>(), Some(Error::Store(_) | Error::Io { .. }))
-            || c.downcast_ref::<std::io::Error>().is_some()
-    });
-    if storage {
-        3
-    } else {
-        1
+    for c in e.chain() {
+        if let Some(e) = c.downcast_ref::<Error>() {
+            return match e.kind() {
+                ErrorKind::Syntax
+                | ErrorKind::UnknownName
+                | ErrorKind::Ambiguous
+                | ErrorKind::Invalid
+                | ErrorKind::Limit
+                | ErrorKind::Cancelled
+                | ErrorKind::Timeout
+                | ErrorKind::Load => 1,
+                // Not found, in use, read-only, damaged, I/O, and kinds added later.
+                _ => 3,
+            };
+        }
+        if let Some(e) = c.downcast_ref::<StoreError>() {
+            return match e {
+                StoreError::Import { .. } | StoreError::Invalid(_) => 1,
+                _ => 3,
+            };
+        }
+        if c.downcast_ref::<std::io::Error>().is_some() {
+            return 3;
+        }
     }
+    1
 }
 
 fn use_color(choice: Color) -> bool {
@@ -434,7 +452,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Import { file }) => {
             output::check_regular_file(file, None)?;
             let f = File::open(file).with_context(|| format!("opening {}", file.display()))?;
-            let counts = graph.import_jsonl(BufReader::new(f))?;
+            let (counts, check) = graph
+                .import_jsonl_checked(BufReader::new(f))
+                .with_context(|| format!("importing {}", file.display()))?;
+            if check == JsonlCheck::Unchecked {
+                note!(
+                    "warning: {} is a version 1 export, which has no closing line: whether it was cut off could not be checked",
+                    file.display()
+                );
+            }
             writeln!(
                 stdout.lock(),
                 "imported {} entities, {} statements, {} evidence",

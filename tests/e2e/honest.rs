@@ -250,3 +250,44 @@ fn reading_queries_and_scripts_on_a_missing_store_create_nothing() {
         assert!(db.join("FACTGRAPH").is_file(), "{args:?} should have created the store");
     }
 }
+
+/// Runs `script` (sh) with a `size` tmpfs mounted at `$MNT` in a private mount
+/// namespace (`unshare -rm`, so the mount goes with the process); `None` where this
+/// system does not allow it, and the test that asked says it was skipped.
+pub(crate) fn with_tmpfs(size: &str, script: &str) -> Option<Output> {
+    let dir = tempfile::tempdir().unwrap();
+    let mnt = dir.path().join("mnt");
+    std::fs::create_dir(&mnt).unwrap();
+    let probe = Command::new("unshare")
+        .args(["-rm", "sh", "-c", &format!("mount -t tmpfs -o size={size} tmpfs {}", mnt.display())])
+        .output();
+    if !probe.is_ok_and(|o| o.status.success()) {
+        eprintln!("skipped: cannot mount a tmpfs in a user namespace here (unshare -rm)");
+        return None;
+    }
+    let full = format!("mount -t tmpfs -o size={size} tmpfs \"$MNT\" && {script}");
+    Some(
+        Command::new("unshare")
+            .args(["-rm", "sh", "-c", &full])
+            .env("MNT", &mnt)
+            .env("FG", env!("CARGO_BIN_EXE_factgraph"))
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap(),
+    )
+}
+
+/// A disk too full for the store (here a 6 MiB tmpfs: the store is made, and sled
+/// finds no room for its next segment when it opens it) is reported as a full disk,
+/// with exit code 3, never as a damaged or corrupt store.
+#[test]
+fn a_full_disk_is_reported_as_full_not_damaged() {
+    let script = r#"for i in 1 2; do "$FG" --db "$MNT/db" -c 'entity A: Thing'; echo "exit $?" >&2; done; "$FG" --db "$MNT/db" stats; echo "exit $?" >&2"#;
+    let Some(out) = with_tmpfs("6m", script) else { return };
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("the disk is full"), "{stderr}");
+    assert!(!stderr.contains("damaged") && !stderr.contains("corrupt"), "{stderr}");
+    assert!(!stderr.contains("exit 0") && !stderr.contains("panicked"), "{stderr}");
+    assert_eq!(stderr.matches("exit 3").count(), 3, "{stderr}");
+}

@@ -18,8 +18,15 @@ const COMPRESSION: bool = true;
 const LOCK_RETRIES: u32 = 200;
 const LOCK_RETRY_WAIT: std::time::Duration = std::time::Duration::from_millis(10);
 
+/// sled's error as ours. A full disk is said to be one: sled reports it as an I/O
+/// error, which an open would otherwise present as a damaged store.
 fn engine_error(e: sled::Error) -> StoreError {
-    StoreError::Engine(e.to_string())
+    match e {
+        sled::Error::Io(io) if crate::error::is_disk_full(&io) => {
+            StoreError::DiskFull { context: "the storage engine could not write".into(), cause: io }
+        }
+        e => StoreError::Engine(e.to_string()),
+    }
 }
 
 /// sled 0.34, one tree (the default), so that batches are atomic.
@@ -245,7 +252,19 @@ impl Kv for SledKv {
 
 #[cfg(test)]
 mod tests {
-    use super::is_snapshot_temporary;
+    use super::{engine_error, is_snapshot_temporary};
+    use crate::error::StoreError;
+
+    #[test]
+    fn a_full_disk_from_sled_is_disk_full_not_an_engine_failure() {
+        for errno in [28, 122] {
+            let e = engine_error(sled::Error::Io(std::io::Error::from_raw_os_error(errno)));
+            assert!(matches!(e, StoreError::DiskFull { .. }), "{errno}: {e}");
+            assert!(e.to_string().contains("the disk"), "{e}");
+        }
+        let e = engine_error(sled::Error::Io(std::io::Error::from_raw_os_error(5)));
+        assert!(matches!(e, StoreError::Engine(_)), "{e}");
+    }
 
     #[test]
     fn only_snapshot_temporaries_are_recognised() {

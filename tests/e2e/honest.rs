@@ -291,3 +291,60 @@ fn a_full_disk_is_reported_as_full_not_damaged() {
     assert!(!stderr.contains("exit 0") && !stderr.contains("panicked"), "{stderr}");
     assert_eq!(stderr.matches("exit 3").count(), 3, "{stderr}");
 }
+
+/// A store on a read-only file system (here a read-only bind mount in a private
+/// mount namespace) can be read: commands that only read, and any command with
+/// `--read-only`; a write says the file system is read-only. Nothing is left in the
+/// temporary directory, and the store is as it was.
+#[test]
+fn a_store_on_a_read_only_file_system_can_be_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("src");
+    let ro = dir.path().join("ro");
+    let tmp = dir.path().join("tmp");
+    for d in [&src, &ro, &tmp] {
+        std::fs::create_dir(d).unwrap();
+    }
+    let db = small_store(&src);
+    let before = factgraph(&db, &["export"], "").stdout;
+    let script = r#"mount --bind "$SRC" "$RO" && mount -o remount,bind,ro "$RO" || exit 99
+        touch "$RO/probe" 2>/dev/null && exit 98
+        run() { echo "== $1"; shift; "$FG" --db "$RO/db" "$@" 2>&1; echo "exit $?"; }
+        run stats stats
+        run check check
+        run export export
+        run dot dot
+        run query -c 'describe Alpha'
+        run read-only --read-only -c 'match (n) return n.name'
+        run write -c 'entity Beta: Thing'
+        run read-only-write --read-only -c 'entity Beta: Thing'"#;
+    let probe = Command::new("unshare").args(["-rm", "true"]).status();
+    if !probe.is_ok_and(|s| s.success()) {
+        eprintln!("skipped: no private mount namespace here (unshare -rm)");
+        return;
+    }
+    let out = Command::new("unshare")
+        .args(["-rm", "sh", "-c", script])
+        .env("SRC", &src)
+        .env("RO", &ro)
+        .env("TMPDIR", &tmp)
+        .env("FG", env!("CARGO_BIN_EXE_factgraph"))
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    let sections: Vec<&str> = stdout.split("== ").skip(1).collect();
+    assert_eq!(sections.len(), 8, "{stdout}");
+    for s in &sections[..6] {
+        assert!(s.trim_end().ends_with("exit 0"), "{s}");
+        assert!(!s.contains("error"), "{s}");
+    }
+    assert!(sections[0].contains("entities\t1"), "{}", sections[0]);
+    assert!(sections[2].contains("\"Alpha\""), "{}", sections[2]);
+    assert!(sections[6].contains("read-only file system") && sections[6].contains("exit 3"), "{}", sections[6]);
+    assert!(sections[7].contains("opened read-only") && !sections[7].contains("exit 0"), "{}", sections[7]);
+    assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 0, "temporary copies are removed");
+    assert_eq!(factgraph(&db, &["export"], "").stdout, before);
+}

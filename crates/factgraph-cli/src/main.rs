@@ -42,6 +42,11 @@ struct Cli {
     /// directory — created with the showcase data the first time.
     #[arg(long, global = true)]
     db: Option<PathBuf>,
+    /// Open the store read-only: every write is refused, nothing is created, and a
+    /// store on a read-only file system can be read (commands that only read open
+    /// read-only by themselves).
+    #[arg(long, global = true)]
+    read_only: bool,
     /// Run a query or command and exit (repeatable).
     #[arg(short = 'c', long = "command", value_name = "QUERY")]
     commands: Vec<String>,
@@ -143,10 +148,28 @@ fn main() -> ExitCode {
         // end quietly with success, as ripgrep and ls do.
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            note!("error: {e:#}");
+            note!("error: {}", message(&e));
             ExitCode::from(exit_code(&e))
         }
     }
+}
+
+/// An error and its causes, outermost first, as `{:#}` would write them, except that
+/// a cause the layer above already ended with is not said twice (an I/O error's
+/// message includes its cause: "opening LOCK: Read-only file system (os error 30)").
+fn message(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if out.ends_with(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
 }
 
 /// Whether an error comes from writing to a pipe whose reader has gone.
@@ -317,9 +340,19 @@ fn inputs_only_read(inputs: &[String]) -> bool {
     true
 }
 
+/// Opens the store: read-only for `--read-only` and for commands that only read (so
+/// that they work on read-only media and never create a store), else for writing,
+/// created when missing.
 fn open(cli: &Cli, inputs: Option<&[String]>) -> Result<Graph> {
-    let Some(path) = &cli.db else { return open_default() };
-    let opened = if only_reads(cli, inputs) { Graph::open_existing(path) } else { Graph::open(path) };
+    let Some(path) = &cli.db else {
+        if cli.read_only {
+            let path = default_db()?;
+            return Graph::open_read_only(&path)
+                .with_context(|| format!("opening the default store at {}", path.display()));
+        }
+        return open_default();
+    };
+    let opened = if cli.read_only || only_reads(cli, inputs) { Graph::open_read_only(path) } else { Graph::open(path) };
     opened.with_context(|| format!("opening {}", path.display()))
 }
 
@@ -373,11 +406,14 @@ fn open_default() -> Result<Graph> {
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
-    // A missing store is created only for inputs that may write, so they are read
-    // first; an existing store is opened first, so that a session holds it from the
-    // start, as the REPL does.
+    // Whether the inputs write decides whether a missing store is created, and whether
+    // an existing one is opened read-only (which read-only media need), so `-c` and
+    // `-f` inputs are read first. Standard input is read first only for a missing
+    // store: an existing one is opened first, so that a session holds it while its
+    // input arrives, as the REPL does (and opens it for writing: `--read-only` says
+    // otherwise).
     let missing = cli.db.as_ref().is_some_and(|p| !Graph::exists(p));
-    let (graph, inputs) = if missing {
+    let (graph, inputs) = if missing || !cli.commands.is_empty() || cli.file.is_some() {
         let inputs = session_inputs(&cli)?;
         (open(&cli, inputs.as_ref().map(|(i, _)| i.as_slice()))?, inputs)
     } else {
@@ -540,4 +576,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
         return Err(output::output_failed(e));
     }
     Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::message;
+
+    #[test]
+    fn a_cause_the_message_already_ends_with_is_not_said_twice() {
+        let io = std::io::Error::from(std::io::ErrorKind::ReadOnlyFilesystem);
+        let store = factgraph::Error::Io { context: "opening LOCK".into(), source: io };
+        let e = anyhow::Error::new(store).context("opening db");
+        assert_eq!(message(&e), "opening db: opening LOCK: read-only filesystem or storage medium");
+        let e = anyhow::anyhow!("inner").context("outer");
+        assert_eq!(message(&e), "outer: inner");
+    }
 }

@@ -36,6 +36,9 @@ pub struct SledKv {
     db: RwLock<Option<sled::Db>>,
     dir: PathBuf,
     cache_bytes: u64,
+    /// The private copy `open_copy` reads, removed after `db` is dropped (fields drop
+    /// in order).
+    _copy: Option<TempCopy>,
 }
 
 impl SledKv {
@@ -44,7 +47,20 @@ impl SledKv {
     /// sled can panic on damaged files; the panic is caught here and becomes an error.
     pub fn open(dir: &Path, cache_bytes: u64) -> Result<SledKv> {
         let db = SledKv::open_db(dir, cache_bytes)?;
-        Ok(SledKv { db: RwLock::new(Some(db)), dir: dir.to_owned(), cache_bytes })
+        Ok(SledKv { db: RwLock::new(Some(db)), dir: dir.to_owned(), cache_bytes, _copy: None })
+    }
+
+    /// Opens a private copy of the engine's files in `dir`, made in a new directory
+    /// under the system's temporary directory (`$TMPDIR`) and removed when the engine
+    /// is dropped. sled 0.34 has no read-only mode: it opens its log for writing and
+    /// writes as it opens, which a read-only file system refuses; a copy lets such a
+    /// store be read, and nothing is written to it. The cost is the engine's size in
+    /// temporary space and the time to copy it; a copy left by a killed process stays
+    /// behind (`factgraph-read-only-PID-N`).
+    pub fn open_copy(dir: &Path, cache_bytes: u64) -> Result<SledKv> {
+        let copy = TempCopy::of(dir)?;
+        let db = SledKv::open_db(&copy.engine, cache_bytes)?;
+        Ok(SledKv { db: RwLock::new(Some(db)), dir: copy.engine.clone(), cache_bytes, _copy: Some(copy) })
     }
 
     fn open_db(dir: &Path, cache_bytes: u64) -> Result<sled::Db> {
@@ -147,6 +163,65 @@ fn remove_snapshot_temporaries(dir: &Path) -> Result<()> {
                 context: format!("removing the unfinished snapshot {}", entry.path().display()),
                 source: e,
             })?;
+        }
+    }
+    Ok(())
+}
+
+/// A temporary copy of an engine directory, removed when dropped.
+struct TempCopy {
+    /// The directory made for the copy.
+    root: PathBuf,
+    /// The copied engine directory inside it.
+    engine: PathBuf,
+}
+
+impl TempCopy {
+    fn of(dir: &Path) -> Result<TempCopy> {
+        let base = std::env::temp_dir();
+        let mut n = 0u32;
+        let root = loop {
+            let root = base.join(format!("factgraph-read-only-{}-{n}", std::process::id()));
+            match std::fs::create_dir(&root) {
+                Ok(()) => break root,
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 1000 => n += 1,
+                Err(e) => {
+                    return Err(StoreError::io(format!("creating {} to read a copy of the store", root.display()), e))
+                }
+            }
+        };
+        let copy = TempCopy { engine: root.join("engine"), root };
+        copy_dir(dir, &copy.engine)?;
+        Ok(copy)
+    }
+}
+
+impl Drop for TempCopy {
+    fn drop(&mut self) {
+        // Best effort: a copy that cannot be removed is clutter in the temporary
+        // directory, not a reason to fail after the reads succeeded.
+        let _ = std::fs::remove_dir_all(&self.root);
+    }
+}
+
+/// Copies an engine directory: its regular files and directories (sled makes no
+/// others; a FIFO would block the copy forever, so anything else is refused).
+fn copy_dir(from: &Path, to: &Path) -> Result<()> {
+    let what = |p: &Path| format!("copying {} to read it from a temporary copy", p.display());
+    std::fs::create_dir(to).map_err(|e| StoreError::io(what(from), e))?;
+    for entry in std::fs::read_dir(from).map_err(|e| StoreError::io(what(from), e))? {
+        let entry = entry.map_err(|e| StoreError::io(what(from), e))?;
+        let kind = entry.file_type().map_err(|e| StoreError::io(what(&entry.path()), e))?;
+        let target = to.join(entry.file_name());
+        if kind.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else if kind.is_file() {
+            std::fs::copy(entry.path(), &target).map_err(|e| StoreError::io(what(&entry.path()), e))?;
+        } else {
+            return Err(StoreError::Engine(format!(
+                "{} is not a regular file or a directory, which the engine never makes",
+                entry.path().display()
+            )));
         }
     }
     Ok(())

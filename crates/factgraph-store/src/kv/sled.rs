@@ -25,6 +25,12 @@ fn engine_error(e: sled::Error) -> StoreError {
         sled::Error::Io(io) if crate::error::is_disk_full(&io) => {
             StoreError::DiskFull { context: "the storage engine could not write".into(), cause: io }
         }
+        // sled writes this one with its debug forms ("at file offset Some(Inline(…))
+        // backtrace ()"); say it in words.
+        sled::Error::Corruption { at, .. } => StoreError::Engine(match at {
+            Some(at) => format!("its log holds damaged data at byte {} of sled/db", at.lid()),
+            None => "its log holds damaged data".into(),
+        }),
         e => StoreError::Engine(e.to_string()),
     }
 }
@@ -339,6 +345,12 @@ mod tests {
         }
         let e = engine_error(sled::Error::Io(std::io::Error::from_raw_os_error(5)));
         assert!(matches!(e, StoreError::Engine(_)), "{e}");
+    }
+
+    #[test]
+    fn damaged_data_is_said_in_words_not_debug_forms() {
+        let e = engine_error(sled::Error::Corruption { at: None, bt: () });
+        assert_eq!(e.to_string(), "storage engine error: its log holds damaged data");
     }
 
     #[test]

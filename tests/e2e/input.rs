@@ -260,3 +260,26 @@ fn an_oversized_data_script_is_refused_in_one_line() {
     assert!(stderr.contains("limited to 1 MiB"), "{stderr}");
     assert!(stderr.lines().count() < 5, "{stderr}");
 }
+
+/// An import into a store that does not exist yet creates it with the import in it,
+/// or not at all: a refused import leaves no empty store behind.
+#[test]
+fn a_refused_import_into_a_new_store_leaves_no_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let (dump, content) = export(dir.path());
+    let (body, _) = content.trim_end().rsplit_once('\n').unwrap();
+    std::fs::write(&dump, format!("{body}\n")).unwrap();
+    let copy = dir.path().join("copy");
+    let out = factgraph(&copy, &["import", dump.to_str().unwrap()], "");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(!copy.exists(), "a refused import left {}", copy.display());
+    assert!(!std::fs::read_dir(dir.path()).unwrap().any(|e| e
+        .unwrap()
+        .file_name()
+        .to_string_lossy()
+        .contains("creating")));
+    std::fs::write(&dump, &content).unwrap();
+    let out = factgraph(&copy, &["import", dump.to_str().unwrap()], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(factgraph(&copy, &["export"], "").stdout, content.as_bytes());
+}

@@ -405,7 +405,45 @@ fn open_default() -> Result<Graph> {
     Ok(graph)
 }
 
+/// `import FILE`: into an existing (empty) store, or into a new one created with the
+/// import in it in one step, so that a refused import leaves no empty store behind.
+fn import(cli: &Cli, file: &Path) -> Result<ExitCode> {
+    output::check_regular_file(file, None)?;
+    let f = BufReader::new(File::open(file).with_context(|| format!("opening {}", file.display()))?);
+    let new = cli.db.as_ref().filter(|p| !cli.read_only && !Graph::exists(p));
+    let (counts, check) = match new {
+        Some(path) => {
+            let mut imported = None;
+            Graph::create_with(path, |graph| {
+                imported = Some(graph.import_jsonl_checked(f)?);
+                Ok(())
+            })
+            .with_context(|| format!("importing {}", file.display()))?;
+            imported.context("the store existed already")?
+        }
+        None => open(cli, None)?.import_jsonl_checked(f).with_context(|| format!("importing {}", file.display()))?,
+    };
+    if check == JsonlCheck::Unchecked {
+        note!(
+            "warning: {} is a version 1 export, which has no closing line: whether it was cut off could not be checked",
+            file.display()
+        );
+    }
+    writeln!(
+        std::io::stdout().lock(),
+        "imported {} entities, {} statements, {} evidence",
+        counts.entities,
+        counts.statements,
+        counts.evidence
+    )
+    .context("the import was committed, but its summary could not be written")?;
+    Ok(ExitCode::SUCCESS)
+}
+
 fn run(cli: Cli) -> Result<ExitCode> {
+    if let Some(Command::Import { file }) = &cli.command {
+        return import(&cli, file);
+    }
     // Whether the inputs write decides whether a missing store is created, and whether
     // an existing one is opened read-only (which read-only media need), so `-c` and
     // `-f` inputs are read first. Standard input is read first only for a missing
@@ -485,28 +523,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             note!("exported {} entities, {} statements", counts.entities, counts.statements);
             return Ok(ExitCode::SUCCESS);
         }
-        Some(Command::Import { file }) => {
-            output::check_regular_file(file, None)?;
-            let f = File::open(file).with_context(|| format!("opening {}", file.display()))?;
-            let (counts, check) = graph
-                .import_jsonl_checked(BufReader::new(f))
-                .with_context(|| format!("importing {}", file.display()))?;
-            if check == JsonlCheck::Unchecked {
-                note!(
-                    "warning: {} is a version 1 export, which has no closing line: whether it was cut off could not be checked",
-                    file.display()
-                );
-            }
-            writeln!(
-                stdout.lock(),
-                "imported {} entities, {} statements, {} evidence",
-                counts.entities,
-                counts.statements,
-                counts.evidence
-            )
-            .context("the import was committed, but its summary could not be written")?;
-            return Ok(ExitCode::SUCCESS);
-        }
+        // Handled before the store is opened (`import`), since it may create it.
+        Some(Command::Import { .. }) => anyhow::bail!("import is run before the store is opened"),
         Some(Command::Dot { query, output, evidence }) => {
             let ids = match query {
                 None => None,

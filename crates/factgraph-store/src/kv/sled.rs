@@ -104,6 +104,7 @@ impl SledKv {
 
     fn open_once(dir: &Path, cache_bytes: u64) -> Result<sled::Db> {
         remove_snapshot_temporaries(dir)?;
+        check_snapshot_length(dir)?;
         let config = SledKv::config(dir, cache_bytes);
         let opened = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || config.open()));
         match opened {
@@ -233,6 +234,85 @@ fn copy_dir(from: &Path, to: &Path) -> Result<()> {
     Ok(())
 }
 
+/// A snapshot that does not state its size is at most this large (its page table:
+/// a few bytes per page); sled allocates what the file says before decompressing.
+const MAX_UNSTATED_SNAPSHOT: u64 = 256 * 1024 * 1024;
+
+/// Refuses a snapshot whose stated length is damaged, before sled reads it.
+///
+/// sled 0.34.7 ends `snap.<lsn>` with the uncompressed length (8 bytes) and a CRC,
+/// but the CRC covers only the compressed data: it allocates the stated length before
+/// decompressing, so one damaged byte there aborts the process ("memory allocation of
+/// 1030792151244 bytes failed", found by `tests/fuzz.rs`). The compressed data is a
+/// zstd frame that states its own content size; the two must agree. The newest
+/// snapshot is the one sled reads: the last `snap.*` name in sorted order, leaving
+/// out `*.in___motion` (temporaries are removed before this runs).
+fn check_snapshot_length(dir: &Path) -> Result<()> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(StoreError::io(format!("listing {}", dir.display()), e)),
+    };
+    let newest = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("snap.") && !n.ends_with(".in___motion"))
+        })
+        .max();
+    let Some(path) = newest else { return Ok(()) };
+    let bytes = std::fs::read(&path).map_err(|e| StoreError::io(format!("reading {}", path.display()), e))?;
+    // sled refuses a file this short itself, with an error.
+    let Some(split) = bytes.len().checked_sub(12).filter(|&n| n > 0) else { return Ok(()) };
+    let (data, trailer) = bytes.split_at(split);
+    let mut stated = [0u8; 8];
+    stated.copy_from_slice(&trailer[..8]);
+    let stated = u64::from_le_bytes(stated);
+    let damaged = |why: String| {
+        StoreError::Engine(format!(
+            "its snapshot {} is damaged: {why}",
+            path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+        ))
+    };
+    match zstd_content_size(data) {
+        Some(size) if size == stated => Ok(()),
+        Some(size) => Err(damaged(format!("it says it holds {stated} bytes, but its data holds {size}"))),
+        None if stated <= MAX_UNSTATED_SNAPSHOT => Ok(()),
+        None => Err(damaged(format!("it says it holds {stated} bytes"))),
+    }
+}
+
+/// The content size a zstd frame's header states (RFC 8878, 3.1.1.1), if it is a
+/// zstd frame and states one.
+fn zstd_content_size(frame: &[u8]) -> Option<u64> {
+    let rest = frame.strip_prefix(&[0x28, 0xB5, 0x2F, 0xFD])?;
+    let (&descriptor, rest) = rest.split_first()?;
+    let single_segment = descriptor & 0x20 != 0;
+    let size_len = match descriptor >> 6 {
+        0 => usize::from(single_segment),
+        1 => 2,
+        2 => 4,
+        _ => 8,
+    };
+    let dictionary_len = match descriptor & 0x03 {
+        0 => 0,
+        1 => 1,
+        2 => 2,
+        _ => 4,
+    };
+    if size_len == 0 {
+        return None;
+    }
+    // A window descriptor byte unless the frame is a single segment, then the
+    // dictionary id, then the size, little-endian (2-byte sizes count from 256).
+    let start = usize::from(!single_segment) + dictionary_len;
+    let field = rest.get(start..start + size_len)?;
+    let value = field.iter().rev().fold(0u64, |v, &b| (v << 8) | u64::from(b));
+    Some(if size_len == 2 { value + 256 } else { value })
+}
+
 /// A read guard known to hold an open tree.
 struct MappedDb<'a>(RwLockReadGuard<'a, Option<sled::Db>>);
 
@@ -345,6 +425,21 @@ mod tests {
         }
         let e = engine_error(sled::Error::Io(std::io::Error::from_raw_os_error(5)));
         assert!(matches!(e, StoreError::Engine(_)), "{e}");
+    }
+
+    #[test]
+    fn a_zstd_frame_header_states_its_content_size() {
+        use super::zstd_content_size;
+        // Single segment, a 1-byte size.
+        assert_eq!(zstd_content_size(&[0x28, 0xB5, 0x2F, 0xFD, 0x20, 42, 0]), Some(42));
+        // A window byte, a 2-byte size (plus 256).
+        assert_eq!(zstd_content_size(&[0x28, 0xB5, 0x2F, 0xFD, 0x40, 0x58, 0x01, 0x00]), Some(257));
+        // A window byte, a 1-byte dictionary id, a 4-byte size.
+        assert_eq!(zstd_content_size(&[0x28, 0xB5, 0x2F, 0xFD, 0x81, 0x58, 7, 0x10, 0x27, 0, 0]), Some(10_000));
+        // No size stated, not zstd, cut short.
+        assert_eq!(zstd_content_size(&[0x28, 0xB5, 0x2F, 0xFD, 0x00, 0x58]), None);
+        assert_eq!(zstd_content_size(b"not zstd"), None);
+        assert_eq!(zstd_content_size(&[0x28, 0xB5, 0x2F, 0xFD, 0xC0, 0x58, 1]), None);
     }
 
     #[test]

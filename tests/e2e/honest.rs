@@ -208,3 +208,143 @@ fn the_current_directory_can_become_the_store() {
         assert!(cwd.join("FACTGRAPH").is_file(), "{db}");
     }
 }
+
+/// `-c` queries, `-f` scripts and scripts on standard input that only read do not
+/// create a missing `--db` (telling a reading query from a writing one takes the
+/// language: `factgraph::writes`); one that writes creates it as before.
+#[test]
+fn reading_queries_and_scripts_on_a_missing_store_create_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("reads.fgq");
+    std::fs::write(&script, ".param who \"Alpha\"\nmatch (n) where n.name = $who return n;\n.stats\n").unwrap();
+    let writing = dir.path().join("writes.fgq");
+    std::fs::write(&writing, "match (n) return count(n);\nentity Alpha: Thing;\n").unwrap();
+    let missing = dir.path().join("x").join("missing");
+    let script = script.to_str().unwrap();
+    for (args, stdin) in [
+        (&["-c", "match (n) return n"][..], ""),
+        (&["-c", "match (n) return count(n)", "-c", ".schema"], ""),
+        (&["-c", "describe Alpha"], ""),
+        (&["-f", script], ""),
+        (&[], "match (n) return n;\n.stats\n"),
+    ] {
+        let out = factgraph(&missing, args, stdin);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "{args:?}: {stderr}");
+        assert!(stderr.contains("no factgraph store at"), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(!missing.exists() && !dir.path().join("x").exists(), "{args:?} created {}", missing.display());
+    }
+    let missing = dir.path().join("missing");
+    for (i, args) in [
+        &["-c", "match (n) return n", "-c", "create (:A {name: 'x'})"][..],
+        &["-f", writing.to_str().unwrap()],
+        &["-c", &format!(".read {script}")],
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let db = missing.with_extension(i.to_string());
+        let out = factgraph(&db, args, "");
+        assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+        assert!(db.join("FACTGRAPH").is_file(), "{args:?} should have created the store");
+    }
+}
+
+/// Runs `script` (sh) with a `size` tmpfs mounted at `$MNT` in a private mount
+/// namespace (`unshare -rm`, so the mount goes with the process); `None` where this
+/// system does not allow it, and the test that asked says it was skipped.
+pub(crate) fn with_tmpfs(size: &str, script: &str) -> Option<Output> {
+    let dir = tempfile::tempdir().unwrap();
+    let mnt = dir.path().join("mnt");
+    std::fs::create_dir(&mnt).unwrap();
+    let probe = Command::new("unshare")
+        .args(["-rm", "sh", "-c", &format!("mount -t tmpfs -o size={size} tmpfs {}", mnt.display())])
+        .output();
+    if !probe.is_ok_and(|o| o.status.success()) {
+        eprintln!("skipped: cannot mount a tmpfs in a user namespace here (unshare -rm)");
+        return None;
+    }
+    let full = format!("mount -t tmpfs -o size={size} tmpfs \"$MNT\" && {script}");
+    Some(
+        Command::new("unshare")
+            .args(["-rm", "sh", "-c", &full])
+            .env("MNT", &mnt)
+            .env("FG", env!("CARGO_BIN_EXE_factgraph"))
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap(),
+    )
+}
+
+/// A disk too full for the store (here a 6 MiB tmpfs: the store is made, and sled
+/// finds no room for its next segment when it opens it) is reported as a full disk,
+/// with exit code 3, never as a damaged or corrupt store.
+#[test]
+fn a_full_disk_is_reported_as_full_not_damaged() {
+    let script = r#"for i in 1 2; do "$FG" --db "$MNT/db" -c 'entity A: Thing'; echo "exit $?" >&2; done; "$FG" --db "$MNT/db" stats; echo "exit $?" >&2"#;
+    let Some(out) = with_tmpfs("6m", script) else { return };
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("the disk is full"), "{stderr}");
+    assert!(!stderr.contains("damaged") && !stderr.contains("corrupt"), "{stderr}");
+    assert!(!stderr.contains("exit 0") && !stderr.contains("panicked"), "{stderr}");
+    assert_eq!(stderr.matches("exit 3").count(), 3, "{stderr}");
+}
+
+/// A store on a read-only file system (here a read-only bind mount in a private
+/// mount namespace) can be read: commands that only read, and any command with
+/// `--read-only`; a write says the file system is read-only. Nothing is left in the
+/// temporary directory, and the store is as it was.
+#[test]
+fn a_store_on_a_read_only_file_system_can_be_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("src");
+    let ro = dir.path().join("ro");
+    let tmp = dir.path().join("tmp");
+    for d in [&src, &ro, &tmp] {
+        std::fs::create_dir(d).unwrap();
+    }
+    let db = small_store(&src);
+    let before = factgraph(&db, &["export"], "").stdout;
+    let script = r#"mount --bind "$SRC" "$RO" && mount -o remount,bind,ro "$RO" || exit 99
+        touch "$RO/probe" 2>/dev/null && exit 98
+        run() { echo "== $1"; shift; "$FG" --db "$RO/db" "$@" 2>&1; echo "exit $?"; }
+        run stats stats
+        run check check
+        run export export
+        run dot dot
+        run query -c 'describe Alpha'
+        run read-only --read-only -c 'match (n) return n.name'
+        run write -c 'entity Beta: Thing'
+        run read-only-write --read-only -c 'entity Beta: Thing'"#;
+    let probe = Command::new("unshare").args(["-rm", "true"]).status();
+    if !probe.is_ok_and(|s| s.success()) {
+        eprintln!("skipped: no private mount namespace here (unshare -rm)");
+        return;
+    }
+    let out = Command::new("unshare")
+        .args(["-rm", "sh", "-c", script])
+        .env("SRC", &src)
+        .env("RO", &ro)
+        .env("TMPDIR", &tmp)
+        .env("FG", env!("CARGO_BIN_EXE_factgraph"))
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
+    let sections: Vec<&str> = stdout.split("== ").skip(1).collect();
+    assert_eq!(sections.len(), 8, "{stdout}");
+    for s in &sections[..6] {
+        assert!(s.trim_end().ends_with("exit 0"), "{s}");
+        assert!(!s.contains("error"), "{s}");
+    }
+    assert!(sections[0].contains("entities\t1"), "{}", sections[0]);
+    assert!(sections[2].contains("\"Alpha\""), "{}", sections[2]);
+    assert!(sections[6].contains("read-only file system") && sections[6].contains("exit 3"), "{}", sections[6]);
+    assert!(sections[7].contains("opened read-only") && !sections[7].contains("exit 0"), "{}", sections[7]);
+    assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 0, "temporary copies are removed");
+    assert_eq!(factgraph(&db, &["export"], "").stdout, before);
+}

@@ -2,6 +2,7 @@
 
 mod crash;
 mod honest;
+mod input;
 mod pipes;
 mod terminal;
 mod transcript;
@@ -95,6 +96,7 @@ fn a_malformed_load_leaves_the_store_unchanged() {
 fn a_second_process_gets_store_in_use() {
     let tmp = tempfile::tempdir().unwrap();
     let db = tmp.path().join("db");
+    assert!(factgraph(&db, &["-c", "entity Alpha: Thing"], "").status.success());
     // The first process sits in the REPL, waiting on its standard input.
     let mut first = Command::new(env!("CARGO_BIN_EXE_factgraph"))
         .arg("--db")
@@ -131,9 +133,13 @@ fn foreign_directories_are_refused_with_exit_code_3() {
 fn piped_repl_runs_meta_commands_and_fails_fast() {
     let tmp = tempfile::tempdir().unwrap();
     let db = tmp.path().join("db");
+    // A session that only reads does not create the store: one that writes does.
     let out = factgraph(&db, &[], ".stats\n.schema\n");
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    assert!(!db.exists());
+    let out = factgraph(&db, &[], "entity Alpha: Thing;\n.stats\n.schema\n");
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("entities\t0"));
+    assert!(text(&out.stdout).contains("entities\t1"));
     let out = factgraph(&db, &[], ".bogus\n.stats\n");
     assert_eq!(out.status.code(), Some(1));
     assert!(!text(&out.stdout).contains("entities"), "stopped at the first error");
@@ -183,6 +189,7 @@ fn output_formats_and_piped_default() {
 fn errors_colour_json_and_exit_codes() {
     let tmp = tempfile::tempdir().unwrap();
     let db = tmp.path().join("db");
+    assert!(factgraph(&db, &["-c", "entity Alpha: Thing"], "").status.success());
     // Piped stderr: no colour by default, and never with NO_COLOR.
     let out = factgraph(&db, &["-c", "describe Nobody"], "");
     assert_eq!(out.status.code(), Some(1));
@@ -200,7 +207,7 @@ fn errors_colour_json_and_exit_codes() {
     // --continue-on-error runs the rest and still exits 1.
     let out = factgraph(&db, &["--continue-on-error", "-c", "describe X", "-c", ".stats"], "");
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stdout).contains("entities\t0"));
+    assert!(text(&out.stdout).contains("entities\t1"));
 }
 
 #[test]
@@ -317,4 +324,39 @@ fn every_meta_command_runs() {
     );
     let dot = std::fs::read_to_string(tmp.path().join("out.dot")).unwrap();
     assert!(dot.contains("accused"), "{dot}");
+}
+
+/// Names GraphViz used to misread or refuse: `&lt;` drawn as `<`, `&#65;` as `A`
+/// (entities in labels are decoded), and a name over 16,384 bytes, which made `dot`
+/// reject the whole file. Labels are escaped and long ones cut with an ellipsis;
+/// checked with `dot -Tsvg` where GraphViz is installed.
+#[test]
+fn dot_of_names_with_ampersands_brackets_quotes_and_20000_characters_is_valid() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("db");
+    let long = "x".repeat(20_000);
+    let script = format!(
+        "document d {{ outlet: \"X\" }};\nentity \"AT&T &lt; &#65;\": Organization;\nentity \"<b>say \\\"hi\\\"</b>\": Person;\nentity \"{long}\": Person;\nassert \"AT&T &lt; &#65;\" visited \"<b>say \\\"hi\\\"</b>\" from d \"q\";\nassert \"{long}\" visited \"<b>say \\\"hi\\\"</b>\" from d \"q\";\n"
+    );
+    let file = tmp.path().join("names.fg");
+    std::fs::write(&file, script).unwrap();
+    let out = factgraph(&db, &["load", file.to_str().unwrap()], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let dot_file = tmp.path().join("g.dot");
+    let out = factgraph(&db, &["dot", "--evidence", "-o", dot_file.to_str().unwrap()], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let dot = std::fs::read_to_string(&dot_file).unwrap();
+    assert!(dot.contains("AT&amp;T &amp;lt; &amp;#65;"), "{}", &dot[..dot.len().min(2000)]);
+    assert!(dot.contains('…'), "a long label is cut with an ellipsis");
+    assert!(dot.lines().all(|l| l.len() < 16_384), "no line near GraphViz's limit");
+    if Command::new("dot").arg("-V").output().is_err() {
+        eprintln!("skipped the GraphViz check: `dot` is not installed");
+        return;
+    }
+    let svg = Command::new("dot").arg("-Tsvg").arg(&dot_file).output().unwrap();
+    assert!(svg.status.success(), "dot refused it: {}", text(&svg.stderr));
+    let svg = text(&svg.stdout);
+    // GraphViz decodes our &amp; once, then escapes for SVG: the text shows as typed.
+    assert!(svg.contains("AT&amp;T &amp;lt; &amp;#65;"), "{svg}");
+    assert!(svg.contains("&lt;b&gt;say &quot;hi&quot;&lt;/b&gt;"), "{svg}");
 }

@@ -24,7 +24,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
-use factgraph::{Error, Graph, StoreError};
+use factgraph::{Error, ErrorKind, Graph, JsonlCheck, StoreError};
 
 use crate::output::note;
 use crate::render::{Mode, Style};
@@ -36,11 +36,17 @@ use crate::repl::{split_inputs, Flow, Session};
 #[command(name = "factgraph", version, after_help = EXAMPLES)]
 struct Cli {
     /// Open or create this store (created empty by a command that may write; `stats`,
-    /// `check`, `export`, `dot` and read-only meta commands never create one). Without
+    /// `check`, `export`, `dot`, and scripts whose queries and meta commands only
+    /// read, never create one). Without
     /// it, factgraph opens the default store — $FACTGRAPH_DB, else the platform data
     /// directory — created with the showcase data the first time.
     #[arg(long, global = true)]
     db: Option<PathBuf>,
+    /// Open the store read-only: every write is refused, nothing is created, and a
+    /// store on a read-only file system can be read (commands that only read open
+    /// read-only by themselves).
+    #[arg(long, global = true)]
+    read_only: bool,
     /// Run a query or command and exit (repeatable).
     #[arg(short = 'c', long = "command", value_name = "QUERY")]
     commands: Vec<String>,
@@ -142,10 +148,28 @@ fn main() -> ExitCode {
         // end quietly with success, as ripgrep and ls do.
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            note!("error: {e:#}");
+            note!("error: {}", message(&e));
             ExitCode::from(exit_code(&e))
         }
     }
+}
+
+/// An error and its causes, outermost first, as `{:#}` would write them, except that
+/// a cause the layer above already ended with is not said twice (an I/O error's
+/// message includes its cause: "opening LOCK: Read-only file system (os error 30)").
+fn message(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if out.ends_with(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
 }
 
 /// Whether an error comes from writing to a pipe whose reader has gone.
@@ -159,18 +183,36 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
-/// 3 for storage and I/O, 1 for everything else.
+/// 3 for storage and I/O (the store, a file that cannot be read or written), 1 for
+/// everything else: a query, a script, an import or a TSV file that is wrong is the
+/// input's fault, whichever layer found it.
 fn exit_code(e: &anyhow::Error) -> u8 {
-    let storage = e.chain().any(|c| {
-        c.downcast_ref::<StoreError>().is_some()
-            || matches!(c.downcast_ref::<Error>(), Some(Error::Store(_) | Error::Io { .. }))
-            || c.downcast_ref::<std::io::Error>().is_some()
-    });
-    if storage {
-        3
-    } else {
-        1
+    for c in e.chain() {
+        if let Some(e) = c.downcast_ref::<Error>() {
+            return match e.kind() {
+                ErrorKind::Syntax
+                | ErrorKind::UnknownName
+                | ErrorKind::Ambiguous
+                | ErrorKind::Invalid
+                | ErrorKind::Limit
+                | ErrorKind::Cancelled
+                | ErrorKind::Timeout
+                | ErrorKind::Load => 1,
+                // Not found, in use, read-only, damaged, I/O, and kinds added later.
+                _ => 3,
+            };
+        }
+        if let Some(e) = c.downcast_ref::<StoreError>() {
+            return match e {
+                StoreError::Import { .. } | StoreError::Invalid(_) => 1,
+                _ => 3,
+            };
+        }
+        if c.downcast_ref::<std::io::Error>().is_some() {
+            return 3;
+        }
     }
+    1
 }
 
 fn use_color(choice: Color) -> bool {
@@ -256,25 +298,83 @@ pub(crate) fn load_paths(graph: &Graph, paths: &[PathBuf], progress: bool) -> Re
 }
 
 /// Whether a command only reads the store, so that a missing store is an error rather
-/// than created empty (`--db typo stats` must not leave a `typo` store behind). A
-/// session only reads when each of its commands is a meta command that reads: a query
-/// may write, and telling which would take the query engine.
-fn only_reads(cli: &Cli) -> bool {
+/// than created empty (`--db typo stats` must not leave a `typo` store behind).
+/// `inputs` are a script session's inputs (`-c`, `-f` or standard input), read before
+/// the store is opened; `None` for the interactive REPL, which may write.
+fn only_reads(cli: &Cli, inputs: Option<&[String]>) -> bool {
     match &cli.command {
         Some(Command::Stats | Command::Check | Command::Export { .. } | Command::Dot { .. }) => true,
         Some(Command::Load { .. } | Command::Import { .. }) => false,
-        None => {
-            cli.file.is_none()
-                && !cli.commands.is_empty()
-                && cli.commands.iter().all(|c| repl::parse_meta(c).is_some_and(|m| m.only_reads()))
-        }
+        None => inputs.is_some_and(inputs_only_read),
     }
 }
 
-fn open(cli: &Cli) -> Result<Graph> {
-    let Some(path) = &cli.db else { return open_default() };
-    let opened = if only_reads(cli) { Graph::open_existing(path) } else { Graph::open(path) };
+/// Whether a session of these inputs only reads: each is a meta command that reads
+/// or a text the language says does not write (`factgraph::writes`). `.param`
+/// commands are followed, as the session would, so that a `$name` parses. A text
+/// that does not parse counts as reading: it fails when run and writes nothing, so
+/// it is no reason to create a store.
+fn inputs_only_read(inputs: &[String]) -> bool {
+    let mut params = factgraph::Params::new();
+    for input in inputs {
+        let trimmed = input.trim();
+        if trimmed.is_empty() || trimmed.starts_with('#') && !trimmed.contains('\n') {
+            continue;
+        }
+        match repl::parse_meta(trimmed) {
+            Some(repl::Meta::Param(name, value)) => match value {
+                Some(v) => params.insert(name, repl::param_value(&v)),
+                None => {
+                    params.remove(&name);
+                }
+            },
+            Some(m) if !m.only_reads() => return false,
+            Some(_) => {}
+            None => {
+                if factgraph::writes(input, &params).unwrap_or(false) {
+                    return false;
+                }
+            }
+        }
+    }
+    true
+}
+
+/// Opens the store: read-only for `--read-only` and for commands that only read (so
+/// that they work on read-only media and never create a store), else for writing,
+/// created when missing.
+fn open(cli: &Cli, inputs: Option<&[String]>) -> Result<Graph> {
+    let Some(path) = &cli.db else {
+        if cli.read_only {
+            let path = default_db()?;
+            return Graph::open_read_only(&path)
+                .with_context(|| format!("opening the default store at {}", path.display()));
+        }
+        return open_default();
+    };
+    let opened = if cli.read_only || only_reads(cli, inputs) { Graph::open_read_only(path) } else { Graph::open(path) };
     opened.with_context(|| format!("opening {}", path.display()))
+}
+
+/// A script session's inputs (`-c`, `-f` or standard input) and the directory its
+/// `.read` and `.load` paths are relative to; `None` for the interactive REPL.
+/// They are read before the store is opened, because whether they write decides
+/// whether a missing store is created.
+fn session_inputs(cli: &Cli) -> Result<Option<(Vec<String>, Option<PathBuf>)>> {
+    if cli.command.is_some() {
+        return Ok(None);
+    }
+    if !cli.commands.is_empty() {
+        return Ok(Some((cli.commands.clone(), None)));
+    }
+    if let Some(f) = &cli.file {
+        let text = output::read_text_file(f)?;
+        return Ok(Some((split_inputs(&text), Some(f.parent().map(Path::to_owned).unwrap_or_default()))));
+    }
+    if std::io::stdin().is_terminal() {
+        return Ok(None);
+    }
+    Ok(Some((split_inputs(&output::read_bounded(std::io::stdin().lock(), "standard input")?), None)))
 }
 
 /// The default store, created with the showcase in the same step: the store appears
@@ -305,8 +405,59 @@ fn open_default() -> Result<Graph> {
     Ok(graph)
 }
 
+/// `import FILE`: into an existing (empty) store, or into a new one created with the
+/// import in it in one step, so that a refused import leaves no empty store behind.
+fn import(cli: &Cli, file: &Path) -> Result<ExitCode> {
+    output::check_regular_file(file, None)?;
+    let f = BufReader::new(File::open(file).with_context(|| format!("opening {}", file.display()))?);
+    let new = cli.db.as_ref().filter(|p| !cli.read_only && !Graph::exists(p));
+    let (counts, check) = match new {
+        Some(path) => {
+            let mut imported = None;
+            Graph::create_with(path, |graph| {
+                imported = Some(graph.import_jsonl_checked(f)?);
+                Ok(())
+            })
+            .with_context(|| format!("importing {}", file.display()))?;
+            imported.context("the store existed already")?
+        }
+        None => open(cli, None)?.import_jsonl_checked(f).with_context(|| format!("importing {}", file.display()))?,
+    };
+    if check == JsonlCheck::Unchecked {
+        note!(
+            "warning: {} is a version 1 export, which has no closing line: whether it was cut off could not be checked",
+            file.display()
+        );
+    }
+    writeln!(
+        std::io::stdout().lock(),
+        "imported {} entities, {} statements, {} evidence",
+        counts.entities,
+        counts.statements,
+        counts.evidence
+    )
+    .context("the import was committed, but its summary could not be written")?;
+    Ok(ExitCode::SUCCESS)
+}
+
 fn run(cli: Cli) -> Result<ExitCode> {
-    let graph = open(&cli)?;
+    if let Some(Command::Import { file }) = &cli.command {
+        return import(&cli, file);
+    }
+    // Whether the inputs write decides whether a missing store is created, and whether
+    // an existing one is opened read-only (which read-only media need), so `-c` and
+    // `-f` inputs are read first. Standard input is read first only for a missing
+    // store: an existing one is opened first, so that a session holds it while its
+    // input arrives, as the REPL does (and opens it for writing: `--read-only` says
+    // otherwise).
+    let missing = cli.db.as_ref().is_some_and(|p| !Graph::exists(p));
+    let (graph, inputs) = if missing || !cli.commands.is_empty() || cli.file.is_some() {
+        let inputs = session_inputs(&cli)?;
+        (open(&cli, inputs.as_ref().map(|(i, _)| i.as_slice()))?, inputs)
+    } else {
+        let graph = open(&cli, None)?;
+        (graph, session_inputs(&cli)?)
+    };
     let color = use_color(cli.color);
     let stdout = std::io::stdout();
     match &cli.command {
@@ -372,20 +523,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             note!("exported {} entities, {} statements", counts.entities, counts.statements);
             return Ok(ExitCode::SUCCESS);
         }
-        Some(Command::Import { file }) => {
-            output::check_regular_file(file, None)?;
-            let f = File::open(file).with_context(|| format!("opening {}", file.display()))?;
-            let counts = graph.import_jsonl(BufReader::new(f))?;
-            writeln!(
-                stdout.lock(),
-                "imported {} entities, {} statements, {} evidence",
-                counts.entities,
-                counts.statements,
-                counts.evidence
-            )
-            .context("the import was committed, but its summary could not be written")?;
-            return Ok(ExitCode::SUCCESS);
-        }
+        // Handled before the store is opened (`import`), since it may create it.
+        Some(Command::Import { .. }) => anyhow::bail!("import is run before the store is opened"),
         Some(Command::Dot { query, output, evidence }) => {
             let ids = match query {
                 None => None,
@@ -411,23 +550,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         None => {}
     }
-    let interactive = std::io::stdin().is_terminal() && cli.commands.is_empty() && cli.file.is_none();
     let mode = cli.format.unwrap_or(if stdout.is_terminal() { Mode::Table } else { Mode::Tsv });
     let style = Style { mode, evidence: cli.evidence, max_rows: if stdout.is_terminal() { 200 } else { usize::MAX } };
     let mut session = Session::new(&graph, stdout.lock(), std::io::stderr(), style, color);
-    if interactive {
+    let Some((inputs, cwd)) = inputs else {
         terminal::run(&mut session, &graph)?;
         return Ok(ExitCode::SUCCESS);
-    }
-    let inputs: Vec<String> = if !cli.commands.is_empty() {
-        cli.commands.clone()
-    } else if let Some(f) = &cli.file {
-        let text = output::read_text_file(f)?;
-        session.cwd = f.parent().map(Path::to_owned).unwrap_or_default();
-        split_inputs(&text)
-    } else {
-        split_inputs(&output::read_bounded(std::io::stdin().lock(), "standard input")?)
     };
+    if let Some(cwd) = cwd {
+        session.cwd = cwd;
+    }
     let mut failed = false;
     for input in inputs {
         if cli.echo {
@@ -462,4 +594,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
         return Err(output::output_failed(e));
     }
     Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::message;
+
+    #[test]
+    fn a_cause_the_message_already_ends_with_is_not_said_twice() {
+        let io = std::io::Error::from(std::io::ErrorKind::ReadOnlyFilesystem);
+        let store = factgraph::Error::Io { context: "opening LOCK".into(), source: io };
+        let e = anyhow::Error::new(store).context("opening db");
+        assert_eq!(message(&e), "opening db: opening LOCK: read-only filesystem or storage medium");
+        let e = anyhow::anyhow!("inner").context("outer");
+        assert_eq!(message(&e), "outer: inner");
+    }
 }

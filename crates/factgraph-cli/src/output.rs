@@ -126,15 +126,27 @@ pub fn read_text_file(path: &Path) -> Result<String> {
     read_bounded(file, &path.display().to_string())
 }
 
-/// Reads at most `MAX_SCRIPT_BYTES` of UTF-8 text from `input`.
+/// Reads at most `MAX_SCRIPT_BYTES` of UTF-8 text from `input`. A byte order mark at
+/// the start (which some editors write) is dropped; invalid UTF-8 is an error that
+/// says where (line, column and byte offset), as a parse error would.
 pub fn read_bounded(input: impl Read, what: &str) -> Result<String> {
+    const BOM: &[u8] = b"\xEF\xBB\xBF";
     let mut bytes = Vec::new();
     input.take(MAX_SCRIPT_BYTES + 1).read_to_end(&mut bytes).with_context(|| format!("reading {what}"))?;
     if bytes.len() as u64 > MAX_SCRIPT_BYTES {
         bail!("{what} is longer than {} MiB, the limit for scripts", MAX_SCRIPT_BYTES / (1024 * 1024));
     }
+    let skipped = if bytes.starts_with(BOM) { BOM.len() } else { 0 };
+    bytes.drain(..skipped);
     String::from_utf8(bytes).map_err(|e| {
-        anyhow::anyhow!("{what} is not UTF-8 text: invalid bytes at byte offset {}", e.utf8_error().valid_up_to())
+        let valid = e.utf8_error().valid_up_to();
+        // Everything before the first invalid byte is UTF-8.
+        let before = std::str::from_utf8(&e.as_bytes()[..valid]).unwrap_or_default();
+        let (line, column) = factgraph::line_col(before, before.len());
+        anyhow::anyhow!(
+            "{what} is not UTF-8 text: invalid bytes at line {line}, column {column} (byte offset {})",
+            valid + skipped
+        )
     })
 }
 

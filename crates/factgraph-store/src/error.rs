@@ -87,6 +87,15 @@ pub enum StoreError {
     /// The storage engine reported an error.
     #[error("storage engine error: {0}")]
     Engine(String),
+    /// The disk (or the user's quota) is full. Nothing says the store is damaged:
+    /// its files are what the last commit left; free some space and try again.
+    #[error("{context}: {}; free some space and try again", full_words(.cause))]
+    DiskFull {
+        /// What was being done.
+        context: String,
+        /// The system's error (not a `source`: the message already shows it).
+        cause: std::io::Error,
+    },
     /// A file-system error.
     #[error("{context}: {source}")]
     Io {
@@ -132,9 +141,27 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// An I/O error, or `DiskFull` when that is what it is.
     pub(crate) fn io(context: impl Into<String>, source: std::io::Error) -> StoreError {
+        if is_disk_full(&source) {
+            return StoreError::DiskFull { context: context.into(), cause: source };
+        }
         StoreError::Io { context: context.into(), source }
     }
+}
+
+/// A full disk in words. The system's own text is not used: sled passes some of its
+/// I/O errors on in their debug form (`Os { code: 28, … }`).
+fn full_words(e: &std::io::Error) -> &'static str {
+    match e.kind() {
+        std::io::ErrorKind::QuotaExceeded => "the disk quota is used up (Disk quota exceeded)",
+        _ => "the disk is full (No space left on device)",
+    }
+}
+
+/// Whether an I/O error means the disk or the user's quota is full (ENOSPC, EDQUOT).
+pub(crate) fn is_disk_full(e: &std::io::Error) -> bool {
+    matches!(e.kind(), std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded)
 }
 
 /// Results of store operations.

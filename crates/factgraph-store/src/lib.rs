@@ -20,7 +20,7 @@ mod txn;
 pub use adjacency::{Adjacency, AdjacencyEdge, Path, Walk};
 pub use check::CheckReport;
 pub use error::{Result, StoreError};
-pub use jsonl::{export_jsonl, import_jsonl, JSONL_FORMAT, JSONL_VERSION};
+pub use jsonl::{export_jsonl, import_jsonl, import_jsonl_checked, JsonlCheck, JSONL_FORMAT, JSONL_VERSION};
 pub use kv::{Engine, Kv, MemoryKv, SledKv};
 pub use model::*;
 pub use normalize::normalize;

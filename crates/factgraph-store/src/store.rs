@@ -2,7 +2,8 @@
 //!
 //! A store directory holds `FACTGRAPH` (the marker: format version and engine, written
 //! on create and read before the engine touches anything), `LOCK` (held exclusively
-//! while open, so a second process gets "store is in use" at once) and the engine's
+//! while open, so a second process gets "store is in use" at once; shared by readers
+//! of a store on a read-only file system, see `lock_for_reading`) and the engine's
 //! own directory (`sled/`). A store on the memory engine has no directory at all.
 
 use std::collections::HashMap;
@@ -230,12 +231,24 @@ fn engine_dir(engine: Engine) -> &'static str {
 
 /// Opens an on-disk engine on another thread so that a panic or an endless loop on
 /// damaged files becomes an error here. On a timeout the stuck thread is abandoned.
-fn open_engine(engine: Engine, dir: PathBuf, cache_bytes: u64) -> Result<Box<dyn Kv>> {
+/// How an existing store's engine is opened.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Place {
+    /// Its own files (sled may write to them as it opens).
+    InPlace,
+    /// A private temporary copy: the store's file system refuses writes.
+    Copy,
+}
+
+fn open_engine(engine: Engine, dir: PathBuf, cache_bytes: u64, place: Place) -> Result<Box<dyn Kv>> {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::Builder::new()
         .name("factgraph-open".into())
         .spawn(move || {
             let opened: Result<Box<dyn Kv>> = match engine {
+                Engine::Sled if place == Place::Copy => {
+                    SledKv::open_copy(&dir, cache_bytes).map(|kv| Box::new(kv) as Box<dyn Kv>)
+                }
                 Engine::Sled => SledKv::open(&dir, cache_bytes).map(|kv| Box::new(kv) as Box<dyn Kv>),
                 Engine::Memory => Ok(Box::new(MemoryKv::new())),
             };
@@ -282,11 +295,13 @@ impl Store {
         let create = options.create && !options.read_only;
         match inspect_dir(&path)? {
             DirState::Store(engine) => {
-                let lock = lock_dir(&path)?;
-                if !options.read_only {
-                    remove_empty_temporaries(&path);
+                if options.read_only {
+                    let (lock, place) = lock_for_reading(&path)?;
+                    return Ok(Store::open_locked(path, lock, engine, options, create, place)?);
                 }
-                Ok(Store::open_locked(path, lock, engine, options, create)?)
+                let lock = lock_dir(&path).map_err(|e| on_read_only_media(e, &path))?;
+                remove_empty_temporaries(&path);
+                Ok(Store::open_locked(path, Some(lock), engine, options, create, Place::InPlace)?)
             }
             // A creation under way holds the LOCK: say so, rather than "interrupted".
             DirState::Unfinished(_) if !create && lock_is_held(&path) => Err(StoreError::InUse { path }.into()),
@@ -318,7 +333,7 @@ impl Store {
         let built = (|| -> std::result::Result<File, E> {
             write_marker(&tmp, engine)?;
             failpoint::hit("create:marker");
-            let kv = open_engine(engine, tmp.join(engine_dir(engine)), options.cache_bytes)?;
+            let kv = open_engine(engine, tmp.join(engine_dir(engine)), options.cache_bytes, Place::InPlace)?;
             let store = Store::with_engine(kv, engine, Some(tmp.clone()), Some(lock), false);
             store.check_format(true)?;
             failpoint::hit("create:engine");
@@ -351,7 +366,7 @@ impl Store {
         failpoint::hit("create:renamed");
         sync_dir(&path)?;
         let _ = fs::remove_dir(&tmp);
-        Ok(Store::open_locked(path, lock, engine, options, false)?)
+        Ok(Store::open_locked(path, Some(lock), engine, options, false, Place::InPlace)?)
     }
 
     /// Builds a new store in `.NAME.creating-PID` beside `path` and renames it into
@@ -382,7 +397,7 @@ impl Store {
             failpoint::hit("create:lock");
             write_marker(&tmp, engine)?;
             failpoint::hit("create:marker");
-            let kv = open_engine(engine, tmp.join(engine_dir(engine)), options.cache_bytes)?;
+            let kv = open_engine(engine, tmp.join(engine_dir(engine)), options.cache_bytes, Place::InPlace)?;
             let store = Store::with_engine(kv, engine, Some(tmp.clone()), Some(lock), false);
             store.check_format(true)?;
             failpoint::hit("create:engine");
@@ -414,7 +429,7 @@ impl Store {
         }
         failpoint::hit("create:renamed");
         sync_dir(&parent)?;
-        Ok(Store::open_locked(path, lock, engine, options, false)?)
+        Ok(Store::open_locked(path, Some(lock), engine, options, false, Place::InPlace)?)
     }
 
     /// Flushes and closes the engine, and hands back the LOCK, still held.
@@ -457,7 +472,14 @@ impl Store {
     /// Opens an existing store's engine under its lock. `complete`: a store whose
     /// creation by an earlier version stopped before its format key (an empty engine)
     /// is completed instead of refused.
-    fn open_locked(path: PathBuf, lock: File, engine: Engine, options: &OpenOptions, complete: bool) -> Result<Store> {
+    fn open_locked(
+        path: PathBuf,
+        lock: Option<File>,
+        engine: Engine,
+        options: &OpenOptions,
+        complete: bool,
+        place: Place,
+    ) -> Result<Store> {
         let engine_dir = path.join(engine_dir(engine));
         if !engine_dir.is_dir() {
             return Err(StoreError::Damaged {
@@ -468,11 +490,11 @@ impl Store {
                 ),
             });
         }
-        let kv = open_engine(engine, engine_dir, options.cache_bytes).map_err(|e| match e {
+        let kv = open_engine(engine, engine_dir, options.cache_bytes, place).map_err(|e| match e {
             StoreError::Engine(detail) => StoreError::Damaged { path: path.clone(), detail },
             other => other,
         })?;
-        let store = Store::with_engine(kv, engine, Some(path), Some(lock), options.read_only);
+        let store = Store::with_engine(kv, engine, Some(path), lock, options.read_only);
         let unfinished = store.kv.get(keys::META_FORMAT)?.is_none() && store.kv.scan_prefix(&[]).next().is_none();
         match (unfinished, complete) {
             (true, true) => store.check_format(true)?,
@@ -893,6 +915,54 @@ fn lock_dir(path: &Path) -> Result<File> {
         Ok(()) => Ok(file),
         Err(fs::TryLockError::WouldBlock) => Err(StoreError::InUse { path: path.to_owned() }),
         Err(fs::TryLockError::Error(e)) => Err(StoreError::io(format!("locking {}", lock_path.display()), e)),
+    }
+}
+
+/// Whether an I/O error means the file system will not let us write there.
+fn unwritable(e: &std::io::Error) -> bool {
+    matches!(e.kind(), std::io::ErrorKind::ReadOnlyFilesystem | std::io::ErrorKind::PermissionDenied)
+}
+
+/// A write open refused by a read-only file system, said in words that point to the
+/// way to read the store.
+fn on_read_only_media(e: StoreError, path: &Path) -> StoreError {
+    match e {
+        StoreError::Io { source, .. } if source.kind() == std::io::ErrorKind::ReadOnlyFilesystem => StoreError::Io {
+            context: format!(
+                "{} is on a read-only file system: it can be read (open it read-only), not written",
+                path.display()
+            ),
+            source,
+        },
+        other => other,
+    }
+}
+
+/// The lock a read-only open takes, and where its engine is read. Where `LOCK` can be
+/// opened for writing, the exclusive lock as for writing, and the engine in place
+/// (sled locks its own files exclusively, so a second process could not share them
+/// anyway). Where the file system refuses (read-only media, or a store the user may
+/// only read), a shared lock on `LOCK` if it exists (a writer elsewhere holds it
+/// exclusively, and is then refused while we read) or none, and the engine is read
+/// from a private copy, since sled cannot open files it may not write.
+fn lock_for_reading(path: &Path) -> Result<(Option<File>, Place)> {
+    match lock_dir(path) {
+        Ok(lock) => Ok((Some(lock), Place::InPlace)),
+        Err(StoreError::Io { source, .. }) if unwritable(&source) => {
+            let lock_path = path.join(LOCK_FILE);
+            match File::open(&lock_path) {
+                Ok(file) => match file.try_lock_shared() {
+                    Ok(()) => Ok((Some(file), Place::Copy)),
+                    Err(fs::TryLockError::WouldBlock) => Err(StoreError::InUse { path: path.to_owned() }),
+                    Err(fs::TryLockError::Error(e)) => {
+                        Err(StoreError::io(format!("locking {} to read", lock_path.display()), e))
+                    }
+                },
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok((None, Place::Copy)),
+                Err(e) => Err(StoreError::io(format!("opening {}", lock_path.display()), e)),
+            }
+        }
+        Err(e) => Err(e),
     }
 }
 

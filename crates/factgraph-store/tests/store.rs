@@ -331,11 +331,17 @@ fn a_bad_import_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let a = open(&dir.path().join("a"));
     seed(&a);
-    let mut text = export(&a);
-    text.push_str("{\"statement\": {\"broken\": true}}\n");
+    let whole = export(&a);
+    // A broken line before the closing line, and a line after it.
+    let (body, end) = whole.trim_end().rsplit_once('\n').unwrap();
+    let text = format!("{body}\n{{\"statement\": {{\"broken\": true}}}}\n{end}\n");
     let b = open(&dir.path().join("b"));
     let err = import_jsonl(&b, text.as_bytes()).unwrap_err();
     assert!(matches!(err, StoreError::Import { line: 9, .. }), "{err}");
+    assert_eq!(b.counts().unwrap(), Counts::default());
+    let err = import_jsonl(&b, format!("{whole}{{\"statement\": {{}}}}\n").as_bytes()).unwrap_err();
+    assert!(matches!(err, StoreError::Import { line: 10, .. }), "{err}");
+    assert!(err.to_string().contains("after the export's closing line"), "{err}");
     assert_eq!(b.counts().unwrap(), Counts::default());
     let err = import_jsonl(&b, "{\"format\":\"factgraph-jsonl\",\"version\":7}\n".as_bytes()).unwrap_err();
     assert!(err.to_string().contains("newer"), "{err}");

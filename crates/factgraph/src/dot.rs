@@ -2,6 +2,11 @@
 //! nodes styled by kind, statements as edges labelled with their relation, and a
 //! statement that other statements are about drawn as a small node of its own so the
 //! statements about it have something to point at.
+//!
+//! Labels are what people read, so they get two more things than ids: `&` is written
+//! `&amp;` (GraphViz decodes entities in labels, so `&lt;` would be drawn as `<`), and
+//! a label longer than `MAX_LABEL_CHARS` is cut with an ellipsis (GraphViz refuses a
+//! whole file with a quoted string over 16,384 bytes, and names may be 64 KiB).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -36,6 +41,22 @@ pub fn quote(s: &str) -> String {
     }
     out.push('"');
     out
+}
+
+/// The longest label drawn, in characters; longer ones are cut and end in `…`. Even
+/// escaped (`&amp;` is five bytes, a character at most four) it stays far below
+/// GraphViz's 16,384 bytes per quoted string.
+pub const MAX_LABEL_CHARS: usize = 1_000;
+
+/// Quotes text to be shown (a label or a tooltip): cut to `MAX_LABEL_CHARS` with an
+/// ellipsis, `&` written as `&amp;` so that GraphViz shows what was written, then
+/// escaped as `quote` does.
+pub fn label(s: &str) -> String {
+    let cut: String = match s.char_indices().nth(MAX_LABEL_CHARS) {
+        Some((at, _)) => format!("{}…", &s[..at]),
+        None => s.to_owned(),
+    };
+    quote(&cut.replace('&', "&amp;"))
 }
 
 fn kind_style(kind: &str) -> &'static str {
@@ -120,14 +141,14 @@ pub(crate) fn to_dot(store: &Store, statements: Option<&[StatementId]>, options:
             out,
             "  {} [label={}, tooltip={}, {}];",
             quote(&node_id(Node::Entity(*id))),
-            quote(&e.name),
-            quote(&format!("{} ({})", e.name, e.kind)),
+            label(&e.name),
+            label(&format!("{} ({})", e.name, e.kind)),
             kind_style(&e.kind)
         );
     }
     let mut literal_no = 0usize;
     for st in &rows {
-        let label = edge_label(st, options);
+        let text = edge_label(st, options);
         let conflict = options.conflicts.contains(&st.id);
         let style = if conflict { ", color=\"#b02a37\", fontcolor=\"#b02a37\", style=dashed" } else { "" };
         let target = match &st.object {
@@ -136,7 +157,7 @@ pub(crate) fn to_dot(store: &Store, statements: Option<&[StatementId]>, options:
                 literal_no += 1;
                 let id = format!("lit{literal_no}");
                 let _ =
-                    writeln!(out, "  {} [label={}, shape=plaintext, style=\"\"];", quote(&id), quote(&v.to_string()));
+                    writeln!(out, "  {} [label={}, shape=plaintext, style=\"\"];", quote(&id), label(&v.to_string()));
                 id
             }
         };
@@ -148,7 +169,7 @@ pub(crate) fn to_dot(store: &Store, statements: Option<&[StatementId]>, options:
                 out,
                 "  {} [label={}, shape=box, style=\"rounded,filled\", fillcolor=\"#fafafa\", fontsize=9{}];",
                 quote(&me),
-                quote(&label),
+                label(&text),
                 if conflict { ", color=\"#b02a37\"" } else { "" }
             );
             let _ = writeln!(out, "  {} -> {} [arrowhead=none{}];", quote(&source), quote(&me), style);
@@ -164,8 +185,8 @@ pub(crate) fn to_dot(store: &Store, statements: Option<&[StatementId]>, options:
                 "  {} -> {} [label={}, tooltip={}{}];",
                 quote(&source),
                 quote(&target),
-                quote(&label),
-                quote(&format!("{} ({})", label, st.id)),
+                label(&text),
+                label(&format!("{} ({})", text, st.id)),
                 style
             );
         }
@@ -189,7 +210,18 @@ fn edge_label(st: &Statement, options: &DotOptions) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::quote;
+    use super::{label, quote, MAX_LABEL_CHARS};
+
+    #[test]
+    fn labels_escape_ampersands_and_cut_long_text_with_an_ellipsis() {
+        assert_eq!(label("AT&T &lt;"), "\"AT&amp;T &amp;lt;\"");
+        assert_eq!(label("<b>\"q\"</b>"), "\"<b>\\\"q\\\"</b>\"");
+        let long = "é".repeat(MAX_LABEL_CHARS + 5);
+        let cut = label(&long);
+        assert_eq!(cut.chars().count(), MAX_LABEL_CHARS + 3, "the text, an ellipsis and two quotes");
+        assert!(cut.ends_with("é…\""));
+        assert_eq!(label(&"a".repeat(MAX_LABEL_CHARS)), quote(&"a".repeat(MAX_LABEL_CHARS)));
+    }
 
     #[test]
     fn quoting_escapes_what_dot_needs() {

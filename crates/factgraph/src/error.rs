@@ -552,7 +552,7 @@ fn store_kind(e: &StoreError) -> ErrorKind {
         StoreError::InUse { .. } => ErrorKind::InUse,
         StoreError::NotFound { .. } | StoreError::Unfinished { .. } => ErrorKind::NotFound,
         StoreError::ReadOnly => ErrorKind::ReadOnly,
-        StoreError::Io { .. } => ErrorKind::Io,
+        StoreError::Io { .. } | StoreError::DiskFull { .. } => ErrorKind::Io,
         StoreError::Import { .. } => ErrorKind::Load,
         StoreError::NoEvidence
         | StoreError::NoSuchEntity(_)

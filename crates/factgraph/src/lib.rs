@@ -14,8 +14,8 @@ pub mod vocabulary;
 pub use error::{Candidate, Error, ErrorKind, LoadError, QueryError, Restriction, Result};
 pub use factgraph_store::{
     Added, Adjacency, AdjacencyEdge, CheckReport, CommitStats, Counts, Date, Direction, Edge, Engine, Entity, EntityId,
-    Evidence, NewStatement, Node, Object, OpenOptions, Path, Properties, Qualifiers, Statement, StatementId,
-    StoreError, Value, Walk, DOCUMENT_KIND,
+    Evidence, JsonlCheck, NewStatement, Node, Object, OpenOptions, Path, Properties, Qualifiers, Statement,
+    StatementId, StoreError, Value, Walk, DOCUMENT_KIND,
 };
 pub use factgraph_syntax::{ast::Span, ParseError};
 pub use graph::{line_col, syntax_tree, writes, Graph};

@@ -18,8 +18,21 @@ const COMPRESSION: bool = true;
 const LOCK_RETRIES: u32 = 200;
 const LOCK_RETRY_WAIT: std::time::Duration = std::time::Duration::from_millis(10);
 
+/// sled's error as ours. A full disk is said to be one: sled reports it as an I/O
+/// error, which an open would otherwise present as a damaged store.
 fn engine_error(e: sled::Error) -> StoreError {
-    StoreError::Engine(e.to_string())
+    match e {
+        sled::Error::Io(io) if crate::error::is_disk_full(&io) => {
+            StoreError::DiskFull { context: "the storage engine could not write".into(), cause: io }
+        }
+        // sled writes this one with its debug forms ("at file offset Some(Inline(…))
+        // backtrace ()"); say it in words.
+        sled::Error::Corruption { at, .. } => StoreError::Engine(match at {
+            Some(at) => format!("its log holds damaged data at byte {} of sled/db", at.lid()),
+            None => "its log holds damaged data".into(),
+        }),
+        e => StoreError::Engine(e.to_string()),
+    }
 }
 
 /// sled 0.34, one tree (the default), so that batches are atomic.
@@ -29,6 +42,9 @@ pub struct SledKv {
     db: RwLock<Option<sled::Db>>,
     dir: PathBuf,
     cache_bytes: u64,
+    /// The private copy `open_copy` reads, removed after `db` is dropped (fields drop
+    /// in order).
+    _copy: Option<TempCopy>,
 }
 
 impl SledKv {
@@ -37,7 +53,20 @@ impl SledKv {
     /// sled can panic on damaged files; the panic is caught here and becomes an error.
     pub fn open(dir: &Path, cache_bytes: u64) -> Result<SledKv> {
         let db = SledKv::open_db(dir, cache_bytes)?;
-        Ok(SledKv { db: RwLock::new(Some(db)), dir: dir.to_owned(), cache_bytes })
+        Ok(SledKv { db: RwLock::new(Some(db)), dir: dir.to_owned(), cache_bytes, _copy: None })
+    }
+
+    /// Opens a private copy of the engine's files in `dir`, made in a new directory
+    /// under the system's temporary directory (`$TMPDIR`) and removed when the engine
+    /// is dropped. sled 0.34 has no read-only mode: it opens its log for writing and
+    /// writes as it opens, which a read-only file system refuses; a copy lets such a
+    /// store be read, and nothing is written to it. The cost is the engine's size in
+    /// temporary space and the time to copy it; a copy left by a killed process stays
+    /// behind (`factgraph-read-only-PID-N`).
+    pub fn open_copy(dir: &Path, cache_bytes: u64) -> Result<SledKv> {
+        let copy = TempCopy::of(dir)?;
+        let db = SledKv::open_db(&copy.engine, cache_bytes)?;
+        Ok(SledKv { db: RwLock::new(Some(db)), dir: copy.engine.clone(), cache_bytes, _copy: Some(copy) })
     }
 
     fn open_db(dir: &Path, cache_bytes: u64) -> Result<sled::Db> {
@@ -75,6 +104,7 @@ impl SledKv {
 
     fn open_once(dir: &Path, cache_bytes: u64) -> Result<sled::Db> {
         remove_snapshot_temporaries(dir)?;
+        check_snapshot_length(dir)?;
         let config = SledKv::config(dir, cache_bytes);
         let opened = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || config.open()));
         match opened {
@@ -143,6 +173,144 @@ fn remove_snapshot_temporaries(dir: &Path) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// A temporary copy of an engine directory, removed when dropped.
+struct TempCopy {
+    /// The directory made for the copy.
+    root: PathBuf,
+    /// The copied engine directory inside it.
+    engine: PathBuf,
+}
+
+impl TempCopy {
+    fn of(dir: &Path) -> Result<TempCopy> {
+        let base = std::env::temp_dir();
+        let mut n = 0u32;
+        let root = loop {
+            let root = base.join(format!("factgraph-read-only-{}-{n}", std::process::id()));
+            match std::fs::create_dir(&root) {
+                Ok(()) => break root,
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 1000 => n += 1,
+                Err(e) => {
+                    return Err(StoreError::io(format!("creating {} to read a copy of the store", root.display()), e))
+                }
+            }
+        };
+        let copy = TempCopy { engine: root.join("engine"), root };
+        copy_dir(dir, &copy.engine)?;
+        Ok(copy)
+    }
+}
+
+impl Drop for TempCopy {
+    fn drop(&mut self) {
+        // Best effort: a copy that cannot be removed is clutter in the temporary
+        // directory, not a reason to fail after the reads succeeded.
+        let _ = std::fs::remove_dir_all(&self.root);
+    }
+}
+
+/// Copies an engine directory: its regular files and directories (sled makes no
+/// others; a FIFO would block the copy forever, so anything else is refused).
+fn copy_dir(from: &Path, to: &Path) -> Result<()> {
+    let what = |p: &Path| format!("copying {} to read it from a temporary copy", p.display());
+    std::fs::create_dir(to).map_err(|e| StoreError::io(what(from), e))?;
+    for entry in std::fs::read_dir(from).map_err(|e| StoreError::io(what(from), e))? {
+        let entry = entry.map_err(|e| StoreError::io(what(from), e))?;
+        let kind = entry.file_type().map_err(|e| StoreError::io(what(&entry.path()), e))?;
+        let target = to.join(entry.file_name());
+        if kind.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else if kind.is_file() {
+            std::fs::copy(entry.path(), &target).map_err(|e| StoreError::io(what(&entry.path()), e))?;
+        } else {
+            return Err(StoreError::Engine(format!(
+                "{} is not a regular file or a directory, which the engine never makes",
+                entry.path().display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// A snapshot that does not state its size is at most this large (its page table:
+/// a few bytes per page); sled allocates what the file says before decompressing.
+const MAX_UNSTATED_SNAPSHOT: u64 = 256 * 1024 * 1024;
+
+/// Refuses a snapshot whose stated length is damaged, before sled reads it.
+///
+/// sled 0.34.7 ends `snap.<lsn>` with the uncompressed length (8 bytes) and a CRC,
+/// but the CRC covers only the compressed data: it allocates the stated length before
+/// decompressing, so one damaged byte there aborts the process ("memory allocation of
+/// 1030792151244 bytes failed", found by `tests/fuzz.rs`). The compressed data is a
+/// zstd frame that states its own content size; the two must agree. The newest
+/// snapshot is the one sled reads: the last `snap.*` name in sorted order, leaving
+/// out `*.in___motion` (temporaries are removed before this runs).
+fn check_snapshot_length(dir: &Path) -> Result<()> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(StoreError::io(format!("listing {}", dir.display()), e)),
+    };
+    let newest = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("snap.") && !n.ends_with(".in___motion"))
+        })
+        .max();
+    let Some(path) = newest else { return Ok(()) };
+    let bytes = std::fs::read(&path).map_err(|e| StoreError::io(format!("reading {}", path.display()), e))?;
+    // sled refuses a file this short itself, with an error.
+    let Some(split) = bytes.len().checked_sub(12).filter(|&n| n > 0) else { return Ok(()) };
+    let (data, trailer) = bytes.split_at(split);
+    let mut stated = [0u8; 8];
+    stated.copy_from_slice(&trailer[..8]);
+    let stated = u64::from_le_bytes(stated);
+    let damaged = |why: String| {
+        StoreError::Engine(format!(
+            "its snapshot {} is damaged: {why}",
+            path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+        ))
+    };
+    match zstd_content_size(data) {
+        Some(size) if size == stated => Ok(()),
+        Some(size) => Err(damaged(format!("it says it holds {stated} bytes, but its data holds {size}"))),
+        None if stated <= MAX_UNSTATED_SNAPSHOT => Ok(()),
+        None => Err(damaged(format!("it says it holds {stated} bytes"))),
+    }
+}
+
+/// The content size a zstd frame's header states (RFC 8878, 3.1.1.1), if it is a
+/// zstd frame and states one.
+fn zstd_content_size(frame: &[u8]) -> Option<u64> {
+    let rest = frame.strip_prefix(&[0x28, 0xB5, 0x2F, 0xFD])?;
+    let (&descriptor, rest) = rest.split_first()?;
+    let single_segment = descriptor & 0x20 != 0;
+    let size_len = match descriptor >> 6 {
+        0 => usize::from(single_segment),
+        1 => 2,
+        2 => 4,
+        _ => 8,
+    };
+    let dictionary_len = match descriptor & 0x03 {
+        0 => 0,
+        1 => 1,
+        2 => 2,
+        _ => 4,
+    };
+    if size_len == 0 {
+        return None;
+    }
+    // A window descriptor byte unless the frame is a single segment, then the
+    // dictionary id, then the size, little-endian (2-byte sizes count from 256).
+    let start = usize::from(!single_segment) + dictionary_len;
+    let field = rest.get(start..start + size_len)?;
+    let value = field.iter().rev().fold(0u64, |v, &b| (v << 8) | u64::from(b));
+    Some(if size_len == 2 { value + 256 } else { value })
 }
 
 /// A read guard known to hold an open tree.
@@ -245,7 +413,40 @@ impl Kv for SledKv {
 
 #[cfg(test)]
 mod tests {
-    use super::is_snapshot_temporary;
+    use super::{engine_error, is_snapshot_temporary};
+    use crate::error::StoreError;
+
+    #[test]
+    fn a_full_disk_from_sled_is_disk_full_not_an_engine_failure() {
+        for errno in [28, 122] {
+            let e = engine_error(sled::Error::Io(std::io::Error::from_raw_os_error(errno)));
+            assert!(matches!(e, StoreError::DiskFull { .. }), "{errno}: {e}");
+            assert!(e.to_string().contains("the disk"), "{e}");
+        }
+        let e = engine_error(sled::Error::Io(std::io::Error::from_raw_os_error(5)));
+        assert!(matches!(e, StoreError::Engine(_)), "{e}");
+    }
+
+    #[test]
+    fn a_zstd_frame_header_states_its_content_size() {
+        use super::zstd_content_size;
+        // Single segment, a 1-byte size.
+        assert_eq!(zstd_content_size(&[0x28, 0xB5, 0x2F, 0xFD, 0x20, 42, 0]), Some(42));
+        // A window byte, a 2-byte size (plus 256).
+        assert_eq!(zstd_content_size(&[0x28, 0xB5, 0x2F, 0xFD, 0x40, 0x58, 0x01, 0x00]), Some(257));
+        // A window byte, a 1-byte dictionary id, a 4-byte size.
+        assert_eq!(zstd_content_size(&[0x28, 0xB5, 0x2F, 0xFD, 0x81, 0x58, 7, 0x10, 0x27, 0, 0]), Some(10_000));
+        // No size stated, not zstd, cut short.
+        assert_eq!(zstd_content_size(&[0x28, 0xB5, 0x2F, 0xFD, 0x00, 0x58]), None);
+        assert_eq!(zstd_content_size(b"not zstd"), None);
+        assert_eq!(zstd_content_size(&[0x28, 0xB5, 0x2F, 0xFD, 0xC0, 0x58, 1]), None);
+    }
+
+    #[test]
+    fn damaged_data_is_said_in_words_not_debug_forms() {
+        let e = engine_error(sled::Error::Corruption { at: None, bt: () });
+        assert_eq!(e.to_string(), "storage engine error: its log holds damaged data");
+    }
 
     #[test]
     fn only_snapshot_temporaries_are_recognised() {

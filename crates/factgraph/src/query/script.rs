@@ -57,6 +57,56 @@ pub struct ScriptState {
     pub summary: WriteSummary,
 }
 
+/// Reads a document's `file:` text: a relative path in the script's folder `base`,
+/// resolved without leaving it. Symbolic links are followed only while they stay
+/// inside (a link in the data folder to any readable file would otherwise put that
+/// file in the store); the file must be a regular file (a FIFO would wait forever)
+/// within the store's limit on a document's text, and UTF-8 (refused with its
+/// position).
+fn read_document_file(base: &Path, file: &str, span: Span) -> Result<String> {
+    use std::io::Read;
+    let outside = || -> Error { QueryError::not_allowed(Restriction::FileOutsideScriptDirectory, span).into() };
+    if Path::new(file).is_absolute() || file.split(['/', '\\']).any(|c| c == "..") {
+        return Err(outside());
+    }
+    let path = base.join(file);
+    let unreadable = |e: std::io::Error| -> Error {
+        QueryError::UnreadableFile { path: path.display().to_string(), message: e.to_string(), span }.into()
+    };
+    // Both resolved, every link followed: the file must end up inside the folder.
+    let real_base = base.canonicalize().map_err(unreadable)?;
+    let real = path.canonicalize().map_err(unreadable)?;
+    if !real.starts_with(&real_base) {
+        return Err(outside());
+    }
+    // Opened by its resolved path (no link left to follow unless one is put in place
+    // in the moment since), and the handle is checked rather than the name.
+    let handle = std::fs::File::open(&real).map_err(unreadable)?;
+    let meta = handle.metadata().map_err(unreadable)?;
+    let refused = |reason: String| -> Error { QueryError::Refused { reason, span }.into() };
+    if !meta.is_file() {
+        return Err(refused(format!("`file:` {file:?} is not a regular file (a directory, FIFO, device or socket)")));
+    }
+    let limit = factgraph_store::MAX_DOCUMENT_LEN as u64;
+    if meta.len() > limit {
+        return Err(refused(format!(
+            "`file:` {file:?} is {} bytes; a document's text is limited to {} MiB",
+            meta.len(),
+            limit / (1024 * 1024)
+        )));
+    }
+    let mut bytes = Vec::new();
+    handle.take(limit + 1).read_to_end(&mut bytes).map_err(unreadable)?;
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let before = std::str::from_utf8(&e.as_bytes()[..valid]).unwrap_or_default();
+        let (line, column) = factgraph_syntax::line_col(before, before.len());
+        refused(format!(
+            "`file:` {file:?} is not UTF-8 text: invalid bytes at line {line}, column {column} (byte offset {valid})"
+        ))
+    })
+}
+
 /// A store refusal, placed at the span it is about.
 fn refused(e: StoreError, span: Span) -> Error {
     match e {
@@ -145,15 +195,7 @@ pub(crate) fn run(tx: &mut Transaction<'_>, state: &mut ScriptState, w: &Write) 
                     let Some(base) = &state.base_dir else {
                         return Err(QueryError::not_allowed(Restriction::FileOutsideScript, span).into());
                     };
-                    let path = base.join(&file);
-                    if Path::new(&file).is_absolute() || file.split(['/', '\\']).any(|c| c == "..") {
-                        return Err(QueryError::not_allowed(Restriction::FileOutsideScriptDirectory, span).into());
-                    }
-                    let text = std::fs::read_to_string(&path).map_err(|e| QueryError::UnreadableFile {
-                        path: path.display().to_string(),
-                        message: e.to_string(),
-                        span,
-                    })?;
+                    let text = read_document_file(base, &file, span)?;
                     p.insert("file".into(), Value::Str(file));
                     Some(text)
                 }

@@ -324,16 +324,6 @@ fn check_script_file(path: &Path) -> Result<()> {
         &mut bytes,
     )
     .map_err(io)?;
-    // The loader (query::load_scripts) parses the text as it is; until it skips a
-    // byte order mark, say what the invisible character is.
-    if bytes.starts_with(b"\xEF\xBB\xBF") {
-        return Err(LoadError::Format {
-            file: path.display().to_string(),
-            line: 1,
-            message: "the file starts with a UTF-8 byte order mark, which `load` does not skip yet: save it without one (UTF-8 without BOM)".into(),
-        }
-        .into());
-    }
     if let Err((line, column, offset)) = crate::tsv::utf8_position(&bytes) {
         return Err(LoadError::Format {
             file: path.display().to_string(),

@@ -161,7 +161,9 @@ pub(crate) fn load_scripts(store: &Store, paths: &[PathBuf]) -> Result<WriteSumm
     for path in paths {
         let text = std::fs::read_to_string(path)
             .map_err(|e| Error::Io { context: format!("reading {}", path.display()), source: e })?;
-        let script = factgraph_syntax::parse(&text).map_err(|e| in_file(path, e.into()))?;
+        // A UTF-8 byte order mark (some editors write one) is not part of the script.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+        let script = factgraph_syntax::parse(text).map_err(|e| in_file(path, e.into()))?;
         parsed.push((path, script));
     }
     let mut state = ScriptState::default();

@@ -810,6 +810,11 @@ impl Store {
         Ok(self.read_ids(&List::Kind(kind.to_owned()))?.into_iter().map(EntityId).collect())
     }
 
+    /// Whether any entity has (or had) this kind: one key read, no list decoded.
+    pub fn has_kind(&self, kind: &str) -> Result<bool> {
+        Ok(self.kv.read(&List::Kind(kind.to_owned()).slot().block, &mut |_| Ok(()))?)
+    }
+
     /// Every kind in use, with its entity count.
     pub fn kinds(&self) -> Result<Vec<(String, usize)>> {
         let mut out: Vec<(String, usize)> = Vec::new();

@@ -217,3 +217,19 @@ fn every_float_form_parses_and_too_large_is_an_error() {
     assert_eq!(cells, ["0.5", "1000", "0.015", "-0.25"]);
     assert!(g.query("return 1.34E999").is_err());
 }
+
+/// `[r:acused]` and `(:Persn)` answered nothing with no hint: the query still runs
+/// (openCypher allows names nothing has) and its answer carries a note naming the
+/// nearest existing ones.
+#[test]
+fn a_misspelt_type_or_label_gives_an_empty_answer_with_a_did_you_mean() {
+    let g = Graph::in_memory().unwrap();
+    g.query("create (:Person {name: 'a'})-[:accused]->(:Person {name: 'b'})").unwrap();
+    let r = g.query("match (a:Persn)-[r:acused]->(b) return a").unwrap();
+    assert!(r[0].rows.is_empty());
+    let note = r[0].note.as_deref().unwrap_or_default();
+    assert!(note.contains("no node has the label `Persn` (did you mean `Person`?)"), "{note}");
+    assert!(note.contains("no relationship has the type `acused` (did you mean `accused`?)"), "{note}");
+    let r = g.query("match (a:Person)-[r:accused]->(b) return a.name").unwrap();
+    assert_eq!(r[0].note, None, "names that exist need no note");
+}

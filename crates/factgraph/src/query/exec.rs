@@ -64,10 +64,87 @@ pub(crate) fn run(ctx: &mut Ctx<'_>, plan: &QueryPlan, text: &str) -> Result<Que
         let mut env = Env { text, width: plan.width, written: &mut written };
         env.op(ctx, &plan.root, &mut sink)?;
     }
+    let mut notes = Vec::new();
     if plan.writes {
-        result.note = Some(format!("written: {}", written.summary));
+        notes.push(format!("written: {}", written.summary));
+    }
+    notes.extend(unknown_names(ctx, plan)?);
+    if !notes.is_empty() {
+        result.note = Some(notes.join("; "));
     }
     Ok(result)
+}
+
+/// Labels and relationship types the query names that nothing in the store has: the
+/// query still runs (openCypher allows them), but an empty answer then says why, with
+/// the nearest names that do exist. Checked after running, so that what the query
+/// itself created counts.
+fn unknown_names(ctx: &mut Ctx<'_>, plan: &QueryPlan) -> Result<Vec<String>> {
+    let (mut labels, mut types) = (Vec::new(), Vec::new());
+    let mut op = &plan.root;
+    loop {
+        op = match op {
+            Op::Unit => break,
+            Op::Match { input, paths, .. } => {
+                for p in paths {
+                    let nodes = std::iter::once(&p.anchor).chain(p.right.iter().chain(&p.left).map(|(_, n)| n));
+                    labels.extend(nodes.filter_map(|n| n.kind.clone()));
+                    types.extend(p.right.iter().chain(&p.left).flat_map(|(r, _)| r.types.iter().cloned()));
+                }
+                input
+            }
+            Op::Unwind { input, .. }
+            | Op::Filter { input, .. }
+            | Op::Project { input, .. }
+            | Op::Aggregate { input, .. }
+            | Op::Distinct { input, .. }
+            | Op::Sort { input, .. }
+            | Op::Skip { input, .. }
+            | Op::Limit { input, .. }
+            | Op::Create { input, .. } => input,
+        };
+    }
+    labels.sort();
+    labels.dedup();
+    types.sort();
+    types.dedup();
+    let mut notes = Vec::new();
+    let mut known_kinds: Option<Vec<String>> = None;
+    for l in labels {
+        if l == "Statement" || ctx.store.has_kind(&l)? {
+            continue;
+        }
+        let kinds = match &known_kinds {
+            Some(k) => k,
+            None => known_kinds.insert(ctx.store.kinds()?.into_iter().map(|(k, _)| k).collect()),
+        };
+        notes.push(format!("no node has the label `{l}`{}", did_you_mean(&l, kinds)));
+    }
+    for t in types {
+        if ctx.store.relation_id(&t).is_none() {
+            let relations = ctx.store.relations();
+            notes.push(format!("no relationship has the type `{t}`{}", did_you_mean(&t, &relations)));
+        }
+    }
+    Ok(notes)
+}
+
+/// `; did you mean `x`?` for the names a typo away from `word`, or nothing.
+fn did_you_mean(word: &str, names: &[String]) -> String {
+    let mut near: Vec<(usize, &String)> = names
+        .iter()
+        .map(|n| (strsim::osa_distance(&n.to_lowercase(), &word.to_lowercase()), n))
+        .filter(|(d, n)| *d <= (n.chars().count() / 3).max(1))
+        .collect();
+    near.sort();
+    match near.as_slice() {
+        [] => String::new(),
+        [(_, one)] => format!(" (did you mean `{one}`?)"),
+        more => {
+            let list: Vec<String> = more.iter().take(3).map(|(_, n)| format!("`{n}`")).collect();
+            format!(" (did you mean {}?)", list.join(" or "))
+        }
+    }
 }
 
 /// What every operator may need beside the context.

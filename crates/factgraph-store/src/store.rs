@@ -812,7 +812,7 @@ impl Store {
 
     /// Whether any entity has (or had) this kind: one key read, no list decoded.
     pub fn has_kind(&self, kind: &str) -> Result<bool> {
-        Ok(self.kv.read(&List::Kind(kind.to_owned()).slot().block, &mut |_| Ok(()))?)
+        self.kv.read(&List::Kind(kind.to_owned()).slot().block, &mut |_| Ok(()))
     }
 
     /// Every kind in use, with its entity count.

@@ -273,18 +273,35 @@ pub enum Question {
 pub struct Query {
     /// The clauses, in order; the parser has checked that their order is allowed.
     pub clauses: Vec<Clause>,
+    /// Further queries whose rows are added to this one's: `union [all] …`.
+    pub unions: Vec<Union>,
+}
+
+/// `union [all]` and the query after it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Union {
+    /// `union all` keeps every row; `union` keeps each row once.
+    pub all: bool,
+    /// The query's clauses.
+    pub clauses: Vec<Clause>,
+    /// Where `union` is written.
+    pub span: Span,
 }
 
 impl Query {
+    fn all_clauses(&self) -> impl Iterator<Item = &Clause> {
+        self.clauses.iter().chain(self.unions.iter().flat_map(|u| u.clauses.iter()))
+    }
+
     /// Whether the query changes the store.
     pub fn writes(&self) -> bool {
-        self.clauses.iter().any(|c| matches!(c, Clause::Create(_)))
+        self.all_clauses().any(|c| matches!(c, Clause::Create(_)))
     }
 
     /// Whether the query only writes (no clause reads or returns anything), so that it
     /// can join the writes of a script.
     pub fn only_writes(&self) -> bool {
-        self.clauses.iter().all(|c| matches!(c, Clause::Create(_)))
+        self.unions.is_empty() && self.clauses.iter().all(|c| matches!(c, Clause::Create(_)))
     }
 }
 

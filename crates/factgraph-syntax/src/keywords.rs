@@ -66,6 +66,7 @@ pub const KEYWORDS: &[&str] = &[
     "text",
     "to",
     "true",
+    "union",
     "unwind",
     "verify",
     "what",

@@ -149,6 +149,13 @@ fn hint_for(text: &str, pos: usize, expected: &[&str]) -> Option<String> {
     if expected.contains(&"`from`") && statement_so_far.trim_start().starts_with("assert") {
         return Some("every statement needs evidence: `from DOCUMENT \"the words it uses\"`".into());
     }
+    let found_where = text[pos..].get(..5).is_some_and(|w| w.eq_ignore_ascii_case("where"));
+    if found_where && statement_so_far.contains("return") {
+        return Some(
+            "`where` filters a `match` or a `with`: put it before `return` (`with … where …` filters after grouping)"
+                .into(),
+        );
+    }
     None
 }
 
@@ -246,10 +253,14 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::conflicts => "`conflicts`",
         Rule::verify => "`verify`",
         Rule::target => "an entity name or a quoted phrase",
-        Rule::query | Rule::clause => "a clause (`match`, `optional match`, `unwind`, `with`, `return`, `create`)",
+        Rule::query | Rule::single_query | Rule::clause => {
+            "a clause (`match`, `optional match`, `unwind`, `with`, `return`, `create`)"
+        }
         Rule::match_clause => "`match`",
         Rule::kw_optional => "`optional`",
         Rule::kw_unwind => "`unwind`",
+        Rule::kw_union | Rule::union => "`union`",
+        Rule::kw_all => "`all`",
         Rule::unwind_clause => "`unwind EXPR as NAME`",
         Rule::with_clause => "`with`",
         Rule::projection | Rule::projection_items => "what to return (`*` or expressions)",
@@ -633,6 +644,17 @@ fn question(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<Question, ParseError> {
 }
 
 fn query(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<Query, ParseError> {
+    let mut parts = p.into_inner();
+    let clauses = single_query(text, parts.next().expect("a query"))?;
+    let mut unions = Vec::new();
+    while let (Some(u), Some(q)) = (parts.next(), parts.next()) {
+        let all = u.clone().into_inner().any(|x| x.as_rule() == Rule::kw_all);
+        unions.push(Union { all, clauses: single_query(text, q)?, span: span(&u) });
+    }
+    Ok(Query { clauses, unions })
+}
+
+fn single_query(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<Vec<Clause>, ParseError> {
     let whole = span(&p);
     let mut clauses = Vec::new();
     let mut spans = Vec::new();
@@ -676,7 +698,7 @@ fn query(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<Query, ParseError> {
             _ => {}
         }
     }
-    Ok(Query { clauses })
+    Ok(clauses)
 }
 
 /// A query that stops where it needs more: found at the end of input, as the parser
@@ -1228,6 +1250,8 @@ fn keyword(rule: Rule) -> bool {
             | Rule::kw_to
             | Rule::kw_true
             | Rule::kw_unwind
+            | Rule::kw_union
+            | Rule::kw_all
             | Rule::kw_verify
             | Rule::kw_what
             | Rule::kw_where

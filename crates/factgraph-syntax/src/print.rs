@@ -230,7 +230,15 @@ fn question(out: &mut String, q: &Question) {
 }
 
 fn query(out: &mut String, q: &Query) {
-    for (i, c) in q.clauses.iter().enumerate() {
+    clauses(out, &q.clauses);
+    for u in &q.unions {
+        out.push_str(if u.all { " union all " } else { " union " });
+        clauses(out, &u.clauses);
+    }
+}
+
+fn clauses(out: &mut String, clauses: &[Clause]) {
+    for (i, c) in clauses.iter().enumerate() {
         if i > 0 {
             out.push(' ');
         }

@@ -112,7 +112,7 @@ fn scripts_hold_many_statements_and_comments() {
 #[test]
 fn variable_length_forms() {
     let len = |t: &str| match one(t) {
-        Statement::Query(Query { clauses }) => match &clauses[0] {
+        Statement::Query(Query { clauses, .. }) => match &clauses[0] {
             Clause::Match(m) => m.paths[0].steps[0].0.length,
             other => panic!("{other:?}"),
         },
@@ -321,7 +321,7 @@ fn an_unknown_escape_is_an_error_not_dropped() {
     assert!(e.to_string().contains("`\\q` is not an escape"), "{e}");
     use factgraph_syntax::ast::*;
     let script = factgraph_syntax::parse("return '\\u00e9\\t\\r\\'\\\\'").unwrap();
-    let Statement::Query(Query { clauses }) = &script.statements[0] else { panic!() };
+    let Statement::Query(Query { clauses, .. }) = &script.statements[0] else { panic!() };
     let Clause::Return(p) = &clauses[0] else { panic!() };
     let ExprKind::Literal(Literal::Str(s)) = &p.items[0].expr.kind else { panic!("{p:?}") };
     assert_eq!(s, "é\t\r'\\");

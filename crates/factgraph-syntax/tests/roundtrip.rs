@@ -286,7 +286,7 @@ fn query() -> impl Strategy<Value = Query> {
                 clauses.extend(more);
             }
             clauses.push(end);
-            Query { clauses }
+            Query { clauses, unions: Vec::new() }
         })
 }
 

@@ -360,6 +360,12 @@ pub enum Restriction {
         /// `skip` or `limit`.
         clause: &'static str,
     },
+    /// `union` and `union all` in one query.
+    #[error("a query uses either `union` or `union all`, not both")]
+    UnionMixed,
+    /// The queries of a `union` return different columns.
+    #[error("the queries of a union must return the same columns, in the same order and with the same names")]
+    UnionColumns,
     /// Two columns of a `return` or `with` with one name.
     #[error("two columns are called `{name}`; rename one with `as`")]
     DuplicateColumn {

@@ -233,3 +233,19 @@ fn a_misspelt_type_or_label_gives_an_empty_answer_with_a_did_you_mean() {
     let r = g.query("match (a:Person)-[r:accused]->(b) return a.name").unwrap();
     assert_eq!(r[0].note, None, "names that exist need no note");
 }
+
+/// `union` did not parse: the rows of two queries together, once each (`union`) or all
+/// (`union all`); both in one query, or different columns, are errors before running.
+#[test]
+fn union_adds_the_rows_of_another_query() {
+    let g = Graph::in_memory().unwrap();
+    let rows = |q: &str| -> Vec<String> {
+        let mut v: Vec<String> = g.query(q).unwrap()[0].rows.iter().map(|r| r.cells[0].to_string()).collect();
+        v.sort();
+        v
+    };
+    assert_eq!(rows("return 1 as x union return 2 as x union return 1 as x"), ["1", "2"]);
+    assert_eq!(rows("return 1 as x union all return 1 as x"), ["1", "1"]);
+    assert!(g.validate("return 1 as x union all return 2 as x union return 3 as x").is_err());
+    assert!(g.validate("return 1 as x union return 2 as y").is_err());
+}

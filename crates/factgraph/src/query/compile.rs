@@ -249,6 +249,10 @@ pub(crate) struct QueryPlan {
     pub writes: bool,
     /// What each slot holds, by name, for `explain`.
     pub names: Vec<String>,
+    /// The queries after `union`, each with the slots of its columns.
+    pub unions: Vec<(Op, Vec<Slot>)>,
+    /// `union` (each row once) rather than `union all`.
+    pub union_distinct: bool,
 }
 
 impl QueryPlan {
@@ -465,8 +469,6 @@ struct Planner {
 /// The plan of a query.
 pub(crate) fn plan(q: &Query) -> Result<QueryPlan> {
     let mut p = Planner { width: 0, names: Vec::new(), aggs: Vec::new() };
-    let mut scope = Scope::default();
-    let mut op = Op::Unit;
     let mut out = QueryPlan {
         root: Op::Unit,
         width: 0,
@@ -475,45 +477,87 @@ pub(crate) fn plan(q: &Query) -> Result<QueryPlan> {
         provenance: Vec::new(),
         writes: q.writes(),
         names: Vec::new(),
+        unions: Vec::new(),
+        union_distinct: false,
     };
-    for clause in &q.clauses {
-        op = match clause {
-            Clause::Match(m) => p.matching(op, m, &mut scope)?,
-            Clause::Unwind { expr, var } => {
-                let e = p.expr(expr, &scope, Place::Row)?;
-                if scope.get(&var.text).is_some() {
-                    return Err(QueryError::AlreadyBound { name: var.text.clone(), span: var.span }.into());
-                }
-                let slot = p.slot(&var.text);
-                scope.bind(&var.text, slot, VarType::Any);
-                Op::Unwind { input: Box::new(op), expr: e, slot }
-            }
-            Clause::With(proj) => {
-                let (op2, columns, _, _) = p.projection(op, proj, &mut scope, true)?;
-                scope = Scope { vars: columns };
-                op2
-            }
-            Clause::Return(proj) => {
-                let before = scope.clone();
-                let (op2, columns, ordered, aggregated) = p.projection(op, proj, &mut scope, false)?;
-                out.columns = columns.iter().map(|(n, s, _)| (n.clone(), *s)).collect();
-                out.ordered = ordered;
-                if !aggregated && !proj.distinct {
-                    let mut rels: Vec<&(String, Slot, VarType)> =
-                        before.vars.iter().filter(|(_, _, t)| matches!(t, VarType::Rel | VarType::Rels)).collect();
-                    rels.sort_by(|a, b| a.0.cmp(&b.0));
-                    out.provenance = rels.into_iter().map(|(_, s, _)| *s).collect();
-                }
-                op2
-            }
-            Clause::Create(paths) => p.create(op, paths, &mut scope)?,
-        };
+    let first = p.part(&q.clauses)?;
+    out.root = first.root;
+    out.columns = first.columns;
+    out.ordered = first.ordered;
+    out.provenance = first.provenance;
+    if let Some(u) = q.unions.first() {
+        out.union_distinct = !u.all;
     }
-    distinct_ends(&mut op, false);
-    out.root = op;
+    for u in &q.unions {
+        // One kind of union per query: which rows are kept once would be unclear.
+        if u.all == out.union_distinct {
+            return Err(QueryError::not_allowed(Restriction::UnionMixed, u.span).into());
+        }
+        let part = p.part(&u.clauses)?;
+        let names = |c: &[(String, Slot)]| c.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+        if names(&part.columns) != names(&out.columns) {
+            return Err(QueryError::not_allowed(Restriction::UnionColumns, u.span).into());
+        }
+        out.unions.push((part.root, part.columns.into_iter().map(|(_, s)| s).collect()));
+        // Rows from several queries stand for no one statement each.
+        out.provenance.clear();
+        out.ordered = false;
+    }
     out.width = p.width;
     out.names = p.names;
     Ok(out)
+}
+
+/// One query of a union, planned.
+struct Part {
+    root: Op,
+    columns: Vec<(String, Slot)>,
+    ordered: bool,
+    provenance: Vec<Slot>,
+}
+
+impl Planner {
+    fn part(&mut self, clauses: &[Clause]) -> Result<Part> {
+        let mut scope = Scope::default();
+        let mut op = Op::Unit;
+        let mut out = Part { root: Op::Unit, columns: Vec::new(), ordered: false, provenance: Vec::new() };
+        for clause in clauses {
+            op = match clause {
+                Clause::Match(m) => self.matching(op, m, &mut scope)?,
+                Clause::Unwind { expr, var } => {
+                    let e = self.expr(expr, &scope, Place::Row)?;
+                    if scope.get(&var.text).is_some() {
+                        return Err(QueryError::AlreadyBound { name: var.text.clone(), span: var.span }.into());
+                    }
+                    let slot = self.slot(&var.text);
+                    scope.bind(&var.text, slot, VarType::Any);
+                    Op::Unwind { input: Box::new(op), expr: e, slot }
+                }
+                Clause::With(proj) => {
+                    let (op2, columns, _, _) = self.projection(op, proj, &mut scope, true)?;
+                    scope = Scope { vars: columns };
+                    op2
+                }
+                Clause::Return(proj) => {
+                    let before = scope.clone();
+                    let (op2, columns, ordered, aggregated) = self.projection(op, proj, &mut scope, false)?;
+                    out.columns = columns.iter().map(|(n, s, _)| (n.clone(), *s)).collect();
+                    out.ordered = ordered;
+                    if !aggregated && !proj.distinct {
+                        let mut rels: Vec<&(String, Slot, VarType)> =
+                            before.vars.iter().filter(|(_, _, t)| matches!(t, VarType::Rel | VarType::Rels)).collect();
+                        rels.sort_by(|a, b| a.0.cmp(&b.0));
+                        out.provenance = rels.into_iter().map(|(_, s, _)| *s).collect();
+                    }
+                    op2
+                }
+                Clause::Create(paths) => self.create(op, paths, &mut scope)?,
+            };
+        }
+        distinct_ends(&mut op, false);
+        out.root = op;
+        Ok(out)
+    }
 }
 
 impl Planner {
@@ -1287,7 +1331,7 @@ fn scan_for(path: &PathPattern, at: usize, bound: &[String], scope: &Scope) -> S
 }
 
 pub(crate) fn write_path(out: &mut String, path: &PathPattern) {
-    let q = Query { clauses: vec![Clause::Create(vec![path.clone()])] };
+    let q = Query { clauses: vec![Clause::Create(vec![path.clone()])], unions: Vec::new() };
     let text = factgraph_syntax::print(&factgraph_syntax::ast::Script {
         statements: vec![factgraph_syntax::ast::Statement::Query(q)],
     });

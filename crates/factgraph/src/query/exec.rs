@@ -35,15 +35,31 @@ pub(crate) fn run(ctx: &mut Ctx<'_>, plan: &QueryPlan, text: &str) -> Result<Que
     let mut written = ScriptState::default();
     let mut rows = 0usize;
     let returns = !plan.columns.is_empty();
-    {
+    // Each query of a union pushes into the same answer, through its own columns'
+    // slots; `union` (not `all`) keeps each answer row once.
+    let first: Vec<usize> = plan.columns.iter().map(|(_, s)| *s).collect();
+    let parts = std::iter::once((&plan.root, &first)).chain(plan.unions.iter().map(|(op, cols)| (op, cols)));
+    let mut seen = std::collections::HashSet::new();
+    let mut env = Env { text, width: plan.width, written: &mut written };
+    for (root, columns) in parts {
         let mut sink = |ctx: &mut Ctx<'_>, row: Vec<Val>| -> Result<Flow> {
             if !returns {
                 return Ok(Flow::Go);
             }
+            if plan.union_distinct {
+                let mut key = String::new();
+                for slot in columns {
+                    group_key(&row[*slot], &mut key);
+                    key.push('\u{1}');
+                }
+                if !seen.insert(key) {
+                    return Ok(Flow::Go);
+                }
+            }
             rows += 1;
             ctx.check_rows(rows)?;
-            let mut cells = Vec::with_capacity(plan.columns.len());
-            for (_, slot) in &plan.columns {
+            let mut cells = Vec::with_capacity(columns.len());
+            for slot in columns {
                 cells.push(to_cell(ctx, &row[*slot])?);
             }
             let mut provenance = Vec::new();
@@ -61,8 +77,7 @@ pub(crate) fn run(ctx: &mut Ctx<'_>, plan: &QueryPlan, text: &str) -> Result<Que
             result.rows.push(Row { cells, provenance });
             Ok(Flow::Go)
         };
-        let mut env = Env { text, width: plan.width, written: &mut written };
-        env.op(ctx, &plan.root, &mut sink)?;
+        env.op(ctx, root, &mut sink)?;
     }
     let mut notes = Vec::new();
     if plan.writes {

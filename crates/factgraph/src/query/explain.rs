@@ -20,8 +20,19 @@ pub(crate) fn explain(store: &Store, plan: &QueryPlan) -> Result<String> {
         let cols: Vec<&str> = plan.columns.iter().map(|(n, _)| n.as_str()).collect();
         let _ = writeln!(out, "return {}", cols.join(", "));
     }
+    let depth0 = usize::from(!plan.columns.is_empty());
+    tree(&mut out, &stats, &plan.root, depth0, &plan.names)?;
+    for (root, _) in &plan.unions {
+        let _ = writeln!(out, "{}", if plan.union_distinct { "union (each row once)" } else { "union all" });
+        tree(&mut out, &stats, root, depth0, &plan.names)?;
+    }
+    Ok(out.trim_end().to_owned())
+}
+
+/// One query's operators, the last first, indented under the one each feeds.
+fn tree(out: &mut String, stats: &Stats<'_>, root: &Op, depth0: usize, names: &[String]) -> Result<()> {
     let mut ops = Vec::new();
-    let mut op = &plan.root;
+    let mut op = root;
     loop {
         ops.push(op);
         op = match op {
@@ -46,12 +57,11 @@ pub(crate) fn explain(store: &Store, plan: &QueryPlan) -> Result<String> {
         rows.push(estimate);
     }
     rows.reverse();
-    let depth0 = usize::from(!plan.columns.is_empty());
     for (depth, (op, rows)) in ops.iter().zip(rows).enumerate() {
         let indent = "  ".repeat(depth + depth0);
-        let _ = writeln!(out, "{indent}{} (about {})", describe(op, &plan.names), round(rows));
+        let _ = writeln!(out, "{indent}{} (about {})", describe(op, names), round(rows));
     }
-    Ok(out.trim_end().to_owned())
+    Ok(())
 }
 
 fn round(x: f64) -> String {

@@ -512,6 +512,16 @@ pub enum ExprKind {
     Slice(Box<Expr>, Option<Box<Expr>>, Option<Box<Expr>>),
     /// `n:A:B`
     HasLabels(Box<Expr>, Vec<String>),
+    /// `case [subject] when … then … [else …] end`
+    Case {
+        /// With a subject, each `when` value is compared to it; without, each is a
+        /// condition.
+        subject: Option<Box<Expr>>,
+        /// `(when, then)` pairs, in order.
+        whens: Vec<(Expr, Expr)>,
+        /// `else`
+        otherwise: Option<Box<Expr>>,
+    },
     /// `all(x in list where pred)`, `any(…)`, `none(…)`, `single(…)`
     Quantifier {
         /// Which.

@@ -312,6 +312,13 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::lookup | Rule::index | Rule::label_test => return None,
         Rule::list_comprehension => "a list comprehension (`[x in list where … | …]`)",
         Rule::quantifier => "`all(x in list where …)`",
+        Rule::case_expr => "`case … end`",
+        Rule::case_when => "`when … then …`",
+        Rule::kw_case => "`case`",
+        Rule::kw_when => "`when`",
+        Rule::kw_then => "`then`",
+        Rule::kw_else => "`else`",
+        Rule::kw_end => "`end`",
         Rule::quantifier_kind => "`all`, `any`, `none` or `single`",
         Rule::comprehension_filter => "`where`",
         Rule::comprehension_map => "`|`",
@@ -1064,6 +1071,24 @@ fn expr(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<Expr, ParseError> {
             }
             Ok(e)
         }
+        Rule::case_expr => {
+            let (mut subject, mut whens, mut otherwise) = (None, Vec::new(), None);
+            let mut after_else = false;
+            for x in p.into_inner() {
+                match x.as_rule() {
+                    Rule::kw_else => after_else = true,
+                    Rule::case_when => {
+                        let mut w = x.into_inner().filter(|y| !keyword(y.as_rule()));
+                        let when = expr(text, w.next().expect("when"))?;
+                        whens.push((when, expr(text, w.next().expect("then"))?));
+                    }
+                    Rule::expr if after_else => otherwise = Some(Box::new(expr(text, x)?)),
+                    Rule::expr => subject = Some(Box::new(expr(text, x)?)),
+                    _ => {}
+                }
+            }
+            Ok(Expr { kind: ExprKind::Case { subject, whens, otherwise }, span: sp })
+        }
         Rule::quantifier => {
             let mut it = p.into_inner().filter(|x| !keyword(x.as_rule()));
             let kind = match it.next().expect("quantifier kind").as_str().to_ascii_lowercase().as_str() {
@@ -1251,6 +1276,11 @@ fn keyword(rule: Rule) -> bool {
             | Rule::kw_true
             | Rule::kw_unwind
             | Rule::kw_union
+            | Rule::kw_case
+            | Rule::kw_when
+            | Rule::kw_then
+            | Rule::kw_else
+            | Rule::kw_end
             | Rule::kw_all
             | Rule::kw_verify
             | Rule::kw_what

@@ -468,6 +468,24 @@ fn expr(out: &mut String, e: &Expr) {
                 let _ = write!(out, ":{l}");
             }
         }
+        ExprKind::Case { subject, whens, otherwise } => {
+            out.push_str("case");
+            if let Some(s) = subject {
+                out.push(' ');
+                operand(out, s);
+            }
+            for (w, t) in whens {
+                out.push_str(" when ");
+                operand(out, w);
+                out.push_str(" then ");
+                operand(out, t);
+            }
+            if let Some(o) = otherwise {
+                out.push_str(" else ");
+                operand(out, o);
+            }
+            out.push_str(" end");
+        }
         ExprKind::Quantifier { kind, var, list, pred } => {
             let _ = write!(out, "{}({var} in ", kind.word());
             expr(out, list);

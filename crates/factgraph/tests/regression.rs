@@ -249,3 +249,19 @@ fn union_adds_the_rows_of_another_query() {
     assert!(g.validate("return 1 as x union all return 2 as x union return 3 as x").is_err());
     assert!(g.validate("return 1 as x union return 2 as y").is_err());
 }
+
+/// `case` did not parse: the simple form compares with its subject, the generic form
+/// takes the first true condition, and without a match the answer is `else` or null.
+#[test]
+fn case_picks_the_first_arm_that_holds() {
+    let g = Graph::in_memory().unwrap();
+    let r = g
+        .query(
+            "unwind [1, 2, 3] as x return x, case x when 1 then 'one' when 2 then 'two' else 'many' end as s, \
+             case when x > 2 then 'big' end as b order by x",
+        )
+        .unwrap();
+    let rows: Vec<String> =
+        r[0].rows.iter().map(|r| r.cells.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(" ")).collect();
+    assert_eq!(rows, ["1 one null", "2 two null", "3 many big"]);
+}

@@ -67,6 +67,8 @@ pub(crate) enum CExpr {
     Index(Box<CExpr>, Box<CExpr>, Span),
     Slice(Box<CExpr>, Option<Box<CExpr>>, Option<Box<CExpr>>, Span),
     HasLabels(Box<CExpr>, Vec<String>),
+    /// `case`: with a subject, the first `when` equal to it; without, the first true.
+    Case(Option<Box<CExpr>>, Vec<(CExpr, CExpr)>, Option<Box<CExpr>>),
     /// `all(x in list where pred)` and its kin, `x` in `slot`.
     Quantifier {
         kind: factgraph_syntax::ast::Quantifier,
@@ -434,6 +436,11 @@ fn contains_aggregate(e: &Expr) -> bool {
                 || t.as_deref().is_some_and(contains_aggregate)
         }
         ExprKind::Quantifier { list, pred, .. } => contains_aggregate(list) || contains_aggregate(pred),
+        ExprKind::Case { subject, whens, otherwise } => {
+            subject.as_deref().is_some_and(contains_aggregate)
+                || whens.iter().any(|(w, t)| contains_aggregate(w) || contains_aggregate(t))
+                || otherwise.as_deref().is_some_and(contains_aggregate)
+        }
         ExprKind::ListComp { list, filter, map, .. } => {
             contains_aggregate(list)
                 || filter.as_deref().is_some_and(contains_aggregate)
@@ -1053,6 +1060,21 @@ impl Planner {
                 }
                 CExpr::HasLabels(b(self.expr(x, scope, place)?), labels.clone())
             }
+            ExprKind::Case { subject, whens, otherwise } => {
+                let subject = match subject {
+                    Some(x) => Some(b(self.expr(x, scope, place)?)),
+                    None => None,
+                };
+                let mut arms = Vec::with_capacity(whens.len());
+                for (w, t) in whens {
+                    arms.push((self.expr(w, scope, place)?, self.expr(t, scope, place)?));
+                }
+                let otherwise = match otherwise {
+                    Some(x) => Some(b(self.expr(x, scope, place)?)),
+                    None => None,
+                };
+                CExpr::Case(subject, arms, otherwise)
+            }
             ExprKind::Quantifier { kind, var, list, pred } => {
                 let list = b(self.expr(list, scope, place)?);
                 let slot = self.slot(var);
@@ -1248,6 +1270,11 @@ fn mentions_variables(e: &Expr) -> bool {
         ExprKind::Map(entries) => entries.iter().any(|(_, v)| mentions_variables(v)),
         // A comprehension's own variable does not count, but anything else does.
         ExprKind::ListComp { .. } | ExprKind::Quantifier { .. } => true,
+        ExprKind::Case { subject, whens, otherwise } => {
+            subject.as_deref().is_some_and(mentions_variables)
+                || whens.iter().any(|(w, t)| mentions_variables(w) || mentions_variables(t))
+                || otherwise.as_deref().is_some_and(mentions_variables)
+        }
     }
 }
 

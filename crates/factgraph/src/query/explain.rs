@@ -395,6 +395,24 @@ fn cexpr(out: &mut String, e: &CExpr, names: &[String]) {
                 let _ = write!(out, ":{l}");
             }
         }
+        CExpr::Case(subject, arms, otherwise) => {
+            out.push_str("case");
+            if let Some(x) = subject {
+                out.push(' ');
+                cexpr(out, x, names);
+            }
+            for (w, t) in arms {
+                out.push_str(" when ");
+                cexpr(out, w, names);
+                out.push_str(" then ");
+                cexpr(out, t, names);
+            }
+            if let Some(o) = otherwise {
+                out.push_str(" else ");
+                cexpr(out, o, names);
+            }
+            out.push_str(" end");
+        }
         CExpr::Quantifier { kind, slot, list, pred } => {
             let _ = write!(out, "{}({} in ", kind.word(), name(slot));
             cexpr(out, list, names);

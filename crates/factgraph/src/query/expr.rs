@@ -101,6 +101,26 @@ pub(crate) fn eval(ctx: &mut Ctx<'_>, e: &CExpr, row: &[Val]) -> Result<Val> {
             Val::Node(Node::Statement(_)) => Val::Bool(labels.iter().all(|l| l == "Statement")),
             other => return Err(not_a(":Label", "a node", &other)),
         },
+        CExpr::Case(subject, arms, otherwise) => {
+            let subject = match subject {
+                Some(s) => Some(eval(ctx, s, row)?),
+                None => None,
+            };
+            for (when, then) in arms {
+                let w = eval(ctx, when, row)?;
+                let hit = match &subject {
+                    Some(s) => equal(s, &w) == Some(true),
+                    None => truth(&w) == Some(true),
+                };
+                if hit {
+                    return eval(ctx, then, row);
+                }
+            }
+            match otherwise {
+                Some(o) => eval(ctx, o, row)?,
+                None => Val::Null,
+            }
+        }
         CExpr::Quantifier { kind, slot, list, pred } => match eval(ctx, list, row)? {
             Val::Null => Val::Null,
             Val::List(items) => {

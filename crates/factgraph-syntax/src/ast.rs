@@ -360,6 +360,8 @@ pub struct Projection {
 /// A node, then (relationship, node) steps.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PathPattern {
+    /// `p = …`: the variable the whole path is bound to.
+    pub name: Option<Ident>,
     /// The first node.
     pub start: NodePattern,
     /// The rest.

@@ -268,6 +268,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::map => "a map (`{key: value, …}`)",
         Rule::map_entry => "a `key: value` pair",
         Rule::path_pattern => "a path pattern such as `(a)-[r]->(b)`",
+        Rule::path_name => "`p =`",
         Rule::node_pattern => "a node pattern such as `(a:Person)`",
         Rule::rel_pattern => "a relationship pattern such as `-[r:accused]->`",
         Rule::left_arrow => "`<`",
@@ -825,7 +826,11 @@ fn projection(text: &Src<'_>, p: Pair<'_, Rule>, out: &mut Projection) -> Result
 }
 
 fn path_pattern(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<PathPattern, ParseError> {
-    let mut it = p.into_inner();
+    let mut it = p.into_inner().peekable();
+    let name = match it.peek().map(|x| x.as_rule()) {
+        Some(Rule::path_name) => it.next().and_then(|n| n.into_inner().next()).map(ident),
+        _ => None,
+    };
     let start = node_pattern(text, it.next().expect("path start"))?;
     let mut steps = Vec::new();
     while let (Some(r), Some(n)) = (it.next(), it.next()) {
@@ -838,7 +843,7 @@ fn path_pattern(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<PathPattern, ParseE
         }
         steps.push((rel_pattern(text, r)?, node_pattern(text, n)?));
     }
-    Ok(PathPattern { start, steps })
+    Ok(PathPattern { name, start, steps })
 }
 
 fn node_pattern(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<NodePattern, ParseError> {

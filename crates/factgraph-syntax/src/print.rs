@@ -277,6 +277,9 @@ fn paths(out: &mut String, paths: &[PathPattern]) {
         if i > 0 {
             out.push_str(", ");
         }
+        if let Some(n) = &path.name {
+            let _ = write!(out, "{} = ", n.text);
+        }
         node(out, &path.start);
         for (r, n) in &path.steps {
             rel(out, r);

@@ -166,7 +166,7 @@ fn rel_pattern() -> impl Strategy<Value = RelPattern> {
 
 fn path() -> impl Strategy<Value = PathPattern> {
     (node_pattern(), prop::collection::vec((rel_pattern(), node_pattern()), 0..3))
-        .prop_map(|(start, steps)| PathPattern { start, steps })
+        .prop_map(|(start, steps)| PathPattern { name: None, start, steps })
 }
 
 fn expr() -> impl Strategy<Value = Expr> {

@@ -360,6 +360,9 @@ pub enum Restriction {
         /// `skip` or `limit`.
         clause: &'static str,
     },
+    /// `create p = …`.
+    #[error("`create` does not name its path yet: name the nodes and relationships instead")]
+    NamedPathInCreate,
     /// `union` and `union all` in one query.
     #[error("a query uses either `union` or `union all`, not both")]
     UnionMixed,

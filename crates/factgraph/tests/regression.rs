@@ -265,3 +265,18 @@ fn case_picks_the_first_arm_that_holds() {
         r[0].rows.iter().map(|r| r.cells.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(" ")).collect();
     assert_eq!(rows, ["1 one null", "2 two null", "3 many big"]);
 }
+
+/// `match p = (a)-->(b)` did not parse: a named path is one value, with its nodes,
+/// relationships and length, also through variable-length steps and walked backwards.
+#[test]
+fn a_named_path_is_its_nodes_and_relationships() {
+    let g = Graph::in_memory().unwrap();
+    g.query("create (a:A {name: 'a'})-[:T]->(b:B {name: 'b'})<-[:U]-(c:C {name: 'c'})").unwrap();
+    let one = |q: &str| g.query(q).unwrap()[0].rows[0].cells[0].to_string();
+    assert_eq!(one("match p = (x {name: 'a'})-[*]->(y) return length(p)"), "1");
+    assert_eq!(one("match p = (x {name: 'a'})-->()<--(z) return [n in nodes(p) | n.name]"), "[a, b, c]");
+    assert_eq!(one("match p = (z {name: 'c'})-->()<--(x) return size(relationships(p))"), "2");
+    assert_eq!(one("match p = (x {name: 'a'})-[*0..2]-(y) where length(p) = 2 return count(p)"), "1");
+    assert!(g.validate("match p = (a) match p = (b) return p").is_err(), "a path name bound twice");
+    assert!(g.validate("match p = (a) match (p) return p").is_err(), "a path used as a node");
+}

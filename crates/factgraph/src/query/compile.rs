@@ -12,8 +12,8 @@
 //! still read a variable the projection dropped.
 
 use factgraph_syntax::ast::{
-    ArithOp, Arrow, Clause, CompareOp, Expr, ExprKind, Literal, Match, NodePattern, PathPattern, PatternProperty,
-    Projection, Query, RelPattern, Span,
+    ArithOp, Arrow, Clause, CompareOp, Expr, ExprKind, Ident, Literal, Match, NodePattern, PathPattern,
+    PatternProperty, Projection, Query, RelPattern, Span,
 };
 
 use super::script::value;
@@ -34,6 +34,8 @@ pub(crate) enum VarType {
     Any,
     /// A value that is known not to be a node or relationship (`with 1 as n`).
     Value,
+    /// A named path.
+    Path,
 }
 
 impl VarType {
@@ -43,8 +45,18 @@ impl VarType {
             VarType::Rel => "a relationship",
             VarType::Rels => "a list of relationships",
             VarType::Any | VarType::Value => "a value",
+            VarType::Path => "a path",
         }
     }
+}
+
+/// A piece of a named path: a node, a relationship, or the relationships of a
+/// variable-length step (in written order).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum PathPart {
+    Node(Slot),
+    Rel(Slot),
+    Rels(Slot),
 }
 
 /// An expression with its variables resolved to slots.
@@ -67,6 +79,8 @@ pub(crate) enum CExpr {
     Index(Box<CExpr>, Box<CExpr>, Span),
     Slice(Box<CExpr>, Option<Box<CExpr>>, Option<Box<CExpr>>, Span),
     HasLabels(Box<CExpr>, Vec<String>),
+    /// A named path, made from its parts.
+    Path(Vec<PathPart>),
     /// `case`: with a subject, the first `when` equal to it; without, the first true.
     Case(Option<Box<CExpr>>, Vec<(CExpr, CExpr)>, Option<Box<CExpr>>),
     /// `all(x in list where pred)` and its kin, `x` in `slot`.
@@ -358,9 +372,11 @@ const FUNCTION_ARITY: &[(&str, usize, usize)] = &[
     ("left", 2, 2),
     ("length", 1, 1),
     ("ltrim", 1, 1),
+    ("nodes", 1, 1),
     ("properties", 1, 1),
     ("quotes", 1, 1),
     ("range", 2, 3),
+    ("relationships", 1, 1),
     ("replace", 3, 3),
     ("reverse", 1, 1),
     ("right", 2, 2),
@@ -605,6 +621,35 @@ impl Planner {
     }
 
     fn matching(&mut self, input: Op, m: &Match, scope: &mut Scope) -> Result<Op> {
+        // A named path needs a slot for each of its nodes and relationships: the ones
+        // written without a variable get a hidden one (a space first, so no query can
+        // name it).
+        let mut m = m.clone();
+        let mut named: Vec<Ident> = Vec::new();
+        for path in &mut m.paths {
+            let Some(name) = path.name.clone() else { continue };
+            if scope.get(&name.text).is_some() || named.iter().any(|n| n.text == name.text) {
+                return Err(QueryError::AlreadyBound { name: name.text.clone(), span: name.span }.into());
+            }
+            let hidden = |k: usize| Ident { text: format!(" {}#{k}", name.text), span: name.span };
+            let mut k = 0;
+            if path.start.var.is_none() {
+                path.start.var = Some(hidden(k));
+                k += 1;
+            }
+            for (r, n) in &mut path.steps {
+                if r.var.is_none() {
+                    r.var = Some(hidden(k));
+                    k += 1;
+                }
+                if n.var.is_none() {
+                    n.var = Some(hidden(k));
+                    k += 1;
+                }
+            }
+            named.push(name);
+        }
+        let m = &m;
         // Bind every variable first (checking types), so that each path can then pick
         // its anchor knowing which nodes are bound before the match.
         let before = scope.clone();
@@ -642,17 +687,47 @@ impl Planner {
             let path = left.remove(i);
             plans.push(self.path(path, scope, &mut bound)?);
         }
+        // The named paths, made from their parts once a row matches.
+        let mut values = Vec::new();
+        for path in m.paths.iter().filter(|p| p.name.is_some()) {
+            let slot_of = |v: &Option<Ident>| scope.get(&v.as_ref().expect("named above").text).map(|(s, _)| s);
+            let mut parts = vec![PathPart::Node(slot_of(&path.start.var).expect("bound above"))];
+            for (r, n) in &path.steps {
+                let rs = slot_of(&r.var).expect("bound above");
+                parts.push(if r.length.is_some() { PathPart::Rels(rs) } else { PathPart::Rel(rs) });
+                parts.push(PathPart::Node(slot_of(&n.var).expect("bound above")));
+            }
+            let name = path.name.as_ref().expect("filtered");
+            let slot = self.slot(&name.text);
+            new.push((name.text.clone(), slot));
+            values.push((CExpr::Path(parts), slot));
+        }
+        for name in &named {
+            let slot = values.iter().map(|(_, s)| *s).find(|s| self.names[*s] == name.text).expect("made above");
+            scope.bind(&name.text, slot, VarType::Path);
+        }
+        // A filter that reads a named path runs after the path is made (for an
+        // optional match, a filter on a path keeps or drops whole rows).
+        let reads_path = m.filter.as_ref().is_some_and(|f| named.iter().any(|n| uses_var(f, &n.text)));
         let filter = match &m.filter {
             Some(f) => Some(self.expr(f, scope, Place::Row)?),
             None => None,
         };
-        Ok(Op::Match {
+        let (inner_filter, outer_filter) = if reads_path { (None, filter) } else { (filter, None) };
+        let mut op = Op::Match {
             input: Box::new(input),
             optional: m.optional,
             paths: plans,
-            filter,
+            filter: inner_filter,
             new_slots: new.into_iter().map(|(_, s)| s).collect(),
-        })
+        };
+        if !values.is_empty() {
+            op = Op::Project { input: Box::new(op), items: values };
+        }
+        if let Some(pred) = outer_filter {
+            op = Op::Filter { input: Box::new(op), pred };
+        }
+        Ok(op)
     }
 
     fn path(&mut self, path: &PathPattern, scope: &Scope, bound: &mut Vec<String>) -> Result<PathPlan> {
@@ -731,6 +806,9 @@ impl Planner {
         let mut bound = Vec::new();
         let mut binds: Vec<(String, Slot)> = Vec::new();
         for path in paths {
+            if let Some(n) = &path.name {
+                return Err(QueryError::not_allowed(Restriction::NamedPathInCreate, n.span).into());
+            }
             // `create (a)` of a bound `a` alone would create nothing: openCypher calls it
             // an error rather than a no-op.
             if let (true, Some(v)) = (path.steps.is_empty(), &path.start.var) {
@@ -818,7 +896,8 @@ impl Planner {
         // The items, with `*` standing for every variable in scope, by name.
         let mut items: Vec<(String, Expr, Span)> = Vec::new();
         if proj.star {
-            let mut names: Vec<&String> = scope.vars.iter().map(|(n, ..)| n).collect();
+            // Hidden variables (the unnamed parts of a named path) are not columns.
+            let mut names: Vec<&String> = scope.vars.iter().map(|(n, ..)| n).filter(|n| !n.starts_with(' ')).collect();
             names.sort();
             if names.is_empty() {
                 return Err(QueryError::not_allowed(Restriction::StarWithoutVariables, proj.span).into());
@@ -1244,6 +1323,13 @@ fn not_boolean(e: &Expr) -> Option<&'static str> {
         ExprKind::Arith(..) | ExprKind::Neg(_) => Some("a number"),
         _ => None,
     }
+}
+
+/// Whether an expression reads the variable `name` (by name, wherever it appears).
+fn uses_var(e: &Expr, name: &str) -> bool {
+    // The printed form names every variable as written; a word match is enough here.
+    let text = factgraph_syntax::print_expr(e);
+    text.split(|c: char| !(c.is_alphanumeric() || c == '_')).any(|w| w == name)
 }
 
 /// Whether an expression reads any variable.

@@ -395,6 +395,19 @@ fn cexpr(out: &mut String, e: &CExpr, names: &[String]) {
                 let _ = write!(out, ":{l}");
             }
         }
+        CExpr::Path(parts) => {
+            out.push_str("path(");
+            for (i, p) in parts.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                let (super::compile::PathPart::Node(s)
+                | super::compile::PathPart::Rel(s)
+                | super::compile::PathPart::Rels(s)) = p;
+                out.push_str(names.get(*s).map_or("?", String::as_str).trim_start());
+            }
+            out.push(')');
+        }
         CExpr::Case(subject, arms, otherwise) => {
             out.push_str("case");
             if let Some(x) = subject {

@@ -101,6 +101,37 @@ pub(crate) fn eval(ctx: &mut Ctx<'_>, e: &CExpr, row: &[Val]) -> Result<Val> {
             Val::Node(Node::Statement(_)) => Val::Bool(labels.iter().all(|l| l == "Statement")),
             other => return Err(not_a(":Label", "a node", &other)),
         },
+        CExpr::Path(parts) => {
+            use super::compile::PathPart;
+            let mut nodes = Vec::new();
+            let mut rels = Vec::new();
+            for part in parts {
+                match (
+                    part,
+                    &row[match part {
+                        PathPart::Node(s) | PathPart::Rel(s) | PathPart::Rels(s) => *s,
+                    }],
+                ) {
+                    (_, Val::Null) => return Ok(Val::Null),
+                    (PathPart::Node(_), Val::Node(n)) if nodes.is_empty() => nodes.push(*n),
+                    (PathPart::Node(_), Val::Node(_)) => {}
+                    (PathPart::Rel(_), Val::Rel(r)) => rels.push(*r),
+                    (PathPart::Rels(_), Val::Rels(rs)) => rels.extend(rs.iter().copied()),
+                    (_, other) => return Err(not_a("a path's part", "a node or a relationship", other)),
+                }
+                // Each relationship leads from the last node to its other end.
+                while nodes.len() <= rels.len() {
+                    let at = *nodes.last().expect("a path starts with a node");
+                    let st = ctx.store.require_statement(rels[nodes.len() - 1])?;
+                    let next = match st.object.node() {
+                        Some(o) if st.subject == at => o,
+                        _ => st.subject,
+                    };
+                    nodes.push(next);
+                }
+            }
+            Val::Path(nodes, rels)
+        }
         CExpr::Case(subject, arms, otherwise) => {
             let subject = match subject {
                 Some(s) => Some(eval(ctx, s, row)?),
@@ -498,7 +529,16 @@ fn call(ctx: &mut Ctx<'_>, name: &str, mut vals: Vec<Val>, span: Span) -> Result
             Val::Rels(r) => Val::Int(r.len() as i64),
             other => return Err(wrong_type(name, "text or a list", &other, span)),
         },
+        "nodes" => match first {
+            Val::Path(nodes, _) => Val::List(nodes.into_iter().map(Val::Node).collect()),
+            other => return Err(wrong_type(name, "a path", &other, span)),
+        },
+        "relationships" => match first {
+            Val::Path(_, rels) => Val::List(rels.into_iter().map(Val::Rel).collect()),
+            other => return Err(wrong_type(name, "a path", &other, span)),
+        },
         "length" => match first {
+            Val::Path(_, r) => Val::Int(r.len() as i64),
             Val::Rels(r) => Val::Int(r.len() as i64),
             Val::Str(s) => Val::Int(s.chars().count() as i64),
             Val::List(l) => Val::Int(l.len() as i64),

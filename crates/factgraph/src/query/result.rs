@@ -59,6 +59,16 @@ pub enum Cell {
     Path {
         /// The steps in words.
         steps: Vec<String>,
+        /// Its nodes, first to last (empty for a path given only in words).
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        nodes: Vec<Cell>,
+        /// The relationships between them, one fewer.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        relationships: Vec<Cell>,
+        /// For each relationship, whether it points from the node before it to the one
+        /// after.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        forward: Vec<bool>,
     },
 }
 
@@ -140,7 +150,7 @@ impl fmt::Display for Cell {
                 }
                 f.write_str("}")
             }
-            Cell::Path { steps } => f.write_str(&steps.join(" ")),
+            Cell::Path { steps, .. } => f.write_str(&steps.join(" ")),
         }
     }
 }

@@ -28,6 +28,8 @@ pub(crate) enum Val {
     List(Vec<Val>),
     /// Entries in key order, so that equal maps are equal values.
     Map(Vec<(String, Val)>),
+    /// A path: its nodes, and the relationships between them (one fewer).
+    Path(Vec<Node>, Vec<StatementId>),
 }
 
 impl Val {
@@ -45,6 +47,7 @@ impl Val {
             Val::Rels(_) => "a list of relationships",
             Val::List(_) => "a list",
             Val::Map(_) => "a map",
+            Val::Path(..) => "a path",
         }
     }
 
@@ -239,6 +242,7 @@ pub(crate) fn compare_for_sort(a: &Val, b: &Val) -> Ordering {
         Val::Bool(_) => 5,
         Val::Int(_) | Val::Float(_) => 6,
         Val::Lit(_) => 7,
+        Val::Path(..) => 3,
         Val::Null => 8,
     };
     match (a, b) {
@@ -342,6 +346,33 @@ pub(crate) fn to_cell(ctx: &mut Ctx<'_>, v: &Val) -> Result<Cell> {
                 out.push((k.clone(), to_cell(ctx, i)?));
             }
             Cell::Map { entries: out }
+        }
+        Val::Path(nodes, rels) => {
+            let mut cells = Vec::new();
+            let mut steps = Vec::new();
+            for n in nodes {
+                let c = ctx.node_cell(*n)?;
+                steps.push(c.to_string());
+                cells.push(c);
+            }
+            let mut relationships = Vec::new();
+            let mut forward = Vec::new();
+            for (i, r) in rels.iter().enumerate() {
+                let st = ctx.store.require_statement(*r)?;
+                forward.push(st.subject == nodes[i]);
+                relationships.push(ctx.statement_cell(*r)?);
+            }
+            // In words: node, relation (with its arrow), node, …
+            let mut words = Vec::new();
+            for (i, n) in steps.into_iter().enumerate() {
+                if i > 0 {
+                    if let Cell::Statement { relation, .. } = &relationships[i - 1] {
+                        words.push(if forward[i - 1] { format!("-{relation}->") } else { format!("<-{relation}-") });
+                    }
+                }
+                words.push(n);
+            }
+            Cell::Path { steps: words, nodes: cells, relationships, forward }
         }
     })
 }

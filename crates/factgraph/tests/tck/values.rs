@@ -133,7 +133,27 @@ pub fn from_cell(c: &Cell) -> Val {
         Cell::Text { text } => Val::Str(text.clone()),
         Cell::List { items } => Val::List(items.iter().map(from_cell).collect()),
         Cell::Map { entries } => Val::Map(entries.iter().map(|(k, v)| (k.clone(), from_cell(v))).collect()),
-        Cell::Path { steps } => Val::Path(steps.join(" ")),
+        Cell::Path { nodes, relationships, forward, steps } if nodes.is_empty() => {
+            let _ = (relationships, forward);
+            Val::Path(steps.join(" "))
+        }
+        Cell::Path { nodes, relationships, forward, .. } => {
+            let mut text = from_cell(&nodes[0]).to_string();
+            for (i, r) in relationships.iter().enumerate() {
+                text.push_str(&arrowed(&from_cell(r).to_string(), forward[i]));
+                text.push_str(&from_cell(&nodes[i + 1]).to_string());
+            }
+            Val::Path(text)
+        }
+    }
+}
+
+/// A relationship between two path nodes, with its arrow: `-[:T]->` or `<-[:T]-`.
+fn arrowed(rel: &str, forwards: bool) -> String {
+    if forwards {
+        format!("-{rel}->")
+    } else {
+        format!("<-{rel}-")
     }
 }
 
@@ -273,11 +293,25 @@ impl P<'_> {
                 Ok(Val::Node { labels, props })
             }
             Some(b'<') => {
-                // Paths are kept as text with spaces removed: compared, never built.
-                let start = self.at + 1;
-                let end = self.text.rfind('>').filter(|&e| e >= start).ok_or("an unclosed path")?;
-                self.at = end + 1;
-                Ok(Val::Path(self.text[start..end].split_whitespace().collect()))
+                // A path: node, then (arrow, relationship, arrow, node)…, kept as the
+                // canonical text of its parts (maps sorted), so that ours compares.
+                self.at += 1;
+                let mut text = self.value()?.to_string();
+                loop {
+                    self.ws();
+                    if self.eat(b'>') {
+                        break;
+                    }
+                    let backwards = self.eat(b'<');
+                    self.expect(b'-')?;
+                    let rel = self.value()?;
+                    self.expect(b'-')?;
+                    let forwards = self.eat(b'>');
+                    let node = self.value()?;
+                    text.push_str(&arrowed(&rel.to_string(), forwards && !backwards));
+                    text.push_str(&node.to_string());
+                }
+                Ok(Val::Path(text))
             }
             Some(b'\'') => {
                 self.at += 1;

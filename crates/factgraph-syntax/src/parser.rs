@@ -60,8 +60,21 @@ impl Src<'_> {
 /// can stand wherever a quoted string or a literal value can: names, quotes, property
 /// values, expressions. The tree holds the values, never the parameters.
 pub fn parse_with(text: &str, params: &Params) -> Result<Script, ParseError> {
+    let levels = check_limits(text)?;
+    // pest recurses a dozen rules deep for every level of nesting, with large frames
+    // (up to about 300 KiB a level in a debug build): a deep nest gets a stack of its own,
+    // sized for it, so that a parse never overflows a thread's stack (2 MiB by default
+    // for threads other than the main one).
+    let needed = STACK_BASE + levels * STACK_PER_LEVEL;
+    stacker::maybe_grow(needed, needed + STACK_BASE, || parse_checked(text, params))
+}
+
+/// Stack that parsing needs beside the nesting, and for each level of it.
+const STACK_BASE: usize = 512 * 1024;
+const STACK_PER_LEVEL: usize = 512 * 1024;
+
+fn parse_checked(text: &str, params: &Params) -> Result<Script, ParseError> {
     let text = &Src { text, params };
-    check_limits(text)?;
     pest::set_call_limit(std::num::NonZeroUsize::new(CALL_LIMIT));
     let mut pairs = Grammar::parse(Rule::script, text.text).map_err(|e| convert_error(text, e))?;
     let script = pairs.next().ok_or_else(|| ParseError::at(text, Span::new(0, 0), "empty parse"))?;
@@ -75,8 +88,10 @@ pub fn parse_with(text: &str, params: &Params) -> Result<Script, ParseError> {
 }
 
 /// Refuses inputs over the size limit or nested deeper than `MAX_NESTING`, before pest
-/// sees them: a deep nest would otherwise cost a deep recursion.
-fn check_limits(text: &str) -> Result<(), ParseError> {
+/// sees them: a deep nest would otherwise cost a deep recursion. Returns how deep the
+/// input may nest: its deepest brackets, plus every `case` (which nests without
+/// brackets), a bound the parser's stack is sized by.
+fn check_limits(text: &str) -> Result<usize, ParseError> {
     if text.len() > MAX_INPUT_BYTES {
         return Err(ParseError::at(
             text,
@@ -84,14 +99,33 @@ fn check_limits(text: &str) -> Result<(), ParseError> {
             format!("the input is {} bytes; the limit is {MAX_INPUT_BYTES} (1 MiB)", text.len()),
         ));
     }
-    if let Some(b) = Scanner::new(text).find(|b| b.opens && b.depth > MAX_NESTING) {
+    let mut deepest = 0;
+    for b in Scanner::new(text).filter(|b| b.opens) {
+        if b.depth > MAX_NESTING {
+            return Err(ParseError::at(
+                text,
+                Span::new(b.at, b.at + 1),
+                format!("brackets nest more than {MAX_NESTING} deep"),
+            ));
+        }
+        deepest = deepest.max(b.depth);
+    }
+    // A `case` inside a `case` nests with no bracket: count them all (an upper bound
+    // of how deep they go; text in strings and comments counts too, erring long).
+    let lower = text.to_ascii_lowercase();
+    let is_word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+    let cases = lower
+        .match_indices("case")
+        .filter(|(at, _)| !is_word(lower[..*at].chars().next_back()) && !is_word(lower[at + 4..].chars().next()))
+        .count();
+    if deepest + cases > MAX_NESTING {
         return Err(ParseError::at(
             text,
-            Span::new(b.at, b.at + 1),
-            format!("brackets nest more than {MAX_NESTING} deep"),
+            Span::new(0, text.len().min(1)),
+            format!("brackets and `case` expressions nest more than {MAX_NESTING} deep"),
         ));
     }
-    Ok(())
+    Ok(deepest + cases)
 }
 
 fn convert_error(text: &str, e: pest::error::Error<Rule>) -> ParseError {

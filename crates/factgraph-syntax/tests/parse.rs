@@ -336,3 +336,27 @@ fn consecutive_create_clauses_are_one_write() {
     let Statement::Query(q) = &script.statements[0] else { panic!("{script:?}") };
     assert!(q.only_writes() && q.clauses.len() == 2, "{q:?}");
 }
+
+/// Sixty-four brackets deep overflowed a 2 MiB thread's stack (pest recurses a dozen
+/// rules a level): the deepest input the limits allow now parses on any thread, and
+/// `case` inside `case`, which nests with no bracket, is bounded too.
+#[test]
+fn the_deepest_allowed_nesting_parses_on_a_small_thread_stack() {
+    let inputs = vec![
+        format!("return {}1{}", "(".repeat(64), ")".repeat(64)),
+        format!("return {}1{}", "[".repeat(64), "]".repeat(64)),
+        format!("return {}1{}", "case when true then ".repeat(60), " end".repeat(60)),
+    ];
+    for text in inputs {
+        let t = text.clone();
+        let parsed = std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(move || factgraph_syntax::parse(&t).map(|_| ()))
+            .unwrap()
+            .join()
+            .expect("no overflow");
+        parsed.unwrap_or_else(|e| panic!("{e}: {}", &text[..40]));
+    }
+    let too_deep = format!("return {}1{}", "case when true then ".repeat(65), " end".repeat(65));
+    assert!(err(&too_deep).summary().contains("nest more than 64 deep"));
+}

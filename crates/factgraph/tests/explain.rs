@@ -32,3 +32,16 @@ fn a_named_node_on_the_right_is_where_the_match_starts() {
     let plan = g.explain("match (a)-[:said]->(b {name: 'Bo'}) return a").unwrap().join("\n");
     assert!(plan.contains("starting at b by the name \"Bo\", walking left"), "{plan}");
 }
+
+/// `.explain` of a question printed Rust's `Debug` of the plan; it says what the
+/// question reads, by resolved name.
+#[test]
+fn a_question_is_explained_in_words() {
+    let g = graph();
+    let plan = g.explain("who said Bo").unwrap().join("\n");
+    assert!(plan.starts_with("statements with object Bo (entity"), "{plan}");
+    assert!(plan.contains("relation said"), "{plan}");
+    assert!(!plan.contains('{'), "no Debug output: {plan}");
+    let plan = g.explain("why describe Ann").unwrap().join("\n");
+    assert!(plan.contains("everything about Ann") && plan.contains("one row per piece of evidence"), "{plan}");
+}

@@ -61,11 +61,55 @@ pub(crate) fn plan(store: &Store, statement: &Statement, limits: &Limits, text: 
 pub(crate) fn explain(store: &Store, statement: &Statement, limits: &Limits, text: &str) -> Result<String> {
     Ok(match plan(store, statement, limits, text)? {
         Some(Plan::Query { plan, .. }) => explain::explain(store, &plan)?,
-        Some(p) => format!("{p:#?}"),
+        Some(p) => question_words(store, &p)?,
         None => match statement {
             Statement::Query(q) => explain::explain(store, &compile::plan(q)?)?,
             _ => "a write: runs in the script's transaction".to_owned(),
         },
+    })
+}
+
+/// A question's plan in words: what it reads, by resolved names and ids.
+fn question_words(store: &Store, p: &Plan) -> Result<String> {
+    let name = |id: factgraph_store::EntityId| -> Result<String> {
+        Ok(match store.entity(id)? {
+            Some(e) => format!("{} (entity {})", e.name, id.0),
+            None => format!("entity {}", id.0),
+        })
+    };
+    Ok(match p {
+        Plan::Who { relations, target } => {
+            format!("statements with object {} and relation {}: their subjects", name(*target)?, relations.join(" or "))
+        }
+        Plan::WhoReported { target: plan::Target::Entity(id, _) } => {
+            format!("statements about {}: the sources credited, the documents that publish them", name(*id)?)
+        }
+        Plan::WhoReported { target: plan::Target::Phrase(p) } => {
+            format!("names, values and quotes containing {p:?}: the sources behind them")
+        }
+        Plan::What { subject, relations } => {
+            format!(
+                "statements with subject {} and relation {}: their objects",
+                name(*subject)?,
+                relations.join(" or ")
+            )
+        }
+        Plan::Describe(id) => format!("everything about {}: spellings, properties, statements", name(*id)?),
+        Plan::Path { from, to } => format!("a shortest path from {} to {}, either way", name(*from)?, name(*to)?),
+        Plan::Neighbours { centre, depth } => format!("entities within {depth} of {}", name(*centre)?),
+        Plan::Sources(id) => format!("the documents and credited sources of statements about {}", name(*id)?),
+        Plan::Conflicts(None) => {
+            "statements that disagree: same subject and relation, other objects or qualifiers".into()
+        }
+        Plan::Conflicts(Some(id)) => format!("statements about {} that disagree", name(*id)?),
+        Plan::Verify => "every stored quote, looked for in its document's text".into(),
+        Plan::According { source, plan } => {
+            format!("{}\n  keeping only what {} says", question_words(store, plan)?, name(*source)?)
+        }
+        Plan::Why(plan) => {
+            format!("{}\n  one row per piece of evidence behind each answer", question_words(store, plan)?)
+        }
+        Plan::Query { plan, .. } => explain::explain(store, plan)?,
     })
 }
 

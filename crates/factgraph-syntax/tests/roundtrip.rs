@@ -165,8 +165,8 @@ fn rel_pattern() -> impl Strategy<Value = RelPattern> {
 }
 
 fn path() -> impl Strategy<Value = PathPattern> {
-    (node_pattern(), prop::collection::vec((rel_pattern(), node_pattern()), 0..3))
-        .prop_map(|(start, steps)| PathPattern { name: None, start, steps })
+    (proptest::option::of(var()), node_pattern(), prop::collection::vec((rel_pattern(), node_pattern()), 0..3))
+        .prop_map(|(name, start, steps)| PathPattern { name, start, steps })
 }
 
 fn expr() -> impl Strategy<Value = Expr> {
@@ -203,6 +203,33 @@ fn expr() -> impl Strategy<Value = Expr> {
             ))),
             (inner.clone(), prop::collection::vec(word(), 1..3))
                 .prop_map(move |(a, l)| e(ExprKind::HasLabels(Box::new(a), l.into_iter().map(|w| w.text).collect()))),
+            (
+                prop_oneof![
+                    Just(Quantifier::All),
+                    Just(Quantifier::Any),
+                    Just(Quantifier::None),
+                    Just(Quantifier::Single)
+                ],
+                var(),
+                inner.clone(),
+                inner.clone()
+            )
+                .prop_map(move |(kind, v, list, pred)| e(ExprKind::Quantifier {
+                    kind,
+                    var: v.text,
+                    list: Box::new(list),
+                    pred: Box::new(pred)
+                })),
+            (
+                proptest::option::of(inner.clone()),
+                prop::collection::vec((inner.clone(), inner.clone()), 1..3),
+                proptest::option::of(inner.clone())
+            )
+                .prop_map(move |(subject, whens, otherwise)| e(ExprKind::Case {
+                    subject: subject.map(Box::new),
+                    whens,
+                    otherwise: otherwise.map(Box::new)
+                })),
             (var(), inner.clone(), proptest::option::of(inner.clone()), proptest::option::of(inner.clone())).prop_map(
                 move |(v, list, filter, map)| e(ExprKind::ListComp {
                     var: v.text,
@@ -286,7 +313,22 @@ fn query() -> impl Strategy<Value = Query> {
                 clauses.extend(more);
             }
             clauses.push(end);
-            Query { clauses, unions: Vec::new() }
+            clauses
+        })
+        .prop_flat_map(|clauses| {
+            // Up to two more queries after `union [all]`, all of one kind.
+            let returning = prop::collection::vec(matching(), 0..2).prop_flat_map(|reading| {
+                projection(false).prop_map(move |p| {
+                    let mut c = reading.clone();
+                    c.push(Clause::Return(p));
+                    c
+                })
+            });
+            (Just(clauses), any::<bool>(), prop::collection::vec(returning, 0..3))
+        })
+        .prop_map(|(clauses, all, more)| Query {
+            clauses,
+            unions: more.into_iter().map(|clauses| Union { all, clauses, span: sp() }).collect(),
         })
 }
 

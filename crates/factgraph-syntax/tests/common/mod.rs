@@ -9,7 +9,8 @@ pub fn meaning(script: &Script) -> String {
     let mut script = script.clone();
     for st in &mut script.statements {
         if let Statement::Query(q) = st {
-            for c in &mut q.clauses {
+            let unions = q.unions.iter_mut().flat_map(|u| u.clauses.iter_mut());
+            for c in q.clauses.iter_mut().chain(unions) {
                 if let Clause::With(p) | Clause::Return(p) = c {
                     for r in &mut p.items {
                         r.text.clear();

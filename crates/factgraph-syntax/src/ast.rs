@@ -295,7 +295,7 @@ impl Query {
 
     /// Whether the query changes the store.
     pub fn writes(&self) -> bool {
-        self.all_clauses().any(|c| matches!(c, Clause::Create(_)))
+        self.all_clauses().any(|c| matches!(c, Clause::Create(_) | Clause::Merge(_)))
     }
 
     /// Whether the query only writes (no clause reads or returns anything), so that it
@@ -323,6 +323,8 @@ pub enum Clause {
     Return(Projection),
     /// `create PATH, …`
     Create(Vec<PathPattern>),
+    /// `merge PATH`
+    Merge(PathPattern),
 }
 
 /// `[optional] match PATH, … [where EXPR]`

@@ -50,6 +50,7 @@ pub const KEYWORDS: &[&str] = &[
     "is",
     "limit",
     "match",
+    "merge",
     "neighbors",
     "neighbours",
     "none",

@@ -288,11 +288,13 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::verify => "`verify`",
         Rule::target => "an entity name or a quoted phrase",
         Rule::query | Rule::single_query | Rule::clause => {
-            "a clause (`match`, `optional match`, `unwind`, `with`, `return`, `create`)"
+            "a clause (`match`, `optional match`, `unwind`, `with`, `return`, `create`, `merge`)"
         }
         Rule::match_clause => "`match`",
         Rule::kw_optional => "`optional`",
         Rule::kw_unwind => "`unwind`",
+        Rule::kw_merge => "`merge`",
+        Rule::merge_clause => "`merge PATH`",
         Rule::kw_union | Rule::union => "`union`",
         Rule::kw_all => "`all`",
         Rule::unwind_clause => "`unwind EXPR as NAME`",
@@ -735,7 +737,7 @@ fn single_query(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<Vec<Clause>, ParseE
             Clause::Match(_) | Clause::Unwind { .. } if last => {
                 return Err(unfinished(text, whole.end, "a query must end with `return` or an update such as `create`"))
             }
-            Clause::Create(_) => updated = true,
+            Clause::Create(_) | Clause::Merge(_) => updated = true,
             Clause::With(_) => updated = false,
             _ => {}
         }
@@ -796,6 +798,10 @@ fn clause(text: &Src<'_>, c: Pair<'_, Rule>) -> Result<Clause, ParseError> {
             } else {
                 Clause::Return(out)
             }
+        }
+        Rule::merge_clause => {
+            let p = c.into_inner().find(|x| x.as_rule() == Rule::path_pattern).expect("merge path");
+            Clause::Merge(path_pattern(text, p)?)
         }
         Rule::create_clause => {
             let mut paths = Vec::new();
@@ -1314,6 +1320,7 @@ fn keyword(rule: Rule) -> bool {
             | Rule::kw_to
             | Rule::kw_true
             | Rule::kw_unwind
+            | Rule::kw_merge
             | Rule::kw_union
             | Rule::kw_case
             | Rule::kw_when

@@ -268,6 +268,10 @@ fn clauses(out: &mut String, clauses: &[Clause]) {
                 out.push_str("create ");
                 paths(out, ps);
             }
+            Clause::Merge(p) => {
+                out.push_str("merge ");
+                paths(out, std::slice::from_ref(p));
+            }
         }
     }
 }

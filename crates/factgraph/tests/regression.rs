@@ -280,3 +280,19 @@ fn a_named_path_is_its_nodes_and_relationships() {
     assert!(g.validate("match p = (a) match p = (b) return p").is_err(), "a path name bound twice");
     assert!(g.validate("match p = (a) match (p) return p").is_err(), "a path used as a node");
 }
+
+/// `merge` did not parse: since `create` always creates, `merge` is how a query finds
+/// a path or else makes it, once, and each row sees what the rows before it made.
+#[test]
+fn merge_finds_or_creates_once() {
+    let g = Graph::in_memory().unwrap();
+    g.query("merge (:City {name: 'Rome'})").unwrap();
+    g.query("merge (:City {name: 'Rome'})").unwrap();
+    assert_eq!(count(&g, "match (c:City) return count(c)"), "1");
+    g.query("unwind ['Oslo', 'Oslo', 'Rome'] as n merge (:City {name: n})").unwrap();
+    assert_eq!(count(&g, "match (c:City) return count(c)"), "2");
+    g.query("match (a:City {name: 'Rome'}), (b:City {name: 'Oslo'}) merge (a)-[:near]->(b)").unwrap();
+    g.query("match (a:City {name: 'Rome'}), (b:City {name: 'Oslo'}) merge (a)-[:near]->(b)").unwrap();
+    assert_eq!(count(&g, "match ()-[r:near]->() return count(r)"), "1");
+    assert!(g.validate("match (a) merge (a:City)").is_err(), "a bound node is not redeclared");
+}

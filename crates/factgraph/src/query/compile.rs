@@ -245,6 +245,12 @@ pub(crate) enum Op {
         input: Box<Op>,
         plan: CreatePlan,
     },
+    /// `merge PATH`: per row, the path's matches, or the path created.
+    Merge {
+        input: Box<Op>,
+        paths: Vec<PathPlan>,
+        create: CreatePlan,
+    },
 }
 
 /// A planned query.
@@ -283,7 +289,8 @@ impl QueryPlan {
                     out.push(plan);
                     input
                 }
-                Op::Match { input, .. }
+                Op::Merge { input, .. }
+                | Op::Match { input, .. }
                 | Op::Unwind { input, .. }
                 | Op::Filter { input, .. }
                 | Op::Project { input, .. }
@@ -333,6 +340,7 @@ fn distinct_ends(op: &mut Op, repeats_ignored: bool) {
         | Op::Sort { input, .. }
         | Op::Skip { input, .. }
         | Op::Limit { input, .. }
+        | Op::Merge { input, .. }
         | Op::Create { input, .. } => distinct_ends(input, false),
     }
 }
@@ -575,6 +583,7 @@ impl Planner {
                     op2
                 }
                 Clause::Create(paths) => self.create(op, paths, &mut scope)?,
+                Clause::Merge(path) => self.merge(op, path, &mut scope)?,
             };
         }
         distinct_ends(&mut op, false);
@@ -800,6 +809,62 @@ impl Planner {
             span: r.span,
             distinct_ends: false,
         })
+    }
+
+    fn merge(&mut self, input: Op, path: &PathPattern, scope: &mut Scope) -> Result<Op> {
+        if let Some(n) = &path.name {
+            return Err(QueryError::not_allowed(Restriction::NamedPathInCreate, n.span).into());
+        }
+        // What `merge` may have to create, it must be able to: relationships with one
+        // type and a direction; bound nodes referred to, not redeclared.
+        for (r, _) in &path.steps {
+            if r.types.len() != 1 {
+                return Err(QueryError::not_allowed(Restriction::CreateWithoutOneType, r.span).into());
+            }
+            if r.arrow == Arrow::Either {
+                return Err(QueryError::not_allowed(Restriction::CreateWithoutDirection, r.span).into());
+            }
+            if r.length.is_some() {
+                return Err(QueryError::not_allowed(Restriction::CreateMoreThanOneStatement, r.span).into());
+            }
+            if let Some(v) = r.var.as_ref().filter(|v| scope.get(&v.text).is_some()) {
+                return Err(QueryError::AlreadyBound { name: v.text.clone(), span: r.span }.into());
+            }
+        }
+        for n in nodes(path) {
+            if let Some(v) = n.var.as_ref().filter(|v| scope.get(&v.text).is_some()) {
+                if n.kind.is_some() || !n.properties.is_empty() || path.steps.is_empty() {
+                    return Err(QueryError::AlreadyBound { name: v.text.clone(), span: n.span }.into());
+                }
+            }
+        }
+        let before = scope.clone();
+        let m = Match { optional: false, paths: vec![path.clone()], filter: None };
+        let Op::Match { paths, .. } = self.matching(Op::Unit, &m, scope)? else {
+            unreachable!("matching plans a match")
+        };
+        let mut bound = Vec::new();
+        let mut binds = Vec::new();
+        let vars =
+            nodes(path).filter_map(|n| n.var.as_ref()).chain(path.steps.iter().filter_map(|(r, _)| r.var.as_ref()));
+        for v in vars {
+            let Some((slot, _)) = scope.get(&v.text) else { continue };
+            let list = if before.get(&v.text).is_some() { &mut bound } else { &mut binds };
+            if !list.iter().any(|(n, _): &(String, Slot)| *n == v.text) {
+                list.push((v.text.clone(), slot));
+            }
+        }
+        let mut values = Vec::new();
+        for p in &path.start.properties {
+            values.push(self.expr(&p.value, scope, Place::Row)?);
+        }
+        for (r, n) in &path.steps {
+            for p in r.properties.iter().chain(&n.properties) {
+                values.push(self.expr(&p.value, scope, Place::Row)?);
+            }
+        }
+        let create = CreatePlan { paths: vec![path.clone()], bound, binds, values };
+        Ok(Op::Merge { input: Box::new(input), paths, create })
     }
 
     fn create(&mut self, input: Op, paths: &[PathPattern], scope: &mut Scope) -> Result<Op> {

@@ -116,6 +116,7 @@ fn unknown_names(ctx: &mut Ctx<'_>, plan: &QueryPlan) -> Result<Vec<String>> {
             | Op::Sort { input, .. }
             | Op::Skip { input, .. }
             | Op::Limit { input, .. }
+            | Op::Merge { input, .. }
             | Op::Create { input, .. } => input,
         };
     }
@@ -352,6 +353,40 @@ impl Env<'_> {
                     }
                     Ok(Flow::Go)
                 })?;
+                Ok(Flow::Go)
+            }
+            Op::Merge { input, paths, create } => {
+                let mut rows = Vec::new();
+                let cap = ctx.limits.max_rows.saturating_mul(10);
+                self.op(ctx, input, &mut |ctx, row| {
+                    ctx.tick()?;
+                    if rows.len() >= cap {
+                        return Err(too_many("rows to merge from", cap));
+                    }
+                    rows.push(row);
+                    Ok(Flow::Go)
+                })?;
+                // Row by row, each seeing what the rows before it created.
+                let mut out = Vec::new();
+                for mut row in rows {
+                    let before = out.len();
+                    matcher::matches(ctx, paths, None, &mut row, &mut |_, found: &[Val]| {
+                        out.push(found.to_vec());
+                        Ok(Flow::Go)
+                    })?;
+                    if out.len() == before {
+                        self.create(ctx, create, std::slice::from_mut(&mut row))?;
+                        out.push(row);
+                    }
+                    if out.len() > cap {
+                        return Err(too_many("merged rows", cap));
+                    }
+                }
+                for row in out {
+                    if sink(ctx, row)? == Flow::Stop {
+                        return Ok(Flow::Stop);
+                    }
+                }
                 Ok(Flow::Go)
             }
             Op::Create { input, plan } => {

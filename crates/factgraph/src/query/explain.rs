@@ -46,6 +46,7 @@ fn tree(out: &mut String, stats: &Stats<'_>, root: &Op, depth0: usize, names: &[
             | Op::Sort { input, .. }
             | Op::Skip { input, .. }
             | Op::Limit { input, .. }
+            | Op::Merge { input, .. }
             | Op::Create { input, .. } => input,
         };
     }
@@ -97,7 +98,7 @@ impl Stats<'_> {
             }
             Op::Unwind { .. } => input * 10.0,
             Op::Filter { .. } => input / 2.0,
-            Op::Project { .. } | Op::Sort { .. } | Op::Create { .. } => input,
+            Op::Project { .. } | Op::Sort { .. } | Op::Create { .. } | Op::Merge { .. } => input,
             Op::Aggregate { keys, .. } if keys.is_empty() => 1.0,
             Op::Aggregate { .. } | Op::Distinct { .. } => (input / 2.0).max(1.0_f64.min(input)),
             Op::Skip { .. } => input,
@@ -256,6 +257,14 @@ fn describe(op: &Op, names: &[String]) -> String {
             let mut out = String::from("limit ");
             cexpr(&mut out, n, names);
             out.push_str(", stopping what comes before");
+            out
+        }
+        Op::Merge { create, .. } => {
+            let mut out = String::from("merge ");
+            if let Some(p) = create.paths.first() {
+                super::compile::write_path(&mut out, p);
+            }
+            out.push_str(": its matches, or it created, row by row");
             out
         }
         Op::Create { plan, .. } => {

@@ -253,6 +253,32 @@ pub(crate) enum Op {
     },
 }
 
+impl Op {
+    /// The operator this one reads its rows from; `None` for `Unit`, where every
+    /// chain starts.
+    pub(crate) fn input(&self) -> Option<&Op> {
+        match self {
+            Op::Unit => None,
+            Op::Match { input, .. }
+            | Op::Unwind { input, .. }
+            | Op::Filter { input, .. }
+            | Op::Project { input, .. }
+            | Op::Aggregate { input, .. }
+            | Op::Distinct { input, .. }
+            | Op::Sort { input, .. }
+            | Op::Skip { input, .. }
+            | Op::Limit { input, .. }
+            | Op::Create { input, .. }
+            | Op::Merge { input, .. } => Some(input),
+        }
+    }
+
+    /// This operator and every one before it, the last first.
+    pub(crate) fn chain(&self) -> impl Iterator<Item = &Op> {
+        std::iter::successors(Some(self), |op| op.input())
+    }
+}
+
 /// A planned query.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct QueryPlan {
@@ -280,27 +306,14 @@ pub(crate) struct QueryPlan {
 impl QueryPlan {
     /// The `create` clauses of the query, first to last.
     pub(crate) fn creates(&self) -> Vec<&CreatePlan> {
-        let mut out = Vec::new();
-        let mut op = &self.root;
-        loop {
-            op = match op {
-                Op::Unit => break,
-                Op::Create { input, plan } => {
-                    out.push(plan);
-                    input
-                }
-                Op::Merge { input, .. }
-                | Op::Match { input, .. }
-                | Op::Unwind { input, .. }
-                | Op::Filter { input, .. }
-                | Op::Project { input, .. }
-                | Op::Aggregate { input, .. }
-                | Op::Distinct { input, .. }
-                | Op::Sort { input, .. }
-                | Op::Skip { input, .. }
-                | Op::Limit { input, .. } => input,
-            };
-        }
+        let mut out: Vec<&CreatePlan> = self
+            .root
+            .chain()
+            .filter_map(|op| match op {
+                Op::Create { plan, .. } => Some(plan),
+                _ => None,
+            })
+            .collect();
         out.reverse();
         out
     }
@@ -439,43 +452,45 @@ fn is_aggregate_call(e: &Expr) -> bool {
 
 /// Whether an aggregate appears anywhere in `e`.
 fn contains_aggregate(e: &Expr) -> bool {
-    if is_aggregate_call(e) {
-        return true;
-    }
+    is_aggregate_call(e) || children(e).into_iter().any(contains_aggregate)
+}
+
+/// The expressions directly inside `e`, in order (none for a leaf).
+fn children(e: &Expr) -> Vec<&Expr> {
+    let mut out: Vec<&Expr> = Vec::new();
     match &e.kind {
         ExprKind::Not(a)
         | ExprKind::IsNull { expr: a, .. }
         | ExprKind::Neg(a)
         | ExprKind::Lookup(a, _)
-        | ExprKind::HasLabels(a, _) => contains_aggregate(a),
+        | ExprKind::HasLabels(a, _) => out.push(a),
         ExprKind::And(a, b)
         | ExprKind::Or(a, b)
         | ExprKind::Xor(a, b)
         | ExprKind::Compare(_, a, b)
         | ExprKind::Arith(_, a, b)
-        | ExprKind::Index(a, b) => contains_aggregate(a) || contains_aggregate(b),
+        | ExprKind::Index(a, b)
+        | ExprKind::Quantifier { list: a, pred: b, .. } => out.extend([&**a, &**b]),
         ExprKind::Slice(a, f, t) => {
-            contains_aggregate(a)
-                || f.as_deref().is_some_and(contains_aggregate)
-                || t.as_deref().is_some_and(contains_aggregate)
+            out.push(a);
+            out.extend(f.as_deref());
+            out.extend(t.as_deref());
         }
-        ExprKind::Quantifier { list, pred, .. } => contains_aggregate(list) || contains_aggregate(pred),
         ExprKind::Case { subject, whens, otherwise } => {
-            subject.as_deref().is_some_and(contains_aggregate)
-                || whens.iter().any(|(w, t)| contains_aggregate(w) || contains_aggregate(t))
-                || otherwise.as_deref().is_some_and(contains_aggregate)
+            out.extend(subject.as_deref());
+            out.extend(whens.iter().flat_map(|(w, t)| [w, t]));
+            out.extend(otherwise.as_deref());
         }
         ExprKind::ListComp { list, filter, map, .. } => {
-            contains_aggregate(list)
-                || filter.as_deref().is_some_and(contains_aggregate)
-                || map.as_deref().is_some_and(contains_aggregate)
+            out.push(list);
+            out.extend(filter.as_deref());
+            out.extend(map.as_deref());
         }
-        ExprKind::List(items) | ExprKind::Call { args: items, .. } => items.iter().any(contains_aggregate),
-        ExprKind::Map(entries) => entries.iter().any(|(_, v)| contains_aggregate(v)),
-        ExprKind::Literal(_) | ExprKind::Null | ExprKind::Var(_) | ExprKind::Property(..) | ExprKind::CountStar => {
-            false
-        }
+        ExprKind::List(items) | ExprKind::Call { args: items, .. } => out.extend(items),
+        ExprKind::Map(entries) => out.extend(entries.iter().map(|(_, v)| v)),
+        ExprKind::Literal(_) | ExprKind::Null | ExprKind::Var(_) | ExprKind::Property(..) | ExprKind::CountStar => {}
     }
+    out
 }
 
 /// Where an expression stands, which decides whether aggregates may appear in it.
@@ -1401,31 +1416,9 @@ fn uses_var(e: &Expr, name: &str) -> bool {
 fn mentions_variables(e: &Expr) -> bool {
     match &e.kind {
         ExprKind::Var(_) | ExprKind::Property(..) => true,
-        ExprKind::Literal(_) | ExprKind::Null | ExprKind::CountStar => false,
-        ExprKind::Not(a) | ExprKind::IsNull { expr: a, .. } | ExprKind::Neg(a) | ExprKind::Lookup(a, _) => {
-            mentions_variables(a)
-        }
-        ExprKind::HasLabels(a, _) => mentions_variables(a),
-        ExprKind::And(a, b)
-        | ExprKind::Or(a, b)
-        | ExprKind::Xor(a, b)
-        | ExprKind::Compare(_, a, b)
-        | ExprKind::Arith(_, a, b)
-        | ExprKind::Index(a, b) => mentions_variables(a) || mentions_variables(b),
-        ExprKind::Slice(a, f, t) => {
-            mentions_variables(a)
-                || f.as_deref().is_some_and(mentions_variables)
-                || t.as_deref().is_some_and(mentions_variables)
-        }
-        ExprKind::List(items) | ExprKind::Call { args: items, .. } => items.iter().any(mentions_variables),
-        ExprKind::Map(entries) => entries.iter().any(|(_, v)| mentions_variables(v)),
         // A comprehension's own variable does not count, but anything else does.
         ExprKind::ListComp { .. } | ExprKind::Quantifier { .. } => true,
-        ExprKind::Case { subject, whens, otherwise } => {
-            subject.as_deref().is_some_and(mentions_variables)
-                || whens.iter().any(|(w, t)| mentions_variables(w) || mentions_variables(t))
-                || otherwise.as_deref().is_some_and(mentions_variables)
-        }
+        _ => children(e).into_iter().any(mentions_variables),
     }
 }
 

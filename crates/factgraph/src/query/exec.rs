@@ -96,29 +96,14 @@ pub(crate) fn run(ctx: &mut Ctx<'_>, plan: &QueryPlan, text: &str) -> Result<Que
 /// itself created counts.
 fn unknown_names(ctx: &mut Ctx<'_>, plan: &QueryPlan) -> Result<Vec<String>> {
     let (mut labels, mut types) = (Vec::new(), Vec::new());
-    let mut op = &plan.root;
-    loop {
-        op = match op {
-            Op::Unit => break,
-            Op::Match { input, paths, .. } => {
-                for p in paths {
-                    let nodes = std::iter::once(&p.anchor).chain(p.right.iter().chain(&p.left).map(|(_, n)| n));
-                    labels.extend(nodes.filter_map(|n| n.kind.clone()));
-                    types.extend(p.right.iter().chain(&p.left).flat_map(|(r, _)| r.types.iter().cloned()));
-                }
-                input
+    for op in plan.root.chain() {
+        if let Op::Match { paths, .. } = op {
+            for p in paths {
+                let nodes = std::iter::once(&p.anchor).chain(p.right.iter().chain(&p.left).map(|(_, n)| n));
+                labels.extend(nodes.filter_map(|n| n.kind.clone()));
+                types.extend(p.right.iter().chain(&p.left).flat_map(|(r, _)| r.types.iter().cloned()));
             }
-            Op::Unwind { input, .. }
-            | Op::Filter { input, .. }
-            | Op::Project { input, .. }
-            | Op::Aggregate { input, .. }
-            | Op::Distinct { input, .. }
-            | Op::Sort { input, .. }
-            | Op::Skip { input, .. }
-            | Op::Limit { input, .. }
-            | Op::Merge { input, .. }
-            | Op::Create { input, .. } => input,
-        };
+        }
     }
     labels.sort();
     labels.dedup();
@@ -421,7 +406,7 @@ impl Env<'_> {
             other => Err(QueryError::TypeMismatch {
                 what: format!("`{clause}`"),
                 expected: "a whole number".into(),
-                found: other.type_name().trim_start_matches("a ").trim_start_matches("an ").into(),
+                found: other.kind().into(),
                 span: Default::default(),
             }
             .into()),
@@ -441,7 +426,7 @@ impl Env<'_> {
                         return Err(QueryError::TypeMismatch {
                             what: format!("`{name}` in `create`"),
                             expected: "a node".into(),
-                            found: other.type_name().trim_start_matches("a ").trim_start_matches("an ").into(),
+                            found: other.kind().into(),
                             span: Default::default(),
                         }
                         .into())
@@ -487,7 +472,7 @@ pub(crate) fn literal_paths(ctx: &mut Ctx<'_>, plan: &CreatePlan, row: &[Val]) -
                     return Err(QueryError::TypeMismatch {
                         what: format!("the property `{}`", p.key.text),
                         expected: "text, a number, a boolean or a date".into(),
-                        found: other.type_name().trim_start_matches("a ").trim_start_matches("an ").into(),
+                        found: other.kind().into(),
                         span: p.span,
                     }
                     .into())
@@ -628,7 +613,7 @@ fn not_a_number(function: &str, v: &Val) -> crate::Error {
     QueryError::TypeMismatch {
         what: format!("{function}()'s values"),
         expected: "numbers".into(),
-        found: v.type_name().trim_start_matches("a ").trim_start_matches("an ").into(),
+        found: v.kind().into(),
         span: Default::default(),
     }
     .into()

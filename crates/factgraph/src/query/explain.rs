@@ -31,25 +31,7 @@ pub(crate) fn explain(store: &Store, plan: &QueryPlan) -> Result<String> {
 
 /// One query's operators, the last first, indented under the one each feeds.
 fn tree(out: &mut String, stats: &Stats<'_>, root: &Op, depth0: usize, names: &[String]) -> Result<()> {
-    let mut ops = Vec::new();
-    let mut op = root;
-    loop {
-        ops.push(op);
-        op = match op {
-            Op::Unit => break,
-            Op::Match { input, .. }
-            | Op::Unwind { input, .. }
-            | Op::Filter { input, .. }
-            | Op::Project { input, .. }
-            | Op::Aggregate { input, .. }
-            | Op::Distinct { input, .. }
-            | Op::Sort { input, .. }
-            | Op::Skip { input, .. }
-            | Op::Limit { input, .. }
-            | Op::Merge { input, .. }
-            | Op::Create { input, .. } => input,
-        };
-    }
+    let ops: Vec<&Op> = root.chain().collect();
     // Estimates run from the first operator to the last.
     let mut rows = Vec::with_capacity(ops.len());
     let mut estimate = 1.0f64;

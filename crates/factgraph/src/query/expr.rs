@@ -229,7 +229,7 @@ fn not_a(what: &str, expected: &str, v: &Val) -> crate::Error {
     QueryError::TypeMismatch {
         what: what.into(),
         expected: expected.into(),
-        found: v.type_name().trim_start_matches("a ").trim_start_matches("an ").into(),
+        found: v.kind().into(),
         span: Span::default(),
     }
     .into()
@@ -252,7 +252,7 @@ fn index(ctx: &mut Ctx<'_>, base: Val, i: Val, span: Span) -> Result<Val> {
             return Err(QueryError::TypeMismatch {
                 what: "a list index".into(),
                 expected: "a whole number".into(),
-                found: other.type_name().trim_start_matches("a ").trim_start_matches("an ").into(),
+                found: other.kind().into(),
                 span,
             }
             .into())
@@ -262,7 +262,7 @@ fn index(ctx: &mut Ctx<'_>, base: Val, i: Val, span: Span) -> Result<Val> {
             return Err(QueryError::TypeMismatch {
                 what: "a key".into(),
                 expected: "text".into(),
-                found: other.type_name().trim_start_matches("a ").trim_start_matches("an ").into(),
+                found: other.kind().into(),
                 span,
             }
             .into())
@@ -271,7 +271,7 @@ fn index(ctx: &mut Ctx<'_>, base: Val, i: Val, span: Span) -> Result<Val> {
             return Err(QueryError::TypeMismatch {
                 what: "the value before `[…]`".into(),
                 expected: "a list or a map".into(),
-                found: other.type_name().trim_start_matches("a ").trim_start_matches("an ").into(),
+                found: other.kind().into(),
                 span,
             }
             .into())
@@ -287,7 +287,7 @@ fn slice(base: Val, from: Option<Val>, to: Option<Val>, span: Span) -> Result<Va
             other => Err(QueryError::TypeMismatch {
                 what: "the value before `[…]`".into(),
                 expected: "a list".into(),
-                found: other.type_name().trim_start_matches("a ").trim_start_matches("an ").into(),
+                found: other.kind().into(),
                 span,
             }
             .into()),
@@ -302,7 +302,7 @@ fn slice(base: Val, from: Option<Val>, to: Option<Val>, span: Span) -> Result<Va
             Some(other) => Err(QueryError::TypeMismatch {
                 what: "a slice's end".into(),
                 expected: "a whole number".into(),
-                found: other.type_name().trim_start_matches("a ").trim_start_matches("an ").into(),
+                found: other.kind().into(),
                 span,
             }
             .into()),
@@ -376,7 +376,7 @@ fn property(ctx: &mut Ctx<'_>, v: &Val, key: &str) -> Result<Val> {
             return Err(QueryError::TypeMismatch {
                 what: format!("the value before `.{key}`"),
                 expected: "a node, a relationship or a map".into(),
-                found: other.type_name().trim_start_matches("a ").trim_start_matches("an ").into(),
+                found: other.kind().into(),
                 span: Span::default(),
             }
             .into())
@@ -396,7 +396,7 @@ fn wrong_type(function: &str, expected: &str, v: &Val, span: Span) -> crate::Err
     QueryError::TypeMismatch {
         what: format!("the argument of {function}()"),
         expected: expected.into(),
-        found: v.type_name().trim_start_matches("a ").trim_start_matches("an ").into(),
+        found: v.kind().into(),
         span,
     }
     .into()

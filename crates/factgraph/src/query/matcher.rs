@@ -281,7 +281,7 @@ fn candidates(ctx: &mut Ctx<'_>, scan: &Scan, row: &[Val]) -> Result<Vec<Node>> 
                 return Err(QueryError::TypeMismatch {
                     what: "a pattern's node".into(),
                     expected: "a node".into(),
-                    found: other.type_name().trim_start_matches("a ").trim_start_matches("an ").into(),
+                    found: other.kind().into(),
                     span: Default::default(),
                 }
                 .into())

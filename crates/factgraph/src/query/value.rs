@@ -51,6 +51,13 @@ impl Val {
         }
     }
 
+    /// The type in words without its article ("integer", "list"), for messages that
+    /// say "must be …, not a/an …" themselves.
+    pub(crate) fn kind(&self) -> &'static str {
+        let t = self.type_name();
+        t.strip_prefix("an ").or_else(|| t.strip_prefix("a ")).unwrap_or(t)
+    }
+
     /// A map from entries in any order; a later key wins, as in a map literal.
     pub(crate) fn map(mut entries: Vec<(String, Val)>) -> Val {
         entries.reverse();
@@ -79,7 +86,7 @@ fn arith_type(op: ArithOp, v: &Val, span: Span) -> crate::Error {
     QueryError::TypeMismatch {
         what: format!("`{}`", op.symbol()),
         expected: expected.into(),
-        found: v.type_name().trim_start_matches("a ").trim_start_matches("an ").into(),
+        found: v.kind().into(),
         span,
     }
     .into()

@@ -58,6 +58,13 @@ pub enum StoreError {
     /// A write on a store opened read-only.
     #[error("the store was opened read-only; open it without --read-only to write")]
     ReadOnly,
+    /// A read on the thread of a transaction that has written part of itself ahead of
+    /// its commit, from outside that transaction: it would see uncommitted writes.
+    #[error(
+        "this thread's transaction has written part of a large batch ahead of its commit; read through the \
+         transaction, or after it commits or is dropped"
+    )]
+    SpillInProgress,
     /// The store's files are damaged.
     #[error("store at {path} is damaged: {detail}")]
     Damaged {

@@ -26,6 +26,8 @@ pub const POINTS: &[&str] = &[
     "create:closed",
     // …and the directory renamed into place (in place: the marker moved in).
     "create:renamed",
+    // A load writing part of itself ahead of its commit (a spill): one batch applied…
+    "spill:applied",
     // A commit: the batch applied to the engine, not yet flushed…
     "commit:applied",
     // …and flushed: durable from here on.

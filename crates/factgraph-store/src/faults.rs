@@ -24,41 +24,53 @@ fn seeded<K: Kv + 'static>(kv: &Arc<K>, engine: Engine) -> Store {
 }
 
 /// A batch touching every kind of key: records, names, texts, a new relation, lists,
-/// adjacency and counters, in blocks that exist already and in new ones.
-fn a_batch(store: &Store) -> crate::error::Result<()> {
+/// adjacency and counters, in blocks that exist already and in new ones; with `spill`
+/// 0 it writes its records ahead of the commit before every operation (a bulk load's
+/// path, see `txn.rs`), and merges evidence into a statement already stored.
+fn a_batch(store: &Store, spill: usize) -> crate::error::Result<()> {
     let mut tx = store.transaction()?;
+    tx.set_spill_bytes(spill);
     let doc = tx.create_document("second", Properties::new(), Some("Carol called Alice.".into()))?;
     let carol = tx.create_entity("Carol", "Person")?;
-    let alice = store.lookup("alice")?[0];
+    let alice = tx.lookup("alice")?[0];
     tx.add_alias(alice, "Al", Some(doc))?;
     tx.add_statement(NewStatement::new(carol, "called", alice, Evidence::new(doc, "Carol called Alice")))?;
+    let bob = tx.lookup("bob")?[0];
+    tx.add_statement(NewStatement::new(alice, "met", bob, Evidence::new(doc, "Alice")))?;
     tx.commit()?;
     Ok(())
 }
+
+/// The spill marks the fault tests run with: hold everything, and spill always.
+const SPILLS: [usize; 2] = [usize::MAX, 0];
 
 /// Walks a one-off fault through every engine operation of `a_batch`, on the memory
 /// engine: whichever fails, the engine's contents are exactly as before, the store
 /// reads as before and checks clean, and the same batch then commits.
 #[test]
 fn a_commit_failing_at_any_engine_operation_leaves_nothing_applied() {
-    for fault in [Fault::Error, Fault::PartialApply] {
+    for (fault, spill) in [Fault::Error, Fault::PartialApply].into_iter().flat_map(|f| SPILLS.map(|s| (f, s))) {
         let mut failures = 0;
         for n in 0.. {
             let kv = Arc::new(FaultyKv::new(MemoryKv::new()));
             let store = seeded(&kv, Engine::Memory);
             let before = dump(&*kv);
             kv.fail_once_after(n, fault);
-            let result = a_batch(&store);
+            let result = a_batch(&store, spill);
             kv.heal();
             if result.is_ok() {
                 break;
             }
             failures += 1;
-            assert!(dump(&*kv) == before, "{fault:?} at operation {n}: the engine holds part of the batch");
-            assert!(store.lookup("carol").unwrap().is_empty(), "{fault:?} at {n}");
-            assert!(store.check().unwrap().is_ok(), "{fault:?} at {n}");
-            a_batch(&store).unwrap_or_else(|e| panic!("{fault:?} at {n}: the store is still usable: {e}"));
+            let at = format!("{fault:?} at operation {n}, spill mark {spill}");
+            assert!(dump(&*kv) == before, "{at}: the engine holds part of the batch");
+            assert!(store.lookup("carol").unwrap().is_empty(), "{at}");
+            assert!(store.check().unwrap().is_ok(), "{at}");
+            a_batch(&store, spill).unwrap_or_else(|e| panic!("{at}: the store is still usable: {e}"));
             assert_eq!(store.lookup("carol").unwrap().len(), 1);
+            let alice = store.lookup("alice").unwrap()[0];
+            let met = store.statements_of(alice.into(), crate::model::Direction::Out).unwrap();
+            assert_eq!(store.statement(met[0]).unwrap().unwrap().evidence.len(), 2, "{at}: the merged evidence");
         }
         assert!(failures > 10, "{fault:?}: the fault reached only {failures} operations");
     }
@@ -68,23 +80,26 @@ fn a_commit_failing_at_any_engine_operation_leaves_nothing_applied() {
 /// not reach the disk later (sled's flusher, or its flush when the handle drops).
 #[test]
 fn a_failed_commit_on_sled_leaves_nothing_after_a_reopen() {
-    for fault in [Fault::Error, Fault::PartialApply] {
+    for (fault, spill) in [Fault::Error, Fault::PartialApply].into_iter().flat_map(|f| SPILLS.map(|s| (f, s))) {
         for n in 0.. {
             let dir = tempfile::tempdir().unwrap();
             let kv = Arc::new(FaultyKv::new(SledKv::open(dir.path(), 1 << 20).unwrap()));
             let store = seeded(&kv, Engine::Sled);
             let before = dump(&*kv);
             kv.fail_once_after(n, fault);
-            let result = a_batch(&store);
+            let result = a_batch(&store, spill);
             kv.heal();
             if result.is_ok() {
                 break;
             }
-            assert!(dump(&*kv) == before, "{fault:?} at operation {n}, before the reopen");
+            let at = format!("{fault:?} at operation {n}, spill mark {spill}");
+            assert!(dump(&*kv) == before, "{at}, before the reopen");
             drop(store);
             drop(kv);
-            let reopened = SledKv::open(dir.path(), 1 << 20).unwrap();
-            assert!(dump(&reopened) == before, "{fault:?} at operation {n}, after the reopen");
+            let reopened = Arc::new(SledKv::open(dir.path(), 1 << 20).unwrap());
+            let store = Store::with_engine(Box::new(reopened.clone()), Engine::Sled, None, None, false);
+            store.settle_journal().unwrap();
+            assert!(dump(&*reopened) == before, "{at}, after the reopen");
         }
     }
 }
@@ -101,10 +116,10 @@ fn a_store_that_cannot_undo_a_failed_commit_refuses_to_serve_it() {
     let twin = Arc::new(FaultyKv::new(MemoryKv::new()));
     let twin_store = seeded(&twin, Engine::Memory);
     let start = twin.ops();
-    a_batch(&twin_store).unwrap();
+    a_batch(&twin_store, usize::MAX).unwrap();
     let flush_at = twin.ops() - start - 1;
     kv.fail_from(flush_at, Fault::Error);
-    let err = a_batch(&store).unwrap_err();
+    let err = a_batch(&store, usize::MAX).unwrap_err();
     assert!(matches!(err, StoreError::CommitUncertain { .. }), "{err}");
     assert!(err.to_string().contains("reopen"), "{err}");
     kv.heal();

@@ -19,6 +19,7 @@
 //! | `T` | `T block` (eid >> 8) | statements attributed to each of 256 consecutive entities |
 //! | `R` | `R relation-id` | statements with that relation |
 //! | `K` | `K kind 0x00` | entities of that kind |
+//! | `U` | `U key` | while a transaction spills (see `txn.rs`): what `key` held before it, `0` (absent) or `1` + the old value |
 //!
 //! Why blocks: sled 0.34 pays dearly per key (measured here: one batch of 720,000
 //! small values takes 14.6 s and 384 MB; the same bytes as 4,000 values of 30 KB take
@@ -52,6 +53,9 @@ pub const BY_DOCUMENT: u8 = b'D';
 pub const BY_ATTRIBUTION: u8 = b'T';
 /// Tag of the by-kind lists.
 pub const BY_KIND: u8 = b'K';
+/// Tag of the undo journal of a transaction that has written part of itself ahead of
+/// its commit. Present only while such a transaction runs (or after it was killed).
+pub const UNDO: u8 = b'U';
 
 /// Records per entity or statement block (as a shift).
 pub const RECORD_BITS: u32 = 10;
@@ -75,6 +79,14 @@ pub const META_COUNT_ENTITIES: &[u8] = b"Mcount_entities";
 pub const META_COUNT_STATEMENTS: &[u8] = b"Mcount_statements";
 /// Metadata key for the number of pieces of evidence.
 pub const META_COUNT_EVIDENCE: &[u8] = b"Mcount_evidence";
+/// Metadata key present while a transaction has written part of itself ahead of its
+/// commit: an open that finds it rolls that transaction back from the `U` journal.
+pub const META_SPILLING: &[u8] = b"Mspilling";
+
+/// `U key`: where the undo journal keeps what `key` held before a spill.
+pub fn undo(key: &[u8]) -> Vec<u8> {
+    tagged(UNDO, key)
+}
 
 fn tagged(tag: u8, rest: &[u8]) -> Vec<u8> {
     let mut k = Vec::with_capacity(1 + rest.len());

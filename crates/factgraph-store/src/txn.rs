@@ -4,6 +4,19 @@
 //! Reads inside a transaction see its own writes. Every operation validates fully
 //! before it changes the overlay, so a refused operation leaves the transaction as it
 //! was; dropping a transaction without `commit` writes nothing.
+//!
+//! **Spilling.** A bulk load would otherwise hold its whole batch in memory. Once the
+//! records in the overlay (statements, entities, document texts) pass `spill_bytes`,
+//! they are written to the engine ahead of the commit, in batches of a few MiB, each
+//! with an undo journal of what its keys held before (`U key`, see `keys.rs`), and the
+//! overlay lets them go; reading one back reads the engine. The first spill sets the
+//! `Mspilling` flag and closes the engine's gate, so other threads wait instead of
+//! seeing the uncommitted records. The commit's batch deletes the journal and the
+//! flag with everything else, atomically; a transaction dropped (or failing) after a
+//! spill puts the journal back, and a process killed after one leaves the journal for
+//! the next open to put back (`Store::roll_back_spill`). Either way, nothing of it is
+//! ever visible. The indexes (adjacency, names, lists) stay in the overlay until the
+//! commit: they are a small part of a load.
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::MutexGuard;
@@ -23,6 +36,15 @@ use crate::store::{CommitStats, Counts, Store};
 
 /// A commit writing at least this much checkpoints the engine (see `Kv::checkpoint`).
 const CHECKPOINT_BYTES: usize = 32 * 1024 * 1024;
+
+/// Records a transaction holds before it spills them, by default (see the module docs).
+pub const DEFAULT_SPILL_BYTES: usize = 48 * 1024 * 1024;
+
+/// The engine batch size a spill writes in.
+const SPILL_BATCH_BYTES: usize = 8 * 1024 * 1024;
+
+/// What the overlay is estimated to hold per record beyond its text (struct, map entry).
+const RECORD_OVERHEAD: usize = 96;
 
 /// What `Transaction::add_statement` did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,11 +90,35 @@ pub struct Transaction<'s> {
     dirty_adjacency: HashSet<(Node, Direction)>,
     id_lists: HashMap<List, Vec<u64>>,
     dirty_ids: HashSet<List>,
-    // Nearly every (subject, relation, far end) has one statement: keep it inline.
-    candidates: HashMap<(Node, u32, Other), smallvec::SmallVec<[u64; 1]>>,
+    candidates: Candidates,
     candidates_loaded: HashSet<Node>,
     relations: HashMap<String, u32>,
     new_relations: Vec<(String, u32)>,
+    /// Estimated bytes of records in the overlay, and the mark at which they spill.
+    record_bytes: usize,
+    spill_bytes: usize,
+    /// Keys this transaction has written ahead of its commit (each journaled once).
+    spilled: HashSet<Vec<u8>>,
+    /// Evidence merged into statements that are in the engine (committed before, or
+    /// spilled): written once, at the commit, instead of rewriting their blocks at
+    /// every spill.
+    late: HashMap<StatementId, Vec<Evidence>>,
+    /// Shut from the first spill until the transaction ends.
+    gate: Option<crate::kv::Closed<'s>>,
+    /// Committed, or rolled back: nothing left for `drop` to undo.
+    finished: bool,
+    /// Why a spill failed: the transaction was rolled back and refuses everything.
+    failed: Option<String>,
+}
+
+/// The spill mark unless a test build's environment sets `FACTGRAPH_SPILL_BYTES`
+/// (the end-to-end crash tests use it to make small loads spill).
+fn spill_bytes_default() -> usize {
+    #[cfg(any(test, feature = "failpoints"))]
+    if let Some(n) = std::env::var("FACTGRAPH_SPILL_BYTES").ok().and_then(|v| v.parse().ok()) {
+        return n;
+    }
+    DEFAULT_SPILL_BYTES
 }
 
 impl Store {
@@ -112,11 +158,35 @@ impl<'s> Transaction<'s> {
             dirty_adjacency: HashSet::default(),
             id_lists: HashMap::default(),
             dirty_ids: HashSet::default(),
-            candidates: HashMap::default(),
+            candidates: Candidates::default(),
             candidates_loaded: HashSet::default(),
             relations: relations.into_iter().collect(),
             new_relations: Vec::new(),
+            record_bytes: 0,
+            spill_bytes: spill_bytes_default(),
+            spilled: HashSet::default(),
+            late: HashMap::default(),
+            gate: None,
+            finished: false,
+            failed: None,
         })
+    }
+
+    /// Sets how many bytes of records (estimated) the transaction holds before it
+    /// writes them ahead of its commit; `usize::MAX` never spills. See the module docs.
+    pub fn set_spill_bytes(&mut self, bytes: usize) {
+        self.spill_bytes = bytes;
+    }
+
+    /// True once part of the transaction is in the engine, awaiting the commit.
+    pub fn has_spilled(&self) -> bool {
+        self.gate.is_some()
+    }
+
+    /// True when nothing the store held before (or spilled since) needs reading back
+    /// for a record: a load into an empty store that has not spilled.
+    fn records_fresh(&self) -> bool {
+        self.fresh && self.gate.is_none()
     }
 
     /// The store this transaction writes to.
@@ -127,8 +197,9 @@ impl<'s> Transaction<'s> {
     // ---- reads through the overlay -------------------------------------------------
 
     fn load_entity(&mut self, id: EntityId) -> Result<Option<&Entity>> {
+        let _own = self.store.kv.reading();
         if !self.entities.contains_key(&id) {
-            let loaded = if self.fresh || id.0 >= self.next_entity { None } else { self.store.entity(id)? };
+            let loaded = if self.records_fresh() || id.0 >= self.next_entity { None } else { self.store.entity(id)? };
             self.entities.insert(id, loaded);
         }
         Ok(self.entities.get(&id).and_then(Option::as_ref))
@@ -144,6 +215,7 @@ impl<'s> Transaction<'s> {
     }
 
     fn name_list(&mut self, normalized: &str) -> Result<&mut Vec<u64>> {
+        let _own = self.store.kv.reading();
         if !self.names.contains_key(normalized) {
             let ids = if self.fresh {
                 Vec::new()
@@ -181,10 +253,17 @@ impl<'s> Transaction<'s> {
     }
 
     fn read_statement(&self, id: StatementId) -> Result<Option<StoredStatement>> {
+        let _own = self.store.kv.reading();
         match self.statements.get(&id) {
             Some(s) => Ok(s.clone()),
-            None if self.fresh || id.0 >= self.next_statement => Ok(None),
-            None => self.store.stored_statement(id),
+            None if self.records_fresh() || id.0 >= self.next_statement => Ok(None),
+            None => {
+                let mut st = self.store.stored_statement(id)?;
+                if let (Some(st), Some(late)) = (&mut st, self.late.get(&id)) {
+                    st.evidence.extend(late.iter().cloned());
+                }
+                Ok(st)
+            }
         }
     }
 
@@ -195,6 +274,7 @@ impl<'s> Transaction<'s> {
 
     /// An adjacency list, loaded on first touch and marked as changed.
     fn adjacency_mut(&mut self, node: Node, dir: Direction) -> Result<&mut Vec<AdjEntry>> {
+        let _own = self.store.kv.reading();
         let key = (node, dir);
         if !self.adjacency.contains_key(&key) {
             let list = if self.fresh { Vec::new() } else { self.store.read_adjacency(node, dir)? };
@@ -206,6 +286,7 @@ impl<'s> Transaction<'s> {
 
     /// An adjacency list, read only.
     fn adjacency(&mut self, node: Node, dir: Direction) -> Result<&[AdjEntry]> {
+        let _own = self.store.kv.reading();
         let key = (node, dir);
         if !self.adjacency.contains_key(&key) {
             let list = if self.fresh { Vec::new() } else { self.store.read_adjacency(node, dir)? };
@@ -216,6 +297,7 @@ impl<'s> Transaction<'s> {
 
     /// A list of ids, loaded on first touch and marked as changed.
     fn ids_mut(&mut self, list: List) -> Result<&mut Vec<u64>> {
+        let _own = self.store.kv.reading();
         if !self.id_lists.contains_key(&list) {
             let ids = if self.fresh { Vec::new() } else { self.store.read_ids(&list)? };
             self.id_lists.insert(list.clone(), ids);
@@ -226,6 +308,7 @@ impl<'s> Transaction<'s> {
 
     /// A list of ids, read only.
     fn ids(&mut self, list: List) -> Result<&[u64]> {
+        let _own = self.store.kv.reading();
         if !self.id_lists.contains_key(&list) {
             let ids = if self.fresh { Vec::new() } else { self.store.read_ids(&list)? };
             self.id_lists.insert(list.clone(), ids);
@@ -235,8 +318,9 @@ impl<'s> Transaction<'s> {
 
     /// A document's text as this transaction sees it.
     pub fn document_text(&mut self, doc: EntityId) -> Result<Option<&str>> {
+        let _own = self.store.kv.reading();
         if !self.texts.contains_key(&doc) {
-            let text = if self.fresh { None } else { self.store.document_text(doc)? };
+            let text = if self.records_fresh() { None } else { self.store.document_text(doc)? };
             self.texts.insert(doc, text);
         }
         Ok(self.texts.get(&doc).and_then(|t| t.as_deref()))
@@ -246,14 +330,16 @@ impl<'s> Transaction<'s> {
 
     /// Makes room for a batch of about this many new statements (a hint for bulk loads).
     pub fn reserve(&mut self, statements: usize) {
-        self.statements.reserve(statements);
-        self.candidates.reserve(statements);
+        // Records spill, so room for more than a spill's worth would sit empty.
+        self.statements.reserve(statements.min(self.spill_bytes / (2 * RECORD_OVERHEAD)));
+        self.candidates.first.reserve(statements);
     }
 
     /// Creates a new entity. Names need not be unique: lookups return every candidate.
     /// The empty name makes an unnamed entity (openCypher's `CREATE ()`), found by
     /// kind, property or relationship but never by name.
     pub fn create_entity(&mut self, name: &str, kind: &str) -> Result<EntityId> {
+        self.maybe_spill()?;
         if !name.is_empty() {
             check_name(name, "an entity name")?;
         }
@@ -274,6 +360,7 @@ impl<'s> Transaction<'s> {
         self.entities.insert(id, Some(entity));
         self.dirty_entities.insert(id);
         self.counts.entities += 1;
+        self.record_bytes += RECORD_OVERHEAD + name.len() + kind.len();
         Ok(id)
     }
 
@@ -292,6 +379,7 @@ impl<'s> Transaction<'s> {
             e.properties = properties;
         }
         if let Some(t) = text {
+            self.record_bytes += t.len();
             self.texts.insert(id, Some(t));
             self.dirty_texts.insert(id);
         }
@@ -300,11 +388,13 @@ impl<'s> Transaction<'s> {
 
     /// Replaces a document's stored text.
     pub fn set_document_text(&mut self, doc: EntityId, text: String) -> Result<()> {
+        self.maybe_spill()?;
         check_document_text(&text)?;
         let e = self.require(doc)?;
         if !e.is_document() {
             return Err(not_a_document(e));
         }
+        self.record_bytes += text.len();
         self.texts.insert(doc, Some(text));
         self.dirty_texts.insert(doc);
         Ok(())
@@ -324,6 +414,7 @@ impl<'s> Transaction<'s> {
     /// Records a spelling of an entity, and (optionally) a document that uses it. The
     /// canonical name may be given too, to record which documents use it.
     pub fn add_alias(&mut self, id: EntityId, spelling: &str, document: Option<EntityId>) -> Result<()> {
+        self.maybe_spill()?;
         check_name(spelling, "an alias")?;
         if let Some(doc) = document {
             let d = self.require(doc)?;
@@ -349,15 +440,18 @@ impl<'s> Transaction<'s> {
             }
         }
         self.dirty_entities.insert(id);
+        self.record_bytes += spelling.len() + 16;
         Ok(())
     }
 
     /// Sets a typed property on an entity.
     pub fn set_property(&mut self, id: EntityId, key: &str, value: Value) -> Result<()> {
+        self.maybe_spill()?;
         check_name(key, "a property name")?;
         check_value(&value)?;
         self.require(id)?;
         if let Some(Some(e)) = self.entities.get_mut(&id) {
+            self.record_bytes += key.len() + 32 + value_bytes(&value);
             e.properties.insert(key.to_owned(), value);
         }
         self.dirty_entities.insert(id);
@@ -366,6 +460,7 @@ impl<'s> Transaction<'s> {
 
     /// Deletes an entity nothing refers to: no statements, evidence or attributions.
     pub fn delete_entity(&mut self, id: EntityId) -> Result<()> {
+        self.maybe_spill()?;
         let entity = self.require(id)?.clone();
         let node = Node::Entity(id);
         let referred = !self.adjacency(node, Direction::Out)?.is_empty()
@@ -450,11 +545,11 @@ impl<'s> Transaction<'s> {
         if !self.fresh && !self.candidates_loaded.contains(&subject) {
             let entries: Vec<AdjEntry> = self.adjacency(subject, Direction::Out)?.to_vec();
             for a in entries {
-                self.candidates.entry((subject, a.rel, a.other)).or_default().push(a.sid);
+                self.candidates.add((subject, a.rel, a.other), a.sid);
             }
             self.candidates_loaded.insert(subject);
         }
-        Ok(self.candidates.get(&(subject, rel, other)).cloned().unwrap_or_default())
+        Ok(self.candidates.get((subject, rel, other)))
     }
 
     /// Adds a statement with its evidence. A statement with the same subject, relation,
@@ -473,6 +568,7 @@ impl<'s> Transaction<'s> {
     }
 
     fn add(&mut self, new: NewStatement, merge: bool) -> Result<Added> {
+        self.maybe_spill()?;
         if new.evidence.is_empty() {
             return Err(StoreError::NoEvidence);
         }
@@ -530,9 +626,10 @@ impl<'s> Transaction<'s> {
         }
         self.ids_mut(List::Relation(rel))?.push(id.0);
         self.index_evidence(id, &[], &stored.evidence)?;
-        self.candidates.entry((subject, rel, other)).or_default().push(id.0);
+        self.candidates.add((subject, rel, other), id.0);
         self.counts.statements += 1;
         self.counts.evidence += stored.evidence.len() as u64;
+        self.record_bytes += RECORD_OVERHEAD + statement_bytes(&stored);
         self.statements.insert(id, Some(stored));
         Ok(())
     }
@@ -545,6 +642,7 @@ impl<'s> Transaction<'s> {
 
     /// Recreates an exported entity under its own id (JSON Lines import).
     pub(crate) fn import_entity(&mut self, entity: Entity, text: Option<String>) -> Result<()> {
+        self.maybe_spill()?;
         if !entity.name.is_empty() || entity.is_document() {
             check_name(&entity.name, "an entity name")?;
         }
@@ -571,6 +669,10 @@ impl<'s> Transaction<'s> {
         }
         self.ids_mut(List::Kind(entity.kind.clone()))?.push(id.0);
         self.next_entity = self.next_entity.max(id.0.saturating_add(1));
+        self.record_bytes += RECORD_OVERHEAD
+            + text.as_ref().map_or(0, String::len)
+            + spellings.iter().map(|s| s.len() + 16).sum::<usize>()
+            + entity.properties.iter().map(|(k, v)| k.len() + 32 + value_bytes(v)).sum::<usize>();
         self.entities.insert(id, Some(entity));
         self.dirty_entities.insert(id);
         self.counts.entities += 1;
@@ -583,6 +685,7 @@ impl<'s> Transaction<'s> {
 
     /// Recreates an exported statement under its own id, evidence as it was.
     pub(crate) fn import_statement(&mut self, st: crate::model::Statement) -> Result<()> {
+        self.maybe_spill()?;
         if self.read_statement(st.id)?.is_some() {
             return Err(StoreError::Invalid(format!("statement {} appears twice", st.id)));
         }
@@ -649,13 +752,19 @@ impl<'s> Transaction<'s> {
         self.index_evidence(id, &st.evidence, &fresh)?;
         let n = fresh.len();
         self.counts.evidence += n as u64;
-        st.evidence.extend(fresh);
-        self.statements.insert(id, Some(st));
+        if self.statements.contains_key(&id) {
+            self.record_bytes += fresh.iter().map(evidence_bytes).sum::<usize>();
+            st.evidence.extend(fresh);
+            self.statements.insert(id, Some(st));
+        } else {
+            self.late.entry(id).or_default().extend(fresh);
+        }
         Ok(n)
     }
 
     /// Removes a statement, and every statement about it (recursively).
     pub fn retract(&mut self, id: StatementId) -> Result<usize> {
+        self.maybe_spill()?;
         if self.read_statement(id)?.is_none() {
             return Err(StoreError::NoSuchStatement(id));
         }
@@ -698,104 +807,285 @@ impl<'s> Transaction<'s> {
             }
         }
         let other = Other::of_object(&st.object);
-        if let Some(c) = self.candidates.get_mut(&(st.subject, st.rel, other)) {
-            c.retain(|s| *s != sid);
-        }
+        self.candidates.remove((st.subject, st.rel, other), sid);
         self.counts.statements -= 1;
         self.counts.evidence -= st.evidence.len() as u64;
+        self.late.remove(&id);
         self.statements.insert(id, None);
         Ok(())
     }
 
-    // ---- commit --------------------------------------------------------------------
+    // ---- spilling ------------------------------------------------------------------
 
-    /// Writes everything as one atomic batch and flushes it to disk before returning.
-    pub fn commit(self) -> Result<Counts> {
-        let t0 = std::time::Instant::now();
-        let mut writes: Vec<(Vec<u8>, Option<Vec<u8>>)> = Vec::new();
-        // Everything that lives in a block slot, grouped by block.
-        let mut blocks: HashMap<Vec<u8>, Vec<(usize, Vec<u8>)>> = HashMap::default();
-        let mut put = |slot: keys::Slot, bytes: Vec<u8>| blocks.entry(slot.block).or_default().push((slot.slot, bytes));
-        for id in &self.dirty_entities {
-            let bytes = match self.entities.get(id).and_then(Option::as_ref) {
+    /// Spills the overlay's records if they pass the mark; refuses everything once a
+    /// spill has failed. Called before an operation changes anything.
+    fn maybe_spill(&mut self) -> Result<()> {
+        if let Some(why) = &self.failed {
+            return Err(StoreError::Engine(format!("this transaction was rolled back: {why}")));
+        }
+        if self.record_bytes >= self.spill_bytes {
+            let mut ahead = Ahead::default();
+            let spilled = self.write_records(&mut ahead, false).and_then(|()| self.write_ahead(&mut ahead, true));
+            if let Err(e) = spilled {
+                self.failed = Some(e.to_string());
+                self.roll_back();
+                return Err(e);
+            }
+            // The entities and texts are read back from the engine from now on.
+            self.entities.clear();
+            self.texts.clear();
+            self.record_bytes = 0;
+        }
+        Ok(())
+    }
+
+    /// What `key` holds in the engine now, or `None` when nothing can be there yet
+    /// (a store that was empty, a key not spilled to).
+    fn value_now(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        let _own = self.store.kv.reading();
+        if self.fresh && !self.spilled.contains(key) {
+            return Ok(None);
+        }
+        self.store.kv.get(key)
+    }
+
+    /// Queues a block with `slots` set in it, on top of what the engine holds.
+    fn put_block(&self, out: &mut Ahead, block: Vec<u8>, slots: Vec<(usize, Vec<u8>)>) -> Result<()> {
+        let old = self.value_now(&block)?;
+        let mut page = old.as_deref().map(Page::decode).transpose()?.unwrap_or_default();
+        for (slot, bytes) in slots {
+            page.set(slot, bytes);
+        }
+        out.push(block, (!page.is_empty()).then(|| page.encode()), old);
+        Ok(())
+    }
+
+    /// Queues the records the overlay holds (entities, statements, document texts) and
+    /// lets them go; with `late`, also the evidence merged into statements that were
+    /// already in the engine.
+    fn write_records(&mut self, out: &mut Ahead, late: bool) -> Result<()> {
+        let mut blocks: std::collections::BTreeMap<Vec<u8>, Vec<(usize, Vec<u8>)>> = Default::default();
+        for id in std::mem::take(&mut self.dirty_entities) {
+            let bytes = match self.entities.get(&id).and_then(Option::as_ref) {
                 Some(e) => codec::encode_entity(e)?,
                 None => Vec::new(),
             };
-            put(keys::entity(*id), bytes);
+            let slot = keys::entity(id);
+            blocks.entry(slot.block).or_default().push((slot.slot, bytes));
         }
-        for (id, st) in &self.statements {
-            put(
-                keys::statement(*id),
-                match st {
-                    Some(s) => encode(s)?,
-                    None => Vec::new(),
-                },
-            );
+        for (id, st) in std::mem::take(&mut self.statements) {
+            let slot = keys::statement(id);
+            blocks
+                .entry(slot.block)
+                .or_default()
+                .push((slot.slot, st.as_ref().map(encode).transpose()?.unwrap_or_default()));
         }
-        for key in &self.dirty_adjacency {
-            let list = &self.adjacency[key];
-            put(List::Adjacency(key.0, key.1).slot(), if list.is_empty() { Vec::new() } else { encode(list)? });
-        }
-        for key in &self.dirty_ids {
-            let list = &self.id_lists[key];
-            put(key.slot(), if list.is_empty() { Vec::new() } else { encode(list)? });
+        let mut patches: std::collections::BTreeMap<Vec<u8>, Vec<(usize, Vec<Evidence>)>> = Default::default();
+        if late {
+            for (id, evidence) in std::mem::take(&mut self.late) {
+                let slot = keys::statement(id);
+                patches.entry(slot.block).or_default().push((slot.slot, evidence));
+            }
         }
         for (block, slots) in blocks {
-            let mut page = if self.fresh {
-                Page::default()
-            } else {
-                match self.store.kv.get(&block)? {
-                    Some(bytes) => Page::decode(&bytes)?,
-                    None => Page::default(),
-                }
-            };
+            if !patches.contains_key(&block) {
+                self.put_block(out, block, slots)?;
+                self.write_ahead(out, false)?;
+                continue;
+            }
+            // Both: the patches go on top of the page with this batch's records set.
+            let old = self.value_now(&block)?;
+            let mut page = old.as_deref().map(Page::decode).transpose()?.unwrap_or_default();
             for (slot, bytes) in slots {
                 page.set(slot, bytes);
             }
-            writes.push((block, if page.is_empty() { None } else { Some(page.encode()) }));
+            patch(&mut page, patches.remove(&block).unwrap_or_default())?;
+            out.push(block, (!page.is_empty()).then(|| page.encode()), old);
+            self.write_ahead(out, false)?;
         }
-        let mut buckets: HashMap<Vec<u8>, Vec<&String>> = HashMap::default();
-        for n in &self.dirty_names {
-            buckets.entry(keys::name_bucket(n)).or_default().push(n);
+        for (block, slots) in patches {
+            let old = self.value_now(&block)?;
+            let mut page = old.as_deref().map(Page::decode).transpose()?.unwrap_or_default();
+            patch(&mut page, slots)?;
+            out.push(block, (!page.is_empty()).then(|| page.encode()), old);
+            self.write_ahead(out, false)?;
+        }
+        let mut texts: Vec<EntityId> = std::mem::take(&mut self.dirty_texts).into_iter().collect();
+        texts.sort_unstable();
+        for id in texts {
+            let key = keys::text(id);
+            let old = self.value_now(&key)?;
+            out.push(key, self.texts.get(&id).and_then(|t| t.as_ref()).map(|t| t.as_bytes().to_vec()), old);
+            self.write_ahead(out, false)?;
+        }
+        Ok(())
+    }
+
+    /// Queues the indexes the overlay holds: adjacency, id lists, name buckets and new
+    /// relation names.
+    fn write_indexes(&mut self, out: &mut Ahead) -> Result<()> {
+        let mut blocks: std::collections::BTreeMap<Vec<u8>, Vec<(usize, Vec<u8>)>> = Default::default();
+        for key in std::mem::take(&mut self.dirty_adjacency) {
+            let list = &self.adjacency[&key];
+            let slot = List::Adjacency(key.0, key.1).slot();
+            blocks
+                .entry(slot.block)
+                .or_default()
+                .push((slot.slot, if list.is_empty() { Vec::new() } else { encode(list)? }));
+        }
+        for key in std::mem::take(&mut self.dirty_ids) {
+            let list = &self.id_lists[&key];
+            let slot = key.slot();
+            blocks
+                .entry(slot.block)
+                .or_default()
+                .push((slot.slot, if list.is_empty() { Vec::new() } else { encode(list)? }));
+        }
+        for (block, slots) in blocks {
+            self.put_block(out, block, slots)?;
+            self.write_ahead(out, false)?;
+        }
+        let mut buckets: std::collections::BTreeMap<Vec<u8>, Vec<String>> = Default::default();
+        for n in std::mem::take(&mut self.dirty_names) {
+            buckets.entry(keys::name_bucket(&n)).or_default().push(n);
         }
         for (key, names) in buckets {
-            let mut all = if self.fresh {
-                Default::default()
-            } else {
-                match self.store.kv.get(&key)? {
-                    Some(bytes) => bucket::decode(&bytes)?,
-                    None => Default::default(),
-                }
-            };
+            let old = self.value_now(&key)?;
+            let mut all = old.as_deref().map(bucket::decode).transpose()?.unwrap_or_default();
             for n in names {
-                all.insert(n.clone(), self.names[n].clone());
+                let ids = self.names[&n].clone();
+                all.insert(n, ids);
             }
             let bytes = bucket::encode(&all);
-            writes.push((key, if bytes.is_empty() { None } else { Some(bytes) }));
-        }
-        for id in &self.dirty_texts {
-            let value = self.texts.get(id).and_then(|t| t.as_ref()).map(|t| t.as_bytes().to_vec());
-            writes.push((keys::text(*id), value));
+            out.push(key, (!bytes.is_empty()).then_some(bytes), old);
+            self.write_ahead(out, false)?;
         }
         for (name, id) in &self.new_relations {
-            writes.push((keys::relation_by_name(name), Some(id.to_be_bytes().to_vec())));
-            writes.push((keys::relation_by_id(*id), Some(name.as_bytes().to_vec())));
+            // New names: nothing was there before.
+            out.push(keys::relation_by_name(name), Some(id.to_be_bytes().to_vec()), None);
+            out.push(keys::relation_by_id(*id), Some(name.as_bytes().to_vec()), None);
         }
+        Ok(())
+    }
+
+    /// Writes what `out` holds to the engine ahead of the commit once it is a batch's
+    /// worth (or whenever `all`), each key's old value journaled the first time this
+    /// transaction writes it. The first batch sets the spilling flag, and shuts the
+    /// gate to other threads before it.
+    fn write_ahead(&mut self, out: &mut Ahead, all: bool) -> Result<()> {
+        if out.writes.is_empty() || (!all && out.bytes < SPILL_BATCH_BYTES) {
+            return Ok(());
+        }
+        let _own = self.store.kv.reading();
+        let mut batch: Vec<crate::kv::Write> = Vec::with_capacity(2 * out.writes.len() + 1);
+        if self.gate.is_none() {
+            // A journal left by a load that committed but was stopped before it
+            // removed it must go first: a rollback would otherwise put it back.
+            self.store.settle_journal()?;
+            self.gate = Some(self.store.kv.close_gate());
+            batch.push((keys::META_SPILLING.to_vec(), Some(vec![1])));
+        }
+        for (key, value, old) in std::mem::take(&mut out.writes) {
+            if self.spilled.insert(key.clone()) {
+                let journal = match old {
+                    Some(old) => [&[1u8][..], &old].concat(),
+                    None => vec![0],
+                };
+                batch.push((keys::undo(&key), Some(journal)));
+            }
+            batch.push((key, value));
+        }
+        out.bytes = 0;
+        self.store.kv.apply(batch)?;
+        failpoint::hit("spill:applied");
+        Ok(())
+    }
+
+    /// Takes back what spills wrote, after a failure or a drop: the engine as it was.
+    /// If that fails, the store is closed for good and its next open rolls back.
+    fn roll_back(&mut self) {
+        let _own = self.store.kv.reading();
+        self.finished = true;
+        if self.gate.is_none() {
+            return;
+        }
+        if let Err(e) = self.store.settle_journal() {
+            self.store.kv.poison(format!(
+                "a load that wrote ahead of its commit could not be taken back ({e}); reopen the store to finish \
+                 taking it back"
+            ));
+        }
+    }
+
+    // ---- commit --------------------------------------------------------------------
+
+    /// Writes everything atomically and flushes it to disk before returning.
+    ///
+    /// A transaction that has not spilled is one engine batch. One that has writes the
+    /// rest of itself ahead too, in journaled batches, and then commits with one small
+    /// batch (the counters, and the spilling flag removed): before that batch is on
+    /// disk, an open rolls the whole transaction back; after it, the journal is
+    /// garbage, removed here or by the next open.
+    pub fn commit(mut self) -> Result<Counts> {
+        if let Some(why) = &self.failed {
+            return Err(StoreError::Engine(format!("this transaction was rolled back: {why}")));
+        }
+        let _own = self.store.kv.reading();
+        let t0 = std::time::Instant::now();
+        let mut out = Ahead::default();
+        // A commit larger than a batch writes ahead too, as it goes.
+        let written: Result<bool> = (|| {
+            self.write_records(&mut out, true)?;
+            self.write_indexes(&mut out)?;
+            let spill = self.gate.is_some();
+            if spill {
+                self.write_ahead(&mut out, true)?;
+            }
+            Ok(spill)
+        })();
+        let spill = match written {
+            Ok(spill) => spill,
+            Err(e) => {
+                self.roll_back();
+                return Err(e);
+            }
+        };
         let meta = |k: &[u8], v: u64| (k.to_vec(), Some(v.to_be_bytes().to_vec()));
-        writes.push(meta(keys::META_NEXT_ENTITY, self.next_entity));
-        writes.push(meta(keys::META_NEXT_STATEMENT, self.next_statement));
-        writes.push(meta(keys::META_NEXT_RELATION, u64::from(self.next_relation)));
-        writes.push(meta(keys::META_COUNT_ENTITIES, self.counts.entities));
-        writes.push(meta(keys::META_COUNT_STATEMENTS, self.counts.statements));
-        writes.push(meta(keys::META_COUNT_EVIDENCE, self.counts.evidence));
-        // Sorted keys let sled fill each leaf in order instead of hopping between them.
-        writes.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut writes: Vec<crate::kv::Write> = vec![
+            meta(keys::META_NEXT_ENTITY, self.next_entity),
+            meta(keys::META_NEXT_STATEMENT, self.next_statement),
+            meta(keys::META_NEXT_RELATION, u64::from(self.next_relation)),
+            meta(keys::META_COUNT_ENTITIES, self.counts.entities),
+            meta(keys::META_COUNT_STATEMENTS, self.counts.statements),
+            meta(keys::META_COUNT_EVIDENCE, self.counts.evidence),
+        ];
         // What each key holds now, so that a batch that fails part-way (sled leaves the
         // keys before a failed read applied, and flushes them later) or fails to flush
         // can be taken back out: a failed commit leaves nothing of itself.
-        let undo = writes.iter().map(|(k, _)| Ok((k.clone(), self.store.kv.get(k)?))).collect::<Result<Vec<_>>>()?;
+        let mut undo = writes.iter().map(|(k, _)| Ok((k.clone(), self.store.kv.get(k)?))).collect::<Result<Vec<_>>>();
+        if spill {
+            writes.push((keys::META_SPILLING.to_vec(), None));
+            if let Ok(undo) = &mut undo {
+                undo.push((keys::META_SPILLING.to_vec(), Some(vec![1])));
+            }
+        }
+        for (key, value, old) in out.writes {
+            writes.push((key.clone(), value));
+            if let Ok(undo) = &mut undo {
+                undo.push((key, old));
+            }
+        }
+        let undo = match undo {
+            Ok(undo) => undo,
+            Err(e) => {
+                self.roll_back();
+                return Err(e);
+            }
+        };
+        // Sorted keys let sled fill each leaf in order instead of hopping between them.
+        writes.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let t1 = t0.elapsed();
-        let nw = writes.len();
+        let nw = writes.len() + self.spilled.len();
         let bytes: usize = writes.iter().map(|w| w.0.len() + w.1.as_ref().map_or(0, Vec::len)).sum();
         let mut t2 = t1;
         let committed = self.store.kv.apply(writes).and_then(|()| {
@@ -804,10 +1094,18 @@ impl<'s> Transaction<'s> {
             self.store.kv.flush()
         });
         if let Err(e) = committed {
-            return Err(take_back(self.store, undo, e));
+            let e = take_back(self.store, undo, e);
+            self.roll_back();
+            return Err(e);
         }
+        self.finished = true;
         failpoint::hit("commit:flushed");
-        if bytes >= CHECKPOINT_BYTES {
+        if spill {
+            // Committed: the journal is garbage now. If this fails, the next open (or
+            // the next spill) removes it.
+            let _ = self.store.settle_journal();
+        }
+        if bytes >= CHECKPOINT_BYTES || spill {
             // The batch is durable once flushed: the commit has succeeded whatever the
             // checkpoint says. A checkpoint that failed leaves the engine closed, and
             // the next read reports that.
@@ -817,12 +1115,136 @@ impl<'s> Transaction<'s> {
             Some(CommitStats { encode: t1, apply: t2 - t1, flush: t0.elapsed() - t2, writes: nw, bytes });
         self.store.generation.fetch_add(1, std::sync::atomic::Ordering::Release);
         let mut rels = self.store.relations.write().unwrap_or_else(|p| p.into_inner());
-        for (name, id) in self.new_relations {
+        for (name, id) in std::mem::take(&mut self.new_relations) {
             rels.by_id.insert(id, name.clone());
             rels.by_name.insert(name, id);
         }
         Ok(self.counts)
     }
+}
+
+/// Statements that may duplicate a new one: those with the same subject, relation and
+/// far end, found by a 64-bit hash of the three. A bulk load holds one entry per
+/// statement, so the common case (one statement per hash) is 16 bytes in a flat map;
+/// more, and hash collisions, go to a side map. Callers compare the statements found
+/// (`identity`), so a collision costs a read, never a wrong merge.
+#[derive(Default)]
+struct Candidates {
+    first: HashMap<u64, u64>,
+    more: HashMap<u64, Vec<u64>>,
+}
+
+impl Candidates {
+    fn hash(key: (Node, u32, Other)) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = rustc_hash::FxHasher::default();
+        key.hash(&mut h);
+        h.finish()
+    }
+
+    fn add(&mut self, key: (Node, u32, Other), sid: u64) {
+        let h = Candidates::hash(key);
+        match self.first.entry(h) {
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(sid);
+            }
+            std::collections::hash_map::Entry::Occupied(_) => self.more.entry(h).or_default().push(sid),
+        }
+    }
+
+    fn get(&self, key: (Node, u32, Other)) -> smallvec::SmallVec<[u64; 1]> {
+        let h = Candidates::hash(key);
+        let mut out = smallvec::SmallVec::new();
+        if let Some(&sid) = self.first.get(&h) {
+            out.push(sid);
+            out.extend(self.more.get(&h).into_iter().flatten().copied());
+        }
+        out
+    }
+
+    fn remove(&mut self, key: (Node, u32, Other), sid: u64) {
+        let h = Candidates::hash(key);
+        if let Some(more) = self.more.get_mut(&h) {
+            more.retain(|&s| s != sid);
+        }
+        if self.first.get(&h) == Some(&sid) {
+            match self.more.get_mut(&h).and_then(Vec::pop) {
+                Some(next) => {
+                    self.first.insert(h, next);
+                }
+                None => {
+                    self.first.remove(&h);
+                }
+            }
+        }
+        if self.more.get(&h).is_some_and(Vec::is_empty) {
+            self.more.remove(&h);
+        }
+    }
+}
+
+/// A key, its new value and its old value (`None`: absent).
+type Change = (Vec<u8>, Option<Vec<u8>>, Option<Vec<u8>>);
+
+/// Writes queued to go ahead of a commit.
+#[derive(Default)]
+struct Ahead {
+    writes: Vec<Change>,
+    bytes: usize,
+}
+
+impl Ahead {
+    fn push(&mut self, key: Vec<u8>, value: Option<Vec<u8>>, old: Option<Vec<u8>>) {
+        self.bytes += key.len() + value.as_ref().map_or(0, Vec::len) + old.as_ref().map_or(0, Vec::len);
+        self.writes.push((key, value, old));
+    }
+}
+
+/// Adds evidence to statements in a page (evidence merged into statements that were
+/// already in the engine when it arrived).
+fn patch(page: &mut Page, patches: Vec<(usize, Vec<Evidence>)>) -> Result<()> {
+    for (slot, evidence) in patches {
+        let Some(bytes) = page.slots.get(slot).filter(|b| !b.is_empty()) else {
+            return Err(StoreError::Corrupt(format!(
+                "a statement gained evidence but its record is gone (slot {slot})"
+            )));
+        };
+        let mut st: StoredStatement = codec::decode(bytes, "statement")?;
+        st.evidence.extend(evidence);
+        page.set(slot, encode(&st)?);
+    }
+    Ok(())
+}
+
+impl Drop for Transaction<'_> {
+    /// A transaction dropped uncommitted after spilling takes its spills back.
+    fn drop(&mut self) {
+        if !self.finished {
+            self.roll_back();
+        }
+    }
+}
+
+fn value_bytes(v: &Value) -> usize {
+    match v {
+        Value::Str(s) => s.len(),
+        _ => 8,
+    }
+}
+
+fn evidence_bytes(ev: &Evidence) -> usize {
+    48 + ev.quote.len()
+}
+
+/// Roughly what a statement occupies in the overlay beyond its fixed part.
+fn statement_bytes(st: &StoredStatement) -> usize {
+    let object = match &st.object {
+        Object::Literal(v) => value_bytes(v),
+        Object::Node(_) => 0,
+    };
+    object
+        + st.qualifiers.iter().map(|(k, v)| k.len() + 32 + value_bytes(v)).sum::<usize>()
+        + st.evidence.iter().map(evidence_bytes).sum::<usize>()
 }
 
 /// After a commit failed in the engine: writes back what every key of the batch held

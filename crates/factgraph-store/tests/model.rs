@@ -219,11 +219,14 @@ fn compare(store: &Store, m: &Model) {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
-    /// The same operations give the same answers on every engine.
+    /// The same operations give the same answers on every engine, whether batches
+    /// hold their records until the commit or spill them ahead of it (before every
+    /// operation, or now and then), and whether they are committed or dropped.
     #[test]
     fn store_matches_model(
         batches in prop::collection::vec((prop::collection::vec(op(), 1..12), any::<bool>()), 1..6),
         on_disk in any::<bool>(),
+        spill in prop_oneof![Just(usize::MAX), Just(0), Just(300)],
     ) {
         let dir = tempfile::tempdir().unwrap();
         let store = if on_disk {
@@ -245,12 +248,15 @@ proptest! {
         for (ops, commit) in &batches {
             let mut scratch = model.clone();
             let mut tx = store.transaction().unwrap();
+            tx.set_spill_bytes(spill);
             for op in ops {
                 apply(&mut tx, &mut scratch, &docs, op);
             }
             if *commit {
                 tx.commit().unwrap();
                 model = scratch;
+            } else {
+                drop(tx);
             }
             compare(&store, &model);
         }

@@ -6,13 +6,18 @@
 //! source document and quote); lines with the same subject, predicate and object from
 //! several sources become one statement with several pieces of evidence.
 //!
+//! The files are read a line at a time, and the transaction writes its records ahead
+//! of the commit as they pass a few tens of MiB (see `factgraph-store`'s `txn.rs`), so
+//! a load's memory does not grow with the statements' text.
+//!
 //! A file the loader cannot take whole is refused with its file and line, and nothing
 //! is loaded: invalid UTF-8, a row with more or fewer fields than its header (a tab
 //! inside a quote would otherwise shift the row silently), an id that is not a number
 //! or appears twice in its file, and a date that is neither empty nor `YYYY-MM-DD`.
 
 use std::collections::{HashMap, HashSet};
-use std::fs;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
 use factgraph_store::{Date, EntityId, Evidence, NewStatement, Properties, Store, Value};
@@ -42,15 +47,105 @@ pub fn is_tsv_dir(dir: &Path) -> bool {
     ["entities.tsv", "aliases.tsv", "sources.tsv", "statements.tsv"].iter().all(|f| dir.join(f).is_file())
 }
 
-fn read(dir: &Path, name: &str) -> Result<String, Error> {
-    let path = dir.join(name);
-    let bytes = fs::read(&path)
-        .map_err(|e| Error::Load(LoadError::Io { path: path.display().to_string(), message: e.to_string() }))?;
-    match utf8_position(&bytes) {
-        Ok(()) => String::from_utf8(bytes).map_err(|_| bad(name, 0, "not UTF-8 text")),
-        Err((line, column, offset)) => {
-            Err(bad(name, line, format!("not UTF-8 text: invalid bytes at column {column} (byte offset {offset})")))
+/// One of the directory's files, read a line at a time: a load holds one line of
+/// it in memory, however large the file.
+struct TsvFile {
+    name: &'static str,
+    reader: BufReader<File>,
+    /// Fields per row (the header's).
+    fields: usize,
+    /// The 1-based number of the line last read, and the byte offset of the next.
+    line: usize,
+    offset: u64,
+    buf: Vec<u8>,
+}
+
+impl TsvFile {
+    /// Opens `dir/name` and reads past its header.
+    fn open(dir: &Path, name: &'static str, fields: usize) -> Result<TsvFile, Error> {
+        let path = dir.join(name);
+        let file = File::open(&path).map_err(|e| io_error(&path, e))?;
+        let mut f = TsvFile {
+            name,
+            reader: BufReader::with_capacity(1 << 20, file),
+            fields,
+            line: 0,
+            offset: 0,
+            buf: Vec::new(),
+        };
+        f.next_line(&path)?;
+        Ok(f)
+    }
+
+    /// Reads the next line into `buf` (without its line end); false at the end.
+    fn next_line(&mut self, path: &Path) -> Result<bool, Error> {
+        self.buf.clear();
+        let n = self.reader.read_until(b'\n', &mut self.buf).map_err(|e| io_error(path, e))?;
+        if n == 0 {
+            return Ok(false);
         }
+        self.line += 1;
+        let start = self.offset;
+        self.offset += n as u64;
+        if self.buf.last() == Some(&b'\n') {
+            self.buf.pop();
+            if self.buf.last() == Some(&b'\r') {
+                self.buf.pop();
+            }
+        }
+        if let Err(e) = std::str::from_utf8(&self.buf) {
+            let valid = e.valid_up_to();
+            let column = String::from_utf8_lossy(&self.buf[..valid]).chars().count() + 1;
+            return Err(bad(
+                self.name,
+                self.line,
+                format!("not UTF-8 text: invalid bytes at column {column} (byte offset {})", start + valid as u64),
+            ));
+        }
+        Ok(true)
+    }
+
+    /// The next non-empty row after the header, as `(line number, fields)`; each row
+    /// has exactly the header's number of fields.
+    fn next_row(&mut self, dir: &Path) -> Result<Option<(usize, Vec<&str>)>, Error> {
+        loop {
+            if !self.next_line(&dir.join(self.name))? {
+                return Ok(None);
+            }
+            if !self.buf.is_empty() {
+                break;
+            }
+        }
+        // Checked by `next_line`.
+        let line = std::str::from_utf8(&self.buf).unwrap_or_default();
+        let fields: Vec<&str> = line.split('\t').collect();
+        if fields.len() == self.fields {
+            Ok(Some((self.line, fields)))
+        } else {
+            Err(bad(
+                self.name,
+                self.line,
+                format!("expected {} tab-separated fields, found {}", self.fields, fields.len()),
+            ))
+        }
+    }
+}
+
+fn io_error(path: &Path, e: std::io::Error) -> Error {
+    Error::Load(LoadError::Io { path: path.display().to_string(), message: e.to_string() })
+}
+
+/// Lines in a file, for the progress bar's total: a quick count of line ends.
+fn count_lines(path: &Path) -> Result<u64, Error> {
+    let mut file = File::open(path).map_err(|e| io_error(path, e))?;
+    let mut buf = vec![0u8; 1 << 20];
+    let mut lines = 0u64;
+    loop {
+        let n = file.read(&mut buf).map_err(|e| io_error(path, e))?;
+        if n == 0 {
+            return Ok(lines);
+        }
+        lines += buf[..n].iter().filter(|&&b| b == b'\n').count() as u64;
     }
 }
 
@@ -69,36 +164,23 @@ fn bad(file: &str, line: usize, message: impl Into<String>) -> Error {
     Error::Load(LoadError::Format { file: file.to_owned(), line, message: message.into() })
 }
 
-/// Rows of a TSV file after its header, each of exactly `n` fields.
-fn rows<'a>(file: &'a str, text: &'a str, n: usize) -> impl Iterator<Item = Result<(usize, Vec<&'a str>), Error>> + 'a {
-    text.lines().enumerate().skip(1).filter(|(_, l)| !l.is_empty()).map(move |(i, line)| {
-        let fields: Vec<&str> = line.split('\t').collect();
-        if fields.len() == n {
-            Ok((i + 1, fields))
-        } else {
-            Err(bad(file, i + 1, format!("expected {n} tab-separated fields, found {}", fields.len())))
-        }
-    })
-}
-
 fn parse_id(file: &str, line: usize, s: &str) -> Result<u64, Error> {
     s.parse().map_err(|_| bad(file, line, format!("{s:?} is not an id")))
 }
 
 /// Loads the four files of `dir` into `store` as one transaction: all or nothing.
 pub fn load_tsv_dir(store: &Store, dir: &Path, progress: Progress<'_>) -> Result<TsvSummary, Error> {
-    let entities = read(dir, "entities.tsv")?;
-    let aliases = read(dir, "aliases.tsv")?;
-    let sources = read(dir, "sources.tsv")?;
-    let statements = read(dir, "statements.tsv")?;
-    let total = statements.lines().count().saturating_sub(1) as u64;
+    let mut entities = TsvFile::open(dir, "entities.tsv", 3)?;
+    let mut aliases = TsvFile::open(dir, "aliases.tsv", 2)?;
+    let mut sources = TsvFile::open(dir, "sources.tsv", 4)?;
+    let mut statements = TsvFile::open(dir, "statements.tsv", 6)?;
+    let total = count_lines(&dir.join("statements.tsv"))?.saturating_sub(1);
     let mut summary = TsvSummary::default();
     let mut tx = store.transaction()?;
     tx.reserve(total as usize);
 
     let mut ents: HashMap<u64, EntityId> = HashMap::new();
-    for row in rows("entities.tsv", &entities, 3) {
-        let (line, f) = row?;
+    while let Some((line, f)) = entities.next_row(dir)? {
         let key = parse_id("entities.tsv", line, f[0])?;
         if ents.contains_key(&key) {
             return Err(bad("entities.tsv", line, format!("entity id {key} appears twice")));
@@ -107,16 +189,14 @@ pub fn load_tsv_dir(store: &Store, dir: &Path, progress: Progress<'_>) -> Result
         ents.insert(key, id);
         summary.entities += 1;
     }
-    for row in rows("aliases.tsv", &aliases, 2) {
-        let (line, f) = row?;
+    while let Some((line, f)) = aliases.next_row(dir)? {
         let id = parse_id("aliases.tsv", line, f[0])?;
         let e = *ents.get(&id).ok_or_else(|| bad("aliases.tsv", line, format!("no entity {id}")))?;
         tx.add_alias(e, f[1], None).map_err(|e| bad("aliases.tsv", line, e.to_string()))?;
         summary.aliases += 1;
     }
     let mut docs: HashMap<u64, EntityId> = HashMap::new();
-    for row in rows("sources.tsv", &sources, 4) {
-        let (line, f) = row?;
+    while let Some((line, f)) = sources.next_row(dir)? {
         let key = parse_id("sources.tsv", line, f[0])?;
         if docs.contains_key(&key) {
             return Err(bad("sources.tsv", line, format!("source id {key} appears twice")));
@@ -136,8 +216,7 @@ pub fn load_tsv_dir(store: &Store, dir: &Path, progress: Progress<'_>) -> Result
     progress("statements", 0, total);
     // Statement ids name nothing else, but one that appears twice is a broken file.
     let mut seen: HashSet<u64> = HashSet::new();
-    for row in rows("statements.tsv", &statements, 6) {
-        let (line, f) = row?;
+    while let Some((line, f)) = statements.next_row(dir)? {
         let key = parse_id("statements.tsv", line, f[0])?;
         if !seen.insert(key) {
             return Err(bad("statements.tsv", line, format!("statement id {key} appears twice")));

@@ -2,8 +2,17 @@
 //! store closes it for good (`poison`), after a failure it could not take back. From
 //! then on every call fails with the reason, so nothing is served from an engine that
 //! may hold part of a batch that was reported as failed.
+//!
+//! It is also where readers wait while a transaction has written part of itself to the
+//! engine ahead of its commit (a bulk load that spills, see `txn.rs`): such a
+//! transaction shuts the gate (`close_gate`), and until it drops the guard every call
+//! from any other thread waits, so no reader sees a batch that is not yet committed. The thread
+//! that closed the gate passes through while it reads its own spilled writes
+//! (`reading`); anything else on that thread is refused (`StoreError::SpillInProgress`)
+//! rather than shown uncommitted writes or left waiting for itself.
 
-use std::sync::RwLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use super::{Kv, Scan, Write};
 use crate::error::{Result, StoreError};
@@ -13,12 +22,70 @@ pub struct Guarded {
     inner: Box<dyn Kv>,
     /// Why the engine was closed, once it is.
     poisoned: RwLock<Option<String>>,
+    /// Held for writing by a transaction whose writes are partly in the engine.
+    gate: RwLock<()>,
+    /// The thread holding `gate` for writing (0: none).
+    owner: AtomicU64,
+}
+
+/// A small number naming the calling thread (never 0).
+fn this_thread() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    thread_local!(static ME: u64 = NEXT.fetch_add(1, Ordering::Relaxed));
+    ME.with(|me| *me)
+}
+
+thread_local!(static READING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) });
+
+/// A transaction reading its own writes, from `Guarded::reading` until dropped.
+pub struct Reading {
+    was: bool,
+}
+
+impl Drop for Reading {
+    fn drop(&mut self) {
+        READING.with(|r| r.set(self.was));
+    }
+}
+
+/// The gate held shut by one transaction; dropping it lets readers through again.
+pub struct Closed<'a> {
+    guarded: &'a Guarded,
+    _write: RwLockWriteGuard<'a, ()>,
+}
+
+impl Drop for Closed<'_> {
+    fn drop(&mut self) {
+        self.guarded.owner.store(0, Ordering::Release);
+    }
 }
 
 impl Guarded {
     /// `inner`, open.
     pub fn new(inner: Box<dyn Kv>) -> Guarded {
-        Guarded { inner, poisoned: RwLock::new(None) }
+        Guarded { inner, poisoned: RwLock::new(None), gate: RwLock::new(()), owner: AtomicU64::new(0) }
+    }
+
+    /// Makes every other thread's calls wait until the returned guard is dropped.
+    pub fn close_gate(&self) -> Closed<'_> {
+        let write = self.gate.write().unwrap_or_else(|p| p.into_inner());
+        self.owner.store(this_thread(), Ordering::Release);
+        Closed { guarded: self, _write: write }
+    }
+
+    /// Marks this thread's calls, until the guard drops, as the writing transaction's
+    /// own reads: they pass a gate this thread has shut.
+    pub fn reading(&self) -> Reading {
+        Reading { was: READING.with(|r| r.replace(true)) }
+    }
+
+    /// Waits at the gate, unless this thread shut it: then passes the transaction's own
+    /// reads and refuses anything else.
+    fn pass(&self) -> Result<Option<RwLockReadGuard<'_, ()>>> {
+        if self.owner.load(Ordering::Acquire) == this_thread() {
+            return if READING.with(std::cell::Cell::get) { Ok(None) } else { Err(StoreError::SpillInProgress) };
+        }
+        Ok(Some(self.gate.read().unwrap_or_else(|p| p.into_inner())))
     }
 
     /// Closes the engine for good: every later call fails with `why`.
@@ -36,18 +103,35 @@ impl Guarded {
 
 impl Kv for Guarded {
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        let _pass = self.pass()?;
         self.check()?;
         self.inner.get(key)
     }
 
     fn read(&self, key: &[u8], f: &mut dyn FnMut(&[u8]) -> Result<()>) -> Result<bool> {
+        let _pass = self.pass()?;
         self.check()?;
         self.inner.read(key, f)
     }
 
     fn scan_prefix<'a>(&'a self, prefix: &[u8]) -> Scan<'a> {
+        let pass = match self.pass() {
+            Ok(pass) => pass,
+            Err(e) => return Box::new(std::iter::once(Err(e))),
+        };
         match self.check() {
-            Ok(()) => self.inner.scan_prefix(prefix),
+            // Each step waits at the gate too: a scan that a spilling transaction
+            // overtakes sees the store before it or after its commit, key by key.
+            Ok(()) => {
+                let mut inner = self.inner.scan_prefix(prefix);
+                drop(pass);
+                let mut failed = false;
+                Box::new(std::iter::from_fn(move || match self.pass() {
+                    Ok(_pass) if !failed => inner.next(),
+                    Ok(_) => None,
+                    Err(e) => (!std::mem::replace(&mut failed, true)).then_some(Err(e)),
+                }))
+            }
             Err(e) => Box::new(std::iter::once(Err(e))),
         }
     }
@@ -63,6 +147,7 @@ impl Kv for Guarded {
     }
 
     fn size_on_disk(&self) -> Result<u64> {
+        let _pass = self.pass()?;
         self.check()?;
         self.inner.size_on_disk()
     }

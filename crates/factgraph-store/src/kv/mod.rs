@@ -11,7 +11,7 @@ mod guarded;
 mod memory;
 mod sled;
 
-pub(crate) use self::guarded::Guarded;
+pub(crate) use self::guarded::{Closed, Guarded};
 pub use self::memory::MemoryKv;
 pub use self::sled::SledKv;
 

@@ -1,0 +1,156 @@
+//! Transactions that write their records ahead of the commit (bulk loads that spill,
+//! see `txn.rs`): they commit the same store as one held in memory, stay invisible
+//! to other threads until they commit, and leave nothing behind when dropped or when
+//! the process dies, on real sled directories.
+
+use std::path::Path;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use factgraph_store::*;
+
+fn open(path: &Path) -> Store {
+    Store::open(path, &OpenOptions::default()).expect("open store")
+}
+
+fn export(store: &Store) -> String {
+    let mut out = Vec::new();
+    export_jsonl(store, &mut out).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+/// A load of `n` statements over a handful of people and two documents, with repeats
+/// (the same claim from the other document merges as evidence) and aliases.
+fn load(tx: &mut Transaction<'_>, tag: &str, n: usize) {
+    let a = tx.create_document(&format!("{tag}-a"), Properties::new(), Some(format!("{tag} text a"))).unwrap();
+    let b = tx.create_document(&format!("{tag}-b"), Properties::new(), None).unwrap();
+    let people: Vec<EntityId> =
+        (0..20).map(|i| tx.create_entity(&format!("{tag} person {i}"), "Person").unwrap()).collect();
+    for (i, p) in people.iter().enumerate() {
+        tx.add_alias(*p, &format!("{tag} p{i}"), Some(a)).unwrap();
+    }
+    for i in 0..n {
+        let (s, o) = (people[i % 20], people[(i * 7 + 3) % 20]);
+        let rel = ["met", "called", "accused"][i % 3];
+        tx.add_statement(NewStatement::new(s, rel, o, Evidence::new(a, format!("{tag} quote {i}")))).unwrap();
+        if i % 4 == 0 {
+            // The same claim again, from the other document, much later.
+            let j = i / 2;
+            let (s, o) = (people[j % 20], people[(j * 7 + 3) % 20]);
+            let rel = ["met", "called", "accused"][j % 3];
+            tx.add_statement(NewStatement::new(s, rel, o, Evidence::new(b, format!("{tag} again {j}")))).unwrap();
+        }
+    }
+}
+
+/// A store with some data committed the ordinary way.
+fn seeded(path: &Path) -> Store {
+    let store = open(path);
+    let mut tx = store.transaction().unwrap();
+    load(&mut tx, "old", 50);
+    tx.commit().unwrap();
+    store
+}
+
+#[test]
+fn a_load_that_spills_commits_the_same_store_as_one_held_in_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let exports: Vec<String> = [usize::MAX, 0, 4096]
+        .into_iter()
+        .map(|spill| {
+            let store = seeded(&dir.path().join(format!("s{spill}")));
+            let mut tx = store.transaction().unwrap();
+            tx.set_spill_bytes(spill);
+            load(&mut tx, "new", 600);
+            assert_eq!(tx.has_spilled(), spill != usize::MAX);
+            tx.commit().unwrap();
+            assert!(store.check().unwrap().is_ok());
+            export(&store)
+        })
+        .collect();
+    assert!(exports[0].contains("new again 150"));
+    assert_eq!(exports[1], exports[0], "spilling before every operation");
+    assert_eq!(exports[2], exports[0], "spilling now and then");
+}
+
+#[test]
+fn a_dropped_load_that_spilled_leaves_the_store_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = seeded(dir.path());
+    let before = export(&store);
+    {
+        let mut tx = store.transaction().unwrap();
+        tx.set_spill_bytes(2048);
+        load(&mut tx, "new", 300);
+        assert!(tx.has_spilled());
+    }
+    assert_eq!(export(&store), before);
+    assert!(store.check().unwrap().is_ok());
+    drop(store);
+    assert_eq!(export(&open(dir.path())), before, "after a reopen");
+}
+
+#[test]
+fn a_store_left_in_the_middle_of_a_spilling_load_is_rolled_back_when_opened() {
+    let dir = tempfile::tempdir().unwrap();
+    let before = export(&seeded(dir.path()));
+    {
+        let store = open(dir.path());
+        let mut tx = store.transaction().unwrap();
+        tx.set_spill_bytes(2048);
+        load(&mut tx, "new", 300);
+        assert!(tx.has_spilled());
+        // What a kill leaves: the spilled batches, never the commit, no rollback.
+        std::mem::forget(tx);
+    }
+    let store = open(dir.path());
+    assert_eq!(export(&store), before);
+    assert!(store.check().unwrap().is_ok());
+    // And the store takes a load as usual afterwards.
+    let mut tx = store.transaction().unwrap();
+    tx.set_spill_bytes(2048);
+    load(&mut tx, "new", 300);
+    tx.commit().unwrap();
+    assert!(export(&store).contains("new again 100"));
+}
+
+#[test]
+fn other_threads_wait_for_a_spilling_load_and_then_see_all_of_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = seeded(dir.path());
+    let before = store.counts().unwrap();
+    std::thread::scope(|scope| {
+        let mut tx = store.transaction().unwrap();
+        tx.set_spill_bytes(2048);
+        load(&mut tx, "new", 300);
+        assert!(tx.has_spilled());
+        let (send, seen) = mpsc::channel();
+        let reader = &store;
+        scope.spawn(move || {
+            let counts = reader.counts().unwrap();
+            send.send((counts, reader.lookup("new person 3").unwrap().len())).unwrap();
+        });
+        assert!(seen.recv_timeout(Duration::from_millis(300)).is_err(), "a reader got past an uncommitted load");
+        let after = tx.commit().unwrap();
+        let (counts, found) = seen.recv_timeout(Duration::from_secs(10)).expect("the reader goes on after the commit");
+        assert_ne!(counts, before);
+        assert_eq!(counts, after);
+        assert_eq!(found, 1);
+    });
+}
+
+#[test]
+fn a_read_beside_a_spilling_load_on_its_own_thread_is_refused_not_shown_uncommitted_data() {
+    let store = Store::in_memory().unwrap();
+    let mut tx = store.transaction().unwrap();
+    tx.set_spill_bytes(0);
+    load(&mut tx, "new", 10);
+    assert!(tx.has_spilled());
+    let e = store.counts().unwrap_err();
+    assert!(matches!(e, StoreError::SpillInProgress), "{e}");
+    assert!(store.entities().next().unwrap().is_err());
+    // Through the transaction, its own writes read fine.
+    assert_eq!(tx.lookup("new person 3").unwrap().len(), 1);
+    drop(tx);
+    assert_eq!(store.counts().unwrap(), Counts::default());
+}

@@ -265,3 +265,78 @@ fn a_kill_while_creating_in_an_empty_directory_leaves_it_unfinished_or_whole() {
         assert!(factgraph(&db, &["check"], "").status.success(), "{point}");
     }
 }
+
+/// A benchmark-format TSV directory of `n` statements over 200 entities and 20
+/// sources, every fifth statement repeating an earlier claim from another source; 600
+/// distinct claims in all, so most statements merge into earlier ones as evidence.
+fn tsv_dir(dir: &Path, n: usize) {
+    use std::fmt::Write as _;
+    let mut entities = String::from("id\tname\ttype\n");
+    let mut aliases = String::from("entity_id\talias\n");
+    for i in 0..200 {
+        writeln!(entities, "{i}\tEntity {i}\tThing").unwrap();
+        writeln!(aliases, "{i}\tE{i}").unwrap();
+    }
+    let mut sources = String::from("id\turl\tdate\ttitle\n");
+    for i in 0..20 {
+        writeln!(sources, "{i}\thttps://news.example/{i}\t2024-01-02\tStory {i}").unwrap();
+    }
+    let mut statements = String::from("id\tsubject_id\tpredicate\tobject_id\tsource_id\tquote\n");
+    for i in 0..n {
+        let j = if i % 5 == 4 { i / 2 } else { i };
+        let rel = ["met", "called", "visited"][j % 3];
+        writeln!(statements, "{i}\t{}\t{rel}\t{}\t{}\tsaid so in words number {i}", j % 200, (j * 7 + 1) % 200, i % 20)
+            .unwrap();
+    }
+    for (name, text) in
+        [("entities.tsv", entities), ("aliases.tsv", aliases), ("sources.tsv", sources), ("statements.tsv", statements)]
+    {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+}
+
+/// A load large enough to write its records ahead of its commit (made so with a
+/// small `FACTGRAPH_SPILL_BYTES`, read by test builds only), killed at several
+/// moments while it writes ahead and while it commits: the store is the one before
+/// the load, or (once the commit is flushed) the one after it; it opens and checks
+/// clean, and the same load then succeeds.
+#[test]
+fn a_load_killed_while_writing_ahead_of_its_commit_leaves_the_store_before_or_after_it() {
+    let data = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data");
+    let tsv = tempfile::tempdir().unwrap();
+    tsv_dir(tsv.path(), 3000);
+    let tsv = tsv.path().to_str().unwrap();
+    let spilling = |db: &Path| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_factgraph"));
+        cmd.arg("--db").arg(db).args(["load", tsv]).env("FACTGRAPH_SPILL_BYTES", "20000");
+        cmd
+    };
+    let reference = tempfile::tempdir().unwrap();
+    let (before, after) = {
+        let db = reference.path().join("db");
+        assert!(factgraph(&db, &["load", data], "").status.success());
+        let before = stats_if_there(&db).unwrap();
+        let out = spilling(&db).output().unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        (before, stats_if_there(&db).unwrap())
+    };
+    assert_ne!(before, after);
+    // Six spills while it reads, and the seventh batch is the commit's own.
+    for point in ["spill:applied#1", "spill:applied#3", "spill:applied#7", "commit:applied", "commit:flushed"] {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("db");
+        assert!(factgraph(&db, &["load", data], "").status.success());
+        crash_at(point, spilling(&db));
+        let stats = stats_if_there(&db).expect("the store is there");
+        match point {
+            "commit:flushed" => assert_eq!(stats, after, "{point}: durable once flushed"),
+            "commit:applied" => assert!(stats == before || stats == after, "{point}: part of a load: {stats}"),
+            _ => assert_eq!(stats, before, "{point}: part of a load is visible"),
+        }
+        if stats == before {
+            let out = spilling(&db).output().unwrap();
+            assert!(out.status.success(), "{point}: {}", text(&out.stderr));
+            assert_eq!(stats_if_there(&db).unwrap(), after, "{point}: loading again");
+        }
+    }
+}

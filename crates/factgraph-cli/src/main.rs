@@ -243,8 +243,10 @@ pub(crate) fn load_paths(graph: &Graph, paths: &[PathBuf], progress: bool) -> Re
             let bar = progress.then(|| {
                 let b = indicatif::ProgressBar::new(0);
                 b.set_style(
-                    indicatif::ProgressStyle::with_template("{msg:>10} [{bar:40}] {pos}/{len} ({per_sec})")
-                        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                    indicatif::ProgressStyle::with_template(
+                        "{msg:>10} [{bar:40}] {human_pos}/{human_len} ({per_sec}, {eta} left)",
+                    )
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
                 );
                 b
             });

@@ -43,8 +43,9 @@ const OPEN_TIMEOUT: Duration = Duration::from_secs(60);
 pub struct OpenOptions {
     /// Create the store when the directory is missing or empty.
     pub create: bool,
-    /// The engine's page cache, in bytes.
-    pub cache_bytes: u64,
+    /// The engine's page cache, in bytes; `None` sizes it from the store and the
+    /// machine (`auto_cache_bytes`).
+    pub cache_bytes: Option<u64>,
     /// The engine of a store being created. An existing store always opens with the
     /// engine its marker names. `Engine::Memory` keeps nothing on disk, so it is
     /// chosen with `Store::in_memory`, not with a path.
@@ -56,10 +57,7 @@ pub struct OpenOptions {
 
 impl Default for OpenOptions {
     fn default() -> Self {
-        // Measured at 1,000,000 statements: with 128 MiB, reading the hub's 15,000
-        // statements re-decompressed evicted blocks (59 ms); with 512 MiB it took 11 ms,
-        // and the query process's peak memory did not change (481 vs 487 MB).
-        OpenOptions { create: true, cache_bytes: 32 * 1024 * 1024, engine: Engine::Sled, read_only: false }
+        OpenOptions { create: true, cache_bytes: None, engine: Engine::Sled, read_only: false }
     }
 }
 
@@ -240,7 +238,31 @@ enum Place {
     Copy,
 }
 
-fn open_engine(engine: Engine, dir: PathBuf, cache_bytes: u64, place: Place) -> Result<Box<dyn Kv>> {
+/// The page cache for an engine directory when none is asked for: as large as the
+/// engine's files (a store read whole stays in memory once), at least 64 MiB (a load
+/// into a new store reads back the statements it merges evidence into), and at most
+/// 512 MiB or an eighth of the machine's memory.
+pub(crate) fn auto_cache_bytes(engine_dir: &Path) -> u64 {
+    const MIB: u64 = 1024 * 1024;
+    let files: u64 = fs::read_dir(engine_dir)
+        .map(|entries| {
+            entries.flatten().filter_map(|e| e.metadata().ok()).filter(|m| m.is_file()).map(|m| m.len()).sum()
+        })
+        .unwrap_or(0);
+    let ceiling = (512 * MIB).min(machine_memory().map_or(u64::MAX, |m| m / 8)).max(64 * MIB);
+    files.clamp(64 * MIB, ceiling)
+}
+
+/// Total memory from `/proc/meminfo`, where there is one.
+fn machine_memory() -> Option<u64> {
+    let info = fs::read_to_string("/proc/meminfo").ok()?;
+    let kb: u64 =
+        info.lines().find_map(|l| l.strip_prefix("MemTotal:"))?.trim().trim_end_matches("kB").trim().parse().ok()?;
+    Some(kb * 1024)
+}
+
+fn open_engine(engine: Engine, dir: PathBuf, cache_bytes: Option<u64>, place: Place) -> Result<Box<dyn Kv>> {
+    let cache_bytes = cache_bytes.unwrap_or_else(|| auto_cache_bytes(&dir));
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::Builder::new()
         .name("factgraph-open".into())

@@ -152,10 +152,10 @@ proptest! {
 /// written a snapshot to damage too.
 fn pristine(dir: &Path) -> PathBuf {
     let db = dir.join("db");
-    let store = Store::open(&db, &OpenOptions { cache_bytes: 1 << 20, ..Default::default() }).unwrap();
+    let store = Store::open(&db, &OpenOptions { cache_bytes: Some(1 << 20), ..Default::default() }).unwrap();
     seed(&store);
     drop(store);
-    drop(Store::open(&db, &OpenOptions { create: false, cache_bytes: 1 << 20, ..Default::default() }).unwrap());
+    drop(Store::open(&db, &OpenOptions { create: false, cache_bytes: Some(1 << 20), ..Default::default() }).unwrap());
     db
 }
 
@@ -262,7 +262,7 @@ fn a_damaged_store_directory_opens_with_an_error_or_reads_without_panic() {
         for d in &damages {
             inflict(&db, d);
         }
-        let options = OpenOptions { create: false, read_only, cache_bytes: 1 << 20, ..Default::default() };
+        let options = OpenOptions { create: false, read_only, cache_bytes: Some(1 << 20), ..Default::default() };
         match Store::open(&db, &options) {
             Ok(store) => read_everything(&store),
             Err(e) => {

@@ -14,6 +14,7 @@ mod kv;
 pub mod model;
 mod normalize;
 pub mod quote;
+mod runs;
 mod store;
 mod txn;
 

@@ -19,6 +19,7 @@
 //! commit: they are a small part of a load.
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::path::Path;
 use std::sync::MutexGuard;
 
 use crate::codec::{self, bucket, encode, AdjEntry, Other, Page, StoredStatement};
@@ -106,6 +107,17 @@ pub struct Transaction<'s> {
     /// Whether each entity seen is a document: what checking a statement's nodes and
     /// evidence needs, kept when spills let the entities themselves go.
     classes: HashMap<EntityId, bool>,
+    /// Appends to lists that are not loaded (most of a load's), by list, and what they
+    /// are estimated to hold; written to a run on disk at a spill (see `runs.rs`).
+    adj_pending: HashMap<(Node, Direction), Vec<AdjEntry>>,
+    ids_pending: HashMap<List, Vec<u64>>,
+    pending_bytes: usize,
+    runs: Vec<crate::runs::Run>,
+    /// Lists were written ahead of the commit, so the engine holds this transaction's
+    /// appends: a list loaded from now on is read from it even in a new store.
+    lists_ahead: bool,
+    /// Name buckets were written ahead of the commit (as `lists_ahead`).
+    names_ahead: bool,
     /// Shut from the first spill until the transaction ends.
     gate: Option<crate::kv::Closed<'s>>,
     /// Committed, or rolled back: nothing left for `drop` to undo.
@@ -170,6 +182,12 @@ impl<'s> Transaction<'s> {
             spilled: HashSet::default(),
             late: HashMap::default(),
             classes: HashMap::default(),
+            adj_pending: HashMap::default(),
+            ids_pending: HashMap::default(),
+            pending_bytes: 0,
+            runs: Vec::new(),
+            lists_ahead: false,
+            names_ahead: false,
             gate: None,
             finished: false,
             failed: None,
@@ -232,7 +250,7 @@ impl<'s> Transaction<'s> {
     fn name_list(&mut self, normalized: &str) -> Result<&mut Vec<u64>> {
         let _own = self.store.kv.reading();
         if !self.names.contains_key(normalized) {
-            let ids = if self.fresh {
+            let ids = if self.fresh && !self.names_ahead {
                 Vec::new()
             } else {
                 self.store.lookup_normalized(normalized)?.into_iter().map(|e| e.0).collect()
@@ -287,48 +305,94 @@ impl<'s> Transaction<'s> {
         Ok(self.read_statement(id)?.is_some())
     }
 
+    /// Loads a whole adjacency list into the overlay, for an operation that reads or
+    /// changes it (not one that only appends): what the engine holds, then the appends
+    /// still pending. Runs on disk are merged into the engine first (see `runs.rs`).
+    fn load_adjacency(&mut self, key: (Node, Direction)) -> Result<()> {
+        if self.adjacency.contains_key(&key) {
+            return Ok(());
+        }
+        if !self.runs.is_empty() {
+            self.flush_runs()?;
+        }
+        let _own = self.store.kv.reading();
+        let mut list =
+            if self.fresh && !self.lists_ahead { Vec::new() } else { self.store.read_adjacency(key.0, key.1)? };
+        if let Some(appended) = self.adj_pending.remove(&key) {
+            list.extend(appended);
+            self.dirty_adjacency.insert(key);
+        }
+        self.adjacency.insert(key, list);
+        Ok(())
+    }
+
     /// An adjacency list, loaded on first touch and marked as changed.
     fn adjacency_mut(&mut self, node: Node, dir: Direction) -> Result<&mut Vec<AdjEntry>> {
-        let _own = self.store.kv.reading();
-        let key = (node, dir);
-        if !self.adjacency.contains_key(&key) {
-            let list = if self.fresh { Vec::new() } else { self.store.read_adjacency(node, dir)? };
-            self.adjacency.insert(key, list);
-        }
-        self.dirty_adjacency.insert(key);
-        Ok(self.adjacency.get_mut(&key).expect("inserted above"))
+        self.load_adjacency((node, dir))?;
+        self.dirty_adjacency.insert((node, dir));
+        Ok(self.adjacency.get_mut(&(node, dir)).expect("loaded above"))
     }
 
     /// An adjacency list, read only.
     fn adjacency(&mut self, node: Node, dir: Direction) -> Result<&[AdjEntry]> {
-        let _own = self.store.kv.reading();
+        self.load_adjacency((node, dir))?;
+        Ok(self.adjacency.get(&(node, dir)).expect("loaded above"))
+    }
+
+    /// Appends to an adjacency list without loading it.
+    fn append_adjacency(&mut self, node: Node, dir: Direction, entry: AdjEntry) {
         let key = (node, dir);
-        if !self.adjacency.contains_key(&key) {
-            let list = if self.fresh { Vec::new() } else { self.store.read_adjacency(node, dir)? };
-            self.adjacency.insert(key, list);
+        if let Some(list) = self.adjacency.get_mut(&key) {
+            list.push(entry);
+            self.dirty_adjacency.insert(key);
+        } else {
+            let pending = self.adj_pending.entry(key).or_default();
+            self.pending_bytes += if pending.is_empty() { 96 } else { 0 } + std::mem::size_of::<AdjEntry>();
+            pending.push(entry);
         }
-        Ok(self.adjacency.get(&key).expect("inserted above"))
+    }
+
+    /// As `load_adjacency`, for a list of ids.
+    fn load_ids(&mut self, list: &List) -> Result<()> {
+        if self.id_lists.contains_key(list) {
+            return Ok(());
+        }
+        if !self.runs.is_empty() {
+            self.flush_runs()?;
+        }
+        let _own = self.store.kv.reading();
+        let mut ids = if self.fresh && !self.lists_ahead { Vec::new() } else { self.store.read_ids(list)? };
+        if let Some(appended) = self.ids_pending.remove(list) {
+            ids.extend(appended);
+            self.dirty_ids.insert(list.clone());
+        }
+        self.id_lists.insert(list.clone(), ids);
+        Ok(())
     }
 
     /// A list of ids, loaded on first touch and marked as changed.
     fn ids_mut(&mut self, list: List) -> Result<&mut Vec<u64>> {
-        let _own = self.store.kv.reading();
-        if !self.id_lists.contains_key(&list) {
-            let ids = if self.fresh { Vec::new() } else { self.store.read_ids(&list)? };
-            self.id_lists.insert(list.clone(), ids);
-        }
+        self.load_ids(&list)?;
         self.dirty_ids.insert(list.clone());
-        Ok(self.id_lists.get_mut(&list).expect("inserted above"))
+        Ok(self.id_lists.get_mut(&list).expect("loaded above"))
     }
 
     /// A list of ids, read only.
     fn ids(&mut self, list: List) -> Result<&[u64]> {
-        let _own = self.store.kv.reading();
-        if !self.id_lists.contains_key(&list) {
-            let ids = if self.fresh { Vec::new() } else { self.store.read_ids(&list)? };
-            self.id_lists.insert(list.clone(), ids);
+        self.load_ids(&list)?;
+        Ok(self.id_lists.get(&list).expect("loaded above"))
+    }
+
+    /// Appends to a list of ids without loading it.
+    fn append_id(&mut self, list: List, id: u64) {
+        if let Some(ids) = self.id_lists.get_mut(&list) {
+            ids.push(id);
+            self.dirty_ids.insert(list);
+        } else {
+            let pending = self.ids_pending.entry(list).or_default();
+            self.pending_bytes += if pending.is_empty() { 96 } else { 0 } + 8;
+            pending.push(id);
         }
-        Ok(self.id_lists.get(&list).expect("inserted above"))
     }
 
     /// A document's text as this transaction sees it.
@@ -347,7 +411,6 @@ impl<'s> Transaction<'s> {
     pub fn reserve(&mut self, statements: usize) {
         // Records spill, so room for more than a spill's worth would sit empty.
         self.statements.reserve(statements.min(self.spill_bytes / (2 * RECORD_OVERHEAD)));
-        self.candidates.first.reserve(statements);
     }
 
     /// Creates a new entity. Names need not be unique: lookups return every candidate.
@@ -371,7 +434,7 @@ impl<'s> Transaction<'s> {
         if !name.is_empty() {
             self.index_name(name, id)?;
         }
-        self.ids_mut(List::Kind(kind.to_owned()))?.push(id.0);
+        self.append_id(List::Kind(kind.to_owned()), id.0);
         self.entities.insert(id, Some(entity));
         self.dirty_entities.insert(id);
         self.counts.entities += 1;
@@ -558,7 +621,10 @@ impl<'s> Transaction<'s> {
     /// Candidate duplicates of a statement: same subject, relation and far end.
     fn candidates(&mut self, subject: Node, rel: u32, other: Other) -> Result<smallvec::SmallVec<[u64; 1]>> {
         if !self.fresh && !self.candidates_loaded.contains(&subject) {
-            let entries: Vec<AdjEntry> = self.adjacency(subject, Direction::Out)?.to_vec();
+            // What the engine holds is enough: this transaction's own statements are
+            // in `candidates` already.
+            let _own = self.store.kv.reading();
+            let entries = self.store.read_adjacency(subject, Direction::Out)?;
             for a in entries {
                 self.candidates.add((subject, a.rel, a.other), a.sid);
             }
@@ -635,11 +701,11 @@ impl<'s> Transaction<'s> {
     fn insert_statement(&mut self, id: StatementId, stored: StoredStatement) -> Result<()> {
         let (subject, rel) = (stored.subject, stored.rel);
         let other = Other::of_object(&stored.object);
-        self.adjacency_mut(subject, Direction::Out)?.push(AdjEntry { rel, other, sid: id.0 });
+        self.append_adjacency(subject, Direction::Out, AdjEntry { rel, other, sid: id.0 });
         if let Object::Node(n) = stored.object {
-            self.adjacency_mut(n, Direction::In)?.push(AdjEntry { rel, other: Other::of_node(subject), sid: id.0 });
+            self.append_adjacency(n, Direction::In, AdjEntry { rel, other: Other::of_node(subject), sid: id.0 });
         }
-        self.ids_mut(List::Relation(rel))?.push(id.0);
+        self.append_id(List::Relation(rel), id.0);
         self.index_evidence(id, &[], &stored.evidence)?;
         self.candidates.add((subject, rel, other), id.0);
         self.counts.statements += 1;
@@ -682,7 +748,7 @@ impl<'s> Transaction<'s> {
         for spelling in &spellings {
             self.index_name(spelling, id)?;
         }
-        self.ids_mut(List::Kind(entity.kind.clone()))?.push(id.0);
+        self.append_id(List::Kind(entity.kind.clone()), id.0);
         self.next_entity = self.next_entity.max(id.0.saturating_add(1));
         self.record_bytes += RECORD_OVERHEAD
             + text.as_ref().map_or(0, String::len)
@@ -745,10 +811,10 @@ impl<'s> Transaction<'s> {
             }
         }
         for d in docs {
-            self.ids_mut(List::Document(d))?.push(id.0);
+            self.append_id(List::Document(d), id.0);
         }
         for a in whos {
-            self.ids_mut(List::Attribution(a))?.push(id.0);
+            self.append_id(List::Attribution(a), id.0);
         }
         Ok(())
     }
@@ -838,9 +904,13 @@ impl<'s> Transaction<'s> {
         if let Some(why) = &self.failed {
             return Err(StoreError::Engine(format!("this transaction was rolled back: {why}")));
         }
-        if self.record_bytes >= self.spill_bytes {
+        if self.record_bytes + self.pending_bytes >= self.spill_bytes {
             let mut ahead = Ahead::default();
-            let spilled = self.write_records(&mut ahead, false).and_then(|()| self.write_ahead(&mut ahead, true));
+            let spilled = self
+                .write_records(&mut ahead, false)
+                .and_then(|()| self.write_names(&mut ahead))
+                .and_then(|()| self.write_ahead(&mut ahead, true))
+                .and_then(|()| self.write_run());
             if let Err(e) = spilled {
                 self.failed = Some(e.to_string());
                 self.roll_back();
@@ -850,7 +920,100 @@ impl<'s> Transaction<'s> {
             // maps: `clear` would keep their memory).
             self.entities = HashMap::default();
             self.texts = HashMap::default();
+            if self.names_ahead {
+                self.names = HashMap::default();
+            }
             self.record_bytes = 0;
+        }
+        Ok(())
+    }
+
+    /// Writes the pending list appends to a new run on disk and forgets them.
+    fn write_run(&mut self) -> Result<()> {
+        if self.pending_bytes == 0 {
+            return Ok(());
+        }
+        let parts = self.pending_parts()?;
+        let dir = self.store.path().map_or_else(std::env::temp_dir, Path::to_path_buf);
+        self.runs.push(crate::runs::Run::write(&dir, &parts)?);
+        Ok(())
+    }
+
+    /// The pending list appends, encoded as the lists are and sorted by list.
+    fn pending_parts(&mut self) -> Result<Vec<crate::runs::Part>> {
+        let mut parts = Vec::with_capacity(self.adj_pending.len() + self.ids_pending.len());
+        for ((node, dir), entries) in std::mem::take(&mut self.adj_pending) {
+            let slot = List::Adjacency(node, dir).slot();
+            parts.push((slot.block, slot.slot as u32, encode(&entries)?));
+        }
+        for (list, ids) in std::mem::take(&mut self.ids_pending) {
+            let slot = list.slot();
+            parts.push((slot.block, slot.slot as u32, encode(&ids)?));
+        }
+        parts.sort_unstable_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+        self.pending_bytes = 0;
+        Ok(parts)
+    }
+
+    /// Merges the runs and pending appends into the engine ahead of the commit, so
+    /// that a whole list can be read from it; refuses everything after a failure.
+    fn flush_runs(&mut self) -> Result<()> {
+        let mut out = Ahead::default();
+        let flushed = self.write_lists(&mut out, false).and_then(|()| self.write_ahead(&mut out, true));
+        if let Err(e) = flushed {
+            self.failed = Some(e.to_string());
+            self.roll_back();
+            return Err(e);
+        }
+        self.lists_ahead = true;
+        Ok(())
+    }
+
+    /// Queues the list blocks: the runs and pending appends merged onto what the
+    /// engine holds, and (with `whole`) the lists loaded in the overlay.
+    fn write_lists(&mut self, out: &mut Ahead, whole: bool) -> Result<()> {
+        let mut loaded: std::collections::BTreeMap<Vec<u8>, Vec<(usize, Vec<u8>)>> = Default::default();
+        if whole {
+            for key in std::mem::take(&mut self.dirty_adjacency) {
+                let list = &self.adjacency[&key];
+                let slot = List::Adjacency(key.0, key.1).slot();
+                let bytes = if list.is_empty() { Vec::new() } else { encode(list)? };
+                loaded.entry(slot.block).or_default().push((slot.slot, bytes));
+            }
+            for key in std::mem::take(&mut self.dirty_ids) {
+                let list = &self.id_lists[&key];
+                let slot = key.slot();
+                let bytes = if list.is_empty() { Vec::new() } else { encode(list)? };
+                loaded.entry(slot.block).or_default().push((slot.slot, bytes));
+            }
+        }
+        let memory = self.pending_parts()?;
+        let mut merge = crate::runs::Merge::new(std::mem::take(&mut self.runs), memory)?;
+        loop {
+            let block = match (loaded.keys().next(), merge.peek_block()) {
+                (None, None) => break,
+                (Some(a), None) => a.clone(),
+                (None, Some(b)) => b.to_vec(),
+                (Some(a), Some(b)) => a.as_slice().min(b).to_vec(),
+            };
+            let old = self.value_now(&block)?;
+            let mut page = old.as_deref().map(Page::decode).transpose()?.unwrap_or_default();
+            for (slot, bytes) in loaded.remove(&block).unwrap_or_default() {
+                page.set(slot, bytes);
+            }
+            while merge.peek_block() == Some(block.as_slice()) {
+                let Some((_, slot, parts)) = merge.next_list()? else { break };
+                let slot = slot as usize;
+                let existing = page.slots.get(slot).map(Vec::as_slice).unwrap_or_default();
+                let merged = if block.first() == Some(&keys::ADJACENCY) {
+                    concat::<AdjEntry>(existing, &parts)?
+                } else {
+                    concat::<u64>(existing, &parts)?
+                };
+                page.set(slot, merged);
+            }
+            out.push(block, (!page.is_empty()).then(|| page.encode()), old);
+            self.write_ahead(out, false)?;
         }
         Ok(())
     }
@@ -940,26 +1103,20 @@ impl<'s> Transaction<'s> {
     /// Queues the indexes the overlay holds: adjacency, id lists, name buckets and new
     /// relation names.
     fn write_indexes(&mut self, out: &mut Ahead) -> Result<()> {
-        let mut blocks: std::collections::BTreeMap<Vec<u8>, Vec<(usize, Vec<u8>)>> = Default::default();
-        for key in std::mem::take(&mut self.dirty_adjacency) {
-            let list = &self.adjacency[&key];
-            let slot = List::Adjacency(key.0, key.1).slot();
-            blocks
-                .entry(slot.block)
-                .or_default()
-                .push((slot.slot, if list.is_empty() { Vec::new() } else { encode(list)? }));
+        self.write_lists(out, true)?;
+        self.write_names(out)?;
+        for (name, id) in &self.new_relations {
+            // New names: nothing was there before.
+            out.push(keys::relation_by_name(name), Some(id.to_be_bytes().to_vec()), None);
+            out.push(keys::relation_by_id(*id), Some(name.as_bytes().to_vec()), None);
         }
-        for key in std::mem::take(&mut self.dirty_ids) {
-            let list = &self.id_lists[&key];
-            let slot = key.slot();
-            blocks
-                .entry(slot.block)
-                .or_default()
-                .push((slot.slot, if list.is_empty() { Vec::new() } else { encode(list)? }));
-        }
-        for (block, slots) in blocks {
-            self.put_block(out, block, slots)?;
-            self.write_ahead(out, false)?;
+        Ok(())
+    }
+
+    /// Queues the changed name buckets.
+    fn write_names(&mut self, out: &mut Ahead) -> Result<()> {
+        if self.dirty_names.is_empty() {
+            return Ok(());
         }
         let mut buckets: std::collections::BTreeMap<Vec<u8>, Vec<String>> = Default::default();
         for n in std::mem::take(&mut self.dirty_names) {
@@ -976,11 +1133,7 @@ impl<'s> Transaction<'s> {
             out.push(key, (!bytes.is_empty()).then_some(bytes), old);
             self.write_ahead(out, false)?;
         }
-        for (name, id) in &self.new_relations {
-            // New names: nothing was there before.
-            out.push(keys::relation_by_name(name), Some(id.to_be_bytes().to_vec()), None);
-            out.push(keys::relation_by_id(*id), Some(name.as_bytes().to_vec()), None);
-        }
+        self.names_ahead = true;
         Ok(())
     }
 
@@ -1218,6 +1371,15 @@ impl Ahead {
         self.bytes += key.len() + value.as_ref().map_or(0, Vec::len) + old.as_ref().map_or(0, Vec::len);
         self.writes.push((key, value, old));
     }
+}
+
+/// A list's encoding after appending `parts` (each an encoded list) to `existing`.
+fn concat<T: serde::Serialize + serde::de::DeserializeOwned>(existing: &[u8], parts: &[Vec<u8>]) -> Result<Vec<u8>> {
+    let mut list: Vec<T> = if existing.is_empty() { Vec::new() } else { codec::decode(existing, "list")? };
+    for part in parts {
+        list.extend(codec::decode::<Vec<T>>(part, "list appends")?);
+    }
+    encode(&list)
 }
 
 /// Adds evidence to statements in a page (evidence merged into statements that were

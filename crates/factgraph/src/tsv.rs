@@ -131,6 +131,33 @@ impl TsvFile {
     }
 }
 
+/// A set of ids: a bitmap for the dense small ids files have (a million ids take
+/// 125 KB), a hash set for the rest.
+#[derive(Default)]
+struct IdSet {
+    bits: Vec<u64>,
+    others: HashSet<u64>,
+}
+
+impl IdSet {
+    /// Ids below this go in the bitmap (at most 16 MiB of it).
+    const DENSE: u64 = 1 << 27;
+
+    /// Adds `id`; false if it was there.
+    fn insert(&mut self, id: u64) -> bool {
+        if id >= IdSet::DENSE {
+            return self.others.insert(id);
+        }
+        let (word, bit) = ((id / 64) as usize, id % 64);
+        if self.bits.len() <= word {
+            self.bits.resize((word + 1).next_power_of_two(), 0);
+        }
+        let fresh = self.bits[word] & (1 << bit) == 0;
+        self.bits[word] |= 1 << bit;
+        fresh
+    }
+}
+
 fn io_error(path: &Path, e: std::io::Error) -> Error {
     Error::Load(LoadError::Io { path: path.display().to_string(), message: e.to_string() })
 }
@@ -215,7 +242,7 @@ pub fn load_tsv_dir(store: &Store, dir: &Path, progress: Progress<'_>) -> Result
     }
     progress("statements", 0, total);
     // Statement ids name nothing else, but one that appears twice is a broken file.
-    let mut seen: HashSet<u64> = HashSet::new();
+    let mut seen = IdSet::default();
     while let Some((line, f)) = statements.next_row(dir)? {
         let key = parse_id("statements.tsv", line, f[0])?;
         if !seen.insert(key) {
@@ -344,6 +371,16 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn an_id_set_says_which_ids_it_has_seen_dense_or_not() {
+        let mut set = super::IdSet::default();
+        for id in [0, 1, 63, 64, 1_000_000, super::IdSet::DENSE, u64::MAX] {
+            assert!(set.insert(id), "{id} is new");
+            assert!(!set.insert(id), "{id} was seen");
+        }
+        assert!(set.insert(2));
     }
 
     #[test]

@@ -355,3 +355,72 @@ fn according_to_irna_leaves_out_the_quote_newsweek_credits_to_mehr() {
     sources.sort();
     assert_eq!(sources, ["[skynews-000]", "[worldmedia-001]"]);
 }
+
+/// The statement rows of `describe` under a source: `(field, value, sources)`, sorted.
+fn described(g: &Graph, q: &str) -> Vec<(String, String, String)> {
+    let r = &g.query(q).unwrap_or_else(|e| panic!("{q}: {e}"))[0];
+    let mut rows: Vec<(String, String, String)> = r
+        .rows
+        .iter()
+        .map(|row| (row.cells[0].to_string(), row.cells[1].to_string(), row.cells[2].to_string()))
+        .filter(|(field, _, _)| field.starts_with('→') || field.starts_with('←'))
+        .collect();
+    rows.sort();
+    rows
+}
+
+/// article-003's one sentence credits Al Jazeera with the warrant *and* the request to
+/// Interpol; the data credited it with the warrant alone (and, before the relay was
+/// kept to its document, with two other articles' warrant quotes).
+#[test]
+fn according_to_al_jazeera_finds_both_claims_article_003_credits_it_with() {
+    let rows = described(showcase(), "according to \"Al Jazeera\" describe Iran");
+    let fields: Vec<(&str, &str)> = rows.iter().map(|(f, v, _)| (f.as_str(), v.as_str())).collect();
+    assert_eq!(fields, [("→ issued-arrest-warrant-for", "Donald Trump"), ("→ requested-help-from", "Interpol")]);
+    assert!(rows.iter().all(|(_, _, s)| s == "[article-003]"), "{rows:?}");
+}
+
+/// The figure 36 is the prosecutor's, which Newsweek gives as reported by the Mehr news
+/// agency and article-002 as quoted by IRNA; nothing credited it to anyone.
+#[test]
+fn the_figure_36_is_credited_to_the_prosecutor_and_the_agency_each_article_names() {
+    let g = showcase();
+    let mehr = described(g, "according to \"Mehr news agency\" describe Iran");
+    assert_eq!(mehr, [("→ accused-number".into(), "36".into(), "[newsweek-004]".into())]);
+    let irna = described(g, "according to IRNA describe Iran");
+    assert_eq!(irna, [("→ accused-number".into(), "36".into(), "[article-002]".into())]);
+    let prosecutor = described(g, "according to Alqasimehr describe Iran");
+    assert!(prosecutor
+        .iter()
+        .any(|(f, v, s)| f == "→ accused-number" && v == "36" && s == "[worldmedia-001, article-002, newsweek-004]"));
+    assert!(prosecutor.iter().any(|(f, v, s)| f == "→ accused-number" && v == "over 30" && s == "[article-003]"));
+}
+
+/// Interpol's answer reached each article through someone else: CNN (worldmedia-001),
+/// AFP (article-002), Newsweek's own reporter. `according to AFP` answered nothing.
+#[test]
+fn according_to_the_one_interpol_told_finds_only_the_article_that_says_so() {
+    let g = showcase();
+    let afp = described(g, "according to AFP describe Interpol");
+    assert_eq!(
+        afp,
+        [("→ refused-to-consider".into(), "Ali Alqasimehr requested red notice".into(), "[article-002]".into())]
+    );
+    let cnn = described(g, "according to CNN describe Interpol");
+    assert_eq!(
+        cnn,
+        [("→ refused-to-consider".into(), "Ali Alqasimehr requested red notice".into(), "[worldmedia-001]".into())]
+    );
+}
+
+/// Quoted words with a speaker the text names were the article's own voice: Esper's
+/// "decisive defensive action", the US's "propaganda stunt", Iran saying it called on
+/// Interpol.
+#[test]
+fn words_the_articles_put_in_a_speakers_mouth_are_credited_to_the_speaker() {
+    let g = showcase();
+    assert_eq!(g.query("according to \"Mark Esper\" what does \"Mark Esper\" praise").unwrap()[0].rows.len(), 1);
+    assert_eq!(described(g, "according to \"United States\" describe \"United States\"").len(), 1);
+    let iran = why_rows(g, "why according to Iran what does Iran requested-help-from");
+    assert_eq!(iran.iter().map(|(d, _)| d.as_str()).collect::<Vec<_>>(), ["article-002"], "{iran:?}");
+}

@@ -424,3 +424,28 @@ fn words_the_articles_put_in_a_speakers_mouth_are_credited_to_the_speaker() {
     let iran = why_rows(g, "why according to Iran what does Iran requested-help-from");
     assert_eq!(iran.iter().map(|(d, _)| d.as_str()).collect::<Vec<_>>(), ["article-002"], "{iran:?}");
 }
+
+/// `why` showed only the speaker in its `credited` column, so `why according to IRNA
+/// …` gave no hint of why Sky's quote is IRNA's: the relay the same article names
+/// shows beside the speaker, and a recipient as the one told.
+#[test]
+fn why_names_the_agency_an_article_credits_beside_the_speaker() {
+    let g = showcase();
+    let r = &g.query("why according to IRNA who accused Trump").unwrap()[0];
+    let mut credited: Vec<(String, String)> = r
+        .records()
+        .map(|rec| (rec.get("document").unwrap().to_string(), rec.get("credited").unwrap().to_string()))
+        .collect();
+    credited.sort();
+    assert_eq!(
+        credited,
+        [
+            ("skynews-000".to_string(), "Ali Alqasimehr, reported by IRNA".to_string()),
+            ("worldmedia-001".to_string(), "reported by IRNA".to_string()),
+        ]
+    );
+    let r = &g.query("why what does Interpol refused-to-consider").unwrap()[0];
+    let mut credited: Vec<String> = r.records().map(|rec| rec.get("credited").unwrap().to_string()).collect();
+    credited.sort();
+    assert_eq!(credited, ["Interpol spokesperson, told to Newsweek", "Interpol, told to AFP", "Interpol, told to CNN"]);
+}

@@ -6,7 +6,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use factgraph_store::{normalize, quote, Direction, EntityId, Node, Object, Statement, StatementId, Value};
 
-use super::context::{Ctx, SourceFilter};
+use super::context::{Credit, Ctx, SourceFilter};
 use super::plan::{Plan, Target};
 use super::resolve::relation_stem;
 use super::result::{Cell, Citation, QueryResult, Row};
@@ -465,19 +465,32 @@ fn verify(ctx: &mut Ctx<'_>) -> Result<QueryResult> {
     Ok(out)
 }
 
-/// `why QUESTION`: one row per piece of evidence behind each answer.
+/// `why QUESTION`: one row per piece of evidence behind each answer, with everyone
+/// its document credits for it: the speaker, and the agency it names as reporting
+/// the claim or the one it was told to (`Ali Alqasimehr, reported by IRNA`).
 fn why(ctx: &mut Ctx<'_>, plan: &Plan) -> Result<QueryResult> {
     let inner = run(ctx, plan)?;
     let mut out = QueryResult::with_columns(&["answer", "claim", "document", "quote", "credited"]);
     for row in inner.rows {
         let answer = row.cells.first().cloned().unwrap_or(Cell::Null);
         for c in row.provenance {
+            let st = ctx.store.require_statement(c.statement)?;
+            let mut credited: Vec<String> = c.attribution.iter().cloned().collect();
+            for r in ctx.relays(&st)? {
+                if ctx.entity_name(r.document)? == c.document {
+                    let how = match r.credit {
+                        Credit::Relay => "reported by",
+                        Credit::Recipient => "told to",
+                    };
+                    credited.push(format!("{how} {}", ctx.entity_name(r.agent)?));
+                }
+            }
             let cells = vec![
                 answer.clone(),
                 ctx.statement_cell(c.statement)?,
                 Cell::text(&c.document),
                 Cell::text(&c.quote),
-                c.attribution.clone().map_or(Cell::Null, Cell::text),
+                if credited.is_empty() { Cell::Null } else { Cell::text(credited.join(", ")) },
             ];
             out.rows.push(Row { cells, provenance: vec![c] });
             ctx.check_rows(out.rows.len())?;

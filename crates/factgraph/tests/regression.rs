@@ -449,3 +449,14 @@ fn why_names_the_agency_an_article_credits_beside_the_speaker() {
     credited.sort();
     assert_eq!(credited, ["Interpol spokesperson, told to Newsweek", "Interpol, told to AFP", "Interpol, told to CNN"]);
 }
+
+/// A claim whose object is a text with quotes in it was written with Rust's escapes
+/// (`A said "it is a \"stunt\""`): it is written as the words are.
+#[test]
+fn a_claim_is_written_as_its_words_not_with_escapes() {
+    let g = Graph::in_memory().unwrap();
+    g.query(r#"document d { outlet: "X" }; entity A: Person; assert A said text "it is a \"stunt\"" from d "a stunt""#)
+        .unwrap();
+    let r = &g.query("why what does A say").unwrap()[0];
+    assert_eq!(r.records().next().unwrap().get("claim").unwrap().to_string(), r#"A said "it is a "stunt"""#);
+}

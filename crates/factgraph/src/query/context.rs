@@ -157,7 +157,8 @@ impl<'a> Ctx<'a> {
         let subject = self.node_words(st.subject, depth)?;
         let object = match &st.object {
             Object::Node(n) => self.node_words(*n, depth)?,
-            Object::Literal(Value::Str(s)) => format!("{s:?}"),
+            // Quoted as words for people, not escaped as a Rust string would be.
+            Object::Literal(Value::Str(s)) => format!("\"{s}\""),
             Object::Literal(v) => v.to_string(),
         };
         let mut out = format!("{subject} {} {object}", st.relation);

@@ -460,3 +460,42 @@ fn a_claim_is_written_as_its_words_not_with_escapes() {
     let r = &g.query("why what does A say").unwrap()[0];
     assert_eq!(r.records().next().unwrap().get("claim").unwrap().to_string(), r#"A said "it is a "stunt"""#);
 }
+
+/// `who reported "detaining"` listed every quote of each statement one quote of which
+/// says "detaining" (Sky's "help detain him", article-002's "help arrest"): a phrase
+/// search lists only the rows whose quote or claim contains the phrase, and the
+/// agencies that the documents of those quotes name as reporting them.
+#[test]
+fn a_phrase_search_lists_only_rows_whose_quote_or_claim_has_the_phrase() {
+    let g = showcase();
+    for phrase in ["detaining", "35 others", "propaganda stunt"] {
+        let r = &g.query(&format!("who reported \"{phrase}\"")).unwrap()[0];
+        assert!(!r.rows.is_empty(), "{phrase}");
+        // (role, document, quote, claim), quote and claim lower-cased.
+        let rows: Vec<[String; 4]> = r
+            .records()
+            .map(|rec| {
+                let cell = |c: &str| rec.get(c).unwrap().to_string();
+                [cell("role"), cell("document"), cell("quote").to_lowercase(), cell("claim").to_lowercase()]
+            })
+            .collect();
+        let has = |row: &[String; 4]| row[2].contains(phrase) || row[3].contains(phrase);
+        for row in &rows {
+            // A relay row's quote is the relay's words ("according to the Mehr news
+            // agency"): it stays when its document's quote of the claim has the phrase.
+            let relays_a_hit = row[0] == "reported"
+                && rows.iter().any(|o| o[0] != "reported" && o[1] == row[1] && o[3] == row[3] && has(o));
+            assert!(has(row) || relays_a_hit, "{phrase}: {row:?}");
+        }
+    }
+    // Newsweek credits Mehr with "Trump and 35 others now face": Mehr's row stays;
+    // Sky's IRNA row goes, as Sky's quote of the charge has no "35 others".
+    let r = &g.query("who reported \"35 others\"").unwrap()[0];
+    let reported: Vec<(String, String)> = r
+        .records()
+        .filter(|rec| rec.get("role").unwrap().to_string() == "reported")
+        .map(|rec| (rec.get("source").unwrap().to_string(), rec.get("document").unwrap().to_string()))
+        .collect();
+    assert!(reported.contains(&("Mehr news agency".into(), "newsweek-004".into())), "{reported:?}");
+    assert!(!reported.iter().any(|(_, d)| d == "skynews-000"), "{reported:?}");
+}

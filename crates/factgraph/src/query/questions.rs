@@ -127,7 +127,8 @@ fn mentions(ctx: &mut Ctx<'_>, st: &Statement, phrase: &str) -> Result<bool> {
 /// source, "document"), and the objects of `reported-by`-like statements about it
 /// ("reported") — each with the document and quote that support it. X is an entity,
 /// or a quoted phrase searched for in names, aliases, literal values and quotes (a
-/// scan of every statement).
+/// scan of every statement), and then only the rows whose quote or claim has it are
+/// kept, with the relays named in those rows' documents.
 fn who_reported(ctx: &mut Ctx<'_>, target: &Target) -> Result<QueryResult> {
     let statements = match target {
         Target::Entity(id, _) => involving(ctx, Node::Entity(*id))?,
@@ -160,11 +161,26 @@ fn who_reported(ctx: &mut Ctx<'_>, target: &Target) -> Result<QueryResult> {
     // entity id, or by their text when an outlet names no entity.
     let mut seen: HashSet<(SourceKey, u8, EntityId, StatementId)> = HashSet::default();
     let mut outlets: HashMap<String, Option<EntityId>> = HashMap::default();
+    // A phrase search keeps the rows whose quote or claim has the phrase: another
+    // quote of the same statement having it says nothing about this one.
+    let phrase = match target {
+        Target::Phrase(p) => Some(normalize(p)),
+        Target::Entity(..) => None,
+    };
+    let has = |text: &str| phrase.as_ref().is_none_or(|p| normalize(text).contains(p.as_str()));
     for st in &statements {
         ctx.tick()?;
         let claim = ctx.claim(st)?;
+        let claim_has = has(&claim);
+        // The documents whose quote of the claim has the phrase: a relay named in one
+        // of them relays words with the phrase.
+        let mut quoting: Vec<EntityId> = Vec::new();
         let mut rows: Vec<(Cell, SourceKey, u8, factgraph_store::Evidence)> = Vec::new();
         for ev in ctx.evidence(st)? {
+            if !claim_has && !has(&ev.quote) {
+                continue;
+            }
+            quoting.push(ev.document);
             if let Some(a) = ev.attribution {
                 rows.push((ctx.entity_cell(a)?, SourceKey::Entity(a), 0, ev.clone()));
             }
@@ -196,7 +212,9 @@ fn who_reported(ctx: &mut Ctx<'_>, target: &Target) -> Result<QueryResult> {
                     Node::Statement(s) => SourceKey::Statement(s),
                 };
                 for ev in ctx.evidence(r)? {
-                    rows.push((ctx.node_cell(n)?, key.clone(), 3, ev));
+                    if claim_has || has(&ev.quote) || quoting.contains(&ev.document) {
+                        rows.push((ctx.node_cell(n)?, key.clone(), 3, ev));
+                    }
                 }
             }
         }

@@ -499,3 +499,43 @@ fn a_phrase_search_lists_only_rows_whose_quote_or_claim_has_the_phrase() {
     assert!(reported.contains(&("Mehr news agency".into(), "newsweek-004".into())), "{reported:?}");
     assert!(!reported.iter().any(|(_, d)| d == "skynews-000"), "{reported:?}");
 }
+
+/// `sources of IRNA` counted Sky News and skynews-000 as two sources: an article with a
+/// known outlet is counted once, as its outlet, with the article beside it.
+#[test]
+fn an_outlet_and_its_article_are_one_source() {
+    let g = showcase();
+    let r = &g.query("sources of IRNA").unwrap()[0];
+    let mut rows: Vec<String> =
+        r.rows.iter().map(|row| row.cells.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(" | ")).collect();
+    rows.sort();
+    assert_eq!(
+        rows,
+        [
+            "Sky News | outlet | [skynews-000] | 1",
+            "article-002 | document | [article-002] | 2",
+            "worldmedia-001 | document | [worldmedia-001] | 1",
+        ]
+    );
+}
+
+/// Every source `sources of` names is one that `according to` finds something from,
+/// agencies the articles name as reporting included.
+#[test]
+fn every_source_of_an_entity_has_something_according_to_it() {
+    let g = showcase();
+    let r = &g.query("sources of Trump").unwrap()[0];
+    let sources: Vec<(String, String)> =
+        r.records().map(|rec| (rec.get("source").unwrap().to_string(), rec.get("role").unwrap().to_string())).collect();
+    for role in ["outlet", "document", "credited", "reported"] {
+        assert!(sources.iter().any(|(_, r)| r.split(", ").any(|r| r == role)), "no {role} row: {sources:?}");
+    }
+    for rec in r.records() {
+        let source = rec.get("source").unwrap().to_string();
+        let n = rec.get("statements").unwrap().as_int().unwrap();
+        let q = format!("according to \"{source}\" describe Trump");
+        let described =
+            g.query(&q).unwrap()[0].rows.iter().filter(|row| row.cells[0].to_string().starts_with(['→', '←'])).count();
+        assert_eq!(described as i64, n, "{q}");
+    }
+}

@@ -342,26 +342,84 @@ fn neighbours(ctx: &mut Ctx<'_>, centre: EntityId, depth: usize) -> Result<Query
     Ok(out)
 }
 
-/// `sources of X`: the documents, outlets and credited agents behind every statement
-/// involving X, with how many statements each supports.
+/// `sources of X`: who stands behind the statements involving X, each source once,
+/// with how it stands behind them, the documents, and how many statements. A
+/// document's publisher is its outlet when known ("outlet"), else the document itself
+/// ("document"): an article and its outlet are one source, not two. Beside them, the
+/// agents the documents credit: speakers (`by`, "credited") and the agencies a
+/// document names as reporting a claim or the ones it was told to ("reported",
+/// "told"), for that document's evidence only. Each is a source `according to` finds
+/// those statements from.
 fn sources(ctx: &mut Ctx<'_>, id: EntityId) -> Result<QueryResult> {
-    let mut counts: BTreeMap<(String, String), BTreeSet<StatementId>> = BTreeMap::new();
+    const ROLES: [&str; 5] = ["outlet", "document", "credited", "reported", "told"];
+    struct Behind {
+        name: String,
+        roles: BTreeSet<usize>,
+        documents: Vec<String>,
+        statements: BTreeSet<StatementId>,
+    }
+    // Keyed by entity, so an outlet written as an alias of an entity that is also
+    // credited is one source; an outlet that names no entity is keyed by its text.
+    let mut found: HashMap<SourceKey, Behind> = HashMap::default();
+    let mut add = |key: SourceKey, name: &str, role: usize, document: &str, st: StatementId| {
+        let b = found.entry(key).or_insert_with(|| Behind {
+            name: name.to_owned(),
+            roles: BTreeSet::new(),
+            documents: Vec::new(),
+            statements: BTreeSet::new(),
+        });
+        b.roles.insert(role);
+        if !b.documents.iter().any(|d| d == document) {
+            b.documents.push(document.to_owned());
+        }
+        b.statements.insert(st);
+    };
+    let mut outlets: HashMap<String, Option<EntityId>> = HashMap::default();
     for st in involving(ctx, Node::Entity(id))? {
+        let relays = ctx.relays(&st)?;
         for ev in ctx.evidence(&st)? {
             let doc = ctx.entity(ev.document)?;
-            counts.entry((doc.name.clone(), "document".into())).or_default().insert(st.id);
-            if let Some(o) = super::context::outlet(&doc) {
-                counts.entry((o.to_owned(), "outlet".into())).or_default().insert(st.id);
+            match super::context::outlet(&doc) {
+                Some(o) => {
+                    let found = match outlets.get(o) {
+                        Some(f) => *f,
+                        None => {
+                            let f = ctx.store.lookup(o)?.first().copied();
+                            outlets.insert(o.to_owned(), f);
+                            f
+                        }
+                    };
+                    match found {
+                        Some(e) => add(SourceKey::Entity(e), &ctx.entity_name(e)?, 0, &doc.name, st.id),
+                        None => add(SourceKey::Text(o.to_owned()), o, 0, &doc.name, st.id),
+                    }
+                }
+                None => add(SourceKey::Entity(doc.id), &doc.name, 1, &doc.name, st.id),
             }
             if let Some(a) = ev.attribution {
-                counts.entry((ctx.entity_name(a)?, "credited".into())).or_default().insert(st.id);
+                add(SourceKey::Entity(a), &ctx.entity_name(a)?, 2, &doc.name, st.id);
+            }
+            for r in relays.iter().filter(|r| r.document == ev.document) {
+                let role = match r.credit {
+                    Credit::Relay => 3,
+                    Credit::Recipient => 4,
+                };
+                add(SourceKey::Entity(r.agent), &ctx.entity_name(r.agent)?, role, &doc.name, st.id);
             }
         }
     }
-    let mut out = QueryResult::with_columns(&["source", "role", "statements"]);
-    for ((source, role), ids) in counts {
+    let mut found: Vec<Behind> = found.into_values().collect();
+    found.sort_by(|a, b| (&a.name, &a.roles).cmp(&(&b.name, &b.roles)));
+    let mut out = QueryResult::with_columns(&["source", "role", "documents", "statements"]);
+    for b in found {
+        let roles: Vec<&str> = b.roles.iter().map(|&r| ROLES[r]).collect();
         out.rows.push(Row {
-            cells: vec![Cell::text(source), Cell::text(role), Cell::int(ids.len() as i64)],
+            cells: vec![
+                Cell::text(b.name),
+                Cell::text(roles.join(", ")),
+                Cell::List { items: b.documents.into_iter().map(Cell::text).collect() },
+                Cell::int(b.statements.len() as i64),
+            ],
             provenance: Vec::new(),
         });
     }

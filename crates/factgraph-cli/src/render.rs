@@ -125,7 +125,9 @@ pub fn write_result(out: &mut dyn Write, r: &QueryResult, style: &Style) -> std:
                 for (i, row) in r.rows[..shown].iter().enumerate() {
                     for c in &row.provenance {
                         let by = c.attribution.as_deref().map(|a| format!(", credited to {a}")).unwrap_or_default();
-                        writeln!(out, "  [{}] {} — {:?}{by}", i + 1, c.document, c.quote)?;
+                        // The quote as the document has it: typographic marks around
+                        // it, so straight quotes inside it need no escapes.
+                        writeln!(out, "  [{}] {} — “{}”{by}", i + 1, c.document, c.quote)?;
                     }
                 }
             }

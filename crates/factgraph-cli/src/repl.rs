@@ -697,6 +697,23 @@ mod tests {
         assert_eq!(parts[3], "who accused \"a\nb\"\n");
     }
 
+    /// `.evidence on` printed each quote with Rust's escapes (`\"propaganda stunt\"`);
+    /// a quote is the document's words and is printed as they are.
+    #[test]
+    fn evidence_is_printed_as_its_words_not_with_escapes() {
+        let graph = Graph::in_memory().unwrap();
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let table = Style { mode: Mode::Table, evidence: true, max_rows: 100 };
+        let mut s = Session::new(&graph, &mut out, &mut err, table, false);
+        assert_eq!(s.eval("document d { outlet: \"X\" }; entity A: Person"), Ok(Flow::Continue));
+        let write = r#"assert A said text "it is a \"stunt\"" from d "called it a \"propaganda stunt\" \\ twice" by A"#;
+        assert_eq!(s.eval(write), Ok(Flow::Continue));
+        assert_eq!(s.eval("what does A say"), Ok(Flow::Continue));
+        let out = String::from_utf8(out).unwrap();
+        assert!(out.contains(r#"d — “called it a "propaganda stunt" \ twice”, credited to A"#), "{out}");
+        assert!(!out.contains(r#"\""#), "{out}");
+    }
+
     #[test]
     fn a_session_runs_writes_questions_and_meta_commands() {
         let graph = Graph::in_memory().unwrap();

@@ -296,3 +296,246 @@ fn merge_finds_or_creates_once() {
     assert_eq!(count(&g, "match ()-[r:near]->() return count(r)"), "1");
     assert!(g.validate("match (a) merge (a:City)").is_err(), "a bound node is not redeclared");
 }
+
+/// The showcase in `data/`, loaded once for the tests that ask it questions.
+fn showcase() -> &'static Graph {
+    static GRAPH: std::sync::OnceLock<Graph> = std::sync::OnceLock::new();
+    GRAPH.get_or_init(|| {
+        let data = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data"));
+        let mut scripts: Vec<std::path::PathBuf> = std::fs::read_dir(&data)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "fg"))
+            .collect();
+        scripts.sort();
+        let g = Graph::in_memory().unwrap();
+        g.load_scripts(&scripts).unwrap();
+        g
+    })
+}
+
+/// `(document, quote)` of every row of a `why …` question, sorted.
+fn why_rows(g: &Graph, q: &str) -> Vec<(String, String)> {
+    let r = &g.query(q).unwrap_or_else(|e| panic!("{q}: {e}"))[0];
+    let mut rows: Vec<(String, String)> = r
+        .records()
+        .map(|rec| (rec.get("document").unwrap().to_string(), rec.get("quote").unwrap().to_string()))
+        .collect();
+    rows.sort();
+    rows
+}
+
+/// `according to "Associated Press"` listed all four articles that report the
+/// red-notice request, because one of them (newsweek-004) says the AP reported it:
+/// a `reported-by` statement admitted every document's evidence for the claim.
+#[test]
+fn according_to_an_agency_admits_only_the_article_that_cites_it() {
+    let g = showcase();
+    let rows = why_rows(g, "why according to \"Associated Press\" who requested \"red notice\"");
+    let docs: Vec<&str> = rows.iter().map(|(d, _)| d.as_str()).collect();
+    assert_eq!(docs, ["newsweek-004"], "{rows:?}");
+    let mehr = why_rows(g, "why according to \"Mehr news agency\" who accused Trump");
+    let docs: Vec<&str> = mehr.iter().map(|(d, _)| d.as_str()).collect();
+    assert_eq!(docs, ["newsweek-004"], "{mehr:?}");
+}
+
+/// `why according to IRNA who accused Trump` showed newsweek-004's quote, which
+/// Newsweek credits to the Mehr news agency, and article-002's, whose sentence names
+/// no agency; Sky and the "World Media" article are the ones that cite IRNA for a
+/// charge.
+#[test]
+fn according_to_irna_leaves_out_the_quote_newsweek_credits_to_mehr() {
+    let g = showcase();
+    let rows = why_rows(g, "why according to IRNA who accused Trump");
+    let docs: Vec<&str> = rows.iter().map(|(d, _)| d.as_str()).collect();
+    assert_eq!(docs, ["skynews-000", "worldmedia-001"], "{rows:?}");
+    let r = &g.query("according to IRNA who accused Trump").unwrap()[0];
+    let mut sources: Vec<String> = r.rows.iter().map(|row| row.cells[3].to_string()).collect();
+    sources.sort();
+    assert_eq!(sources, ["[skynews-000]", "[worldmedia-001]"]);
+}
+
+/// The statement rows of `describe` under a source: `(field, value, sources)`, sorted.
+fn described(g: &Graph, q: &str) -> Vec<(String, String, String)> {
+    let r = &g.query(q).unwrap_or_else(|e| panic!("{q}: {e}"))[0];
+    let mut rows: Vec<(String, String, String)> = r
+        .rows
+        .iter()
+        .map(|row| (row.cells[0].to_string(), row.cells[1].to_string(), row.cells[2].to_string()))
+        .filter(|(field, _, _)| field.starts_with('→') || field.starts_with('←'))
+        .collect();
+    rows.sort();
+    rows
+}
+
+/// article-003's one sentence credits Al Jazeera with the warrant *and* the request to
+/// Interpol; the data credited it with the warrant alone (and, before the relay was
+/// kept to its document, with two other articles' warrant quotes).
+#[test]
+fn according_to_al_jazeera_finds_both_claims_article_003_credits_it_with() {
+    let rows = described(showcase(), "according to \"Al Jazeera\" describe Iran");
+    let fields: Vec<(&str, &str)> = rows.iter().map(|(f, v, _)| (f.as_str(), v.as_str())).collect();
+    assert_eq!(fields, [("→ issued-arrest-warrant-for", "Donald Trump"), ("→ requested-help-from", "Interpol")]);
+    assert!(rows.iter().all(|(_, _, s)| s == "[article-003]"), "{rows:?}");
+}
+
+/// The figure 36 is the prosecutor's, which Newsweek gives as reported by the Mehr news
+/// agency and article-002 as quoted by IRNA; nothing credited it to anyone.
+#[test]
+fn the_figure_36_is_credited_to_the_prosecutor_and_the_agency_each_article_names() {
+    let g = showcase();
+    let mehr = described(g, "according to \"Mehr news agency\" describe Iran");
+    assert_eq!(mehr, [("→ accused-number".into(), "36".into(), "[newsweek-004]".into())]);
+    let irna = described(g, "according to IRNA describe Iran");
+    assert_eq!(irna, [("→ accused-number".into(), "36".into(), "[article-002]".into())]);
+    let prosecutor = described(g, "according to Alqasimehr describe Iran");
+    assert!(prosecutor
+        .iter()
+        .any(|(f, v, s)| f == "→ accused-number" && v == "36" && s == "[worldmedia-001, article-002, newsweek-004]"));
+    assert!(prosecutor.iter().any(|(f, v, s)| f == "→ accused-number" && v == "over 30" && s == "[article-003]"));
+}
+
+/// Interpol's answer reached each article through someone else: CNN (worldmedia-001),
+/// AFP (article-002), Newsweek's own reporter. `according to AFP` answered nothing.
+#[test]
+fn according_to_the_one_interpol_told_finds_only_the_article_that_says_so() {
+    let g = showcase();
+    let afp = described(g, "according to AFP describe Interpol");
+    assert_eq!(
+        afp,
+        [("→ refused-to-consider".into(), "Ali Alqasimehr requested red notice".into(), "[article-002]".into())]
+    );
+    let cnn = described(g, "according to CNN describe Interpol");
+    assert_eq!(
+        cnn,
+        [("→ refused-to-consider".into(), "Ali Alqasimehr requested red notice".into(), "[worldmedia-001]".into())]
+    );
+}
+
+/// Quoted words with a speaker the text names were the article's own voice: Esper's
+/// "decisive defensive action", the US's "propaganda stunt", Iran saying it called on
+/// Interpol.
+#[test]
+fn words_the_articles_put_in_a_speakers_mouth_are_credited_to_the_speaker() {
+    let g = showcase();
+    assert_eq!(g.query("according to \"Mark Esper\" what does \"Mark Esper\" praise").unwrap()[0].rows.len(), 1);
+    assert_eq!(described(g, "according to \"United States\" describe \"United States\"").len(), 1);
+    let iran = why_rows(g, "why according to Iran what does Iran requested-help-from");
+    assert_eq!(iran.iter().map(|(d, _)| d.as_str()).collect::<Vec<_>>(), ["article-002"], "{iran:?}");
+}
+
+/// `why` showed only the speaker in its `credited` column, so `why according to IRNA
+/// …` gave no hint of why Sky's quote is IRNA's: the relay the same article names
+/// shows beside the speaker, and a recipient as the one told.
+#[test]
+fn why_names_the_agency_an_article_credits_beside_the_speaker() {
+    let g = showcase();
+    let r = &g.query("why according to IRNA who accused Trump").unwrap()[0];
+    let mut credited: Vec<(String, String)> = r
+        .records()
+        .map(|rec| (rec.get("document").unwrap().to_string(), rec.get("credited").unwrap().to_string()))
+        .collect();
+    credited.sort();
+    assert_eq!(
+        credited,
+        [
+            ("skynews-000".to_string(), "Ali Alqasimehr, reported by IRNA".to_string()),
+            ("worldmedia-001".to_string(), "reported by IRNA".to_string()),
+        ]
+    );
+    let r = &g.query("why what does Interpol refused-to-consider").unwrap()[0];
+    let mut credited: Vec<String> = r.records().map(|rec| rec.get("credited").unwrap().to_string()).collect();
+    credited.sort();
+    assert_eq!(credited, ["Interpol spokesperson, told to Newsweek", "Interpol, told to AFP", "Interpol, told to CNN"]);
+}
+
+/// A claim whose object is a text with quotes in it was written with Rust's escapes
+/// (`A said "it is a \"stunt\""`): it is written as the words are.
+#[test]
+fn a_claim_is_written_as_its_words_not_with_escapes() {
+    let g = Graph::in_memory().unwrap();
+    g.query(r#"document d { outlet: "X" }; entity A: Person; assert A said text "it is a \"stunt\"" from d "a stunt""#)
+        .unwrap();
+    let r = &g.query("why what does A say").unwrap()[0];
+    assert_eq!(r.records().next().unwrap().get("claim").unwrap().to_string(), r#"A said "it is a "stunt"""#);
+}
+
+/// `who reported "detaining"` listed every quote of each statement one quote of which
+/// says "detaining" (Sky's "help detain him", article-002's "help arrest"): a phrase
+/// search lists only the rows whose quote or claim contains the phrase, and the
+/// agencies that the documents of those quotes name as reporting them.
+#[test]
+fn a_phrase_search_lists_only_rows_whose_quote_or_claim_has_the_phrase() {
+    let g = showcase();
+    for phrase in ["detaining", "35 others", "propaganda stunt"] {
+        let r = &g.query(&format!("who reported \"{phrase}\"")).unwrap()[0];
+        assert!(!r.rows.is_empty(), "{phrase}");
+        // (role, document, quote, claim), quote and claim lower-cased.
+        let rows: Vec<[String; 4]> = r
+            .records()
+            .map(|rec| {
+                let cell = |c: &str| rec.get(c).unwrap().to_string();
+                [cell("role"), cell("document"), cell("quote").to_lowercase(), cell("claim").to_lowercase()]
+            })
+            .collect();
+        let has = |row: &[String; 4]| row[2].contains(phrase) || row[3].contains(phrase);
+        for row in &rows {
+            // A relay row's quote is the relay's words ("according to the Mehr news
+            // agency"): it stays when its document's quote of the claim has the phrase.
+            let relays_a_hit = row[0] == "reported"
+                && rows.iter().any(|o| o[0] != "reported" && o[1] == row[1] && o[3] == row[3] && has(o));
+            assert!(has(row) || relays_a_hit, "{phrase}: {row:?}");
+        }
+    }
+    // Newsweek credits Mehr with "Trump and 35 others now face": Mehr's row stays;
+    // Sky's IRNA row goes, as Sky's quote of the charge has no "35 others".
+    let r = &g.query("who reported \"35 others\"").unwrap()[0];
+    let reported: Vec<(String, String)> = r
+        .records()
+        .filter(|rec| rec.get("role").unwrap().to_string() == "reported")
+        .map(|rec| (rec.get("source").unwrap().to_string(), rec.get("document").unwrap().to_string()))
+        .collect();
+    assert!(reported.contains(&("Mehr news agency".into(), "newsweek-004".into())), "{reported:?}");
+    assert!(!reported.iter().any(|(_, d)| d == "skynews-000"), "{reported:?}");
+}
+
+/// `sources of IRNA` counted Sky News and skynews-000 as two sources: an article with a
+/// known outlet is counted once, as its outlet, with the article beside it.
+#[test]
+fn an_outlet_and_its_article_are_one_source() {
+    let g = showcase();
+    let r = &g.query("sources of IRNA").unwrap()[0];
+    let mut rows: Vec<String> =
+        r.rows.iter().map(|row| row.cells.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(" | ")).collect();
+    rows.sort();
+    assert_eq!(
+        rows,
+        [
+            "Sky News | outlet | [skynews-000] | 1",
+            "article-002 | document | [article-002] | 2",
+            "worldmedia-001 | document | [worldmedia-001] | 1",
+        ]
+    );
+}
+
+/// Every source `sources of` names is one that `according to` finds something from,
+/// agencies the articles name as reporting included.
+#[test]
+fn every_source_of_an_entity_has_something_according_to_it() {
+    let g = showcase();
+    let r = &g.query("sources of Trump").unwrap()[0];
+    let sources: Vec<(String, String)> =
+        r.records().map(|rec| (rec.get("source").unwrap().to_string(), rec.get("role").unwrap().to_string())).collect();
+    for role in ["outlet", "document", "credited", "reported"] {
+        assert!(sources.iter().any(|(_, r)| r.split(", ").any(|r| r == role)), "no {role} row: {sources:?}");
+    }
+    for rec in r.records() {
+        let source = rec.get("source").unwrap().to_string();
+        let n = rec.get("statements").unwrap().as_int().unwrap();
+        let q = format!("according to \"{source}\" describe Trump");
+        let described =
+            g.query(&q).unwrap()[0].rows.iter().filter(|row| row.cells[0].to_string().starts_with(['→', '←'])).count();
+        assert_eq!(described as i64, n, "{q}");
+    }
+}

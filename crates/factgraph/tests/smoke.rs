@@ -83,8 +83,10 @@ fn describe_conflicts_sources_path_verify() {
     assert_eq!(c.rows.len(), 2, "{c:?}");
     let p = &g.query("path from Trump to IRNA").unwrap()[0];
     assert_eq!(p.rows.len(), 2, "{p:?}");
+    // The article and its outlet are one source.
     let s = column(&g, "sources of Trump", 0);
-    assert!(s.contains(&"sky".to_string()) && s.contains(&"Sky News".to_string()), "{s:?}");
+    assert!(s.contains(&"Sky News".to_string()) && !s.contains(&"sky".to_string()), "{s:?}");
+    assert!(column(&g, "sources of Trump", 2).contains(&"[sky]".to_string()));
     let v = &g.query("verify").unwrap()[0];
     assert_eq!(v.rows.len(), 0);
     let n = column(&g, "neighbours of Trump depth 2", 0);

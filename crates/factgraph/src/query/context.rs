@@ -49,6 +49,40 @@ pub(crate) fn outlet(doc: &Entity) -> Option<&str> {
     }
 }
 
+/// How a document credits an agent with a claim through a statement about it (the
+/// speaker is the evidence's own `by`; docs/data-model.md, "Attribution").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) enum Credit {
+    /// A `reported-by` statement about the claim: the agency the document names as
+    /// its source.
+    Relay,
+    /// A `told-to` statement about the claim: the one the words were said to.
+    Recipient,
+}
+
+impl Credit {
+    /// The credit a statement about a claim gives its object, by the relation's stem
+    /// (`reported-by`, `reports`; `told-to`, `tells`); `None` for any other relation.
+    pub fn of_relation(relation: &str) -> Option<Credit> {
+        match super::resolve::relation_stem(relation).as_str() {
+            "report" => Some(Credit::Relay),
+            "tell" => Some(Credit::Recipient),
+            _ => None,
+        }
+    }
+}
+
+/// An agent a document credits through a statement about a claim.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Relay {
+    /// Who relayed the claim, or was told it.
+    pub agent: EntityId,
+    /// The document that says so.
+    pub document: EntityId,
+    /// Which of the two.
+    pub credit: Credit,
+}
+
 /// Restricts a question to what one source says.
 #[derive(Clone, Debug)]
 pub(crate) struct SourceFilter {
@@ -123,7 +157,8 @@ impl<'a> Ctx<'a> {
         let subject = self.node_words(st.subject, depth)?;
         let object = match &st.object {
             Object::Node(n) => self.node_words(*n, depth)?,
-            Object::Literal(Value::Str(s)) => format!("{s:?}"),
+            // Quoted as words for people, not escaped as a Rust string would be.
+            Object::Literal(Value::Str(s)) => format!("\"{s}\""),
             Object::Literal(v) => v.to_string(),
         };
         let mut out = format!("{subject} {} {object}", st.relation);
@@ -170,43 +205,64 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// Whether a piece of evidence passes the `according to` restriction.
-    pub fn admits(&mut self, ev: &Evidence) -> Result<bool> {
+    /// The agents that documents name, through statements about `st`, as the ones
+    /// who relayed it (`… reported-by IRNA`) or were told it (`… told-to CNN`), each
+    /// with the document that names it. A relay is a claim of the document that makes
+    /// it: Newsweek saying the AP reported the request credits the AP with Newsweek's
+    /// evidence, not with Sky's evidence for the same request.
+    pub fn relays(&mut self, st: &Statement) -> Result<Vec<Relay>> {
+        let mut out = Vec::new();
+        for id in self.store.statements_about(st.id)? {
+            let r = self.store.require_statement(id)?;
+            let (Some(credit), Object::Node(Node::Entity(agent))) = (Credit::of_relation(&r.relation), &r.object)
+            else {
+                continue;
+            };
+            if r.subject != Node::Statement(st.id) {
+                continue;
+            }
+            for ev in &r.evidence {
+                let relay = Relay { agent: *agent, document: ev.document, credit };
+                if !out.contains(&relay) {
+                    out.push(relay);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Whether a piece of evidence of `st` is what the `according to` source says: it
+    /// is credited to the source (`by`), its document is the source or is published
+    /// by it (`outlet`, matched through the source's names and aliases), or its
+    /// document names the source as the one who relayed the claim or was told it
+    /// (`relays`, quoted from the same document). A relay statement is itself
+    /// what its document credits to the agent it names.
+    fn admits(&mut self, st: &Statement, ev: &Evidence, relays: &[Relay]) -> Result<bool> {
         let Some(f) = self.source.clone() else {
             return Ok(true);
         };
         if ev.attribution == Some(f.id) || ev.document == f.id {
             return Ok(true);
         }
+        if relays.iter().any(|r| r.agent == f.id && r.document == ev.document) {
+            return Ok(true);
+        }
+        if Credit::of_relation(&st.relation).is_some() && st.object == Object::Node(Node::Entity(f.id)) {
+            return Ok(true);
+        }
         let doc = self.entity(ev.document)?;
         Ok(outlet(&doc).is_some_and(|o| f.spellings.contains(&normalize(o))))
     }
 
-    /// True when a statement about `st` says the restricting source reported it
-    /// (`… reported-by IRNA`): then the claim is what that source says, whoever's
-    /// document carries it.
-    fn reported_by_source(&mut self, st: &Statement) -> Result<bool> {
-        let Some(f) = self.source.clone() else { return Ok(false) };
-        for id in self.store.statements_about(st.id)? {
-            let r = self.store.require_statement(id)?;
-            if r.subject == Node::Statement(st.id)
-                && r.object == Object::Node(Node::Entity(f.id))
-                && super::resolve::relation_stem(&r.relation) == "report"
-            {
-                return Ok(true);
-            }
-        }
-        Ok(false)
-    }
-
     /// The evidence of a statement that passes the restriction.
     pub fn evidence(&mut self, st: &Statement) -> Result<Vec<Evidence>> {
-        if self.source.is_some() && self.reported_by_source(st)? {
+        if self.source.is_none() {
             return Ok(st.evidence.clone());
         }
+        let relays = self.relays(st)?;
         let mut out = Vec::new();
         for ev in &st.evidence {
-            if self.admits(ev)? {
+            if self.admits(st, ev, &relays)? {
                 out.push(ev.clone());
             }
         }

@@ -97,7 +97,7 @@ fn question_words(store: &Store, p: &Plan) -> Result<String> {
         Plan::Describe(id) => format!("everything about {}: spellings, properties, statements", name(*id)?),
         Plan::Path { from, to } => format!("a shortest path from {} to {}, either way", name(*from)?, name(*to)?),
         Plan::Neighbours { centre, depth } => format!("entities within {depth} of {}", name(*centre)?),
-        Plan::Sources(id) => format!("the documents and credited sources of statements about {}", name(*id)?),
+        Plan::Sources(id) => format!("the sources of statements about {}, each once: outlets (or documents), credited speakers and the agencies named as reporting them", name(*id)?),
         Plan::Conflicts(None) => {
             "statements that disagree: same subject and relation, other objects or qualifiers".into()
         }

@@ -54,7 +54,7 @@ pub enum Plan {
         /// The depth.
         depth: usize,
     },
-    /// Documents and credited sources of statements involving an entity.
+    /// The sources of statements involving an entity, each once.
     Sources(EntityId),
     /// Disagreements, optionally about one entity.
     Conflicts(Option<EntityId>),

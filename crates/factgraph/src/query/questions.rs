@@ -6,7 +6,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use factgraph_store::{normalize, quote, Direction, EntityId, Node, Object, Statement, StatementId, Value};
 
-use super::context::{Ctx, SourceFilter};
+use super::context::{Credit, Ctx, SourceFilter};
 use super::plan::{Plan, Target};
 use super::resolve::relation_stem;
 use super::result::{Cell, Citation, QueryResult, Row};
@@ -127,7 +127,8 @@ fn mentions(ctx: &mut Ctx<'_>, st: &Statement, phrase: &str) -> Result<bool> {
 /// source, "document"), and the objects of `reported-by`-like statements about it
 /// ("reported") — each with the document and quote that support it. X is an entity,
 /// or a quoted phrase searched for in names, aliases, literal values and quotes (a
-/// scan of every statement).
+/// scan of every statement), and then only the rows whose quote or claim has it are
+/// kept, with the relays named in those rows' documents.
 fn who_reported(ctx: &mut Ctx<'_>, target: &Target) -> Result<QueryResult> {
     let statements = match target {
         Target::Entity(id, _) => involving(ctx, Node::Entity(*id))?,
@@ -160,11 +161,26 @@ fn who_reported(ctx: &mut Ctx<'_>, target: &Target) -> Result<QueryResult> {
     // entity id, or by their text when an outlet names no entity.
     let mut seen: HashSet<(SourceKey, u8, EntityId, StatementId)> = HashSet::default();
     let mut outlets: HashMap<String, Option<EntityId>> = HashMap::default();
+    // A phrase search keeps the rows whose quote or claim has the phrase: another
+    // quote of the same statement having it says nothing about this one.
+    let phrase = match target {
+        Target::Phrase(p) => Some(normalize(p)),
+        Target::Entity(..) => None,
+    };
+    let has = |text: &str| phrase.as_ref().is_none_or(|p| normalize(text).contains(p.as_str()));
     for st in &statements {
         ctx.tick()?;
         let claim = ctx.claim(st)?;
+        let claim_has = has(&claim);
+        // The documents whose quote of the claim has the phrase: a relay named in one
+        // of them relays words with the phrase.
+        let mut quoting: Vec<EntityId> = Vec::new();
         let mut rows: Vec<(Cell, SourceKey, u8, factgraph_store::Evidence)> = Vec::new();
         for ev in ctx.evidence(st)? {
+            if !claim_has && !has(&ev.quote) {
+                continue;
+            }
+            quoting.push(ev.document);
             if let Some(a) = ev.attribution {
                 rows.push((ctx.entity_cell(a)?, SourceKey::Entity(a), 0, ev.clone()));
             }
@@ -196,7 +212,9 @@ fn who_reported(ctx: &mut Ctx<'_>, target: &Target) -> Result<QueryResult> {
                     Node::Statement(s) => SourceKey::Statement(s),
                 };
                 for ev in ctx.evidence(r)? {
-                    rows.push((ctx.node_cell(n)?, key.clone(), 3, ev));
+                    if claim_has || has(&ev.quote) || quoting.contains(&ev.document) {
+                        rows.push((ctx.node_cell(n)?, key.clone(), 3, ev));
+                    }
                 }
             }
         }
@@ -324,26 +342,84 @@ fn neighbours(ctx: &mut Ctx<'_>, centre: EntityId, depth: usize) -> Result<Query
     Ok(out)
 }
 
-/// `sources of X`: the documents, outlets and credited agents behind every statement
-/// involving X, with how many statements each supports.
+/// `sources of X`: who stands behind the statements involving X, each source once,
+/// with how it stands behind them, the documents, and how many statements. A
+/// document's publisher is its outlet when known ("outlet"), else the document itself
+/// ("document"): an article and its outlet are one source, not two. Beside them, the
+/// agents the documents credit: speakers (`by`, "credited") and the agencies a
+/// document names as reporting a claim or the ones it was told to ("reported",
+/// "told"), for that document's evidence only. Each is a source `according to` finds
+/// those statements from.
 fn sources(ctx: &mut Ctx<'_>, id: EntityId) -> Result<QueryResult> {
-    let mut counts: BTreeMap<(String, String), BTreeSet<StatementId>> = BTreeMap::new();
+    const ROLES: [&str; 5] = ["outlet", "document", "credited", "reported", "told"];
+    struct Behind {
+        name: String,
+        roles: BTreeSet<usize>,
+        documents: Vec<String>,
+        statements: BTreeSet<StatementId>,
+    }
+    // Keyed by entity, so an outlet written as an alias of an entity that is also
+    // credited is one source; an outlet that names no entity is keyed by its text.
+    let mut found: HashMap<SourceKey, Behind> = HashMap::default();
+    let mut add = |key: SourceKey, name: &str, role: usize, document: &str, st: StatementId| {
+        let b = found.entry(key).or_insert_with(|| Behind {
+            name: name.to_owned(),
+            roles: BTreeSet::new(),
+            documents: Vec::new(),
+            statements: BTreeSet::new(),
+        });
+        b.roles.insert(role);
+        if !b.documents.iter().any(|d| d == document) {
+            b.documents.push(document.to_owned());
+        }
+        b.statements.insert(st);
+    };
+    let mut outlets: HashMap<String, Option<EntityId>> = HashMap::default();
     for st in involving(ctx, Node::Entity(id))? {
+        let relays = ctx.relays(&st)?;
         for ev in ctx.evidence(&st)? {
             let doc = ctx.entity(ev.document)?;
-            counts.entry((doc.name.clone(), "document".into())).or_default().insert(st.id);
-            if let Some(o) = super::context::outlet(&doc) {
-                counts.entry((o.to_owned(), "outlet".into())).or_default().insert(st.id);
+            match super::context::outlet(&doc) {
+                Some(o) => {
+                    let found = match outlets.get(o) {
+                        Some(f) => *f,
+                        None => {
+                            let f = ctx.store.lookup(o)?.first().copied();
+                            outlets.insert(o.to_owned(), f);
+                            f
+                        }
+                    };
+                    match found {
+                        Some(e) => add(SourceKey::Entity(e), &ctx.entity_name(e)?, 0, &doc.name, st.id),
+                        None => add(SourceKey::Text(o.to_owned()), o, 0, &doc.name, st.id),
+                    }
+                }
+                None => add(SourceKey::Entity(doc.id), &doc.name, 1, &doc.name, st.id),
             }
             if let Some(a) = ev.attribution {
-                counts.entry((ctx.entity_name(a)?, "credited".into())).or_default().insert(st.id);
+                add(SourceKey::Entity(a), &ctx.entity_name(a)?, 2, &doc.name, st.id);
+            }
+            for r in relays.iter().filter(|r| r.document == ev.document) {
+                let role = match r.credit {
+                    Credit::Relay => 3,
+                    Credit::Recipient => 4,
+                };
+                add(SourceKey::Entity(r.agent), &ctx.entity_name(r.agent)?, role, &doc.name, st.id);
             }
         }
     }
-    let mut out = QueryResult::with_columns(&["source", "role", "statements"]);
-    for ((source, role), ids) in counts {
+    let mut found: Vec<Behind> = found.into_values().collect();
+    found.sort_by(|a, b| (&a.name, &a.roles).cmp(&(&b.name, &b.roles)));
+    let mut out = QueryResult::with_columns(&["source", "role", "documents", "statements"]);
+    for b in found {
+        let roles: Vec<&str> = b.roles.iter().map(|&r| ROLES[r]).collect();
         out.rows.push(Row {
-            cells: vec![Cell::text(source), Cell::text(role), Cell::int(ids.len() as i64)],
+            cells: vec![
+                Cell::text(b.name),
+                Cell::text(roles.join(", ")),
+                Cell::List { items: b.documents.into_iter().map(Cell::text).collect() },
+                Cell::int(b.statements.len() as i64),
+            ],
             provenance: Vec::new(),
         });
     }
@@ -465,19 +541,32 @@ fn verify(ctx: &mut Ctx<'_>) -> Result<QueryResult> {
     Ok(out)
 }
 
-/// `why QUESTION`: one row per piece of evidence behind each answer.
+/// `why QUESTION`: one row per piece of evidence behind each answer, with everyone
+/// its document credits for it: the speaker, and the agency it names as reporting
+/// the claim or the one it was told to (`Ali Alqasimehr, reported by IRNA`).
 fn why(ctx: &mut Ctx<'_>, plan: &Plan) -> Result<QueryResult> {
     let inner = run(ctx, plan)?;
     let mut out = QueryResult::with_columns(&["answer", "claim", "document", "quote", "credited"]);
     for row in inner.rows {
         let answer = row.cells.first().cloned().unwrap_or(Cell::Null);
         for c in row.provenance {
+            let st = ctx.store.require_statement(c.statement)?;
+            let mut credited: Vec<String> = c.attribution.iter().cloned().collect();
+            for r in ctx.relays(&st)? {
+                if ctx.entity_name(r.document)? == c.document {
+                    let how = match r.credit {
+                        Credit::Relay => "reported by",
+                        Credit::Recipient => "told to",
+                    };
+                    credited.push(format!("{how} {}", ctx.entity_name(r.agent)?));
+                }
+            }
             let cells = vec![
                 answer.clone(),
                 ctx.statement_cell(c.statement)?,
                 Cell::text(&c.document),
                 Cell::text(&c.quote),
-                c.attribution.clone().map_or(Cell::Null, Cell::text),
+                if credited.is_empty() { Cell::Null } else { Cell::text(credited.join(", ")) },
             ];
             out.rows.push(Row { cells, provenance: vec![c] });
             ctx.check_rows(out.rows.len())?;

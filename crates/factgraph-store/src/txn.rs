@@ -435,6 +435,7 @@ impl<'s> Transaction<'s> {
             self.index_name(name, id)?;
         }
         self.append_id(List::Kind(kind.to_owned()), id.0);
+        self.classes.insert(id, kind == DOCUMENT_KIND);
         self.entities.insert(id, Some(entity));
         self.dirty_entities.insert(id);
         self.counts.entities += 1;
@@ -749,6 +750,7 @@ impl<'s> Transaction<'s> {
             self.index_name(spelling, id)?;
         }
         self.append_id(List::Kind(entity.kind.clone()), id.0);
+        self.classes.insert(id, entity.is_document());
         self.next_entity = self.next_entity.max(id.0.saturating_add(1));
         self.record_bytes += RECORD_OVERHEAD
             + text.as_ref().map_or(0, String::len)

@@ -348,3 +348,31 @@ fn a_store_on_a_read_only_file_system_can_be_read() {
     assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 0, "temporary copies are removed");
     assert_eq!(factgraph(&db, &["export"], "").stdout, before);
 }
+
+/// A load that fails says what it left: with `--batch-per-file`, the files before the
+/// failing one are committed and listed, and "nothing more was loaded"; without it,
+/// the scripts are one batch and "nothing was loaded" is true.
+#[test]
+fn a_failed_load_says_which_batches_it_left_loaded() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("a-good.fg");
+    let bad = dir.path().join("b-bad.fg");
+    std::fs::write(&good, "entity \"Alpha One\": Thing;\n").unwrap();
+    std::fs::write(&bad, "entity \"Beta Two\": Thing;\nthis is not a statement;\n").unwrap();
+    let (good, bad) = (good.to_str().unwrap(), bad.to_str().unwrap());
+    let names = |db: &Path| text(&factgraph(db, &["-c", "match (n:Thing) return n.name order by n.name"], "").stdout);
+
+    let together = dir.path().join("together");
+    let out = factgraph(&together, &["load", good, bad], "");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("nothing was loaded"), "{}", text(&out.stderr));
+    assert!(!names(&together).contains("Alpha One"));
+
+    let apart = dir.path().join("apart");
+    let out = factgraph(&apart, &["load", "--batch-per-file", good, bad], "");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("a-good.fg"), "{}", text(&out.stdout));
+    assert!(text(&out.stderr).contains("nothing more was loaded"), "{}", text(&out.stderr));
+    let found = names(&apart);
+    assert!(found.contains("Alpha One") && !found.contains("Beta Two"), "{found}");
+}

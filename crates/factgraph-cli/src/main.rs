@@ -93,13 +93,17 @@ enum Command {
     Stats,
     /// Verify every index against the primary records.
     Check,
-    /// Load .fg scripts (together, as one atomic batch) or benchmark TSV directories
-    /// (each atomically).
+    /// Load .fg scripts (together, as one atomic batch, or one batch per file) or
+    /// benchmark TSV directories (each atomically).
     #[command(after_help = "Example: factgraph --db ./claims load data/00-documents.fg data/01-entities.fg")]
     Load {
         /// Script files, directories of scripts, or TSV directories.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+        /// Commit each script file on its own instead of all of them together: a
+        /// failing file then leaves the files before it loaded.
+        #[arg(long)]
+        batch_per_file: bool,
     },
     /// Write the whole store as versioned JSON Lines.
     #[command(after_help = "Example: factgraph export -o dump.jsonl")]
@@ -227,10 +231,17 @@ fn use_color(choice: Color) -> bool {
     }
 }
 
-/// Loads script files (as one batch) and TSV directories (each as one batch).
-pub(crate) fn load_paths(graph: &Graph, paths: &[PathBuf], progress: bool) -> Result<String> {
+/// Loads script files (as one batch, or one per file) and TSV directories (each as
+/// one batch). The summary of each batch committed is pushed to `lines` as it
+/// commits, so that a caller can say what a failure left loaded.
+pub(crate) fn load_paths(
+    graph: &Graph,
+    paths: &[PathBuf],
+    progress: bool,
+    per_file: bool,
+    lines: &mut Vec<String>,
+) -> Result<()> {
     let mut scripts = Vec::new();
-    let mut lines = Vec::new();
     for p in paths {
         if p.is_dir() && factgraph::is_tsv_dir(p) {
             // The library reads the directory's files; refuse a FIFO or device among
@@ -292,11 +303,16 @@ pub(crate) fn load_paths(graph: &Graph, paths: &[PathBuf], progress: bool) -> Re
             anyhow::bail!("{} does not exist", p.display());
         }
     }
-    if !scripts.is_empty() {
+    if per_file {
+        for script in &scripts {
+            let s = graph.load_scripts(std::slice::from_ref(script))?;
+            lines.push(format!("{}: {s}", script.display()));
+        }
+    } else if !scripts.is_empty() {
         let s = graph.load_scripts(&scripts)?;
         lines.push(format!("{} script{}: {s}", scripts.len(), if scripts.len() == 1 { "" } else { "s" }));
     }
-    Ok(lines.join("\n"))
+    Ok(())
 }
 
 /// Whether a command only reads the store, so that a missing store is an error rather
@@ -484,15 +500,22 @@ fn run(cli: Cli) -> Result<ExitCode> {
             writeln!(out, "ok")?;
             return Ok(ExitCode::SUCCESS);
         }
-        Some(Command::Load { paths }) => {
-            match load_paths(&graph, paths, std::io::stderr().is_terminal()) {
-                Ok(summary) => writeln!(stdout.lock(), "{summary}")
-                    .context("the load was committed, but its summary could not be written")?,
+        Some(Command::Load { paths, batch_per_file }) => {
+            let mut done = Vec::new();
+            let loaded = load_paths(&graph, paths, std::io::stderr().is_terminal(), *batch_per_file, &mut done);
+            if !done.is_empty() {
+                writeln!(stdout.lock(), "{}", done.join("\n"))
+                    .context("the load was committed, but its summary could not be written")?;
+            }
+            // What a failure leaves: the batches committed before it (listed above).
+            let nothing = if done.is_empty() { "nothing was loaded" } else { "nothing more was loaded" };
+            match loaded {
+                Ok(()) => {}
                 Err(e) => {
                     if let Some(fe) = e.downcast_ref::<Error>() {
                         if matches!(fe, Error::Parse(_) | Error::Query(_) | Error::InFile { .. }) {
                             output::note_raw(&render::error_report(fe, "load", "", color));
-                            note!("nothing was loaded");
+                            note!("{nothing}");
                             return Ok(ExitCode::from(1));
                         }
                     }
@@ -508,7 +531,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     if uncertain {
                         return Err(e.context("the load failed, and the store may hold part of it"));
                     }
-                    return Err(e.context("nothing was loaded"));
+                    return Err(e.context(nothing));
                 }
             }
             return Ok(ExitCode::SUCCESS);

@@ -349,10 +349,13 @@ impl<'g, W: Write, E: Write> Session<'g, W, E> {
                     return self.fail(".load needs a file: .load data/showcase.fg");
                 }
                 let paths: Vec<PathBuf> = files.iter().map(|f| self.path(f)).collect();
-                match crate::load_paths(self.graph, &paths, false) {
-                    Ok(summary) => {
-                        let _ = writeln!(self.out, "{summary}");
-                    }
+                let mut done = Vec::new();
+                let loaded = crate::load_paths(self.graph, &paths, false, false, &mut done);
+                if !done.is_empty() {
+                    let _ = writeln!(self.out, "{}", done.join("\n"));
+                }
+                match loaded {
+                    Ok(()) => {}
                     Err(e) => {
                         let text = format!("{e:#}");
                         match e.downcast_ref::<factgraph::Error>() {

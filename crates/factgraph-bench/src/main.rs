@@ -46,6 +46,8 @@ enum Phase {
     /// The same load into the in-memory engine (nothing touches the disk).
     LoadMemory,
     Cold,
+    /// A new process's first three-hop answer from the non-hub, open included.
+    ColdHop,
     Query,
     /// The same workloads written in the pattern language (issue 10's targets).
     Pattern,
@@ -73,6 +75,7 @@ fn main() -> Result<()> {
         Phase::Load => print_json(&load(&p)?),
         Phase::LoadMemory => print_json(&load_memory(&p)?),
         Phase::Cold => print_json(&cold(&p)?),
+        Phase::ColdHop => print_json(&cold_hop(&p)?),
         Phase::Query => print_json(&queries(&p, Duration::from_millis(args.budget_ms))?),
         Phase::Pattern => print_json(&patterns(&p, Duration::from_millis(args.budget_ms))?),
     }
@@ -112,7 +115,7 @@ fn run_all(args: &Args, p: &Paths) -> Result<()> {
         Ok(serde_json::from_str(line.trim())?)
     };
     let mut result = json!({"m": args.m});
-    for name in ["load", "load-memory", "cold", "query", "pattern"] {
+    for name in ["load", "load-memory", "cold", "cold-hop", "query", "pattern"] {
         let v = phase(name)?;
         eprintln!("{name}: {v}");
         result[name] = v;
@@ -274,6 +277,19 @@ fn cold(p: &Paths) -> Result<Value> {
     let found = graph.lookup_ids(&name)?;
     let ms = t.elapsed().as_secs_f64() * 1e3;
     Ok(json!({"open_first_lookup_ms": ms, "answer": found.first().map(|e| e.0)}))
+}
+
+/// Opens the store in a new process and answers one walk: three hops (undirected)
+/// from the non-hub, the whole-graph adjacency read or built on the way.
+fn cold_hop(p: &Paths) -> Result<Value> {
+    let q = queries_json(p)?;
+    let name = q["nonhub"]["name"].as_str().context("queries.json: nonhub.name")?.to_owned();
+    let t = Instant::now();
+    let graph = Graph::open_existing(&p.store)?;
+    let e = *graph.lookup_ids(&name)?.first().context("the non-hub is not in the store")?;
+    let found = graph.adjacency()?.within(Node::Entity(e), 3, Walk::Undirected).len();
+    let ms = t.elapsed().as_secs_f64() * 1e3;
+    Ok(json!({"open_first_3hop_ms": ms, "answer": found, "peak_rss_mb": peak_rss_kb() as f64 / 1024.0}))
 }
 
 /// Runs `f` once cold, then repeatedly for about `budget` (at least 3, at most 200

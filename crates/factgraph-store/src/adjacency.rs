@@ -34,7 +34,7 @@ use petgraph::unionfind::UnionFind;
 use petgraph::visit;
 
 use crate::error::Result;
-use crate::model::{Node, StatementId};
+use crate::model::{EntityId, Node, StatementId};
 use crate::store::Store;
 
 /// How direction counts when walking the graph.
@@ -504,15 +504,163 @@ impl Adjacency {
 }
 
 impl Store {
-    /// The cached whole-graph adjacency, built on first use after each commit.
+    /// The cached whole-graph adjacency, built on first use after each commit. A new
+    /// process reads it from the store's `adjacency.csr` when that file was written at
+    /// the same commit (its stamp, see `Store::stamp`), instead of building it; one
+    /// that builds it writes the file for the next (best effort: a store it cannot
+    /// write to, or opened read-only, just builds it each time).
     pub fn adjacency(&self) -> Result<std::sync::Arc<Adjacency>> {
         let generation = self.generation.load(std::sync::atomic::Ordering::Acquire);
         if let Some(c) = self.derived.get::<Adjacency>(generation) {
             return Ok(c);
         }
-        let built = std::sync::Arc::new(Adjacency::build(self)?);
-        self.derived.set(generation, built.clone());
-        Ok(built)
+        let stamp = self.stamp()?;
+        let file = self.path().map(|p| p.join(ADJACENCY_FILE));
+        let saved =
+            file.as_deref().and_then(|f| std::fs::read(f).ok()).and_then(|bytes| Adjacency::decode(&bytes, stamp));
+        let adj = match saved {
+            Some(adj) => adj,
+            None => {
+                let built = Adjacency::build(self)?;
+                if let (Some(file), false) = (&file, self.read_only) {
+                    let _ = save(file, &built.encode(stamp));
+                }
+                built
+            }
+        };
+        let adj = std::sync::Arc::new(adj);
+        self.derived.set(generation, adj.clone());
+        Ok(adj)
+    }
+
+    /// Builds the adjacency now and keeps it on disk, so that the next process's first
+    /// walk does not build it (called at the end of a bulk load).
+    pub fn prepare_adjacency(&self) -> Result<()> {
+        self.adjacency().map(|_| ())
+    }
+}
+
+/// The file beside the engine that keeps the adjacency between processes.
+pub const ADJACENCY_FILE: &str = "adjacency.csr";
+
+/// What starts the file, then its format version.
+const MAGIC: &[u8; 8] = b"FGCSR\0\0\x01";
+
+/// Writes `bytes` to `file` through a temporary and a rename: a reader sees the old
+/// file or the whole new one.
+fn save(file: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    let tmp = file.with_extension("csr.tmp");
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, file)
+}
+
+/// Little-endian words, for the file format.
+struct Words<'a> {
+    bytes: &'a [u8],
+}
+
+impl Words<'_> {
+    fn u64(&mut self) -> Option<u64> {
+        let (head, rest) = self.bytes.split_first_chunk::<8>()?;
+        self.bytes = rest;
+        Some(u64::from_le_bytes(*head))
+    }
+
+    fn u32s(&mut self, n: usize) -> Option<Vec<u32>> {
+        let len = n.checked_mul(4)?;
+        if self.bytes.len() < len {
+            return None;
+        }
+        let (head, rest) = self.bytes.split_at(len);
+        self.bytes = rest;
+        Some(head.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())
+    }
+
+    fn u64s(&mut self, n: usize) -> Option<Vec<u64>> {
+        let len = n.checked_mul(8)?;
+        if self.bytes.len() < len {
+            return None;
+        }
+        let (head, rest) = self.bytes.split_at(len);
+        self.bytes = rest;
+        Some(head.chunks_exact(8).map(|c| u64::from_le_bytes(c.try_into().unwrap_or_default())).collect())
+    }
+}
+
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}
+
+impl Adjacency {
+    /// The file form: magic, the stamp, the sizes, the nodes (kind and id), the rows,
+    /// and an FNV-1a checksum of everything before it.
+    fn encode(&self, stamp: [u64; 6]) -> Vec<u8> {
+        let r = &self.rows;
+        let mut out = Vec::with_capacity(64 + 9 * self.nodes.len() + 12 * r.targets.len());
+        out.extend_from_slice(MAGIC);
+        for w in stamp.into_iter().chain([self.nodes.len() as u64, r.targets.len() as u64]) {
+            out.extend_from_slice(&w.to_le_bytes());
+        }
+        for n in &self.nodes {
+            let (kind, id) = match n {
+                Node::Entity(e) => (0u64, e.0),
+                Node::Statement(s) => (1u64, s.0),
+            };
+            out.extend_from_slice(&(id << 1 | kind).to_le_bytes());
+        }
+        for w in r.offsets.iter().chain(&r.split).chain(&r.targets) {
+            out.extend_from_slice(&w.to_le_bytes());
+        }
+        for s in &r.via {
+            out.extend_from_slice(&s.0.to_le_bytes());
+        }
+        let sum = fnv1a(&out);
+        out.extend_from_slice(&sum.to_le_bytes());
+        out
+    }
+
+    /// The adjacency a file holds, if it is whole, of this format, and stamped with
+    /// `stamp`; every offset and target is checked, so that a damaged file is never
+    /// used (it is rebuilt instead).
+    fn decode(bytes: &[u8], stamp: [u64; 6]) -> Option<Adjacency> {
+        let (body, sum) = bytes.split_last_chunk::<8>()?;
+        if fnv1a(body) != u64::from_le_bytes(*sum) {
+            return None;
+        }
+        let rest = body.strip_prefix(MAGIC)?;
+        let mut w = Words { bytes: rest };
+        for want in stamp {
+            if w.u64()? != want {
+                return None;
+            }
+        }
+        let n = usize::try_from(w.u64()?).ok()?;
+        let e = usize::try_from(w.u64()?).ok()?;
+        let nodes: Vec<Node> = w
+            .u64s(n)?
+            .into_iter()
+            .map(|x| if x & 1 == 0 { Node::Entity(EntityId(x >> 1)) } else { Node::Statement(StatementId(x >> 1)) })
+            .collect();
+        let offsets = w.u32s(n.checked_add(1)?)?;
+        let split = w.u32s(n)?;
+        let targets = w.u32s(e)?;
+        let via: Vec<StatementId> = w.u64s(e)?.into_iter().map(StatementId).collect();
+        if !w.bytes.is_empty() || offsets.first() != Some(&0) || offsets.last().map(|&o| o as usize) != Some(e) {
+            return None;
+        }
+        for i in 0..n {
+            if !(offsets[i] <= split[i] && split[i] <= offsets[i + 1]) {
+                return None;
+            }
+        }
+        if targets.iter().any(|&t| t as usize >= n) {
+            return None;
+        }
+        let index: HashMap<Node, u32> = nodes.iter().enumerate().map(|(i, &n)| (n, i as u32)).collect();
+        if index.len() != n {
+            return None;
+        }
+        Some(Adjacency { nodes, index, rows: Rows { offsets, split, targets, via } })
     }
 }
 
@@ -692,6 +840,66 @@ mod tests {
         tx.add_statement(NewStatement::new(ids[3], "r", ids[4], Evidence::new(doc, "q"))).unwrap();
         tx.commit().unwrap();
         assert!(store.adjacency().unwrap().shortest_path(n(0), n(5), Walk::Undirected, 10).is_some());
+    }
+
+    /// The file form gives back the same adjacency; a damaged byte anywhere, a cut-off
+    /// file or another commit's stamp is refused, never used.
+    #[test]
+    fn the_adjacency_file_round_trips_and_refuses_damage_and_other_commits() {
+        let store = Store::in_memory().unwrap();
+        sample(&store);
+        let g = Adjacency::build(&store).unwrap();
+        let stamp = store.stamp().unwrap();
+        let bytes = g.encode(stamp);
+        let back = Adjacency::decode(&bytes, stamp).expect("a whole file");
+        assert_eq!(back.nodes, g.nodes);
+        assert_eq!(back.index, g.index);
+        assert_eq!(
+            (&back.rows.offsets, &back.rows.split, &back.rows.targets),
+            (&g.rows.offsets, &g.rows.split, &g.rows.targets)
+        );
+        assert_eq!(back.rows.via, g.rows.via);
+        let mut other = stamp;
+        other[0] += 1;
+        assert!(Adjacency::decode(&bytes, other).is_none(), "another commit's file");
+        for at in (0..bytes.len()).step_by(7) {
+            let mut damaged = bytes.clone();
+            damaged[at] ^= 0x10;
+            assert!(Adjacency::decode(&damaged, stamp).is_none(), "a flipped bit at {at}");
+        }
+        for len in [0, 8, bytes.len() / 2, bytes.len() - 1] {
+            assert!(Adjacency::decode(&bytes[..len], stamp).is_none(), "cut at {len}");
+        }
+    }
+
+    /// A new process reads the adjacency its store keeps on disk, and a commit since
+    /// (by any process) makes that file stale, so it is rebuilt, never served.
+    #[test]
+    fn the_kept_adjacency_is_used_only_for_the_commit_it_was_built_at() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db");
+        let ids = {
+            let store = Store::open(&path, &crate::OpenOptions::default()).unwrap();
+            let ids = sample(&store);
+            // Six entities, and the statement that a statement is about.
+            assert_eq!(store.adjacency().unwrap().node_count(), 7);
+            ids
+        };
+        let written = std::fs::metadata(path.join(ADJACENCY_FILE)).unwrap().modified().unwrap();
+        let store = Store::open(&path, &crate::OpenOptions::default()).unwrap();
+        assert_eq!(store.adjacency().unwrap().node_count(), 7, "read back");
+        let now = std::fs::metadata(path.join(ADJACENCY_FILE)).unwrap().modified().unwrap();
+        assert_eq!(now, written, "read, not built and written again");
+        let mut tx = store.transaction().unwrap();
+        let doc = tx.lookup("d").unwrap()[0];
+        let z = tx.create_entity("z", "Thing").unwrap();
+        tx.add_statement(NewStatement::new(ids[5], "r", z, Evidence::new(doc, "q"))).unwrap();
+        tx.commit().unwrap();
+        drop(store);
+        let store = Store::open(&path, &crate::OpenOptions::default()).unwrap();
+        let g = store.adjacency().unwrap();
+        assert_eq!(g.node_count(), 8, "the stale file is not used");
+        assert!(g.shortest_path(Node::Entity(ids[4]), Node::Entity(z), Walk::Directed, 5).is_some());
     }
 
     /// `reach` gives the ends of every trail of 1..=k statements, as enumerating the

@@ -79,6 +79,9 @@ pub const META_COUNT_ENTITIES: &[u8] = b"Mcount_entities";
 pub const META_COUNT_STATEMENTS: &[u8] = b"Mcount_statements";
 /// Metadata key for the number of pieces of evidence.
 pub const META_COUNT_EVIDENCE: &[u8] = b"Mcount_evidence";
+/// Metadata key for the number of commits so far (from format 1 stores that lack it: 0),
+/// which stamps structures derived from the data and kept on disk.
+pub const META_COMMITS: &[u8] = b"Mcommits";
 /// Metadata key present while a transaction has written part of itself ahead of its
 /// commit: an open that finds it rolls that transaction back from the `U` journal.
 pub const META_SPILLING: &[u8] = b"Mspilling";

@@ -667,6 +667,14 @@ impl Store {
         Ok((self.meta_u64(keys::META_NEXT_ENTITY)?, self.meta_u64(keys::META_NEXT_STATEMENT)?))
     }
 
+    /// What identifies the data as committed now, for structures derived from it and
+    /// kept on disk: the commit count, the id counters and the counts.
+    pub(crate) fn stamp(&self) -> Result<[u64; 6]> {
+        let c = self.counts()?;
+        let (e, st) = self.next_ids()?;
+        Ok([self.meta_u64(keys::META_COMMITS)?, e, st, c.entities, c.statements, c.evidence])
+    }
+
     /// Entity, statement and evidence counts.
     pub fn counts(&self) -> Result<Counts> {
         Ok(Counts {

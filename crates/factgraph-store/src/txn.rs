@@ -1233,6 +1233,7 @@ impl<'s> Transaction<'s> {
             meta(keys::META_COUNT_ENTITIES, self.counts.entities),
             meta(keys::META_COUNT_STATEMENTS, self.counts.statements),
             meta(keys::META_COUNT_EVIDENCE, self.counts.evidence),
+            meta(keys::META_COMMITS, self.store.meta_u64(keys::META_COMMITS)?.wrapping_add(1)),
         ];
         // What each key holds now, so that a batch that fails part-way (sled leaves the
         // keys before a failed read applied, and flushes them later) or fails to flush

@@ -266,6 +266,10 @@ pub fn load_tsv_dir(store: &Store, dir: &Path, progress: Progress<'_>) -> Result
     }
     progress("writing", total, total);
     tx.commit()?;
+    // The first walk in the next process then reads the adjacency instead of building
+    // it. The load has succeeded either way.
+    progress("indexing", total, total);
+    let _ = store.prepare_adjacency();
     Ok(summary)
 }
 

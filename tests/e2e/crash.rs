@@ -321,7 +321,7 @@ fn a_load_killed_while_writing_ahead_of_its_commit_leaves_the_store_before_or_af
         (before, stats_if_there(&db).unwrap())
     };
     assert_ne!(before, after);
-    // Six spills while it reads, and the seventh batch is the commit's own.
+    // Batches written ahead while it reads, and then by its commit.
     for point in ["spill:applied#1", "spill:applied#3", "spill:applied#7", "commit:applied", "commit:flushed"] {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("db");

@@ -594,12 +594,7 @@ impl<'s> Transaction<'s> {
     }
 
     fn check_evidence(&mut self, ev: &Evidence) -> Result<()> {
-        if ev.quote.trim().is_empty() {
-            return Err(StoreError::Invalid("evidence needs a quote: the words the document uses".into()));
-        }
-        if ev.quote.len() > MAX_TEXT_LEN {
-            return Err(StoreError::Invalid(format!("a quote is limited to {MAX_TEXT_LEN} bytes")));
-        }
+        check_quote(&ev.quote)?;
         if !self.is_document(ev.document)? {
             return Err(not_a_document(self.require(ev.document)?));
         }
@@ -1455,6 +1450,24 @@ fn same_evidence(a: &Evidence, b: &Evidence) -> bool {
 
 fn not_a_document(e: &Entity) -> StoreError {
     StoreError::NotADocument { id: e.id, name: e.name.clone(), kind: e.kind.clone() }
+}
+
+/// Refuses a quote a statement's evidence cannot have: blank, or too long. For loaders
+/// that check their input before they write.
+pub fn check_quote(quote: &str) -> Result<()> {
+    if quote.trim().is_empty() {
+        return Err(StoreError::Invalid("evidence needs a quote: the words the document uses".into()));
+    }
+    if quote.len() > MAX_TEXT_LEN {
+        return Err(StoreError::Invalid(format!("a quote is limited to {MAX_TEXT_LEN} bytes")));
+    }
+    Ok(())
+}
+
+/// Refuses a relation name a statement cannot have. For loaders that check their
+/// input before they write.
+pub fn check_relation_name(relation: &str) -> Result<()> {
+    check_relation(relation)
 }
 
 /// Refuses an entity name that could never be looked up (no letter or digit) or is

@@ -131,6 +131,51 @@ impl TsvFile {
     }
 }
 
+/// What the first pass over `statements.tsv` found: the lines that repeat an earlier
+/// line's claim (same subject, predicate and object), and their evidence (document,
+/// quote) by the line of the claim's first occurrence.
+struct Grouped {
+    repeats: IdSet,
+    evidence: HashMap<usize, Vec<(EntityId, String)>>,
+}
+
+/// Reads `statements.tsv` once, checking every row as the load would (ids known and
+/// not repeated, a valid relation, a quote), and groups the lines by claim.
+fn group_claims(dir: &Path, ents: &HashMap<u64, EntityId>, docs: &HashMap<u64, EntityId>) -> Result<Grouped, Error> {
+    let mut statements = TsvFile::open(dir, "statements.tsv", 6)?;
+    // Statement ids name nothing else, but one that appears twice is a broken file.
+    let mut seen = IdSet::default();
+    let mut predicates: HashMap<String, u32> = HashMap::new();
+    let mut first: HashMap<(EntityId, u32, EntityId), usize> = HashMap::new();
+    let mut grouped = Grouped { repeats: IdSet::default(), evidence: HashMap::new() };
+    while let Some((line, f)) = statements.next_row(dir)? {
+        let key = parse_id("statements.tsv", line, f[0])?;
+        if !seen.insert(key) {
+            return Err(bad("statements.tsv", line, format!("statement id {key} appears twice")));
+        }
+        let get = |map: &HashMap<u64, EntityId>, s: &str, what: &str| -> Result<EntityId, Error> {
+            let id = parse_id("statements.tsv", line, s)?;
+            map.get(&id).copied().ok_or_else(|| bad("statements.tsv", line, format!("no {what} {id}")))
+        };
+        let (s, o, doc) = (get(ents, f[1], "entity")?, get(ents, f[3], "entity")?, get(docs, f[4], "source")?);
+        let invalid = |e: factgraph_store::StoreError| bad("statements.tsv", line, e.to_string());
+        factgraph_store::check_relation_name(f[2]).map_err(invalid)?;
+        factgraph_store::check_quote(f[5]).map_err(invalid)?;
+        let next = predicates.len() as u32;
+        let p = *predicates.entry(f[2].to_owned()).or_insert(next);
+        match first.entry((s, p, o)) {
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(line);
+            }
+            std::collections::hash_map::Entry::Occupied(at) => {
+                grouped.repeats.insert(line as u64);
+                grouped.evidence.entry(*at.get()).or_default().push((doc, f[5].to_owned()));
+            }
+        }
+    }
+    Ok(grouped)
+}
+
 /// A set of ids: a bitmap for the dense small ids files have (a million ids take
 /// 125 KB), a hash set for the rest.
 #[derive(Default)]
@@ -144,6 +189,14 @@ impl IdSet {
     const DENSE: u64 = 1 << 27;
 
     /// Adds `id`; false if it was there.
+    fn contains(&self, id: usize) -> bool {
+        let id = id as u64;
+        if id >= IdSet::DENSE {
+            return self.others.contains(&id);
+        }
+        self.bits.get((id / 64) as usize).is_some_and(|w| w & (1 << (id % 64)) != 0)
+    }
+
     fn insert(&mut self, id: u64) -> bool {
         if id >= IdSet::DENSE {
             return self.others.insert(id);
@@ -241,27 +294,31 @@ pub fn load_tsv_dir(store: &Store, dir: &Path, progress: Progress<'_>) -> Result
         summary.documents += 1;
     }
     progress("statements", 0, total);
-    // Statement ids name nothing else, but one that appears twice is a broken file.
-    let mut seen = IdSet::default();
+    // Two passes over the statements. The first checks every row (in file order, as
+    // the second would) and finds the lines that repeat an earlier line's claim, and
+    // keeps their evidence; the second adds each claim once, with all its evidence.
+    // A claim's later evidence then never has to be merged into a statement already
+    // written ahead of the commit (a read and a rewrite of its block).
+    let grouped = group_claims(dir, &ents, &docs)?;
+    let mut more = grouped.evidence;
     while let Some((line, f)) = statements.next_row(dir)? {
-        let key = parse_id("statements.tsv", line, f[0])?;
-        if !seen.insert(key) {
-            return Err(bad("statements.tsv", line, format!("statement id {key} appears twice")));
-        }
-        let get = |map: &HashMap<u64, EntityId>, s: &str, what: &str| -> Result<EntityId, Error> {
-            let id = parse_id("statements.tsv", line, s)?;
-            map.get(&id).copied().ok_or_else(|| bad("statements.tsv", line, format!("no {what} {id}")))
-        };
-        let (s, o, doc) = (get(&ents, f[1], "entity")?, get(&ents, f[3], "entity")?, get(&docs, f[4], "source")?);
-        let added = tx
-            .add_statement(NewStatement::new(s, f[2], o, Evidence::new(doc, f[5])))
-            .map_err(|e| bad("statements.tsv", line, e.to_string()))?;
-        if matches!(added, factgraph_store::Added::Created(_)) {
-            summary.statements += 1;
-        }
         summary.claims += 1;
         if summary.claims % 65_536 == 0 {
             progress("statements", summary.claims, total);
+        }
+        if grouped.repeats.contains(line) {
+            continue;
+        }
+        // Checked by `group_claims`.
+        let id = |map: &HashMap<u64, EntityId>, s: &str| s.parse().ok().and_then(|k: u64| map.get(&k).copied());
+        let (Some(s), Some(o), Some(doc)) = (id(&ents, f[1]), id(&ents, f[3]), id(&docs, f[4])) else {
+            return Err(bad("statements.tsv", line, "changed while it was being read"));
+        };
+        let mut new = NewStatement::new(s, f[2], o, Evidence::new(doc, f[5]));
+        new.evidence.extend(more.remove(&line).unwrap_or_default().into_iter().map(|(d, q)| Evidence::new(d, q)));
+        let added = tx.add_statement(new).map_err(|e| bad("statements.tsv", line, e.to_string()))?;
+        if matches!(added, factgraph_store::Added::Created(_)) {
+            summary.statements += 1;
         }
     }
     progress("writing", total, total);

@@ -439,7 +439,8 @@ impl<'s> Transaction<'s> {
         self.entities.insert(id, Some(entity));
         self.dirty_entities.insert(id);
         self.counts.entities += 1;
-        self.record_bytes += RECORD_OVERHEAD + name.len() + kind.len();
+        // An entity in the overlay is a map entry and a record of several parts.
+        self.record_bytes += 2 * RECORD_OVERHEAD + name.len() + kind.len();
         Ok(id)
     }
 
@@ -485,6 +486,8 @@ impl<'s> Transaction<'s> {
         if !list.contains(&id.0) {
             list.push(id.0);
             list.sort_unstable();
+            // The name's map entry, its ids and its place among the dirty names.
+            self.record_bytes += 2 * n.len() + 96;
             self.dirty_names.insert(n);
         }
         Ok(())
@@ -519,7 +522,7 @@ impl<'s> Transaction<'s> {
             }
         }
         self.dirty_entities.insert(id);
-        self.record_bytes += spelling.len() + 16;
+        self.record_bytes += spelling.len() + 48;
         Ok(())
     }
 

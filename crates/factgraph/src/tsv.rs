@@ -146,7 +146,10 @@ fn group_claims(dir: &Path, ents: &HashMap<u64, EntityId>, docs: &HashMap<u64, E
     // Statement ids name nothing else, but one that appears twice is a broken file.
     let mut seen = IdSet::default();
     let mut predicates: HashMap<String, u32> = HashMap::new();
-    let mut first: HashMap<(EntityId, u32, EntityId), usize> = HashMap::new();
+    // Where each claim first appears. Entity ids and line numbers fit in 32 bits in
+    // any file of a sane size, so the common key is 12 bytes; the rest go aside.
+    let mut first: HashMap<[u32; 3], u32> = HashMap::new();
+    let mut first_wide: HashMap<(EntityId, u32, EntityId), usize> = HashMap::new();
     let mut grouped = Grouped { repeats: IdSet::default(), evidence: HashMap::new() };
     while let Some((line, f)) = statements.next_row(dir)? {
         let key = parse_id("statements.tsv", line, f[0])?;
@@ -163,14 +166,26 @@ fn group_claims(dir: &Path, ents: &HashMap<u64, EntityId>, docs: &HashMap<u64, E
         factgraph_store::check_quote(f[5]).map_err(invalid)?;
         let next = predicates.len() as u32;
         let p = *predicates.entry(f[2].to_owned()).or_insert(next);
-        match first.entry((s, p, o)) {
-            std::collections::hash_map::Entry::Vacant(v) => {
-                v.insert(line);
-            }
-            std::collections::hash_map::Entry::Occupied(at) => {
-                grouped.repeats.insert(line as u64);
-                grouped.evidence.entry(*at.get()).or_default().push((doc, f[5].to_owned()));
-            }
+        let narrow = (u32::try_from(s.0), u32::try_from(o.0), u32::try_from(line));
+        let earlier = match narrow {
+            (Ok(s), Ok(o), Ok(l)) => match first.entry([s, p, o]) {
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(l);
+                    None
+                }
+                std::collections::hash_map::Entry::Occupied(at) => Some(*at.get() as usize),
+            },
+            _ => match first_wide.entry((s, p, o)) {
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(line);
+                    None
+                }
+                std::collections::hash_map::Entry::Occupied(at) => Some(*at.get()),
+            },
+        };
+        if let Some(at) = earlier {
+            grouped.repeats.insert(line as u64);
+            grouped.evidence.entry(at).or_default().push((doc, f[5].to_owned()));
         }
     }
     Ok(grouped)

@@ -102,7 +102,9 @@ pub fn plan_question(store: &Store, q: &Question, max_depth: usize) -> Result<Pl
             let e = resolve::entity(&mut s, subject)?;
             Plan::What { subject: e.id, relations: resolve::relations(store, relation)? }
         }
-        Question::Describe(n) => Plan::Describe(resolve::entity(&mut s, n)?.id),
+        // `who is X` asks what `describe` answers: who X is, by every spelling,
+        // property and statement.
+        Question::Describe(n) | Question::WhoIs(n) => Plan::Describe(resolve::entity(&mut s, n)?.id),
         Question::Path { from, to } => {
             Plan::Path { from: resolve::entity(&mut s, from)?.id, to: resolve::entity(&mut s, to)?.id }
         }

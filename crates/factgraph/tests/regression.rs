@@ -660,3 +660,39 @@ fn who_is_describes_the_entity() {
     assert!(err.starts_with("no entity is called \"Interpoll\""), "{err}");
     assert!(g.query("who is-a Interpol").is_ok());
 }
+
+/// `why` and `who reported` named each document by its id only (`worldmedia-001`),
+/// which no reader knows: the document's outlet and title stand beside the id, in
+/// columns of their own, so the id column stays as machines read it.
+#[test]
+fn rows_show_each_documents_outlet_and_title_beside_its_id() {
+    let g = showcase();
+    for q in ["why who accused Trump", "who reported \"red notice\""] {
+        let r = &g.query(q).unwrap()[0];
+        let doc = r.columns.iter().position(|c| c == "document").unwrap();
+        assert_eq!(r.columns[doc + 1..doc + 3], ["outlet", "title"], "{q}");
+        let mut seen = 0;
+        for (rec, row) in r.records().zip(&r.rows) {
+            let cell = |c: &str| rec.get(c).unwrap().to_string();
+            let (outlet, title) = (cell("outlet"), cell("title"));
+            match cell("document").as_str() {
+                "skynews-000" => {
+                    assert_eq!(outlet, "Sky News", "{q}");
+                    assert!(title.starts_with("Qassem Soleimani: Iran issues arrest warrant"), "{q}: {title}");
+                    seen += 1;
+                }
+                "newsweek-004" => assert_eq!(outlet, "Newsweek", "{q}"),
+                "worldmedia-001" => {
+                    // The article names no outlet: none is made up.
+                    assert_eq!(outlet, "null", "{q}");
+                    assert_eq!(title, "Iran issues arrest warrant for US President Trump, requests Interpol's help");
+                    seen += 1;
+                }
+                _ => {}
+            }
+            // The evidence behind the row carries them too.
+            assert!(row.provenance.iter().all(|c| c.title.as_deref().is_some_and(|t| t == title)), "{q}");
+        }
+        assert!(seen >= 2, "{q}");
+    }
+}

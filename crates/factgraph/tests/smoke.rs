@@ -98,7 +98,7 @@ fn according_to_restricts_to_one_source() {
     let g = graph();
     assert_eq!(column(&g, "according to AP who accused Trump", 2), ["charge: murder and terrorist acts"]);
     let why = &g.query("why who accused Trump").unwrap()[0];
-    assert_eq!(why.columns, ["answer", "claim", "document", "quote", "credited"]);
+    assert_eq!(why.columns, ["answer", "claim", "document", "outlet", "title", "quote", "credited"]);
     assert_eq!(why.rows.len(), 2);
 }
 
@@ -156,7 +156,7 @@ fn create_makes_entities_and_statements_that_cite_a_note() {
     let why = &g.query("why who met Bob").unwrap()[0];
     assert_eq!(why.rows.len(), 1);
     assert_eq!(why.rows[0].cells[2].to_string(), "note: typed by hand");
-    assert!(why.rows[0].cells[3].to_string().starts_with("create (a:Person"));
+    assert!(why.rows[0].cells[5].to_string().starts_with("create (a:Person"));
     // `create` always creates, as openCypher's CREATE does: the same text again makes
     // two more people and two more statements (`match` is how to reach existing ones).
     let before = g.counts().unwrap();

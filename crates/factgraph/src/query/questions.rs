@@ -145,7 +145,7 @@ fn who_reported(ctx: &mut Ctx<'_>, target: &Target) -> Result<QueryResult> {
             out
         }
     };
-    let mut out = QueryResult::with_columns(&["source", "role", "document", "quote", "claim"]);
+    let mut out = QueryResult::with_columns(&["source", "role", "document", "outlet", "title", "quote", "claim"]);
     // Who reported which statement, from the relation index: one pass over the
     // reporting statements instead of a look at every statement's own adjacency.
     let mut reports: HashMap<StatementId, Vec<Statement>> = HashMap::default();
@@ -228,16 +228,20 @@ fn who_reported(ctx: &mut Ctx<'_>, target: &Target) -> Result<QueryResult> {
                 claim: claim.clone(),
                 document: doc.name.clone(),
                 outlet: super::context::outlet(&doc).map(str::to_owned),
+                title: super::context::title(&doc).map(str::to_owned),
                 quote: ev.quote.clone(),
                 attribution: match ev.attribution {
                     Some(a) => Some(ctx.entity_name(a)?),
                     None => None,
                 },
             };
+            let [outlet, title] = super::context::outlet_and_title(&citation);
             let cells = vec![
                 cell,
                 Cell::text(["credited", "published", "document", "reported"][role as usize]),
                 Cell::text(&citation.document),
+                outlet,
+                title,
                 Cell::text(&citation.quote),
                 Ctx::cell_of_statement(st, claim.clone()),
             ];
@@ -546,7 +550,7 @@ fn verify(ctx: &mut Ctx<'_>) -> Result<QueryResult> {
 /// the claim or the one it was told to (`Ali Alqasimehr, reported by IRNA`).
 fn why(ctx: &mut Ctx<'_>, plan: &Plan) -> Result<QueryResult> {
     let inner = run(ctx, plan)?;
-    let mut out = QueryResult::with_columns(&["answer", "claim", "document", "quote", "credited"]);
+    let mut out = QueryResult::with_columns(&["answer", "claim", "document", "outlet", "title", "quote", "credited"]);
     for row in inner.rows {
         let answer = row.cells.first().cloned().unwrap_or(Cell::Null);
         for c in row.provenance {
@@ -561,10 +565,13 @@ fn why(ctx: &mut Ctx<'_>, plan: &Plan) -> Result<QueryResult> {
                     credited.push(format!("{how} {}", ctx.entity_name(r.agent)?));
                 }
             }
+            let [outlet, title] = super::context::outlet_and_title(&c);
             let cells = vec![
                 answer.clone(),
                 ctx.statement_cell(c.statement)?,
                 Cell::text(&c.document),
+                outlet,
+                title,
                 Cell::text(&c.quote),
                 if credited.is_empty() { Cell::Null } else { Cell::text(credited.join(", ")) },
             ];

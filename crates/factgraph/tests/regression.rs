@@ -506,8 +506,13 @@ fn a_phrase_search_lists_only_rows_whose_quote_or_claim_has_the_phrase() {
 fn an_outlet_and_its_article_are_one_source() {
     let g = showcase();
     let r = &g.query("sources of IRNA").unwrap()[0];
-    let mut rows: Vec<String> =
-        r.rows.iter().map(|row| row.cells.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(" | ")).collect();
+    let mut rows: Vec<String> = r
+        .records()
+        .map(|rec| {
+            let cells = ["source", "role", "documents", "statements"].map(|c| rec.get(c).unwrap().to_string());
+            cells.join(" | ")
+        })
+        .collect();
     rows.sort();
     assert_eq!(
         rows,
@@ -695,4 +700,21 @@ fn rows_show_each_documents_outlet_and_title_beside_its_id() {
         }
         assert!(seen >= 2, "{q}");
     }
+}
+
+/// `sources of Trump` named an article with no known outlet by its id alone
+/// (`article-002`): its title stands beside it, in a column of its own; sources that
+/// are not documents have none.
+#[test]
+fn sources_of_shows_a_documents_title_beside_its_id() {
+    let g = showcase();
+    let r = &g.query("sources of Trump").unwrap()[0];
+    assert_eq!(r.columns[..2], ["source", "title"]);
+    let titles: Vec<(String, String)> =
+        r.records().map(|rec| (rec.get("source").unwrap().to_string(), rec.get("title").unwrap().to_string())).collect();
+    let title = |s: &str| titles.iter().find(|(n, _)| n == s).map(|(_, t)| t.as_str()).unwrap();
+    assert_eq!(title("article-002"), "Iran asks Interpol to help arrest Trump for killing Qassem Soleimani");
+    assert_eq!(title("worldmedia-001"), "Iran issues arrest warrant for US President Trump, requests Interpol's help");
+    assert_eq!(title("Sky News"), "null");
+    assert_eq!(title("IRNA"), "null");
 }

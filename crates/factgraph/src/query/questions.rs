@@ -379,6 +379,9 @@ fn sources(ctx: &mut Ctx<'_>, id: EntityId) -> Result<QueryResult> {
         b.statements.insert(st);
     };
     let mut outlets: HashMap<String, Option<EntityId>> = HashMap::default();
+    // A document that is a source by itself is shown with its title: its id tells a
+    // reader nothing.
+    let mut titles: HashMap<String, String> = HashMap::default();
     for st in involving(ctx, Node::Entity(id))? {
         let relays = ctx.relays(&st)?;
         for ev in ctx.evidence(&st)? {
@@ -398,7 +401,12 @@ fn sources(ctx: &mut Ctx<'_>, id: EntityId) -> Result<QueryResult> {
                         None => add(SourceKey::Text(o.to_owned()), o, 0, &doc.name, st.id),
                     }
                 }
-                None => add(SourceKey::Entity(doc.id), &doc.name, 1, &doc.name, st.id),
+                None => {
+                    if let Some(t) = super::context::title(&doc) {
+                        titles.entry(doc.name.clone()).or_insert_with(|| t.to_owned());
+                    }
+                    add(SourceKey::Entity(doc.id), &doc.name, 1, &doc.name, st.id)
+                }
             }
             if let Some(a) = ev.attribution {
                 add(SourceKey::Entity(a), &ctx.entity_name(a)?, 2, &doc.name, st.id);
@@ -414,12 +422,14 @@ fn sources(ctx: &mut Ctx<'_>, id: EntityId) -> Result<QueryResult> {
     }
     let mut found: Vec<Behind> = found.into_values().collect();
     found.sort_by(|a, b| (&a.name, &a.roles).cmp(&(&b.name, &b.roles)));
-    let mut out = QueryResult::with_columns(&["source", "role", "documents", "statements"]);
+    let mut out = QueryResult::with_columns(&["source", "title", "role", "documents", "statements"]);
     for b in found {
         let roles: Vec<&str> = b.roles.iter().map(|&r| ROLES[r]).collect();
+        let title = if b.roles.contains(&1) { titles.get(&b.name).map_or(Cell::Null, Cell::text) } else { Cell::Null };
         out.rows.push(Row {
             cells: vec![
                 Cell::text(b.name),
+                title,
                 Cell::text(roles.join(", ")),
                 Cell::List { items: b.documents.into_iter().map(Cell::text).collect() },
                 Cell::int(b.statements.len() as i64),

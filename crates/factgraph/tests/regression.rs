@@ -586,9 +586,7 @@ fn a_person_is_found_by_family_name_when_no_one_else_has_it() {
     assert_eq!(resolves_to(g, "Esper"), "Mark Esper");
     assert_eq!(resolves_to(g, "esper"), "Mark Esper");
     let err = g.query("describe Mehr").unwrap_err();
-    let factgraph::Error::Query(factgraph::QueryError::Ambiguous { candidates, .. }) = &err else {
-        panic!("{err}")
-    };
+    let factgraph::Error::Query(factgraph::QueryError::Ambiguous { candidates, .. }) = &err else { panic!("{err}") };
     let mut found: Vec<(&str, &str, bool)> =
         candidates.iter().map(|c| (c.name.as_str(), c.kind.as_str(), c.detail.is_some())).collect();
     found.sort();
@@ -710,8 +708,10 @@ fn sources_of_shows_a_documents_title_beside_its_id() {
     let g = showcase();
     let r = &g.query("sources of Trump").unwrap()[0];
     assert_eq!(r.columns[..2], ["source", "title"]);
-    let titles: Vec<(String, String)> =
-        r.records().map(|rec| (rec.get("source").unwrap().to_string(), rec.get("title").unwrap().to_string())).collect();
+    let titles: Vec<(String, String)> = r
+        .records()
+        .map(|rec| (rec.get("source").unwrap().to_string(), rec.get("title").unwrap().to_string()))
+        .collect();
     let title = |s: &str| titles.iter().find(|(n, _)| n == s).map(|(_, t)| t.as_str()).unwrap();
     assert_eq!(title("article-002"), "Iran asks Interpol to help arrest Trump for killing Qassem Soleimani");
     assert_eq!(title("worldmedia-001"), "Iran issues arrest warrant for US President Trump, requests Interpol's help");

@@ -165,11 +165,8 @@ fn by_family_name(l: &mut impl Lookup, word: &str) -> Result<(Vec<(Entity, Strin
                 .chain(std::iter::once(e.name.clone()))
                 .find(|t| normalize(t) == spelling)
                 .unwrap_or_else(|| spelling.clone());
-            let why = if person {
-                format!("family name of {written:?}")
-            } else {
-                format!("{written:?} begins with it")
-            };
+            let why =
+                if person { format!("family name of {written:?}") } else { format!("{written:?} begins with it") };
             if person { &mut persons } else { &mut others }.push((e, why));
         }
     }

@@ -86,7 +86,10 @@ fn describe_conflicts_sources_path_verify() {
     // The article and its outlet are one source.
     let s = column(&g, "sources of Trump", 0);
     assert!(s.contains(&"Sky News".to_string()) && !s.contains(&"sky".to_string()), "{s:?}");
-    assert!(column(&g, "sources of Trump", 2).contains(&"[sky]".to_string()));
+    assert!(
+        column(&g, "sources of Trump", 3).contains(&"[sky]".to_string()),
+        "documents, after source, title and role"
+    );
     let v = &g.query("verify").unwrap()[0];
     assert_eq!(v.rows.len(), 0);
     let n = column(&g, "neighbours of Trump depth 2", 0);

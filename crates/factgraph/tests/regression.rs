@@ -594,6 +594,11 @@ fn a_person_is_found_by_family_name_when_no_one_else_has_it() {
     // The detail says why each is a candidate: the spelling that has the word.
     let text = err.to_string();
     assert!(text.contains("\"Ali Qasi Mehr\""), "{text}");
+    // A quoted phrase that is no stored spelling is still searched for as a phrase,
+    // whatever a reader might take it for.
+    let r = &g.query("who reported \"Mehr\"").unwrap()[0];
+    let docs: Vec<String> = r.records().map(|rec| rec.get("document").unwrap().to_string()).collect();
+    assert!(docs.contains(&"newsweek-004".to_string()) && docs.contains(&"article-002".to_string()), "{docs:?}");
 }
 
 /// "Tehran prosecutor", the title four articles give Ali Alqasimehr, was unknown: it is
@@ -717,4 +722,21 @@ fn sources_of_shows_a_documents_title_beside_its_id() {
     assert_eq!(title("worldmedia-001"), "Iran issues arrest warrant for US President Trump, requests Interpol's help");
     assert_eq!(title("Sky News"), "null");
     assert_eq!(title("IRNA"), "null");
+}
+
+/// Reading a name as a reader would (an article left off, a family name) is for
+/// questions: a write names its entities as stored, so `delete entity Esper` or an
+/// assertion about "the Esper" cannot act on Mark Esper by a guess.
+#[test]
+fn writes_name_entities_as_stored_not_as_a_reader_would() {
+    let g = Graph::in_memory().unwrap();
+    g.query("document d { outlet: \"X\" }; entity \"Mark Esper\": Person; entity \"United Kingdom\": Country").unwrap();
+    assert_eq!(g.query("describe Esper").unwrap()[0].rows[0].cells[1].to_string(), "Mark Esper");
+    let err = g.query("delete entity Esper").unwrap_err().to_string();
+    assert!(err.starts_with("no entity is called \"Esper\""), "{err}");
+    let err = g.query("assert Esper praised \"the United Kingdom\" from d \"x\"").unwrap_err().to_string();
+    assert!(err.starts_with("no entity is called \"Esper\""), "{err}");
+    let err = g.query("assert \"Mark Esper\" praised \"the United Kingdom\" from d \"x\"").unwrap_err().to_string();
+    assert!(err.starts_with("no entity is called \"the United Kingdom\""), "{err}");
+    assert_eq!(g.counts().unwrap().statements, 0);
 }

@@ -90,6 +90,18 @@ pub fn plan_question(store: &Store, q: &Question, max_depth: usize) -> Result<Pl
                     Err(Error::Query(QueryError::UnknownEntity { .. })) if target.quoted => {
                         Target::Phrase(target.text.clone())
                     }
+                    // Only a reader's reading of it is ambiguous ("Mehr": a family
+                    // name, or the start of "Mehr news agency"): no spelling has it,
+                    // so it is a phrase too.
+                    Err(Error::Query(QueryError::Ambiguous { .. }))
+                        if target.quoted
+                            && matches!(
+                                resolve::stored(&mut s, target),
+                                Err(Error::Query(QueryError::UnknownEntity { .. }))
+                            ) =>
+                    {
+                        Target::Phrase(target.text.clone())
+                    }
                     Err(e) => return Err(e),
                 };
                 Plan::WhoReported { target: t }

@@ -46,10 +46,22 @@ impl Lookup for Transaction<'_> {
 ///
 /// These forms are tried here, not in the store: the store's name index knows
 /// spellings, and what a reader may leave off a name is the language's business.
+/// Questions resolve this way; writes use [`stored`].
 pub(crate) fn entity(l: &mut impl Lookup, name: &Name) -> Result<Entity> {
+    resolve(l, name, true)
+}
+
+/// Resolves a name in a write: by its spellings as stored only, as [`entity`] does
+/// before it tries a reader's forms. A write acts on what it names (`delete entity
+/// Esper` must not delete Mark Esper by a guess), so nothing is inferred.
+pub(crate) fn stored(l: &mut impl Lookup, name: &Name) -> Result<Entity> {
+    resolve(l, name, false)
+}
+
+fn resolve(l: &mut impl Lookup, name: &Name, as_reader: bool) -> Result<Entity> {
     let mut found = entities(l, &name.text)?;
     let mut wanted = normalize(&name.text);
-    if found.is_empty() {
+    if found.is_empty() && as_reader {
         for form in reader_forms(&name.text) {
             found = entities(l, &form)?;
             wanted = form;
@@ -58,7 +70,7 @@ pub(crate) fn entity(l: &mut impl Lookup, name: &Name) -> Result<Entity> {
             }
         }
     }
-    if found.is_empty() && !wanted.is_empty() && !wanted.contains(' ') {
+    if found.is_empty() && as_reader && !wanted.is_empty() && !wanted.contains(' ') {
         let (persons, others) = by_family_name(l, &wanted)?;
         if let ([(person, _)], []) = (persons.as_slice(), others.as_slice()) {
             return Ok(person.clone());

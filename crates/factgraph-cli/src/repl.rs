@@ -713,8 +713,27 @@ mod tests {
         assert_eq!(s.eval(write), Ok(Flow::Continue));
         assert_eq!(s.eval("what does A say"), Ok(Flow::Continue));
         let out = String::from_utf8(out).unwrap();
-        assert!(out.contains(r#"d — “called it a "propaganda stunt" \ twice”, credited to A"#), "{out}");
+        assert!(out.contains(r#"d (X) — “called it a "propaganda stunt" \ twice”, credited to A"#), "{out}");
         assert!(!out.contains(r#"\""#), "{out}");
+    }
+
+    /// `.evidence on` named each document by its id only: its outlet and title, when
+    /// the document has them, stand beside the id.
+    #[test]
+    fn evidence_names_each_documents_outlet_and_title() {
+        let graph = Graph::in_memory().unwrap();
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let table = Style { mode: Mode::Table, evidence: true, max_rows: 100 };
+        let mut s = Session::new(&graph, &mut out, &mut err, table, false);
+        let write = "document d { outlet: \"Sky News\", title: \"Iran issues warrant\" }; \
+                     document e { outlet: \"unknown\" }; entity A: Person; entity B: Person; \
+                     assert A met B from d \"they met\" from e \"met\"";
+        assert_eq!(s.eval(write), Ok(Flow::Continue));
+        assert_eq!(s.eval("who met B"), Ok(Flow::Continue));
+        let out = String::from_utf8(out).unwrap();
+        assert!(out.contains("d (Sky News, “Iran issues warrant”) — “they met”"), "{out}");
+        // An outlet written as unknown is no outlet, and nothing is shown for it.
+        assert!(out.contains("] e — “met”"), "{out}");
     }
 
     #[test]

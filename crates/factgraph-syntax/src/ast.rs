@@ -236,6 +236,8 @@ pub enum Question {
     },
     /// `describe NAME`
     Describe(Name),
+    /// `who is NAME`: answered as `describe NAME`, kept apart so it prints back as typed.
+    WhoIs(Name),
     /// `path from A to B`
     Path {
         /// Start.

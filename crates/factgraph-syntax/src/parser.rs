@@ -284,6 +284,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::path_question => "`path from NAME to NAME`",
         Rule::neighbours => "`neighbours of NAME`",
         Rule::sources_question => "`sources of NAME`",
+        Rule::who_is => "`who is NAME`",
         Rule::conflicts => "`conflicts`",
         Rule::verify => "`verify`",
         Rule::target => "an entity name or a quoted phrase",
@@ -667,6 +668,7 @@ fn question(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<Question, ParseError> {
             let subject = name(text, it.next().expect("what subject"))?;
             Question::What { subject, relation: ident(it.next().expect("what relation")) }
         }
+        Rule::who_is => Question::WhoIs(name(text, it.next().expect("who is name"))?),
         Rule::describe => Question::Describe(name(text, it.next().expect("describe name"))?),
         Rule::path_question => {
             let from = name(text, it.next().expect("path from"))?;

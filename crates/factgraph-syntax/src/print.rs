@@ -191,6 +191,10 @@ fn question(out: &mut String, q: &Question) {
             out.push_str("describe ");
             name(out, n);
         }
+        Question::WhoIs(n) => {
+            out.push_str("who is ");
+            name(out, n);
+        }
         Question::Path { from, to } => {
             out.push_str("path from ");
             name(out, from);

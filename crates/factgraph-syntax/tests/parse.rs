@@ -18,6 +18,7 @@ fn err(text: &str) -> ParseError {
 const SAMPLES: &[&str] = &[
     "who reported \"red notice\"",
     "who accused Trump",
+    "who is Soleimani",
     "WHO killed Soleimani",
     "what does Interpol forbid",
     "what did \"Mark Esper\" say",
@@ -359,4 +360,15 @@ fn the_deepest_allowed_nesting_parses_on_a_small_thread_stack() {
     }
     let too_deep = format!("return {}1{}", "case when true then ".repeat(65), " end".repeat(65));
     assert!(err(&too_deep).summary().contains("nest more than 64 deep"));
+}
+
+/// `who is X` read `is` as a relation word; it is its own question, and `is-a` stays a
+/// relation word.
+#[test]
+fn who_is_is_a_question_and_is_a_a_relation() {
+    let Statement::Question(Question::WhoIs(n)) = one("who is \"the UK\"") else { panic!() };
+    assert_eq!((n.text.as_str(), n.quoted), ("the UK", true));
+    let Statement::Question(Question::Who { relation, .. }) = one("who is-a Interpol") else { panic!() };
+    assert_eq!(relation.text, "is-a");
+    assert_eq!(print(&parse("WHO IS Trump").unwrap()).trim(), "who is Trump");
 }

@@ -81,6 +81,7 @@ fn question_leaf() -> impl Strategy<Value = Question> {
         (name(), proptest::option::of(0u64..10))
             .prop_map(|(name, d)| Question::Neighbours { name, depth: d.map(|d| (d, sp())) }),
         name().prop_map(Question::Sources),
+        name().prop_map(Question::WhoIs),
         proptest::option::of(name()).prop_map(Question::Conflicts),
         Just(Question::Verify),
     ]

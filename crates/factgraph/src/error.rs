@@ -27,6 +27,11 @@ impl Candidate {
         let detail = alias.or_else(property);
         Candidate { id: e.id, name: e.name, kind: e.kind, detail }
     }
+
+    /// The candidate for an entity, with what makes it one as the detail.
+    pub(crate) fn with_detail(e: factgraph_store::Entity, detail: String) -> Candidate {
+        Candidate { id: e.id, name: e.name, kind: e.kind, detail: Some(detail) }
+    }
 }
 
 impl std::fmt::Display for Candidate {

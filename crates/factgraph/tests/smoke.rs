@@ -86,7 +86,10 @@ fn describe_conflicts_sources_path_verify() {
     // The article and its outlet are one source.
     let s = column(&g, "sources of Trump", 0);
     assert!(s.contains(&"Sky News".to_string()) && !s.contains(&"sky".to_string()), "{s:?}");
-    assert!(column(&g, "sources of Trump", 2).contains(&"[sky]".to_string()));
+    assert!(
+        column(&g, "sources of Trump", 3).contains(&"[sky]".to_string()),
+        "documents, after source, title and role"
+    );
     let v = &g.query("verify").unwrap()[0];
     assert_eq!(v.rows.len(), 0);
     let n = column(&g, "neighbours of Trump depth 2", 0);
@@ -98,7 +101,7 @@ fn according_to_restricts_to_one_source() {
     let g = graph();
     assert_eq!(column(&g, "according to AP who accused Trump", 2), ["charge: murder and terrorist acts"]);
     let why = &g.query("why who accused Trump").unwrap()[0];
-    assert_eq!(why.columns, ["answer", "claim", "document", "quote", "credited"]);
+    assert_eq!(why.columns, ["answer", "claim", "document", "outlet", "title", "quote", "credited"]);
     assert_eq!(why.rows.len(), 2);
 }
 
@@ -156,7 +159,7 @@ fn create_makes_entities_and_statements_that_cite_a_note() {
     let why = &g.query("why who met Bob").unwrap()[0];
     assert_eq!(why.rows.len(), 1);
     assert_eq!(why.rows[0].cells[2].to_string(), "note: typed by hand");
-    assert!(why.rows[0].cells[3].to_string().starts_with("create (a:Person"));
+    assert!(why.rows[0].cells[5].to_string().starts_with("create (a:Person"));
     // `create` always creates, as openCypher's CREATE does: the same text again makes
     // two more people and two more statements (`match` is how to reach existing ones).
     let before = g.counts().unwrap();

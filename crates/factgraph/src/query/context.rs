@@ -49,6 +49,21 @@ pub(crate) fn outlet(doc: &Entity) -> Option<&str> {
     }
 }
 
+/// A document's title, unless it has none.
+pub(crate) fn title(doc: &Entity) -> Option<&str> {
+    match doc.properties.get("title") {
+        Some(Value::Str(t)) if !t.trim().is_empty() => Some(t.as_str()),
+        _ => None,
+    }
+}
+
+/// A document's outlet and title as two cells, null where it has none: shown beside
+/// its id, which stays in a column of its own for machines.
+pub(crate) fn outlet_and_title(c: &Citation) -> [Cell; 2] {
+    let cell = |v: &Option<String>| v.as_deref().map_or(Cell::Null, Cell::text);
+    [cell(&c.outlet), cell(&c.title)]
+}
+
 /// How a document credits an agent with a claim through a statement about it (the
 /// speaker is the evidence's own `by`; docs/data-model.md, "Attribution").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -286,6 +301,7 @@ impl<'a> Ctx<'a> {
             claim: self.claim(st)?,
             document: doc.name.clone(),
             outlet,
+            title: title(&doc).map(str::to_owned),
             quote: ev.quote.clone(),
             attribution,
         })

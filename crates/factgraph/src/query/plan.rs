@@ -90,6 +90,18 @@ pub fn plan_question(store: &Store, q: &Question, max_depth: usize) -> Result<Pl
                     Err(Error::Query(QueryError::UnknownEntity { .. })) if target.quoted => {
                         Target::Phrase(target.text.clone())
                     }
+                    // Only a reader's reading of it is ambiguous ("Mehr": a family
+                    // name, or the start of "Mehr news agency"): no spelling has it,
+                    // so it is a phrase too.
+                    Err(Error::Query(QueryError::Ambiguous { .. }))
+                        if target.quoted
+                            && matches!(
+                                resolve::stored(&mut s, target),
+                                Err(Error::Query(QueryError::UnknownEntity { .. }))
+                            ) =>
+                    {
+                        Target::Phrase(target.text.clone())
+                    }
                     Err(e) => return Err(e),
                 };
                 Plan::WhoReported { target: t }
@@ -102,7 +114,9 @@ pub fn plan_question(store: &Store, q: &Question, max_depth: usize) -> Result<Pl
             let e = resolve::entity(&mut s, subject)?;
             Plan::What { subject: e.id, relations: resolve::relations(store, relation)? }
         }
-        Question::Describe(n) => Plan::Describe(resolve::entity(&mut s, n)?.id),
+        // `who is X` asks what `describe` answers: who X is, by every spelling,
+        // property and statement.
+        Question::Describe(n) | Question::WhoIs(n) => Plan::Describe(resolve::entity(&mut s, n)?.id),
         Question::Path { from, to } => {
             Plan::Path { from: resolve::entity(&mut s, from)?.id, to: resolve::entity(&mut s, to)?.id }
         }

@@ -145,7 +145,7 @@ fn who_reported(ctx: &mut Ctx<'_>, target: &Target) -> Result<QueryResult> {
             out
         }
     };
-    let mut out = QueryResult::with_columns(&["source", "role", "document", "quote", "claim"]);
+    let mut out = QueryResult::with_columns(&["source", "role", "document", "outlet", "title", "quote", "claim"]);
     // Who reported which statement, from the relation index: one pass over the
     // reporting statements instead of a look at every statement's own adjacency.
     let mut reports: HashMap<StatementId, Vec<Statement>> = HashMap::default();
@@ -228,16 +228,20 @@ fn who_reported(ctx: &mut Ctx<'_>, target: &Target) -> Result<QueryResult> {
                 claim: claim.clone(),
                 document: doc.name.clone(),
                 outlet: super::context::outlet(&doc).map(str::to_owned),
+                title: super::context::title(&doc).map(str::to_owned),
                 quote: ev.quote.clone(),
                 attribution: match ev.attribution {
                     Some(a) => Some(ctx.entity_name(a)?),
                     None => None,
                 },
             };
+            let [outlet, title] = super::context::outlet_and_title(&citation);
             let cells = vec![
                 cell,
                 Cell::text(["credited", "published", "document", "reported"][role as usize]),
                 Cell::text(&citation.document),
+                outlet,
+                title,
                 Cell::text(&citation.quote),
                 Ctx::cell_of_statement(st, claim.clone()),
             ];
@@ -375,6 +379,9 @@ fn sources(ctx: &mut Ctx<'_>, id: EntityId) -> Result<QueryResult> {
         b.statements.insert(st);
     };
     let mut outlets: HashMap<String, Option<EntityId>> = HashMap::default();
+    // A document that is a source by itself is shown with its title: its id tells a
+    // reader nothing.
+    let mut titles: HashMap<String, String> = HashMap::default();
     for st in involving(ctx, Node::Entity(id))? {
         let relays = ctx.relays(&st)?;
         for ev in ctx.evidence(&st)? {
@@ -394,7 +401,12 @@ fn sources(ctx: &mut Ctx<'_>, id: EntityId) -> Result<QueryResult> {
                         None => add(SourceKey::Text(o.to_owned()), o, 0, &doc.name, st.id),
                     }
                 }
-                None => add(SourceKey::Entity(doc.id), &doc.name, 1, &doc.name, st.id),
+                None => {
+                    if let Some(t) = super::context::title(&doc) {
+                        titles.entry(doc.name.clone()).or_insert_with(|| t.to_owned());
+                    }
+                    add(SourceKey::Entity(doc.id), &doc.name, 1, &doc.name, st.id)
+                }
             }
             if let Some(a) = ev.attribution {
                 add(SourceKey::Entity(a), &ctx.entity_name(a)?, 2, &doc.name, st.id);
@@ -410,12 +422,14 @@ fn sources(ctx: &mut Ctx<'_>, id: EntityId) -> Result<QueryResult> {
     }
     let mut found: Vec<Behind> = found.into_values().collect();
     found.sort_by(|a, b| (&a.name, &a.roles).cmp(&(&b.name, &b.roles)));
-    let mut out = QueryResult::with_columns(&["source", "role", "documents", "statements"]);
+    let mut out = QueryResult::with_columns(&["source", "title", "role", "documents", "statements"]);
     for b in found {
         let roles: Vec<&str> = b.roles.iter().map(|&r| ROLES[r]).collect();
+        let title = if b.roles.contains(&1) { titles.get(&b.name).map_or(Cell::Null, Cell::text) } else { Cell::Null };
         out.rows.push(Row {
             cells: vec![
                 Cell::text(b.name),
+                title,
                 Cell::text(roles.join(", ")),
                 Cell::List { items: b.documents.into_iter().map(Cell::text).collect() },
                 Cell::int(b.statements.len() as i64),
@@ -546,7 +560,7 @@ fn verify(ctx: &mut Ctx<'_>) -> Result<QueryResult> {
 /// the claim or the one it was told to (`Ali Alqasimehr, reported by IRNA`).
 fn why(ctx: &mut Ctx<'_>, plan: &Plan) -> Result<QueryResult> {
     let inner = run(ctx, plan)?;
-    let mut out = QueryResult::with_columns(&["answer", "claim", "document", "quote", "credited"]);
+    let mut out = QueryResult::with_columns(&["answer", "claim", "document", "outlet", "title", "quote", "credited"]);
     for row in inner.rows {
         let answer = row.cells.first().cloned().unwrap_or(Cell::Null);
         for c in row.provenance {
@@ -561,10 +575,13 @@ fn why(ctx: &mut Ctx<'_>, plan: &Plan) -> Result<QueryResult> {
                     credited.push(format!("{how} {}", ctx.entity_name(r.agent)?));
                 }
             }
+            let [outlet, title] = super::context::outlet_and_title(&c);
             let cells = vec![
                 answer.clone(),
                 ctx.statement_cell(c.statement)?,
                 Cell::text(&c.document),
+                outlet,
+                title,
                 Cell::text(&c.quote),
                 if credited.is_empty() { Cell::Null } else { Cell::text(credited.join(", ")) },
             ];

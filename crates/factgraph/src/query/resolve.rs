@@ -37,15 +37,51 @@ impl Lookup for Transaction<'_> {
     }
 }
 
-/// Resolves a name to exactly one entity. Several candidates resolve when exactly one
-/// of them has the name as its canonical name (ignoring case and accents); otherwise
-/// the name is ambiguous.
+/// Resolves a name to exactly one entity, as a reader would. The name as written is
+/// looked up first; if nothing has it, the name without a leading article ("the
+/// Associated Press") or a possessive ending ("Trump's"); if still nothing and it is
+/// one word, the one person whose family name it is ("Esper"). Several candidates
+/// resolve when exactly one of them has the name as its canonical name (ignoring case
+/// and accents); otherwise the name is ambiguous.
+///
+/// These forms are tried here, not in the store: the store's name index knows
+/// spellings, and what a reader may leave off a name is the language's business.
+/// Questions resolve this way; writes use [`stored`].
 pub(crate) fn entity(l: &mut impl Lookup, name: &Name) -> Result<Entity> {
-    let ids = l.ids(&name.text)?;
-    let mut found = Vec::with_capacity(ids.len());
-    for id in ids {
-        if let Some(e) = l.get(id)? {
-            found.push(e);
+    resolve(l, name, true)
+}
+
+/// Resolves a name in a write: by its spellings as stored only, as [`entity`] does
+/// before it tries a reader's forms. A write acts on what it names (`delete entity
+/// Esper` must not delete Mark Esper by a guess), so nothing is inferred.
+pub(crate) fn stored(l: &mut impl Lookup, name: &Name) -> Result<Entity> {
+    resolve(l, name, false)
+}
+
+fn resolve(l: &mut impl Lookup, name: &Name, as_reader: bool) -> Result<Entity> {
+    let mut found = entities(l, &name.text)?;
+    let mut wanted = normalize(&name.text);
+    if found.is_empty() && as_reader {
+        for form in reader_forms(&name.text) {
+            found = entities(l, &form)?;
+            wanted = form;
+            if !found.is_empty() {
+                break;
+            }
+        }
+    }
+    if found.is_empty() && as_reader && !wanted.is_empty() && !wanted.contains(' ') {
+        let (persons, others) = by_family_name(l, &wanted)?;
+        if let ([(person, _)], []) = (persons.as_slice(), others.as_slice()) {
+            return Ok(person.clone());
+        }
+        if !persons.is_empty() {
+            return Err(QueryError::Ambiguous {
+                name: name.text.clone(),
+                span: name.span,
+                candidates: persons.into_iter().chain(others).map(|(e, why)| Candidate::with_detail(e, why)).collect(),
+            }
+            .into());
         }
     }
     match found.len() {
@@ -57,8 +93,7 @@ pub(crate) fn entity(l: &mut impl Lookup, name: &Name) -> Result<Entity> {
         .into()),
         1 => Ok(found.remove(0)),
         _ => {
-            let n = normalize(&name.text);
-            let canonical: Vec<usize> = (0..found.len()).filter(|&i| normalize(&found[i].name) == n).collect();
+            let canonical: Vec<usize> = (0..found.len()).filter(|&i| normalize(&found[i].name) == wanted).collect();
             if let [i] = canonical.as_slice() {
                 return Ok(found.swap_remove(*i));
             }
@@ -70,6 +105,84 @@ pub(crate) fn entity(l: &mut impl Lookup, name: &Name) -> Result<Entity> {
             .into())
         }
     }
+}
+
+/// The entities that have `spelling` as their name or an alias.
+fn entities(l: &mut impl Lookup, spelling: &str) -> Result<Vec<Entity>> {
+    let mut found = Vec::new();
+    for id in l.ids(spelling)? {
+        if let Some(e) = l.get(id)? {
+            found.push(e);
+        }
+    }
+    Ok(found)
+}
+
+/// Leading articles a reader puts before a name ("the UK"); a name that has one as
+/// written ("The New York Times") is found before they are tried.
+const DETERMINERS: &[&str] = &["the", "a", "an"];
+
+/// The normalised forms of `text` a reader may mean, most literal first: without a
+/// possessive ending, without a leading article, without both.
+fn reader_forms(text: &str) -> Vec<String> {
+    let mut words: Vec<&str> = Vec::new();
+    let n = normalize(text);
+    words.extend(n.split(' ').filter(|w| !w.is_empty()));
+    let trimmed = text.trim_end();
+    // Normalising turns "Trump's" into "trump s": the lone `s` is the possessive.
+    let possessive = ["'s", "\u{2019}s"].iter().any(|p| trimmed.to_lowercase().ends_with(p))
+        && words.len() > 1
+        && words.last() == Some(&"s");
+    let determiner = words.len() > 1 && DETERMINERS.contains(&words[0]);
+    let mut forms = Vec::new();
+    let join = |w: &[&str]| w.join(" ");
+    if possessive {
+        forms.push(join(&words[..words.len() - 1]));
+    }
+    if determiner {
+        forms.push(join(&words[1..]));
+        if possessive && words.len() > 2 {
+            forms.push(join(&words[1..words.len() - 1]));
+        }
+    }
+    forms.retain(|f| !f.is_empty());
+    forms
+}
+
+/// Who a one-word name may mean by its place in longer spellings: persons with a
+/// spelling that ends in it (their family name: "Esper" in "Mark Esper"), and other
+/// entities with a spelling that begins with it ("Mehr news agency"), each with the
+/// spelling that makes it a candidate. Reads the whole name index, so only an
+/// otherwise unknown name comes here.
+#[allow(clippy::type_complexity)]
+fn by_family_name(l: &mut impl Lookup, word: &str) -> Result<(Vec<(Entity, String)>, Vec<(Entity, String)>)> {
+    let mut persons: Vec<(Entity, String)> = Vec::new();
+    let mut others: Vec<(Entity, String)> = Vec::new();
+    for (spelling, ids) in l.store().names()? {
+        let words: Vec<&str> = spelling.split(' ').collect();
+        if words.len() < 2 || (words.last() != Some(&word) && words[0] != word) {
+            continue;
+        }
+        for id in ids {
+            let Some(e) = l.get(id)? else { continue };
+            let person = e.kind == "Person";
+            let fits = if person { words.last() == Some(&word) } else { words[0] == word };
+            if !fits || persons.iter().chain(&others).any(|(x, _)| x.id == e.id) {
+                continue;
+            }
+            let written = e
+                .aliases
+                .iter()
+                .map(|a| a.text.clone())
+                .chain(std::iter::once(e.name.clone()))
+                .find(|t| normalize(t) == spelling)
+                .unwrap_or_else(|| spelling.clone());
+            let why =
+                if person { format!("family name of {written:?}") } else { format!("{written:?} begins with it") };
+            if person { &mut persons } else { &mut others }.push((e, why));
+        }
+    }
+    Ok((persons, others))
 }
 
 /// Up to three known names closest to `name` (normalised edit distance), as their
@@ -105,10 +218,12 @@ pub(crate) fn suggestions(store: &Store, name: &str) -> Result<Vec<String>> {
     Ok(out)
 }
 
-/// The stem a relation word is compared by: lower-cased, `-by`/`_by` dropped, a few
-/// irregular past tenses mapped to their present, then one of `ing`, `ies`, `es`, `ed`,
-/// `s` removed and a final `e` dropped. So `forbid`, `forbids` and `forbade` meet, and so do `report`,
-/// `reported` and `reported-by`.
+/// The stem a relation word is compared by: lower-cased, `_` read as `-`, a trailing
+/// `-by`, `-of`, `-to`, `-in`, `-on` or `-with` dropped, then each word of it stemmed
+/// (see [`word_stem`]) and read through [`SYNONYMS`]. So `forbid`, `forbids` and
+/// `forbade` meet, and so do `report`, `reported` and `reported-by`,
+/// `refuse-to-consider` and `refused-to-consider`, `asked-help-from` and
+/// `requested-help-from`.
 pub fn relation_stem(word: &str) -> String {
     let mut w = word.to_lowercase().replace('_', "-");
     for suffix in ["-by", "-of", "-to", "-in", "-on", "-with"] {
@@ -117,6 +232,35 @@ pub fn relation_stem(word: &str) -> String {
             break;
         }
     }
+    w.split('-').map(|part| synonym(&word_stem(part))).collect::<Vec<_>>().join("-")
+}
+
+/// Relation words that mean the same to a reader of the showcase, each with the word
+/// it is read as. Kept small and listed in docs/language.md: a synonym here makes
+/// every relation with that word answer for the other.
+pub const SYNONYMS: &[(&str, &str)] = &[
+    ("ask", "request"),
+    ("seek", "request"),
+    ("charge", "accuse"),
+    ("prohibit", "forbid"),
+    ("ban", "forbid"),
+    ("decline", "refuse"),
+    ("assassinate", "kill"),
+    ("champion", "praise"),
+];
+
+/// The stem of a word as the one its synonym stems to, if it has one.
+fn synonym(stem: &str) -> String {
+    match SYNONYMS.iter().find(|(w, _)| word_stem(w) == stem) {
+        Some((_, to)) => word_stem(to),
+        None => stem.to_owned(),
+    }
+}
+
+/// The stem of one word: a few irregular past tenses mapped to their present, then
+/// one of `ing`, `ies`, `es`, `ed`, `s` removed and a final `e` dropped.
+fn word_stem(word: &str) -> String {
+    let mut w = word.to_owned();
     const IRREGULAR: &[(&str, &str)] = &[
         ("forbade", "forbid"),
         ("forbidden", "forbid"),
@@ -207,10 +351,13 @@ mod tests {
             &["accuse", "accused", "accuses"],
             &["kill", "killed", "kills"],
             &["say", "said", "says"],
+            &["refuse-to-consider", "refused-to-consider", "declined-to-consider"],
+            &["request-help-from", "requested-help-from", "asked-help-from"],
         ] {
             let stems: Vec<String> = group.iter().map(|w| relation_stem(w)).collect();
             assert!(stems.windows(2).all(|w| w[0] == w[1]), "{group:?} -> {stems:?}");
         }
         assert_ne!(relation_stem("accused"), relation_stem("killed"));
+        assert_ne!(relation_stem("refused-to-consider"), relation_stem("refused"));
     }
 }

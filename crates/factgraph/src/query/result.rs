@@ -167,6 +167,8 @@ pub struct Citation {
     pub document: String,
     /// Its outlet, when known.
     pub outlet: Option<String>,
+    /// Its title, when it has one.
+    pub title: Option<String>,
     /// The verbatim quote.
     pub quote: String,
     /// Who the document credits; `None` is the document's own voice.

@@ -164,7 +164,7 @@ fn kind_conflict(e: factgraph_store::Entity, wanted: &factgraph_syntax::ast::Ide
 }
 
 fn document(tx: &mut Transaction<'_>, name: &Name) -> Result<EntityId> {
-    let e = resolve::entity(tx, name)?;
+    let e = resolve::stored(tx, name)?;
     if e.kind != DOCUMENT_KIND {
         return Err(QueryError::NotADocument { name: e.name, kind: e.kind, span: name.span }.into());
     }
@@ -178,7 +178,7 @@ fn node(tx: &mut Transaction<'_>, state: &ScriptState, term: &Term) -> Result<No
             .get(&l.name)
             .map(|s| Node::Statement(*s))
             .ok_or_else(|| QueryError::UnknownLabel { label: l.name.clone(), span: l.span }.into()),
-        Term::Name(n) => Ok(Node::Entity(resolve::entity(tx, n)?.id)),
+        Term::Name(n) => Ok(Node::Entity(resolve::stored(tx, n)?.id)),
         Term::Literal(_, span) => Err(QueryError::not_allowed(Restriction::LiteralSubject, *span).into()),
     }
 }
@@ -274,7 +274,7 @@ pub(crate) fn run(tx: &mut Transaction<'_>, state: &mut ScriptState, w: &Write) 
             state.labels.retain(|_, s| *s != id);
         }
         Write::DeleteEntity(n) => {
-            let e = resolve::entity(tx, n)?;
+            let e = resolve::stored(tx, n)?;
             tx.delete_entity(e.id).map_err(|e| refused(e, n.span))?;
             state.summary.deleted += 1;
         }
@@ -303,7 +303,7 @@ fn assert(tx: &mut Transaction<'_>, state: &mut ScriptState, a: &ast::Assert) ->
             }
         }
         let attribution = match &e.by {
-            Some(n) => Some(resolve::entity(tx, n)?.id),
+            Some(n) => Some(resolve::stored(tx, n)?.id),
             None => None,
         };
         evidence.push(Evidence { document: doc, quote: e.quote.clone(), span: None, attribution });

@@ -258,6 +258,19 @@ pub enum QueryError {
         /// The quote.
         span: Span,
     },
+    /// A `modality` or `polarity` qualifier whose value is outside its closed
+    /// vocabulary (`factgraph::vocabulary::MODALITIES`, `POLARITIES`).
+    #[error("{value} is not a known {key}; the {key} values are {}", allowed.join(", "))]
+    UnknownQualifierValue {
+        /// The qualifier key.
+        key: String,
+        /// The value as written (strings quoted).
+        value: String,
+        /// Every value the key allows.
+        allowed: Vec<String>,
+        /// The qualifier.
+        span: Span,
+    },
     /// A document's `file:` could not be read.
     #[error("cannot read {path}: {message}")]
     UnreadableFile {
@@ -317,6 +330,7 @@ impl QueryError {
             | QueryError::MissingKind { span, .. }
             | QueryError::DuplicateLabel { span, .. }
             | QueryError::QuoteNotFound { span, .. }
+            | QueryError::UnknownQualifierValue { span, .. }
             | QueryError::UnreadableFile { span, .. }
             | QueryError::Refused { span, .. }
             | QueryError::Limit { span, .. } => Some(*span),
@@ -551,6 +565,7 @@ impl QueryError {
             | QueryError::MissingKind { .. }
             | QueryError::DuplicateLabel { .. }
             | QueryError::QuoteNotFound { .. }
+            | QueryError::UnknownQualifierValue { .. }
             | QueryError::Refused { .. } => ErrorKind::Invalid,
             QueryError::UnreadableFile { .. } => ErrorKind::Io,
             QueryError::Limit { .. } => ErrorKind::Limit,

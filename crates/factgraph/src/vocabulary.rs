@@ -1,5 +1,6 @@
 //! The words and lexical rules of the query language as data, for tools built on the
-//! library: completion, syntax colouring, a REPL that knows when an input is finished.
+//! library: completion, syntax colouring, a REPL that knows when an input is finished;
+//! and the closed vocabularies of the epistemic qualifiers a load checks.
 
 /// Every keyword of the language, in lower case and alphabetical order, with each
 /// alternative spelling (`neighbors`, `did`, `ascending`). Keywords are matched
@@ -56,6 +57,49 @@ pub const FUNCTIONS: &[&str] = &[
     "trim",
     "type",
 ];
+
+/// The statement qualifier that says how a source hedges a claim.
+pub const MODALITY: &str = "modality";
+
+/// The statement qualifier that says whether a source affirms a claim, denies it, or
+/// declines to confirm it.
+pub const POLARITY: &str = "polarity";
+
+/// Every value the `modality` qualifier may take, most committed first. The list is
+/// closed so that a question can rely on it: a hedge spelt a new way would otherwise be
+/// a modality no answer knows how to show or weigh. `docs/data-model.md` says which
+/// source words select each one.
+pub const MODALITIES: &[&str] = &[
+    "asserted",
+    "reportedly",
+    "allegedly",
+    "announced",
+    "usually",
+    "not-necessarily",
+    "possibly",
+    "conditional",
+    "unlikely",
+    "demanded",
+];
+
+/// Every value the `polarity` qualifier may take. A statement without one is
+/// `affirmed`.
+pub const POLARITIES: &[&str] = &["affirmed", "negated", "not-confirmed"];
+
+/// The closed vocabulary of a qualifier key, if it has one (`modality`, `polarity`).
+///
+/// ```
+/// use factgraph::vocabulary::allowed_values;
+/// assert!(allowed_values("polarity").unwrap().contains(&"negated"));
+/// assert_eq!(allowed_values("charge"), None);
+/// ```
+pub fn allowed_values(key: &str) -> Option<&'static [&'static str]> {
+    match key {
+        MODALITY => Some(MODALITIES),
+        POLARITY => Some(POLARITIES),
+        _ => None,
+    }
+}
 
 /// True when `text` is a finished input: its strings and brackets are all closed, as
 /// the parser reads them (quotes, brackets and comment markers inside a `#` or `//`

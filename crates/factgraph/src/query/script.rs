@@ -148,10 +148,32 @@ fn pattern_props(list: &[ast::PatternProperty]) -> Result<Properties> {
     let mut out = Properties::new();
     for p in list {
         if let Some(v) = literal_of(p)? {
+            check_epistemic(&p.key.text, &value(&v), p.span)?;
             out.insert(p.key.text.clone(), value(&v));
         }
     }
     Ok(out)
+}
+
+/// Refuses a `modality` or `polarity` outside its closed vocabulary. The check is
+/// here, on the script path, and not in the store, which knows nothing of what
+/// qualifiers mean.
+fn check_epistemic(key: &str, value: &Value, span: Span) -> Result<()> {
+    let Some(allowed) = crate::vocabulary::allowed_values(key) else { return Ok(()) };
+    if matches!(value, Value::Str(s) if allowed.contains(&s.as_str())) {
+        return Ok(());
+    }
+    let value = match value {
+        Value::Str(s) => format!("{s:?}"),
+        other => other.to_string(),
+    };
+    Err(QueryError::UnknownQualifierValue {
+        key: key.to_string(),
+        value,
+        allowed: allowed.iter().map(|s| s.to_string()).collect(),
+        span,
+    }
+    .into())
 }
 
 fn props(list: &[Property]) -> Properties {
@@ -293,6 +315,9 @@ fn assert(tx: &mut Transaction<'_>, state: &mut ScriptState, a: &ast::Assert) ->
         Term::Literal(l, _) => Object::Literal(value(l)),
         other => Object::Node(node(tx, state, other)?),
     };
+    for p in &a.qualifiers {
+        check_epistemic(&p.key.text, &value(&p.value), p.span)?;
+    }
     let qualifiers: Qualifiers = props(&a.qualifiers);
     let mut evidence = Vec::with_capacity(a.evidence.len());
     for e in &a.evidence {

@@ -124,3 +124,17 @@ fn other_qualifiers_stay_free_text() {
     let (_, r) = load_with("{ charge: \"anything at all\", hedge: \"purportedly\" }");
     assert!(r.is_ok(), "{:?}", r.err());
 }
+
+#[test]
+fn rows_describe_and_why_show_the_status() {
+    let (g, r) = load_with("{ modality: \"usually\", polarity: \"negated\" }");
+    r.unwrap();
+    let who = &g.query("who said B").unwrap()[0];
+    assert_eq!(who.rows.len(), 1);
+    assert_eq!(who.rows[0].cells[2].to_string(), "modality: usually, polarity: negated");
+    let describe = g.query("describe A").unwrap()[0].rows.iter().map(|r| format!("{:?}", r.cells)).collect::<String>();
+    assert!(describe.contains("polarity: negated"), "{describe}");
+    let why = &g.query("why who said B").unwrap()[0];
+    let claim = why.rows[0].cells[1].to_string();
+    assert!(claim.contains("modality: usually") && claim.contains("polarity: negated"), "{claim}");
+}

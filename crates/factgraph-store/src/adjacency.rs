@@ -559,31 +559,28 @@ struct Words<'a> {
     bytes: &'a [u8],
 }
 
-impl Words<'_> {
-    fn u64(&mut self) -> Option<u64> {
-        let (head, rest) = self.bytes.split_first_chunk::<8>()?;
+impl<'a> Words<'a> {
+    /// The next `n` words of `width` bytes, if the file has them.
+    fn take(&mut self, n: usize, width: usize) -> Option<std::slice::ChunksExact<'a, u8>> {
+        let len = n.checked_mul(width)?;
+        if self.bytes.len() < len {
+            return None;
+        }
+        let (head, rest) = self.bytes.split_at(len);
         self.bytes = rest;
-        Some(u64::from_le_bytes(*head))
+        Some(head.chunks_exact(width))
+    }
+
+    fn u64(&mut self) -> Option<u64> {
+        self.u64s(1)?.pop()
     }
 
     fn u32s(&mut self, n: usize) -> Option<Vec<u32>> {
-        let len = n.checked_mul(4)?;
-        if self.bytes.len() < len {
-            return None;
-        }
-        let (head, rest) = self.bytes.split_at(len);
-        self.bytes = rest;
-        Some(head.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())
+        Some(self.take(n, 4)?.map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())
     }
 
     fn u64s(&mut self, n: usize) -> Option<Vec<u64>> {
-        let len = n.checked_mul(8)?;
-        if self.bytes.len() < len {
-            return None;
-        }
-        let (head, rest) = self.bytes.split_at(len);
-        self.bytes = rest;
-        Some(head.chunks_exact(8).map(|c| u64::from_le_bytes(c.try_into().unwrap_or_default())).collect())
+        Some(self.take(n, 8)?.map(|c| u64::from_le_bytes(c.try_into().unwrap_or_default())).collect())
     }
 }
 

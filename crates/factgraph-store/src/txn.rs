@@ -996,23 +996,26 @@ impl<'s> Transaction<'s> {
                 (None, Some(b)) => b.to_vec(),
                 (Some(a), Some(b)) => a.as_slice().min(b).to_vec(),
             };
-            let old = self.value_now(&block)?;
-            let mut page = old.as_deref().map(Page::decode).transpose()?.unwrap_or_default();
-            for (slot, bytes) in loaded.remove(&block).unwrap_or_default() {
-                page.set(slot, bytes);
-            }
-            while merge.peek_block() == Some(block.as_slice()) {
-                let Some((_, slot, parts)) = merge.next_list()? else { break };
-                let slot = slot as usize;
-                let existing = page.slots.get(slot).map(Vec::as_slice).unwrap_or_default();
-                let merged = if block.first() == Some(&keys::ADJACENCY) {
-                    concat::<AdjEntry>(existing, &parts)?
-                } else {
-                    concat::<u64>(existing, &parts)?
-                };
-                page.set(slot, merged);
-            }
-            out.push(block, (!page.is_empty()).then(|| page.encode()), old);
+            let whole = loaded.remove(&block).unwrap_or_default();
+            let adjacency = block.first() == Some(&keys::ADJACENCY);
+            let key = block.clone();
+            self.edit_block(out, block, |page| {
+                for (slot, bytes) in whole {
+                    page.set(slot, bytes);
+                }
+                while merge.peek_block() == Some(key.as_slice()) {
+                    let Some((_, slot, parts)) = merge.next_list()? else { break };
+                    let slot = slot as usize;
+                    let existing = page.slots.get(slot).map(Vec::as_slice).unwrap_or_default();
+                    let merged = if adjacency {
+                        concat::<AdjEntry>(existing, &parts)?
+                    } else {
+                        concat::<u64>(existing, &parts)?
+                    };
+                    page.set(slot, merged);
+                }
+                Ok(())
+            })?;
             self.write_ahead(out, false)?;
         }
         Ok(())
@@ -1028,13 +1031,11 @@ impl<'s> Transaction<'s> {
         self.store.kv.get(key)
     }
 
-    /// Queues a block with `slots` set in it, on top of what the engine holds.
-    fn put_block(&self, out: &mut Ahead, block: Vec<u8>, slots: Vec<(usize, Vec<u8>)>) -> Result<()> {
+    /// Queues a block as `edit` leaves it, starting from what the engine holds.
+    fn edit_block(&self, out: &mut Ahead, block: Vec<u8>, edit: impl FnOnce(&mut Page) -> Result<()>) -> Result<()> {
         let old = self.value_now(&block)?;
         let mut page = old.as_deref().map(Page::decode).transpose()?.unwrap_or_default();
-        for (slot, bytes) in slots {
-            page.set(slot, bytes);
-        }
+        edit(&mut page)?;
         out.push(block, (!page.is_empty()).then(|| page.encode()), old);
         Ok(())
     }
@@ -1066,27 +1067,19 @@ impl<'s> Transaction<'s> {
                 patches.entry(slot.block).or_default().push((slot.slot, evidence));
             }
         }
-        for (block, slots) in blocks {
-            if !patches.contains_key(&block) {
-                self.put_block(out, block, slots)?;
-                self.write_ahead(out, false)?;
-                continue;
-            }
-            // Both: the patches go on top of the page with this batch's records set.
-            let old = self.value_now(&block)?;
-            let mut page = old.as_deref().map(Page::decode).transpose()?.unwrap_or_default();
-            for (slot, bytes) in slots {
-                page.set(slot, bytes);
-            }
-            patch(&mut page, patches.remove(&block).unwrap_or_default())?;
-            out.push(block, (!page.is_empty()).then(|| page.encode()), old);
-            self.write_ahead(out, false)?;
-        }
-        for (block, slots) in patches {
-            let old = self.value_now(&block)?;
-            let mut page = old.as_deref().map(Page::decode).transpose()?.unwrap_or_default();
-            patch(&mut page, slots)?;
-            out.push(block, (!page.is_empty()).then(|| page.encode()), old);
+        // Each block once: this batch's records set, then late evidence on top.
+        let mut keys: Vec<Vec<u8>> = blocks.keys().chain(patches.keys()).cloned().collect();
+        keys.sort_unstable();
+        keys.dedup();
+        for block in keys {
+            let slots = blocks.remove(&block).unwrap_or_default();
+            let late = patches.remove(&block).unwrap_or_default();
+            self.edit_block(out, block, |page| {
+                for (slot, bytes) in slots {
+                    page.set(slot, bytes);
+                }
+                patch(page, late)
+            })?;
             self.write_ahead(out, false)?;
         }
         let mut texts: Vec<EntityId> = std::mem::take(&mut self.dirty_texts).into_iter().collect();

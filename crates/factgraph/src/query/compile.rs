@@ -833,15 +833,7 @@ impl Planner {
         // What `merge` may have to create, it must be able to: relationships with one
         // type and a direction; bound nodes referred to, not redeclared.
         for (r, _) in &path.steps {
-            if r.types.len() != 1 {
-                return Err(QueryError::not_allowed(Restriction::CreateWithoutOneType, r.span).into());
-            }
-            if r.arrow == Arrow::Either {
-                return Err(QueryError::not_allowed(Restriction::CreateWithoutDirection, r.span).into());
-            }
-            if r.length.is_some() {
-                return Err(QueryError::not_allowed(Restriction::CreateMoreThanOneStatement, r.span).into());
-            }
+            creatable(r)?;
             if let Some(v) = r.var.as_ref().filter(|v| scope.get(&v.text).is_some()) {
                 return Err(QueryError::AlreadyBound { name: v.text.clone(), span: r.span }.into());
             }
@@ -930,15 +922,7 @@ impl Planner {
                 }
             }
             for (r, _) in &path.steps {
-                if r.types.len() != 1 {
-                    return Err(QueryError::not_allowed(Restriction::CreateWithoutOneType, r.span).into());
-                }
-                if r.arrow == Arrow::Either {
-                    return Err(QueryError::not_allowed(Restriction::CreateWithoutDirection, r.span).into());
-                }
-                if r.length.is_some() {
-                    return Err(QueryError::not_allowed(Restriction::CreateMoreThanOneStatement, r.span).into());
-                }
+                creatable(r)?;
                 if let Some(v) = &r.var {
                     if scope.get(&v.text).is_some() {
                         return Err(QueryError::AlreadyBound { name: v.text.clone(), span: r.span }.into());
@@ -1507,6 +1491,21 @@ pub(crate) fn write_path(out: &mut String, path: &PathPattern) {
         statements: vec![factgraph_syntax::ast::Statement::Query(q)],
     });
     out.push_str(text.trim_start_matches("create "));
+}
+
+/// Refuses a relationship `create` or `merge` could not make: one statement needs one
+/// type, a direction and a single step.
+fn creatable(r: &RelPattern) -> Result<()> {
+    if r.types.len() != 1 {
+        return Err(QueryError::not_allowed(Restriction::CreateWithoutOneType, r.span).into());
+    }
+    if r.arrow == Arrow::Either {
+        return Err(QueryError::not_allowed(Restriction::CreateWithoutDirection, r.span).into());
+    }
+    if r.length.is_some() {
+        return Err(QueryError::not_allowed(Restriction::CreateMoreThanOneStatement, r.span).into());
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -24,6 +24,7 @@ const ASSETS: &[(&str, Asset)] = &[
     asset!("style.css", "text/css; charset=utf-8"),
     asset!("vendor/cytoscape.min.js", "text/javascript; charset=utf-8"),
     asset!("vendor/LICENSE-cytoscape.txt", "text/plain; charset=utf-8"),
+    asset!("vendor/README.md", "text/markdown; charset=utf-8"),
 ];
 
 /// The asset at `path` (relative to `web/`), if there is one.

@@ -653,10 +653,14 @@
   function openPanel(...children) {
     panel.replaceChildren(
       h('button', { type: 'button', class: 'close', 'aria-label': 'Close the details', onclick: closePanel }, '×'),
-      ...children,
+      // replaceChildren would write a null as the text "null".
+      ...children.filter((c) => c !== null && c !== undefined && c !== false),
     );
     panel.hidden = false;
+    // Over the graph (wide screens) it is in view already; under it (a phone) the
+    // reader is brought to it, as the tap asked for it.
     panel.focus({ preventScroll: true });
+    if (getComputedStyle(panel).position !== 'absolute') panel.scrollIntoView({ block: 'nearest' });
   }
 
   function closePanel() {
@@ -947,13 +951,20 @@
   initGraph();
   showHealth();
   setState('idle');
-  const m = /^#q=(.*)$/.exec(window.location.hash);
-  if (m) {
+  // A link to `#q=…` runs its query: on opening, and when followed from the page.
+  function runFromHash() {
+    const m = /^#q=(.*)$/.exec(window.location.hash);
+    if (!m) return;
+    let q;
     try {
-      queryBox.value = decodeURIComponent(m[1]);
-      runFromBox();
+      q = decodeURIComponent(m[1]);
     } catch {
-      // A mangled link: start empty.
+      return; // A mangled link: leave the page as it is.
     }
+    if (q.trim() === view.query) return;
+    queryBox.value = q;
+    runFromBox();
   }
+  window.addEventListener('hashchange', runFromHash);
+  runFromHash();
 })();

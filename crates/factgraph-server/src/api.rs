@@ -233,7 +233,8 @@ async fn health(Shared(state): Api) -> Result<Json<serde_json::Value>, ApiError>
         "store": state.graph.path().map(|p| p.display().to_string()),
         "read_only": state.config.read_only,
         "writes": writes,
-        "running": state.running.load(Ordering::SeqCst).saturating_sub(1),
+        // Read after this request's own work ended: the count is of the others.
+        "running": state.running.load(Ordering::SeqCst),
         "counts": { "entities": counts.entities, "statements": counts.statements, "evidence": counts.evidence },
     })))
 }

@@ -9,6 +9,7 @@
 mod output;
 mod render;
 mod repl;
+mod serve;
 mod showcase;
 mod terminal;
 
@@ -85,7 +86,8 @@ const EXAMPLES: &str = "Examples:
   factgraph --db ./claims load data/*.fg     load scripts as one atomic batch
   factgraph --db ./claims load ./bench/tsv   load the benchmark's TSV directory
   factgraph export -o dump.jsonl             lossless JSON Lines export
-  factgraph dot 'who reported \"red notice\"' -o red-notice.dot";
+  factgraph dot 'who reported \"red notice\"' -o red-notice.dot
+  factgraph --db ./claims serve              HTTP API and browser view on 127.0.0.1:7878";
 
 #[derive(Subcommand, Debug)]
 enum Command {
@@ -132,6 +134,10 @@ enum Command {
         #[arg(long)]
         evidence: bool,
     },
+    /// Serve the store over HTTP to many clients at once: a JSON API and a browser
+    /// view (docs/server.md).
+    #[command(after_help = "Example: factgraph --db ./claims serve --bind 127.0.0.1:7878")]
+    Serve(serve::ServeArgs),
 }
 
 /// The default store: `$FACTGRAPH_DB`, else `factgraph/default` in the platform data
@@ -322,7 +328,7 @@ pub(crate) fn load_paths(
 fn only_reads(cli: &Cli, inputs: Option<&[String]>) -> bool {
     match &cli.command {
         Some(Command::Stats | Command::Check | Command::Export { .. } | Command::Dot { .. }) => true,
-        Some(Command::Load { .. } | Command::Import { .. }) => false,
+        Some(Command::Load { .. } | Command::Import { .. } | Command::Serve(_)) => false,
         None => inputs.is_some_and(inputs_only_read),
     }
 }
@@ -478,6 +484,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
     };
     let color = use_color(cli.color);
     let stdout = std::io::stdout();
+    if let Some(Command::Serve(args)) = &cli.command {
+        return serve::run(graph, args, cli.read_only);
+    }
     match &cli.command {
         Some(Command::Stats) => {
             repl::write_stats(&graph, &mut stdout.lock())?;
@@ -573,6 +582,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             return Ok(ExitCode::SUCCESS);
         }
+        Some(Command::Serve(_)) => anyhow::bail!("serve is run before this"),
         None => {}
     }
     let mode = cli.format.unwrap_or(if stdout.is_terminal() { Mode::Table } else { Mode::Tsv });

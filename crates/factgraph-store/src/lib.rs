@@ -25,5 +25,5 @@ pub use jsonl::{export_jsonl, import_jsonl, import_jsonl_checked, JsonlCheck, JS
 pub use kv::{Engine, Kv, MemoryKv, SledKv};
 pub use model::*;
 pub use normalize::normalize;
-pub use store::{CommitStats, Counts, Edge, OpenOptions, Store, FORMAT_VERSION, MARKER_FILE};
+pub use store::{lock_note, CommitStats, Counts, Edge, OpenOptions, Store, FORMAT_VERSION, MARKER_FILE};
 pub use txn::{check_entity_name, check_quote, check_relation_name, Added, Transaction};

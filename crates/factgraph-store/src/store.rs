@@ -677,6 +677,33 @@ impl Store {
         Ok([self.meta_u64(keys::META_COMMITS)?, e, st, c.entities, c.statements, c.evidence])
     }
 
+    /// A number that changes with every commit made through this handle, so that
+    /// a structure derived from the data can tell when it is stale.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Writes `note` into the store's `LOCK` file, replacing what was there, for
+    /// other processes to read with [`lock_note`] while this handle holds the lock
+    /// (a server says where it listens). An empty note clears it. A store on the
+    /// memory engine, or one read from a copy without a lock, has nowhere to write:
+    /// that is an error.
+    pub fn announce(&self, note: &str) -> Result<()> {
+        let Some(file) = &self._lock else {
+            return Err(StoreError::ReadOnly);
+        };
+        let lock_path = self.path.as_deref().map(|p| p.join(LOCK_FILE)).unwrap_or_default();
+        let write = || -> std::io::Result<()> {
+            use std::io::{Seek, SeekFrom};
+            let mut f = file;
+            f.set_len(0)?;
+            f.seek(SeekFrom::Start(0))?;
+            f.write_all(note.as_bytes())?;
+            f.sync_data()
+        };
+        write().map_err(|e| StoreError::io(format!("writing {}", lock_path.display()), e))
+    }
+
     /// Entity, statement and evidence counts.
     pub fn counts(&self) -> Result<Counts> {
         Ok(Counts {
@@ -1000,7 +1027,14 @@ fn lock_dir(path: &Path) -> Result<File> {
         .open(&lock_path)
         .map_err(|e| StoreError::io(format!("opening {}", lock_path.display()), e))?;
     match file.try_lock() {
-        Ok(()) => Ok(file),
+        Ok(()) => {
+            // A note left by a holder that was killed (a server's address) would send
+            // the next process that finds the store in use to a server long gone.
+            if file.metadata().is_ok_and(|m| m.len() > 0) {
+                file.set_len(0).map_err(|e| StoreError::io(format!("clearing {}", lock_path.display()), e))?;
+            }
+            Ok(file)
+        }
         Err(fs::TryLockError::WouldBlock) => Err(StoreError::InUse { path: path.to_owned() }),
         Err(fs::TryLockError::Error(e)) => Err(StoreError::io(format!("locking {}", lock_path.display()), e)),
     }
@@ -1075,6 +1109,24 @@ fn remove_empty_temporaries(path: &Path) {
             let _ = fs::remove_dir(entry.path());
         }
     }
+}
+
+/// The longest note [`lock_note`] reads: a note is a few lines, and `LOCK` could be
+/// anything a user put there.
+const MAX_LOCK_NOTE: u64 = 4096;
+
+/// What the process holding the store at `path` wrote into its `LOCK` with
+/// [`Store::announce`], if another process holds it and wrote something. `None` when
+/// the store is free, when nothing was written, or when `LOCK` cannot be read.
+pub fn lock_note(path: &Path) -> Option<String> {
+    use std::io::Read;
+    let lock_path = path.join(LOCK_FILE);
+    if !fs::symlink_metadata(&lock_path).is_ok_and(|m| m.is_file()) || !lock_is_held(path) {
+        return None;
+    }
+    let mut text = String::new();
+    File::open(&lock_path).ok()?.take(MAX_LOCK_NOTE).read_to_string(&mut text).ok()?;
+    (!text.trim().is_empty()).then_some(text)
 }
 
 /// Whether another process holds the directory's LOCK, without creating it.

@@ -5,7 +5,7 @@
 
 use std::io::{BufRead, Write};
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use factgraph_store::{
     Adjacency, CheckReport, CommitStats, Counts, Direction, Edge, Engine, Entity, EntityId, Evidence, JsonlCheck, Node,
@@ -14,17 +14,60 @@ use factgraph_store::{
 
 use crate::dot::{to_dot, DotOptions};
 use crate::error::{Error, LoadError, Result};
+use crate::names::{self, Completion, NameIndex};
 use crate::query::{Limits, Params, QueryResult, WriteSummary};
 use crate::transaction::Transaction;
 use crate::tsv::{load_tsv_dir, Progress, TsvSummary};
 
 /// An open factgraph store.
-#[derive(Debug)]
 pub struct Graph {
     store: Store,
+    /// Completion over names, built on first use and after each commit.
+    names: RwLock<names::Cached>,
+}
+
+impl std::fmt::Debug for Graph {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Graph").field("store", &self.store).finish_non_exhaustive()
+    }
 }
 
 impl Graph {
+    fn wrap(store: Store) -> Graph {
+        Graph { store, names: RwLock::new(None) }
+    }
+
+    /// Up to `limit` entities whose names or aliases have a word starting with
+    /// `prefix` (case, accents and punctuation folded as names are), one per entity,
+    /// best first: what a search box completes to. The first call after a commit
+    /// reads every entity to build the index it answers from.
+    pub fn complete(&self, prefix: &str, limit: usize) -> Result<Vec<Completion>> {
+        let generation = self.store.generation();
+        let cached = self.names.read().unwrap_or_else(|p| p.into_inner()).clone();
+        let index = match cached {
+            Some((g, index)) if g == generation => index,
+            _ => {
+                let index = Arc::new(NameIndex::build(&self.store)?);
+                *self.names.write().unwrap_or_else(|p| p.into_inner()) = Some((generation, index.clone()));
+                index
+            }
+        };
+        Ok(index.complete(prefix, limit))
+    }
+
+    /// A number that changes with every commit through this handle: a cache derived
+    /// from the data is stale when it no longer matches.
+    pub fn generation(&self) -> u64 {
+        self.store.generation()
+    }
+
+    /// Writes `note` into the store's `LOCK` file for other processes to read with
+    /// [`lock_note`](crate::lock_note) while this handle has the store open (a server
+    /// says where it listens); an empty note clears it.
+    pub fn announce(&self, note: &str) -> Result<()> {
+        Ok(self.store.announce(note)?)
+    }
+
     /// Opens the store at `path`, creating it when the directory is missing or empty.
     pub fn open(path: impl AsRef<Path>) -> Result<Graph> {
         Graph::open_with(path, &OpenOptions::default())
@@ -44,7 +87,7 @@ impl Graph {
     /// Opens with explicit options (cache size, whether to create, the engine of a
     /// new store, read-only).
     pub fn open_with(path: impl AsRef<Path>, options: &OpenOptions) -> Result<Graph> {
-        Ok(Graph { store: Store::open(path, options)? })
+        Ok(Graph::wrap(Store::open(path, options)?))
     }
 
     /// Opens the store at `path` like `open`; when it has to be created, `fill` writes
@@ -53,18 +96,18 @@ impl Graph {
     /// run for a store that exists; if it fails, nothing is left behind.
     pub fn create_with(path: impl AsRef<Path>, fill: impl FnOnce(&Graph) -> Result<()>) -> Result<Graph> {
         let store = Store::create_with(path, &OpenOptions::default(), |store| {
-            let graph = Graph { store };
+            let graph = Graph::wrap(store);
             fill(&graph)?;
             Ok::<Store, Error>(graph.store)
         })?;
-        Ok(Graph { store })
+        Ok(Graph::wrap(store))
     }
 
     /// A new, empty graph in memory: nothing touches the disk, and everything is gone
     /// when it is dropped. The same behaviour as a store on disk, for tests, examples
     /// and scratch work.
     pub fn in_memory() -> Result<Graph> {
-        Ok(Graph { store: Store::in_memory()? })
+        Ok(Graph::wrap(Store::in_memory()?))
     }
 
     /// Whether `path` holds a factgraph store (its marker file), without opening it.

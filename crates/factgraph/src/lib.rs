@@ -3,6 +3,7 @@
 pub mod dot;
 mod error;
 mod graph;
+mod names;
 mod query;
 mod transaction;
 mod tsv;
@@ -13,12 +14,13 @@ pub mod vocabulary;
 // where an embedder needs them, re-exported one by one.
 pub use error::{Candidate, Error, ErrorKind, LoadError, QueryError, Restriction, Result};
 pub use factgraph_store::{
-    Added, Adjacency, AdjacencyEdge, CheckReport, CommitStats, Counts, Date, Direction, Edge, Engine, Entity, EntityId,
-    Evidence, JsonlCheck, NewStatement, Node, Object, OpenOptions, Path, Properties, Qualifiers, Statement,
-    StatementId, StoreError, Value, Walk, DOCUMENT_KIND,
+    lock_note, Added, Adjacency, AdjacencyEdge, CheckReport, CommitStats, Counts, Date, Direction, Edge, Engine,
+    Entity, EntityId, Evidence, JsonlCheck, NewStatement, Node, Object, OpenOptions, Path, Properties, Qualifiers,
+    Statement, StatementId, StoreError, Value, Walk, DOCUMENT_KIND,
 };
 pub use factgraph_syntax::{ast::Span, ParseError};
 pub use graph::{line_col, syntax_tree, writes, Graph};
+pub use names::Completion;
 pub use query::{Cell, Citation, Limits, Params, QueryResult, Record, Row, WriteSummary};
 pub use transaction::Transaction;
 pub use tsv::{is_tsv_dir, Progress, TsvSummary};

@@ -1,0 +1,496 @@
+//! The HTTP API's routes and handlers (`docs/server.md`): queries, the graph view's
+//! JSON, DOT, completion, entities and statements, health, and the browser view.
+//!
+//! Every handler that touches the store runs its work on tokio's blocking pool
+//! ([`State::run`]), at most `max_running` at once, under the request's limits and a
+//! cancel flag that is raised when the client goes away.
+
+use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::body::{Body, Bytes};
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, Path, Query, State as Shared};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use factgraph::{Direction, EntityId, Graph, Limits, Node, QueryResult, StatementId};
+use serde::Deserialize;
+use serde_json::json;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+
+use crate::error::ApiError;
+use crate::subgraph::{self, Subgraph};
+use crate::Config;
+
+/// What every handler shares.
+pub(crate) struct State {
+    pub(crate) graph: Arc<Graph>,
+    pub(crate) config: Config,
+    slots: Arc<tokio::sync::Semaphore>,
+    /// Queries running now (for `/health`, and for tests that a client that left
+    /// stopped its query).
+    running: Arc<AtomicUsize>,
+    /// The statements `conflicts` reports, with the generation they were found at.
+    conflicts: Mutex<Option<(u64, Arc<BTreeSet<StatementId>>)>>,
+}
+
+impl State {
+    pub(crate) fn new(graph: Arc<Graph>, config: Config) -> State {
+        let slots = Arc::new(tokio::sync::Semaphore::new(config.max_running.max(1)));
+        State { graph, config, slots, running: Arc::new(AtomicUsize::new(0)), conflicts: Mutex::new(None) }
+    }
+
+    /// The server's limits, lowered to what the request asks for.
+    fn limits(&self, max_rows: Option<usize>, timeout_ms: Option<u64>) -> Limits {
+        let mut limits = self.config.limits.clone();
+        if let Some(n) = max_rows {
+            limits.max_rows = limits.max_rows.min(n.max(1));
+        }
+        if let Some(ms) = timeout_ms {
+            let asked = Duration::from_millis(ms.max(1));
+            limits.deadline = Some(limits.deadline.map_or(asked, |d| d.min(asked)));
+        }
+        limits
+    }
+
+    /// Runs `work` on the blocking pool with `limits` and a cancel flag that is set
+    /// if this future is dropped (the client disconnected) before the work ends.
+    async fn run<T: Send + 'static>(
+        &self,
+        mut limits: Limits,
+        work: impl FnOnce(&Graph, &Limits) -> T + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let permit = self
+            .slots
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "in_use", "the server is stopping"))?;
+        let cancel = Arc::new(AtomicBool::new(false));
+        limits.cancel = Some(cancel.clone());
+        let guard = CancelOnDrop(cancel);
+        let graph = self.graph.clone();
+        let running = self.running.clone();
+        running.fetch_add(1, Ordering::SeqCst);
+        let task = tokio::task::spawn_blocking(move || {
+            let out = work(&graph, &limits);
+            running.fetch_sub(1, Ordering::SeqCst);
+            drop(permit);
+            out
+        });
+        let out = task
+            .await
+            .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "io", "the query's thread failed"))?;
+        drop(guard);
+        Ok(out)
+    }
+
+    /// Whether this request may write: the server is not read-only, has a token, and
+    /// the request carries it.
+    fn authorize_write(&self, headers: &HeaderMap) -> Result<(), ApiError> {
+        if self.config.read_only {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "read_only",
+                "this server is read-only: writes are refused",
+            ));
+        }
+        let Some(token) = &self.config.token else {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "read_only",
+                "this server takes no writes: it was started without a token",
+            ));
+        };
+        let given = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim);
+        match given {
+            None => Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "this query writes: send the server's token as `Authorization: Bearer TOKEN`",
+            )),
+            Some(g) if same(g.as_bytes(), token.trim().as_bytes()) => Ok(()),
+            Some(_) => Err(ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "wrong token")),
+        }
+    }
+
+    /// The statements `conflicts` reports now, found once per commit. A store too
+    /// large to search within the server's deadline marks none.
+    fn conflicting(&self, graph: &Graph, limits: &Limits) -> Arc<BTreeSet<StatementId>> {
+        let generation = graph.generation();
+        let mut cached = self.conflicts.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((g, set)) = cached.as_ref() {
+            if *g == generation {
+                return set.clone();
+            }
+        }
+        let set = match graph.query_with("conflicts", limits) {
+            Ok(results) => Arc::new(results.iter().flat_map(statements_in).collect::<BTreeSet<_>>()),
+            Err(_) => Arc::new(BTreeSet::new()),
+        };
+        *cached = Some((generation, set.clone()));
+        set
+    }
+}
+
+/// Compares secrets in time that does not depend on where they differ.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Sets a cancel flag when dropped.
+struct CancelOnDrop(Arc<AtomicBool>);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+/// The statements a result rests on: statement cells and each row's evidence.
+fn statements_in(r: &QueryResult) -> Vec<StatementId> {
+    let mut ids = Vec::new();
+    for row in &r.rows {
+        for c in &row.cells {
+            if let Some(id) = c.as_statement() {
+                ids.push(id);
+            }
+        }
+        ids.extend(row.provenance.iter().map(|c| c.statement));
+    }
+    ids
+}
+
+pub(crate) fn router(state: Arc<State>) -> Router {
+    let max_body = state.config.max_body;
+    let cors = state.config.cors.clone();
+    let mut app = Router::new()
+        .route("/", get(index))
+        .route("/assets/{*path}", get(asset))
+        .route("/health", get(health))
+        .route("/query", post(query))
+        .route("/graph", post(graph_view))
+        .route("/dot", post(dot))
+        .route("/api/complete", get(complete))
+        .route("/api/entities/{id}", get(entity))
+        .route("/api/entities/{id}/neighbours", get(neighbours))
+        .route("/api/statements/{id}", get(statement))
+        .fallback(|| async { ApiError::not_found("no such endpoint; see docs/server.md") })
+        .layer(DefaultBodyLimit::max(max_body))
+        .with_state(state);
+    if !cors.is_empty() {
+        let origins: Vec<HeaderValue> = cors.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
+        app = app.layer(
+            CorsLayer::new()
+                .allow_origin(AllowOrigin::list(origins))
+                .allow_methods([Method::GET, Method::POST])
+                .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE]),
+        );
+    }
+    app
+}
+
+type Api = Shared<Arc<State>>;
+
+async fn index() -> Response {
+    asset_response("index.html")
+}
+
+async fn asset(Path(path): Path<String>) -> Response {
+    asset_response(&path)
+}
+
+fn asset_response(path: &str) -> Response {
+    match crate::assets::asset(path) {
+        Some(a) => {
+            ([(header::CONTENT_TYPE, a.content_type), (header::CACHE_CONTROL, "no-cache")], a.bytes).into_response()
+        }
+        None => ApiError::not_found(format!("no file {path:?}")).into_response(),
+    }
+}
+
+async fn health(Shared(state): Api) -> Result<Json<serde_json::Value>, ApiError> {
+    let counts =
+        state.run(state.config.limits.clone(), |g, _| g.counts()).await?.map_err(|e| ApiError::from_library(&e, ""))?;
+    let writes = if state.config.read_only {
+        "refused"
+    } else if state.config.token.is_some() {
+        "token"
+    } else {
+        "refused"
+    };
+    Ok(Json(json!({
+        "status": "ok",
+        "version": env!("CARGO_PKG_VERSION"),
+        "store": state.graph.path().map(|p| p.display().to_string()),
+        "read_only": state.config.read_only,
+        "writes": writes,
+        // Read after this request's own work ended: the count is of the others.
+        "running": state.running.load(Ordering::SeqCst),
+        "counts": { "entities": counts.entities, "statements": counts.statements, "evidence": counts.evidence },
+    })))
+}
+
+/// A query request's body.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct QueryRequest {
+    #[serde(default)]
+    query: String,
+    #[serde(default)]
+    params: serde_json::Map<String, serde_json::Value>,
+    max_rows: Option<usize>,
+    timeout_ms: Option<u64>,
+}
+
+/// Reads a request body: JSON (`QueryRequest`), or the query itself as text.
+fn parse_body(
+    state: &State,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<QueryRequest, ApiError> {
+    let body = body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                format!("the request body is over {} bytes", state.config.max_body),
+            )
+        } else {
+            ApiError::bad_request(e.body_text())
+        }
+    })?;
+    let text = std::str::from_utf8(&body)
+        .map_err(|e| ApiError::bad_request(format!("the request body is not UTF-8 (at byte {})", e.valid_up_to())))?;
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if content_type.starts_with("text/plain") {
+        return Ok(QueryRequest { query: text.to_owned(), ..QueryRequest::default() });
+    }
+    if text.trim().is_empty() {
+        return Ok(QueryRequest::default());
+    }
+    serde_json::from_str(text).map_err(|e| ApiError::bad_request(format!("the request body: {e}")))
+}
+
+/// Checks a query before it runs: it parses, and it writes only with the token.
+fn admit(state: &State, headers: &HeaderMap, req: &QueryRequest) -> Result<factgraph::Params, ApiError> {
+    let params = subgraph::params(&req.params)?;
+    let writes = factgraph::writes(&req.query, &params).map_err(|e| ApiError::from_library(&e, &req.query))?;
+    if writes {
+        state.authorize_write(headers)?;
+    }
+    Ok(params)
+}
+
+fn wants_lines(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("application/x-ndjson") || a.contains("application/jsonl"))
+}
+
+async fn query(Shared(state): Api, headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Response {
+    match answer(&state, &headers, body).await {
+        Ok(r) => r,
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn answer(state: &State, headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
+    let req = parse_body(state, headers, body)?;
+    if req.query.trim().is_empty() {
+        return Err(ApiError::bad_request("no query: send {\"query\": \"…\"}"));
+    }
+    let params = admit(state, headers, &req)?;
+    let limits = state.limits(req.max_rows, req.timeout_ms);
+    let started = Instant::now();
+    let text = req.query;
+    let results = state
+        .run(limits, move |g, limits| {
+            g.query_params(&text, &params, limits).map_err(|e| ApiError::from_library(&e, &text))
+        })
+        .await??;
+    let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+    if wants_lines(headers) {
+        return Ok(stream_lines(results, elapsed_ms));
+    }
+    let body = json!({ "results": results.iter().map(subgraph::result).collect::<Vec<_>>(), "elapsed_ms": elapsed_ms });
+    Ok(Json(body).into_response())
+}
+
+/// An answer as JSON lines, written by a blocking task into a bounded channel so that
+/// a large answer is sent as it is written and a client that stops reading stops the
+/// writing.
+fn stream_lines(results: Vec<QueryResult>, elapsed_ms: f64) -> Response {
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(8);
+    tokio::task::spawn_blocking(move || {
+        const CHUNK: usize = 64 * 1024;
+        let mut buf = Vec::with_capacity(CHUNK);
+        let line = |buf: &mut Vec<u8>, v: serde_json::Value| -> bool {
+            let _ = serde_json::to_writer(&mut *buf, &v);
+            buf.push(b'\n');
+            if buf.len() >= CHUNK {
+                return tx.blocking_send(Ok(std::mem::take(buf))).is_ok();
+            }
+            true
+        };
+        for r in &results {
+            if !line(&mut buf, json!({ "result": { "columns": r.columns, "ordered": r.ordered } })) {
+                return;
+            }
+            for row in &r.rows {
+                if !line(&mut buf, json!({ "row": subgraph::row(row) })) {
+                    return;
+                }
+            }
+            if !line(&mut buf, json!({ "end": { "rows": r.rows.len(), "note": r.note } })) {
+                return;
+            }
+        }
+        if line(&mut buf, json!({ "done": { "elapsed_ms": elapsed_ms } })) && !buf.is_empty() {
+            let _ = tx.blocking_send(Ok(buf));
+        }
+    });
+    let body = Body::from_stream(tokio_stream::wrappers::ReceiverStream::new(rx));
+    ([(header::CONTENT_TYPE, "application/x-ndjson")], body).into_response()
+}
+
+async fn graph_view(Shared(state): Api, headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Response {
+    let run = async {
+        let req = parse_body(&state, &headers, body)?;
+        if req.query.trim().is_empty() {
+            return Err(ApiError::bad_request("no query: send {\"query\": \"…\"}"));
+        }
+        let params = admit(&state, &headers, &req)?;
+        let limits = state.limits(req.max_rows, req.timeout_ms);
+        let max_edges = limits.max_rows.min(5_000);
+        let shared = state.clone();
+        let text = req.query;
+        state
+            .run(limits, move |g, limits| {
+                let results = g.query_params(&text, &params, limits).map_err(|e| ApiError::from_library(&e, &text))?;
+                let conflicts = shared.conflicting(g, limits);
+                let mut sub = Subgraph::new(g, max_edges, &conflicts);
+                sub.add_results(&results).map_err(|e| ApiError::from_library(&e, &text))?;
+                Ok::<_, ApiError>(Json(sub.finish()).into_response())
+            })
+            .await?
+    };
+    run.await.unwrap_or_else(IntoResponse::into_response)
+}
+
+async fn dot(Shared(state): Api, headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Response {
+    let run = async {
+        let req = parse_body(&state, &headers, body)?;
+        let params =
+            if req.query.trim().is_empty() { factgraph::Params::new() } else { admit(&state, &headers, &req)? };
+        let limits = state.limits(req.max_rows, req.timeout_ms);
+        let text = req.query;
+        state
+            .run(limits, move |g, limits| {
+                let ids = if text.trim().is_empty() {
+                    None
+                } else {
+                    let results =
+                        g.query_params(&text, &params, limits).map_err(|e| ApiError::from_library(&e, &text))?;
+                    let mut ids: Vec<StatementId> = results.iter().flat_map(statements_in).collect();
+                    ids.sort();
+                    ids.dedup();
+                    Some(ids)
+                };
+                let dot = g
+                    .to_dot(ids.as_deref(), &factgraph::dot::DotOptions::default())
+                    .map_err(|e| ApiError::from_library(&e, &text))?;
+                Ok::<_, ApiError>(([(header::CONTENT_TYPE, "text/vnd.graphviz; charset=utf-8")], dot).into_response())
+            })
+            .await?
+    };
+    run.await.unwrap_or_else(IntoResponse::into_response)
+}
+
+#[derive(Debug, Deserialize)]
+struct CompleteParams {
+    #[serde(default)]
+    prefix: String,
+    limit: Option<usize>,
+}
+
+/// The longest prefix completed: no name is longer than this is worth typing, and a
+/// longer one would only cost work.
+const MAX_PREFIX_CHARS: usize = 200;
+
+async fn complete(Shared(state): Api, Query(p): Query<CompleteParams>) -> Result<Json<serde_json::Value>, ApiError> {
+    if p.prefix.chars().count() > MAX_PREFIX_CHARS {
+        return Ok(Json(json!({ "matches": [] })));
+    }
+    let limit = p.limit.unwrap_or(10).clamp(1, 100);
+    let found = state
+        .run(state.config.limits.clone(), move |g, _| g.complete(&p.prefix, limit))
+        .await?
+        .map_err(|e| ApiError::from_library(&e, ""))?;
+    let matches: Vec<serde_json::Value> = found
+        .iter()
+        .map(|c| json!({ "text": c.text, "entity": { "id": c.id.0, "name": c.name, "kind": c.kind } }))
+        .collect();
+    Ok(Json(json!({ "matches": matches })))
+}
+
+async fn entity(Shared(state): Api, Path(id): Path<u64>) -> Result<Json<serde_json::Value>, ApiError> {
+    let found = state
+        .run(state.config.limits.clone(), move |g, _| g.entity(EntityId(id)))
+        .await?
+        .map_err(|e| ApiError::from_library(&e, ""))?;
+    match found {
+        Some(e) => Ok(Json(subgraph::entity(&e))),
+        None => Err(ApiError::not_found(format!("no entity {id}"))),
+    }
+}
+
+async fn statement(Shared(state): Api, Path(id): Path<u64>) -> Result<Json<serde_json::Value>, ApiError> {
+    let found = state
+        .run(state.config.limits.clone(), move |g, _| subgraph::statement(g, StatementId(id)))
+        .await?
+        .map_err(|e| ApiError::from_library(&e, ""))?;
+    if found.is_null() {
+        return Err(ApiError::not_found(format!("no statement {id}")));
+    }
+    Ok(Json(found))
+}
+
+#[derive(Debug, Deserialize)]
+struct NeighbourParams {
+    limit: Option<usize>,
+}
+
+async fn neighbours(
+    Shared(state): Api,
+    Path(id): Path<u64>,
+    Query(p): Query<NeighbourParams>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let limit = p.limit.unwrap_or(200).clamp(1, 2_000);
+    let shared = state.clone();
+    state
+        .run(state.config.limits.clone(), move |g, limits| {
+            let library = |e: factgraph::Error| ApiError::from_library(&e, "");
+            if g.entity(EntityId(id)).map_err(library)?.is_none() {
+                return Err(ApiError::not_found(format!("no entity {id}")));
+            }
+            let conflicts = shared.conflicting(g, limits);
+            let mut sub = Subgraph::new(g, limit, &conflicts);
+            for dir in [Direction::Out, Direction::In] {
+                for edge in g.edges(Node::Entity(EntityId(id)), dir).map_err(library)? {
+                    sub.add_statement(edge.statement).map_err(library)?;
+                }
+            }
+            Ok(Json(sub.finish()))
+        })
+        .await?
+}

@@ -161,7 +161,7 @@ fn the_browser_view_answers_draws_and_shows_evidence() {
 
     drop(page);
     drop(driver);
-    running.stop();
+    running.stop().expect("the server stops");
 }
 
 /// Finds an edge whose midpoint is clear of every node (so the click lands on the edge)

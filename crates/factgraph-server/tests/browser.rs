@@ -56,11 +56,10 @@ fn the_browser_view_answers_draws_and_shows_evidence() {
     page.type_into(&query, "who reported \"red notice\"");
     page.type_into(&query, "\u{E009}\u{E007}"); // Ctrl+Enter runs, as in the REPL.
     wait_answer(&page);
-    let sources: Vec<String> = serde_json::from_value(page.js(
-        "return [...document.querySelectorAll('#answer tbody tr:not(.provenance)')]
-                .map(tr => tr.cells[0].innerText.trim())",
-    ))
-    .expect("a list of strings");
+    let sources: Vec<String> =
+        serde_json::from_value(page.js("return [...document.querySelectorAll('#answer tbody tr:not(.provenance)')]
+                .map(tr => tr.cells[0].innerText.trim())"))
+        .expect("a list of strings");
     assert!(!sources.is_empty(), "the table has rows");
     for outlet in ["Sky News", "Newsweek"] {
         assert!(sources.iter().any(|s| s.contains(outlet)), "{outlet} answers; the sources were {sources:?}");
@@ -74,6 +73,8 @@ fn the_browser_view_answers_draws_and_shows_evidence() {
          return q && q.innerText.trim()",
     );
     assert!(quote.as_str().is_some_and(|q| !q.is_empty()), "a citation shows its quote");
+    // The click scrolled the wide table to its last column; show it from its start.
+    page.js("document.querySelector('#answer .table-wrap').scrollLeft = 0; window.scrollTo(0, 0)");
     page.screenshot(&artefacts, "answer-table.png");
 
     // The graph: click an edge where it is drawn, with a real pointer.
@@ -156,7 +157,10 @@ fn the_browser_view_answers_draws_and_shows_evidence() {
     page.js("document.querySelector('.picture').scrollIntoView()");
     let at = page.js(EDGE_TO_CLICK);
     page.pointer_click(at["x"].as_f64().expect("x"), at["y"].as_f64().expect("y"));
-    page.wait_js("the evidence panel on a phone", "const p = document.getElementById('panel'); return !p.hidden && !!p.querySelector('.quote')");
+    page.wait_js(
+        "the evidence panel on a phone",
+        "const p = document.getElementById('panel'); return !p.hidden && !!p.querySelector('.quote')",
+    );
     page.screenshot(&artefacts, "phone-graph.png");
 
     drop(page);

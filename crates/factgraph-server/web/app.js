@@ -369,7 +369,7 @@
       p.quote ? h('blockquote', {}, p.quote) : null,
       h('p', { class: 'source' },
         p.outlet ? h('span', { class: 'outlet' }, p.outlet) : null,
-        p.title ? [' — ', h('cite', {}, p.title)] : null,
+        p.title ? [p.outlet ? ' — ' : '', h('cite', {}, p.title)] : null,
         p.document ? h('span', { class: 'doc' }, ` (${p.document})`) : null),
       h('p', { class: 'credit' }, 'credited to ', p.attribution ? h('strong', {}, p.attribution) : 'the document\u2019s own voice'))));
   }
@@ -395,7 +395,7 @@
       case 'value':
         return h('span', { class: 'value' }, fmtValue(c.value));
       case 'text':
-        return h('span', { class: 'text' }, c.text);
+        return longText(c.text);
       case 'list':
         return h('ul', { class: 'list' }, (c.items || []).map((x) => h('li', {}, renderCell(x))));
       case 'map':
@@ -405,6 +405,22 @@
       default:
         return h('code', {}, JSON.stringify(c));
     }
+  }
+
+  /** Text cells (quotes, titles) are cut to a few lines until clicked, so a wide
+   *  answer stays scannable; the whole text is one click (or Enter) away. */
+  function longText(text) {
+    if (String(text).length < 140) return h('span', { class: 'text' }, text);
+    const el = h('span', { class: 'text long', tabindex: '0', role: 'button', 'aria-expanded': 'false', title: 'Show all' }, text);
+    const toggle = () => el.setAttribute('aria-expanded', String(el.getAttribute('aria-expanded') !== 'true'));
+    el.addEventListener('click', toggle);
+    el.addEventListener('keydown', (ev) => {
+      if (ev.key === 'Enter' || ev.key === ' ') {
+        ev.preventDefault();
+        toggle();
+      }
+    });
+    return el;
   }
 
   function renderPath(c) {
@@ -491,6 +507,8 @@
         'text-background-color': '#ffffff',
         'text-background-opacity': 0.85,
         'text-background-padding': 1,
+        // Relation labels too small to read are left out rather than drawn as smudges.
+        'min-zoomed-font-size': 6,
       },
     },
     { selector: 'edge.hedged', style: { 'line-style': 'dashed', 'line-dash-pattern': [6, 4] } },
@@ -577,9 +595,17 @@
         randomize,
         padding: 30,
         nodeDimensionsIncludeLabels: true,
-        idealEdgeLength: () => 90,
-        nodeRepulsion: () => 9000,
-        numIter: 1500,
+        // cytoscape's own demo values: hubs with many leaves (a document and the
+        // claims it supports) spread out instead of piling up in the middle.
+        idealEdgeLength: () => 100,
+        nodeRepulsion: () => 400000,
+        edgeElasticity: () => 100,
+        nodeOverlap: 20,
+        gravity: 80,
+        numIter: 1000,
+        initialTemp: 200,
+        coolingFactor: 0.95,
+        minTemp: 1.0,
       };
     cy.layout(opts).run();
   }
@@ -728,7 +754,7 @@
           h('blockquote', { class: 'quote' }, c.quote),
           h('p', { class: 'source' },
             c.outlet ? h('span', { class: 'outlet' }, c.outlet) : null,
-            c.title ? [' — ', h('cite', { class: 'title' }, c.title)] : null,
+            c.title ? [c.outlet ? ' — ' : '', h('cite', { class: 'title' }, c.title)] : null,
             c.document ? h('span', { class: 'doc' }, ` (${c.document})`) : null),
           h('p', { class: 'credit' }, 'credited to ', c.attribution ? h('strong', {}, c.attribution) : 'the document\u2019s own voice')))),
       );

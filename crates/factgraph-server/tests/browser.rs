@@ -98,6 +98,15 @@ fn the_browser_view_answers_draws_and_shows_evidence() {
     );
     page.screenshot(&artefacts, "graph-evidence.png");
 
+    // The SVG export draws every edge and node of the picture.
+    let svg =
+        page.js("const s = window.factgraph.toSvg(); const d = new DOMParser().parseFromString(s, 'image/svg+xml');
+         const cy = window.factgraph.cy;
+         return {ok: !d.querySelector('parsererror') && d.documentElement.nodeName === 'svg',
+                 paths: d.querySelectorAll('path[marker-end]').length, edges: cy.edges().length}");
+    assert_eq!(svg["ok"], json!(true), "the SVG export parses: {svg}");
+    assert_eq!(svg["paths"], svg["edges"], "the SVG export draws every edge: {svg}");
+
     // Double-clicking a node merges its neighbours into the picture.
     let before = page.js("return window.factgraph.cy.elements().length");
     page.js("document.getElementById('panel').hidden = true");
@@ -139,6 +148,17 @@ fn the_browser_view_answers_draws_and_shows_evidence() {
     );
     assert_eq!(error["caret"], json!(true), "the error points at its place: {error}");
     assert_eq!(error["invalid"], json!("true"), "the query box is marked invalid: {error}");
+
+    // Up in an empty box recalls the queries run before, newest first.
+    page.js("document.getElementById('query').value = ''");
+    page.type_into(&query, "\u{E013}");
+    assert_eq!(page.js("return document.getElementById('query').value"), json!("who reported \"red"));
+    page.type_into(&query, "\u{E013}");
+    let recalled = page.js("return document.getElementById('query').value");
+    assert!(
+        recalled.as_str().is_some_and(|q| q.starts_with("describe")),
+        "Up again recalls the one before: {recalled}"
+    );
 
     // Phone width: one column, nothing wider than the screen. Headless Chromium will
     // not make a window narrower than 500 px, so the phone is emulated instead.

@@ -14,7 +14,7 @@
 
   // Exposed for the browser test (it reads edge positions from `cy`) and for anyone
   // poking at the page from the console.
-  const view = { cy: null, query: '' };
+  const view = { cy: null, query: '', toSvg: () => toSvg(view.cy) };
   window.factgraph = view;
 
   /** Builds an element: h('a', {href: '#'}, 'text', child…). */

@@ -27,6 +27,8 @@ use serde_json::{json, Value};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// The server's token for writes, typed into the page's token field.
+const TOKEN: &str = "browser-test-token";
 /// How long any one wait for the page may take.
 const WAIT: Duration = Duration::from_secs(30);
 
@@ -43,7 +45,8 @@ fn the_browser_view_answers_draws_and_shows_evidence() {
         return;
     }
     let artefacts = artefact_dir();
-    let running = Server::bind(Arc::new(showcase()), Config::loopback()).expect("the server binds").spawn();
+    let config = Config { token: Some(TOKEN.to_string()), ..Config::loopback() };
+    let running = Server::bind(Arc::new(showcase()), config).expect("the server binds").spawn();
     let url = running.url();
     let driver = Driver::start();
     let page = driver.session();
@@ -159,6 +162,22 @@ fn the_browser_view_answers_draws_and_shows_evidence() {
         recalled.as_str().is_some_and(|q| q.starts_with("describe")),
         "Up again recalls the one before: {recalled}"
     );
+
+    // A write without the token is refused and the page asks for it; with it, it runs.
+    page.js("document.getElementById('query').value = ''");
+    page.type_into(&query, "create (:Person {name: \"Zed Tester\"})\u{E009}\u{E007}");
+    let refused = page.wait_js(
+        "the write to be refused",
+        "const e = document.getElementById('query-error');
+         return document.body.dataset.state === 'error' && !e.hidden
+           ? {text: e.innerText, asked: document.getElementById('token-box').open} : null",
+    );
+    assert!(refused["text"].as_str().is_some_and(|t| t.contains("unauthorized")), "the refusal is shown: {refused}");
+    assert_eq!(refused["asked"], json!(true), "the token field is opened: {refused}");
+    let token = page.find("#token");
+    page.type_into(&token, TOKEN);
+    page.click(&page.find("#run"));
+    wait_answer(&page);
 
     // Phone width: one column, nothing wider than the screen. Headless Chromium will
     // not make a window narrower than 500 px, so the phone is emulated instead.

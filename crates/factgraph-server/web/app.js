@@ -304,7 +304,7 @@
 
   const tokenBox = $('token');
   tokenBox.value = storage('sessionStorage')?.getItem(TOKEN_KEY) || '';
-  tokenBox.addEventListener('change', () => {
+  tokenBox.addEventListener('input', () => {
     const s = storage('sessionStorage');
     if (!s) return;
     if (tokenBox.value.trim()) s.setItem(TOKEN_KEY, tokenBox.value.trim());

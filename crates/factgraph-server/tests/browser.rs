@@ -99,6 +99,12 @@ fn the_browser_view_answers_draws_and_shows_evidence() {
         panel["source"].as_str().is_some_and(|s| !s.trim().is_empty()),
         "the panel names the document's title or outlet: {panel}"
     );
+    if at["conflict"] == json!(true) {
+        assert!(
+            panel["text"].as_str().is_some_and(|t| t.contains("sources conflict")),
+            "a conflict is flagged: {panel}"
+        );
+    }
     page.screenshot(&artefacts, "graph-evidence.png");
 
     // The SVG export draws every edge and node of the picture.
@@ -133,6 +139,8 @@ fn the_browser_view_answers_draws_and_shows_evidence() {
     );
     assert!(options.to_string().contains("Trump"), "completion offers Trump: {options}");
     page.screenshot(&artefacts, "completion.png");
+    let garbled = page.js("return document.body.innerText.includes('[object ')");
+    assert_eq!(garbled, json!(false), "every part of the page is rendered as text, not as '[object …]'");
     page.type_into(&find, "\u{E007}");
     wait_answer(&page);
     let described = page.js("return document.getElementById('query').value");
@@ -207,8 +215,9 @@ fn the_browser_view_answers_draws_and_shows_evidence() {
     running.stop().expect("the server stops");
 }
 
-/// Finds an edge whose midpoint is clear of every node (so the click lands on the edge)
-/// and returns that midpoint in the viewport's CSS pixels.
+/// Finds an edge whose midpoint is clear of every node (so the click lands on the edge),
+/// a conflicting one if one is clear enough, and returns that midpoint in the
+/// viewport's CSS pixels.
 const EDGE_TO_CLICK: &str = "
     const cy = window.factgraph.cy;
     const box = cy.container().getBoundingClientRect();
@@ -218,7 +227,9 @@ const EDGE_TO_CLICK: &str = "
       const m = e.renderedMidpoint();
       if (m.x < 10 || m.y < 10 || m.x > box.width - 10 || m.y > box.height - 10) return;
       const clear = Math.min(...nodes.map(p => Math.hypot(p.x - m.x, p.y - m.y)));
-      if (!best || clear > best.clear) best = {clear, x: box.left + m.x, y: box.top + m.y, id: e.id()};
+      const score = clear + (clear > 20 && e.data('conflict') ? 1000 : 0);
+      if (!best || score > best.score)
+        best = {score, clear, x: box.left + m.x, y: box.top + m.y, id: e.id(), conflict: e.data('conflict')};
     });
     return best;";
 

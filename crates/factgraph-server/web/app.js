@@ -26,7 +26,8 @@
       else if (k === 'class') el.className = v;
       else el.setAttribute(k, v === true ? '' : v);
     }
-    for (const c of children.flat()) {
+    // Children may come in nested arrays (a map's [dt, dd] pairs); all are flattened.
+    for (const c of children.flat(Infinity)) {
       if (c === undefined || c === null || c === false) continue;
       el.append(c instanceof Node ? c : String(c));
     }

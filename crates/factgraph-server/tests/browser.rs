@@ -116,6 +116,12 @@ fn the_browser_view_answers_draws_and_shows_evidence() {
     assert_eq!(svg["ok"], json!(true), "the SVG export parses: {svg}");
     assert_eq!(svg["paths"], svg["edges"], "the SVG export draws every edge: {svg}");
 
+    // PNG from cytoscape, DOT from the server for the same query.
+    let png = page.js("return window.factgraph.cy.png({full: true})");
+    assert!(png.as_str().is_some_and(|p| p.starts_with("data:image/png;base64,") && p.len() > 1000), "a PNG export");
+    let dot = page.js_async("window.factgraph.dot().then(done, e => done('failed: ' + e.message))");
+    assert!(dot.as_str().is_some_and(|d| d.contains("digraph")), "a DOT export: {dot}");
+
     // Double-clicking a node merges its neighbours into the picture.
     let before = page.js("return window.factgraph.cy.elements().length");
     page.js("document.getElementById('panel').hidden = true");
@@ -427,6 +433,12 @@ impl Session<'_> {
 
     fn js(&self, script: &str) -> Value {
         self.cmd("POST", "/execute/sync", Some(json!({"script": script, "args": []})))
+    }
+
+    /// Runs `script` with a callback `done` and returns what it is called with.
+    fn js_async(&self, script: &str) -> Value {
+        let script = format!("const done = arguments[arguments.length - 1]; {script}");
+        self.cmd("POST", "/execute/async", Some(json!({"script": script, "args": []})))
     }
 
     /// Polls `script` until it returns something other than null, false or "".

@@ -14,7 +14,13 @@
 
   // Exposed for the browser test (it reads edge positions from `cy`) and for anyone
   // poking at the page from the console.
-  const view = { cy: null, query: '', toSvg: () => toSvg(view.cy) };
+  const view = {
+    cy: null,
+    query: '',
+    toSvg: () => toSvg(view.cy),
+    // The current query's subgraph as `factgraph dot` writes it; `{}` is the whole store.
+    dot: () => api('POST', '/dot', view.query ? { query: view.query } : {}),
+  };
   window.factgraph = view;
 
   /** Builds an element: h('a', {href: '#'}, 'text', child…). */
@@ -424,17 +430,24 @@
     return el;
   }
 
+  /** A path: its nodes with the relations between them, each way as it points; a
+   *  path given only in words is shown in words. */
   function renderPath(c) {
     const nodes = c.nodes || [];
+    if (!nodes.length) return h('span', { class: 'path' }, (c.steps || []).join(' '));
     const rels = c.relationships || [];
+    const forward = c.forward || [];
     const out = h('span', { class: 'path' });
     nodes.forEach((n, i) => {
       out.append(renderCell(n));
-      if (i < rels.length) {
-        const r = rels[i];
-        const label = r && r.type === 'statement' ? r.relation : null;
-        out.append(h('span', { class: 'step' }, label ? ` —${label}→ ` : ' → '));
-      }
+      if (i >= rels.length) return;
+      const r = rels[i];
+      const label = r && r.type === 'statement' ? r.relation : '';
+      const fwd = forward[i] !== false;
+      const text = fwd ? ` —${label}→ ` : ` ←${label}— `;
+      out.append(r && r.type === 'statement'
+        ? h('button', { type: 'button', class: 'link step', title: r.text, onclick: () => showStatement(r.id) }, text)
+        : h('span', { class: 'step' }, text));
     });
     return out;
   }
@@ -611,13 +624,24 @@
     cy.layout(opts).run();
   }
 
+  /** Fits the picture in the view, but never zooms a small one up past readable size. */
+  function fitView() {
+    const cy = view.cy;
+    if (!cy || cy.elements().empty()) return;
+    cy.fit(undefined, 30);
+    if (cy.zoom() > 1.6) {
+      cy.zoom(1.6);
+      cy.center();
+    }
+  }
+
   function drawGraph(g, focusId) {
     const cy = view.cy;
     if (!cy) return;
     cy.elements().remove();
     cy.add(toElements(g, false));
     layout(true);
-    cy.fit(undefined, 30);
+    fitView();
     if (focusId) cy.getElementById(focusId).addClass('focus');
     graphNote(g);
   }
@@ -625,7 +649,7 @@
   function graphNote(g) {
     const cy = view.cy;
     const parts = [];
-    if (cy.elements().empty()) parts.push('Nothing to draw for this answer.');
+    if (cy.elements().empty()) parts.push('Nothing to draw: the answer holds no entities or statements, only values.');
     else parts.push(`${cy.nodes().length} nodes, ${cy.edges().length} edges. Click an edge for its evidence; double-click a node for its neighbours.`);
     if (g && g.truncated) parts.push('The answer touches more: only the first edges are drawn.');
     $('graph-note').textContent = parts.join(' ');
@@ -651,7 +675,7 @@
       cy.nodes().removeClass('focus');
       const c = cy.getElementById('e' + id);
       c.addClass('focus');
-      cy.fit(undefined, 30);
+      fitView();
       graphNote(g);
       setState('done');
     } catch (e) {
@@ -664,10 +688,10 @@
     if (node.data('entity') !== undefined) expandEntity(node.data('entity'));
   }
 
-  $('fit').addEventListener('click', () => view.cy && view.cy.fit(undefined, 30));
+  $('fit').addEventListener('click', () => fitView());
   $('relayout').addEventListener('click', () => {
     layout(true);
-    view.cy && view.cy.fit(undefined, 30);
+    fitView();
   });
   $('expand').addEventListener('click', () => {
     view.cy && view.cy.$('node:selected[entity]').forEach((n) => expandNode(n));
@@ -908,8 +932,7 @@
 
   $('export-dot').addEventListener('click', async () => {
     try {
-      // The current query's subgraph, as `factgraph dot` writes it; `{}` is the whole store.
-      const dot = await api('POST', '/dot', view.query ? { query: view.query } : {});
+      const dot = await view.dot();
       download('factgraph.dot', new Blob([dot], { type: 'text/vnd.graphviz' }));
     } catch (e) {
       $('graph-note').textContent = e.api ? e.api.message : String(e);

@@ -41,8 +41,11 @@
   }
 
   function setState(state) {
-    // The test and assistive tools can tell a finished answer from one in flight.
+    // The test and assistive tools can tell a finished answer from one in flight; the
+    // answer itself is not a live region (a table read out whole is noise), the
+    // status line after it says how many rows came back.
     document.body.dataset.state = state;
+    $('answer').setAttribute('aria-busy', String(state === 'busy'));
   }
 
   // ---- talking to the server ----------------------------------------------------
@@ -701,7 +704,11 @@
 
   const panel = $('panel');
 
+  // Where focus was before the panel took it, to give it back on closing.
+  let focusBefore = null;
+
   function openPanel(...children) {
+    if (!panel.contains(document.activeElement)) focusBefore = document.activeElement;
     panel.replaceChildren(
       h('button', { type: 'button', class: 'close', 'aria-label': 'Close the details', onclick: closePanel }, '×'),
       // replaceChildren would write a null as the text "null".
@@ -715,8 +722,11 @@
   }
 
   function closePanel() {
+    const hadFocus = panel.contains(document.activeElement);
     panel.hidden = true;
     panel.replaceChildren();
+    if (hadFocus && focusBefore && focusBefore !== document.body && focusBefore.isConnected) focusBefore.focus();
+    focusBefore = null;
   }
 
   document.addEventListener('keydown', (ev) => {

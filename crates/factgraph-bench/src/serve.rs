@@ -166,6 +166,9 @@ fn percentile(sorted: &[u32], p: f64) -> f64 {
     f64::from(sorted[i]) / 1000.0
 }
 
+/// A client run beside the point questions until the flag is set.
+type SideClient = Box<dyn FnOnce(&AtomicBool) -> Result<Value> + Send>;
+
 /// Runs one scenario: the point clients, and beside them `extra` (a long query or a
 /// writer) until the time is up. The answer counts of `extra` are reported too.
 fn scenario(
@@ -173,7 +176,7 @@ fn scenario(
     names: &Arc<Vec<String>>,
     clients: usize,
     seconds: u64,
-    extra: Option<Box<dyn FnOnce(&AtomicBool) -> Result<Value> + Send>>,
+    extra: Option<SideClient>,
 ) -> Result<Value> {
     let stop = Arc::new(AtomicBool::new(false));
     let started = Instant::now();

@@ -4,6 +4,7 @@ mod crash;
 mod honest;
 mod input;
 mod pipes;
+mod serve;
 mod terminal;
 mod transcript;
 

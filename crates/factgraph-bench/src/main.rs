@@ -10,6 +10,8 @@
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+mod serve;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -37,6 +39,12 @@ struct Args {
     /// Time budget per query workload, in milliseconds.
     #[arg(long, default_value_t = 1000)]
     budget_ms: u64,
+    /// Concurrent clients of the `serve` phase.
+    #[arg(long, default_value_t = 8)]
+    clients: usize,
+    /// Seconds per scenario of the `serve` phase.
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -51,6 +59,9 @@ enum Phase {
     Query,
     /// The same workloads written in the pattern language (issue 10's targets).
     Pattern,
+    /// `factgraph serve` under concurrent HTTP clients (issue 14's targets); needs the
+    /// release `factgraph` binary beside this one.
+    Serve,
 }
 
 struct Paths {
@@ -78,6 +89,12 @@ fn main() -> Result<()> {
         Phase::ColdHop => print_json(&cold_hop(&p)?),
         Phase::Query => print_json(&queries(&p, Duration::from_millis(args.budget_ms))?),
         Phase::Pattern => print_json(&patterns(&p, Duration::from_millis(args.budget_ms))?),
+        Phase::Serve => print_json(&serve::run(&serve::ServeBench {
+            store: &p.store,
+            queries: &queries_json(&p)?,
+            clients: args.clients.max(1),
+            seconds: args.seconds.clamp(1, 600),
+        })?),
     }
 }
 

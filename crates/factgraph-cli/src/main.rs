@@ -6,6 +6,7 @@
 //! (a full disk included). A reader of our output that has gone (`| head`) is not a
 //! failure: the program ends quietly with 0.
 
+mod backend;
 mod output;
 mod render;
 mod repl;
@@ -27,6 +28,7 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use factgraph::{Error, ErrorKind, Graph, JsonlCheck, StoreError};
 
+use crate::backend::Backend;
 use crate::output::note;
 use crate::render::{Mode, Style};
 use crate::repl::{split_inputs, Flow, Session};
@@ -48,6 +50,11 @@ struct Cli {
     /// read-only by themselves).
     #[arg(long, global = true)]
     read_only: bool,
+    /// Work through the `factgraph serve` at this URL instead of opening a store
+    /// (writes send $FACTGRAPH_TOKEN). Without it, a store held by a running server is
+    /// reached through that server by itself.
+    #[arg(long, global = true, value_name = "URL")]
+    server: Option<String>,
     /// Run a query or command and exit (repeatable).
     #[arg(short = 'c', long = "command", value_name = "QUERY")]
     commands: Vec<String>,
@@ -474,13 +481,26 @@ fn run(cli: Cli) -> Result<ExitCode> {
     // store: an existing one is opened first, so that a session holds it while its
     // input arrives, as the REPL does (and opens it for writing: `--read-only` says
     // otherwise).
+    if let Some(url) = &cli.server {
+        let client = backend::named_server(url)?;
+        return run_remote(&cli, &client);
+    }
     let missing = cli.db.as_ref().is_some_and(|p| !Graph::exists(p));
-    let (graph, inputs) = if missing || !cli.commands.is_empty() || cli.file.is_some() {
-        let inputs = session_inputs(&cli)?;
-        (open(&cli, inputs.as_ref().map(|(i, _)| i.as_slice()))?, inputs)
+    let opened = if missing || !cli.commands.is_empty() || cli.file.is_some() {
+        session_inputs(&cli).and_then(|inputs| Ok((open(&cli, inputs.as_ref().map(|(i, _)| i.as_slice()))?, inputs)))
     } else {
-        let graph = open(&cli, None)?;
-        (graph, session_inputs(&cli)?)
+        open(&cli, None).and_then(|graph| Ok((graph, session_inputs(&cli)?)))
+    };
+    let (graph, inputs) = match opened {
+        Ok(both) => both,
+        // Held by a running server: go through it.
+        Err(e) if in_use(&e) => {
+            match cli.db.clone().map_or_else(default_db, Ok).ok().and_then(|p| backend::server_for(&p)) {
+                Some(client) => return run_remote(&cli, &client),
+                None => return Err(e),
+            }
+        }
+        Err(e) => return Err(e),
     };
     let color = use_color(cli.color);
     let stdout = std::io::stdout();
@@ -489,7 +509,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
     }
     match &cli.command {
         Some(Command::Stats) => {
-            repl::write_stats(&graph, &mut stdout.lock())?;
+            Backend::Local(&graph).write_stats(&mut stdout.lock())?;
             return Ok(ExitCode::SUCCESS);
         }
         Some(Command::Check) => {
@@ -585,11 +605,104 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Serve(_)) => anyhow::bail!("serve is run before this"),
         None => {}
     }
+    run_session(&cli, Backend::Local(&graph), inputs)
+}
+
+/// Whether a failure is "the store is in use by another process".
+fn in_use(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<Error>().is_some_and(|e| e.kind() == ErrorKind::InUse)
+            || matches!(c.downcast_ref::<StoreError>(), Some(StoreError::InUse { .. }))
+    })
+}
+
+/// Everything through a running server: the subcommands it can serve, and the
+/// session (REPL, `-c`, `-f`, standard input).
+fn run_remote(cli: &Cli, client: &factgraph_server::Client) -> Result<ExitCode> {
+    let client = if cli.read_only { client.clone().with_token(None) } else { client.clone() };
+    let server = client.url().to_owned();
+    let stdout = std::io::stdout();
+    match &cli.command {
+        Some(Command::Stats) => {
+            Backend::Remote(&client).write_stats(&mut stdout.lock())?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        Some(Command::Check) => {
+            let report = client.check()?;
+            let mut out = stdout.lock();
+            writeln!(
+                out,
+                "checked {} entities, {} statements, {} evidence, {} index entries",
+                report.entities, report.statements, report.evidence, report.index_entries
+            )?;
+            for p in &report.problems {
+                writeln!(out, "problem: {p}")?;
+            }
+            if !report.is_ok() {
+                return Ok(ExitCode::from(3));
+            }
+            writeln!(out, "ok")?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        Some(Command::Export { output }) => {
+            let bytes = match output {
+                Some(p) => {
+                    let mut f =
+                        std::io::BufWriter::new(File::create(p).with_context(|| format!("creating {}", p.display()))?);
+                    let n = client.export(&mut f)?;
+                    f.flush().with_context(|| format!("writing {}", p.display()))?;
+                    n
+                }
+                None => client.export(&mut stdout.lock())?,
+            };
+            note!("exported {bytes} bytes through the server at {server}");
+            return Ok(ExitCode::SUCCESS);
+        }
+        Some(Command::Dot { query, output, .. }) => {
+            let dot = match client.dot(query.as_deref(), &factgraph::Params::new()) {
+                Ok(d) => d,
+                Err(e) => {
+                    output::note_raw(&render::remote_error_report(
+                        &e,
+                        "query",
+                        query.as_deref().unwrap_or(""),
+                        use_color(cli.color),
+                    ));
+                    return Ok(ExitCode::from(1));
+                }
+            };
+            match output {
+                Some(p) => std::fs::write(p, dot).with_context(|| format!("writing {}", p.display()))?,
+                None => {
+                    let mut out = stdout.lock();
+                    out.write_all(dot.as_bytes())?;
+                    out.flush()?;
+                }
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+        Some(Command::Load { .. } | Command::Import { .. }) => anyhow::bail!(
+            "the store is held by the server at {server}: loading reads files here, which it cannot; \
+             stop the server to load, or send the writes as queries (factgraph -c '…')"
+        ),
+        Some(Command::Serve(_)) => anyhow::bail!("the store is already served at {server}"),
+        None => {}
+    }
+    note!("the store is held by the server at {server}; working through it");
+    let inputs = session_inputs(cli)?;
+    run_session(cli, Backend::Remote(&client), inputs)
+}
+
+/// The session: the REPL on a terminal, else each input of `-c`, `-f` or standard
+/// input in turn.
+fn run_session(cli: &Cli, backend: Backend<'_>, inputs: Option<(Vec<String>, Option<PathBuf>)>) -> Result<ExitCode> {
+    let color = use_color(cli.color);
+    let stdout = std::io::stdout();
     let mode = cli.format.unwrap_or(if stdout.is_terminal() { Mode::Table } else { Mode::Tsv });
     let style = Style { mode, evidence: cli.evidence, max_rows: if stdout.is_terminal() { 200 } else { usize::MAX } };
-    let mut session = Session::new(&graph, stdout.lock(), std::io::stderr(), style, color);
+    let mut session = Session::with_backend(backend, stdout.lock(), std::io::stderr(), style, color);
     let Some((inputs, cwd)) = inputs else {
-        terminal::run(&mut session, &graph)?;
+        terminal::run(&mut session, backend)?;
         return Ok(ExitCode::SUCCESS);
     };
     if let Some(cwd) = cwd {

@@ -175,6 +175,15 @@ pub fn write_result(out: &mut dyn Write, r: &QueryResult, style: &Style) -> std:
     Ok(())
 }
 
+/// A server's error drawn as `error_report` draws the library's: its span in the
+/// query underlined.
+pub fn remote_error_report(e: &factgraph_server::RemoteError, name: &str, text: &str, color: bool) -> String {
+    // The span is the server's word about our text: use it only where it fits.
+    let span =
+        e.span.filter(|&(s, t)| s <= t && t <= text.len() && text.is_char_boundary(s) && text.is_char_boundary(t));
+    draw(&e.message, span, "here".to_owned(), None, name, text, color)
+}
+
 /// An error drawn with the offending text underlined, via miette. `color` picks the
 /// themed or the plain rendering.
 pub fn error_report(err: &factgraph::Error, name: &str, text: &str, color: bool) -> String {
@@ -207,6 +216,19 @@ pub fn error_report(err: &factgraph::Error, name: &str, text: &str, color: bool)
         }
         other => return format!("error: {other}\n"),
     };
+    draw(&message, span, label, help, name, text, color)
+}
+
+/// Draws a message with its span in `text` underlined and its help, via miette.
+fn draw(
+    message: &str,
+    span: Option<(usize, usize)>,
+    label: String,
+    help: Option<String>,
+    name: &str,
+    text: &str,
+    color: bool,
+) -> String {
     // A snippet of a very long line helps nobody (and costs a lot to draw): give the
     // position in words instead.
     if let Some((start, _)) = span {
@@ -218,7 +240,7 @@ pub fn error_report(err: &factgraph::Error, name: &str, text: &str, color: bool)
             return format!("error: {message} (at line {line}, column {column} of {name}){help}\n");
         }
     }
-    let mut diag = miette::MietteDiagnostic::new(message);
+    let mut diag = miette::MietteDiagnostic::new(message.to_owned());
     if let Some((start, end)) = span.filter(|(s, _)| *s <= text.len()) {
         let end = end.min(text.len());
         diag = diag.with_label(miette::LabeledSpan::at(start..end.max(start), label));
@@ -231,7 +253,7 @@ pub fn error_report(err: &factgraph::Error, name: &str, text: &str, color: bool)
     let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(100);
     let mut out = String::new();
     if handler.render_report(&mut out, report.as_ref()).is_err() {
-        out = format!("error: {err}\n");
+        out = format!("error: {message}\n");
     }
     out
 }

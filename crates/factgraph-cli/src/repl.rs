@@ -9,8 +9,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use factgraph::vocabulary::{is_complete, needs_more};
-use factgraph::{Cell, Date, Graph, Limits, Params, StatementId, Value};
+use factgraph::{Cell, Date, Limits, Params, StatementId, Value};
 
+use crate::backend::{Backend, Failure};
 use crate::output::Output;
 use crate::render::{error_report, write_result, Mode, Style};
 
@@ -169,9 +170,14 @@ Meta commands also work with `:` for Cypher users (:help).";
 /// instead of overflowing the stack.
 pub const MAX_READ_DEPTH: usize = 16;
 
+/// What `.load` says when the store is held by a server.
+const SERVER_CANNOT_LOAD: &str =
+    "the store is held by a running `factgraph serve`: .load reads files here, which the server cannot; \
+     stop the server to load, or send the writes as queries";
+
 /// A REPL session over a graph.
 pub struct Session<'g, W: Write, E: Write> {
-    graph: &'g Graph,
+    backend: Backend<'g>,
     /// Results; its first write error stops the session (see `output_error`).
     out: Output<W>,
     err: E,
@@ -228,10 +234,16 @@ pub enum Flow {
 }
 
 impl<'g, W: Write, E: Write> Session<'g, W, E> {
-    /// A session writing results to `out` and errors to `err`.
-    pub fn new(graph: &'g Graph, out: W, err: E, style: Style, color: bool) -> Self {
+    /// A session on a store here, writing results to `out` and errors to `err`.
+    #[cfg(test)]
+    pub fn new(graph: &'g factgraph::Graph, out: W, err: E, style: Style, color: bool) -> Self {
+        Session::with_backend(Backend::Local(graph), out, err, style, color)
+    }
+
+    /// A session whose work goes to `backend`: a store here or a server.
+    pub fn with_backend(backend: Backend<'g>, out: W, err: E, style: Style, color: bool) -> Self {
         Session {
-            graph,
+            backend,
             out: Output::new(out),
             err,
             style,
@@ -289,6 +301,38 @@ impl<'g, W: Write, E: Write> Session<'g, W, E> {
         Err(())
     }
 
+    /// Writes DOT to `file` (relative to the session's directory) or to the output.
+    fn write_dot(&mut self, dot: &str, file: Option<String>) -> Result<Flow, ()> {
+        match file {
+            Some(f) => {
+                let path = self.path(&f);
+                if let Err(e) = std::fs::write(&path, dot) {
+                    return self.fail(format!("cannot write {}: {e}", path.display()));
+                }
+                let _ = writeln!(self.out, "wrote {}", path.display());
+            }
+            None => {
+                let _ = self.out.write_all(dot.as_bytes());
+            }
+        }
+        Ok(Flow::Continue)
+    }
+
+    fn report_failure(&mut self, e: &Failure, name: &str, text: &str) {
+        let remote = match e {
+            Failure::Local(e) => return self.report(e, name, text),
+            Failure::Remote(r) => r,
+        };
+        if self.out.flush().is_err() {
+            return;
+        }
+        if self.style.mode == Mode::Json || self.style.mode == Mode::Jsonl {
+            let _ = writeln!(self.err, "{}", remote_error_json(remote, text));
+            return;
+        }
+        let _ = write!(self.err, "{}", crate::render::remote_error_report(remote, name, text, self.color));
+    }
+
     fn report(&mut self, e: &factgraph::Error, name: &str, text: &str) {
         // Results already written come before the error that follows them.
         if self.out.flush().is_err() {
@@ -304,7 +348,7 @@ impl<'g, W: Write, E: Write> Session<'g, W, E> {
     fn query(&mut self, text: &str, name: &str) -> Result<Flow, ()> {
         self.cancel.store(false, Ordering::Relaxed);
         let started = Instant::now();
-        match self.graph.query_params(text, &self.params, &self.limits()) {
+        match self.backend.query(text, &self.params, &self.limits()) {
             Ok(results) => {
                 for r in &results {
                     if write_result(&mut self.out, r, &self.style).is_err() {
@@ -319,7 +363,7 @@ impl<'g, W: Write, E: Write> Session<'g, W, E> {
                 Ok(Flow::Continue)
             }
             Err(e) => {
-                self.report(&e, name, text);
+                self.report_failure(&e, name, text);
                 Err(())
             }
         }
@@ -349,8 +393,11 @@ impl<'g, W: Write, E: Write> Session<'g, W, E> {
                     return self.fail(".load needs a file: .load data/showcase.fg");
                 }
                 let paths: Vec<PathBuf> = files.iter().map(|f| self.path(f)).collect();
+                let Backend::Local(graph) = self.backend else {
+                    return self.fail(SERVER_CANNOT_LOAD);
+                };
                 let mut done = Vec::new();
-                let loaded = crate::load_paths(self.graph, &paths, false, false, &mut done);
+                let loaded = crate::load_paths(graph, &paths, false, false, &mut done);
                 if !done.is_empty() {
                     let _ = writeln!(self.out, "{}", done.join("\n"));
                 }
@@ -394,10 +441,23 @@ impl<'g, W: Write, E: Write> Session<'g, W, E> {
                 return flow;
             }
             Meta::Dot { query, file } => {
+                let graph = match self.backend {
+                    Backend::Local(graph) => graph,
+                    Backend::Remote(client) => {
+                        let q = (!query.is_empty()).then_some(query.as_str());
+                        return match client.dot(q, &self.params) {
+                            Ok(dot) => self.write_dot(&dot, file),
+                            Err(e) => {
+                                self.report_failure(&e.into(), "query", &query);
+                                Err(())
+                            }
+                        };
+                    }
+                };
                 let ids = if query.is_empty() {
                     None
                 } else {
-                    match self.graph.query_params(&query, &self.params, &self.limits()) {
+                    match graph.query_params(&query, &self.params, &self.limits()) {
                         Ok(results) => Some(statements_of(&results)),
                         Err(e) => {
                             self.report(&e, "query", &query);
@@ -406,22 +466,11 @@ impl<'g, W: Write, E: Write> Session<'g, W, E> {
                     }
                 };
                 let options = factgraph::dot::DotOptions { evidence_counts: self.style.evidence, ..Default::default() };
-                let dot = match self.graph.to_dot(ids.as_deref(), &options) {
+                let dot = match graph.to_dot(ids.as_deref(), &options) {
                     Ok(d) => d,
                     Err(e) => return self.fail(e),
                 };
-                match file {
-                    Some(f) => {
-                        let path = self.path(&f);
-                        if let Err(e) = std::fs::write(&path, dot) {
-                            return self.fail(format!("cannot write {}: {e}", path.display()));
-                        }
-                        let _ = writeln!(self.out, "wrote {}", path.display());
-                    }
-                    None => {
-                        let _ = self.out.write_all(dot.as_bytes());
-                    }
-                }
+                return self.write_dot(&dot, file);
             }
             Meta::Mode(m) => match Mode::parse(&m) {
                 Some(mode) => self.style.mode = mode,
@@ -437,17 +486,17 @@ impl<'g, W: Write, E: Write> Session<'g, W, E> {
                 _ => return self.fail(format!(".maxrows needs a positive number, not {n:?}")),
             },
             Meta::Stats => {
-                if let Err(e) = write_stats(self.graph, &mut self.out) {
+                if let Err(e) = self.backend.write_stats(&mut self.out) {
                     return self.fail(e);
                 }
             }
             Meta::Schema => {
-                if let Err(e) = write_schema(self.graph, &mut self.out) {
+                if let Err(e) = self.backend.write_schema(&mut self.out) {
                     return self.fail(e);
                 }
             }
             Meta::Sources => {
-                if let Err(e) = write_sources(self.graph, &mut self.out) {
+                if let Err(e) = self.backend.write_sources(&mut self.out) {
                     return self.fail(e);
                 }
             }
@@ -480,18 +529,18 @@ impl<'g, W: Write, E: Write> Session<'g, W, E> {
                     return Err(());
                 }
             },
-            Meta::Explain(q) => match self.graph.explain(&q) {
+            Meta::Explain(q) => match self.backend.explain(&q) {
                 Ok(plans) => {
                     for p in plans {
                         let _ = writeln!(self.out, "{p}");
                     }
                 }
                 Err(e) => {
-                    self.report(&e, "query", &q);
+                    self.report_failure(&e, "query", &q);
                     return Err(());
                 }
             },
-            Meta::Check => match self.graph.check() {
+            Meta::Check => match self.backend.check() {
                 Ok(r) if r.is_ok() => {
                     let _ = writeln!(
                         self.out,
@@ -530,6 +579,19 @@ pub fn error_json(e: &factgraph::Error, text: &str) -> serde_json::Value {
     obj
 }
 
+/// A server's error as one JSON object, as `error_json` writes the library's.
+pub fn remote_error_json(e: &factgraph_server::RemoteError, text: &str) -> serde_json::Value {
+    let mut obj = serde_json::json!({ "error": e.message, "kind": e.kind });
+    if let Some((start, end)) = e.span {
+        let (line, column) = factgraph::line_col(text, start.min(text.len()));
+        obj["line"] = line.into();
+        obj["column"] = column.into();
+        obj["start"] = start.into();
+        obj["end"] = end.into();
+    }
+    obj
+}
+
 /// Every statement a set of results rests on: statement cells and provenance.
 pub fn statements_of(results: &[factgraph::QueryResult]) -> Vec<StatementId> {
     let mut ids = Vec::new();
@@ -554,53 +616,6 @@ pub fn statements_of(results: &[factgraph::QueryResult]) -> Vec<StatementId> {
 pub fn wants_more(pending: &str, line: &str) -> bool {
     let meta = pending.trim_start().starts_with('.') || pending.trim_start().starts_with(':');
     !meta && (!is_complete(pending) || (needs_more(pending) && !line.trim().is_empty()))
-}
-
-/// Writes the counts of a store.
-pub fn write_stats(graph: &Graph, out: &mut dyn Write) -> anyhow::Result<()> {
-    let c = graph.counts()?;
-    writeln!(out, "entities\t{}\nstatements\t{}\nevidence\t{}", c.entities, c.statements, c.evidence)?;
-    writeln!(out, "relations\t{}\nkinds\t{}", graph.relations().len(), graph.kinds()?.len())?;
-    Ok(())
-}
-
-fn table(header: &[&str]) -> comfy_table::Table {
-    let mut t = comfy_table::Table::new();
-    t.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED).set_header(header.to_vec());
-    t
-}
-
-fn write_schema(graph: &Graph, out: &mut dyn Write) -> anyhow::Result<()> {
-    let mut t = table(&["kind", "entities"]);
-    for (kind, n) in graph.kinds()? {
-        t.add_row(vec![kind, n.to_string()]);
-    }
-    writeln!(out, "{t}")?;
-    let mut t = table(&["relation", "statements"]);
-    for rel in graph.relations() {
-        let n = graph.statements_with_relation(&rel)?.len();
-        if n > 0 {
-            t.add_row(vec![rel, n.to_string()]);
-        }
-    }
-    writeln!(out, "{t}")?;
-    Ok(())
-}
-
-fn write_sources(graph: &Graph, out: &mut dyn Write) -> anyhow::Result<()> {
-    let mut t = table(&["document", "outlet", "published", "statements"]);
-    for id in graph.entities_of_kind(factgraph::DOCUMENT_KIND)? {
-        let Some(e) = graph.entity(id)? else { continue };
-        let prop = |k: &str| e.properties.get(k).map(|v| v.to_string()).unwrap_or_default();
-        t.add_row(vec![
-            e.name.clone(),
-            prop("outlet"),
-            prop("published"),
-            graph.statements_citing(id)?.len().to_string(),
-        ]);
-    }
-    writeln!(out, "{t}")?;
-    Ok(())
 }
 
 /// Splits a script into inputs. A meta command is one line. A query runs to a line
@@ -639,6 +654,7 @@ pub fn split_inputs(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use factgraph::Graph;
 
     fn style() -> Style {
         Style { mode: Mode::Tsv, evidence: false, max_rows: 100 }

@@ -14,6 +14,8 @@ use rustyline::{Context, Editor, Helper};
 
 use factgraph::vocabulary::{FUNCTIONS, KEYWORDS};
 
+use crate::backend::Backend;
+
 use crate::repl::{Flow, Session, META_HELP};
 
 /// Completion of keywords, function names, meta commands, relation names and entity
@@ -24,14 +26,24 @@ pub struct FgHelper {
 }
 
 impl FgHelper {
-    /// A helper knowing the graph's relations and names (up to 100,000 names).
-    pub fn new(graph: &factgraph::Graph) -> FgHelper {
+    /// A helper knowing the graph's relations and names (up to 100,000 names; a
+    /// server's relations only).
+    pub fn new(backend: Backend<'_>) -> FgHelper {
         let mut words: Vec<String> = KEYWORDS.iter().chain(FUNCTIONS).map(|s| (*s).to_owned()).collect();
         words.extend(META_HELP.iter().map(|(c, _)| c.split_whitespace().next().unwrap_or("").to_owned()));
-        words.extend(graph.relations());
-        for e in graph.entities().take(100_000).flatten() {
-            for s in e.spellings() {
-                words.push(if s.contains(char::is_whitespace) { format!("\"{s}\"") } else { s.to_owned() });
+        match backend {
+            Backend::Local(graph) => {
+                words.extend(graph.relations());
+                for e in graph.entities().take(100_000).flatten() {
+                    for s in e.spellings() {
+                        words.push(if s.contains(char::is_whitespace) { format!("\"{s}\"") } else { s.to_owned() });
+                    }
+                }
+            }
+            Backend::Remote(client) => {
+                if let Ok(schema) = client.schema() {
+                    words.extend(schema.relations.into_iter().map(|(r, _)| r));
+                }
             }
         }
         words.sort();
@@ -93,14 +105,14 @@ pub fn history_path() -> Option<PathBuf> {
 
 /// Runs the interactive loop until `.quit` or Ctrl-D. Ctrl-C clears the line being
 /// typed, or cancels the running query; the session goes on either way.
-pub fn run<W: Write, E: Write>(session: &mut Session<'_, W, E>, graph: &factgraph::Graph) -> anyhow::Result<()> {
+pub fn run<W: Write, E: Write>(session: &mut Session<'_, W, E>, backend: Backend<'_>) -> anyhow::Result<()> {
     let config = rustyline::Config::builder()
         .history_ignore_dups(true)?
         .auto_add_history(false)
         .completion_type(rustyline::CompletionType::List)
         .build();
     let mut editor: Editor<FgHelper, rustyline::history::DefaultHistory> = Editor::with_config(config)?;
-    editor.set_helper(Some(FgHelper::new(graph)));
+    editor.set_helper(Some(FgHelper::new(backend)));
     let history = history_path();
     if let Some(h) = &history {
         if h.exists() {

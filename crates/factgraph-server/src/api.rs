@@ -183,6 +183,11 @@ pub(crate) fn router(state: Arc<State>) -> Router {
         .route("/api/entities/{id}", get(entity))
         .route("/api/entities/{id}/neighbours", get(neighbours))
         .route("/api/statements/{id}", get(statement))
+        .route("/api/schema", get(schema))
+        .route("/api/sources", get(sources))
+        .route("/api/explain", post(explain))
+        .route("/api/check", get(check))
+        .route("/api/export", get(export))
         .fallback(|| async { ApiError::not_found("no such endpoint; see docs/server.md") })
         .layer(DefaultBodyLimit::max(max_body))
         .with_state(state);
@@ -493,4 +498,136 @@ async fn neighbours(
             Ok(Json(sub.finish()))
         })
         .await?
+}
+
+/// Kinds and relations with their counts, and the store's counts (`.stats`,
+/// `.schema`).
+async fn schema(Shared(state): Api) -> Result<Json<serde_json::Value>, ApiError> {
+    state
+        .run(state.config.limits.clone(), |g, _| {
+            let library = |e: factgraph::Error| ApiError::from_library(&e, "");
+            let counts = g.counts().map_err(library)?;
+            let kinds: Vec<serde_json::Value> =
+                g.kinds().map_err(library)?.into_iter().map(|(k, n)| json!([k, n])).collect();
+            let mut relations = Vec::new();
+            for rel in g.relations() {
+                let n = g.statements_with_relation(&rel).map_err(library)?.len();
+                if n > 0 {
+                    relations.push(json!([rel, n]));
+                }
+            }
+            Ok(Json(json!({
+                "counts": { "entities": counts.entities, "statements": counts.statements, "evidence": counts.evidence },
+                "kinds": kinds,
+                "relations": relations,
+            })))
+        })
+        .await?
+}
+
+#[derive(Debug, Deserialize)]
+struct SourcesParams {
+    limit: Option<usize>,
+}
+
+/// Documents with their outlet, date and how many statements cite each
+/// (`.sources`), at most `limit` (default and cap 10,000).
+async fn sources(Shared(state): Api, Query(p): Query<SourcesParams>) -> Result<Json<serde_json::Value>, ApiError> {
+    let limit = p.limit.unwrap_or(10_000).clamp(1, 10_000);
+    state
+        .run(state.config.limits.clone(), move |g, _| {
+            let library = |e: factgraph::Error| ApiError::from_library(&e, "");
+            let mut out = Vec::new();
+            let ids = g.entities_of_kind(factgraph::DOCUMENT_KIND).map_err(library)?;
+            let truncated = ids.len() > limit;
+            for id in ids.into_iter().take(limit) {
+                let Some(e) = g.entity(id).map_err(library)? else { continue };
+                let prop = |k: &str| e.properties.get(k).map(subgraph::value);
+                out.push(json!({
+                    "id": id.0,
+                    "name": e.name,
+                    "outlet": prop("outlet"),
+                    "title": prop("title"),
+                    "published": prop("published"),
+                    "statements": g.statements_citing(id).map_err(library)?.len(),
+                }));
+            }
+            Ok(Json(json!({ "sources": out, "truncated": truncated })))
+        })
+        .await?
+}
+
+/// The plan of each statement of a query (`.explain`).
+async fn explain(Shared(state): Api, headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Response {
+    let run = async {
+        let req = parse_body(&state, &headers, body)?;
+        let text = req.query;
+        state
+            .run(state.config.limits.clone(), move |g, _| {
+                let plans = g.explain(&text).map_err(|e| ApiError::from_library(&e, &text))?;
+                Ok::<_, ApiError>(Json(json!({ "plans": plans })).into_response())
+            })
+            .await?
+    };
+    run.await.unwrap_or_else(IntoResponse::into_response)
+}
+
+/// Every index checked against the records (`check`).
+async fn check(Shared(state): Api) -> Result<Json<serde_json::Value>, ApiError> {
+    let report =
+        state.run(state.config.limits.clone(), |g, _| g.check()).await?.map_err(|e| ApiError::from_library(&e, ""))?;
+    Ok(Json(json!({
+        "entities": report.entities,
+        "statements": report.statements,
+        "evidence": report.evidence,
+        "index_entries": report.index_entries,
+        "problems": report.problems,
+    })))
+}
+
+/// A `Write` that sends what is written down a channel in chunks.
+struct ChannelWriter {
+    tx: tokio::sync::mpsc::Sender<Result<Vec<u8>, std::io::Error>>,
+    buf: Vec<u8>,
+}
+
+impl std::io::Write for ChannelWriter {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.buf.extend_from_slice(data);
+        if self.buf.len() >= 64 * 1024 {
+            self.flush()?;
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        self.tx
+            .blocking_send(Ok(std::mem::take(&mut self.buf)))
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the client went away"))
+    }
+}
+
+/// The whole store as the versioned JSON Lines `export` writes, streamed (`export`).
+/// It is not bounded by the query deadline: an export of a large store is long by
+/// nature, and a client that leaves stops it.
+async fn export(Shared(state): Api) -> Response {
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(8);
+    let graph = state.graph.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut w = ChannelWriter { tx: tx.clone(), buf: Vec::new() };
+        let done = graph
+            .export_jsonl(&mut w)
+            .map_err(|e| e.to_string())
+            .and_then(|_| std::io::Write::flush(&mut w).map_err(|e| e.to_string()));
+        // A failure midway must not look like a complete export: the stream ends in
+        // an error, and the client sees a cut-off body (which import refuses).
+        if let Err(e) = done {
+            let _ = tx.blocking_send(Err(std::io::Error::other(e)));
+        }
+    });
+    let body = Body::from_stream(tokio_stream::wrappers::ReceiverStream::new(rx));
+    ([(header::CONTENT_TYPE, "application/x-ndjson")], body).into_response()
 }

@@ -9,6 +9,7 @@
 
 mod api;
 mod assets;
+mod client;
 mod error;
 mod subgraph;
 
@@ -18,6 +19,7 @@ use std::time::Duration;
 
 use factgraph::{Graph, Limits};
 
+pub use client::{Client, Health, RemoteError, Schema, Source};
 pub use error::{ApiError, ServerError};
 
 /// How a server runs.

@@ -436,3 +436,65 @@ fn readers_beside_a_writer_all_get_answers_and_every_write_is_seen() {
     let (_, found) = get(&server, "/api/complete?prefix=writer%20probe&limit=100");
     assert_eq!(found["matches"].as_array().unwrap().len(), writes, "every acknowledged write is there");
 }
+
+/// Each cell as text, as the CLI prints it.
+fn shown(results: &[factgraph::QueryResult]) -> Vec<Vec<String>> {
+    results.iter().flat_map(|r| r.rows.iter().map(|row| row.cells.iter().map(ToString::to_string).collect())).collect()
+}
+
+#[test]
+fn the_client_gets_the_same_answers_as_the_library() {
+    let graph = showcase();
+    let server = serve_with(graph.clone(), Config::loopback());
+    let client = factgraph_server::Client::new(&server.url());
+    for q in [
+        r#"who reported "red notice""#,
+        "sources of IRNA",
+        "match (a)-[r:accused]->(b) return a.name, b.name, r",
+        "match (n) return count(n) as n, collect(n.name)[0..3] as some",
+        r#"path from Soleimani to Interpol"#,
+    ] {
+        let local = graph.query(q).unwrap();
+        let remote = client.query(q, &factgraph::Params::new(), None).unwrap();
+        assert_eq!(shown(&remote), shown(&local), "{q}");
+        assert_eq!(remote[0].columns, local[0].columns, "{q}");
+        let cited = |r: &[factgraph::QueryResult]| {
+            r.iter().flat_map(|r| &r.rows).map(|r| r.provenance.clone()).collect::<Vec<_>>()
+        };
+        assert_eq!(cited(&remote), cited(&local), "{q}");
+    }
+    let e = client.query("match (a return a", &factgraph::Params::new(), None).unwrap_err();
+    assert_eq!((e.status, e.kind.as_str()), (Some(400), "syntax"));
+    assert!(e.span.is_some());
+}
+
+#[test]
+fn the_client_reads_schema_sources_plans_checks_and_exports() {
+    let graph = showcase();
+    let server = serve_with(graph.clone(), Config::loopback());
+    let client = factgraph_server::Client::new(&server.url());
+    let schema = client.schema().unwrap();
+    assert_eq!(schema.counts, graph.counts().unwrap());
+    assert!(schema.relations.iter().any(|(r, n)| r == "accused" && *n > 0));
+    let sources = client.sources().unwrap();
+    assert_eq!(sources.len(), 5, "the showcase's five articles");
+    assert!(!client.explain("match (a)-[:accused]->(b) return b").unwrap().is_empty());
+    assert!(client.check().unwrap().is_ok());
+    let mut remote = Vec::new();
+    client.export(&mut remote).unwrap();
+    let mut local = Vec::new();
+    graph.export_jsonl(&mut local).unwrap();
+    assert_eq!(
+        String::from_utf8(remote).unwrap(),
+        String::from_utf8(local).unwrap(),
+        "the export is byte for byte the same"
+    );
+}
+
+#[test]
+fn a_client_of_no_server_says_it_cannot_reach_it() {
+    let client = factgraph_server::Client::new("http://127.0.0.1:9");
+    let e = client.health().unwrap_err();
+    assert_eq!((e.status, e.kind.as_str()), (None, "io"));
+    assert!(e.message.contains("cannot reach"), "{e}");
+}

@@ -1,0 +1,298 @@
+//! The `serve` phase: `factgraph serve` under load from concurrent HTTP clients on
+//! loopback (issue 14's targets). It copies the benchmark store (the writer scenario
+//! writes), starts the real binary on a free port, finds it through the store's LOCK
+//! note as the CLI does, and runs three scenarios of `seconds` each:
+//!
+//! - `points`: `clients` clients asking `who reported "NAME"` for random entities;
+//! - `points_beside_long`: the same while one more client runs a three-hop count from
+//!   the non-hub (every node within three statements), one after another;
+//! - `points_beside_writer`: the same while a writer commits an entity every 100 ms.
+//!
+//! Each reports answers per second and the latency percentiles of the point
+//! questions; every answer's status is checked. Bounded: time per scenario, and
+//! loopback only.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use factgraph::{EntityId, Graph};
+use serde_json::{json, Value};
+
+/// How the phase runs.
+pub struct ServeBench<'a> {
+    pub store: &'a Path,
+    pub queries: &'a Value,
+    pub clients: usize,
+    pub seconds: u64,
+}
+
+/// The server process, killed when dropped.
+struct Served {
+    child: Child,
+    url: String,
+    token: Option<String>,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The `factgraph` binary beside this one (`cargo build --release` builds both).
+fn factgraph_binary() -> Result<PathBuf> {
+    let me = std::env::current_exe()?;
+    let bin = me.with_file_name("factgraph");
+    if !bin.is_file() {
+        bail!("{} is missing: build it with `cargo build --release -p factgraph-cli`", bin.display());
+    }
+    Ok(bin)
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else if entry.file_name() != "LOCK" {
+            std::fs::copy(entry.path(), &target)?;
+        }
+    }
+    Ok(())
+}
+
+fn start(store: &Path) -> Result<Served> {
+    let dir = tempfile::Builder::new().prefix("factgraph-serve-bench").tempdir_in(store.parent().unwrap_or(store))?;
+    let copy = dir.path().join("store");
+    copy_dir(store, &copy).context("copying the store")?;
+    let child = Command::new(factgraph_binary()?)
+        .arg("--db")
+        .arg(&copy)
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .context("starting factgraph serve")?;
+    let mut served = Served { child, url: String::new(), token: None, _dir: dir };
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        if let Some(note) = factgraph::lock_note(&copy) {
+            if let Some(url) = note.lines().find_map(|l| l.strip_prefix("url ")) {
+                served.url = url.trim().to_owned();
+                break;
+            }
+        }
+        if let Some(status) = served.child.try_wait()? {
+            bail!("factgraph serve exited: {status}");
+        }
+        if Instant::now() > deadline {
+            bail!("factgraph serve did not start within 120 s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    served.token = std::fs::read_to_string(copy.join("SERVER-TOKEN")).ok().map(|t| t.trim().to_owned());
+    Ok(served)
+}
+
+/// Names of entities spread over the store, for the point questions.
+fn sample_names(store: &Path, n: usize) -> Result<Vec<String>> {
+    let graph = Graph::open_read_only(store)?;
+    let count = graph.counts()?.entities;
+    let mut names = Vec::new();
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut tries = 0;
+    while names.len() < n && tries < n * 20 {
+        tries += 1;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        if let Some(e) = graph.entity(EntityId(x % count.max(1)))? {
+            if !e.is_document() {
+                names.push(e.name);
+            }
+        }
+    }
+    if names.is_empty() {
+        bail!("no entities found in {}", store.display());
+    }
+    Ok(names)
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(60)))
+        .build()
+        .into()
+}
+
+/// Latencies of one client, in microseconds.
+fn ask_points(url: &str, names: &[String], seed: u64, stop: &AtomicBool) -> Result<Vec<u32>> {
+    let agent = agent();
+    let mut lat = Vec::new();
+    let mut x = seed | 1;
+    while !stop.load(Ordering::Relaxed) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let name = &names[(x % names.len() as u64) as usize];
+        let body = json!({ "query": format!("who reported \"{name}\"") }).to_string();
+        let t = Instant::now();
+        let mut resp = agent.post(format!("{url}/query")).header("content-type", "application/json").send(body)?;
+        let text = resp.body_mut().read_to_string()?;
+        let us = t.elapsed().as_micros();
+        if resp.status().as_u16() != 200 {
+            bail!("who reported {name:?}: {} {text}", resp.status());
+        }
+        lat.push(u32::try_from(us).unwrap_or(u32::MAX));
+    }
+    Ok(lat)
+}
+
+fn percentile(sorted: &[u32], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    f64::from(sorted[i]) / 1000.0
+}
+
+/// A client run beside the point questions until the flag is set.
+type SideClient = Box<dyn FnOnce(&AtomicBool) -> Result<Value> + Send>;
+
+/// Runs one scenario: the point clients, and beside them `extra` (a long query or a
+/// writer) until the time is up. The answer counts of `extra` are reported too.
+fn scenario(
+    served: &Served,
+    names: &Arc<Vec<String>>,
+    clients: usize,
+    seconds: u64,
+    extra: Option<SideClient>,
+) -> Result<Value> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let started = Instant::now();
+    let workers: Vec<_> = (0..clients)
+        .map(|i| {
+            let (url, names, stop) = (served.url.clone(), names.clone(), stop.clone());
+            std::thread::spawn(move || ask_points(&url, &names, 0x1234_5678 + i as u64 * 7919, &stop))
+        })
+        .collect();
+    let side = extra.map(|f| {
+        let stop = stop.clone();
+        std::thread::spawn(move || f(&stop))
+    });
+    std::thread::sleep(Duration::from_secs(seconds));
+    stop.store(true, Ordering::Relaxed);
+    let mut all = Vec::new();
+    for w in workers {
+        all.extend(w.join().map_err(|_| anyhow::anyhow!("a client panicked"))??);
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let side = match side {
+        Some(h) => h.join().map_err(|_| anyhow::anyhow!("the side client panicked"))??,
+        None => Value::Null,
+    };
+    all.sort_unstable();
+    Ok(json!({
+        "answers": all.len(),
+        "answers_per_s": all.len() as f64 / elapsed,
+        "p50_ms": percentile(&all, 0.50),
+        "p90_ms": percentile(&all, 0.90),
+        "p99_ms": percentile(&all, 0.99),
+        "max_ms": percentile(&all, 1.0),
+        "beside": side,
+    }))
+}
+
+/// Median and maximum of some timings, in milliseconds.
+fn summary(ms: &mut [f64]) -> Value {
+    ms.sort_by(f64::total_cmp);
+    json!({ "median": ms.get(ms.len() / 2), "max": ms.last() })
+}
+
+/// Runs the phase.
+pub fn run(b: &ServeBench<'_>) -> Result<Value> {
+    let names = Arc::new(sample_names(b.store, 2_000)?);
+    let nonhub = b.queries["nonhub"]["name"].as_str().context("queries.json: nonhub")?.to_owned();
+    let served = start(b.store)?;
+    // Warm up: the first answers read the store's pages from disk.
+    let _ = scenario(&served, &names, b.clients, 2, None)?;
+
+    let points = scenario(&served, &names, b.clients, b.seconds, None)?;
+
+    let url = served.url.clone();
+    // Every node within three statements of the non-hub (88,930 of them at M = 1M).
+    let long = format!("match (a {{name: \"{nonhub}\"}})-[*1..3]-(d) return count(distinct d)");
+    let beside_long = scenario(
+        &served,
+        &names,
+        b.clients,
+        b.seconds,
+        Some(Box::new(move |stop: &AtomicBool| {
+            let agent = agent();
+            let (mut done, mut ms) = (0u32, Vec::new());
+            while !stop.load(Ordering::Relaxed) {
+                let t = Instant::now();
+                let mut resp = agent
+                    .post(format!("{url}/query"))
+                    .header("content-type", "application/json")
+                    .send(json!({ "query": long }).to_string())?;
+                let text = resp.body_mut().read_to_string()?;
+                if resp.status().as_u16() != 200 {
+                    bail!("the long query: {} {text}", resp.status());
+                }
+                ms.push(t.elapsed().as_secs_f64() * 1e3);
+                done += 1;
+            }
+            Ok(json!({ "long_queries": done, "long_query_ms": summary(&mut ms) }))
+        })),
+    )?;
+
+    let url = served.url.clone();
+    let token = served.token.clone().context("the server wrote no SERVER-TOKEN")?;
+    let beside_writer = scenario(
+        &served,
+        &names,
+        b.clients,
+        b.seconds,
+        Some(Box::new(move |stop: &AtomicBool| {
+            let agent = agent();
+            let (mut commits, mut ms) = (0u32, Vec::new());
+            while !stop.load(Ordering::Relaxed) {
+                let t = Instant::now();
+                let q = format!("entity \"serve-bench writer {commits}\": Person");
+                let mut resp = agent
+                    .post(format!("{url}/query"))
+                    .header("content-type", "application/json")
+                    .header("authorization", format!("Bearer {token}"))
+                    .send(json!({ "query": q }).to_string())?;
+                let text = resp.body_mut().read_to_string()?;
+                if resp.status().as_u16() != 200 {
+                    bail!("a write: {} {text}", resp.status());
+                }
+                let took = t.elapsed();
+                ms.push(took.as_secs_f64() * 1e3);
+                commits += 1;
+                std::thread::sleep(Duration::from_millis(100).saturating_sub(took));
+            }
+            Ok(json!({ "commits": commits, "commit_ms": summary(&mut ms) }))
+        })),
+    )?;
+    drop(served);
+    Ok(json!({
+        "clients": b.clients,
+        "seconds": b.seconds,
+        "points": points,
+        "points_beside_long": beside_long,
+        "points_beside_writer": beside_writer,
+    }))
+}

@@ -528,6 +528,10 @@
         'min-zoomed-font-size': 6,
       },
     },
+    {
+      selector: 'edge.answers',
+      style: { width: 1, 'line-color': '#b9c2ce', 'target-arrow-color': '#b9c2ce', 'target-arrow-shape': 'vee', color: '#7a8595' },
+    },
     { selector: 'edge.hedged', style: { 'line-style': 'dashed', 'line-dash-pattern': [6, 4] } },
     { selector: 'edge.negated', style: { 'line-style': 'dotted', 'line-color': '#7b3fa0', 'target-arrow-color': '#7b3fa0', 'target-arrow-shape': 'tee' } },
     { selector: 'edge.conflict', style: { 'line-color': '#c62828', 'target-arrow-color': '#c62828', width: 3, color: '#c62828' } },
@@ -577,7 +581,9 @@
       if (skipExisting && cy.getElementById(id).nonempty()) continue;
       if (!ids.has(e.source) && cy.getElementById(e.source).empty()) continue;
       if (!ids.has(e.target) && cy.getElementById(e.target).empty()) continue;
-      const classes = [e.hedged && 'hedged', e.negated && 'negated', e.conflict && 'conflict'].filter(Boolean);
+      // A `source` edge runs from an entity that answers a row (an outlet) to the
+      // subject of a claim its row cites: drawn lighter than the claims themselves.
+      const classes = [e.kind === 'source' && 'answers', e.hedged && 'hedged', e.negated && 'negated', e.conflict && 'conflict'].filter(Boolean);
       out.push({
         group: 'edges',
         data: {
@@ -587,6 +593,7 @@
           label: (e.negated ? 'not ' : '') + e.relation,
           statement: e.statement,
           relation: e.relation,
+          kind: e.kind || 'statement',
           modality: e.modality,
           polarity: e.polarity,
           hedged: !!e.hedged,
@@ -734,7 +741,9 @@
   });
 
   function showEdge(edge) {
-    showStatement(edge.data('statement'), edge.data());
+    const d = { ...edge.data() };
+    if (d.kind === 'source') d.answeredBy = edge.source().data('label');
+    showStatement(d.statement, d);
   }
 
   function showNode(node) {
@@ -781,6 +790,7 @@
       const ev = s.evidence || [];
       openPanel(
         h('h2', {}, 'Statement'),
+        edge && edge.answeredBy ? h('p', { class: 'answered' }, h('strong', {}, edge.answeredBy), ' answers with this claim:') : null,
         h('p', { class: 'triple' }, endpoint(s.subject), h('span', { class: 'rel' }, ` ${s.negated ? 'not ' : ''}${s.relation} `), endpoint(s.object)),
         flags.length ? h('p', { class: 'flags' }, flags) : null,
         quals.length ? h('dl', { class: 'map' }, quals.map(([k, v]) => [h('dt', {}, k), h('dd', {}, fmtValue(v))])) : null,

@@ -193,6 +193,9 @@ fn the_browser_view_answers_draws_and_shows_evidence() {
     page.click(&page.find("#run"));
     wait_answer(&page);
 
+    let errors = page.js("return window.factgraph.errors");
+    assert_eq!(errors, json!([]), "the page's scripts raised no error");
+
     // Phone width: one column, nothing wider than the screen. Headless Chromium will
     // not make a window narrower than 500 px, so the phone is emulated instead.
     page.cdp(
@@ -215,6 +218,8 @@ fn the_browser_view_answers_draws_and_shows_evidence() {
         "const p = document.getElementById('panel'); return !p.hidden && !!p.querySelector('.quote')",
     );
     page.screenshot(&artefacts, "phone-graph.png");
+    let errors = page.js("return window.factgraph.errors");
+    assert_eq!(errors, json!([]), "the page's scripts raised no error on a phone");
 
     drop(page);
     drop(driver);

@@ -22,6 +22,11 @@
     dot: () => api('POST', '/dot', view.query ? { query: view.query } : {}),
   };
   window.factgraph = view;
+  // Uncaught errors are kept, so the browser test can fail on a script error that
+  // leaves the page looking fine.
+  view.errors = [];
+  window.addEventListener('error', (ev) => view.errors.push(String(ev.message)));
+  window.addEventListener('unhandledrejection', (ev) => view.errors.push(String(ev.reason)));
 
   /** Builds an element: h('a', {href: '#'}, 'text', child…). */
   function h(tag, attrs, ...children) {

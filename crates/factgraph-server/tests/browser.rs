@@ -207,6 +207,9 @@ fn the_browser_view_answers_draws_and_shows_evidence() {
     page.go(&format!("{url}/#q={}", "who%20reported%20%22red%20notice%22"));
     wait_answer(&page);
     page.wait_js("the graph to be drawn", "return window.factgraph.cy.edges().length > 0");
+    let open = page
+        .js("return [...document.querySelectorAll('#answer tr.provenance')].filter(tr => tr.offsetHeight > 0).length");
+    assert_eq!(open, json!(0), "a row's citations stay closed until asked for on a phone too");
     let widths = page.js("return [document.documentElement.scrollWidth, window.innerWidth]");
     assert!(widths[0].as_f64() <= widths[1].as_f64(), "nothing overflows the phone's width: {widths}");
     page.screenshot(&artefacts, "phone.png");

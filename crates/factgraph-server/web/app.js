@@ -347,11 +347,12 @@
     if (r.ordered) caption.push(' (ordered)');
     const body = h('tbody');
     for (const row of rows) {
-      const tr = h('tr', {}, (row.cells || []).map((c) => h('td', {}, renderCell(c))));
+      // Each cell carries its column's name: a phone shows rows as cards, name beside value.
+      const tr = h('tr', {}, (row.cells || []).map((c, i) => h('td', { 'data-label': columns[i] }, renderCell(c))));
       body.append(tr);
       if (withEvidence) {
         const prov = row.provenance || [];
-        const td = h('td', { class: 'ev' });
+        const td = h('td', { class: 'ev', 'data-label': 'evidence' });
         tr.append(td);
         if (prov.length) {
           const detail = h('tr', { class: 'provenance', hidden: true }, h('td', { colspan: columns.length + 1 }, renderProvenance(prov)));

@@ -327,8 +327,14 @@ async fn answer(state: &State, headers: &HeaderMap, body: Result<Bytes, BytesRej
     if wants_lines(headers) {
         return Ok(stream_lines(results, elapsed_ms));
     }
-    let body = json!({ "results": results.iter().map(subgraph::result).collect::<Vec<_>>(), "elapsed_ms": elapsed_ms });
-    Ok(Json(body).into_response())
+    #[derive(serde::Serialize)]
+    struct Answer<'a> {
+        results: Vec<subgraph::ResultJson<'a>>,
+        elapsed_ms: f64,
+    }
+    let body = serde_json::to_vec(&Answer { results: results.iter().map(subgraph::ResultJson).collect(), elapsed_ms })
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "io", format!("writing the answer: {e}")))?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
 /// An answer as JSON lines, written by a blocking task into a bounded channel so that
@@ -339,8 +345,8 @@ fn stream_lines(results: Vec<QueryResult>, elapsed_ms: f64) -> Response {
     tokio::task::spawn_blocking(move || {
         const CHUNK: usize = 64 * 1024;
         let mut buf = Vec::with_capacity(CHUNK);
-        let line = |buf: &mut Vec<u8>, v: serde_json::Value| -> bool {
-            let _ = serde_json::to_writer(&mut *buf, &v);
+        let line = |buf: &mut Vec<u8>, v: &dyn erased::Line| -> bool {
+            let _ = v.write_to(buf);
             buf.push(b'\n');
             if buf.len() >= CHUNK {
                 return tx.blocking_send(Ok(std::mem::take(buf))).is_ok();
@@ -348,19 +354,19 @@ fn stream_lines(results: Vec<QueryResult>, elapsed_ms: f64) -> Response {
             true
         };
         for r in &results {
-            if !line(&mut buf, json!({ "result": { "columns": r.columns, "ordered": r.ordered } })) {
+            if !line(&mut buf, &json!({ "result": { "columns": r.columns, "ordered": r.ordered } })) {
                 return;
             }
             for row in &r.rows {
-                if !line(&mut buf, json!({ "row": subgraph::row(row) })) {
+                if !line(&mut buf, &erased::RowLine(row)) {
                     return;
                 }
             }
-            if !line(&mut buf, json!({ "end": { "rows": r.rows.len(), "note": r.note } })) {
+            if !line(&mut buf, &json!({ "end": { "rows": r.rows.len(), "note": r.note } })) {
                 return;
             }
         }
-        if line(&mut buf, json!({ "done": { "elapsed_ms": elapsed_ms } })) && !buf.is_empty() {
+        if line(&mut buf, &json!({ "done": { "elapsed_ms": elapsed_ms } })) && !buf.is_empty() {
             let _ = tx.blocking_send(Ok(buf));
         }
     });
@@ -630,4 +636,32 @@ async fn export(Shared(state): Api) -> Response {
     });
     let body = Body::from_stream(tokio_stream::wrappers::ReceiverStream::new(rx));
     ([(header::CONTENT_TYPE, "application/x-ndjson")], body).into_response()
+}
+
+/// One line of a streamed answer, whatever builds it.
+mod erased {
+    use super::subgraph::RowJson;
+
+    pub(super) trait Line {
+        fn write_to(&self, buf: &mut Vec<u8>) -> serde_json::Result<()>;
+    }
+
+    impl Line for serde_json::Value {
+        fn write_to(&self, buf: &mut Vec<u8>) -> serde_json::Result<()> {
+            serde_json::to_writer(buf, self)
+        }
+    }
+
+    /// `{"row": …}`, written straight from the library's row.
+    pub(super) struct RowLine<'a>(pub(super) &'a factgraph::Row);
+
+    impl Line for RowLine<'_> {
+        fn write_to(&self, buf: &mut Vec<u8>) -> serde_json::Result<()> {
+            #[derive(serde::Serialize)]
+            struct Wrapped<'a> {
+                row: RowJson<'a>,
+            }
+            serde_json::to_writer(buf, &Wrapped { row: RowJson(self.0) })
+        }
+    }
 }

@@ -5,9 +5,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use factgraph::{
-    Cell, Citation, Entity, EntityId, Graph, Node, Object, QueryResult, Row, Statement, StatementId, Value,
-};
+use factgraph::{Cell, Entity, EntityId, Graph, Node, Object, QueryResult, Row, Statement, StatementId, Value};
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{json, Map};
 
 use crate::error::ApiError;
@@ -30,71 +29,124 @@ pub(crate) fn map(m: &BTreeMap<String, Value>) -> Json {
     Json::Object(m.iter().map(|(k, v)| (k.clone(), value(v))).collect())
 }
 
-/// A result cell, tagged by `type` as the library's `Cell` is.
-pub(crate) fn cell(c: &Cell) -> Json {
-    match c {
-        Cell::Null => json!({ "type": "null" }),
-        Cell::Entity { id, name, kind, properties } => {
-            let mut o = json!({ "type": "entity", "id": id.0, "name": name, "kind": kind });
-            if !properties.is_empty() {
-                o["properties"] = map(properties);
-            }
-            o
+/// A literal, serialized as `value` writes it, without building a JSON tree.
+struct ValueJson<'a>(&'a Value);
+
+impl Serialize for ValueJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            Value::Str(t) => s.serialize_str(t),
+            Value::Int(i) => s.serialize_i64(*i),
+            Value::Float(f) if f.is_finite() => s.serialize_f64(*f),
+            Value::Float(f) => s.collect_str(f),
+            Value::Bool(b) => s.serialize_bool(*b),
+            Value::Date(d) => s.collect_str(d),
         }
-        Cell::Statement { id, text, relation, qualifiers } => {
-            let mut o = json!({ "type": "statement", "id": id.0, "text": text, "relation": relation });
-            if !qualifiers.is_empty() {
-                o["qualifiers"] = map(qualifiers);
-            }
-            o
-        }
-        Cell::Value { value: v } => json!({ "type": "value", "value": value(v) }),
-        Cell::Text { text } => json!({ "type": "text", "text": text }),
-        Cell::List { items } => json!({ "type": "list", "items": items.iter().map(cell).collect::<Vec<_>>() }),
-        Cell::Map { entries } => json!({
-            "type": "map",
-            "entries": entries.iter().map(|(k, c)| json!([k, cell(c)])).collect::<Vec<_>>(),
-        }),
-        Cell::Path { steps, nodes, relationships, forward } => json!({
-            "type": "path",
-            "steps": steps,
-            "nodes": nodes.iter().map(cell).collect::<Vec<_>>(),
-            "relationships": relationships.iter().map(cell).collect::<Vec<_>>(),
-            "forward": forward,
-        }),
     }
 }
 
-/// One piece of a row's evidence.
-pub(crate) fn citation(c: &Citation) -> Json {
-    json!({
-        "statement": c.statement.0,
-        "claim": c.claim,
-        "document": c.document,
-        "outlet": c.outlet,
-        "title": c.title,
-        "quote": c.quote,
-        "attribution": c.attribution,
-    })
+/// Properties or qualifiers, as `map` writes them.
+struct MapJson<'a>(&'a BTreeMap<String, Value>);
+
+impl Serialize for MapJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in self.0 {
+            m.serialize_entry(k, &ValueJson(v))?;
+        }
+        m.end()
+    }
 }
 
-/// A result row: its cells, and its evidence when it has any.
-pub(crate) fn row(r: &Row) -> Json {
-    let mut o = json!({ "cells": r.cells.iter().map(cell).collect::<Vec<_>>() });
-    if !r.provenance.is_empty() {
-        o["provenance"] = r.provenance.iter().map(citation).collect();
+/// A result cell, tagged by `type` as the library's `Cell` is, with values as plain
+/// JSON (`docs/server.md`). Answers are written straight from the library's results:
+/// a tree of `serde_json::Value`s first would cost more than the query.
+pub(crate) struct CellJson<'a>(pub(crate) &'a Cell);
+
+impl Serialize for CellJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        match self.0 {
+            Cell::Null => m.serialize_entry("type", "null")?,
+            Cell::Entity { id, name, kind, properties } => {
+                m.serialize_entry("type", "entity")?;
+                m.serialize_entry("id", &id.0)?;
+                m.serialize_entry("name", name)?;
+                m.serialize_entry("kind", kind)?;
+                if !properties.is_empty() {
+                    m.serialize_entry("properties", &MapJson(properties))?;
+                }
+            }
+            Cell::Statement { id, text, relation, qualifiers } => {
+                m.serialize_entry("type", "statement")?;
+                m.serialize_entry("id", &id.0)?;
+                m.serialize_entry("text", text)?;
+                m.serialize_entry("relation", relation)?;
+                if !qualifiers.is_empty() {
+                    m.serialize_entry("qualifiers", &MapJson(qualifiers))?;
+                }
+            }
+            Cell::Value { value } => {
+                m.serialize_entry("type", "value")?;
+                m.serialize_entry("value", &ValueJson(value))?;
+            }
+            Cell::Text { text } => {
+                m.serialize_entry("type", "text")?;
+                m.serialize_entry("text", text)?;
+            }
+            Cell::List { items } => {
+                m.serialize_entry("type", "list")?;
+                m.serialize_entry("items", &cells(items))?;
+            }
+            Cell::Map { entries } => {
+                m.serialize_entry("type", "map")?;
+                let pairs: Vec<(&str, CellJson<'_>)> = entries.iter().map(|(k, c)| (k.as_str(), CellJson(c))).collect();
+                m.serialize_entry("entries", &pairs)?;
+            }
+            Cell::Path { steps, nodes, relationships, forward } => {
+                m.serialize_entry("type", "path")?;
+                m.serialize_entry("steps", steps)?;
+                m.serialize_entry("nodes", &cells(nodes))?;
+                m.serialize_entry("relationships", &cells(relationships))?;
+                m.serialize_entry("forward", forward)?;
+            }
+        }
+        m.end()
     }
-    o
+}
+
+fn cells(items: &[Cell]) -> Vec<CellJson<'_>> {
+    items.iter().map(CellJson).collect()
+}
+
+/// A result row: its cells, and its evidence when it has any (the library's
+/// `Citation` serializes as the API shows it).
+pub(crate) struct RowJson<'a>(pub(crate) &'a Row);
+
+impl Serialize for RowJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("cells", &self.0.cells.iter().map(CellJson).collect::<Vec<_>>())?;
+        if !self.0.provenance.is_empty() {
+            m.serialize_entry("provenance", &self.0.provenance)?;
+        }
+        m.end()
+    }
 }
 
 /// A whole result: columns, rows, whether their order means something, its note.
-pub(crate) fn result(r: &QueryResult) -> Json {
-    json!({
-        "columns": r.columns,
-        "rows": r.rows.iter().map(row).collect::<Vec<_>>(),
-        "ordered": r.ordered,
-        "note": r.note,
-    })
+pub(crate) struct ResultJson<'a>(pub(crate) &'a QueryResult);
+
+impl Serialize for ResultJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let r = self.0;
+        let mut m = s.serialize_map(Some(4))?;
+        m.serialize_entry("columns", &r.columns)?;
+        m.serialize_entry("rows", &r.rows.iter().map(RowJson).collect::<Vec<_>>())?;
+        m.serialize_entry("ordered", &r.ordered)?;
+        m.serialize_entry("note", &r.note)?;
+        m.end()
+    }
 }
 
 /// An entity, with every spelling and its properties.

@@ -99,12 +99,17 @@ fn the_browser_view_answers_draws_and_shows_evidence() {
         panel["source"].as_str().is_some_and(|s| !s.trim().is_empty()),
         "the panel names the document's title or outlet: {panel}"
     );
-    if at["conflict"] == json!(true) {
-        assert!(
-            panel["text"].as_str().is_some_and(|t| t.contains("sources conflict")),
-            "a conflict is flagged: {panel}"
-        );
-    }
+    // Edges can cross near the point aimed at; what counts is the edge the click hit
+    // (cytoscape selects it), whose panel this is.
+    let hit = page.js("const e = window.factgraph.cy.$('edge:selected');
+         return e.length === 1 ? {id: e.id(), conflict: !!e.data('conflict')} : null");
+    assert!(hit.is_object(), "the click selected one edge (aimed at {at})");
+    let flagged = panel["text"].as_str().is_some_and(|t| t.contains("sources conflict"));
+    assert_eq!(
+        flagged,
+        hit["conflict"] == json!(true),
+        "the panel flags a conflict when the edge has one: {hit} {panel}"
+    );
     page.screenshot(&artefacts, "graph-evidence.png");
 
     // The SVG export draws every edge and node of the picture.
@@ -229,18 +234,20 @@ fn the_browser_view_answers_draws_and_shows_evidence() {
     running.stop().expect("the server stops");
 }
 
-/// Finds an edge whose midpoint is clear of every node (so the click lands on the edge),
-/// a conflicting one if one is clear enough, and returns that midpoint in the
-/// viewport's CSS pixels.
+/// Finds an edge whose midpoint is clear of every node and every other edge's midpoint
+/// (so the click lands on that edge), a conflicting one if one is clear enough, and
+/// returns that midpoint in the viewport's CSS pixels.
 const EDGE_TO_CLICK: &str = "
     const cy = window.factgraph.cy;
     const box = cy.container().getBoundingClientRect();
     const nodes = cy.nodes().map(n => n.renderedPosition());
+    const mids = cy.edges().map(e => ({id: e.id(), m: e.renderedMidpoint()}));
     let best = null;
     cy.edges().forEach(e => {
       const m = e.renderedMidpoint();
       if (m.x < 10 || m.y < 10 || m.x > box.width - 10 || m.y > box.height - 10) return;
-      const clear = Math.min(...nodes.map(p => Math.hypot(p.x - m.x, p.y - m.y)));
+      const others = mids.filter(o => o.id !== e.id()).map(o => Math.hypot(o.m.x - m.x, o.m.y - m.y));
+      const clear = Math.min(...nodes.map(p => Math.hypot(p.x - m.x, p.y - m.y)), ...others);
       const score = clear + (clear > 20 && e.data('conflict') ? 1000 : 0);
       if (!best || score > best.score)
         best = {score, clear, x: box.left + m.x, y: box.top + m.y, id: e.id(), conflict: e.data('conflict')};

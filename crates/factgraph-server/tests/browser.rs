@@ -127,16 +127,20 @@ fn the_browser_view_answers_draws_and_shows_evidence() {
     let dot = page.js_async("window.factgraph.dot().then(done, e => done('failed: ' + e.message))");
     assert!(dot.as_str().is_some_and(|d| d.contains("digraph")), "a DOT export: {dot}");
 
-    // Double-clicking a node merges its neighbours into the picture.
-    let before = page.js("return window.factgraph.cy.elements().length");
+    // Double-clicking a node merges its neighbours into the picture: afterwards every
+    // node and edge the server lists for it is drawn (whether or not some already were).
     page.js("document.getElementById('panel').hidden = true");
     let at = page.js(NODE_TO_CLICK);
     page.pointer_clicks(at["x"].as_f64().expect("x"), at["y"].as_f64().expect("y"), 2);
-    let after = page.wait_js(
-        "the neighbours to be added",
-        &format!("const n = window.factgraph.cy.elements().length; return n > {before} ? n : null"),
+    page.wait_js("the expanded node to be marked", "return window.factgraph.cy.$('node.focus').length === 1");
+    let missing = page.js_async(
+        "const cy = window.factgraph.cy, node = cy.$('node.focus');
+         fetch('/api/entities/' + node.data('entity') + '/neighbours?limit=200').then(r => r.json()).then(g =>
+           done([...g.nodes.map(n => n.id).filter(id => cy.getElementById(id).empty()),
+                 ...g.edges.map(e => 'edge-' + e.id).filter(id => cy.getElementById(id).empty())]),
+           e => done(['failed: ' + e.message]))",
     );
-    assert!(after.as_u64() > before.as_u64(), "expanding {} added nothing", at["name"]);
+    assert_eq!(missing, json!([]), "expanding {} drew all its neighbours", at["name"]);
 
     // Completion over names and aliases; choosing one describes it.
     let find = page.find("#find");

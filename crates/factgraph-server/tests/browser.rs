@@ -52,7 +52,13 @@ fn the_browser_view_answers_draws_and_shows_evidence() {
     let page = driver.session();
 
     // Desktop width: ask, read the table.
+    // The viewport itself is set (a window's size includes whatever the browser draws
+    // round the page), so screenshots are 1,280 × 800 CSS pixels.
     page.window_size(1280, 900);
+    page.cdp(
+        "Emulation.setDeviceMetricsOverride",
+        json!({"width": 1280, "height": 800, "deviceScaleFactor": 1, "mobile": false}),
+    );
     page.go(&format!("{url}/"));
     page.wait_js("the page to start", "return document.body.dataset.state === 'idle' && !!window.factgraph.cy");
     let query = page.find("#query");
@@ -82,7 +88,8 @@ fn the_browser_view_answers_draws_and_shows_evidence() {
 
     // The graph: click an edge where it is drawn, with a real pointer.
     page.wait_js("the graph to be drawn", "return window.factgraph.cy.edges().length > 0");
-    page.js("document.querySelector('.picture').scrollIntoView()");
+    // At this width the graph is in view beside the table; the page stays at its top.
+    page.js("window.scrollTo(0, 0)");
     let at = page.js(EDGE_TO_CLICK);
     let (x, y) = (at["x"].as_f64().expect("x"), at["y"].as_f64().expect("y"));
     page.pointer_click(x, y);
@@ -250,6 +257,7 @@ const EDGE_TO_CLICK: &str = "
     cy.edges().forEach(e => {
       const m = e.renderedMidpoint();
       if (m.x < 10 || m.y < 10 || m.x > box.width - 10 || m.y > box.height - 10) return;
+      if (box.top + m.y < 10 || box.top + m.y > window.innerHeight - 10) return;
       const others = mids.filter(o => o.id !== e.id()).map(o => Math.hypot(o.m.x - m.x, o.m.y - m.y));
       const clear = Math.min(...nodes.map(p => Math.hypot(p.x - m.x, p.y - m.y)), ...others);
       const score = clear + (clear > 20 && e.data('conflict') ? 1000 : 0);
@@ -258,13 +266,15 @@ const EDGE_TO_CLICK: &str = "
     });
     return best;";
 
-/// The entity node farthest from the panel's corner, in the viewport's CSS pixels.
+/// The first entity node drawn inside the graph and the viewport, in the viewport's CSS
+/// pixels.
 const NODE_TO_CLICK: &str = "
     const cy = window.factgraph.cy;
     const box = cy.container().getBoundingClientRect();
     const n = cy.nodes('[entity]').filter(n => {
       const p = n.renderedPosition();
-      return p.x > 10 && p.y > 10 && p.x < box.width - 10 && p.y < box.height - 10;
+      return p.x > 10 && p.y > 10 && p.x < box.width - 10 && p.y < box.height - 10
+        && box.top + p.y > 10 && box.top + p.y < window.innerHeight - 10;
     })[0];
     const p = n.renderedPosition();
     return {x: box.left + p.x, y: box.top + p.y, name: n.data('label')};";

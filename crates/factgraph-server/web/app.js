@@ -223,8 +223,9 @@
     }
     clearError();
     setState('busy');
+    // The Run button stays enabled (disabling it would drop the focus it may hold); a
+    // second run cancels the first, whose request the server then stops.
     $('status').textContent = 'Running…';
-    $('run').disabled = true;
     try {
       const answer = await api('POST', '/query', { query: q }, ctl.signal);
       renderAnswer(answer);
@@ -242,10 +243,7 @@
       showError(e, q);
       setState('error');
     } finally {
-      if (inflight === ctl) {
-        inflight = null;
-        $('run').disabled = false;
-      }
+      if (inflight === ctl) inflight = null;
     }
   }
 

@@ -45,6 +45,14 @@ struct Args {
     /// Seconds per scenario of the `serve` phase.
     #[arg(long, default_value_t = 10)]
     seconds: u64,
+    /// The `serve` phase on this store instead of the benchmark's (the showcase's,
+    /// say); it is copied, not changed.
+    #[arg(long, value_name = "PATH")]
+    serve_store: Option<PathBuf>,
+    /// Where the `serve` phase's three-hop query starts (default: the benchmark's
+    /// non-hub).
+    #[arg(long, value_name = "NAME")]
+    long_from: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -89,12 +97,18 @@ fn main() -> Result<()> {
         Phase::ColdHop => print_json(&cold_hop(&p)?),
         Phase::Query => print_json(&queries(&p, Duration::from_millis(args.budget_ms))?),
         Phase::Pattern => print_json(&patterns(&p, Duration::from_millis(args.budget_ms))?),
-        Phase::Serve => print_json(&serve::run(&serve::ServeBench {
-            store: &p.store,
-            queries: &queries_json(&p)?,
-            clients: args.clients.max(1),
-            seconds: args.seconds.clamp(1, 600),
-        })?),
+        Phase::Serve => {
+            let long_from = match &args.long_from {
+                Some(n) => n.clone(),
+                None => queries_json(&p)?["nonhub"]["name"].as_str().context("queries.json: nonhub")?.to_owned(),
+            };
+            print_json(&serve::run(&serve::ServeBench {
+                store: args.serve_store.as_deref().unwrap_or(&p.store),
+                long_from: &long_from,
+                clients: args.clients.max(1),
+                seconds: args.seconds.clamp(1, 600),
+            })?)
+        }
     }
 }
 

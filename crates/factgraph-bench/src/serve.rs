@@ -3,7 +3,8 @@
 //! writes), starts the real binary on a free port, finds it through the store's LOCK
 //! note as the CLI does, and runs three scenarios of `seconds` each:
 //!
-//! - `points`: `clients` clients asking `who reported "NAME"` for random entities;
+//! - `points`: `clients` clients asking `who reported "NAME"` for random non-hub
+//!   entities (at most `MAX_POINT_DEGREE` statements);
 //! - `points_beside_long`: the same while one more client runs a three-hop count from
 //!   the non-hub (every node within three statements), one after another;
 //! - `points_beside_writer`: the same while a writer commits an entity every 100 ms.
@@ -19,13 +20,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
-use factgraph::{EntityId, Graph};
+use factgraph::{Direction, EntityId, Graph, Node};
 use serde_json::{json, Value};
 
 /// How the phase runs.
 pub struct ServeBench<'a> {
     pub store: &'a Path,
-    pub queries: &'a Value,
+    pub long_from: &'a str,
     pub clients: usize,
     pub seconds: u64,
 }
@@ -103,11 +104,18 @@ fn start(store: &Path) -> Result<Served> {
     Ok(served)
 }
 
-/// Names of entities spread over the store, for the point questions.
-fn sample_names(store: &Path, n: usize) -> Result<Vec<String>> {
+/// The most statements an entity of a point question has: the benchmark's non-hub
+/// class (its non-hub has 4). A hub's `who reported` is thousands of rows, a report
+/// rather than a point question; `run` says how many sampled entities were left out.
+const MAX_POINT_DEGREE: usize = 50;
+
+/// Names of non-hub entities spread over the store, for the point questions, and how
+/// many entities the sample passed over as hubs.
+fn sample_names(store: &Path, n: usize) -> Result<(Vec<String>, usize)> {
     let graph = Graph::open_read_only(store)?;
     let count = graph.counts()?.entities;
     let mut names = Vec::new();
+    let mut hubs = 0;
     let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut tries = 0;
     while names.len() < n && tries < n * 20 {
@@ -115,16 +123,23 @@ fn sample_names(store: &Path, n: usize) -> Result<Vec<String>> {
         x ^= x << 13;
         x ^= x >> 7;
         x ^= x << 17;
-        if let Some(e) = graph.entity(EntityId(x % count.max(1)))? {
-            if !e.is_document() {
-                names.push(e.name);
-            }
+        let id = EntityId(x % count.max(1));
+        let Some(e) = graph.entity(id)? else { continue };
+        if e.is_document() {
+            continue;
         }
+        let degree =
+            graph.edges(Node::Entity(id), Direction::Out)?.len() + graph.edges(Node::Entity(id), Direction::In)?.len();
+        if degree > MAX_POINT_DEGREE {
+            hubs += 1;
+            continue;
+        }
+        names.push(e.name);
     }
     if names.is_empty() {
         bail!("no entities found in {}", store.display());
     }
-    Ok(names)
+    Ok((names, hubs))
 }
 
 fn agent() -> ureq::Agent {
@@ -135,9 +150,63 @@ fn agent() -> ureq::Agent {
         .into()
 }
 
+/// A keep-alive HTTP/1.1 connection that posts a query and reads the answer whole:
+/// the least a client can do, so that the load generator's own work (it shares the
+/// machine's two cores with the server) takes as little as it can from the server.
+/// Answers must come with a `Content-Length`, as the server's JSON answers do.
+struct Connection {
+    stream: std::io::BufReader<std::net::TcpStream>,
+    host: String,
+    body: Vec<u8>,
+}
+
+impl Connection {
+    fn open(url: &str) -> Result<Connection> {
+        let host = url.strip_prefix("http://").context("an http:// URL")?.trim_end_matches('/').to_owned();
+        let stream = std::net::TcpStream::connect(&host)?;
+        stream.set_nodelay(true)?;
+        stream.set_read_timeout(Some(Duration::from_secs(60)))?;
+        Ok(Connection { stream: std::io::BufReader::with_capacity(64 * 1024, stream), host, body: Vec::new() })
+    }
+
+    /// Posts `query` as text; the status and the body.
+    fn ask(&mut self, query: &str) -> Result<(u16, &[u8])> {
+        use std::io::{BufRead, Read, Write};
+        let request = format!(
+            "POST /query HTTP/1.1\r\nhost: {}\r\ncontent-type: text/plain\r\ncontent-length: {}\r\n\r\n{query}",
+            self.host,
+            query.len()
+        );
+        self.stream.get_mut().write_all(request.as_bytes())?;
+        let mut line = String::new();
+        self.stream.read_line(&mut line)?;
+        let status: u16 = line.split_whitespace().nth(1).and_then(|s| s.parse().ok()).context("an HTTP status line")?;
+        let mut length = None;
+        loop {
+            line.clear();
+            if self.stream.read_line(&mut line)? == 0 {
+                bail!("the server closed the connection");
+            }
+            let header = line.trim_end();
+            if header.is_empty() {
+                break;
+            }
+            if let Some((name, value)) = header.split_once(':') {
+                if name.eq_ignore_ascii_case("content-length") {
+                    length = value.trim().parse::<usize>().ok();
+                }
+            }
+        }
+        let length = length.context("an answer without Content-Length")?;
+        self.body.resize(length, 0);
+        self.stream.read_exact(&mut self.body)?;
+        Ok((status, &self.body))
+    }
+}
+
 /// Latencies of one client, in microseconds.
 fn ask_points(url: &str, names: &[String], seed: u64, stop: &AtomicBool) -> Result<Vec<u32>> {
-    let agent = agent();
+    let mut conn = Connection::open(url)?;
     let mut lat = Vec::new();
     let mut x = seed | 1;
     while !stop.load(Ordering::Relaxed) {
@@ -145,13 +214,12 @@ fn ask_points(url: &str, names: &[String], seed: u64, stop: &AtomicBool) -> Resu
         x ^= x >> 7;
         x ^= x << 17;
         let name = &names[(x % names.len() as u64) as usize];
-        let body = json!({ "query": format!("who reported \"{name}\"") }).to_string();
+        let query = format!("who reported \"{name}\"");
         let t = Instant::now();
-        let mut resp = agent.post(format!("{url}/query")).header("content-type", "application/json").send(body)?;
-        let text = resp.body_mut().read_to_string()?;
+        let (status, body) = conn.ask(&query)?;
         let us = t.elapsed().as_micros();
-        if resp.status().as_u16() != 200 {
-            bail!("who reported {name:?}: {} {text}", resp.status());
+        if status != 200 || !body.starts_with(b"{\"results\"") {
+            bail!("who reported {name:?}: {status} {}", String::from_utf8_lossy(body));
         }
         lat.push(u32::try_from(us).unwrap_or(u32::MAX));
     }
@@ -221,8 +289,9 @@ fn summary(ms: &mut [f64]) -> Value {
 
 /// Runs the phase.
 pub fn run(b: &ServeBench<'_>) -> Result<Value> {
-    let names = Arc::new(sample_names(b.store, 2_000)?);
-    let nonhub = b.queries["nonhub"]["name"].as_str().context("queries.json: nonhub")?.to_owned();
+    let (names, hubs) = sample_names(b.store, 2_000)?;
+    let names = Arc::new(names);
+    let nonhub = b.long_from.replace('\\', "\\\\").replace('"', "\\\"");
     let served = start(b.store)?;
     // Warm up: the first answers read the store's pages from disk.
     let _ = scenario(&served, &names, b.clients, 2, None)?;
@@ -230,7 +299,8 @@ pub fn run(b: &ServeBench<'_>) -> Result<Value> {
     let points = scenario(&served, &names, b.clients, b.seconds, None)?;
 
     let url = served.url.clone();
-    // Every node within three statements of the non-hub (88,930 of them at M = 1M).
+    // Every node within three statements of one entity (of the benchmark's non-hub:
+    // 88,930 of them at M = 1M).
     let long = format!("match (a {{name: \"{nonhub}\"}})-[*1..3]-(d) return count(distinct d)");
     let beside_long = scenario(
         &served,
@@ -289,6 +359,9 @@ pub fn run(b: &ServeBench<'_>) -> Result<Value> {
     )?;
     drop(served);
     Ok(json!({
+        "point_entities": names.len(),
+        "point_max_degree": MAX_POINT_DEGREE,
+        "hubs_passed_over": hubs,
         "clients": b.clients,
         "seconds": b.seconds,
         "points": points,

@@ -225,6 +225,26 @@ pub(crate) fn suggestions(store: &Store, name: &str) -> Result<Vec<String>> {
 /// `refuse-to-consider` and `refused-to-consider`, `asked-help-from` and
 /// `requested-help-from`.
 pub fn relation_stem(word: &str) -> String {
+    // Remembered: every question compares the store's relations by stem (`who
+    // reported` looks for every reporting relation), and stemming allocates. The words
+    // are relation names and words typed in queries; the memory is cleared when it
+    // holds more than `MAX_REMEMBERED`, so a stream of odd words cannot grow it.
+    const MAX_REMEMBERED: usize = 4096;
+    static STEMS: std::sync::LazyLock<std::sync::RwLock<std::collections::HashMap<String, String>>> =
+        std::sync::LazyLock::new(Default::default);
+    if let Some(stem) = STEMS.read().unwrap_or_else(|p| p.into_inner()).get(word) {
+        return stem.clone();
+    }
+    let stem = stem_relation(word);
+    let mut memo = STEMS.write().unwrap_or_else(|p| p.into_inner());
+    if memo.len() >= MAX_REMEMBERED {
+        memo.clear();
+    }
+    memo.insert(word.to_owned(), stem.clone());
+    stem
+}
+
+fn stem_relation(word: &str) -> String {
     let mut w = word.to_lowercase().replace('_', "-");
     for suffix in ["-by", "-of", "-to", "-in", "-on", "-with"] {
         if let Some(s) = w.strip_suffix(suffix) {
@@ -251,8 +271,10 @@ pub const SYNONYMS: &[(&str, &str)] = &[
 
 /// The stem of a word as the one its synonym stems to, if it has one.
 fn synonym(stem: &str) -> String {
-    match SYNONYMS.iter().find(|(w, _)| word_stem(w) == stem) {
-        Some((_, to)) => word_stem(to),
+    static STEMMED: std::sync::LazyLock<Vec<(String, String)>> =
+        std::sync::LazyLock::new(|| SYNONYMS.iter().map(|(w, to)| (word_stem(w), word_stem(to))).collect());
+    match STEMMED.iter().find(|(w, _)| w == stem) {
+        Some((_, to)) => to.clone(),
         None => stem.to_owned(),
     }
 }

@@ -120,9 +120,22 @@ fn other_factgraph_processes_work_through_the_server_that_holds_the_store() {
     // Subcommands that read go through it; a load, which reads files here, says why not.
     let out = factgraph(&db, &["stats"], "");
     assert!(text(&out.stdout).starts_with("entities\t"), "{}", text(&out.stderr));
-    let out = factgraph(&db, &["load", data_files()[0].to_str().unwrap()], "");
-    assert!(!out.status.success());
-    assert!(text(&out.stderr).contains("held by the server"), "{}", text(&out.stderr));
+    // A load goes through it too: the server reads the files, which it shares.
+    let tsv = db.parent().unwrap().join("tsv");
+    super::tsv(&tsv);
+    let out = factgraph(&db, &["load", tsv.to_str().unwrap()], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("3 claims as 2 new statements"), "{}", text(&out.stdout));
+    let out = factgraph(&db, &["-c", r#"describe "Alpha One""#], "");
+    assert!(text(&out.stdout).contains("visited"), "the load is seen: {}", text(&out.stdout));
+    let bad = db.parent().unwrap().join("bad.fg");
+    std::fs::write(&bad, "entity \"Fine\": Person\nentity \"Broken: Person\n").unwrap();
+    let out = factgraph(&db, &["load", bad.to_str().unwrap()], "");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("bad.fg"), "names the file: {}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("nothing was loaded"), "{}", text(&out.stderr));
+    let out = factgraph(&db, &["-c", r#"describe "Fine""#], "");
+    assert_eq!(out.status.code(), Some(1), "a failed load left nothing: {}", text(&out.stdout));
     // A query's error points at its place, as it does without a server.
     let out = factgraph(&db, &["-c", "match (a return a"], "");
     assert_eq!(out.status.code(), Some(1));

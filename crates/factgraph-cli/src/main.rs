@@ -248,7 +248,7 @@ fn use_color(choice: Color) -> bool {
 /// one batch). The summary of each batch committed is pushed to `lines` as it
 /// commits, so that a caller can say what a failure left loaded.
 pub(crate) fn load_paths(
-    graph: &Graph,
+    backend: Backend<'_>,
     paths: &[PathBuf],
     progress: bool,
     per_file: bool,
@@ -274,13 +274,16 @@ pub(crate) fn load_paths(
                 );
                 b
             });
-            let s = graph.load_tsv_dir(p, &mut |phase, done, total| {
-                if let Some(b) = &bar {
-                    b.set_message(phase.to_owned());
-                    b.set_length(total);
-                    b.set_position(done);
-                }
-            })?;
+            let s = match backend {
+                Backend::Local(graph) => graph.load_tsv_dir(p, &mut |phase, done, total| {
+                    if let Some(b) = &bar {
+                        b.set_message(phase.to_owned());
+                        b.set_length(total);
+                        b.set_position(done);
+                    }
+                })?,
+                Backend::Remote(client) => client.load_tsv_dir(&absolute(p)?)?,
+            };
             if let Some(b) = bar {
                 b.finish_and_clear();
             }
@@ -316,16 +319,31 @@ pub(crate) fn load_paths(
             anyhow::bail!("{} does not exist", p.display());
         }
     }
+    let load = |batch: &[PathBuf]| -> Result<String> {
+        Ok(match backend {
+            Backend::Local(graph) => graph.load_scripts(batch)?.to_string(),
+            Backend::Remote(client) => {
+                let absolute: Vec<PathBuf> = batch.iter().map(|p| absolute(p)).collect::<Result<_>>()?;
+                client.load_scripts(&absolute)?
+            }
+        })
+    };
     if per_file {
         for script in &scripts {
-            let s = graph.load_scripts(std::slice::from_ref(script))?;
+            let s = load(std::slice::from_ref(script))?;
             lines.push(format!("{}: {s}", script.display()));
         }
     } else if !scripts.is_empty() {
-        let s = graph.load_scripts(&scripts)?;
+        let s = load(&scripts)?;
         lines.push(format!("{} script{}: {s}", scripts.len(), if scripts.len() == 1 { "" } else { "s" }));
     }
     Ok(())
+}
+
+/// A path as the server, which shares this machine but not our working directory,
+/// must be given it.
+fn absolute(p: &Path) -> Result<PathBuf> {
+    std::path::absolute(p).with_context(|| format!("resolving {}", p.display()))
 }
 
 /// Whether a command only reads the store, so that a missing store is an error rather
@@ -530,40 +548,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             return Ok(ExitCode::SUCCESS);
         }
         Some(Command::Load { paths, batch_per_file }) => {
-            let mut done = Vec::new();
-            let loaded = load_paths(&graph, paths, std::io::stderr().is_terminal(), *batch_per_file, &mut done);
-            if !done.is_empty() {
-                writeln!(stdout.lock(), "{}", done.join("\n"))
-                    .context("the load was committed, but its summary could not be written")?;
-            }
-            // What a failure leaves: the batches committed before it (listed above).
-            let nothing = if done.is_empty() { "nothing was loaded" } else { "nothing more was loaded" };
-            match loaded {
-                Ok(()) => {}
-                Err(e) => {
-                    if let Some(fe) = e.downcast_ref::<Error>() {
-                        if matches!(fe, Error::Parse(_) | Error::Query(_) | Error::InFile { .. }) {
-                            output::note_raw(&render::error_report(fe, "load", "", color));
-                            note!("{nothing}");
-                            return Ok(ExitCode::from(1));
-                        }
-                    }
-                    // Only a commit that could not be taken back out may have left part
-                    // of itself; every other failure leaves the store as it was.
-                    let uncertain = e.chain().any(|c| {
-                        matches!(c.downcast_ref::<StoreError>(), Some(StoreError::CommitUncertain { .. }))
-                            || matches!(
-                                c.downcast_ref::<Error>(),
-                                Some(Error::Store(StoreError::CommitUncertain { .. }))
-                            )
-                    });
-                    if uncertain {
-                        return Err(e.context("the load failed, and the store may hold part of it"));
-                    }
-                    return Err(e.context(nothing));
-                }
-            }
-            return Ok(ExitCode::SUCCESS);
+            return load_command(Backend::Local(&graph), paths, *batch_per_file, color);
         }
         Some(Command::Export { output }) => {
             let counts = match output {
@@ -606,6 +591,47 @@ fn run(cli: Cli) -> Result<ExitCode> {
         None => {}
     }
     run_session(&cli, Backend::Local(&graph), inputs)
+}
+
+/// `load`: the batches, their summaries, and what a failure left loaded.
+fn load_command(backend: Backend<'_>, paths: &[PathBuf], batch_per_file: bool, color: bool) -> Result<ExitCode> {
+    let mut done = Vec::new();
+    let loaded = load_paths(backend, paths, std::io::stderr().is_terminal(), batch_per_file, &mut done);
+    if !done.is_empty() {
+        writeln!(std::io::stdout().lock(), "{}", done.join("\n"))
+            .context("the load was committed, but its summary could not be written")?;
+    }
+    // What a failure leaves: the batches committed before it (listed above).
+    let nothing = if done.is_empty() { "nothing was loaded" } else { "nothing more was loaded" };
+    let Err(e) = loaded else {
+        return Ok(ExitCode::SUCCESS);
+    };
+    if let Some(fe) = e.downcast_ref::<Error>() {
+        if matches!(fe, Error::Parse(_) | Error::Query(_) | Error::InFile { .. }) {
+            output::note_raw(&render::error_report(fe, "load", "", color));
+            note!("{nothing}");
+            return Ok(ExitCode::from(1));
+        }
+    }
+    if let Some(re) = e.downcast_ref::<factgraph_server::RemoteError>() {
+        if re.status == Some(400) {
+            let file = re.file.clone().unwrap_or_default();
+            let text = std::fs::read_to_string(&file).unwrap_or_default();
+            output::note_raw(&render::remote_error_report(re, &file, &text, color));
+            note!("{nothing}");
+            return Ok(ExitCode::from(1));
+        }
+    }
+    // Only a commit that could not be taken back out may have left part of itself;
+    // every other failure leaves the store as it was.
+    let uncertain = e.chain().any(|c| {
+        matches!(c.downcast_ref::<StoreError>(), Some(StoreError::CommitUncertain { .. }))
+            || matches!(c.downcast_ref::<Error>(), Some(Error::Store(StoreError::CommitUncertain { .. })))
+    });
+    if uncertain {
+        return Err(e.context("the load failed, and the store may hold part of it"));
+    }
+    Err(e.context(nothing))
 }
 
 /// Whether a failure is "the store is in use by another process".
@@ -681,9 +707,13 @@ fn run_remote(cli: &Cli, client: &factgraph_server::Client) -> Result<ExitCode> 
             }
             return Ok(ExitCode::SUCCESS);
         }
-        Some(Command::Load { .. } | Command::Import { .. }) => anyhow::bail!(
-            "the store is held by the server at {server}: loading reads files here, which it cannot; \
-             stop the server to load, or send the writes as queries (factgraph -c '…')"
+        Some(Command::Load { paths, batch_per_file }) => {
+            note!("the store is held by the server at {server}; loading through it");
+            return load_command(Backend::Remote(&client), paths, *batch_per_file, use_color(cli.color));
+        }
+        Some(Command::Import { .. }) => anyhow::bail!(
+            "the store is held by the server at {server}: import makes a store from an export, \
+             and this one exists; stop the server, or import into a new store (--db NEW import FILE)"
         ),
         Some(Command::Serve(_)) => anyhow::bail!("the store is already served at {server}"),
         None => {}

@@ -170,11 +170,6 @@ Meta commands also work with `:` for Cypher users (:help).";
 /// instead of overflowing the stack.
 pub const MAX_READ_DEPTH: usize = 16;
 
-/// What `.load` says when the store is held by a server.
-const SERVER_CANNOT_LOAD: &str =
-    "the store is held by a running `factgraph serve`: .load reads files here, which the server cannot; \
-     stop the server to load, or send the writes as queries";
-
 /// A REPL session over a graph.
 pub struct Session<'g, W: Write, E: Write> {
     backend: Backend<'g>,
@@ -393,11 +388,8 @@ impl<'g, W: Write, E: Write> Session<'g, W, E> {
                     return self.fail(".load needs a file: .load data/showcase.fg");
                 }
                 let paths: Vec<PathBuf> = files.iter().map(|f| self.path(f)).collect();
-                let Backend::Local(graph) = self.backend else {
-                    return self.fail(SERVER_CANNOT_LOAD);
-                };
                 let mut done = Vec::new();
-                let loaded = crate::load_paths(graph, &paths, false, false, &mut done);
+                let loaded = crate::load_paths(self.backend, &paths, false, false, &mut done);
                 if !done.is_empty() {
                     let _ = writeln!(self.out, "{}", done.join("\n"));
                 }

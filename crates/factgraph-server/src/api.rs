@@ -188,6 +188,7 @@ pub(crate) fn router(state: Arc<State>) -> Router {
         .route("/api/explain", post(explain))
         .route("/api/check", get(check))
         .route("/api/export", get(export))
+        .route("/api/load", post(load))
         .fallback(|| async { ApiError::not_found("no such endpoint; see docs/server.md") })
         .layer(DefaultBodyLimit::max(max_body))
         .with_state(state);
@@ -664,4 +665,55 @@ mod erased {
             serde_json::to_writer(buf, &Wrapped { row: RowJson(self.0) })
         }
     }
+}
+
+/// A load by path: `.fg` scripts as one batch, or a benchmark TSV directory.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LoadRequest {
+    #[serde(default)]
+    scripts: Vec<std::path::PathBuf>,
+    tsv: Option<std::path::PathBuf>,
+}
+
+/// Loads files named by absolute path on the server's machine (`factgraph load`
+/// through a server). Only for a server on loopback, whose clients share its file
+/// system, and only with the token: the files are read with the server's rights. Not
+/// bounded by the query deadline (a load is long by nature); all or nothing as a
+/// load here is.
+async fn load(Shared(state): Api, headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Response {
+    let run = async {
+        state.authorize_write(&headers)?;
+        if !state.config.bind.ip().is_loopback() {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "read_only",
+                "loading files by path is for a server on loopback, whose clients share its files; send writes as queries",
+            ));
+        }
+        let body = body.map_err(|e| ApiError::bad_request(e.body_text()))?;
+        let req: LoadRequest =
+            serde_json::from_slice(&body).map_err(|e| ApiError::bad_request(format!("the request body: {e}")))?;
+        if req.scripts.iter().chain(req.tsv.iter()).any(|p| !p.is_absolute()) {
+            return Err(ApiError::bad_request("paths to load must be absolute"));
+        }
+        let limits = Limits { deadline: None, ..state.config.limits.clone() };
+        state
+            .run(limits, move |g, _| {
+                let library = |e: factgraph::Error| ApiError::from_library(&e, "");
+                let summary = match &req.tsv {
+                    Some(dir) => {
+                        let s = g.load_tsv_dir(dir, &mut |_, _, _| {}).map_err(library)?;
+                        json!({ "tsv": {
+                            "entities": s.entities, "aliases": s.aliases, "documents": s.documents,
+                            "claims": s.claims, "statements": s.statements,
+                        } })
+                    }
+                    None => json!({ "scripts": g.load_scripts(&req.scripts).map_err(library)?.to_string() }),
+                };
+                Ok::<_, ApiError>(Json(summary).into_response())
+            })
+            .await?
+    };
+    run.await.unwrap_or_else(IntoResponse::into_response)
 }

@@ -20,8 +20,11 @@ pub struct RemoteError {
     pub kind: String,
     /// The message.
     pub message: String,
-    /// Byte offsets `[start, end)` in the query text, when the error has a place.
+    /// Byte offsets `[start, end)` in the query text (or in `file`), when the error
+    /// has a place.
     pub span: Option<(usize, usize)>,
+    /// The file the error is in, for an error in a loaded script.
+    pub file: Option<String>,
 }
 
 impl RemoteError {
@@ -31,6 +34,7 @@ impl RemoteError {
             kind: "io".to_owned(),
             message: format!("cannot reach the server at {url}: {e}"),
             span: None,
+            file: None,
         }
     }
 
@@ -40,6 +44,7 @@ impl RemoteError {
             kind: "io".to_owned(),
             message: format!("the server's answer is not what this version understands ({what})"),
             span: None,
+            file: None,
         }
     }
 }
@@ -155,6 +160,7 @@ impl Client {
                 .as_str()
                 .map_or_else(|| format!("the server answered {status}: {text}"), str::to_owned),
             span,
+            file: e["file"].as_str().map(str::to_owned),
         })
     }
 
@@ -253,6 +259,28 @@ impl Client {
         })
     }
 
+    /// Loads `.fg` scripts (absolute paths on the server's machine, which must be this
+    /// one) as one batch; what was written, in words.
+    pub fn load_scripts(&self, paths: &[std::path::PathBuf]) -> Result<String> {
+        let r = self.json("POST", "/api/load", Some(json!({ "scripts": paths })))?;
+        Ok(r["scripts"].as_str().unwrap_or_default().to_owned())
+    }
+
+    /// Loads a benchmark TSV directory (an absolute path on this machine) as one
+    /// batch: entities, aliases, documents, claims and statements, as the library's
+    /// `TsvSummary` counts them.
+    pub fn load_tsv_dir(&self, dir: &std::path::Path) -> Result<factgraph::TsvSummary> {
+        let r = self.json("POST", "/api/load", Some(json!({ "tsv": dir })))?;
+        let n = |k: &str| r["tsv"][k].as_u64().unwrap_or(0);
+        Ok(factgraph::TsvSummary {
+            entities: n("entities"),
+            aliases: n("aliases"),
+            documents: n("documents"),
+            claims: n("claims"),
+            statements: n("statements"),
+        })
+    }
+
     /// Writes the server's export (JSON Lines) to `out`; the bytes written.
     pub fn export(&self, out: &mut dyn Write) -> Result<u64> {
         let mut resp = self.request("GET", "/api/export", None)?;
@@ -269,6 +297,7 @@ impl Client {
                 kind: "io".to_owned(),
                 message: format!("writing the export: {e}"),
                 span: None,
+                file: None,
             })?;
             total += n as u64;
         }

@@ -64,6 +64,14 @@ impl ApiError {
     /// A library error about `text` (the query), with its span as byte offsets and
     /// as a line and column.
     pub fn from_library(e: &factgraph::Error, text: &str) -> ApiError {
+        // An error in a loaded file: its place is in that file, which is named.
+        if let factgraph::Error::InFile { path, source } = e {
+            let file_text = std::fs::read_to_string(path).unwrap_or_default();
+            let mut inner = ApiError::from_library(source, &file_text);
+            inner.body["error"]["file"] = json!(path.display().to_string());
+            inner.body["error"]["message"] = json!(e.to_string());
+            return inner;
+        }
         let kind = e.kind();
         let mut error = json!({ "kind": kind.as_str(), "message": e.to_string() });
         let span = match e {

@@ -498,3 +498,20 @@ fn a_client_of_no_server_says_it_cannot_reach_it() {
     assert_eq!((e.status, e.kind.as_str()), (None, "io"));
     assert!(e.message.contains("cannot reach"), "{e}");
 }
+
+#[test]
+fn a_load_by_path_needs_the_token_and_absolute_paths() {
+    let server = serve_with(
+        Arc::new(Graph::in_memory().unwrap()),
+        Config { token: Some(TOKEN.to_owned()), ..Config::loopback() },
+    );
+    let files: Vec<String> = showcase_files().iter().map(|p| p.display().to_string()).collect();
+    let (status, body) = post(&server, "/api/load", json!({ "scripts": files }), None);
+    assert_eq!((status, body["error"]["kind"].as_str()), (401, Some("unauthorized")));
+    let (status, body) = post(&server, "/api/load", json!({ "scripts": ["data/00-documents.fg"] }), Some(TOKEN));
+    assert_eq!((status, body["error"]["kind"].as_str()), (400, Some("bad_request")), "{body}");
+    let (status, body) = post(&server, "/api/load", json!({ "scripts": files }), Some(TOKEN));
+    assert_eq!(status, 200, "{body}");
+    assert!(body["scripts"].as_str().unwrap().contains("statements"), "{body}");
+    assert!(get(&server, "/health").1["counts"]["statements"].as_u64().unwrap() > 100);
+}

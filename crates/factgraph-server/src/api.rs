@@ -35,7 +35,7 @@ pub(crate) struct State {
     /// stopped its query).
     running: Arc<AtomicUsize>,
     /// The statements `conflicts` reports, with the generation they were found at.
-    conflicts: Mutex<Option<(u64, Arc<BTreeSet<StatementId>>)>>,
+    conflicts: Mutex<Option<(u64, Option<Arc<BTreeSet<StatementId>>>)>>,
 }
 
 impl State {
@@ -122,9 +122,11 @@ impl State {
         }
     }
 
-    /// The statements `conflicts` reports now, found once per commit. A store too
-    /// large to search within the server's deadline marks none.
-    fn conflicting(&self, graph: &Graph, limits: &Limits) -> Arc<BTreeSet<StatementId>> {
+    /// The statements `conflicts` reports now, found once per commit; `None` for a
+    /// store too large to search on a request's time (the whole-store `conflicts`
+    /// takes seconds at a million statements, and would run again after every
+    /// commit), and when the search fails.
+    fn conflicting(&self, graph: &Graph, limits: &Limits) -> Option<Arc<BTreeSet<StatementId>>> {
         let generation = graph.generation();
         let mut cached = self.conflicts.lock().unwrap_or_else(|p| p.into_inner());
         if let Some((g, set)) = cached.as_ref() {
@@ -132,14 +134,22 @@ impl State {
                 return set.clone();
             }
         }
-        let set = match graph.query_with("conflicts", limits) {
-            Ok(results) => Arc::new(results.iter().flat_map(statements_in).collect::<BTreeSet<_>>()),
-            Err(_) => Arc::new(BTreeSet::new()),
+        let small = graph.counts().is_ok_and(|c| c.statements <= MAX_CONFLICT_SEARCH);
+        let set = if small {
+            graph
+                .query_with("conflicts", limits)
+                .ok()
+                .map(|results| Arc::new(results.iter().flat_map(statements_in).collect::<BTreeSet<_>>()))
+        } else {
+            None
         };
         *cached = Some((generation, set.clone()));
         set
     }
 }
+
+/// The most statements a store may have for the graph view to mark conflicts.
+const MAX_CONFLICT_SEARCH: u64 = 100_000;
 
 /// Compares secrets in time that does not depend on where they differ.
 fn same(a: &[u8], b: &[u8]) -> bool {
@@ -390,7 +400,7 @@ async fn graph_view(Shared(state): Api, headers: HeaderMap, body: Result<Bytes, 
             .run(limits, move |g, limits| {
                 let results = g.query_params(&text, &params, limits).map_err(|e| ApiError::from_library(&e, &text))?;
                 let conflicts = shared.conflicting(g, limits);
-                let mut sub = Subgraph::new(g, max_edges, &conflicts);
+                let mut sub = Subgraph::new(g, max_edges, conflicts.as_deref());
                 sub.add_results(&results).map_err(|e| ApiError::from_library(&e, &text))?;
                 Ok::<_, ApiError>(Json(sub.finish()).into_response())
             })
@@ -496,7 +506,7 @@ async fn neighbours(
                 return Err(ApiError::not_found(format!("no entity {id}")));
             }
             let conflicts = shared.conflicting(g, limits);
-            let mut sub = Subgraph::new(g, limit, &conflicts);
+            let mut sub = Subgraph::new(g, limit, conflicts.as_deref());
             for dir in [Direction::Out, Direction::In] {
                 for edge in g.edges(Node::Entity(EntityId(id)), dir).map_err(library)? {
                     sub.add_statement(edge.statement).map_err(library)?;

@@ -296,11 +296,12 @@ pub(crate) struct Subgraph<'g> {
     edge_ids: BTreeSet<String>,
     max_edges: usize,
     truncated: bool,
-    conflicts: &'g BTreeSet<StatementId>,
+    /// `None` when the store is too large to know.
+    conflicts: Option<&'g BTreeSet<StatementId>>,
 }
 
 impl<'g> Subgraph<'g> {
-    pub(crate) fn new(graph: &'g Graph, max_edges: usize, conflicts: &'g BTreeSet<StatementId>) -> Self {
+    pub(crate) fn new(graph: &'g Graph, max_edges: usize, conflicts: Option<&'g BTreeSet<StatementId>>) -> Self {
         Subgraph {
             names: Names::new(graph),
             nodes: Vec::new(),
@@ -403,7 +404,7 @@ impl<'g> Subgraph<'g> {
             "polarity": polarity,
             "hedged": hedged,
             "negated": negated,
-            "conflict": self.conflicts.contains(&id),
+            "conflict": self.conflicts.map(|c| c.contains(&id)),
             "sources": sources,
             "evidence": documents.len(),
         }));
@@ -473,7 +474,12 @@ impl<'g> Subgraph<'g> {
 
     /// The graph-view JSON.
     pub(crate) fn finish(self) -> Json {
-        json!({ "nodes": self.nodes, "edges": self.edges, "truncated": self.truncated })
+        json!({
+            "nodes": self.nodes,
+            "edges": self.edges,
+            "truncated": self.truncated,
+            "conflicts_known": self.conflicts.is_some(),
+        })
     }
 }
 

@@ -26,6 +26,9 @@ use crate::error::ApiError;
 use crate::subgraph::{self, Subgraph};
 use crate::Config;
 
+/// The statements in conflict, when known (see `State::conflicting`).
+type Conflicts = Option<Arc<BTreeSet<StatementId>>>;
+
 /// What every handler shares.
 pub(crate) struct State {
     pub(crate) graph: Arc<Graph>,
@@ -35,7 +38,7 @@ pub(crate) struct State {
     /// stopped its query).
     running: Arc<AtomicUsize>,
     /// The statements `conflicts` reports, with the generation they were found at.
-    conflicts: Mutex<Option<(u64, Option<Arc<BTreeSet<StatementId>>>)>>,
+    conflicts: Mutex<Option<(u64, Conflicts)>>,
 }
 
 impl State {
@@ -126,7 +129,7 @@ impl State {
     /// store too large to search on a request's time (the whole-store `conflicts`
     /// takes seconds at a million statements, and would run again after every
     /// commit), and when the search fails.
-    fn conflicting(&self, graph: &Graph, limits: &Limits) -> Option<Arc<BTreeSet<StatementId>>> {
+    fn conflicting(&self, graph: &Graph, limits: &Limits) -> Conflicts {
         let generation = graph.generation();
         let mut cached = self.conflicts.lock().unwrap_or_else(|p| p.into_inner());
         if let Some((g, set)) = cached.as_ref() {

@@ -299,14 +299,31 @@ fn parse_body(
     serde_json::from_str(text).map_err(|e| ApiError::bad_request(format!("the request body: {e}")))
 }
 
-/// Checks a query before it runs: it parses, and it writes only with the token.
-fn admit(state: &State, headers: &HeaderMap, req: &QueryRequest) -> Result<factgraph::Params, ApiError> {
+/// A query's parameters, and whether it may write: with the token it may; without,
+/// it runs with `reads_only`, and a text that writes is refused (`refused`) before
+/// anything runs. So the text is parsed once, whoever sends it.
+fn admit(state: &State, headers: &HeaderMap, req: &QueryRequest) -> Result<Admitted, ApiError> {
     let params = subgraph::params(&req.params)?;
-    let writes = factgraph::writes(&req.query, &params).map_err(|e| ApiError::from_library(&e, &req.query))?;
-    if writes {
-        state.authorize_write(headers)?;
+    let refused = state.authorize_write(headers).err();
+    Ok(Admitted { params, refused })
+}
+
+struct Admitted {
+    params: factgraph::Params,
+    /// Why a write would be refused; `None` when writes are allowed.
+    refused: Option<ApiError>,
+}
+
+impl Admitted {
+    /// Runs the query under `limits`, read-only unless the request may write.
+    fn run(&mut self, g: &Graph, text: &str, limits: &Limits) -> Result<Vec<QueryResult>, ApiError> {
+        let mut limits = limits.clone();
+        limits.reads_only = self.refused.is_some();
+        g.query_params(text, &self.params, &limits).map_err(|e| match self.refused.take() {
+            Some(refused) if e.kind() == factgraph::ErrorKind::ReadOnly => refused,
+            _ => ApiError::from_library(&e, text),
+        })
     }
-    Ok(params)
 }
 
 fn wants_lines(headers: &HeaderMap) -> bool {
@@ -328,15 +345,11 @@ async fn answer(state: &State, headers: &HeaderMap, body: Result<Bytes, BytesRej
     if req.query.trim().is_empty() {
         return Err(ApiError::bad_request("no query: send {\"query\": \"…\"}"));
     }
-    let params = admit(state, headers, &req)?;
+    let mut admitted = admit(state, headers, &req)?;
     let limits = state.limits(req.max_rows, req.timeout_ms);
     let started = Instant::now();
     let text = req.query;
-    let results = state
-        .run(limits, move |g, limits| {
-            g.query_params(&text, &params, limits).map_err(|e| ApiError::from_library(&e, &text))
-        })
-        .await??;
+    let results = state.run(limits, move |g, limits| admitted.run(g, &text, limits)).await??;
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
     if wants_lines(headers) {
         return Ok(stream_lines(results, elapsed_ms));
@@ -394,14 +407,14 @@ async fn graph_view(Shared(state): Api, headers: HeaderMap, body: Result<Bytes, 
         if req.query.trim().is_empty() {
             return Err(ApiError::bad_request("no query: send {\"query\": \"…\"}"));
         }
-        let params = admit(&state, &headers, &req)?;
+        let mut admitted = admit(&state, &headers, &req)?;
         let limits = state.limits(req.max_rows, req.timeout_ms);
         let max_edges = limits.max_rows.min(5_000);
         let shared = state.clone();
         let text = req.query;
         state
             .run(limits, move |g, limits| {
-                let results = g.query_params(&text, &params, limits).map_err(|e| ApiError::from_library(&e, &text))?;
+                let results = admitted.run(g, &text, limits)?;
                 let conflicts = shared.conflicting(g, limits);
                 let mut sub = Subgraph::new(g, max_edges, conflicts.as_deref());
                 sub.add_results(&results).map_err(|e| ApiError::from_library(&e, &text))?;
@@ -415,8 +428,7 @@ async fn graph_view(Shared(state): Api, headers: HeaderMap, body: Result<Bytes, 
 async fn dot(Shared(state): Api, headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Response {
     let run = async {
         let req = parse_body(&state, &headers, body)?;
-        let params =
-            if req.query.trim().is_empty() { factgraph::Params::new() } else { admit(&state, &headers, &req)? };
+        let mut admitted = admit(&state, &headers, &req)?;
         let limits = state.limits(req.max_rows, req.timeout_ms);
         let text = req.query;
         state
@@ -424,8 +436,7 @@ async fn dot(Shared(state): Api, headers: HeaderMap, body: Result<Bytes, BytesRe
                 let ids = if text.trim().is_empty() {
                     None
                 } else {
-                    let results =
-                        g.query_params(&text, &params, limits).map_err(|e| ApiError::from_library(&e, &text))?;
+                    let results = admitted.run(g, &text, limits)?;
                     let mut ids: Vec<StatementId> = results.iter().flat_map(statements_in).collect();
                     ids.sort();
                     ids.dedup();

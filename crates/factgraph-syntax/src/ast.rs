@@ -45,6 +45,17 @@ pub enum Statement {
     Query(Query),
 }
 
+impl Statement {
+    /// Whether running it would write: a write, or a query that creates or merges.
+    pub fn writes(&self) -> bool {
+        match self {
+            Statement::Write(_) => true,
+            Statement::Query(q) => q.writes(),
+            Statement::Question(_) => false,
+        }
+    }
+}
+
 /// A word as written: a relation, a kind, a document handle, a variable.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ident {

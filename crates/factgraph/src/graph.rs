@@ -396,11 +396,7 @@ pub fn syntax_tree(text: &str) -> Result<String> {
 /// ```
 pub fn writes(text: &str, params: &crate::Params) -> Result<bool> {
     let script = factgraph_syntax::parse_with(text, &params.to_syntax())?;
-    Ok(script.statements.iter().any(|st| match st {
-        factgraph_syntax::ast::Statement::Write(_) => true,
-        factgraph_syntax::ast::Statement::Query(q) => q.writes(),
-        factgraph_syntax::ast::Statement::Question(_) => false,
-    }))
+    Ok(script.statements.iter().any(factgraph_syntax::ast::Statement::writes))
 }
 
 /// The 1-based line and column (in characters) of a byte offset in `text`.

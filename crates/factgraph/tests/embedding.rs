@@ -241,3 +241,18 @@ fn get_or_create_needs_a_name_and_create_entity_may_have_none() {
     tx.commit().unwrap();
     assert_eq!(graph.entities_of_kind("Thing").unwrap(), vec![a, b]);
 }
+
+#[test]
+fn under_reads_only_a_text_that_writes_is_refused_before_anything_runs() {
+    let graph = Graph::in_memory().unwrap();
+    let limits = factgraph::Limits { reads_only: true, ..factgraph::Limits::default() };
+    let params = factgraph::Params::new();
+    for text in
+        [r#"entity "Zed": Person"#, r#"create (a:Person {name: "Zed"})"#, r#"match (n) return n; entity "Zed": Person"#]
+    {
+        let e = graph.query_params(text, &params, &limits).unwrap_err();
+        assert_eq!(e.kind(), factgraph::ErrorKind::ReadOnly, "{text}: {e}");
+    }
+    assert_eq!(graph.counts().unwrap().entities, 0, "nothing was written");
+    assert!(graph.query_params("match (n) return count(n)", &params, &limits).is_ok(), "reads run");
+}

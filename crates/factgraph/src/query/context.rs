@@ -25,11 +25,22 @@ pub struct Limits {
     pub deadline: Option<Duration>,
     /// Set to `true` from another thread to cancel the running query.
     pub cancel: Option<Arc<AtomicBool>>,
+    /// Refuse writes: a text that would write fails with `ErrorKind::ReadOnly` before
+    /// anything runs (a server answering a client that has no write token decides by
+    /// this, without parsing the text twice).
+    pub reads_only: bool,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_rows: 100_000, max_hops: 12, max_depth: 5, deadline: Some(Duration::from_secs(60)), cancel: None }
+        Limits {
+            max_rows: 100_000,
+            max_hops: 12,
+            max_depth: 5,
+            deadline: Some(Duration::from_secs(60)),
+            cancel: None,
+            reads_only: false,
+        }
     }
 }
 

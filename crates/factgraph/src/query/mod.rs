@@ -123,6 +123,9 @@ pub(crate) fn run(
     state: &mut ScriptState,
 ) -> Result<Vec<QueryResult>> {
     let script = factgraph_syntax::parse_with(text, &params.to_syntax())?;
+    if limits.reads_only && script.statements.iter().any(Statement::writes) {
+        return Err(Error::Store(factgraph_store::StoreError::ReadOnly));
+    }
     // Every query is planned before anything is written, so that an error in any
     // leaves the store as it was. (Questions are planned after the writes: they may
     // name what the writes create.)

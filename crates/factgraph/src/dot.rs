@@ -416,6 +416,8 @@ struct Drawing<'a> {
     extra: Vec<EntityId>,
     /// Entities of a query left out for `max_statements`.
     extra_left_out: usize,
+    /// Whether a label named sources (`· Sky News`), so the caption explains it.
+    named_sources: bool,
     /// The agencies a statement is credited to through statements about it (`…
     /// reported-by IRNA`, `… told-to CNN`), named in its label instead of drawn.
     relays: BTreeMap<StatementId, Vec<(Credit, EntityId)>>,
@@ -437,6 +439,7 @@ impl<'a> Drawing<'a> {
             entities: HashMap::default(),
             extra: Vec::new(),
             extra_left_out: 0,
+            named_sources: false,
             relays: BTreeMap::new(),
             out: String::new(),
         }
@@ -475,6 +478,7 @@ impl<'a> Drawing<'a> {
         }
         let more = names.len().saturating_sub(self.options.sources_named);
         names.truncate(self.options.sources_named);
+        self.named_sources = true;
         let mut line = format!("· {}", names.join(", "));
         if more > 0 {
             let _ = write!(line, " +{more} more");
@@ -952,8 +956,11 @@ impl<'a> Drawing<'a> {
     /// A key to what the picture shows, under it, naming only what it uses.
     fn caption(&mut self, rows: &[Statement], support: bool, conflicts: &BTreeSet<StatementId>, left_out: usize) {
         let mut lines: Vec<String> = Vec::new();
-        if self.options.sources_named > 0 && rows.iter().any(|s| !s.evidence.is_empty()) {
+        if self.named_sources {
             lines.push("after ·: the outlets (else the documents) that say it".into());
+        }
+        if !self.relays.is_empty() {
+            lines.push("via, told to: whom the sources credit with it, or say it was told to".into());
         }
         if rows.iter().any(|s| conflicts.contains(&s.id)) {
             lines.push("red: versions of a claim that sources disagree on".into());
@@ -1201,7 +1208,7 @@ fn summary(store: &Store, total: usize, options: &DotOptions) -> Result<String> 
     );
     lines.push("Draw a question's statements to see them one by one, with their sources.".into());
     if !unlinked.is_empty() {
-        lines.push(format!("Not drawn (no statements between them and others): {}.", unlinked.join(", ")));
+        lines.push(format!("Not drawn (no arrow of theirs among those drawn): {}.", unlinked.join(", ")));
     }
     if arrows_left > 0 {
         lines.push(format!(

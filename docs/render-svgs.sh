@@ -10,8 +10,10 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fg=target/release/factgraph
 "$fg" --db "$work/store" load data/ >/dev/null
-"$fg" --db "$work/store" dot --evidence -o "$work/showcase.dot"
-"$fg" --db "$work/store" dot 'who reported "red notice"' --evidence -o "$work/red-notice.dot"
+"$fg" --db "$work/store" dot -o "$work/showcase.dot"
+"$fg" --db "$work/store" dot 'who reported "red notice"' -o "$work/red-notice.dot"
 dot -Tsvg "$work/showcase.dot" -o docs/showcase.svg
 dot -Tsvg "$work/red-notice.dot" -o docs/red-notice.svg
-echo "wrote docs/showcase.svg and docs/red-notice.svg"
+for f in docs/showcase.svg docs/red-notice.svg; do
+  echo "wrote $f: $(grep -o '<svg width="[^"]*" height="[^"]*"' "$f" | head -1 | sed 's/<svg //')"
+done

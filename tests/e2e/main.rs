@@ -156,7 +156,9 @@ fn dot_output_is_a_digraph() {
     let dot = text(&out.stdout);
     assert!(dot.starts_with("digraph factgraph {"), "{dot}");
     assert!(dot.contains("label=\"Alpha One\""));
-    assert!(dot.contains("visited\\n[1 source]"), "{dot}");
+    // The label names the source, and `--evidence` still counts them.
+    assert!(dot.contains("visited\\n· "), "{dot}");
+    assert!(dot.contains("\\n[1 source]"), "{dot}");
 }
 
 #[test]
@@ -325,6 +327,35 @@ fn every_meta_command_runs() {
     );
     let dot = std::fs::read_to_string(tmp.path().join("out.dot")).unwrap();
     assert!(dot.contains("accused"), "{dot}");
+}
+
+/// `factgraph dot` and `.dot` take the picture's options; the old forms still work.
+#[test]
+fn dot_takes_a_view_a_clustering_and_a_number_of_sources() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("db");
+    let data = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data");
+    assert!(factgraph(&db, &["load", data], "").status.success());
+    let whole = text(&factgraph(&db, &["dot"], "").stdout);
+    assert!(whole.contains("subgraph \"cluster_") && whole.contains("· Sky News"), "by kind, sources named");
+    let out = factgraph(&db, &["dot", "--view", "summary", "--cluster", "none"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let summary = text(&out.stdout);
+    assert!(summary.contains("A summary of 154 statements"), "{summary}");
+    let plain = text(&factgraph(&db, &["dot", "--cluster", "none", "--sources", "0"], "").stdout);
+    assert!(!plain.contains("cluster_") && !plain.contains("· Sky News"), "{plain}");
+    let small = text(&factgraph(&db, &["dot", "--max-statements", "100"], "").stdout);
+    assert!(small.contains("A summary of 154 statements"), "above the limit, a summary");
+    let out = factgraph(&db, &["dot", "--cluster", "document"], "");
+    assert_eq!(out.status.code(), Some(2), "a usage error");
+    assert!(text(&out.stderr).contains("kind or none"), "{}", text(&out.stderr));
+    let out = factgraph(&db, &["dot", "--evidence", "who reported \"red notice\""], "");
+    let rn = text(&out.stdout);
+    assert!(rn.contains("skynews-000\\nSky News") && rn.contains("[1 source]"), "{rn}");
+    let file = tmp.path().join("s.dot");
+    let out = factgraph(&db, &[], &format!(".dot --view summary > {}\n.dot --view sideways\n", file.display()));
+    assert!(std::fs::read_to_string(&file).unwrap().contains("A summary of"));
+    assert!(text(&out.stderr).contains("unknown view"), "{}", text(&out.stderr));
 }
 
 /// Names GraphViz used to misread or refuse: `&lt;` drawn as `<`, `&#65;` as `A`

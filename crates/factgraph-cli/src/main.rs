@@ -127,19 +127,33 @@ enum Command {
         /// The export file.
         file: PathBuf,
     },
-    /// GraphViz DOT of the whole graph, or of the subgraph a query's answers touch.
+    /// GraphViz DOT of the whole graph (a summary by kind when it is large), or of a
+    /// query's answers with the documents and outlets behind them.
     #[command(
         after_help = "Example: factgraph dot 'who reported \"red notice\"' -o rn.dot && dot -Tsvg rn.dot > rn.svg"
     )]
     Dot {
-        /// A query whose answers (and the statements behind them) to draw.
+        /// A query whose answers (and the statements and documents behind them) to draw.
         query: Option<String>,
         /// Output file (default: standard output).
         #[arg(short, long)]
         output: Option<PathBuf>,
-        /// Label edges with the number of supporting documents.
+        /// Also label edges with the number of supporting documents.
         #[arg(long)]
         evidence: bool,
+        /// Boxes around entities: one per kind, or none.
+        #[arg(long, value_name = "kind|none", default_value = "kind")]
+        cluster: factgraph::dot::Cluster,
+        /// Statement by statement (full), one node per kind (summary), or the summary
+        /// only above --max-statements (auto).
+        #[arg(long, value_name = "auto|full|summary", default_value = "auto")]
+        view: factgraph::dot::View,
+        /// The most statements drawn one by one.
+        #[arg(long, value_name = "N", default_value_t = factgraph::dot::MAX_STATEMENTS)]
+        max_statements: usize,
+        /// How many sources an edge's label names before "+N more" (0: none).
+        #[arg(long, value_name = "N", default_value_t = 3)]
+        sources: usize,
     },
     /// Serve the store over HTTP to many clients at once: a JSON API and a browser
     /// view (docs/server.md).
@@ -564,19 +578,25 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         // Handled before the store is opened (`import`), since it may create it.
         Some(Command::Import { .. }) => anyhow::bail!("import is run before the store is opened"),
-        Some(Command::Dot { query, output, evidence }) => {
-            let ids = match query {
-                None => None,
+        Some(Command::Dot { query, output, evidence, cluster, view, max_statements, sources }) => {
+            let options = factgraph::dot::DotOptions {
+                evidence_counts: *evidence,
+                cluster: *cluster,
+                view: *view,
+                max_statements: *max_statements,
+                sources_named: *sources,
+                ..Default::default()
+            };
+            let dot = match query {
+                None => graph.to_dot(None, &options)?,
                 Some(q) => match graph.query(q) {
-                    Ok(results) => Some(repl::statements_of(&results)),
+                    Ok(results) => graph.results_to_dot(&results, &options)?,
                     Err(e) => {
                         output::note_raw(&render::error_report(&e, "query", q, color));
                         return Ok(ExitCode::from(1));
                     }
                 },
             };
-            let options = factgraph::dot::DotOptions { evidence_counts: *evidence, ..Default::default() };
-            let dot = graph.to_dot(ids.as_deref(), &options)?;
             match output {
                 Some(p) => std::fs::write(p, dot).with_context(|| format!("writing {}", p.display()))?,
                 None => {
@@ -684,8 +704,16 @@ fn run_remote(cli: &Cli, client: &factgraph_server::Client) -> Result<ExitCode> 
             note!("exported {bytes} bytes through the server at {server}");
             return Ok(ExitCode::SUCCESS);
         }
-        Some(Command::Dot { query, output, .. }) => {
-            let dot = match client.dot(query.as_deref(), &factgraph::Params::new()) {
+        Some(Command::Dot { query, output, evidence, cluster, view, max_statements, sources }) => {
+            let options = factgraph::dot::DotOptions {
+                evidence_counts: *evidence,
+                cluster: *cluster,
+                view: *view,
+                max_statements: *max_statements,
+                sources_named: *sources,
+                ..Default::default()
+            };
+            let dot = match client.dot(query.as_deref(), &factgraph::Params::new(), &options) {
                 Ok(d) => d,
                 Err(e) => {
                     output::note_raw(&render::remote_error_report(

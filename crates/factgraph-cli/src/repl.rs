@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use factgraph::vocabulary::{is_complete, needs_more};
-use factgraph::{Cell, Date, Limits, Params, StatementId, Value};
+use factgraph::{Date, Limits, Params, Value};
 
 use crate::backend::{Backend, Failure};
 use crate::output::Output;
@@ -24,8 +24,11 @@ pub enum Meta {
     Load(Vec<String>),
     /// `.read FILE` — run a file of queries and commands.
     Read(String),
-    /// `.dot [QUERY] [> FILE]`
+    /// `.dot [--cluster kind|none] [--view auto|full|summary] [--sources N]
+    /// [--max-statements N] [QUERY] [> FILE]`
     Dot {
+        /// The options given before the query, as written (`--view`, `summary`).
+        flags: Vec<(String, String)>,
         /// The query whose subgraph to draw; the whole graph when empty.
         query: String,
         /// Where to write; standard output when `None`.
@@ -108,12 +111,15 @@ pub fn parse_meta(line: &str) -> Option<Meta> {
         "help" | "h" | "?" => Meta::Help,
         "load" => Meta::Load(args.split_whitespace().map(str::to_owned).collect()),
         "read" => Meta::Read(args.to_owned()),
-        "dot" => match args.rsplit_once('>') {
-            Some((q, f)) if !f.trim().is_empty() && !f.contains('"') => {
-                Meta::Dot { query: q.trim().to_owned(), file: Some(f.trim().to_owned()) }
+        "dot" => {
+            let (flags, args) = dot_flags(args);
+            match args.rsplit_once('>') {
+                Some((q, f)) if !f.trim().is_empty() && !f.contains('"') => {
+                    Meta::Dot { flags, query: q.trim().to_owned(), file: Some(f.trim().to_owned()) }
+                }
+                _ => Meta::Dot { flags, query: args.to_owned(), file: None },
             }
-            _ => Meta::Dot { query: args.to_owned(), file: None },
-        },
+        }
         "mode" => Meta::Mode(args.to_owned()),
         "evidence" => Meta::Evidence(on_off(args)),
         "timer" => Meta::Timer(on_off(args)),
@@ -136,12 +142,49 @@ pub fn parse_meta(line: &str) -> Option<Meta> {
     })
 }
 
+/// Splits the `--name value` pairs at the start of `.dot`'s arguments from the rest.
+fn dot_flags(mut args: &str) -> (Vec<(String, String)>, &str) {
+    let mut flags = Vec::new();
+    while let Some(rest) = args.strip_prefix("--") {
+        let (name, rest) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+        let rest = rest.trim_start();
+        let (value, rest) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+        flags.push((name.to_owned(), value.to_owned()));
+        args = rest.trim_start();
+    }
+    (flags, args)
+}
+
+/// The picture `.dot` and `factgraph dot` draw: the library's default, with
+/// `[n sources]` on the arrows under `.evidence on`, and the flags given.
+pub fn dot_options(evidence: bool, flags: &[(String, String)]) -> Result<factgraph::dot::DotOptions, String> {
+    let mut options = factgraph::dot::DotOptions { evidence_counts: evidence, ..Default::default() };
+    let number = |name: &str, v: &str| v.parse::<usize>().map_err(|_| format!("--{name} needs a number, not {v:?}"));
+    for (name, value) in flags {
+        match name.as_str() {
+            "cluster" => options.cluster = value.parse()?,
+            "view" => options.view = value.parse()?,
+            "sources" => options.sources_named = number(name, value)?,
+            "max-statements" => options.max_statements = number(name, value)?,
+            other => {
+                return Err(format!(
+                    "unknown option --{other}: .dot takes --cluster, --view, --sources and --max-statements"
+                ))
+            }
+        }
+    }
+    Ok(options)
+}
+
 /// The meta commands, for `.help` and completion.
 pub const META_HELP: &[(&str, &str)] = &[
     (".help", "this list"),
     (".load FILE...", "load data: .fg scripts (one atomic batch) or a benchmark TSV directory"),
     (".read FILE", "run a file of queries and commands"),
-    (".dot [QUERY] [> FILE]", "GraphViz DOT of the whole graph, or of what a query's answers touch"),
+    (
+        ".dot [--view V] [--cluster C] [QUERY] [> FILE]",
+        "GraphViz DOT of the whole graph (a summary when large), or of a query's answers and their sources",
+    ),
     (".mode MODE", "output: table, csv, tsv, json, jsonl, markdown, line"),
     (".evidence on|off", "show the quotes behind each answer"),
     (".timer on|off", "show how long each query takes"),
@@ -432,12 +475,16 @@ impl<'g, W: Write, E: Write> Session<'g, W, E> {
                 self.read_depth -= 1;
                 return flow;
             }
-            Meta::Dot { query, file } => {
+            Meta::Dot { flags, query, file } => {
+                let options = match dot_options(self.style.evidence, &flags) {
+                    Ok(o) => o,
+                    Err(e) => return self.fail(e),
+                };
                 let graph = match self.backend {
                     Backend::Local(graph) => graph,
                     Backend::Remote(client) => {
                         let q = (!query.is_empty()).then_some(query.as_str());
-                        return match client.dot(q, &self.params) {
+                        return match client.dot(q, &self.params, &options) {
                             Ok(dot) => self.write_dot(&dot, file),
                             Err(e) => {
                                 self.report_failure(&e.into(), "query", &query);
@@ -446,19 +493,18 @@ impl<'g, W: Write, E: Write> Session<'g, W, E> {
                         };
                     }
                 };
-                let ids = if query.is_empty() {
-                    None
+                let dot = if query.is_empty() {
+                    graph.to_dot(None, &options)
                 } else {
                     match graph.query_params(&query, &self.params, &self.limits()) {
-                        Ok(results) => Some(statements_of(&results)),
+                        Ok(results) => graph.results_to_dot(&results, &options),
                         Err(e) => {
                             self.report(&e, "query", &query);
                             return Err(());
                         }
                     }
                 };
-                let options = factgraph::dot::DotOptions { evidence_counts: self.style.evidence, ..Default::default() };
-                let dot = match graph.to_dot(ids.as_deref(), &options) {
+                let dot = match dot {
                     Ok(d) => d,
                     Err(e) => return self.fail(e),
                 };
@@ -584,24 +630,6 @@ pub fn remote_error_json(e: &factgraph_server::RemoteError, text: &str) -> serde
     obj
 }
 
-/// Every statement a set of results rests on: statement cells and provenance.
-pub fn statements_of(results: &[factgraph::QueryResult]) -> Vec<StatementId> {
-    let mut ids = Vec::new();
-    for r in results {
-        for row in &r.rows {
-            for c in &row.cells {
-                if let Cell::Statement { id, .. } = c {
-                    ids.push(*id);
-                }
-            }
-            ids.extend(row.provenance.iter().map(|c| c.statement));
-        }
-    }
-    ids.sort();
-    ids.dedup();
-    ids
-}
-
 /// Whether the REPL reads another line into `pending` after `line`: while the input
 /// needs more, except that an empty line runs a query whose strings and brackets are
 /// closed (so that an unfinished pattern shows its error instead of waiting forever).
@@ -661,9 +689,17 @@ mod tests {
         assert_eq!(parse_meta(".evidence on"), Some(Meta::Evidence(Some(true))));
         assert_eq!(
             parse_meta(".dot who reported \"x\" > out.dot"),
-            Some(Meta::Dot { query: "who reported \"x\"".into(), file: Some("out.dot".into()) })
+            Some(Meta::Dot { flags: vec![], query: "who reported \"x\"".into(), file: Some("out.dot".into()) })
         );
-        assert_eq!(parse_meta(".dot"), Some(Meta::Dot { query: String::new(), file: None }));
+        assert_eq!(parse_meta(".dot"), Some(Meta::Dot { flags: vec![], query: String::new(), file: None }));
+        assert_eq!(
+            parse_meta(".dot --view summary --cluster none  who accused Trump > a.dot"),
+            Some(Meta::Dot {
+                flags: vec![("view".into(), "summary".into()), ("cluster".into(), "none".into())],
+                query: "who accused Trump".into(),
+                file: Some("a.dot".into())
+            })
+        );
         assert_eq!(parse_meta(".nope x"), Some(Meta::Unknown("nope".into())));
         assert_eq!(parse_meta("who reported x"), None);
     }

@@ -268,6 +268,41 @@ struct QueryRequest {
     params: serde_json::Map<String, serde_json::Value>,
     max_rows: Option<usize>,
     timeout_ms: Option<u64>,
+    /// How `/dot` draws (`docs/server.md`); ignored elsewhere.
+    #[serde(default)]
+    dot: DotRequest,
+}
+
+/// `/dot`'s drawing options, as `factgraph dot` takes them.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DotRequest {
+    #[serde(default)]
+    evidence: bool,
+    cluster: Option<String>,
+    view: Option<String>,
+    sources: Option<usize>,
+    max_statements: Option<usize>,
+}
+
+impl DotRequest {
+    fn options(&self) -> Result<factgraph::dot::DotOptions, ApiError> {
+        let mut o = factgraph::dot::DotOptions { evidence_counts: self.evidence, ..Default::default() };
+        if let Some(c) = &self.cluster {
+            o.cluster = c.parse().map_err(ApiError::bad_request)?;
+        }
+        if let Some(v) = &self.view {
+            o.view = v.parse().map_err(ApiError::bad_request)?;
+        }
+        if let Some(n) = self.sources {
+            o.sources_named = n;
+        }
+        if let Some(n) = self.max_statements {
+            // Bounded: a full drawing of a huge store would be gigabytes.
+            o.max_statements = n.min(100_000);
+        }
+        Ok(o)
+    }
 }
 
 /// Reads a request body: JSON (`QueryRequest`), or the query itself as text.
@@ -429,22 +464,18 @@ async fn dot(Shared(state): Api, headers: HeaderMap, body: Result<Bytes, BytesRe
     let run = async {
         let req = parse_body(&state, &headers, body)?;
         let mut admitted = admit(&state, &headers, &req)?;
+        let options = req.dot.options()?;
         let limits = state.limits(req.max_rows, req.timeout_ms);
         let text = req.query;
         state
             .run(limits, move |g, limits| {
-                let ids = if text.trim().is_empty() {
-                    None
+                let dot = if text.trim().is_empty() {
+                    g.to_dot(None, &options)
                 } else {
                     let results = admitted.run(g, &text, limits)?;
-                    let mut ids: Vec<StatementId> = results.iter().flat_map(statements_in).collect();
-                    ids.sort();
-                    ids.dedup();
-                    Some(ids)
+                    g.results_to_dot(&results, &options)
                 };
-                let dot = g
-                    .to_dot(ids.as_deref(), &factgraph::dot::DotOptions::default())
-                    .map_err(|e| ApiError::from_library(&e, &text))?;
+                let dot = dot.map_err(|e| ApiError::from_library(&e, &text))?;
                 Ok::<_, ApiError>(([(header::CONTENT_TYPE, "text/vnd.graphviz; charset=utf-8")], dot).into_response())
             })
             .await?

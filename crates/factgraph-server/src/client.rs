@@ -191,11 +191,19 @@ impl Client {
         answer["results"].as_array().ok_or_else(|| RemoteError::malformed("no results"))?.iter().map(result).collect()
     }
 
-    /// GraphViz DOT of the whole store (`None`) or of what a query's answers touch.
-    pub fn dot(&self, query: Option<&str>, params: &Params) -> Result<String> {
+    /// GraphViz DOT of the whole store (`None`) or of a query's answers and their
+    /// sources, drawn with `options` (its conflicts to mark are the server's own).
+    pub fn dot(&self, query: Option<&str>, params: &Params, options: &factgraph::dot::DotOptions) -> Result<String> {
+        let dot = json!({
+            "evidence": options.evidence_counts,
+            "cluster": options.cluster.to_string(),
+            "view": options.view.to_string(),
+            "sources": options.sources_named,
+            "max_statements": options.max_statements,
+        });
         let body = match query {
-            Some(q) => json!({ "query": q, "params": params_json(params) }),
-            None => json!({}),
+            Some(q) => json!({ "query": q, "params": params_json(params), "dot": dot }),
+            None => json!({ "dot": dot }),
         };
         let mut resp = self.request("POST", "/dot", Some(body))?;
         resp.body_mut().read_to_string().map_err(|e| RemoteError::unreachable(&self.url, e))

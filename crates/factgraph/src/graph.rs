@@ -3,6 +3,7 @@
 //! reachable through it. `Graph` is `Send + Sync`: share it between threads with an
 //! `Arc`; reads run in parallel, and writes take turns through `Graph::transaction`.
 
+use std::collections::BTreeSet;
 use std::io::{BufRead, Write};
 use std::path::Path;
 use std::sync::{Arc, RwLock};
@@ -12,7 +13,7 @@ use factgraph_store::{
     OpenOptions, Path as GraphPath, Statement, StatementId, Store, Walk,
 };
 
-use crate::dot::{to_dot, DotOptions};
+use crate::dot::{answers_of, to_dot, Asked, DotOptions};
 use crate::error::{Error, LoadError, Result};
 use crate::names::{self, Completion, NameIndex};
 use crate::query::{Limits, Params, QueryResult, WriteSummary};
@@ -245,9 +246,32 @@ impl Graph {
         Ok(self.adjacency()?.within(node, depth, Walk::Undirected))
     }
 
-    /// DOT for the whole graph (`None`) or for some statements and what they touch.
+    /// DOT for the whole graph (`None`), or for some statements, what they touch and
+    /// the documents behind them (`crate::dot` describes the pictures).
     pub fn to_dot(&self, statements: Option<&[StatementId]>, options: &DotOptions) -> Result<String> {
-        to_dot(&self.store, statements, options)
+        match statements {
+            None => to_dot(&self.store, None, options),
+            Some(ids) => to_dot(&self.store, Some(&Asked { statements: ids, ..Asked::default() }), options),
+        }
+    }
+
+    /// DOT for what a query's results are about: the statements in their cells and
+    /// behind their rows (their provenance), the entities they name, and the
+    /// documents each row cites, pointing at the statements they support, so that
+    /// the picture of `who reported "red notice"` shows who did.
+    pub fn results_to_dot(&self, results: &[QueryResult], options: &DotOptions) -> Result<String> {
+        let (statements, entities, cited) = answers_of(results);
+        let asked = Asked { statements: &statements, entities: &entities, cited: Some(&cited) };
+        to_dot(&self.store, Some(&asked), options)
+    }
+
+    /// The statements in the disagreements the `conflicts` question reports (same
+    /// subject and relation, other objects or qualifiers, resting on disjoint sets of
+    /// documents): of the whole store (`None`, a pass over every statement), or of
+    /// the disagreements the statements given belong to, each judged with every
+    /// version in the store.
+    pub fn conflicting_statements(&self, among: Option<&[StatementId]>) -> Result<BTreeSet<StatementId>> {
+        crate::query::conflicting(&self.store, among)
     }
 
     /// Writes the whole store as versioned JSON Lines.

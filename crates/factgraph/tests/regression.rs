@@ -740,3 +740,45 @@ fn writes_name_entities_as_stored_not_as_a_reader_would() {
     assert!(err.starts_with("no entity is called \"the United Kingdom\""), "{err}");
     assert_eq!(g.counts().unwrap().statements, 0);
 }
+
+/// The whole picture never marked disagreements: `DotOptions::conflicts` existed but
+/// nothing filled it, so the versions `conflicts` lists (36, "more than 30",
+/// "dozens" accused) were drawn like any other statement.
+#[test]
+fn the_whole_picture_draws_the_versions_sources_disagree_on_in_red() {
+    let g = showcase();
+    let dot = g.to_dot(None, &factgraph::dot::DotOptions::default()).unwrap();
+    for version in ["accused-number: 36", "accused-number: more than 30", "accused-number: dozens"] {
+        assert!(dot.contains(&format!("color=\"#b02a37\">{version}")), "{version} is not red");
+    }
+    assert!(!dot.contains("color=\"#b02a37\">signed"), "a claim no one disputes is not red");
+}
+
+/// The picture of `who reported "red notice"` drew the claims but none of the sources
+/// that answer the question: no document, no outlet, and `[2 sources]` as the only
+/// hint.
+#[test]
+fn the_red_notice_picture_shows_the_documents_and_outlets_that_answer() {
+    let g = showcase();
+    let results = g.query("who reported \"red notice\"").unwrap();
+    let dot = g.results_to_dot(&results, &factgraph::dot::DotOptions::default()).unwrap();
+    for doc in ["skynews-000\\nSky News", "newsweek-004\\nNewsweek", "article-002", "article-003", "worldmedia-001"] {
+        assert!(dot.contains(&format!("label=\"{doc}\"")), "{doc} is not drawn:\n{dot}");
+    }
+    assert!(dot.contains("label=\"Sky News\""), "the outlet that is an answer is drawn");
+    assert!(dot.contains("label=\"published\""), "and joined to what it published");
+    assert!(dot.contains("style=dotted"), "documents point at what they say");
+    assert!(dot.contains("credits Ali Alqasimehr"), "with whom they credit");
+    assert!(dot.contains("label=\"Associated Press\""), "the agency named as reporting it is drawn");
+}
+
+/// Arrows were labelled `[2 sources]` without naming them; they name the outlets (or
+/// the documents) and the agencies credited.
+#[test]
+fn arrows_name_their_sources_instead_of_counting_them() {
+    let g = showcase();
+    let dot = g.to_dot(None, &factgraph::dot::DotOptions::default()).unwrap();
+    assert!(dot.contains("withdrew-from\\n· worldmedia-001, Newsweek"), "{dot}");
+    assert!(dot.contains("via IRNA"), "{dot}");
+    assert!(!dot.contains(" sources]"), "no bare counts unless asked for");
+}

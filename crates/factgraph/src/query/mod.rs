@@ -22,6 +22,7 @@ use factgraph_store::Store;
 use factgraph_syntax::ast::Statement;
 
 pub use context::Limits;
+pub(crate) use context::{outlet, title, Credit};
 pub use params::Params;
 pub(crate) use plan::Plan;
 pub use result::{Cell, Citation, QueryResult, Record, Row};
@@ -55,6 +56,18 @@ pub(crate) fn plan(store: &Store, statement: &Statement, limits: &Limits, text: 
             }
         }
     })
+}
+
+/// The statements in the disagreements the `conflicts` question reports: of the whole
+/// store (`None`), or of the groups the statements given belong to. No deadline: it is
+/// asked by callers that bound what they ask about (the DOT emitter).
+pub(crate) fn conflicting(
+    store: &Store,
+    among: Option<&[factgraph_store::StatementId]>,
+) -> Result<std::collections::BTreeSet<factgraph_store::StatementId>> {
+    let limits = Limits { deadline: None, ..Limits::default() };
+    let mut ctx = context::Ctx::new(store, &limits);
+    questions::conflicting(&mut ctx, among)
 }
 
 /// A statement's plan in words, for `.explain`.

@@ -442,13 +442,8 @@ fn sources(ctx: &mut Ctx<'_>, id: EntityId) -> Result<QueryResult> {
 
 /// `conflicts [about X]`: claims about the world with the same subject and relation
 /// but different objects or qualifiers, where at least two versions rest on disjoint
-/// sets of documents. Versions are
-/// compared only when they are comparable: the same object with other qualifiers, two
-/// literals, or two entities of the same kind (so `also-killed 9` and `also-killed
-/// Abu Mahdi al-Muhandis` are two facts, not a disagreement). Statements about
-/// statements (`reported-by`, `told-to`, …) are provenance, where many values are
-/// normal, and are left out. Each version is a row with its sources; `group` numbers
-/// the disagreement.
+/// sets of documents (`conflict_groups` says which). Each version is a row with its
+/// sources; `group` numbers the disagreement.
 fn conflicts(ctx: &mut Ctx<'_>, about: Option<EntityId>) -> Result<QueryResult> {
     let statements: Vec<Statement> = match about {
         Some(e) => involving(ctx, Node::Entity(e))?,
@@ -464,6 +459,43 @@ fn conflicts(ctx: &mut Ctx<'_>, about: Option<EntityId>) -> Result<QueryResult> 
             all
         }
     };
+    let mut out = QueryResult::with_columns(&["group", "subject", "relation", "version", "sources"]);
+    for (group_no, group) in conflict_groups(ctx, statements)?.into_iter().enumerate() {
+        for v in &group.versions {
+            let version = match (ctx.object_cell(&v.object)?, qualifiers_cell(v)) {
+                (o, Cell::Null) => o,
+                (o, q) => Cell::text(format!("{o} {{{q}}}")),
+            };
+            let cells = vec![
+                Cell::int(group_no as i64 + 1),
+                ctx.node_cell(group.subject)?,
+                Cell::text(&group.relation),
+                version,
+                ctx.sources_cell(v)?,
+            ];
+            out.rows.push(Row { cells, provenance: ctx.citations(v)? });
+            ctx.check_rows(out.rows.len())?;
+        }
+    }
+    Ok(out)
+}
+
+/// One disagreement: the versions of a claim that sources tell differently.
+pub(crate) struct ConflictGroup {
+    pub subject: Node,
+    pub relation: String,
+    pub versions: Vec<Statement>,
+}
+
+/// Groups `statements` into disagreements: versions with the same subject and relation
+/// but different objects or qualifiers, where at least two versions rest on disjoint
+/// sets of documents. Versions are compared only when they are comparable: the same
+/// object with other qualifiers, two literals, or two entities of the same kind (so
+/// `also-killed 9` and `also-killed Abu Mahdi al-Muhandis` are two facts, not a
+/// disagreement). Statements about statements (`reported-by`, `told-to`, …) are
+/// provenance, where many values are normal, and are left out. Groups come in order
+/// of subject, relation and kind of object; versions in the order given.
+pub(crate) fn conflict_groups(ctx: &mut Ctx<'_>, statements: Vec<Statement>) -> Result<Vec<ConflictGroup>> {
     // Group by subject, relation and the kind of object, so only comparable versions
     // meet.
     let mut groups: BTreeMap<(Node, String, String), Vec<Statement>> = BTreeMap::new();
@@ -478,38 +510,70 @@ fn conflicts(ctx: &mut Ctx<'_>, about: Option<EntityId>) -> Result<QueryResult> 
         };
         groups.entry((st.subject, st.relation.clone(), object_kind)).or_default().push(st);
     }
-    let mut out = QueryResult::with_columns(&["group", "subject", "relation", "version", "sources"]);
-    let mut group_no = 0;
+    let mut out = Vec::new();
     for ((subject, relation, _), versions) in groups {
         if versions.len() < 2 {
             continue;
         }
         let mut doc_sets: Vec<BTreeSet<EntityId>> = Vec::new();
         for v in &versions {
+            ctx.tick()?;
             doc_sets.push(ctx.evidence(v)?.iter().map(|e| e.document).collect());
         }
         // A disagreement needs two versions resting on different documents: one
         // document stating two versions is saying both, not contradicting itself.
         let disjoint = doc_sets.iter().enumerate().any(|(i, a)| doc_sets[i + 1..].iter().any(|b| a.is_disjoint(b)));
-        if !disjoint {
-            continue;
+        if disjoint {
+            out.push(ConflictGroup { subject, relation, versions });
         }
-        group_no += 1;
-        for v in &versions {
-            let version = match (ctx.object_cell(&v.object)?, qualifiers_cell(v)) {
-                (o, Cell::Null) => o,
-                (o, q) => Cell::text(format!("{o} {{{q}}}")),
-            };
-            let cells = vec![
-                Cell::int(group_no),
-                ctx.node_cell(subject)?,
-                Cell::text(&relation),
-                version,
-                ctx.sources_cell(v)?,
-            ];
-            out.rows.push(Row { cells, provenance: ctx.citations(v)? });
-            ctx.check_rows(out.rows.len())?;
+    }
+    Ok(out)
+}
+
+/// The statements in the disagreements `conflicts` reports: of the whole store
+/// (`None`), or of the groups that the statements given belong to, each group judged
+/// with every version in the store (so a subgraph shows the same conflicts as the
+/// whole graph).
+pub(crate) fn conflicting(ctx: &mut Ctx<'_>, among: Option<&[StatementId]>) -> Result<BTreeSet<StatementId>> {
+    let statements: Vec<Statement> = match among {
+        None => {
+            let mut all = Vec::new();
+            for st in ctx.store.statements() {
+                ctx.tick()?;
+                all.push(st?);
+            }
+            all
         }
+        Some(ids) => {
+            // Every version of each claim given: the subject's statements with the
+            // same relation.
+            let mut wanted: BTreeSet<(Node, u32)> = BTreeSet::new();
+            for id in ids {
+                ctx.tick()?;
+                let Some(st) = ctx.store.statement(*id)? else { continue };
+                if let (Node::Entity(_), Some(rel)) = (st.subject, ctx.store.relation_id(&st.relation)) {
+                    wanted.insert((st.subject, rel));
+                }
+            }
+            let mut versions: BTreeSet<StatementId> = BTreeSet::new();
+            for (subject, rel) in wanted {
+                for e in ctx.store.edges(subject, Direction::Out)? {
+                    if e.relation == rel {
+                        versions.insert(e.statement);
+                    }
+                }
+            }
+            let mut all = Vec::with_capacity(versions.len());
+            for id in versions {
+                ctx.tick()?;
+                all.push(ctx.store.require_statement(id)?);
+            }
+            all
+        }
+    };
+    let mut out = BTreeSet::new();
+    for group in conflict_groups(ctx, statements)? {
+        out.extend(group.versions.iter().map(|v| v.id));
     }
     Ok(out)
 }

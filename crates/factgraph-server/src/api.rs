@@ -5,9 +5,8 @@
 //! ([`State::run`]), at most `max_running` at once, under the request's limits and a
 //! cancel flag that is raised when the client goes away.
 
-use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
@@ -26,9 +25,6 @@ use crate::error::ApiError;
 use crate::subgraph::{self, Subgraph};
 use crate::Config;
 
-/// The statements in conflict, when known (see `State::conflicting`).
-type Conflicts = Option<Arc<BTreeSet<StatementId>>>;
-
 /// What every handler shares.
 pub(crate) struct State {
     pub(crate) graph: Arc<Graph>,
@@ -37,14 +33,12 @@ pub(crate) struct State {
     /// Queries running now (for `/health`, and for tests that a client that left
     /// stopped its query).
     running: Arc<AtomicUsize>,
-    /// The statements `conflicts` reports, with the generation they were found at.
-    conflicts: Mutex<Option<(u64, Conflicts)>>,
 }
 
 impl State {
     pub(crate) fn new(graph: Arc<Graph>, config: Config) -> State {
         let slots = Arc::new(tokio::sync::Semaphore::new(config.max_running.max(1)));
-        State { graph, config, slots, running: Arc::new(AtomicUsize::new(0)), conflicts: Mutex::new(None) }
+        State { graph, config, slots, running: Arc::new(AtomicUsize::new(0)) }
     }
 
     /// The server's limits, lowered to what the request asks for.
@@ -124,35 +118,7 @@ impl State {
             Some(_) => Err(ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", "wrong token")),
         }
     }
-
-    /// The statements `conflicts` reports now, found once per commit; `None` for a
-    /// store too large to search on a request's time (the whole-store `conflicts`
-    /// takes seconds at a million statements, and would run again after every
-    /// commit), and when the search fails.
-    fn conflicting(&self, graph: &Graph, limits: &Limits) -> Conflicts {
-        let generation = graph.generation();
-        let mut cached = self.conflicts.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some((g, set)) = cached.as_ref() {
-            if *g == generation {
-                return set.clone();
-            }
-        }
-        let small = graph.counts().is_ok_and(|c| c.statements <= MAX_CONFLICT_SEARCH);
-        let set = if small {
-            graph
-                .query_with("conflicts", limits)
-                .ok()
-                .map(|results| Arc::new(results.iter().flat_map(statements_in).collect::<BTreeSet<_>>()))
-        } else {
-            None
-        };
-        *cached = Some((generation, set.clone()));
-        set
-    }
 }
-
-/// The most statements a store may have for the graph view to mark conflicts.
-const MAX_CONFLICT_SEARCH: u64 = 100_000;
 
 /// Compares secrets in time that does not depend on where they differ.
 fn same(a: &[u8], b: &[u8]) -> bool {
@@ -166,20 +132,6 @@ impl Drop for CancelOnDrop {
     fn drop(&mut self) {
         self.0.store(true, Ordering::Relaxed);
     }
-}
-
-/// The statements a result rests on: statement cells and each row's evidence.
-fn statements_in(r: &QueryResult) -> Vec<StatementId> {
-    let mut ids = Vec::new();
-    for row in &r.rows {
-        for c in &row.cells {
-            if let Some(id) = c.as_statement() {
-                ids.push(id);
-            }
-        }
-        ids.extend(row.provenance.iter().map(|c| c.statement));
-    }
-    ids
 }
 
 pub(crate) fn router(state: Arc<State>) -> Router {
@@ -445,15 +397,14 @@ async fn graph_view(Shared(state): Api, headers: HeaderMap, body: Result<Bytes, 
         let mut admitted = admit(&state, &headers, &req)?;
         let limits = state.limits(req.max_rows, req.timeout_ms);
         let max_edges = limits.max_rows.min(5_000);
-        let shared = state.clone();
         let text = req.query;
         state
             .run(limits, move |g, limits| {
                 let results = admitted.run(g, &text, limits)?;
-                let conflicts = shared.conflicting(g, limits);
-                let mut sub = Subgraph::new(g, max_edges, conflicts.as_deref());
+                let mut sub = Subgraph::new(g, max_edges);
                 sub.add_results(&results).map_err(|e| ApiError::from_library(&e, &text))?;
-                Ok::<_, ApiError>(Json(sub.finish()).into_response())
+                let picture = sub.finish().map_err(|e| ApiError::from_library(&e, &text))?;
+                Ok::<_, ApiError>(Json(picture).into_response())
             })
             .await?
     };
@@ -543,21 +494,19 @@ async fn neighbours(
     Query(p): Query<NeighbourParams>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let limit = p.limit.unwrap_or(200).clamp(1, 2_000);
-    let shared = state.clone();
     state
-        .run(state.config.limits.clone(), move |g, limits| {
+        .run(state.config.limits.clone(), move |g, _| {
             let library = |e: factgraph::Error| ApiError::from_library(&e, "");
             if g.entity(EntityId(id)).map_err(library)?.is_none() {
                 return Err(ApiError::not_found(format!("no entity {id}")));
             }
-            let conflicts = shared.conflicting(g, limits);
-            let mut sub = Subgraph::new(g, limit, conflicts.as_deref());
+            let mut sub = Subgraph::new(g, limit);
             for dir in [Direction::Out, Direction::In] {
                 for edge in g.edges(Node::Entity(EntityId(id)), dir).map_err(library)? {
                     sub.add_statement(edge.statement).map_err(library)?;
                 }
             }
-            Ok(Json(sub.finish()))
+            Ok(Json(sub.finish().map_err(library)?))
         })
         .await?
 }

@@ -296,12 +296,10 @@ pub(crate) struct Subgraph<'g> {
     edge_ids: BTreeSet<String>,
     max_edges: usize,
     truncated: bool,
-    /// `None` when the store is too large to know.
-    conflicts: Option<&'g BTreeSet<StatementId>>,
 }
 
 impl<'g> Subgraph<'g> {
-    pub(crate) fn new(graph: &'g Graph, max_edges: usize, conflicts: Option<&'g BTreeSet<StatementId>>) -> Self {
+    pub(crate) fn new(graph: &'g Graph, max_edges: usize) -> Self {
         Subgraph {
             names: Names::new(graph),
             nodes: Vec::new(),
@@ -310,7 +308,6 @@ impl<'g> Subgraph<'g> {
             edge_ids: BTreeSet::new(),
             max_edges,
             truncated: false,
-            conflicts,
         }
     }
 
@@ -404,7 +401,7 @@ impl<'g> Subgraph<'g> {
             "polarity": polarity,
             "hedged": hedged,
             "negated": negated,
-            "conflict": self.conflicts.map(|c| c.contains(&id)),
+            "conflict": false,
             "sources": sources,
             "evidence": documents.len(),
         }));
@@ -472,14 +469,23 @@ impl<'g> Subgraph<'g> {
         Ok(())
     }
 
-    /// The graph-view JSON.
-    pub(crate) fn finish(self) -> Json {
-        json!({
-            "nodes": self.nodes,
-            "edges": self.edges,
-            "truncated": self.truncated,
-            "conflicts_known": self.conflicts.is_some(),
-        })
+    /// The graph-view JSON, with the statements that disagree with another version
+    /// in the store (as `conflicts` judges them) marked `conflict`.
+    pub(crate) fn finish(mut self) -> Result<Json, factgraph::Error> {
+        let drawn: Vec<StatementId> = self
+            .edges
+            .iter()
+            .filter(|e| e["kind"] == "statement")
+            .filter_map(|e| e["statement"].as_u64().map(StatementId))
+            .collect();
+        let conflicting = self.graph().conflicting_statements(Some(&drawn))?;
+        for edge in &mut self.edges {
+            if edge["kind"] == "statement" {
+                let id = edge["statement"].as_u64().map(StatementId);
+                edge["conflict"] = Json::Bool(id.is_some_and(|id| conflicting.contains(&id)));
+            }
+        }
+        Ok(json!({ "nodes": self.nodes, "edges": self.edges, "truncated": self.truncated }))
     }
 }
 

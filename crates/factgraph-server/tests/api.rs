@@ -515,3 +515,16 @@ fn a_load_by_path_needs_the_token_and_absolute_paths() {
     assert!(body["scripts"].as_str().unwrap().contains("statements"), "{body}");
     assert!(get(&server, "/health").1["counts"]["statements"].as_u64().unwrap() > 100);
 }
+
+#[test]
+fn the_graph_view_marks_statements_in_conflict_and_only_those() {
+    let server = serve();
+    let (status, g) = post(&server, "/graph", json!({ "query": "conflicts" }), None);
+    assert_eq!(status, 200, "{g}");
+    let edges = g["edges"].as_array().unwrap();
+    assert!(edges.iter().any(|e| e["conflict"] == true), "the conflicts' statements are marked: {g}");
+    let (_, quiet) = post(&server, "/graph", json!({ "query": r#"who is Soleimani"# }), None);
+    for e in quiet["edges"].as_array().unwrap().iter().filter(|e| e["kind"] == "statement") {
+        assert!(e["conflict"].is_boolean(), "{e}");
+    }
+}

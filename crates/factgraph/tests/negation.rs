@@ -283,3 +283,27 @@ assert @s reported-by C { polarity: "negated" } from note "C did not report that
     assert!(!why[0].contains("reported by C"), "{why:?}");
     assert!(!firsts(&g, "who reported B").contains(&"C".to_owned()));
 }
+
+#[test]
+fn a_statement_withdrawn_after_a_first_walk_is_stepped_over_too() {
+    let g = Graph::in_memory().unwrap();
+    g.query(
+        "document note { title: \"A note\" }; entity A: Person; entity C: Person; assert A met C from note \"A met C\"",
+    )
+    .unwrap();
+    assert_eq!(firsts(&g, "neighbours of A"), ["C"]);
+    // The set of withdrawn statements is kept until the next commit, not longer.
+    g.query("entity B: Person; assert A said B { polarity: \"negated\" } from note \"A did not say B\"").unwrap();
+    assert_eq!(firsts(&g, "neighbours of A"), ["C"]);
+    assert_eq!(firsts(&g, "match (a {name: 'A'})-[*1..2]-(b) return distinct b.name"), ["C"]);
+    assert_eq!(firsts(&g, "neighbours of A including negated"), ["B", "C"]);
+}
+
+#[test]
+fn explain_says_including_negated() {
+    let g = small();
+    let words = g.explain("who said B including negated").unwrap().join("\n");
+    assert!(words.contains("including statements their sources deny or do not confirm"), "{words}");
+    let plain = g.explain("who said B").unwrap().join("\n");
+    assert!(!plain.contains("including statements"), "{plain}");
+}

@@ -95,6 +95,8 @@ pub struct Store {
     pub(crate) generation: std::sync::atomic::AtomicU64,
     /// Structures derived from the data (the adjacency), rebuilt after commits.
     pub(crate) derived: Derived,
+    /// One structure a layer above derives from the data (`Store::derived`).
+    pub(crate) above: Derived,
     pub(crate) last_commit: Mutex<Option<CommitStats>>,
 }
 
@@ -489,6 +491,7 @@ impl Store {
             writer: Mutex::new(()),
             generation: std::sync::atomic::AtomicU64::new(0),
             derived: Derived::default(),
+            above: Derived::default(),
             last_commit: Mutex::new(None),
         }
     }
@@ -681,6 +684,23 @@ impl Store {
     /// a structure derived from the data can tell when it is stale.
     pub fn generation(&self) -> u64 {
         self.generation.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// A structure the layer above derives from the data, built by `build` on first
+    /// use after each commit and kept until the next. One slot: a `T` of another type
+    /// replaces it. The store does not know what it means (the query layer keeps the
+    /// statements whose polarity withdraws them here).
+    pub fn derived<T: std::any::Any + Send + Sync>(
+        &self,
+        build: impl FnOnce(&Store) -> Result<T>,
+    ) -> Result<std::sync::Arc<T>> {
+        let generation = self.generation();
+        if let Some(c) = self.above.get::<T>(generation) {
+            return Ok(c);
+        }
+        let built = std::sync::Arc::new(build(self)?);
+        self.above.set(generation, built.clone());
+        Ok(built)
     }
 
     /// Writes `note` into the store's `LOCK` file, replacing what was there, for

@@ -278,6 +278,10 @@ pub enum Question {
     },
     /// `why QUESTION`
     Why(Box<Question>),
+    /// `QUESTION including negated`: statements their sources deny or do not confirm
+    /// answer too. The parser puts it round the innermost question, so `why who … including
+    /// negated` is a `Why` of an `IncludingNegated`.
+    IncludingNegated(Box<Question>),
 }
 
 /// An openCypher query: clauses in order, each working on the rows the one before it
@@ -288,6 +292,9 @@ pub struct Query {
     pub clauses: Vec<Clause>,
     /// Further queries whose rows are added to this one's: `union [all] …`.
     pub unions: Vec<Union>,
+    /// Whether it ends in `including negated`: relationships their sources deny or do
+    /// not confirm match too, in every part of the `union`.
+    pub including_negated: bool,
 }
 
 /// `union [all]` and the query after it.

@@ -225,9 +225,11 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::kw_false => "`false`",
         Rule::kw_from => "`from`",
         Rule::kw_in => "`in`",
+        Rule::kw_including => "`including negated`",
         Rule::kw_is => "`is`",
         Rule::kw_limit => "`limit`",
         Rule::kw_match => "`match`",
+        Rule::kw_negated => "`negated`",
         Rule::kw_neighbours => "`neighbours`",
         Rule::kw_not => "`not`",
         Rule::kw_null => "`null`",
@@ -276,6 +278,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::retract_stmt => "`retract @label`",
         Rule::delete_stmt => "`delete entity NAME`",
         Rule::question => "a question (`who …`, `what does …`, `describe …`, `path from …`)",
+        Rule::including_negated => "`including negated`",
         Rule::according => "`according to SOURCE …`",
         Rule::why => "`why …`",
         Rule::who_question => "`who RELATION NAME`",
@@ -651,7 +654,16 @@ fn term(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<Term, ParseError> {
 }
 
 fn question(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<Question, ParseError> {
-    let q = p.into_inner().next().expect("question has one child");
+    let mut parts = p.into_inner();
+    let q = parts.next().expect("question has one child");
+    let form = question_form(text, q)?;
+    Ok(match parts.next() {
+        Some(_including_negated) => Question::IncludingNegated(Box::new(form)),
+        None => form,
+    })
+}
+
+fn question_form(text: &Src<'_>, q: Pair<'_, Rule>) -> Result<Question, ParseError> {
     let rule = q.as_rule();
     let mut it = q.into_inner().filter(|x| !keyword(x.as_rule()));
     Ok(match rule {
@@ -693,11 +705,17 @@ fn query(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<Query, ParseError> {
     let mut parts = p.into_inner();
     let clauses = single_query(text, parts.next().expect("a query"))?;
     let mut unions = Vec::new();
-    while let (Some(u), Some(q)) = (parts.next(), parts.next()) {
+    let mut including_negated = false;
+    while let Some(u) = parts.next() {
+        if u.as_rule() == Rule::including_negated {
+            including_negated = true;
+            break;
+        }
+        let q = parts.next().expect("a query after `union`");
         let all = u.clone().into_inner().any(|x| x.as_rule() == Rule::kw_all);
         unions.push(Union { all, clauses: single_query(text, q)?, span: span(&u) });
     }
-    Ok(Query { clauses, unions })
+    Ok(Query { clauses, unions, including_negated })
 }
 
 fn single_query(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<Vec<Clause>, ParseError> {
@@ -1302,6 +1320,8 @@ fn keyword(rule: Rule) -> bool {
             | Rule::kw_false
             | Rule::kw_from
             | Rule::kw_in
+            | Rule::kw_including
+            | Rule::kw_negated
             | Rule::kw_is
             | Rule::kw_limit
             | Rule::kw_match

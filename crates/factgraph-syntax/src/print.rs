@@ -230,6 +230,10 @@ fn question(out: &mut String, q: &Question) {
             out.push_str("why ");
             question(out, inner);
         }
+        Question::IncludingNegated(inner) => {
+            question(out, inner);
+            out.push_str(" including negated");
+        }
     }
 }
 
@@ -238,6 +242,9 @@ fn query(out: &mut String, q: &Query) {
     for u in &q.unions {
         out.push_str(if u.all { " union all " } else { " union " });
         clauses(out, &u.clauses);
+    }
+    if q.including_negated {
+        out.push_str(" including negated");
     }
 }
 

@@ -2,6 +2,8 @@
 //! library: completion, syntax colouring, a REPL that knows when an input is finished;
 //! and the closed vocabularies of the epistemic qualifiers a load checks.
 
+use crate::{Qualifiers, Value};
+
 /// Every keyword of the language, in lower case and alphabetical order, with each
 /// alternative spelling (`neighbors`, `did`, `ascending`). Keywords are matched
 /// without regard to case. A test checks this list against the grammar.
@@ -85,6 +87,34 @@ pub const MODALITIES: &[&str] = &[
 /// Every value the `polarity` qualifier may take. A statement without one is
 /// `affirmed`.
 pub const POLARITIES: &[&str] = &["affirmed", "negated", "not-confirmed"];
+
+/// Whether a statement with these qualifiers puts its claim forward as so: true unless
+/// its `polarity` is one of `POLARITIES` other than `affirmed` (`negated`: the source
+/// says it is not so; `not-confirmed`: the source declines to say it is). This is the
+/// one rule of what a positive answer may rest on: questions and patterns skip a
+/// statement it refuses unless they end in `including negated`, and `describe`, `why`
+/// and `conflicts` show it with its status. A modality never withdraws a claim, however
+/// weak (`unlikely`, `not-necessarily`): it weighs a claim the source still makes, and
+/// rows show it. A polarity outside the vocabulary, which a load refuses, counts as not
+/// affirmed.
+///
+/// ```
+/// use factgraph::vocabulary::affirms;
+/// use factgraph::{Qualifiers, Value};
+/// let mut q = Qualifiers::new();
+/// assert!(affirms(&q));
+/// q.insert("modality".into(), Value::Str("unlikely".into()));
+/// assert!(affirms(&q));
+/// q.insert("polarity".into(), Value::Str("not-confirmed".into()));
+/// assert!(!affirms(&q));
+/// ```
+pub fn affirms(qualifiers: &Qualifiers) -> bool {
+    match qualifiers.get(POLARITY) {
+        None => true,
+        Some(Value::Str(p)) => p == POLARITIES[0],
+        Some(_) => false,
+    }
+}
 
 /// The closed vocabulary of a qualifier key, if it has one (`modality`, `polarity`).
 ///

@@ -39,7 +39,9 @@ fn every_listed_polarity_is_accepted_at_load() {
     for p in POLARITIES {
         let (g, r) = load_with(&format!("{{ polarity: \"{p}\" }}"));
         assert!(r.is_ok(), "{p}: {:?}", r.err());
-        let back = g.query("match (a)-[r:said]->(b) where r.polarity is not null return r.polarity").unwrap();
+        let back = g
+            .query("match (a)-[r:said]->(b) where r.polarity is not null return r.polarity including negated")
+            .unwrap();
         assert_eq!(back[0].rows[0].cells[0].to_string(), *p, "the polarity is kept as written");
     }
 }
@@ -129,7 +131,9 @@ fn other_qualifiers_stay_free_text() {
 fn rows_describe_and_why_show_the_status() {
     let (g, r) = load_with("{ modality: \"usually\", polarity: \"negated\" }");
     r.unwrap();
-    let who = &g.query("who said B").unwrap()[0];
+    // Negated, it answers `who said B` only when asked for (tests/negation.rs).
+    assert!(g.query("who said B").unwrap()[0].rows.is_empty());
+    let who = &g.query("who said B including negated").unwrap()[0];
     assert_eq!(who.rows.len(), 1);
     assert_eq!(who.rows[0].cells[2].to_string(), "modality: usually, polarity: negated");
     let describe = g.query("describe A").unwrap()[0].rows.iter().map(|r| format!("{:?}", r.cells)).collect::<String>();

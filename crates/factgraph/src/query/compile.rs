@@ -1486,7 +1486,7 @@ fn scan_for(path: &PathPattern, at: usize, bound: &[String], scope: &Scope) -> S
 }
 
 pub(crate) fn write_path(out: &mut String, path: &PathPattern) {
-    let q = Query { clauses: vec![Clause::Create(vec![path.clone()])], unions: Vec::new() };
+    let q = Query { clauses: vec![Clause::Create(vec![path.clone()])], unions: Vec::new(), including_negated: false };
     let text = factgraph_syntax::print(&factgraph_syntax::ast::Script {
         statements: vec![factgraph_syntax::ast::Statement::Query(q)],
     });

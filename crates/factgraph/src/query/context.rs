@@ -2,7 +2,7 @@
 //! optional source restriction of `according to`, and helpers that turn ids into
 //! words and evidence into citations.
 
-use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -109,6 +109,17 @@ pub(crate) struct Relay {
     pub credit: Credit,
 }
 
+/// The statements whose polarity withdraws them, as cached by the store (a type of
+/// our own, so no other cached set is taken for it).
+#[derive(Default)]
+pub(crate) struct Withdrawn(HashSet<StatementId>);
+
+impl Withdrawn {
+    pub fn contains(&self, id: StatementId) -> bool {
+        self.0.contains(&id)
+    }
+}
+
 /// Restricts a question to what one source says.
 #[derive(Clone, Debug)]
 pub(crate) struct SourceFilter {
@@ -123,13 +134,61 @@ pub(crate) struct Ctx<'a> {
     started: Instant,
     ticks: u64,
     pub source: Option<SourceFilter>,
+    /// Whether statements their sources deny or do not confirm answer too
+    /// (`including negated`, and `describe`, `why`, `conflicts`, which show what was
+    /// said); otherwise only those `vocabulary::affirms` do.
+    pub including_negated: bool,
     // Shared, so that looking an entity up again costs a reference count, not a copy.
     entities: HashMap<EntityId, std::rc::Rc<Entity>>,
 }
 
 impl<'a> Ctx<'a> {
     pub fn new(store: &'a Store, limits: &'a Limits) -> Ctx<'a> {
-        Ctx { store, limits, started: Instant::now(), ticks: 0, source: None, entities: HashMap::default() }
+        Ctx {
+            store,
+            limits,
+            started: Instant::now(),
+            ticks: 0,
+            source: None,
+            including_negated: false,
+            entities: HashMap::default(),
+        }
+    }
+
+    /// Runs `f` with statements of every polarity answering, as `describe`, `why` and
+    /// `conflicts` do: they are about what was said, and show each status.
+    pub fn including_negated<T>(&mut self, f: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
+        let before = std::mem::replace(&mut self.including_negated, true);
+        let out = f(self);
+        self.including_negated = before;
+        out
+    }
+
+    /// Whether a statement may answer: it is affirmed (`vocabulary::affirms`), or the
+    /// question asked for the others too.
+    pub fn positive(&self, st: &Statement) -> bool {
+        self.including_negated || crate::vocabulary::affirms(&st.qualifiers)
+    }
+
+    /// The statements that may not answer, for walks that read no statement: `None`
+    /// when every statement may (`including negated`, or a store with none withdrawn),
+    /// so that those walks cost what they did. Found by one scan of the statements
+    /// after each commit, kept by the store until the next.
+    pub fn withdrawn(&self) -> Result<Option<Arc<Withdrawn>>> {
+        if self.including_negated {
+            return Ok(None);
+        }
+        let set = self.store.derived(|store| {
+            let mut set = Withdrawn::default();
+            for st in store.statements() {
+                let st = st?;
+                if !crate::vocabulary::affirms(&st.qualifiers) {
+                    set.0.insert(st.id);
+                }
+            }
+            Ok(set)
+        })?;
+        Ok(if set.0.is_empty() { None } else { Some(set) })
     }
 
     /// Called in every loop that can run long: checks cancellation and the deadline.
@@ -244,7 +303,9 @@ impl<'a> Ctx<'a> {
             else {
                 continue;
             };
-            if r.subject != Node::Statement(st.id) {
+            // A document saying the agency did not report it credits the agency with
+            // nothing.
+            if r.subject != Node::Statement(st.id) || !crate::vocabulary::affirms(&r.qualifiers) {
                 continue;
             }
             for ev in &r.evidence {
@@ -295,8 +356,15 @@ impl<'a> Ctx<'a> {
         Ok(out)
     }
 
-    /// True when the statement has evidence passing the restriction.
+    /// True when the statement may answer (`positive`) and has evidence passing the
+    /// restriction.
     pub fn visible(&mut self, st: &Statement) -> Result<bool> {
+        Ok(self.positive(st) && self.admitted(st)?)
+    }
+
+    /// True when the statement has evidence passing the restriction, whatever its
+    /// polarity.
+    pub fn admitted(&mut self, st: &Statement) -> Result<bool> {
         Ok(!self.evidence(st)?.is_empty())
     }
 

@@ -6,7 +6,9 @@
 //! in a pattern matches its canonical name or any alias, ignoring case and accents.
 //! Semantics otherwise follow openCypher: no relationship is bound twice in one
 //! `match`, and a variable-length relationship without an upper bound stops at
-//! `Limits::max_hops`.
+//! `Limits::max_hops`. A statement its source denies or does not confirm is no
+//! relationship unless the query ends in `including negated`, or the relationship's
+//! pattern names the `polarity` it wants (`-[r {polarity: 'negated'}]->`).
 //!
 //! Each path is walked from the anchor the planner chose: first to its right end, then
 //! from the anchor to its left end. The row is written in place as variables are
@@ -133,7 +135,7 @@ impl Matcher<'_> {
                     .into());
                 }
                 let max = max.min(cap);
-                if rel.distinct_ends && ctx.source.is_none() {
+                if rel.distinct_ends && ctx.source.is_none() && !names_polarity(rel) {
                     return self.reach(ctx, p, side, i, anchor, at, (min, max), row, emit);
                 }
                 let mut trail = Vec::new();
@@ -168,7 +170,10 @@ impl Matcher<'_> {
             Arrow::Either => (Walk::Undirected, true),
         };
         let adjacency = ctx.store.adjacency()?;
-        let (mut ends, closed) = adjacency.reach(at, max, walk, forwards);
+        let (mut ends, closed) = match ctx.withdrawn()? {
+            None => adjacency.reach(at, max, walk, forwards),
+            Some(w) => adjacency.reach_avoiding(at, max, walk, forwards, &|s| w.contains(s)),
+        };
         if min == 0 || closed {
             ends.push(at);
         }
@@ -375,6 +380,12 @@ fn qualifier_is(q: &factgraph_store::Qualifiers, key: &str, want: &Val) -> bool 
     q.get(key).is_some_and(|v| equal(&from_value(v), want) == Some(true))
 }
 
+/// Whether a relationship's pattern names the polarity it wants, which asks for
+/// statements of that polarity whatever `including negated` says.
+fn names_polarity(r: &RelTest) -> bool {
+    r.props.iter().any(|(k, _)| k == crate::vocabulary::POLARITY)
+}
+
 /// The relationships leaving `n` that fit `r`: (statement, far node).
 fn hops(ctx: &mut Ctx<'_>, n: Node, r: &RelTest, row: &[Val]) -> Result<Vec<(StatementId, Node)>> {
     let dirs: &[Direction] = match r.arrow {
@@ -389,6 +400,9 @@ fn hops(ctx: &mut Ctx<'_>, n: Node, r: &RelTest, row: &[Val]) -> Result<Vec<(Sta
     // The statement itself is read only when something about it must be checked:
     // qualifiers, or the evidence `according to` admits.
     let read = !r.props.is_empty() || ctx.source.is_some();
+    // The statements withdrawn by their polarity, unless this relationship asks for a
+    // polarity itself: then its properties decide.
+    let withdrawn = if names_polarity(r) { None } else { ctx.withdrawn()? };
     let want = if r.props.is_empty() { Vec::new() } else { wanted(ctx, &r.props, row)? };
     let mut out = Vec::new();
     for dir in dirs {
@@ -403,9 +417,12 @@ fn hops(ctx: &mut Ctx<'_>, n: Node, r: &RelTest, row: &[Val]) -> Result<Vec<(Sta
             if !r.types.is_empty() && !types.contains(&Some(e.relation)) {
                 continue;
             }
+            if withdrawn.as_ref().is_some_and(|w| w.contains(e.statement)) {
+                continue;
+            }
             if read {
                 let st = ctx.store.require_statement(e.statement)?;
-                if !ctx.visible(&st)? {
+                if !ctx.admitted(&st)? {
                     continue;
                 }
                 if !r.props.iter().zip(&want).all(|((k, _), v)| qualifier_is(&st.qualifiers, k, v)) {

@@ -52,7 +52,7 @@ pub(crate) fn plan(store: &Store, statement: &Statement, limits: &Limits, text: 
             if q.only_writes() {
                 None
             } else {
-                Some(Plan::Query { plan: Box::new(planned), text: text.to_owned() })
+                Some(query_plan(q, planned, text))
             }
         }
     })
@@ -122,8 +122,22 @@ fn question_words(store: &Store, p: &Plan) -> Result<String> {
         Plan::Why(plan) => {
             format!("{}\n  one row per piece of evidence behind each answer", question_words(store, plan)?)
         }
+        Plan::IncludingNegated(plan) => format!(
+            "{}\n  including statements their sources deny or do not confirm",
+            question_words(store, plan)?
+        ),
         Plan::Query { plan, .. } => explain::explain(store, plan)?,
     })
+}
+
+/// A query's plan, under `including negated` when it ends so.
+fn query_plan(q: &factgraph_syntax::ast::Query, planned: compile::QueryPlan, text: &str) -> Plan {
+    let plan = Plan::Query { plan: Box::new(planned), text: text.to_owned() };
+    if q.including_negated {
+        Plan::IncludingNegated(Box::new(plan))
+    } else {
+        plan
+    }
 }
 
 /// Runs a text: its writes first, as one atomic transaction (reported as one note),
@@ -147,9 +161,7 @@ pub(crate) fn run(
     let mut creates = Vec::new();
     for st in &script.statements {
         queries.push(match st {
-            Statement::Query(q) if !q.only_writes() => {
-                Some(Plan::Query { plan: Box::new(compile::plan(q)?), text: text.to_owned() })
-            }
+            Statement::Query(q) if !q.only_writes() => Some(query_plan(q, compile::plan(q)?, text)),
             Statement::Query(q) => {
                 creates.push(compile::plan(q)?);
                 None

@@ -69,6 +69,8 @@ pub enum Plan {
     },
     /// The evidence behind each answer of a plan.
     Why(Box<Plan>),
+    /// A plan that statements their sources deny or do not confirm answer too.
+    IncludingNegated(Box<Plan>),
     /// An openCypher query, planned into operators.
     Query {
         /// The operators.
@@ -147,5 +149,6 @@ pub fn plan_question(store: &Store, q: &Question, max_depth: usize) -> Result<Pl
             plan: Box::new(plan_question(store, question, max_depth)?),
         },
         Question::Why(q) => Plan::Why(Box::new(plan_question(store, q, max_depth)?)),
+        Question::IncludingNegated(q) => Plan::IncludingNegated(Box::new(plan_question(store, q, max_depth)?)),
     })
 }

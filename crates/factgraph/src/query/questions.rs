@@ -1,4 +1,7 @@
-//! Running the question forms. Each documents what it answers.
+//! Running the question forms. Each documents what it answers. Every form answers
+//! from affirmed statements only (`Ctx::visible`, `Ctx::withdrawn`) unless the question
+//! ends in `including negated`; `describe`, `why` and `conflicts`, which show what was
+//! said, run with every polarity.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -26,11 +29,11 @@ pub(crate) fn run(ctx: &mut Ctx<'_>, plan: &Plan) -> Result<QueryResult> {
         Plan::Who { relations, target } => who(ctx, relations, *target),
         Plan::WhoReported { target } => who_reported(ctx, target),
         Plan::What { subject, relations } => what(ctx, *subject, relations),
-        Plan::Describe(e) => describe(ctx, *e),
+        Plan::Describe(e) => ctx.including_negated(|ctx| describe(ctx, *e)),
         Plan::Path { from, to } => path(ctx, *from, *to),
         Plan::Neighbours { centre, depth } => neighbours(ctx, *centre, *depth),
         Plan::Sources(e) => sources(ctx, *e),
-        Plan::Conflicts(about) => conflicts(ctx, *about),
+        Plan::Conflicts(about) => ctx.including_negated(|ctx| conflicts(ctx, *about)),
         Plan::Verify => verify(ctx),
         Plan::According { source, plan } => {
             let e = ctx.entity(*source)?;
@@ -40,7 +43,8 @@ pub(crate) fn run(ctx: &mut Ctx<'_>, plan: &Plan) -> Result<QueryResult> {
             ctx.source = None;
             out
         }
-        Plan::Why(plan) => why(ctx, plan),
+        Plan::Why(plan) => ctx.including_negated(|ctx| why(ctx, plan)),
+        Plan::IncludingNegated(plan) => ctx.including_negated(|ctx| run(ctx, plan)),
         Plan::Query { plan, text } => super::exec::run(ctx, plan, text),
     }
 }
@@ -152,6 +156,9 @@ fn who_reported(ctx: &mut Ctx<'_>, target: &Target) -> Result<QueryResult> {
     for rel in ctx.store.relations().into_iter().filter(|r| relation_stem(r) == "report") {
         for id in ctx.store.statements_with_relation(&rel)? {
             let r = ctx.store.require_statement(id)?;
+            if !ctx.positive(&r) {
+                continue;
+            }
             if let Node::Statement(about) = r.subject {
                 reports.entry(about).or_default().push(r);
             }
@@ -304,9 +311,15 @@ fn path(ctx: &mut Ctx<'_>, from: EntityId, to: EntityId) -> Result<QueryResult> 
     let graph = ctx.store.adjacency()?;
     let mut out = QueryResult::with_columns(&["step", "from", "relation", "to", "sources"]);
     out.ordered = true;
-    let Some(factgraph_store::Path { nodes, statements }) =
-        graph.shortest_path(Node::Entity(from), Node::Entity(to), factgraph_store::Walk::Undirected, max)
-    else {
+    let withdrawn = ctx.withdrawn()?;
+    let avoid = |s: StatementId| withdrawn.as_ref().is_some_and(|w| w.contains(s));
+    let Some(factgraph_store::Path { nodes, statements }) = graph.shortest_path_avoiding(
+        Node::Entity(from),
+        Node::Entity(to),
+        factgraph_store::Walk::Undirected,
+        max,
+        &avoid,
+    ) else {
         out.note = Some(format!("no path within {max} statements"));
         return Ok(out);
     };
@@ -330,7 +343,12 @@ fn path(ctx: &mut Ctx<'_>, from: EntityId, to: EntityId) -> Result<QueryResult> 
 /// `neighbours of X [depth N]`: every node within N statements, either direction
 /// (statements that others are about count as nodes).
 fn neighbours(ctx: &mut Ctx<'_>, centre: EntityId, depth: usize) -> Result<QueryResult> {
-    let mut found = ctx.store.adjacency()?.within(Node::Entity(centre), depth, factgraph_store::Walk::Undirected);
+    let adjacency = ctx.store.adjacency()?;
+    let mut found = match ctx.withdrawn()? {
+        None => adjacency.within(Node::Entity(centre), depth, factgraph_store::Walk::Undirected),
+        Some(w) => adjacency
+            .within_avoiding(Node::Entity(centre), depth, factgraph_store::Walk::Undirected, &|s| w.contains(s)),
+    };
     found.sort_by_key(|&(n, d)| (d, n));
     let mut out = QueryResult::with_columns(&["neighbour", "kind", "distance"]);
     for (n, d) in found {

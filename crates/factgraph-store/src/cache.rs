@@ -21,6 +21,15 @@ impl Derived {
         }
     }
 
+    /// The cached value whatever generation it was built at, with that generation:
+    /// a structure that can be brought up to date more cheaply than rebuilt starts
+    /// from it.
+    pub(crate) fn get_any<T: Any + Send + Sync>(&self) -> Option<(u64, Arc<T>)> {
+        let slot = self.slot.read().unwrap_or_else(|p| p.into_inner());
+        let (g, value) = slot.as_ref()?;
+        Some((*g, value.clone().downcast::<T>().ok()?))
+    }
+
     /// Replaces the cached value.
     pub(crate) fn set<T: Any + Send + Sync>(&self, generation: u64, value: Arc<T>) {
         *self.slot.write().unwrap_or_else(|p| p.into_inner()) = Some((generation, value));

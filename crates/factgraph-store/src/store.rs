@@ -694,11 +694,23 @@ impl Store {
         &self,
         build: impl FnOnce(&Store) -> Result<T>,
     ) -> Result<std::sync::Arc<T>> {
+        self.derived_from(|store, _| build(store))
+    }
+
+    /// As `derived`, with the value built before the last commits (if any) given to
+    /// `build`, for a structure that can be brought up to date from it more cheaply
+    /// than rebuilt.
+    pub fn derived_from<T: std::any::Any + Send + Sync>(
+        &self,
+        build: impl FnOnce(&Store, Option<&T>) -> Result<T>,
+    ) -> Result<std::sync::Arc<T>> {
         let generation = self.generation();
-        if let Some(c) = self.above.get::<T>(generation) {
-            return Ok(c);
-        }
-        let built = std::sync::Arc::new(build(self)?);
+        let stale = match self.above.get_any::<T>() {
+            Some((g, c)) if g == generation => return Ok(c),
+            Some((_, c)) => Some(c),
+            None => None,
+        };
+        let built = std::sync::Arc::new(build(self, stale.as_deref())?);
         self.above.set(generation, built.clone());
         Ok(built)
     }

@@ -112,11 +112,46 @@ pub(crate) struct Relay {
 /// The statements whose polarity withdraws them, as cached by the store (a type of
 /// our own, so no other cached set is taken for it).
 #[derive(Default)]
-pub(crate) struct Withdrawn(HashSet<StatementId>);
+pub(crate) struct Withdrawn {
+    ids: HashSet<StatementId>,
+    /// Every statement id below this was looked at (the store's next statement id
+    /// when the set was made).
+    scanned_to: u64,
+}
 
 impl Withdrawn {
     pub fn contains(&self, id: StatementId) -> bool {
-        self.0.contains(&id)
+        self.ids.contains(&id)
+    }
+
+    /// The set for the store as it is now: statements are never changed once written
+    /// (their qualifiers are part of what they are) and their ids are never reused,
+    /// so the set after a commit is the set before it plus the withdrawn among the
+    /// statements added since, read one by one when they are few; a set from nothing
+    /// (or after a large load) scans every statement once. A retracted statement
+    /// left in the set matches nothing.
+    fn update(store: &Store, before: Option<&Withdrawn>) -> factgraph_store::Result<Withdrawn> {
+        let (_, next) = store.next_ids()?;
+        let total = store.counts()?.statements;
+        if let Some(before) = before.filter(|b| next.saturating_sub(b.scanned_to) <= total / 10 + 1024) {
+            let mut ids = before.ids.clone();
+            for id in before.scanned_to..next {
+                if let Some(st) = store.statement(StatementId(id))? {
+                    if !crate::vocabulary::affirms(&st.qualifiers) {
+                        ids.insert(st.id);
+                    }
+                }
+            }
+            return Ok(Withdrawn { ids, scanned_to: next });
+        }
+        let mut ids = HashSet::default();
+        for st in store.statements() {
+            let st = st?;
+            if !crate::vocabulary::affirms(&st.qualifiers) {
+                ids.insert(st.id);
+            }
+        }
+        Ok(Withdrawn { ids, scanned_to: next })
     }
 }
 
@@ -173,22 +208,13 @@ impl<'a> Ctx<'a> {
     /// The statements that may not answer, for walks that read no statement: `None`
     /// when every statement may (`including negated`, or a store with none withdrawn),
     /// so that those walks cost what they did. Found by one scan of the statements
-    /// after each commit, kept by the store until the next.
+    /// in a new process, brought up to date after each commit (`Withdrawn::update`).
     pub fn withdrawn(&self) -> Result<Option<Arc<Withdrawn>>> {
         if self.including_negated {
             return Ok(None);
         }
-        let set = self.store.derived(|store| {
-            let mut set = Withdrawn::default();
-            for st in store.statements() {
-                let st = st?;
-                if !crate::vocabulary::affirms(&st.qualifiers) {
-                    set.0.insert(st.id);
-                }
-            }
-            Ok(set)
-        })?;
-        Ok(if set.0.is_empty() { None } else { Some(set) })
+        let set = self.store.derived_from(Withdrawn::update)?;
+        Ok(if set.ids.is_empty() { None } else { Some(set) })
     }
 
     /// Called in every loop that can run long: checks cancellation and the deadline.

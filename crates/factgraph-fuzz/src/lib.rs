@@ -232,7 +232,11 @@ fn copy_dir(from: &Path, to: &Path) {
         if kind.is_dir() {
             copy_dir(&entry.path(), &target);
         } else if kind.is_file() {
-            std::fs::copy(entry.path(), &target).expect("copying a file");
+            // Not `fs::copy`: its `copy_file_range` gives up on EINTR, which libFuzzer's
+            // timer signal causes (the only crash of the first runs); `read` and
+            // `write` retry.
+            let bytes = std::fs::read(entry.path()).expect("reading a file");
+            std::fs::write(&target, bytes).expect("copying a file");
         }
     }
 }

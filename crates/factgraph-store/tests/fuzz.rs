@@ -1,9 +1,16 @@
-//! Mutation "fuzzing" with proptest (cargo-fuzz needs a network and a nightly
-//! toolchain; these run offline in every `cargo test`): a valid JSON Lines export and
-//! a valid store directory, damaged at random (bytes flipped, cut, inserted, lines
+//! Mutation "fuzzing" with proptest, in every `cargo test`: a valid JSON Lines export
+//! and a valid store directory, damaged at random (bytes flipped, cut, inserted, lines
 //! dropped, repeated or swapped, files removed, emptied or replaced), must give a
 //! clean error or a consistent store, never a panic; an import is all or nothing.
 //! Each failure proptest finds is shrunk to a small case and printed to replay.
+//!
+//! Coverage-guided fuzzing lives beside this: `fuzz/` is a cargo-fuzz project (built on
+//! the stable toolchain with `cargo fuzz build --sanitizer none`; see `fuzz/README.md`)
+//! whose targets (`parse`, `script`, `jsonl`, `tsv`, `open`) call
+//! `crates/factgraph-fuzz`, and `crates/factgraph-fuzz/tests/corpus.rs` replays their
+//! checked-in corpora in every `cargo test`. These random mutations stay: they reach
+//! damage (many mutations at once, whole files replaced) from a fixed seed in seconds,
+//! with shrinking, where the fuzzer needs its corpus and time.
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;

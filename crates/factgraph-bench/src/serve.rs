@@ -237,6 +237,43 @@ fn percentile(sorted: &[u32], p: f64) -> f64 {
 /// A client run beside the point questions until the flag is set.
 type SideClient = Box<dyn FnOnce(&AtomicBool) -> Result<Value> + Send>;
 
+/// A client beside the point questions: posts `query(n)` for n = 0, 1, … (with the
+/// token, if any), one every `every` at most, until stopped; reports how many under
+/// `names.0` and their times under `names.1`.
+fn side_client(
+    url: &str,
+    token: Option<String>,
+    every: Option<Duration>,
+    names: (&'static str, &'static str),
+    query: impl Fn(u32) -> String + Send + 'static,
+) -> SideClient {
+    let url = url.to_owned();
+    Box::new(move |stop: &AtomicBool| {
+        let agent = agent();
+        let (mut n, mut ms) = (0u32, Vec::new());
+        while !stop.load(Ordering::Relaxed) {
+            let t = Instant::now();
+            let q = query(n);
+            let mut req = agent.post(format!("{url}/query")).header("content-type", "application/json");
+            if let Some(token) = &token {
+                req = req.header("authorization", format!("Bearer {token}"));
+            }
+            let mut resp = req.send(json!({ "query": q }).to_string())?;
+            let text = resp.body_mut().read_to_string()?;
+            if resp.status().as_u16() != 200 {
+                bail!("{q}: {} {text}", resp.status());
+            }
+            let took = t.elapsed();
+            ms.push(took.as_secs_f64() * 1e3);
+            n += 1;
+            if let Some(every) = every {
+                std::thread::sleep(every.saturating_sub(took));
+            }
+        }
+        Ok(json!({ names.0: n, names.1: summary(&mut ms) }))
+    })
+}
+
 /// Runs one scenario: the point clients, and beside them `extra` (a long query or a
 /// writer) until the time is up. The answer counts of `extra` are reported too.
 fn scenario(
@@ -298,65 +335,18 @@ pub fn run(b: &ServeBench<'_>) -> Result<Value> {
 
     let points = scenario(&served, &names, b.clients, b.seconds, None)?;
 
-    let url = served.url.clone();
     // Every node within three statements of one entity (of the benchmark's non-hub:
     // 88,930 of them at M = 1M).
     let long = format!("match (a {{name: \"{nonhub}\"}})-[*1..3]-(d) return count(distinct d)");
-    let beside_long = scenario(
-        &served,
-        &names,
-        b.clients,
-        b.seconds,
-        Some(Box::new(move |stop: &AtomicBool| {
-            let agent = agent();
-            let (mut done, mut ms) = (0u32, Vec::new());
-            while !stop.load(Ordering::Relaxed) {
-                let t = Instant::now();
-                let mut resp = agent
-                    .post(format!("{url}/query"))
-                    .header("content-type", "application/json")
-                    .send(json!({ "query": long }).to_string())?;
-                let text = resp.body_mut().read_to_string()?;
-                if resp.status().as_u16() != 200 {
-                    bail!("the long query: {} {text}", resp.status());
-                }
-                ms.push(t.elapsed().as_secs_f64() * 1e3);
-                done += 1;
-            }
-            Ok(json!({ "long_queries": done, "long_query_ms": summary(&mut ms) }))
-        })),
-    )?;
+    let long_client = side_client(&served.url, None, None, ("long_queries", "long_query_ms"), move |_| long.clone());
+    let beside_long = scenario(&served, &names, b.clients, b.seconds, Some(long_client))?;
 
-    let url = served.url.clone();
     let token = served.token.clone().context("the server wrote no SERVER-TOKEN")?;
-    let beside_writer = scenario(
-        &served,
-        &names,
-        b.clients,
-        b.seconds,
-        Some(Box::new(move |stop: &AtomicBool| {
-            let agent = agent();
-            let (mut commits, mut ms) = (0u32, Vec::new());
-            while !stop.load(Ordering::Relaxed) {
-                let t = Instant::now();
-                let q = format!("entity \"serve-bench writer {commits}\": Person");
-                let mut resp = agent
-                    .post(format!("{url}/query"))
-                    .header("content-type", "application/json")
-                    .header("authorization", format!("Bearer {token}"))
-                    .send(json!({ "query": q }).to_string())?;
-                let text = resp.body_mut().read_to_string()?;
-                if resp.status().as_u16() != 200 {
-                    bail!("a write: {} {text}", resp.status());
-                }
-                let took = t.elapsed();
-                ms.push(took.as_secs_f64() * 1e3);
-                commits += 1;
-                std::thread::sleep(Duration::from_millis(100).saturating_sub(took));
-            }
-            Ok(json!({ "commits": commits, "commit_ms": summary(&mut ms) }))
-        })),
-    )?;
+    let writer =
+        side_client(&served.url, Some(token), Some(Duration::from_millis(100)), ("commits", "commit_ms"), |n| {
+            format!("entity \"serve-bench writer {n}\": Person")
+        });
+    let beside_writer = scenario(&served, &names, b.clients, b.seconds, Some(writer))?;
     drop(served);
     Ok(json!({
         "point_entities": names.len(),

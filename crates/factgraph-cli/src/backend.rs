@@ -49,7 +49,16 @@ impl std::fmt::Display for Failure {
     }
 }
 
-impl std::error::Error for Failure {}
+/// The inner error is the source, so that exit codes (which look for the library's
+/// error in the chain) are the same through a `Failure`.
+impl std::error::Error for Failure {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Failure::Local(e) => Some(e),
+            Failure::Remote(e) => Some(e),
+        }
+    }
+}
 
 impl<'g> Backend<'g> {
     /// Runs a query or script.
@@ -74,6 +83,32 @@ impl<'g> Backend<'g> {
             Backend::Local(g) => Ok(g.check()?),
             Backend::Remote(c) => Ok(c.check()?),
         }
+    }
+
+    /// DOT of the whole store (`None`) or of a query's answers and their sources.
+    pub fn dot(
+        &self,
+        query: Option<&str>,
+        params: &Params,
+        options: &factgraph::dot::DotOptions,
+        limits: &Limits,
+    ) -> Result<String, Failure> {
+        match (self, query) {
+            (Backend::Local(g), None) => Ok(g.to_dot(None, options)?),
+            (Backend::Local(g), Some(q)) => Ok(g.results_to_dot(&g.query_params(q, params, limits)?, options)?),
+            (Backend::Remote(c), q) => Ok(c.dot(q, params, options)?),
+        }
+    }
+
+    /// Writes the whole store as JSON Lines to `out`; what was written, in words.
+    pub fn export(&self, out: &mut dyn Write) -> anyhow::Result<String> {
+        Ok(match self {
+            Backend::Local(g) => {
+                let counts = g.export_jsonl(out)?;
+                format!("exported {} entities, {} statements", counts.entities, counts.statements)
+            }
+            Backend::Remote(c) => format!("exported {} bytes through the server at {}", c.export(out)?, c.url()),
+        })
     }
 
     /// Writes the counts (`.stats`, `stats`).

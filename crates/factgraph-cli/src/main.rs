@@ -534,50 +534,60 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Err(e) => return Err(e),
     };
-    let color = use_color(cli.color);
-    let stdout = std::io::stdout();
     if let Some(Command::Serve(args)) = &cli.command {
         return serve::run(graph, args, cli.read_only);
     }
-    match &cli.command {
+    // `import` ran before the store was opened, since it may create it.
+    if let Some(code) = subcommand(&cli, Backend::Local(&graph))? {
+        return Ok(code);
+    }
+    run_session(&cli, Backend::Local(&graph), inputs)
+}
+
+/// The subcommands that a store here and a server both serve (`None` when there is
+/// none to run: the session follows). `import` and `serve` are the caller's.
+fn subcommand(cli: &Cli, backend: Backend<'_>) -> Result<Option<ExitCode>> {
+    let color = use_color(cli.color);
+    let stdout = std::io::stdout();
+    let code = match &cli.command {
+        None => return Ok(None),
+        Some(Command::Import { .. } | Command::Serve(_)) => anyhow::bail!("import and serve are run before this"),
         Some(Command::Stats) => {
-            Backend::Local(&graph).write_stats(&mut stdout.lock())?;
-            return Ok(ExitCode::SUCCESS);
+            backend.write_stats(&mut stdout.lock())?;
+            ExitCode::SUCCESS
         }
         Some(Command::Check) => {
-            let report = graph.check()?;
+            let report = backend.check()?;
             let mut out = stdout.lock();
             writeln!(
                 out,
                 "checked {} entities, {} statements, {} evidence, {} index entries",
                 report.entities, report.statements, report.evidence, report.index_entries
             )?;
+            for p in &report.problems {
+                writeln!(out, "problem: {p}")?;
+            }
             if !report.is_ok() {
-                for p in &report.problems {
-                    writeln!(out, "problem: {p}")?;
-                }
-                return Ok(ExitCode::from(3));
+                return Ok(Some(ExitCode::from(3)));
             }
             writeln!(out, "ok")?;
-            return Ok(ExitCode::SUCCESS);
+            ExitCode::SUCCESS
         }
-        Some(Command::Load { paths, batch_per_file }) => {
-            return load_command(Backend::Local(&graph), paths, *batch_per_file, color);
-        }
+        Some(Command::Load { paths, batch_per_file }) => load_command(backend, paths, *batch_per_file, color)?,
         Some(Command::Export { output }) => {
-            let counts = match output {
+            let said = match output {
                 Some(p) => {
                     let mut f =
                         std::io::BufWriter::new(File::create(p).with_context(|| format!("creating {}", p.display()))?);
-                    graph.export_jsonl(&mut f)?
+                    let said = backend.export(&mut f)?;
+                    f.flush().with_context(|| format!("writing {}", p.display()))?;
+                    said
                 }
-                None => graph.export_jsonl(&mut stdout.lock())?,
+                None => backend.export(&mut stdout.lock())?,
             };
-            note!("exported {} entities, {} statements", counts.entities, counts.statements);
-            return Ok(ExitCode::SUCCESS);
+            note!("{said}");
+            ExitCode::SUCCESS
         }
-        // Handled before the store is opened (`import`), since it may create it.
-        Some(Command::Import { .. }) => anyhow::bail!("import is run before the store is opened"),
         Some(Command::Dot { query, output, evidence, cluster, view, max_statements, sources }) => {
             let options = factgraph::dot::DotOptions {
                 evidence_counts: *evidence,
@@ -587,15 +597,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 sources_named: *sources,
                 ..Default::default()
             };
-            let dot = match query {
-                None => graph.to_dot(None, &options)?,
-                Some(q) => match graph.query(q) {
-                    Ok(results) => graph.results_to_dot(&results, &options)?,
-                    Err(e) => {
-                        output::note_raw(&render::error_report(&e, "query", q, color));
-                        return Ok(ExitCode::from(1));
-                    }
-                },
+            let limits = factgraph::Limits::default();
+            let dot = match backend.dot(query.as_deref(), &factgraph::Params::new(), &options, &limits) {
+                Ok(d) => d,
+                Err(e @ (backend::Failure::Remote(_) | backend::Failure::Local(Error::Parse(_) | Error::Query(_)))) => {
+                    output::note_raw(&render::failure_report(&e, "query", query.as_deref().unwrap_or(""), color));
+                    return Ok(Some(ExitCode::from(1)));
+                }
+                Err(e) => return Err(e.into()),
             };
             match output {
                 Some(p) => std::fs::write(p, dot).with_context(|| format!("writing {}", p.display()))?,
@@ -605,12 +614,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     out.flush()?;
                 }
             }
-            return Ok(ExitCode::SUCCESS);
+            ExitCode::SUCCESS
         }
-        Some(Command::Serve(_)) => anyhow::bail!("serve is run before this"),
-        None => {}
-    }
-    run_session(&cli, Backend::Local(&graph), inputs)
+    };
+    Ok(Some(code))
 }
 
 /// `load`: the batches, their summaries, and what a failure left loaded.
@@ -667,84 +674,17 @@ fn in_use(e: &anyhow::Error) -> bool {
 fn run_remote(cli: &Cli, client: &factgraph_server::Client) -> Result<ExitCode> {
     let client = if cli.read_only { client.clone().with_token(None) } else { client.clone() };
     let server = client.url().to_owned();
-    let stdout = std::io::stdout();
     match &cli.command {
-        Some(Command::Stats) => {
-            Backend::Remote(&client).write_stats(&mut stdout.lock())?;
-            return Ok(ExitCode::SUCCESS);
-        }
-        Some(Command::Check) => {
-            let report = client.check()?;
-            let mut out = stdout.lock();
-            writeln!(
-                out,
-                "checked {} entities, {} statements, {} evidence, {} index entries",
-                report.entities, report.statements, report.evidence, report.index_entries
-            )?;
-            for p in &report.problems {
-                writeln!(out, "problem: {p}")?;
-            }
-            if !report.is_ok() {
-                return Ok(ExitCode::from(3));
-            }
-            writeln!(out, "ok")?;
-            return Ok(ExitCode::SUCCESS);
-        }
-        Some(Command::Export { output }) => {
-            let bytes = match output {
-                Some(p) => {
-                    let mut f =
-                        std::io::BufWriter::new(File::create(p).with_context(|| format!("creating {}", p.display()))?);
-                    let n = client.export(&mut f)?;
-                    f.flush().with_context(|| format!("writing {}", p.display()))?;
-                    n
-                }
-                None => client.export(&mut stdout.lock())?,
-            };
-            note!("exported {bytes} bytes through the server at {server}");
-            return Ok(ExitCode::SUCCESS);
-        }
-        Some(Command::Dot { query, output, evidence, cluster, view, max_statements, sources }) => {
-            let options = factgraph::dot::DotOptions {
-                evidence_counts: *evidence,
-                cluster: *cluster,
-                view: *view,
-                max_statements: *max_statements,
-                sources_named: *sources,
-                ..Default::default()
-            };
-            let dot = match client.dot(query.as_deref(), &factgraph::Params::new(), &options) {
-                Ok(d) => d,
-                Err(e) => {
-                    output::note_raw(&render::remote_error_report(
-                        &e,
-                        "query",
-                        query.as_deref().unwrap_or(""),
-                        use_color(cli.color),
-                    ));
-                    return Ok(ExitCode::from(1));
-                }
-            };
-            match output {
-                Some(p) => std::fs::write(p, dot).with_context(|| format!("writing {}", p.display()))?,
-                None => {
-                    let mut out = stdout.lock();
-                    out.write_all(dot.as_bytes())?;
-                    out.flush()?;
-                }
-            }
-            return Ok(ExitCode::SUCCESS);
-        }
-        Some(Command::Load { paths, batch_per_file }) => {
-            note!("the store is held by the server at {server}; loading through it");
-            return load_command(Backend::Remote(&client), paths, *batch_per_file, use_color(cli.color));
-        }
+        Some(Command::Load { .. }) => note!("the store is held by the server at {server}; loading through it"),
         Some(Command::Import { .. }) => anyhow::bail!(
             "the store is held by the server at {server}: import makes a store from an export, \
              and this one exists; stop the server, or import into a new store (--db NEW import FILE)"
         ),
         Some(Command::Serve(_)) => anyhow::bail!("the store is already served at {server}"),
-        None => {}
+        _ => {}
+    }
+    if let Some(code) = subcommand(cli, Backend::Remote(&client))? {
+        return Ok(code);
     }
     note!("the store is held by the server at {server}; working through it");
     let inputs = session_inputs(cli)?;

@@ -175,6 +175,14 @@ pub fn write_result(out: &mut dyn Write, r: &QueryResult, style: &Style) -> std:
     Ok(())
 }
 
+/// A failure from a store here or from a server, drawn as `error_report` draws it.
+pub fn failure_report(f: &crate::backend::Failure, name: &str, text: &str, color: bool) -> String {
+    match f {
+        crate::backend::Failure::Local(e) => error_report(e, name, text, color),
+        crate::backend::Failure::Remote(e) => remote_error_report(e, name, text, color),
+    }
+}
+
 /// A server's error drawn as `error_report` draws the library's: its span in the
 /// query underlined.
 pub fn remote_error_report(e: &factgraph_server::RemoteError, name: &str, text: &str, color: bool) -> String {

@@ -480,33 +480,13 @@ impl<'g, W: Write, E: Write> Session<'g, W, E> {
                     Ok(o) => o,
                     Err(e) => return self.fail(e),
                 };
-                let graph = match self.backend {
-                    Backend::Local(graph) => graph,
-                    Backend::Remote(client) => {
-                        let q = (!query.is_empty()).then_some(query.as_str());
-                        return match client.dot(q, &self.params, &options) {
-                            Ok(dot) => self.write_dot(&dot, file),
-                            Err(e) => {
-                                self.report_failure(&e.into(), "query", &query);
-                                Err(())
-                            }
-                        };
-                    }
-                };
-                let dot = if query.is_empty() {
-                    graph.to_dot(None, &options)
-                } else {
-                    match graph.query_params(&query, &self.params, &self.limits()) {
-                        Ok(results) => graph.results_to_dot(&results, &options),
-                        Err(e) => {
-                            self.report(&e, "query", &query);
-                            return Err(());
-                        }
-                    }
-                };
-                let dot = match dot {
+                let q = (!query.is_empty()).then_some(query.as_str());
+                let dot = match self.backend.dot(q, &self.params, &options, &self.limits()) {
                     Ok(d) => d,
-                    Err(e) => return self.fail(e),
+                    Err(e) => {
+                        self.report_failure(&e, "query", &query);
+                        return Err(());
+                    }
                 };
                 return self.write_dot(&dot, file);
             }
@@ -620,8 +600,9 @@ pub fn error_json(e: &factgraph::Error, text: &str) -> serde_json::Value {
 /// A server's error as one JSON object, as `error_json` writes the library's.
 pub fn remote_error_json(e: &factgraph_server::RemoteError, text: &str) -> serde_json::Value {
     let mut obj = serde_json::json!({ "error": e.message, "kind": e.kind });
-    if let Some((start, end)) = e.span {
-        let (line, column) = factgraph::line_col(text, start.min(text.len()));
+    // The span is the server's word about our text: use it only where it fits.
+    if let Some((start, end)) = e.span.filter(|&(s, _)| s <= text.len() && text.is_char_boundary(s)) {
+        let (line, column) = factgraph::line_col(text, start);
         obj["line"] = line.into();
         obj["column"] = column.into();
         obj["start"] = start.into();
@@ -833,5 +814,23 @@ mod tests {
         assert!(out.contains("A \"the elder\"\tmet"), "{out}");
         assert!(out.contains("$who\tA \"the elder\"\tstring"), "{out}");
         assert!(err.contains("no value was given for the parameter $who"), "{err}");
+    }
+
+    /// A server's span is its word about our text: one that does not fit the text
+    /// (past its end, or inside a character) is left out, not a panic.
+    #[test]
+    fn a_remote_span_that_does_not_fit_the_text_is_left_out() {
+        let e = |span| factgraph_server::RemoteError {
+            status: Some(400),
+            kind: "syntax".into(),
+            message: "bad".into(),
+            span: Some(span),
+            file: None,
+        };
+        let text = "who is «Trump»";
+        assert!(remote_error_json(&e((8, 9)), text).get("line").is_none(), "inside «");
+        assert!(remote_error_json(&e((99, 100)), text).get("line").is_none(), "past the end");
+        assert_eq!(remote_error_json(&e((7, 9)), text)["column"], 8);
+        assert!(crate::render::remote_error_report(&e((8, 99)), "q", text, false).contains("bad"));
     }
 }

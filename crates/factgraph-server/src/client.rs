@@ -120,7 +120,8 @@ impl Client {
         &self.url
     }
 
-    fn request(&self, method: &str, path: &str, body: Option<Json>) -> Result<ureq::http::Response<ureq::Body>> {
+    /// A `POST` of `body` as JSON, or a `GET` without one.
+    fn request(&self, path: &str, body: Option<Json>) -> Result<ureq::http::Response<ureq::Body>> {
         let url = format!("{}{path}", self.url);
         let auth = self.token.as_ref().map(|t| format!("Bearer {t}"));
         let sent = match body {
@@ -132,7 +133,6 @@ impl Client {
                 req.send(b.to_string())
             }
             None => {
-                debug_assert_eq!(method, "GET");
                 let mut req = self.agent.get(&url);
                 if let Some(a) = &auth {
                     req = req.header("authorization", a);
@@ -164,15 +164,15 @@ impl Client {
         })
     }
 
-    fn json(&self, method: &str, path: &str, body: Option<Json>) -> Result<Json> {
-        let mut resp = self.request(method, path, body)?;
+    fn json(&self, path: &str, body: Option<Json>) -> Result<Json> {
+        let mut resp = self.request(path, body)?;
         let text = resp.body_mut().read_to_string().map_err(|e| RemoteError::unreachable(&self.url, e))?;
         serde_json::from_str(&text).map_err(|_| RemoteError::malformed("not JSON"))
     }
 
     /// `GET /health`.
     pub fn health(&self) -> Result<Health> {
-        let h = self.json("GET", "/health", None)?;
+        let h = self.json("/health", None)?;
         Ok(Health {
             store: h["store"].as_str().map(str::to_owned),
             read_only: h["read_only"].as_bool().unwrap_or(false),
@@ -187,7 +187,7 @@ impl Client {
         if let Some(t) = timeout {
             body["timeout_ms"] = json!(u64::try_from(t.as_millis()).unwrap_or(u64::MAX));
         }
-        let answer = self.json("POST", "/query", Some(body))?;
+        let answer = self.json("/query", Some(body))?;
         answer["results"].as_array().ok_or_else(|| RemoteError::malformed("no results"))?.iter().map(result).collect()
     }
 
@@ -205,13 +205,13 @@ impl Client {
             Some(q) => json!({ "query": q, "params": params_json(params), "dot": dot }),
             None => json!({ "dot": dot }),
         };
-        let mut resp = self.request("POST", "/dot", Some(body))?;
+        let mut resp = self.request("/dot", Some(body))?;
         resp.body_mut().read_to_string().map_err(|e| RemoteError::unreachable(&self.url, e))
     }
 
     /// Counts, kinds and relations.
     pub fn schema(&self) -> Result<Schema> {
-        let s = self.json("GET", "/api/schema", None)?;
+        let s = self.json("/api/schema", None)?;
         let pairs = |v: &Json| -> Vec<(String, u64)> {
             v.as_array()
                 .into_iter()
@@ -224,7 +224,7 @@ impl Client {
 
     /// The documents, with how many statements each supports.
     pub fn sources(&self) -> Result<Vec<Source>> {
-        let s = self.json("GET", "/api/sources", None)?;
+        let s = self.json("/api/sources", None)?;
         let text = |v: &Json| match v {
             Json::Null => None,
             Json::String(s) => Some(s.clone()),
@@ -246,13 +246,13 @@ impl Client {
 
     /// The plan of each statement of a query.
     pub fn explain(&self, text: &str) -> Result<Vec<String>> {
-        let p = self.json("POST", "/api/explain", Some(json!({ "query": text })))?;
+        let p = self.json("/api/explain", Some(json!({ "query": text })))?;
         Ok(p["plans"].as_array().into_iter().flatten().filter_map(|l| l.as_str().map(str::to_owned)).collect())
     }
 
     /// Checks every index against the records, on the server.
     pub fn check(&self) -> Result<CheckReport> {
-        let r = self.json("GET", "/api/check", None)?;
+        let r = self.json("/api/check", None)?;
         Ok(CheckReport {
             entities: r["entities"].as_u64().unwrap_or(0),
             statements: r["statements"].as_u64().unwrap_or(0),
@@ -270,7 +270,7 @@ impl Client {
     /// Loads `.fg` scripts (absolute paths on the server's machine, which must be this
     /// one) as one batch; what was written, in words.
     pub fn load_scripts(&self, paths: &[std::path::PathBuf]) -> Result<String> {
-        let r = self.json("POST", "/api/load", Some(json!({ "scripts": paths })))?;
+        let r = self.json("/api/load", Some(json!({ "scripts": paths })))?;
         Ok(r["scripts"].as_str().unwrap_or_default().to_owned())
     }
 
@@ -278,7 +278,7 @@ impl Client {
     /// batch: entities, aliases, documents, claims and statements, as the library's
     /// `TsvSummary` counts them.
     pub fn load_tsv_dir(&self, dir: &std::path::Path) -> Result<factgraph::TsvSummary> {
-        let r = self.json("POST", "/api/load", Some(json!({ "tsv": dir })))?;
+        let r = self.json("/api/load", Some(json!({ "tsv": dir })))?;
         let n = |k: &str| r["tsv"][k].as_u64().unwrap_or(0);
         Ok(factgraph::TsvSummary {
             entities: n("entities"),
@@ -291,7 +291,7 @@ impl Client {
 
     /// Writes the server's export (JSON Lines) to `out`; the bytes written.
     pub fn export(&self, out: &mut dyn Write) -> Result<u64> {
-        let mut resp = self.request("GET", "/api/export", None)?;
+        let mut resp = self.request("/api/export", None)?;
         let mut reader = resp.body_mut().as_reader();
         let mut buf = vec![0u8; 64 * 1024];
         let mut total = 0u64;

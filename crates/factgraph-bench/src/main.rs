@@ -89,6 +89,11 @@ fn paths(args: &Args) -> Paths {
 fn main() -> Result<()> {
     let args = Args::parse();
     let p = paths(&args);
+    // Every phase but a serve on another store reads the generated data (or the store
+    // loaded from it); a first run of one phase alone generates it too.
+    if !(matches!(args.phase, Phase::Serve) && args.serve_store.is_some()) {
+        generate(&args, &p)?;
+    }
     match args.phase {
         Phase::All => run_all(&args, &p),
         Phase::Load => print_json(&load(&p)?),
@@ -117,7 +122,8 @@ fn print_json(v: &Value) -> Result<()> {
     Ok(())
 }
 
-fn run_all(args: &Args, p: &Paths) -> Result<()> {
+/// Runs the shared generator when the data for `--m` is missing.
+fn generate(args: &Args, p: &Paths) -> Result<()> {
     if !p.data.join("queries.json").is_file() {
         eprintln!("generating data for M = {} with {}", args.m, args.generator.display());
         let status = Command::new("python3")
@@ -130,6 +136,10 @@ fn run_all(args: &Args, p: &Paths) -> Result<()> {
             bail!("the generator failed");
         }
     }
+    Ok(())
+}
+
+fn run_all(args: &Args, p: &Paths) -> Result<()> {
     let me = std::env::current_exe()?;
     let phase = |name: &str| -> Result<Value> {
         drop_caches();

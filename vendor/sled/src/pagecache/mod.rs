@@ -2185,3 +2185,83 @@ impl PageCache {
         }
     }
 }
+
+/// factgraph patch 1 (PATCHES.md): makes the `len` bytes at `base` read as zeros
+/// (`MessageKind::Corrupted` is 0), the way upstream's starts did by writing them,
+/// but writing nothing when they read as zeros already (a hole, or zeros in the
+/// partial block at its start), and punching a hole where the file system can.
+/// Returns whether anything was changed.
+pub(crate) fn zero_range(
+    file: &std::fs::File,
+    base: LogOffset,
+    len: usize,
+) -> std::io::Result<bool> {
+    debug_assert_eq!(MessageKind::Corrupted as u8, 0);
+    if len == 0 {
+        return Ok(false);
+    }
+    #[cfg(target_os = "linux")]
+    {
+        if reads_as_zeros(file, base, len)? {
+            return Ok(false);
+        }
+        use std::os::unix::io::AsRawFd;
+        if let (Ok(start), Ok(span)) =
+            (libc::off_t::try_from(base), libc::off_t::try_from(len))
+        {
+            // SAFETY: fallocate on an open descriptor touches no memory of ours.
+            let punched = unsafe {
+                libc::fallocate(
+                    file.as_raw_fd(),
+                    libc::FALLOC_FL_PUNCH_HOLE | libc::FALLOC_FL_KEEP_SIZE,
+                    start,
+                    span,
+                )
+            };
+            if punched == 0 {
+                return Ok(true);
+            }
+        }
+        // A file system without holes (EOPNOTSUPP) gets upstream's write.
+    }
+    pwrite_all(file, &vec![0; len], base)?;
+    Ok(true)
+}
+
+/// Whether the range holds only zeros: its partial 4 KiB blocks at either end are
+/// read, and for the whole blocks between them the file system must report no data
+/// (`SEEK_DATA`).
+#[cfg(target_os = "linux")]
+fn reads_as_zeros(
+    file: &std::fs::File,
+    base: LogOffset,
+    len: usize,
+) -> std::io::Result<bool> {
+    use std::os::unix::io::AsRawFd;
+    const BLOCK: u64 = 4096;
+    let end = base + len as u64;
+    let first_whole = ((base + BLOCK - 1) / BLOCK * BLOCK).min(end);
+    let last_whole = (end / BLOCK * BLOCK).max(first_whole);
+    for (from, to) in [(base, first_whole), (last_whole, end)] {
+        if to > from {
+            let mut bytes = vec![0_u8; usize::try_from(to - from).unwrap()];
+            let got = pread_exact_or_eof(file, &mut bytes, from)?;
+            if bytes[..got].iter().any(|b| *b != 0) {
+                return Ok(false);
+            }
+        }
+    }
+    if last_whole <= first_whole {
+        return Ok(true);
+    }
+    let Ok(from) = libc::off_t::try_from(first_whole) else { return Ok(false) };
+    // SAFETY: lseek on an open descriptor touches no memory of ours. It moves the
+    // descriptor's offset, which sled never uses (every access is positioned).
+    let data = unsafe { libc::lseek(file.as_raw_fd(), from, libc::SEEK_DATA) };
+    if data < 0 {
+        // ENXIO: no data from here to the end of the file.
+        return Ok(std::io::Error::last_os_error().raw_os_error()
+            == Some(libc::ENXIO));
+    }
+    Ok(u64::try_from(data).map_or(false, |d| d >= last_whole))
+}

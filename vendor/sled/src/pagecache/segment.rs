@@ -635,11 +635,12 @@ impl SegmentAccountant {
         for segment_base in to_free {
             self.free_segment(segment_base)?;
             io_fail!(self.config, "zero garbage segment SA");
-            pwrite_all(
-                &self.config.file,
-                &*vec![MessageKind::Corrupted.into(); self.config.segment_size],
-                segment_base,
-            )?;
+            // factgraph patch 1 (PATCHES.md): a free segment that already reads as
+            // zeros (`MessageKind::Corrupted` is 0) is left alone, and one that does
+            // not is zeroed by punching a hole where the file system can. Upstream
+            // wrote the whole segment on every start: an open of a store with free
+            // segments wrote 8 MiB for each of them, read-only commands included.
+            zero_range(&self.config.file, segment_base, self.config.segment_size)?;
         }
 
         // we want to complete all truncations because
@@ -1128,3 +1129,4 @@ impl SegmentAccountant {
         idx
     }
 }
+

@@ -26,11 +26,7 @@ entity Iran: Country; entity "Iranian judiciary": Organization;"#,
 fn rows(g: &Graph, q: &str) -> Vec<[String; 4]> {
     let r = &g.query(q).unwrap_or_else(|e| panic!("{q}: {e}"))[0];
     assert_eq!(r.columns, ["group", "class", "subject", "relation", "version", "sources", "difference"]);
-    let mut out: Vec<[String; 4]> = r
-        .rows
-        .iter()
-        .map(|row| [1, 4, 5, 6].map(|i| row.cells[i].to_string()))
-        .collect();
+    let mut out: Vec<[String; 4]> = r.rows.iter().map(|row| [1, 4, 5, 6].map(|i| row.cells[i].to_string())).collect();
     out.sort();
     out
 }
@@ -247,5 +243,8 @@ fn each_version_cites_exactly_its_own_documents() {
 assert Ann counted 40 from two "Ann counted 40";"#,
     );
     let c = rows(&g, "conflicts");
-    assert_eq!(c.iter().map(|r| (r[1].as_str(), r[2].as_str())).collect::<Vec<_>>(), [("36", "[one]"), ("40", "[two]")]);
+    assert_eq!(
+        c.iter().map(|r| (r[1].as_str(), r[2].as_str())).collect::<Vec<_>>(),
+        [("36", "[one]"), ("40", "[two]")]
+    );
 }

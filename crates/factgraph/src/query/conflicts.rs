@@ -147,7 +147,10 @@ pub(crate) fn groups(ctx: &mut Ctx<'_>, statements: Vec<Statement>) -> Result<Ve
             if AGENTS.contains(&ctx.entity(s)?.kind.as_str()) {
                 by_claim.entry((st.relation.clone(), object_key(&st.object))).or_default().push(st.clone());
                 if let Some(Value::Str(w)) = st.qualifiers.get("words") {
-                    by_claim.entry((st.relation.clone(), format!("words {}", normalize(w)))).or_default().push(st.clone());
+                    by_claim
+                        .entry((st.relation.clone(), format!("words {}", normalize(w))))
+                        .or_default()
+                        .push(st.clone());
                 }
             }
         }
@@ -287,7 +290,7 @@ pub(crate) fn compare(ctx: &mut Ctx<'_>, a: &Statement, b: &Statement) -> Result
         d.note = format!("{k}: {}", d.note);
         aspects.push(d);
     }
-    aspects.sort_by(|x, y| (!x.open, x.class).cmp(&(!y.open, y.class)));
+    aspects.sort_by_key(|d| (!d.open, d.class));
     let Some(first) = aspects.first() else {
         return Ok(Difference::new(Class::Wording, "the same claim"));
     };
@@ -309,12 +312,14 @@ fn compare_status(a: &Statement, b: &Statement) -> Option<Difference> {
     let (pa, pb) = (get(a, POLARITY, "affirmed"), get(b, POLARITY, "affirmed"));
     if pa != pb {
         let note = format!("{pa} vs {pb}");
-        return Some(if [pa.as_str(), pb.as_str()].contains(&"affirmed") && [&pa, &pb].iter().any(|p| *p == "negated") {
-            Difference::new(Class::Contradiction, note)
-        } else {
-            // Declining to confirm is not denying: the texts leave it open.
-            Difference::open(Class::Modality, note)
-        });
+        return Some(
+            if [pa.as_str(), pb.as_str()].contains(&"affirmed") && [&pa, &pb].iter().any(|p| *p == "negated") {
+                Difference::new(Class::Contradiction, note)
+            } else {
+                // Declining to confirm is not denying: the texts leave it open.
+                Difference::open(Class::Modality, note)
+            },
+        );
     }
     let (ma, mb) = (get(a, MODALITY, "asserted"), get(b, MODALITY, "asserted"));
     if ma != mb {
@@ -326,7 +331,8 @@ fn compare_status(a: &Statement, b: &Statement) -> Option<Difference> {
             Difference::new(Class::Modality, format!("{ma} vs {mb}"))
         });
     }
-    (a.qualifiers.get("hedge") != b.qualifiers.get("hedge")).then(|| Difference::new(Class::Wording, "another hedging word"))
+    (a.qualifiers.get("hedge") != b.qualifiers.get("hedge"))
+        .then(|| Difference::new(Class::Wording, "another hedging word"))
 }
 
 /// The relations that make one entity a part of another, for whole against part.
@@ -397,11 +403,7 @@ pub(crate) fn compare_values(a: &Value, b: &Value) -> Difference {
 
 /// Words that carry meaning: longer than three letters, lower case.
 fn content_words(s: &str) -> BTreeSet<String> {
-    normalize(s)
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| w.chars().count() > 3)
-        .map(str::to_owned)
-        .collect()
+    normalize(s).split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().count() > 3).map(str::to_owned).collect()
 }
 
 /// A count as the text gives it: exact, a range, or vague ("dozens").
@@ -504,8 +506,27 @@ fn number(w: &str) -> Option<i64> {
         return digits.parse().ok();
     }
     const WORDS: &[&str] = &[
-        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
-        "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty",
+        "zero",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
+        "twenty",
     ];
     const TENS: &[&str] = &["thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred"];
     if let Some(i) = WORDS.iter().position(|x| *x == w) {
@@ -533,8 +554,7 @@ impl When {
             Value::Str(s) => normalize(s),
             _ => return None,
         };
-        const MONTHS: &[&str] =
-            &["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+        const MONTHS: &[&str] = &["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
         let mut w = When { year: None, month: None, day: None };
         let mut words = 0;
         for t in s.split(|c: char| c.is_whitespace() || c == ',' || c == '.').filter(|t| !t.is_empty()) {

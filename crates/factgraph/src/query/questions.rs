@@ -488,7 +488,8 @@ fn conflicts(ctx: &mut Ctx<'_>, all: bool, about: Option<EntityId>) -> Result<Qu
             all
         }
     };
-    let mut out = QueryResult::with_columns(&["group", "class", "subject", "relation", "version", "sources", "difference"]);
+    let mut out =
+        QueryResult::with_columns(&["group", "class", "subject", "relation", "version", "sources", "difference"]);
     let mut group_no = 0;
     for group in super::conflicts::groups(ctx, statements)? {
         if !(all || group.disagrees()) || about.is_some_and(|e| !group.is_about(Node::Entity(e))) {

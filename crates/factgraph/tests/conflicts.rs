@@ -248,3 +248,18 @@ assert Ann counted 40 from two "Ann counted 40";"#,
         [("36", "[one]"), ("40", "[two]")]
     );
 }
+
+#[test]
+fn a_claim_told_in_hundreds_of_versions_is_still_answered_whole() {
+    // Each version is compared with the first 64 (`MAX_PARTNERS`), so the work grows
+    // with the versions, not their square; every version is still listed.
+    let mut script = String::new();
+    for i in 0..300 {
+        script.push_str(&format!("document d{i} {{ title: \"D{i}\", outlet: \"unknown\" }};\n"));
+        script.push_str(&format!("assert Ann counted {i} from d{i} \"Ann counted {i}\";\n"));
+    }
+    let g = graph(&script);
+    let all = rows(&g, "conflicts");
+    assert_eq!(all.len(), 300);
+    assert!(all.iter().all(|r| r[0] == "contradiction"));
+}

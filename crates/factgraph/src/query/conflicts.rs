@@ -131,39 +131,38 @@ pub(crate) fn groups(ctx: &mut Ctx<'_>, statements: Vec<Statement>) -> Result<Ve
     // object of the same kind (so `also-killed 9` and `also-killed Abu Mahdi
     // al-Muhandis` are two facts). A statement as object is a claim of its own: two
     // different ones are two facts (two lists, two requests), never versions.
-    let mut by_subject: BTreeMap<(Node, String, String), Vec<Statement>> = BTreeMap::new();
+    let mut by_subject: BTreeMap<(Node, &str, String), Vec<usize>> = BTreeMap::new();
     // Who is said to have done it: the same relation and object, or the same quoted
     // words, with agents as subjects.
-    let mut by_claim: BTreeMap<(String, String), Vec<Statement>> = BTreeMap::new();
-    for st in &statements {
+    let mut by_claim: BTreeMap<(&str, String), Vec<usize>> = BTreeMap::new();
+    for (i, st) in statements.iter().enumerate() {
         ctx.tick()?;
         let object_kind = match &st.object {
             Object::Literal(_) => "literal".to_owned(),
             Object::Node(Node::Entity(e)) => ctx.entity(*e)?.kind.clone(),
             Object::Node(Node::Statement(s)) => format!("statement {s}"),
         };
-        by_subject.entry((st.subject, st.relation.clone(), object_kind)).or_default().push(st.clone());
+        by_subject.entry((st.subject, &st.relation, object_kind)).or_default().push(i);
         if let Node::Entity(s) = st.subject {
             if AGENTS.contains(&ctx.entity(s)?.kind.as_str()) {
-                by_claim.entry((st.relation.clone(), object_key(&st.object))).or_default().push(st.clone());
+                by_claim.entry((&st.relation, object_key(&st.object))).or_default().push(i);
                 if let Some(Value::Str(w)) = st.qualifiers.get("words") {
-                    by_claim
-                        .entry((st.relation.clone(), format!("words {}", normalize(w))))
-                        .or_default()
-                        .push(st.clone());
+                    by_claim.entry((&st.relation, format!("words {}", normalize(w)))).or_default().push(i);
                 }
             }
         }
     }
+    let mut parts = Parts::default();
     let mut out = Vec::new();
-    for versions in by_subject.into_values() {
-        if let Some(g) = group(ctx, versions, false)? {
+    let pick = |ids: &[usize]| ids.iter().map(|&i| statements[i].clone()).collect::<Vec<_>>();
+    for ids in by_subject.values().filter(|ids| ids.len() > 1) {
+        if let Some(g) = group(ctx, pick(ids), false, &mut parts)? {
             out.push(g);
         }
     }
     let mut seen: BTreeSet<Vec<StatementId>> = BTreeSet::new();
-    for versions in by_claim.into_values() {
-        if let Some(g) = group(ctx, versions, true)? {
+    for ids in by_claim.values().filter(|ids| ids.len() > 1) {
+        if let Some(g) = group(ctx, pick(ids), true, &mut parts)? {
             if seen.insert(g.versions.iter().map(|(v, _)| v.id).collect()) {
                 out.push(g);
             }
@@ -180,13 +179,27 @@ fn object_key(o: &Object) -> String {
     }
 }
 
+/// How many versions each version is compared with, at most: a claim told in more
+/// versions than this is a relation with many values (the signatories of a treaty)
+/// more than one claim told differently, and comparing every pair would grow with the
+/// square of the versions. Each version is compared with the first `MAX_PARTNERS`.
+const MAX_PARTNERS: usize = 64;
+
+/// What each entity is said to be part of or to lie in, read once per question.
+type Parts = std::collections::HashMap<EntityId, Vec<EntityId>>;
+
 /// The group the versions make, if any. `by_agent`: only versions with different
 /// subjects are compared, for who is said to have done it.
-fn group(ctx: &mut Ctx<'_>, versions: Vec<Statement>, by_agent: bool) -> Result<Option<ConflictGroup>> {
+fn group(
+    ctx: &mut Ctx<'_>,
+    versions: Vec<Statement>,
+    by_agent: bool,
+    parts: &mut Parts,
+) -> Result<Option<ConflictGroup>> {
+    let versions = one_reading_per_quote(versions);
     if versions.len() < 2 {
         return Ok(None);
     }
-    let versions = one_reading_per_quote(versions);
     let mut docs: Vec<BTreeSet<EntityId>> = Vec::new();
     for v in &versions {
         ctx.tick()?;
@@ -194,19 +207,20 @@ fn group(ctx: &mut Ctx<'_>, versions: Vec<Statement>, by_agent: bool) -> Result<
     }
     let mut found: Vec<Option<Difference>> = vec![None; versions.len()];
     let mut disjoint = false;
-    for i in 0..versions.len() {
+    for i in 0..versions.len().min(MAX_PARTNERS) {
         for j in i + 1..versions.len() {
             ctx.tick()?;
             let (a, b) = (&versions[i], &versions[j]);
+            let apart = docs[i].is_disjoint(&docs[j]);
             let d = if by_agent {
-                if a.subject == b.subject || !docs[i].is_disjoint(&docs[j]) || !same_details(a, b) {
+                if a.subject == b.subject || !apart || !same_details(a, b) {
                     continue;
                 }
                 Difference::new(Class::Attribution, format!("{} vs {}", node_name(ctx, a)?, node_name(ctx, b)?))
             } else {
-                compare(ctx, a, b)?
+                compare(ctx, a, b, parts)?
             };
-            disjoint |= docs[i].is_disjoint(&docs[j]);
+            disjoint |= apart;
             found[i] = Some(strongest(found[i].take(), d.clone()));
             found[j] = Some(strongest(found[j].take(), d));
         }
@@ -240,17 +254,22 @@ fn is_status(key: &str) -> bool {
 /// evidence already quotes from the same document: two readings of one quote are not
 /// two sources telling it differently.
 fn one_reading_per_quote(mut versions: Vec<Statement>) -> Vec<Statement> {
-    let order: Vec<StatementId> = versions.iter().map(|v| v.id).collect();
+    let order: BTreeMap<StatementId, usize> = versions.iter().enumerate().map(|(i, v)| (v.id, i)).collect();
     versions.sort_by_key(|v| std::cmp::Reverse(v.evidence.len()));
+    // The evidence of the versions kept, by document.
+    let mut quoted: std::collections::HashMap<EntityId, Vec<Evidence>> = Default::default();
     let mut kept: Vec<Statement> = Vec::new();
     for v in versions {
         let covered = !v.evidence.is_empty()
-            && v.evidence.iter().all(|e| kept.iter().any(|k| k.evidence.iter().any(|f| same_quote(e, f))));
+            && v.evidence.iter().all(|e| quoted.get(&e.document).is_some_and(|f| f.iter().any(|f| same_quote(e, f))));
         if !covered {
+            for e in &v.evidence {
+                quoted.entry(e.document).or_default().push(e.clone());
+            }
             kept.push(v);
         }
     }
-    kept.sort_by_key(|v| order.iter().position(|id| *id == v.id));
+    kept.sort_by_key(|v| order[&v.id]);
     kept
 }
 
@@ -271,10 +290,10 @@ fn same_quote(a: &Evidence, b: &Evidence) -> bool {
 
 /// The difference between two versions with the same subject and relation: the class
 /// of the strongest, with every aspect that differs in the note.
-pub(crate) fn compare(ctx: &mut Ctx<'_>, a: &Statement, b: &Statement) -> Result<Difference> {
+fn compare(ctx: &mut Ctx<'_>, a: &Statement, b: &Statement, parts: &mut Parts) -> Result<Difference> {
     let mut aspects: Vec<Difference> = Vec::new();
     if a.object != b.object {
-        aspects.push(compare_objects(ctx, &a.object, &b.object)?);
+        aspects.push(compare_objects(ctx, &a.object, &b.object, parts)?);
     }
     aspects.extend(compare_status(a, b));
     let keys: BTreeSet<&String> = a.qualifiers.keys().chain(b.qualifiers.keys()).collect();
@@ -338,27 +357,26 @@ fn compare_status(a: &Statement, b: &Statement) -> Option<Difference> {
 /// The relations that make one entity a part of another, for whole against part.
 const PART_OF: &[&str] = &["part-of", "located-in"];
 
-fn compare_objects(ctx: &mut Ctx<'_>, a: &Object, b: &Object) -> Result<Difference> {
+fn compare_objects(ctx: &mut Ctx<'_>, a: &Object, b: &Object, parts: &mut Parts) -> Result<Difference> {
     Ok(match (a, b) {
         (Object::Literal(x), Object::Literal(y)) => compare_values(x, y),
         (Object::Node(Node::Entity(x)), Object::Node(Node::Entity(y))) => {
             let (ex, ey) = (ctx.entity(*x)?, ctx.entity(*y)?);
-            if part_of(ctx, *x, *y)? || part_of(ctx, *y, *x)? {
-                let note = if part_of(ctx, *x, *y)? {
-                    format!("{} is part of {}", ex.name, ey.name)
-                } else {
-                    format!("{} is part of {}", ey.name, ex.name)
-                };
-                // A place inside another is the same place told less precisely; an
-                // organisation and its part are two bodies (commanding one is not
-                // commanding the other), which a reader must weigh.
-                if ex.kind == "Place" {
-                    Difference::new(Class::Precision, note)
-                } else {
-                    Difference::open(Class::Precision, format!("whole vs part: {note}"))
-                }
+            let (part, whole) = if part_of(ctx, parts, *x, *y)? {
+                (&ex.name, &ey.name)
+            } else if part_of(ctx, parts, *y, *x)? {
+                (&ey.name, &ex.name)
             } else {
-                Difference::new(Class::Contradiction, format!("{} vs {}", ex.name, ey.name))
+                return Ok(Difference::new(Class::Contradiction, format!("{} vs {}", ex.name, ey.name)));
+            };
+            let note = format!("{part} is part of {whole}");
+            // A place inside another is the same place told less precisely; a body and
+            // its part are two bodies (commanding one is not commanding the other),
+            // which a reader must weigh.
+            if ex.kind == "Place" {
+                Difference::new(Class::Precision, note)
+            } else {
+                Difference::open(Class::Precision, format!("whole vs part: {note}"))
             }
         }
         _ => Difference::new(Class::Contradiction, "another object"),
@@ -366,17 +384,22 @@ fn compare_objects(ctx: &mut Ctx<'_>, a: &Object, b: &Object) -> Result<Differen
 }
 
 /// True when an affirmed statement says `part` is part of (or lies in) `whole`.
-fn part_of(ctx: &mut Ctx<'_>, part: EntityId, whole: EntityId) -> Result<bool> {
+fn part_of(ctx: &mut Ctx<'_>, parts: &mut Parts, part: EntityId, whole: EntityId) -> Result<bool> {
+    if let Some(wholes) = parts.get(&part) {
+        return Ok(wholes.contains(&whole));
+    }
     let rels: Vec<u32> = PART_OF.iter().filter_map(|r| ctx.store.relation_id(r)).collect();
+    let mut wholes = Vec::new();
     for e in ctx.store.edges(Node::Entity(part), Direction::Out)? {
-        if rels.contains(&e.relation) && e.other == Some(Node::Entity(whole)) {
-            let st = ctx.store.require_statement(e.statement)?;
-            if crate::vocabulary::affirms(&st.qualifiers) {
-                return Ok(true);
+        if let (true, Some(Node::Entity(w))) = (rels.contains(&e.relation), e.other) {
+            if crate::vocabulary::affirms(&ctx.store.require_statement(e.statement)?.qualifiers) {
+                wholes.push(w);
             }
         }
     }
-    Ok(false)
+    let found = wholes.contains(&whole);
+    parts.insert(part, wholes);
+    Ok(found)
 }
 
 /// Two literal values: as dates, as numbers, or as words.

@@ -6,8 +6,8 @@
 //! objects or qualifiers differ (what one subject is said to have done, in several
 //! versions), and versions with the same relation and object (or the same quoted
 //! `words`) whose subjects are different agents (who is said to have done it). Each
-//! pair of versions in a group is compared, and a version's class is that of its
-//! strongest difference with another version. A group is a *disagreement*, which
+//! pair of versions in a group is compared (up to `MAX_PARTNERS` for each version),
+//! and a version's class is that of its strongest difference with another version. A group is a *disagreement*, which
 //! `conflicts` shows without `all`, when one of its differences is a contradiction or
 //! is left open by the texts (`Difference::open`).
 //!

@@ -522,9 +522,9 @@ fn conflicts(ctx: &mut Ctx<'_>, all: bool, about: Option<EntityId>) -> Result<Qu
 
 /// Every version of the claims the statements given make: the statements with the
 /// same subject and relation (what it is said to have done, told differently), and
-/// those with the same relation and object (who is said to have done it). With
-/// `by_agent`, also those with the same relation and a literal object or quoted
-/// `words`, found among all the statements with that relation.
+/// with `by_agent` those with the same relation and object or quoted `words` (who is
+/// said to have done it; a literal object or `words` are looked for among all the
+/// statements with that relation).
 fn versions_of(ctx: &mut Ctx<'_>, ids: &[StatementId], by_agent: bool) -> Result<Vec<Statement>> {
     let mut versions: BTreeSet<StatementId> = BTreeSet::new();
     for id in ids {
@@ -533,7 +533,7 @@ fn versions_of(ctx: &mut Ctx<'_>, ids: &[StatementId], by_agent: bool) -> Result
         let (Node::Entity(_), Some(rel)) = (st.subject, ctx.store.relation_id(&st.relation)) else { continue };
         versions.insert(st.id);
         let mut ends = vec![(st.subject, Direction::Out)];
-        if let Some(o) = st.object.node() {
+        if let (true, Some(o)) = (by_agent, st.object.node()) {
             ends.push((o, Direction::In));
         }
         for (node, dir) in ends {

@@ -123,8 +123,9 @@ const AGENTS: &[&str] = &["Person", "Organization", "Country"];
 /// provenance, where many values are normal, and are left out. A group needs two
 /// versions resting on disjoint sets of documents: one document stating two versions
 /// is saying both. A version whose every quote another version already rests on is
-/// one quote read twice, not a second source, and is left out.
-pub(crate) fn groups(ctx: &mut Ctx<'_>, statements: Vec<Statement>) -> Result<Vec<ConflictGroup>> {
+/// one quote read twice, not a second source, and is left out. Without `all`, the
+/// differences of attribution, which are never disagreements, are not looked for.
+pub(crate) fn groups(ctx: &mut Ctx<'_>, statements: Vec<Statement>, all: bool) -> Result<Vec<ConflictGroup>> {
     let statements: Vec<Statement> =
         statements.into_iter().filter(|st| matches!(st.subject, Node::Entity(_))).collect();
     // What one subject is said to have done: the same subject and relation, and an
@@ -144,7 +145,7 @@ pub(crate) fn groups(ctx: &mut Ctx<'_>, statements: Vec<Statement>) -> Result<Ve
         };
         by_subject.entry((st.subject, &st.relation, object_kind)).or_default().push(i);
         if let Node::Entity(s) = st.subject {
-            if AGENTS.contains(&ctx.entity(s)?.kind.as_str()) {
+            if all && AGENTS.contains(&ctx.entity(s)?.kind.as_str()) {
                 by_claim.entry((&st.relation, object_key(&st.object))).or_default().push(i);
                 if let Some(Value::Str(w)) = st.qualifiers.get("words") {
                     by_claim.entry((&st.relation, format!("words {}", normalize(w)))).or_default().push(i);

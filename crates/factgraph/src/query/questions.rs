@@ -469,7 +469,7 @@ fn conflicts(ctx: &mut Ctx<'_>, all: bool, about: Option<EntityId>) -> Result<Qu
         Some(e) => {
             let seeds: Vec<StatementId> = involving(ctx, Node::Entity(e))?.iter().map(|s| s.id).collect();
             let mut out = Vec::new();
-            for st in versions_of(ctx, &seeds, true)? {
+            for st in versions_of(ctx, &seeds, all)? {
                 if ctx.visible(&st)? {
                     out.push(st);
                 }
@@ -491,7 +491,7 @@ fn conflicts(ctx: &mut Ctx<'_>, all: bool, about: Option<EntityId>) -> Result<Qu
     let mut out =
         QueryResult::with_columns(&["group", "class", "subject", "relation", "version", "sources", "difference"]);
     let mut group_no = 0;
-    for group in super::conflicts::groups(ctx, statements)? {
+    for group in super::conflicts::groups(ctx, statements, all)? {
         if !(all || group.disagrees()) || about.is_some_and(|e| !group.is_about(Node::Entity(e))) {
             continue;
         }
@@ -581,7 +581,7 @@ pub(crate) fn conflicting(ctx: &mut Ctx<'_>, among: Option<&[StatementId]>) -> R
         Some(ids) => versions_of(ctx, ids, false)?,
     };
     let mut out = BTreeSet::new();
-    for group in super::conflicts::groups(ctx, statements)? {
+    for group in super::conflicts::groups(ctx, statements, false)? {
         if group.disagrees() {
             out.extend(group.versions.iter().map(|(v, _)| v.id));
         }

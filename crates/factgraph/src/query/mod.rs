@@ -59,7 +59,8 @@ pub(crate) fn plan(store: &Store, statement: &Statement, limits: &Limits, text: 
     })
 }
 
-/// The statements in the disagreements the `conflicts` question reports: of the whole
+/// The statements in the disagreements the `conflicts` question reports without
+/// `all`: of the whole
 /// store (`None`), or of the groups the statements given belong to. No deadline: it is
 /// asked by callers that bound what they ask about (the DOT emitter).
 pub(crate) fn conflicting(

@@ -489,13 +489,14 @@ impl Quantity {
             .map_or(("=", &words[..]), |(p, op)| (*op, &words[p.len()..]));
         let n = number(rest.first()?)?;
         // A fifth either way for "about", a fifth below for "nearly".
-        let fifth = (n + 4) / 5;
+        // Saturating: the digits are the user's, and may be as large as an i64 holds.
+        let fifth = n / 5 + i64::from(n % 5 != 0);
         let (min, max) = match op {
-            ">" => (n + 1, None),
+            ">" => (n.saturating_add(1), None),
             ">=" => (n, None),
-            "<" => (0, Some(n - 1)),
+            "<" => (0, Some(n.saturating_sub(1))),
             "<=" => (0, Some(n)),
-            "~" => (n - fifth, Some(n + fifth)),
+            "~" => (n - fifth, Some(n.saturating_add(fifth))),
             "~-" => (n - fifth, Some(n)),
             _ => (n, Some(n)),
         };
@@ -675,6 +676,9 @@ mod tests {
         assert_eq!(q("nine"), Some(Quantity { min: 9, max: Some(9) }));
         assert_eq!(q("about 40"), Some(Quantity { min: 32, max: Some(48) }));
         assert_eq!(q("murder and terrorism"), None);
+        assert_eq!(q("more than 9223372036854775807"), Some(Quantity { min: i64::MAX, max: None }));
+        assert_eq!(q("about 9223372036854775807").map(|q| q.max), Some(Some(i64::MAX)));
+        assert_eq!(q("over 99999999999999999999"), None, "more than an i64 holds is no number");
         assert_eq!(q("American personnel"), None);
     }
 

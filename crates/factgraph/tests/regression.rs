@@ -841,3 +841,28 @@ fn no_version_credits_an_article_with_a_count_it_does_not_state() {
         assert!(!(sources.contains("article-003") && object.contains("36")), "{object} {sources}");
     }
 }
+
+/// "3 January" and "January 3" were stored as 2020-01-03 for Sky, article-002 and
+/// Newsweek: a year their texts do not give. Only article-003 writes «January 3,
+/// 2020»; the others' day is kept without its year, and `conflicts all` calls the
+/// difference one of precision.
+#[test]
+fn the_strike_s_year_is_credited_only_to_the_article_that_gives_it() {
+    let g = showcase();
+    let r = &g.query("what does \"killing of Qassem Soleimani\" occurred-on").unwrap()[0];
+    let mut rows: Vec<(String, String)> =
+        r.rows.iter().map(|r| (r.cells[0].to_string(), r.cells[3].to_string())).collect();
+    rows.sort();
+    assert_eq!(
+        rows,
+        [
+            ("2020-01-03".to_string(), "[article-003]".to_string()),
+            ("January 3".to_string(), "[skynews-000, article-002, newsweek-004]".to_string())
+        ],
+        "{r:?}"
+    );
+    let all = &g.query("conflicts all about \"killing of Qassem Soleimani\"").unwrap()[0];
+    let classes: Vec<String> =
+        all.rows.iter().filter(|r| r.cells[3].to_string() == "occurred-on").map(|r| r.cells[1].to_string()).collect();
+    assert_eq!(classes, ["different precision", "different precision"]);
+}

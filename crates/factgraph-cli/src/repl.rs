@@ -204,7 +204,7 @@ pub const META_HELP: &[(&str, &str)] = &[
 const QUESTION_HELP: &str = "\
 Questions:  who reported \"red notice\" · who accused Trump · what does Interpol forbid
             describe \"Qasi Mehr\" · path from Trump to Interpol · neighbours of Soleimani depth 2
-            sources of IRNA · conflicts [about NAME] · verify · according to IRNA QUESTION · why QUESTION
+            sources of IRNA · conflicts [all] [about NAME] · verify · according to IRNA QUESTION · why QUESTION
 Patterns:   match (a:Person)-[r:accused]->(b {name: \"Trump\"}) where … return a.name, sources(r)
 Writes:     entity \"Name\": Kind aka \"Alias\" · assert @x = A rel B from DOC \"quote\" by WHO
 Meta commands also work with `:` for Cypher users (:help).";

@@ -470,7 +470,8 @@ impl<'g> Subgraph<'g> {
     }
 
     /// The graph-view JSON, with the statements that disagree with another version
-    /// in the store (as `conflicts` judges them) marked `conflict`.
+    /// in the store (as `conflicts` without `all` judges them: contradictions and
+    /// differences the texts leave open) marked `conflict`.
     pub(crate) fn finish(mut self) -> Result<Json, factgraph::Error> {
         let drawn: Vec<StatementId> = self
             .edges

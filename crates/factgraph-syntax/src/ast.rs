@@ -265,8 +265,13 @@ pub enum Question {
     },
     /// `sources of NAME`
     Sources(Name),
-    /// `conflicts [about NAME]`
-    Conflicts(Option<Name>),
+    /// `conflicts [all] [about NAME]`
+    Conflicts {
+        /// `all`: every difference, not only the disagreements.
+        all: bool,
+        /// The entity the statements must involve.
+        about: Option<Name>,
+    },
     /// `verify`
     Verify,
     /// `according to SOURCE QUESTION`

@@ -665,6 +665,8 @@ fn question(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<Question, ParseError> {
 
 fn question_form(text: &Src<'_>, q: Pair<'_, Rule>) -> Result<Question, ParseError> {
     let rule = q.as_rule();
+    // `conflicts all`: the one question form whose keyword is an option.
+    let all = q.clone().into_inner().any(|x| x.as_rule() == Rule::kw_all);
     let mut it = q.into_inner().filter(|x| !keyword(x.as_rule()));
     Ok(match rule {
         Rule::according => {
@@ -695,7 +697,7 @@ fn question_form(text: &Src<'_>, q: Pair<'_, Rule>) -> Result<Question, ParseErr
             Question::Neighbours { name: n, depth }
         }
         Rule::sources_question => Question::Sources(name(text, it.next().expect("sources name"))?),
-        Rule::conflicts => Question::Conflicts(it.next().map(|n| name(text, n)).transpose()?),
+        Rule::conflicts => Question::Conflicts { all, about: it.next().map(|n| name(text, n)).transpose()? },
         Rule::verify => Question::Verify,
         _ => return Err(ParseError::at(text, Span::default(), "unexpected question")),
     })

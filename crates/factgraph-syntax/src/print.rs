@@ -212,9 +212,12 @@ fn question(out: &mut String, q: &Question) {
             out.push_str("sources of ");
             name(out, n);
         }
-        Question::Conflicts(n) => {
+        Question::Conflicts { all, about } => {
             out.push_str("conflicts");
-            if let Some(n) = n {
+            if *all {
+                out.push_str(" all");
+            }
+            if let Some(n) = about {
                 out.push_str(" about ");
                 name(out, n);
             }

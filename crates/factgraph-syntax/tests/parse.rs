@@ -29,6 +29,8 @@ const SAMPLES: &[&str] = &[
     "sources of Alqasimehr",
     "conflicts",
     "conflicts about Trump",
+    "conflicts all",
+    "conflicts all about \"Iranian missile attack on US troops in Iraq\"",
     "verify",
     "according to IRNA who accused Trump",
     "why who accused Trump",

@@ -82,7 +82,7 @@ fn question_leaf() -> impl Strategy<Value = Question> {
             .prop_map(|(name, d)| Question::Neighbours { name, depth: d.map(|d| (d, sp())) }),
         name().prop_map(Question::Sources),
         name().prop_map(Question::WhoIs),
-        proptest::option::of(name()).prop_map(Question::Conflicts),
+        (any::<bool>(), proptest::option::of(name())).prop_map(|(all, about)| Question::Conflicts { all, about }),
         Just(Question::Verify),
     ]
 }

@@ -51,8 +51,8 @@ pub struct DotOptions {
     /// Statements to mark as conflicting (drawn red), besides those found when
     /// `mark_conflicts` is set.
     pub conflicts: BTreeSet<StatementId>,
-    /// Find the statements that disagree (as the `conflicts` question does) among
-    /// those drawn, and draw them red.
+    /// Find the statements that disagree (as the `conflicts` question without `all`
+    /// does) among those drawn, and draw them red.
     pub mark_conflicts: bool,
     /// How to group entities into boxes.
     pub cluster: Cluster,

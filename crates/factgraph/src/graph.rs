@@ -265,11 +265,13 @@ impl Graph {
         to_dot(&self.store, Some(&asked), options)
     }
 
-    /// The statements in the disagreements the `conflicts` question reports (same
-    /// subject and relation, other objects or qualifiers, resting on disjoint sets of
-    /// documents): of the whole store (`None`, a pass over every statement), or of
-    /// the disagreements the statements given belong to, each judged with every
-    /// version in the store.
+    /// The statements in the disagreements the `conflicts` question reports without
+    /// `all`: versions of one subject's claim, resting on disjoint sets of documents,
+    /// that contradict each other or differ in a way the texts leave open (done vs
+    /// still to come, a body vs its part); not the compatible, more or less precise,
+    /// hedged or reworded versions. Of the whole store (`None`, a pass over every
+    /// statement), or of the disagreements the statements given belong to, each
+    /// judged with every version in the store.
     pub fn conflicting_statements(&self, among: Option<&[StatementId]>) -> Result<BTreeSet<StatementId>> {
         crate::query::conflicting(&self.store, among)
     }

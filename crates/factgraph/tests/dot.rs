@@ -112,7 +112,8 @@ fn conflicting_statements_are_those_the_conflicts_question_lists() {
     let results = g.query("conflicts").unwrap();
     let listed: std::collections::BTreeSet<factgraph::StatementId> =
         results[0].rows.iter().flat_map(|r| r.provenance.iter().map(|c| c.statement)).collect();
-    assert!(listed.len() > 4, "the showcase has disagreements: {listed:?}");
+    // What Soleimani commanded, and whether the red notice was requested yet.
+    assert!(listed.len() >= 4, "the showcase has disagreements: {listed:?}");
     let all = g.conflicting_statements(None).unwrap();
     assert_eq!(all, listed);
     // Asked about one version, the whole group comes back, judged against the store.

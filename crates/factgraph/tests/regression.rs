@@ -742,14 +742,17 @@ fn writes_name_entities_as_stored_not_as_a_reader_would() {
 }
 
 /// The whole picture never marked disagreements: `DotOptions::conflicts` existed but
-/// nothing filled it, so the versions `conflicts` lists (36, "more than 30",
-/// "dozens" accused) were drawn like any other statement.
+/// nothing filled it, so the versions `conflicts` lists were drawn like any other
+/// statement. Since `conflicts` classifies, the red ones are the disagreements (what
+/// Soleimani commanded), not the compatible figures (36, "more than 30", "dozens").
 #[test]
 fn the_whole_picture_draws_the_versions_sources_disagree_on_in_red() {
     let g = showcase();
     let dot = g.to_dot(None, &factgraph::dot::DotOptions::default()).unwrap();
+    let commanded: Vec<&str> = dot.lines().filter(|l| l.contains("commanded")).collect();
+    assert!(!commanded.is_empty() && commanded.iter().all(|l| l.contains("#b02a37")), "{commanded:#?}");
     for version in ["accused-number: 36", "accused-number: more than 30", "accused-number: dozens"] {
-        assert!(dot.contains(&format!("color=\"#b02a37\">{version}")), "{version} is not red");
+        assert!(!dot.contains(&format!("color=\"#b02a37\">{version}")), "{version} is red but compatible");
     }
     assert!(!dot.contains("color=\"#b02a37\">signed"), "a claim no one disputes is not red");
 }
@@ -781,4 +784,85 @@ fn arrows_name_their_sources_instead_of_counting_them() {
     assert!(dot.contains("withdrew-from\\n· worldmedia-001, Newsweek"), "{dot}");
     assert!(dot.contains("via IRNA"), "{dot}");
     assert!(!dot.contains(" sources]"), "no bare counts unless asked for");
+}
+
+/// `conflicts` listed the number accused (36, "more than 30", "over 30", "dozens") as
+/// a disagreement, though 36 lies inside every range the others give.
+#[test]
+fn thirty_six_more_than_thirty_and_dozens_are_compatible_not_a_conflict() {
+    let g = showcase();
+    let rows = |q: &str| -> Vec<Vec<String>> {
+        g.query(q).unwrap()[0].rows.iter().map(|r| r.cells.iter().map(|c| c.to_string()).collect()).collect()
+    };
+    assert!(!rows("conflicts").iter().any(|r| r[3] == "accused-number"), "{:#?}", rows("conflicts"));
+    let numbers: Vec<Vec<String>> = rows("conflicts all").into_iter().filter(|r| r[3] == "accused-number").collect();
+    assert_eq!(numbers.len(), 4, "{numbers:#?}");
+    assert!(numbers.iter().all(|r| r[1] == "compatible"), "{numbers:#?}");
+}
+
+/// Two readings of one quote (Newsweek's "clandestine Quds Force", once as the plain
+/// claim and once with a modality) made two versions, so `conflicts` showed a source
+/// disagreeing with itself.
+#[test]
+fn two_readings_of_one_quote_are_not_two_versions() {
+    let g = Graph::in_memory().unwrap();
+    g.query(
+        r#"document nw { title: "NW", outlet: "unknown" };
+document other { title: "Other", outlet: "unknown" };
+entity S: Person; entity Q: Organization; entity R: Organization;
+assert S commanded Q from nw "who commanded the clandestine Q";
+assert S commanded Q { modality: "reportedly" } from nw "who commanded the clandestine Q";"#,
+    )
+    .unwrap();
+    assert!(g.query("conflicts all").unwrap()[0].rows.is_empty(), "one quote is one version");
+    // With a real second source, the duplicate reading is still not a version.
+    g.query(r#"assert S commanded R from other "the commander of R""#).unwrap();
+    let c = &g.query("conflicts all").unwrap()[0];
+    let versions: Vec<String> = c.rows.iter().map(|r| r.cells[4].to_string()).collect();
+    assert_eq!(versions, ["Q", "R"], "{c:?}");
+}
+
+/// `conflicts` showed article-003 behind `{count: 36}`: its "that list" was tied to
+/// article-002's 36 warrants, though article-003 says only "over 30 people".
+#[test]
+fn no_version_credits_an_article_with_a_count_it_does_not_state() {
+    let g = showcase();
+    for q in ["conflicts", "conflicts all", "conflicts all about Trump"] {
+        for r in &g.query(q).unwrap()[0].rows {
+            let (version, sources) = (r.cells[4].to_string(), r.cells[5].to_string());
+            if sources.contains("article-003") {
+                assert!(!version.contains("36"), "{q}: article-003 never says 36: {version} {sources}");
+            }
+        }
+    }
+    let list = &g.query("match (t)-[r:top-of-list]->(l) return l, sources(r)").unwrap()[0];
+    for r in &list.rows {
+        let (object, sources) = (r.cells[0].to_string(), r.cells[1].to_string());
+        assert!(!(sources.contains("article-003") && object.contains("36")), "{object} {sources}");
+    }
+}
+
+/// "3 January" and "January 3" were stored as 2020-01-03 for Sky, article-002 and
+/// Newsweek: a year their texts do not give. Only article-003 writes «January 3,
+/// 2020»; the others' day is kept without its year, and `conflicts all` calls the
+/// difference one of precision.
+#[test]
+fn the_strike_s_year_is_credited_only_to_the_article_that_gives_it() {
+    let g = showcase();
+    let r = &g.query("what does \"killing of Qassem Soleimani\" occurred-on").unwrap()[0];
+    let mut rows: Vec<(String, String)> =
+        r.rows.iter().map(|r| (r.cells[0].to_string(), r.cells[3].to_string())).collect();
+    rows.sort();
+    assert_eq!(
+        rows,
+        [
+            ("2020-01-03".to_string(), "[article-003]".to_string()),
+            ("January 3".to_string(), "[skynews-000, article-002, newsweek-004]".to_string())
+        ],
+        "{r:?}"
+    );
+    let all = &g.query("conflicts all about \"killing of Qassem Soleimani\"").unwrap()[0];
+    let classes: Vec<String> =
+        all.rows.iter().filter(|r| r.cells[3].to_string() == "occurred-on").map(|r| r.cells[1].to_string()).collect();
+    assert_eq!(classes, ["different precision", "different precision"]);
 }

@@ -79,8 +79,11 @@ fn describe_conflicts_sources_path_verify() {
     let d = &g.query("describe \"Qasi Mehr\"").unwrap()[0];
     assert_eq!(d.rows[0].cells[1].to_string(), "Ali Alqasimehr");
     assert!(d.rows.iter().any(|r| r.cells[0].to_string() == "alias" && r.cells[1].to_string() == "Qasi Mehr"));
-    let c = &g.query("conflicts").unwrap()[0];
+    // Two wordings of one charge: a difference, not a disagreement.
+    assert!(g.query("conflicts").unwrap()[0].rows.is_empty());
+    let c = &g.query("conflicts all").unwrap()[0];
     assert_eq!(c.rows.len(), 2, "{c:?}");
+    assert!(c.rows.iter().all(|r| r.cells[1].to_string() == "different wording"), "{c:?}");
     let p = &g.query("path from Trump to IRNA").unwrap()[0];
     assert_eq!(p.rows.len(), 2, "{p:?}");
     // The article and its outlet are one source.

@@ -3,6 +3,7 @@
 //! writes run as one transaction per script.
 
 mod compile;
+mod conflicts;
 mod context;
 mod exec;
 mod explain;
@@ -58,7 +59,8 @@ pub(crate) fn plan(store: &Store, statement: &Statement, limits: &Limits, text: 
     })
 }
 
-/// The statements in the disagreements the `conflicts` question reports: of the whole
+/// The statements in the disagreements the `conflicts` question reports without
+/// `all`: of the whole
 /// store (`None`), or of the groups the statements given belong to. No deadline: it is
 /// asked by callers that bound what they ask about (the DOT emitter).
 pub(crate) fn conflicting(
@@ -111,10 +113,17 @@ fn question_words(store: &Store, p: &Plan) -> Result<String> {
         Plan::Path { from, to } => format!("a shortest path from {} to {}, either way", name(*from)?, name(*to)?),
         Plan::Neighbours { centre, depth } => format!("entities within {depth} of {}", name(*centre)?),
         Plan::Sources(id) => format!("the sources of statements about {}, each once: outlets (or documents), credited speakers and the agencies named as reporting them", name(*id)?),
-        Plan::Conflicts(None) => {
-            "statements that disagree: same subject and relation, other objects or qualifiers".into()
+        Plan::Conflicts { all, about } => {
+            let what = if *all {
+                "versions of a claim that differ, each difference classified"
+            } else {
+                "versions of a claim that disagree (contradictions, and differences the texts leave open)"
+            };
+            match about {
+                None => what.into(),
+                Some(id) => format!("{what}, about {}", name(*id)?),
+            }
         }
-        Plan::Conflicts(Some(id)) => format!("statements about {} that disagree", name(*id)?),
         Plan::Verify => "every stored quote, looked for in its document's text".into(),
         Plan::According { source, plan } => {
             format!("{}\n  keeping only what {} says", question_words(store, plan)?, name(*source)?)

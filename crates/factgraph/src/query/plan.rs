@@ -56,8 +56,9 @@ pub enum Plan {
     },
     /// The sources of statements involving an entity, each once.
     Sources(EntityId),
-    /// Disagreements, optionally about one entity.
-    Conflicts(Option<EntityId>),
+    /// Differences between versions of a claim, optionally about one entity: the
+    /// disagreements only, or (`all`) every difference.
+    Conflicts { all: bool, about: Option<EntityId> },
     /// Re-find every stored quote in its document.
     Verify,
     /// A plan restricted to what one source says.
@@ -139,10 +140,13 @@ pub fn plan_question(store: &Store, q: &Question, max_depth: usize) -> Result<Pl
             Plan::Neighbours { centre, depth }
         }
         Question::Sources(n) => Plan::Sources(resolve::entity(&mut s, n)?.id),
-        Question::Conflicts(n) => Plan::Conflicts(match n {
-            Some(n) => Some(resolve::entity(&mut s, n)?.id),
-            None => None,
-        }),
+        Question::Conflicts { all, about } => Plan::Conflicts {
+            all: *all,
+            about: match about {
+                Some(n) => Some(resolve::entity(&mut s, n)?.id),
+                None => None,
+            },
+        },
         Question::Verify => Plan::Verify,
         Question::According { source, question } => Plan::According {
             source: resolve::entity(&mut s, source)?.id,

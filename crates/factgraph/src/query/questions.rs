@@ -33,7 +33,7 @@ pub(crate) fn run(ctx: &mut Ctx<'_>, plan: &Plan) -> Result<QueryResult> {
         Plan::Path { from, to } => path(ctx, *from, *to),
         Plan::Neighbours { centre, depth } => neighbours(ctx, *centre, *depth),
         Plan::Sources(e) => sources(ctx, *e),
-        Plan::Conflicts(about) => ctx.including_negated(|ctx| conflicts(ctx, *about)),
+        Plan::Conflicts { all, about } => ctx.including_negated(|ctx| conflicts(ctx, *all, *about)),
         Plan::Verify => verify(ctx),
         Plan::According { source, plan } => {
             let e = ctx.entity(*source)?;
@@ -458,13 +458,24 @@ fn sources(ctx: &mut Ctx<'_>, id: EntityId) -> Result<QueryResult> {
     Ok(out)
 }
 
-/// `conflicts [about X]`: claims about the world with the same subject and relation
-/// but different objects or qualifiers, where at least two versions rest on disjoint
-/// sets of documents (`conflict_groups` says which). Each version is a row with its
-/// sources; `group` numbers the disagreement.
-fn conflicts(ctx: &mut Ctx<'_>, about: Option<EntityId>) -> Result<QueryResult> {
+/// `conflicts [all] [about X]`: the versions of a claim that sources tell differently,
+/// each with the kind of its difference (`conflicts::groups` says how groups are found
+/// and classified). Without `all`, only the disagreements: groups with a contradiction
+/// or a difference the texts leave open. With `about X`, the groups about X
+/// (`ConflictGroup::is_about`). Each version is a row with its sources (exactly the
+/// documents of its evidence); `group` numbers the groups.
+fn conflicts(ctx: &mut Ctx<'_>, all: bool, about: Option<EntityId>) -> Result<QueryResult> {
     let statements: Vec<Statement> = match about {
-        Some(e) => involving(ctx, Node::Entity(e))?,
+        Some(e) => {
+            let seeds: Vec<StatementId> = involving(ctx, Node::Entity(e))?.iter().map(|s| s.id).collect();
+            let mut out = Vec::new();
+            for st in versions_of(ctx, &seeds, all)? {
+                if ctx.visible(&st)? {
+                    out.push(st);
+                }
+            }
+            out
+        }
         None => {
             let mut all = Vec::new();
             for st in ctx.store.statements() {
@@ -477,19 +488,30 @@ fn conflicts(ctx: &mut Ctx<'_>, about: Option<EntityId>) -> Result<QueryResult> 
             all
         }
     };
-    let mut out = QueryResult::with_columns(&["group", "subject", "relation", "version", "sources"]);
-    for (group_no, group) in conflict_groups(ctx, statements)?.into_iter().enumerate() {
-        for v in &group.versions {
+    let mut out =
+        QueryResult::with_columns(&["group", "class", "subject", "relation", "version", "sources", "difference"]);
+    let mut group_no = 0;
+    for group in super::conflicts::groups(ctx, statements, all)? {
+        if !(all || group.disagrees()) || about.is_some_and(|e| !group.is_about(Node::Entity(e))) {
+            continue;
+        }
+        group_no += 1;
+        for (v, d) in &group.versions {
             let version = match (ctx.object_cell(&v.object)?, qualifiers_cell(v)) {
                 (o, Cell::Null) => o,
+                // A claim as object in parentheses, so its qualifiers stay apart from
+                // the version's.
+                (o, q) if matches!(v.object, Object::Node(Node::Statement(_))) => Cell::text(format!("({o}) {{{q}}}")),
                 (o, q) => Cell::text(format!("{o} {{{q}}}")),
             };
             let cells = vec![
-                Cell::int(group_no as i64 + 1),
-                ctx.node_cell(group.subject)?,
-                Cell::text(&group.relation),
+                Cell::int(group_no),
+                Cell::text(d.class.words()),
+                ctx.node_cell(v.subject)?,
+                Cell::text(&v.relation),
                 version,
                 ctx.sources_cell(v)?,
+                Cell::text(&d.note),
             ];
             out.rows.push(Row { cells, provenance: ctx.citations(v)? });
             ctx.check_rows(out.rows.len())?;
@@ -498,57 +520,50 @@ fn conflicts(ctx: &mut Ctx<'_>, about: Option<EntityId>) -> Result<QueryResult> 
     Ok(out)
 }
 
-/// One disagreement: the versions of a claim that sources tell differently.
-pub(crate) struct ConflictGroup {
-    pub subject: Node,
-    pub relation: String,
-    pub versions: Vec<Statement>,
-}
-
-/// Groups `statements` into disagreements: versions with the same subject and relation
-/// but different objects or qualifiers, where at least two versions rest on disjoint
-/// sets of documents. Versions are compared only when they are comparable: the same
-/// object with other qualifiers, two literals, or two entities of the same kind (so
-/// `also-killed 9` and `also-killed Abu Mahdi al-Muhandis` are two facts, not a
-/// disagreement). Statements about statements (`reported-by`, `told-to`, …) are
-/// provenance, where many values are normal, and are left out. Groups come in order
-/// of subject, relation and kind of object; versions in the order given.
-pub(crate) fn conflict_groups(ctx: &mut Ctx<'_>, statements: Vec<Statement>) -> Result<Vec<ConflictGroup>> {
-    // Group by subject, relation and the kind of object, so only comparable versions
-    // meet.
-    let mut groups: BTreeMap<(Node, String, String), Vec<Statement>> = BTreeMap::new();
-    for st in statements {
-        if matches!(st.subject, Node::Statement(_)) {
-            continue;
+/// Every version of the claims the statements given make: the statements with the
+/// same subject and relation (what it is said to have done, told differently), and
+/// with `by_agent` those with the same relation and object or quoted `words` (who is
+/// said to have done it; a literal object or `words` are looked for among all the
+/// statements with that relation).
+fn versions_of(ctx: &mut Ctx<'_>, ids: &[StatementId], by_agent: bool) -> Result<Vec<Statement>> {
+    let mut versions: BTreeSet<StatementId> = BTreeSet::new();
+    for id in ids {
+        ctx.tick()?;
+        let Some(st) = ctx.store.statement(*id)? else { continue };
+        let (Node::Entity(_), Some(rel)) = (st.subject, ctx.store.relation_id(&st.relation)) else { continue };
+        versions.insert(st.id);
+        let mut ends = vec![(st.subject, Direction::Out)];
+        if let (true, Some(o)) = (by_agent, st.object.node()) {
+            ends.push((o, Direction::In));
         }
-        let object_kind = match &st.object {
-            Object::Literal(_) => "literal".to_owned(),
-            Object::Node(Node::Entity(e)) => ctx.entity(*e)?.kind.clone(),
-            Object::Node(Node::Statement(_)) => "statement".to_owned(),
-        };
-        groups.entry((st.subject, st.relation.clone(), object_kind)).or_default().push(st);
-    }
-    let mut out = Vec::new();
-    for ((subject, relation, _), versions) in groups {
-        if versions.len() < 2 {
-            continue;
+        for (node, dir) in ends {
+            for e in ctx.store.edges(node, dir)? {
+                if e.relation == rel {
+                    versions.insert(e.statement);
+                }
+            }
         }
-        let mut doc_sets: Vec<BTreeSet<EntityId>> = Vec::new();
-        for v in &versions {
-            ctx.tick()?;
-            doc_sets.push(ctx.evidence(v)?.iter().map(|e| e.document).collect());
-        }
-        // A disagreement needs two versions resting on different documents: one
-        // document stating two versions is saying both, not contradicting itself.
-        let disjoint = doc_sets.iter().enumerate().any(|(i, a)| doc_sets[i + 1..].iter().any(|b| a.is_disjoint(b)));
-        if disjoint {
-            out.push(ConflictGroup { subject, relation, versions });
+        if by_agent && (st.object.node().is_none() || st.qualifiers.contains_key("words")) {
+            for id in ctx.store.statements_with_relation(&st.relation)? {
+                ctx.tick()?;
+                let other = ctx.store.require_statement(id)?;
+                let words = |s: &Statement| s.qualifiers.get("words").cloned();
+                if other.object == st.object || (words(&st).is_some() && words(&other) == words(&st)) {
+                    versions.insert(id);
+                }
+            }
         }
     }
-    Ok(out)
+    let mut all = Vec::with_capacity(versions.len());
+    for id in versions {
+        ctx.tick()?;
+        all.push(ctx.store.require_statement(id)?);
+    }
+    Ok(all)
 }
 
-/// The statements in the disagreements `conflicts` reports: of the whole store
+/// The statements in the disagreements `conflicts` reports without `all`
+/// (contradictions, and differences the texts leave open): of the whole store
 /// (`None`), or of the groups that the statements given belong to, each group judged
 /// with every version in the store (so a subgraph shows the same conflicts as the
 /// whole graph).
@@ -562,36 +577,14 @@ pub(crate) fn conflicting(ctx: &mut Ctx<'_>, among: Option<&[StatementId]>) -> R
             }
             all
         }
-        Some(ids) => {
-            // Every version of each claim given: the subject's statements with the
-            // same relation.
-            let mut wanted: BTreeSet<(Node, u32)> = BTreeSet::new();
-            for id in ids {
-                ctx.tick()?;
-                let Some(st) = ctx.store.statement(*id)? else { continue };
-                if let (Node::Entity(_), Some(rel)) = (st.subject, ctx.store.relation_id(&st.relation)) {
-                    wanted.insert((st.subject, rel));
-                }
-            }
-            let mut versions: BTreeSet<StatementId> = BTreeSet::new();
-            for (subject, rel) in wanted {
-                for e in ctx.store.edges(subject, Direction::Out)? {
-                    if e.relation == rel {
-                        versions.insert(e.statement);
-                    }
-                }
-            }
-            let mut all = Vec::with_capacity(versions.len());
-            for id in versions {
-                ctx.tick()?;
-                all.push(ctx.store.require_statement(id)?);
-            }
-            all
-        }
+        // Only versions of one subject can disagree: attribution never does.
+        Some(ids) => versions_of(ctx, ids, false)?,
     };
     let mut out = BTreeSet::new();
-    for group in conflict_groups(ctx, statements)? {
-        out.extend(group.versions.iter().map(|v| v.id));
+    for group in super::conflicts::groups(ctx, statements, false)? {
+        if group.disagrees() {
+            out.extend(group.versions.iter().map(|(v, _)| v.id));
+        }
     }
     Ok(out)
 }

@@ -131,7 +131,10 @@ impl Rows {
 #[derive(Debug, Default)]
 pub struct Adjacency {
     nodes: Vec<Node>,
-    index: HashMap<Node, u32>,
+    /// The dense ids in the order of their nodes, for `index_of`'s binary search: a
+    /// hash map from node to id took longer to build when a new process read the
+    /// adjacency than the rest of the file did.
+    order: Vec<u32>,
     rows: Rows,
 }
 
@@ -140,12 +143,13 @@ impl Adjacency {
     /// entered once, from its subject).
     pub fn build(store: &Store) -> Result<Adjacency> {
         let mut adj = Adjacency::default();
+        let mut index: HashMap<Node, u32> = HashMap::new();
         let mut edges: Vec<(u32, u32, u64)> = Vec::new();
         for ((subject, _), entries) in store.all_adjacency(true)? {
-            let s = adj.intern(subject);
+            let s = adj.intern(&mut index, subject);
             for a in entries {
                 if let Some(o) = a.other.node() {
-                    let o = adj.intern(o);
+                    let o = adj.intern(&mut index, o);
                     edges.push((s, o, a.sid));
                 }
             }
@@ -162,26 +166,25 @@ impl Adjacency {
             .collect();
         for (i, sid) in statement_nodes {
             if let Some(st) = store.stored_statement(sid)? {
-                let s = adj.intern(st.subject);
+                let s = adj.intern(&mut index, st.subject);
                 edges.push((s, i, sid.0));
                 if let Some(o) = st.object.node() {
-                    let o = adj.intern(o);
+                    let o = adj.intern(&mut index, o);
                     edges.push((i, o, sid.0));
                 }
             }
         }
         adj.rows = Rows::build(adj.nodes.len(), &edges);
+        adj.order = (0..adj.nodes.len() as u32).collect();
+        adj.order.sort_unstable_by_key(|&i| adj.nodes[i as usize]);
         Ok(adj)
     }
 
-    fn intern(&mut self, n: Node) -> u32 {
-        if let Some(&i) = self.index.get(&n) {
-            return i;
-        }
-        let i = self.nodes.len() as u32;
-        self.nodes.push(n);
-        self.index.insert(n, i);
-        i
+    fn intern(&mut self, index: &mut HashMap<Node, u32>, n: Node) -> u32 {
+        *index.entry(n).or_insert_with(|| {
+            self.nodes.push(n);
+            (self.nodes.len() - 1) as u32
+        })
     }
 
     /// Nodes with at least one statement to another node.
@@ -201,7 +204,8 @@ impl Adjacency {
 
     /// The dense id of a store node, if it is in the graph.
     pub fn index_of(&self, n: Node) -> Option<u32> {
-        self.index.get(&n).copied()
+        let at = self.order.binary_search_by(|&i| self.nodes[i as usize].cmp(&n)).ok()?;
+        Some(self.order[at])
     }
 
     /// The neighbours of `i` with the statement joining them, walking forwards or
@@ -588,8 +592,11 @@ impl Store {
         }
         let stamp = self.stamp()?;
         let file = self.path().map(|p| p.join(ADJACENCY_FILE));
-        let saved =
-            file.as_deref().and_then(|f| std::fs::read(f).ok()).and_then(|bytes| Adjacency::decode(&bytes, stamp));
+        let saved = file
+            .as_deref()
+            .and_then(|f| std::fs::File::open(f).ok())
+            .and_then(|f| Some((f.metadata().ok()?.len(), f)))
+            .and_then(|(len, f)| Adjacency::decode(std::io::BufReader::with_capacity(1 << 16, f), len, stamp));
         let adj = match saved {
             Some(adj) => adj,
             None => {
@@ -615,8 +622,9 @@ impl Store {
 /// The file beside the engine that keeps the adjacency between processes.
 pub const ADJACENCY_FILE: &str = "adjacency.csr";
 
-/// What starts the file, then its format version.
-const MAGIC: &[u8; 8] = b"FGCSR\0\0\x01";
+/// What starts the file, then its format version (2: sections read straight into
+/// their arrays, a CRC-32 instead of FNV-1a, the node order instead of a map).
+const MAGIC: &[u8; 8] = b"FGCSR\0\0\x02";
 
 /// Writes `bytes` to `file` through a temporary and a rename: a reader sees the old
 /// file or the whole new one.
@@ -626,46 +634,42 @@ fn save(file: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
     std::fs::rename(&tmp, file)
 }
 
-/// Little-endian words, for the file format.
-struct Words<'a> {
-    bytes: &'a [u8],
+/// Reads the file's sections in order, each straight into the array it becomes (no
+/// copy of the whole file, no conversion pass), summing every byte read.
+struct Sections<R> {
+    from: R,
+    /// Bytes the file has left: a count from a damaged header that asks for more is
+    /// refused before anything is allocated for it.
+    left: u64,
+    crc: crc32fast::Hasher,
 }
 
-impl<'a> Words<'a> {
-    /// The next `n` words of `width` bytes, if the file has them.
-    fn take(&mut self, n: usize, width: usize) -> Option<std::slice::ChunksExact<'a, u8>> {
-        let len = n.checked_mul(width)?;
-        if self.bytes.len() < len {
-            return None;
+impl<R: std::io::Read> Sections<R> {
+    /// The next `n` little-endian words of type `T`.
+    fn words<T: bytemuck::Pod>(&mut self, n: usize, from_le: fn(T) -> T) -> Option<Vec<T>> {
+        let len = n.checked_mul(std::mem::size_of::<T>())?;
+        self.left = self.left.checked_sub(len as u64)?;
+        let mut out: Vec<T> = vec![T::zeroed(); n];
+        let bytes: &mut [u8] = bytemuck::cast_slice_mut(&mut out);
+        self.from.read_exact(bytes).ok()?;
+        self.crc.update(bytes);
+        for w in &mut out {
+            *w = from_le(*w);
         }
-        let (head, rest) = self.bytes.split_at(len);
-        self.bytes = rest;
-        Some(head.chunks_exact(width))
+        Some(out)
     }
 
     fn u64(&mut self) -> Option<u64> {
-        self.u64s(1)?.pop()
+        self.words::<u64>(1, u64::from_le)?.pop()
     }
-
-    fn u32s(&mut self, n: usize) -> Option<Vec<u32>> {
-        Some(self.take(n, 4)?.map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())
-    }
-
-    fn u64s(&mut self, n: usize) -> Option<Vec<u64>> {
-        Some(self.take(n, 8)?.map(|c| u64::from_le_bytes(c.try_into().unwrap_or_default())).collect())
-    }
-}
-
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
 
 impl Adjacency {
-    /// The file form: magic, the stamp, the sizes, the nodes (kind and id), the rows,
-    /// and an FNV-1a checksum of everything before it.
+    /// The file form: magic, the stamp, the sizes, the nodes (kind and id), their
+    /// order, the rows, and a CRC-32 of everything before it, all words little-endian.
     fn encode(&self, stamp: [u64; 6]) -> Vec<u8> {
         let r = &self.rows;
-        let mut out = Vec::with_capacity(64 + 9 * self.nodes.len() + 12 * r.targets.len());
+        let mut out = Vec::with_capacity(80 + 16 * self.nodes.len() + 12 * r.targets.len());
         out.extend_from_slice(MAGIC);
         for w in stamp.into_iter().chain([self.nodes.len() as u64, r.targets.len() as u64]) {
             out.extend_from_slice(&w.to_le_bytes());
@@ -677,44 +681,52 @@ impl Adjacency {
             };
             out.extend_from_slice(&(id << 1 | kind).to_le_bytes());
         }
-        for w in r.offsets.iter().chain(&r.split).chain(&r.targets) {
+        for w in self.order.iter().chain(&r.offsets).chain(&r.split).chain(&r.targets) {
             out.extend_from_slice(&w.to_le_bytes());
         }
         for s in &r.via {
             out.extend_from_slice(&s.0.to_le_bytes());
         }
-        let sum = fnv1a(&out);
-        out.extend_from_slice(&sum.to_le_bytes());
+        let mut crc = crc32fast::Hasher::new();
+        crc.update(&out);
+        out.extend_from_slice(&u64::from(crc.finalize()).to_le_bytes());
         out
     }
 
     /// The adjacency a file holds, if it is whole, of this format, and stamped with
-    /// `stamp`; every offset and target is checked, so that a damaged file is never
-    /// used (it is rebuilt instead).
-    fn decode(bytes: &[u8], stamp: [u64; 6]) -> Option<Adjacency> {
-        let (body, sum) = bytes.split_last_chunk::<8>()?;
-        if fnv1a(body) != u64::from_le_bytes(*sum) {
+    /// `stamp`; every offset, target and the node order are checked, so that a damaged
+    /// file is never used (it is rebuilt instead).
+    fn decode(from: impl std::io::Read, len: u64, stamp: [u64; 6]) -> Option<Adjacency> {
+        let mut f = Sections { from, left: len, crc: crc32fast::Hasher::new() };
+        if f.words::<u8>(MAGIC.len(), |b| b)? != MAGIC {
             return None;
         }
-        let rest = body.strip_prefix(MAGIC)?;
-        let mut w = Words { bytes: rest };
         for want in stamp {
-            if w.u64()? != want {
+            if f.u64()? != want {
                 return None;
             }
         }
-        let n = usize::try_from(w.u64()?).ok()?;
-        let e = usize::try_from(w.u64()?).ok()?;
-        let nodes: Vec<Node> = w
-            .u64s(n)?
+        let n = usize::try_from(f.u64()?).ok()?;
+        let e = usize::try_from(f.u64()?).ok()?;
+        if n >= u32::MAX as usize || e > u32::MAX as usize {
+            return None;
+        }
+        let codes = f.words::<u64>(n, u64::from_le)?;
+        let order = f.words::<u32>(n, u32::from_le)?;
+        let offsets = f.words::<u32>(n + 1, u32::from_le)?;
+        let split = f.words::<u32>(n, u32::from_le)?;
+        let targets = f.words::<u32>(e, u32::from_le)?;
+        let via: Vec<StatementId> = f.words::<u64>(e, u64::from_le)?.into_iter().map(StatementId).collect();
+        let sum = f.crc.clone().finalize();
+        // The sum, and nothing after it.
+        if f.u64()? != u64::from(sum) || f.left != 0 {
+            return None;
+        }
+        let nodes: Vec<Node> = codes
             .into_iter()
             .map(|x| if x & 1 == 0 { Node::Entity(EntityId(x >> 1)) } else { Node::Statement(StatementId(x >> 1)) })
             .collect();
-        let offsets = w.u32s(n.checked_add(1)?)?;
-        let split = w.u32s(n)?;
-        let targets = w.u32s(e)?;
-        let via: Vec<StatementId> = w.u64s(e)?.into_iter().map(StatementId).collect();
-        if !w.bytes.is_empty() || offsets.first() != Some(&0) || offsets.last().map(|&o| o as usize) != Some(e) {
+        if offsets.first() != Some(&0) || offsets.last().map(|&o| o as usize) != Some(e) {
             return None;
         }
         for i in 0..n {
@@ -725,11 +737,14 @@ impl Adjacency {
         if targets.iter().any(|&t| t as usize >= n) {
             return None;
         }
-        let index: HashMap<Node, u32> = nodes.iter().enumerate().map(|(i, &n)| (n, i as u32)).collect();
-        if index.len() != n {
+        // Strictly increasing nodes in `order` make it a permutation of distinct
+        // nodes, which `index_of`'s binary search needs.
+        if order.iter().any(|&i| i as usize >= n)
+            || order.windows(2).any(|w| nodes[w[0] as usize] >= nodes[w[1] as usize])
+        {
             return None;
         }
-        Some(Adjacency { nodes, index, rows: Rows { offsets, split, targets, via } })
+        Some(Adjacency { nodes, order, rows: Rows { offsets, split, targets, via } })
     }
 }
 
@@ -920,9 +935,12 @@ mod tests {
         let g = Adjacency::build(&store).unwrap();
         let stamp = store.stamp().unwrap();
         let bytes = g.encode(stamp);
-        let back = Adjacency::decode(&bytes, stamp).expect("a whole file");
+        let back = Adjacency::decode(&bytes[..], bytes.len() as u64, stamp).expect("a whole file");
         assert_eq!(back.nodes, g.nodes);
-        assert_eq!(back.index, g.index);
+        assert_eq!(back.order, g.order);
+        for (i, n) in g.nodes.iter().enumerate() {
+            assert_eq!(back.index_of(*n), Some(i as u32));
+        }
         assert_eq!(
             (&back.rows.offsets, &back.rows.split, &back.rows.targets),
             (&g.rows.offsets, &g.rows.split, &g.rows.targets)
@@ -930,14 +948,14 @@ mod tests {
         assert_eq!(back.rows.via, g.rows.via);
         let mut other = stamp;
         other[0] += 1;
-        assert!(Adjacency::decode(&bytes, other).is_none(), "another commit's file");
+        assert!(Adjacency::decode(&bytes[..], bytes.len() as u64, other).is_none(), "another commit's file");
         for at in (0..bytes.len()).step_by(7) {
             let mut damaged = bytes.clone();
             damaged[at] ^= 0x10;
-            assert!(Adjacency::decode(&damaged, stamp).is_none(), "a flipped bit at {at}");
+            assert!(Adjacency::decode(&damaged[..], damaged.len() as u64, stamp).is_none(), "a flipped bit at {at}");
         }
         for len in [0, 8, bytes.len() / 2, bytes.len() - 1] {
-            assert!(Adjacency::decode(&bytes[..len], stamp).is_none(), "cut at {len}");
+            assert!(Adjacency::decode(&bytes[..len], len as u64, stamp).is_none(), "cut at {len}");
         }
     }
 

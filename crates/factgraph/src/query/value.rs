@@ -122,10 +122,12 @@ pub(crate) fn arith(op: ArithOp, a: Val, b: Val, span: Span) -> Result<Val> {
             None => return Err(arith_type(op, &Val::Temporal(if op == Sub { y } else { x }), span)),
         },
         (Mul | Div, Val::Temporal(Temporal::Duration(d)), n) | (Mul, n, Val::Temporal(Temporal::Duration(d))) => {
-            match temporal::scale(&d, &n, op == Div, span)? {
-                Some(t) => Val::Temporal(t),
-                None => return Err(arith_type(op, &n, span)),
-            }
+            let factor = match n {
+                Val::Int(i) => temporal::Num::Int(i),
+                Val::Float(x) => temporal::Num::Float(x),
+                other => return Err(arith_type(op, &other, span)),
+            };
+            Val::Temporal(temporal::scale(&d, factor, op == Div, span)?)
         }
         (Add, Val::List(mut x), Val::List(y)) => {
             x.extend(y);

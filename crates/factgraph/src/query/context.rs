@@ -197,9 +197,7 @@ impl<'a> Ctx<'a> {
     /// The query's "now", in nanoseconds since the epoch.
     pub fn now(&mut self) -> i128 {
         *self.now.get_or_insert_with(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_nanos() as i128)
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as i128)
         })
     }
 

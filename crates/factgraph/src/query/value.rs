@@ -76,7 +76,9 @@ pub(crate) fn from_value(v: &Value) -> Val {
         Value::Bool(b) => Val::Bool(*b),
         Value::Date(d) => Val::Temporal(super::temporal::from_date(d)),
         // Text the engine cannot read back (written by a later version) stays text.
-        Value::Temporal(t) => super::temporal::from_stored(t.kind, &t.text).map_or(Val::Str(t.text.clone()), Val::Temporal),
+        Value::Temporal(t) => {
+            super::temporal::from_stored(t.kind, &t.text).map_or(Val::Str(t.text.clone()), Val::Temporal)
+        }
     }
 }
 

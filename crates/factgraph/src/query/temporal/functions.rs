@@ -17,7 +17,7 @@ pub(crate) fn call(now: i128, name: &str, args: &[Val], span: Span) -> Result<Op
         return Ok(None);
     }
     // Null in, null out (a missing argument is the current time, not null).
-    if args.iter().any(|a| *a == Val::Null) {
+    if args.contains(&Val::Null) {
         return Ok(Some(Val::Null));
     }
     let t = match method {
@@ -66,7 +66,8 @@ fn not_temporal(function: &str, v: &Val, span: Span) -> crate::Error {
 }
 
 fn not_int(what: &str, v: &Val, span: Span) -> crate::Error {
-    QueryError::TypeMismatch { what: what.into(), expected: "a whole number".into(), found: v.kind().into(), span }.into()
+    QueryError::TypeMismatch { what: what.into(), expected: "a whole number".into(), found: v.kind().into(), span }
+        .into()
 }
 
 /// `kind(value)`: from text, a map, or another temporal value.
@@ -258,7 +259,10 @@ fn date_from_fields(f: &Fields<'_>, base: Option<i64>) -> Result<i64> {
     let ordinal_mode = ordinal.is_some();
     let quarterly = quarter.is_some() || doq.is_some();
     if [calendar, weekly, ordinal_mode, quarterly].iter().filter(|b| **b).count() > 1 {
-        return Err(invalid("a date is given by month and day, week and day, day of the year, or quarter and day, not by several", span));
+        return Err(invalid(
+            "a date is given by month and day, week and day, day of the year, or quarter and day, not by several",
+            span,
+        ));
     }
     let Some(base) = base else {
         let Some(y) = year else {
@@ -306,10 +310,7 @@ fn time_from_fields(f: &Fields<'_>, base: Option<i64>) -> Result<i64> {
     let (ms, us, ns) = (f.int("millisecond")?, f.int("microsecond")?, f.int("nanosecond")?);
     if base.is_none() {
         let sub = ms.is_some() || us.is_some() || ns.is_some();
-        if (minute.is_some() && hour.is_none())
-            || (second.is_some() && minute.is_none())
-            || (sub && second.is_none())
-        {
+        if (minute.is_some() && hour.is_none()) || (second.is_some() && minute.is_none()) || (sub && second.is_none()) {
             return Err(invalid("a time's fields go from the hour down, with none left out between", span));
         }
     }

@@ -214,7 +214,7 @@ fn offset_text(offset: i32) -> String {
     let sign = if offset < 0 { '-' } else { '+' };
     let a = offset.unsigned_abs();
     let mut s = format!("{sign}{:02}:{:02}", a / 3600, a / 60 % 60);
-    if a % 60 != 0 {
+    if !a.is_multiple_of(60) {
         let _ = write!(s, ":{:02}", a % 60);
     }
     s
@@ -329,10 +329,15 @@ impl Zoned {
         let day = i64::try_from(local.div_euclid(NANOS_PER_DAY as i128)).map_err(|_| too_large(span))?;
         let nanos = local.rem_euclid(NANOS_PER_DAY as i128) as i64;
         check_day(day, span)?;
-        Ok(Zoned { day, nanos, offset, zone: match zone {
-            Zone::Named(n) => Some(n.clone()),
-            Zone::Offset(_) => None,
-        } })
+        Ok(Zoned {
+            day,
+            nanos,
+            offset,
+            zone: match zone {
+                Zone::Named(n) => Some(n.clone()),
+                Zone::Offset(_) => None,
+            },
+        })
     }
 
     fn zone(&self) -> Zone {
@@ -523,11 +528,8 @@ fn parse_date(c: &mut Cursor<'_>, span: Span) -> Option<Result<i64>> {
     let dash = c.eat(b'-');
     if c.eat(b'W') {
         let w = c.n(2)?;
-        let dow = if (dash && c.eat(b'-')) || (!dash && c.peek().is_some_and(|b| b.is_ascii_digit())) {
-            c.n(1)?
-        } else {
-            1
-        };
+        let dow =
+            if (dash && c.eat(b'-')) || (!dash && c.peek().is_some_and(|b| b.is_ascii_digit())) { c.n(1)? } else { 1 };
         return Some(week_date(y, w, dow, span));
     }
     let start = c.at;
@@ -589,8 +591,11 @@ fn time_of_day(h: i64, m: i64, s: i64, n: i64, span: Span) -> Result<i64> {
     Ok(((h * 60 + m) * 60 + s) * NANOS_PER_SECOND + n)
 }
 
+/// An offset and a zone's name, either of which may be missing.
+type ZoneSuffix = (Option<i32>, Option<String>);
+
 /// An offset and/or a `[Zone/Name]` after a time, if any.
-fn parse_zone_suffix(c: &mut Cursor<'_>, span: Span) -> Option<Result<Option<(Option<i32>, Option<String>)>>> {
+fn parse_zone_suffix(c: &mut Cursor<'_>, span: Span) -> Option<Result<Option<ZoneSuffix>>> {
     let rest = c.rest().to_owned();
     if rest.is_empty() {
         return Some(Ok(None));
@@ -915,16 +920,14 @@ pub(crate) const FUNCTIONS: &[(&str, usize, usize)] = &[
     ("time.truncate", 2, 3),
 ];
 
-
 /// Now, as a value of `kind`, in a zone.
 fn current(kind: Kind, now: i128, zone: &Zone, span: Span) -> Result<Temporal> {
     if kind == Kind::Duration {
         return Err(invalid("duration() needs an argument", span));
     }
     let z = Zoned::at_instant(now, zone, span)?;
-    Ok(convert(kind, &Temporal::DateTime(z), span)?)
+    convert(kind, &Temporal::DateTime(z), span)
 }
-
 
 fn kind_name(kind: Kind) -> &'static str {
     match kind {
@@ -936,7 +939,6 @@ fn kind_name(kind: Kind) -> &'static str {
         Kind::Duration => "duration",
     }
 }
-
 
 /// The parts of a temporal value: its local date, its local time, and its zone.
 fn parts(t: &Temporal) -> (Option<i64>, Option<i64>, Option<Zone>) {
@@ -982,20 +984,17 @@ fn convert(kind: Kind, t: &Temporal, span: Span) -> Result<Temporal> {
     })
 }
 
-
 /// The offset of a zone for a time of day with no date: a named zone's offset now.
 fn zone_offset_now(z: &Zone, span: Span) -> Result<i32> {
     match z {
         Zone::Offset(o) => Ok(*o),
         Zone::Named(n) => {
-            let now = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs() as i64);
+            let now =
+                std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
             offset_at_instant(n, now, span)
         }
     }
 }
-
 
 // ---------------------------------------------------------------------------------------
 // Durations between two values.
@@ -1043,7 +1042,6 @@ fn between(how: &str, a: &Temporal, b: &Temporal, span: Span) -> Result<Duration
     let zone = za.clone().or(zb.clone());
     let (za, zb) = (za.or(zone.clone()), zb.or(zone));
     let (ta, tb) = (ta.unwrap_or(0), tb.unwrap_or(0));
-    let months_days = matches!(how, "between" | "inmonths" | "indays");
     let (Some(da), Some(db)) = (da, db) else {
         // Two times of day: only their difference.
         let off = |z: &Option<Zone>| z.as_ref().map_or(Ok(0), |z| zone_offset_now(z, span));
@@ -1077,7 +1075,6 @@ fn between(how: &str, a: &Temporal, b: &Temporal, span: Span) -> Result<Duration
         "inmonths" => Duration::new(months_between(a_local.0, a_local.1, b_local.0, b_local.1) as i128, 0, 0, span),
         "indays" => Duration::new(0, days_between(a_local.0, a_local.1, b_local.0, b_local.1) as i128, 0, span),
         _ => {
-            let _ = months_days;
             let months = months_between(a_local.0, a_local.1, b_local.0, b_local.1);
             let moved = plus_months(a_local.0, months, span)?;
             let days = days_between(moved, a_local.1, b_local.0, b_local.1);
@@ -1200,7 +1197,6 @@ pub(crate) fn sort_rank(t: &Temporal) -> u8 {
         Temporal::Duration(_) => 5,
     }
 }
-
 
 // ---------------------------------------------------------------------------------------
 // Storage: the store keeps these values as their kind and ISO text.
@@ -1379,8 +1375,14 @@ mod tests {
     fn a_date_moves_by_the_whole_days_of_a_durations_time() {
         let date = parse(Kind::Date, "1984-10-11", Span::default()).unwrap();
         let Temporal::Duration(d) = parse_duration("P1DT33H", Span::default()).unwrap() else { unreachable!() };
-        assert_eq!(add(&date, &Temporal::Duration(d), false, Span::default()).unwrap().unwrap().to_string(), "1984-10-13");
-        assert_eq!(add(&date, &Temporal::Duration(d), true, Span::default()).unwrap().unwrap().to_string(), "1984-10-09");
+        assert_eq!(
+            add(&date, &Temporal::Duration(d), false, Span::default()).unwrap().unwrap().to_string(),
+            "1984-10-13"
+        );
+        assert_eq!(
+            add(&date, &Temporal::Duration(d), true, Span::default()).unwrap().unwrap().to_string(),
+            "1984-10-09"
+        );
     }
 
     #[test]

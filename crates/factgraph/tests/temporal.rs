@@ -84,6 +84,10 @@ fn impossible_values_are_errors_at_the_call_not_panics() {
         ("return date.truncate('fortnight', date())", "no unit"),
         ("return date('+9999999999-01-01')", "out of range"),
         ("return duration({days: 1}) / 0", "division by zero"),
+        ("return date('2020-01-01') + duration({days: 9223372036854775807})", "out of range"),
+        ("return localdatetime('2020-01-01') - duration({days: 9223372036854775807})", "out of range"),
+        ("return duration({seconds: 9223372036854775807}) * 9223372036854775807", "out of range"),
+        ("return datetime({epochSeconds: 9223372036854775807, millisecond: 999})", "out of range"),
         ("return date() + 1", "`+`"),
     ] {
         let e = g.query(q).expect_err(q);

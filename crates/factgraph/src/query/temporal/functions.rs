@@ -193,10 +193,10 @@ fn from_map(kind: Kind, entries: &[(String, Val)], span: Span) -> Result<Tempora
             (None, Some(ms)) => ms as i128 * 1_000_000,
             (None, None) => 0,
         };
-        let sub = f.int("millisecond")?.unwrap_or(0) * 1_000_000
-            + f.int("microsecond")?.unwrap_or(0) * 1000
-            + f.int("nanosecond")?.unwrap_or(0);
-        return Ok(Temporal::DateTime(Zoned::at_instant(at + sub as i128, &zone.unwrap_or(Zone::Offset(0)), span)?));
+        let sub = f.int("millisecond")?.unwrap_or(0) as i128 * 1_000_000
+            + f.int("microsecond")?.unwrap_or(0) as i128 * 1000
+            + f.int("nanosecond")?.unwrap_or(0) as i128;
+        return Ok(Temporal::DateTime(Zoned::at_instant(at + sub, &zone.unwrap_or(Zone::Offset(0)), span)?));
     }
 
     let day = if kind.has_date() { Some(date_from_fields(&f, base_day)?) } else { None };

@@ -153,8 +153,18 @@ fn check_year(y: i64, span: Span) -> Result<()> {
 }
 
 fn check_day(day: i64, span: Span) -> Result<i64> {
+    // Far past any year the calendar below can be asked about without overflow.
+    if day.unsigned_abs() > 400 * MAX_YEAR as u64 {
+        return Err(too_large(span));
+    }
     check_year(civil_from_days(day).0, span)?;
     Ok(day)
+}
+
+/// `day + a + b` days, checked.
+fn add_days(day: i64, a: i64, b: i64, span: Span) -> Result<i64> {
+    let sum = day.checked_add(a).and_then(|d| d.checked_add(b)).ok_or_else(|| too_large(span))?;
+    check_day(sum, span)
 }
 
 fn in_range(what: &str, v: i64, lo: i64, hi: i64, span: Span) -> Result<i64> {
@@ -1117,18 +1127,18 @@ fn plus(t: &Temporal, d: &Duration, span: Span) -> Result<Temporal> {
         // A date moves by the whole days of the duration's time too.
         Temporal::Date(day) => {
             let whole_days = (d.total_nanos() / NANOS_PER_DAY as i128) as i64;
-            Temporal::Date(check_day(plus_months(*day, d.months, span)? + d.days + whole_days, span)?)
+            Temporal::Date(add_days(plus_months(*day, d.months, span)?, d.days, whole_days, span)?)
         }
         Temporal::LocalTime(n) => Temporal::LocalTime(time_of(*n)),
         Temporal::Time(n, o) => Temporal::Time(time_of(*n), *o),
         Temporal::LocalDateTime(day, n) => {
-            let day = plus_months(*day, d.months, span)? + d.days;
+            let day = add_days(plus_months(*day, d.months, span)?, d.days, 0, span)?;
             let total = day as i128 * NANOS_PER_DAY as i128 + *n as i128 + d.total_nanos();
             let day = i64::try_from(total.div_euclid(NANOS_PER_DAY as i128)).map_err(|_| too_large(span))?;
             Temporal::LocalDateTime(check_day(day, span)?, total.rem_euclid(NANOS_PER_DAY as i128) as i64)
         }
         Temporal::DateTime(z) => {
-            let day = plus_months(z.day, d.months, span)? + d.days;
+            let day = add_days(plus_months(z.day, d.months, span)?, d.days, 0, span)?;
             let moved = Zoned::local(day, z.nanos, &z.zone(), span)?;
             Temporal::DateTime(Zoned::at_instant(moved.instant() + d.total_nanos(), &z.zone(), span)?)
         }
@@ -1142,7 +1152,8 @@ pub(crate) fn scale(d: &Duration, factor: Num, divide: bool, span: Span) -> Resu
     let f = match factor {
         Num::Int(i) if !divide => {
             let m = |v: i64| (v as i128) * (i as i128);
-            return Ok(Temporal::Duration(Duration::new(m(d.months), m(d.days), d.total_nanos() * i as i128, span)?));
+            let nanos = d.total_nanos().checked_mul(i as i128).ok_or_else(|| too_large(span))?;
+            return Ok(Temporal::Duration(Duration::new(m(d.months), m(d.days), nanos, span)?));
         }
         Num::Int(0) => return Err(invalid("division by zero", span)),
         Num::Int(i) => i as f64,

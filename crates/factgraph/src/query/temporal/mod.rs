@@ -745,7 +745,23 @@ fn parse_duration(s: &str, span: Span) -> Result<Temporal> {
                     (_, b'M') => "minutes",
                     _ => "seconds",
                 };
-                fields.push((name, number(&rest[..end]).ok_or_else(bad)?));
+                let amount = &rest[..end];
+                // Seconds with a fraction stay exact: whole seconds and nanoseconds.
+                match (name, amount.split_once(['.', ','])) {
+                    ("seconds", Some((whole, fraction)))
+                        if fraction.len() <= 9 && fraction.bytes().all(|b| b.is_ascii_digit()) =>
+                    {
+                        let negative = whole.starts_with('-');
+                        let whole: i64 = match whole {
+                            "" | "-" | "+" => 0,
+                            w => w.parse().map_err(|_| bad())?,
+                        };
+                        let nanos: i64 = format!("{fraction:0<9}").parse().map_err(|_| bad())?;
+                        fields.push(("seconds", Num::Int(whole)));
+                        fields.push(("nanoseconds", Num::Int(if negative { -nanos } else { nanos })));
+                    }
+                    _ => fields.push((name, number(amount).ok_or_else(bad)?)),
+                }
                 rest = &rest[end + 1..];
             }
         }
@@ -1394,6 +1410,41 @@ mod tests {
             add(&date, &Temporal::Duration(d), true, Span::default()).unwrap().unwrap().to_string(),
             "1984-10-09"
         );
+    }
+
+    const KINDS: [Kind; 6] =
+        [Kind::Date, Kind::LocalTime, Kind::Time, Kind::LocalDateTime, Kind::DateTime, Kind::Duration];
+
+    proptest::proptest! {
+        #[test]
+        fn no_text_makes_parsing_panic(s in "[-+PTWZ0-9:.,/A-Za-z\\[\\]]{0,24}") {
+            for kind in KINDS {
+                let _ = parse(kind, &s, Span::default());
+            }
+        }
+
+        #[test]
+        fn every_value_reads_back_from_its_text(
+            day in -365_000_000_000i64..365_000_000_000,
+            nanos in 0..NANOS_PER_DAY,
+            offset in -18 * 3600..=18 * 3600i32,
+            months in -1_000_000i64..1_000_000,
+            seconds in -1_000_000_000_000i64..1_000_000_000_000,
+            sub in 0..NANOS_PER_SECOND,
+        ) {
+            let values = [
+                Temporal::Date(day),
+                Temporal::LocalTime(nanos),
+                Temporal::Time(nanos, offset),
+                Temporal::LocalDateTime(day, nanos),
+                Temporal::DateTime(Zoned { day, nanos, offset, zone: None }),
+                Temporal::Duration(Duration { months, days: months / 7, seconds, nanos: sub }),
+            ];
+            for (kind, v) in KINDS.into_iter().zip(values) {
+                let text = v.to_string();
+                proptest::prop_assert_eq!(parse(kind, &text, Span::default()).ok(), Some(v), "{}", text);
+            }
+        }
     }
 
     #[test]

@@ -398,3 +398,6 @@ pub enum Direction {
 pub const MAX_TEXT_LEN: usize = 64 * 1024;
 /// A limit on a document's text.
 pub const MAX_DOCUMENT_LEN: usize = 16 * 1024 * 1024;
+/// A limit on a temporal value's text (the longest, a date-time with a zone's name,
+/// is under 70 bytes).
+pub const MAX_TEMPORAL_LEN: usize = 128;

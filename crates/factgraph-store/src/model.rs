@@ -121,6 +121,36 @@ pub enum Value {
     Bool(bool),
     /// A calendar date.
     Date(Date),
+    /// An openCypher temporal value other than a date of years 0 to 9999: a time, a
+    /// date and time, a duration. The store keeps its kind and ISO text; the query
+    /// engine, which knows the calendar, reads them.
+    Temporal(Temporal),
+}
+
+/// What kind of temporal value a [`Temporal`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum TemporalKind {
+    /// A date beyond the years 0 to 9999 (`+10000-01-01`).
+    Date,
+    /// A time of day (`12:31:14.645`).
+    LocalTime,
+    /// A time of day with an offset (`12:31+01:00`).
+    Time,
+    /// A date and time (`1984-10-11T12:31`).
+    LocalDateTime,
+    /// A date and time with an offset and maybe a zone (`1984-10-11T12:31+01:00[Europe/Stockholm]`).
+    DateTime,
+    /// A duration (`P1Y2M3DT4H`).
+    Duration,
+}
+
+/// A temporal value as stored: its kind and its ISO 8601 text.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Temporal {
+    /// The kind.
+    pub kind: TemporalKind,
+    /// The text, as openCypher writes it.
+    pub text: String,
 }
 
 impl Value {
@@ -132,6 +162,14 @@ impl Value {
             Value::Float(_) => "float",
             Value::Bool(_) => "boolean",
             Value::Date(_) => "date",
+            Value::Temporal(t) => match t.kind {
+                TemporalKind::Date => "date",
+                TemporalKind::LocalTime => "local time",
+                TemporalKind::Time => "time",
+                TemporalKind::LocalDateTime => "local date and time",
+                TemporalKind::DateTime => "date and time",
+                TemporalKind::Duration => "duration",
+            },
         }
     }
 }
@@ -144,6 +182,7 @@ impl fmt::Display for Value {
             Value::Float(x) => write!(f, "{x}"),
             Value::Bool(b) => write!(f, "{b}"),
             Value::Date(d) => d.fmt(f),
+            Value::Temporal(t) => f.write_str(&t.text),
         }
     }
 }
@@ -359,3 +398,6 @@ pub enum Direction {
 pub const MAX_TEXT_LEN: usize = 64 * 1024;
 /// A limit on a document's text.
 pub const MAX_DOCUMENT_LEN: usize = 16 * 1024 * 1024;
+/// A limit on a temporal value's text (the longest, a date-time with a zone's name,
+/// is under 70 bytes).
+pub const MAX_TEMPORAL_LEN: usize = 128;

@@ -29,7 +29,7 @@ use crate::keys::{self, List};
 use crate::kv::Kv as _;
 use crate::model::{
     Alias, Direction, Entity, EntityId, Evidence, NewStatement, Node, Object, Properties, StatementId, Value,
-    DOCUMENT_KIND, MAX_DOCUMENT_LEN, MAX_TEXT_LEN,
+    DOCUMENT_KIND, MAX_DOCUMENT_LEN, MAX_TEMPORAL_LEN, MAX_TEXT_LEN,
 };
 use crate::normalize::normalize;
 use crate::quote;
@@ -1404,6 +1404,7 @@ impl Drop for Transaction<'_> {
 fn value_bytes(v: &Value) -> usize {
     match v {
         Value::Str(s) => s.len(),
+        Value::Temporal(t) => t.text.len(),
         _ => 8,
     }
 }
@@ -1516,6 +1517,9 @@ fn check_value(v: &Value) -> Result<()> {
             Err(StoreError::Invalid(format!("a string value is limited to {MAX_TEXT_LEN} bytes")))
         }
         Value::Float(x) if !x.is_finite() => Err(StoreError::Invalid("a float value must be finite".into())),
+        Value::Temporal(t) if t.text.len() > MAX_TEMPORAL_LEN => {
+            Err(StoreError::Invalid(format!("a temporal value's text is limited to {MAX_TEMPORAL_LEN} bytes")))
+        }
         _ => Ok(()),
     }
 }

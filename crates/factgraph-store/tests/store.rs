@@ -217,6 +217,9 @@ fn invalid_names_kinds_and_relations_are_refused() {
     assert!(tx.add_statement(NewStatement::new(a, "two words", a, Evidence::new(d, "q"))).is_err());
     assert!(tx.add_statement(NewStatement::new(a, "rel", Value::Float(f64::NAN), Evidence::new(d, "q"))).is_err());
     assert!(tx.add_statement(NewStatement::new(a, "rel", a, Evidence::new(d, "   "))).is_err());
+    let temporal = |text: String| Value::Temporal(Temporal { kind: TemporalKind::Duration, text });
+    assert!(tx.set_property(a, "took", temporal("x".repeat(MAX_TEMPORAL_LEN + 1))).is_err());
+    tx.set_property(a, "took", temporal("PT1H".into())).unwrap();
 }
 
 #[test]

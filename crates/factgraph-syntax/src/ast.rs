@@ -110,6 +110,11 @@ pub enum Literal {
     Bool(bool),
     /// A date.
     Date(Date),
+    /// A temporal value other than a date, as openCypher names its type (`localtime`,
+    /// `time`, `localdatetime`, `datetime`, `duration`, or `date` for a year beyond
+    /// 0 to 9999) and its ISO text. Queries cannot write one: the query engine puts the
+    /// values it computed into a `create` as literals.
+    Temporal(String, String),
 }
 
 impl Literal {
@@ -121,6 +126,7 @@ impl Literal {
             Literal::Float(_) => "a number with a fraction",
             Literal::Bool(_) => "true or false",
             Literal::Date(_) => "a date",
+            Literal::Temporal(..) => "a temporal value",
         }
     }
 }

@@ -347,6 +347,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::in_op => "`in`",
         Rule::count_star => "`count(*)`",
         Rule::function_call => "a function call",
+        Rule::function_name => "a function name",
         Rule::list => "a list (`[…]`)",
         Rule::postfix => "an expression",
         // Possible after any term, so never worth listing among what was expected.

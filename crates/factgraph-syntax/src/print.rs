@@ -62,6 +62,10 @@ fn literal(out: &mut String, l: &Literal) {
         Literal::Date(d) => {
             let _ = write!(out, "{:04}-{:02}-{:02}", d.year, d.month, d.day);
         }
+        // As the constructor call that makes it.
+        Literal::Temporal(kind, text) => {
+            let _ = write!(out, "{kind}({text:?})");
+        }
     }
 }
 

@@ -427,7 +427,7 @@ pub(crate) fn arity(name: &str) -> Option<(usize, usize)> {
     if AGGREGATES.contains(&name) {
         return Some((1, 1));
     }
-    FUNCTION_ARITY.iter().find(|(n, ..)| *n == name).map(|(_, lo, hi)| (*lo, *hi))
+    FUNCTION_ARITY.iter().chain(super::temporal::FUNCTIONS).find(|(n, ..)| *n == name).map(|(_, lo, hi)| (*lo, *hi))
 }
 
 /// The functions whose names are a typo away from `name` (an edit for every three
@@ -1112,7 +1112,9 @@ impl Planner {
             ExprKind::Literal(Literal::Int(i)) if *i < 0 => {
                 return Err(QueryError::not_allowed(Restriction::NegativeCount { clause }, e.span).into())
             }
-            ExprKind::Literal(l @ (Literal::Float(_) | Literal::Str(_) | Literal::Bool(_) | Literal::Date(_))) => {
+            ExprKind::Literal(
+                l @ (Literal::Float(_) | Literal::Str(_) | Literal::Bool(_) | Literal::Date(_) | Literal::Temporal(..)),
+            ) => {
                 return Err(QueryError::TypeMismatch {
                     what: format!("`{clause}`"),
                     expected: "a whole number".into(),

@@ -175,6 +175,9 @@ pub(crate) struct Ctx<'a> {
     pub including_negated: bool,
     // Shared, so that looking an entity up again costs a reference count, not a copy.
     entities: HashMap<EntityId, std::rc::Rc<Entity>>,
+    /// The query's "now" (nanoseconds since the epoch), read once: `date()` and
+    /// `time()` agree throughout a query.
+    now: Option<i128>,
 }
 
 impl<'a> Ctx<'a> {
@@ -187,7 +190,15 @@ impl<'a> Ctx<'a> {
             source: None,
             including_negated: false,
             entities: HashMap::default(),
+            now: None,
         }
+    }
+
+    /// The query's "now", in nanoseconds since the epoch.
+    pub fn now(&mut self) -> i128 {
+        *self.now.get_or_insert_with(|| {
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as i128)
+        })
     }
 
     /// Runs `f` with statements of every polarity answering, as `describe`, `why` and

@@ -10,8 +10,8 @@
 
 use std::collections::HashMap;
 
-use factgraph_store::{Node, StatementId, Value};
-use factgraph_syntax::ast::{Date, ExprKind, Literal, PathPattern, PatternProperty};
+use factgraph_store::{Node, StatementId};
+use factgraph_syntax::ast::{ExprKind, Literal, PathPattern, PatternProperty};
 
 use super::compile::{Agg, AggFn, CExpr, CreatePlan, Op, QueryPlan};
 use super::context::{Ctx, Flow};
@@ -465,13 +465,11 @@ pub(crate) fn literal_paths(ctx: &mut Ctx<'_>, plan: &CreatePlan, row: &[Val]) -
                 Val::Int(i) => ExprKind::Literal(Literal::Int(i)),
                 Val::Float(x) => ExprKind::Literal(Literal::Float(x)),
                 Val::Str(s) => ExprKind::Literal(Literal::Str(s)),
-                Val::Lit(Value::Date(d)) => {
-                    ExprKind::Literal(Literal::Date(Date { year: d.year, month: d.month, day: d.day }))
-                }
+                Val::Temporal(t) => ExprKind::Literal(super::temporal::to_literal(&t)),
                 other => {
                     return Err(QueryError::TypeMismatch {
                         what: format!("the property `{}`", p.key.text),
-                        expected: "text, a number, a boolean or a date".into(),
+                        expected: "text, a number, a boolean or a temporal value".into(),
                         found: other.kind().into(),
                         span: p.span,
                     }

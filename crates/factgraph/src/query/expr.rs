@@ -371,6 +371,7 @@ fn property(ctx: &mut Ctx<'_>, v: &Val, key: &str) -> Result<Val> {
             }
         }
         Val::Map(entries) => entries.iter().find(|(k, _)| k == key).map_or(Val::Null, |(_, v)| v.clone()),
+        Val::Temporal(t) => super::temporal::component(t, key),
         Val::Null => Val::Null,
         other => {
             return Err(QueryError::TypeMismatch {
@@ -416,6 +417,9 @@ fn chars(s: &str, from: usize, len: usize) -> String {
 }
 
 fn call(ctx: &mut Ctx<'_>, name: &str, mut vals: Vec<Val>, span: Span) -> Result<Val> {
+    if let Some(v) = super::temporal::call(ctx.now(), name, &vals, span)? {
+        return Ok(v);
+    }
     let first = vals.first().cloned().unwrap_or(Val::Null);
     // Most functions return null for a null argument.
     let nullable = !matches!(name, "coalesce" | "range");
@@ -592,8 +596,8 @@ fn call(ctx: &mut Ctx<'_>, name: &str, mut vals: Vec<Val>, span: Span) -> Result
             Val::Int(i) => Val::Str(i.to_string()),
             Val::Float(x) => Val::Str(float_text(x)),
             Val::Bool(b) => Val::Str(b.to_string()),
-            Val::Lit(v) => Val::Str(v.to_string()),
-            other => return Err(wrong_type(name, "a number, text or a boolean", &other, span)),
+            Val::Temporal(t) => Val::Str(t.to_string()),
+            other => return Err(wrong_type(name, "a number, text, a boolean or a temporal value", &other, span)),
         },
         "tointeger" => match first {
             Val::Int(i) => Val::Int(i),

@@ -15,6 +15,7 @@ mod questions;
 mod resolve;
 mod result;
 mod script;
+mod temporal;
 mod value;
 
 use std::path::{Path, PathBuf};

@@ -70,6 +70,7 @@ impl Params {
                     Value::Float(x) => Literal::Float(*x),
                     Value::Bool(b) => Literal::Bool(*b),
                     Value::Date(d) => Literal::Date(Date { year: d.year, month: d.month, day: d.day }),
+                    Value::Temporal(t) => Literal::Temporal(super::temporal::kind_word(t.kind).into(), t.text.clone()),
                 };
                 (k.clone(), literal)
             })

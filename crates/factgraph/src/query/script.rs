@@ -125,6 +125,9 @@ pub(crate) fn value(l: &Literal) -> Value {
         Literal::Float(x) => Value::Float(*x),
         Literal::Bool(b) => Value::Bool(*b),
         Literal::Date(d) => Value::Date(Date { year: d.year, month: d.month, day: d.day }),
+        Literal::Temporal(kind, text) => {
+            Value::Temporal(factgraph_store::Temporal { kind: super::temporal::kind_of_word(kind), text: text.clone() })
+        }
     }
 }
 

@@ -9,6 +9,7 @@ use factgraph_syntax::ast::{ArithOp, Span};
 
 use super::context::Ctx;
 use super::result::Cell;
+use super::temporal::{self, Temporal};
 use crate::error::{QueryError, Result};
 
 /// A runtime value.
@@ -19,8 +20,8 @@ pub(crate) enum Val {
     Int(i64),
     Float(f64),
     Str(String),
-    /// A stored value with no Cypher type of its own (a date).
-    Lit(Value),
+    /// A date, a time, a date and time, or a duration.
+    Temporal(Temporal),
     Node(Node),
     Rel(StatementId),
     /// The relationships of a variable-length pattern, in path order.
@@ -41,7 +42,7 @@ impl Val {
             Val::Int(_) => "an integer",
             Val::Float(_) => "a float",
             Val::Str(_) => "text",
-            Val::Lit(_) => "a date",
+            Val::Temporal(t) => super::temporal::type_name(t),
             Val::Node(_) => "a node",
             Val::Rel(_) => "a relationship",
             Val::Rels(_) => "a list of relationships",
@@ -73,7 +74,11 @@ pub(crate) fn from_value(v: &Value) -> Val {
         Value::Int(i) => Val::Int(*i),
         Value::Float(x) => Val::Float(*x),
         Value::Bool(b) => Val::Bool(*b),
-        other => Val::Lit(other.clone()),
+        Value::Date(d) => Val::Temporal(super::temporal::from_date(d)),
+        // Text the engine cannot read back (written by a later version) stays text.
+        Value::Temporal(t) => {
+            super::temporal::from_stored(t.kind, &t.text).map_or(Val::Str(t.text.clone()), Val::Temporal)
+        }
     }
 }
 
@@ -82,7 +87,12 @@ fn overflow(span: Span) -> crate::Error {
 }
 
 fn arith_type(op: ArithOp, v: &Val, span: Span) -> crate::Error {
-    let expected = if op == ArithOp::Add { "numbers, text or lists" } else { "numbers" };
+    let expected = match op {
+        ArithOp::Add => "numbers, text, lists, or a temporal value and a duration",
+        ArithOp::Sub => "numbers, or a temporal value and a duration",
+        ArithOp::Mul | ArithOp::Div => "numbers, or a duration and a number",
+        ArithOp::Mod => "numbers",
+    };
     QueryError::TypeMismatch {
         what: format!("`{}`", op.symbol()),
         expected: expected.into(),
@@ -109,6 +119,18 @@ pub(crate) fn arith(op: ArithOp, a: Val, b: Val, span: Span) -> Result<Val> {
     use ArithOp::*;
     Ok(match (op, a, b) {
         (_, Val::Null, _) | (_, _, Val::Null) => Val::Null,
+        (Add | Sub, Val::Temporal(x), Val::Temporal(y)) => match temporal::add(&x, &y, op == Sub, span)? {
+            Some(t) => Val::Temporal(t),
+            None => return Err(arith_type(op, &Val::Temporal(if op == Sub { y } else { x }), span)),
+        },
+        (Mul | Div, Val::Temporal(Temporal::Duration(d)), n) | (Mul, n, Val::Temporal(Temporal::Duration(d))) => {
+            let factor = match n {
+                Val::Int(i) => temporal::Num::Int(i),
+                Val::Float(x) => temporal::Num::Float(x),
+                other => return Err(arith_type(op, &other, span)),
+            };
+            Val::Temporal(temporal::scale(&d, factor, op == Div, span)?)
+        }
         (Add, Val::List(mut x), Val::List(y)) => {
             x.extend(y);
             Val::List(x)
@@ -188,7 +210,7 @@ pub(crate) fn compare(a: &Val, b: &Val) -> Option<Ordering> {
         (x, y) if num(x).is_some() && num(y).is_some() => num(x)?.partial_cmp(&num(y)?),
         (Val::Str(x), Val::Str(y)) => Some(x.cmp(y)),
         (Val::Bool(x), Val::Bool(y)) => Some(x.cmp(y)),
-        (Val::Lit(Value::Date(x)), Val::Lit(Value::Date(y))) => Some(x.cmp(y)),
+        (Val::Temporal(x), Val::Temporal(y)) => temporal::compare(x, y),
         (Val::List(x), Val::List(y)) => {
             for (p, q) in x.iter().zip(y) {
                 match compare(p, q)? {
@@ -248,7 +270,7 @@ pub(crate) fn compare_for_sort(a: &Val, b: &Val) -> Ordering {
         Val::Str(_) => 4,
         Val::Bool(_) => 5,
         Val::Int(_) | Val::Float(_) => 6,
-        Val::Lit(_) => 7,
+        Val::Temporal(_) => 7,
         Val::Path(..) => 3,
         Val::Null => 8,
     };
@@ -264,6 +286,10 @@ pub(crate) fn compare_for_sort(a: &Val, b: &Val) -> Ordering {
         }
         // NaN sorts above every other number.
         (Val::Float(x), Val::Float(y)) if x.is_nan() || y.is_nan() => x.is_nan().cmp(&y.is_nan()),
+        (Val::Temporal(x), Val::Temporal(y)) => match temporal::compare(x, y) {
+            Some(o) => o,
+            None => temporal::sort_rank(x).cmp(&temporal::sort_rank(y)).then_with(|| x.to_string().cmp(&y.to_string())),
+        },
         _ => match compare(a, b) {
             Some(o) => o,
             None => rank(a).cmp(&rank(b)).then_with(|| format!("{a:?}").cmp(&format!("{b:?}"))),
@@ -330,7 +356,7 @@ pub(crate) fn to_cell(ctx: &mut Ctx<'_>, v: &Val) -> Result<Cell> {
         Val::Int(i) => Cell::Value { value: Value::Int(*i) },
         Val::Float(x) => Cell::Value { value: Value::Float(*x) },
         Val::Str(s) => Cell::Value { value: Value::Str(s.clone()) },
-        Val::Lit(v) => Cell::Value { value: v.clone() },
+        Val::Temporal(t) => Cell::Value { value: temporal::to_stored(t) },
         Val::Node(n) => ctx.node_cell(*n)?,
         Val::Rel(s) => ctx.statement_cell(*s)?,
         Val::Rels(r) => {

@@ -86,7 +86,17 @@ fn paths(args: &Args) -> Paths {
     }
 }
 
+/// Transparent huge pages off, as the `factgraph` binary has them (see
+/// `huge_pages_off` there), unless `MIMALLOC_ALLOW_THP=1` asks for them.
+fn huge_pages_off() {
+    #[cfg(target_os = "linux")]
+    if std::env::var_os("MIMALLOC_ALLOW_THP").is_none() {
+        let _ = nix::sys::prctl::set_thp_disable(true);
+    }
+}
+
 fn main() -> Result<()> {
+    huge_pages_off();
     let args = Args::parse();
     let p = paths(&args);
     // Every phase but a serve on another store reads the generated data (or the store

@@ -1,5 +1,6 @@
 //! End-to-end tests: the real `factgraph` binary on real stores in temp directories.
 
+mod budget;
 mod crash;
 mod honest;
 mod input;

@@ -76,6 +76,12 @@ struct Cli {
     /// Print each command of a script before its output, as the REPL would show it.
     #[arg(long)]
     echo: bool,
+    /// The memory each query may build (values, rows kept by sorting and grouping, the
+    /// answer), as bytes or with a unit: 512MiB, 2GiB, 64KiB (K, M and G are binary
+    /// too; KB, MB and GB decimal). Past it the query fails with a clear error. For
+    /// `serve`, the budget of each request's query.
+    #[arg(long, global = true, value_name = "SIZE", default_value = "1GiB", value_parser = parse_size)]
+    memory_limit: usize,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -241,6 +247,7 @@ fn exit_code(e: &anyhow::Error) -> u8 {
                 | ErrorKind::Ambiguous
                 | ErrorKind::Invalid
                 | ErrorKind::Limit
+                | ErrorKind::ResourceExhausted
                 | ErrorKind::Cancelled
                 | ErrorKind::Timeout
                 | ErrorKind::Load => 1,
@@ -259,6 +266,32 @@ fn exit_code(e: &anyhow::Error) -> u8 {
         }
     }
     1
+}
+
+/// A size as `--memory-limit` takes it: bytes, or a number with a unit (`512MiB`,
+/// `2 GiB`, `1.5G`; `K`, `M`, `G`, `T` and `KiB`… are binary, `KB`, `MB`… decimal).
+fn parse_size(text: &str) -> std::result::Result<usize, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
+    let (number, unit) = (t[..split].trim(), t[split..].trim());
+    let number: f64 = number.parse().map_err(|_| format!("{text:?} is not a size: write bytes, or 512MiB, 2GiB"))?;
+    let scale: f64 = match unit.to_ascii_lowercase().as_str() {
+        "" | "b" => 1.0,
+        "k" | "kib" => 1024.0,
+        "m" | "mib" => 1024.0 * 1024.0,
+        "g" | "gib" => 1024.0 * 1024.0 * 1024.0,
+        "t" | "tib" => 1024.0 * 1024.0 * 1024.0 * 1024.0,
+        "kb" => 1e3,
+        "mb" => 1e6,
+        "gb" => 1e9,
+        "tb" => 1e12,
+        _ => return Err(format!("{unit:?} is not a unit of size: use KiB, MiB, GiB (or K, M, G), KB, MB, GB")),
+    };
+    let bytes = number * scale;
+    if !(1.0..usize::MAX as f64).contains(&bytes) {
+        return Err(format!("{text:?} is not a size a query can be given: from 1 byte up"));
+    }
+    Ok(bytes as usize)
 }
 
 fn use_color(choice: Color) -> bool {
@@ -550,7 +583,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Err(e) => return Err(e),
     };
     if let Some(Command::Serve(args)) = &cli.command {
-        return serve::run(graph, args, cli.read_only);
+        return serve::run(graph, args, cli.read_only, cli.memory_limit);
     }
     // `import` ran before the store was opened, since it may create it.
     if let Some(code) = subcommand(&cli, Backend::Local(&graph))? {
@@ -612,7 +645,7 @@ fn subcommand(cli: &Cli, backend: Backend<'_>) -> Result<Option<ExitCode>> {
                 sources_named: *sources,
                 ..Default::default()
             };
-            let limits = factgraph::Limits::default();
+            let limits = factgraph::Limits { max_memory: cli.memory_limit, ..factgraph::Limits::default() };
             let dot = match backend.dot(query.as_deref(), &factgraph::Params::new(), &options, &limits) {
                 Ok(d) => d,
                 Err(e @ (backend::Failure::Remote(_) | backend::Failure::Local(Error::Parse(_) | Error::Query(_)))) => {
@@ -714,6 +747,7 @@ fn run_session(cli: &Cli, backend: Backend<'_>, inputs: Option<(Vec<String>, Opt
     let mode = cli.format.unwrap_or(if stdout.is_terminal() { Mode::Table } else { Mode::Tsv });
     let style = Style { mode, evidence: cli.evidence, max_rows: if stdout.is_terminal() { 200 } else { usize::MAX } };
     let mut session = Session::with_backend(backend, stdout.lock(), std::io::stderr(), style, color);
+    session.max_memory = cli.memory_limit;
     let Some((inputs, cwd)) = inputs else {
         terminal::run(&mut session, backend)?;
         return Ok(ExitCode::SUCCESS);
@@ -759,7 +793,20 @@ fn run_session(cli: &Cli, backend: Backend<'_>, inputs: Option<(Vec<String>, Opt
 
 #[cfg(test)]
 mod tests {
-    use super::message;
+    use super::{message, parse_size};
+
+    #[test]
+    fn sizes_take_binary_and_decimal_units() {
+        assert_eq!(parse_size("512MiB"), Ok(512 << 20));
+        assert_eq!(parse_size("2 GiB"), Ok(2 << 30));
+        assert_eq!(parse_size("1g"), Ok(1 << 30));
+        assert_eq!(parse_size("1.5K"), Ok(1536));
+        assert_eq!(parse_size("100MB"), Ok(100_000_000));
+        assert_eq!(parse_size("4096"), Ok(4096));
+        assert!(parse_size("0").is_err());
+        assert!(parse_size("lots").is_err());
+        assert!(parse_size("5 parsecs").unwrap_err().contains("unit"));
+    }
 
     #[test]
     fn a_cause_the_message_already_ends_with_is_not_said_twice() {

@@ -85,6 +85,26 @@ fn cell_text(c: &Cell) -> String {
     }
 }
 
+/// The most characters of one cell (or column name) that the formats for people
+/// show; the rest is for the machine formats. Laying out a table whose cell held a
+/// list of 70,000 strings took minutes.
+const MAX_SHOWN_CHARS: usize = 4096;
+
+/// A cell's text as a format for people shows it: cut at `MAX_SHOWN_CHARS`, saying
+/// how much was left out.
+fn shown(text: String) -> String {
+    // Bytes count at least the characters: most texts need no counting.
+    if text.len() <= MAX_SHOWN_CHARS {
+        return text;
+    }
+    let chars = text.chars().count();
+    if chars <= MAX_SHOWN_CHARS {
+        return text;
+    }
+    let cut: String = text.chars().take(MAX_SHOWN_CHARS).collect();
+    format!("{cut}… ({} more characters; --format tsv or json shows them)", chars - MAX_SHOWN_CHARS)
+}
+
 /// Writes one result.
 pub fn write_result(out: &mut dyn Write, r: &QueryResult, style: &Style) -> std::io::Result<()> {
     if r.columns.is_empty() {
@@ -107,9 +127,9 @@ pub fn write_result(out: &mut dyn Write, r: &QueryResult, style: &Style) -> std:
                     table.set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
                 }
             }
-            table.set_header(r.columns.clone());
+            table.set_header(r.columns.iter().cloned().map(self::shown).collect::<Vec<_>>());
             for row in &r.rows[..shown] {
-                table.add_row(row.cells.iter().map(cell_text).collect::<Vec<_>>());
+                table.add_row(row.cells.iter().map(|c| self::shown(cell_text(c))).collect::<Vec<_>>());
             }
             writeln!(out, "{table}")?;
             let n = r.rows.len();
@@ -161,13 +181,14 @@ pub fn write_result(out: &mut dyn Write, r: &QueryResult, style: &Style) -> std:
             }
         }
         Mode::Line => {
-            let width = r.columns.iter().map(|c| c.chars().count()).max().unwrap_or(0);
+            let columns: Vec<String> = r.columns.iter().cloned().map(self::shown).collect();
+            let width = columns.iter().map(|c| c.chars().count()).max().unwrap_or(0);
             for (i, row) in r.rows[..shown].iter().enumerate() {
                 if i > 0 {
                     writeln!(out)?;
                 }
-                for (c, cell) in r.columns.iter().zip(&row.cells) {
-                    writeln!(out, "{c:>width$} = {}", cell_text(cell))?;
+                for (c, cell) in columns.iter().zip(&row.cells) {
+                    writeln!(out, "{c:>width$} = {}", self::shown(cell_text(cell)))?;
                 }
             }
         }

@@ -231,6 +231,8 @@ pub struct Session<'g, W: Write, E: Write> {
     pub params: Params,
     /// How many `.read`s the input being evaluated is inside.
     read_depth: usize,
+    /// The memory budget of each query, in bytes (`--memory-limit`).
+    pub max_memory: usize,
 }
 
 /// A parameter's value as typed after `.param NAME`: a quoted string (with the
@@ -291,6 +293,7 @@ impl<'g, W: Write, E: Write> Session<'g, W, E> {
             cwd: std::env::current_dir().unwrap_or_default(),
             params: Params::new(),
             read_depth: 0,
+            max_memory: Limits::default().max_memory,
         }
     }
 
@@ -313,7 +316,7 @@ impl<'g, W: Write, E: Write> Session<'g, W, E> {
     }
 
     fn limits(&self) -> Limits {
-        Limits { cancel: Some(self.cancel.clone()), ..Limits::default() }
+        Limits { cancel: Some(self.cancel.clone()), max_memory: self.max_memory, ..Limits::default() }
     }
 
     /// Evaluates one complete input (a meta command, or queries). `Err(())` means the

@@ -76,8 +76,9 @@ fn write_own_token(dir: &Path, token: &str) -> Result<PathBuf> {
     Ok(path)
 }
 
-/// Serves `graph` until Ctrl-C or SIGTERM.
-pub fn run(graph: Graph, args: &ServeArgs, read_only: bool) -> Result<ExitCode> {
+/// Serves `graph` until Ctrl-C or SIGTERM; each query may build `max_memory` bytes
+/// (`--memory-limit`).
+pub fn run(graph: Graph, args: &ServeArgs, read_only: bool, max_memory: usize) -> Result<ExitCode> {
     let mut own_token = None;
     let token = match given_token(args)? {
         Some(t) => Some(t),
@@ -98,6 +99,7 @@ pub fn run(graph: Graph, args: &ServeArgs, read_only: bool) -> Result<ExitCode> 
         limits: factgraph::Limits {
             max_rows: args.max_rows.max(1),
             deadline: Some(Duration::from_millis(args.timeout_ms.max(1))),
+            max_memory,
             ..factgraph::Limits::default()
         },
         max_body: args.max_body.max(1024),

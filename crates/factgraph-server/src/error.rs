@@ -106,7 +106,8 @@ fn status_of(kind: ErrorKind) -> StatusCode {
         ErrorKind::Syntax | ErrorKind::UnknownName | ErrorKind::Ambiguous | ErrorKind::Invalid | ErrorKind::Load => {
             StatusCode::BAD_REQUEST
         }
-        ErrorKind::Limit => StatusCode::UNPROCESSABLE_ENTITY,
+        // Past a bound the server set: asking for less (or of a server with more) helps.
+        ErrorKind::Limit | ErrorKind::ResourceExhausted => StatusCode::UNPROCESSABLE_ENTITY,
         ErrorKind::Timeout => StatusCode::GATEWAY_TIMEOUT,
         // A cancelled query's client has gone; the status is for the log.
         ErrorKind::Cancelled => StatusCode::REQUEST_TIMEOUT,

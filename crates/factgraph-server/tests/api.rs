@@ -238,6 +238,18 @@ fn a_request_may_lower_the_row_cap_but_not_raise_it() {
 }
 
 #[test]
+fn a_query_past_the_servers_memory_budget_is_422_resource_exhausted() {
+    let config = Config { limits: Limits { max_memory: 64 << 10, ..Config::loopback().limits }, ..Config::loopback() };
+    let server = serve_with(showcase(), config);
+    let query = "unwind range(1, 5000) as i return 'row ' + toString(i) as r order by r desc";
+    let (status, body) = post(&server, "/query", json!({ "query": query }), None);
+    assert_eq!((status, body["error"]["kind"].as_str()), (422, Some("resource_exhausted")), "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("64 KiB"), "{body}");
+    let (status, _) = post(&server, "/query", json!({ "query": "match (n) return n.name limit 3" }), None);
+    assert_eq!(status, 200);
+}
+
+#[test]
 fn a_large_answer_streams_as_json_lines_with_a_header_rows_and_an_end() {
     let server = serve();
     let mut resp = agent()

@@ -592,8 +592,11 @@ impl Store {
         }
         let stamp = self.stamp()?;
         let file = self.path().map(|p| p.join(ADJACENCY_FILE));
+        // Only a regular file is read: opening a FIFO would wait forever, a device
+        // never end.
         let saved = file
             .as_deref()
+            .filter(|f| std::fs::metadata(f).is_ok_and(|m| m.is_file()))
             .and_then(|f| std::fs::File::open(f).ok())
             .and_then(|f| Some((f.metadata().ok()?.len(), f)))
             .and_then(|(len, f)| Adjacency::decode(std::io::BufReader::with_capacity(1 << 16, f), len, stamp));
@@ -987,6 +990,39 @@ mod tests {
         let g = store.adjacency().unwrap();
         assert_eq!(g.node_count(), 8, "the stale file is not used");
         assert!(g.shortest_path(Node::Entity(ids[4]), Node::Entity(z), Walk::Directed, 5).is_some());
+    }
+
+    /// A FIFO or a device where the kept adjacency goes was read (and waited on, or read
+    /// without end): anything but a regular file is not read, and the adjacency is
+    /// built instead.
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_or_device_as_the_kept_adjacency_is_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db");
+        {
+            let store = Store::open(&path, &crate::OpenOptions::default()).unwrap();
+            sample(&store);
+        }
+        let file = path.join(ADJACENCY_FILE);
+        let _ = std::fs::remove_file(&file);
+        assert!(std::process::Command::new("mkfifo").arg(&file).status().unwrap().success());
+        let (tx, rx) = std::sync::mpsc::channel();
+        let opened = path.clone();
+        std::thread::spawn(move || {
+            let count = {
+                let store =
+                    Store::open(&opened, &crate::OpenOptions { read_only: true, ..Default::default() }).unwrap();
+                store.adjacency().map(|g| g.node_count()).ok()
+            };
+            let _ = tx.send(count);
+        });
+        let answer = rx.recv_timeout(std::time::Duration::from_secs(30)).expect("the adjacency read waited on a FIFO");
+        assert_eq!(answer, Some(7));
+        std::fs::remove_file(&file).unwrap();
+        std::os::unix::fs::symlink("/dev/zero", &file).unwrap();
+        let store = Store::open(&path, &crate::OpenOptions { read_only: true, ..Default::default() }).unwrap();
+        assert_eq!(store.adjacency().unwrap().node_count(), 7);
     }
 
     /// `reach` gives the ends of every trail of 1..=k statements, as enumerating the

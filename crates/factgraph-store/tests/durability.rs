@@ -84,6 +84,30 @@ fn a_snapshot_with_a_damaged_length_is_refused_not_an_abort() {
     }
 }
 
+/// A FIFO as the newest snapshot made every open wait forever (the snapshot check read
+/// it, then sled would have): it is refused as damaged, read-only or not.
+#[cfg(unix)]
+#[test]
+fn a_fifo_as_the_newest_snapshot_is_refused_not_waited_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    write(&open(&path), "Alpha");
+    drop(open(&path));
+    let newest = path.join("sled").join("snap.FFFFFFFFFFFFFFFF");
+    assert!(std::process::Command::new("mkfifo").arg(&newest).status().unwrap().success());
+    for read_only in [false, true] {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let opened = path.clone();
+        std::thread::spawn(move || {
+            let out = Store::open(&opened, &OpenOptions { create: false, read_only, ..Default::default() });
+            let _ = tx.send(out.err().map(|e| (matches!(e, StoreError::Damaged { .. }), e.to_string())));
+        });
+        let answer = rx.recv_timeout(std::time::Duration::from_secs(30)).expect("the open waited on a FIFO");
+        let (damaged, message) = answer.expect("the open was refused");
+        assert!(damaged && message.contains("not a regular file"), "{message}");
+    }
+}
+
 /// The names in `dir`, sorted.
 fn names(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> =

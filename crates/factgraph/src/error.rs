@@ -60,6 +60,17 @@ fn a(word: &str) -> String {
     format!("{} {word}", if vowel { "an" } else { "a" })
 }
 
+/// A number of bytes as people write a budget: `1 GiB`, `512 MiB`, `64 KiB`, or
+/// bytes when it is none of these exactly.
+pub(crate) fn size_text(bytes: u64) -> String {
+    for (unit, size) in [("GiB", 1u64 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)] {
+        if bytes >= size && bytes.is_multiple_of(size) {
+            return format!("{} {unit}", bytes / size);
+        }
+    }
+    format!("{bytes} bytes")
+}
+
 fn arguments(n: usize) -> String {
     match n {
         1 => "one argument".to_owned(),
@@ -300,6 +311,18 @@ pub enum QueryError {
         /// Where.
         span: Span,
     },
+    /// The values and rows the query builds would take more memory than its budget
+    /// (`Limits::max_memory`).
+    #[error(
+        "{what} would take the query past its memory budget of {}: ask for less (a `limit`, fewer or smaller values), or raise the budget (--memory-limit)",
+        size_text(*budget)
+    )]
+    ResourceExhausted {
+        /// What was being built or kept: "a list", "the rows to sort", ….
+        what: String,
+        /// The budget, in bytes.
+        budget: u64,
+    },
     /// The query was cancelled.
     #[error("the query was cancelled")]
     Cancelled,
@@ -334,7 +357,7 @@ impl QueryError {
             | QueryError::UnreadableFile { span, .. }
             | QueryError::Refused { span, .. }
             | QueryError::Limit { span, .. } => Some(*span),
-            QueryError::Cancelled | QueryError::Timeout(_) => None,
+            QueryError::ResourceExhausted { .. } | QueryError::Cancelled | QueryError::Timeout(_) => None,
         }
     }
 
@@ -498,6 +521,8 @@ pub enum ErrorKind {
     Invalid,
     /// A bound on rows, hops, depth or size was reached.
     Limit,
+    /// The query needed more memory than its budget (`Limits::max_memory`).
+    ResourceExhausted,
     /// The caller cancelled.
     Cancelled,
     /// The deadline passed.
@@ -525,6 +550,7 @@ impl ErrorKind {
             ErrorKind::Ambiguous => "ambiguous",
             ErrorKind::Invalid => "invalid",
             ErrorKind::Limit => "limit",
+            ErrorKind::ResourceExhausted => "resource_exhausted",
             ErrorKind::Cancelled => "cancelled",
             ErrorKind::Timeout => "timeout",
             ErrorKind::Load => "load",
@@ -569,6 +595,7 @@ impl QueryError {
             | QueryError::Refused { .. } => ErrorKind::Invalid,
             QueryError::UnreadableFile { .. } => ErrorKind::Io,
             QueryError::Limit { .. } => ErrorKind::Limit,
+            QueryError::ResourceExhausted { .. } => ErrorKind::ResourceExhausted,
             QueryError::Cancelled => ErrorKind::Cancelled,
             QueryError::Timeout(_) => ErrorKind::Timeout,
         }

@@ -278,6 +278,10 @@ fn check_snapshot_length(dir: &Path) -> Result<()> {
         })
         .max();
     let Some(path) = newest else { return Ok(()) };
+    // A FIFO would wait forever and a device never end, here and in sled.
+    if !std::fs::metadata(&path).is_ok_and(|m| m.is_file()) {
+        return Err(StoreError::Engine(format!("its snapshot {} is not a regular file", path.display())));
+    }
     let bytes = std::fs::read(&path).map_err(|e| StoreError::io(format!("reading {}", path.display()), e))?;
     // sled refuses a file this short itself, with an error.
     let Some(split) = bytes.len().checked_sub(12).filter(|&n| n > 0) else { return Ok(()) };

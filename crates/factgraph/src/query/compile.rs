@@ -433,8 +433,11 @@ pub(crate) fn arity(name: &str) -> Option<(usize, usize)> {
 /// The functions whose names are a typo away from `name` (an edit for every three
 /// letters, swapped letters counting as one), nearest first.
 pub(crate) fn near_functions(name: &str) -> Vec<String> {
+    let chars = name.chars().count();
     let mut near: Vec<(usize, &str)> = crate::vocabulary::FUNCTIONS
         .iter()
+        // A name far longer or shorter is no typo away (and is not scored).
+        .filter(|f| f.len().abs_diff(chars) <= (f.len() / 3).max(1))
         .map(|f| (strsim::osa_distance(f, name), *f))
         .filter(|(d, f)| *d <= (f.len() / 3).max(1))
         .collect();

@@ -21,8 +21,14 @@ pub struct Limits {
     pub max_hops: usize,
     /// Depth of `neighbours of … depth N`.
     pub max_depth: usize,
-    /// Wall-clock time a query may take.
+    /// Wall-clock time a query may take, from the moment its text is given: parsing,
+    /// name resolution (with its suggestions) and running all count.
     pub deadline: Option<Duration>,
+    /// Bytes the values and rows a query builds may take (approximately): text, lists
+    /// and maps made by expressions (list literals, `range()`, comprehensions, `+`,
+    /// `collect`), the rows that sorting, grouping and `distinct` keep, and the
+    /// answer's rows. Past it the query fails with `ErrorKind::ResourceExhausted`.
+    pub max_memory: usize,
     /// Set to `true` from another thread to cancel the running query.
     pub cancel: Option<Arc<AtomicBool>>,
     /// Refuse writes: a text that would write fails with `ErrorKind::ReadOnly` before
@@ -38,6 +44,7 @@ impl Default for Limits {
             max_hops: 12,
             max_depth: 5,
             deadline: Some(Duration::from_secs(60)),
+            max_memory: 1 << 30,
             cancel: None,
             reads_only: false,
         }
@@ -163,11 +170,43 @@ pub(crate) struct SourceFilter {
     pub spellings: Vec<String>,
 }
 
+/// The deadline and the cancel flag of one query, from the moment its text was given:
+/// what parsing and name resolution check before a `Ctx` exists.
+#[derive(Clone, Copy)]
+pub(crate) struct Clock<'a> {
+    pub limits: &'a Limits,
+    pub started: Instant,
+}
+
+impl<'a> Clock<'a> {
+    /// A clock that starts now.
+    pub fn start(limits: &'a Limits) -> Clock<'a> {
+        Clock { limits, started: Instant::now() }
+    }
+
+    /// Fails when the query was cancelled or its deadline has passed.
+    pub fn check(&self) -> Result<()> {
+        if let Some(c) = &self.limits.cancel {
+            if c.load(Ordering::Relaxed) {
+                return Err(QueryError::Cancelled.into());
+            }
+        }
+        if let Some(d) = self.limits.deadline {
+            if self.started.elapsed() > d {
+                return Err(QueryError::Timeout(d).into());
+            }
+        }
+        Ok(())
+    }
+}
+
 pub(crate) struct Ctx<'a> {
     pub store: &'a Store,
     pub limits: &'a Limits,
     started: Instant,
     ticks: u64,
+    /// Bytes of the rows and values that operators keep (see `Limits::max_memory`).
+    held: usize,
     pub source: Option<SourceFilter>,
     /// Whether statements their sources deny or do not confirm answer too
     /// (`including negated`, and `describe`, `why`, `conflicts`, which show what was
@@ -182,11 +221,17 @@ pub(crate) struct Ctx<'a> {
 
 impl<'a> Ctx<'a> {
     pub fn new(store: &'a Store, limits: &'a Limits) -> Ctx<'a> {
+        Self::on(store, Clock::start(limits))
+    }
+
+    /// A context on a query's clock, which started when its text was given.
+    pub fn on(store: &'a Store, clock: Clock<'a>) -> Ctx<'a> {
         Ctx {
             store,
-            limits,
-            started: Instant::now(),
+            limits: clock.limits,
+            started: clock.started,
             ticks: 0,
+            held: 0,
             source: None,
             including_negated: false,
             entities: HashMap::default(),
@@ -232,18 +277,31 @@ impl<'a> Ctx<'a> {
     pub fn tick(&mut self) -> Result<()> {
         self.ticks += 1;
         if self.ticks.is_multiple_of(256) {
-            if let Some(c) = &self.limits.cancel {
-                if c.load(Ordering::Relaxed) {
-                    return Err(QueryError::Cancelled.into());
-                }
-            }
-            if let Some(d) = self.limits.deadline {
-                if self.started.elapsed() > d {
-                    return Err(QueryError::Timeout(d).into());
-                }
-            }
+            Clock { limits: self.limits, started: self.started }.check()?;
         }
         Ok(())
+    }
+
+    /// Fails when a value of `bytes` being built would not fit in the memory budget
+    /// beside what the query holds. `what` names it for the message.
+    pub fn room(&self, bytes: usize, what: &str) -> Result<()> {
+        if self.held.saturating_add(bytes) > self.limits.max_memory {
+            return Err(
+                QueryError::ResourceExhausted { what: what.to_owned(), budget: self.limits.max_memory as u64 }.into()
+            );
+        }
+        Ok(())
+    }
+
+    /// Counts `bytes` more as kept (until `release`), failing past the budget.
+    pub fn hold(&mut self, bytes: usize, what: &str) -> Result<()> {
+        self.held = self.held.saturating_add(bytes);
+        self.room(0, what)
+    }
+
+    /// Counts `bytes` as no longer kept.
+    pub fn release(&mut self, bytes: usize) {
+        self.held = self.held.saturating_sub(bytes);
     }
 
     /// Drops what was read before a write the query made.

@@ -2,7 +2,8 @@
 //! after it (a push pipeline, as DuckDB runs one). A row is never held longer than its
 //! operator needs it: `count(*)` over any number of matches holds one counter, and
 //! `limit` tells the operators before it to stop. Sorting, `distinct` and grouping
-//! keep what they must, within `Limits::max_rows` times ten rows or groups.
+//! keep what they must, within `Limits::max_rows` times ten rows or groups, and count
+//! it against the memory budget (`Ctx::hold`), as do `collect` and the answer's rows.
 //!
 //! Updates are the exception: `create` reads all of its input rows first (so that what
 //! it writes cannot change what the clauses before it read), writes them in one
@@ -13,6 +14,7 @@ use std::collections::HashMap;
 use factgraph_store::{Node, StatementId};
 use factgraph_syntax::ast::{ExprKind, Literal, PathPattern, PatternProperty};
 
+use super::budget::{cell_bytes, may_be_large, row_bytes, val_bytes};
 use super::compile::{Agg, AggFn, CExpr, CreatePlan, Op, QueryPlan};
 use super::context::{Ctx, Flow};
 use super::expr::eval;
@@ -52,9 +54,11 @@ pub(crate) fn run(ctx: &mut Ctx<'_>, plan: &QueryPlan, text: &str) -> Result<Que
                     group_key(&row[*slot], &mut key);
                     key.push('\u{1}');
                 }
+                let bytes = key_bytes(&key);
                 if !seen.insert(key) {
                     return Ok(Flow::Go);
                 }
+                ctx.hold(bytes, "the rows `union` keeps once")?;
             }
             rows += 1;
             ctx.check_rows(rows)?;
@@ -74,7 +78,11 @@ pub(crate) fn run(ctx: &mut Ctx<'_>, plan: &QueryPlan, text: &str) -> Result<Que
                     provenance.extend(ctx.citations(&st)?);
                 }
             }
-            result.rows.push(Row { cells, provenance });
+            let row = Row { cells, provenance };
+            let bytes = row.cells.iter().map(cell_bytes).sum::<usize>()
+                + row.provenance.iter().map(|c| c.claim.len() + c.quote.len() + 200).sum::<usize>();
+            ctx.hold(bytes, "the answer's rows")?;
+            result.rows.push(row);
             Ok(Flow::Go)
         };
         env.op(ctx, root, &mut sink)?;
@@ -134,6 +142,8 @@ fn unknown_names(ctx: &mut Ctx<'_>, plan: &QueryPlan) -> Result<Vec<String>> {
 fn did_you_mean(word: &str, names: &[String]) -> String {
     let mut near: Vec<(usize, &String)> = names
         .iter()
+        // Names far longer or shorter are no typo away (and not scored).
+        .filter(|n| n.chars().count().abs_diff(word.chars().count()) <= (n.chars().count() / 3).max(1))
         .map(|n| (strsim::osa_distance(&n.to_lowercase(), &word.to_lowercase()), n))
         .filter(|(d, n)| *d <= (n.chars().count() / 3).max(1))
         .collect();
@@ -177,20 +187,27 @@ impl Env<'_> {
                 Ok(Flow::Go)
             }),
             Op::Unwind { input, expr, slot } => self.op(ctx, input, &mut |ctx, mut row| {
-                let items = match eval(ctx, expr, &row)? {
+                let list = eval(ctx, expr, &row)?;
+                // The list is kept while its items flow on.
+                let bytes = if may_be_large(&list) { val_bytes(&list) } else { 0 };
+                ctx.hold(bytes, "the list to unwind")?;
+                let items = match list {
                     Val::List(items) => items,
                     Val::Rels(ids) => ids.into_iter().map(Val::Rel).collect(),
                     Val::Null => Vec::new(),
                     other => vec![other],
                 };
+                let mut flow = Flow::Go;
                 for item in items {
                     ctx.tick()?;
                     row[*slot] = item;
                     if sink(ctx, row.clone())? == Flow::Stop {
-                        return Ok(Flow::Stop);
+                        flow = Flow::Stop;
+                        break;
                     }
                 }
-                Ok(Flow::Go)
+                ctx.release(bytes);
+                Ok(flow)
             }),
             Op::Filter { input, pred } => self.op(ctx, input, &mut |ctx, row| {
                 ctx.tick()?;
@@ -235,6 +252,7 @@ impl Env<'_> {
                             for ((_, slot), v) in keys.iter().zip(key_values) {
                                 first[*slot] = v;
                             }
+                            ctx.hold(row_bytes(&first) + 2 * key_bytes(&key), "the groups")?;
                             index.insert(key, groups.len());
                             groups.push((first, aggs.iter().map(State::new).collect()));
                             groups.len() - 1
@@ -274,12 +292,14 @@ impl Env<'_> {
                     if seen.len() >= cap {
                         return Err(too_many("distinct rows", cap));
                     }
+                    ctx.hold(key_bytes(&key), "the rows `distinct` keeps")?;
                     seen.insert(key);
                     sink(ctx, row)
                 })
             }
             Op::Sort { input, keys } => {
                 let mut rows: Vec<(Vec<Val>, Vec<Val>)> = Vec::new();
+                let mut held = 0;
                 let cap = ctx.limits.max_rows.saturating_mul(10);
                 self.op(ctx, input, &mut |ctx, row| {
                     ctx.tick()?;
@@ -290,6 +310,9 @@ impl Env<'_> {
                     for (e, _) in keys {
                         k.push(eval(ctx, e, &row)?);
                     }
+                    let bytes = row_bytes(&k) + row_bytes(&row);
+                    ctx.hold(bytes, "the rows to sort")?;
+                    held += bytes;
                     rows.push((k, row));
                     Ok(Flow::Go)
                 })?;
@@ -303,6 +326,8 @@ impl Env<'_> {
                     }
                     std::cmp::Ordering::Equal
                 });
+                // The rows pass on, and what keeps them counts them again.
+                ctx.release(held);
                 for (_, row) in rows {
                     if sink(ctx, row)? == Flow::Stop {
                         return Ok(Flow::Stop);
@@ -348,6 +373,7 @@ impl Env<'_> {
                     if rows.len() >= cap {
                         return Err(too_many("rows to merge from", cap));
                     }
+                    ctx.hold(row_bytes(&row), "the rows to merge from")?;
                     rows.push(row);
                     Ok(Flow::Go)
                 })?;
@@ -382,6 +408,7 @@ impl Env<'_> {
                     if rows.len() >= cap {
                         return Err(too_many("rows to create from", cap));
                     }
+                    ctx.hold(row_bytes(&row), "the rows to create from")?;
                     rows.push(row);
                     Ok(Flow::Go)
                 })?;
@@ -489,6 +516,11 @@ pub(crate) fn literal_paths(ctx: &mut Ctx<'_>, plan: &CreatePlan, row: &[Val]) -
     Ok(paths)
 }
 
+/// Bytes of a key kept in a set or map: its text, its `String` and the table's slot.
+fn key_bytes(key: &str) -> usize {
+    key.len() + std::mem::size_of::<String>() + 8
+}
+
 fn too_many(what: &str, cap: usize) -> crate::Error {
     QueryError::Limit { what: format!("the query holds too many {what}"), limit: cap as u64, span: Default::default() }
         .into()
@@ -530,19 +562,21 @@ impl State {
         if v == Val::Null {
             return Ok(());
         }
-        self.push(a, v, cap)
+        self.push(ctx, a, v, cap)
     }
 
-    fn push(&mut self, a: &Agg, v: Val, cap: usize) -> Result<()> {
+    fn push(&mut self, ctx: &mut Ctx<'_>, a: &Agg, v: Val, cap: usize) -> Result<()> {
         match self {
             State::Seen(seen, inner) => {
                 let mut k = String::new();
                 group_key(&v, &mut k);
+                let bytes = key_bytes(&k);
                 if seen.insert(k) {
                     if seen.len() > cap {
                         return Err(too_many("distinct values", cap));
                     }
-                    inner.push(a, v, cap)?;
+                    ctx.hold(bytes, "the distinct values of an aggregate")?;
+                    inner.push(ctx, a, v, cap)?;
                 }
             }
             State::Count(n) => *n += 1,
@@ -550,6 +584,7 @@ impl State {
                 if items.len() >= cap {
                     return Err(too_many("collected values", cap));
                 }
+                ctx.hold(val_bytes(&v), "collect()")?;
                 items.push(v);
             }
             State::Best(best) => {

@@ -2,6 +2,7 @@
 //! against the store) → execution (index reads, the store's adjacency), and
 //! writes run as one transaction per script.
 
+mod budget;
 mod compile;
 mod conflicts;
 mod context;
@@ -47,7 +48,7 @@ fn batched_write(st: &Statement) -> bool {
 pub(crate) fn plan(store: &Store, statement: &Statement, limits: &Limits, text: &str) -> Result<Option<Plan>> {
     Ok(match statement {
         Statement::Write(_) => None,
-        Statement::Question(q) => Some(plan::plan_question(store, q, limits.max_depth)?),
+        Statement::Question(q) => Some(plan::plan_question(store, q, context::Clock::start(limits))?),
         Statement::Query(q) => {
             // Checked even when it runs as a batched write, so errors come before writing.
             let planned = compile::plan(q)?;
@@ -159,7 +160,11 @@ pub(crate) fn run(
     limits: &Limits,
     state: &mut ScriptState,
 ) -> Result<Vec<QueryResult>> {
+    // One deadline for the whole text, from now: parsing (bounded by the parser's own
+    // limits) and resolving names count too.
+    let clock = context::Clock::start(limits);
     let script = factgraph_syntax::parse_with(text, &params.to_syntax())?;
+    clock.check()?;
     if limits.reads_only && script.statements.iter().any(Statement::writes) {
         return Err(Error::Store(factgraph_store::StoreError::ReadOnly));
     }
@@ -193,7 +198,7 @@ pub(crate) fn run(
                     Some(plan) => {
                         // One variable space for the query's consecutive `create` clauses.
                         let (mut nodes, mut rels) = Default::default();
-                        let mut ctx = context::Ctx::new(store, limits);
+                        let mut ctx = context::Ctx::on(store, clock);
                         let row = vec![value::Val::Null; plan.width];
                         plan.creates().into_iter().try_for_each(|c| {
                             let paths = exec::literal_paths(&mut ctx, c, &row)?;
@@ -227,10 +232,10 @@ pub(crate) fn run(
     for (st, query) in script.statements.iter().zip(queries) {
         let p = match (st, query) {
             (_, Some(p)) => p,
-            (Statement::Question(q), _) => plan::plan_question(store, q, limits.max_depth)?,
+            (Statement::Question(q), _) => plan::plan_question(store, q, clock)?,
             _ => continue,
         };
-        let mut ctx = context::Ctx::new(store, limits);
+        let mut ctx = context::Ctx::on(store, clock);
         results.push(questions::run(&mut ctx, &p)?);
     }
     Ok(results)

@@ -4,6 +4,7 @@
 use factgraph_store::{EntityId, Store};
 use factgraph_syntax::ast::Question;
 
+use super::context::Clock;
 use super::resolve::{self, relation_stem};
 use crate::error::{Error, QueryError, Result};
 
@@ -81,8 +82,16 @@ pub enum Plan {
     },
 }
 
-/// Resolves the names of a question.
-pub fn plan_question(store: &Store, q: &Question, max_depth: usize) -> Result<Plan> {
+/// Resolves the names of a question, within the query's deadline.
+pub(crate) fn plan_question(store: &Store, q: &Question, clock: Clock<'_>) -> Result<Plan> {
+    clock.check()?;
+    let planned = resolve_question(store, q, clock)?;
+    clock.check()?;
+    Ok(planned)
+}
+
+fn resolve_question(store: &Store, q: &Question, clock: Clock<'_>) -> Result<Plan> {
+    let max_depth = clock.limits.max_depth;
     let mut s = store;
     Ok(match q {
         Question::Who { relation, target } => {
@@ -150,9 +159,9 @@ pub fn plan_question(store: &Store, q: &Question, max_depth: usize) -> Result<Pl
         Question::Verify => Plan::Verify,
         Question::According { source, question } => Plan::According {
             source: resolve::entity(&mut s, source)?.id,
-            plan: Box::new(plan_question(store, question, max_depth)?),
+            plan: Box::new(plan_question(store, question, clock)?),
         },
-        Question::Why(q) => Plan::Why(Box::new(plan_question(store, q, max_depth)?)),
-        Question::IncludingNegated(q) => Plan::IncludingNegated(Box::new(plan_question(store, q, max_depth)?)),
+        Question::Why(q) => Plan::Why(Box::new(plan_question(store, q, clock)?)),
+        Question::IncludingNegated(q) => Plan::IncludingNegated(Box::new(plan_question(store, q, clock)?)),
     })
 }

@@ -1,0 +1,65 @@
+//! Bounded work through the binary: `--memory-limit` and the exit code of a query past
+//! its budget (1, as for the other limits), a size that is no size (a usage error), and
+//! a table of a cell far too large to read, which is cut rather than laid out for
+//! minutes (the issue's `match (a) return [70,000 strings] limit 3` aborted).
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use super::{factgraph, text};
+
+/// A store holding three entities.
+fn store(dir: &Path) -> std::path::PathBuf {
+    let db = dir.join("db");
+    let out = factgraph(&db, &["-c", "entity Alpha: Thing; entity Beta: Thing; entity Gamma: Thing"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    db
+}
+
+#[test]
+fn a_query_past_its_memory_limit_fails_with_exit_code_1_and_says_how_to_raise_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = store(dir.path());
+    let q = "unwind range(1, 5000) as i return 'row ' + toString(i) as r order by r desc";
+    let out = factgraph(&db, &["--memory-limit", "64KiB", "-c", q], "");
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("memory budget of 64 KiB") && stderr.contains("--memory-limit"), "{stderr}");
+    // The default budget holds it.
+    let out = factgraph(&db, &["-c", q], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).lines().count(), 5001);
+}
+
+#[test]
+fn a_memory_limit_that_is_no_size_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = store(dir.path());
+    let out = factgraph(&db, &["--memory-limit", "lots", "-c", "return 1"], "");
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("not a size"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn a_table_of_a_70000_string_list_under_limit_3_is_cut_not_laid_out_for_minutes() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = store(dir.path());
+    let items: Vec<String> = (0..70_000).map(|i| format!("\"s{i}\"")).collect();
+    // Too long for one argument: a script file.
+    let script = dir.path().join("probe.fg");
+    std::fs::write(&script, format!("match (a) return [{}] as big limit 3\n", items.join(","))).unwrap();
+    let script = script.to_str().unwrap();
+    let started = Instant::now();
+    let out = factgraph(&db, &["--format", "table", "-f", script], "");
+    let took = started.elapsed();
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(took < Duration::from_secs(60), "took {took:?}");
+    assert!(stdout.contains("more characters; --format tsv or json shows them"), "{}", &stdout[..200]);
+    assert!(stdout.len() < 64 * 1024, "{} bytes of table", stdout.len());
+    assert!(stdout.contains("3 rows"), "{}", &stdout[stdout.len() - 200..]);
+    // Under a small budget the list is refused instead.
+    let out = factgraph(&db, &["--memory-limit", "1MiB", "-f", script], "");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("a list would take the query past its memory budget of 1 MiB"));
+}

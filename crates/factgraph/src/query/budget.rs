@@ -35,8 +35,8 @@ pub(crate) fn val_bytes(v: &Val) -> usize {
             Val::Map(entries) => entries.iter().map(|(k, v)| size_of::<String>() + k.len() + val_bytes(v)).sum(),
             Val::Rels(ids) => ids.len() * size_of::<StatementId>(),
             Val::Path(nodes, rels) => nodes.len() * size_of::<Node>() + rels.len() * size_of::<StatementId>(),
-            Val::Lit(v) => value_bytes(v),
-            // Scalars, nodes and relationships own nothing beside their slot.
+            // Scalars, nodes and relationships own nothing beside their slot; a
+            // temporal value at most a time zone's short name.
             _ => 0,
         }
 }

@@ -93,6 +93,10 @@ pub struct Store {
     pub(crate) writer: Mutex<()>,
     /// Bumped by every commit, so caches built from the data know when they are stale.
     pub(crate) generation: std::sync::atomic::AtomicU64,
+    /// Bumped by every commit that changed a statement in place (its qualifiers), so
+    /// that structures brought up to date from the statements added since know to
+    /// look again at all of them (`Store::rewrites`).
+    pub(crate) rewrites: std::sync::atomic::AtomicU64,
     /// Structures derived from the data (the adjacency), rebuilt after commits.
     pub(crate) derived: Derived,
     /// One structure a layer above derives from the data (`Store::derived`).
@@ -490,6 +494,7 @@ impl Store {
             relations: RwLock::new(Relations::default()),
             writer: Mutex::new(()),
             generation: std::sync::atomic::AtomicU64::new(0),
+            rewrites: std::sync::atomic::AtomicU64::new(0),
             derived: Derived::default(),
             above: Derived::default(),
             last_commit: Mutex::new(None),
@@ -684,6 +689,14 @@ impl Store {
     /// a structure derived from the data can tell when it is stale.
     pub fn generation(&self) -> u64 {
         self.generation.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// How many commits through this handle changed a statement in place (its
+    /// qualifiers). Statements otherwise never change once written, so a structure
+    /// derived from them can be brought up to date from the ones added since, unless
+    /// this number moved.
+    pub fn rewrites(&self) -> u64 {
+        self.rewrites.load(std::sync::atomic::Ordering::Acquire)
     }
 
     /// A structure the layer above derives from the data, built by `build` on first

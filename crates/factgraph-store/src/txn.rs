@@ -124,6 +124,9 @@ pub struct Transaction<'s> {
     finished: bool,
     /// Why a spill failed: the transaction was rolled back and refuses everything.
     failed: Option<String>,
+    /// A statement that existed before was changed in place (its qualifiers), so the
+    /// commit bumps `Store::rewrites`.
+    rewrote: bool,
 }
 
 /// The spill mark unless a test build's environment sets `FACTGRAPH_SPILL_BYTES`
@@ -191,6 +194,7 @@ impl<'s> Transaction<'s> {
             gate: None,
             finished: false,
             failed: None,
+            rewrote: false,
         })
     }
 
@@ -298,6 +302,12 @@ impl<'s> Transaction<'s> {
                 Ok(st)
             }
         }
+    }
+
+    /// A statement's qualifiers as this transaction sees them; `None` if it does not
+    /// exist.
+    pub fn qualifiers(&self, id: StatementId) -> Result<Option<crate::model::Qualifiers>> {
+        Ok(self.read_statement(id)?.map(|s| s.qualifiers))
     }
 
     /// True when the statement exists as this transaction sees it.
@@ -537,6 +547,113 @@ impl<'s> Transaction<'s> {
             e.properties.insert(key.to_owned(), value);
         }
         self.dirty_entities.insert(id);
+        Ok(())
+    }
+
+    /// Removes a property of an entity; whether it had one.
+    pub fn remove_property(&mut self, id: EntityId, key: &str) -> Result<bool> {
+        self.maybe_spill()?;
+        self.require(id)?;
+        let Some(Some(e)) = self.entities.get_mut(&id) else {
+            return Err(StoreError::NoSuchEntity(id));
+        };
+        let had = e.properties.remove(key).is_some();
+        if had {
+            self.dirty_entities.insert(id);
+        }
+        Ok(had)
+    }
+
+    /// Gives an entity another canonical name; the empty name leaves it unnamed (found
+    /// by kind, property or relationship, never by name). Its aliases stay, and the
+    /// old name keeps finding it only if it is one of them.
+    pub fn rename_entity(&mut self, id: EntityId, name: &str) -> Result<()> {
+        self.maybe_spill()?;
+        if !name.is_empty() {
+            check_name(name, "an entity name")?;
+        }
+        let entity = self.require(id)?.clone();
+        if entity.is_document() {
+            return Err(StoreError::Invalid("a document keeps its name".into()));
+        }
+        if entity.name == name {
+            return Ok(());
+        }
+        if !entity.name.is_empty() {
+            let old = normalize(&entity.name);
+            let still = entity.aliases.iter().any(|a| normalize(&a.text) == old);
+            if !still {
+                let list = self.name_list(&old)?;
+                list.retain(|&e| e != id.0);
+                self.dirty_names.insert(old);
+            }
+        }
+        if !name.is_empty() {
+            self.index_name(name, id)?;
+        }
+        if let Some(Some(e)) = self.entities.get_mut(&id) {
+            e.name = name.to_owned();
+        }
+        self.dirty_entities.insert(id);
+        Ok(())
+    }
+
+    /// Changes an entity's kind (a document stays a document, and nothing else becomes
+    /// one).
+    pub fn set_kind(&mut self, id: EntityId, kind: &str) -> Result<()> {
+        self.maybe_spill()?;
+        check_kind(kind)?;
+        let old = self.require(id)?.kind.clone();
+        if old == kind {
+            return Ok(());
+        }
+        if old == DOCUMENT_KIND || kind == DOCUMENT_KIND {
+            return Err(StoreError::Invalid(format!(
+                "an entity cannot become a document or stop being one (entity {id} is {old})"
+            )));
+        }
+        self.ids_mut(List::Kind(old))?.retain(|&e| e != id.0);
+        self.append_id(List::Kind(kind.to_owned()), id.0);
+        if let Some(Some(e)) = self.entities.get_mut(&id) {
+            e.kind = kind.to_owned();
+        }
+        self.dirty_entities.insert(id);
+        Ok(())
+    }
+
+    /// The statements a node is the subject or the object of, each once.
+    pub fn statements_touching(&mut self, node: Node) -> Result<Vec<StatementId>> {
+        let mut out: Vec<StatementId> = Vec::new();
+        for dir in [Direction::Out, Direction::In] {
+            out.extend(self.adjacency(node, dir)?.iter().map(|a| StatementId(a.sid)));
+        }
+        out.sort_unstable();
+        out.dedup();
+        Ok(out)
+    }
+
+    /// Replaces a statement's qualifiers in place: openCypher's `SET r.key = …` on a
+    /// relationship, which stays the same relationship. (A statement `add_statement`
+    /// would merge with it is not looked for: the two are kept apart, as `CREATE`
+    /// keeps two identical relationships.)
+    pub fn set_qualifiers(&mut self, id: StatementId, qualifiers: crate::model::Qualifiers) -> Result<()> {
+        self.maybe_spill()?;
+        for (k, v) in &qualifiers {
+            check_name(k, "a qualifier name")?;
+            check_value(v)?;
+        }
+        let Some(mut st) = self.read_statement(id)? else {
+            return Err(StoreError::NoSuchStatement(id));
+        };
+        if st.qualifiers == qualifiers {
+            return Ok(());
+        }
+        // The stored record now carries the evidence merged late, if any.
+        self.late.remove(&id);
+        self.record_bytes += RECORD_OVERHEAD;
+        st.qualifiers = qualifiers;
+        self.statements.insert(id, Some(st));
+        self.rewrote = true;
         Ok(())
     }
 
@@ -1281,6 +1398,9 @@ impl<'s> Transaction<'s> {
         *self.store.last_commit.lock().unwrap_or_else(|p| p.into_inner()) =
             Some(CommitStats { encode: t1, apply: t2 - t1, flush: t0.elapsed() - t2, writes: nw, bytes });
         self.store.generation.fetch_add(1, std::sync::atomic::Ordering::Release);
+        if self.rewrote {
+            self.store.rewrites.fetch_add(1, std::sync::atomic::Ordering::Release);
+        }
         let mut rels = self.store.relations.write().unwrap_or_else(|p| p.into_inner());
         for (name, id) in std::mem::take(&mut self.new_relations) {
             rels.by_id.insert(id, name.clone());

@@ -1309,7 +1309,19 @@ impl<'s> Transaction<'s> {
     /// batch (the counters, and the spilling flag removed): before that batch is on
     /// disk, an open rolls the whole transaction back; after it, the journal is
     /// garbage, removed here or by the next open.
-    pub fn commit(mut self) -> Result<Counts> {
+    pub fn commit(self) -> Result<Counts> {
+        self.commit_keeping_undo(false).map(|(counts, _)| counts)
+    }
+
+    /// Commits, as `commit`, and returns what takes the commit back (`Store::undo`):
+    /// for a query whose clauses each commit, so that the query can fail as a whole.
+    /// `None` for a transaction that spilled (its records went ahead of the commit,
+    /// outside the batch the undo is made from).
+    pub fn commit_undoable(self) -> Result<(Counts, Option<Undo>)> {
+        self.commit_keeping_undo(true)
+    }
+
+    fn commit_keeping_undo(mut self, keep: bool) -> Result<(Counts, Option<Undo>)> {
         if let Some(why) = &self.failed {
             return Err(StoreError::Engine(format!("this transaction was rolled back: {why}")));
         }
@@ -1397,16 +1409,94 @@ impl<'s> Transaction<'s> {
         }
         *self.store.last_commit.lock().unwrap_or_else(|p| p.into_inner()) =
             Some(CommitStats { encode: t1, apply: t2 - t1, flush: t0.elapsed() - t2, writes: nw, bytes });
-        self.store.generation.fetch_add(1, std::sync::atomic::Ordering::Release);
+        let generation = self.store.generation.fetch_add(1, std::sync::atomic::Ordering::Release) + 1;
         if self.rewrote {
             self.store.rewrites.fetch_add(1, std::sync::atomic::Ordering::Release);
         }
+        let new_relations = std::mem::take(&mut self.new_relations);
+        let undo = (keep && !spill).then(|| Undo {
+            generation,
+            // Ids are never reused and the commit count only grows: those stay.
+            writes: undo.into_iter().filter(|(k, _)| !KEPT_BY_UNDO.contains(&k.as_slice())).collect(),
+            relations: new_relations.iter().map(|(_, id)| *id).collect(),
+        });
         let mut rels = self.store.relations.write().unwrap_or_else(|p| p.into_inner());
-        for (name, id) in std::mem::take(&mut self.new_relations) {
+        for (name, id) in new_relations {
             rels.by_id.insert(id, name.clone());
             rels.by_name.insert(name, id);
         }
-        Ok(self.counts)
+        Ok((self.counts, undo))
+    }
+}
+
+/// The meta keys an undo leaves as they are: the id counters (an id handed out is
+/// never handed out again) and the commit count (an undo is one more commit).
+const KEPT_BY_UNDO: &[&[u8]] =
+    &[keys::META_NEXT_ENTITY, keys::META_NEXT_STATEMENT, keys::META_NEXT_RELATION, keys::META_COMMITS];
+
+/// What takes a commit back: every key it wrote, with what the key held before.
+/// Made by `Transaction::commit_undoable`, used by `Store::undo`.
+#[derive(Debug)]
+pub struct Undo {
+    /// `Store::generation` just after the commit.
+    generation: u64,
+    writes: Vec<crate::kv::Write>,
+    /// Relation names the commit introduced.
+    relations: Vec<u32>,
+}
+
+impl Store {
+    /// Takes back the commits the undos came from (given in the order they were
+    /// made), atomically, if nothing else has committed since the first of them:
+    /// the store is then as it was before it, but for the id counters (ids are never
+    /// reused). Otherwise nothing is changed and the answer is an error: another
+    /// writer's commit may build on what they wrote.
+    pub fn undo(&self, undos: Vec<Undo>) -> Result<()> {
+        if undos.is_empty() {
+            return Ok(());
+        }
+        if self.read_only {
+            return Err(StoreError::ReadOnly);
+        }
+        let _guard = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        let _own = self.kv.reading();
+        let now = self.generation();
+        let first = undos[0].generation;
+        let consecutive = undos.iter().enumerate().all(|(i, u)| u.generation == first + i as u64);
+        if !consecutive || now != first + undos.len() as u64 - 1 {
+            return Err(StoreError::Invalid(
+                "the store was written to by someone else meanwhile, so the failed query's writes are kept".into(),
+            ));
+        }
+        // The earliest value of each key is what it held before the first commit.
+        let mut before: std::collections::BTreeMap<Vec<u8>, Option<Vec<u8>>> = Default::default();
+        let mut relations = Vec::new();
+        for u in undos.into_iter().rev() {
+            for (k, v) in u.writes {
+                before.insert(k, v);
+            }
+            relations.extend(u.relations);
+        }
+        let commits = self.meta_u64(keys::META_COMMITS)?.wrapping_add(1);
+        before.insert(keys::META_COMMITS.to_vec(), Some(commits.to_be_bytes().to_vec()));
+        let mut redo = Vec::with_capacity(before.len());
+        for k in before.keys() {
+            redo.push((k.clone(), self.kv.get(k)?));
+        }
+        let writes: Vec<crate::kv::Write> = before.into_iter().collect();
+        if let Err(e) = self.kv.apply(writes).and_then(|()| self.kv.flush()) {
+            return Err(take_back(self, redo, e));
+        }
+        self.generation.fetch_add(1, std::sync::atomic::Ordering::Release);
+        // Statements may have changed under ids a derived structure has seen.
+        self.rewrites.fetch_add(1, std::sync::atomic::Ordering::Release);
+        let mut rels = self.relations.write().unwrap_or_else(|p| p.into_inner());
+        for id in relations {
+            if let Some(name) = rels.by_id.remove(&id) {
+                rels.by_name.remove(&name);
+            }
+        }
+        Ok(())
     }
 }
 

@@ -594,3 +594,44 @@ fn the_statements_touching_a_node_are_its_subjects_and_objects_once_each() {
     assert_eq!(tx.statements_touching(Node::Entity(trump)).unwrap(), [accused]);
     assert_eq!(tx.statements_touching(Node::Statement(accused)).unwrap().len(), 1, "the report about it");
 }
+
+#[test]
+fn an_undo_takes_its_commits_back_unless_another_commit_came_after() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let store = open(&path);
+    let (prosecutor, trump, _) = seed(&store);
+    let before = store.counts().unwrap();
+    let export_before = export(&store);
+    let mut tx = store.transaction().unwrap();
+    let x = tx.create_entity("Xavier", "Person").unwrap();
+    tx.set_property(trump, "born", Value::Int(1946)).unwrap();
+    let (_, first) = tx.commit_undoable().unwrap();
+    let mut tx = store.transaction().unwrap();
+    let doc = tx.create_document("note", Properties::new(), None).unwrap();
+    tx.create_statement(NewStatement::new(x, "met-with", prosecutor, Evidence::new(doc, "typed"))).unwrap();
+    let (_, second) = tx.commit_undoable().unwrap();
+    store.undo(vec![first.unwrap(), second.unwrap()]).unwrap();
+    assert_eq!(store.counts().unwrap(), before);
+    // The same records; only the id counters in the header have moved on.
+    let records =
+        |e: &str| e.lines().skip(1).filter(|l| !l.starts_with("{\"end\"")).map(str::to_owned).collect::<Vec<_>>();
+    assert_eq!(records(&export(&store)), records(&export_before));
+    assert!(store.lookup("Xavier").unwrap().is_empty());
+    assert_eq!(store.relation_id("met-with"), None, "a relation the commits introduced is gone");
+    assert!(store.check().unwrap().problems.is_empty(), "{:?}", store.check().unwrap().problems);
+    // Ids are not handed out again.
+    let mut tx = store.transaction().unwrap();
+    assert!(tx.create_entity("Yusuf", "Person").unwrap() > x);
+    let (_, third) = tx.commit_undoable().unwrap();
+    // A commit after it: the undo is refused, and both stay.
+    let mut tx = store.transaction().unwrap();
+    tx.create_entity("Zainab", "Person").unwrap();
+    tx.commit().unwrap();
+    assert!(store.undo(vec![third.unwrap()]).is_err());
+    assert_eq!(store.lookup("Yusuf").unwrap().len(), 1);
+    drop(store);
+    let store = open(&path);
+    assert_eq!(store.lookup("Zainab").unwrap().len(), 1);
+    assert!(store.check().unwrap().problems.is_empty(), "{:?}", store.check().unwrap().problems);
+}

@@ -4,21 +4,24 @@
 //! `limit` tells the operators before it to stop. Sorting, `distinct` and grouping
 //! keep what they must, within `Limits::max_rows` times ten rows or groups.
 //!
-//! Updates are the exception: `create` reads all of its input rows first (so that what
-//! it writes cannot change what the clauses before it read), writes them in one
-//! transaction, commits, and then passes the rows on.
+//! Updates are the exception: `create`, `set`, `remove` and `delete` read all of their
+//! input rows first (so that what they write cannot change what the clauses before
+//! them read), write them in one transaction, commit, and then pass the rows on. A
+//! clause that fails leaves the store as it was before it. `merge` goes row by row,
+//! each row seeing what the rows before it created.
 
 use std::collections::HashMap;
 
 use factgraph_store::{Node, StatementId, Value};
 use factgraph_syntax::ast::{Date, ExprKind, Literal, PathPattern, PatternProperty};
 
-use super::compile::{Agg, AggFn, CExpr, CreatePlan, Op, QueryPlan};
+use super::compile::{Agg, AggFn, CExpr, CreatePlan, Op, QueryPlan, Update};
 use super::context::{Ctx, Flow};
 use super::expr::eval;
 use super::matcher;
 use super::result::{QueryResult, Row};
 use super::script::{self, ScriptState};
+use super::update;
 use super::value::{compare_for_sort, group_key, num, to_cell, truth, Val};
 use crate::error::{QueryError, Restriction, Result};
 
@@ -40,7 +43,7 @@ pub(crate) fn run(ctx: &mut Ctx<'_>, plan: &QueryPlan, text: &str) -> Result<Que
     let first: Vec<usize> = plan.columns.iter().map(|(_, s)| *s).collect();
     let parts = std::iter::once((&plan.root, &first)).chain(plan.unions.iter().map(|(op, cols)| (op, cols)));
     let mut seen = std::collections::HashSet::new();
-    let mut env = Env { text, width: plan.width, written: &mut written };
+    let mut env = Env { text, width: plan.width, written: &mut written, undo: Some(Vec::new()) };
     for (root, columns) in parts {
         let mut sink = |ctx: &mut Ctx<'_>, row: Vec<Val>| -> Result<Flow> {
             if !returns {
@@ -70,14 +73,25 @@ pub(crate) fn run(ctx: &mut Ctx<'_>, plan: &QueryPlan, text: &str) -> Result<Que
                     _ => continue,
                 };
                 for id in ids {
-                    let st = ctx.store.require_statement(id)?;
-                    provenance.extend(ctx.citations(&st)?);
+                    // A relationship the query deleted cites nothing any more.
+                    if let Some(st) = ctx.store.statement(id)? {
+                        provenance.extend(ctx.citations(&st)?);
+                    }
                 }
             }
             result.rows.push(Row { cells, provenance });
             Ok(Flow::Go)
         };
-        env.op(ctx, root, &mut sink)?;
+        if let Err(e) = env.op(ctx, root, &mut sink) {
+            // A query is all or nothing: what its earlier clauses committed is taken
+            // back. (Only if no one else has written since; then it is kept, and the
+            // query's own error is what the caller needs to hear.)
+            if let Some(undo) = env.undo.take() {
+                let _ = ctx.store.undo(undo);
+                ctx.forget();
+            }
+            return Err(e);
+        }
     }
     let mut notes = Vec::new();
     if plan.writes {
@@ -153,6 +167,9 @@ struct Env<'e> {
     text: &'e str,
     width: usize,
     written: &'e mut ScriptState,
+    /// What takes back each commit the query has made so far, in order; `None` once
+    /// one could not be (a transaction that spilled).
+    undo: Option<Vec<factgraph_store::Undo>>,
 }
 
 impl Env<'_> {
@@ -340,18 +357,10 @@ impl Env<'_> {
                 })?;
                 Ok(Flow::Go)
             }
-            Op::Merge { input, paths, create } => {
-                let mut rows = Vec::new();
+            Op::Merge { input, paths, create, on_create, on_match } => {
+                let rows = self.collect(ctx, input, "rows to merge from")?;
                 let cap = ctx.limits.max_rows.saturating_mul(10);
-                self.op(ctx, input, &mut |ctx, row| {
-                    ctx.tick()?;
-                    if rows.len() >= cap {
-                        return Err(too_many("rows to merge from", cap));
-                    }
-                    rows.push(row);
-                    Ok(Flow::Go)
-                })?;
-                // Row by row, each seeing what the rows before it created.
+                // Row by row, each seeing what the rows before it created and set.
                 let mut out = Vec::new();
                 for mut row in rows {
                     let before = out.len();
@@ -360,8 +369,23 @@ impl Env<'_> {
                         Ok(Flow::Go)
                     })?;
                     if out.len() == before {
+                        // A property that is null never matches, so `merge` would
+                        // create the path again on every run: openCypher calls it an
+                        // error.
+                        for e in &create.values {
+                            if eval(ctx, e, &row)? == Val::Null {
+                                return Err(QueryError::Refused {
+                                    reason: "`merge` cannot match or create a property that is null".into(),
+                                    span: Default::default(),
+                                }
+                                .into());
+                            }
+                        }
                         self.create(ctx, create, std::slice::from_mut(&mut row))?;
+                        self.update(ctx, on_create, std::slice::from_ref(&row))?;
                         out.push(row);
+                    } else {
+                        self.update(ctx, on_match, &out[before..])?;
                     }
                     if out.len() > cap {
                         return Err(too_many("merged rows", cap));
@@ -374,17 +398,41 @@ impl Env<'_> {
                 }
                 Ok(Flow::Go)
             }
-            Op::Create { input, plan } => {
-                let mut rows = Vec::new();
-                let cap = ctx.limits.max_rows.saturating_mul(10);
-                self.op(ctx, input, &mut |ctx, row| {
-                    ctx.tick()?;
-                    if rows.len() >= cap {
-                        return Err(too_many("rows to create from", cap));
+            Op::Update { input, items } => {
+                let rows = self.collect(ctx, input, "rows to update")?;
+                self.update(ctx, items, &rows)?;
+                for row in rows {
+                    if sink(ctx, row)? == Flow::Stop {
+                        return Ok(Flow::Stop);
                     }
-                    rows.push(row);
-                    Ok(Flow::Go)
-                })?;
+                }
+                Ok(Flow::Go)
+            }
+            Op::Delete { input, detach, exprs } => {
+                let rows = self.collect(ctx, input, "rows to delete from")?;
+                let (mut nodes, mut rels) = (Vec::new(), Vec::new());
+                for row in &rows {
+                    for (e, span) in exprs {
+                        update::gather(eval(ctx, e, row)?, *span, &mut nodes, &mut rels)?;
+                    }
+                }
+                if !nodes.is_empty() || !rels.is_empty() {
+                    let mut tx = ctx.store.transaction()?;
+                    let mut summary = self.written.summary;
+                    update::delete(&mut tx, &mut summary, &nodes, &rels, *detach)?;
+                    self.commit(tx)?;
+                    self.written.summary = summary;
+                    ctx.forget();
+                }
+                for row in rows {
+                    if sink(ctx, row)? == Flow::Stop {
+                        return Ok(Flow::Stop);
+                    }
+                }
+                Ok(Flow::Go)
+            }
+            Op::Create { input, plan } => {
+                let mut rows = self.collect(ctx, input, "rows to create from")?;
                 self.create(ctx, plan, &mut rows)?;
                 for row in rows {
                     if sink(ctx, row)? == Flow::Stop {
@@ -394,6 +442,53 @@ impl Env<'_> {
                 Ok(Flow::Go)
             }
         }
+    }
+
+    /// Commits an updating clause's writes, keeping what takes them back should a
+    /// later clause fail.
+    fn commit(&mut self, tx: factgraph_store::Transaction<'_>) -> Result<()> {
+        let (_, undo) = tx.commit_undoable()?;
+        match (undo, &mut self.undo) {
+            (Some(u), Some(all)) => all.push(u),
+            _ => self.undo = None,
+        }
+        Ok(())
+    }
+
+    /// Every row of an updating clause's input, read before it writes anything.
+    fn collect(&mut self, ctx: &mut Ctx<'_>, input: &Op, what: &str) -> Result<Vec<Vec<Val>>> {
+        let mut rows = Vec::new();
+        let cap = ctx.limits.max_rows.saturating_mul(10);
+        self.op(ctx, input, &mut |ctx, row| {
+            ctx.tick()?;
+            if rows.len() >= cap {
+                return Err(too_many(what, cap));
+            }
+            rows.push(row);
+            Ok(Flow::Go)
+        })?;
+        Ok(rows)
+    }
+
+    /// Makes the changes of a `set` or `remove` (or of `merge`'s `on create`/`on
+    /// match`) for each row, in one transaction: all of them, or, on an error, none.
+    fn update(&mut self, ctx: &mut Ctx<'_>, items: &[Update], rows: &[Vec<Val>]) -> Result<()> {
+        if items.is_empty() || rows.is_empty() {
+            return Ok(());
+        }
+        let mut tx = ctx.store.transaction()?;
+        let mut summary = self.written.summary;
+        for row in rows {
+            for u in items {
+                ctx.tick()?;
+                update::apply(ctx, &mut tx, &mut summary, u, row)?;
+            }
+        }
+        self.commit(tx)?;
+        self.written.summary = summary;
+        // What was cached before the write may have changed.
+        ctx.forget();
+        Ok(())
     }
 
     /// The value of a `skip` or `limit`: a whole number, at least zero.
@@ -444,7 +539,7 @@ impl Env<'_> {
                 }
             }
         }
-        tx.commit()?;
+        self.commit(tx)?;
         // What was cached before the write may have changed.
         ctx.forget();
         Ok(())

@@ -14,6 +14,7 @@ mod questions;
 mod resolve;
 mod result;
 mod script;
+mod update;
 mod value;
 
 use std::path::{Path, PathBuf};
@@ -211,6 +212,7 @@ pub(crate) fn run(
             evidence: s.evidence - before.evidence,
             retracted: s.retracted - before.retracted,
             deleted: s.deleted - before.deleted,
+            changed: s.changed - before.changed,
         };
         results.push(QueryResult::note(format!("written: {delta}")));
     }

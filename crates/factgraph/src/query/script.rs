@@ -30,6 +30,9 @@ pub struct WriteSummary {
     pub retracted: u64,
     /// Entities deleted.
     pub deleted: u64,
+    /// Properties and labels set or removed by openCypher's `set`, `remove` and
+    /// `merge … on … set`.
+    pub changed: u64,
 }
 
 impl std::fmt::Display for WriteSummary {
@@ -41,6 +44,9 @@ impl std::fmt::Display for WriteSummary {
         )?;
         if self.retracted > 0 || self.deleted > 0 {
             write!(f, ", {} statements retracted, {} entities deleted", self.retracted, self.deleted)?;
+        }
+        if self.changed > 0 {
+            write!(f, ", {} properties or labels changed", self.changed)?;
         }
         Ok(())
     }

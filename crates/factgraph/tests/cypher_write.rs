@@ -257,3 +257,12 @@ fn a_failed_merge_takes_back_the_rows_it_had_created() {
     assert!(g.query("unwind [1, null] as v merge (:M {v: v})").is_err());
     assert_eq!(g.counts().unwrap(), before);
 }
+
+#[test]
+fn a_relationship_polarity_set_outside_its_vocabulary_is_refused() {
+    let g = Graph::in_memory().unwrap();
+    two_connected_and_one_alone(&g);
+    let e = g.query("match ()-[r:KNOWS]->() set r.polarity = 'perhaps'").unwrap_err();
+    assert!(e.to_string().contains("negated"), "the message lists the allowed values: {e}");
+    assert_eq!(one(&g, "match ()-[r:KNOWS]->() return count(r)"), "1");
+}

@@ -164,7 +164,7 @@ fn pattern_props(list: &[ast::PatternProperty]) -> Result<Properties> {
 /// Refuses a `modality` or `polarity` outside its closed vocabulary. The check is
 /// here, on the script path, and not in the store, which knows nothing of what
 /// qualifiers mean.
-fn check_epistemic(key: &str, value: &Value, span: Span) -> Result<()> {
+pub(crate) fn check_epistemic(key: &str, value: &Value, span: Span) -> Result<()> {
     let Some(allowed) = crate::vocabulary::allowed_values(key) else { return Ok(()) };
     if matches!(value, Value::Str(s) if allowed.contains(&s.as_str())) {
         return Ok(());

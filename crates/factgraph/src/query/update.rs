@@ -146,9 +146,16 @@ pub(crate) fn delete(
         let touching = tx.statements_touching(*n)?;
         if !touching.is_empty() {
             if !detach {
+                let what = match n {
+                    Node::Entity(id) => match tx.entity(*id)? {
+                        Some(e) if !e.name.is_empty() => format!("the node {:?} ({n})", e.name),
+                        _ => format!("the node {n}"),
+                    },
+                    Node::Statement(_) => format!("the statement {n}"),
+                };
                 return Err(refused(
                     format!(
-                        "{n} still has {} relationship{}: delete them first, or use `detach delete`",
+                        "{what} still has {} relationship{}: delete them first, or use `detach delete`",
                         touching.len(),
                         if touching.len() == 1 { "" } else { "s" }
                     ),
@@ -278,6 +285,9 @@ fn set_property(
             let before = q.clone();
             match value {
                 Some(v) => {
+                    // `modality` and `polarity` keep their closed vocabularies, as in
+                    // `assert` and `create`.
+                    super::script::check_epistemic(key, &v, span)?;
                     q.insert(key.to_owned(), v);
                 }
                 None => {

@@ -266,3 +266,21 @@ fn a_relationship_polarity_set_outside_its_vocabulary_is_refused() {
     assert!(e.to_string().contains("negated"), "the message lists the allowed values: {e}");
     assert_eq!(one(&g, "match ()-[r:KNOWS]->() return count(r)"), "1");
 }
+
+#[test]
+fn the_type_of_a_deleted_relationship_still_answers_but_not_its_properties() {
+    let g = Graph::in_memory().unwrap();
+    two_connected_and_one_alone(&g);
+    assert_eq!(one(&g, "match ()-[r:KNOWS]->() delete r return type(r)"), "KNOWS");
+    two_connected_and_one_alone(&g);
+    assert!(g.query("match ()-[r:KNOWS]->() delete r return r.since").is_err());
+    assert_eq!(one(&g, "match ()-[r:KNOWS]->() return count(r)"), "1", "the failed query took its delete back");
+}
+
+#[test]
+fn the_values_a_set_clause_writes_are_read_from_the_store_before_the_clause() {
+    let g = Graph::in_memory().unwrap();
+    g.query("create (:V {name: 'v', a: 0})").unwrap();
+    g.query("match (n:V) set n.a = 1, n.b = n.a").unwrap();
+    assert_eq!(one(&g, "match (n:V) return [n.a, n.b]"), "[1, 0]");
+}

@@ -181,6 +181,9 @@ pub(crate) struct Ctx<'a> {
     pub including_negated: bool,
     // Shared, so that looking an entity up again costs a reference count, not a copy.
     entities: HashMap<EntityId, std::rc::Rc<Entity>>,
+    /// The types of the relationships this query deleted: `type(r)` of one still
+    /// answers, as openCypher says (its properties do not).
+    pub deleted_types: HashMap<StatementId, String>,
 }
 
 impl<'a> Ctx<'a> {
@@ -193,6 +196,7 @@ impl<'a> Ctx<'a> {
             source: None,
             including_negated: false,
             entities: HashMap::default(),
+            deleted_types: HashMap::default(),
         }
     }
 

@@ -416,6 +416,11 @@ impl Env<'_> {
                         update::gather(eval(ctx, e, row)?, *span, &mut nodes, &mut rels)?;
                     }
                 }
+                for (s, _) in &rels {
+                    if let Some(st) = ctx.store.statement(*s)? {
+                        ctx.deleted_types.insert(*s, st.relation);
+                    }
+                }
                 if !nodes.is_empty() || !rels.is_empty() {
                     let mut tx = ctx.store.transaction()?;
                     let mut summary = self.written.summary;

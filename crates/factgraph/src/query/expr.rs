@@ -452,7 +452,10 @@ fn call(ctx: &mut Ctx<'_>, name: &str, mut vals: Vec<Val>, span: Span) -> Result
             Val::List(out)
         }
         "type" => match first {
-            Val::Rel(s) => Val::Str(ctx.store.require_statement(s)?.relation),
+            Val::Rel(s) => match ctx.deleted_types.get(&s) {
+                Some(t) => Val::Str(t.clone()),
+                None => Val::Str(ctx.store.require_statement(s)?.relation),
+            },
             other => return Err(wrong_type(name, "a relationship", &other, span)),
         },
         "id" => match first {

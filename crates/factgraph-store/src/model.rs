@@ -249,6 +249,19 @@ pub struct Entity {
 /// The kind name documents carry.
 pub const DOCUMENT_KIND: &str = "Document";
 
+/// The labels a kind stands for: a kind is one word (`Person`) or, for a node given
+/// several labels in openCypher, the words joined by `:` (`Person:Official`); the
+/// kind lists index an entity under each.
+pub fn kind_labels(kind: &str) -> impl Iterator<Item = &str> {
+    kind.split(':')
+}
+
+/// Whether a kind has every label of `wanted` (a kind too: a label, or labels joined by
+/// `:`).
+pub fn has_labels(kind: &str, wanted: &str) -> bool {
+    kind_labels(wanted).all(|w| kind_labels(kind).any(|l| l == w))
+}
+
 impl Entity {
     /// True for documents, the entities evidence points into.
     pub fn is_document(&self) -> bool {

@@ -960,14 +960,29 @@ impl Store {
         Ok(self.read_ids(&List::Attribution(who))?.into_iter().map(StatementId).collect())
     }
 
-    /// Entities of a kind.
+    /// Entities of a kind: with every label of it, for a kind of several labels
+    /// (`A:B`, see `kind_labels`).
     pub fn entities_of_kind(&self, kind: &str) -> Result<Vec<EntityId>> {
-        Ok(self.read_ids(&List::Kind(kind.to_owned()))?.into_iter().map(EntityId).collect())
+        let mut labels = crate::model::kind_labels(kind);
+        let first = labels.next().unwrap_or_default();
+        let mut ids = self.read_ids(&List::Kind(first.to_owned()))?;
+        for label in labels {
+            let more: std::collections::HashSet<u64> =
+                self.read_ids(&List::Kind(label.to_owned()))?.into_iter().collect();
+            ids.retain(|id| more.contains(id));
+        }
+        Ok(ids.into_iter().map(EntityId).collect())
     }
 
-    /// Whether any entity has (or had) this kind: one key read, no list decoded.
+    /// Whether any entity has (or had) this kind (each label of it): one key read per
+    /// label, no list decoded.
     pub fn has_kind(&self, kind: &str) -> Result<bool> {
-        self.kv.read(&List::Kind(kind.to_owned()).slot().block, &mut |_| Ok(()))
+        for label in crate::model::kind_labels(kind) {
+            if !self.kv.read(&List::Kind(label.to_owned()).slot().block, &mut |_| Ok(()))? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
     }
 
     /// Every kind in use, with its entity count.

@@ -28,8 +28,8 @@ use crate::failpoint;
 use crate::keys::{self, List};
 use crate::kv::Kv as _;
 use crate::model::{
-    Alias, Direction, Entity, EntityId, Evidence, NewStatement, Node, Object, Properties, StatementId, Value,
-    DOCUMENT_KIND, MAX_DOCUMENT_LEN, MAX_TEXT_LEN,
+    kind_labels, Alias, Direction, Entity, EntityId, Evidence, NewStatement, Node, Object, Properties, StatementId,
+    Value, DOCUMENT_KIND, MAX_DOCUMENT_LEN, MAX_TEXT_LEN,
 };
 use crate::normalize::normalize;
 use crate::quote;
@@ -444,7 +444,9 @@ impl<'s> Transaction<'s> {
         if !name.is_empty() {
             self.index_name(name, id)?;
         }
-        self.append_id(List::Kind(kind.to_owned()), id.0);
+        for label in kind_labels(kind) {
+            self.append_id(List::Kind(label.to_owned()), id.0);
+        }
         self.classes.insert(id, kind == DOCUMENT_KIND);
         self.entities.insert(id, Some(entity));
         self.dirty_entities.insert(id);
@@ -612,8 +614,12 @@ impl<'s> Transaction<'s> {
                 "an entity cannot become a document or stop being one (entity {id} is {old})"
             )));
         }
-        self.ids_mut(List::Kind(old))?.retain(|&e| e != id.0);
-        self.append_id(List::Kind(kind.to_owned()), id.0);
+        for label in kind_labels(&old).filter(|l| !kind_labels(kind).any(|k| k == *l)) {
+            self.ids_mut(List::Kind(label.to_owned()))?.retain(|&e| e != id.0);
+        }
+        for label in kind_labels(kind).filter(|l| !kind_labels(&old).any(|k| k == *l)) {
+            self.append_id(List::Kind(label.to_owned()), id.0);
+        }
         if let Some(Some(e)) = self.entities.get_mut(&id) {
             e.kind = kind.to_owned();
         }
@@ -675,7 +681,9 @@ impl<'s> Transaction<'s> {
             list.retain(|&e| e != id.0);
             self.dirty_names.insert(n);
         }
-        self.ids_mut(List::Kind(entity.kind.clone()))?.retain(|&e| e != id.0);
+        for label in kind_labels(&entity.kind) {
+            self.ids_mut(List::Kind(label.to_owned()))?.retain(|&e| e != id.0);
+        }
         if entity.is_document() {
             self.texts.insert(id, None);
             self.dirty_texts.insert(id);
@@ -864,7 +872,9 @@ impl<'s> Transaction<'s> {
         for spelling in &spellings {
             self.index_name(spelling, id)?;
         }
-        self.append_id(List::Kind(entity.kind.clone()), id.0);
+        for label in kind_labels(&entity.kind) {
+            self.append_id(List::Kind(label.to_owned()), id.0);
+        }
         self.classes.insert(id, entity.is_document());
         self.next_entity = self.next_entity.max(id.0.saturating_add(1));
         self.record_bytes += RECORD_OVERHEAD
@@ -1692,7 +1702,25 @@ fn check_name(name: &str, what: &str) -> Result<()> {
     Ok(())
 }
 
+/// A kind is a word, or several joined by `:` (a node with several labels), each
+/// once; a document is a `Document` and nothing else.
 fn check_kind(kind: &str) -> Result<()> {
+    let labels: Vec<&str> = kind_labels(kind).collect();
+    if labels.len() > 1 {
+        if kind.len() > 255 || labels.iter().enumerate().any(|(i, l)| labels[..i].contains(l)) {
+            return Err(StoreError::Invalid(format!(
+                "the labels of a node are at most 255 bytes, each once (got {kind:?})"
+            )));
+        }
+        if labels.contains(&DOCUMENT_KIND) {
+            return Err(StoreError::Invalid("a document has no other label than `Document`".into()));
+        }
+        return labels.into_iter().try_for_each(check_word_kind);
+    }
+    check_word_kind(kind)
+}
+
+fn check_word_kind(kind: &str) -> Result<()> {
     let ok = !kind.is_empty()
         && kind.len() <= 64
         && kind.chars().next().is_some_and(char::is_alphabetic)

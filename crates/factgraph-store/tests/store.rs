@@ -635,3 +635,30 @@ fn an_undo_takes_its_commits_back_unless_another_commit_came_after() {
     assert_eq!(store.lookup("Zainab").unwrap().len(), 1);
     assert!(store.check().unwrap().problems.is_empty(), "{:?}", store.check().unwrap().problems);
 }
+
+#[test]
+fn an_entity_of_several_labels_is_in_each_kind_list_and_leaves_them_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir.path().join("db"));
+    let mut tx = store.transaction().unwrap();
+    let x = tx.create_entity("x", "Person:Official").unwrap();
+    assert!(tx.create_entity("y", "Document:Person").is_err(), "a document is only a document");
+    assert!(tx.create_entity("y", "Person:Person").is_err(), "each label once");
+    tx.commit().unwrap();
+    assert_eq!(store.entities_of_kind("Person").unwrap(), [x]);
+    assert_eq!(store.entities_of_kind("Official:Person").unwrap(), [x]);
+    assert!(store.has_kind("Official").unwrap());
+    assert!(!store.has_kind("Official:Minister").unwrap());
+    let mut tx = store.transaction().unwrap();
+    tx.set_kind(x, "Official:Minister").unwrap();
+    tx.commit().unwrap();
+    assert!(store.entities_of_kind("Person").unwrap().is_empty());
+    assert_eq!(store.entities_of_kind("Minister").unwrap(), [x]);
+    assert!(store.check().unwrap().problems.is_empty(), "{:?}", store.check().unwrap().problems);
+    let mut tx = store.transaction().unwrap();
+    tx.delete_entity(x).unwrap();
+    tx.commit().unwrap();
+    assert!(store.entities_of_kind("Official").unwrap().is_empty());
+    assert!(store.entities_of_kind("Minister").unwrap().is_empty());
+    assert!(store.check().unwrap().problems.is_empty(), "{:?}", store.check().unwrap().problems);
+}

@@ -482,7 +482,7 @@ pub struct PathPattern {
 pub struct NodePattern {
     /// The variable.
     pub var: Option<Ident>,
-    /// The kind.
+    /// The kind: its label, or its labels joined by `:` (`A:B`), each once.
     pub kind: Option<Ident>,
     /// Required properties.
     pub properties: Vec<PatternProperty>,

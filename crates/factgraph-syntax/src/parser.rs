@@ -1027,7 +1027,15 @@ fn node_pattern(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<NodePattern, ParseE
     for x in p.into_inner() {
         match x.as_rule() {
             Rule::variable => n.var = Some(ident(x)),
-            Rule::kind => n.kind = Some(ident(x)),
+            // Several labels are one kind, the words joined by `:` (`A:B`), each once.
+            Rule::kind => {
+                let label = ident(x);
+                n.kind = Some(match n.kind.take() {
+                    None => label,
+                    Some(k) if k.text.split(':').any(|l| l == label.text) => k,
+                    Some(k) => Ident { text: format!("{}:{}", k.text, label.text), span: k.span.to(label.span) },
+                });
+            }
             Rule::pattern_properties => n.properties = pattern_properties(text, x)?,
             _ => {}
         }

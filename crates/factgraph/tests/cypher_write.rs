@@ -69,12 +69,22 @@ fn labels_set_and_removed_are_what_a_match_by_label_finds() {
 }
 
 #[test]
-fn a_second_label_is_refused_rather_than_dropped() {
+fn a_node_with_several_labels_is_found_by_each_and_by_all() {
     let g = Graph::in_memory().unwrap();
     g.query("create (:A {name: 'x'})").unwrap();
-    let e = g.query("match (n:A) set n:B").unwrap_err();
-    assert_eq!(e.kind(), ErrorKind::Invalid, "{e}");
-    assert_eq!(one(&g, "match (n:A) return n.name"), "x");
+    g.query("match (n:A) set n:B:C").unwrap();
+    assert_eq!(one(&g, "match (n:B) return labels(n)"), "[A, B, C]");
+    assert_eq!(one(&g, "match (n:C:A) return n.name"), "x");
+    assert_eq!(one(&g, "match (n) where n:A:B return count(n)"), "1");
+    g.query("match (n:A) remove n:A, n:C").unwrap();
+    assert_eq!(one(&g, "match (n {name: 'x'}) return labels(n)"), "[B]");
+    assert_eq!(one(&g, "match (n:A) return count(n)"), "0");
+    assert_eq!(one(&g, "match (n:C) return count(n)"), "0");
+    // Created with several, and merged on several.
+    g.query("create (:P:Q {name: 'y'})").unwrap();
+    g.query("merge (n:Q:P {name: 'y'}) on match set n.seen = true").unwrap();
+    assert_eq!(one(&g, "match (n:P {name: 'y'}) return [labels(n), n.seen]"), "[[P, Q], true]");
+    assert!(g.check().unwrap().problems.is_empty(), "{:?}", g.check().unwrap().problems);
 }
 
 #[test]

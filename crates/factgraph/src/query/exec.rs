@@ -114,7 +114,8 @@ fn unknown_names(ctx: &mut Ctx<'_>, plan: &QueryPlan) -> Result<Vec<String>> {
         if let Op::Match { paths, .. } = op {
             for p in paths {
                 let nodes = std::iter::once(&p.anchor).chain(p.right.iter().chain(&p.left).map(|(_, n)| n));
-                labels.extend(nodes.filter_map(|n| n.kind.clone()));
+                let kinds = nodes.filter_map(|n| n.kind.as_deref());
+                labels.extend(kinds.flat_map(factgraph_store::kind_labels).map(str::to_owned));
                 types.extend(p.right.iter().chain(&p.left).flat_map(|(r, _)| r.types.iter().cloned()));
             }
         }

@@ -3,7 +3,8 @@
 //! transaction of its clause.
 //!
 //! How the graph Cypher sees maps onto the store: a node is an entity (its kind is
-//! its one label, `Thing` being none; its canonical name is its `name` property) and a
+//! its label, or its labels joined by `:`, `Thing` being none; its canonical name is
+//! its `name` property) and a
 //! relationship is a statement (its qualifiers are its properties). So:
 //! - `set n.name = 'x'` renames the entity (the name index follows); a `name` that is
 //!   not a non-empty string is kept as a plain property of an unnamed entity, as
@@ -90,33 +91,25 @@ pub(crate) fn apply(
                 return Err(refused("a relationship or statement has no labels to set or remove".into(), *span));
             };
             let Some(e) = tx.entity(id)? else { return Err(deleted(*span)) };
-            let mut wanted: Vec<&str> = labels.iter().map(String::as_str).collect();
-            wanted.dedup();
+            // Several labels are one kind, joined by `:`; `Thing` is none.
+            let mut now: Vec<&str> =
+                if e.kind == NO_LABEL { Vec::new() } else { factgraph_store::kind_labels(&e.kind).collect() };
+            let before = now.len();
             if *add {
-                let new: Vec<&str> = wanted.iter().copied().filter(|l| *l != e.kind).collect();
-                match new.as_slice() {
-                    [] => Ok(()),
-                    [one] if e.kind == NO_LABEL => {
-                        tx.set_kind(id, one).map_err(|err| store_refusal(err, *span))?;
-                        summary.changed += 1;
-                        Ok(())
+                for l in labels {
+                    if !now.contains(&l.as_str()) {
+                        now.push(l);
                     }
-                    _ => Err(refused(
-                        format!(
-                            "a node has one label in factgraph (its kind); this one is {}, and cannot also be {}",
-                            if e.kind == NO_LABEL { "unlabelled".to_owned() } else { format!("`{}`", e.kind) },
-                            new.iter().map(|l| format!("`{l}`")).collect::<Vec<_>>().join(" and ")
-                        ),
-                        *span,
-                    )),
                 }
             } else {
-                if e.kind != NO_LABEL && wanted.contains(&e.kind.as_str()) {
-                    tx.set_kind(id, NO_LABEL).map_err(|err| store_refusal(err, *span))?;
-                    summary.changed += 1;
-                }
-                Ok(())
+                now.retain(|l| !labels.iter().any(|r| r == l));
             }
+            if now.len() != before {
+                let kind = if now.is_empty() { NO_LABEL.to_owned() } else { now.join(":") };
+                tx.set_kind(id, &kind).map_err(|err| store_refusal(err, *span))?;
+                summary.changed += now.len().abs_diff(before) as u64;
+            }
+            Ok(())
         }
     }
 }

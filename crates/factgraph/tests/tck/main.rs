@@ -73,7 +73,7 @@ fn limits() -> Limits {
 /// What the TCK's side effects are measured on: nodes (entities that are not
 /// documents), relationships (statements), the distinct labels, and every property as
 /// a (node or relationship, key, value) triple. A node's name is its `name`
-/// property, its kind its label (`Thing` is none).
+/// property, its kind its labels (joined by `:`; `Thing` is none).
 #[derive(Default)]
 struct State {
     nodes: BTreeSet<u64>,
@@ -91,7 +91,7 @@ impl State {
             }
             s.nodes.insert(e.id.0);
             if e.kind != "Thing" {
-                s.labels.insert(e.kind.clone());
+                s.labels.extend(e.kind.split(':').map(str::to_owned));
             }
             if !e.name.is_empty() {
                 s.properties.insert(format!("n{}\tname\t{:?}", e.id.0, factgraph::Value::Str(e.name.clone())));

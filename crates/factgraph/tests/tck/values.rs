@@ -122,7 +122,8 @@ pub fn from_cell(c: &Cell) -> Val {
             if !name.is_empty() {
                 props.insert("name".to_owned(), Val::Str(name.clone()));
             }
-            let labels = if kind == "Thing" { BTreeSet::new() } else { BTreeSet::from([kind.clone()]) };
+            // Several labels are one kind, joined by `:`.
+            let labels = if kind == "Thing" { BTreeSet::new() } else { kind.split(':').map(str::to_owned).collect() };
             Val::Node { labels, props }
         }
         Cell::Statement { relation, qualifiers, .. } => Val::Rel {

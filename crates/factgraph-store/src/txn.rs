@@ -1455,6 +1455,13 @@ pub struct Undo {
     relations: Vec<u32>,
 }
 
+impl Undo {
+    /// About how many bytes it holds: the keys and the values they held.
+    pub fn bytes(&self) -> usize {
+        self.writes.iter().map(|(k, v)| k.len() + v.as_ref().map_or(0, Vec::len)).sum()
+    }
+}
+
 impl Store {
     /// Takes back the commits the undos came from (given in the order they were
     /// made), atomically, if nothing else has committed since the first of them:

@@ -43,7 +43,7 @@ pub(crate) fn run(ctx: &mut Ctx<'_>, plan: &QueryPlan, text: &str) -> Result<Que
     let first: Vec<usize> = plan.columns.iter().map(|(_, s)| *s).collect();
     let parts = std::iter::once((&plan.root, &first)).chain(plan.unions.iter().map(|(op, cols)| (op, cols)));
     let mut seen = std::collections::HashSet::new();
-    let mut env = Env { text, width: plan.width, written: &mut written, undo: Some(Vec::new()) };
+    let mut env = Env { text, width: plan.width, written: &mut written, undo: Some(Vec::new()), undo_bytes: 0 };
     for (root, columns) in parts {
         let mut sink = |ctx: &mut Ctx<'_>, row: Vec<Val>| -> Result<Flow> {
             if !returns {
@@ -171,7 +171,11 @@ struct Env<'e> {
     /// What takes back each commit the query has made so far, in order; `None` once
     /// one could not be (a transaction that spilled).
     undo: Option<Vec<factgraph_store::Undo>>,
+    undo_bytes: usize,
 }
+
+/// The most a query keeps to take its writes back (see `Env::commit`).
+const MAX_UNDO_BYTES: usize = 64 << 20;
 
 impl Env<'_> {
     fn op(&mut self, ctx: &mut Ctx<'_>, op: &Op, sink: &mut Sink<'_>) -> Result<Flow> {
@@ -455,7 +459,16 @@ impl Env<'_> {
     fn commit(&mut self, tx: factgraph_store::Transaction<'_>) -> Result<()> {
         let (_, undo) = tx.commit_undoable()?;
         match (undo, &mut self.undo) {
-            (Some(u), Some(all)) => all.push(u),
+            (Some(u), Some(all)) => {
+                self.undo_bytes += u.bytes();
+                all.push(u);
+                // What the undos hold is bounded: a query that writes more than this
+                // (a `merge` over a large `unwind`) keeps its earlier writes should it
+                // fail, rather than hold a copy of everything it touched.
+                if self.undo_bytes > MAX_UNDO_BYTES {
+                    self.undo = None;
+                }
+            }
             _ => self.undo = None,
         }
         Ok(())

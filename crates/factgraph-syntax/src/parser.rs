@@ -309,6 +309,8 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::set_extend => "`n += {…}`",
         Rule::set_replace => "`n = {…}`",
         Rule::set_labels => "`n:Label`",
+        Rule::plus_equals => "`+=`",
+        Rule::equals => "`=`",
         Rule::remove_clause => "`remove`",
         Rule::remove_item => "what to remove (`n.key` or `n:Label`)",
         Rule::delete_clause => "`delete`",
@@ -902,7 +904,7 @@ fn set_items(text: &Src<'_>, c: Pair<'_, Rule>) -> Result<Vec<SetItem>, ParseErr
                 SetItem::Labels { var, labels }
             }
             Rule::set_extend | Rule::set_replace => {
-                let mut it = x.into_inner();
+                let mut it = x.into_inner().filter(|y| !matches!(y.as_rule(), Rule::plus_equals | Rule::equals));
                 let var = ident(it.next().expect("set variable"));
                 let value = expr(text, it.next().expect("set value"))?;
                 if rule == Rule::set_extend {
@@ -912,7 +914,7 @@ fn set_items(text: &Src<'_>, c: Pair<'_, Rule>) -> Result<Vec<SetItem>, ParseErr
                 }
             }
             _ => {
-                let mut it = x.into_inner();
+                let mut it = x.into_inner().filter(|y| y.as_rule() != Rule::equals);
                 let (target, key) = property_target(text, it.next().expect("set target"))?;
                 SetItem::Property { target, key, value: expr(text, it.next().expect("set value"))? }
             }

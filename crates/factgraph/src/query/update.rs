@@ -234,7 +234,7 @@ fn property_value(v: Val, key: &str, span: Span) -> Result<Option<Value>> {
         other => {
             return Err(QueryError::TypeMismatch {
                 what: format!("the property `{key}`"),
-                expected: "text, a number, a boolean or a date (a property cannot hold a list here yet)".into(),
+                expected: "text, a number, a boolean or a date".into(),
                 found: other.kind().into(),
                 span,
             }

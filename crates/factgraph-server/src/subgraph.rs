@@ -21,6 +21,7 @@ pub(crate) fn value(v: &Value) -> Json {
         Value::Float(f) => serde_json::Number::from_f64(*f).map_or_else(|| Json::String(f.to_string()), Json::Number),
         Value::Bool(b) => Json::Bool(*b),
         Value::Date(d) => Json::String(d.to_string()),
+        Value::List(items) => Json::Array(items.iter().map(value).collect()),
     }
 }
 
@@ -41,6 +42,7 @@ impl Serialize for ValueJson<'_> {
             Value::Float(f) => s.collect_str(f),
             Value::Bool(b) => s.serialize_bool(*b),
             Value::Date(d) => s.collect_str(d),
+            Value::List(items) => s.collect_seq(items.iter().map(ValueJson)),
         }
     }
 }

@@ -121,6 +121,9 @@ pub enum Value {
     Bool(bool),
     /// A calendar date.
     Date(Date),
+    /// A list of values (openCypher's list properties): after every other variant, so
+    /// that stores written before it read as they did.
+    List(Vec<Value>),
 }
 
 impl Value {
@@ -132,6 +135,7 @@ impl Value {
             Value::Float(_) => "float",
             Value::Bool(_) => "boolean",
             Value::Date(_) => "date",
+            Value::List(_) => "list",
         }
     }
 }
@@ -144,6 +148,20 @@ impl fmt::Display for Value {
             Value::Float(x) => write!(f, "{x}"),
             Value::Bool(b) => write!(f, "{b}"),
             Value::Date(d) => d.fmt(f),
+            // As openCypher writes a list: `[1, 2]`, text in quotes.
+            Value::List(items) => {
+                f.write_str("[")?;
+                for (i, v) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    match v {
+                        Value::Str(s) => write!(f, "'{}'", s.replace('\\', "\\\\").replace('\'', "\\'"))?,
+                        other => other.fmt(f)?,
+                    }
+                }
+                f.write_str("]")
+            }
         }
     }
 }

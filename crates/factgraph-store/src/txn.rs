@@ -1631,6 +1631,7 @@ impl Drop for Transaction<'_> {
 fn value_bytes(v: &Value) -> usize {
     match v {
         Value::Str(s) => s.len(),
+        Value::List(items) => 8 + items.iter().map(value_bytes).sum::<usize>(),
         _ => 8,
     }
 }
@@ -1761,9 +1762,32 @@ fn check_value(v: &Value) -> Result<()> {
             Err(StoreError::Invalid(format!("a string value is limited to {MAX_TEXT_LEN} bytes")))
         }
         Value::Float(x) if !x.is_finite() => Err(StoreError::Invalid("a float value must be finite".into())),
+        // As openCypher's property lists: of one type, not of lists.
+        Value::List(items) => {
+            if items.len() > MAX_LIST_LEN {
+                return Err(StoreError::Invalid(format!("a list value is limited to {MAX_LIST_LEN} items")));
+            }
+            for item in items {
+                if matches!(item, Value::List(_)) {
+                    return Err(StoreError::Invalid("a list value cannot hold lists".into()));
+                }
+                if item.type_name() != items[0].type_name() {
+                    return Err(StoreError::Invalid(format!(
+                        "a list value holds values of one type (found {} and {})",
+                        items[0].type_name(),
+                        item.type_name()
+                    )));
+                }
+                check_value(item)?;
+            }
+            Ok(())
+        }
         _ => Ok(()),
     }
 }
+
+/// A limit on a list value's items, so one property cannot be unbounded.
+const MAX_LIST_LEN: usize = 64 * 1024;
 
 fn check_document_text(t: &str) -> Result<()> {
     if t.len() > MAX_DOCUMENT_LEN {

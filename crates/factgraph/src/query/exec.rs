@@ -573,24 +573,28 @@ pub(crate) fn literal_paths(ctx: &mut Ctx<'_>, plan: &CreatePlan, row: &[Val]) -
     let mut fill = |ctx: &mut Ctx<'_>, props: &mut Vec<PatternProperty>| -> Result<()> {
         for p in props {
             let Some(e) = values.next() else { break };
+            let mismatch = |found: &Val| -> crate::Error {
+                QueryError::TypeMismatch {
+                    what: format!("the property `{}`", p.key.text),
+                    expected: "text, a number, a boolean, a date or a list of them".into(),
+                    found: found.kind().into(),
+                    span: p.span,
+                }
+                .into()
+            };
             p.value.kind = match eval(ctx, e, row)? {
                 Val::Null => ExprKind::Null,
-                Val::Bool(b) => ExprKind::Literal(Literal::Bool(b)),
-                Val::Int(i) => ExprKind::Literal(Literal::Int(i)),
-                Val::Float(x) => ExprKind::Literal(Literal::Float(x)),
-                Val::Str(s) => ExprKind::Literal(Literal::Str(s)),
-                Val::Lit(Value::Date(d)) => {
-                    ExprKind::Literal(Literal::Date(Date { year: d.year, month: d.month, day: d.day }))
-                }
-                other => {
-                    return Err(QueryError::TypeMismatch {
-                        what: format!("the property `{}`", p.key.text),
-                        expected: "text, a number, a boolean or a date".into(),
-                        found: other.kind().into(),
-                        span: p.span,
+                // A list is written in as a list of literals (the store checks that
+                // they are of one type).
+                Val::List(items) => {
+                    let mut out = Vec::with_capacity(items.len());
+                    for item in items {
+                        let literal = scalar_literal(item).map_err(|v| mismatch(&v))?;
+                        out.push(factgraph_syntax::ast::Expr { kind: ExprKind::Literal(literal), span: p.span });
                     }
-                    .into())
+                    ExprKind::List(out)
                 }
+                other => ExprKind::Literal(scalar_literal(other).map_err(|v| mismatch(&v))?),
             };
         }
         Ok(())
@@ -603,6 +607,18 @@ pub(crate) fn literal_paths(ctx: &mut Ctx<'_>, plan: &CreatePlan, row: &[Val]) -
         }
     }
     Ok(paths)
+}
+
+/// A value a property can hold, as a literal; the value back if it is not one.
+fn scalar_literal(v: Val) -> std::result::Result<Literal, Val> {
+    Ok(match v {
+        Val::Bool(b) => Literal::Bool(b),
+        Val::Int(i) => Literal::Int(i),
+        Val::Float(x) => Literal::Float(x),
+        Val::Str(s) => Literal::Str(s),
+        Val::Lit(Value::Date(d)) => Literal::Date(Date { year: d.year, month: d.month, day: d.day }),
+        other => return Err(other),
+    })
 }
 
 fn too_many(what: &str, cap: usize) -> crate::Error {

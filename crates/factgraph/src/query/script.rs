@@ -134,6 +134,21 @@ pub(crate) fn value(l: &Literal) -> Value {
     }
 }
 
+/// As `literal_of`, for any property value: a list of literals is a list value.
+fn value_of(p: &ast::PatternProperty) -> Result<Option<Value>> {
+    if let ast::ExprKind::List(items) = &p.value.kind {
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
+            match &item.kind {
+                ast::ExprKind::Literal(l) => out.push(value(l)),
+                _ => return literal_of(p).map(|l| l.map(|l| value(&l))),
+            }
+        }
+        return Ok(Some(Value::List(out)));
+    }
+    Ok(literal_of(p)?.map(|l| value(&l)))
+}
+
 /// The value a `create` gives a property: the planner has put each value in as a
 /// literal (`None` is null: no property).
 fn literal_of(p: &ast::PatternProperty) -> Result<Option<Literal>> {
@@ -153,9 +168,9 @@ fn literal_of(p: &ast::PatternProperty) -> Result<Option<Literal>> {
 fn pattern_props(list: &[ast::PatternProperty]) -> Result<Properties> {
     let mut out = Properties::new();
     for p in list {
-        if let Some(v) = literal_of(p)? {
-            check_epistemic(&p.key.text, &value(&v), p.span)?;
-            out.insert(p.key.text.clone(), value(&v));
+        if let Some(v) = value_of(p)? {
+            check_epistemic(&p.key.text, &v, p.span)?;
+            out.insert(p.key.text.clone(), v);
         }
     }
     Ok(out)
@@ -496,8 +511,8 @@ fn create_node(
     }
     for prop in p.properties.iter().filter(|x| x.key.text != "name") {
         // A property set to null is no property.
-        if let Some(v) = literal_of(prop)? {
-            tx.set_property(id, &prop.key.text, value(&v)).map_err(|e| refused(e, prop.span))?;
+        if let Some(v) = value_of(prop)? {
+            tx.set_property(id, &prop.key.text, v).map_err(|e| refused(e, prop.span))?;
         }
     }
     if let Some(v) = &p.var {

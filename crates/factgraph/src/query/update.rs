@@ -231,10 +231,29 @@ fn property_value(v: Val, key: &str, span: Span) -> Result<Option<Value>> {
         Val::Float(x) => Value::Float(x),
         Val::Str(s) => Value::Str(s),
         Val::Lit(v) => v,
+        // The store checks that a list's items are of one type and not lists.
+        Val::List(items) => {
+            let mut out = Vec::with_capacity(items.len());
+            for item in items {
+                match property_value(item, key, span)? {
+                    Some(v) => out.push(v),
+                    None => {
+                        return Err(QueryError::TypeMismatch {
+                            what: format!("an item of the property `{key}`"),
+                            expected: "a value".into(),
+                            found: "null".into(),
+                            span,
+                        }
+                        .into())
+                    }
+                }
+            }
+            Value::List(out)
+        }
         other => {
             return Err(QueryError::TypeMismatch {
                 what: format!("the property `{key}`"),
-                expected: "text, a number, a boolean or a date".into(),
+                expected: "text, a number, a boolean, a date or a list of them".into(),
                 found: other.kind().into(),
                 span,
             }

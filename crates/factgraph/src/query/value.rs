@@ -73,6 +73,7 @@ pub(crate) fn from_value(v: &Value) -> Val {
         Value::Int(i) => Val::Int(*i),
         Value::Float(x) => Val::Float(*x),
         Value::Bool(b) => Val::Bool(*b),
+        Value::List(items) => Val::List(items.iter().map(from_value).collect()),
         other => Val::Lit(other.clone()),
     }
 }

@@ -165,6 +165,7 @@ fn from_value(v: &Value) -> Val {
         Value::Float(x) => Val::Float(*x),
         Value::Bool(b) => Val::Bool(*b),
         Value::Date(d) => Val::Str(d.to_string()),
+        Value::List(items) => Val::List(items.iter().map(from_value).collect()),
     }
 }
 

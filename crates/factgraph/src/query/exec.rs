@@ -7,8 +7,9 @@
 //! Updates are the exception: `create`, `set`, `remove` and `delete` read all of their
 //! input rows first (so that what they write cannot change what the clauses before
 //! them read), write them in one transaction, commit, and then pass the rows on. A
-//! clause that fails leaves the store as it was before it. `merge` goes row by row,
-//! each row seeing what the rows before it created.
+//! clause that fails leaves the store as it was before it, and a query that fails
+//! takes back what its earlier clauses committed (`Store::undo`). `merge` goes row by
+//! row, each row seeing what the rows before it created.
 
 use std::collections::HashMap;
 
@@ -169,7 +170,8 @@ struct Env<'e> {
     width: usize,
     written: &'e mut ScriptState,
     /// What takes back each commit the query has made so far, in order; `None` once
-    /// one could not be (a transaction that spilled).
+    /// one could not be (a transaction that spilled), or they hold more than
+    /// `MAX_UNDO_BYTES`.
     undo: Option<Vec<factgraph_store::Undo>>,
     undo_bytes: usize,
 }

@@ -486,6 +486,9 @@ pub struct NodePattern {
     pub kind: Option<Ident>,
     /// Required properties.
     pub properties: Vec<PatternProperty>,
+    /// `(n $p)`: the properties as one parameter, which openCypher refuses in a
+    /// pattern (the planner says so); kept so that the error is the planner's.
+    pub parameter: Option<Ident>,
     /// Where.
     pub span: Span,
 }
@@ -514,6 +517,8 @@ pub struct RelPattern {
     pub length: Option<(Option<u64>, Option<u64>)>,
     /// Required qualifiers.
     pub properties: Vec<PatternProperty>,
+    /// `-[r $p]-`: as `NodePattern::parameter`.
+    pub parameter: Option<Ident>,
     /// Where.
     pub span: Span,
 }

@@ -1025,7 +1025,7 @@ fn path_pattern(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<PathPattern, ParseE
 
 fn node_pattern(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<NodePattern, ParseError> {
     let sp = span(&p);
-    let mut n = NodePattern { var: None, kind: None, properties: Vec::new(), span: sp };
+    let mut n = NodePattern { var: None, kind: None, properties: Vec::new(), parameter: None, span: sp };
     for x in p.into_inner() {
         match x.as_rule() {
             Rule::variable => n.var = Some(ident(x)),
@@ -1039,6 +1039,7 @@ fn node_pattern(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<NodePattern, ParseE
                 });
             }
             Rule::pattern_properties => n.properties = pattern_properties(text, x)?,
+            Rule::parameter => n.parameter = Some(ident(x)),
             _ => {}
         }
     }
@@ -1054,6 +1055,7 @@ fn rel_pattern(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<RelPattern, ParseErr
         arrow: Arrow::Either,
         length: None,
         properties: Vec::new(),
+        parameter: None,
         span: sp,
     };
     for x in p.into_inner() {
@@ -1066,6 +1068,7 @@ fn rel_pattern(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<RelPattern, ParseErr
                         Rule::variable => r.var = Some(ident(d)),
                         Rule::rel_types => r.types = d.into_inner().map(ident).collect(),
                         Rule::pattern_properties => r.properties = pattern_properties(text, d)?,
+                        Rule::parameter => r.parameter = Some(ident(d)),
                         Rule::var_length => {
                             let mut min = None;
                             let mut max = None;

@@ -419,6 +419,9 @@ fn node(out: &mut String, n: &NodePattern) {
         out.push(' ');
         pattern_properties(out, &n.properties);
     }
+    if let Some(p) = &n.parameter {
+        let _ = write!(out, " {}", p.text);
+    }
     out.push(')');
 }
 
@@ -447,6 +450,9 @@ fn rel(out: &mut String, r: &RelPattern) {
                 }
             }
         }
+    }
+    if let Some(p) = &r.parameter {
+        let _ = write!(out, " {}", p.text);
     }
     if !r.properties.is_empty() {
         out.push(' ');

@@ -147,7 +147,7 @@ fn var() -> impl Strategy<Value = Ident> {
 
 fn node_pattern() -> impl Strategy<Value = NodePattern> {
     (proptest::option::of(var()), proptest::option::of(word()), pattern_properties())
-        .prop_map(|(var, kind, properties)| NodePattern { var, kind, properties, span: sp() })
+        .prop_map(|(var, kind, properties)| NodePattern { var, kind, properties, parameter: None, span: sp() })
 }
 
 fn rel_pattern() -> impl Strategy<Value = RelPattern> {
@@ -170,6 +170,7 @@ fn rel_pattern() -> impl Strategy<Value = RelPattern> {
             arrow,
             length,
             properties,
+            parameter: None,
             span: sp(),
         })
 }

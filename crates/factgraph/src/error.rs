@@ -406,6 +406,9 @@ pub enum Restriction {
     /// `file:` with an absolute path or a `..`.
     #[error("`file:` must be a relative path inside the script's directory")]
     FileOutsideScriptDirectory,
+    /// `(n $p)`: a parameter standing for a pattern's properties.
+    #[error("a parameter cannot stand for a pattern's properties: write them as a map, as in (n {{name: $name}})")]
+    ParameterAsProperties,
     /// `delete n:Label`: `delete` takes nodes, relationships and paths, not labels
     /// (`remove n:Label` takes a label away).
     #[error(

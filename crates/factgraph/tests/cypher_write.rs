@@ -321,3 +321,14 @@ fn a_list_property_of_mixed_types_nested_lists_or_nulls_is_refused() {
     }
     assert_eq!(one(&g, "match (n:L) return keys(n)"), "[name]");
 }
+
+#[test]
+fn a_parameter_for_a_patterns_properties_is_refused_before_running() {
+    let g = Graph::in_memory().unwrap();
+    for q in ["merge (n $p) return n", "match (n $p) return n", "match ()-[r $p]->() return r", "create (n $p)"] {
+        let e = g.validate(q).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Invalid, "{q}: {e}");
+        assert!(e.to_string().contains("{name: $name}"), "{q}: {e}");
+    }
+    assert_eq!(g.counts().unwrap().entities, 0);
+}

@@ -686,6 +686,7 @@ impl Planner {
     }
 
     fn matching(&mut self, input: Op, m: &Match, scope: &mut Scope) -> Result<Op> {
+        m.paths.iter().try_for_each(no_parameter_properties)?;
         // A named path needs a slot for each of its nodes and relationships: the ones
         // written without a variable get a hidden one (a space first, so no query can
         // name it).
@@ -868,6 +869,7 @@ impl Planner {
     }
 
     fn merge(&mut self, input: Op, merge: &factgraph_syntax::ast::Merge, scope: &mut Scope) -> Result<Op> {
+        no_parameter_properties(&merge.path)?;
         let mut path = merge.path.clone();
         // A named path needs every node and relationship in a slot, made from them
         // once a row is matched or created: the ones written without a variable get a
@@ -1027,6 +1029,7 @@ impl Planner {
     }
 
     fn create(&mut self, input: Op, paths: &[PathPattern], scope: &mut Scope) -> Result<Op> {
+        paths.iter().try_for_each(no_parameter_properties)?;
         let mut bound = Vec::new();
         let mut binds: Vec<(String, Slot)> = Vec::new();
         for path in paths {
@@ -1643,6 +1646,17 @@ pub(crate) fn write_path(out: &mut String, path: &PathPattern) {
         statements: vec![factgraph_syntax::ast::Statement::Query(q)],
     });
     out.push_str(text.trim_start_matches("create "));
+}
+
+/// Refuses `(n $p)` and `-[r $p]-`: openCypher's parameters stand for values, and
+/// properties in a pattern are written as a map of them.
+fn no_parameter_properties(path: &PathPattern) -> Result<()> {
+    let nodes = nodes(path).map(|n| &n.parameter);
+    let rels = path.steps.iter().map(|(r, _)| &r.parameter);
+    match nodes.chain(rels).flatten().next() {
+        Some(p) => Err(QueryError::not_allowed(Restriction::ParameterAsProperties, p.span).into()),
+        None => Ok(()),
+    }
 }
 
 /// A variable as an expression, for the targets of `set n = …` and `set n:L`.

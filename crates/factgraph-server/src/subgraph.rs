@@ -22,6 +22,7 @@ pub(crate) fn value(v: &Value) -> Json {
         Value::Bool(b) => Json::Bool(*b),
         Value::Date(d) => Json::String(d.to_string()),
         Value::Temporal(t) => Json::String(t.text.clone()),
+        Value::List(items) => Json::Array(items.iter().map(value).collect()),
     }
 }
 
@@ -43,6 +44,7 @@ impl Serialize for ValueJson<'_> {
             Value::Bool(b) => s.serialize_bool(*b),
             Value::Date(d) => s.collect_str(d),
             Value::Temporal(t) => s.serialize_str(&t.text),
+            Value::List(items) => s.collect_seq(items.iter().map(ValueJson)),
         }
     }
 }

@@ -49,7 +49,9 @@ impl Store {
             for s in e.spellings() {
                 names.entry(normalize(s)).or_default().insert(e.id.0);
             }
-            kinds.entry(List::Kind(e.kind.clone())).or_default().push(e.id.0);
+            for label in crate::model::kind_labels(&e.kind) {
+                kinds.entry(List::Kind(label.to_owned())).or_default().push(e.id.0);
+            }
         }
         let mut adjacency: BTreeMap<(Node, Direction), Vec<AdjEntry>> = BTreeMap::new();
         let mut postings: Lists = BTreeMap::new();

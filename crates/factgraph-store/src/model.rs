@@ -125,6 +125,9 @@ pub enum Value {
     /// date and time, a duration. The store keeps its kind and ISO text; the query
     /// engine, which knows the calendar, reads them.
     Temporal(Temporal),
+    /// A list of values (openCypher's list properties): after every other variant, so
+    /// that stores written before it read as they did.
+    List(Vec<Value>),
 }
 
 /// What kind of temporal value a [`Temporal`] is.
@@ -170,6 +173,7 @@ impl Value {
                 TemporalKind::DateTime => "date and time",
                 TemporalKind::Duration => "duration",
             },
+            Value::List(_) => "list",
         }
     }
 }
@@ -183,6 +187,20 @@ impl fmt::Display for Value {
             Value::Bool(b) => write!(f, "{b}"),
             Value::Date(d) => d.fmt(f),
             Value::Temporal(t) => f.write_str(&t.text),
+            // As openCypher writes a list: `[1, 2]`, text in quotes.
+            Value::List(items) => {
+                f.write_str("[")?;
+                for (i, v) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    match v {
+                        Value::Str(s) => write!(f, "'{}'", s.replace('\\', "\\\\").replace('\'', "\\'"))?,
+                        other => other.fmt(f)?,
+                    }
+                }
+                f.write_str("]")
+            }
         }
     }
 }
@@ -287,6 +305,19 @@ pub struct Entity {
 
 /// The kind name documents carry.
 pub const DOCUMENT_KIND: &str = "Document";
+
+/// The labels a kind stands for: a kind is one word (`Person`) or, for a node given
+/// several labels in openCypher, the words joined by `:` (`Person:Official`); the
+/// kind lists index an entity under each.
+pub fn kind_labels(kind: &str) -> impl Iterator<Item = &str> {
+    kind.split(':')
+}
+
+/// Whether a kind has every label of `wanted` (a kind too: a label, or labels joined by
+/// `:`).
+pub fn has_labels(kind: &str, wanted: &str) -> bool {
+    kind_labels(wanted).all(|w| kind_labels(kind).any(|l| l == w))
+}
 
 impl Entity {
     /// True for documents, the entities evidence points into.

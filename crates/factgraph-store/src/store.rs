@@ -93,6 +93,10 @@ pub struct Store {
     pub(crate) writer: Mutex<()>,
     /// Bumped by every commit, so caches built from the data know when they are stale.
     pub(crate) generation: std::sync::atomic::AtomicU64,
+    /// Bumped by every commit that changed a statement in place (its qualifiers), so
+    /// that structures brought up to date from the statements added since know to
+    /// look again at all of them (`Store::rewrites`).
+    pub(crate) rewrites: std::sync::atomic::AtomicU64,
     /// Structures derived from the data (the adjacency), rebuilt after commits.
     pub(crate) derived: Derived,
     /// One structure a layer above derives from the data (`Store::derived`).
@@ -490,6 +494,7 @@ impl Store {
             relations: RwLock::new(Relations::default()),
             writer: Mutex::new(()),
             generation: std::sync::atomic::AtomicU64::new(0),
+            rewrites: std::sync::atomic::AtomicU64::new(0),
             derived: Derived::default(),
             above: Derived::default(),
             last_commit: Mutex::new(None),
@@ -684,6 +689,14 @@ impl Store {
     /// a structure derived from the data can tell when it is stale.
     pub fn generation(&self) -> u64 {
         self.generation.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// How many commits through this handle changed a statement in place (its
+    /// qualifiers). Statements otherwise never change once written, so a structure
+    /// derived from them can be brought up to date from the ones added since, unless
+    /// this number moved.
+    pub fn rewrites(&self) -> u64 {
+        self.rewrites.load(std::sync::atomic::Ordering::Acquire)
     }
 
     /// A structure the layer above derives from the data, built by `build` on first
@@ -947,14 +960,29 @@ impl Store {
         Ok(self.read_ids(&List::Attribution(who))?.into_iter().map(StatementId).collect())
     }
 
-    /// Entities of a kind.
+    /// Entities of a kind: with every label of it, for a kind of several labels
+    /// (`A:B`, see `kind_labels`).
     pub fn entities_of_kind(&self, kind: &str) -> Result<Vec<EntityId>> {
-        Ok(self.read_ids(&List::Kind(kind.to_owned()))?.into_iter().map(EntityId).collect())
+        let mut labels = crate::model::kind_labels(kind);
+        let first = labels.next().unwrap_or_default();
+        let mut ids = self.read_ids(&List::Kind(first.to_owned()))?;
+        for label in labels {
+            let more: std::collections::HashSet<u64> =
+                self.read_ids(&List::Kind(label.to_owned()))?.into_iter().collect();
+            ids.retain(|id| more.contains(id));
+        }
+        Ok(ids.into_iter().map(EntityId).collect())
     }
 
-    /// Whether any entity has (or had) this kind: one key read, no list decoded.
+    /// Whether any entity has (or had) this kind (each label of it): one key read per
+    /// label, no list decoded.
     pub fn has_kind(&self, kind: &str) -> Result<bool> {
-        self.kv.read(&List::Kind(kind.to_owned()).slot().block, &mut |_| Ok(()))
+        for label in crate::model::kind_labels(kind) {
+            if !self.kv.read(&List::Kind(label.to_owned()).slot().block, &mut |_| Ok(()))? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
     }
 
     /// Every kind in use, with its entity count.

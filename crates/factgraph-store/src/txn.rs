@@ -28,8 +28,8 @@ use crate::failpoint;
 use crate::keys::{self, List};
 use crate::kv::Kv as _;
 use crate::model::{
-    Alias, Direction, Entity, EntityId, Evidence, NewStatement, Node, Object, Properties, StatementId, Value,
-    DOCUMENT_KIND, MAX_DOCUMENT_LEN, MAX_TEMPORAL_LEN, MAX_TEXT_LEN,
+    kind_labels, Alias, Direction, Entity, EntityId, Evidence, NewStatement, Node, Object, Properties, StatementId,
+    Value, DOCUMENT_KIND, MAX_DOCUMENT_LEN, MAX_TEMPORAL_LEN, MAX_TEXT_LEN,
 };
 use crate::normalize::normalize;
 use crate::quote;
@@ -124,6 +124,9 @@ pub struct Transaction<'s> {
     finished: bool,
     /// Why a spill failed: the transaction was rolled back and refuses everything.
     failed: Option<String>,
+    /// A statement that existed before was changed in place (its qualifiers), so the
+    /// commit bumps `Store::rewrites`.
+    rewrote: bool,
 }
 
 /// The spill mark unless a test build's environment sets `FACTGRAPH_SPILL_BYTES`
@@ -191,6 +194,7 @@ impl<'s> Transaction<'s> {
             gate: None,
             finished: false,
             failed: None,
+            rewrote: false,
         })
     }
 
@@ -298,6 +302,12 @@ impl<'s> Transaction<'s> {
                 Ok(st)
             }
         }
+    }
+
+    /// A statement's qualifiers as this transaction sees them; `None` if it does not
+    /// exist.
+    pub fn qualifiers(&self, id: StatementId) -> Result<Option<crate::model::Qualifiers>> {
+        Ok(self.read_statement(id)?.map(|s| s.qualifiers))
     }
 
     /// True when the statement exists as this transaction sees it.
@@ -434,7 +444,9 @@ impl<'s> Transaction<'s> {
         if !name.is_empty() {
             self.index_name(name, id)?;
         }
-        self.append_id(List::Kind(kind.to_owned()), id.0);
+        for label in kind_labels(kind) {
+            self.append_id(List::Kind(label.to_owned()), id.0);
+        }
         self.classes.insert(id, kind == DOCUMENT_KIND);
         self.entities.insert(id, Some(entity));
         self.dirty_entities.insert(id);
@@ -540,6 +552,117 @@ impl<'s> Transaction<'s> {
         Ok(())
     }
 
+    /// Removes a property of an entity; whether it had one.
+    pub fn remove_property(&mut self, id: EntityId, key: &str) -> Result<bool> {
+        self.maybe_spill()?;
+        self.require(id)?;
+        let Some(Some(e)) = self.entities.get_mut(&id) else {
+            return Err(StoreError::NoSuchEntity(id));
+        };
+        let had = e.properties.remove(key).is_some();
+        if had {
+            self.dirty_entities.insert(id);
+        }
+        Ok(had)
+    }
+
+    /// Gives an entity another canonical name; the empty name leaves it unnamed (found
+    /// by kind, property or relationship, never by name). Its aliases stay, and the
+    /// old name keeps finding it only if it is one of them.
+    pub fn rename_entity(&mut self, id: EntityId, name: &str) -> Result<()> {
+        self.maybe_spill()?;
+        if !name.is_empty() {
+            check_name(name, "an entity name")?;
+        }
+        let entity = self.require(id)?.clone();
+        if entity.is_document() {
+            return Err(StoreError::Invalid("a document keeps its name".into()));
+        }
+        if entity.name == name {
+            return Ok(());
+        }
+        if !entity.name.is_empty() {
+            let old = normalize(&entity.name);
+            let still = entity.aliases.iter().any(|a| normalize(&a.text) == old);
+            if !still {
+                let list = self.name_list(&old)?;
+                list.retain(|&e| e != id.0);
+                self.dirty_names.insert(old);
+            }
+        }
+        if !name.is_empty() {
+            self.index_name(name, id)?;
+        }
+        if let Some(Some(e)) = self.entities.get_mut(&id) {
+            e.name = name.to_owned();
+        }
+        self.dirty_entities.insert(id);
+        Ok(())
+    }
+
+    /// Changes an entity's kind (a document stays a document, and nothing else becomes
+    /// one).
+    pub fn set_kind(&mut self, id: EntityId, kind: &str) -> Result<()> {
+        self.maybe_spill()?;
+        check_kind(kind)?;
+        let old = self.require(id)?.kind.clone();
+        if old == kind {
+            return Ok(());
+        }
+        if old == DOCUMENT_KIND || kind == DOCUMENT_KIND {
+            return Err(StoreError::Invalid(format!(
+                "an entity cannot become a document or stop being one (entity {id} is {old})"
+            )));
+        }
+        for label in kind_labels(&old).filter(|l| !kind_labels(kind).any(|k| k == *l)) {
+            self.ids_mut(List::Kind(label.to_owned()))?.retain(|&e| e != id.0);
+        }
+        for label in kind_labels(kind).filter(|l| !kind_labels(&old).any(|k| k == *l)) {
+            self.append_id(List::Kind(label.to_owned()), id.0);
+        }
+        if let Some(Some(e)) = self.entities.get_mut(&id) {
+            e.kind = kind.to_owned();
+        }
+        self.dirty_entities.insert(id);
+        Ok(())
+    }
+
+    /// The statements a node is the subject or the object of, each once.
+    pub fn statements_touching(&mut self, node: Node) -> Result<Vec<StatementId>> {
+        let mut out: Vec<StatementId> = Vec::new();
+        for dir in [Direction::Out, Direction::In] {
+            out.extend(self.adjacency(node, dir)?.iter().map(|a| StatementId(a.sid)));
+        }
+        out.sort_unstable();
+        out.dedup();
+        Ok(out)
+    }
+
+    /// Replaces a statement's qualifiers in place: openCypher's `SET r.key = …` on a
+    /// relationship, which stays the same relationship. (A statement `add_statement`
+    /// would merge with it is not looked for: the two are kept apart, as `CREATE`
+    /// keeps two identical relationships.)
+    pub fn set_qualifiers(&mut self, id: StatementId, qualifiers: crate::model::Qualifiers) -> Result<()> {
+        self.maybe_spill()?;
+        for (k, v) in &qualifiers {
+            check_name(k, "a qualifier name")?;
+            check_value(v)?;
+        }
+        let Some(mut st) = self.read_statement(id)? else {
+            return Err(StoreError::NoSuchStatement(id));
+        };
+        if st.qualifiers == qualifiers {
+            return Ok(());
+        }
+        // The stored record now carries the evidence merged late, if any.
+        self.late.remove(&id);
+        self.record_bytes += RECORD_OVERHEAD;
+        st.qualifiers = qualifiers;
+        self.statements.insert(id, Some(st));
+        self.rewrote = true;
+        Ok(())
+    }
+
     /// Deletes an entity nothing refers to: no statements, evidence or attributions.
     pub fn delete_entity(&mut self, id: EntityId) -> Result<()> {
         self.maybe_spill()?;
@@ -558,7 +681,9 @@ impl<'s> Transaction<'s> {
             list.retain(|&e| e != id.0);
             self.dirty_names.insert(n);
         }
-        self.ids_mut(List::Kind(entity.kind.clone()))?.retain(|&e| e != id.0);
+        for label in kind_labels(&entity.kind) {
+            self.ids_mut(List::Kind(label.to_owned()))?.retain(|&e| e != id.0);
+        }
         if entity.is_document() {
             self.texts.insert(id, None);
             self.dirty_texts.insert(id);
@@ -747,7 +872,9 @@ impl<'s> Transaction<'s> {
         for spelling in &spellings {
             self.index_name(spelling, id)?;
         }
-        self.append_id(List::Kind(entity.kind.clone()), id.0);
+        for label in kind_labels(&entity.kind) {
+            self.append_id(List::Kind(label.to_owned()), id.0);
+        }
         self.classes.insert(id, entity.is_document());
         self.next_entity = self.next_entity.max(id.0.saturating_add(1));
         self.record_bytes += RECORD_OVERHEAD
@@ -1192,7 +1319,19 @@ impl<'s> Transaction<'s> {
     /// batch (the counters, and the spilling flag removed): before that batch is on
     /// disk, an open rolls the whole transaction back; after it, the journal is
     /// garbage, removed here or by the next open.
-    pub fn commit(mut self) -> Result<Counts> {
+    pub fn commit(self) -> Result<Counts> {
+        self.commit_keeping_undo(false).map(|(counts, _)| counts)
+    }
+
+    /// Commits, as `commit`, and returns what takes the commit back (`Store::undo`):
+    /// for a query whose clauses each commit, so that the query can fail as a whole.
+    /// `None` for a transaction that spilled (its records went ahead of the commit,
+    /// outside the batch the undo is made from).
+    pub fn commit_undoable(self) -> Result<(Counts, Option<Undo>)> {
+        self.commit_keeping_undo(true)
+    }
+
+    fn commit_keeping_undo(mut self, keep: bool) -> Result<(Counts, Option<Undo>)> {
         if let Some(why) = &self.failed {
             return Err(StoreError::Engine(format!("this transaction was rolled back: {why}")));
         }
@@ -1280,13 +1419,101 @@ impl<'s> Transaction<'s> {
         }
         *self.store.last_commit.lock().unwrap_or_else(|p| p.into_inner()) =
             Some(CommitStats { encode: t1, apply: t2 - t1, flush: t0.elapsed() - t2, writes: nw, bytes });
-        self.store.generation.fetch_add(1, std::sync::atomic::Ordering::Release);
+        let generation = self.store.generation.fetch_add(1, std::sync::atomic::Ordering::Release) + 1;
+        if self.rewrote {
+            self.store.rewrites.fetch_add(1, std::sync::atomic::Ordering::Release);
+        }
+        let new_relations = std::mem::take(&mut self.new_relations);
+        let undo = (keep && !spill).then(|| Undo {
+            generation,
+            // Ids are never reused and the commit count only grows: those stay.
+            writes: undo.into_iter().filter(|(k, _)| !KEPT_BY_UNDO.contains(&k.as_slice())).collect(),
+            relations: new_relations.iter().map(|(_, id)| *id).collect(),
+        });
         let mut rels = self.store.relations.write().unwrap_or_else(|p| p.into_inner());
-        for (name, id) in std::mem::take(&mut self.new_relations) {
+        for (name, id) in new_relations {
             rels.by_id.insert(id, name.clone());
             rels.by_name.insert(name, id);
         }
-        Ok(self.counts)
+        Ok((self.counts, undo))
+    }
+}
+
+/// The meta keys an undo leaves as they are: the id counters (an id handed out is
+/// never handed out again) and the commit count (an undo is one more commit).
+const KEPT_BY_UNDO: &[&[u8]] =
+    &[keys::META_NEXT_ENTITY, keys::META_NEXT_STATEMENT, keys::META_NEXT_RELATION, keys::META_COMMITS];
+
+/// What takes a commit back: every key it wrote, with what the key held before.
+/// Made by `Transaction::commit_undoable`, used by `Store::undo`.
+#[derive(Debug)]
+pub struct Undo {
+    /// `Store::generation` just after the commit.
+    generation: u64,
+    writes: Vec<crate::kv::Write>,
+    /// Relation names the commit introduced.
+    relations: Vec<u32>,
+}
+
+impl Undo {
+    /// About how many bytes it holds: the keys and the values they held.
+    pub fn bytes(&self) -> usize {
+        self.writes.iter().map(|(k, v)| k.len() + v.as_ref().map_or(0, Vec::len)).sum()
+    }
+}
+
+impl Store {
+    /// Takes back the commits the undos came from (given in the order they were
+    /// made), atomically, if nothing else has committed since the first of them:
+    /// the store is then as it was before it, but for the id counters (ids are never
+    /// reused). Otherwise nothing is changed and the answer is an error: another
+    /// writer's commit may build on what they wrote.
+    pub fn undo(&self, undos: Vec<Undo>) -> Result<()> {
+        if undos.is_empty() {
+            return Ok(());
+        }
+        if self.read_only {
+            return Err(StoreError::ReadOnly);
+        }
+        let _guard = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        let _own = self.kv.reading();
+        let now = self.generation();
+        let first = undos[0].generation;
+        let consecutive = undos.iter().enumerate().all(|(i, u)| u.generation == first + i as u64);
+        if !consecutive || now != first + undos.len() as u64 - 1 {
+            return Err(StoreError::Invalid(
+                "the store was written to by someone else meanwhile, so the failed query's writes are kept".into(),
+            ));
+        }
+        // The earliest value of each key is what it held before the first commit.
+        let mut before: std::collections::BTreeMap<Vec<u8>, Option<Vec<u8>>> = Default::default();
+        let mut relations = Vec::new();
+        for u in undos.into_iter().rev() {
+            for (k, v) in u.writes {
+                before.insert(k, v);
+            }
+            relations.extend(u.relations);
+        }
+        let commits = self.meta_u64(keys::META_COMMITS)?.wrapping_add(1);
+        before.insert(keys::META_COMMITS.to_vec(), Some(commits.to_be_bytes().to_vec()));
+        let mut redo = Vec::with_capacity(before.len());
+        for k in before.keys() {
+            redo.push((k.clone(), self.kv.get(k)?));
+        }
+        let writes: Vec<crate::kv::Write> = before.into_iter().collect();
+        if let Err(e) = self.kv.apply(writes).and_then(|()| self.kv.flush()) {
+            return Err(take_back(self, redo, e));
+        }
+        self.generation.fetch_add(1, std::sync::atomic::Ordering::Release);
+        // Statements may have changed under ids a derived structure has seen.
+        self.rewrites.fetch_add(1, std::sync::atomic::Ordering::Release);
+        let mut rels = self.relations.write().unwrap_or_else(|p| p.into_inner());
+        for id in relations {
+            if let Some(name) = rels.by_id.remove(&id) {
+                rels.by_name.remove(&name);
+            }
+        }
+        Ok(())
     }
 }
 
@@ -1405,6 +1632,7 @@ fn value_bytes(v: &Value) -> usize {
     match v {
         Value::Str(s) => s.len(),
         Value::Temporal(t) => t.text.len(),
+        Value::List(items) => 8 + items.iter().map(value_bytes).sum::<usize>(),
         _ => 8,
     }
 }
@@ -1483,7 +1711,25 @@ fn check_name(name: &str, what: &str) -> Result<()> {
     Ok(())
 }
 
+/// A kind is a word, or several joined by `:` (a node with several labels), each
+/// once; a document is a `Document` and nothing else.
 fn check_kind(kind: &str) -> Result<()> {
+    let labels: Vec<&str> = kind_labels(kind).collect();
+    if labels.len() > 1 {
+        if kind.len() > 255 || labels.iter().enumerate().any(|(i, l)| labels[..i].contains(l)) {
+            return Err(StoreError::Invalid(format!(
+                "the labels of a node are at most 255 bytes, each once (got {kind:?})"
+            )));
+        }
+        if labels.contains(&DOCUMENT_KIND) {
+            return Err(StoreError::Invalid("a document has no other label than `Document`".into()));
+        }
+        return labels.into_iter().try_for_each(check_word_kind);
+    }
+    check_word_kind(kind)
+}
+
+fn check_word_kind(kind: &str) -> Result<()> {
     let ok = !kind.is_empty()
         && kind.len() <= 64
         && kind.chars().next().is_some_and(char::is_alphabetic)
@@ -1520,9 +1766,32 @@ fn check_value(v: &Value) -> Result<()> {
         Value::Temporal(t) if t.text.len() > MAX_TEMPORAL_LEN => {
             Err(StoreError::Invalid(format!("a temporal value's text is limited to {MAX_TEMPORAL_LEN} bytes")))
         }
+        // As openCypher's property lists: of one type, not of lists.
+        Value::List(items) => {
+            if items.len() > MAX_LIST_LEN {
+                return Err(StoreError::Invalid(format!("a list value is limited to {MAX_LIST_LEN} items")));
+            }
+            for item in items {
+                if matches!(item, Value::List(_)) {
+                    return Err(StoreError::Invalid("a list value cannot hold lists".into()));
+                }
+                if item.type_name() != items[0].type_name() {
+                    return Err(StoreError::Invalid(format!(
+                        "a list value holds values of one type (found {} and {})",
+                        items[0].type_name(),
+                        item.type_name()
+                    )));
+                }
+                check_value(item)?;
+            }
+            Ok(())
+        }
         _ => Ok(()),
     }
 }
+
+/// A limit on a list value's items, so one property cannot be unbounded.
+const MAX_LIST_LEN: usize = 64 * 1024;
 
 fn check_document_text(t: &str) -> Result<()> {
     if t.len() > MAX_DOCUMENT_LEN {

@@ -509,3 +509,159 @@ fn unnamed_entities_are_stored_and_found_by_kind_not_name() {
     assert_eq!(copy.counts().unwrap().entities, 2);
     assert!(copy.check().unwrap().is_ok());
 }
+
+#[test]
+fn a_renamed_entity_is_found_by_its_new_name_and_its_aliases_after_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let trump = {
+        let store = open(&path);
+        let (_, trump, _) = seed(&store);
+        let mut tx = store.transaction().unwrap();
+        tx.rename_entity(trump, "D. J. Trump").unwrap();
+        tx.commit().unwrap();
+        trump
+    };
+    let store = open(&path);
+    assert_eq!(store.lookup("D. J. Trump").unwrap(), [trump]);
+    assert!(store.lookup("Donald Trump").unwrap().is_empty(), "the old name is no spelling of it now");
+    assert_eq!(store.lookup("Trump").unwrap(), [trump], "its aliases stay");
+    let mut tx = store.transaction().unwrap();
+    tx.rename_entity(trump, "").unwrap();
+    tx.commit().unwrap();
+    assert!(store.lookup("D. J. Trump").unwrap().is_empty());
+    assert!(store.check().unwrap().problems.is_empty(), "{:?}", store.check().unwrap().problems);
+}
+
+#[test]
+fn a_kind_changed_moves_the_entity_between_the_kind_lists() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir.path().join("db"));
+    let (prosecutor, _, _) = seed(&store);
+    let mut tx = store.transaction().unwrap();
+    tx.set_kind(prosecutor, "Official").unwrap();
+    assert!(tx.set_kind(prosecutor, DOCUMENT_KIND).is_err(), "nothing becomes a document");
+    tx.commit().unwrap();
+    assert_eq!(store.entities_of_kind("Official").unwrap(), [prosecutor]);
+    assert!(!store.entities_of_kind("Person").unwrap().contains(&prosecutor));
+    assert!(store.check().unwrap().problems.is_empty(), "{:?}", store.check().unwrap().problems);
+}
+
+#[test]
+fn qualifiers_changed_in_place_keep_the_statement_its_id_evidence_and_statements_about_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let (accused, rewrites) = {
+        let store = open(&path);
+        let (_, _, accused) = seed(&store);
+        let before = store.rewrites();
+        let mut tx = store.transaction().unwrap();
+        let mut q = tx.qualifiers(accused).unwrap().unwrap();
+        q.insert("count".into(), Value::Int(36));
+        q.remove("charge");
+        tx.set_qualifiers(accused, q).unwrap();
+        tx.commit().unwrap();
+        (accused, store.rewrites() - before)
+    };
+    assert_eq!(rewrites, 1, "a commit that changes a statement in place says so");
+    let store = open(&path);
+    let st = store.statement(accused).unwrap().unwrap();
+    assert_eq!(st.qualifiers, Qualifiers::from([("count".into(), Value::Int(36))]));
+    assert_eq!(st.evidence.len(), 1);
+    assert_eq!(store.statements_about(accused).unwrap().len(), 1);
+    assert!(store.check().unwrap().problems.is_empty(), "{:?}", store.check().unwrap().problems);
+}
+
+#[test]
+fn a_property_removed_is_gone_and_removing_it_again_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir.path().join("db"));
+    let (prosecutor, _, _) = seed(&store);
+    let mut tx = store.transaction().unwrap();
+    tx.set_property(prosecutor, "born", Value::Int(1970)).unwrap();
+    tx.commit().unwrap();
+    let mut tx = store.transaction().unwrap();
+    assert!(tx.remove_property(prosecutor, "born").unwrap());
+    assert!(!tx.remove_property(prosecutor, "born").unwrap());
+    tx.commit().unwrap();
+    assert!(store.entity(prosecutor).unwrap().unwrap().properties.is_empty());
+}
+
+#[test]
+fn the_statements_touching_a_node_are_its_subjects_and_objects_once_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir.path().join("db"));
+    let (prosecutor, trump, accused) = seed(&store);
+    let mut tx = store.transaction().unwrap();
+    assert_eq!(tx.statements_touching(Node::Entity(prosecutor)).unwrap(), [accused]);
+    assert_eq!(tx.statements_touching(Node::Entity(trump)).unwrap(), [accused]);
+    assert_eq!(tx.statements_touching(Node::Statement(accused)).unwrap().len(), 1, "the report about it");
+}
+
+#[test]
+fn an_undo_takes_its_commits_back_unless_another_commit_came_after() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let store = open(&path);
+    let (prosecutor, trump, _) = seed(&store);
+    let before = store.counts().unwrap();
+    let export_before = export(&store);
+    let mut tx = store.transaction().unwrap();
+    let x = tx.create_entity("Xavier", "Person").unwrap();
+    tx.set_property(trump, "born", Value::Int(1946)).unwrap();
+    let (_, first) = tx.commit_undoable().unwrap();
+    let mut tx = store.transaction().unwrap();
+    let doc = tx.create_document("note", Properties::new(), None).unwrap();
+    tx.create_statement(NewStatement::new(x, "met-with", prosecutor, Evidence::new(doc, "typed"))).unwrap();
+    let (_, second) = tx.commit_undoable().unwrap();
+    store.undo(vec![first.unwrap(), second.unwrap()]).unwrap();
+    assert_eq!(store.counts().unwrap(), before);
+    // The same records; only the id counters in the header have moved on.
+    let records =
+        |e: &str| e.lines().skip(1).filter(|l| !l.starts_with("{\"end\"")).map(str::to_owned).collect::<Vec<_>>();
+    assert_eq!(records(&export(&store)), records(&export_before));
+    assert!(store.lookup("Xavier").unwrap().is_empty());
+    assert_eq!(store.relation_id("met-with"), None, "a relation the commits introduced is gone");
+    assert!(store.check().unwrap().problems.is_empty(), "{:?}", store.check().unwrap().problems);
+    // Ids are not handed out again.
+    let mut tx = store.transaction().unwrap();
+    assert!(tx.create_entity("Yusuf", "Person").unwrap() > x);
+    let (_, third) = tx.commit_undoable().unwrap();
+    // A commit after it: the undo is refused, and both stay.
+    let mut tx = store.transaction().unwrap();
+    tx.create_entity("Zainab", "Person").unwrap();
+    tx.commit().unwrap();
+    assert!(store.undo(vec![third.unwrap()]).is_err());
+    assert_eq!(store.lookup("Yusuf").unwrap().len(), 1);
+    drop(store);
+    let store = open(&path);
+    assert_eq!(store.lookup("Zainab").unwrap().len(), 1);
+    assert!(store.check().unwrap().problems.is_empty(), "{:?}", store.check().unwrap().problems);
+}
+
+#[test]
+fn an_entity_of_several_labels_is_in_each_kind_list_and_leaves_them_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir.path().join("db"));
+    let mut tx = store.transaction().unwrap();
+    let x = tx.create_entity("x", "Person:Official").unwrap();
+    assert!(tx.create_entity("y", "Document:Person").is_err(), "a document is only a document");
+    assert!(tx.create_entity("y", "Person:Person").is_err(), "each label once");
+    tx.commit().unwrap();
+    assert_eq!(store.entities_of_kind("Person").unwrap(), [x]);
+    assert_eq!(store.entities_of_kind("Official:Person").unwrap(), [x]);
+    assert!(store.has_kind("Official").unwrap());
+    assert!(!store.has_kind("Official:Minister").unwrap());
+    let mut tx = store.transaction().unwrap();
+    tx.set_kind(x, "Official:Minister").unwrap();
+    tx.commit().unwrap();
+    assert!(store.entities_of_kind("Person").unwrap().is_empty());
+    assert_eq!(store.entities_of_kind("Minister").unwrap(), [x]);
+    assert!(store.check().unwrap().problems.is_empty(), "{:?}", store.check().unwrap().problems);
+    let mut tx = store.transaction().unwrap();
+    tx.delete_entity(x).unwrap();
+    tx.commit().unwrap();
+    assert!(store.entities_of_kind("Official").unwrap().is_empty());
+    assert!(store.entities_of_kind("Minister").unwrap().is_empty());
+    assert!(store.check().unwrap().problems.is_empty(), "{:?}", store.check().unwrap().problems);
+}

@@ -326,7 +326,7 @@ impl Query {
 
     /// Whether the query changes the store.
     pub fn writes(&self) -> bool {
-        self.all_clauses().any(|c| matches!(c, Clause::Create(_) | Clause::Merge(_)))
+        self.all_clauses().any(Clause::updates)
     }
 
     /// Whether the query only writes (no clause reads or returns anything), so that it
@@ -354,8 +354,95 @@ pub enum Clause {
     Return(Projection),
     /// `create PATH, …`
     Create(Vec<PathPattern>),
-    /// `merge PATH`
-    Merge(PathPattern),
+    /// `merge PATH [on create set …] [on match set …]`
+    Merge(Merge),
+    /// `set ITEM, …`
+    Set(Vec<SetItem>),
+    /// `remove ITEM, …`
+    Remove(Vec<RemoveItem>),
+    /// `[detach] delete EXPR, …`
+    Delete {
+        /// `detach delete`: a node's relationships go with it.
+        detach: bool,
+        /// What to delete: nodes, relationships or paths (null is skipped).
+        exprs: Vec<Expr>,
+    },
+}
+
+impl Clause {
+    /// Whether the clause changes the store.
+    pub fn updates(&self) -> bool {
+        matches!(
+            self,
+            Clause::Create(_) | Clause::Merge(_) | Clause::Set(_) | Clause::Remove(_) | Clause::Delete { .. }
+        )
+    }
+}
+
+/// `merge PATH [on create set …] [on match set …]`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Merge {
+    /// The path matched or created.
+    pub path: PathPattern,
+    /// `on create set …`: what to set on a row whose path was created.
+    pub on_create: Vec<SetItem>,
+    /// `on match set …`: what to set on a row whose path was found.
+    pub on_match: Vec<SetItem>,
+}
+
+/// One thing `set` changes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SetItem {
+    /// `e.key = value`: one property; null removes it.
+    Property {
+        /// The node or relationship (`n` in `n.key`, `(n)` in `(n).key`).
+        target: Expr,
+        /// The property.
+        key: Ident,
+        /// The new value.
+        value: Expr,
+    },
+    /// `n = map`: every property replaced by the map's (or another node's or
+    /// relationship's).
+    Replace {
+        /// The node or relationship.
+        var: Ident,
+        /// The map.
+        value: Expr,
+    },
+    /// `n += map`: the map's properties set, the others kept (null removes one).
+    Extend {
+        /// The node or relationship.
+        var: Ident,
+        /// The map.
+        value: Expr,
+    },
+    /// `n:A:B`: labels added.
+    Labels {
+        /// The node.
+        var: Ident,
+        /// The labels.
+        labels: Vec<Ident>,
+    },
+}
+
+/// One thing `remove` takes away.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RemoveItem {
+    /// `e.key`
+    Property {
+        /// The node or relationship.
+        target: Expr,
+        /// The property.
+        key: Ident,
+    },
+    /// `n:A:B`
+    Labels {
+        /// The node.
+        var: Ident,
+        /// The labels.
+        labels: Vec<Ident>,
+    },
 }
 
 /// `[optional] match PATH, … [where EXPR]`
@@ -406,10 +493,13 @@ pub struct PathPattern {
 pub struct NodePattern {
     /// The variable.
     pub var: Option<Ident>,
-    /// The kind.
+    /// The kind: its label, or its labels joined by `:` (`A:B`), each once.
     pub kind: Option<Ident>,
     /// Required properties.
     pub properties: Vec<PatternProperty>,
+    /// `(n $p)`: the properties as one parameter, which openCypher refuses in a
+    /// pattern (the planner says so); kept so that the error is the planner's.
+    pub parameter: Option<Ident>,
     /// Where.
     pub span: Span,
 }
@@ -438,6 +528,8 @@ pub struct RelPattern {
     pub length: Option<(Option<u64>, Option<u64>)>,
     /// Required qualifiers.
     pub properties: Vec<PatternProperty>,
+    /// `-[r $p]-`: as `NodePattern::parameter`.
+    pub parameter: Option<Ident>,
     /// Where.
     pub span: Span,
 }

@@ -292,13 +292,28 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::verify => "`verify`",
         Rule::target => "an entity name or a quoted phrase",
         Rule::query | Rule::single_query | Rule::clause => {
-            "a clause (`match`, `optional match`, `unwind`, `with`, `return`, `create`, `merge`)"
+            "a clause (`match`, `optional match`, `unwind`, `with`, `return`, `create`, `merge`, `set`, `remove`, `delete`)"
         }
         Rule::match_clause => "`match`",
         Rule::kw_optional => "`optional`",
         Rule::kw_unwind => "`unwind`",
         Rule::kw_merge => "`merge`",
         Rule::merge_clause => "`merge PATH`",
+        Rule::merge_action => "`on create set …` or `on match set …`",
+        Rule::kw_on => "`on`",
+        Rule::kw_set => "`set`",
+        Rule::kw_remove => "`remove`",
+        Rule::kw_detach => "`detach`",
+        Rule::set_clause => "`set`",
+        Rule::set_item | Rule::set_property => "what to set (`n.key = value`, `n = {…}`, `n += {…}`, `n:Label`)",
+        Rule::set_extend => "`n += {…}`",
+        Rule::set_replace => "`n = {…}`",
+        Rule::set_labels => "`n:Label`",
+        Rule::plus_equals => "`+=`",
+        Rule::equals => "`=`",
+        Rule::remove_clause => "`remove`",
+        Rule::remove_item => "what to remove (`n.key` or `n:Label`)",
+        Rule::delete_clause => "`delete`",
         Rule::kw_union | Rule::union => "`union`",
         Rule::kw_all => "`all`",
         Rule::unwind_clause => "`unwind EXPR as NAME`",
@@ -760,7 +775,7 @@ fn single_query(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<Vec<Clause>, ParseE
             Clause::Match(_) | Clause::Unwind { .. } if last => {
                 return Err(unfinished(text, whole.end, "a query must end with `return` or an update such as `create`"))
             }
-            Clause::Create(_) | Clause::Merge(_) => updated = true,
+            c if c.updates() => updated = true,
             Clause::With(_) => updated = false,
             _ => {}
         }
@@ -823,8 +838,51 @@ fn clause(text: &Src<'_>, c: Pair<'_, Rule>) -> Result<Clause, ParseError> {
             }
         }
         Rule::merge_clause => {
-            let p = c.into_inner().find(|x| x.as_rule() == Rule::path_pattern).expect("merge path");
-            Clause::Merge(path_pattern(text, p)?)
+            let mut it = c.into_inner().filter(|x| !keyword(x.as_rule()));
+            let path = path_pattern(text, it.next().expect("merge path"))?;
+            let mut m = Merge { path, on_create: Vec::new(), on_match: Vec::new() };
+            for action in it {
+                let mut parts = action.into_inner();
+                parts.next(); // `on`
+                let create = parts.next().is_some_and(|w| w.as_rule() == Rule::kw_create);
+                let items = set_items(text, parts.next().expect("merge action's set"))?;
+                if create {
+                    m.on_create.extend(items);
+                } else {
+                    m.on_match.extend(items);
+                }
+            }
+            Clause::Merge(m)
+        }
+        Rule::set_clause => Clause::Set(set_items(text, c)?),
+        Rule::remove_clause => {
+            let mut items = Vec::new();
+            for item in c.into_inner().filter(|x| x.as_rule() == Rule::remove_item) {
+                let x = item.into_inner().next().expect("remove item");
+                items.push(match x.as_rule() {
+                    Rule::set_labels => {
+                        let (var, labels) = labels_of(x);
+                        RemoveItem::Labels { var, labels }
+                    }
+                    _ => {
+                        let (target, key) = property_target(text, x)?;
+                        RemoveItem::Property { target, key }
+                    }
+                });
+            }
+            Clause::Remove(items)
+        }
+        Rule::delete_clause => {
+            let mut detach = false;
+            let mut exprs = Vec::new();
+            for x in c.into_inner() {
+                match x.as_rule() {
+                    Rule::kw_detach => detach = true,
+                    Rule::expr => exprs.push(expr(text, x)?),
+                    _ => {}
+                }
+            }
+            Clause::Delete { detach, exprs }
         }
         Rule::create_clause => {
             let mut paths = Vec::new();
@@ -835,6 +893,65 @@ fn clause(text: &Src<'_>, c: Pair<'_, Rule>) -> Result<Clause, ParseError> {
         }
         _ => return Err(ParseError::at(text, sp, "unexpected clause")),
     })
+}
+
+/// The items of a `set` clause (standing alone or after `on create`/`on match`).
+fn set_items(text: &Src<'_>, c: Pair<'_, Rule>) -> Result<Vec<SetItem>, ParseError> {
+    let mut items = Vec::new();
+    for item in c.into_inner().filter(|x| x.as_rule() == Rule::set_item) {
+        let x = item.into_inner().next().expect("set item");
+        let rule = x.as_rule();
+        items.push(match rule {
+            Rule::set_labels => {
+                let (var, labels) = labels_of(x);
+                SetItem::Labels { var, labels }
+            }
+            Rule::set_extend | Rule::set_replace => {
+                let mut it = x.into_inner().filter(|y| !matches!(y.as_rule(), Rule::plus_equals | Rule::equals));
+                let var = ident(it.next().expect("set variable"));
+                let value = expr(text, it.next().expect("set value"))?;
+                if rule == Rule::set_extend {
+                    SetItem::Extend { var, value }
+                } else {
+                    SetItem::Replace { var, value }
+                }
+            }
+            _ => {
+                let mut it = x.into_inner().filter(|y| y.as_rule() != Rule::equals);
+                let (target, key) = property_target(text, it.next().expect("set target"))?;
+                SetItem::Property { target, key, value: expr(text, it.next().expect("set value"))? }
+            }
+        });
+    }
+    Ok(items)
+}
+
+/// `n:A:B` in `set` or `remove`: the variable and the labels.
+fn labels_of(p: Pair<'_, Rule>) -> (Ident, Vec<Ident>) {
+    let mut it = p.into_inner();
+    let var = ident(it.next().expect("labelled variable"));
+    let labels = it.flat_map(|t| t.into_inner()).map(ident).collect();
+    (var, labels)
+}
+
+/// What `set e.key = …` and `remove e.key` name: a property of something, `e.key`;
+/// any other expression is an error at its place.
+fn property_target(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<(Expr, Ident), ParseError> {
+    let e = expr(text, p)?;
+    let sp = e.span;
+    let key_span = |key: &str| Span::new(sp.end.saturating_sub(key.len()), sp.end);
+    match e.kind {
+        ExprKind::Property(var, key) => {
+            let var_span = Span::new(sp.start, sp.start + var.len());
+            let ks = key_span(&key);
+            Ok((Expr { kind: ExprKind::Var(var), span: var_span }, Ident { text: key, span: ks }))
+        }
+        ExprKind::Lookup(target, key) => {
+            let ks = key_span(&key);
+            Ok((*target, Ident { text: key, span: ks }))
+        }
+        _ => Err(ParseError::at(text, sp, "expected a property to change, such as `n.key`, or a label, `n:Label`")),
+    }
 }
 
 fn where_expr(text: &Src<'_>, w: Pair<'_, Rule>) -> Result<Expr, ParseError> {
@@ -911,12 +1028,21 @@ fn path_pattern(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<PathPattern, ParseE
 
 fn node_pattern(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<NodePattern, ParseError> {
     let sp = span(&p);
-    let mut n = NodePattern { var: None, kind: None, properties: Vec::new(), span: sp };
+    let mut n = NodePattern { var: None, kind: None, properties: Vec::new(), parameter: None, span: sp };
     for x in p.into_inner() {
         match x.as_rule() {
             Rule::variable => n.var = Some(ident(x)),
-            Rule::kind => n.kind = Some(ident(x)),
+            // Several labels are one kind, the words joined by `:` (`A:B`), each once.
+            Rule::kind => {
+                let label = ident(x);
+                n.kind = Some(match n.kind.take() {
+                    None => label,
+                    Some(k) if k.text.split(':').any(|l| l == label.text) => k,
+                    Some(k) => Ident { text: format!("{}:{}", k.text, label.text), span: k.span.to(label.span) },
+                });
+            }
             Rule::pattern_properties => n.properties = pattern_properties(text, x)?,
+            Rule::parameter => n.parameter = Some(ident(x)),
             _ => {}
         }
     }
@@ -932,6 +1058,7 @@ fn rel_pattern(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<RelPattern, ParseErr
         arrow: Arrow::Either,
         length: None,
         properties: Vec::new(),
+        parameter: None,
         span: sp,
     };
     for x in p.into_inner() {
@@ -944,6 +1071,7 @@ fn rel_pattern(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<RelPattern, ParseErr
                         Rule::variable => r.var = Some(ident(d)),
                         Rule::rel_types => r.types = d.into_inner().map(ident).collect(),
                         Rule::pattern_properties => r.properties = pattern_properties(text, d)?,
+                        Rule::parameter => r.parameter = Some(ident(d)),
                         Rule::var_length => {
                             let mut min = None;
                             let mut max = None;
@@ -1346,6 +1474,10 @@ fn keyword(rule: Rule) -> bool {
             | Rule::kw_true
             | Rule::kw_unwind
             | Rule::kw_merge
+            | Rule::kw_on
+            | Rule::kw_set
+            | Rule::kw_remove
+            | Rule::kw_detach
             | Rule::kw_union
             | Rule::kw_case
             | Rule::kw_when

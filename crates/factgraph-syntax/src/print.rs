@@ -286,11 +286,78 @@ fn clauses(out: &mut String, clauses: &[Clause]) {
                 out.push_str("create ");
                 paths(out, ps);
             }
-            Clause::Merge(p) => {
+            Clause::Merge(m) => {
                 out.push_str("merge ");
-                paths(out, std::slice::from_ref(p));
+                paths(out, std::slice::from_ref(&m.path));
+                if !m.on_create.is_empty() {
+                    out.push_str(" on create set ");
+                    set_items(out, &m.on_create);
+                }
+                if !m.on_match.is_empty() {
+                    out.push_str(" on match set ");
+                    set_items(out, &m.on_match);
+                }
+            }
+            Clause::Set(items) => {
+                out.push_str("set ");
+                set_items(out, items);
+            }
+            Clause::Remove(items) => {
+                out.push_str("remove ");
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    match item {
+                        RemoveItem::Property { target, key } => {
+                            postfix_base(out, target);
+                            let _ = write!(out, ".{}", key.text);
+                        }
+                        RemoveItem::Labels { var, labels } => set_labels(out, var, labels),
+                    }
+                }
+            }
+            Clause::Delete { detach, exprs } => {
+                out.push_str(if *detach { "detach delete " } else { "delete " });
+                for (i, e) in exprs.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    expr(out, e);
+                }
             }
         }
+    }
+}
+
+fn set_items(out: &mut String, items: &[SetItem]) {
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        match item {
+            SetItem::Property { target, key, value } => {
+                postfix_base(out, target);
+                let _ = write!(out, ".{} = ", key.text);
+                expr(out, value);
+            }
+            SetItem::Replace { var, value } => {
+                let _ = write!(out, "{} = ", var.text);
+                expr(out, value);
+            }
+            SetItem::Extend { var, value } => {
+                let _ = write!(out, "{} += ", var.text);
+                expr(out, value);
+            }
+            SetItem::Labels { var, labels } => set_labels(out, var, labels),
+        }
+    }
+}
+
+fn set_labels(out: &mut String, var: &Ident, labels: &[Ident]) {
+    out.push_str(&var.text);
+    for l in labels {
+        let _ = write!(out, ":{}", l.text);
     }
 }
 
@@ -359,6 +426,9 @@ fn node(out: &mut String, n: &NodePattern) {
         out.push(' ');
         pattern_properties(out, &n.properties);
     }
+    if let Some(p) = &n.parameter {
+        let _ = write!(out, " {}", p.text);
+    }
     out.push(')');
 }
 
@@ -387,6 +457,9 @@ fn rel(out: &mut String, r: &RelPattern) {
                 }
             }
         }
+    }
+    if let Some(p) = &r.parameter {
+        let _ = write!(out, " {}", p.text);
     }
     if !r.properties.is_empty() {
         out.push(' ');

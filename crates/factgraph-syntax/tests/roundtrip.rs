@@ -147,7 +147,7 @@ fn var() -> impl Strategy<Value = Ident> {
 
 fn node_pattern() -> impl Strategy<Value = NodePattern> {
     (proptest::option::of(var()), proptest::option::of(word()), pattern_properties())
-        .prop_map(|(var, kind, properties)| NodePattern { var, kind, properties, span: sp() })
+        .prop_map(|(var, kind, properties)| NodePattern { var, kind, properties, parameter: None, span: sp() })
 }
 
 fn rel_pattern() -> impl Strategy<Value = RelPattern> {
@@ -170,6 +170,7 @@ fn rel_pattern() -> impl Strategy<Value = RelPattern> {
             arrow,
             length,
             properties,
+            parameter: None,
             span: sp(),
         })
 }
@@ -304,8 +305,37 @@ fn matching() -> impl Strategy<Value = Clause> {
         .prop_map(|(optional, paths, filter)| Clause::Match(Match { optional, paths, filter }))
 }
 
+fn var_expr(v: Ident) -> Expr {
+    Expr { kind: ExprKind::Var(v.text), span: sp() }
+}
+
+fn set_item() -> impl Strategy<Value = SetItem> {
+    prop_oneof![
+        (var(), word(), expr()).prop_map(|(v, key, value)| SetItem::Property { target: var_expr(v), key, value }),
+        (var(), expr()).prop_map(|(var, value)| SetItem::Replace { var, value }),
+        (var(), expr()).prop_map(|(var, value)| SetItem::Extend { var, value }),
+        (var(), prop::collection::vec(word(), 1..3)).prop_map(|(var, labels)| SetItem::Labels { var, labels }),
+    ]
+}
+
+/// `set`, `remove`, `[detach] delete` and `merge … on create set … on match set …`.
+fn update() -> impl Strategy<Value = Clause> {
+    let remove_item = prop_oneof![
+        (var(), word()).prop_map(|(v, key)| RemoveItem::Property { target: var_expr(v), key }),
+        (var(), prop::collection::vec(word(), 1..3)).prop_map(|(var, labels)| RemoveItem::Labels { var, labels }),
+    ];
+    prop_oneof![
+        prop::collection::vec(set_item(), 1..3).prop_map(Clause::Set),
+        prop::collection::vec(remove_item, 1..3).prop_map(Clause::Remove),
+        (any::<bool>(), prop::collection::vec(expr(), 1..3))
+            .prop_map(|(detach, exprs)| Clause::Delete { detach, exprs }),
+        (path(), prop::collection::vec(set_item(), 0..2), prop::collection::vec(set_item(), 0..2))
+            .prop_map(|(path, on_create, on_match)| Clause::Merge(Merge { path, on_create, on_match })),
+    ]
+}
+
 /// A query whose clauses are in an order the parser accepts: reading parts joined by
-/// `with`, then `return` or `create`.
+/// `with`, then `return`, `create` or another update.
 fn query() -> impl Strategy<Value = Query> {
     let reading = prop_oneof![matching(), (expr(), var()).prop_map(|(expr, var)| Clause::Unwind { expr, var }),];
     (
@@ -313,7 +343,8 @@ fn query() -> impl Strategy<Value = Query> {
         proptest::option::of((projection(true), prop::collection::vec(reading, 0..2))),
         prop_oneof![
             projection(false).prop_map(Clause::Return),
-            prop::collection::vec(path(), 1..3).prop_map(Clause::Create)
+            prop::collection::vec(path(), 1..3).prop_map(Clause::Create),
+            update(),
         ],
     )
         .prop_map(|(first, with, end)| {

@@ -429,6 +429,18 @@ pub enum Restriction {
     /// `file:` with an absolute path or a `..`.
     #[error("`file:` must be a relative path inside the script's directory")]
     FileOutsideScriptDirectory,
+    /// `(n $p)`: a parameter standing for a pattern's properties.
+    #[error("a parameter cannot stand for a pattern's properties: write them as a map, as in (n {{name: $name}})")]
+    ParameterAsProperties,
+    /// `delete n:Label`: `delete` takes nodes, relationships and paths, not labels
+    /// (`remove n:Label` takes a label away).
+    #[error(
+        "`delete` takes nodes, relationships or paths, not a label test: use `remove n:Label` to take a label away"
+    )]
+    DeleteLabel,
+    /// `delete 1 + 1`: a value that can never be a node, relationship or path.
+    #[error("`delete` takes nodes, relationships or paths, and this is never one")]
+    DeleteNotAnEntity,
     /// A created relationship without a type, or with several: `-[]->`, `-[:a|b]->`.
     #[error("a created relationship needs exactly one type, as in -[:met]->")]
     CreateWithoutOneType,

@@ -13,7 +13,7 @@
 
 use factgraph_syntax::ast::{
     ArithOp, Arrow, Clause, CompareOp, Expr, ExprKind, Ident, Literal, Match, NodePattern, PathPattern,
-    PatternProperty, Projection, Query, RelPattern, Span,
+    PatternProperty, Projection, Query, RelPattern, RemoveItem, SetItem, Span,
 };
 
 use super::script::value;
@@ -194,6 +194,18 @@ pub(crate) struct CreatePlan {
     pub values: Vec<CExpr>,
 }
 
+/// One change `set`, `remove` or `merge … on create/on match set` makes to the node or
+/// relationship its target evaluates to (a null target changes nothing).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Update {
+    /// `e.key = value` (`None`, or a null value: the property removed).
+    Property { target: CExpr, key: String, value: Option<CExpr>, span: Span },
+    /// `n = map` (`replace`), or `n += map`.
+    Properties { target: CExpr, value: CExpr, replace: bool, span: Span },
+    /// `n:A:B` added (`add`) or removed.
+    Labels { target: CExpr, labels: Vec<String>, add: bool, span: Span },
+}
+
 /// An operator. Each pushes rows to the next; the first is always `Unit`.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Op {
@@ -245,11 +257,26 @@ pub(crate) enum Op {
         input: Box<Op>,
         plan: CreatePlan,
     },
-    /// `merge PATH`: per row, the path's matches, or the path created.
+    /// `merge PATH`: per row, the path's matches, or the path created; then what
+    /// `on match set` or `on create set` changes.
     Merge {
         input: Box<Op>,
         paths: Vec<PathPlan>,
         create: CreatePlan,
+        on_create: Vec<Update>,
+        on_match: Vec<Update>,
+    },
+    /// `set …` or `remove …`: every row read, the changes made in one transaction.
+    Update {
+        input: Box<Op>,
+        items: Vec<Update>,
+    },
+    /// `[detach] delete …`: every row read, then what they name deleted in one
+    /// transaction.
+    Delete {
+        input: Box<Op>,
+        detach: bool,
+        exprs: Vec<(CExpr, Span)>,
     },
 }
 
@@ -269,7 +296,9 @@ impl Op {
             | Op::Skip { input, .. }
             | Op::Limit { input, .. }
             | Op::Create { input, .. }
-            | Op::Merge { input, .. } => Some(input),
+            | Op::Merge { input, .. }
+            | Op::Update { input, .. }
+            | Op::Delete { input, .. } => Some(input),
         }
     }
 
@@ -354,6 +383,8 @@ fn distinct_ends(op: &mut Op, repeats_ignored: bool) {
         | Op::Skip { input, .. }
         | Op::Limit { input, .. }
         | Op::Merge { input, .. }
+        | Op::Update { input, .. }
+        | Op::Delete { input, .. }
         | Op::Create { input, .. } => distinct_ends(input, false),
     }
 }
@@ -601,7 +632,17 @@ impl Planner {
                     op2
                 }
                 Clause::Create(paths) => self.create(op, paths, &mut scope)?,
-                Clause::Merge(path) => self.merge(op, path, &mut scope)?,
+                Clause::Merge(m) => self.merge(op, m, &mut scope)?,
+                Clause::Set(items) => Op::Update { input: Box::new(op), items: self.set_items(items, &scope)? },
+                Clause::Remove(items) => Op::Update { input: Box::new(op), items: self.remove_items(items, &scope)? },
+                Clause::Delete { detach, exprs } => {
+                    let mut out = Vec::new();
+                    for e in exprs {
+                        deletable(e, &scope)?;
+                        out.push((self.expr(e, &scope, Place::Row)?, e.span));
+                    }
+                    Op::Delete { input: Box::new(op), detach: *detach, exprs: out }
+                }
             };
         }
         distinct_ends(&mut op, false);
@@ -648,6 +689,7 @@ impl Planner {
     }
 
     fn matching(&mut self, input: Op, m: &Match, scope: &mut Scope) -> Result<Op> {
+        m.paths.iter().try_for_each(no_parameter_properties)?;
         // A named path needs a slot for each of its nodes and relationships: the ones
         // written without a variable get a hidden one (a space first, so no query can
         // name it).
@@ -829,14 +871,39 @@ impl Planner {
         })
     }
 
-    fn merge(&mut self, input: Op, path: &PathPattern, scope: &mut Scope) -> Result<Op> {
-        if let Some(n) = &path.name {
-            return Err(QueryError::not_allowed(Restriction::NamedPathInCreate, n.span).into());
+    fn merge(&mut self, input: Op, merge: &factgraph_syntax::ast::Merge, scope: &mut Scope) -> Result<Op> {
+        no_parameter_properties(&merge.path)?;
+        let mut path = merge.path.clone();
+        // A named path needs every node and relationship in a slot, made from them
+        // once a row is matched or created: the ones written without a variable get a
+        // hidden one (a space first, so no query can name it), as `match` gives them.
+        if let Some(name) = path.name.clone() {
+            if scope.get(&name.text).is_some() {
+                return Err(QueryError::AlreadyBound { name: name.text.clone(), span: name.span }.into());
+            }
+            let hidden = |k: usize| Some(Ident { text: format!(" {}#{k}", name.text), span: name.span });
+            let mut k = 0;
+            if path.start.var.is_none() {
+                path.start.var = hidden(k);
+                k += 1;
+            }
+            for (r, n) in &mut path.steps {
+                if r.var.is_none() {
+                    r.var = hidden(k);
+                    k += 1;
+                }
+                if n.var.is_none() {
+                    n.var = hidden(k);
+                    k += 1;
+                }
+            }
         }
+        let path = &path;
         // What `merge` may have to create, it must be able to: relationships with one
-        // type and a direction; bound nodes referred to, not redeclared.
+        // type; bound nodes referred to, not redeclared. An undirected relationship
+        // matches either way and is created left to right, as openCypher says.
         for (r, _) in &path.steps {
-            creatable(r)?;
+            creatable(&RelPattern { arrow: Arrow::Right, ..r.clone() })?;
             if let Some(v) = r.var.as_ref().filter(|v| scope.get(&v.text).is_some()) {
                 return Err(QueryError::AlreadyBound { name: v.text.clone(), span: r.span }.into());
             }
@@ -850,9 +917,11 @@ impl Planner {
         }
         let before = scope.clone();
         let m = Match { optional: false, paths: vec![path.clone()], filter: None };
-        let Op::Match { paths, .. } = self.matching(Op::Unit, &m, scope)? else {
-            unreachable!("matching plans a match")
+        let (matched, named) = match self.matching(Op::Unit, &m, scope)? {
+            Op::Project { input, items } => (*input, items),
+            op => (op, Vec::new()),
         };
+        let Op::Match { paths, .. } = matched else { unreachable!("matching plans a match") };
         let mut bound = Vec::new();
         let mut binds = Vec::new();
         let vars =
@@ -873,11 +942,97 @@ impl Planner {
                 values.push(self.expr(&p.value, scope, Place::Row)?);
             }
         }
-        let create = CreatePlan { paths: vec![path.clone()], bound, binds, values };
-        Ok(Op::Merge { input: Box::new(input), paths, create })
+        let mut created = path.clone();
+        for (r, _) in &mut created.steps {
+            if r.arrow == Arrow::Either {
+                r.arrow = Arrow::Right;
+            }
+        }
+        let create = CreatePlan { paths: vec![created], bound, binds, values };
+        let on_create = self.set_items(&merge.on_create, scope)?;
+        let on_match = self.set_items(&merge.on_match, scope)?;
+        let op = Op::Merge { input: Box::new(input), paths, create, on_create, on_match };
+        Ok(if named.is_empty() { op } else { Op::Project { input: Box::new(op), items: named } })
+    }
+
+    /// The items of `set` (or of `on create set`, `on match set`), checked.
+    fn set_items(&mut self, items: &[SetItem], scope: &Scope) -> Result<Vec<Update>> {
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
+            out.push(match item {
+                SetItem::Property { target, key, value } => Update::Property {
+                    target: self.target(target, scope, false)?,
+                    key: key.text.clone(),
+                    value: Some(self.expr(value, scope, Place::Row)?),
+                    span: key.span,
+                },
+                SetItem::Replace { var, value } | SetItem::Extend { var, value } => Update::Properties {
+                    target: self.target(&var_expr(var), scope, false)?,
+                    value: self.expr(value, scope, Place::Row)?,
+                    replace: matches!(item, SetItem::Replace { .. }),
+                    span: var.span,
+                },
+                SetItem::Labels { var, labels } => Update::Labels {
+                    target: self.target(&var_expr(var), scope, true)?,
+                    labels: labels.iter().map(|l| l.text.clone()).collect(),
+                    add: true,
+                    span: var.span,
+                },
+            });
+        }
+        Ok(out)
+    }
+
+    /// The items of `remove`, checked.
+    fn remove_items(&mut self, items: &[RemoveItem], scope: &Scope) -> Result<Vec<Update>> {
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
+            out.push(match item {
+                RemoveItem::Property { target, key } => Update::Property {
+                    target: self.target(target, scope, false)?,
+                    key: key.text.clone(),
+                    value: None,
+                    span: key.span,
+                },
+                RemoveItem::Labels { var, labels } => Update::Labels {
+                    target: self.target(&var_expr(var), scope, true)?,
+                    labels: labels.iter().map(|l| l.text.clone()).collect(),
+                    add: false,
+                    span: var.span,
+                },
+            });
+        }
+        Ok(out)
+    }
+
+    /// What `set` or `remove` changes: an expression that can be a node (or, but for
+    /// labels, a relationship); a variable known to hold something else is an error
+    /// here.
+    fn target(&mut self, e: &Expr, scope: &Scope, labels: bool) -> Result<CExpr> {
+        if let ExprKind::Var(v) = &e.kind {
+            if let Some((_, t)) = scope.get(v) {
+                let fits = match t {
+                    VarType::Node | VarType::Any => true,
+                    VarType::Rel => !labels,
+                    VarType::Rels | VarType::Value | VarType::Path => false,
+                };
+                if !fits {
+                    let want = if labels { "a node" } else { "a node or a relationship" };
+                    return Err(QueryError::TypeMismatch {
+                        what: format!("`{v}` in `set` or `remove`"),
+                        expected: want.into(),
+                        found: t.name().trim_start_matches("a ").trim_start_matches("an ").into(),
+                        span: e.span,
+                    }
+                    .into());
+                }
+            }
+        }
+        self.expr(e, scope, Place::Row)
     }
 
     fn create(&mut self, input: Op, paths: &[PathPattern], scope: &mut Scope) -> Result<Op> {
+        paths.iter().try_for_each(no_parameter_properties)?;
         let mut bound = Vec::new();
         let mut binds: Vec<(String, Slot)> = Vec::new();
         for path in paths {
@@ -1496,6 +1651,49 @@ pub(crate) fn write_path(out: &mut String, path: &PathPattern) {
         statements: vec![factgraph_syntax::ast::Statement::Query(q)],
     });
     out.push_str(text.trim_start_matches("create "));
+}
+
+/// Refuses `(n $p)` and `-[r $p]-`: openCypher's parameters stand for values, and
+/// properties in a pattern are written as a map of them.
+fn no_parameter_properties(path: &PathPattern) -> Result<()> {
+    let nodes = nodes(path).map(|n| &n.parameter);
+    let rels = path.steps.iter().map(|(r, _)| &r.parameter);
+    match nodes.chain(rels).flatten().next() {
+        Some(p) => Err(QueryError::not_allowed(Restriction::ParameterAsProperties, p.span).into()),
+        None => Ok(()),
+    }
+}
+
+/// A variable as an expression, for the targets of `set n = …` and `set n:L`.
+fn var_expr(v: &Ident) -> Expr {
+    Expr { kind: ExprKind::Var(v.text.clone()), span: v.span }
+}
+
+/// Refuses, before running, what `delete` could never delete: a label or type test
+/// (`delete n:Person`), and values that cannot be a node, relationship or path.
+fn deletable(e: &Expr, scope: &Scope) -> Result<()> {
+    let not = |rule| Err(QueryError::not_allowed(rule, e.span).into());
+    match &e.kind {
+        ExprKind::HasLabels(..) => not(Restriction::DeleteLabel),
+        ExprKind::Literal(_)
+        | ExprKind::Arith(..)
+        | ExprKind::Neg(_)
+        | ExprKind::Not(_)
+        | ExprKind::And(..)
+        | ExprKind::Or(..)
+        | ExprKind::Xor(..)
+        | ExprKind::Compare(..)
+        | ExprKind::IsNull { .. }
+        | ExprKind::CountStar
+        | ExprKind::List(_)
+        | ExprKind::Map(_)
+        | ExprKind::ListComp { .. }
+        | ExprKind::Quantifier { .. } => not(Restriction::DeleteNotAnEntity),
+        ExprKind::Var(v) if scope.get(v).is_some_and(|(_, t)| matches!(t, VarType::Value)) => {
+            not(Restriction::DeleteNotAnEntity)
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Refuses a relationship `create` or `merge` could not make: one statement needs one

@@ -124,6 +124,9 @@ pub(crate) struct Withdrawn {
     /// Every statement id below this was looked at (the store's next statement id
     /// when the set was made).
     scanned_to: u64,
+    /// `Store::rewrites` when the set was made: a statement changed in place since
+    /// (openCypher's `SET r.polarity = …`) sends the next update back to a full scan.
+    rewrites: u64,
 }
 
 impl Withdrawn {
@@ -135,12 +138,15 @@ impl Withdrawn {
     /// (their qualifiers are part of what they are) and their ids are never reused,
     /// so the set after a commit is the set before it plus the withdrawn among the
     /// statements added since, read one by one when they are few; a set from nothing
-    /// (or after a large load) scans every statement once. A retracted statement
-    /// left in the set matches nothing.
+    /// (or after a large load, or after a statement's qualifiers were changed in place
+    /// by `set`) scans every statement once. A retracted statement left in the set
+    /// matches nothing.
     fn update(store: &Store, before: Option<&Withdrawn>) -> factgraph_store::Result<Withdrawn> {
         let (_, next) = store.next_ids()?;
         let total = store.counts()?.statements;
-        if let Some(before) = before.filter(|b| next.saturating_sub(b.scanned_to) <= total / 10 + 1024) {
+        let rewrites = store.rewrites();
+        let recent = |b: &&Withdrawn| b.rewrites == rewrites && next.saturating_sub(b.scanned_to) <= total / 10 + 1024;
+        if let Some(before) = before.filter(recent) {
             let mut ids = before.ids.clone();
             for id in before.scanned_to..next {
                 if let Some(st) = store.statement(StatementId(id))? {
@@ -149,7 +155,7 @@ impl Withdrawn {
                     }
                 }
             }
-            return Ok(Withdrawn { ids, scanned_to: next });
+            return Ok(Withdrawn { ids, scanned_to: next, rewrites });
         }
         let mut ids = HashSet::default();
         for st in store.statements() {
@@ -158,7 +164,7 @@ impl Withdrawn {
                 ids.insert(st.id);
             }
         }
-        Ok(Withdrawn { ids, scanned_to: next })
+        Ok(Withdrawn { ids, scanned_to: next, rewrites })
     }
 }
 
@@ -217,6 +223,9 @@ pub(crate) struct Ctx<'a> {
     /// The query's "now" (nanoseconds since the epoch), read once: `date()` and
     /// `time()` agree throughout a query.
     now: Option<i128>,
+    /// The types of the relationships this query deleted: `type(r)` of one still
+    /// answers, as openCypher says (its properties do not).
+    pub deleted_types: HashMap<StatementId, String>,
 }
 
 impl<'a> Ctx<'a> {
@@ -236,6 +245,7 @@ impl<'a> Ctx<'a> {
             including_negated: false,
             entities: HashMap::default(),
             now: None,
+            deleted_types: HashMap::default(),
         }
     }
 

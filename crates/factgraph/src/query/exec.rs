@@ -5,9 +5,12 @@
 //! keep what they must, within `Limits::max_rows` times ten rows or groups, and count
 //! it against the memory budget (`Ctx::hold`), as do `collect` and the answer's rows.
 //!
-//! Updates are the exception: `create` reads all of its input rows first (so that what
-//! it writes cannot change what the clauses before it read), writes them in one
-//! transaction, commits, and then passes the rows on.
+//! Updates are the exception: `create`, `set`, `remove` and `delete` read all of their
+//! input rows first (so that what they write cannot change what the clauses before
+//! them read), write them in one transaction, commit, and then pass the rows on. A
+//! clause that fails leaves the store as it was before it, and a query that fails
+//! takes back what its earlier clauses committed (`Store::undo`). `merge` goes row by
+//! row, each row seeing what the rows before it created.
 
 use std::collections::HashMap;
 
@@ -15,12 +18,13 @@ use factgraph_store::{Node, StatementId};
 use factgraph_syntax::ast::{ExprKind, Literal, PathPattern, PatternProperty};
 
 use super::budget::{cell_bytes, may_be_large, row_bytes, val_bytes};
-use super::compile::{Agg, AggFn, CExpr, CreatePlan, Op, QueryPlan};
+use super::compile::{Agg, AggFn, CExpr, CreatePlan, Op, QueryPlan, Update};
 use super::context::{Ctx, Flow};
 use super::expr::eval;
 use super::matcher;
 use super::result::{QueryResult, Row};
 use super::script::{self, ScriptState};
+use super::update;
 use super::value::{compare_for_sort, group_key, num, to_cell, truth, Val};
 use crate::error::{QueryError, Restriction, Result};
 
@@ -42,7 +46,7 @@ pub(crate) fn run(ctx: &mut Ctx<'_>, plan: &QueryPlan, text: &str) -> Result<Que
     let first: Vec<usize> = plan.columns.iter().map(|(_, s)| *s).collect();
     let parts = std::iter::once((&plan.root, &first)).chain(plan.unions.iter().map(|(op, cols)| (op, cols)));
     let mut seen = std::collections::HashSet::new();
-    let mut env = Env { text, width: plan.width, written: &mut written };
+    let mut env = Env { text, width: plan.width, written: &mut written, undo: Some(Vec::new()), undo_bytes: 0 };
     for (root, columns) in parts {
         let mut sink = |ctx: &mut Ctx<'_>, row: Vec<Val>| -> Result<Flow> {
             if !returns {
@@ -74,8 +78,10 @@ pub(crate) fn run(ctx: &mut Ctx<'_>, plan: &QueryPlan, text: &str) -> Result<Que
                     _ => continue,
                 };
                 for id in ids {
-                    let st = ctx.store.require_statement(id)?;
-                    provenance.extend(ctx.citations(&st)?);
+                    // A relationship the query deleted cites nothing any more.
+                    if let Some(st) = ctx.store.statement(id)? {
+                        provenance.extend(ctx.citations(&st)?);
+                    }
                 }
             }
             let row = Row { cells, provenance };
@@ -85,7 +91,16 @@ pub(crate) fn run(ctx: &mut Ctx<'_>, plan: &QueryPlan, text: &str) -> Result<Que
             result.rows.push(row);
             Ok(Flow::Go)
         };
-        env.op(ctx, root, &mut sink)?;
+        if let Err(e) = env.op(ctx, root, &mut sink) {
+            // A query is all or nothing: what its earlier clauses committed is taken
+            // back. (Only if no one else has written since; then it is kept, and the
+            // query's own error is what the caller needs to hear.)
+            if let Some(undo) = env.undo.take() {
+                let _ = ctx.store.undo(undo);
+                ctx.forget();
+            }
+            return Err(e);
+        }
     }
     let mut notes = Vec::new();
     if plan.writes {
@@ -108,7 +123,8 @@ fn unknown_names(ctx: &mut Ctx<'_>, plan: &QueryPlan) -> Result<Vec<String>> {
         if let Op::Match { paths, .. } = op {
             for p in paths {
                 let nodes = std::iter::once(&p.anchor).chain(p.right.iter().chain(&p.left).map(|(_, n)| n));
-                labels.extend(nodes.filter_map(|n| n.kind.clone()));
+                let kinds = nodes.filter_map(|n| n.kind.as_deref());
+                labels.extend(kinds.flat_map(factgraph_store::kind_labels).map(str::to_owned));
                 types.extend(p.right.iter().chain(&p.left).flat_map(|(r, _)| r.types.iter().cloned()));
             }
         }
@@ -163,7 +179,15 @@ struct Env<'e> {
     text: &'e str,
     width: usize,
     written: &'e mut ScriptState,
+    /// What takes back each commit the query has made so far, in order; `None` once
+    /// one could not be (a transaction that spilled), or they hold more than
+    /// `MAX_UNDO_BYTES`.
+    undo: Option<Vec<factgraph_store::Undo>>,
+    undo_bytes: usize,
 }
+
+/// The most a query keeps to take its writes back (see `Env::commit`).
+const MAX_UNDO_BYTES: usize = 64 << 20;
 
 impl Env<'_> {
     fn op(&mut self, ctx: &mut Ctx<'_>, op: &Op, sink: &mut Sink<'_>) -> Result<Flow> {
@@ -365,19 +389,10 @@ impl Env<'_> {
                 })?;
                 Ok(Flow::Go)
             }
-            Op::Merge { input, paths, create } => {
-                let mut rows = Vec::new();
+            Op::Merge { input, paths, create, on_create, on_match } => {
+                let rows = self.collect(ctx, input, "rows to merge from")?;
                 let cap = ctx.limits.max_rows.saturating_mul(10);
-                self.op(ctx, input, &mut |ctx, row| {
-                    ctx.tick()?;
-                    if rows.len() >= cap {
-                        return Err(too_many("rows to merge from", cap));
-                    }
-                    ctx.hold(row_bytes(&row), "the rows to merge from")?;
-                    rows.push(row);
-                    Ok(Flow::Go)
-                })?;
-                // Row by row, each seeing what the rows before it created.
+                // Row by row, each seeing what the rows before it created and set.
                 let mut out = Vec::new();
                 for mut row in rows {
                     let before = out.len();
@@ -386,8 +401,23 @@ impl Env<'_> {
                         Ok(Flow::Go)
                     })?;
                     if out.len() == before {
+                        // A property that is null never matches, so `merge` would
+                        // create the path again on every run: openCypher calls it an
+                        // error.
+                        for e in &create.values {
+                            if eval(ctx, e, &row)? == Val::Null {
+                                return Err(QueryError::Refused {
+                                    reason: "`merge` cannot match or create a property that is null".into(),
+                                    span: Default::default(),
+                                }
+                                .into());
+                            }
+                        }
                         self.create(ctx, create, std::slice::from_mut(&mut row))?;
+                        self.update(ctx, on_create, std::slice::from_ref(&row))?;
                         out.push(row);
+                    } else {
+                        self.update(ctx, on_match, &out[before..])?;
                     }
                     if out.len() > cap {
                         return Err(too_many("merged rows", cap));
@@ -400,18 +430,46 @@ impl Env<'_> {
                 }
                 Ok(Flow::Go)
             }
-            Op::Create { input, plan } => {
-                let mut rows = Vec::new();
-                let cap = ctx.limits.max_rows.saturating_mul(10);
-                self.op(ctx, input, &mut |ctx, row| {
-                    ctx.tick()?;
-                    if rows.len() >= cap {
-                        return Err(too_many("rows to create from", cap));
+            Op::Update { input, items } => {
+                let rows = self.collect(ctx, input, "rows to update")?;
+                self.update(ctx, items, &rows)?;
+                for row in rows {
+                    if sink(ctx, row)? == Flow::Stop {
+                        return Ok(Flow::Stop);
                     }
-                    ctx.hold(row_bytes(&row), "the rows to create from")?;
-                    rows.push(row);
-                    Ok(Flow::Go)
-                })?;
+                }
+                Ok(Flow::Go)
+            }
+            Op::Delete { input, detach, exprs } => {
+                let rows = self.collect(ctx, input, "rows to delete from")?;
+                let (mut nodes, mut rels) = (Vec::new(), Vec::new());
+                for row in &rows {
+                    for (e, span) in exprs {
+                        update::gather(eval(ctx, e, row)?, *span, &mut nodes, &mut rels)?;
+                    }
+                }
+                for (s, _) in &rels {
+                    if let Some(st) = ctx.store.statement(*s)? {
+                        ctx.deleted_types.insert(*s, st.relation);
+                    }
+                }
+                if !nodes.is_empty() || !rels.is_empty() {
+                    let mut tx = ctx.store.transaction()?;
+                    let mut summary = self.written.summary;
+                    update::delete(&mut tx, &mut summary, &nodes, &rels, *detach)?;
+                    self.commit(tx)?;
+                    self.written.summary = summary;
+                    ctx.forget();
+                }
+                for row in rows {
+                    if sink(ctx, row)? == Flow::Stop {
+                        return Ok(Flow::Stop);
+                    }
+                }
+                Ok(Flow::Go)
+            }
+            Op::Create { input, plan } => {
+                let mut rows = self.collect(ctx, input, "rows to create from")?;
                 self.create(ctx, plan, &mut rows)?;
                 for row in rows {
                     if sink(ctx, row)? == Flow::Stop {
@@ -421,6 +479,63 @@ impl Env<'_> {
                 Ok(Flow::Go)
             }
         }
+    }
+
+    /// Commits an updating clause's writes, keeping what takes them back should a
+    /// later clause fail.
+    fn commit(&mut self, tx: factgraph_store::Transaction<'_>) -> Result<()> {
+        let (_, undo) = tx.commit_undoable()?;
+        match (undo, &mut self.undo) {
+            (Some(u), Some(all)) => {
+                self.undo_bytes += u.bytes();
+                all.push(u);
+                // What the undos hold is bounded: a query that writes more than this
+                // (a `merge` over a large `unwind`) keeps its earlier writes should it
+                // fail, rather than hold a copy of everything it touched.
+                if self.undo_bytes > MAX_UNDO_BYTES {
+                    self.undo = None;
+                }
+            }
+            _ => self.undo = None,
+        }
+        Ok(())
+    }
+
+    /// Every row of an updating clause's input, read before it writes anything.
+    fn collect(&mut self, ctx: &mut Ctx<'_>, input: &Op, what: &str) -> Result<Vec<Vec<Val>>> {
+        let mut rows = Vec::new();
+        let cap = ctx.limits.max_rows.saturating_mul(10);
+        self.op(ctx, input, &mut |ctx, row| {
+            ctx.tick()?;
+            if rows.len() >= cap {
+                return Err(too_many(what, cap));
+            }
+            ctx.hold(row_bytes(&row), what)?;
+            rows.push(row);
+            Ok(Flow::Go)
+        })?;
+        Ok(rows)
+    }
+
+    /// Makes the changes of a `set` or `remove` (or of `merge`'s `on create`/`on
+    /// match`) for each row, in one transaction: all of them, or, on an error, none.
+    fn update(&mut self, ctx: &mut Ctx<'_>, items: &[Update], rows: &[Vec<Val>]) -> Result<()> {
+        if items.is_empty() || rows.is_empty() {
+            return Ok(());
+        }
+        let mut tx = ctx.store.transaction()?;
+        let mut summary = self.written.summary;
+        for row in rows {
+            for u in items {
+                ctx.tick()?;
+                update::apply(ctx, &mut tx, &mut summary, u, row)?;
+            }
+        }
+        self.commit(tx)?;
+        self.written.summary = summary;
+        // What was cached before the write may have changed.
+        ctx.forget();
+        Ok(())
     }
 
     /// The value of a `skip` or `limit`: a whole number, at least zero.
@@ -471,7 +586,7 @@ impl Env<'_> {
                 }
             }
         }
-        tx.commit()?;
+        self.commit(tx)?;
         // What was cached before the write may have changed.
         ctx.forget();
         Ok(())
@@ -486,22 +601,28 @@ pub(crate) fn literal_paths(ctx: &mut Ctx<'_>, plan: &CreatePlan, row: &[Val]) -
     let mut fill = |ctx: &mut Ctx<'_>, props: &mut Vec<PatternProperty>| -> Result<()> {
         for p in props {
             let Some(e) = values.next() else { break };
+            let mismatch = |found: &Val| -> crate::Error {
+                QueryError::TypeMismatch {
+                    what: format!("the property `{}`", p.key.text),
+                    expected: "text, a number, a boolean, a temporal value or a list of them".into(),
+                    found: found.kind().into(),
+                    span: p.span,
+                }
+                .into()
+            };
             p.value.kind = match eval(ctx, e, row)? {
                 Val::Null => ExprKind::Null,
-                Val::Bool(b) => ExprKind::Literal(Literal::Bool(b)),
-                Val::Int(i) => ExprKind::Literal(Literal::Int(i)),
-                Val::Float(x) => ExprKind::Literal(Literal::Float(x)),
-                Val::Str(s) => ExprKind::Literal(Literal::Str(s)),
-                Val::Temporal(t) => ExprKind::Literal(super::temporal::to_literal(&t)),
-                other => {
-                    return Err(QueryError::TypeMismatch {
-                        what: format!("the property `{}`", p.key.text),
-                        expected: "text, a number, a boolean or a temporal value".into(),
-                        found: other.kind().into(),
-                        span: p.span,
+                // A list is written in as a list of literals (the store checks that
+                // they are of one type).
+                Val::List(items) => {
+                    let mut out = Vec::with_capacity(items.len());
+                    for item in items {
+                        let literal = scalar_literal(item).map_err(|v| mismatch(&v))?;
+                        out.push(factgraph_syntax::ast::Expr { kind: ExprKind::Literal(literal), span: p.span });
                     }
-                    .into())
+                    ExprKind::List(out)
                 }
+                other => ExprKind::Literal(scalar_literal(other).map_err(|v| mismatch(&v))?),
             };
         }
         Ok(())
@@ -519,6 +640,18 @@ pub(crate) fn literal_paths(ctx: &mut Ctx<'_>, plan: &CreatePlan, row: &[Val]) -
 /// Bytes of a key kept in a set or map: its text, its `String` and the table's slot.
 fn key_bytes(key: &str) -> usize {
     key.len() + std::mem::size_of::<String>() + 8
+}
+
+/// A value a property can hold, as a literal; the value back if it is not one.
+fn scalar_literal(v: Val) -> std::result::Result<Literal, Val> {
+    Ok(match v {
+        Val::Bool(b) => Literal::Bool(b),
+        Val::Int(i) => Literal::Int(i),
+        Val::Float(x) => Literal::Float(x),
+        Val::Str(s) => Literal::Str(s),
+        Val::Temporal(t) => super::temporal::to_literal(&t),
+        other => return Err(other),
+    })
 }
 
 fn too_many(what: &str, cap: usize) -> crate::Error {

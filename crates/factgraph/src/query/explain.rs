@@ -80,7 +80,12 @@ impl Stats<'_> {
             }
             Op::Unwind { .. } => input * 10.0,
             Op::Filter { .. } => input / 2.0,
-            Op::Project { .. } | Op::Sort { .. } | Op::Create { .. } | Op::Merge { .. } => input,
+            Op::Project { .. }
+            | Op::Sort { .. }
+            | Op::Create { .. }
+            | Op::Merge { .. }
+            | Op::Update { .. }
+            | Op::Delete { .. } => input,
             Op::Aggregate { keys, .. } if keys.is_empty() => 1.0,
             Op::Aggregate { .. } | Op::Distinct { .. } => (input / 2.0).max(1.0_f64.min(input)),
             Op::Skip { .. } => input,
@@ -247,6 +252,45 @@ fn describe(op: &Op, names: &[String]) -> String {
                 super::compile::write_path(&mut out, p);
             }
             out.push_str(": its matches, or it created, row by row");
+            out
+        }
+        Op::Update { items, .. } => {
+            let mut out = String::from("set or remove ");
+            for (i, u) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                match u {
+                    super::compile::Update::Property { target, key, value, .. } => {
+                        cexpr(&mut out, target, names);
+                        let _ = write!(out, ".{key}");
+                        if value.is_none() {
+                            out.push_str(" (removed)");
+                        }
+                    }
+                    super::compile::Update::Properties { target, replace, .. } => {
+                        out.push_str(if *replace { "every property of " } else { "properties of " });
+                        cexpr(&mut out, target, names);
+                    }
+                    super::compile::Update::Labels { target, labels, add, .. } => {
+                        out.push_str(if *add { "labels " } else { "labels (removed) " });
+                        let _ = write!(out, "{} of ", labels.join(":"));
+                        cexpr(&mut out, target, names);
+                    }
+                }
+            }
+            out.push_str(", after reading every row, in one transaction");
+            out
+        }
+        Op::Delete { detach, exprs, .. } => {
+            let mut out = String::from(if *detach { "detach delete " } else { "delete " });
+            for (i, (e, _)) in exprs.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                cexpr(&mut out, e, names);
+            }
+            out.push_str(", after reading every row, in one transaction");
             out
         }
         Op::Create { plan, .. } => {

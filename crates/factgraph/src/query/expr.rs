@@ -121,7 +121,7 @@ pub(crate) fn eval(ctx: &mut Ctx<'_>, e: &CExpr, row: &[Val]) -> Result<Val> {
             Val::Null => Val::Null,
             Val::Node(Node::Entity(id)) => {
                 let kind = ctx.entity(id)?.kind.clone();
-                Val::Bool(labels.iter().all(|l| *l == kind))
+                Val::Bool(labels.iter().all(|l| factgraph_store::has_labels(&kind, l)))
             }
             Val::Node(Node::Statement(_)) => Val::Bool(labels.iter().all(|l| l == "Statement")),
             other => return Err(not_a(":Label", "a node", &other)),
@@ -508,7 +508,10 @@ fn call(ctx: &mut Ctx<'_>, name: &str, mut vals: Vec<Val>, span: Span) -> Result
             Val::List(out)
         }
         "type" => match first {
-            Val::Rel(s) => Val::Str(ctx.store.require_statement(s)?.relation),
+            Val::Rel(s) => match ctx.deleted_types.get(&s) {
+                Some(t) => Val::Str(t.clone()),
+                None => Val::Str(ctx.store.require_statement(s)?.relation),
+            },
             other => return Err(wrong_type(name, "a relationship", &other, span)),
         },
         "id" => match first {
@@ -520,7 +523,12 @@ fn call(ctx: &mut Ctx<'_>, name: &str, mut vals: Vec<Val>, span: Span) -> Result
             Val::Node(Node::Entity(e)) => {
                 let kind = ctx.entity(e)?.kind.clone();
                 // A node created without a label has the kind `Thing`, which is no label.
-                Val::List(if kind == "Thing" { Vec::new() } else { vec![Val::Str(kind)] })
+                // Several labels are one kind, joined by `:`.
+                Val::List(if kind == "Thing" {
+                    Vec::new()
+                } else {
+                    factgraph_store::kind_labels(&kind).map(|l| Val::Str(l.to_owned())).collect()
+                })
             }
             Val::Node(Node::Statement(_)) => Val::List(vec![Val::Str("Statement".into())]),
             other => return Err(wrong_type(name, "a node", &other, span)),

@@ -361,7 +361,7 @@ fn node_ok(ctx: &mut Ctx<'_>, n: Node, t: &NodeTest, row: &[Val]) -> Result<bool
     match n {
         Node::Entity(id) => {
             let e = ctx.entity(id)?;
-            if t.kind.as_ref().is_some_and(|k| *k != e.kind) {
+            if t.kind.as_ref().is_some_and(|k| !factgraph_store::has_labels(&e.kind, k)) {
                 return Ok(false);
             }
             Ok(t.props.iter().zip(&want).all(|((k, _), v)| entity_has(&e, k, v)))

@@ -17,6 +17,7 @@ mod resolve;
 mod result;
 mod script;
 mod temporal;
+mod update;
 mod value;
 
 use std::path::{Path, PathBuf};
@@ -226,6 +227,7 @@ pub(crate) fn run(
             evidence: s.evidence - before.evidence,
             retracted: s.retracted - before.retracted,
             deleted: s.deleted - before.deleted,
+            changed: s.changed - before.changed,
         };
         results.push(QueryResult::note(format!("written: {delta}")));
     }

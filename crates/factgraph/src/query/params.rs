@@ -63,7 +63,7 @@ impl Params {
     pub(crate) fn to_syntax(&self) -> factgraph_syntax::Params {
         self.values
             .iter()
-            .map(|(k, v)| {
+            .filter_map(|(k, v)| {
                 let literal = match v {
                     Value::Str(s) => Literal::Str(s.clone()),
                     Value::Int(i) => Literal::Int(*i),
@@ -71,8 +71,11 @@ impl Params {
                     Value::Bool(b) => Literal::Bool(*b),
                     Value::Date(d) => Literal::Date(Date { year: d.year, month: d.month, day: d.day }),
                     Value::Temporal(t) => Literal::Temporal(super::temporal::kind_word(t.kind).into(), t.text.clone()),
+                    // The parser takes parameters as literals, and has no list literal:
+                    // a list parameter is not given (the query says it is missing).
+                    Value::List(_) => return None,
                 };
-                (k.clone(), literal)
+                Some((k.clone(), literal))
             })
             .collect()
     }

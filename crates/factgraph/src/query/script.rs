@@ -30,6 +30,9 @@ pub struct WriteSummary {
     pub retracted: u64,
     /// Entities deleted.
     pub deleted: u64,
+    /// Properties and labels set or removed by openCypher's `set`, `remove` and
+    /// `merge … on … set`.
+    pub changed: u64,
 }
 
 impl std::fmt::Display for WriteSummary {
@@ -41,6 +44,9 @@ impl std::fmt::Display for WriteSummary {
         )?;
         if self.retracted > 0 || self.deleted > 0 {
             write!(f, ", {} statements retracted, {} entities deleted", self.retracted, self.deleted)?;
+        }
+        if self.changed > 0 {
+            write!(f, ", {} properties or labels changed", self.changed)?;
         }
         Ok(())
     }
@@ -131,6 +137,21 @@ pub(crate) fn value(l: &Literal) -> Value {
     }
 }
 
+/// As `literal_of`, for any property value: a list of literals is a list value.
+fn value_of(p: &ast::PatternProperty) -> Result<Option<Value>> {
+    if let ast::ExprKind::List(items) = &p.value.kind {
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
+            match &item.kind {
+                ast::ExprKind::Literal(l) => out.push(value(l)),
+                _ => return literal_of(p).map(|l| l.map(|l| value(&l))),
+            }
+        }
+        return Ok(Some(Value::List(out)));
+    }
+    Ok(literal_of(p)?.map(|l| value(&l)))
+}
+
 /// The value a `create` gives a property: the planner has put each value in as a
 /// literal (`None` is null: no property).
 fn literal_of(p: &ast::PatternProperty) -> Result<Option<Literal>> {
@@ -150,9 +171,9 @@ fn literal_of(p: &ast::PatternProperty) -> Result<Option<Literal>> {
 fn pattern_props(list: &[ast::PatternProperty]) -> Result<Properties> {
     let mut out = Properties::new();
     for p in list {
-        if let Some(v) = literal_of(p)? {
-            check_epistemic(&p.key.text, &value(&v), p.span)?;
-            out.insert(p.key.text.clone(), value(&v));
+        if let Some(v) = value_of(p)? {
+            check_epistemic(&p.key.text, &v, p.span)?;
+            out.insert(p.key.text.clone(), v);
         }
     }
     Ok(out)
@@ -161,7 +182,7 @@ fn pattern_props(list: &[ast::PatternProperty]) -> Result<Properties> {
 /// Refuses a `modality` or `polarity` outside its closed vocabulary. The check is
 /// here, on the script path, and not in the store, which knows nothing of what
 /// qualifiers mean.
-fn check_epistemic(key: &str, value: &Value, span: Span) -> Result<()> {
+pub(crate) fn check_epistemic(key: &str, value: &Value, span: Span) -> Result<()> {
     let Some(allowed) = crate::vocabulary::allowed_values(key) else { return Ok(()) };
     if matches!(value, Value::Str(s) if allowed.contains(&s.as_str())) {
         return Ok(());
@@ -493,8 +514,8 @@ fn create_node(
     }
     for prop in p.properties.iter().filter(|x| x.key.text != "name") {
         // A property set to null is no property.
-        if let Some(v) = literal_of(prop)? {
-            tx.set_property(id, &prop.key.text, value(&v)).map_err(|e| refused(e, prop.span))?;
+        if let Some(v) = value_of(prop)? {
+            tx.set_property(id, &prop.key.text, v).map_err(|e| refused(e, prop.span))?;
         }
     }
     if let Some(v) = &p.var {

@@ -79,6 +79,7 @@ pub(crate) fn from_value(v: &Value) -> Val {
         Value::Temporal(t) => {
             super::temporal::from_stored(t.kind, &t.text).map_or(Val::Str(t.text.clone()), Val::Temporal)
         }
+        Value::List(items) => Val::List(items.iter().map(from_value).collect()),
     }
 }
 

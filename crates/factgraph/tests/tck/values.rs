@@ -122,7 +122,8 @@ pub fn from_cell(c: &Cell) -> Val {
             if !name.is_empty() {
                 props.insert("name".to_owned(), Val::Str(name.clone()));
             }
-            let labels = if kind == "Thing" { BTreeSet::new() } else { BTreeSet::from([kind.clone()]) };
+            // Several labels are one kind, joined by `:`.
+            let labels = if kind == "Thing" { BTreeSet::new() } else { kind.split(':').map(str::to_owned).collect() };
             Val::Node { labels, props }
         }
         Cell::Statement { relation, qualifiers, .. } => Val::Rel {
@@ -166,6 +167,7 @@ fn from_value(v: &Value) -> Val {
         Value::Date(d) => Val::Str(d.to_string()),
         // The TCK writes temporal values as their text.
         Value::Temporal(t) => Val::Str(t.text.clone()),
+        Value::List(items) => Val::List(items.iter().map(from_value).collect()),
     }
 }
 

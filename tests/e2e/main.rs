@@ -2,6 +2,7 @@
 
 mod budget;
 mod crash;
+mod eio;
 mod honest;
 mod input;
 mod pipes;

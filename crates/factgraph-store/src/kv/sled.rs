@@ -40,6 +40,12 @@ fn engine_error(e: sled::Error) -> StoreError {
         sled::Error::Io(io) if crate::error::is_disk_full(&io) => {
             StoreError::DiskFull { context: "the storage engine could not write".into(), cause: io }
         }
+        // The operating system refused a read or write (EIO and the like): the files
+        // may be whole, so this is not said to be damage (the patched sled stops at
+        // such an error instead of taking it for the end of its log).
+        sled::Error::Io(io) if io.raw_os_error().is_some() => {
+            StoreError::io("the storage engine's files (sled/) could not be read or written", io)
+        }
         // sled writes this one with its debug forms ("at file offset Some(Inline(…))
         // backtrace ()"); say it in words.
         sled::Error::Corruption { at, .. } => StoreError::Engine(match at {

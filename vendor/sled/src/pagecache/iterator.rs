@@ -15,6 +15,16 @@ pub struct LogIter {
     pub max_lsn: Option<Lsn>,
     pub cur_lsn: Option<Lsn>,
     pub last_stage: bool,
+    /// factgraph patch 2 (PATCHES.md): the first error the operating system gave
+    /// a read of the log. Upstream ended the iteration there as if the log ended,
+    /// and recovery then zeroed everything after that point.
+    pub io_error: Option<Error>,
+}
+
+/// factgraph patch 2: whether `e` is an error of the operating system (EIO and
+/// the like), as opposed to what sled says when a log ends or is torn.
+pub(crate) fn is_os_error(e: &Error) -> bool {
+    matches!(e, Error::Io(io) if io.raw_os_error().is_some())
 }
 
 impl Iterator for LogIter {
@@ -41,6 +51,9 @@ impl Iterator for LogIter {
             if self.segment_base.is_none() {
                 if let Err(e) = self.read_segment() {
                     debug!("unable to load new segment: {:?}", e);
+                    if is_os_error(&e) {
+                        self.io_error.get_or_insert(e);
+                    }
                     return None;
                 }
             }
@@ -168,6 +181,9 @@ impl Iterator for LogIter {
                          with expected lsn {} during iteration: {}",
                         lid, lsn, e
                     );
+                    if is_os_error(&e) {
+                        self.io_error.get_or_insert(e);
+                    }
                     return None;
                 }
             }
@@ -289,10 +305,16 @@ fn scan_segment_headers_and_tail(
         idx: u64,
         min: Lsn,
         config: &RunningConfig,
-    ) -> Option<(LogOffset, SegmentHeader)> {
+    ) -> Result<Option<(LogOffset, SegmentHeader)>> {
         let segment_len = u64::try_from(config.segment_size).unwrap();
         let base_lid = idx * segment_len;
-        let segment = read_segment_header(&config.file, base_lid).ok()?;
+        // factgraph patch 2: a header the operating system could not read is an
+        // error, not a segment left out of the log (upstream: `.ok()?`).
+        let segment = match read_segment_header(&config.file, base_lid) {
+            Ok(segment) => segment,
+            Err(e) if is_os_error(&e) => return Err(e),
+            Err(_) => return Ok(None),
+        };
         trace!(
             "SA scanned header at lid {} during startup: {:?}",
             base_lid,
@@ -300,7 +322,7 @@ fn scan_segment_headers_and_tail(
         );
         if segment.ok && segment.lsn >= min {
             assert_ne!(segment.lsn, Lsn::max_value());
-            Some((base_lid, segment))
+            Ok(Some((base_lid, segment)))
         } else {
             trace!(
                 "not using segment at lid {}, ok: {} lsn: {} min lsn: {}",
@@ -309,7 +331,7 @@ fn scan_segment_headers_and_tail(
                 segment.lsn,
                 min
             );
-            None
+            Ok(None)
         }
     };
 
@@ -354,7 +376,7 @@ fn scan_segment_headers_and_tail(
         let read_attempt =
             promise.wait().expect("thread pool should not crash");
 
-        if let Some(completed_result) = read_attempt {
+        if let Some(completed_result) = read_attempt? {
             headers.push(completed_result);
         }
     }
@@ -446,10 +468,15 @@ fn check_contiguity_in_unstable_tail(
         max_lsn: missing_item_in_tail,
         cur_lsn: None,
         last_stage: false,
+        io_error: None,
     };
 
     // run the iterator to completion
     while let Some(_) = iter.next() {}
+    // factgraph patch 2: a read the operating system failed is not a tear.
+    if let Some(e) = iter.io_error.take() {
+        return Err(e);
+    }
 
     // `cur_lsn` is set to the beginning
     // of the next message
@@ -513,5 +540,6 @@ pub fn raw_segment_iter_from(
         segment_base: None,
         segments,
         last_stage: true,
+        io_error: None,
     })
 }

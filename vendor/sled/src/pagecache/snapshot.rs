@@ -247,6 +247,13 @@ fn advance_snapshot(
         snapshot.apply(log_kind, pid, lsn, ptr, sz)?;
     }
 
+    // factgraph patch 2 (PATCHES.md): a read the operating system failed ends the
+    // recovery with that error. Upstream took it for the end of the log, and below
+    // zeroed everything after it: one EIO wiped a store.
+    if let Some(e) = iter.io_error.take() {
+        return Err(e);
+    }
+
     // `snapshot.tip_lid` can be set based on 4 possibilities for the tip of the
     // log:
     // 1. an empty DB - tip set to None, causing a fresh segment to be

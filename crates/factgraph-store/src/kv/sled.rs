@@ -448,8 +448,10 @@ mod tests {
             assert!(matches!(e, StoreError::DiskFull { .. }), "{errno}: {e}");
             assert!(e.to_string().contains("the disk"), "{e}");
         }
+        // Another error of the system (EIO) is said as what it is, not as damage.
         let e = engine_error(sled::Error::Io(std::io::Error::from_raw_os_error(5)));
-        assert!(matches!(e, StoreError::Engine(_)), "{e}");
+        assert!(matches!(e, StoreError::Io { .. }), "{e}");
+        assert!(e.to_string().contains("Input/output error") && !e.to_string().contains("damaged"), "{e}");
     }
 
     #[test]

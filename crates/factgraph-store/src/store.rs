@@ -244,21 +244,41 @@ enum Place {
     Copy,
 }
 
-/// The page cache for an engine directory when none is asked for: three times the
-/// engine's files (sled caches pages decompressed, and zstd shrinks ours about that
-/// much, so a store read whole fits; at 1,000,000 statements a cache the size of the
-/// files made a hub's 15,000 statements take 526 ms instead of 55), at least 32 MiB
+/// The page cache for an engine directory when none is asked for: three times what the
+/// engine's files (its log and blob files) take on disk (sled caches pages
+/// decompressed, and zstd shrinks ours about that much, so a store read whole fits; at
+/// 1,000,000 statements a cache the size of the files made a hub's 15,000 statements
+/// take 526 ms instead of 55), at least 32 MiB
 /// (a bulk load reads little back: it groups a claim's evidence before it writes), and
 /// at most 512 MiB or an eighth of the machine's memory.
 pub(crate) fn auto_cache_bytes(engine_dir: &Path) -> u64 {
     const MIB: u64 = 1024 * 1024;
-    let files: u64 = fs::read_dir(engine_dir)
-        .map(|entries| {
-            entries.flatten().filter_map(|e| e.metadata().ok()).filter(|m| m.is_file()).map(|m| m.len()).sum()
-        })
-        .unwrap_or(0);
+    let files = stored_bytes(engine_dir) + stored_bytes(&engine_dir.join("blobs"));
     let ceiling = (512 * MIB).min(machine_memory().map_or(u64::MAX, |m| m / 8)).max(32 * MIB);
     files.saturating_mul(3).clamp(32 * MIB, ceiling)
+}
+
+/// The bytes the files directly in `dir` take on disk: their allocated blocks where the
+/// system says (sled's free log segments are holes, which hold no data to cache), else
+/// their lengths.
+fn stored_bytes(dir: &Path) -> u64 {
+    let Ok(entries) = fs::read_dir(dir) else { return 0 };
+    entries
+        .flatten()
+        .filter_map(|e| e.metadata().ok())
+        .filter(|m| m.is_file())
+        .map(|m| {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::MetadataExt;
+                (m.blocks() * 512).min(m.len())
+            }
+            #[cfg(not(unix))]
+            {
+                m.len()
+            }
+        })
+        .sum()
 }
 
 /// Total memory from `/proc/meminfo`, where there is one.
@@ -1305,5 +1325,21 @@ mod tests {
         assert_eq!(store.lookup(&lengthened).unwrap(), vec![b]);
         assert_eq!(store.names().unwrap().len(), 2);
         assert!(store.check().unwrap().is_ok());
+    }
+
+    /// The cache is sized by what the engine's files hold: holes (sled's free log
+    /// segments, punched by its patched start) count for nothing, blob files count.
+    #[cfg(unix)]
+    #[test]
+    fn the_cache_is_sized_by_what_the_files_hold_blobs_included_holes_not() {
+        const MIB: u64 = 1024 * 1024;
+        let dir = tempfile::tempdir().unwrap();
+        // A log of 400 MiB that is all hole: 1,200 MiB of cache by its length.
+        fs::File::create(dir.path().join("db")).unwrap().set_len(400 * MIB).unwrap();
+        assert_eq!(auto_cache_bytes(dir.path()), 32 * MIB, "a hole holds nothing to cache");
+        fs::create_dir(dir.path().join("blobs")).unwrap();
+        fs::write(dir.path().join("blobs").join("1"), vec![7u8; 12 * MIB as usize]).unwrap();
+        let cache = auto_cache_bytes(dir.path());
+        assert!((36 * MIB..36 * MIB + MIB).contains(&cache), "three times the blobs: {cache}");
     }
 }

@@ -6,6 +6,10 @@
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
+/// The tests of this file one at a time: `written` counts the whole process, so another
+/// test writing meanwhile would be counted as ours.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Bytes this process has written through write calls so far (`/proc/self/io`, all
 /// threads: sled writes from its own).
 fn written() -> u64 {
@@ -61,6 +65,7 @@ fn open_and_close(dir: &Path) {
 
 #[test]
 fn reopening_an_engine_with_free_segments_writes_nothing() {
+    let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
     let dir = tempfile::tempdir().unwrap();
     churned(dir.path());
     // The first start after the rewrites clears the free segments (upstream: by
@@ -80,6 +85,7 @@ fn reopening_an_engine_with_free_segments_writes_nothing() {
 
 #[test]
 fn free_segments_take_no_disk_space() {
+    let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
     let dir = tempfile::tempdir().unwrap();
     churned(dir.path());
     open_and_close(dir.path());

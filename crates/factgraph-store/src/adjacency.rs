@@ -1006,7 +1006,9 @@ mod tests {
         }
         let file = path.join(ADJACENCY_FILE);
         let _ = std::fs::remove_file(&file);
-        assert!(std::process::Command::new("mkfifo").arg(&file).status().unwrap().success());
+        // Made here, not by `mkfifo`: a child process holds every descriptor of ours
+        // until it execs, other tests' store locks included.
+        nix::unistd::mkfifo(&file, nix::sys::stat::Mode::S_IRWXU).unwrap();
         let (tx, rx) = std::sync::mpsc::channel();
         let opened = path.clone();
         std::thread::spawn(move || {

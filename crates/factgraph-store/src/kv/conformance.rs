@@ -108,6 +108,50 @@ fn committed_data_survives_a_reopen(engine: Engine) {
     assert!(kv.size_on_disk().unwrap() > 0);
 }
 
+/// Readers racing a writer never see a value go back, and once the last batch is
+/// applied every read sees it: what a cache of recent reads must not break (a read
+/// that raced a batch must not leave the old value cached).
+fn reads_racing_batches_never_go_back(engine: Engine) {
+    let dir = tempfile::tempdir().unwrap();
+    let kv = open(engine, dir.path());
+    const N: u32 = 2000;
+    kv.apply(vec![put(b"k", &0u32.to_be_bytes())]).unwrap();
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let read = |kv: &dyn Kv| -> u32 {
+        let v = kv.get(b"k").unwrap().expect("the key is always there");
+        u32::from_be_bytes(v[..4].try_into().unwrap())
+    };
+    std::thread::scope(|s| {
+        let readers: Vec<_> = (0..3)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut last = 0;
+                    let mut reads = 0u64;
+                    while !done.load(std::sync::atomic::Ordering::Acquire) {
+                        let v = read(&*kv);
+                        assert!(v >= last, "a read went back from {last} to {v}");
+                        last = v;
+                        reads += 1;
+                    }
+                    reads
+                })
+            })
+            .collect();
+        for i in 1..N {
+            // Values of a block's size, so that a cache weighs them as it would blocks.
+            let mut value = i.to_be_bytes().to_vec();
+            value.resize(4096, (i % 251) as u8);
+            kv.apply(vec![put(b"k", &value)]).unwrap();
+            assert_eq!(read(&*kv), i, "a read right after the batch that wrote {i}");
+        }
+        done.store(true, std::sync::atomic::Ordering::Release);
+        for r in readers {
+            assert!(r.join().unwrap() > 0);
+        }
+    });
+    assert_eq!(read(&*kv), N - 1);
+}
+
 macro_rules! suite {
     ($($engine:ident: $($case:ident),+;)+) => {
         $(
@@ -126,9 +170,9 @@ macro_rules! suite {
 
 suite! {
     Sled: point_reads_and_batches, a_callback_error_comes_back_unchanged, prefix_scans_are_ordered_and_bounded,
-        long_scans_see_every_key_once_in_order, committed_data_survives_a_reopen;
+        long_scans_see_every_key_once_in_order, committed_data_survives_a_reopen, reads_racing_batches_never_go_back;
     Memory: point_reads_and_batches, a_callback_error_comes_back_unchanged, prefix_scans_are_ordered_and_bounded,
-        long_scans_see_every_key_once_in_order;
+        long_scans_see_every_key_once_in_order, reads_racing_batches_never_go_back;
 }
 
 /// The memory engine keeps nothing across handles: each is a store of its own.
@@ -149,6 +193,8 @@ fn sled_after_a_failed_reopen_every_call_fails_and_nothing_is_served() {
     let kv = SledKv::open(&engine_dir, 1 << 20).unwrap();
     kv.apply(vec![put(b"k", b"v")]).unwrap();
     kv.flush().unwrap();
+    // Read once, so that the value is in the cache of recent reads too.
+    assert_eq!(kv.get(b"k").unwrap().as_deref(), Some(&b"v"[..]));
     // Move the engine's files away and put a plain file where they were: the open
     // handle keeps working on the moved files, but a reopen by path cannot succeed.
     std::fs::rename(&engine_dir, dir.path().join("moved")).unwrap();

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::{RwLock, RwLockReadGuard};
 
+use super::read_cache::ReadCache;
 use super::{Kv, Pair, Scan, Write};
 use crate::error::{Result, StoreError};
 
@@ -23,6 +24,15 @@ fn segment_size(dir: &Path) -> usize {
         .and_then(|v| v.trim().parse::<usize>().ok())
         .filter(|v| v.is_power_of_two() && (256..=1 << 24).contains(v))
         .unwrap_or(SEGMENT_SIZE)
+}
+
+/// The bound of the cache of blocks read lately, for sled's page cache of
+/// `cache_bytes`: an eighth of it, from 4 to 32 MiB. Its values are sled's own, so
+/// this is memory beyond sled's only for blocks sled has evicted; 32 MiB holds a few
+/// hundred blocks, more than a point question or a walk of one neighbourhood reads.
+fn read_cache_bytes(cache_bytes: u64) -> u64 {
+    const MIB: u64 = 1024 * 1024;
+    (cache_bytes / 8).clamp(4 * MIB, 32 * MIB)
 }
 
 /// Whether sled compresses its log (zstd).
@@ -63,6 +73,8 @@ pub struct SledKv {
     db: RwLock<Option<sled::Db>>,
     dir: PathBuf,
     cache_bytes: u64,
+    /// Blocks read lately (`read_cache.rs`).
+    recent: ReadCache,
     /// The private copy `open_copy` reads, removed after `db` is dropped (fields drop
     /// in order).
     _copy: Option<TempCopy>,
@@ -74,7 +86,13 @@ impl SledKv {
     /// sled can panic on damaged files; the panic is caught here and becomes an error.
     pub fn open(dir: &Path, cache_bytes: u64) -> Result<SledKv> {
         let db = SledKv::open_db(dir, cache_bytes)?;
-        Ok(SledKv { db: RwLock::new(Some(db)), dir: dir.to_owned(), cache_bytes, _copy: None })
+        Ok(SledKv {
+            db: RwLock::new(Some(db)),
+            dir: dir.to_owned(),
+            cache_bytes,
+            recent: ReadCache::new(read_cache_bytes(cache_bytes)),
+            _copy: None,
+        })
     }
 
     /// Opens a private copy of the engine's files in `dir`, made in a new directory
@@ -87,7 +105,13 @@ impl SledKv {
     pub fn open_copy(dir: &Path, cache_bytes: u64) -> Result<SledKv> {
         let copy = TempCopy::of(dir)?;
         let db = SledKv::open_db(&copy.engine, cache_bytes)?;
-        Ok(SledKv { db: RwLock::new(Some(db)), dir: copy.engine.clone(), cache_bytes, _copy: Some(copy) })
+        Ok(SledKv {
+            db: RwLock::new(Some(db)),
+            dir: copy.engine.clone(),
+            cache_bytes,
+            recent: ReadCache::new(read_cache_bytes(cache_bytes)),
+            _copy: Some(copy),
+        })
     }
 
     fn open_db(dir: &Path, cache_bytes: u64) -> Result<sled::Db> {
@@ -140,6 +164,21 @@ impl SledKv {
                 Err(StoreError::Engine(format!("sled failed to open the store: {msg}")))
             }
         }
+    }
+
+    /// The value under `key`, from the cache of blocks read lately or from sled (and
+    /// then cached). Fails, cached or not, once the engine is closed.
+    fn get_shared(&self, key: &[u8]) -> Result<Option<sled::IVec>> {
+        let db = self.db()?;
+        if let Some(v) = self.recent.get(key) {
+            return Ok(Some(v));
+        }
+        let generation = self.recent.generation();
+        let value = db.get(key).map_err(engine_error)?;
+        if let Some(v) = &value {
+            self.recent.offer(key, generation, v.clone());
+        }
+        Ok(value)
     }
 
     /// The open tree, or the error that says why there is none.
@@ -376,11 +415,11 @@ impl<I: Iterator<Item = sled::Result<(sled::IVec, sled::IVec)>>> Iterator for St
 
 impl Kv for SledKv {
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
-        Ok(self.db()?.get(key).map_err(engine_error)?.map(|v| v.to_vec()))
+        Ok(self.get_shared(key)?.map(|v| v.to_vec()))
     }
 
     fn read(&self, key: &[u8], f: &mut dyn FnMut(&[u8]) -> Result<()>) -> Result<bool> {
-        match self.db()?.get(key).map_err(engine_error)? {
+        match self.get_shared(key)? {
             None => Ok(false),
             Some(v) => f(&v).map(|()| true),
         }
@@ -398,6 +437,7 @@ impl Kv for SledKv {
     }
 
     fn apply(&self, writes: Vec<Write>) -> Result<()> {
+        let keys: Vec<Vec<u8>> = writes.iter().map(|(k, _)| k.clone()).collect();
         let mut batch = sled::Batch::default();
         for (k, v) in writes {
             match v {
@@ -405,7 +445,11 @@ impl Kv for SledKv {
                 None => batch.remove(k),
             }
         }
-        self.db()?.apply_batch(batch).map_err(engine_error)
+        // Before and after: see `read_cache.rs` for the reads that race the batch.
+        self.recent.invalidate(keys.iter().map(Vec::as_slice));
+        let applied = self.db()?.apply_batch(batch).map_err(engine_error);
+        self.recent.invalidate(keys.iter().map(Vec::as_slice));
+        applied
     }
 
     fn flush(&self) -> Result<()> {
@@ -431,6 +475,8 @@ impl Kv for SledKv {
             Some(old) => old.flush().map_err(engine_error)?,
         };
         drop(db.take());
+        // The cached values belong to the handle just closed: let its memory go.
+        self.recent.clear();
         *db = Some(SledKv::open_db(&self.dir, self.cache_bytes)?);
         Ok(())
     }

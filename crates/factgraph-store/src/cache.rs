@@ -1,38 +1,41 @@
-//! A slot for a structure derived from the store's data (the whole-graph adjacency),
-//! tagged with the commit generation it was built at. It holds its value as `Any`, so
-//! the store does not depend on the module that builds the structure.
+//! Slots for structures derived from the store's data (the whole-graph adjacency, and
+//! what the layer above derives), one per type, each tagged with the commit
+//! generation it was built at. Values are held as `Any`, so the store does not depend
+//! on the modules that build them.
 
-use std::any::Any;
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
-/// One cached derived structure; see the module docs.
+type Slot = (u64, Arc<dyn Any + Send + Sync>);
+
+/// Cached derived structures, one per type; see the module docs.
 #[derive(Default)]
 pub(crate) struct Derived {
-    slot: RwLock<Option<(u64, Arc<dyn Any + Send + Sync>)>>,
+    slots: RwLock<HashMap<TypeId, Slot>>,
 }
 
 impl Derived {
-    /// The cached value if it was built at `generation` and is a `T`.
+    /// The cached `T` if it was built at `generation`.
     pub(crate) fn get<T: Any + Send + Sync>(&self, generation: u64) -> Option<Arc<T>> {
-        let slot = self.slot.read().unwrap_or_else(|p| p.into_inner());
-        match slot.as_ref() {
-            Some((g, value)) if *g == generation => value.clone().downcast::<T>().ok(),
+        match self.get_any::<T>() {
+            Some((g, value)) if g == generation => Some(value),
             _ => None,
         }
     }
 
-    /// The cached value whatever generation it was built at, with that generation:
-    /// a structure that can be brought up to date more cheaply than rebuilt starts
-    /// from it.
+    /// The cached `T` whatever generation it was built at, with that generation: a
+    /// structure that can be brought up to date more cheaply than rebuilt starts from
+    /// it.
     pub(crate) fn get_any<T: Any + Send + Sync>(&self) -> Option<(u64, Arc<T>)> {
-        let slot = self.slot.read().unwrap_or_else(|p| p.into_inner());
-        let (g, value) = slot.as_ref()?;
+        let slots = self.slots.read().unwrap_or_else(|p| p.into_inner());
+        let (g, value) = slots.get(&TypeId::of::<T>())?;
         Some((*g, value.clone().downcast::<T>().ok()?))
     }
 
-    /// Replaces the cached value.
+    /// Replaces the cached `T`.
     pub(crate) fn set<T: Any + Send + Sync>(&self, generation: u64, value: Arc<T>) {
-        *self.slot.write().unwrap_or_else(|p| p.into_inner()) = Some((generation, value));
+        self.slots.write().unwrap_or_else(|p| p.into_inner()).insert(TypeId::of::<T>(), (generation, value));
     }
 }
 
@@ -48,5 +51,14 @@ mod tests {
         assert_eq!(d.get::<u32>(3).as_deref(), Some(&7));
         assert!(d.get::<u32>(4).is_none(), "a later commit makes it stale");
         assert!(d.get::<String>(3).is_none(), "another type is not this value");
+    }
+
+    #[test]
+    fn values_of_two_types_are_kept_side_by_side() {
+        let d = Derived::default();
+        d.set(3, Arc::new(7u32));
+        d.set(3, Arc::new(String::from("seven")));
+        assert_eq!(d.get::<u32>(3).as_deref(), Some(&7));
+        assert_eq!(d.get::<String>(3).as_deref().map(String::as_str), Some("seven"));
     }
 }

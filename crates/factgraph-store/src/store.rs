@@ -99,7 +99,7 @@ pub struct Store {
     pub(crate) rewrites: std::sync::atomic::AtomicU64,
     /// Structures derived from the data (the adjacency), rebuilt after commits.
     pub(crate) derived: Derived,
-    /// One structure a layer above derives from the data (`Store::derived`).
+    /// Structures a layer above derives from the data (`Store::derived`), one per type.
     pub(crate) above: Derived,
     pub(crate) last_commit: Mutex<Option<CommitStats>>,
 }
@@ -720,9 +720,9 @@ impl Store {
     }
 
     /// A structure the layer above derives from the data, built by `build` on first
-    /// use after each commit and kept until the next. One slot: a `T` of another type
-    /// replaces it. The store does not know what it means (the query layer keeps the
-    /// statements whose polarity withdraws them here).
+    /// use after each commit and kept until the next, one per type. The store does not
+    /// know what they mean (the query layer keeps the statements whose polarity
+    /// withdraws them here, and the relations that report).
     pub fn derived<T: std::any::Any + Send + Sync>(
         &self,
         build: impl FnOnce(&Store) -> Result<T>,

@@ -421,7 +421,7 @@ pub fn syntax_tree(text: &str) -> Result<String> {
 /// assert!(writes("entity X", &Params::new()).unwrap());
 /// ```
 pub fn writes(text: &str, params: &crate::Params) -> Result<bool> {
-    let script = factgraph_syntax::parse_with(text, &params.to_syntax())?;
+    let script = crate::query::parse(text, params)?;
     Ok(script.statements.iter().any(factgraph_syntax::ast::Statement::writes))
 }
 

@@ -136,3 +136,34 @@ fn according_to_a_relay_shows_the_statement_that_names_it() {
         ]
     );
 }
+
+/// The agencies `who reported A` names as having reported a claim ("reported" rows).
+fn reported_rows(g: &Graph) -> Vec<String> {
+    let r = &g.query("who reported A").unwrap()[0];
+    let mut out: Vec<String> = r
+        .records()
+        .filter(|rec| rec.get("role").is_some_and(|c| c.to_string() == "reported"))
+        .map(|rec| rec.get("source").unwrap().to_string())
+        .collect();
+    out.sort();
+    out
+}
+
+/// The relations that report are found once per commit and kept: one first used by a
+/// later commit still answers.
+#[test]
+fn who_reported_sees_a_reporting_relation_a_later_commit_adds() {
+    let g = Graph::in_memory().unwrap();
+    g.query(
+        r#"document paper { title: "A accuses B", outlet: "Daily Paper" };
+entity A: Person; entity B: Person; entity Relay: Organization;
+assert A accused B from paper "A accused B""#,
+    )
+    .unwrap();
+    assert!(reported_rows(&g).is_empty());
+    g.query(
+        r#"assert @c = A accused B from paper "A accused B"; assert @c reported-by Relay from paper "Relay reported""#,
+    )
+    .unwrap();
+    assert_eq!(reported_rows(&g), ["Relay"]);
+}

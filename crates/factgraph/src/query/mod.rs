@@ -34,6 +34,35 @@ pub use script::{ScriptState, WriteSummary};
 
 use crate::error::{Error, Result};
 
+/// Texts this long or shorter are kept parsed (`parse`): questions and patterns typed
+/// or sent one by one, not scripts.
+const PARSED_TEXT_MAX: usize = 4096;
+/// How many parsed texts are kept.
+const PARSED_TEXTS: usize = 256;
+
+/// The text parsed, from the texts parsed lately when it is one of them. Parsing a
+/// point question costs more than answering it from a warm store (pest tries the
+/// grammar's alternatives in turn); a client that asks the same question again, as
+/// a server's clients and a benchmark do, pays it once, as SQLite's prepared statement
+/// cache does for SQL. Only texts without parameters are kept: parameters' values are
+/// part of the tree.
+pub(crate) fn parse(text: &str, params: &Params) -> Result<std::sync::Arc<factgraph_syntax::ast::Script>> {
+    static PARSED: std::sync::LazyLock<
+        quick_cache::sync::Cache<String, std::sync::Arc<factgraph_syntax::ast::Script>>,
+    > = std::sync::LazyLock::new(|| quick_cache::sync::Cache::new(PARSED_TEXTS));
+    let keep = params.is_empty() && text.len() <= PARSED_TEXT_MAX;
+    if keep {
+        if let Some(script) = PARSED.get(text) {
+            return Ok(script);
+        }
+    }
+    let script = std::sync::Arc::new(factgraph_syntax::parse_with(text, &params.to_syntax())?);
+    if keep {
+        PARSED.insert(text.to_owned(), script.clone());
+    }
+    Ok(script)
+}
+
 /// Whether a statement joins the script's batch of writes: writes, and queries that
 /// only create.
 fn batched_write(st: &Statement) -> bool {
@@ -164,7 +193,7 @@ pub(crate) fn run(
     // One deadline for the whole text, from now: parsing (bounded by the parser's own
     // limits) and resolving names count too.
     let clock = context::Clock::start(limits);
-    let script = factgraph_syntax::parse_with(text, &params.to_syntax())?;
+    let script = parse(text, params)?;
     clock.check()?;
     if limits.reads_only && script.statements.iter().any(Statement::writes) {
         return Err(Error::Store(factgraph_store::StoreError::ReadOnly));
@@ -281,4 +310,34 @@ pub(crate) fn load_scripts(store: &Store, paths: &[PathBuf]) -> Result<WriteSumm
 
 fn in_file(path: &Path, e: Error) -> Error {
     Error::InFile { path: path.to_owned(), source: Box::new(e) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{parse, Params};
+
+    #[test]
+    fn a_text_without_parameters_is_parsed_once_and_kept() {
+        let text = "who reported \"a text only this test asks\"";
+        let first = parse(text, &Params::new()).unwrap();
+        let again = parse(text, &Params::new()).unwrap();
+        assert!(std::sync::Arc::ptr_eq(&first, &again), "the second parse is the kept tree");
+    }
+
+    #[test]
+    fn a_text_with_parameters_is_parsed_each_time_with_their_values() {
+        let text = "who reported $who";
+        let a = parse(text, &Params::new().set("who", "A")).unwrap();
+        let b = parse(text, &Params::new().set("who", "B")).unwrap();
+        assert!(!std::sync::Arc::ptr_eq(&a, &b));
+        assert_ne!(format!("{:?}", a.statements), format!("{:?}", b.statements), "each tree holds its own value");
+    }
+
+    #[test]
+    fn a_long_text_is_not_kept() {
+        let text = format!("who reported \"{}\"", "x".repeat(super::PARSED_TEXT_MAX));
+        let first = parse(&text, &Params::new()).unwrap();
+        let again = parse(&text, &Params::new()).unwrap();
+        assert!(!std::sync::Arc::ptr_eq(&first, &again));
+    }
 }

@@ -866,3 +866,43 @@ fn the_strike_s_year_is_credited_only_to_the_article_that_gives_it() {
         all.rows.iter().filter(|r| r.cells[3].to_string() == "occurred-on").map(|r| r.cells[1].to_string()).collect();
     assert_eq!(classes, ["different precision", "different precision"]);
 }
+
+/// `identify` matched no relation although `identified` is stored ("did you mean
+/// identified?"): a word in -ied was cut to -i, not read as its -y base, so `deny`
+/// missed `denied` too.
+#[test]
+fn a_relation_word_in_ied_meets_its_base_form() {
+    let g = Graph::in_memory().unwrap();
+    g.query(
+        r#"document d { title: "d" };
+        entity A: Person; entity B: Person;
+        assert A identified B from d "A identified B";
+        assert B denied A from d "B denied A""#,
+    )
+    .unwrap();
+    for (q, answer) in [("what did A identify", "B"), ("who identifies B", "A"), ("what did B deny", "A")] {
+        let r = g.query(q).unwrap_or_else(|e| panic!("{q}: {e}"));
+        assert_eq!(r[0].rows.len(), 1, "{q}");
+        assert_eq!(r[0].rows[0].cells[0].to_string(), answer, "{q}");
+    }
+}
+
+/// `conflicts` called 2020-01-03 and Newsweek's «earlier this year» a contradiction:
+/// a date (or a number) against words that give none was read as two different
+/// values. Words that name no date cannot contradict one: they are compatible.
+#[test]
+fn a_date_and_words_that_give_no_date_do_not_contradict() {
+    let g = Graph::in_memory().unwrap();
+    g.query(
+        r#"document d1 { title: "one" }; document d2 { title: "two" };
+        entity K: Event;
+        assert K occurred-on 2020-01-03 from d1 "On January 3, 2020";
+        assert K occurred-on text "earlier this year" from d2 "earlier this year""#,
+    )
+    .unwrap();
+    let r = g.query("conflicts").unwrap();
+    assert!(r[0].rows.is_empty(), "no disagreement: {:?}", r[0].rows);
+    let r = g.query("conflicts all").unwrap();
+    let classes: Vec<String> = r[0].records().map(|rec| rec.get("class").unwrap().to_string()).collect();
+    assert_eq!(classes, ["compatible", "compatible"]);
+}

@@ -401,15 +401,21 @@ fn the_figure_36_is_credited_to_the_prosecutor_and_the_agency_each_article_names
 #[test]
 fn according_to_the_one_interpol_told_finds_only_the_article_that_says_so() {
     let g = showcase();
+    // Interpol "would not consider" (a negated `considers`): Iran's request (CNN), or
+    // requests of this nature (AFP).
     let afp = described(g, "according to AFP describe Interpol");
     assert_eq!(
         afp,
-        [("→ refused-to-consider".into(), "Ali Alqasimehr requested red notice".into(), "[article-002]".into())]
+        [("→ considers".into(), "requests of this nature {polarity: negated}".into(), "[article-002]".into())]
     );
     let cnn = described(g, "according to CNN describe Interpol");
     assert_eq!(
         cnn,
-        [("→ refused-to-consider".into(), "Ali Alqasimehr requested red notice".into(), "[worldmedia-001]".into())]
+        [(
+            "→ considers".into(),
+            "Ali Alqasimehr requested red notice {polarity: negated}".into(),
+            "[worldmedia-001]".into()
+        )]
     );
 }
 
@@ -445,7 +451,7 @@ fn why_names_the_agency_an_article_credits_beside_the_speaker() {
             ("worldmedia-001".to_string(), "reported by IRNA".to_string()),
         ]
     );
-    let r = &g.query("why what does Interpol refused-to-consider").unwrap()[0];
+    let r = &g.query("why what does Interpol consider").unwrap()[0];
     let mut credited: Vec<String> = r.records().map(|rec| rec.get("credited").unwrap().to_string()).collect();
     credited.sort();
     assert_eq!(credited, ["Interpol spokesperson, told to Newsweek", "Interpol, told to AFP", "Interpol, told to CNN"]);
@@ -626,10 +632,22 @@ fn a_role_the_articles_name_someone_by_resolves_to_them() {
 
 /// `refuse-to-consider` matched nothing although `refused-to-consider` is stored:
 /// each word of a relation is compared by its stem, and a few synonyms (documented in
-/// docs/language.md) meet.
+/// docs/language.md) meet. (The showcase no longer has the relation: Interpol "would
+/// not consider" is a negated `considers`; a statement of its own keeps the case.)
 #[test]
 fn relation_words_match_by_the_inflection_of_each_word_and_by_synonym() {
-    let g = showcase();
+    let g = Graph::in_memory().unwrap();
+    let data = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data"));
+    let mut scripts: Vec<std::path::PathBuf> = std::fs::read_dir(&data)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "fg"))
+        .collect();
+    scripts.sort();
+    g.load_scripts(&scripts).unwrap();
+    g.query(r#"assert Interpol refused-to-consider text "requests of this nature" from article-002 "Interpol would not consider requests of this nature.""#)
+        .unwrap();
     let rows = |q: &str| -> Vec<String> {
         let mut v: Vec<String> = g.query(q).unwrap_or_else(|e| panic!("{q}: {e}"))[0]
             .rows

@@ -137,6 +137,41 @@ fn q04_newsweek_credits_mehr_not_irna() {
 }
 
 #[test]
+fn q05_the_agencies_each_article_names_as_a_source_of_its_text() {
+    let q = "match ()-[r:reported-by|told-to]->(a) return a.name, type(r), sources(r)";
+    check(
+        "Q5",
+        q,
+        None,
+        &[
+            ("IRNA | reported-by", SKY),
+            ("IRNA | reported-by", WM),
+            ("CNN | told-to", WM),
+            ("NPR | reported-by", WM),
+            ("IRNA | reported-by", A2),
+            ("Mizan Online | reported-by", A2),
+            ("AFP | told-to", A2),
+            ("Al Jazeera | reported-by", A3),
+            ("The New York Times | reported-by", A3),
+            ("The Wall Street Journal | reported-by", A3),
+            ("Mehr news agency | reported-by", NW),
+            ("Associated Press | reported-by", NW),
+            ("Newsweek | told-to", NW),
+        ],
+        // AFP is only a photo credit in Sky and Newsweek; Newsweek cites Mehr, not IRNA.
+        &[
+            ("AFP", SKY),
+            ("AFP", NW),
+            ("IRNA", NW),
+            ("IRNA", A3),
+            ("Mehr", SKY),
+            ("Associated Press", SKY),
+            ("Al Jazeera", WM),
+        ],
+    );
+}
+
+#[test]
 fn q06_afp_is_a_source_of_text_in_article_002_only() {
     check(
         "Q6",

@@ -326,9 +326,16 @@ fn completion_finds_names_and_aliases_by_any_word() {
     let server = serve();
     let (status, body) = get(&server, "/api/complete?prefix=Trum&limit=5");
     assert_eq!(status, 200);
-    let m = &body["matches"][0];
-    assert_eq!(m["text"], "Trump", "{body}");
-    assert_eq!(m["entity"]["name"], "Donald Trump");
+    // A canonical name that starts with the prefix ("Trump administration") comes before
+    // an alias ("Trump", of Donald Trump); both are found.
+    let found: Vec<(String, String)> = body["matches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["text"].as_str().unwrap().to_owned(), m["entity"]["name"].as_str().unwrap().to_owned()))
+        .collect();
+    assert!(found.contains(&("Trump".into(), "Donald Trump".into())), "{body}");
+    assert!(found.contains(&("Trump administration".into(), "Trump administration".into())), "{body}");
     let (_, none) = get(&server, &format!("/api/complete?prefix={}", "a".repeat(5000)));
     assert_eq!(none["matches"], json!([]), "an overlong prefix is no name");
 }

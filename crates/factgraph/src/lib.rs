@@ -5,6 +5,7 @@ mod error;
 mod graph;
 mod names;
 mod query;
+pub mod support;
 mod transaction;
 mod tsv;
 pub mod vocabulary;

@@ -421,6 +421,11 @@ pub(crate) fn compare_values(a: &Value, b: &Value) -> Difference {
                 Difference::new(Class::Compatible, "different things said")
             }
         }
+        // Words that give no date or number ("earlier this year") against one: nothing
+        // to compare, so nothing denied.
+        (Value::Str(_), _) | (_, Value::Str(_)) => {
+            Difference::new(Class::Compatible, format!("{a} vs {b}, words that give no value"))
+        }
         _ => Difference::new(Class::Contradiction, format!("{a} vs {b}")),
     }
 }

@@ -637,8 +637,85 @@ fn verify(ctx: &mut Ctx<'_>) -> Result<QueryResult> {
             });
         }
     }
-    out.note = Some(format!("{checked} quotes checked against their documents: {} match, {bad} do not", checked - bad));
+    let (claims, unsupported) = unsupported_claims(ctx, &mut out)?;
+    out.note = Some(format!(
+        "{checked} quotes checked against their documents: {} match, {bad} do not; \
+         {claims} claims checked against their quotes: {} supported, {unsupported} say more",
+        checked - bad,
+        claims - unsupported
+    ));
     Ok(out)
+}
+
+/// The claim-support half of `verify` (`crate::support`): for each statement with words
+/// of its own (a text object, string qualifiers other than `modality` and `polarity`)
+/// and each document behind it, those words must be in that document's quotes for it,
+/// or in the names of the entities it is about or credits. Each document is checked on
+/// its own: it is a source that makes the claim, so it must say it. Numbers and dates
+/// are values, read by `conflicts` with the precision the text gives, and not words.
+/// The note document (`create`, `set` typed by hand) is no source: its "quote" is the
+/// query, and no article stands behind what it says, so it is not checked.
+/// Adds a row per (statement, document) that says more; returns (checked, failing).
+fn unsupported_claims(ctx: &mut Ctx<'_>, out: &mut QueryResult) -> Result<(u64, u64)> {
+    let matcher = crate::support::WordMatcher::default();
+    let (mut checked, mut bad) = (0u64, 0u64);
+    for st in ctx.store.statements() {
+        let st = st?;
+        ctx.tick()?;
+        let mut claim: Vec<&str> = Vec::new();
+        if let Object::Literal(Value::Str(t)) = &st.object {
+            claim.push(t);
+        }
+        for (k, v) in &st.qualifiers {
+            if let (false, Value::Str(t)) = (k == "modality" || k == "polarity", v) {
+                claim.push(t);
+            }
+        }
+        if claim.is_empty() {
+            continue;
+        }
+        let mut names: Vec<String> = Vec::new();
+        let ends = [Some(st.subject), if let Object::Node(n) = st.object { Some(n) } else { None }];
+        for node in ends.into_iter().flatten() {
+            if let Node::Entity(e) = node {
+                names.extend(ctx.entity(e)?.spellings().map(str::to_owned));
+            }
+        }
+        let mut documents: Vec<EntityId> = st.evidence.iter().map(|ev| ev.document).collect();
+        documents.sort();
+        documents.dedup();
+        for doc in documents {
+            if ctx.entity(doc)?.name == super::script::NOTE_DOCUMENT {
+                continue;
+            }
+            checked += 1;
+            let mut support: Vec<String> = names.clone();
+            for ev in st.evidence.iter().filter(|ev| ev.document == doc) {
+                support.push(ev.quote.clone());
+                if let Some(a) = ev.attribution {
+                    support.extend(ctx.entity(a)?.spellings().map(str::to_owned));
+                }
+            }
+            let missing = matcher.unsupported(&claim, support.iter().map(String::as_str));
+            if missing.is_empty() {
+                continue;
+            }
+            bad += 1;
+            let ev = st.evidence.iter().find(|ev| ev.document == doc).expect("the document is the evidence's");
+            let c = ctx.citation(&st, ev)?;
+            out.rows.push(Row {
+                cells: vec![
+                    Ctx::cell_of_statement(&st, c.claim.clone()),
+                    Cell::text(&c.document),
+                    Cell::text(&c.quote),
+                    Cell::text(format!("the claim says more than its quotes: {}", missing.join(", "))),
+                ],
+                provenance: vec![c],
+            });
+            ctx.check_rows(out.rows.len())?;
+        }
+    }
+    Ok((checked, bad))
 }
 
 /// `why QUESTION`: one row per piece of evidence behind each answer, with everyone

@@ -337,10 +337,11 @@ fn word_stem(word: &str) -> String {
     if let Some((_, base)) = IRREGULAR.iter().find(|(past, _)| *past == w) {
         return (*base).to_owned();
     }
-    for suffix in ["ing", "ies", "es", "ed", "s"] {
+    // "-ied" and "-ies" are the -y verb's ("identified", "denies"), not a stem in -i.
+    for suffix in ["ing", "ies", "ied", "es", "ed", "s"] {
         if w.len() > suffix.len() + 2 {
             if let Some(s) = w.strip_suffix(suffix) {
-                w = if suffix == "ies" { format!("{s}y") } else { s.to_owned() };
+                w = if suffix == "ies" || suffix == "ied" { format!("{s}y") } else { s.to_owned() };
                 break;
             }
         }

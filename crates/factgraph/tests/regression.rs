@@ -866,3 +866,39 @@ fn the_strike_s_year_is_credited_only_to_the_article_that_gives_it() {
         all.rows.iter().filter(|r| r.cells[3].to_string() == "occurred-on").map(|r| r.cells[1].to_string()).collect();
     assert_eq!(classes, ["different precision", "different precision"]);
 }
+
+/// A small story with a number, a date and a text as objects, and a statement about a
+/// statement: what issue 11 item 7 found `match` blind to.
+fn values_story() -> Graph {
+    let g = Graph::in_memory().unwrap();
+    g.query(
+        r#"document d { title: "t" };
+        entity Iran: Country; entity IRNA: Organization; entity strike: Event;
+        assert @n = Iran accused-number 36 from d "36 officials";
+        assert Iran accused-number text "more than 30" from d "more than 30 others";
+        assert strike occurred-on 2020-01-03 from d "January 3, 2020";
+        assert @n reported-by IRNA from d "IRNA reported""#,
+    )
+    .unwrap();
+    g
+}
+
+#[test]
+fn a_statement_whose_object_is_a_number_date_or_text_matches_a_pattern() {
+    let g = values_story();
+    // It answered 0 rows, silently: literal objects were no nodes.
+    assert_eq!(count(&g, "match (a)-[r:accused-number]->(n) return count(*)"), "2");
+    assert_eq!(count(&g, "match (a)-[r:accused-number]->(n) where n.value = 36 return a.name"), "Iran");
+    assert_eq!(count(&g, "match (e)-[:occurred-on]->(d) return d.value"), "2020-01-03");
+    assert_eq!(count(&g, "match (a {name: 'Iran'})-[r]->(n:Value) return count(*)"), "2");
+    assert_eq!(count(&g, "match (n:Value) return count(*)"), "3");
+}
+
+#[test]
+fn a_statement_label_scan_finds_the_statements_labels_finds() {
+    let g = values_story();
+    // It answered 0 although `"Statement" in labels(s)` found the statement.
+    assert_eq!(count(&g, "match (s) where 'Statement' in labels(s) return count(*)"), "1");
+    assert_eq!(count(&g, "match (s:Statement) return count(*)"), "1");
+    assert_eq!(count(&g, "match (s:Statement)-[:reported-by]->(x) return x.name"), "IRNA");
+}

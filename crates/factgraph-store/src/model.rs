@@ -128,6 +128,11 @@ pub enum Value {
     /// A list of values (openCypher's list properties): after every other variant, so
     /// that stores written before it read as they did.
     List(Vec<Value>),
+    /// An entity taking part in a statement: a role argument such as `for` or `to`
+    /// (the request *for* Trump *to* Interpol). Only a statement's qualifiers hold one,
+    /// and the store indexes the statement under the entity (`statements_with_participant`).
+    /// Last, so that stores written before it read as they did.
+    Entity(EntityId),
 }
 
 /// What kind of temporal value a [`Temporal`] is.
@@ -174,6 +179,7 @@ impl Value {
                 TemporalKind::Duration => "duration",
             },
             Value::List(_) => "list",
+            Value::Entity(_) => "entity",
         }
     }
 }
@@ -187,6 +193,8 @@ impl fmt::Display for Value {
             Value::Bool(b) => write!(f, "{b}"),
             Value::Date(d) => d.fmt(f),
             Value::Temporal(t) => f.write_str(&t.text),
+            // Without the store at hand, the id: answers show the entity's name.
+            Value::Entity(e) => e.fmt(f),
             // As openCypher writes a list: `[1, 2]`, text in quotes.
             Value::List(items) => {
                 f.write_str("[")?;
@@ -275,6 +283,20 @@ impl Object {
 /// Qualifiers of a statement (date, count, charge, place, modality, …), ordered by key
 /// so that equal qualifier sets encode identically.
 pub type Qualifiers = BTreeMap<String, Value>;
+
+/// The entities qualifiers name as participants (`Value::Entity`), each once, in
+/// the order of their keys.
+pub fn participants(qualifiers: &Qualifiers) -> Vec<EntityId> {
+    let mut out: Vec<EntityId> = Vec::new();
+    for v in qualifiers.values() {
+        if let Value::Entity(e) = v {
+            if !out.contains(e) {
+                out.push(*e);
+            }
+        }
+    }
+    out
+}
 
 /// Typed properties of an entity.
 pub type Properties = BTreeMap<String, Value>;

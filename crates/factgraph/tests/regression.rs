@@ -892,6 +892,11 @@ fn a_statement_whose_object_is_a_number_date_or_text_matches_a_pattern() {
     assert_eq!(count(&g, "match (e)-[:occurred-on]->(d) return d.value"), "2020-01-03");
     assert_eq!(count(&g, "match (a {name: 'Iran'})-[r]->(n:Value) return count(*)"), "2");
     assert_eq!(count(&g, "match (n:Value) return count(*)"), "3");
+    // A variable-length step reaches them too, whether the trails are walked one by
+    // one or only their distinct ends are sought (a search of the adjacency).
+    assert_eq!(count(&g, "match (a {name: 'Iran'})-[*1..2]->(n) return count(*)"), "2");
+    assert_eq!(count(&g, "match (a {name: 'Iran'})-[*1..2]->(n) return count(distinct n)"), "2");
+    assert_eq!(count(&g, "match (n:Value)<-[*1..2]-(a) return count(distinct a)"), "2", "Iran and the strike");
 }
 
 #[test]

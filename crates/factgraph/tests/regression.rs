@@ -376,7 +376,10 @@ fn described(g: &Graph, q: &str) -> Vec<(String, String, String)> {
 fn according_to_al_jazeera_finds_both_claims_article_003_credits_it_with() {
     let rows = described(showcase(), "according to \"Al Jazeera\" describe Iran");
     let fields: Vec<(&str, &str)> = rows.iter().map(|(f, v, _)| (f.as_str(), v.as_str())).collect();
-    assert_eq!(fields, [("→ issued-arrest-warrant-for", "Donald Trump"), ("→ requested-help-from", "Interpol")]);
+    assert_eq!(
+        fields,
+        [("→ issued-arrest-warrant-for", "Donald Trump"), ("→ requested-help-from", "Interpol {for: Donald Trump}")]
+    );
     assert!(rows.iter().all(|(_, _, s)| s == "[article-003]"), "{rows:?}");
 }
 
@@ -404,12 +407,20 @@ fn according_to_the_one_interpol_told_finds_only_the_article_that_says_so() {
     let afp = described(g, "according to AFP describe Interpol");
     assert_eq!(
         afp,
-        [("→ refused-to-consider".into(), "Ali Alqasimehr requested red notice".into(), "[article-002]".into())]
+        [(
+            "→ refused-to-consider".into(),
+            "Ali Alqasimehr requested red notice {addressee: Interpol, for: Donald Trump}".into(),
+            "[article-002]".into()
+        )]
     );
     let cnn = described(g, "according to CNN describe Interpol");
     assert_eq!(
         cnn,
-        [("→ refused-to-consider".into(), "Ali Alqasimehr requested red notice".into(), "[worldmedia-001]".into())]
+        [(
+            "→ refused-to-consider".into(),
+            "Ali Alqasimehr requested red notice {addressee: Interpol, for: Donald Trump}".into(),
+            "[worldmedia-001]".into()
+        )]
     );
 }
 
@@ -539,8 +550,15 @@ fn every_source_of_an_entity_has_something_according_to_it() {
         let source = rec.get("source").unwrap().to_string();
         let n = rec.get("statements").unwrap().as_int().unwrap();
         let q = format!("according to \"{source}\" describe Trump");
-        let described =
-            g.query(&q).unwrap()[0].rows.iter().filter(|row| row.cells[0].to_string().starts_with(['→', '←'])).count();
+        // The claims it is subject or object of, and those it takes part in (`as for`).
+        let described = g.query(&q).unwrap()[0]
+            .rows
+            .iter()
+            .filter(|row| {
+                let field = row.cells[0].to_string();
+                field.starts_with(['→', '←']) || field.starts_with("as ")
+            })
+            .count();
         assert_eq!(described as i64, n, "{q}");
     }
 }

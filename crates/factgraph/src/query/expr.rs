@@ -123,8 +123,8 @@ pub(crate) fn eval(ctx: &mut Ctx<'_>, e: &CExpr, row: &[Val]) -> Result<Val> {
                 let kind = ctx.entity(id)?.kind.clone();
                 Val::Bool(labels.iter().all(|l| factgraph_store::has_labels(&kind, l)))
             }
-            Val::Node(Node::Statement(_)) => Val::Bool(labels.iter().all(|l| l == super::matcher::STATEMENT_LABEL)),
-            Val::ValueNode(_) => Val::Bool(labels.iter().all(|l| l == super::matcher::VALUE_LABEL)),
+            Val::Node(Node::Statement(_)) => Val::Bool(labels.iter().all(|l| l == super::value::STATEMENT_LABEL)),
+            Val::ValueNode(_) => Val::Bool(labels.iter().all(|l| l == super::value::VALUE_LABEL)),
             other => return Err(not_a(":Label", "a node", &other)),
         },
         CExpr::Path(parts) => {
@@ -542,8 +542,8 @@ fn call(ctx: &mut Ctx<'_>, name: &str, mut vals: Vec<Val>, span: Span) -> Result
                     factgraph_store::kind_labels(&kind).map(|l| Val::Str(l.to_owned())).collect()
                 })
             }
-            Val::Node(Node::Statement(_)) => Val::List(vec![Val::Str(super::matcher::STATEMENT_LABEL.into())]),
-            Val::ValueNode(_) => Val::List(vec![Val::Str(super::matcher::VALUE_LABEL.into())]),
+            Val::Node(Node::Statement(_)) => Val::List(vec![Val::Str(super::value::STATEMENT_LABEL.into())]),
+            Val::ValueNode(_) => Val::List(vec![Val::Str(super::value::VALUE_LABEL.into())]),
             other => return Err(wrong_type(name, "a node", &other, span)),
         },
         "startnode" | "endnode" => match first {

@@ -24,7 +24,7 @@ use factgraph_syntax::ast::Arrow;
 use super::compile::{CExpr, NodeTest, PathPlan, RelTest, Scan};
 use super::context::{Ctx, Flow};
 use super::expr::eval;
-use super::value::{equal, from_value, truth, Val};
+use super::value::{equal, from_value, truth, Val, STATEMENT_LABEL, VALUE_LABEL};
 use crate::error::{QueryError, Result};
 
 type Emit<'s> = dyn FnMut(&mut Ctx<'_>, &[Val]) -> Result<Flow> + 's;
@@ -379,11 +379,6 @@ fn candidates(ctx: &mut Ctx<'_>, scan: &Scan, row: &[Val]) -> Result<Vec<At>> {
         }
     })
 }
-
-/// The label of statements that other statements are about, as nodes.
-pub(crate) const STATEMENT_LABEL: &str = "Statement";
-/// The label of value nodes.
-pub(crate) const VALUE_LABEL: &str = "Value";
 
 /// Every statement that is a node: one that other statements are about.
 fn statement_nodes(ctx: &mut Ctx<'_>) -> Result<Vec<At>> {

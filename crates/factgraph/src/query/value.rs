@@ -12,6 +12,11 @@ use super::result::Cell;
 use super::temporal::{self, Temporal};
 use crate::error::{QueryError, Result};
 
+/// The label of statements that other statements are about, as nodes.
+pub(crate) const STATEMENT_LABEL: &str = "Statement";
+/// The label of value nodes: a statement's literal object.
+pub(crate) const VALUE_LABEL: &str = "Value";
+
 /// A runtime value.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Val {

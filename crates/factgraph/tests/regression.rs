@@ -924,4 +924,9 @@ fn a_statement_label_scan_finds_the_statements_labels_finds() {
     assert_eq!(count(&g, "match (s) where 'Statement' in labels(s) return count(*)"), "1");
     assert_eq!(count(&g, "match (s:Statement) return count(*)"), "1");
     assert_eq!(count(&g, "match (s:Statement)-[:reported-by]->(x) return x.name"), "IRNA");
+    // And `explain` says what it scans, not "the Statement entities" (there are none).
+    let plan = g.explain("match (s:Statement) return count(*)").unwrap().join("\n");
+    assert!(plan.contains("among the statements others are about"), "{plan}");
+    let plan = g.explain("match (v:Value) return count(*)").unwrap().join("\n");
+    assert!(plan.contains("among the value nodes"), "{plan}");
 }

@@ -180,3 +180,19 @@ fn loading_a_claim_with_participants_twice_adds_nothing() {
     g.query(STORY).unwrap();
     assert_eq!(g.counts().unwrap(), before);
 }
+
+#[test]
+fn two_sources_naming_different_participants_are_told_apart_by_name() {
+    let g = story();
+    g.query(
+        r#"document sky { title: "s" }; entity "Mike Pompeo": Person;
+        assert Iran requested-help-from Interpol { for: "Mike Pompeo", purpose: "arrest" } from sky "Iran asked Interpol""#,
+    )
+    .unwrap();
+    let rows = rows(&g, "conflicts all");
+    assert!(
+        rows.iter()
+            .any(|r| r.contains("for: Donald Trump vs Mike Pompeo") || r.contains("for: Mike Pompeo vs Donald Trump")),
+        "{rows:#?}"
+    );
+}

@@ -915,6 +915,13 @@ fn a_statement_whose_object_is_a_number_date_or_text_matches_a_pattern() {
     assert_eq!(count(&g, "match (a {name: 'Iran'})-[*1..2]->(n) return count(*)"), "2");
     assert_eq!(count(&g, "match (a {name: 'Iran'})-[*1..2]->(n) return count(distinct n)"), "2");
     assert_eq!(count(&g, "match (n:Value)<-[*1..2]-(a) return count(distinct a)"), "2", "Iran and the strike");
+    // A value node is its statement's object: it is not written to or deleted apart.
+    for q in ["match (n:Value) set n.x = 1", "match (n:Value) detach delete n"] {
+        let err = g.query(q).unwrap_err();
+        assert_eq!(err.kind(), factgraph::ErrorKind::Invalid, "{q}: {err}");
+        assert!(err.to_string().contains("a value node cannot be"), "{q}: {err}");
+    }
+    assert_eq!(count(&g, "match (n:Value) return count(*)"), "3", "nothing was changed");
 }
 
 #[test]

@@ -250,6 +250,15 @@ mod tests {
     }
 
     #[test]
+    fn participant_lists_have_blocks_of_their_own() {
+        let id = (1 << LIST_BITS) + 5;
+        let p = List::Participant(EntityId(id)).slot();
+        assert_eq!(p.block[0], BY_PARTICIPANT);
+        assert_eq!(id_of(1, &p.block, p.slot, LIST_BITS), Some(id));
+        assert_ne!(p.block, List::Attribution(EntityId(id)).slot().block, "not the attribution list");
+    }
+
+    #[test]
     fn nodes_round_trip() {
         for n in [Node::Entity(EntityId(0)), Node::Statement(StatementId(u64::MAX))] {
             let (k, id) = node_parts(n);

@@ -454,3 +454,29 @@ pub const MAX_DOCUMENT_LEN: usize = 16 * 1024 * 1024;
 /// A limit on a temporal value's text (the longest, a date-time with a zone's name,
 /// is under 70 bytes).
 pub const MAX_TEMPORAL_LEN: usize = 128;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn participants_are_the_entity_values_each_once_in_key_order() {
+        let q = Qualifiers::from([
+            ("to".into(), Value::Str("ease sanctions".into())),
+            ("for".into(), Value::Entity(EntityId(7))),
+            ("addressee".into(), Value::Entity(EntityId(3))),
+            ("over".into(), Value::Entity(EntityId(7))),
+        ]);
+        assert_eq!(participants(&q), [EntityId(3), EntityId(7)], "addressee, then for; text is no participant");
+        assert!(participants(&Qualifiers::new()).is_empty());
+    }
+
+    #[test]
+    fn an_entity_value_encodes_after_every_older_variant() {
+        // Records written before participants keep their encoding: the new variant is
+        // last, so the tags of the others are unchanged.
+        let list = postcard::to_allocvec(&Value::List(Vec::new())).unwrap();
+        let entity = postcard::to_allocvec(&Value::Entity(EntityId(1))).unwrap();
+        assert_eq!(entity[0], list[0] + 1);
+    }
+}

@@ -644,8 +644,10 @@ impl Store {
 pub const ADJACENCY_FILE: &str = "adjacency.csr";
 
 /// What starts the file, then its format version (2: sections read straight into
-/// their arrays, a CRC-32 instead of FNV-1a, the node order instead of a map).
-const MAGIC: &[u8; 8] = b"FGCSR\0\0\x02";
+/// their arrays, a CRC-32 instead of FNV-1a, the node order instead of a map; 3: a
+/// statement naming participants joined to them, so a file an earlier build wrote of
+/// the same commit is rebuilt, not served without the joins).
+const MAGIC: &[u8; 8] = b"FGCSR\0\0\x03";
 
 /// Writes `bytes` to `file` through a temporary and a rename: a reader sees the old
 /// file or the whole new one.

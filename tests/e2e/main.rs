@@ -343,11 +343,11 @@ fn dot_takes_a_view_a_clustering_and_a_number_of_sources() {
     let out = factgraph(&db, &["dot", "--view", "summary", "--cluster", "none"], "");
     assert!(out.status.success(), "{}", text(&out.stderr));
     let summary = text(&out.stdout);
-    assert!(summary.contains("A summary of 186 statements"), "{summary}");
+    assert!(summary.contains("A summary of 188 statements"), "{summary}");
     let plain = text(&factgraph(&db, &["dot", "--cluster", "none", "--sources", "0"], "").stdout);
     assert!(!plain.contains("cluster_") && !plain.contains("· Sky News"), "{plain}");
     let small = text(&factgraph(&db, &["dot", "--max-statements", "100"], "").stdout);
-    assert!(small.contains("A summary of 186 statements"), "above the limit, a summary");
+    assert!(small.contains("A summary of 188 statements"), "above the limit, a summary");
     let out = factgraph(&db, &["dot", "--cluster", "document"], "");
     assert_eq!(out.status.code(), Some(2), "a usage error");
     assert!(text(&out.stderr).contains("kind or none"), "{}", text(&out.stderr));
@@ -393,4 +393,37 @@ fn dot_of_names_with_ampersands_brackets_quotes_and_20000_characters_is_valid() 
     // GraphViz decodes our &amp; once, then escapes for SVG: the text shows as typed.
     assert!(svg.contains("AT&amp;T &amp;lt; &amp;#65;"), "{svg}");
     assert!(svg.contains("&lt;b&gt;say &quot;hi&quot;&lt;/b&gt;"), "{svg}");
+}
+
+#[test]
+fn participants_load_from_a_file_show_by_name_and_an_unknown_one_points_at_its_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("db");
+    std::fs::write(tmp.path().join("doc.txt"), "Iran asked Interpol for help in detaining Trump.").unwrap();
+    std::fs::write(
+        tmp.path().join("data.fg"),
+        "document d { file: \"doc.txt\" };\nentity Iran: Country;\nentity Interpol: Organization;\n\
+         entity \"Donald Trump\": Person aka \"Trump\" in d;\n\
+         assert Iran requested-help-from Interpol { for: \"Trump\" } from d \"Iran asked Interpol for help\";\n",
+    )
+    .unwrap();
+    let out = factgraph(&db, &["load", tmp.path().join("data.fg").to_str().unwrap()], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = factgraph(&db, &["-c", "describe Trump"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("as for\tIran requested-help-from Interpol {for: Donald Trump}\t[d]"), "{stdout}");
+    let out = factgraph(&db, &["-c", "match (a)-[r]->(b) return r.for.name"], "");
+    assert!(text(&out.stdout).contains("Donald Trump"), "{}", text(&out.stdout));
+    // A participant that names no one: an error at its file and line, nothing kept.
+    std::fs::write(
+        tmp.path().join("bad.fg"),
+        "entity Carol: Person;\nassert Carol met Iran { for: \"Donld Trump\" } from d \"Iran asked\";\n",
+    )
+    .unwrap();
+    let out = factgraph(&db, &["load", tmp.path().join("bad.fg").to_str().unwrap()], "");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("Donld Trump") && stderr.contains("bad.fg:2:"), "{stderr}");
+    assert_eq!(factgraph(&db, &["-c", "describe Carol"], "").status.code(), Some(1), "Carol was not kept");
 }

@@ -23,7 +23,22 @@ pub(crate) fn value(v: &Value) -> Json {
         Value::Date(d) => Json::String(d.to_string()),
         Value::Temporal(t) => Json::String(t.text.clone()),
         Value::List(items) => Json::Array(items.iter().map(value).collect()),
+        // A participant without the graph at hand: its id (`named` gives its name).
+        Value::Entity(e) => Json::String(e.to_string()),
     }
+}
+
+/// Qualifiers as a JSON object, each participant (`Value::Entity`) by its name.
+fn named(names: &mut Names<'_>, m: &BTreeMap<String, Value>) -> Result<Json, factgraph::Error> {
+    let mut out = Map::new();
+    for (k, v) in m {
+        let v = match v {
+            Value::Entity(e) => Json::String(names.name(*e)?),
+            other => value(other),
+        };
+        out.insert(k.clone(), v);
+    }
+    Ok(Json::Object(out))
 }
 
 /// Properties or qualifiers as a JSON object.
@@ -45,6 +60,7 @@ impl Serialize for ValueJson<'_> {
             Value::Date(d) => s.collect_str(d),
             Value::Temporal(t) => s.serialize_str(&t.text),
             Value::List(items) => s.collect_seq(items.iter().map(ValueJson)),
+            Value::Entity(e) => s.collect_str(e),
         }
     }
 }
@@ -282,7 +298,7 @@ pub(crate) fn statement(graph: &Graph, id: StatementId) -> Result<Json, factgrap
         "subject": subject,
         "relation": st.relation,
         "object": object,
-        "qualifiers": map(&st.qualifiers),
+        "qualifiers": named(&mut names, &st.qualifiers)?,
         "modality": modality,
         "polarity": polarity,
         "hedged": hedged,
@@ -392,6 +408,7 @@ impl<'g> Subgraph<'g> {
         }
         let documents: BTreeSet<EntityId> = st.evidence.iter().map(|e| e.document).collect();
         let (modality, polarity, hedged, negated) = epistemic(&st);
+        let qualifiers = named(&mut self.names, &st.qualifiers)?;
         self.edge_ids.insert(key.clone());
         self.edges.push(json!({
             "id": key,
@@ -400,7 +417,7 @@ impl<'g> Subgraph<'g> {
             "target": target,
             "relation": st.relation,
             "kind": "statement",
-            "qualifiers": map(&st.qualifiers),
+            "qualifiers": qualifiers,
             "modality": modality,
             "polarity": polarity,
             "hedged": hedged,

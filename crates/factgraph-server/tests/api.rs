@@ -547,3 +547,19 @@ fn the_graph_view_marks_statements_in_conflict_and_only_those() {
         assert!(e["conflict"].is_boolean(), "{e}");
     }
 }
+
+#[test]
+fn a_participant_is_served_by_its_name_in_cells_and_statements() {
+    let server = serve();
+    let (status, answer) =
+        query(&server, "match (a)-[r:requested-help-from]->(b) return r, id(r) as id, r.for.name as for");
+    assert_eq!(status, 200, "{answer}");
+    let row = &answer["results"][0]["rows"][0];
+    let text = row.to_string();
+    assert!(text.contains("\"for\":\"Donald Trump\""), "the cell's qualifiers name him: {text}");
+    assert!(text.contains("Donald Trump"), "{text}");
+    let sid = answer["results"][0]["rows"][0]["cells"][1]["value"].as_u64().unwrap_or_else(|| panic!("{answer}"));
+    let (status, st) = get(&server, &format!("/api/statements/{sid}"));
+    assert_eq!(status, 200);
+    assert_eq!(st["qualifiers"]["for"], "Donald Trump", "{st}");
+}

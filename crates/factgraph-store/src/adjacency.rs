@@ -5,12 +5,16 @@
 //! adjacency index and cached until the next commit.
 //!
 //! Nodes are entities and statements (a statement becomes a node when another
-//! statement is about it, or when it is the object of one). Each statement whose
+//! statement is about it, when it is the object of one, or when it names
+//! participants). Each statement whose
 //! object is a node is an edge subject → object carrying the statement's id;
 //! statements with literal objects are not edges. A statement that is a node is also
 //! joined to its own subject and object (subject → statement → object, both carrying
 //! its id), so walks pass through what was said about a claim:
-//! Trump ← (Alqasimehr accused Trump) → reported-by → IRNA.
+//! Trump ← (Alqasimehr accused Trump) → reported-by → IRNA. A statement naming
+//! participants is also joined to each of them (statement → participant, carrying its
+//! id), so a walk goes through a request to the one it is for:
+//! Trump ← (Iran requested-help-from Interpol {for: Trump}) → Interpol.
 //!
 //! A node's out- and in-edges lie side by side in one row, so a walk can follow
 //! direction or ignore it at the cost of one read; each part is in neighbour order
@@ -154,6 +158,13 @@ impl Adjacency {
                 }
             }
         }
+        // A statement naming participants is a node, joined to each of them below.
+        let participants = store.all_participants()?;
+        for (_, sids) in &participants {
+            for sid in sids {
+                adj.intern(&mut index, Node::Statement(*sid));
+            }
+        }
         // A statement that is a node is joined to its own subject and object.
         let statement_nodes: Vec<(u32, StatementId)> = adj
             .nodes
@@ -172,6 +183,13 @@ impl Adjacency {
                     let o = adj.intern(&mut index, o);
                     edges.push((i, o, sid.0));
                 }
+            }
+        }
+        for (p, sids) in participants {
+            let p = adj.intern(&mut index, Node::Entity(p));
+            for sid in sids {
+                let i = adj.intern(&mut index, Node::Statement(sid));
+                edges.push((i, p, sid.0));
             }
         }
         adj.rows = Rows::build(adj.nodes.len(), &edges);
@@ -626,8 +644,10 @@ impl Store {
 pub const ADJACENCY_FILE: &str = "adjacency.csr";
 
 /// What starts the file, then its format version (2: sections read straight into
-/// their arrays, a CRC-32 instead of FNV-1a, the node order instead of a map).
-const MAGIC: &[u8; 8] = b"FGCSR\0\0\x02";
+/// their arrays, a CRC-32 instead of FNV-1a, the node order instead of a map; 3: a
+/// statement naming participants joined to them, so a file an earlier build wrote of
+/// the same commit is rebuilt, not served without the joins).
+const MAGIC: &[u8; 8] = b"FGCSR\0\0\x03";
 
 /// Writes `bytes` to `file` through a temporary and a rename: a reader sees the old
 /// file or the whole new one.

@@ -108,6 +108,14 @@ impl Store {
                 }
                 postings.entry(List::Attribution(a)).or_default().push(st.id.0);
             }
+            for p in crate::model::participants(&st.qualifiers) {
+                if entity_kinds.get(&p.0) != Some(&false) {
+                    report
+                        .problems
+                        .push(format!("{}: names {p} as a participant, which is no entity of the graph", st.id));
+                }
+                postings.entry(List::Participant(p)).or_default().push(st.id.0);
+            }
         }
         postings.append(&mut kinds);
 

@@ -14,7 +14,11 @@
 //! change): it finds accidents, not tampering.
 //!
 //! Version 1 exports have no closing line; they are still read, unchecked
-//! (`JsonlCheck::Unchecked` says so). A UTF-8 byte order mark before the header is
+//! (`JsonlCheck::Unchecked` says so). Version 3 adds participants, qualifiers whose
+//! value is an entity (`{"Entity":12}`); an export is written as version 3 only when
+//! the store has one, so a store without them still exports as version 2, which
+//! builds from before participants read, and a build that reads version 2 only refuses
+//! a version 3 file as newer instead of failing on its first participant. A UTF-8 byte order mark before the header is
 //! skipped; invalid UTF-8 is an error at its line and column.
 
 use std::io::{BufRead, Write};
@@ -27,9 +31,12 @@ use crate::store::{Counts, Store};
 
 /// The `format` field of the header line.
 pub const JSONL_FORMAT: &str = "factgraph-jsonl";
-/// The version this build writes, and the newest it reads. Version 2 added the
-/// closing line; version 1 files are read without it.
-pub const JSONL_VERSION: u32 = 2;
+/// The newest version this build writes and reads. Version 2 added the closing line
+/// (version 1 files are read without it); version 3, participants (written only when
+/// the store has one: otherwise the export is version 2).
+pub const JSONL_VERSION: u32 = 3;
+/// The version of an export without participants.
+const WITHOUT_PARTICIPANTS: u32 = 2;
 /// The first version that ends with a closing line.
 const CLOSED_SINCE: u32 = 2;
 /// A line longer than this is refused on import (a document's text is at most 16 MiB,
@@ -133,7 +140,8 @@ pub fn export_jsonl(store: &Store, out: &mut dyn Write) -> Result<Counts> {
         Ok(())
     };
     let (next_entity, next_statement) = store.next_ids()?;
-    let header = Header { format: JSONL_FORMAT.into(), version: JSONL_VERSION, next_entity, next_statement };
+    let version = if store.all_participants()?.is_empty() { WITHOUT_PARTICIPANTS } else { JSONL_VERSION };
+    let header = Header { format: JSONL_FORMAT.into(), version, next_entity, next_statement };
     serde_json::to_writer(&mut line, &header).map_err(json)?;
     write(&mut line, Some(&mut sum))?;
     let mut counts = Counts::default();

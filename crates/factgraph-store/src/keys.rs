@@ -51,6 +51,8 @@ pub const BY_RELATION: u8 = b'R';
 pub const BY_DOCUMENT: u8 = b'D';
 /// Tag of the by-attribution blocks.
 pub const BY_ATTRIBUTION: u8 = b'T';
+/// Tag of the by-participant blocks (statements naming an entity in a role).
+pub const BY_PARTICIPANT: u8 = b'P';
 /// Tag of the by-kind lists.
 pub const BY_KIND: u8 = b'K';
 /// Tag of the undo journal of a transaction that has written part of itself ahead of
@@ -195,6 +197,8 @@ pub enum List {
     Document(EntityId),
     /// Statements attributed to an entity.
     Attribution(EntityId),
+    /// Statements naming an entity as a participant (a role argument).
+    Participant(EntityId),
     /// Entities of a kind.
     Kind(String),
 }
@@ -210,6 +214,7 @@ impl List {
             List::Relation(rel) => Slot { block: tagged(BY_RELATION, &rel.to_be_bytes()), slot: 0 },
             List::Document(d) => blocked(&[BY_DOCUMENT], d.0, LIST_BITS),
             List::Attribution(a) => blocked(&[BY_ATTRIBUTION], a.0, LIST_BITS),
+            List::Participant(p) => blocked(&[BY_PARTICIPANT], p.0, LIST_BITS),
             // Kinds end with a 0 byte so "Person" is not a prefix of "PersonX".
             List::Kind(kind) => {
                 let mut k = tagged(BY_KIND, kind.as_bytes());
@@ -242,6 +247,15 @@ mod tests {
         let a = List::Adjacency(Node::Entity(EntityId(id)), Direction::Out).slot();
         assert_eq!(a.slot, 6);
         assert_eq!(id_of(3, &a.block, a.slot, LIST_BITS), Some(id));
+    }
+
+    #[test]
+    fn participant_lists_have_blocks_of_their_own() {
+        let id = (1 << LIST_BITS) + 5;
+        let p = List::Participant(EntityId(id)).slot();
+        assert_eq!(p.block[0], BY_PARTICIPANT);
+        assert_eq!(id_of(1, &p.block, p.slot, LIST_BITS), Some(id));
+        assert_ne!(p.block, List::Attribution(EntityId(id)).slot().block, "not the attribution list");
     }
 
     #[test]

@@ -128,6 +128,11 @@ pub enum Value {
     /// A list of values (openCypher's list properties): after every other variant, so
     /// that stores written before it read as they did.
     List(Vec<Value>),
+    /// An entity taking part in a statement: a role argument such as `for` or `to`
+    /// (the request *for* Trump *to* Interpol). Only a statement's qualifiers hold one,
+    /// and the store indexes the statement under the entity (`statements_with_participant`).
+    /// Last, so that stores written before it read as they did.
+    Entity(EntityId),
 }
 
 /// What kind of temporal value a [`Temporal`] is.
@@ -174,6 +179,7 @@ impl Value {
                 TemporalKind::Duration => "duration",
             },
             Value::List(_) => "list",
+            Value::Entity(_) => "entity",
         }
     }
 }
@@ -187,6 +193,8 @@ impl fmt::Display for Value {
             Value::Bool(b) => write!(f, "{b}"),
             Value::Date(d) => d.fmt(f),
             Value::Temporal(t) => f.write_str(&t.text),
+            // Without the store at hand, the id: answers show the entity's name.
+            Value::Entity(e) => e.fmt(f),
             // As openCypher writes a list: `[1, 2]`, text in quotes.
             Value::List(items) => {
                 f.write_str("[")?;
@@ -275,6 +283,20 @@ impl Object {
 /// Qualifiers of a statement (date, count, charge, place, modality, …), ordered by key
 /// so that equal qualifier sets encode identically.
 pub type Qualifiers = BTreeMap<String, Value>;
+
+/// The entities qualifiers name as participants (`Value::Entity`), each once, in
+/// the order of their keys.
+pub fn participants(qualifiers: &Qualifiers) -> Vec<EntityId> {
+    let mut out: Vec<EntityId> = Vec::new();
+    for v in qualifiers.values() {
+        if let Value::Entity(e) = v {
+            if !out.contains(e) {
+                out.push(*e);
+            }
+        }
+    }
+    out
+}
 
 /// Typed properties of an entity.
 pub type Properties = BTreeMap<String, Value>;
@@ -432,3 +454,29 @@ pub const MAX_DOCUMENT_LEN: usize = 16 * 1024 * 1024;
 /// A limit on a temporal value's text (the longest, a date-time with a zone's name,
 /// is under 70 bytes).
 pub const MAX_TEMPORAL_LEN: usize = 128;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn participants_are_the_entity_values_each_once_in_key_order() {
+        let q = Qualifiers::from([
+            ("to".into(), Value::Str("ease sanctions".into())),
+            ("for".into(), Value::Entity(EntityId(7))),
+            ("addressee".into(), Value::Entity(EntityId(3))),
+            ("over".into(), Value::Entity(EntityId(7))),
+        ]);
+        assert_eq!(participants(&q), [EntityId(3), EntityId(7)], "addressee, then for; text is no participant");
+        assert!(participants(&Qualifiers::new()).is_empty());
+    }
+
+    #[test]
+    fn an_entity_value_encodes_after_every_older_variant() {
+        // Records written before participants keep their encoding: the new variant is
+        // last, so the tags of the others are unchanged.
+        let list = postcard::to_allocvec(&Value::List(Vec::new())).unwrap();
+        let entity = postcard::to_allocvec(&Value::Entity(EntityId(1))).unwrap();
+        assert_eq!(entity[0], list[0] + 1);
+    }
+}

@@ -908,11 +908,36 @@ impl Store {
         Ok(out)
     }
 
-    /// Every stored list of ids (relation, document, attribution, kind).
+    /// The statements that have statements about them (a list in the adjacency index
+    /// of their own), in id order: one scan of the index, no statement decoded.
+    pub fn statements_with_statements_about(&self) -> Result<Vec<StatementId>> {
+        let mut out: Vec<StatementId> = Vec::new();
+        for ((node, _), entries) in self.all_adjacency(false)? {
+            if let (Node::Statement(s), false) = (node, entries.is_empty()) {
+                out.push(s);
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        Ok(out)
+    }
+
+    /// The statements whose object is a literal, in id order: one scan of the
+    /// adjacency index, no statement decoded.
+    pub fn statements_with_literal_objects(&self) -> Result<Vec<StatementId>> {
+        let mut out: Vec<StatementId> = Vec::new();
+        for (_, entries) in self.all_adjacency(true)? {
+            out.extend(entries.iter().filter(|a| a.other.node().is_none()).map(|a| StatementId(a.sid)));
+        }
+        out.sort_unstable();
+        Ok(out)
+    }
+
+    /// Every stored list of ids (relation, document, attribution, participant, kind).
     pub(crate) fn all_id_lists(&self) -> Result<Vec<(List, Vec<u64>)>> {
         let mut out = Vec::new();
         let bad = |what: &str| StoreError::Corrupt(format!("{what} key"));
-        for tag in [keys::BY_RELATION, keys::BY_DOCUMENT, keys::BY_ATTRIBUTION, keys::BY_KIND] {
+        for tag in [keys::BY_RELATION, keys::BY_DOCUMENT, keys::BY_ATTRIBUTION, keys::BY_PARTICIPANT, keys::BY_KIND] {
             for pair in self.kv.scan_prefix(&[tag]) {
                 let (k, v) = pair?;
                 for (slot, rec) in Page::decode(&v)?.slots.iter().enumerate().filter(|(_, r)| !r.is_empty()) {
@@ -928,6 +953,9 @@ impl Store {
                         )),
                         keys::BY_ATTRIBUTION => List::Attribution(EntityId(
                             keys::id_of(1, &k, slot, keys::LIST_BITS).ok_or_else(|| bad("attribution list"))?,
+                        )),
+                        keys::BY_PARTICIPANT => List::Participant(EntityId(
+                            keys::id_of(1, &k, slot, keys::LIST_BITS).ok_or_else(|| bad("participant list"))?,
                         )),
                         _ => List::Kind(keys::kind_of(&k).ok_or_else(|| bad("kind list"))?),
                     };
@@ -978,6 +1006,28 @@ impl Store {
     /// Statements with evidence attributed to an entity.
     pub fn statements_attributed_to(&self, who: EntityId) -> Result<Vec<StatementId>> {
         Ok(self.read_ids(&List::Attribution(who))?.into_iter().map(StatementId).collect())
+    }
+
+    /// Statements naming an entity as a participant: a qualifier holding it
+    /// (`Value::Entity`, a role such as `for` or `to`), in id order.
+    pub fn statements_with_participant(&self, who: EntityId) -> Result<Vec<StatementId>> {
+        Ok(self.read_ids(&List::Participant(who))?.into_iter().map(StatementId).collect())
+    }
+
+    /// Every participant with the statements naming it: the whole participant index,
+    /// for what is built from all of it (the adjacency's joins).
+    pub fn all_participants(&self) -> Result<Vec<(EntityId, Vec<StatementId>)>> {
+        let mut out = Vec::new();
+        for pair in self.kv.scan_prefix(&[keys::BY_PARTICIPANT]) {
+            let (k, v) = pair?;
+            for (slot, rec) in Page::decode(&v)?.slots.iter().enumerate().filter(|(_, r)| !r.is_empty()) {
+                let id = keys::id_of(1, &k, slot, keys::LIST_BITS)
+                    .ok_or_else(|| StoreError::Corrupt("participant list key".into()))?;
+                let ids: Vec<u64> = decode(rec, "posting list")?;
+                out.push((EntityId(id), ids.into_iter().map(StatementId).collect()));
+            }
+        }
+        Ok(out)
     }
 
     /// Entities of a kind: with every label of it, for a kind of several labels

@@ -460,8 +460,9 @@ impl<'s> Transaction<'s> {
     /// `title`, `published`, …) and, where available, its full text.
     pub fn create_document(&mut self, name: &str, properties: Properties, text: Option<String>) -> Result<EntityId> {
         check_name(name, "a document name")?;
-        for key in properties.keys() {
+        for (key, v) in &properties {
             check_name(key, "a property name")?;
+            check_plain_value(v)?;
         }
         if let Some(t) = &text {
             check_document_text(t)?;
@@ -542,7 +543,7 @@ impl<'s> Transaction<'s> {
     pub fn set_property(&mut self, id: EntityId, key: &str, value: Value) -> Result<()> {
         self.maybe_spill()?;
         check_name(key, "a property name")?;
-        check_value(&value)?;
+        check_plain_value(&value)?;
         self.require(id)?;
         if let Some(Some(e)) = self.entities.get_mut(&id) {
             self.record_bytes += key.len() + 32 + value_bytes(&value);
@@ -648,11 +649,19 @@ impl<'s> Transaction<'s> {
             check_name(k, "a qualifier name")?;
             check_value(v)?;
         }
+        self.check_participants(&qualifiers)?;
         let Some(mut st) = self.read_statement(id)? else {
             return Err(StoreError::NoSuchStatement(id));
         };
         if st.qualifiers == qualifiers {
             return Ok(());
+        }
+        let (old, new) = (crate::model::participants(&st.qualifiers), crate::model::participants(&qualifiers));
+        for p in old.iter().filter(|p| !new.contains(p)) {
+            self.ids_mut(List::Participant(*p))?.retain(|&s| s != id.0);
+        }
+        for p in new.iter().filter(|p| !old.contains(p)) {
+            self.append_id(List::Participant(*p), id.0);
         }
         // The stored record now carries the evidence merged late, if any.
         self.late.remove(&id);
@@ -671,7 +680,8 @@ impl<'s> Transaction<'s> {
         let referred = !self.adjacency(node, Direction::Out)?.is_empty()
             || !self.adjacency(node, Direction::In)?.is_empty()
             || !self.ids(List::Document(id))?.is_empty()
-            || !self.ids(List::Attribution(id))?.is_empty();
+            || !self.ids(List::Attribution(id))?.is_empty()
+            || !self.ids(List::Participant(id))?.is_empty();
         if referred {
             return Err(StoreError::InUseEntity(id));
         }
@@ -719,6 +729,20 @@ impl<'s> Transaction<'s> {
                 }
             }
         }
+    }
+
+    /// Every participant a statement's qualifiers name must be an entity of the graph:
+    /// one that exists, and not a document (documents hold evidence, they take no part).
+    fn check_participants(&mut self, qualifiers: &crate::model::Qualifiers) -> Result<()> {
+        for p in crate::model::participants(qualifiers) {
+            if self.is_document(p)? {
+                return Err(StoreError::Invalid(format!(
+                    "a participant is an entity of the graph, not a document ({})",
+                    self.require(p)?.name
+                )));
+            }
+        }
+        Ok(())
     }
 
     fn check_evidence(&mut self, ev: &Evidence) -> Result<()> {
@@ -783,12 +807,13 @@ impl<'s> Transaction<'s> {
             self.check_node(n)?;
         }
         if let Object::Literal(v) = &new.object {
-            check_value(v)?;
+            check_plain_value(v)?;
         }
         for (k, v) in &new.qualifiers {
             check_name(k, "a qualifier name")?;
             check_value(v)?;
         }
+        self.check_participants(&new.qualifiers)?;
         for ev in &new.evidence {
             self.check_evidence(ev)?;
         }
@@ -830,6 +855,9 @@ impl<'s> Transaction<'s> {
             self.append_adjacency(n, Direction::In, AdjEntry { rel, other: Other::of_node(subject), sid: id.0 });
         }
         self.append_id(List::Relation(rel), id.0);
+        for p in crate::model::participants(&stored.qualifiers) {
+            self.append_id(List::Participant(p), id.0);
+        }
         self.index_evidence(id, &[], &stored.evidence)?;
         self.candidates.add((subject, rel, other), id.0);
         self.counts.statements += 1;
@@ -856,7 +884,7 @@ impl<'s> Transaction<'s> {
             return Err(StoreError::Invalid(format!("entity {} appears twice", entity.id)));
         }
         for v in entity.properties.values() {
-            check_value(v)?;
+            check_plain_value(v)?;
         }
         if let Some(t) = &text {
             if !entity.is_document() {
@@ -905,6 +933,14 @@ impl<'s> Transaction<'s> {
         if let Object::Node(n) = st.object {
             self.check_node(n)?;
         }
+        if let Object::Literal(v) = &st.object {
+            check_plain_value(v)?;
+        }
+        for (k, v) in &st.qualifiers {
+            check_name(k, "a qualifier name")?;
+            check_value(v)?;
+        }
+        self.check_participants(&st.qualifiers)?;
         for ev in &st.evidence {
             self.check_evidence(ev)?;
         }
@@ -1008,6 +1044,9 @@ impl<'s> Transaction<'s> {
             self.adjacency_mut(n, Direction::In)?.retain(|a| a.sid != sid);
         }
         self.ids_mut(List::Relation(st.rel))?.retain(|&s| s != sid);
+        for p in crate::model::participants(&st.qualifiers) {
+            self.ids_mut(List::Participant(p))?.retain(|&s| s != sid);
+        }
         for ev in &st.evidence {
             self.ids_mut(List::Document(ev.document))?.retain(|&s| s != sid);
             if let Some(a) = ev.attribution {
@@ -1775,6 +1814,9 @@ fn check_value(v: &Value) -> Result<()> {
                 if matches!(item, Value::List(_)) {
                     return Err(StoreError::Invalid("a list value cannot hold lists".into()));
                 }
+                if matches!(item, Value::Entity(_)) {
+                    return Err(StoreError::Invalid("a list value cannot hold entities".into()));
+                }
                 if item.type_name() != items[0].type_name() {
                     return Err(StoreError::Invalid(format!(
                         "a list value holds values of one type (found {} and {})",
@@ -1788,6 +1830,17 @@ fn check_value(v: &Value) -> Result<()> {
         }
         _ => Ok(()),
     }
+}
+
+/// A value that is a literal: anything but an entity, which only a statement's
+/// qualifiers may hold (as a participant) so that the participant index sees it.
+fn check_plain_value(v: &Value) -> Result<()> {
+    if matches!(v, Value::Entity(_)) {
+        return Err(StoreError::Invalid(
+            "an entity is a participant in a statement's qualifiers, not a property or a literal".into(),
+        ));
+    }
+    check_value(v)
 }
 
 /// A limit on a list value's items, so one property cannot be unbounded.

@@ -665,3 +665,96 @@ fn an_entity_of_several_labels_is_in_each_kind_list_and_leaves_them_all() {
     assert!(store.entities_of_kind("Minister").unwrap().is_empty());
     assert!(store.check().unwrap().problems.is_empty(), "{:?}", store.check().unwrap().problems);
 }
+
+/// The seed graph with a request for Trump, naming him as a participant.
+fn seed_with_participant(store: &Store) -> (EntityId, StatementId) {
+    let (prosecutor, trump, _) = seed(store);
+    let mut tx = store.transaction().unwrap();
+    let ap = tx.lookup("ap").unwrap()[0];
+    let notice = tx.create_entity("red notice", "Concept").unwrap();
+    let request = tx
+        .add_statement(
+            NewStatement::new(prosecutor, "requested", notice, Evidence::new(ap, "asked for a red notice"))
+                .qualifier("for", Value::Entity(trump)),
+        )
+        .unwrap()
+        .id();
+    tx.commit().unwrap();
+    (trump, request)
+}
+
+#[test]
+fn participants_are_indexed_checked_and_survive_a_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let (trump, request) = {
+        let store = open(&path);
+        seed_with_participant(&store)
+    };
+    let store = open(&path);
+    assert_eq!(store.statements_with_participant(trump).unwrap(), vec![request]);
+    assert_eq!(store.all_participants().unwrap(), vec![(trump, vec![request])]);
+    assert!(store.check().unwrap().is_ok());
+    // The adjacency joins the request to Trump: he is one step from it.
+    let near = store.adjacency().unwrap().within(Node::Entity(trump), 1, Walk::Undirected);
+    assert!(near.contains(&(Node::Statement(request), 1)), "{near:?}");
+}
+
+#[test]
+fn a_participant_follows_its_statements_qualifiers_and_retraction() {
+    let store = Store::in_memory().unwrap();
+    let (trump, request) = seed_with_participant(&store);
+    let mut tx = store.transaction().unwrap();
+    tx.set_qualifiers(request, Qualifiers::new()).unwrap();
+    tx.commit().unwrap();
+    assert!(store.statements_with_participant(trump).unwrap().is_empty());
+    assert!(store.check().unwrap().is_ok());
+    let mut tx = store.transaction().unwrap();
+    tx.set_qualifiers(request, Qualifiers::from([("addressee".into(), Value::Entity(trump))])).unwrap();
+    tx.commit().unwrap();
+    assert_eq!(store.statements_with_participant(trump).unwrap(), vec![request]);
+    let mut tx = store.transaction().unwrap();
+    tx.retract(request).unwrap();
+    tx.commit().unwrap();
+    assert!(store.statements_with_participant(trump).unwrap().is_empty());
+    assert!(store.check().unwrap().is_ok());
+}
+
+#[test]
+fn an_entity_is_a_participant_only_and_never_a_document() {
+    let store = Store::in_memory().unwrap();
+    let (prosecutor, trump, _) = seed(&store);
+    let mut tx = store.transaction().unwrap();
+    let ap = tx.lookup("ap").unwrap()[0];
+    let evidence = || Evidence::new(ap, "x");
+    // As a property, a literal object or a list item: refused.
+    assert!(tx.set_property(trump, "friend", Value::Entity(prosecutor)).is_err());
+    assert!(tx.add_statement(NewStatement::new(trump, "said", Value::Entity(prosecutor), evidence())).is_err());
+    let list = Value::List(vec![Value::Entity(prosecutor)]);
+    assert!(tx.add_statement(NewStatement::new(trump, "said", trump, evidence()).qualifier("for", list)).is_err());
+    // A document or a missing entity as a participant: refused.
+    let doc = NewStatement::new(trump, "said", trump, evidence()).qualifier("for", Value::Entity(ap));
+    assert!(matches!(tx.add_statement(doc), Err(StoreError::Invalid(_))));
+    let missing = NewStatement::new(trump, "said", trump, evidence()).qualifier("for", Value::Entity(EntityId(9999)));
+    assert!(matches!(tx.add_statement(missing), Err(StoreError::NoSuchEntity(_))));
+    // And one that a claim names cannot be deleted.
+    tx.add_statement(NewStatement::new(trump, "said", trump, evidence()).qualifier("for", Value::Entity(prosecutor)))
+        .unwrap();
+    assert!(matches!(tx.delete_entity(prosecutor), Err(StoreError::InUseEntity(_))));
+}
+
+#[test]
+fn an_export_with_participants_is_version_3_and_imports_the_same() {
+    let store = Store::in_memory().unwrap();
+    seed(&store);
+    assert!(export(&store).starts_with("{\"format\":\"factgraph-jsonl\",\"version\":2,"), "none yet: version 2");
+    let store = Store::in_memory().unwrap();
+    seed_with_participant(&store);
+    let text = export(&store);
+    assert!(text.starts_with("{\"format\":\"factgraph-jsonl\",\"version\":3,"), "{}", &text[..60]);
+    assert!(text.contains("\"for\":{\"Entity\":"), "the participant is its id");
+    let copy = Store::in_memory().unwrap();
+    import_jsonl(&copy, text.as_bytes()).unwrap();
+    assert_eq!(export(&copy), text);
+    assert!(copy.check().unwrap().is_ok());
+}

@@ -530,7 +530,11 @@ impl<'a> Drawing<'a> {
             .qualifiers
             .iter()
             .filter(|(k, _)| k.as_str() != MODALITY && k.as_str() != POLARITY)
-            .map(|(k, v)| (k, value_words(v)))
+            .map(|(k, v)| match v {
+                // A participant by its name; its id if the store cannot say.
+                Value::Entity(e) => (k, self.store.require_entity(*e).map_or_else(|_| e.to_string(), |e| e.name)),
+                v => (k, value_words(v)),
+            })
             .collect();
         for (k, v) in quals {
             let _ = write!(text, "\n{}", wrap(&format!("{k}: {v}"), WRAP));

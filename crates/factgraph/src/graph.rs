@@ -200,6 +200,12 @@ impl Graph {
         Ok(self.store.statements_citing(document)?)
     }
 
+    /// Statements naming an entity as a participant (a role such as `for` or
+    /// `addressee`, a qualifier holding the entity), in id order.
+    pub fn statements_with_participant(&self, who: EntityId) -> Result<Vec<StatementId>> {
+        Ok(self.store.statements_with_participant(who)?)
+    }
+
     /// Statements whose subject or object is the statement `id`.
     pub fn statements_about(&self, id: StatementId) -> Result<Vec<StatementId>> {
         Ok(self.store.statements_about(id)?)

@@ -148,6 +148,26 @@ pub fn affirms(qualifiers: &Qualifiers) -> bool {
     }
 }
 
+/// The qualifier keys whose value is a participant: an entity that takes part in the
+/// claim, written by its name in a script (`{ for: "Donald Trump", addressee: Interpol }`),
+/// resolved on load like every name a write uses and kept as the entity
+/// (`Value::Entity`), so that questions, patterns and `path` reach the claim from it.
+/// `docs/data-model.md` says what each means. A `charge` or a `reason` is the source's
+/// words, not a participant: those stay text, and so does `to`, which the showcase
+/// uses for what someone is urged to do (the addressee is `addressee`).
+///
+/// ```
+/// use factgraph::vocabulary::is_role;
+/// assert!(is_role("for") && is_role("addressee"));
+/// assert!(!is_role("charge") && !is_role("to"));
+/// ```
+pub const ROLES: &[&str] = &["for", "addressee", "issuer", "over", "forbidden-to", "on-behalf-of"];
+
+/// Whether a qualifier key is a participant's role (one of `ROLES`).
+pub fn is_role(key: &str) -> bool {
+    ROLES.contains(&key)
+}
+
 /// The closed vocabulary of a qualifier key, if it has one (`modality`, `polarity`).
 ///
 /// ```

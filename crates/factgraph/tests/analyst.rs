@@ -216,7 +216,7 @@ fn q08_interpol_would_not_consider_the_request_or_requests_of_this_nature() {
         "why what does Interpol consider including negated",
         Some(3),
         &[
-            ("Ali Alqasimehr requested red notice) {polarity: negated}", WM),
+            ("Ali Alqasimehr requested red notice {addressee: Interpol, for: Donald Trump}) {polarity: negated}", WM),
             ("\"requests of this nature\" {polarity: negated}", A2),
             ("{condition: if or when any such requests were to be sent to the General Secretariat, modality: conditional, polarity: negated}", NW),
         ],

@@ -376,7 +376,10 @@ fn described(g: &Graph, q: &str) -> Vec<(String, String, String)> {
 fn according_to_al_jazeera_finds_both_claims_article_003_credits_it_with() {
     let rows = described(showcase(), "according to \"Al Jazeera\" describe Iran");
     let fields: Vec<(&str, &str)> = rows.iter().map(|(f, v, _)| (f.as_str(), v.as_str())).collect();
-    assert_eq!(fields, [("→ issued-arrest-warrant-for", "Donald Trump"), ("→ requested-help-from", "Interpol")]);
+    assert_eq!(
+        fields,
+        [("→ issued-arrest-warrant-for", "Donald Trump"), ("→ requested-help-from", "Interpol {for: Donald Trump}")]
+    );
     assert!(rows.iter().all(|(_, _, s)| s == "[article-003]"), "{rows:?}");
 }
 
@@ -413,7 +416,7 @@ fn according_to_the_one_interpol_told_finds_only_the_article_that_says_so() {
         cnn,
         [(
             "→ considers".into(),
-            "Ali Alqasimehr requested red notice {polarity: negated}".into(),
+            "Ali Alqasimehr requested red notice {addressee: Interpol, for: Donald Trump} {polarity: negated}".into(),
             "[worldmedia-001]".into()
         )]
     );
@@ -546,11 +549,15 @@ fn every_source_of_an_entity_has_something_according_to_it() {
         let source = rec.get("source").unwrap().to_string();
         let n = rec.get("statements").unwrap().as_int().unwrap();
         let q = format!("according to \"{source}\" describe Trump");
-        // `describe` shows what a source denies too; `sources of` counts what it affirms.
+        // The claims it is subject or object of, and those it takes part in (`as for`);
+        // `describe` shows what a source denies too, `sources of` counts what it affirms.
         let described = g.query(&q).unwrap()[0]
             .rows
             .iter()
-            .filter(|row| row.cells[0].to_string().starts_with(['→', '←']))
+            .filter(|row| {
+                let field = row.cells[0].to_string();
+                field.starts_with(['→', '←']) || field.starts_with("as ")
+            })
             .filter(|row| !row.cells.iter().any(|c| c.to_string().contains("polarity: negated")))
             .count();
         assert_eq!(described as i64, n, "{q}");
@@ -805,7 +812,7 @@ fn the_red_notice_picture_shows_the_documents_and_outlets_that_answer() {
 fn arrows_name_their_sources_instead_of_counting_them() {
     let g = showcase();
     let dot = g.to_dot(None, &factgraph::dot::DotOptions::default()).unwrap();
-    assert!(dot.contains("withdrew-from\\n· Sky News, Newsweek"), "{dot}");
+    assert!(dot.contains("attacked\\n· Sky News, article-002"), "{dot}");
     assert!(dot.contains("via IRNA"), "{dot}");
     assert!(!dot.contains(" sources]"), "no bare counts unless asked for");
 }
@@ -932,4 +939,57 @@ fn a_date_and_words_that_give_no_date_do_not_contradict() {
     let r = g.query("conflicts all").unwrap();
     let classes: Vec<String> = r[0].records().map(|rec| rec.get("class").unwrap().to_string()).collect();
     assert_eq!(classes, ["compatible", "compatible"]);
+}
+
+/// A small story with a number, a date and a text as objects, and a statement about a
+/// statement: what issue 11 item 7 found `match` blind to.
+fn values_story() -> Graph {
+    let g = Graph::in_memory().unwrap();
+    g.query(
+        r#"document d { title: "t" };
+        entity Iran: Country; entity IRNA: Organization; entity strike: Event;
+        assert @n = Iran accused-number 36 from d "36 officials";
+        assert Iran accused-number text "more than 30" from d "more than 30 others";
+        assert strike occurred-on 2020-01-03 from d "January 3, 2020";
+        assert @n reported-by IRNA from d "IRNA reported""#,
+    )
+    .unwrap();
+    g
+}
+
+#[test]
+fn a_statement_whose_object_is_a_number_date_or_text_matches_a_pattern() {
+    let g = values_story();
+    // It answered 0 rows, silently: literal objects were no nodes.
+    assert_eq!(count(&g, "match (a)-[r:accused-number]->(n) return count(*)"), "2");
+    assert_eq!(count(&g, "match (a)-[r:accused-number]->(n) where n.value = 36 return a.name"), "Iran");
+    assert_eq!(count(&g, "match (e)-[:occurred-on]->(d) return d.value"), "2020-01-03");
+    assert_eq!(count(&g, "match (a {name: 'Iran'})-[r]->(n:Value) return count(*)"), "2");
+    assert_eq!(count(&g, "match (n:Value) return count(*)"), "3");
+    // A variable-length step reaches them too, whether the trails are walked one by
+    // one or only their distinct ends are sought (a search of the adjacency).
+    assert_eq!(count(&g, "match (a {name: 'Iran'})-[*1..2]->(n) return count(*)"), "2");
+    assert_eq!(count(&g, "match (a {name: 'Iran'})-[*1..2]->(n) return count(distinct n)"), "2");
+    assert_eq!(count(&g, "match (n:Value)<-[*1..2]-(a) return count(distinct a)"), "2", "Iran and the strike");
+    // A value node is its statement's object: it is not written to or deleted apart.
+    for q in ["match (n:Value) set n.x = 1", "match (n:Value) detach delete n"] {
+        let err = g.query(q).unwrap_err();
+        assert_eq!(err.kind(), factgraph::ErrorKind::Invalid, "{q}: {err}");
+        assert!(err.to_string().contains("a value node cannot be"), "{q}: {err}");
+    }
+    assert_eq!(count(&g, "match (n:Value) return count(*)"), "3", "nothing was changed");
+}
+
+#[test]
+fn a_statement_label_scan_finds_the_statements_labels_finds() {
+    let g = values_story();
+    // It answered 0 although `"Statement" in labels(s)` found the statement.
+    assert_eq!(count(&g, "match (s) where 'Statement' in labels(s) return count(*)"), "1");
+    assert_eq!(count(&g, "match (s:Statement) return count(*)"), "1");
+    assert_eq!(count(&g, "match (s:Statement)-[:reported-by]->(x) return x.name"), "IRNA");
+    // And `explain` says what it scans, not "the Statement entities" (there are none).
+    let plan = g.explain("match (s:Statement) return count(*)").unwrap().join("\n");
+    assert!(plan.contains("among the statements others are about"), "{plan}");
+    let plan = g.explain("match (v:Value) return count(*)").unwrap().join("\n");
+    assert!(plan.contains("among the value nodes"), "{plan}");
 }

@@ -304,6 +304,11 @@ fn compare(ctx: &mut Ctx<'_>, a: &Statement, b: &Statement, parts: &mut Parts) -
         }
         let mut d = match (a.qualifiers.get(k), b.qualifiers.get(k)) {
             (Some(x), Some(y)) if x == y => continue,
+            // Two participants under one role differ as two objects do (a body and a
+            // part of it, or two entities), and are told by name.
+            (Some(Value::Entity(x)), Some(Value::Entity(y))) => {
+                compare_objects(ctx, &Object::Node(Node::Entity(*x)), &Object::Node(Node::Entity(*y)), parts)?
+            }
             (Some(x), Some(y)) => compare_values(x, y),
             _ => Difference::new(Class::Compatible, "a detail one adds"),
         };

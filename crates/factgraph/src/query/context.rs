@@ -7,7 +7,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use factgraph_store::{normalize, Entity, EntityId, Evidence, Node, Object, Statement, StatementId, Store, Value};
+use factgraph_store::{
+    normalize, Entity, EntityId, Evidence, Node, Object, Qualifiers, Statement, StatementId, Store, Value,
+};
 
 use super::result::{Cell, Citation};
 use crate::error::{QueryError, Result};
@@ -353,8 +355,26 @@ impl<'a> Ctx<'a> {
         };
         let mut out = format!("{subject} {} {object}", st.relation);
         if !st.qualifiers.is_empty() {
-            let q: Vec<String> = st.qualifiers.iter().map(|(k, v)| format!("{k}: {v}")).collect();
-            out.push_str(&format!(" {{{}}}", q.join(", ")));
+            out.push_str(&format!(" {{{}}}", self.qualifier_words(&st.qualifiers)?));
+        }
+        Ok(out)
+    }
+
+    /// Qualifiers as people read them, `charge: murder, for: Donald Trump`: a
+    /// participant by its name.
+    pub fn qualifier_words(&mut self, q: &Qualifiers) -> Result<String> {
+        let q = self.shown(q)?;
+        Ok(q.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join(", "))
+    }
+
+    /// Qualifiers for an answer: each participant (`Value::Entity`) as its name, since
+    /// a row is read by people and by programs that know no ids.
+    pub fn shown(&mut self, q: &Qualifiers) -> Result<Qualifiers> {
+        let mut out = q.clone();
+        for v in out.values_mut() {
+            if let Value::Entity(e) = v {
+                *v = Value::Str(self.entity_name(*e)?);
+            }
         }
         Ok(out)
     }
@@ -380,12 +400,12 @@ impl<'a> Ctx<'a> {
     pub fn statement_cell(&mut self, s: StatementId) -> Result<Cell> {
         let st = self.store.require_statement(s)?;
         let text = self.claim(&st)?;
-        Ok(Self::cell_of_statement(&st, text))
+        self.cell_of_statement(&st, text)
     }
 
     /// A statement's cell, its words already made.
-    pub fn cell_of_statement(st: &Statement, text: String) -> Cell {
-        Cell::Statement { id: st.id, text, relation: st.relation.clone(), qualifiers: st.qualifiers.clone() }
+    pub fn cell_of_statement(&mut self, st: &Statement, text: String) -> Result<Cell> {
+        Ok(Cell::Statement { id: st.id, text, relation: st.relation.clone(), qualifiers: self.shown(&st.qualifiers)? })
     }
 
     pub fn object_cell(&mut self, o: &Object) -> Result<Cell> {

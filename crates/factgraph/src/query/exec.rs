@@ -136,7 +136,7 @@ fn unknown_names(ctx: &mut Ctx<'_>, plan: &QueryPlan) -> Result<Vec<String>> {
     let mut notes = Vec::new();
     let mut known_kinds: Option<Vec<String>> = None;
     for l in labels {
-        if l == "Statement" || ctx.store.has_kind(&l)? {
+        if l == super::value::STATEMENT_LABEL || l == super::value::VALUE_LABEL || ctx.store.has_kind(&l)? {
             continue;
         }
         let kinds = match &known_kinds {

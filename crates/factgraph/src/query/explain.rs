@@ -8,6 +8,7 @@ use factgraph_store::Store;
 use factgraph_syntax::ast::Arrow;
 
 use super::compile::{AggFn, CExpr, NodeTest, Op, PathPlan, QueryPlan, RelTest, Scan};
+use super::value::{STATEMENT_LABEL, VALUE_LABEL};
 use crate::error::Result;
 
 /// The plan in words, one operator a line, indented under the one it feeds.
@@ -99,6 +100,8 @@ impl Stats<'_> {
         let start = match &p.scan {
             Scan::Bound(_) => 1.0,
             Scan::Name(name) => self.store.lookup(name)?.len() as f64,
+            // Statement and value nodes are no kind: at most one per statement.
+            Scan::Kind(k) if k == STATEMENT_LABEL || k == VALUE_LABEL => self.store.counts()?.statements as f64,
             Scan::Kind(k) => self.store.entities_of_kind(k)?.len() as f64,
             Scan::Relation(types, _) => {
                 let mut n = 0;
@@ -313,6 +316,10 @@ fn path(out: &mut String, p: &PathPlan, names: &[String]) {
     let _ = match &p.scan {
         Scan::Bound(s) => write!(out, ", from {} as bound", names.get(*s).map_or("?", String::as_str)),
         Scan::Name(n) => write!(out, ", starting at {} by the name {n:?}", who(&p.anchor)),
+        Scan::Kind(k) if k == STATEMENT_LABEL => {
+            write!(out, ", starting at {} among the statements others are about", who(&p.anchor))
+        }
+        Scan::Kind(k) if k == VALUE_LABEL => write!(out, ", starting at {} among the value nodes", who(&p.anchor)),
         Scan::Kind(k) => write!(out, ", starting at {} among the {k} entities", who(&p.anchor)),
         Scan::Relation(types, _) => {
             write!(out, ", starting at {} among the ends of {} statements", who(&p.anchor), types.join("|"))

@@ -123,7 +123,8 @@ pub(crate) fn eval(ctx: &mut Ctx<'_>, e: &CExpr, row: &[Val]) -> Result<Val> {
                 let kind = ctx.entity(id)?.kind.clone();
                 Val::Bool(labels.iter().all(|l| factgraph_store::has_labels(&kind, l)))
             }
-            Val::Node(Node::Statement(_)) => Val::Bool(labels.iter().all(|l| l == "Statement")),
+            Val::Node(Node::Statement(_)) => Val::Bool(labels.iter().all(|l| l == super::value::STATEMENT_LABEL)),
+            Val::ValueNode(_) => Val::Bool(labels.iter().all(|l| l == super::value::VALUE_LABEL)),
             other => return Err(not_a(":Label", "a node", &other)),
         },
         CExpr::Path(parts) => {
@@ -140,6 +141,11 @@ pub(crate) fn eval(ctx: &mut Ctx<'_>, e: &CExpr, row: &[Val]) -> Result<Val> {
                     (_, Val::Null) => return Ok(Val::Null),
                     (PathPart::Node(_), Val::Node(n)) if nodes.is_empty() => nodes.push(*n),
                     (PathPart::Node(_), Val::Node(_)) => {}
+                    // A path holds entities and statements; a value node ends a
+                    // relationship, not a path that can be named.
+                    (PathPart::Node(_), v @ Val::ValueNode(_)) => {
+                        return Err(not_a("a named path's node", "an entity or a statement", v))
+                    }
                     (PathPart::Rel(_), Val::Rel(r)) => rels.push(*r),
                     (PathPart::Rels(_), Val::Rels(rs)) => rels.extend(rs.iter().copied()),
                     (_, other) => return Err(not_a("a path's part", "a node or a relationship", other)),
@@ -309,8 +315,10 @@ fn index(ctx: &mut Ctx<'_>, base: Val, i: Val, span: Span) -> Result<Val> {
             }
             .into())
         }
-        (base @ (Val::Map(_) | Val::Node(_) | Val::Rel(_)), Val::Str(key)) => property(ctx, &base, &key)?,
-        (Val::Map(_) | Val::Node(_) | Val::Rel(_), other) => {
+        (base @ (Val::Map(_) | Val::Node(_) | Val::ValueNode(_) | Val::Rel(_)), Val::Str(key)) => {
+            property(ctx, &base, &key)?
+        }
+        (Val::Map(_) | Val::Node(_) | Val::ValueNode(_) | Val::Rel(_), other) => {
             return Err(QueryError::TypeMismatch {
                 what: "a key".into(),
                 expected: "text".into(),
@@ -422,6 +430,10 @@ fn property(ctx: &mut Ctx<'_>, v: &Val, key: &str) -> Result<Val> {
                 _ => st.qualifiers.get(key).map_or(Val::Null, from_value),
             }
         }
+        Val::ValueNode(s) => match (key, ctx.store.require_statement(*s)?.object) {
+            ("value", factgraph_store::Object::Literal(v)) => from_value(&v),
+            _ => Val::Null,
+        },
         Val::Map(entries) => entries.iter().find(|(k, _)| k == key).map_or(Val::Null, |(_, v)| v.clone()),
         Val::Temporal(t) => super::temporal::component(t, key),
         Val::Null => Val::Null,
@@ -516,7 +528,7 @@ fn call(ctx: &mut Ctx<'_>, name: &str, mut vals: Vec<Val>, span: Span) -> Result
         },
         "id" => match first {
             Val::Node(Node::Entity(e)) => Val::Int(e.0 as i64),
-            Val::Node(Node::Statement(s)) | Val::Rel(s) => Val::Int(s.0 as i64),
+            Val::Node(Node::Statement(s)) | Val::ValueNode(s) | Val::Rel(s) => Val::Int(s.0 as i64),
             other => return Err(wrong_type(name, "a node or a relationship", &other, span)),
         },
         "labels" => match first {
@@ -530,7 +542,8 @@ fn call(ctx: &mut Ctx<'_>, name: &str, mut vals: Vec<Val>, span: Span) -> Result
                     factgraph_store::kind_labels(&kind).map(|l| Val::Str(l.to_owned())).collect()
                 })
             }
-            Val::Node(Node::Statement(_)) => Val::List(vec![Val::Str("Statement".into())]),
+            Val::Node(Node::Statement(_)) => Val::List(vec![Val::Str(super::value::STATEMENT_LABEL.into())]),
+            Val::ValueNode(_) => Val::List(vec![Val::Str(super::value::VALUE_LABEL.into())]),
             other => return Err(wrong_type(name, "a node", &other, span)),
         },
         "startnode" | "endnode" => match first {
@@ -539,7 +552,7 @@ fn call(ctx: &mut Ctx<'_>, name: &str, mut vals: Vec<Val>, span: Span) -> Result
                 if name == "startnode" {
                     Val::Node(st.subject)
                 } else {
-                    st.object.node().map_or(Val::Null, Val::Node)
+                    st.object.node().map_or(Val::ValueNode(s), Val::Node)
                 }
             }
             other => return Err(wrong_type(name, "a relationship", &other, span)),
@@ -559,6 +572,10 @@ fn call(ctx: &mut Ctx<'_>, name: &str, mut vals: Vec<Val>, span: Span) -> Result
                     let st = ctx.store.require_statement(*s)?;
                     st.qualifiers.iter().map(|(k, v)| (k.clone(), from_value(v))).collect()
                 }
+                Val::ValueNode(s) => match ctx.store.require_statement(*s)?.object {
+                    factgraph_store::Object::Literal(v) => vec![("value".into(), from_value(&v))],
+                    factgraph_store::Object::Node(_) => Vec::new(),
+                },
                 Val::Map(entries) => entries.clone(),
                 other => return Err(wrong_type(name, "a node, a relationship or a map", other, span)),
             };

@@ -1,8 +1,11 @@
 //! Matching the paths of one `match` against the store, for one input row.
 //!
-//! Nodes are entities (their label is their kind) and statements that other
-//! statements are about; relationships are statements whose object is a node (their
-//! type is the relation, their properties the qualifiers). A node's `name` property
+//! Nodes are entities (their label is their kind), statements that other statements
+//! are about (label `Statement`) and value nodes (label `Value`): the literal object
+//! of one statement, a number, a date or a text, with that literal as its `value`.
+//! Relationships are statements (their type is the relation, their properties the
+//! qualifiers); one whose object is a literal leads to its value node, which no other
+//! relationship touches. A node's `name` property
 //! in a pattern matches its canonical name or any alias, ignoring case and accents.
 //! Semantics otherwise follow openCypher: no relationship is bound twice in one
 //! `match`, and a variable-length relationship without an upper bound stops at
@@ -21,10 +24,29 @@ use factgraph_syntax::ast::Arrow;
 use super::compile::{CExpr, NodeTest, PathPlan, RelTest, Scan};
 use super::context::{Ctx, Flow};
 use super::expr::eval;
-use super::value::{equal, from_value, truth, Val};
+use super::value::{equal, from_value, truth, Val, STATEMENT_LABEL, VALUE_LABEL};
 use crate::error::{QueryError, Result};
 
 type Emit<'s> = dyn FnMut(&mut Ctx<'_>, &[Val]) -> Result<Flow> + 's;
+
+/// A node of the pattern graph: an entity or a statement of the store, or the value
+/// node of a statement whose object is a literal. A value node belongs to its one
+/// statement, never shared by equal values: two sources' `36` are two claims, and a
+/// number shared would join unrelated claims.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum At {
+    Node(Node),
+    Value(StatementId),
+}
+
+impl At {
+    fn val(self) -> Val {
+        match self {
+            At::Node(n) => Val::Node(n),
+            At::Value(s) => Val::ValueNode(s),
+        }
+    }
+}
 
 /// Pushes every binding of `paths` that extends `row` and passes `filter` to `emit`.
 pub(crate) fn matches(
@@ -84,8 +106,8 @@ impl Matcher<'_> {
         p: usize,
         side: Side,
         i: usize,
-        anchor: Node,
-        at: Node,
+        anchor: At,
+        at: At,
         row: &mut [Val],
         emit: &mut Emit<'_>,
     ) -> Result<Flow> {
@@ -135,7 +157,8 @@ impl Matcher<'_> {
                     .into());
                 }
                 let max = max.min(cap);
-                if rel.distinct_ends && ctx.source.is_none() && !names_polarity(rel) {
+                // The adjacency has no value nodes: from one, the trails are walked.
+                if rel.distinct_ends && ctx.source.is_none() && !names_polarity(rel) && matches!(at, At::Node(_)) {
                     return self.reach(ctx, p, side, i, anchor, at, (min, max), row, emit);
                 }
                 let mut trail = Vec::new();
@@ -155,8 +178,8 @@ impl Matcher<'_> {
         p: usize,
         side: Side,
         i: usize,
-        anchor: Node,
-        at: Node,
+        anchor: At,
+        at: At,
         (min, max): (usize, usize),
         row: &mut [Val],
         emit: &mut Emit<'_>,
@@ -169,13 +192,34 @@ impl Matcher<'_> {
             Arrow::Left => (Walk::Directed, false),
             Arrow::Either => (Walk::Undirected, true),
         };
+        let At::Node(start) = at else { unreachable!("a value node's trails are walked") };
         let adjacency = ctx.store.adjacency()?;
-        let (mut ends, closed) = match ctx.withdrawn()? {
-            None => adjacency.reach(at, max, walk, forwards),
-            Some(w) => adjacency.reach_avoiding(at, max, walk, forwards, &|s| w.contains(s)),
+        let withdrawn = ctx.withdrawn()?;
+        let reach = |k: usize| match &withdrawn {
+            None => adjacency.reach(start, k, walk, forwards),
+            Some(w) => adjacency.reach_avoiding(start, k, walk, forwards, &|s| w.contains(s)),
         };
+        let (found, closed) = reach(max);
+        let mut ends: Vec<At> = found.into_iter().map(At::Node).collect();
         if min == 0 || closed {
             ends.push(at);
+        }
+        // The value nodes, which the adjacency leaves out: one step beyond a node the
+        // trails reach in fewer than `max` steps, along a statement they did not take
+        // (a value node's one statement leads nowhere else).
+        if max > 0 && (walk == Walk::Undirected || forwards) {
+            let mut before: Vec<Node> = if max > 1 { reach(max - 1).0 } else { Vec::new() };
+            before.push(start);
+            for n in before {
+                for e in ctx.store.edges(n, Direction::Out)? {
+                    ctx.tick()?;
+                    let fits =
+                        rel.types.is_empty() || rel.types.iter().any(|t| ctx.store.relation_id(t) == Some(e.relation));
+                    if e.other.is_none() && fits && !withdrawn.as_ref().is_some_and(|w| w.contains(e.statement)) {
+                        ends.push(At::Value(e.statement));
+                    }
+                }
+            }
         }
         for end in ends {
             ctx.tick()?;
@@ -200,8 +244,8 @@ impl Matcher<'_> {
         p: usize,
         side: Side,
         i: usize,
-        anchor: Node,
-        at: Node,
+        anchor: At,
+        at: At,
         (min, max): (usize, usize),
         trail: &mut Vec<StatementId>,
         row: &mut [Val],
@@ -263,9 +307,9 @@ impl Matcher<'_> {
 
 /// Writes a node to its variable's slot unless the slot already holds it; returns what
 /// was there, to put back.
-fn bind_node(t: &NodeTest, n: Node, row: &mut [Val]) -> Option<Val> {
+fn bind_node(t: &NodeTest, n: At, row: &mut [Val]) -> Option<Val> {
     match t.slot {
-        Some(s) if !t.bound => Some(std::mem::replace(&mut row[s], Val::Node(n))),
+        Some(s) if !t.bound => Some(std::mem::replace(&mut row[s], n.val())),
         _ => None,
     }
 }
@@ -277,10 +321,11 @@ fn restore(slot: Option<usize>, saved: Option<Val>, row: &mut [Val]) {
 }
 
 /// The nodes a path may start from.
-fn candidates(ctx: &mut Ctx<'_>, scan: &Scan, row: &[Val]) -> Result<Vec<Node>> {
+fn candidates(ctx: &mut Ctx<'_>, scan: &Scan, row: &[Val]) -> Result<Vec<At>> {
     Ok(match scan {
         Scan::Bound(slot) => match &row[*slot] {
-            Val::Node(n) => vec![*n],
+            Val::Node(n) => vec![At::Node(*n)],
+            Val::ValueNode(s) => vec![At::Value(*s)],
             Val::Null => Vec::new(),
             other => {
                 return Err(QueryError::TypeMismatch {
@@ -292,25 +337,31 @@ fn candidates(ctx: &mut Ctx<'_>, scan: &Scan, row: &[Val]) -> Result<Vec<Node>> 
                 .into())
             }
         },
-        Scan::Name(name) => ctx.store.lookup(name)?.into_iter().map(Node::Entity).collect(),
-        Scan::Kind(kind) => ctx.store.entities_of_kind(kind)?.into_iter().map(Node::Entity).collect(),
+        Scan::Name(name) => ctx.store.lookup(name)?.into_iter().map(|e| At::Node(Node::Entity(e))).collect(),
+        Scan::Kind(kind) if kind == STATEMENT_LABEL => statement_nodes(ctx)?,
+        Scan::Kind(kind) if kind == VALUE_LABEL => value_nodes(ctx)?,
+        Scan::Kind(kind) => ctx.store.entities_of_kind(kind)?.into_iter().map(|e| At::Node(Node::Entity(e))).collect(),
         Scan::Relation(types, side) => {
             let mut nodes = std::collections::BTreeSet::new();
+            let mut values = Vec::new();
             for t in types {
                 for id in ctx.store.statements_with_relation(t)? {
                     ctx.tick()?;
                     let st = ctx.store.require_statement(id)?;
-                    // Only statements between nodes are relationships.
-                    let Some(o) = st.object.node() else { continue };
                     if *side != Arrow::Left {
                         nodes.insert(st.subject);
                     }
                     if *side != Arrow::Right {
-                        nodes.insert(o);
+                        match st.object.node() {
+                            Some(o) => {
+                                nodes.insert(o);
+                            }
+                            None => values.push(At::Value(id)),
+                        }
                     }
                 }
             }
-            nodes.into_iter().collect()
+            nodes.into_iter().map(At::Node).chain(values).collect()
         }
         Scan::All => {
             let mut all = Vec::new();
@@ -319,12 +370,26 @@ fn candidates(ctx: &mut Ctx<'_>, scan: &Scan, row: &[Val]) -> Result<Vec<Node>> 
                 let e = e?;
                 // Documents hold evidence; they are not nodes of the graph Cypher sees.
                 if e.kind != DOCUMENT_KIND {
-                    all.push(Node::Entity(e.id));
+                    all.push(At::Node(Node::Entity(e.id)));
                 }
             }
+            all.extend(statement_nodes(ctx)?);
+            all.extend(value_nodes(ctx)?);
             all
         }
     })
+}
+
+/// Every statement that is a node: one that other statements are about.
+fn statement_nodes(ctx: &mut Ctx<'_>) -> Result<Vec<At>> {
+    ctx.tick()?;
+    Ok(ctx.store.statements_with_statements_about()?.into_iter().map(|s| At::Node(Node::Statement(s))).collect())
+}
+
+/// Every value node: one per statement whose object is a literal.
+fn value_nodes(ctx: &mut Ctx<'_>) -> Result<Vec<At>> {
+    ctx.tick()?;
+    Ok(ctx.store.statements_with_literal_objects()?.into_iter().map(At::Value).collect())
 }
 
 /// Whether an entity has `key` equal to `want` (openCypher's equality: null equals
@@ -346,10 +411,10 @@ fn wanted(ctx: &mut Ctx<'_>, props: &[(String, CExpr)], row: &[Val]) -> Result<V
     props.iter().map(|(_, e)| eval(ctx, e, row)).collect()
 }
 
-fn node_ok(ctx: &mut Ctx<'_>, n: Node, t: &NodeTest, row: &[Val]) -> Result<bool> {
+fn node_ok(ctx: &mut Ctx<'_>, n: At, t: &NodeTest, row: &[Val]) -> Result<bool> {
     if t.bound {
         if let Some(s) = t.slot {
-            if row[s] != Val::Node(n) {
+            if row[s] != n.val() {
                 return Ok(false);
             }
         }
@@ -358,6 +423,20 @@ fn node_ok(ctx: &mut Ctx<'_>, n: Node, t: &NodeTest, row: &[Val]) -> Result<bool
         return Ok(true);
     }
     let want = wanted(ctx, &t.props, row)?;
+    let n = match n {
+        At::Node(n) => n,
+        At::Value(s) => {
+            if t.kind.as_ref().is_some_and(|k| k != VALUE_LABEL) {
+                return Ok(false);
+            }
+            let st = ctx.store.require_statement(s)?;
+            let value = match &st.object {
+                factgraph_store::Object::Literal(v) => from_value(v),
+                factgraph_store::Object::Node(_) => Val::Null,
+            };
+            return Ok(t.props.iter().zip(&want).all(|((k, _), v)| k == "value" && equal(&value, v) == Some(true)));
+        }
+    };
     match n {
         Node::Entity(id) => {
             let e = ctx.entity(id)?;
@@ -367,17 +446,38 @@ fn node_ok(ctx: &mut Ctx<'_>, n: Node, t: &NodeTest, row: &[Val]) -> Result<bool
             Ok(t.props.iter().zip(&want).all(|((k, _), v)| entity_has(&e, k, v)))
         }
         Node::Statement(s) => {
-            if t.kind.as_ref().is_some_and(|k| k != "Statement") {
+            if t.kind.as_ref().is_some_and(|k| k != STATEMENT_LABEL) {
                 return Ok(false);
             }
             let st = ctx.store.require_statement(s)?;
-            Ok(t.props.iter().zip(&want).all(|((k, _), v)| qualifier_is(&st.qualifiers, k, v)))
+            qualifiers_are(ctx, &st.qualifiers, &t.props, &want)
         }
     }
 }
 
-fn qualifier_is(q: &factgraph_store::Qualifiers, key: &str, want: &Val) -> bool {
-    q.get(key).is_some_and(|v| equal(&from_value(v), want) == Some(true))
+/// Whether the qualifiers have each wanted key with the wanted value. A participant
+/// (`for`, `to`, …) is its entity, and a name asks for it as a node's `name` does: by
+/// any spelling, ignoring case and accents.
+fn qualifiers_are(
+    ctx: &mut Ctx<'_>,
+    q: &factgraph_store::Qualifiers,
+    props: &[(String, CExpr)],
+    want: &[Val],
+) -> Result<bool> {
+    for ((key, _), want) in props.iter().zip(want) {
+        let ok = match (q.get(key), want) {
+            (Some(factgraph_store::Value::Entity(e)), Val::Str(name)) => {
+                let e = ctx.entity(*e)?;
+                entity_has(&e, "name", &Val::Str(name.clone()))
+            }
+            (Some(v), want) => equal(&from_value(v), want) == Some(true),
+            (None, _) => false,
+        };
+        if !ok {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 /// Whether a relationship's pattern names the polarity it wants, which asks for
@@ -387,7 +487,7 @@ fn names_polarity(r: &RelTest) -> bool {
 }
 
 /// The relationships leaving `n` that fit `r`: (statement, far node).
-fn hops(ctx: &mut Ctx<'_>, n: Node, r: &RelTest, row: &[Val]) -> Result<Vec<(StatementId, Node)>> {
+fn hops(ctx: &mut Ctx<'_>, n: At, r: &RelTest, row: &[Val]) -> Result<Vec<(StatementId, At)>> {
     let dirs: &[Direction] = match r.arrow {
         Arrow::Right => &[Direction::Out],
         Arrow::Left => &[Direction::In],
@@ -404,33 +504,50 @@ fn hops(ctx: &mut Ctx<'_>, n: Node, r: &RelTest, row: &[Val]) -> Result<Vec<(Sta
     // polarity itself: then its properties decide.
     let withdrawn = if names_polarity(r) { None } else { ctx.withdrawn()? };
     let want = if r.props.is_empty() { Vec::new() } else { wanted(ctx, &r.props, row)? };
-    let mut out = Vec::new();
-    for dir in dirs {
-        for e in ctx.store.edges(n, *dir)? {
-            ctx.tick()?;
-            let Some(other) = e.other else { continue };
-            // A self-loop is listed at both of its ends, which are the same node: an
-            // undirected step has already taken it from the out side.
-            if r.arrow == Arrow::Either && *dir == Direction::In && other == n {
-                continue;
+    // A value node's one relationship comes in from its statement's subject.
+    let edges: Vec<(Direction, factgraph_store::Edge)> = match n {
+        At::Node(n) => {
+            let mut all = Vec::new();
+            for dir in dirs {
+                all.extend(ctx.store.edges(n, *dir)?.into_iter().map(|e| (*dir, e)));
             }
-            if !r.types.is_empty() && !types.contains(&Some(e.relation)) {
-                continue;
-            }
-            if withdrawn.as_ref().is_some_and(|w| w.contains(e.statement)) {
-                continue;
-            }
-            if read {
-                let st = ctx.store.require_statement(e.statement)?;
-                if !ctx.admitted(&st)? {
-                    continue;
-                }
-                if !r.props.iter().zip(&want).all(|((k, _), v)| qualifier_is(&st.qualifiers, k, v)) {
-                    continue;
-                }
-            }
-            out.push((e.statement, other));
+            all
         }
+        At::Value(s) if dirs.contains(&Direction::In) => {
+            let st = ctx.store.require_statement(s)?;
+            let relation = ctx.store.relation_id(&st.relation).unwrap_or(u32::MAX);
+            vec![(Direction::In, factgraph_store::Edge { statement: s, relation, other: Some(st.subject) })]
+        }
+        At::Value(_) => Vec::new(),
+    };
+    let mut out = Vec::new();
+    for (dir, e) in edges {
+        ctx.tick()?;
+        let other = match e.other {
+            Some(o) => At::Node(o),
+            None => At::Value(e.statement),
+        };
+        // A self-loop is listed at both of its ends, which are the same node: an
+        // undirected step has already taken it from the out side.
+        if r.arrow == Arrow::Either && dir == Direction::In && other == n {
+            continue;
+        }
+        if !r.types.is_empty() && !types.contains(&Some(e.relation)) {
+            continue;
+        }
+        if withdrawn.as_ref().is_some_and(|w| w.contains(e.statement)) {
+            continue;
+        }
+        if read {
+            let st = ctx.store.require_statement(e.statement)?;
+            if !ctx.admitted(&st)? {
+                continue;
+            }
+            if !qualifiers_are(ctx, &st.qualifiers, &r.props, &want)? {
+                continue;
+            }
+        }
+        out.push((e.statement, other));
     }
     Ok(out)
 }

@@ -73,7 +73,8 @@ impl Params {
                     Value::Temporal(t) => Literal::Temporal(super::temporal::kind_word(t.kind).into(), t.text.clone()),
                     // The parser takes parameters as literals, and has no list literal:
                     // a list parameter is not given (the query says it is missing).
-                    Value::List(_) => return None,
+                    // Nor an entity: a parameter names one by its name.
+                    Value::List(_) | Value::Entity(_) => return None,
                 };
                 Some((k.clone(), literal))
             })

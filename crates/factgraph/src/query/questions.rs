@@ -49,10 +49,14 @@ pub(crate) fn run(ctx: &mut Ctx<'_>, plan: &Plan) -> Result<QueryResult> {
     }
 }
 
-/// The statements with `node` at either end, and (for statements) those about it.
+/// The statements with `node` at either end, (for statements) those about it, and
+/// (for entities) those naming it as a participant.
 fn involving(ctx: &mut Ctx<'_>, node: Node) -> Result<Vec<Statement>> {
     let mut ids: Vec<StatementId> = ctx.store.statements_of(node, Direction::Out)?;
     ids.extend(ctx.store.statements_of(node, Direction::In)?);
+    if let Node::Entity(e) = node {
+        ids.extend(ctx.store.statements_with_participant(e)?);
+    }
     ids.sort();
     ids.dedup();
     let mut out = Vec::with_capacity(ids.len());
@@ -66,12 +70,11 @@ fn involving(ctx: &mut Ctx<'_>, node: Node) -> Result<Vec<Statement>> {
     Ok(out)
 }
 
-fn qualifiers_cell(st: &Statement) -> Cell {
+fn qualifiers_cell(ctx: &mut Ctx<'_>, st: &Statement) -> Result<Cell> {
     if st.qualifiers.is_empty() {
-        return Cell::Null;
+        return Ok(Cell::Null);
     }
-    let q: Vec<String> = st.qualifiers.iter().map(|(k, v)| format!("{k}: {v}")).collect();
-    Cell::text(q.join(", "))
+    Ok(Cell::text(ctx.qualifier_words(&st.qualifiers)?))
 }
 
 /// `who RELATION X`: the subjects of statements whose object is X and whose relation
@@ -82,8 +85,12 @@ fn who(ctx: &mut Ctx<'_>, relations: &[String], target: EntityId) -> Result<Quer
         if st.object != Object::Node(Node::Entity(target)) || !relations.contains(&st.relation) {
             continue;
         }
-        let cells =
-            vec![ctx.node_cell(st.subject)?, Cell::text(&st.relation), qualifiers_cell(&st), ctx.sources_cell(&st)?];
+        let cells = vec![
+            ctx.node_cell(st.subject)?,
+            Cell::text(&st.relation),
+            qualifiers_cell(ctx, &st)?,
+            ctx.sources_cell(&st)?,
+        ];
         out.rows.push(Row { cells, provenance: ctx.citations(&st)? });
         ctx.check_rows(out.rows.len())?;
     }
@@ -97,8 +104,12 @@ fn what(ctx: &mut Ctx<'_>, subject: EntityId, relations: &[String]) -> Result<Qu
         if st.subject != Node::Entity(subject) || !relations.contains(&st.relation) {
             continue;
         }
-        let cells =
-            vec![ctx.object_cell(&st.object)?, Cell::text(&st.relation), qualifiers_cell(&st), ctx.sources_cell(&st)?];
+        let cells = vec![
+            ctx.object_cell(&st.object)?,
+            Cell::text(&st.relation),
+            qualifiers_cell(ctx, &st)?,
+            ctx.sources_cell(&st)?,
+        ];
         out.rows.push(Row { cells, provenance: ctx.citations(&st)? });
         ctx.check_rows(out.rows.len())?;
     }
@@ -250,7 +261,7 @@ fn who_reported(ctx: &mut Ctx<'_>, target: &Target) -> Result<QueryResult> {
                 outlet,
                 title,
                 Cell::text(&citation.quote),
-                Ctx::cell_of_statement(st, claim.clone()),
+                ctx.cell_of_statement(st, claim.clone())?,
             ];
             out.rows.push(Row { cells, provenance: vec![citation] });
             ctx.check_rows(out.rows.len())?;
@@ -289,7 +300,9 @@ fn describe(ctx: &mut Ctx<'_>, id: EntityId) -> Result<QueryResult> {
     for (k, v) in &e.properties {
         out.rows.push(row(&format!("property {k}"), Cell::Value { value: v.clone() }, Cell::text("")));
     }
-    let mut statements = involving(ctx, Node::Entity(id))?;
+    let (mut statements, taking_part): (Vec<Statement>, Vec<Statement>) = involving(ctx, Node::Entity(id))?
+        .into_iter()
+        .partition(|st| st.subject == Node::Entity(id) || st.object == Object::Node(Node::Entity(id)));
     statements.sort_by(|a, b| {
         let side = |s: &Statement| if s.subject == Node::Entity(id) { 0 } else { 1 };
         (side(a), &a.relation, a.id).cmp(&(side(b), &b.relation, b.id))
@@ -302,7 +315,7 @@ fn describe(ctx: &mut Ctx<'_>, id: EntityId) -> Result<QueryResult> {
         };
         let other =
             if st.subject == Node::Entity(id) { ctx.object_cell(&st.object)? } else { ctx.node_cell(st.subject)? };
-        let value = match qualifiers_cell(&st) {
+        let value = match qualifiers_cell(ctx, &st)? {
             Cell::Null => other,
             q => Cell::text(format!("{other} {{{q}}}")),
         };
@@ -310,6 +323,20 @@ fn describe(ctx: &mut Ctx<'_>, id: EntityId) -> Result<QueryResult> {
         let provenance = ctx.citations(&st)?;
         out.rows.push(Row { cells: vec![Cell::text(field), value, sources], provenance });
         ctx.check_rows(out.rows.len())?;
+    }
+    // The claims it takes part in: each under its role (`as for`), in words.
+    for st in taking_part {
+        ctx.tick()?;
+        for (key, v) in &st.qualifiers {
+            if *v != Value::Entity(id) {
+                continue;
+            }
+            let claim = ctx.claim(&st)?;
+            let sources = ctx.sources_cell(&st)?;
+            let provenance = ctx.citations(&st)?;
+            out.rows.push(Row { cells: vec![Cell::text(format!("as {key}")), Cell::text(claim), sources], provenance });
+            ctx.check_rows(out.rows.len())?;
+        }
     }
     Ok(out)
 }
@@ -335,10 +362,40 @@ fn path(ctx: &mut Ctx<'_>, from: EntityId, to: EntityId) -> Result<QueryResult> 
         return Ok(out);
     };
     for (i, sid) in statements.iter().enumerate() {
-        let st = ctx.store.require_statement(*sid)?;
         let (a, b) = (nodes[i], nodes[i + 1]);
-        let forward = st.subject == a || st.object.node() == Some(b);
-        let relation = if forward { format!("{} →", st.relation) } else { format!("← {}", st.relation) };
+        // A step to or from a statement's own node is told as that statement when it
+        // joins it to its subject, object or a participant: the walk may have found
+        // another statement between the same two nodes first (`Interpol
+        // unlikely-to-grant` the request, where the request names Interpol itself).
+        let mut sid = *sid;
+        for (n, other) in [(a, b), (b, a)] {
+            let Node::Statement(own) = n else { continue };
+            if own == sid || avoid(own) {
+                continue;
+            }
+            let st = ctx.store.require_statement(own)?;
+            let joined = st.subject == other
+                || st.object.node() == Some(other)
+                || matches!(other, Node::Entity(e) if st.qualifiers.values().any(|v| *v == Value::Entity(e)));
+            if joined {
+                sid = own;
+            }
+        }
+        let st = ctx.store.require_statement(sid)?;
+        // The join of a statement to one of its participants (statement → participant)
+        // is named by the role.
+        let role = |n: Node| match n {
+            Node::Entity(e) if st.subject != n && st.object.node() != Some(n) => {
+                st.qualifiers.iter().find(|(_, v)| **v == Value::Entity(e)).map(|(k, _)| k.clone())
+            }
+            _ => None,
+        };
+        let relation = match (role(a), role(b)) {
+            (Some(key), _) if b == Node::Statement(st.id) => format!("← {key}"),
+            (_, Some(key)) if a == Node::Statement(st.id) => format!("{key} →"),
+            _ if st.subject == a || st.object.node() == Some(b) => format!("{} →", st.relation),
+            _ => format!("← {}", st.relation),
+        };
         let cells = vec![
             Cell::int(i as i64 + 1),
             ctx.node_cell(a)?,
@@ -508,7 +565,7 @@ fn conflicts(ctx: &mut Ctx<'_>, all: bool, about: Option<EntityId>) -> Result<Qu
         }
         group_no += 1;
         for (v, d) in &group.versions {
-            let version = match (ctx.object_cell(&v.object)?, qualifiers_cell(v)) {
+            let version = match (ctx.object_cell(&v.object)?, qualifiers_cell(ctx, v)?) {
                 (o, Cell::Null) => o,
                 // A claim as object in parentheses, so its qualifiers stay apart from
                 // the version's.
@@ -628,7 +685,7 @@ fn verify(ctx: &mut Ctx<'_>) -> Result<QueryResult> {
             let c = ctx.citation(&st, ev)?;
             out.rows.push(Row {
                 cells: vec![
-                    Ctx::cell_of_statement(&st, c.claim.clone()),
+                    ctx.cell_of_statement(&st, c.claim.clone())?,
                     Cell::text(&c.document),
                     Cell::text(&c.quote),
                     Cell::text(problem),
@@ -681,6 +738,12 @@ fn unsupported_claims(ctx: &mut Ctx<'_>, out: &mut QueryResult) -> Result<(u64, 
                 names.extend(ctx.entity(e)?.spellings().map(str::to_owned));
             }
         }
+        // Its participants are what it is about too (`{for: Trump}`).
+        for v in st.qualifiers.values() {
+            if let Value::Entity(e) = v {
+                names.extend(ctx.entity(*e)?.spellings().map(str::to_owned));
+            }
+        }
         let mut documents: Vec<EntityId> = st.evidence.iter().map(|ev| ev.document).collect();
         documents.sort();
         documents.dedup();
@@ -705,7 +768,7 @@ fn unsupported_claims(ctx: &mut Ctx<'_>, out: &mut QueryResult) -> Result<(u64, 
             let c = ctx.citation(&st, ev)?;
             out.rows.push(Row {
                 cells: vec![
-                    Ctx::cell_of_statement(&st, c.claim.clone()),
+                    ctx.cell_of_statement(&st, c.claim.clone())?,
                     Cell::text(&c.document),
                     Cell::text(&c.quote),
                     Cell::text(format!("the claim says more than its quotes: {}", missing.join(", "))),

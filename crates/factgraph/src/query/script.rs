@@ -339,10 +339,13 @@ fn assert(tx: &mut Transaction<'_>, state: &mut ScriptState, a: &ast::Assert) ->
         Term::Literal(l, _) => Object::Literal(value(l)),
         other => Object::Node(node(tx, state, other)?),
     };
+    let mut qualifiers = Qualifiers::new();
     for p in &a.qualifiers {
-        check_epistemic(&p.key.text, &value(&p.value), p.span)?;
+        let v = value(&p.value);
+        check_epistemic(&p.key.text, &v, p.span)?;
+        let v = if crate::vocabulary::is_role(&p.key.text) { participant(tx, &p.key.text, v, p.span)? } else { v };
+        qualifiers.insert(p.key.text.clone(), v);
     }
-    let qualifiers: Qualifiers = props(&a.qualifiers);
     let mut evidence = Vec::with_capacity(a.evidence.len());
     for e in &a.evidence {
         let doc = document(tx, &e.document)?;
@@ -374,6 +377,30 @@ fn assert(tx: &mut Transaction<'_>, state: &mut ScriptState, a: &ast::Assert) ->
         state.labels.insert(l.name.clone(), added.id());
     }
     Ok(())
+}
+
+/// A role's value, a name, resolved as every name a write uses (canonical name or
+/// alias, never a reader's guess) to the entity it names: an unknown name is an error
+/// at the value, with the nearest names. Documents take no part in claims.
+fn participant(tx: &mut Transaction<'_>, key: &str, v: Value, span: Span) -> Result<Value> {
+    let Value::Str(text) = v else {
+        return Err(QueryError::TypeMismatch {
+            what: format!("the participant `{key}:`"),
+            expected: "an entity's name in quotes".into(),
+            found: v.type_name().into(),
+            span,
+        }
+        .into());
+    };
+    let e = resolve::stored(tx, &Name { text, quoted: true, span })?;
+    if e.kind == DOCUMENT_KIND {
+        return Err(QueryError::Refused {
+            reason: format!("`{key}:` names the document {:?}; a participant is an entity of the graph", e.name),
+            span,
+        }
+        .into());
+    }
+    Ok(Value::Entity(e.id))
 }
 
 /// The document that statements created by hand cite: "never silently", the

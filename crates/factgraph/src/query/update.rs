@@ -188,6 +188,7 @@ pub(crate) fn gather(
         Val::Node(n) => nodes.push((n, span)),
         Val::Rel(s) => rels.push((s, span)),
         Val::Rels(ss) => rels.extend(ss.into_iter().map(|s| (s, span))),
+        Val::ValueNode(_) => return Err(value_node_refused("deleted: delete its relationship", span)),
         Val::Path(ns, ss) => {
             nodes.extend(ns.into_iter().map(|n| (n, span)));
             rels.extend(ss.into_iter().map(|s| (s, span)));
@@ -205,6 +206,12 @@ pub(crate) fn gather(
     Ok(())
 }
 
+/// A value node belongs to the one statement whose object it is: it cannot be written
+/// to, nor deleted apart from it.
+fn value_node_refused(what: &str, span: Span) -> crate::Error {
+    QueryError::Refused { reason: format!("a value node cannot be {what}"), span }.into()
+}
+
 /// The node or relationship a `set` or `remove` changes; `None` for null (nothing
 /// to change, as after an `optional match` that found nothing).
 fn target_of(ctx: &mut Ctx<'_>, e: &CExpr, row: &[Val], span: Span) -> Result<Option<Node>> {
@@ -212,6 +219,7 @@ fn target_of(ctx: &mut Ctx<'_>, e: &CExpr, row: &[Val], span: Span) -> Result<Op
         Val::Null => Ok(None),
         Val::Node(n) => Ok(Some(n)),
         Val::Rel(s) => Ok(Some(Node::Statement(s))),
+        Val::ValueNode(_) => Err(value_node_refused("changed: its value is its statement's object", span)),
         other => Err(QueryError::TypeMismatch {
             what: "what `set` or `remove` changes".into(),
             expected: "a node or a relationship".into(),

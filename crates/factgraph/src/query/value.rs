@@ -12,6 +12,11 @@ use super::result::Cell;
 use super::temporal::{self, Temporal};
 use crate::error::{QueryError, Result};
 
+/// The label of statements that other statements are about, as nodes.
+pub(crate) const STATEMENT_LABEL: &str = "Statement";
+/// The label of value nodes: a statement's literal object.
+pub(crate) const VALUE_LABEL: &str = "Value";
+
 /// A runtime value.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Val {
@@ -23,6 +28,8 @@ pub(crate) enum Val {
     /// A date, a time, a date and time, or a duration.
     Temporal(Temporal),
     Node(Node),
+    /// A value node: the literal object of the statement, as a node of patterns.
+    ValueNode(StatementId),
     Rel(StatementId),
     /// The relationships of a variable-length pattern, in path order.
     Rels(Vec<StatementId>),
@@ -44,6 +51,7 @@ impl Val {
             Val::Str(_) => "text",
             Val::Temporal(t) => super::temporal::type_name(t),
             Val::Node(_) => "a node",
+            Val::ValueNode(_) => "a value node",
             Val::Rel(_) => "a relationship",
             Val::Rels(_) => "a list of relationships",
             Val::List(_) => "a list",
@@ -80,6 +88,8 @@ pub(crate) fn from_value(v: &Value) -> Val {
             super::temporal::from_stored(t.kind, &t.text).map_or(Val::Str(t.text.clone()), Val::Temporal)
         }
         Value::List(items) => Val::List(items.iter().map(from_value).collect()),
+        // A participant is its entity: `r.for.name`, `r.for = p`.
+        Value::Entity(e) => Val::Node(Node::Entity(*e)),
     }
 }
 
@@ -265,7 +275,7 @@ fn all_equal<'v>(pairs: impl Iterator<Item = (&'v Val, &'v Val)>, same_shape: bo
 pub(crate) fn compare_for_sort(a: &Val, b: &Val) -> Ordering {
     let rank = |v: &Val| match v {
         Val::Map(_) => 0,
-        Val::Node(_) => 1,
+        Val::Node(_) | Val::ValueNode(_) => 1,
         Val::Rel(_) => 2,
         Val::List(_) | Val::Rels(_) => 3,
         Val::Str(_) => 4,
@@ -359,6 +369,10 @@ pub(crate) fn to_cell(ctx: &mut Ctx<'_>, v: &Val) -> Result<Cell> {
         Val::Str(s) => Cell::Value { value: Value::Str(s.clone()) },
         Val::Temporal(t) => Cell::Value { value: temporal::to_stored(t) },
         Val::Node(n) => ctx.node_cell(*n)?,
+        Val::ValueNode(s) => match ctx.store.require_statement(*s)?.object {
+            factgraph_store::Object::Literal(value) => Cell::Value { value },
+            factgraph_store::Object::Node(n) => ctx.node_cell(n)?,
+        },
         Val::Rel(s) => ctx.statement_cell(*s)?,
         Val::Rels(r) => {
             let mut items = Vec::new();

@@ -8,9 +8,10 @@
 //! some row has both. `must_not` pairs are the same, and no row may have both (an empty
 //! document: no row has the words at all). Questions numbered as in the research note.
 //!
-//! Left out, each for another change (issue 11): Q11 (the constitution as what forbids,
-//! item 3's roles), Q22 (Sky's «Trump and more than 30 others» and a pattern over a
-//! number: items 3 and 7), Q29 and Q31 (who the red notice is for and to whom: item 3),
+//! Left out: Q11 (how each article words Interpol's rule; the constitution as what
+//! forbids is `tests/queries/ok/74_what_the_constitution_forbids.fg`), Q22 (Sky's «Trump and more than 30 others» and a pattern over a
+//! number: items 3 and 7), Q29 (who asks for the red notice: Iran in Sky and Newsweek,
+//! the prosecutor himself in the others, the audit's A-01, not yet in the data),
 //! Q34 (article-003's «little chance … acting on that warrant» is about the warrant, not
 //! the request: item 3). Q60 checks the disagreements; its list of hedges needs a
 //! pattern over statements whose object is a text (item 7).
@@ -454,6 +455,23 @@ fn q28_only_skys_body_hedges_the_warrant() {
 #[test]
 fn q30_the_red_notice_requested_or_still_to_come_is_a_disagreement() {
     check("Q30", "conflicts", None, &[("announced", A3), ("red notice", SKY)], &[]);
+}
+
+/// The request Iran made for Trump to Interpol is one statement that links both, plain
+/// and in all five articles; the path went through the one-source "reportedly" warrant.
+#[test]
+fn q31_the_shortest_chain_from_trump_to_interpol_is_the_request_all_five_state() {
+    let all = "[skynews-000, worldmedia-001, article-002, article-003, newsweek-004]";
+    check(
+        "Q31",
+        "path from Trump to Interpol",
+        Some(2),
+        &[
+            (&format!("← for | Iran requested-help-from Interpol {{for: Donald Trump}} | {all}"), ""),
+            (&format!("requested-help-from → | Interpol | {all}"), ""),
+        ],
+        &[("issued-arrest-warrant-for", ""), ("reportedly", "")],
+    );
 }
 
 #[test]

@@ -84,6 +84,9 @@ pub struct Counts {
 pub struct Store {
     /// The engine, closed for good if a failed commit could not be taken back out.
     pub(crate) kv: Guarded,
+    /// Entities decoded lately, each with the engine's `version` it was read at
+    /// (`entity_shared`).
+    decoded: quick_cache::sync::Cache<u64, (u64, std::sync::Arc<Entity>)>,
     engine: Engine,
     /// `None` for a store on the memory engine.
     path: Option<PathBuf>,
@@ -280,6 +283,9 @@ fn stored_bytes(dir: &Path) -> u64 {
         })
         .sum()
 }
+
+/// How many decoded entities a store keeps (`Store::entity_shared`): a few MB.
+const DECODED_ENTITIES: usize = 8192;
 
 /// Total memory from `/proc/meminfo`, where there is one.
 fn machine_memory() -> Option<u64> {
@@ -517,6 +523,7 @@ impl Store {
             rewrites: std::sync::atomic::AtomicU64::new(0),
             derived: Derived::default(),
             above: Derived::default(),
+            decoded: quick_cache::sync::Cache::new(DECODED_ENTITIES),
             last_commit: Mutex::new(None),
         }
     }
@@ -781,6 +788,28 @@ impl Store {
     /// An entity by id.
     pub fn entity(&self, id: EntityId) -> Result<Option<Entity>> {
         self.decode_slot(&keys::entity(id), "entity record")
+    }
+
+    /// An entity by id, shared: the one decoded lately when nothing was written since.
+    /// A question reads the same few entities (the documents, the outlets, the ends
+    /// of its statements) again and again, and decoding one (name, kind, aliases with
+    /// their documents, properties) costs more than finding it; a process that asks
+    /// questions keeps the last `DECODED_ENTITIES` it read.
+    pub fn entity_shared(&self, id: EntityId) -> Result<Option<std::sync::Arc<Entity>>> {
+        let version = self.kv.version();
+        if let Some((read_at, e)) = self.decoded.get(&id.0) {
+            if read_at == version {
+                return Ok(Some(e));
+            }
+        }
+        let Some(e) = self.entity(id)? else { return Ok(None) };
+        let e = std::sync::Arc::new(e);
+        // Read while a batch was being applied (odd), or with one applied since: the
+        // entity may be either version, so it is not kept.
+        if version.is_multiple_of(2) && self.kv.version() == version {
+            self.decoded.insert(id.0, (version, e.clone()));
+        }
+        Ok(Some(e))
     }
 
     /// Decodes the record in one slot of a block, reading the block in place.

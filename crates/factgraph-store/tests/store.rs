@@ -758,3 +758,25 @@ fn an_export_with_participants_is_version_3_and_imports_the_same() {
     assert_eq!(export(&copy), text);
     assert!(copy.check().unwrap().is_ok());
 }
+
+/// `entity_shared` keeps what it decoded while nothing is written, and never serves
+/// it after a write changed the entity: a commit, and the undo that takes it back.
+#[test]
+fn a_shared_entity_is_kept_until_a_write_and_then_read_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir.path().join("s"));
+    let (prosecutor, _, _) = seed(&store);
+    let first = store.entity_shared(prosecutor).unwrap().unwrap();
+    let again = store.entity_shared(prosecutor).unwrap().unwrap();
+    assert!(std::sync::Arc::ptr_eq(&first, &again), "nothing was written: the same decoded entity");
+    let mut tx = store.transaction().unwrap();
+    tx.add_alias(prosecutor, "the Tehran prosecutor", None).unwrap();
+    let (_, undo) = tx.commit_undoable().unwrap();
+    let after = store.entity_shared(prosecutor).unwrap().unwrap();
+    assert!(after.aliases.iter().any(|a| a.text == "the Tehran prosecutor"), "{after:?}");
+    assert_eq!(*after, store.entity(prosecutor).unwrap().unwrap());
+    store.undo(vec![undo.expect("a small commit can be undone")]).unwrap();
+    let undone = store.entity_shared(prosecutor).unwrap().unwrap();
+    assert!(!undone.aliases.iter().any(|a| a.text == "the Tehran prosecutor"), "{undone:?}");
+    assert_eq!(*undone, *first);
+}

@@ -26,6 +26,8 @@ pub struct Guarded {
     gate: RwLock<()>,
     /// The thread holding `gate` for writing (0: none).
     owner: AtomicU64,
+    /// Bumped before and after every batch (`version`).
+    applies: AtomicU64,
 }
 
 /// A small number naming the calling thread (never 0).
@@ -63,7 +65,13 @@ impl Drop for Closed<'_> {
 impl Guarded {
     /// `inner`, open.
     pub fn new(inner: Box<dyn Kv>) -> Guarded {
-        Guarded { inner, poisoned: RwLock::new(None), gate: RwLock::new(()), owner: AtomicU64::new(0) }
+        Guarded {
+            inner,
+            poisoned: RwLock::new(None),
+            gate: RwLock::new(()),
+            owner: AtomicU64::new(0),
+            applies: AtomicU64::new(0),
+        }
     }
 
     /// Makes every other thread's calls wait until the returned guard is dropped.
@@ -86,6 +94,14 @@ impl Guarded {
             return if READING.with(std::cell::Cell::get) { Ok(None) } else { Err(StoreError::SpillInProgress) };
         }
         Ok(Some(self.gate.read().unwrap_or_else(|p| p.into_inner())))
+    }
+
+    /// A number that moves whenever the engine's data may change: it is bumped before
+    /// and after every batch, whether the batch succeeds or not, so it is odd while one
+    /// is being applied. Something decoded from what was read while it stayed at an
+    /// even value `v` is current for as long as it reads `v` (`Store::entity_shared`).
+    pub fn version(&self) -> u64 {
+        self.applies.load(Ordering::Acquire)
     }
 
     /// Closes the engine for good: every later call fails with `why`.
@@ -138,7 +154,10 @@ impl Kv for Guarded {
 
     fn apply(&self, writes: Vec<Write>) -> Result<()> {
         self.check()?;
-        self.inner.apply(writes)
+        self.applies.fetch_add(1, Ordering::AcqRel);
+        let applied = self.inner.apply(writes);
+        self.applies.fetch_add(1, Ordering::AcqRel);
+        applied
     }
 
     fn flush(&self) -> Result<()> {

@@ -221,7 +221,7 @@ pub(crate) struct Ctx<'a> {
     /// said); otherwise only those `vocabulary::affirms` do.
     pub including_negated: bool,
     // Shared, so that looking an entity up again costs a reference count, not a copy.
-    entities: HashMap<EntityId, std::rc::Rc<Entity>>,
+    entities: HashMap<EntityId, Arc<Entity>>,
     /// The query's "now" (nanoseconds since the epoch), read once: `date()` and
     /// `time()` agree throughout a query.
     now: Option<i128>,
@@ -321,11 +321,11 @@ impl<'a> Ctx<'a> {
         self.entities.clear();
     }
 
-    pub fn entity(&mut self, id: EntityId) -> Result<std::rc::Rc<Entity>> {
+    pub fn entity(&mut self, id: EntityId) -> Result<Arc<Entity>> {
         if let Some(e) = self.entities.get(&id) {
             return Ok(e.clone());
         }
-        let e = std::rc::Rc::new(self.store.require_entity(id)?);
+        let e = self.store.entity_shared(id)?.ok_or(factgraph_store::StoreError::NoSuchEntity(id))?;
         self.entities.insert(id, e.clone());
         Ok(e)
     }

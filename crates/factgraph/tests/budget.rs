@@ -181,3 +181,20 @@ fn the_deadline_covers_name_resolution() {
     let e = showcase().query_with("describe Trumpp", &zero).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
 }
+
+/// A question's answer is held whole until it is returned: its rows (cells and the
+/// evidence behind each) count against the memory budget as Cypher's rows do. They
+/// did not: `who reported` at a hub built its rows whatever the budget.
+#[test]
+fn a_question_s_rows_count_against_the_memory_budget() {
+    let question = "who reported \"red notice\"";
+    let full = bounded(question, &limits()).unwrap();
+    assert!(full[0].rows.len() > 10, "the answer has rows to hold");
+    let tight = Limits { max_memory: 4 * 1024, ..limits() };
+    let e = bounded(question, &tight).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::ResourceExhausted, "{e}");
+    assert!(e.to_string().contains("the answer's rows"), "{e}");
+    for q in ["sources of Trump", "describe Interpol"] {
+        assert_eq!(bounded(q, &tight).unwrap_err().kind(), ErrorKind::ResourceExhausted, "{q}");
+    }
+}

@@ -60,6 +60,21 @@ fn value_bytes(v: &Value) -> usize {
     }
 }
 
+/// Bytes of an answer's row: its cells and the evidence behind it.
+pub(crate) fn answer_row_bytes(row: &super::result::Row) -> usize {
+    let text = |s: &str| size_of::<String>() + s.len();
+    row.cells.iter().map(cell_bytes).sum::<usize>()
+        + row
+            .provenance
+            .iter()
+            .map(|c| {
+                size_of::<super::result::Citation>()
+                    + [&c.claim, &c.document, &c.quote].into_iter().map(|s| text(s)).sum::<usize>()
+                    + [&c.outlet, &c.title, &c.attribution].into_iter().flatten().map(|s| text(s)).sum::<usize>()
+            })
+            .sum::<usize>()
+}
+
 /// Bytes of an answer's cell: its slot and what it owns (an entity's name, kind and
 /// properties; a statement's words).
 pub(crate) fn cell_bytes(c: &Cell) -> usize {

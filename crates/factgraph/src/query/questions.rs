@@ -23,6 +23,16 @@ enum SourceKey {
     Text(String),
 }
 
+/// Counts the row just added to `out` against the row limit, and its bytes (cells and
+/// evidence) against the memory budget: a question's answer is held whole until it is
+/// returned.
+fn kept(ctx: &mut Ctx<'_>, out: &QueryResult) -> Result<()> {
+    if let Some(row) = out.rows.last() {
+        ctx.hold(super::budget::answer_row_bytes(row), "the answer's rows")?;
+    }
+    ctx.check_rows(out.rows.len())
+}
+
 /// Runs a planned question.
 pub(crate) fn run(ctx: &mut Ctx<'_>, plan: &Plan) -> Result<QueryResult> {
     match plan {
@@ -92,7 +102,7 @@ fn who(ctx: &mut Ctx<'_>, relations: &[String], target: EntityId) -> Result<Quer
             ctx.sources_cell(&st)?,
         ];
         out.rows.push(Row { cells, provenance: ctx.citations(&st)? });
-        ctx.check_rows(out.rows.len())?;
+        kept(ctx, &out)?;
     }
     Ok(out)
 }
@@ -111,7 +121,7 @@ fn what(ctx: &mut Ctx<'_>, subject: EntityId, relations: &[String]) -> Result<Qu
             ctx.sources_cell(&st)?,
         ];
         out.rows.push(Row { cells, provenance: ctx.citations(&st)? });
-        ctx.check_rows(out.rows.len())?;
+        kept(ctx, &out)?;
     }
     Ok(out)
 }
@@ -264,7 +274,7 @@ fn who_reported(ctx: &mut Ctx<'_>, target: &Target) -> Result<QueryResult> {
                 ctx.cell_of_statement(st, claim.clone())?,
             ];
             out.rows.push(Row { cells, provenance: vec![citation] });
-            ctx.check_rows(out.rows.len())?;
+            kept(ctx, &out)?;
         }
     }
     Ok(out)
@@ -322,7 +332,7 @@ fn describe(ctx: &mut Ctx<'_>, id: EntityId) -> Result<QueryResult> {
         let sources = ctx.sources_cell(&st)?;
         let provenance = ctx.citations(&st)?;
         out.rows.push(Row { cells: vec![Cell::text(field), value, sources], provenance });
-        ctx.check_rows(out.rows.len())?;
+        kept(ctx, &out)?;
     }
     // The claims it takes part in: each under its role (`as for`), in words.
     for st in taking_part {
@@ -335,7 +345,7 @@ fn describe(ctx: &mut Ctx<'_>, id: EntityId) -> Result<QueryResult> {
             let sources = ctx.sources_cell(&st)?;
             let provenance = ctx.citations(&st)?;
             out.rows.push(Row { cells: vec![Cell::text(format!("as {key}")), Cell::text(claim), sources], provenance });
-            ctx.check_rows(out.rows.len())?;
+            kept(ctx, &out)?;
         }
     }
     Ok(out)
@@ -427,7 +437,7 @@ fn neighbours(ctx: &mut Ctx<'_>, centre: EntityId, depth: usize) -> Result<Query
             _ => "Statement".into(),
         };
         out.rows.push(Row { cells: vec![cell, Cell::text(kind), Cell::int(d as i64)], provenance: Vec::new() });
-        ctx.check_rows(out.rows.len())?;
+        kept(ctx, &out)?;
     }
     Ok(out)
 }
@@ -522,6 +532,7 @@ fn sources(ctx: &mut Ctx<'_>, id: EntityId) -> Result<QueryResult> {
             ],
             provenance: Vec::new(),
         });
+        kept(ctx, &out)?;
     }
     Ok(out)
 }
@@ -582,7 +593,7 @@ fn conflicts(ctx: &mut Ctx<'_>, all: bool, about: Option<EntityId>) -> Result<Qu
                 Cell::text(&d.note),
             ];
             out.rows.push(Row { cells, provenance: ctx.citations(v)? });
-            ctx.check_rows(out.rows.len())?;
+            kept(ctx, &out)?;
         }
     }
     Ok(out)
@@ -692,6 +703,7 @@ fn verify(ctx: &mut Ctx<'_>) -> Result<QueryResult> {
                 ],
                 provenance: vec![c],
             });
+            kept(ctx, &out)?;
         }
     }
     let (claims, unsupported) = unsupported_claims(ctx, &mut out)?;
@@ -775,7 +787,7 @@ fn unsupported_claims(ctx: &mut Ctx<'_>, out: &mut QueryResult) -> Result<(u64, 
                 ],
                 provenance: vec![c],
             });
-            ctx.check_rows(out.rows.len())?;
+            kept(ctx, out)?;
         }
     }
     Ok((checked, bad))
@@ -812,7 +824,7 @@ fn why(ctx: &mut Ctx<'_>, plan: &Plan) -> Result<QueryResult> {
                 if credited.is_empty() { Cell::Null } else { Cell::text(credited.join(", ")) },
             ];
             out.rows.push(Row { cells, provenance: vec![c] });
-            ctx.check_rows(out.rows.len())?;
+            kept(ctx, &out)?;
         }
     }
     Ok(out)

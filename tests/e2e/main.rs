@@ -343,11 +343,11 @@ fn dot_takes_a_view_a_clustering_and_a_number_of_sources() {
     let out = factgraph(&db, &["dot", "--view", "summary", "--cluster", "none"], "");
     assert!(out.status.success(), "{}", text(&out.stderr));
     let summary = text(&out.stdout);
-    assert!(summary.contains("A summary of 188 statements"), "{summary}");
+    assert!(summary.contains("A summary of 189 statements"), "{summary}");
     let plain = text(&factgraph(&db, &["dot", "--cluster", "none", "--sources", "0"], "").stdout);
     assert!(!plain.contains("cluster_") && !plain.contains("· Sky News"), "{plain}");
     let small = text(&factgraph(&db, &["dot", "--max-statements", "100"], "").stdout);
-    assert!(small.contains("A summary of 188 statements"), "above the limit, a summary");
+    assert!(small.contains("A summary of 189 statements"), "above the limit, a summary");
     let out = factgraph(&db, &["dot", "--cluster", "document"], "");
     assert_eq!(out.status.code(), Some(2), "a usage error");
     assert!(text(&out.stderr).contains("kind or none"), "{}", text(&out.stderr));

@@ -10,9 +10,7 @@
 //!
 //! Left out: Q11 (how each article words Interpol's rule; the constitution as what
 //! forbids is `tests/queries/ok/74_what_the_constitution_forbids.fg`), Q22 (Sky's «Trump and more than 30 others» and a pattern over a
-//! number: items 3 and 7), Q29 (who asks for the red notice: Iran in Sky and Newsweek,
-//! the prosecutor himself in the others, the audit's A-01, not yet in the data),
-//! Q34 (article-003's «little chance … acting on that warrant» is about the warrant, not
+//! number: items 3 and 7), Q34 (article-003's «little chance … acting on that warrant» is about the warrant, not
 //! the request: item 3). Q60 checks the disagreements; its list of hedges needs a
 //! pattern over statements whose object is a text (item 7).
 
@@ -454,7 +452,35 @@ fn q28_only_skys_body_hedges_the_warrant() {
 
 #[test]
 fn q30_the_red_notice_requested_or_still_to_come_is_a_disagreement() {
-    check("Q30", "conflicts", None, &[("announced", A3), ("red notice", SKY)], &[]);
+    check("Q30", "conflicts", None, &[("announced", A3), ("done vs still to come", WM)], &[]);
+    // Sky and Newsweek have Iran as the requester: the same request, said of another
+    // agent, classed apart from the disagreement.
+    check(
+        "Q30",
+        "conflicts all",
+        None,
+        &[("different attribution | Iran | requested", SKY), ("Iran vs Ali Alqasimehr", NW)],
+        &[],
+    );
+}
+
+/// Who asks for the red notice depends on the article: Iran, in the prosecutor's words,
+/// in Sky and Newsweek; the prosecutor himself in the other three (audit A-01). It is
+/// for Trump and addressed to Interpol, but article-002 names no one it is for.
+#[test]
+fn q29_who_asks_for_the_red_notice_for_whom_and_to_whom() {
+    check(
+        "Q29",
+        r#"who requested "red notice""#,
+        Some(4),
+        &[
+            ("Iran | requested | addressee: Interpol, for: Donald Trump | [skynews-000, newsweek-004]", ""),
+            ("Ali Alqasimehr | requested | addressee: Interpol, for: Donald Trump | [worldmedia-001]", ""),
+            ("Ali Alqasimehr | requested | addressee: Interpol | [article-002]", ""),
+            ("Ali Alqasimehr | requested | addressee: Interpol, for: Donald Trump, modality: announced | [article-003]", ""),
+        ],
+        &[("Ali Alqasimehr | requested", SKY), ("Ali Alqasimehr | requested", NW), ("for: Donald Trump", A2)],
+    );
 }
 
 /// The request Iran made for Trump to Interpol is one statement that links both, plain

@@ -797,17 +797,17 @@ impl Store {
     /// questions keeps the last `DECODED_ENTITIES` it read.
     pub fn entity_shared(&self, id: EntityId) -> Result<Option<std::sync::Arc<Entity>>> {
         let version = self.kv.version();
-        if let Some((read_at, e)) = self.decoded.get(&id.0) {
-            if read_at == version {
+        if let (Some(v), Some((read_at, e))) = (version, self.decoded.get(&id.0)) {
+            if read_at == v {
                 return Ok(Some(e));
             }
         }
         let Some(e) = self.entity(id)? else { return Ok(None) };
         let e = std::sync::Arc::new(e);
-        // Read while a batch was being applied (odd), or with one applied since: the
-        // entity may be either version, so it is not kept.
-        if version.is_multiple_of(2) && self.kv.version() == version {
-            self.decoded.insert(id.0, (version, e.clone()));
+        // Read while a batch was being applied, or with one begun since: the entity
+        // may be either version, so it is not kept.
+        if let Some(v) = version.filter(|&v| self.kv.version() == Some(v)) {
+            self.decoded.insert(id.0, (v, e.clone()));
         }
         Ok(Some(e))
     }

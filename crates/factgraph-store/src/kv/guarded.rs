@@ -28,6 +28,8 @@ pub struct Guarded {
     owner: AtomicU64,
     /// Bumped before and after every batch (`version`).
     applies: AtomicU64,
+    /// Batches being applied.
+    active: AtomicU64,
 }
 
 /// A small number naming the calling thread (never 0).
@@ -71,6 +73,7 @@ impl Guarded {
             gate: RwLock::new(()),
             owner: AtomicU64::new(0),
             applies: AtomicU64::new(0),
+            active: AtomicU64::new(0),
         }
     }
 
@@ -96,12 +99,16 @@ impl Guarded {
         Ok(Some(self.gate.read().unwrap_or_else(|p| p.into_inner())))
     }
 
-    /// A number that moves whenever the engine's data may change: it is bumped before
-    /// and after every batch, whether the batch succeeds or not, so it is odd while one
-    /// is being applied. Something decoded from what was read while it stayed at an
-    /// even value `v` is current for as long as it reads `v` (`Store::entity_shared`).
-    pub fn version(&self) -> u64 {
-        self.applies.load(Ordering::Acquire)
+    /// A number that moves whenever the engine's data may change (before and after
+    /// every batch, whether the batch succeeds or not), or `None` while a batch is
+    /// being applied. Something decoded from what was read between two readings of the
+    /// same `Some(v)` is current for as long as the version stays `Some(v)`
+    /// (`Store::entity_shared`).
+    pub fn version(&self) -> Option<u64> {
+        let before = self.applies.load(Ordering::SeqCst);
+        let active = self.active.load(Ordering::SeqCst);
+        let after = self.applies.load(Ordering::SeqCst);
+        (before == after && active == 0).then_some(before)
     }
 
     /// Closes the engine for good: every later call fails with `why`.
@@ -154,9 +161,11 @@ impl Kv for Guarded {
 
     fn apply(&self, writes: Vec<Write>) -> Result<()> {
         self.check()?;
-        self.applies.fetch_add(1, Ordering::AcqRel);
+        self.active.fetch_add(1, Ordering::SeqCst);
+        self.applies.fetch_add(1, Ordering::SeqCst);
         let applied = self.inner.apply(writes);
-        self.applies.fetch_add(1, Ordering::AcqRel);
+        self.applies.fetch_add(1, Ordering::SeqCst);
+        self.active.fetch_sub(1, Ordering::SeqCst);
         applied
     }
 

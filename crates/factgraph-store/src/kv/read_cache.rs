@@ -8,11 +8,15 @@
 //! own `IVec`s, shared and not copied, so a cached block costs memory only once sled
 //! has evicted its page; the cache is bounded by the bytes of the values it holds.
 //!
-//! Writes go through `SledKv::apply`, which calls `invalidate` with the batch's keys
-//! before and after applying it. A read that raced the batch may have read the old
-//! value: it offers the value with the generation it saw before reading, and the cache
-//! takes it only if no invalidation happened since (`offer`). The invalidation after
-//! the batch also removes anything taken while the batch was being applied.
+//! Writes go through `SledKv::apply`, which calls `begin` with the batch's keys before
+//! applying it and `end` after. A read takes a `ticket` before it reads sled: none
+//! while a batch is being applied, else the generation, which `begin`, `end` and
+//! `clear` move. The value read is cached (`offer`) only with a ticket still current,
+//! so only a read that no batch overlapped is kept: a value read while a batch was
+//! half visible could be older than one another reader has already seen, and serving
+//! it would make that reader's reads go back in time (the conformance test
+//! `reads_racing_batches_never_go_back` caught exactly that in a first version, which
+//! only compared generations).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::RwLock;
@@ -30,11 +34,13 @@ impl quick_cache::Weighter<Box<[u8]>, sled::IVec> for Bytes {
 /// See the module docs.
 pub(crate) struct ReadCache {
     values: quick_cache::sync::Cache<Box<[u8]>, sled::IVec, Bytes>,
-    /// Bumped by every invalidation.
+    /// Moved by every `begin`, `end` and `clear`.
     generation: AtomicU64,
-    /// Held for reading while a value is offered, for writing while an invalidation
-    /// bumps the generation and removes keys: an offer sees the generation it is
-    /// checked against stay put until its value is in.
+    /// Batches between their `begin` and their `end`.
+    active: AtomicU64,
+    /// Held for reading while a value is offered, for writing while `begin`, `end` or
+    /// `clear` moves the generation and removes keys: an offer sees the generation it
+    /// is checked against stay put until its value is in.
     gate: RwLock<()>,
 }
 
@@ -49,6 +55,7 @@ impl ReadCache {
         ReadCache {
             values: quick_cache::sync::Cache::with_weighter(items, bytes.max(1), Bytes),
             generation: AtomicU64::new(0),
+            active: AtomicU64::new(0),
             gate: RwLock::new(()),
         }
     }
@@ -58,33 +65,49 @@ impl ReadCache {
         self.values.get(key)
     }
 
-    /// The generation to give `offer` for a value about to be read.
-    pub(crate) fn generation(&self) -> u64 {
-        self.generation.load(Ordering::Acquire)
+    /// What to give `offer` for a value about to be read: `None` while a batch is
+    /// being applied (what is read then is not kept).
+    pub(crate) fn ticket(&self) -> Option<u64> {
+        let before = self.generation.load(Ordering::SeqCst);
+        let active = self.active.load(Ordering::SeqCst);
+        let after = self.generation.load(Ordering::SeqCst);
+        (before == after && active == 0).then_some(before)
     }
 
-    /// Caches `value`, read under `key` after `generation` was read, unless an
-    /// invalidation happened since (then it may be older than what is stored).
-    pub(crate) fn offer(&self, key: &[u8], generation: u64, value: sled::IVec) {
+    /// Caches `value`, read under `key` after `ticket` was taken, unless a batch began
+    /// since (then it may be older than what is stored, or than what others read).
+    pub(crate) fn offer(&self, key: &[u8], ticket: u64, value: sled::IVec) {
         let _gate = self.gate.read().unwrap_or_else(|p| p.into_inner());
-        if self.generation.load(Ordering::Acquire) == generation {
+        if self.generation.load(Ordering::SeqCst) == ticket {
             self.values.insert(key.into(), value);
         }
     }
 
-    /// Forgets `keys`, and refuses every value read before now.
-    pub(crate) fn invalidate<'k>(&self, keys: impl Iterator<Item = &'k [u8]>) {
+    /// A batch writing `keys` is about to be applied: forgets them, and keeps nothing
+    /// read until it ends.
+    pub(crate) fn begin<'k>(&self, keys: impl Iterator<Item = &'k [u8]>) {
         let _gate = self.gate.write().unwrap_or_else(|p| p.into_inner());
-        self.generation.fetch_add(1, Ordering::AcqRel);
+        self.active.fetch_add(1, Ordering::SeqCst);
+        self.generation.fetch_add(1, Ordering::SeqCst);
         for k in keys {
             self.values.remove(k);
         }
     }
 
+    /// The batch `begin` announced is applied (or failed): forgets its keys again.
+    pub(crate) fn end<'k>(&self, keys: impl Iterator<Item = &'k [u8]>) {
+        let _gate = self.gate.write().unwrap_or_else(|p| p.into_inner());
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        for k in keys {
+            self.values.remove(k);
+        }
+        self.active.fetch_sub(1, Ordering::SeqCst);
+    }
+
     /// Forgets everything, and refuses every value read before now.
     pub(crate) fn clear(&self) {
         let _gate = self.gate.write().unwrap_or_else(|p| p.into_inner());
-        self.generation.fetch_add(1, Ordering::AcqRel);
+        self.generation.fetch_add(1, Ordering::SeqCst);
         self.values.clear();
     }
 }
@@ -98,26 +121,31 @@ mod tests {
     }
 
     #[test]
-    fn a_value_offered_before_an_invalidation_is_refused() {
+    fn a_value_read_before_or_while_a_batch_applies_is_refused() {
         let cache = ReadCache::new(1 << 20);
-        let g = cache.generation();
-        cache.invalidate([b"k".as_slice()].into_iter());
-        cache.offer(b"k", g, iv("old"));
+        let before = cache.ticket().expect("no batch");
+        cache.begin([b"k".as_slice()].into_iter());
+        assert_eq!(cache.ticket(), None, "a batch is being applied");
+        cache.offer(b"k", before, iv("old"));
         assert_eq!(cache.get(b"k"), None);
-        let g = cache.generation();
-        cache.offer(b"k", g, iv("new"));
+        cache.end([b"k".as_slice()].into_iter());
+        cache.offer(b"k", before, iv("old"));
+        assert_eq!(cache.get(b"k"), None, "read before the batch");
+        let after = cache.ticket().expect("the batch ended");
+        cache.offer(b"k", after, iv("new"));
         assert_eq!(cache.get(b"k"), Some(iv("new")));
     }
 
     #[test]
-    fn invalidating_forgets_only_the_keys_named() {
+    fn a_batch_forgets_only_the_keys_it_writes() {
         let cache = ReadCache::new(1 << 20);
         for k in ["a", "b"] {
-            cache.offer(k.as_bytes(), cache.generation(), iv(k));
+            cache.offer(k.as_bytes(), cache.ticket().unwrap(), iv(k));
         }
-        cache.invalidate([b"a".as_slice()].into_iter());
+        cache.begin([b"a".as_slice()].into_iter());
         assert_eq!(cache.get(b"a"), None);
         assert_eq!(cache.get(b"b"), Some(iv("b")));
+        cache.end([b"a".as_slice()].into_iter());
         cache.clear();
         assert_eq!(cache.get(b"b"), None);
     }
@@ -127,7 +155,7 @@ mod tests {
         let cache = ReadCache::new(64 * 1024);
         let big = "x".repeat(1000);
         for i in 0..1000u32 {
-            cache.offer(&i.to_be_bytes(), cache.generation(), iv(&big));
+            cache.offer(&i.to_be_bytes(), cache.ticket().unwrap(), iv(&big));
         }
         let held = (0..1000u32).filter(|i| cache.get(&i.to_be_bytes()).is_some()).count();
         // Each weighs 1,004 bytes: its value and its 4-byte key.

@@ -173,10 +173,10 @@ impl SledKv {
         if let Some(v) = self.recent.get(key) {
             return Ok(Some(v));
         }
-        let generation = self.recent.generation();
+        let ticket = self.recent.ticket();
         let value = db.get(key).map_err(engine_error)?;
-        if let Some(v) = &value {
-            self.recent.offer(key, generation, v.clone());
+        if let (Some(ticket), Some(v)) = (ticket, &value) {
+            self.recent.offer(key, ticket, v.clone());
         }
         Ok(value)
     }
@@ -445,10 +445,11 @@ impl Kv for SledKv {
                 None => batch.remove(k),
             }
         }
-        // Before and after: see `read_cache.rs` for the reads that race the batch.
-        self.recent.invalidate(keys.iter().map(Vec::as_slice));
-        let applied = self.db()?.apply_batch(batch).map_err(engine_error);
-        self.recent.invalidate(keys.iter().map(Vec::as_slice));
+        // See `read_cache.rs` for the reads that race the batch.
+        let db = self.db()?;
+        self.recent.begin(keys.iter().map(Vec::as_slice));
+        let applied = db.apply_batch(batch).map_err(engine_error);
+        self.recent.end(keys.iter().map(Vec::as_slice));
         applied
     }
 

@@ -993,3 +993,21 @@ fn a_statement_label_scan_finds_the_statements_labels_finds() {
     let plan = g.explain("match (v:Value) return count(*)").unwrap().join("\n");
     assert!(plan.contains("among the value nodes"), "{plan}");
 }
+
+/// A script's question that failed after the script's writes were committed left them
+/// in the store, while the script as a whole reported an error (found by fuzzing the
+/// `.fg` scripts: `who reportin …; entity "Mehr news …": Organization`). A script is one
+/// unit: the failure takes the writes back.
+#[test]
+fn a_script_whose_question_fails_after_its_writes_leaves_the_store_as_it_was() {
+    let g = Graph::in_memory().unwrap();
+    g.query(r#"entity Seed: Person"#).unwrap();
+    let before = g.counts().unwrap();
+    let err = g.query(r#"who reportin nobody; entity "Zed": Organization"#).unwrap_err();
+    assert!(err.to_string().contains("no entity is called \"nobody\""), "{err}");
+    assert_eq!(g.counts().unwrap(), before, "the entity written before the failing question was taken back");
+    assert!(g.lookup_ids("Zed").unwrap().is_empty());
+    // The same script without the failing question keeps its write.
+    g.query(r#"entity "Zed": Organization; who is Seed"#).unwrap();
+    assert_eq!(g.lookup_ids("Zed").unwrap().len(), 1);
+}

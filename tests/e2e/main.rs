@@ -427,3 +427,23 @@ fn participants_load_from_a_file_show_by_name_and_an_unknown_one_points_at_its_l
     assert!(stderr.contains("Donld Trump") && stderr.contains("bad.fg:2:"), "{stderr}");
     assert_eq!(factgraph(&db, &["-c", "describe Carol"], "").status.code(), Some(1), "Carol was not kept");
 }
+
+/// `--param NAME=VALUE` gives `$NAME` its value for every query of the run, read as
+/// `.param` reads it (issue 10 lists it beside the API and `.param`); a bad name is a
+/// usage error.
+#[test]
+fn a_param_on_the_command_line_gives_the_queries_its_value() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("db");
+    let made = factgraph(&db, &["-c", "create (:Thing {name: 'Alpha'})-[:knows]->(:Thing {name: 'Beta'})"], "");
+    assert!(made.status.success(), "{}", text(&made.stderr));
+    let q = "match (a {name: $who})-[:knows]->(b) return b.name, $n + 1 as n";
+    let out = factgraph(&db, &["--param", "who=Alpha", "--param", "$n=41", "-c", q], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "b.name\tn\nBeta\t42\n");
+    let out = factgraph(&db, &["--param", "who=\"Alpha\"", "-c", "who knows Beta"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = factgraph(&db, &["--param", "9lives=1", "-c", "return 1"], "");
+    assert_eq!(out.status.code(), Some(2), "a usage error");
+    assert!(text(&out.stderr).contains("is not a parameter name"), "{}", text(&out.stderr));
+}

@@ -61,6 +61,10 @@ struct Cli {
     /// Run a file of queries and commands and exit.
     #[arg(short = 'f', long = "file", value_name = "FILE")]
     file: Option<PathBuf>,
+    /// Give `$NAME` a value for the queries (repeatable), read as `.param` reads it:
+    /// `"text"`, `42`, `1.5`, `true`, `2020-01-03`, else the text as typed.
+    #[arg(long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
+    params: Vec<(String, String)>,
     /// Output format (default: table on a terminal, tsv when piped).
     #[arg(long, value_enum, global = true)]
     format: Option<Mode>,
@@ -270,6 +274,19 @@ fn exit_code(e: &anyhow::Error) -> u8 {
 
 /// A size as `--memory-limit` takes it: bytes, or a number with a unit (`512MiB`,
 /// `2 GiB`, `1.5G`; `K`, `M`, `G`, `T` and `KiB`… are binary, `KB`, `MB`… decimal).
+/// `NAME=VALUE` of `--param`: a name as `.param` takes one (a letter or `_`, then
+/// letters, digits or `_`; a leading `$` is allowed), then the value as typed.
+fn parse_param(text: &str) -> std::result::Result<(String, String), String> {
+    let (name, value) = text.split_once('=').ok_or("expected NAME=VALUE, such as who=Trump")?;
+    let name = name.trim().trim_start_matches('$');
+    let valid = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !valid {
+        return Err(format!("{name:?} is not a parameter name: a letter or _, then letters, digits or _"));
+    }
+    Ok((name.to_owned(), value.to_owned()))
+}
+
 fn parse_size(text: &str) -> std::result::Result<usize, String> {
     let t = text.trim();
     let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
@@ -748,6 +765,9 @@ fn run_session(cli: &Cli, backend: Backend<'_>, inputs: Option<(Vec<String>, Opt
     let style = Style { mode, evidence: cli.evidence, max_rows: if stdout.is_terminal() { 200 } else { usize::MAX } };
     let mut session = Session::with_backend(backend, stdout.lock(), std::io::stderr(), style, color);
     session.max_memory = cli.memory_limit;
+    for (name, value) in &cli.params {
+        session.params.insert(name.clone(), repl::param_value(value));
+    }
     let Some((inputs, cwd)) = inputs else {
         terminal::run(&mut session, backend)?;
         return Ok(ExitCode::SUCCESS);

@@ -14,26 +14,15 @@
 //! the request: item 3). Q60 checks the disagreements; its list of hedges needs a
 //! pattern over statements whose object is a text (item 7).
 
-use std::path::PathBuf;
 use std::sync::OnceLock;
+
+mod common;
 
 use factgraph::{Graph, QueryResult};
 
 fn showcase() -> &'static Graph {
     static GRAPH: OnceLock<Graph> = OnceLock::new();
-    GRAPH.get_or_init(|| {
-        let data = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data"));
-        let mut scripts: Vec<PathBuf> = std::fs::read_dir(&data)
-            .expect("data/ exists")
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "fg"))
-            .collect();
-        scripts.sort();
-        let g = Graph::in_memory().expect("temporary graph");
-        g.load_scripts(&scripts).unwrap_or_else(|e| panic!("the showcase does not load: {e}"));
-        g
-    })
+    GRAPH.get_or_init(common::showcase)
 }
 
 /// One row as text, and the documents it rests on (from its evidence, or named in its

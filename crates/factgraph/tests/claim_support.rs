@@ -3,7 +3,7 @@
 //! its documents gives for it. It catches the showcase's old "the highest-level arrest"
 //! for Newsweek's "the highest level notice", and finds nothing in the showcase now.
 
-use std::path::PathBuf;
+mod common;
 
 use factgraph::Graph;
 
@@ -77,16 +77,7 @@ fn qualifier_words_are_checked_and_names_of_the_ends_support_the_claim() {
 
 #[test]
 fn the_showcase_has_no_unsupported_claim() {
-    let data = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data"));
-    let mut scripts: Vec<PathBuf> = std::fs::read_dir(&data)
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "fg"))
-        .collect();
-    scripts.sort();
-    let g = Graph::in_memory().unwrap();
-    g.load_scripts(&scripts).unwrap();
+    let g = common::showcase();
     let (rows, note) = verify(&g);
     assert!(rows.is_empty(), "{}", rows.join("\n"));
     assert!(note.contains("0 do not") && note.contains(", 0 say more"), "{note}");

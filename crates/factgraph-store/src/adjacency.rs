@@ -140,6 +140,20 @@ pub struct Adjacency {
     /// adjacency than the rest of the file did.
     order: Vec<u32>,
     rows: Rows,
+    /// The statements whose object is a value (a number, date or text), which are no
+    /// edges: `(subject, statement, relation)`, by subject then statement. A pattern
+    /// step that may end at a value node reads them here rather than asking the store
+    /// for the out-list of every node it reached.
+    values: Vec<(Node, StatementId, u32)>,
+}
+
+/// A statement whose object is a value, from its subject: see `Adjacency::value_edges`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ValueEdge {
+    /// The statement, whose object is a value.
+    pub statement: StatementId,
+    /// The interned relation id (`Store::relation_id`).
+    pub relation: u32,
 }
 
 impl Adjacency {
@@ -152,9 +166,12 @@ impl Adjacency {
         for ((subject, _), entries) in store.all_adjacency(true)? {
             let s = adj.intern(&mut index, subject);
             for a in entries {
-                if let Some(o) = a.other.node() {
-                    let o = adj.intern(&mut index, o);
-                    edges.push((s, o, a.sid));
+                match a.other.node() {
+                    Some(o) => {
+                        let o = adj.intern(&mut index, o);
+                        edges.push((s, o, a.sid));
+                    }
+                    None => adj.values.push((subject, StatementId(a.sid), a.rel)),
                 }
             }
         }
@@ -193,6 +210,7 @@ impl Adjacency {
             }
         }
         adj.rows = Rows::build(adj.nodes.len(), &edges);
+        adj.values.sort_unstable();
         adj.order = (0..adj.nodes.len() as u32).collect();
         adj.order.sort_unstable_by_key(|&i| adj.nodes[i as usize]);
         Ok(adj)
@@ -213,6 +231,21 @@ impl Adjacency {
     /// Edges: statements between nodes, and the joins of statement nodes to their ends.
     pub fn edge_count(&self) -> usize {
         self.rows.targets.len() / 2
+    }
+
+    /// The statements from `n` whose object is a value, in statement order: the edges
+    /// to value nodes, which the rows leave out.
+    pub fn value_edges(&self, n: Node) -> impl Iterator<Item = ValueEdge> + '_ {
+        let from = self.values.partition_point(|v| v.0 < n);
+        self.values[from..]
+            .iter()
+            .take_while(move |v| v.0 == n)
+            .map(|&(_, statement, relation)| ValueEdge { statement, relation })
+    }
+
+    /// Whether any statement's object is a value.
+    pub fn has_value_edges(&self) -> bool {
+        !self.values.is_empty()
     }
 
     /// The store's node behind a dense id.
@@ -646,8 +679,9 @@ pub const ADJACENCY_FILE: &str = "adjacency.csr";
 /// What starts the file, then its format version (2: sections read straight into
 /// their arrays, a CRC-32 instead of FNV-1a, the node order instead of a map; 3: a
 /// statement naming participants joined to them, so a file an earlier build wrote of
-/// the same commit is rebuilt, not served without the joins).
-const MAGIC: &[u8; 8] = b"FGCSR\0\0\x03";
+/// the same commit is rebuilt, not served without the joins; 4: the statements whose
+/// object is a value, after the rows).
+const MAGIC: &[u8; 8] = b"FGCSR\0\0\x04";
 
 /// Writes `bytes` to `file` through a temporary and a rename: a reader sees the old
 /// file or the whole new one.
@@ -689,7 +723,8 @@ impl<R: std::io::Read> Sections<R> {
 
 impl Adjacency {
     /// The file form: magic, the stamp, the sizes, the nodes (kind and id), their
-    /// order, the rows, and a CRC-32 of everything before it, all words little-endian.
+    /// order, the rows, the value edges (a count, then subject, statement and
+    /// relation for each), and a CRC-32 of everything before it, all words little-endian.
     fn encode(&self, stamp: [u64; 6]) -> Vec<u8> {
         let r = &self.rows;
         let mut out = Vec::with_capacity(80 + 16 * self.nodes.len() + 12 * r.targets.len());
@@ -698,17 +733,19 @@ impl Adjacency {
             out.extend_from_slice(&w.to_le_bytes());
         }
         for n in &self.nodes {
-            let (kind, id) = match n {
-                Node::Entity(e) => (0u64, e.0),
-                Node::Statement(s) => (1u64, s.0),
-            };
-            out.extend_from_slice(&(id << 1 | kind).to_le_bytes());
+            out.extend_from_slice(&node_code(*n).to_le_bytes());
         }
         for w in self.order.iter().chain(&r.offsets).chain(&r.split).chain(&r.targets) {
             out.extend_from_slice(&w.to_le_bytes());
         }
         for s in &r.via {
             out.extend_from_slice(&s.0.to_le_bytes());
+        }
+        out.extend_from_slice(&(self.values.len() as u64).to_le_bytes());
+        for &(n, s, rel) in &self.values {
+            for w in [node_code(n), s.0, u64::from(rel)] {
+                out.extend_from_slice(&w.to_le_bytes());
+            }
         }
         let mut crc = crc32fast::Hasher::new();
         crc.update(&out);
@@ -740,15 +777,22 @@ impl Adjacency {
         let split = f.words::<u32>(n, u32::from_le)?;
         let targets = f.words::<u32>(e, u32::from_le)?;
         let via: Vec<StatementId> = f.words::<u64>(e, u64::from_le)?.into_iter().map(StatementId).collect();
+        let v = usize::try_from(f.u64()?).ok()?;
+        let words = f.words::<u64>(v.checked_mul(3)?, u64::from_le)?;
+        let mut values = Vec::with_capacity(v);
+        for w in words.chunks_exact(3) {
+            values.push((node_of(w[0]), StatementId(w[1]), u32::try_from(w[2]).ok()?));
+        }
+        // In order, as `value_edges`' binary search needs.
+        if values.windows(2).any(|w| w[0] >= w[1]) {
+            return None;
+        }
         let sum = f.crc.clone().finalize();
         // The sum, and nothing after it.
         if f.u64()? != u64::from(sum) || f.left != 0 {
             return None;
         }
-        let nodes: Vec<Node> = codes
-            .into_iter()
-            .map(|x| if x & 1 == 0 { Node::Entity(EntityId(x >> 1)) } else { Node::Statement(StatementId(x >> 1)) })
-            .collect();
+        let nodes: Vec<Node> = codes.into_iter().map(node_of).collect();
         if offsets.first() != Some(&0) || offsets.last().map(|&o| o as usize) != Some(e) {
             return None;
         }
@@ -767,7 +811,23 @@ impl Adjacency {
         {
             return None;
         }
-        Some(Adjacency { nodes, order, rows: Rows { offsets, split, targets, via } })
+        Some(Adjacency { nodes, order, rows: Rows { offsets, split, targets, via }, values })
+    }
+}
+
+/// A node as one word in the file: its id, then one bit for its kind.
+fn node_code(n: Node) -> u64 {
+    match n {
+        Node::Entity(e) => e.0 << 1,
+        Node::Statement(s) => s.0 << 1 | 1,
+    }
+}
+
+fn node_of(x: u64) -> Node {
+    if x & 1 == 0 {
+        Node::Entity(EntityId(x >> 1))
+    } else {
+        Node::Statement(StatementId(x >> 1))
     }
 }
 
@@ -918,8 +978,36 @@ mod tests {
         }
         let about = NewStatement::new(first.unwrap(), "said-by", ids[2], Evidence::new(doc, "q"));
         tx.add_statement(about).unwrap();
+        // Two values said of c and one of a: no edges, but value edges.
+        for (s, rel, v) in [(2, "age", 41), (0, "age", 7), (2, "height", 180)] {
+            let st = NewStatement::new(ids[s], rel, crate::Value::Int(v), Evidence::new(doc, "q"));
+            tx.add_statement(st).unwrap();
+        }
         tx.commit().unwrap();
         ids
+    }
+
+    #[test]
+    fn value_edges_are_the_statements_with_a_value_object_by_subject() {
+        let store = Store::in_memory().unwrap();
+        let ids = sample(&store);
+        let g = Adjacency::build(&store).unwrap();
+        assert!(g.has_value_edges());
+        let of = |i: usize| -> Vec<(StatementId, u32)> {
+            g.value_edges(Node::Entity(ids[i])).map(|e| (e.statement, e.relation)).collect()
+        };
+        let (age, height) = (store.relation_id("age").unwrap(), store.relation_id("height").unwrap());
+        let c = of(2);
+        assert_eq!(c.iter().map(|e| e.1).collect::<Vec<_>>(), [age, height]);
+        assert!(c[0].0 < c[1].0, "in statement order");
+        assert_eq!(of(0).len(), 1);
+        assert!(of(1).is_empty() && of(5).is_empty());
+        for (sid, rel) in c.into_iter().chain(of(0)) {
+            let st = store.statement(sid).unwrap().unwrap();
+            assert!(st.object.node().is_none());
+            assert_eq!(store.relation_id(&st.relation), Some(rel));
+        }
+        assert!(!Adjacency::build(&Store::in_memory().unwrap()).unwrap().has_value_edges());
     }
 
     #[test]
@@ -969,6 +1057,8 @@ mod tests {
             (&g.rows.offsets, &g.rows.split, &g.rows.targets)
         );
         assert_eq!(back.rows.via, g.rows.via);
+        assert_eq!(back.values, g.values);
+        assert_eq!(back.values.len(), 3);
         let mut other = stamp;
         other[0] += 1;
         assert!(Adjacency::decode(&bytes[..], bytes.len() as u64, other).is_none(), "another commit's file");

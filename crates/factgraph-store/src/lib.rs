@@ -18,7 +18,7 @@ mod runs;
 mod store;
 mod txn;
 
-pub use adjacency::{Adjacency, AdjacencyEdge, Path, Walk};
+pub use adjacency::{Adjacency, AdjacencyEdge, Path, ValueEdge, Walk};
 pub use check::CheckReport;
 pub use error::{Result, StoreError};
 pub use jsonl::{export_jsonl, import_jsonl, import_jsonl_checked, JsonlCheck, JSONL_FORMAT, JSONL_VERSION};

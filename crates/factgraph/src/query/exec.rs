@@ -14,6 +14,8 @@
 
 use std::collections::HashMap;
 
+use rustc_hash::{FxHashMap, FxHashSet};
+
 use factgraph_store::{Node, StatementId};
 use factgraph_syntax::ast::{ExprKind, Literal, PathPattern, PatternProperty};
 
@@ -25,7 +27,7 @@ use super::matcher;
 use super::result::{QueryResult, Row};
 use super::script::{self, ScriptState};
 use super::update;
-use super::value::{compare_for_sort, group_key, num, to_cell, truth, Val};
+use super::value::{compare_for_sort, num, to_cell, truth, RowKey, Val};
 use crate::error::{QueryError, Restriction, Result};
 
 pub(crate) type Sink<'s> = dyn FnMut(&mut Ctx<'_>, Vec<Val>) -> Result<Flow> + 's;
@@ -45,7 +47,7 @@ pub(crate) fn run(ctx: &mut Ctx<'_>, plan: &QueryPlan, text: &str) -> Result<Que
     // slots; `union` (not `all`) keeps each answer row once.
     let first: Vec<usize> = plan.columns.iter().map(|(_, s)| *s).collect();
     let parts = std::iter::once((&plan.root, &first)).chain(plan.unions.iter().map(|(op, cols)| (op, cols)));
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = FxHashSet::default();
     let mut env = Env { text, width: plan.width, written: &mut written, undo: Some(Vec::new()), undo_bytes: 0 };
     for (root, columns) in parts {
         let mut sink = |ctx: &mut Ctx<'_>, row: Vec<Val>| -> Result<Flow> {
@@ -53,12 +55,8 @@ pub(crate) fn run(ctx: &mut Ctx<'_>, plan: &QueryPlan, text: &str) -> Result<Que
                 return Ok(Flow::Go);
             }
             if plan.union_distinct {
-                let mut key = String::new();
-                for slot in columns {
-                    group_key(&row[*slot], &mut key);
-                    key.push('\u{1}');
-                }
-                let bytes = key_bytes(&key);
+                let key = RowKey::of(columns.iter().map(|s| &row[*s]));
+                let bytes = key.bytes();
                 if !seen.insert(key) {
                     return Ok(Flow::Go);
                 }
@@ -254,18 +252,15 @@ impl Env<'_> {
             }),
             Op::Aggregate { input, keys, aggs } => {
                 let mut groups: Vec<(Vec<Val>, Vec<State>)> = Vec::new();
-                let mut index: HashMap<String, usize> = HashMap::new();
+                let mut index: FxHashMap<RowKey, usize> = FxHashMap::default();
                 let cap = ctx.limits.max_rows.saturating_mul(10);
                 self.op(ctx, input, &mut |ctx, row| {
                     ctx.tick()?;
-                    let mut key = String::new();
                     let mut key_values = Vec::with_capacity(keys.len());
                     for (e, _) in keys {
-                        let v = eval(ctx, e, &row)?;
-                        group_key(&v, &mut key);
-                        key.push('\u{1}');
-                        key_values.push(v);
+                        key_values.push(eval(ctx, e, &row)?);
                     }
+                    let key = RowKey::of(&key_values);
                     let at = match index.get(&key) {
                         Some(&i) => i,
                         None => {
@@ -276,7 +271,7 @@ impl Env<'_> {
                             for ((_, slot), v) in keys.iter().zip(key_values) {
                                 first[*slot] = v;
                             }
-                            ctx.hold(row_bytes(&first) + 2 * key_bytes(&key), "the groups")?;
+                            ctx.hold(row_bytes(&first) + 2 * key.bytes(), "the groups")?;
                             index.insert(key, groups.len());
                             groups.push((first, aggs.iter().map(State::new).collect()));
                             groups.len() - 1
@@ -302,21 +297,17 @@ impl Env<'_> {
                 Ok(Flow::Go)
             }
             Op::Distinct { input, slots } => {
-                let mut seen = std::collections::HashSet::new();
+                let mut seen = FxHashSet::default();
                 let cap = ctx.limits.max_rows.saturating_mul(10);
                 self.op(ctx, input, &mut |ctx, row| {
-                    let mut key = String::new();
-                    for s in slots {
-                        group_key(&row[*s], &mut key);
-                        key.push('\u{1}');
-                    }
+                    let key = RowKey::of(slots.iter().map(|s| &row[*s]));
                     if seen.contains(&key) {
                         return Ok(Flow::Go);
                     }
                     if seen.len() >= cap {
                         return Err(too_many("distinct rows", cap));
                     }
-                    ctx.hold(key_bytes(&key), "the rows `distinct` keeps")?;
+                    ctx.hold(key.bytes(), "the rows `distinct` keeps")?;
                     seen.insert(key);
                     sink(ctx, row)
                 })
@@ -637,11 +628,6 @@ pub(crate) fn literal_paths(ctx: &mut Ctx<'_>, plan: &CreatePlan, row: &[Val]) -
     Ok(paths)
 }
 
-/// Bytes of a key kept in a set or map: its text, its `String` and the table's slot.
-fn key_bytes(key: &str) -> usize {
-    key.len() + std::mem::size_of::<String>() + 8
-}
-
 /// A value a property can hold, as a literal; the value back if it is not one.
 fn scalar_literal(v: Val) -> std::result::Result<Literal, Val> {
     Ok(match v {
@@ -662,7 +648,7 @@ fn too_many(what: &str, cap: usize) -> crate::Error {
 /// An aggregate's running state.
 enum State {
     Count(i64),
-    Seen(std::collections::HashSet<String>, Box<State>),
+    Seen(FxHashSet<RowKey>, Box<State>),
     Collect(Vec<Val>),
     Best(Option<Val>),
     SumInt(i64),
@@ -701,9 +687,8 @@ impl State {
     fn push(&mut self, ctx: &mut Ctx<'_>, a: &Agg, v: Val, cap: usize) -> Result<()> {
         match self {
             State::Seen(seen, inner) => {
-                let mut k = String::new();
-                group_key(&v, &mut k);
-                let bytes = key_bytes(&k);
+                let k = RowKey::of([&v]);
+                let bytes = k.bytes();
                 if seen.insert(k) {
                     if seen.len() > cap {
                         return Err(too_many("distinct values", cap));

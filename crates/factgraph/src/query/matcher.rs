@@ -207,15 +207,17 @@ impl Matcher<'_> {
         // The value nodes, which the adjacency leaves out: one step beyond a node the
         // trails reach in fewer than `max` steps, along a statement they did not take
         // (a value node's one statement leads nowhere else).
-        if max > 0 && (walk == Walk::Undirected || forwards) {
+        // The adjacency holds them apart, so a graph with none (the common case) pays
+        // nothing, and one with some reads no store list per node reached.
+        if max > 0 && (walk == Walk::Undirected || forwards) && adjacency.has_value_edges() {
+            let types: Vec<Option<u32>> = rel.types.iter().map(|t| ctx.store.relation_id(t)).collect();
             let mut before: Vec<Node> = if max > 1 { reach(max - 1).0 } else { Vec::new() };
             before.push(start);
             for n in before {
-                for e in ctx.store.edges(n, Direction::Out)? {
+                for e in adjacency.value_edges(n) {
                     ctx.tick()?;
-                    let fits =
-                        rel.types.is_empty() || rel.types.iter().any(|t| ctx.store.relation_id(t) == Some(e.relation));
-                    if e.other.is_none() && fits && !withdrawn.as_ref().is_some_and(|w| w.contains(e.statement)) {
+                    let fits = types.is_empty() || types.contains(&Some(e.relation));
+                    if fits && !withdrawn.as_ref().is_some_and(|w| w.contains(e.statement)) {
                         ends.push(At::Value(e.statement));
                     }
                 }

@@ -308,6 +308,54 @@ pub(crate) fn compare_for_sort(a: &Val, b: &Val) -> Ordering {
     }
 }
 
+/// What grouping, `distinct` and `union` compare rows by: equal exactly when the rows'
+/// `group_key` texts are. A row of one node, relationship or whole number (the
+/// common `count(distinct y)`) is a word, so keying it builds no text.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum RowKey {
+    Word(u8, u64),
+    Text(String),
+}
+
+impl RowKey {
+    /// The key of the values of one row, in order.
+    pub(crate) fn of<'a>(vals: impl IntoIterator<Item = &'a Val>) -> RowKey {
+        let mut vals = vals.into_iter();
+        let first = vals.next();
+        let mut text = String::new();
+        match (first, vals.next()) {
+            (Some(v), None) => {
+                // The same words `group_key` writes, as numbers.
+                match v {
+                    Val::Int(i) => return RowKey::Word(b'n', *i as u64),
+                    Val::Float(x) if x.fract() == 0.0 && x.abs() < 9.0e15 => {
+                        return RowKey::Word(b'n', *x as i64 as u64)
+                    }
+                    Val::Node(Node::Entity(id)) => return RowKey::Word(b'e', id.0),
+                    Val::Node(Node::Statement(id)) => return RowKey::Word(b's', id.0),
+                    Val::Rel(id) => return RowKey::Word(b'r', id.0),
+                    other => group_key(other, &mut text),
+                }
+            }
+            (first, second) => {
+                for v in first.into_iter().chain(second).chain(vals) {
+                    group_key(v, &mut text);
+                    text.push('\u{1}');
+                }
+            }
+        }
+        RowKey::Text(text)
+    }
+
+    /// What keeping it costs, for the memory budget.
+    pub(crate) fn bytes(&self) -> usize {
+        match self {
+            RowKey::Word(..) => 16,
+            RowKey::Text(t) => t.len() + std::mem::size_of::<String>() + 8,
+        }
+    }
+}
+
 /// A key under which values that openCypher groups together (and `distinct` keeps
 /// once) are equal: `1` and `1.0` are one group, as are equal lists and maps.
 pub(crate) fn group_key(v: &Val, out: &mut String) {

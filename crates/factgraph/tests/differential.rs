@@ -2,7 +2,9 @@
 //! graphs, answered by the engine (which picks where a path starts, walks it in either
 //! direction and searches breadth-first when only distinct ends matter) and by a naive
 //! reference evaluator written here, which tries every start node and every trail left
-//! to right. `count(*)` and `count(distinct y)` must agree.
+//! to right. `count(*)`, `count(distinct y)` and `count(distinct y)` under
+//! `where y <> x` must agree (the last two are counted from a breadth-first search's
+//! ends, with no row per end, when the pattern is one variable-length step).
 
 use std::collections::BTreeSet;
 
@@ -92,6 +94,10 @@ fn node_text(var: &str, kind_: Option<bool>, named: bool) -> String {
 }
 
 fn query(p: &Pat, ret: &str) -> String {
+    query_where(p, None, ret)
+}
+
+fn query_where(p: &Pat, filter: Option<&str>, ret: &str) -> String {
     let mut q = format!("match {}", node_text("x", p.kind, p.named));
     for (i, s) in p.steps.iter().enumerate() {
         let mut rel = String::from("[");
@@ -111,7 +117,10 @@ fn query(p: &Pat, ret: &str) -> String {
         let var = if i + 1 == p.steps.len() { "y".to_owned() } else { format!("m{i}") };
         q.push_str(&node_text(&var, s.kind, s.named));
     }
-    format!("{q} return {ret}")
+    match filter {
+        Some(f) => format!("{q} where {f} return {ret}"),
+        None => format!("{q} return {ret}"),
+    }
 }
 
 /// The edges a step can take from `u`: (edge index, far node).
@@ -137,50 +146,46 @@ fn fits(g: &G, n: usize, k: Option<bool>, named: bool) -> bool {
     k.is_none_or(|k| g.kinds[n] == k) && (!named || n == 0)
 }
 
-/// Every binding, as (end node): one per distinct sequence of relationships.
-fn reference(g: &G, p: &Pat) -> Vec<usize> {
-    fn go(g: &G, steps: &[Step], at: usize, used: &mut Vec<usize>, out: &mut Vec<usize>) {
-        let Some((s, rest)) = steps.split_first() else {
-            out.push(at);
-            return;
-        };
-        let (min, max) = s.len.unwrap_or((1, 1));
-        // Every trail of min..=max relationships from `at`.
-        fn trails(
-            g: &G,
-            s: &Step,
-            rest: &[Step],
-            at: usize,
-            depth: usize,
-            used: &mut Vec<usize>,
-            out: &mut Vec<usize>,
-        ) {
-            let (min, max) = s.len.unwrap_or((1, 1));
-            if depth >= min && fits(g, at, s.kind, s.named) {
-                go(g, rest, at, used, out);
-            }
-            if depth == max {
-                return;
-            }
-            for (e, next) in hops(g, at, s.dir, s.ty) {
-                if used.contains(&e) {
-                    continue;
-                }
-                used.push(e);
-                trails(g, s, rest, next, depth + 1, used, out);
-                used.pop();
-            }
-        }
-        let _ = (min, max);
-        trails(g, s, rest, at, 0, used, out);
-    }
+/// Every binding, as (start node, end node): one per distinct sequence of
+/// relationships.
+fn reference(g: &G, p: &Pat) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     for start in 0..g.kinds.len() {
         if fits(g, start, p.kind, p.named) {
-            go(g, &p.steps, start, &mut Vec::new(), &mut out);
+            let mut ends = Vec::new();
+            go(g, &p.steps, start, &mut Vec::new(), &mut ends);
+            out.extend(ends.into_iter().map(|e| (start, e)));
         }
     }
     out
+}
+
+fn go(g: &G, steps: &[Step], at: usize, used: &mut Vec<usize>, out: &mut Vec<usize>) {
+    let Some((s, rest)) = steps.split_first() else {
+        out.push(at);
+        return;
+    };
+    let (min, max) = s.len.unwrap_or((1, 1));
+    // Every trail of min..=max relationships from `at`.
+    fn trails(g: &G, s: &Step, rest: &[Step], at: usize, depth: usize, used: &mut Vec<usize>, out: &mut Vec<usize>) {
+        let (min, max) = s.len.unwrap_or((1, 1));
+        if depth >= min && fits(g, at, s.kind, s.named) {
+            go(g, rest, at, used, out);
+        }
+        if depth == max {
+            return;
+        }
+        for (e, next) in hops(g, at, s.dir, s.ty) {
+            if used.contains(&e) {
+                continue;
+            }
+            used.push(e);
+            trails(g, s, rest, next, depth + 1, used, out);
+            used.pop();
+        }
+    }
+    let _ = (min, max);
+    trails(g, s, rest, at, 0, used, out);
 }
 
 fn load(g: &G) -> Graph {
@@ -208,8 +213,13 @@ proptest! {
         let expected = reference(&g, &p);
         let q = query(&p, "count(*)");
         prop_assert_eq!(answer(&graph, &q), expected.len() as i64, "{}", q);
-        let distinct: BTreeSet<usize> = expected.into_iter().collect();
+        let distinct: BTreeSet<usize> = expected.iter().map(|&(_, e)| e).collect();
         let q = query(&p, "count(distinct y)");
         prop_assert_eq!(answer(&graph, &q), distinct.len() as i64, "{}", q);
+        let others: BTreeSet<usize> = expected.iter().filter(|(s, e)| s != e).map(|&(_, e)| e).collect();
+        for filter in ["y <> x", "x <> y"] {
+            let q = query_where(&p, Some(filter), "count(distinct y)");
+            prop_assert_eq!(answer(&graph, &q), others.len() as i64, "{}", q);
+        }
     }
 }

@@ -348,6 +348,36 @@ impl QueryPlan {
     }
 }
 
+/// `count(distinct y)`, alone, over a match (from one empty row) of one path of one
+/// variable-length step to `y` whose distinct ends are sought, with no filter but
+/// `y <> x` for its anchor `x`: `exec` counts it from the search's ends without
+/// building a row (`matcher::count_distinct_ends`). Returns the path, and whether
+/// `y = x` is left out.
+pub(crate) fn counts_ends<'p>(input: &'p Op, keys: &[(CExpr, Slot)], aggs: &[Agg]) -> Option<(&'p PathPlan, bool)> {
+    let Op::Match { input: from, optional: false, paths, filter, .. } = input else { return None };
+    let ([path], [agg], [], Op::Unit) = (paths.as_slice(), aggs, keys, &**from) else { return None };
+    let (rel, end) = match (path.right.as_slice(), path.left.as_slice()) {
+        ([(rel, end)], []) | ([], [(rel, end)]) => (rel, end),
+        _ => return None,
+    };
+    let y = end.slot?;
+    if agg.func != AggFn::Count || !agg.distinct || agg.arg != Some(CExpr::Slot(y)) || !rel.distinct_ends {
+        return None;
+    }
+    let skip_anchor = match filter {
+        None => false,
+        Some(CExpr::Compare(CompareOp::Ne, a, b)) => {
+            let x = path.anchor.slot?;
+            match (&**a, &**b) {
+                (CExpr::Slot(a), CExpr::Slot(b)) if (*a, *b) == (x, y) || (*a, *b) == (y, x) => true,
+                _ => return None,
+            }
+        }
+        Some(_) => return None,
+    };
+    Some((path, skip_anchor))
+}
+
 /// Marks the variable-length steps whose trails only matter through their distinct far
 /// ends: under `distinct` or under aggregates that all ignore repeats (`count(distinct
 /// y)`, `collect(distinct y)`, `min`, `max`), through filters and projections, a match

@@ -20,7 +20,7 @@ use factgraph_store::{Node, StatementId};
 use factgraph_syntax::ast::{ExprKind, Literal, PathPattern, PatternProperty};
 
 use super::budget::{cell_bytes, may_be_large, row_bytes, val_bytes};
-use super::compile::{Agg, AggFn, CExpr, CreatePlan, Op, QueryPlan, Update};
+use super::compile::{counts_ends, Agg, AggFn, CExpr, CreatePlan, Op, QueryPlan, Update};
 use super::context::{Ctx, Flow};
 use super::expr::eval;
 use super::matcher;
@@ -31,6 +31,19 @@ use super::value::{compare_for_sort, num, to_cell, truth, RowKey, Val};
 use crate::error::{QueryError, Restriction, Result};
 
 pub(crate) type Sink<'s> = dyn FnMut(&mut Ctx<'_>, Vec<Val>) -> Result<Flow> + 's;
+
+/// Where an operator lends its rows (`Env::op_ref`): read in place, not owned.
+type RefSink<'s> = dyn FnMut(&mut Ctx<'_>, &[Val]) -> Result<Flow> + 's;
+
+/// Whether `Env::op_ref` lends `op`'s rows without building them: a match, and
+/// filters over one.
+fn lends(op: &Op) -> bool {
+    match op {
+        Op::Match { optional, .. } => !optional,
+        Op::Filter { input, .. } => lends(input),
+        _ => false,
+    }
+}
 
 /// Runs a query to its answer. `text` is the query as written, which statements it
 /// creates quote as their evidence.
@@ -188,6 +201,27 @@ struct Env<'e> {
 const MAX_UNDO_BYTES: usize = 64 << 20;
 
 impl Env<'_> {
+    /// Runs `op`, lending each row to `sink` rather than giving it: a match lends the
+    /// matcher's own row, and a filter over one lends what passes, so that an
+    /// aggregate over a match (`count(distinct y)` over a million bindings) copies no
+    /// row it does not keep. Any other operator's rows are built, then lent.
+    fn op_ref(&mut self, ctx: &mut Ctx<'_>, op: &Op, sink: &mut RefSink<'_>) -> Result<Flow> {
+        match op {
+            Op::Match { input, optional: false, paths, filter, .. } => self.op(ctx, input, &mut |ctx, mut row| {
+                matcher::matches(ctx, paths, filter.as_ref(), &mut row, &mut |ctx, r: &[Val]| sink(ctx, r))
+            }),
+            Op::Filter { input, pred } if lends(input) => self.op_ref(ctx, input, &mut |ctx, row| {
+                ctx.tick()?;
+                if truth(&eval(ctx, pred, row)?) == Some(true) {
+                    sink(ctx, row)
+                } else {
+                    Ok(Flow::Go)
+                }
+            }),
+            other => self.op(ctx, other, &mut |ctx, row| sink(ctx, &row)),
+        }
+    }
+
     fn op(&mut self, ctx: &mut Ctx<'_>, op: &Op, sink: &mut Sink<'_>) -> Result<Flow> {
         match op {
             Op::Unit => sink(ctx, vec![Val::Null; self.width]),
@@ -231,6 +265,15 @@ impl Env<'_> {
                 ctx.release(bytes);
                 Ok(flow)
             }),
+            // Over a match, only the rows that pass are built.
+            Op::Filter { input, pred } if lends(input) => self.op_ref(ctx, input, &mut |ctx, row| {
+                ctx.tick()?;
+                if truth(&eval(ctx, pred, row)?) == Some(true) {
+                    sink(ctx, row.to_vec())
+                } else {
+                    Ok(Flow::Go)
+                }
+            }),
             Op::Filter { input, pred } => self.op(ctx, input, &mut |ctx, row| {
                 ctx.tick()?;
                 if truth(&eval(ctx, pred, &row)?) == Some(true) {
@@ -251,14 +294,23 @@ impl Env<'_> {
                 sink(ctx, row)
             }),
             Op::Aggregate { input, keys, aggs } => {
+                if let Some((path, skip_anchor)) = counts_ends(input, keys, aggs) {
+                    let mut row = vec![Val::Null; self.width];
+                    if let Some(n) = matcher::count_distinct_ends(ctx, path, &mut row, skip_anchor)? {
+                        let mut out = vec![Val::Null; self.width];
+                        out[aggs[0].slot] = Val::Int(n as i64);
+                        return sink(ctx, out);
+                    }
+                }
                 let mut groups: Vec<(Vec<Val>, Vec<State>)> = Vec::new();
                 let mut index: FxHashMap<RowKey, usize> = FxHashMap::default();
                 let cap = ctx.limits.max_rows.saturating_mul(10);
-                self.op(ctx, input, &mut |ctx, row| {
+                // The rows are read where they lie: only a group's first is kept.
+                self.op_ref(ctx, input, &mut |ctx, row| {
                     ctx.tick()?;
                     let mut key_values = Vec::with_capacity(keys.len());
                     for (e, _) in keys {
-                        key_values.push(eval(ctx, e, &row)?);
+                        key_values.push(eval(ctx, e, row)?);
                     }
                     let key = RowKey::of(&key_values);
                     let at = match index.get(&key) {
@@ -267,7 +319,7 @@ impl Env<'_> {
                             if groups.len() >= cap {
                                 return Err(too_many("groups", cap));
                             }
-                            let mut first = row.clone();
+                            let mut first = row.to_vec();
                             for ((_, slot), v) in keys.iter().zip(key_values) {
                                 first[*slot] = v;
                             }
@@ -278,7 +330,7 @@ impl Env<'_> {
                         }
                     };
                     for (a, state) in aggs.iter().zip(groups[at].1.iter_mut()) {
-                        state.add(ctx, a, &row, cap)?;
+                        state.add(ctx, a, row, cap)?;
                     }
                     Ok(Flow::Go)
                 })?;
@@ -673,6 +725,31 @@ impl State {
     }
 
     fn add(&mut self, ctx: &mut Ctx<'_>, a: &Agg, row: &[Val], cap: usize) -> Result<()> {
+        // A variable's value is read in place: counted, or keyed and found seen,
+        // without a copy.
+        if let Some(CExpr::Slot(s)) = &a.arg {
+            let v = &row[*s];
+            match self {
+                _ if *v == Val::Null => return Ok(()),
+                State::Count(n) => {
+                    *n += 1;
+                    return Ok(());
+                }
+                State::Seen(seen, inner) => {
+                    let k = RowKey::of([v]);
+                    if !seen.contains(&k) {
+                        if seen.len() >= cap {
+                            return Err(too_many("distinct values", cap));
+                        }
+                        ctx.hold(k.bytes(), "the distinct values of an aggregate")?;
+                        seen.insert(k);
+                        inner.push(ctx, a, v.clone(), cap)?;
+                    }
+                    return Ok(());
+                }
+                _ => return self.push(ctx, a, v.clone(), cap),
+            }
+        }
         let v = match &a.arg {
             None => Val::Bool(true),
             Some(e) => eval(ctx, e, row)?,

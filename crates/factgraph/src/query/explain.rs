@@ -185,7 +185,7 @@ fn describe(op: &Op, names: &[String]) -> String {
             }
             out
         }
-        Op::Aggregate { keys, aggs, .. } => {
+        Op::Aggregate { input, keys, aggs } => {
             let mut out = String::from("aggregate ");
             let parts: Vec<String> = aggs
                 .iter()
@@ -213,7 +213,9 @@ fn describe(op: &Op, names: &[String]) -> String {
                 })
                 .collect();
             out.push_str(&parts.join(", "));
-            if keys.is_empty() {
+            if super::compile::counts_ends(input, keys, aggs).is_some() {
+                out.push_str(" by counting the ends the search finds, no row built for each");
+            } else if keys.is_empty() {
                 out.push_str(" over all rows, streaming");
             } else {
                 out.push_str(" grouped by ");
@@ -328,6 +330,9 @@ fn path(out: &mut String, p: &PathPlan, names: &[String]) {
     };
     if !p.left.is_empty() {
         out.push_str(if p.right.is_empty() { ", walking left" } else { ", walking right then left" });
+    }
+    if p.right.iter().chain(&p.left).any(|(r, _)| r.distinct_ends) {
+        out.push_str(", its distinct ends by one breadth-first search");
     }
 }
 

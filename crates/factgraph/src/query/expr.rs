@@ -15,6 +15,15 @@ use crate::error::{QueryError, Result};
 /// The longest list `range()` makes, so that a typo cannot exhaust memory.
 const MAX_RANGE: i64 = 10_000_000;
 
+/// The value of a variable or a constant, without a copy.
+fn in_place<'r>(e: &'r CExpr, row: &'r [Val]) -> Option<&'r Val> {
+    match e {
+        CExpr::Slot(s) => row.get(*s),
+        CExpr::Const(v) => Some(v),
+        _ => None,
+    }
+}
+
 pub(crate) fn eval(ctx: &mut Ctx<'_>, e: &CExpr, row: &[Val]) -> Result<Val> {
     Ok(match e {
         CExpr::Const(v) => {
@@ -51,6 +60,13 @@ pub(crate) fn eval(ctx: &mut Ctx<'_>, e: &CExpr, row: &[Val]) -> Result<Val> {
                 (Some(false), Some(false)) => Val::Bool(false),
                 _ => Val::Null,
             }
+        }
+        // Two variables, or a variable and a constant, compared where they lie.
+        CExpr::Compare(op, a, b)
+            if *op != CompareOp::In && in_place(a, row).is_some() && in_place(b, row).is_some() =>
+        {
+            let (Some(x), Some(y)) = (in_place(a, row), in_place(b, row)) else { unreachable!("checked by the guard") };
+            comparison(ctx, *op, x, y)?.map_or(Val::Null, Val::Bool)
         }
         CExpr::Compare(op, a, b) => {
             let x = eval(ctx, a, row)?;

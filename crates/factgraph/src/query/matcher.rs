@@ -33,7 +33,7 @@ type Emit<'s> = dyn FnMut(&mut Ctx<'_>, &[Val]) -> Result<Flow> + 's;
 /// node of a statement whose object is a literal. A value node belongs to its one
 /// statement, never shared by equal values: two sources' `36` are two claims, and a
 /// number shared would join unrelated claims.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum At {
     Node(Node),
     Value(StatementId),
@@ -187,42 +187,8 @@ impl Matcher<'_> {
         let path = &self.paths[p];
         let steps = if side == Side::Right { &path.right } else { &path.left };
         let (rel, node) = &steps[i];
-        let (walk, forwards) = match rel.arrow {
-            Arrow::Right => (Walk::Directed, true),
-            Arrow::Left => (Walk::Directed, false),
-            Arrow::Either => (Walk::Undirected, true),
-        };
         let At::Node(start) = at else { unreachable!("a value node's trails are walked") };
-        let adjacency = ctx.store.adjacency()?;
-        let withdrawn = ctx.withdrawn()?;
-        let reach = |k: usize| match &withdrawn {
-            None => adjacency.reach(start, k, walk, forwards),
-            Some(w) => adjacency.reach_avoiding(start, k, walk, forwards, &|s| w.contains(s)),
-        };
-        let (found, closed) = reach(max);
-        let mut ends: Vec<At> = found.into_iter().map(At::Node).collect();
-        if min == 0 || closed {
-            ends.push(at);
-        }
-        // The value nodes, which the adjacency leaves out: one step beyond a node the
-        // trails reach in fewer than `max` steps, along a statement they did not take
-        // (a value node's one statement leads nowhere else).
-        // The adjacency holds them apart, so a graph with none (the common case) pays
-        // nothing, and one with some reads no store list per node reached.
-        if max > 0 && (walk == Walk::Undirected || forwards) && adjacency.has_value_edges() {
-            let types: Vec<Option<u32>> = rel.types.iter().map(|t| ctx.store.relation_id(t)).collect();
-            let mut before: Vec<Node> = if max > 1 { reach(max - 1).0 } else { Vec::new() };
-            before.push(start);
-            for n in before {
-                for e in adjacency.value_edges(n) {
-                    ctx.tick()?;
-                    let fits = types.is_empty() || types.contains(&Some(e.relation));
-                    if fits && !withdrawn.as_ref().is_some_and(|w| w.contains(e.statement)) {
-                        ends.push(At::Value(e.statement));
-                    }
-                }
-            }
-        }
+        let ends = reach_ends(ctx, rel, start, (min, max))?;
         for end in ends {
             ctx.tick()?;
             if !node_ok(ctx, end, node, row)? {
@@ -305,6 +271,116 @@ impl Matcher<'_> {
         }
         Ok(Flow::Go)
     }
+}
+
+/// The distinct ends of the trails of `rel` (`min..=max` hops, `min` at most 1) from
+/// `start`, from a breadth-first search of the store's adjacency: every node a trail
+/// reaches, `start` itself when `min` is 0 or a trail comes back to it, and the value
+/// nodes one statement beyond.
+fn reach_ends(ctx: &mut Ctx<'_>, rel: &RelTest, start: Node, (min, max): (usize, usize)) -> Result<Vec<At>> {
+    let (walk, forwards) = match rel.arrow {
+        Arrow::Right => (Walk::Directed, true),
+        Arrow::Left => (Walk::Directed, false),
+        Arrow::Either => (Walk::Undirected, true),
+    };
+    let adjacency = ctx.store.adjacency()?;
+    let withdrawn = ctx.withdrawn()?;
+    let reach = |k: usize| match &withdrawn {
+        None => adjacency.reach(start, k, walk, forwards),
+        Some(w) => adjacency.reach_avoiding(start, k, walk, forwards, &|s| w.contains(s)),
+    };
+    let (found, closed) = reach(max);
+    let mut ends: Vec<At> = found.into_iter().map(At::Node).collect();
+    if min == 0 || closed {
+        ends.push(At::Node(start));
+    }
+    // The value nodes, which the adjacency leaves out: one step beyond a node the
+    // trails reach in fewer than `max` steps, along a statement they did not take
+    // (a value node's one statement leads nowhere else).
+    // The adjacency holds them apart, so a graph with none (the common case) pays
+    // nothing, and one with some reads no store list per node reached.
+    if max > 0 && (walk == Walk::Undirected || forwards) && adjacency.has_value_edges() {
+        let types: Vec<Option<u32>> = rel.types.iter().map(|t| ctx.store.relation_id(t)).collect();
+        let mut before: Vec<Node> = if max > 1 { reach(max - 1).0 } else { Vec::new() };
+        before.push(start);
+        for n in before {
+            for e in adjacency.value_edges(n) {
+                ctx.tick()?;
+                let fits = types.is_empty() || types.contains(&Some(e.relation));
+                if fits && !withdrawn.as_ref().is_some_and(|w| w.contains(e.statement)) {
+                    ends.push(At::Value(e.statement));
+                }
+            }
+        }
+    }
+    Ok(ends)
+}
+
+/// `count(distinct y)` over a match of one path of one variable-length step whose
+/// trails matter only through their distinct ends (`(x …)-[*1..3]-(y …)`, see
+/// `RelTest::distinct_ends`), leaving out `y = x` when `skip_anchor` (the planner saw
+/// `where y <> x`): the ends of one breadth-first search per anchor, tested and
+/// counted in a set, with no row built for any of them. `None` when the step is to
+/// be walked trail by trail instead (under `according to`, when the pattern names a
+/// polarity, or from a value node), which the caller then does.
+pub(crate) fn count_distinct_ends(
+    ctx: &mut Ctx<'_>,
+    path: &PathPlan,
+    row: &mut [Val],
+    skip_anchor: bool,
+) -> Result<Option<usize>> {
+    let (rel, node) = match (path.right.as_slice(), path.left.as_slice()) {
+        ([(rel, node)], []) | ([], [(rel, node)]) => (rel, node),
+        _ => return Ok(None),
+    };
+    let Some((min, max)) = rel.length else { return Ok(None) };
+    if !rel.distinct_ends || ctx.source.is_some() || names_polarity(rel) || min > 1 {
+        return Ok(None);
+    }
+    let cap = ctx.limits.max_hops;
+    if max != usize::MAX && max > cap {
+        let what = format!("a path of up to {max} relationships");
+        return Err(QueryError::Limit { what, limit: cap as u64, span: rel.span }.into());
+    }
+    let max = max.min(cap);
+    let anchors = candidates(ctx, &path.scan, row)?;
+    if anchors.iter().any(|a| matches!(a, At::Value(_))) {
+        return Ok(None);
+    }
+    let most = ctx.limits.max_rows.saturating_mul(10);
+    let mut fitting = Vec::new();
+    for a in anchors {
+        ctx.tick()?;
+        if node_ok(ctx, a, &path.anchor, row)? {
+            fitting.push(a);
+        }
+    }
+    // One search's ends are distinct already: from one anchor they are counted, not
+    // kept.
+    let one = fitting.len() == 1;
+    let (mut count, mut seen) = (0, rustc_hash::FxHashSet::<At>::default());
+    for a in fitting {
+        let At::Node(start) = a else { continue };
+        let saved = bind_node(&path.anchor, a, row);
+        for end in reach_ends(ctx, rel, start, (min, max))? {
+            ctx.tick()?;
+            if (skip_anchor && end == a) || (!one && seen.contains(&end)) || !node_ok(ctx, end, node, row)? {
+                continue;
+            }
+            if one {
+                count += 1;
+                continue;
+            }
+            if seen.len() >= most {
+                let what = "the query holds too many distinct values".into();
+                return Err(QueryError::Limit { what, limit: most as u64, span: Default::default() }.into());
+            }
+            ctx.hold(16, "the distinct values of an aggregate")?;
+            seen.insert(end);
+        }
+        restore(path.anchor.slot, saved, row);
+    }
+    Ok(Some(if one { count } else { seen.len() }))
 }
 
 /// Writes a node to its variable's slot unless the slot already holds it; returns what

@@ -9,6 +9,7 @@ pub mod failpoint;
 #[cfg(test)]
 mod faults;
 mod jsonl;
+mod kept;
 pub mod keys;
 mod kv;
 pub mod model;
@@ -22,6 +23,7 @@ pub use adjacency::{Adjacency, AdjacencyEdge, Path, ValueEdge, Walk};
 pub use check::CheckReport;
 pub use error::{Result, StoreError};
 pub use jsonl::{export_jsonl, import_jsonl, import_jsonl_checked, JsonlCheck, JSONL_FORMAT, JSONL_VERSION};
+pub use kept::CommitStamp;
 pub use kv::{Engine, Kv, MemoryKv, SledKv};
 pub use model::*;
 pub use normalize::normalize;

@@ -307,3 +307,48 @@ fn explain_says_including_negated() {
     let plain = g.explain("who said B").unwrap().join("\n");
     assert!(!plain.contains("including statements"), "{plain}");
 }
+
+// ---- what a new process knows -------------------------------------------------------
+
+/// The answer a new process gives from the withdrawn set kept beside the store is the
+/// one a full scan gives: at the commit it was kept at, and never after another
+/// commit, a damaged file or on a read-only store that could not keep it.
+#[test]
+fn a_new_process_skips_the_same_withdrawn_statements_as_the_one_that_kept_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let said = "match (a {name: 'A'})-[r:said]->(b) return b.name";
+    let script = r#"document note { title: "A note" };
+entity A: Person; entity B: Person; entity D: Person;
+assert A said B { polarity: "negated" } from note "A did not say B";
+assert A said D from note "A said D""#;
+    let g = Graph::open(&path).unwrap();
+    g.query(script).unwrap();
+    assert_eq!(firsts(&g, said), ["D"]);
+    drop(g);
+    let kept = path.join("kept-withdrawn");
+    assert!(kept.is_file(), "the process that scanned kept the set");
+
+    // Read back by a new process, read-only or not.
+    let g = Graph::open_read_only(&path).unwrap();
+    assert_eq!(firsts(&g, said), ["D"]);
+    drop(g);
+
+    // A commit since: the kept set is stale, found so, and found again.
+    let g = Graph::open(&path).unwrap();
+    g.query(r#"entity E: Person; assert A said E { polarity: "not-confirmed" } from note "A may have said E""#)
+        .unwrap();
+    drop(g);
+    let g = Graph::open(&path).unwrap();
+    assert_eq!(firsts(&g, said), ["D"], "E is withdrawn too");
+    drop(g);
+
+    // A damaged file is not used.
+    let mut bytes = std::fs::read(&kept).unwrap();
+    let last = bytes.len() - 9;
+    bytes[last] ^= 0xff;
+    std::fs::write(&kept, &bytes).unwrap();
+    let g = Graph::open_read_only(&path).unwrap();
+    assert_eq!(firsts(&g, said), ["D"]);
+    assert_eq!(firsts(&g, &format!("{said} including negated")), ["B", "D", "E"]);
+}

@@ -159,6 +159,12 @@ impl Withdrawn {
             }
             return Ok(Withdrawn { ids, scanned_to: next, rewrites });
         }
+        // A new process finds the set a process before it kept at this commit (the
+        // stamp is taken first, so a commit made meanwhile leaves what is kept stale).
+        let stamp = store.commit_stamp()?;
+        if let Some(ids) = store.kept(KEPT_AS, stamp).and_then(|b| Withdrawn::decode(&b)) {
+            return Ok(Withdrawn { ids, scanned_to: next, rewrites });
+        }
         let mut ids = HashSet::default();
         for st in store.statements() {
             let st = st?;
@@ -166,9 +172,35 @@ impl Withdrawn {
                 ids.insert(st.id);
             }
         }
-        Ok(Withdrawn { ids, scanned_to: next, rewrites })
+        let set = Withdrawn { ids, scanned_to: next, rewrites };
+        store.keep(KEPT_AS, stamp, &set.encode());
+        Ok(set)
+    }
+
+    /// The ids in order, eight bytes each, little-endian.
+    fn encode(&self) -> Vec<u8> {
+        let mut ids: Vec<u64> = self.ids.iter().map(|s| s.0).collect();
+        ids.sort_unstable();
+        ids.into_iter().flat_map(u64::to_le_bytes).collect()
+    }
+
+    /// The ids `encode` wrote; `None` for anything else (the file is checked whole
+    /// by the store, so this is a second guard, not the first).
+    fn decode(bytes: &[u8]) -> Option<HashSet<StatementId>> {
+        if bytes.len() % 8 != 0 {
+            return None;
+        }
+        let ids: Vec<u64> =
+            bytes.chunks_exact(8).map(|c| u64::from_le_bytes(c.try_into().unwrap_or_default())).collect();
+        if ids.windows(2).any(|w| w[0] >= w[1]) {
+            return None;
+        }
+        Some(ids.into_iter().map(StatementId).collect())
     }
 }
+
+/// The name the withdrawn set is kept under beside the store (`Store::keep`).
+const KEPT_AS: &str = "withdrawn";
 
 /// Restricts a question to what one source says.
 #[derive(Clone, Debug)]

@@ -187,7 +187,7 @@ impl Withdrawn {
     /// The ids `encode` wrote; `None` for anything else (the file is checked whole
     /// by the store, so this is a second guard, not the first).
     fn decode(bytes: &[u8]) -> Option<HashSet<StatementId>> {
-        if bytes.len() % 8 != 0 {
+        if !bytes.len().is_multiple_of(8) {
             return None;
         }
         let ids: Vec<u64> =

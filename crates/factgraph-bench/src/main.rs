@@ -64,6 +64,9 @@ enum Phase {
     Cold,
     /// A new process's first three-hop answer from the non-hub, open included.
     ColdHop,
+    /// The same, asked in the pattern language (`count(distinct y)` within three
+    /// hops): what a user's first query in a new process costs.
+    ColdPattern,
     Query,
     /// The same workloads written in the pattern language (issue 10's targets).
     Pattern,
@@ -110,6 +113,7 @@ fn main() -> Result<()> {
         Phase::LoadMemory => print_json(&load_memory(&p)?),
         Phase::Cold => print_json(&cold(&p)?),
         Phase::ColdHop => print_json(&cold_hop(&p)?),
+        Phase::ColdPattern => print_json(&cold_pattern(&p)?),
         Phase::Query => print_json(&queries(&p, Duration::from_millis(args.budget_ms))?),
         Phase::Pattern => print_json(&patterns(&p, Duration::from_millis(args.budget_ms))?),
         Phase::Serve => {
@@ -166,7 +170,7 @@ fn run_all(args: &Args, p: &Paths) -> Result<()> {
         Ok(serde_json::from_str(line.trim())?)
     };
     let mut result = json!({"m": args.m});
-    for name in ["load", "load-memory", "cold", "cold-hop", "query", "pattern"] {
+    for name in ["load", "load-memory", "cold", "cold-hop", "cold-pattern", "query", "pattern"] {
         let v = phase(name)?;
         eprintln!("{name}: {v}");
         result[name] = v;
@@ -341,6 +345,19 @@ fn cold_hop(p: &Paths) -> Result<Value> {
     let found = graph.adjacency()?.within(Node::Entity(e), 3, Walk::Undirected).len();
     let ms = t.elapsed().as_secs_f64() * 1e3;
     Ok(json!({"open_first_3hop_ms": ms, "answer": found, "peak_rss_mb": peak_rss_kb() as f64 / 1024.0}))
+}
+
+fn cold_pattern(p: &Paths) -> Result<Value> {
+    let q = queries_json(p)?;
+    let name = q["nonhub"]["name"].as_str().context("queries.json: nonhub.name")?.to_owned();
+    let t = Instant::now();
+    let graph = Graph::open_existing(&p.store)?;
+    let params = factgraph::Params::new().set("x", name.as_str());
+    let text = "match (x {name: $x})-[*1..3]-(y) where y <> x return count(distinct y)";
+    let r = graph.query_params(text, &params, &factgraph::Limits::default())?;
+    let found = r[0].rows[0].cells[0].as_int().context("a count")?;
+    let ms = t.elapsed().as_secs_f64() * 1e3;
+    Ok(json!({"open_first_pattern_ms": ms, "answer": found, "peak_rss_mb": peak_rss_kb() as f64 / 1024.0}))
 }
 
 /// Runs `f` once cold, then repeatedly for about `budget` (at least 3, at most 200

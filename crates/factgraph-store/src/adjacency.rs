@@ -344,6 +344,34 @@ impl Adjacency {
         avoid: &dyn Fn(StatementId) -> bool,
     ) -> (Vec<Node>, bool) {
         let Some(start) = self.index_of(n) else { return (Vec::new(), false) };
+        (self.search(start, k, walk, forwards, avoid), self.closed_trail(start, k, walk, forwards, avoid))
+    }
+
+    /// `reach_avoiding`'s nodes alone, without asking whether a trail comes back to
+    /// `n` (a second search): for a caller to whom `n` itself does not matter.
+    pub fn reach_others_avoiding(
+        &self,
+        n: Node,
+        k: usize,
+        walk: Walk,
+        forwards: bool,
+        avoid: &dyn Fn(StatementId) -> bool,
+    ) -> Vec<Node> {
+        match self.index_of(n) {
+            Some(start) => self.search(start, k, walk, forwards, avoid),
+            None => Vec::new(),
+        }
+    }
+
+    /// Every node at distance 1..=k from `start`, nearest first.
+    fn search(
+        &self,
+        start: u32,
+        k: usize,
+        walk: Walk,
+        forwards: bool,
+        avoid: &dyn Fn(StatementId) -> bool,
+    ) -> Vec<Node> {
         let mut seen = FixedBitSet::with_capacity(self.nodes.len());
         seen.insert(start as usize);
         let mut frontier = vec![start];
@@ -363,7 +391,7 @@ impl Adjacency {
             }
             frontier = next;
         }
-        (out, self.closed_trail(start, k, walk, forwards, avoid))
+        out
     }
 
     /// The steps from `i` that are statements, leaving out the joins of a statement

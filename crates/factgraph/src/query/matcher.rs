@@ -188,7 +188,7 @@ impl Matcher<'_> {
         let steps = if side == Side::Right { &path.right } else { &path.left };
         let (rel, node) = &steps[i];
         let At::Node(start) = at else { unreachable!("a value node's trails are walked") };
-        let ends = reach_ends(ctx, rel, start, (min, max))?;
+        let ends = reach_ends(ctx, rel, start, (min, max), true)?;
         for end in ends {
             ctx.tick()?;
             if !node_ok(ctx, end, node, row)? {
@@ -277,7 +277,15 @@ impl Matcher<'_> {
 /// `start`, from a breadth-first search of the store's adjacency: every node a trail
 /// reaches, `start` itself when `min` is 0 or a trail comes back to it, and the value
 /// nodes one statement beyond.
-fn reach_ends(ctx: &mut Ctx<'_>, rel: &RelTest, start: Node, (min, max): (usize, usize)) -> Result<Vec<At>> {
+/// When `start` does not matter (the caller leaves it out), whether a trail comes back
+/// to it is not asked.
+fn reach_ends(
+    ctx: &mut Ctx<'_>,
+    rel: &RelTest,
+    start: Node,
+    (min, max): (usize, usize),
+    start_matters: bool,
+) -> Result<Vec<At>> {
     let (walk, forwards) = match rel.arrow {
         Arrow::Right => (Walk::Directed, true),
         Arrow::Left => (Walk::Directed, false),
@@ -285,14 +293,20 @@ fn reach_ends(ctx: &mut Ctx<'_>, rel: &RelTest, start: Node, (min, max): (usize,
     };
     let adjacency = ctx.store.adjacency()?;
     let withdrawn = ctx.withdrawn()?;
-    let reach = |k: usize| match &withdrawn {
-        None => adjacency.reach(start, k, walk, forwards),
-        Some(w) => adjacency.reach_avoiding(start, k, walk, forwards, &|s| w.contains(s)),
-    };
-    let (found, closed) = reach(max);
-    let mut ends: Vec<At> = found.into_iter().map(At::Node).collect();
-    if min == 0 || closed {
-        ends.push(At::Node(start));
+    let avoid = |s: StatementId| withdrawn.as_ref().is_some_and(|w| w.contains(s));
+    let others = |k: usize| adjacency.reach_others_avoiding(start, k, walk, forwards, &avoid);
+    let mut ends: Vec<At>;
+    if min == 0 || !start_matters {
+        ends = others(max).into_iter().map(At::Node).collect();
+        if min == 0 {
+            ends.push(At::Node(start));
+        }
+    } else {
+        let (found, closed) = adjacency.reach_avoiding(start, max, walk, forwards, &avoid);
+        ends = found.into_iter().map(At::Node).collect();
+        if closed {
+            ends.push(At::Node(start));
+        }
     }
     // The value nodes, which the adjacency leaves out: one step beyond a node the
     // trails reach in fewer than `max` steps, along a statement they did not take
@@ -301,7 +315,7 @@ fn reach_ends(ctx: &mut Ctx<'_>, rel: &RelTest, start: Node, (min, max): (usize,
     // nothing, and one with some reads no store list per node reached.
     if max > 0 && (walk == Walk::Undirected || forwards) && adjacency.has_value_edges() {
         let types: Vec<Option<u32>> = rel.types.iter().map(|t| ctx.store.relation_id(t)).collect();
-        let mut before: Vec<Node> = if max > 1 { reach(max - 1).0 } else { Vec::new() };
+        let mut before: Vec<Node> = if max > 1 { others(max - 1) } else { Vec::new() };
         before.push(start);
         for n in before {
             for e in adjacency.value_edges(n) {
@@ -362,7 +376,7 @@ pub(crate) fn count_distinct_ends(
     for a in fitting {
         let At::Node(start) = a else { continue };
         let saved = bind_node(&path.anchor, a, row);
-        for end in reach_ends(ctx, rel, start, (min, max))? {
+        for end in reach_ends(ctx, rel, start, (min, max), !skip_anchor)? {
             ctx.tick()?;
             if (skip_anchor && end == a) || (!one && seen.contains(&end)) || !node_ok(ctx, end, node, row)? {
                 continue;

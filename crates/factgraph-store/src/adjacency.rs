@@ -145,6 +145,9 @@ pub struct Adjacency {
     /// step that may end at a value node reads them here rather than asking the store
     /// for the out-list of every node it reached.
     values: Vec<(Node, StatementId, u32)>,
+    /// Whether any node is a statement: without one, no step is a join of a statement
+    /// node to its own ends, and a search that avoids nothing reads only the targets.
+    statement_nodes: bool,
 }
 
 /// A statement whose object is a value, from its subject: see `Adjacency::value_edges`.
@@ -211,6 +214,7 @@ impl Adjacency {
         }
         adj.rows = Rows::build(adj.nodes.len(), &edges);
         adj.values.sort_unstable();
+        adj.statement_nodes = adj.nodes.iter().any(|n| matches!(n, Node::Statement(_)));
         adj.order = (0..adj.nodes.len() as u32).collect();
         adj.order.sort_unstable_by_key(|&i| adj.nodes[i as usize]);
         Ok(adj)
@@ -263,6 +267,31 @@ impl Adjacency {
     /// backwards; see `Rows::walk`.
     fn steps(&self, i: u32, walk: Walk, forwards: bool) -> impl Iterator<Item = (u32, u64)> + '_ {
         self.rows.pairs(self.rows.walk(i, walk, forwards))
+    }
+
+    /// Every node at distance 1..=k from `start`, nearest first, reading only the
+    /// targets: every step counts.
+    fn within_targets(&self, start: u32, k: usize, walk: Walk, forwards: bool) -> Vec<Node> {
+        let mut seen = FixedBitSet::with_capacity(self.nodes.len());
+        seen.insert(start as usize);
+        let mut frontier = vec![start];
+        let mut out = Vec::new();
+        for _ in 1..=k {
+            let mut next = Vec::new();
+            for &i in &frontier {
+                for &j in &self.rows.targets[self.rows.walk(i, walk, forwards)] {
+                    if !seen.put(j as usize) {
+                        next.push(j);
+                        out.push(self.nodes[j as usize]);
+                    }
+                }
+            }
+            if next.is_empty() {
+                break;
+            }
+            frontier = next;
+        }
+        out
     }
 
     /// Every node at distance 1..=k from `n`, with its distance, nearest first.
@@ -344,7 +373,16 @@ impl Adjacency {
         avoid: &dyn Fn(StatementId) -> bool,
     ) -> (Vec<Node>, bool) {
         let Some(start) = self.index_of(n) else { return (Vec::new(), false) };
-        (self.search(start, k, walk, forwards, avoid), self.closed_trail(start, k, walk, forwards, avoid))
+        (self.search(start, k, walk, forwards, Some(avoid)), self.closed_trail(start, k, walk, forwards, avoid))
+    }
+
+    /// `reach`'s nodes alone, without asking whether a trail comes back to `n` (a
+    /// second search): for a caller to whom `n` itself does not matter.
+    pub fn reach_others(&self, n: Node, k: usize, walk: Walk, forwards: bool) -> Vec<Node> {
+        match self.index_of(n) {
+            Some(start) => self.search(start, k, walk, forwards, None),
+            None => Vec::new(),
+        }
     }
 
     /// `reach_avoiding`'s nodes alone, without asking whether a trail comes back to
@@ -358,20 +396,27 @@ impl Adjacency {
         avoid: &dyn Fn(StatementId) -> bool,
     ) -> Vec<Node> {
         match self.index_of(n) {
-            Some(start) => self.search(start, k, walk, forwards, avoid),
+            Some(start) => self.search(start, k, walk, forwards, Some(avoid)),
             None => Vec::new(),
         }
     }
 
-    /// Every node at distance 1..=k from `start`, nearest first.
+    /// Every node at distance 1..=k from `start` along statements (`avoid` ruling
+    /// some out), nearest first. With nothing to avoid and no statement nodes, every
+    /// step is a statement and only the targets are read, as `within` reads them: the
+    /// statements and the far node's kind per step doubled the memory a search reads.
     fn search(
         &self,
         start: u32,
         k: usize,
         walk: Walk,
         forwards: bool,
-        avoid: &dyn Fn(StatementId) -> bool,
+        avoid: Option<&dyn Fn(StatementId) -> bool>,
     ) -> Vec<Node> {
+        if avoid.is_none() && !self.statement_nodes {
+            return self.within_targets(start, k, walk, forwards);
+        }
+        let avoid = avoid.unwrap_or(&|_| false);
         let mut seen = FixedBitSet::with_capacity(self.nodes.len());
         seen.insert(start as usize);
         let mut frontier = vec![start];
@@ -839,7 +884,8 @@ impl Adjacency {
         {
             return None;
         }
-        Some(Adjacency { nodes, order, rows: Rows { offsets, split, targets, via }, values })
+        let statement_nodes = nodes.iter().any(|n| matches!(n, Node::Statement(_)));
+        Some(Adjacency { nodes, order, rows: Rows { offsets, split, targets, via }, values, statement_nodes })
     }
 }
 
@@ -1013,6 +1059,38 @@ mod tests {
         }
         tx.commit().unwrap();
         ids
+    }
+
+    /// The search that reads only targets (no statement nodes, nothing to avoid) and
+    /// the one that checks every step's statement find the same nodes in the same
+    /// order, with and without statement nodes in the graph.
+    #[test]
+    fn reach_others_finds_what_reach_finds() {
+        let with = Store::in_memory().unwrap();
+        sample(&with);
+        let without = Store::in_memory().unwrap();
+        let mut tx = without.transaction().unwrap();
+        let doc = tx.create_document("d", Properties::new(), None).unwrap();
+        let ids: Vec<_> = (0..6).map(|i| tx.create_entity(&format!("n{i}"), "Thing").unwrap()).collect();
+        for (s, o) in [(0, 1), (1, 2), (2, 0), (2, 3), (3, 3), (4, 5), (1, 2)] {
+            tx.add_statement(NewStatement::new(ids[s], "r", ids[o], Evidence::new(doc, &format!("q{s}{o}")))).unwrap();
+        }
+        tx.commit().unwrap();
+        for (store, statement_nodes) in [(&with, true), (&without, false)] {
+            let g = Adjacency::build(store).unwrap();
+            assert_eq!(g.statement_nodes, statement_nodes);
+            for i in 0..g.node_count() as u32 {
+                let n = g.node(i).unwrap();
+                for k in 0..4 {
+                    for (walk, forwards) in [(Walk::Undirected, true), (Walk::Directed, true), (Walk::Directed, false)]
+                    {
+                        let slow = g.reach(n, k, walk, forwards).0;
+                        assert_eq!(g.reach_others(n, k, walk, forwards), slow, "{n:?} {k} {walk:?} {forwards}");
+                        assert_eq!(g.reach_others_avoiding(n, k, walk, forwards, &|_| false), slow);
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -294,7 +294,10 @@ fn reach_ends(
     let adjacency = ctx.store.adjacency()?;
     let withdrawn = ctx.withdrawn()?;
     let avoid = |s: StatementId| withdrawn.as_ref().is_some_and(|w| w.contains(s));
-    let others = |k: usize| adjacency.reach_others_avoiding(start, k, walk, forwards, &avoid);
+    let others = |k: usize| match withdrawn {
+        None => adjacency.reach_others(start, k, walk, forwards),
+        Some(_) => adjacency.reach_others_avoiding(start, k, walk, forwards, &avoid),
+    };
     let mut ends: Vec<At>;
     if min == 0 || !start_matters {
         ends = others(max).into_iter().map(At::Node).collect();

@@ -1073,7 +1073,7 @@ mod tests {
         let doc = tx.create_document("d", Properties::new(), None).unwrap();
         let ids: Vec<_> = (0..6).map(|i| tx.create_entity(&format!("n{i}"), "Thing").unwrap()).collect();
         for (s, o) in [(0, 1), (1, 2), (2, 0), (2, 3), (3, 3), (4, 5), (1, 2)] {
-            tx.add_statement(NewStatement::new(ids[s], "r", ids[o], Evidence::new(doc, &format!("q{s}{o}")))).unwrap();
+            tx.add_statement(NewStatement::new(ids[s], "r", ids[o], Evidence::new(doc, format!("q{s}{o}")))).unwrap();
         }
         tx.commit().unwrap();
         for (store, statement_nodes) in [(&with, true), (&without, false)] {

@@ -70,10 +70,10 @@ impl<'g> Backend<'g> {
     }
 
     /// The plan of each statement of a query.
-    pub fn explain(&self, text: &str) -> Result<Vec<String>, Failure> {
+    pub fn explain(&self, text: &str, params: &Params) -> Result<Vec<String>, Failure> {
         match self {
-            Backend::Local(g) => Ok(g.explain(text)?),
-            Backend::Remote(c) => Ok(c.explain(text)?),
+            Backend::Local(g) => Ok(g.explain_params(text, params)?),
+            Backend::Remote(c) => Ok(c.explain(text, params)?),
         }
     }
 

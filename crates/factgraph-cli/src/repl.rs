@@ -550,7 +550,7 @@ impl<'g, W: Write, E: Write> Session<'g, W, E> {
                     return Err(());
                 }
             },
-            Meta::Explain(q) => match self.backend.explain(&q) {
+            Meta::Explain(q) => match self.backend.explain(&q, &self.params) {
                 Ok(plans) => {
                     for p in plans {
                         let _ = writeln!(self.out, "{p}");
@@ -817,6 +817,20 @@ mod tests {
         assert!(out.contains("A \"the elder\"\tmet"), "{out}");
         assert!(out.contains("$who\tA \"the elder\"\tstring"), "{out}");
         assert!(err.contains("no value was given for the parameter $who"), "{err}");
+    }
+
+    /// `.explain` of a query with a parameter failed ("no value was given") although
+    /// `.param` had given it one: it plans with the session's values.
+    #[test]
+    fn explain_plans_with_the_sessions_parameters() {
+        let graph = Graph::in_memory().unwrap();
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let mut s = Session::new(&graph, &mut out, &mut err, style(), false);
+        assert_eq!(s.eval(".param who \"Ann\""), Ok(Flow::Continue));
+        assert_eq!(s.eval(".explain match (a {name: $who})-[r]->(b) return b"), Ok(Flow::Continue));
+        let out = String::from_utf8(out).unwrap();
+        assert!(out.contains("starting at a by the name \"Ann\""), "{out}");
+        assert!(err.is_empty(), "{}", String::from_utf8_lossy(&err));
     }
 
     /// A server's span is its word about our text: one that does not fit the text

@@ -572,10 +572,11 @@ async fn sources(Shared(state): Api, Query(p): Query<SourcesParams>) -> Result<J
 async fn explain(Shared(state): Api, headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Response {
     let run = async {
         let req = parse_body(&state, &headers, body)?;
+        let params = subgraph::params(&req.params)?;
         let text = req.query;
         state
             .run(state.config.limits.clone(), move |g, _| {
-                let plans = g.explain(&text).map_err(|e| ApiError::from_library(&e, &text))?;
+                let plans = g.explain_params(&text, &params).map_err(|e| ApiError::from_library(&e, &text))?;
                 Ok::<_, ApiError>(Json(json!({ "plans": plans })).into_response())
             })
             .await?

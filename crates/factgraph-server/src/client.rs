@@ -245,8 +245,8 @@ impl Client {
     }
 
     /// The plan of each statement of a query.
-    pub fn explain(&self, text: &str) -> Result<Vec<String>> {
-        let p = self.json("/api/explain", Some(json!({ "query": text })))?;
+    pub fn explain(&self, text: &str, params: &Params) -> Result<Vec<String>> {
+        let p = self.json("/api/explain", Some(json!({ "query": text, "params": params_json(params) })))?;
         Ok(p["plans"].as_array().into_iter().flatten().filter_map(|l| l.as_str().map(str::to_owned)).collect())
     }
 

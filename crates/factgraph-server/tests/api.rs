@@ -497,7 +497,11 @@ fn the_client_reads_schema_sources_plans_checks_and_exports() {
     assert!(schema.relations.iter().any(|(r, n)| r == "accused" && *n > 0));
     let sources = client.sources().unwrap();
     assert_eq!(sources.len(), 5, "the showcase's five articles");
-    assert!(!client.explain("match (a)-[:accused]->(b) return b").unwrap().is_empty());
+    assert!(!client.explain("match (a)-[:accused]->(b) return b", &factgraph::Params::new()).unwrap().is_empty());
+    // A parameter's value is what the plan starts from, as the query would run.
+    let params = factgraph::Params::new().set("who", "Interpol");
+    let plan = client.explain("match (a {name: $who})-[r]->(b) return b", &params).unwrap().join("\n");
+    assert!(plan.contains("by the name \"Interpol\""), "{plan}");
     assert!(client.check().unwrap().is_ok());
     let mut remote = Vec::new();
     client.export(&mut remote).unwrap();

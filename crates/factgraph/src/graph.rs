@@ -341,7 +341,13 @@ impl Graph {
 
     /// The plan of each question or pattern in a text, for `.explain`.
     pub fn explain(&self, text: &str) -> Result<Vec<String>> {
-        let script = factgraph_syntax::parse(text)?;
+        self.explain_params(text, &Params::new())
+    }
+
+    /// As `explain`, for a text with parameters (the values the query would run with:
+    /// a `$name` in a pattern's property resolves like a written value).
+    pub fn explain_params(&self, text: &str, params: &Params) -> Result<Vec<String>> {
+        let script = factgraph_syntax::parse_with(text, &params.to_syntax())?;
         let limits = Limits::default();
         let mut out = Vec::new();
         for st in &script.statements {

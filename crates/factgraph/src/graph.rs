@@ -290,13 +290,17 @@ impl Graph {
     /// Reads a JSON Lines export into this (empty) store, all or nothing. An export
     /// that is cut off or was changed (its closing line disagrees) is refused.
     pub fn import_jsonl(&self, input: impl BufRead) -> Result<Counts> {
-        Ok(factgraph_store::import_jsonl(&self.store, input)?)
+        let counts = factgraph_store::import_jsonl(&self.store, input)?;
+        self.prepare(None);
+        Ok(counts)
     }
 
     /// `import_jsonl`, saying whether the export could be checked: one written before
     /// exports had a closing line (version 1) is read `Unchecked`.
     pub fn import_jsonl_checked(&self, input: impl BufRead) -> Result<(Counts, JsonlCheck)> {
-        Ok(factgraph_store::import_jsonl_checked(&self.store, input)?)
+        let imported = factgraph_store::import_jsonl_checked(&self.store, input)?;
+        self.prepare(None);
+        Ok(imported)
     }
 
     /// Verifies every index against the primary records.
@@ -363,12 +367,28 @@ impl Graph {
         for path in paths {
             check_script_file(path)?;
         }
-        crate::query::load_scripts(&self.store, paths)
+        let summary = crate::query::load_scripts(&self.store, paths)?;
+        self.prepare(None);
+        Ok(summary)
     }
 
     /// Loads the benchmark's TSV directory as one atomic batch.
     pub fn load_tsv_dir(&self, dir: &Path, progress: Progress<'_>) -> Result<TsvSummary> {
-        load_tsv_dir(&self.store, dir, progress)
+        let rewrites = self.store.rewrites();
+        let summary = load_tsv_dir(&self.store, dir, progress)?;
+        // When its statements are all the store holds, none is withdrawn: TSV
+        // statements carry no qualifiers.
+        self.prepare(Some((summary.statements, rewrites)));
+        Ok(summary)
+    }
+
+    /// After a load: what a later process's first walk or pattern needs, derived
+    /// now and kept beside the store (the adjacency, the withdrawn statements), so
+    /// that read-only processes, which cannot keep them, do not derive them each
+    /// time. Best effort: the load has succeeded either way.
+    fn prepare(&self, known_none: Option<(u64, u64)>) {
+        let _ = self.store.prepare_adjacency();
+        let _ = crate::query::prepare_withdrawn(&self.store, known_none);
     }
 }
 

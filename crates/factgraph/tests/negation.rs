@@ -352,3 +352,59 @@ assert A said D from note "A said D""#;
     assert_eq!(firsts(&g, said), ["D"]);
     assert_eq!(firsts(&g, &format!("{said} including negated")), ["B", "D", "E"]);
 }
+
+/// A load leaves what a later process's first pattern needs beside the store: one-off
+/// queries open the store read-only, cannot keep the withdrawn statements themselves,
+/// and read every statement to find them each time otherwise.
+#[test]
+fn a_load_keeps_the_withdrawn_statements_for_read_only_processes() {
+    let dir = tempfile::tempdir().unwrap();
+    // A TSV load into an empty store: none withdrawn, and none read to know it.
+    let tsv = dir.path().join("tsv");
+    std::fs::create_dir(&tsv).unwrap();
+    let files = [
+        ("entities.tsv", "id\tname\ttype\n0\tAnn\tPerson\n1\tBo\tPerson\n"),
+        ("aliases.tsv", "entity_id\talias\n"),
+        ("sources.tsv", "id\turl\tdate\ttitle\n0\thttp://a\t2024-01-01\tA\n"),
+        ("statements.tsv", "id\tsubject_id\tpredicate\tobject_id\tsource_id\tquote\n0\t0\tmet\t1\t0\tAnn met Bo\n"),
+    ];
+    for (name, text) in files {
+        std::fs::write(tsv.join(name), text).unwrap();
+    }
+    let path = dir.path().join("from-tsv");
+    let g = Graph::open(&path).unwrap();
+    g.load_tsv_dir(&tsv, &mut |_, _, _| {}).unwrap();
+    drop(g);
+    assert!(path.join("kept-withdrawn").is_file() && path.join("adjacency.csr").is_file());
+    let g = Graph::open_read_only(&path).unwrap();
+    assert_eq!(firsts(&g, "match (a {name: 'Ann'})-[:met]->(b) return b.name"), ["Bo"]);
+    drop(g);
+
+    // A script load, with a withdrawn statement: found by reading, and kept.
+    let script = dir.path().join("a.fg");
+    std::fs::write(
+        &script,
+        r#"document note { title: "A note" };
+entity A: Person; entity B: Person; entity D: Person;
+assert A said B { polarity: "negated" } from note "A did not say B";
+assert A said D from note "A said D""#,
+    )
+    .unwrap();
+    let path = dir.path().join("from-script");
+    let g = Graph::open(&path).unwrap();
+    g.load_scripts(std::slice::from_ref(&script)).unwrap();
+    drop(g);
+    assert!(path.join("kept-withdrawn").is_file());
+    let g = Graph::open_read_only(&path).unwrap();
+    assert_eq!(firsts(&g, "match (a {name: 'A'})-[:said]->(b) return b.name"), ["D"]);
+
+    // The same TSV into a store that already holds a withdrawn statement: read, not
+    // assumed away.
+    drop(g);
+    let g = Graph::open(&path).unwrap();
+    g.load_tsv_dir(&tsv, &mut |_, _, _| {}).unwrap();
+    drop(g);
+    let g = Graph::open_read_only(&path).unwrap();
+    assert_eq!(firsts(&g, "match (a {name: 'A'})-[:said]->(b) return b.name"), ["D"]);
+    assert_eq!(firsts(&g, "match (a {name: 'A'})-[:said]->(b) return b.name including negated"), ["B", "D"]);
+}

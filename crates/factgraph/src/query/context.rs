@@ -202,6 +202,29 @@ impl Withdrawn {
 /// The name the withdrawn set is kept under beside the store (`Store::keep`).
 const KEPT_AS: &str = "withdrawn";
 
+/// A load's last step: the withdrawn statements found now and kept beside the store,
+/// so that a later process's first pattern reads no statement to find them (a
+/// read-only process, as most one-off queries are, cannot keep them itself).
+/// `known_none` is `(statements, rewrites)` from a caller that knows no statement is
+/// withdrawn while the store holds that many statements and `Store::rewrites` has not
+/// moved (a TSV load into a store without statements: TSV statements carry no
+/// qualifiers); then none is read. Otherwise every statement is, once.
+pub(crate) fn prepare_withdrawn(store: &Store, known_none: Option<(u64, u64)>) -> factgraph_store::Result<()> {
+    store.derived_from(|store: &Store, before: Option<&Withdrawn>| {
+        if let Some((statements, rewrites)) = known_none {
+            // The stamp first: a commit made after it leaves the kept set stale.
+            let stamp = store.commit_stamp()?;
+            if store.counts()?.statements == statements && store.rewrites() == rewrites {
+                let set = Withdrawn { ids: HashSet::default(), scanned_to: store.next_ids()?.1, rewrites };
+                store.keep(KEPT_AS, stamp, &set.encode());
+                return Ok(set);
+            }
+        }
+        Withdrawn::update(store, before)
+    })?;
+    Ok(())
+}
+
 /// Restricts a question to what one source says.
 #[derive(Clone, Debug)]
 pub(crate) struct SourceFilter {

@@ -26,7 +26,7 @@ use factgraph_store::Store;
 use factgraph_syntax::ast::Statement;
 
 pub use context::Limits;
-pub(crate) use context::{outlet, title, Credit};
+pub(crate) use context::{outlet, prepare_withdrawn, title, Credit};
 pub use params::Params;
 pub(crate) use plan::Plan;
 pub use result::{Cell, Citation, QueryResult, Record, Row};

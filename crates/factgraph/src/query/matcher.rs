@@ -277,6 +277,7 @@ impl Matcher<'_> {
 /// `start`, from a breadth-first search of the store's adjacency: every node a trail
 /// reaches, `start` itself when `min` is 0 or a trail comes back to it, and the value
 /// nodes one statement beyond.
+///
 /// When `start` does not matter (the caller leaves it out), whether a trail comes back
 /// to it is not asked.
 fn reach_ends(
@@ -311,10 +312,10 @@ fn reach_ends(
             ends.push(At::Node(start));
         }
     }
-    // The value nodes, which the adjacency leaves out: one step beyond a node the
-    // trails reach in fewer than `max` steps, along a statement they did not take
-    // (a value node's one statement leads nowhere else).
-    // The adjacency holds them apart, so a graph with none (the common case) pays
+    // The value nodes, which the adjacency's rows leave out: one step beyond a node
+    // the trails reach in fewer than `max` steps, along a statement they did not take
+    // (a value node's one statement leads nowhere else). The adjacency keeps those
+    // statements apart, by subject, so a graph with none (the common case) pays
     // nothing, and one with some reads no store list per node reached.
     if max > 0 && (walk == Walk::Undirected || forwards) && adjacency.has_value_edges() {
         let types: Vec<Option<u32>> = rel.types.iter().map(|t| ctx.store.relation_id(t)).collect();

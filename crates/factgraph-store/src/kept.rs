@@ -20,8 +20,9 @@ const MAGIC: &[u8; 8] = b"FGKEPT\0\x01";
 /// Magic, stamp and length before the bytes; the CRC after them.
 const HEADER: u64 = 8 + 6 * 8 + 8;
 
-/// The most a kept file may hold: the structures kept are sets of ids, far smaller.
-pub const MAX_KEPT_BYTES: u64 = 1 << 30;
+/// The most a kept file may hold (a set of 32 million ids): a larger file, damaged or
+/// not, is not read into memory to be checked.
+pub const MAX_KEPT_BYTES: u64 = 256 << 20;
 
 /// Names are short, lower-case words: they become file names.
 fn valid(name: &str) -> bool {

@@ -708,7 +708,7 @@ impl Store {
     /// process reads it from the store's `adjacency.csr` when that file was written at
     /// the same commit (its stamp, see `Store::stamp`), instead of building it; one
     /// that builds it writes the file for the next (best effort: a store it cannot
-    /// write to, or opened read-only, just builds it each time).
+    /// write to, opened read-only or being created just builds it each time).
     pub fn adjacency(&self) -> Result<std::sync::Arc<Adjacency>> {
         let generation = self.generation.load(std::sync::atomic::Ordering::Acquire);
         if let Some(c) = self.derived.get::<Adjacency>(generation) {
@@ -728,7 +728,7 @@ impl Store {
             Some(adj) => adj,
             None => {
                 let built = Adjacency::build(self)?;
-                if let (Some(file), false) = (&file, self.read_only) {
+                if let (Some(file), true) = (&file, self.keeps_derived) {
                     let _ = save(file, &built.encode(stamp));
                 }
                 built

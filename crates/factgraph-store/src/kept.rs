@@ -62,9 +62,10 @@ impl Store {
     /// Keeps `bytes`, derived from the data as it was at `stamp`, under `name` for
     /// later processes, through a temporary file and a rename (a reader sees the old
     /// file or the whole new one). Best effort, as a cache is: nothing is written for
-    /// a store opened read-only or in memory, and a failure to write is ignored.
+    /// a store opened read-only, in memory or being created, and a failure to write
+    /// is ignored.
     pub fn keep(&self, name: &str, stamp: CommitStamp, bytes: &[u8]) {
-        let Some(dir) = self.path().filter(|_| valid(name) && !self.read_only) else { return };
+        let Some(dir) = self.path().filter(|_| valid(name) && self.keeps_derived) else { return };
         if bytes.len() as u64 > MAX_KEPT_BYTES {
             return;
         }

@@ -92,6 +92,10 @@ pub struct Store {
     path: Option<PathBuf>,
     _lock: Option<File>,
     pub(crate) read_only: bool,
+    /// Whether what is derived from the data may be kept in files beside it
+    /// (`adjacency.csr`, `kept-NAME`): not while the store is being created, when its
+    /// directory is a temporary that an in-place creation does not move whole.
+    pub(crate) keeps_derived: bool,
     pub(crate) relations: RwLock<Relations>,
     pub(crate) writer: Mutex<()>,
     /// Bumped by every commit, so caches built from the data know when they are stale.
@@ -390,7 +394,8 @@ impl Store {
             write_marker(&tmp, engine)?;
             failpoint::hit("create:marker");
             let kv = open_engine(engine, tmp.join(engine_dir(engine)), options.cache_bytes, Place::InPlace)?;
-            let store = Store::with_engine(kv, engine, Some(tmp.clone()), Some(lock), false);
+            let mut store = Store::with_engine(kv, engine, Some(tmp.clone()), Some(lock), false);
+            store.keeps_derived = false;
             store.check_format(true)?;
             failpoint::hit("create:engine");
             let store = fill(store)?;
@@ -454,7 +459,8 @@ impl Store {
             write_marker(&tmp, engine)?;
             failpoint::hit("create:marker");
             let kv = open_engine(engine, tmp.join(engine_dir(engine)), options.cache_bytes, Place::InPlace)?;
-            let store = Store::with_engine(kv, engine, Some(tmp.clone()), Some(lock), false);
+            let mut store = Store::with_engine(kv, engine, Some(tmp.clone()), Some(lock), false);
+            store.keeps_derived = false;
             store.check_format(true)?;
             failpoint::hit("create:engine");
             let store = fill(store)?;
@@ -517,6 +523,7 @@ impl Store {
             path,
             _lock: lock,
             read_only,
+            keeps_derived: !read_only,
             relations: RwLock::new(Relations::default()),
             writer: Mutex::new(()),
             generation: std::sync::atomic::AtomicU64::new(0),

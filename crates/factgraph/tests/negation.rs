@@ -408,3 +408,33 @@ assert A said D from note "A said D""#,
     assert_eq!(firsts(&g, "match (a {name: 'A'})-[:said]->(b) return b.name"), ["D"]);
     assert_eq!(firsts(&g, "match (a {name: 'A'})-[:said]->(b) return b.name including negated"), ["B", "D"]);
 }
+
+/// A store created in an existing empty directory with a load in it (`import` into a
+/// new store): the load's derived files went into the creation's temporary, which an
+/// in-place creation does not move whole, and left `.creating-PID` behind for good.
+#[test]
+fn creating_a_store_with_a_load_in_it_leaves_no_temporary_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("a.fg");
+    std::fs::write(&script, r#"document note { title: "A note" }; entity A: Person; entity B: Person; assert A said B { polarity: "negated" } from note "A did not say B""#).unwrap();
+    for in_place in [true, false] {
+        let path = dir.path().join(if in_place { "empty-dir" } else { "new" });
+        if in_place {
+            std::fs::create_dir(&path).unwrap();
+        }
+        let g = Graph::create_with(&path, |g| g.load_scripts(std::slice::from_ref(&script)).map(|_| ())).unwrap();
+        assert_eq!(firsts(&g, "match (a {name: 'A'})-[:said]->(b) return b.name"), Vec::<String>::new());
+        drop(g);
+        let mut names: Vec<String> =
+            std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        names.sort();
+        assert!(names.iter().all(|n| !n.starts_with('.')), "in place: {in_place}: {names:?}");
+        let parent: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(parent.iter().all(|n| !n.starts_with('.')), "in place: {in_place}: {parent:?}");
+        let g = Graph::open_read_only(&path).unwrap();
+        assert_eq!(firsts(&g, "match (a {name: 'A'})-[:said]->(b) return b.name including negated"), ["B"]);
+    }
+}

@@ -141,8 +141,9 @@ impl Withdrawn {
     /// so the set after a commit is the set before it plus the withdrawn among the
     /// statements added since, read one by one when they are few; a set from nothing
     /// (or after a large load, or after a statement's qualifiers were changed in place
-    /// by `set`) scans every statement once. A retracted statement left in the set
-    /// matches nothing.
+    /// by `set`) is the one kept beside the store at this commit (`kept-withdrawn`),
+    /// else found by scanning every statement once, and then kept. A retracted
+    /// statement left in the set matches nothing.
     fn update(store: &Store, before: Option<&Withdrawn>) -> factgraph_store::Result<Withdrawn> {
         let (_, next) = store.next_ids()?;
         let total = store.counts()?.statements;
@@ -177,11 +178,11 @@ impl Withdrawn {
         Ok(set)
     }
 
-    /// The ids in order, eight bytes each, little-endian.
+    /// `RULE`, then the ids in order, eight bytes each, little-endian.
     fn encode(&self) -> Vec<u8> {
         let mut ids: Vec<u64> = self.ids.iter().map(|s| s.0).collect();
         ids.sort_unstable();
-        ids.into_iter().flat_map(u64::to_le_bytes).collect()
+        std::iter::once(RULE).chain(ids).flat_map(u64::to_le_bytes).collect()
     }
 
     /// The ids `encode` wrote; `None` for anything else (the file is checked whole
@@ -190,17 +191,23 @@ impl Withdrawn {
         if !bytes.len().is_multiple_of(8) {
             return None;
         }
-        let ids: Vec<u64> =
+        let words: Vec<u64> =
             bytes.chunks_exact(8).map(|c| u64::from_le_bytes(c.try_into().unwrap_or_default())).collect();
-        if ids.windows(2).any(|w| w[0] >= w[1]) {
+        let (&rule, ids) = words.split_first()?;
+        if rule != RULE || ids.windows(2).any(|w| w[0] >= w[1]) {
             return None;
         }
-        Some(ids.into_iter().map(StatementId).collect())
+        Some(ids.iter().copied().map(StatementId).collect())
     }
 }
 
 /// The name the withdrawn set is kept under beside the store (`Store::keep`).
 const KEPT_AS: &str = "withdrawn";
+
+/// The version of the rule that says which statements are withdrawn
+/// (`vocabulary::affirms`), first in what is kept: a set an earlier rule derived at
+/// the same commit is derived again, not served. Move it when the rule changes.
+const RULE: u64 = 1;
 
 /// A load's last step: the withdrawn statements found now and kept beside the store,
 /// so that a later process's first pattern reads no statement to find them (a
@@ -212,10 +219,13 @@ const KEPT_AS: &str = "withdrawn";
 pub(crate) fn prepare_withdrawn(store: &Store, known_none: Option<(u64, u64)>) -> factgraph_store::Result<()> {
     store.derived_from(|store: &Store, before: Option<&Withdrawn>| {
         if let Some((statements, rewrites)) = known_none {
-            // The stamp first: a commit made after it leaves the kept set stale.
+            // Everything read between two equal stamps is of one commit: another
+            // thread's commit in between sends this to the full path.
             let stamp = store.commit_stamp()?;
-            if store.counts()?.statements == statements && store.rewrites() == rewrites {
-                let set = Withdrawn { ids: HashSet::default(), scanned_to: store.next_ids()?.1, rewrites };
+            let next = store.next_ids()?.1;
+            let premise = store.counts()?.statements == statements && store.rewrites() == rewrites;
+            if premise && store.commit_stamp()? == stamp {
+                let set = Withdrawn { ids: HashSet::default(), scanned_to: next, rewrites };
                 store.keep(KEPT_AS, stamp, &set.encode());
                 return Ok(set);
             }
@@ -330,8 +340,10 @@ impl<'a> Ctx<'a> {
 
     /// The statements that may not answer, for walks that read no statement: `None`
     /// when every statement may (`including negated`, or a store with none withdrawn),
-    /// so that those walks cost what they did. Found by one scan of the statements
-    /// in a new process, brought up to date after each commit (`Withdrawn::update`).
+    /// so that those walks cost what they did. In a new process, read from what a
+    /// process before it kept beside the store at the same commit, else found by one
+    /// scan of the statements; brought up to date after each commit
+    /// (`Withdrawn::update`).
     pub fn withdrawn(&self) -> Result<Option<Arc<Withdrawn>>> {
         if self.including_negated {
             return Ok(None);

@@ -35,8 +35,8 @@ pub(crate) type Sink<'s> = dyn FnMut(&mut Ctx<'_>, Vec<Val>) -> Result<Flow> + '
 /// Where an operator lends its rows (`Env::op_ref`): read in place, not owned.
 type RefSink<'s> = dyn FnMut(&mut Ctx<'_>, &[Val]) -> Result<Flow> + 's;
 
-/// Whether `Env::op_ref` lends `op`'s rows without building them: a match, and
-/// filters over one.
+/// Whether `Env::op_ref` lends `op`'s rows without building them: a match that is
+/// not optional, and filters over one.
 fn lends(op: &Op) -> bool {
     match op {
         Op::Match { optional, .. } => !optional,

@@ -215,6 +215,7 @@ fn describe(op: &Op, names: &[String]) -> String {
             out.push_str(&parts.join(", "));
             if super::compile::counts_ends(input, keys, aggs).is_some() {
                 out.push_str(" by counting the ends the search finds, no row built for each");
+                out.push_str(" (each trail is walked instead from a value node, or under `according to`)");
             } else if keys.is_empty() {
                 out.push_str(" over all rows, streaming");
             } else {

@@ -355,12 +355,6 @@ pub(crate) fn count_distinct_ends(
     if !rel.distinct_ends || ctx.source.is_some() || names_polarity(rel) || min > 1 {
         return Ok(None);
     }
-    let cap = ctx.limits.max_hops;
-    if max != usize::MAX && max > cap {
-        let what = format!("a path of up to {max} relationships");
-        return Err(QueryError::Limit { what, limit: cap as u64, span: rel.span }.into());
-    }
-    let max = max.min(cap);
     let anchors = candidates(ctx, &path.scan, row)?;
     if anchors.iter().any(|a| matches!(a, At::Value(_))) {
         return Ok(None);
@@ -373,6 +367,14 @@ pub(crate) fn count_distinct_ends(
             fitting.push(a);
         }
     }
+    // As the walk does, the bound on hops is checked where a step is taken: a
+    // pattern no node starts takes none.
+    let cap = ctx.limits.max_hops;
+    if !fitting.is_empty() && max != usize::MAX && max > cap {
+        let what = format!("a path of up to {max} relationships");
+        return Err(QueryError::Limit { what, limit: cap as u64, span: rel.span }.into());
+    }
+    let max = max.min(cap);
     // One search's ends are distinct already: from one anchor they are counted, not
     // kept.
     let one = fitting.len() == 1;
@@ -393,7 +395,7 @@ pub(crate) fn count_distinct_ends(
                 let what = "the query holds too many distinct values".into();
                 return Err(QueryError::Limit { what, limit: most as u64, span: Default::default() }.into());
             }
-            ctx.hold(16, "the distinct values of an aggregate")?;
+            ctx.hold(48, "the distinct values of an aggregate")?;
             seen.insert(end);
         }
         restore(path.anchor.slot, saved, row);

@@ -347,10 +347,11 @@ impl RowKey {
         RowKey::Text(text)
     }
 
-    /// What keeping it costs, for the memory budget.
+    /// About what keeping it in a hash set costs, for the memory budget: the key, its
+    /// slot and the table's spare room.
     pub(crate) fn bytes(&self) -> usize {
         match self {
-            RowKey::Word(..) => 16,
+            RowKey::Word(..) => 48,
             RowKey::Text(t) => t.len() + std::mem::size_of::<String>() + 8,
         }
     }

@@ -272,42 +272,32 @@ impl Adjacency {
     /// Every node at distance 1..=k from `start`, nearest first, reading only the
     /// targets: every step counts.
     fn within_targets(&self, start: u32, k: usize, walk: Walk, forwards: bool) -> Vec<Node> {
-        let mut seen = FixedBitSet::with_capacity(self.nodes.len());
-        seen.insert(start as usize);
-        let mut frontier = vec![start];
         let mut out = Vec::new();
-        for _ in 1..=k {
-            let mut next = Vec::new();
-            for &i in &frontier {
-                for &j in &self.rows.targets[self.rows.walk(i, walk, forwards)] {
-                    if !seen.put(j as usize) {
-                        next.push(j);
-                        out.push(self.nodes[j as usize]);
-                    }
-                }
-            }
-            if next.is_empty() {
-                break;
-            }
-            frontier = next;
-        }
+        self.breadth_first(start, k, walk, forwards, |j, _| out.push(self.nodes[j as usize]));
         out
     }
 
     /// Every node at distance 1..=k from `n`, with its distance, nearest first.
     pub fn within(&self, n: Node, k: usize, walk: Walk) -> Vec<(Node, usize)> {
         let Some(start) = self.index_of(n) else { return Vec::new() };
+        let mut out = Vec::new();
+        self.breadth_first(start, k, walk, true, |j, d| out.push((self.nodes[j as usize], d)));
+        out
+    }
+
+    /// Calls `found` with each node at distance 1..=k from `start` and its distance,
+    /// nearest first, following every step of the rows.
+    fn breadth_first(&self, start: u32, k: usize, walk: Walk, forwards: bool, mut found: impl FnMut(u32, usize)) {
         let mut seen = FixedBitSet::with_capacity(self.nodes.len());
         seen.insert(start as usize);
         let mut frontier = vec![start];
-        let mut out = Vec::new();
         for d in 1..=k {
             let mut next = Vec::new();
             for &i in &frontier {
-                for &j in &self.rows.targets[self.rows.walk(i, walk, true)] {
+                for &j in &self.rows.targets[self.rows.walk(i, walk, forwards)] {
                     if !seen.put(j as usize) {
                         next.push(j);
-                        out.push((self.nodes[j as usize], d));
+                        found(j, d);
                     }
                 }
             }
@@ -316,7 +306,6 @@ impl Adjacency {
             }
             frontier = next;
         }
-        out
     }
 
     /// `within`, stepping over no statement for which `avoid` is true (nor the joins

@@ -262,7 +262,11 @@ fn a_kill_while_creating_in_an_empty_directory_leaves_it_unfinished_or_whole() {
         let out = factgraph(&db, &["load", data], "");
         assert!(out.status.success(), "{point}: {}", text(&out.stderr));
         // The store, and what the load derived for later processes beside it.
-        assert_eq!(names(&db), vec!["FACTGRAPH", "LOCK", "adjacency.csr", "kept-withdrawn", "sled"], "{point}");
+        assert_eq!(
+            names(&db),
+            vec!["FACTGRAPH", "LOCK", "adjacency.csr", "kept-source-names", "kept-withdrawn", "sled"],
+            "{point}"
+        );
         assert!(factgraph(&db, &["check"], "").status.success(), "{point}");
     }
 }

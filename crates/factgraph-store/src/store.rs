@@ -762,6 +762,13 @@ impl Store {
         Ok(built)
     }
 
+    /// The structure `derived` or `derived_from` built for the data as committed now,
+    /// if one was; never builds. For an operator that uses a costly structure only
+    /// when it is at hand or its input turns out large.
+    pub fn derived_if_built<T: std::any::Any + Send + Sync>(&self) -> Option<std::sync::Arc<T>> {
+        self.above.get::<T>(self.generation())
+    }
+
     /// Writes `note` into the store's `LOCK` file, replacing what was there, for
     /// other processes to read with [`lock_note`] while this handle holds the lock
     /// (a server says where it listens). An empty note clears it. A store on the
@@ -1061,6 +1068,26 @@ impl Store {
                     .ok_or_else(|| StoreError::Corrupt("participant list key".into()))?;
                 let ids: Vec<u64> = decode(rec, "posting list")?;
                 out.push((EntityId(id), ids.into_iter().map(StatementId).collect()));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every document cited and every agent credited by some evidence, each with the
+    /// statements whose evidence names it (as the document or as the attribution): the
+    /// whole document and attribution indexes, for what is built from all of them
+    /// (the sources of every statement), without decoding a statement.
+    pub fn all_evidence_sources(&self) -> Result<Vec<(EntityId, Vec<StatementId>)>> {
+        let mut out = Vec::new();
+        for tag in [keys::BY_DOCUMENT, keys::BY_ATTRIBUTION] {
+            for pair in self.kv.scan_prefix(&[tag]) {
+                let (k, v) = pair?;
+                for (slot, rec) in Page::decode(&v)?.slots.iter().enumerate().filter(|(_, r)| !r.is_empty()) {
+                    let id = keys::id_of(1, &k, slot, keys::LIST_BITS)
+                        .ok_or_else(|| StoreError::Corrupt("evidence list key".into()))?;
+                    let ids: Vec<u64> = decode(rec, "posting list")?;
+                    out.push((EntityId(id), ids.into_iter().map(StatementId).collect()));
+                }
             }
         }
         Ok(out)

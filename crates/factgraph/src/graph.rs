@@ -383,12 +383,14 @@ impl Graph {
     }
 
     /// After a load: what a later process's first walk or pattern needs, derived
-    /// now and kept beside the store (the adjacency, the withdrawn statements), so
+    /// now and kept beside the store (the adjacency, the withdrawn statements, the
+    /// sources of every statement by name), so
     /// that read-only processes, which cannot keep them, do not derive them each
     /// time. Best effort: the load has succeeded either way.
     fn prepare(&self, known_none: Option<(u64, u64)>) {
         let _ = self.store.prepare_adjacency();
         let _ = crate::query::prepare_withdrawn(&self.store, known_none);
+        let _ = crate::query::prepare_source_names(&self.store);
     }
 }
 

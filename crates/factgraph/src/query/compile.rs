@@ -378,6 +378,31 @@ pub(crate) fn counts_ends<'p>(input: &'p Op, keys: &[(CExpr, Slot)], aggs: &[Agg
     Some((path, skip_anchor))
 }
 
+/// `count(distinct s)` alone over `unwind sources(r) as s` over an input that only
+/// reads: `exec` counts the classes of the sources' names from the index of every
+/// statement's sources (`sources::SourceNames`) instead of reading each statement and
+/// each source's name. Returns the input, the expression `sources(r)` (evaluated as
+/// written for a row whose `r` is not a relationship) and `r`'s slot.
+pub(crate) fn counts_sources<'p>(
+    input: &'p Op,
+    keys: &[(CExpr, Slot)],
+    aggs: &[Agg],
+) -> Option<(&'p Op, &'p CExpr, Slot)> {
+    let Op::Unwind { input: from, expr, slot } = input else { return None };
+    let ([agg], []) = (aggs, keys) else { return None };
+    if agg.func != AggFn::Count || !agg.distinct || agg.arg != Some(CExpr::Slot(*slot)) {
+        return None;
+    }
+    let CExpr::Call(name, args, _) = expr else { return None };
+    let ("sources", [CExpr::Slot(r)]) = (name.as_str(), args.as_slice()) else { return None };
+    reads_only(from).then_some((from, expr, *r))
+}
+
+/// True when no operator of `op`'s chain writes.
+fn reads_only(op: &Op) -> bool {
+    op.chain().all(|o| !matches!(o, Op::Create { .. } | Op::Merge { .. } | Op::Update { .. } | Op::Delete { .. }))
+}
+
 /// Marks the variable-length steps whose trails only matter through their distinct far
 /// ends: under `distinct` or under aggregates that all ignore repeats (`count(distinct
 /// y)`, `collect(distinct y)`, `min`, `max`), through filters and projections, a match

@@ -14,21 +14,28 @@
 
 use std::collections::HashMap;
 
+use fixedbitset::FixedBitSet;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use factgraph_store::{Node, StatementId};
 use factgraph_syntax::ast::{ExprKind, Literal, PathPattern, PatternProperty};
 
 use super::budget::{cell_bytes, may_be_large, row_bytes, val_bytes};
-use super::compile::{counts_ends, Agg, AggFn, CExpr, CreatePlan, Op, QueryPlan, Update};
+use super::compile::{counts_ends, counts_sources, Agg, AggFn, CExpr, CreatePlan, Op, QueryPlan, Update};
 use super::context::{Ctx, Flow};
 use super::expr::eval;
 use super::matcher;
 use super::result::{QueryResult, Row};
 use super::script::{self, ScriptState};
+use super::sources::SourceNames;
 use super::update;
 use super::value::{compare_for_sort, num, to_cell, truth, RowKey, Val};
 use crate::error::{QueryError, Restriction, Result};
+
+/// How many rows `count(distinct s)` over `sources(r)` answers as written before it
+/// reads the index of every statement's sources, when this process does not have it
+/// yet: about what building or reading the index costs at 1,000,000 statements.
+const SOURCES_BY_INDEX: usize = 2048;
 
 pub(crate) type Sink<'s> = dyn FnMut(&mut Ctx<'_>, Vec<Val>) -> Result<Flow> + 's;
 
@@ -222,6 +229,68 @@ impl Env<'_> {
         }
     }
 
+    /// `count(distinct s)` over `unwind sources(r) as s` over `from`
+    /// (`compile::counts_sources`): the distinct names of the sources of every row's
+    /// relationships. The first rows are answered as written, reading each statement
+    /// and each source's name; past `SOURCES_BY_INDEX` of them (or from the first, when
+    /// this process has the index already), the classes of the names are read from
+    /// the index of every statement's sources, and the names seen so far join their
+    /// classes. A point question then never pays for the index, and a hub's
+    /// relationships cost a few integers each. The set is a bit per name the store
+    /// has.
+    fn count_distinct_sources(&mut self, ctx: &mut Ctx<'_>, from: &Op, list: &CExpr, r: usize) -> Result<usize> {
+        let mut index = SourceNames::at_hand(ctx.store);
+        let mut seen = FixedBitSet::with_capacity(index.as_ref().map_or(0, |i| i.len()));
+        let mut names: FxHashSet<String> = FxHashSet::default();
+        let mut as_written = 0usize;
+        self.op_ref(ctx, from, &mut |ctx, row| {
+            ctx.tick()?;
+            if index.is_none() && as_written >= SOURCES_BY_INDEX {
+                let built = SourceNames::get(ctx.store)?;
+                seen.grow(built.len());
+                index = Some(built);
+            }
+            let ids: &[StatementId] = match &row[r] {
+                Val::Rel(s) | Val::Node(Node::Statement(s)) => std::slice::from_ref(s),
+                Val::Rels(ids) => ids,
+                _ => &[],
+            };
+            match &index {
+                Some(ix) if !ids.is_empty() => {
+                    for id in ids {
+                        for &c in ix.of(*id) {
+                            seen.insert(c as usize);
+                        }
+                    }
+                }
+                _ => {
+                    as_written += 1;
+                    if let Val::List(items) = eval(ctx, list, row)? {
+                        for item in items {
+                            if let Val::Str(name) = item {
+                                if !names.contains(&name) {
+                                    ctx.hold(name.len() + 48, "the distinct values")?;
+                                    names.insert(name);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            Ok(Flow::Go)
+        })?;
+        let Some(ix) = index else { return Ok(names.len()) };
+        let classes = ix.name_classes();
+        let mut apart = 0;
+        for name in &names {
+            match classes.get(name.as_str()) {
+                Some(&c) => seen.insert(c as usize),
+                None => apart += 1,
+            }
+        }
+        Ok(seen.count_ones(..) + apart)
+    }
+
     fn op(&mut self, ctx: &mut Ctx<'_>, op: &Op, sink: &mut Sink<'_>) -> Result<Flow> {
         match op {
             Op::Unit => sink(ctx, vec![Val::Null; self.width]),
@@ -294,6 +363,12 @@ impl Env<'_> {
                 sink(ctx, row)
             }),
             Op::Aggregate { input, keys, aggs } => {
+                if let (Some((from, list, r)), None) = (counts_sources(input, keys, aggs), &ctx.source) {
+                    let n = self.count_distinct_sources(ctx, from, list, r)?;
+                    let mut out = vec![Val::Null; self.width];
+                    out[aggs[0].slot] = Val::Int(n as i64);
+                    return sink(ctx, out);
+                }
                 if let Some((path, skip_anchor)) = counts_ends(input, keys, aggs) {
                     let mut row = vec![Val::Null; self.width];
                     if let Some(n) = matcher::count_distinct_ends(ctx, path, &mut row, skip_anchor)? {

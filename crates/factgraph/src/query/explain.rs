@@ -213,7 +213,10 @@ fn describe(op: &Op, names: &[String]) -> String {
                 })
                 .collect();
             out.push_str(&parts.join(", "));
-            if super::compile::counts_ends(input, keys, aggs).is_some() {
+            if super::compile::counts_sources(input, keys, aggs).is_some() {
+                out.push_str(" by marking the names of each relationship's sources in the index of every");
+                out.push_str(" statement's sources, no row built for each source (row by row under `according to`)");
+            } else if super::compile::counts_ends(input, keys, aggs).is_some() {
                 out.push_str(" by counting the ends the search finds, no row built for each");
                 out.push_str(" (each trail is walked instead from a value node, or under `according to`)");
             } else if keys.is_empty() {

@@ -16,6 +16,7 @@ mod questions;
 mod resolve;
 mod result;
 mod script;
+mod sources;
 mod temporal;
 mod update;
 mod value;
@@ -31,6 +32,7 @@ pub use params::Params;
 pub(crate) use plan::Plan;
 pub use result::{Cell, Citation, QueryResult, Record, Row};
 pub use script::{ScriptState, WriteSummary};
+pub(crate) use sources::prepare_source_names;
 
 use crate::error::{Error, Result};
 

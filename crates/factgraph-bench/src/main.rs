@@ -70,6 +70,9 @@ enum Phase {
     Query,
     /// The same workloads written in the pattern language (issue 10's targets).
     Pattern,
+    /// `who reported` at the hub, the full listing, alone: its time, and the resident
+    /// memory of the process that holds the answer (for profiles of the one workload).
+    Listing,
     /// `factgraph serve` under concurrent HTTP clients (issue 14's targets); needs the
     /// release `factgraph` binary beside this one.
     Serve,
@@ -116,6 +119,7 @@ fn main() -> Result<()> {
         Phase::ColdPattern => print_json(&cold_pattern(&p)?),
         Phase::Query => print_json(&queries(&p, Duration::from_millis(args.budget_ms))?),
         Phase::Pattern => print_json(&patterns(&p, Duration::from_millis(args.budget_ms))?),
+        Phase::Listing => print_json(&listing(&p, Duration::from_millis(args.budget_ms))?),
         Phase::Serve => {
             let long_from = match &args.long_from {
                 Some(n) => n.clone(),
@@ -267,6 +271,22 @@ fn patterns(p: &Paths, budget: Duration) -> Result<Value> {
     out["parse_point_pattern"] = json!({"us": us, "answer": ans});
     out["peak_rss_mb"] = json!(peak_rss_kb().max(first_peak) as f64 / 1024.0);
     Ok(out)
+}
+
+/// `who reported` at the hub, the whole listing, alone (`--phase listing`).
+fn listing(p: &Paths, budget: Duration) -> Result<Value> {
+    let q = queries_json(p)?;
+    let graph = Graph::open_existing(&p.store)?;
+    let name = q["hub"]["name"].as_str().context("queries.json: hub.name")?.to_owned();
+    let text = format!("who reported \"{name}\"");
+    let limits = factgraph::Limits { max_rows: 10_000_000, ..factgraph::Limits::default() };
+    let before = rss_kb();
+    let (us, ans) = measure(budget, || Ok(graph.query_with(&text, &limits)?[0].rows.len()))?;
+    Ok(json!({
+        "d_who_reported_hub_rows": {"us": us, "answer": ans},
+        "rss_before_mb": before as f64 / 1024.0,
+        "peak_rss_mb": peak_rss_kb() as f64 / 1024.0,
+    }))
 }
 
 fn dir_size(path: &Path) -> u64 {

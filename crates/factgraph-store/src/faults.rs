@@ -14,13 +14,18 @@ use crate::store::Store;
 fn seeded<K: Kv + 'static>(kv: &Arc<K>, engine: Engine) -> Store {
     let store = Store::with_engine(Box::new(kv.clone()), engine, None, None, false);
     store.check_format(true).unwrap();
+    seed(&store);
+    store
+}
+
+/// The document, people and statement `seeded` stores hold.
+fn seed(store: &Store) {
     let mut tx = store.transaction().unwrap();
     let doc = tx.create_document("first", Properties::new(), Some("Alice met Bob.".into())).unwrap();
     let alice = tx.create_entity("Alice", "Person").unwrap();
     let bob = tx.create_entity("Bob", "Person").unwrap();
     tx.add_statement(NewStatement::new(alice, "met", bob, Evidence::new(doc, "Alice met Bob"))).unwrap();
     tx.commit().unwrap();
-    store
 }
 
 /// A batch touching every kind of key: records, names, texts, a new relation, lists,
@@ -131,4 +136,36 @@ fn a_store_that_cannot_undo_a_failed_commit_refuses_to_serve_it() {
         assert!(matches!(&e, StoreError::Engine(m) if m.contains("reopen")), "{e}");
     }
     assert!(store.entities().next().unwrap().is_err());
+}
+
+/// An open reads the undo journal only when a mark says there may be one (a scan for
+/// it read and decompressed a whole engine page on every open): a committed spill
+/// leaves neither journal nor mark, and a commit stopped before it removed its
+/// journal leaves the mark, so the next open still removes it.
+#[test]
+fn the_journal_and_its_marks_go_together() {
+    use crate::keys;
+    let dir = tempfile::tempdir().unwrap();
+    let leftovers = |kv: &dyn Kv| -> Vec<Vec<u8>> {
+        dump(kv)
+            .into_iter()
+            .map(|(k, _)| k)
+            .filter(|k| k.first() == Some(&keys::UNDO) || k == keys::META_SPILLING || k == keys::META_JOURNAL)
+            .collect()
+    };
+    let path = dir.path().join("store");
+    {
+        let store = Store::open(&path, &crate::store::OpenOptions::default()).unwrap();
+        seed(&store);
+        a_batch(&store, 0).unwrap();
+        assert_eq!(leftovers(&store.kv), Vec::<Vec<u8>>::new(), "a committed spill");
+        // What a commit stopped before removing its journal leaves.
+        store
+            .kv
+            .apply(vec![(keys::undo(b"Xkey"), Some(vec![0])), (keys::META_JOURNAL.to_vec(), Some(vec![1]))])
+            .unwrap();
+        store.kv.flush().unwrap();
+    }
+    let store = Store::open(&path, &crate::store::OpenOptions { create: false, ..Default::default() }).unwrap();
+    assert_eq!(leftovers(&store.kv), Vec::<Vec<u8>>::new(), "after the next open");
 }

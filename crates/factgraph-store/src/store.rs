@@ -576,7 +576,13 @@ impl Store {
         // its journal: put back what it overwrote before anything reads (or, if it
         // committed, remove the journal). This writes even to a store opened
         // read-only, as sled's own recovery does: it restores what was committed.
-        store.settle_journal()?;
+        // A store whose last spilling transaction settled its journal says so, and
+        // is not scanned for one. (A store from before the mark that was stopped
+        // between a commit and removing its journal keeps it until its next spill,
+        // which settles it first; the journal is not read otherwise.)
+        if store.kv.get(keys::META_SPILLING)?.is_some() || store.kv.get(keys::META_JOURNAL)?.is_some() {
+            store.settle_journal()?;
+        }
         store.load_relations()?;
         Ok(store)
     }
@@ -617,10 +623,12 @@ impl Store {
             any = true;
             self.kv.apply(writes)?;
         }
-        if restore {
-            self.kv.apply(vec![(keys::META_SPILLING.to_vec(), None)])?;
+        // The journal is gone: so are the marks that say to look for it.
+        let marked = self.kv.get(keys::META_JOURNAL)?.is_some();
+        if restore || marked {
+            self.kv.apply(vec![(keys::META_SPILLING.to_vec(), None), (keys::META_JOURNAL.to_vec(), None)])?;
         }
-        if any {
+        if any || marked {
             self.kv.flush()?;
             self.generation.fetch_add(1, std::sync::atomic::Ordering::Release);
         }

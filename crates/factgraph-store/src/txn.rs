@@ -1312,6 +1312,7 @@ impl<'s> Transaction<'s> {
             self.store.settle_journal()?;
             self.gate = Some(self.store.kv.close_gate());
             batch.push((keys::META_SPILLING.to_vec(), Some(vec![1])));
+            batch.push((keys::META_JOURNAL.to_vec(), Some(vec![1])));
         }
         for (key, value, old) in std::mem::take(&mut out.writes) {
             if self.spilled.insert(key.clone()) {

@@ -5,6 +5,17 @@ pub(crate) fn read_blob(
     blob_ptr: Lsn,
     config: &Config,
 ) -> Result<(MessageKind, Vec<u8>)> {
+    read_blob_with(blob_ptr, config, true)
+}
+
+/// factgraph patch 3 (PATCHES.md): `read_blob`, with the decompression of the
+/// checked bytes left out when `decompress` is false (recovery only needs to know
+/// that the blob is there and whole).
+pub(crate) fn read_blob_with(
+    blob_ptr: Lsn,
+    config: &Config,
+    decompress: bool,
+) -> Result<(MessageKind, Vec<u8>)> {
     let path = config.blob_path(blob_ptr);
     let f_res = std::fs::OpenOptions::new().read(true).open(&path);
 
@@ -52,8 +63,11 @@ pub(crate) fn read_blob(
     let crc_actual = hasher.finalize();
 
     if crc_expected == crc_actual {
-        let buf =
-            if config.use_compression { maybe_decompress(buf)? } else { buf };
+        let buf = if config.use_compression && decompress {
+            maybe_decompress(buf)?
+        } else {
+            buf
+        };
         Ok((MessageKind::from(kind_byte[0]), buf))
     } else {
         warn!("blob {} failed crc check!", blob_ptr);

@@ -3,6 +3,7 @@ use std::fs::File;
 use super::{
     arr_to_lsn, arr_to_u32, assert_usize, bump_atomic_lsn, header, iobuf,
     lsn_to_arr, maybe_decompress, pread_exact, pread_exact_or_eof, read_blob,
+    read_blob_with,
     roll_iobuf, u32_to_arr, Arc, BasedBuf, BlobPointer, DiskPtr, IoBuf, IoBufs,
     LogKind, LogOffset, Lsn, MessageKind, Reservation, Serialize, Snapshot,
     BATCH_MANIFEST_PID, COUNTER_PID, MAX_MSG_HEADER_LEN, META_PID,
@@ -707,6 +708,22 @@ pub(crate) fn read_message<R: ReadAt>(
     expected_segment_number: SegmentNumber,
     config: &Config,
 ) -> Result<LogRead> {
+    read_message_with(file, lid, expected_segment_number, config, true)
+}
+
+/// factgraph patch 3 (PATCHES.md): `read_message`, with the payload of a node,
+/// link or meta message (inline or in a blob file) checked against its CRC but not
+/// decompressed when `payload` is false. Recovery iterates the log for each
+/// message's kind, page and place and drops the payload: upstream decompressed every
+/// one (and every blob file in the replayed part of the log) only to throw it away,
+/// most of what a start cost.
+pub(crate) fn read_message_with<R: ReadAt>(
+    file: &R,
+    lid: LogOffset,
+    expected_segment_number: SegmentNumber,
+    config: &Config,
+    payload: bool,
+) -> Result<LogRead> {
     let _measure = Measure::new(&M.read);
     let segment_len = config.segment_size;
     let seg_start = lid / segment_len as LogOffset * segment_len as LogOffset;
@@ -798,7 +815,7 @@ pub(crate) fn read_message<R: ReadAt>(
         | MessageKind::BlobMeta => {
             let id = arr_to_lsn(&buf);
 
-            match read_blob(id, config) {
+            match read_blob_with(id, config, payload) {
                 Ok((kind, buf)) => {
                     assert_eq!(header.kind, kind);
                     trace!(
@@ -830,7 +847,7 @@ pub(crate) fn read_message<R: ReadAt>(
         | MessageKind::Free
         | MessageKind::Counter => {
             trace!("read a successful inline message");
-            let buf = if config.use_compression {
+            let buf = if config.use_compression && payload {
                 maybe_decompress(buf)?
             } else {
                 buf

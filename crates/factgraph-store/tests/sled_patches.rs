@@ -118,7 +118,7 @@ fn reopening_replays_inline_and_blob_messages_whole() {
             })
             .collect()
     };
-    let sizes = |key: u32| if key % 8 == 0 { 200 * 1024 } else { 3 * 1024 };
+    let sizes = |key: u32| if key.is_multiple_of(8) { 200 * 1024 } else { 3 * 1024 };
     {
         let db = engine(dir.path());
         for key in 0..64u32 {
@@ -131,11 +131,11 @@ fn reopening_replays_inline_and_blob_messages_whole() {
     for round in 1..4u32 {
         let db = engine(dir.path());
         for key in 0..64u32 {
-            let want = value(key, sizes(key), if key % 5 == 0 { round - 1 } else { 0 });
+            let want = value(key, sizes(key), if key.is_multiple_of(5) { round - 1 } else { 0 });
             assert_eq!(db.get(key.to_be_bytes()).unwrap().as_deref(), Some(&want[..]), "key {key}, round {round}");
         }
         // Some values change, so the next open replays new messages of both kinds.
-        for key in (0..64u32).filter(|k| k % 5 == 0) {
+        for key in (0..64u32).filter(|k| k.is_multiple_of(5)) {
             db.insert(key.to_be_bytes(), value(key, sizes(key), round)).unwrap();
         }
         db.flush().unwrap();

@@ -706,12 +706,15 @@ impl Store {
     }
 
     pub(crate) fn meta_u64(&self, key: &[u8]) -> Result<u64> {
-        match self.kv.get(key)? {
-            None => Ok(0),
-            Some(v) => <[u8; 8]>::try_from(v.as_slice())
+        // In place, through the cache of blocks read lately, as `lookup` reads.
+        let mut out = 0;
+        self.kv.read(key, &mut |v| {
+            out = <[u8; 8]>::try_from(v)
                 .map(u64::from_be_bytes)
-                .map_err(|_| StoreError::Corrupt(format!("metadata {}", String::from_utf8_lossy(key)))),
-        }
+                .map_err(|_| StoreError::Corrupt(format!("metadata {}", String::from_utf8_lossy(key))))?;
+            Ok(())
+        })?;
+        Ok(out)
     }
 
     /// The ids the next entity and statement will get.
@@ -862,12 +865,15 @@ impl Store {
         if normalized.is_empty() {
             return Ok(Vec::new());
         }
-        match self.kv.get(&keys::name_bucket(normalized))? {
-            None => Ok(Vec::new()),
-            Some(bytes) => {
-                Ok(bucket::lookup(&bytes, normalized)?.unwrap_or_default().into_iter().map(EntityId).collect())
-            }
-        }
+        // Read in place, through the engine's cache of blocks read lately: a `get`
+        // walked sled's tree and copied the bucket on every lookup, two thirds of
+        // resolving a name.
+        let mut found = Vec::new();
+        self.kv.read(&keys::name_bucket(normalized), &mut |bytes| {
+            found = bucket::lookup(bytes, normalized)?.unwrap_or_default();
+            Ok(())
+        })?;
+        Ok(found.into_iter().map(EntityId).collect())
     }
 
     /// Every normalised spelling in the name index with its entities, sorted by name.

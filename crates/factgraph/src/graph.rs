@@ -335,7 +335,7 @@ impl Graph {
 
     /// As `validate`, for a text with parameters.
     pub fn validate_params(&self, text: &str, params: &Params) -> Result<()> {
-        let script = factgraph_syntax::parse_with(text, &params.to_syntax())?;
+        let script = crate::query::parse(text, params)?;
         let limits = Limits::default();
         for st in &script.statements {
             crate::query::plan(&self.store, st, &limits, text)?;
@@ -351,7 +351,7 @@ impl Graph {
     /// As `explain`, for a text with parameters (the values the query would run with:
     /// a `$name` in a pattern's property resolves like a written value).
     pub fn explain_params(&self, text: &str, params: &Params) -> Result<Vec<String>> {
-        let script = factgraph_syntax::parse_with(text, &params.to_syntax())?;
+        let script = crate::query::parse(text, params)?;
         let limits = Limits::default();
         let mut out = Vec::new();
         for st in &script.statements {

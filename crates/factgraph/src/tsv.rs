@@ -15,7 +15,9 @@
 //! inside a quote would otherwise shift the row silently), an id that is not a number
 //! or appears twice in its file, and a date that is neither empty nor `YYYY-MM-DD`.
 
-use std::collections::{HashMap, HashSet};
+// Fx hashing: the loader's maps are keyed by the files' own ids and names, and
+// SipHash was a tenth of a load.
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
@@ -145,12 +147,12 @@ fn group_claims(dir: &Path, ents: &HashMap<u64, EntityId>, docs: &HashMap<u64, E
     let mut statements = TsvFile::open(dir, "statements.tsv", 6)?;
     // Statement ids name nothing else, but one that appears twice is a broken file.
     let mut seen = IdSet::default();
-    let mut predicates: HashMap<String, u32> = HashMap::new();
+    let mut predicates: HashMap<String, u32> = HashMap::default();
     // Where each claim first appears. Entity ids and line numbers fit in 32 bits in
     // any file of a sane size, so the common key is 12 bytes; the rest go aside.
-    let mut first: HashMap<[u32; 3], u32> = HashMap::new();
-    let mut first_wide: HashMap<(EntityId, u32, EntityId), usize> = HashMap::new();
-    let mut grouped = Grouped { repeats: IdSet::default(), evidence: HashMap::new() };
+    let mut first: HashMap<[u32; 3], u32> = HashMap::default();
+    let mut first_wide: HashMap<(EntityId, u32, EntityId), usize> = HashMap::default();
+    let mut grouped = Grouped { repeats: IdSet::default(), evidence: HashMap::default() };
     while let Some((line, f)) = statements.next_row(dir)? {
         let key = parse_id("statements.tsv", line, f[0])?;
         if !seen.insert(key) {
@@ -164,8 +166,15 @@ fn group_claims(dir: &Path, ents: &HashMap<u64, EntityId>, docs: &HashMap<u64, E
         let invalid = |e: factgraph_store::StoreError| bad("statements.tsv", line, e.to_string());
         factgraph_store::check_relation_name(f[2]).map_err(invalid)?;
         factgraph_store::check_quote(f[5]).map_err(invalid)?;
-        let next = predicates.len() as u32;
-        let p = *predicates.entry(f[2].to_owned()).or_insert(next);
+        // The predicate's text is copied only the first time it is seen.
+        let p = match predicates.get(f[2]) {
+            Some(&p) => p,
+            None => {
+                let next = predicates.len() as u32;
+                predicates.insert(f[2].to_owned(), next);
+                next
+            }
+        };
         let narrow = (u32::try_from(s.0), u32::try_from(o.0), u32::try_from(line));
         let earlier = match narrow {
             (Ok(s), Ok(o), Ok(l)) => match first.entry([s, p, o]) {
@@ -274,7 +283,7 @@ pub fn load_tsv_dir(store: &Store, dir: &Path, progress: Progress<'_>) -> Result
     let mut tx = store.transaction()?;
     tx.reserve(total as usize);
 
-    let mut ents: HashMap<u64, EntityId> = HashMap::new();
+    let mut ents: HashMap<u64, EntityId> = HashMap::default();
     while let Some((line, f)) = entities.next_row(dir)? {
         let key = parse_id("entities.tsv", line, f[0])?;
         if ents.contains_key(&key) {
@@ -290,7 +299,7 @@ pub fn load_tsv_dir(store: &Store, dir: &Path, progress: Progress<'_>) -> Result
         tx.add_alias(e, f[1], None).map_err(|e| bad("aliases.tsv", line, e.to_string()))?;
         summary.aliases += 1;
     }
-    let mut docs: HashMap<u64, EntityId> = HashMap::new();
+    let mut docs: HashMap<u64, EntityId> = HashMap::default();
     while let Some((line, f)) = sources.next_row(dir)? {
         let key = parse_id("sources.tsv", line, f[0])?;
         if docs.contains_key(&key) {

@@ -1097,14 +1097,22 @@ impl Store {
     /// Every participant with the statements naming it: the whole participant index,
     /// for what is built from all of it (the adjacency's joins).
     pub fn all_participants(&self) -> Result<Vec<(EntityId, Vec<StatementId>)>> {
+        self.entity_lists(&[keys::BY_PARTICIPANT])
+    }
+
+    /// Every list of statements kept under one of `tags` by entity (participants,
+    /// documents, attributions), with its entity: whole indexes, one scan each.
+    fn entity_lists(&self, tags: &[u8]) -> Result<Vec<(EntityId, Vec<StatementId>)>> {
         let mut out = Vec::new();
-        for pair in self.kv.scan_prefix(&[keys::BY_PARTICIPANT]) {
-            let (k, v) = pair?;
-            for (slot, rec) in Page::decode(&v)?.slots.iter().enumerate().filter(|(_, r)| !r.is_empty()) {
-                let id = keys::id_of(1, &k, slot, keys::LIST_BITS)
-                    .ok_or_else(|| StoreError::Corrupt("participant list key".into()))?;
-                let ids: Vec<u64> = decode(rec, "posting list")?;
-                out.push((EntityId(id), ids.into_iter().map(StatementId).collect()));
+        for &tag in tags {
+            for pair in self.kv.scan_prefix(&[tag]) {
+                let (k, v) = pair?;
+                for (slot, rec) in Page::decode(&v)?.slots.iter().enumerate().filter(|(_, r)| !r.is_empty()) {
+                    let id = keys::id_of(1, &k, slot, keys::LIST_BITS)
+                        .ok_or_else(|| StoreError::Corrupt("entity list key".into()))?;
+                    let ids: Vec<u64> = decode(rec, "posting list")?;
+                    out.push((EntityId(id), ids.into_iter().map(StatementId).collect()));
+                }
             }
         }
         Ok(out)
@@ -1115,19 +1123,7 @@ impl Store {
     /// whole document and attribution indexes, for what is built from all of them
     /// (the sources of every statement), without decoding a statement.
     pub fn all_evidence_sources(&self) -> Result<Vec<(EntityId, Vec<StatementId>)>> {
-        let mut out = Vec::new();
-        for tag in [keys::BY_DOCUMENT, keys::BY_ATTRIBUTION] {
-            for pair in self.kv.scan_prefix(&[tag]) {
-                let (k, v) = pair?;
-                for (slot, rec) in Page::decode(&v)?.slots.iter().enumerate().filter(|(_, r)| !r.is_empty()) {
-                    let id = keys::id_of(1, &k, slot, keys::LIST_BITS)
-                        .ok_or_else(|| StoreError::Corrupt("evidence list key".into()))?;
-                    let ids: Vec<u64> = decode(rec, "posting list")?;
-                    out.push((EntityId(id), ids.into_iter().map(StatementId).collect()));
-                }
-            }
-        }
-        Ok(out)
+        self.entity_lists(&[keys::BY_DOCUMENT, keys::BY_ATTRIBUTION])
     }
 
     /// Entities of a kind: with every label of it, for a kind of several labels

@@ -280,6 +280,10 @@ impl Env<'_> {
             Ok(Flow::Go)
         })?;
         let Some(ix) = index else { return Ok(names.len()) };
+        if names.is_empty() {
+            return Ok(seen.count_ones(..));
+        }
+        // Only the names seen as written need their classes (a map of every name).
         let classes = ix.name_classes();
         let mut apart = 0;
         for name in &names {

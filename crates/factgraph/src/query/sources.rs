@@ -84,15 +84,18 @@ impl SourceNames {
     /// From the document and attribution indexes and each source's name.
     fn build(store: &Store) -> factgraph_store::Result<SourceNames> {
         let lists = store.all_evidence_sources()?;
+        // The table is as long as the largest statement id the lists hold, below the
+        // store's next id: an id the store has not given out yet (a damaged index) is
+        // left out, and a damaged counter does not size the table.
         let next = store.next_ids()?.1;
+        let len = lists.iter().flat_map(|(_, s)| s).map(|s| s.0).filter(|&s| s < next).max().map_or(0, |m| m + 1);
         let mut class_of_entity: FxHashMap<EntityId, u32> = FxHashMap::default();
         let mut class_of_name: FxHashMap<String, u32> = FxHashMap::default();
         let mut names: Vec<String> = Vec::new();
         // First the class of each list's entity, then how many entries each
-        // statement gets; a statement id the store has not given out yet (a damaged
-        // index) is left out rather than growing the table without bound.
+        // statement gets.
         let mut list_class = Vec::with_capacity(lists.len());
-        let mut counts = vec![0u32; next as usize + 1];
+        let mut counts = vec![0u32; len as usize];
         for (entity, statements) in &lists {
             let class = match class_of_entity.get(entity) {
                 Some(c) => *c,
@@ -112,7 +115,7 @@ impl SourceNames {
                 }
             };
             list_class.push(class);
-            for s in statements.iter().filter(|s| s.0 < next) {
+            for s in statements.iter().filter(|s| s.0 < len) {
                 counts[s.0 as usize] += 1;
             }
         }
@@ -126,7 +129,7 @@ impl SourceNames {
         let mut fill: Vec<u32> = offsets[..offsets.len() - 1].to_vec();
         let mut classes = vec![0u32; total as usize];
         for ((_, statements), class) in lists.iter().zip(list_class) {
-            for s in statements.iter().filter(|s| s.0 < next) {
+            for s in statements.iter().filter(|s| s.0 < len) {
                 let at = &mut fill[s.0 as usize];
                 classes[*at as usize] = class;
                 *at += 1;

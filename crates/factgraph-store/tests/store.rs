@@ -159,6 +159,40 @@ fn the_same_claim_from_another_document_merges_evidence() {
     assert!(store.check().unwrap().is_ok());
 }
 
+/// A distinct statement merges into an identical one committed before its
+/// transaction (the caller vouches only for the transaction's own), and statements
+/// made in the transaction about its new entities still merge with each other when
+/// added by content.
+#[test]
+fn a_distinct_statement_merges_only_into_what_was_committed_before() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir.path().join("db"));
+    let (prosecutor, trump, accused) = seed(&store);
+    let ap = store.lookup("ap").unwrap()[0];
+    let mut tx = store.transaction().unwrap();
+    let added = tx
+        .add_distinct_statement(
+            NewStatement::new(prosecutor, "accused", trump, Evidence::new(ap, "charged with murder and terrorism"))
+                .qualifier("charge", "murder and terrorism"),
+        )
+        .unwrap();
+    assert_eq!(added, Added::Merged { id: accused, new_evidence: 1 });
+    let hamid = tx.create_entity("Hamid", "Person").unwrap();
+    let first =
+        tx.add_distinct_statement(NewStatement::new(hamid, "met", trump, Evidence::new(ap, "they met"))).unwrap();
+    assert!(matches!(first, Added::Created(_)));
+    // Nothing was kept to find the distinct statement by: a second by content is new,
+    // as the method's contract says.
+    let second = tx.add_statement(NewStatement::new(hamid, "met", trump, Evidence::new(ap, "they met"))).unwrap();
+    assert!(matches!(second, Added::Created(id) if id != first.id()));
+    // A new entity's statements added by content find each other.
+    let third = tx.add_statement(NewStatement::new(hamid, "met", trump, Evidence::new(ap, "met again"))).unwrap();
+    assert_eq!(third, Added::Merged { id: second.id(), new_evidence: 1 });
+    tx.commit().unwrap();
+    assert_eq!(store.statement(accused).unwrap().unwrap().evidence.len(), 2);
+    assert!(store.check().unwrap().is_ok());
+}
+
 #[test]
 fn statements_about_statements_and_cascading_retraction() {
     let dir = tempfile::tempdir().unwrap();

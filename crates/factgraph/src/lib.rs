@@ -2,6 +2,7 @@
 
 pub mod dot;
 mod error;
+mod extsort;
 mod graph;
 mod names;
 mod query;

@@ -109,18 +109,21 @@ pub fn run(graph: Graph, args: &ServeArgs, read_only: bool, max_memory: usize) -
     let graph = Arc::new(graph);
     let server = Server::bind(graph.clone(), config).context("starting the server")?;
     let url = format!("http://{}", server.local_addr());
-    // Other processes that find the store in use read this to come through us.
-    if let Err(e) = graph.announce(&format!("factgraph serve\npid {}\nurl {url}\n", std::process::id())) {
-        note!("warning: other factgraph processes will not find this server: {e}");
-    }
     let store = graph.path().map_or_else(|| "the store".to_owned(), |p| p.display().to_string());
-    note!("serving {store} at {url}/ (Ctrl-C to stop)");
-    match &own_token {
-        Some(p) => note!("writes need the token in {}", p.display()),
-        None if read_only => note!("read-only: writes are refused"),
-        None => note!("writes need the token you gave"),
-    }
-    let served = server.run();
+    // Announced once Ctrl-C and SIGTERM are caught, so that a process that reads the
+    // note and stops the server finds it cleaning up, not killed.
+    let served = server.run_then(|| {
+        // Other processes that find the store in use read this to come through us.
+        if let Err(e) = graph.announce(&format!("factgraph serve\npid {}\nurl {url}\n", std::process::id())) {
+            note!("warning: other factgraph processes will not find this server: {e}");
+        }
+        note!("serving {store} at {url}/ (Ctrl-C to stop)");
+        match &own_token {
+            Some(p) => note!("writes need the token in {}", p.display()),
+            None if read_only => note!("read-only: writes are refused"),
+            None => note!("writes need the token you gave"),
+        }
+    });
     let _ = graph.announce("");
     if let Some(p) = own_token {
         let _ = std::fs::remove_file(p);

@@ -121,26 +121,44 @@ impl Server {
 
     /// Serves until Ctrl-C or SIGTERM.
     pub fn run(self) -> Result<(), ServerError> {
-        self.run_until(async {
-            let ctrl_c = async {
-                let _ = tokio::signal::ctrl_c().await;
+        self.run_then(|| {})
+    }
+
+    /// Serves until Ctrl-C or SIGTERM, calling `ready` once both are caught: what
+    /// `ready` announces (the address, for other processes) can then be answered by
+    /// a signal without killing the process before it cleans up. (The handlers were
+    /// installed only when serving began, so a SIGTERM sent right after the
+    /// announcement could end the process at once.)
+    pub fn run_then(self, ready: impl FnOnce()) -> Result<(), ServerError> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            let caught = {
+                let _in = self.runtime.enter();
+                (signal(SignalKind::terminate()), signal(SignalKind::interrupt()))
             };
-            #[cfg(unix)]
-            let term = async {
-                match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                    Ok(mut s) => {
-                        s.recv().await;
+            ready();
+            self.run_until(async move {
+                match caught {
+                    (Ok(mut term), Ok(mut int)) => {
+                        tokio::select! {
+                            _ = term.recv() => {}
+                            _ = int.recv() => {}
+                        }
                     }
-                    Err(_) => std::future::pending::<()>().await,
+                    _ => {
+                        let _ = tokio::signal::ctrl_c().await;
+                    }
                 }
-            };
-            #[cfg(not(unix))]
-            let term = std::future::pending::<()>();
-            tokio::select! {
-                () = ctrl_c => {}
-                () = term => {}
-            }
-        })
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            ready();
+            self.run_until(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+        }
     }
 
     /// Serves on a thread of its own until [`Running::stop`] (or until dropped).

@@ -959,6 +959,17 @@ impl Store {
     /// Every stored adjacency list (`Out` lists only when `out_only`), in key order.
     pub(crate) fn all_adjacency(&self, out_only: bool) -> Result<Vec<AdjacencyList>> {
         let mut out = Vec::new();
+        self.each_adjacency(out_only, |list| {
+            out.push(list);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// Calls `f` with each adjacency list in key order (by node kind, direction, id),
+    /// decoding one block at a time: what a whole-graph build reads without holding
+    /// every list at once.
+    pub(crate) fn each_adjacency(&self, out_only: bool, mut f: impl FnMut(AdjacencyList) -> Result<()>) -> Result<()> {
         for pair in self.kv.scan_prefix(&[keys::ADJACENCY]) {
             let (k, v) = pair?;
             let bad = || StoreError::Corrupt("adjacency block key".into());
@@ -972,10 +983,10 @@ impl Store {
             for (slot, rec) in Page::decode(&v)?.slots.iter().enumerate().filter(|(_, r)| !r.is_empty()) {
                 let id = keys::id_of(3, &k, slot, keys::LIST_BITS).ok_or_else(bad)?;
                 let node = keys::node_from(kind, id).ok_or_else(bad)?;
-                out.push(((node, dir), decode(rec, "adjacency list")?));
+                f(((node, dir), decode(rec, "adjacency list")?))?;
             }
         }
-        Ok(out)
+        Ok(())
     }
 
     /// The statements that have statements about them (a list in the adjacency index

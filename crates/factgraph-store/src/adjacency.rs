@@ -852,11 +852,7 @@ impl Adjacency {
             crc: crc32fast::Hasher,
         }
         impl<W: std::io::Write> Summed<'_, W> {
-            fn words<T: Copy>(
-                &mut self,
-                words: impl IntoIterator<Item = T>,
-                le: fn(T) -> [u8; 8],
-            ) -> std::io::Result<()> {
+            fn words(&mut self, words: impl IntoIterator<Item = u64>) -> std::io::Result<()> {
                 let mut buf = [0u8; 8192];
                 let mut at = 0;
                 for w in words {
@@ -864,7 +860,7 @@ impl Adjacency {
                         self.bytes(&buf[..at])?;
                         at = 0;
                     }
-                    buf[at..at + 8].copy_from_slice(&le(w));
+                    buf[at..at + 8].copy_from_slice(&w.to_le_bytes());
                     at += 8;
                 }
                 self.bytes(&buf[..at])
@@ -887,15 +883,15 @@ impl Adjacency {
         let r = &self.rows;
         let mut out = Summed { to, crc: crc32fast::Hasher::new() };
         out.bytes(MAGIC)?;
-        out.words(stamp.into_iter().chain([self.nodes.len() as u64, r.targets.len() as u64]), u64::to_le_bytes)?;
-        out.words(self.nodes.iter().map(|n| node_code(*n)), u64::to_le_bytes)?;
+        out.words(stamp.into_iter().chain([self.nodes.len() as u64, r.targets.len() as u64]))?;
+        out.words(self.nodes.iter().map(|n| node_code(*n)))?;
         for part in [&self.order, &r.offsets, &r.split, &r.targets, &r.via.low] {
             out.words32(part)?;
         }
-        out.words([r.via.high.len() as u64], u64::to_le_bytes)?;
+        out.words([r.via.high.len() as u64])?;
         out.words32(&r.via.high)?;
-        out.words([self.values.len() as u64], u64::to_le_bytes)?;
-        out.words(self.values.iter().flat_map(|&(n, s, rel)| [node_code(n), s.0, u64::from(rel)]), u64::to_le_bytes)?;
+        out.words([self.values.len() as u64])?;
+        out.words(self.values.iter().flat_map(|&(n, s, rel)| [node_code(n), s.0, u64::from(rel)]))?;
         let crc = u64::from(out.crc.finalize());
         out.to.write_all(&crc.to_le_bytes())
     }

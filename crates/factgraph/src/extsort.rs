@@ -26,6 +26,11 @@ pub(crate) trait Record: Copy + Ord {
     fn get(bytes: &[u8]) -> Self;
 }
 
+/// The little-endian `u64` at `at` in a record's bytes (for `Record::get`).
+pub(crate) fn u64_at(bytes: &[u8], at: usize) -> u64 {
+    u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap_or_default())
+}
+
 /// Collects records, then hands them back sorted.
 pub(crate) struct Sorter<R> {
     buffer: Vec<R>,

@@ -28,7 +28,7 @@ use std::path::Path;
 use factgraph_store::{Date, EntityId, Evidence, NewStatement, Properties, Store, Value};
 
 use crate::error::{Error, LoadError};
-use crate::extsort::{Record, Sorted, Sorter};
+use crate::extsort::{u64_at, Record, Sorted, Sorter};
 
 /// What a load added.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -163,13 +163,12 @@ impl Record for ClaimLine {
         out[28..36].copy_from_slice(&self.offset.to_le_bytes());
     }
     fn get(b: &[u8]) -> ClaimLine {
-        let u64_at = |i: usize| u64::from_le_bytes(b[i..i + 8].try_into().unwrap_or_default());
         ClaimLine {
-            subject: u64_at(0),
+            subject: u64_at(b, 0),
             predicate: u32::from_le_bytes(b[8..12].try_into().unwrap_or_default()),
-            object: u64_at(12),
-            line: u64_at(20),
-            offset: u64_at(28),
+            object: u64_at(b, 12),
+            line: u64_at(b, 20),
+            offset: u64_at(b, 28),
         }
     }
 }
@@ -189,10 +188,7 @@ impl Record for Repeat {
         out[8..16].copy_from_slice(&self.offset.to_le_bytes());
     }
     fn get(b: &[u8]) -> Repeat {
-        Repeat {
-            first: u64::from_le_bytes(b[..8].try_into().unwrap_or_default()),
-            offset: u64::from_le_bytes(b[8..16].try_into().unwrap_or_default()),
-        }
+        Repeat { first: u64_at(b, 0), offset: u64_at(b, 8) }
     }
 }
 
@@ -255,21 +251,20 @@ fn group_claims(dir: &Path, scratch: &Path, sizes: SortSizes, ents: &IdMap, docs
         claims.push(claim).map_err(sort_error)?;
     }
     drop(seen);
-    let mut grouped = Grouped { repeats: IdSet::default(), evidence: Sorted::Memory(Vec::new().into_iter()) };
+    let mut lines = IdSet::default();
     let mut repeats = Sorter::new(sizes.repeats, scratch);
     let mut first: Option<ClaimLine> = None;
     for claim in claims.finish().map_err(sort_error)? {
         let claim = claim.map_err(sort_error)?;
         match first {
             Some(f) if (f.subject, f.predicate, f.object) == (claim.subject, claim.predicate, claim.object) => {
-                grouped.repeats.insert(claim.line);
+                lines.insert(claim.line);
                 repeats.push(Repeat { first: f.line, offset: claim.offset }).map_err(sort_error)?;
             }
             _ => first = Some(claim),
         }
     }
-    grouped.evidence = repeats.finish().map_err(sort_error)?;
-    Ok(grouped)
+    Ok(Grouped { repeats: lines, evidence: repeats.finish().map_err(sort_error)? })
 }
 
 /// The source and quote of the line starting at `offset` in `statements.tsv`: a repeat's

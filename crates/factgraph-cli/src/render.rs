@@ -147,8 +147,12 @@ pub fn write_result(out: &mut dyn Write, r: &QueryResult, style: &Style) -> std:
                         let by = c.attribution.as_deref().map(|a| format!(", credited to {a}")).unwrap_or_default();
                         // The outlet and title beside the id: the id alone tells a
                         // reader nothing.
-                        let about: Vec<String> =
-                            c.outlet.iter().cloned().chain(c.title.iter().map(|t| format!("“{t}”"))).collect();
+                        let about: Vec<String> = c
+                            .outlet
+                            .iter()
+                            .map(|o| o.to_string())
+                            .chain(c.title.iter().map(|t| format!("“{t}”")))
+                            .collect();
                         let about = if about.is_empty() { String::new() } else { format!(" ({})", about.join(", ")) };
                         // The quote as the document has it: typographic marks around
                         // it, so straight quotes inside it need no escapes.

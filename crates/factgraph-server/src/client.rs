@@ -346,6 +346,10 @@ fn text(v: &Json) -> String {
     v.as_str().unwrap_or_default().to_owned()
 }
 
+fn shared(v: &Json) -> std::sync::Arc<str> {
+    v.as_str().unwrap_or_default().into()
+}
+
 /// A result cell from the API's JSON (`docs/server.md`).
 fn cell(c: &Json) -> Result<Cell> {
     let list = |v: &Json| -> Result<Vec<Cell>> { v.as_array().into_iter().flatten().map(cell).collect() };
@@ -353,18 +357,18 @@ fn cell(c: &Json) -> Result<Cell> {
         "null" => Cell::Null,
         "entity" => Cell::Entity {
             id: EntityId(c["id"].as_u64().unwrap_or(0)),
-            name: text(&c["name"]),
-            kind: text(&c["kind"]),
-            properties: map(&c["properties"]),
+            name: shared(&c["name"]),
+            kind: shared(&c["kind"]),
+            properties: map(&c["properties"]).into(),
         },
         "statement" => Cell::Statement {
             id: StatementId(c["id"].as_u64().unwrap_or(0)),
-            text: text(&c["text"]),
-            relation: text(&c["relation"]),
+            text: shared(&c["text"]),
+            relation: shared(&c["relation"]),
             qualifiers: map(&c["qualifiers"]),
         },
         "value" => Cell::Value { value: value(&c["value"]) },
-        "text" => Cell::Text { text: text(&c["text"]) },
+        "text" => Cell::Text { text: shared(&c["text"]) },
         "list" => Cell::List { items: list(&c["items"])? },
         "map" => Cell::Map {
             entries: c["entries"]
@@ -402,12 +406,12 @@ fn result(r: &Json) -> Result<QueryResult> {
                     .flatten()
                     .map(|c| Citation {
                         statement: StatementId(c["statement"].as_u64().unwrap_or(0)),
-                        claim: text(&c["claim"]),
-                        document: text(&c["document"]),
-                        outlet: optional(&c["outlet"]),
-                        title: optional(&c["title"]),
-                        quote: text(&c["quote"]),
-                        attribution: optional(&c["attribution"]),
+                        claim: shared(&c["claim"]),
+                        document: shared(&c["document"]),
+                        outlet: optional(&c["outlet"]).map(Into::into),
+                        title: optional(&c["title"]).map(Into::into),
+                        quote: shared(&c["quote"]),
+                        attribution: optional(&c["attribution"]).map(Into::into),
                     })
                     .collect(),
             })

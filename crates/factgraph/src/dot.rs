@@ -319,7 +319,7 @@ pub(crate) fn answers_of(results: &[QueryResult]) -> (Vec<StatementId>, Vec<Enti
             row.cells.iter().for_each(|c| walk(c, &mut ids, &mut entities));
             for c in &row.provenance {
                 ids.push(c.statement);
-                cited.insert((c.statement, c.document.clone()));
+                cited.insert((c.statement, c.document.to_string()));
             }
         }
     }

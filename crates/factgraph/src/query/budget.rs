@@ -60,6 +60,15 @@ fn value_bytes(v: &Value) -> usize {
     }
 }
 
+/// Bytes of an answer's row whose text is shared (`Arc<str>`) with other rows or with
+/// the query's caches: its slots only. The text made for it (a quote, a claim's words)
+/// is counted once by whoever made it.
+pub(crate) fn shared_row_bytes(row: &super::result::Row) -> usize {
+    size_of::<super::result::Row>()
+        + row.cells.len() * size_of::<Cell>()
+        + row.provenance.len() * size_of::<super::result::Citation>()
+}
+
 /// Bytes of an answer's row: its cells and the evidence behind it.
 pub(crate) fn answer_row_bytes(row: &super::result::Row) -> usize {
     let text = |s: &str| size_of::<String>() + s.len();

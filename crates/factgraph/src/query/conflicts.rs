@@ -236,7 +236,7 @@ fn group(
 
 fn node_name(ctx: &mut Ctx<'_>, st: &Statement) -> Result<String> {
     match st.subject {
-        Node::Entity(e) => ctx.entity_name(e),
+        Node::Entity(e) => Ok(ctx.entity_name(e)?.to_string()),
         Node::Statement(s) => Ok(s.to_string()),
     }
 }

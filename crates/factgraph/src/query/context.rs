@@ -3,6 +3,7 @@
 //! words and evidence into citations.
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::fmt::Write as _;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -80,7 +81,7 @@ pub(crate) fn title(doc: &Entity) -> Option<&str> {
 /// A document's outlet and title as two cells, null where it has none: shown beside
 /// its id, which stays in a column of its own for machines.
 pub(crate) fn outlet_and_title(c: &Citation) -> [Cell; 2] {
-    let cell = |v: &Option<String>| v.as_deref().map_or(Cell::Null, Cell::text);
+    let cell = |v: &Option<Arc<str>>| v.clone().map_or(Cell::Null, |t| Cell::Text { text: t });
     [cell(&c.outlet), cell(&c.title)]
 }
 
@@ -105,6 +106,14 @@ impl Credit {
             _ => None,
         }
     }
+}
+
+/// What a citation shows of a document, shared by every citation of it.
+#[derive(Clone, Debug)]
+pub(crate) struct Document {
+    pub name: Arc<str>,
+    pub outlet: Option<Arc<str>>,
+    pub title: Option<Arc<str>>,
 }
 
 /// An agent a document credits through a statement about a claim.
@@ -287,6 +296,12 @@ pub(crate) struct Ctx<'a> {
     pub including_negated: bool,
     // Shared, so that looking an entity up again costs a reference count, not a copy.
     entities: HashMap<EntityId, Arc<Entity>>,
+    /// Each entity's answer cell, made once: its text shared by every row showing it.
+    cells: HashMap<EntityId, Cell>,
+    /// The names of entities read only for their names (in the words of a claim).
+    names: HashMap<EntityId, Arc<str>>,
+    /// Each document's name, outlet and title, shared by every citation of it.
+    documents: HashMap<EntityId, Document>,
     /// The query's "now" (nanoseconds since the epoch), read once: `date()` and
     /// `time()` agree throughout a query.
     now: Option<i128>,
@@ -311,6 +326,9 @@ impl<'a> Ctx<'a> {
             source: None,
             including_negated: false,
             entities: HashMap::default(),
+            cells: HashMap::default(),
+            names: HashMap::default(),
+            documents: HashMap::default(),
             now: None,
             deleted_types: HashMap::default(),
         }
@@ -386,6 +404,9 @@ impl<'a> Ctx<'a> {
     /// Drops what was read before a write the query made.
     pub fn forget(&mut self) {
         self.entities.clear();
+        self.cells.clear();
+        self.names.clear();
+        self.documents.clear();
     }
 
     pub fn entity(&mut self, id: EntityId) -> Result<Arc<Entity>> {
@@ -397,34 +418,82 @@ impl<'a> Ctx<'a> {
         Ok(e)
     }
 
-    pub fn entity_name(&mut self, id: EntityId) -> Result<String> {
-        Ok(self.entity(id)?.name.clone())
+    /// An entity's canonical name, read alone unless the entity was read whole.
+    pub fn entity_name(&mut self, id: EntityId) -> Result<Arc<str>> {
+        if let Some(Cell::Entity { name, .. }) = self.cells.get(&id) {
+            return Ok(name.clone());
+        }
+        if let Some(name) = self.names.get(&id) {
+            return Ok(name.clone());
+        }
+        let name = match self.entities.get(&id) {
+            Some(e) => Arc::from(e.name.as_str()),
+            None => self.store.entity_name(id)?.ok_or(factgraph_store::StoreError::NoSuchEntity(id))?,
+        };
+        self.names.insert(id, name.clone());
+        Ok(name)
     }
 
     pub fn entity_cell(&mut self, id: EntityId) -> Result<Cell> {
+        if let Some(c) = self.cells.get(&id) {
+            return Ok(c.clone());
+        }
         let e = self.entity(id)?;
-        Ok(Cell::Entity { id, name: e.name.clone(), kind: e.kind.clone(), properties: e.properties.clone() })
+        let name = match self.names.get(&id) {
+            Some(n) => n.clone(),
+            None => e.name.as_str().into(),
+        };
+        let cell = Cell::Entity { id, name, kind: e.kind.as_str().into(), properties: Arc::new(e.properties.clone()) };
+        self.cells.insert(id, cell.clone());
+        Ok(cell)
+    }
+
+    /// A document's name, outlet and title, for citations.
+    pub fn document(&mut self, id: EntityId) -> Result<Document> {
+        if let Some(d) = self.documents.get(&id) {
+            return Ok(d.clone());
+        }
+        let e = self.entity(id)?;
+        let d = Document {
+            name: self.entity_name(id)?,
+            outlet: outlet(&e).map(Arc::from),
+            title: title(&e).map(Arc::from),
+        };
+        self.documents.insert(id, d.clone());
+        Ok(d)
     }
 
     /// A statement in words: `Ali Alqasimehr accused Donald Trump {charge: murder}`;
     /// a statement about a statement puts the inner one in parentheses.
-    pub fn claim(&mut self, st: &Statement) -> Result<String> {
-        self.claim_at(st, 0)
+    pub fn claim(&mut self, st: &Statement) -> Result<Arc<str>> {
+        let mut out = String::new();
+        self.write_claim(st, 0, &mut out)?;
+        Ok(out.into())
     }
 
-    fn claim_at(&mut self, st: &Statement, depth: usize) -> Result<String> {
-        let subject = self.node_words(st.subject, depth)?;
-        let object = match &st.object {
-            Object::Node(n) => self.node_words(*n, depth)?,
+    /// Writes a statement in words to `out`: built in one buffer, since a long answer
+    /// makes one for each of its statements.
+    fn write_claim(&mut self, st: &Statement, depth: usize, out: &mut String) -> Result<()> {
+        self.write_node(st.subject, depth, out)?;
+        out.push(' ');
+        out.push_str(&st.relation);
+        out.push(' ');
+        match &st.object {
+            Object::Node(n) => self.write_node(*n, depth, out)?,
             // Quoted as words for people, not escaped as a Rust string would be.
-            Object::Literal(Value::Str(s)) => format!("\"{s}\""),
-            Object::Literal(v) => v.to_string(),
-        };
-        let mut out = format!("{subject} {} {object}", st.relation);
-        if !st.qualifiers.is_empty() {
-            out.push_str(&format!(" {{{}}}", self.qualifier_words(&st.qualifiers)?));
+            Object::Literal(Value::Str(s)) => {
+                out.push('"');
+                out.push_str(s);
+                out.push('"');
+            }
+            Object::Literal(v) => {
+                let _ = write!(out, "{v}");
+            }
         }
-        Ok(out)
+        if !st.qualifiers.is_empty() {
+            let _ = write!(out, " {{{}}}", self.qualifier_words(&st.qualifiers)?);
+        }
+        Ok(())
     }
 
     /// Qualifiers as people read them, `charge: murder, for: Donald Trump`: a
@@ -440,21 +509,26 @@ impl<'a> Ctx<'a> {
         let mut out = q.clone();
         for v in out.values_mut() {
             if let Value::Entity(e) = v {
-                *v = Value::Str(self.entity_name(*e)?);
+                *v = Value::Str(self.entity_name(*e)?.to_string());
             }
         }
         Ok(out)
     }
 
-    fn node_words(&mut self, n: Node, depth: usize) -> Result<String> {
+    fn write_node(&mut self, n: Node, depth: usize, out: &mut String) -> Result<()> {
         match n {
-            Node::Entity(e) => self.entity_name(e),
+            Node::Entity(e) => out.push_str(&self.entity_name(e)?),
             Node::Statement(s) if depth < 3 => {
                 let st = self.store.require_statement(s)?;
-                Ok(format!("({})", self.claim_at(&st, depth + 1)?))
+                out.push('(');
+                self.write_claim(&st, depth + 1, out)?;
+                out.push(')');
             }
-            Node::Statement(s) => Ok(format!("({s})")),
+            Node::Statement(s) => {
+                let _ = write!(out, "({s})");
+            }
         }
+        Ok(())
     }
 
     pub fn node_cell(&mut self, n: Node) -> Result<Cell> {
@@ -471,8 +545,9 @@ impl<'a> Ctx<'a> {
     }
 
     /// A statement's cell, its words already made.
-    pub fn cell_of_statement(&mut self, st: &Statement, text: String) -> Result<Cell> {
-        Ok(Cell::Statement { id: st.id, text, relation: st.relation.clone(), qualifiers: self.shown(&st.qualifiers)? })
+    pub fn cell_of_statement(&mut self, st: &Statement, text: Arc<str>) -> Result<Cell> {
+        let qualifiers = if st.qualifiers.is_empty() { Qualifiers::new() } else { self.shown(&st.qualifiers)? };
+        Ok(Cell::Statement { id: st.id, text, relation: st.relation.as_str().into(), qualifiers })
     }
 
     pub fn object_cell(&mut self, o: &Object) -> Result<Cell> {
@@ -534,6 +609,14 @@ impl<'a> Ctx<'a> {
     }
 
     /// The evidence of a statement that passes the restriction.
+    /// As `evidence`, borrowed from the statement when no restriction applies.
+    pub fn evidence_of<'s>(&mut self, st: &'s Statement) -> Result<std::borrow::Cow<'s, [Evidence]>> {
+        if self.source.is_none() {
+            return Ok(std::borrow::Cow::Borrowed(&st.evidence));
+        }
+        Ok(std::borrow::Cow::Owned(self.evidence(st)?))
+    }
+
     pub fn evidence(&mut self, st: &Statement) -> Result<Vec<Evidence>> {
         if self.source.is_none() {
             return Ok(st.evidence.clone());
@@ -557,23 +640,40 @@ impl<'a> Ctx<'a> {
     /// True when the statement has evidence passing the restriction, whatever its
     /// polarity.
     pub fn admitted(&mut self, st: &Statement) -> Result<bool> {
+        if self.source.is_none() {
+            // Without a restriction every piece of evidence passes: no copy of it.
+            return Ok(!st.evidence.is_empty());
+        }
         Ok(!self.evidence(st)?.is_empty())
     }
 
     pub fn citation(&mut self, st: &Statement, ev: &Evidence) -> Result<Citation> {
-        let doc = self.entity(ev.document)?;
-        let outlet = outlet(&doc).map(str::to_owned);
-        let attribution = match ev.attribution {
+        let claim = self.claim(st)?;
+        self.citation_of(st, claim, ev.quote.as_str().into(), ev.document, ev.attribution)
+    }
+
+    /// A citation, the statement's words and the quote already made (and shared with
+    /// the row's cells).
+    pub fn citation_of(
+        &mut self,
+        st: &Statement,
+        claim: Arc<str>,
+        quote: Arc<str>,
+        document: EntityId,
+        attribution: Option<EntityId>,
+    ) -> Result<Citation> {
+        let doc = self.document(document)?;
+        let attribution = match attribution {
             Some(a) => Some(self.entity_name(a)?),
             None => None,
         };
         Ok(Citation {
             statement: st.id,
-            claim: self.claim(st)?,
-            document: doc.name.clone(),
-            outlet,
-            title: title(&doc).map(str::to_owned),
-            quote: ev.quote.clone(),
+            claim,
+            document: doc.name,
+            outlet: doc.outlet,
+            title: doc.title,
+            quote,
             attribution,
         })
     }
@@ -585,7 +685,7 @@ impl<'a> Ctx<'a> {
 
     /// The documents behind a statement, as one cell: `[sky, aljazeera]`.
     pub fn sources_cell(&mut self, st: &Statement) -> Result<Cell> {
-        let mut names: Vec<String> = Vec::new();
+        let mut names: Vec<Arc<str>> = Vec::new();
         for ev in self.evidence(st)? {
             let n = self.entity_name(ev.document)?;
             if !names.contains(&n) {

@@ -515,7 +515,7 @@ fn call(ctx: &mut Ctx<'_>, name: &str, mut vals: Vec<Val>, span: Span) -> Result
                 // Names only: a citation's words would cost a claim per statement.
                 for ev in ctx.evidence(&st)? {
                     for who in [Some(ev.document), ev.attribution].into_iter().flatten() {
-                        let s = Val::Str(ctx.entity_name(who)?);
+                        let s = Val::Str(ctx.entity_name(who)?.to_string());
                         if !out.contains(&s) {
                             out.push(s);
                         }

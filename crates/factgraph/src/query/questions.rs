@@ -4,6 +4,7 @@
 //! said, run with every polarity.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
@@ -12,7 +13,7 @@ use factgraph_store::{normalize, quote, Direction, EntityId, Node, Object, State
 use super::context::{Credit, Ctx, SourceFilter};
 use super::plan::{Plan, Target};
 use super::resolve::relation_stem;
-use super::result::{Cell, Citation, QueryResult, Row};
+use super::result::{Cell, QueryResult, Row};
 use crate::error::Result;
 
 /// Who a `who reported` row names, for telling rows apart without comparing text.
@@ -20,7 +21,7 @@ use crate::error::Result;
 enum SourceKey {
     Entity(EntityId),
     Statement(StatementId),
-    Text(String),
+    Text(Arc<str>),
 }
 
 /// Counts the row just added to `out` against the row limit, and its bytes (cells and
@@ -29,6 +30,15 @@ enum SourceKey {
 fn kept(ctx: &mut Ctx<'_>, out: &QueryResult) -> Result<()> {
     if let Some(row) = out.rows.last() {
         ctx.hold(super::budget::answer_row_bytes(row), "the answer's rows")?;
+    }
+    ctx.check_rows(out.rows.len())
+}
+
+/// As `kept`, for a row whose text is shared with other rows (`who reported`): its
+/// slots, and `made`, the bytes of text made for it alone.
+fn kept_shared(ctx: &mut Ctx<'_>, out: &QueryResult, made: usize) -> Result<()> {
+    if let Some(row) = out.rows.last() {
+        ctx.hold(super::budget::shared_row_bytes(row) + made, "the answer's rows")?;
     }
     ctx.check_rows(out.rows.len())
 }
@@ -188,7 +198,7 @@ fn who_reported(ctx: &mut Ctx<'_>, target: &Target) -> Result<QueryResult> {
     // Rows are unique by (source, role, document, statement); sources are keyed by
     // entity id, or by their text when an outlet names no entity.
     let mut seen: HashSet<(SourceKey, u8, EntityId, StatementId)> = HashSet::default();
-    let mut outlets: HashMap<String, Option<EntityId>> = HashMap::default();
+    let mut outlets: HashMap<Arc<str>, Option<EntityId>> = HashMap::default();
     // A phrase search keeps the rows whose quote or claim has the phrase: another
     // quote of the same statement having it says nothing about this one.
     let phrase = match target {
@@ -196,41 +206,50 @@ fn who_reported(ctx: &mut Ctx<'_>, target: &Target) -> Result<QueryResult> {
         Target::Entity(..) => None,
     };
     let has = |text: &str| phrase.as_ref().is_none_or(|p| normalize(text).contains(p.as_str()));
+    let roles: [Arc<str>; 4] = ["credited", "published", "document", "reported"].map(Into::into);
     for st in &statements {
         ctx.tick()?;
         let claim = ctx.claim(st)?;
         let claim_has = has(&claim);
+        // The text made for this statement's rows (its words, its quotes), counted
+        // against the budget with its first row.
+        let mut made = claim.len();
         // The documents whose quote of the claim has the phrase: a relay named in one
         // of them relays words with the phrase.
         let mut quoting: Vec<EntityId> = Vec::new();
-        let mut rows: Vec<(Cell, SourceKey, u8, factgraph_store::Evidence)> = Vec::new();
-        for ev in ctx.evidence(st)? {
+        // Each piece of evidence cited, its quote made once and shared by the rows
+        // citing it; the rows point into it.
+        let mut cited: Vec<(EntityId, Option<EntityId>, Arc<str>)> = Vec::new();
+        let mut rows: Vec<(Cell, SourceKey, u8, usize)> = Vec::new();
+        for ev in ctx.evidence_of(st)?.iter() {
             if !claim_has && !has(&ev.quote) {
                 continue;
             }
             quoting.push(ev.document);
+            let at = cited.len();
+            cited.push((ev.document, ev.attribution, ev.quote.as_str().into()));
+            made += ev.quote.len();
             if let Some(a) = ev.attribution {
-                rows.push((ctx.entity_cell(a)?, SourceKey::Entity(a), 0, ev.clone()));
+                rows.push((ctx.entity_cell(a)?, SourceKey::Entity(a), 0, at));
             }
-            let doc = ctx.entity(ev.document)?;
-            if let Some(outlet) = super::context::outlet(&doc) {
-                let found = match outlets.get(outlet) {
+            if let Some(outlet) = ctx.document(ev.document)?.outlet {
+                let found = match outlets.get(&outlet) {
                     Some(f) => *f,
                     None => {
-                        let f = ctx.store.lookup(outlet)?.first().copied();
-                        outlets.insert(outlet.to_owned(), f);
+                        let f = ctx.store.lookup(&outlet)?.first().copied();
+                        outlets.insert(outlet.clone(), f);
                         f
                     }
                 };
                 let (cell, key) = match found {
                     Some(id) => (ctx.entity_cell(id)?, SourceKey::Entity(id)),
-                    None => (Cell::text(outlet), SourceKey::Text(outlet.to_owned())),
+                    None => (Cell::Text { text: outlet.clone() }, SourceKey::Text(outlet)),
                 };
-                rows.push((cell, key, 1, ev));
+                rows.push((cell, key, 1, at));
             } else if ev.attribution.is_none() {
                 // A document with no known outlet, speaking in its own voice, is the
                 // source itself.
-                rows.push((ctx.entity_cell(ev.document)?, SourceKey::Entity(ev.document), 2, ev));
+                rows.push((ctx.entity_cell(ev.document)?, SourceKey::Entity(ev.document), 2, at));
             }
         }
         for r in reports.get(&st.id).map(Vec::as_slice).unwrap_or_default() {
@@ -239,42 +258,40 @@ fn who_reported(ctx: &mut Ctx<'_>, target: &Target) -> Result<QueryResult> {
                     Node::Entity(e) => SourceKey::Entity(e),
                     Node::Statement(s) => SourceKey::Statement(s),
                 };
-                for ev in ctx.evidence(r)? {
+                for ev in ctx.evidence_of(r)?.iter() {
                     if claim_has || has(&ev.quote) || quoting.contains(&ev.document) {
-                        rows.push((ctx.node_cell(n)?, key.clone(), 3, ev));
+                        let at = cited.len();
+                        cited.push((ev.document, ev.attribution, ev.quote.as_str().into()));
+                        made += ev.quote.len();
+                        rows.push((ctx.node_cell(n)?, key.clone(), 3, at));
                     }
                 }
             }
         }
-        for (cell, key, role, ev) in rows {
-            if !seen.insert((key, role, ev.document, st.id)) {
+        // The claim's cell, made once and shared by its rows.
+        let mut claim_cell: Option<Cell> = None;
+        for (cell, key, role, at) in rows {
+            let (document, attribution, quote) = &cited[at];
+            if !seen.insert((key, role, *document, st.id)) {
                 continue;
             }
-            let doc = ctx.entity(ev.document)?;
-            let citation = Citation {
-                statement: st.id,
-                claim: claim.clone(),
-                document: doc.name.clone(),
-                outlet: super::context::outlet(&doc).map(str::to_owned),
-                title: super::context::title(&doc).map(str::to_owned),
-                quote: ev.quote.clone(),
-                attribution: match ev.attribution {
-                    Some(a) => Some(ctx.entity_name(a)?),
-                    None => None,
-                },
-            };
+            let citation = ctx.citation_of(st, claim.clone(), quote.clone(), *document, *attribution)?;
             let [outlet, title] = super::context::outlet_and_title(&citation);
+            let claim_cell = match &claim_cell {
+                Some(c) => c.clone(),
+                None => claim_cell.insert(ctx.cell_of_statement(st, claim.clone())?).clone(),
+            };
             let cells = vec![
                 cell,
-                Cell::text(["credited", "published", "document", "reported"][role as usize]),
-                Cell::text(&citation.document),
+                Cell::Text { text: roles[role as usize].clone() },
+                Cell::Text { text: citation.document.clone() },
                 outlet,
                 title,
-                Cell::text(&citation.quote),
-                ctx.cell_of_statement(st, claim.clone())?,
+                Cell::Text { text: quote.clone() },
+                claim_cell,
             ];
             out.rows.push(Row { cells, provenance: vec![citation] });
-            kept(ctx, &out)?;
+            kept_shared(ctx, &out, std::mem::take(&mut made))?;
         }
     }
     Ok(out)
@@ -474,7 +491,7 @@ fn sources(ctx: &mut Ctx<'_>, id: EntityId) -> Result<QueryResult> {
         }
         b.statements.insert(st);
     };
-    let mut outlets: HashMap<String, Option<EntityId>> = HashMap::default();
+    let mut outlets: HashMap<Arc<str>, Option<EntityId>> = HashMap::default();
     // A document that is a source by itself is shown with its title: its id tells a
     // reader nothing.
     let mut titles: HashMap<String, String> = HashMap::default();
@@ -488,13 +505,13 @@ fn sources(ctx: &mut Ctx<'_>, id: EntityId) -> Result<QueryResult> {
                         Some(f) => *f,
                         None => {
                             let f = ctx.store.lookup(o)?.first().copied();
-                            outlets.insert(o.to_owned(), f);
+                            outlets.insert(o.into(), f);
                             f
                         }
                     };
                     match found {
                         Some(e) => add(SourceKey::Entity(e), &ctx.entity_name(e)?, 0, &doc.name, st.id),
-                        None => add(SourceKey::Text(o.to_owned()), o, 0, &doc.name, st.id),
+                        None => add(SourceKey::Text(o.into()), o, 0, &doc.name, st.id),
                     }
                 }
                 None => {
@@ -803,7 +820,7 @@ fn why(ctx: &mut Ctx<'_>, plan: &Plan) -> Result<QueryResult> {
         let answer = row.cells.first().cloned().unwrap_or(Cell::Null);
         for c in row.provenance {
             let st = ctx.store.require_statement(c.statement)?;
-            let mut credited: Vec<String> = c.attribution.iter().cloned().collect();
+            let mut credited: Vec<String> = c.attribution.iter().map(|a| a.to_string()).collect();
             for r in ctx.relays(&st)? {
                 if ctx.entity_name(r.document)? == c.document {
                     let how = match r.credit {

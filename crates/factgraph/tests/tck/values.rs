@@ -120,18 +120,19 @@ pub fn from_cell(c: &Cell) -> Val {
         Cell::Entity { name, kind, properties, .. } => {
             let mut props: BTreeMap<String, Val> = properties.iter().map(|(k, v)| (k.clone(), from_value(v))).collect();
             if !name.is_empty() {
-                props.insert("name".to_owned(), Val::Str(name.clone()));
+                props.insert("name".to_owned(), Val::Str(name.to_string()));
             }
             // Several labels are one kind, joined by `:`.
-            let labels = if kind == "Thing" { BTreeSet::new() } else { kind.split(':').map(str::to_owned).collect() };
+            let labels =
+                if &**kind == "Thing" { BTreeSet::new() } else { kind.split(':').map(str::to_owned).collect() };
             Val::Node { labels, props }
         }
         Cell::Statement { relation, qualifiers, .. } => Val::Rel {
-            rel_type: relation.clone(),
+            rel_type: relation.to_string(),
             props: qualifiers.iter().map(|(k, v)| (k.clone(), from_value(v))).collect(),
         },
         Cell::Value { value } => from_value(value),
-        Cell::Text { text } => Val::Str(text.clone()),
+        Cell::Text { text } => Val::Str(text.to_string()),
         Cell::List { items } => Val::List(items.iter().map(from_cell).collect()),
         Cell::Map { entries } => Val::Map(entries.iter().map(|(k, v)| (k.clone(), from_cell(v))).collect()),
         Cell::Path { nodes, relationships, forward, steps } if nodes.is_empty() => {

@@ -378,12 +378,12 @@ fn cell(c: &Json) -> Result<Cell> {
                 .map(|e| Ok((text(&e[0]), cell(&e[1])?)))
                 .collect::<Result<_>>()?,
         },
-        "path" => Cell::Path {
+        "path" => Cell::Path(Box::new(factgraph::PathCell {
             steps: c["steps"].as_array().into_iter().flatten().map(text).collect(),
             nodes: list(&c["nodes"])?,
             relationships: list(&c["relationships"])?,
             forward: c["forward"].as_array().into_iter().flatten().map(|b| b.as_bool().unwrap_or(true)).collect(),
-        },
+        })),
         other => return Err(RemoteError::malformed(&format!("a cell of type {other:?}"))),
     })
 }

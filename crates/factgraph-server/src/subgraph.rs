@@ -123,7 +123,8 @@ impl Serialize for CellJson<'_> {
                 let pairs: Vec<(&str, CellJson<'_>)> = entries.iter().map(|(k, c)| (k.as_str(), CellJson(c))).collect();
                 m.serialize_entry("entries", &pairs)?;
             }
-            Cell::Path { steps, nodes, relationships, forward } => {
+            Cell::Path(p) => {
+                let factgraph::PathCell { steps, nodes, relationships, forward } = &**p;
                 m.serialize_entry("type", "path")?;
                 m.serialize_entry("steps", steps)?;
                 m.serialize_entry("nodes", &cells(nodes))?;
@@ -518,8 +519,8 @@ fn collect(c: &Cell, claims: &mut Vec<StatementId>, entities: &mut Vec<EntityId>
         Cell::Statement { id, .. } => claims.push(*id),
         Cell::List { items } => items.iter().for_each(|c| collect(c, claims, entities)),
         Cell::Map { entries } => entries.iter().for_each(|(_, c)| collect(c, claims, entities)),
-        Cell::Path { nodes, relationships, .. } => {
-            nodes.iter().chain(relationships).for_each(|c| collect(c, claims, entities));
+        Cell::Path(p) => {
+            p.nodes.iter().chain(&p.relationships).for_each(|c| collect(c, claims, entities));
         }
         Cell::Null | Cell::Value { .. } | Cell::Text { .. } => {}
     }

@@ -98,7 +98,8 @@ pub(crate) fn cell_bytes(c: &Cell) -> usize {
             Cell::Text { text } => text.len(),
             Cell::List { items } => items.iter().map(cell_bytes).sum(),
             Cell::Map { entries } => entries.iter().map(|(k, v)| size_of::<String>() + k.len() + cell_bytes(v)).sum(),
-            Cell::Path { steps, nodes, relationships, forward } => {
+            Cell::Path(p) => {
+                let super::result::PathCell { steps, nodes, relationships, forward } = &**p;
                 steps.iter().map(|s| size_of::<String>() + s.len()).sum::<usize>()
                     + nodes.iter().chain(relationships).map(cell_bytes).sum::<usize>()
                     + forward.len()

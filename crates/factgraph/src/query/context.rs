@@ -108,6 +108,14 @@ impl Credit {
     }
 }
 
+/// What answers show of an entity, each part made when first asked for.
+#[derive(Clone, Debug, Default)]
+struct Shown {
+    name: Option<Arc<str>>,
+    cell: Option<Cell>,
+    document: Option<Document>,
+}
+
 /// What a citation shows of a document, shared by every citation of it.
 #[derive(Clone, Debug)]
 pub(crate) struct Document {
@@ -296,12 +304,11 @@ pub(crate) struct Ctx<'a> {
     pub including_negated: bool,
     // Shared, so that looking an entity up again costs a reference count, not a copy.
     entities: HashMap<EntityId, Arc<Entity>>,
-    /// Each entity's answer cell, made once: its text shared by every row showing it.
-    cells: HashMap<EntityId, Cell>,
-    /// The names of entities read only for their names (in the words of a claim).
-    names: HashMap<EntityId, Arc<str>>,
-    /// Each document's name, outlet and title, shared by every citation of it.
-    documents: HashMap<EntityId, Document>,
+    /// What answers show of each entity, made once and shared by every row showing
+    /// it: one map, so that a long answer looks each entity up once per use.
+    shown: HashMap<EntityId, Shown>,
+    /// Relation names as statement cells show them, shared.
+    relation_names: HashSet<Arc<str>>,
     /// The query's "now" (nanoseconds since the epoch), read once: `date()` and
     /// `time()` agree throughout a query.
     now: Option<i128>,
@@ -326,9 +333,8 @@ impl<'a> Ctx<'a> {
             source: None,
             including_negated: false,
             entities: HashMap::default(),
-            cells: HashMap::default(),
-            names: HashMap::default(),
-            documents: HashMap::default(),
+            shown: HashMap::default(),
+            relation_names: HashSet::default(),
             now: None,
             deleted_types: HashMap::default(),
         }
@@ -404,9 +410,7 @@ impl<'a> Ctx<'a> {
     /// Drops what was read before a write the query made.
     pub fn forget(&mut self) {
         self.entities.clear();
-        self.cells.clear();
-        self.names.clear();
-        self.documents.clear();
+        self.shown.clear();
     }
 
     pub fn entity(&mut self, id: EntityId) -> Result<Arc<Entity>> {
@@ -420,38 +424,36 @@ impl<'a> Ctx<'a> {
 
     /// An entity's canonical name, read alone unless the entity was read whole.
     pub fn entity_name(&mut self, id: EntityId) -> Result<Arc<str>> {
-        if let Some(Cell::Entity { name, .. }) = self.cells.get(&id) {
-            return Ok(name.clone());
-        }
-        if let Some(name) = self.names.get(&id) {
-            return Ok(name.clone());
+        if let Some(name) = self.shown.get(&id).and_then(|s| s.name.clone()) {
+            return Ok(name);
         }
         let name = match self.entities.get(&id) {
             Some(e) => Arc::from(e.name.as_str()),
             None => self.store.entity_name(id)?.ok_or(factgraph_store::StoreError::NoSuchEntity(id))?,
         };
-        self.names.insert(id, name.clone());
+        self.shown.entry(id).or_default().name = Some(name.clone());
         Ok(name)
     }
 
     pub fn entity_cell(&mut self, id: EntityId) -> Result<Cell> {
-        if let Some(c) = self.cells.get(&id) {
-            return Ok(c.clone());
+        if let Some(cell) = self.shown.get(&id).and_then(|s| s.cell.clone()) {
+            return Ok(cell);
         }
         let e = self.entity(id)?;
-        let name = match self.names.get(&id) {
-            Some(n) => n.clone(),
-            None => e.name.as_str().into(),
+        let cell = Cell::Entity {
+            id,
+            name: self.entity_name(id)?,
+            kind: e.kind.as_str().into(),
+            properties: Arc::new(e.properties.clone()),
         };
-        let cell = Cell::Entity { id, name, kind: e.kind.as_str().into(), properties: Arc::new(e.properties.clone()) };
-        self.cells.insert(id, cell.clone());
+        self.shown.entry(id).or_default().cell = Some(cell.clone());
         Ok(cell)
     }
 
     /// A document's name, outlet and title, for citations.
     pub fn document(&mut self, id: EntityId) -> Result<Document> {
-        if let Some(d) = self.documents.get(&id) {
-            return Ok(d.clone());
+        if let Some(d) = self.shown.get(&id).and_then(|s| s.document.clone()) {
+            return Ok(d);
         }
         let e = self.entity(id)?;
         let d = Document {
@@ -459,7 +461,7 @@ impl<'a> Ctx<'a> {
             outlet: outlet(&e).map(Arc::from),
             title: title(&e).map(Arc::from),
         };
-        self.documents.insert(id, d.clone());
+        self.shown.entry(id).or_default().document = Some(d.clone());
         Ok(d)
     }
 
@@ -547,7 +549,15 @@ impl<'a> Ctx<'a> {
     /// A statement's cell, its words already made.
     pub fn cell_of_statement(&mut self, st: &Statement, text: Arc<str>) -> Result<Cell> {
         let qualifiers = if st.qualifiers.is_empty() { Qualifiers::new() } else { self.shown(&st.qualifiers)? };
-        Ok(Cell::Statement { id: st.id, text, relation: st.relation.as_str().into(), qualifiers })
+        let relation = match self.relation_names.get(st.relation.as_str()) {
+            Some(r) => r.clone(),
+            None => {
+                let r: Arc<str> = st.relation.as_str().into();
+                self.relation_names.insert(r.clone());
+                r
+            }
+        };
+        Ok(Cell::Statement { id: st.id, text, relation, qualifiers })
     }
 
     pub fn object_cell(&mut self, o: &Object) -> Result<Cell> {
@@ -649,7 +659,8 @@ impl<'a> Ctx<'a> {
 
     pub fn citation(&mut self, st: &Statement, ev: &Evidence) -> Result<Citation> {
         let claim = self.claim(st)?;
-        self.citation_of(st, claim, ev.quote.as_str().into(), ev.document, ev.attribution)
+        let document = self.document(ev.document)?;
+        self.citation_of(st, claim, ev.quote.as_str().into(), document, ev.attribution)
     }
 
     /// A citation, the statement's words and the quote already made (and shared with
@@ -659,10 +670,9 @@ impl<'a> Ctx<'a> {
         st: &Statement,
         claim: Arc<str>,
         quote: Arc<str>,
-        document: EntityId,
+        doc: Document,
         attribution: Option<EntityId>,
     ) -> Result<Citation> {
-        let doc = self.document(document)?;
         let attribution = match attribution {
             Some(a) => Some(self.entity_name(a)?),
             None => None,

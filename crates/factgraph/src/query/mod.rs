@@ -30,7 +30,7 @@ pub use context::Limits;
 pub(crate) use context::{outlet, prepare_withdrawn, title, Credit};
 pub use params::Params;
 pub(crate) use plan::Plan;
-pub use result::{Cell, Citation, QueryResult, Record, Row};
+pub use result::{Cell, Citation, PathCell, QueryResult, Record, Row};
 pub use script::{ScriptState, WriteSummary};
 pub(crate) use sources::prepare_source_names;
 

@@ -10,7 +10,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use factgraph_store::{normalize, quote, Direction, EntityId, Node, Object, Statement, StatementId, Value};
 
-use super::context::{Credit, Ctx, SourceFilter};
+use super::context::{Credit, Ctx, Document, SourceFilter};
 use super::plan::{Plan, Target};
 use super::resolve::relation_stem;
 use super::result::{Cell, QueryResult, Row};
@@ -72,13 +72,7 @@ pub(crate) fn run(ctx: &mut Ctx<'_>, plan: &Plan) -> Result<QueryResult> {
 /// The statements with `node` at either end, (for statements) those about it, and
 /// (for entities) those naming it as a participant.
 fn involving(ctx: &mut Ctx<'_>, node: Node) -> Result<Vec<Statement>> {
-    let mut ids: Vec<StatementId> = ctx.store.statements_of(node, Direction::Out)?;
-    ids.extend(ctx.store.statements_of(node, Direction::In)?);
-    if let Node::Entity(e) = node {
-        ids.extend(ctx.store.statements_with_participant(e)?);
-    }
-    ids.sort();
-    ids.dedup();
+    let ids = involving_ids(ctx, node)?;
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
         ctx.tick()?;
@@ -88,6 +82,19 @@ fn involving(ctx: &mut Ctx<'_>, node: Node) -> Result<Vec<Statement>> {
         }
     }
     Ok(out)
+}
+
+/// The ids of `involving`'s statements, in order, whatever their polarity and
+/// evidence: not read.
+fn involving_ids(ctx: &mut Ctx<'_>, node: Node) -> Result<Vec<StatementId>> {
+    let mut ids: Vec<StatementId> = ctx.store.statements_of(node, Direction::Out)?;
+    ids.extend(ctx.store.statements_of(node, Direction::In)?);
+    if let Node::Entity(e) = node {
+        ids.extend(ctx.store.statements_with_participant(e)?);
+    }
+    ids.sort();
+    ids.dedup();
+    Ok(ids)
 }
 
 fn qualifiers_cell(ctx: &mut Ctx<'_>, st: &Statement) -> Result<Cell> {
@@ -165,8 +172,10 @@ fn mentions(ctx: &mut Ctx<'_>, st: &Statement, phrase: &str) -> Result<bool> {
 /// scan of every statement), and then only the rows whose quote or claim has it are
 /// kept, with the relays named in those rows' documents.
 fn who_reported(ctx: &mut Ctx<'_>, target: &Target) -> Result<QueryResult> {
-    let statements = match target {
-        Target::Entity(id, _) => involving(ctx, Node::Entity(*id))?,
+    // The statements to report on, by id: read again by the worker that answers for
+    // them.
+    let ids: Vec<StatementId> = match target {
+        Target::Entity(id, _) => involving_ids(ctx, Node::Entity(*id))?,
         Target::Phrase(p) => {
             let phrase = normalize(p);
             let mut out = Vec::new();
@@ -174,7 +183,7 @@ fn who_reported(ctx: &mut Ctx<'_>, target: &Target) -> Result<QueryResult> {
                 let st = st?;
                 ctx.tick()?;
                 if mentions(ctx, &st, &phrase)? && ctx.visible(&st)? {
-                    out.push(st);
+                    out.push(st.id);
                 }
             }
             out
@@ -195,44 +204,71 @@ fn who_reported(ctx: &mut Ctx<'_>, target: &Target) -> Result<QueryResult> {
             }
         }
     }
-    // Rows are unique by (source, role, document, statement); sources are keyed by
-    // entity id, or by their text when an outlet names no entity.
-    let mut seen: HashSet<(SourceKey, u8, EntityId, StatementId)> = HashSet::default();
-    let mut outlets: HashMap<Arc<str>, Option<EntityId>> = HashMap::default();
     // A phrase search keeps the rows whose quote or claim has the phrase: another
     // quote of the same statement having it says nothing about this one.
     let phrase = match target {
         Target::Phrase(p) => Some(normalize(p)),
         Target::Entity(..) => None,
     };
-    let has = |text: &str| phrase.as_ref().is_none_or(|p| normalize(text).contains(p.as_str()));
+    let asked = Reported { reports: &reports, phrase: phrase.as_deref() };
+    out.rows = reported_rows(ctx, &ids, &asked)?;
+    Ok(out)
+}
+
+/// What `who reported` asks of every statement's rows.
+struct Reported<'a> {
+    /// The statements reporting each statement (`… reported-by IRNA`).
+    reports: &'a HashMap<StatementId, Vec<Statement>>,
+    /// A phrase the rows' quotes or claims must have, normalised.
+    phrase: Option<&'a str>,
+}
+
+/// The `who reported` rows of some statements, in their order.
+fn reported_rows(ctx: &mut Ctx<'_>, ids: &[StatementId], asked: &Reported<'_>) -> Result<Vec<Row>> {
+    let mut out = QueryResult::default();
+    // Rows are unique by (source, role, document, statement); sources are keyed by
+    // entity id, or by their text when an outlet names no entity.
+    let mut seen: HashSet<(SourceKey, u8, EntityId, StatementId)> = HashSet::default();
+    let mut outlets: HashMap<Arc<str>, Option<EntityId>> = HashMap::default();
+    let has = |text: &str| asked.phrase.is_none_or(|p| normalize(text).contains(p));
     let roles: [Arc<str>; 4] = ["credited", "published", "document", "reported"].map(Into::into);
-    for st in &statements {
+    let reports = asked.reports;
+    // Per statement, kept from one to the next so that a long answer does not make
+    // three vectors a statement: the documents whose quote has the phrase (a relay
+    // named in one of them relays words with the phrase); each piece of evidence
+    // cited, its quote made once and shared by the rows citing it; the rows, pointing
+    // into it.
+    let mut quoting: Vec<EntityId> = Vec::new();
+    let mut cited: Vec<(EntityId, Document, Option<EntityId>, Arc<str>)> = Vec::new();
+    let mut rows: Vec<(Cell, SourceKey, u8, usize)> = Vec::new();
+    for &id in ids {
         ctx.tick()?;
+        let st = ctx.store.require_statement(id)?;
+        if !ctx.visible(&st)? {
+            continue;
+        }
+        let st = &st;
         let claim = ctx.claim(st)?;
         let claim_has = has(&claim);
         // The text made for this statement's rows (its words, its quotes), counted
         // against the budget with its first row.
         let mut made = claim.len();
-        // The documents whose quote of the claim has the phrase: a relay named in one
-        // of them relays words with the phrase.
-        let mut quoting: Vec<EntityId> = Vec::new();
-        // Each piece of evidence cited, its quote made once and shared by the rows
-        // citing it; the rows point into it.
-        let mut cited: Vec<(EntityId, Option<EntityId>, Arc<str>)> = Vec::new();
-        let mut rows: Vec<(Cell, SourceKey, u8, usize)> = Vec::new();
+        quoting.clear();
+        cited.clear();
         for ev in ctx.evidence_of(st)?.iter() {
             if !claim_has && !has(&ev.quote) {
                 continue;
             }
             quoting.push(ev.document);
             let at = cited.len();
-            cited.push((ev.document, ev.attribution, ev.quote.as_str().into()));
+            let doc = ctx.document(ev.document)?;
+            let outlet = doc.outlet.clone();
+            cited.push((ev.document, doc, ev.attribution, ev.quote.as_str().into()));
             made += ev.quote.len();
             if let Some(a) = ev.attribution {
                 rows.push((ctx.entity_cell(a)?, SourceKey::Entity(a), 0, at));
             }
-            if let Some(outlet) = ctx.document(ev.document)?.outlet {
+            if let Some(outlet) = outlet {
                 let found = match outlets.get(&outlet) {
                     Some(f) => *f,
                     None => {
@@ -261,7 +297,8 @@ fn who_reported(ctx: &mut Ctx<'_>, target: &Target) -> Result<QueryResult> {
                 for ev in ctx.evidence_of(r)?.iter() {
                     if claim_has || has(&ev.quote) || quoting.contains(&ev.document) {
                         let at = cited.len();
-                        cited.push((ev.document, ev.attribution, ev.quote.as_str().into()));
+                        let doc = ctx.document(ev.document)?;
+                        cited.push((ev.document, doc, ev.attribution, ev.quote.as_str().into()));
                         made += ev.quote.len();
                         rows.push((ctx.node_cell(n)?, key.clone(), 3, at));
                     }
@@ -270,12 +307,12 @@ fn who_reported(ctx: &mut Ctx<'_>, target: &Target) -> Result<QueryResult> {
         }
         // The claim's cell, made once and shared by its rows.
         let mut claim_cell: Option<Cell> = None;
-        for (cell, key, role, at) in rows {
-            let (document, attribution, quote) = &cited[at];
+        for (cell, key, role, at) in rows.drain(..) {
+            let (document, doc, attribution, quote) = &cited[at];
             if !seen.insert((key, role, *document, st.id)) {
                 continue;
             }
-            let citation = ctx.citation_of(st, claim.clone(), quote.clone(), *document, *attribution)?;
+            let citation = ctx.citation_of(st, claim.clone(), quote.clone(), doc.clone(), *attribution)?;
             let [outlet, title] = super::context::outlet_and_title(&citation);
             let claim_cell = match &claim_cell {
                 Some(c) => c.clone(),
@@ -294,7 +331,7 @@ fn who_reported(ctx: &mut Ctx<'_>, target: &Target) -> Result<QueryResult> {
             kept_shared(ctx, &out, std::mem::take(&mut made))?;
         }
     }
-    Ok(out)
+    Ok(out.rows)
 }
 
 /// The relations that report (`reported-by`, `reports`, …): found by stem once per

@@ -61,21 +61,26 @@ pub enum Cell {
         /// `(key, value)` pairs.
         entries: Vec<(String, Cell)>,
     },
-    /// A path: alternating nodes and statements.
-    Path {
-        /// The steps in words.
-        steps: Vec<String>,
-        /// Its nodes, first to last (empty for a path given only in words).
-        #[serde(skip_serializing_if = "Vec::is_empty")]
-        nodes: Vec<Cell>,
-        /// The relationships between them, one fewer.
-        #[serde(skip_serializing_if = "Vec::is_empty")]
-        relationships: Vec<Cell>,
-        /// For each relationship, whether it points from the node before it to the one
-        /// after.
-        #[serde(skip_serializing_if = "Vec::is_empty")]
-        forward: Vec<bool>,
-    },
+    /// A path: alternating nodes and statements. Boxed, so that every other cell
+    /// is not as large as a path's four lists.
+    Path(Box<PathCell>),
+}
+
+/// A path in a cell: alternating nodes and statements.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PathCell {
+    /// The steps in words.
+    pub steps: Vec<String>,
+    /// Its nodes, first to last (empty for a path given only in words).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub nodes: Vec<Cell>,
+    /// The relationships between them, one fewer.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub relationships: Vec<Cell>,
+    /// For each relationship, whether it points from the node before it to the one
+    /// after.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub forward: Vec<bool>,
 }
 
 fn no_properties(p: &Arc<Properties>) -> bool {
@@ -161,7 +166,7 @@ impl fmt::Display for Cell {
                 }
                 f.write_str("}")
             }
-            Cell::Path { steps, .. } => f.write_str(&steps.join(" ")),
+            Cell::Path(p) => f.write_str(&p.steps.join(" ")),
         }
     }
 }

@@ -8,7 +8,7 @@ use factgraph_store::{Node, StatementId, Value};
 use factgraph_syntax::ast::{ArithOp, Span};
 
 use super::context::Ctx;
-use super::result::Cell;
+use super::result::{Cell, PathCell};
 use super::temporal::{self, Temporal};
 use crate::error::{QueryError, Result};
 
@@ -469,7 +469,7 @@ pub(crate) fn to_cell(ctx: &mut Ctx<'_>, v: &Val) -> Result<Cell> {
                 }
                 words.push(n);
             }
-            Cell::Path { steps: words, nodes: cells, relationships, forward }
+            Cell::Path(Box::new(PathCell { steps: words, nodes: cells, relationships, forward }))
         }
     })
 }

@@ -135,11 +135,9 @@ pub fn from_cell(c: &Cell) -> Val {
         Cell::Text { text } => Val::Str(text.to_string()),
         Cell::List { items } => Val::List(items.iter().map(from_cell).collect()),
         Cell::Map { entries } => Val::Map(entries.iter().map(|(k, v)| (k.clone(), from_cell(v))).collect()),
-        Cell::Path { nodes, relationships, forward, steps } if nodes.is_empty() => {
-            let _ = (relationships, forward);
-            Val::Path(steps.join(" "))
-        }
-        Cell::Path { nodes, relationships, forward, .. } => {
+        Cell::Path(p) if p.nodes.is_empty() => Val::Path(p.steps.join(" ")),
+        Cell::Path(p) => {
+            let factgraph::PathCell { nodes, relationships, forward, .. } = &**p;
             let mut text = from_cell(&nodes[0]).to_string();
             for (i, r) in relationships.iter().enumerate() {
                 text.push_str(&arrowed(&from_cell(r).to_string(), forward[i]));

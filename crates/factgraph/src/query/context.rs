@@ -112,8 +112,10 @@ impl Credit {
 #[derive(Clone, Debug, Default)]
 struct Shown {
     name: Option<Arc<str>>,
-    cell: Option<Cell>,
-    document: Option<Document>,
+    // Boxed: most entities are shown by name only, and a long answer looks up
+    // hundreds of thousands of entries, which should be small.
+    cell: Option<Box<Cell>>,
+    document: Option<Box<Document>>,
 }
 
 /// What a citation shows of a document, shared by every citation of it.
@@ -436,8 +438,8 @@ impl<'a> Ctx<'a> {
     }
 
     pub fn entity_cell(&mut self, id: EntityId) -> Result<Cell> {
-        if let Some(cell) = self.shown.get(&id).and_then(|s| s.cell.clone()) {
-            return Ok(cell);
+        if let Some(cell) = self.shown.get(&id).and_then(|s| s.cell.as_deref()) {
+            return Ok(cell.clone());
         }
         let e = self.entity(id)?;
         let cell = Cell::Entity {
@@ -446,14 +448,14 @@ impl<'a> Ctx<'a> {
             kind: e.kind.as_str().into(),
             properties: Arc::new(e.properties.clone()),
         };
-        self.shown.entry(id).or_default().cell = Some(cell.clone());
+        self.shown.entry(id).or_default().cell = Some(Box::new(cell.clone()));
         Ok(cell)
     }
 
     /// A document's name, outlet and title, for citations.
     pub fn document(&mut self, id: EntityId) -> Result<Document> {
-        if let Some(d) = self.shown.get(&id).and_then(|s| s.document.clone()) {
-            return Ok(d);
+        if let Some(d) = self.shown.get(&id).and_then(|s| s.document.as_deref()) {
+            return Ok(d.clone());
         }
         let e = self.entity(id)?;
         let d = Document {
@@ -461,7 +463,7 @@ impl<'a> Ctx<'a> {
             outlet: outlet(&e).map(Arc::from),
             title: title(&e).map(Arc::from),
         };
-        self.shown.entry(id).or_default().document = Some(d.clone());
+        self.shown.entry(id).or_default().document = Some(Box::new(d.clone()));
         Ok(d)
     }
 

@@ -215,6 +215,11 @@ fn who_reported(ctx: &mut Ctx<'_>, target: &Target) -> Result<QueryResult> {
     Ok(out)
 }
 
+/// The roles of `who reported` rows, made once: a point question should not make
+/// them anew.
+static ROLES: std::sync::LazyLock<[Arc<str>; 4]> =
+    std::sync::LazyLock::new(|| ["credited", "published", "document", "reported"].map(Into::into));
+
 /// What `who reported` asks of every statement's rows.
 struct Reported<'a> {
     /// The statements reporting each statement (`… reported-by IRNA`).
@@ -231,7 +236,7 @@ fn reported_rows(ctx: &mut Ctx<'_>, ids: &[StatementId], asked: &Reported<'_>) -
     let mut seen: HashSet<(SourceKey, u8, EntityId, StatementId)> = HashSet::default();
     let mut outlets: HashMap<Arc<str>, Option<EntityId>> = HashMap::default();
     let has = |text: &str| asked.phrase.is_none_or(|p| normalize(text).contains(p));
-    let roles: [Arc<str>; 4] = ["credited", "published", "document", "reported"].map(Into::into);
+    let roles = &*ROLES;
     let reports = asked.reports;
     // Per statement, kept from one to the next so that a long answer does not make
     // three vectors a statement: the documents whose quote has the phrase (a relay

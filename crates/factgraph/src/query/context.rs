@@ -64,7 +64,12 @@ pub(crate) enum Flow {
 /// A document's outlet, unless it is missing or written as "unknown" (the showcase
 /// says "unknown" rather than guess).
 pub(crate) fn outlet(doc: &Entity) -> Option<&str> {
-    match doc.properties.get("outlet") {
+    outlet_in(&doc.properties)
+}
+
+/// The outlet in a document's properties (see `outlet`).
+fn outlet_in(properties: &factgraph_store::Properties) -> Option<&str> {
+    match properties.get("outlet") {
         Some(Value::Str(o)) if !o.trim().eq_ignore_ascii_case("unknown") && !o.trim().is_empty() => Some(o.as_str()),
         _ => None,
     }
@@ -72,7 +77,12 @@ pub(crate) fn outlet(doc: &Entity) -> Option<&str> {
 
 /// A document's title, unless it has none.
 pub(crate) fn title(doc: &Entity) -> Option<&str> {
-    match doc.properties.get("title") {
+    title_in(&doc.properties)
+}
+
+/// The title in a document's properties (see `title`).
+fn title_in(properties: &factgraph_store::Properties) -> Option<&str> {
+    match properties.get("title") {
         Some(Value::Str(t)) if !t.trim().is_empty() => Some(t.as_str()),
         _ => None,
     }
@@ -441,15 +451,7 @@ impl<'a> Ctx<'a> {
         if let Some(cell) = self.shown.get(&id).and_then(|s| s.cell.as_deref()) {
             return Ok(cell.clone());
         }
-        let e = self.entity(id)?;
-        let cell = Cell::Entity {
-            id,
-            name: self.entity_name(id)?,
-            kind: e.kind.as_str().into(),
-            properties: Arc::new(e.properties.clone()),
-        };
-        self.shown.entry(id).or_default().cell = Some(Box::new(cell.clone()));
-        Ok(cell)
+        Ok(self.show_whole(id)?.0)
     }
 
     /// A document's name, outlet and title, for citations.
@@ -457,14 +459,33 @@ impl<'a> Ctx<'a> {
         if let Some(d) = self.shown.get(&id).and_then(|s| s.document.as_deref()) {
             return Ok(d.clone());
         }
-        let e = self.entity(id)?;
-        let d = Document {
-            name: self.entity_name(id)?,
-            outlet: outlet(&e).map(Arc::from),
-            title: title(&e).map(Arc::from),
+        Ok(self.show_whole(id)?.1)
+    }
+
+    /// Makes all that answers show of an entity from its whole record, read once: its
+    /// cell and, as a document, its name, outlet and title. The record is read from
+    /// the store and not kept (a long answer shows tens of thousands of documents,
+    /// each once, and kept records cost a copy of their properties each), or taken
+    /// from the query's own copy when it has one.
+    fn show_whole(&mut self, id: EntityId) -> Result<(Cell, Document)> {
+        let (name, kind, properties) = match self.entities.get(&id) {
+            Some(e) => (e.name.clone(), e.kind.clone(), e.properties.clone()),
+            None => {
+                let e = self.store.entity(id)?.ok_or(factgraph_store::StoreError::NoSuchEntity(id))?;
+                (e.name, e.kind, e.properties)
+            }
         };
-        self.shown.entry(id).or_default().document = Some(Box::new(d.clone()));
-        Ok(d)
+        let shown = self.shown.entry(id).or_default();
+        let name = shown.name.get_or_insert_with(|| Arc::from(name)).clone();
+        let document = Document {
+            name: name.clone(),
+            outlet: outlet_in(&properties).map(Arc::from),
+            title: title_in(&properties).map(Arc::from),
+        };
+        let cell = Cell::Entity { id, name, kind: kind.into(), properties: Arc::new(properties) };
+        let cell = shown.cell.get_or_insert_with(|| Box::new(cell)).as_ref().clone();
+        let document = shown.document.get_or_insert_with(|| Box::new(document)).as_ref().clone();
+        Ok((cell, document))
     }
 
     /// A statement in words: `Ali Alqasimehr accused Donald Trump {charge: murder}`;

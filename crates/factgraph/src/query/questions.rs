@@ -233,7 +233,10 @@ fn reported_rows(ctx: &mut Ctx<'_>, ids: &[StatementId], asked: &Reported<'_>) -
     let mut out = QueryResult::default();
     // Rows are unique by (source, role, document, statement); sources are keyed by
     // entity id, or by their text when an outlet names no entity.
-    let mut seen: HashSet<(SourceKey, u8, EntityId, StatementId)> = HashSet::default();
+    // A statement's rows are made together, so the rows seen are those of the
+    // statement at hand: a small set, emptied for the next, rather than one of all
+    // the answer's rows.
+    let mut seen: HashSet<(SourceKey, u8, EntityId)> = HashSet::default();
     let mut outlets: HashMap<Arc<str>, Option<EntityId>> = HashMap::default();
     let has = |text: &str| asked.phrase.is_none_or(|p| normalize(text).contains(p));
     let roles = &*ROLES;
@@ -260,6 +263,7 @@ fn reported_rows(ctx: &mut Ctx<'_>, ids: &[StatementId], asked: &Reported<'_>) -
         let mut made = claim.len();
         quoting.clear();
         cited.clear();
+        seen.clear();
         for ev in ctx.evidence_of(st)?.iter() {
             if !claim_has && !has(&ev.quote) {
                 continue;
@@ -314,7 +318,7 @@ fn reported_rows(ctx: &mut Ctx<'_>, ids: &[StatementId], asked: &Reported<'_>) -
         let mut claim_cell: Option<Cell> = None;
         for (cell, key, role, at) in rows.drain(..) {
             let (document, doc, attribution, quote) = &cited[at];
-            if !seen.insert((key, role, *document, st.id)) {
+            if !seen.insert((key, role, *document)) {
                 continue;
             }
             let citation = ctx.citation_of(st, claim.clone(), quote.clone(), doc.clone(), *attribution)?;

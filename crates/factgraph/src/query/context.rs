@@ -319,6 +319,11 @@ pub(crate) struct Ctx<'a> {
     /// What answers show of each entity, made once and shared by every row showing
     /// it: one map, so that a long answer looks each entity up once per use.
     shown: HashMap<EntityId, Shown>,
+    /// Set while a long answer is made: entities are read past the store's cache of
+    /// decoded entities (they would only churn it, as a scan churns a buffer pool)
+    /// and only as much of each as is shown. A short answer reads through the cache,
+    /// which the next question will find warm.
+    pub bulk: bool,
     /// Relation names as statement cells show them, shared.
     relation_names: HashSet<Arc<str>>,
     /// The query's "now" (nanoseconds since the epoch), read once: `date()` and
@@ -347,6 +352,7 @@ impl<'a> Ctx<'a> {
             entities: HashMap::default(),
             shown: HashMap::default(),
             relation_names: HashSet::default(),
+            bulk: false,
             now: None,
             deleted_types: HashMap::default(),
         }
@@ -441,7 +447,10 @@ impl<'a> Ctx<'a> {
         }
         let name = match self.entities.get(&id) {
             Some(e) => Arc::from(e.name.as_str()),
-            None => self.store.entity_name(id)?.ok_or(factgraph_store::StoreError::NoSuchEntity(id))?,
+            // A long answer reads the name alone, past the store's cache of decoded
+            // entities; a short one reads through it, as the next question will.
+            None if self.bulk => self.store.entity_name(id)?.ok_or(factgraph_store::StoreError::NoSuchEntity(id))?,
+            None => Arc::from(self.entity(id)?.name.as_str()),
         };
         self.shown.entry(id).or_default().name = Some(name.clone());
         Ok(name)
@@ -463,16 +472,20 @@ impl<'a> Ctx<'a> {
     }
 
     /// Makes all that answers show of an entity from its whole record, read once: its
-    /// cell and, as a document, its name, outlet and title. The record is read from
-    /// the store and not kept (a long answer shows tens of thousands of documents,
-    /// each once, and kept records cost a copy of their properties each), or taken
-    /// from the query's own copy when it has one.
+    /// cell and, as a document, its name, outlet and title. In a long answer
+    /// (`bulk`) the record is read past the store's cache and not kept: it shows tens
+    /// of thousands of documents, each once, which would only churn the cache, and a
+    /// kept record cost a copy of its properties.
     fn show_whole(&mut self, id: EntityId) -> Result<(Cell, Document)> {
         let (name, kind, properties) = match self.entities.get(&id) {
             Some(e) => (e.name.clone(), e.kind.clone(), e.properties.clone()),
-            None => {
+            None if self.bulk => {
                 let e = self.store.entity(id)?.ok_or(factgraph_store::StoreError::NoSuchEntity(id))?;
                 (e.name, e.kind, e.properties)
+            }
+            None => {
+                let e = self.entity(id)?;
+                (e.name.clone(), e.kind.clone(), e.properties.clone())
             }
         };
         let shown = self.shown.entry(id).or_default();

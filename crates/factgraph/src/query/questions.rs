@@ -211,9 +211,17 @@ fn who_reported(ctx: &mut Ctx<'_>, target: &Target) -> Result<QueryResult> {
         Target::Entity(..) => None,
     };
     let asked = Reported { reports: &reports, phrase: phrase.as_deref() };
-    out.rows = reported_rows(ctx, &ids, &asked)?;
+    let bulk = std::mem::replace(&mut ctx.bulk, ids.len() >= BULK_ANSWER);
+    let rows = reported_rows(ctx, &ids, &asked);
+    ctx.bulk = bulk;
+    out.rows = rows?;
     Ok(out)
 }
+
+/// Statements from which `who reported` reads as a long answer (`Ctx::bulk`): past the
+/// store's cache of decoded entities (8,192), which one answer would otherwise fill
+/// and empty.
+const BULK_ANSWER: usize = 4096;
 
 /// The roles of `who reported` rows, made once: a point question should not make
 /// them anew.

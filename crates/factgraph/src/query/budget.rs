@@ -13,7 +13,7 @@ use std::mem::size_of;
 use factgraph_store::{Node, StatementId, Value};
 
 use super::context::Ctx;
-use super::result::Cell;
+use super::result::{properties_bytes, Cell};
 use super::value::Val;
 use crate::error::Result;
 
@@ -61,12 +61,23 @@ fn value_bytes(v: &Value) -> usize {
 }
 
 /// Bytes of an answer's row whose text is shared (`Arc<str>`) with other rows or with
-/// the query's caches: its slots only. The text made for it (a quote, a claim's words)
-/// is counted once by whoever made it.
+/// the query's caches: its slots and what its cells own outright (a statement's
+/// qualifiers, a value, a list). The shared text is counted once by whoever made it
+/// (a quote, a claim's words: the question; a name, a document: `Ctx`, as it shows
+/// the entity).
 pub(crate) fn shared_row_bytes(row: &super::result::Row) -> usize {
     size_of::<super::result::Row>()
-        + row.cells.len() * size_of::<Cell>()
+        + row.cells.iter().map(owned_bytes).sum::<usize>()
         + row.provenance.len() * size_of::<super::result::Citation>()
+}
+
+/// Bytes of a cell's slot and what it owns outright, its shared text left out.
+fn owned_bytes(c: &Cell) -> usize {
+    match c {
+        Cell::Entity { .. } | Cell::Text { .. } | Cell::Null => size_of::<Cell>(),
+        Cell::Statement { qualifiers, .. } => size_of::<Cell>() + properties_bytes(qualifiers),
+        _ => cell_bytes(c),
+    }
 }
 
 /// Bytes of an answer's row: its cells and the evidence behind it.
@@ -87,9 +98,7 @@ pub(crate) fn answer_row_bytes(row: &super::result::Row) -> usize {
 /// Bytes of an answer's cell: its slot and what it owns (an entity's name, kind and
 /// properties; a statement's words).
 pub(crate) fn cell_bytes(c: &Cell) -> usize {
-    let props = |p: &factgraph_store::Properties| -> usize {
-        p.iter().map(|(k, v)| size_of::<String>() + size_of::<Value>() + k.len() + value_bytes(v)).sum()
-    };
+    let props = properties_bytes;
     size_of::<Cell>()
         + match c {
             Cell::Entity { name, kind, properties, .. } => name.len() + kind.len() + props(properties),
@@ -100,7 +109,8 @@ pub(crate) fn cell_bytes(c: &Cell) -> usize {
             Cell::Map { entries } => entries.iter().map(|(k, v)| size_of::<String>() + k.len() + cell_bytes(v)).sum(),
             Cell::Path(p) => {
                 let super::result::PathCell { steps, nodes, relationships, forward } = &**p;
-                steps.iter().map(|s| size_of::<String>() + s.len()).sum::<usize>()
+                size_of::<super::result::PathCell>()
+                    + steps.iter().map(|s| size_of::<String>() + s.len()).sum::<usize>()
                     + nodes.iter().chain(relationships).map(cell_bytes).sum::<usize>()
                     + forward.len()
             }
@@ -119,5 +129,28 @@ mod tests {
         let list = Val::List(vec![Val::Str("abcd".into()); 10]);
         assert_eq!(val_bytes(&list), size_of::<Val>() + 10 * one);
         assert!(!may_be_large(&Val::Int(1)));
+    }
+
+    /// A row whose text is shared counts its slots and what its cells own outright:
+    /// a statement cell's qualifiers are copied into every row showing it, so they
+    /// count for each (found in review: they counted for none), while the shared
+    /// words and names do not.
+    #[test]
+    fn a_shared_row_counts_what_its_cells_own_not_their_shared_text() {
+        use super::super::result::Row;
+        use std::sync::Arc;
+        let words: Arc<str> = "Ali Alqasimehr accused Donald Trump".repeat(100).into();
+        let statement = |qualifiers: factgraph_store::Qualifiers| Cell::Statement {
+            id: factgraph_store::StatementId(1),
+            text: words.clone(),
+            relation: "accused".into(),
+            qualifiers,
+        };
+        let row = |cell: Cell| Row { cells: vec![Cell::Text { text: words.clone() }, cell], provenance: Vec::new() };
+        let bare = shared_row_bytes(&row(statement(Default::default())));
+        assert_eq!(bare, size_of::<Row>() + 2 * size_of::<Cell>(), "shared text is not counted again");
+        let charge = [("charge".to_owned(), Value::Str("murder".repeat(50)))].into_iter().collect();
+        let with = shared_row_bytes(&row(statement(charge)));
+        assert!(with >= bare + 300, "the qualifiers a row owns count: {with} against {bare}");
     }
 }

@@ -118,6 +118,10 @@ impl Credit {
     }
 }
 
+/// Bytes `Ctx::shown` counts for each piece of text it keeps beside the text itself:
+/// its entry's share, the shared string's header.
+const SHOWN_TEXT: usize = 32;
+
 /// What answers show of an entity, each part made when first asked for.
 #[derive(Clone, Debug, Default)]
 struct Shown {
@@ -319,6 +323,8 @@ pub(crate) struct Ctx<'a> {
     /// What answers show of each entity, made once and shared by every row showing
     /// it: one map, so that a long answer looks each entity up once per use.
     shown: HashMap<EntityId, Shown>,
+    /// The bytes of what `shown` holds, as counted against the memory budget.
+    shown_bytes: usize,
     /// Set while a long answer is made: entities are read past the store's cache of
     /// decoded entities (they would only churn it, as a scan churns a buffer pool)
     /// and only as much of each as is shown. A short answer reads through the cache,
@@ -351,6 +357,7 @@ impl<'a> Ctx<'a> {
             including_negated: false,
             entities: HashMap::default(),
             shown: HashMap::default(),
+            shown_bytes: 0,
             relation_names: HashSet::default(),
             bulk: false,
             now: None,
@@ -425,10 +432,19 @@ impl<'a> Ctx<'a> {
         self.held = self.held.saturating_sub(bytes);
     }
 
+    /// Counts the bytes of text made to show an entity (kept in `shown` for the rest
+    /// of the query and shared by the rows showing it) against the memory budget.
+    fn hold_shown(&mut self, bytes: usize) -> Result<()> {
+        self.shown_bytes += bytes;
+        self.hold(bytes, "the answer's rows")
+    }
+
     /// Drops what was read before a write the query made.
     pub fn forget(&mut self) {
         self.entities.clear();
         self.shown.clear();
+        let shown = std::mem::take(&mut self.shown_bytes);
+        self.release(shown);
     }
 
     pub fn entity(&mut self, id: EntityId) -> Result<Arc<Entity>> {
@@ -453,6 +469,7 @@ impl<'a> Ctx<'a> {
             None => Arc::from(self.entity(id)?.name.as_str()),
         };
         self.shown.entry(id).or_default().name = Some(name.clone());
+        self.hold_shown(SHOWN_TEXT + name.len())?;
         Ok(name)
     }
 
@@ -495,9 +512,15 @@ impl<'a> Ctx<'a> {
             outlet: outlet_in(&properties).map(Arc::from),
             title: title_in(&properties).map(Arc::from),
         };
+        let bytes = SHOWN_TEXT * 4
+            + kind.len()
+            + super::result::properties_bytes(&properties)
+            + document.outlet.as_ref().map_or(0, |o| o.len())
+            + document.title.as_ref().map_or(0, |t| t.len());
         let cell = Cell::Entity { id, name, kind: kind.into(), properties: Arc::new(properties) };
         let cell = shown.cell.get_or_insert_with(|| Box::new(cell)).as_ref().clone();
         let document = shown.document.get_or_insert_with(|| Box::new(document)).as_ref().clone();
+        self.hold_shown(bytes)?;
         Ok((cell, document))
     }
 

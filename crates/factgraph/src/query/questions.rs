@@ -182,7 +182,8 @@ fn who_reported(ctx: &mut Ctx<'_>, target: &Target) -> Result<QueryResult> {
             for st in ctx.store.statements() {
                 let st = st?;
                 ctx.tick()?;
-                if mentions(ctx, &st, &phrase)? && ctx.visible(&st)? {
+                // Visibility is checked where the statement is answered for.
+                if mentions(ctx, &st, &phrase)? {
                     out.push(st.id);
                 }
             }
@@ -317,7 +318,13 @@ fn reported_rows(ctx: &mut Ctx<'_>, ids: &[StatementId], asked: &Reported<'_>) -
                         let doc = ctx.document(ev.document)?;
                         cited.push((ev.document, doc, ev.attribution, ev.quote.as_str().into()));
                         made += ev.quote.len();
-                        rows.push((ctx.node_cell(n)?, key.clone(), 3, at));
+                        let cell = ctx.node_cell(n)?;
+                        // A statement's cell is made for this row (an entity's is
+                        // the shared one, counted as it was shown).
+                        if let Cell::Statement { text, .. } = &cell {
+                            made += text.len();
+                        }
+                        rows.push((cell, key.clone(), 3, at));
                     }
                 }
             }

@@ -83,6 +83,23 @@ pub struct PathCell {
     pub forward: Vec<bool>,
 }
 
+/// Bytes a map of properties or qualifiers owns beside its slot, for the memory
+/// budget (`query/budget.rs`; here, where both the budget and the query's context
+/// can reach it).
+pub(crate) fn properties_bytes(p: &Properties) -> usize {
+    p.iter()
+        .map(|(k, v)| {
+            std::mem::size_of::<String>()
+                + std::mem::size_of::<Value>()
+                + k.len()
+                + match v {
+                    Value::Str(s) => s.len(),
+                    _ => 0,
+                }
+        })
+        .sum()
+}
+
 fn no_properties(p: &Arc<Properties>) -> bool {
     p.is_empty()
 }

@@ -477,7 +477,19 @@ impl<'a> Ctx<'a> {
         if let Some(cell) = self.shown.get(&id).and_then(|s| s.cell.as_deref()) {
             return Ok(cell.clone());
         }
-        Ok(self.show_whole(id)?.0)
+        if self.bulk {
+            return Ok(self.show_whole(id)?.0);
+        }
+        let e = self.entity(id)?;
+        let cell = Cell::Entity {
+            id,
+            name: self.entity_name(id)?,
+            kind: e.kind.as_str().into(),
+            properties: Arc::new(e.properties.clone()),
+        };
+        self.shown.entry(id).or_default().cell = Some(Box::new(cell.clone()));
+        self.hold_shown(SHOWN_TEXT * 2 + e.kind.len() + super::result::properties_bytes(&e.properties))?;
+        Ok(cell)
     }
 
     /// A document's name, outlet and title, for citations.
@@ -485,24 +497,33 @@ impl<'a> Ctx<'a> {
         if let Some(d) = self.shown.get(&id).and_then(|s| s.document.as_deref()) {
             return Ok(d.clone());
         }
-        Ok(self.show_whole(id)?.1)
+        if self.bulk {
+            return Ok(self.show_whole(id)?.1);
+        }
+        let e = self.entity(id)?;
+        let d = Document {
+            name: self.entity_name(id)?,
+            outlet: outlet(&e).map(Arc::from),
+            title: title(&e).map(Arc::from),
+        };
+        self.shown.entry(id).or_default().document = Some(Box::new(d.clone()));
+        self.hold_shown(
+            SHOWN_TEXT * 2 + d.outlet.as_ref().map_or(0, |o| o.len()) + d.title.as_ref().map_or(0, |t| t.len()),
+        )?;
+        Ok(d)
     }
 
-    /// Makes all that answers show of an entity from its whole record, read once: its
-    /// cell and, as a document, its name, outlet and title. In a long answer
-    /// (`bulk`) the record is read past the store's cache and not kept: it shows tens
-    /// of thousands of documents, each once, which would only churn the cache, and a
-    /// kept record cost a copy of its properties.
+    /// In a long answer (`bulk`), makes all that answers show of an entity from its
+    /// whole record, read once: its cell and, as a document, its name, outlet and
+    /// title. The record is read past the store's cache and not kept: such an answer
+    /// shows tens of thousands of documents, each once, which would only churn the
+    /// cache, and a kept record cost a copy of its properties.
     fn show_whole(&mut self, id: EntityId) -> Result<(Cell, Document)> {
         let (name, kind, properties) = match self.entities.get(&id) {
             Some(e) => (e.name.clone(), e.kind.clone(), e.properties.clone()),
-            None if self.bulk => {
+            None => {
                 let e = self.store.entity(id)?.ok_or(factgraph_store::StoreError::NoSuchEntity(id))?;
                 (e.name, e.kind, e.properties)
-            }
-            None => {
-                let e = self.entity(id)?;
-                (e.name.clone(), e.kind.clone(), e.properties.clone())
             }
         };
         let shown = self.shown.entry(id).or_default();

@@ -70,8 +70,9 @@ enum Phase {
     Query,
     /// The same workloads written in the pattern language (issue 10's targets).
     Pattern,
-    /// `who reported` at the hub, the full listing, alone: its time, and the resident
-    /// memory of the process that holds the answer (for profiles of the one workload).
+    /// `who reported` at the hub, the full listing, alone: handed over row by row, then
+    /// collected; their times, and the resident memory of the process (for profiles
+    /// of the one workload).
     Listing,
     /// `factgraph serve` under concurrent HTTP clients (issue 14's targets); needs the
     /// release `factgraph` binary beside this one.
@@ -281,10 +282,23 @@ fn listing(p: &Paths, budget: Duration) -> Result<Value> {
     let text = format!("who reported \"{name}\"");
     let limits = factgraph::Limits { max_rows: 10_000_000, ..factgraph::Limits::default() };
     let before = rss_kb();
+    // Handed over row by row (`Graph::query_each`) and counted, first: its resident
+    // peak is read before the collected listing's.
+    let (streamed_us, streamed) = measure(budget, || {
+        let mut rows = 0usize;
+        graph.query_each(&text, &factgraph::Params::new(), &limits, |_, _| {
+            rows += 1;
+            std::ops::ControlFlow::Continue(())
+        })?;
+        Ok(rows)
+    })?;
+    let streamed_peak = vm_hwm_kb();
     let (us, ans) = measure(budget, || Ok(graph.query_with(&text, &limits)?[0].rows.len()))?;
     Ok(json!({
         "d_who_reported_hub_rows": {"us": us, "answer": ans},
+        "d_who_reported_hub_rows_streamed": {"us": streamed_us, "answer": streamed},
         "rss_before_mb": before as f64 / 1024.0,
+        "streamed_peak_rss_mb": streamed_peak as f64 / 1024.0,
         "peak_rss_mb": peak_rss_kb() as f64 / 1024.0,
     }))
 }

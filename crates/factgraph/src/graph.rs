@@ -16,7 +16,7 @@ use factgraph_store::{
 use crate::dot::{answers_of, to_dot, Asked, DotOptions};
 use crate::error::{Error, LoadError, Result};
 use crate::names::{self, Completion, NameIndex};
-use crate::query::{Limits, Params, QueryResult, WriteSummary};
+use crate::query::{Limits, Params, QueryResult, Row, WriteSummary};
 use crate::transaction::Transaction;
 use crate::tsv::{load_tsv_dir, Progress, TsvSummary};
 
@@ -324,7 +324,24 @@ impl Graph {
     /// quotes, property values, expressions). Untrusted text passed this way is only
     /// ever a value, never part of the query.
     pub fn query_params(&self, text: &str, params: &Params, limits: &Limits) -> Result<Vec<QueryResult>> {
-        crate::query::run(&self.store, text, params, limits, &mut crate::query::ScriptState::default())
+        crate::query::run(&self.store, text, params, limits, &mut crate::query::ScriptState::default(), None)
+    }
+
+    /// As `query_params`, handing each row to `each` (with its result's columns)
+    /// instead of keeping it: the results come back with their columns and notes and
+    /// no rows. A question that can hands over its rows as it makes them (`who
+    /// reported`: a hub's 159,127 rows then take the memory of one, and the first
+    /// arrives at once); the others hand over theirs when they are done. `each`
+    /// returning `ControlFlow::Break` stops the text there, as a reader that has
+    /// what it needs (a closed pipe, a page filled) would; the row limit still counts.
+    pub fn query_each(
+        &self,
+        text: &str,
+        params: &Params,
+        limits: &Limits,
+        mut each: impl FnMut(&[String], Row) -> std::ops::ControlFlow<()>,
+    ) -> Result<Vec<QueryResult>> {
+        crate::query::run(&self.store, text, params, limits, &mut crate::query::ScriptState::default(), Some(&mut each))
     }
 
     /// Parses and plans a text without running it: names resolved, relations checked.

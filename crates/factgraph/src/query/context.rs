@@ -12,8 +12,9 @@ use factgraph_store::{
     normalize, Entity, EntityId, Evidence, Node, Object, Qualifiers, Statement, StatementId, Store, Value,
 };
 
-use super::result::{Cell, Citation};
+use super::result::{Cell, Citation, Row};
 use crate::error::{QueryError, Result};
+use std::ops::ControlFlow;
 
 /// Bounds on what one query may do. Everything a user controls is bounded.
 #[derive(Clone, Debug)]
@@ -121,6 +122,10 @@ impl Credit {
 /// Bytes `Ctx::shown` counts for each piece of text it keeps beside the text itself:
 /// its entry's share, the shared string's header.
 const SHOWN_TEXT: usize = 32;
+
+/// Where a streaming caller takes rows (`Graph::query_each`): each with its
+/// result's columns; `Break` when it wants no more.
+pub(crate) type RowSink<'a> = &'a mut dyn FnMut(&[String], Row) -> ControlFlow<()>;
 
 /// What answers show of an entity, each part made when first asked for.
 #[derive(Clone, Debug, Default)]
@@ -330,6 +335,14 @@ pub(crate) struct Ctx<'a> {
     /// and only as much of each as is shown. A short answer reads through the cache,
     /// which the next question will find warm.
     pub bulk: bool,
+    /// Where rows go as they are made when the caller streams them
+    /// (`Graph::query_each`); a question that can hands each over instead of keeping
+    /// it (`who reported`), the others' rows are handed over when they are done.
+    pub sink: Option<RowSink<'a>>,
+    /// Rows handed to the sink so far, for the row limit.
+    pub streamed: usize,
+    /// Set when the sink said it wants no more rows.
+    pub stopped: bool,
     /// Relation names as statement cells show them, shared.
     relation_names: HashSet<Arc<str>>,
     /// The query's "now" (nanoseconds since the epoch), read once: `date()` and
@@ -360,6 +373,9 @@ impl<'a> Ctx<'a> {
             shown_bytes: 0,
             relation_names: HashSet::default(),
             bulk: false,
+            sink: None,
+            streamed: 0,
+            stopped: false,
             now: None,
             deleted_types: HashMap::default(),
         }

@@ -197,6 +197,7 @@ pub(crate) fn run(
     params: &Params,
     limits: &Limits,
     state: &mut ScriptState,
+    mut sink: Option<context::RowSink<'_>>,
 ) -> Result<Vec<QueryResult>> {
     // One deadline for the whole text, from now: parsing (bounded by the parser's own
     // limits) and resolving names count too.
@@ -280,10 +281,30 @@ pub(crate) fn run(
                 _ => return Ok(None),
             };
             let mut ctx = context::Ctx::on(store, clock);
-            questions::run(&mut ctx, &p).map(Some)
+            if let Some(s) = sink.as_deref_mut() {
+                // Coerced here, to the context's own lifetime: a reborrow for this
+                // question alone.
+                ctx.sink = Some(s);
+            }
+            let r = questions::run(&mut ctx, &p)?;
+            Ok(Some((r, ctx.stopped)))
         })();
         match answered {
-            Ok(Some(r)) => results.push(r),
+            Ok(Some((mut r, mut stopped))) => {
+                // Rows the question kept are handed over now; a question that
+                // streams has handed over its own.
+                if let Some(sink) = sink.as_deref_mut() {
+                    for row in std::mem::take(&mut r.rows) {
+                        if stopped || sink(&r.columns, row).is_break() {
+                            stopped = true;
+                        }
+                    }
+                }
+                results.push(r);
+                if stopped {
+                    break;
+                }
+            }
             Ok(None) => {}
             // A script is one unit: a question that fails after the script's writes
             // were committed takes them back, so the error leaves the store as it was

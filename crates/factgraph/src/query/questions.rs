@@ -34,12 +34,28 @@ fn kept(ctx: &mut Ctx<'_>, out: &QueryResult) -> Result<()> {
     ctx.check_rows(out.rows.len())
 }
 
-/// As `kept`, for a row whose text is shared with other rows (`who reported`): its
-/// slots, and `made`, the bytes of text made for it alone.
-fn kept_shared(ctx: &mut Ctx<'_>, out: &QueryResult, made: usize) -> Result<()> {
-    if let Some(row) = out.rows.last() {
-        ctx.hold(super::budget::shared_row_bytes(row) + made, "the answer's rows")?;
+/// Adds a row whose text is shared with other rows (`who reported`) to the answer:
+/// handed to the caller's sink when it streams (`Ctx::sink`: nothing is held, the
+/// row limit still counts), else kept, counting its slots and `made`, the bytes of
+/// text made for it alone, against the memory budget.
+fn emit_shared(ctx: &mut Ctx<'_>, out: &mut QueryResult, row: Row, made: usize) -> Result<()> {
+    if ctx.sink.is_some() {
+        // The caller has what it wanted: the rest of this statement's rows too are
+        // not handed over.
+        if ctx.stopped {
+            return Ok(());
+        }
+        ctx.streamed += 1;
+        ctx.check_rows(ctx.streamed)?;
+        if let Some(sink) = ctx.sink.as_mut() {
+            if sink(&out.columns, row).is_break() {
+                ctx.stopped = true;
+            }
+        }
+        return Ok(());
     }
+    ctx.hold(super::budget::shared_row_bytes(&row) + made, "the answer's rows")?;
+    out.rows.push(row);
     ctx.check_rows(out.rows.len())
 }
 
@@ -213,7 +229,7 @@ fn who_reported(ctx: &mut Ctx<'_>, target: &Target) -> Result<QueryResult> {
     };
     let asked = Reported { reports: &reports, phrase: phrase.as_deref() };
     let bulk = std::mem::replace(&mut ctx.bulk, ids.len() >= BULK_ANSWER);
-    let rows = reported_rows(ctx, &ids, &asked);
+    let rows = reported_rows(ctx, &out.columns, &ids, &asked);
     ctx.bulk = bulk;
     out.rows = rows?;
     Ok(out)
@@ -238,8 +254,8 @@ struct Reported<'a> {
 }
 
 /// The `who reported` rows of some statements, in their order.
-fn reported_rows(ctx: &mut Ctx<'_>, ids: &[StatementId], asked: &Reported<'_>) -> Result<Vec<Row>> {
-    let mut out = QueryResult::default();
+fn reported_rows(ctx: &mut Ctx<'_>, columns: &[String], ids: &[StatementId], asked: &Reported<'_>) -> Result<Vec<Row>> {
+    let mut out = QueryResult { columns: columns.to_vec(), ..QueryResult::default() };
     // Rows are unique by (source, role, document, statement); sources are keyed by
     // entity id, or by their text when an outlet names no entity.
     // A statement's rows are made together, so the rows seen are those of the
@@ -351,8 +367,10 @@ fn reported_rows(ctx: &mut Ctx<'_>, ids: &[StatementId], asked: &Reported<'_>) -
                 Cell::Text { text: quote.clone() },
                 claim_cell,
             ];
-            out.rows.push(Row { cells, provenance: vec![citation] });
-            kept_shared(ctx, &out, std::mem::take(&mut made))?;
+            emit_shared(ctx, &mut out, Row { cells, provenance: vec![citation] }, std::mem::take(&mut made))?;
+        }
+        if ctx.stopped {
+            break;
         }
     }
     Ok(out.rows)

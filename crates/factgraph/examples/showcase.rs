@@ -1,9 +1,12 @@
 //! Builds a small graph from one article's claims, closes it, reopens it, asks it
-//! questions through the library API and prints it as GraphViz DOT.
+//! questions through the library API (one answer taken row by row, as a long one
+//! would be) and prints it as GraphViz DOT.
 //!
 //! `cargo run -p factgraph --example showcase [STORE_DIR]`
 
-use factgraph::{Direction, Evidence, Graph, NewStatement, Node, Properties, Value, Walk};
+use std::ops::ControlFlow;
+
+use factgraph::{Direction, Evidence, Graph, Limits, NewStatement, Node, Params, Properties, Value, Walk};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = match std::env::args().nth(1) {
@@ -75,6 +78,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let irna = graph.lookup("IRNA")?[0].id;
     let path = graph.shortest_path(Node::Entity(trump), Node::Entity(irna), Walk::Undirected, 6)?;
     println!("path Trump -> IRNA: {} statements", path.map_or(0, |p| p.statements.len()));
+    // An answer row by row: each handed over as it is made and none kept, which is
+    // how a long one (a hub's sources) is best read.
+    let mut rows = 0;
+    graph.query_each("who reported Trump", &Params::new(), &Limits::default(), |columns, row| {
+        if rows == 0 {
+            println!("who reported Trump: {}", columns.join(" | "));
+        }
+        rows += 1;
+        println!("  {}", row.cells.iter().map(ToString::to_string).collect::<Vec<_>>().join(" | "));
+        ControlFlow::Continue(())
+    })?;
     print!("{}", graph.to_dot(None, &Default::default())?);
     drop(graph);
     std::fs::remove_dir_all(&dir)?;

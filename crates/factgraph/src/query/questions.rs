@@ -188,8 +188,8 @@ fn mentions(ctx: &mut Ctx<'_>, st: &Statement, phrase: &str) -> Result<bool> {
 /// scan of every statement), and then only the rows whose quote or claim has it are
 /// kept, with the relays named in those rows' documents.
 fn who_reported(ctx: &mut Ctx<'_>, target: &Target) -> Result<QueryResult> {
-    // The statements to report on, by id: read again by the worker that answers for
-    // them.
+    // The statements to report on, by id: each read as its rows are made rather than
+    // all held first (a hub has 87,408).
     let ids: Vec<StatementId> = match target {
         Target::Entity(id, _) => involving_ids(ctx, Node::Entity(*id))?,
         Target::Phrase(p) => {
@@ -253,7 +253,8 @@ struct Reported<'a> {
     phrase: Option<&'a str>,
 }
 
-/// The `who reported` rows of some statements, in their order.
+/// The `who reported` rows of some statements, in their order (none when the caller
+/// takes them as they are made: `Ctx::sink`).
 fn reported_rows(ctx: &mut Ctx<'_>, columns: &[String], ids: &[StatementId], asked: &Reported<'_>) -> Result<Vec<Row>> {
     let mut out = QueryResult { columns: columns.to_vec(), ..QueryResult::default() };
     // Rows are unique by (source, role, document, statement); sources are keyed by

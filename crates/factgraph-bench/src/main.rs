@@ -286,8 +286,10 @@ fn listing(p: &Paths, budget: Duration) -> Result<Value> {
     // peak is read before the collected listing's.
     let (streamed_us, streamed) = measure(budget, || {
         let mut rows = 0usize;
-        graph.query_each(&text, &factgraph::Params::new(), &limits, |_, _| {
-            rows += 1;
+        graph.query_each(&text, &factgraph::Params::new(), &limits, |streamed| {
+            if let factgraph::Streamed::Row(_) = streamed {
+                rows += 1;
+            }
             std::ops::ControlFlow::Continue(())
         })?;
         Ok(rows)

@@ -6,7 +6,7 @@
 
 use std::ops::ControlFlow;
 
-use factgraph::{Direction, Evidence, Graph, Limits, NewStatement, Node, Params, Properties, Value, Walk};
+use factgraph::{Direction, Evidence, Graph, Limits, NewStatement, Node, Params, Properties, Streamed, Value, Walk};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = match std::env::args().nth(1) {
@@ -80,13 +80,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("path Trump -> IRNA: {} statements", path.map_or(0, |p| p.statements.len()));
     // An answer row by row: each handed over as it is made and none kept, which is
     // how a long one (a hub's sources) is best read.
-    let mut rows = 0;
-    graph.query_each("who reported Trump", &Params::new(), &Limits::default(), |columns, row| {
-        if rows == 0 {
-            println!("who reported Trump: {}", columns.join(" | "));
+    graph.query_each("who reported Trump", &Params::new(), &Limits::default(), |streamed| {
+        match streamed {
+            Streamed::Result { columns, .. } => println!("who reported Trump: {}", columns.join(" | ")),
+            Streamed::Row(row) => {
+                println!("  {}", row.cells.iter().map(ToString::to_string).collect::<Vec<_>>().join(" | "))
+            }
         }
-        rows += 1;
-        println!("  {}", row.cells.iter().map(ToString::to_string).collect::<Vec<_>>().join(" | "));
         ControlFlow::Continue(())
     })?;
     print!("{}", graph.to_dot(None, &Default::default())?);

@@ -16,7 +16,7 @@ use factgraph_store::{
 use crate::dot::{answers_of, to_dot, Asked, DotOptions};
 use crate::error::{Error, LoadError, Result};
 use crate::names::{self, Completion, NameIndex};
-use crate::query::{Limits, Params, QueryResult, Row, WriteSummary};
+use crate::query::{Limits, Params, QueryResult, Streamed, WriteSummary};
 use crate::transaction::Transaction;
 use crate::tsv::{load_tsv_dir, Progress, TsvSummary};
 
@@ -327,19 +327,21 @@ impl Graph {
         crate::query::run(&self.store, text, params, limits, &mut crate::query::ScriptState::default(), None)
     }
 
-    /// As `query_params`, handing each row to `each` (with its result's columns)
-    /// instead of keeping it: the results come back with their columns and notes and
-    /// no rows. A question that can hands over its rows as it makes them (`who
-    /// reported`: a hub's 159,127 rows then take the memory of one, and the first
-    /// arrives at once); the others hand over theirs when they are done. `each`
-    /// returning `ControlFlow::Break` stops the text there, as a reader that has
-    /// what it needs (a closed pipe, a page filled) would; the row limit still counts.
+    /// As `query_params`, handing each result to `each` as it begins
+    /// (`Streamed::Result`: its index, columns and note) and then each of its rows
+    /// (`Streamed::Row`) instead of keeping them: the results come back with their
+    /// columns and notes and no rows. A question that can hands over its rows as it
+    /// makes them (`who reported`: a hub's 159,127 rows then take the memory of one,
+    /// and the first arrives at once); the others hand over theirs when they are
+    /// done. `each` returning `ControlFlow::Break` stops the text there, as a reader
+    /// that has what it needs (a closed pipe, a page filled) would; the row limit
+    /// still counts, and an error after some rows ends the query as it would have.
     pub fn query_each(
         &self,
         text: &str,
         params: &Params,
         limits: &Limits,
-        mut each: impl FnMut(&[String], Row) -> std::ops::ControlFlow<()>,
+        mut each: impl FnMut(Streamed<'_>) -> std::ops::ControlFlow<()>,
     ) -> Result<Vec<QueryResult>> {
         crate::query::run(&self.store, text, params, limits, &mut crate::query::ScriptState::default(), Some(&mut each))
     }

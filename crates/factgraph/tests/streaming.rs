@@ -1,13 +1,14 @@
-//! `Graph::query_each`: rows handed to the caller as they are made instead of kept.
-//! The rows must be those `query` returns, in its order; the results keep their
-//! columns and notes; a caller that has enough stops the query; the row limit still
-//! counts.
+//! `Graph::query_each`: results and rows handed to the caller as they are made
+//! instead of kept. Each result begins before its rows, in order, empty ones and
+//! writes' notes too; the rows must be those `query` returns, in its order; the
+//! results keep their columns and notes; a caller that has enough stops the query;
+//! the row limit still counts.
 
 use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use factgraph::{ErrorKind, Graph, Limits, Params, Row};
+use factgraph::{ErrorKind, Graph, Limits, Params, QueryResult, Row, Streamed};
 
 fn showcase() -> &'static Graph {
     static GRAPH: OnceLock<Graph> = OnceLock::new();
@@ -26,16 +27,38 @@ fn showcase() -> &'static Graph {
     })
 }
 
-/// Every row `query_each` hands over, with the columns it came with.
-fn streamed(text: &str, limits: &Limits) -> (Vec<(Vec<String>, Row)>, Vec<factgraph::QueryResult>) {
-    let mut rows = Vec::new();
-    let results = showcase()
-        .query_each(text, &Params::new(), limits, |columns, row| {
-            rows.push((columns.to_vec(), row));
+/// What `query_each` hands over, rebuilt into results (each begun, then its rows),
+/// and what it returns.
+fn streamed(graph: &Graph, text: &str, limits: &Limits) -> (Vec<QueryResult>, Vec<QueryResult>) {
+    let mut rebuilt: Vec<QueryResult> = Vec::new();
+    let returned = graph
+        .query_each(text, &Params::new(), limits, |streamed| {
+            match streamed {
+                Streamed::Result { index, columns, note } => {
+                    assert_eq!(index, rebuilt.len(), "results begin in order, none skipped");
+                    rebuilt.push(QueryResult {
+                        columns: columns.to_vec(),
+                        note: note.map(str::to_owned),
+                        ..QueryResult::default()
+                    });
+                }
+                Streamed::Row(row) => rebuilt.last_mut().expect("a row after its result began").rows.push(row),
+            }
             ControlFlow::Continue(())
         })
         .unwrap();
-    (rows, results)
+    (rebuilt, returned)
+}
+
+/// A result without its `ordered` flag, which a stream does not carry (its rows
+/// come in the order they have).
+fn shape(results: &[QueryResult]) -> Vec<(&[String], &[Row], Option<&str>)> {
+    results.iter().map(|r| (r.columns.as_slice(), r.rows.as_slice(), r.note.as_deref())).collect()
+}
+
+/// Rows only, from `streamed`.
+fn rows_of(results: &[QueryResult]) -> Vec<&Row> {
+    results.iter().flat_map(|r| &r.rows).collect()
 }
 
 #[test]
@@ -47,15 +70,12 @@ fn streamed_rows_are_the_collected_rows_in_order_and_the_results_keep_no_rows() 
         "describe Interpol",
     ] {
         let collected = showcase().query(text).unwrap();
-        let (rows, results) = streamed(text, &Limits::default());
+        let (rebuilt, returned) = streamed(showcase(), text, &Limits::default());
         assert!(!collected[0].rows.is_empty(), "{text}: the case has rows");
-        assert_eq!(results.len(), collected.len(), "{text}");
-        assert!(results.iter().all(|r| r.rows.is_empty()), "{text}: rows were handed over, not kept");
-        assert_eq!(results[0].columns, collected[0].columns, "{text}");
-        let got: Vec<&Row> = rows.iter().map(|(_, r)| r).collect();
-        let want: Vec<&Row> = collected[0].rows.iter().collect();
-        assert_eq!(got, want, "{text}: the same rows in the same order");
-        assert!(rows.iter().all(|(c, _)| *c == collected[0].columns), "{text}: each row comes with its columns");
+        assert_eq!(returned.len(), collected.len(), "{text}");
+        assert!(returned.iter().all(|r| r.rows.is_empty()), "{text}: rows were handed over, not kept");
+        assert_eq!(returned[0].columns, collected[0].columns, "{text}");
+        assert_eq!(shape(&rebuilt), shape(&collected), "{text}: the same results, rows in the same order");
     }
 }
 
@@ -64,8 +84,10 @@ fn a_caller_that_has_enough_stops_the_query_with_what_it_took() {
     for text in ["who reported \"red notice\"", "match (n) return n.name"] {
         let mut taken = 0;
         let results = showcase()
-            .query_each(text, &Params::new(), &Limits::default(), |_, _| {
-                taken += 1;
+            .query_each(text, &Params::new(), &Limits::default(), |streamed| {
+                if let Streamed::Row(_) = streamed {
+                    taken += 1;
+                }
                 if taken == 3 {
                     ControlFlow::Break(())
                 } else {
@@ -86,11 +108,32 @@ fn streamed_rows_still_count_against_the_row_limit() {
     let limits = Limits { max_rows: 5, ..Limits::default() };
     let mut handed = 0;
     let e = showcase()
-        .query_each(text, &Params::new(), &limits, |_, _| {
-            handed += 1;
+        .query_each(text, &Params::new(), &limits, |streamed| {
+            if let Streamed::Row(_) = streamed {
+                handed += 1;
+            }
             ControlFlow::Continue(())
         })
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Limit, "{e}");
     assert_eq!(handed, 5, "the rows under the limit were handed over before it stopped");
+}
+
+/// Several statements: a write's note, an empty answer and long ones each begin in
+/// their place, so that a caller printing them as they come keeps their order.
+#[test]
+fn each_result_begins_in_its_place_empty_ones_and_notes_too() {
+    // The same store twice: the text writes, and each run must write the same.
+    let store = || {
+        let graph = Graph::in_memory().unwrap();
+        graph.query("entity \"Interpol\": Organization").unwrap();
+        graph
+    };
+    let text = "entity \"Soleimani\": Person; who reported Interpol; who reported \"no such phrase\"; match (n) return n.name order by n.name";
+    let collected = store().query(text).unwrap();
+    assert_eq!(collected.len(), 4, "{collected:?}");
+    assert!(collected[0].note.as_deref().is_some_and(|n| n.contains("1 entities")), "{collected:?}");
+    let (rebuilt, _) = streamed(&store(), text, &Limits::default());
+    assert_eq!(shape(&rebuilt), shape(&collected), "the same results in the same order, notes and empty ones included");
+    assert!(rows_of(&rebuilt).len() >= 2, "rows were streamed");
 }

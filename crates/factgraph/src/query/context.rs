@@ -12,7 +12,7 @@ use factgraph_store::{
     normalize, Entity, EntityId, Evidence, Node, Object, Qualifiers, Statement, StatementId, Store, Value,
 };
 
-use super::result::{Cell, Citation, Row};
+use super::result::{Cell, Citation, Streamed};
 use crate::error::{QueryError, Result};
 use std::ops::ControlFlow;
 
@@ -123,9 +123,9 @@ impl Credit {
 /// its entry's share, the shared string's header.
 const SHOWN_TEXT: usize = 32;
 
-/// Where a streaming caller takes rows (`Graph::query_each`): each with its
-/// result's columns; `Break` when it wants no more.
-pub(crate) type RowSink<'a> = &'a mut dyn FnMut(&[String], Row) -> ControlFlow<()>;
+/// Where a streaming caller takes results and rows (`Graph::query_each`); `Break`
+/// when it wants no more.
+pub(crate) type RowSink<'a> = &'a mut dyn FnMut(Streamed<'_>) -> ControlFlow<()>;
 
 /// What answers show of an entity, each part made when first asked for.
 #[derive(Clone, Debug, Default)]
@@ -343,6 +343,10 @@ pub(crate) struct Ctx<'a> {
     pub streamed: usize,
     /// Set when the sink said it wants no more rows.
     pub stopped: bool,
+    /// The index the answer being made will have among the query's results, and
+    /// whether it has begun in the sink (`begin`).
+    pub result_index: usize,
+    pub began: bool,
     /// Relation names as statement cells show them, shared.
     relation_names: HashSet<Arc<str>>,
     /// The query's "now" (nanoseconds since the epoch), read once: `date()` and
@@ -376,6 +380,8 @@ impl<'a> Ctx<'a> {
             sink: None,
             streamed: 0,
             stopped: false,
+            result_index: 0,
+            began: false,
             now: None,
             deleted_types: HashMap::default(),
         }
@@ -446,6 +452,18 @@ impl<'a> Ctx<'a> {
     /// Counts `bytes` as no longer kept.
     pub fn release(&mut self, bytes: usize) {
         self.held = self.held.saturating_sub(bytes);
+    }
+
+    /// Tells a streaming caller that the answer being made begins, with its columns:
+    /// its rows follow as they are made. Nothing without a sink.
+    pub fn begin(&mut self, columns: &[String]) {
+        let index = self.result_index;
+        if let Some(sink) = self.sink.as_mut() {
+            self.began = true;
+            if sink(Streamed::Result { index, columns, note: None }).is_break() {
+                self.stopped = true;
+            }
+        }
     }
 
     /// Counts the bytes of text made to show an entity (kept in `shown` for the rest

@@ -30,7 +30,7 @@ pub use context::Limits;
 pub(crate) use context::{outlet, prepare_withdrawn, title, Credit};
 pub use params::Params;
 pub(crate) use plan::Plan;
-pub use result::{Cell, Citation, PathCell, QueryResult, Record, Row};
+pub use result::{Cell, Citation, PathCell, QueryResult, Record, Row, Streamed};
 pub use script::{ScriptState, WriteSummary};
 pub(crate) use sources::prepare_source_names;
 
@@ -271,7 +271,14 @@ pub(crate) fn run(
             deleted: s.deleted - before.deleted,
             changed: s.changed - before.changed,
         };
-        results.push(QueryResult::note(format!("written: {delta}")));
+        let note = QueryResult::note(format!("written: {delta}"));
+        if let Some(sink) = sink.as_deref_mut() {
+            let begun = Streamed::Result { index: results.len(), columns: &[], note: note.note.as_deref() };
+            if sink(begun).is_break() {
+                return Ok(vec![note]);
+            }
+        }
+        results.push(note);
     }
     for (st, query) in script.statements.iter().zip(queries) {
         let answered = (|| {
@@ -281,21 +288,28 @@ pub(crate) fn run(
                 _ => return Ok(None),
             };
             let mut ctx = context::Ctx::on(store, clock);
+            ctx.result_index = results.len();
             if let Some(s) = sink.as_deref_mut() {
                 // Coerced here, to the context's own lifetime: a reborrow for this
                 // question alone.
                 ctx.sink = Some(s);
             }
             let r = questions::run(&mut ctx, &p)?;
-            Ok(Some((r, ctx.stopped)))
+            Ok(Some((r, ctx.began, ctx.stopped)))
         })();
         match answered {
-            Ok(Some((mut r, mut stopped))) => {
-                // Rows the question kept are handed over now; a question that
-                // streams has handed over its own.
+            Ok(Some((mut r, began, mut stopped))) => {
+                // A question that streams has begun its result and handed over its
+                // rows; the others' are handed over now.
                 if let Some(sink) = sink.as_deref_mut() {
-                    for row in std::mem::take(&mut r.rows) {
-                        if stopped || sink(&r.columns, row).is_break() {
+                    let rows = std::mem::take(&mut r.rows);
+                    if !began {
+                        let begun =
+                            Streamed::Result { index: results.len(), columns: &r.columns, note: r.note.as_deref() };
+                        stopped = sink(begun).is_break();
+                    }
+                    for row in rows {
+                        if stopped || sink(Streamed::Row(row)).is_break() {
                             stopped = true;
                         }
                     }

@@ -13,7 +13,7 @@ use factgraph_store::{normalize, quote, Direction, EntityId, Node, Object, State
 use super::context::{Credit, Ctx, Document, SourceFilter};
 use super::plan::{Plan, Target};
 use super::resolve::relation_stem;
-use super::result::{Cell, QueryResult, Row};
+use super::result::{Cell, QueryResult, Row, Streamed};
 use crate::error::Result;
 
 /// Who a `who reported` row names, for telling rows apart without comparing text.
@@ -48,7 +48,7 @@ fn emit_shared(ctx: &mut Ctx<'_>, out: &mut QueryResult, row: Row, made: usize) 
         ctx.streamed += 1;
         ctx.check_rows(ctx.streamed)?;
         if let Some(sink) = ctx.sink.as_mut() {
-            if sink(&out.columns, row).is_break() {
+            if sink(Streamed::Row(row)).is_break() {
                 ctx.stopped = true;
             }
         }
@@ -257,6 +257,7 @@ struct Reported<'a> {
 /// takes them as they are made: `Ctx::sink`).
 fn reported_rows(ctx: &mut Ctx<'_>, columns: &[String], ids: &[StatementId], asked: &Reported<'_>) -> Result<Vec<Row>> {
     let mut out = QueryResult { columns: columns.to_vec(), ..QueryResult::default() };
+    ctx.begin(columns);
     // Rows are unique by (source, role, document, statement); sources are keyed by
     // entity id, or by their text when an outlet names no entity.
     // A statement's rows are made together, so the rows seen are those of the

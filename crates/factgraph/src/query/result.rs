@@ -208,6 +208,23 @@ pub struct Citation {
     pub attribution: Option<Arc<str>>,
 }
 
+/// What `Graph::query_each` hands over, in order: each result as it begins, then its
+/// rows.
+#[derive(Debug)]
+pub enum Streamed<'a> {
+    /// A result begins; its rows follow. A write's note has no columns.
+    Result {
+        /// Its place among the results the query returns.
+        index: usize,
+        /// Its column names.
+        columns: &'a [String],
+        /// Its note, when it has one.
+        note: Option<&'a str>,
+    },
+    /// A row of the result begun last.
+    Row(Row),
+}
+
 /// A result row.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Row {

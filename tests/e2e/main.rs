@@ -190,6 +190,36 @@ fn output_formats_and_piped_default() {
     assert!(text(&out.stdout).contains("│ Alpha One"), "{}", text(&out.stdout));
 }
 
+/// TSV, CSV and JSON Lines are written as the query hands its results and rows over
+/// (`Graph::query_each`), not once it is done: a write's note, an empty answer's
+/// header and a long answer's rows must still come in the order of the text.
+#[test]
+fn streamed_formats_keep_the_order_of_notes_empty_answers_and_rows() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("db");
+    tsv(&tmp.path().join("tsv"));
+    assert!(factgraph(&db, &["load", tmp.path().join("tsv").to_str().unwrap()], "").status.success());
+    let script = "entity \"Gamma Three\": Person; who reported \"no such words\"; \
+                match (a)-[r:visited]->(b) return a.name, b.name";
+    let out = factgraph(&db, &["-c", script], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let reported = "source\trole\tdocument\toutlet\ttitle\tquote\tclaim";
+    assert_eq!(
+        text(&out.stdout),
+        format!(
+            "written: 1 entities, 0 documents, 0 new statements, 0 already there, 0 evidence added\n\
+             {reported}\na.name\tb.name\nAlpha One\tBeta Two\n"
+        )
+    );
+    // The same text again writes nothing new; JSON Lines has no headers.
+    let out = factgraph(&db, &["--format", "jsonl", "-c", script], "");
+    let lines: Vec<String> = text(&out.stdout).lines().map(str::to_owned).collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(lines[0].starts_with("written: 0 entities"), "{lines:?}");
+    let row: serde_json::Value = serde_json::from_str(&lines[1]).unwrap();
+    assert_eq!(row["b.name"], "Beta Two");
+}
+
 #[test]
 fn errors_colour_json_and_exit_codes() {
     let tmp = tempfile::tempdir().unwrap();

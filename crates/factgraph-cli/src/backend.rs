@@ -69,6 +69,22 @@ impl<'g> Backend<'g> {
         }
     }
 
+    /// As `query`, handing each result as it begins and each row to `each` instead of
+    /// keeping them (`Graph::query_each`); `None` through a server, whose answers
+    /// come whole.
+    pub fn query_each(
+        &self,
+        text: &str,
+        params: &Params,
+        limits: &Limits,
+        each: impl FnMut(factgraph::Streamed<'_>) -> std::ops::ControlFlow<()>,
+    ) -> Option<Result<Vec<QueryResult>, Failure>> {
+        match self {
+            Backend::Local(g) => Some(g.query_each(text, params, limits, each).map_err(Failure::from)),
+            Backend::Remote(_) => None,
+        }
+    }
+
     /// The plan of each statement of a query.
     pub fn explain(&self, text: &str, params: &Params) -> Result<Vec<String>, Failure> {
         match self {

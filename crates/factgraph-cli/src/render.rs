@@ -55,9 +55,9 @@ fn tsv_field(s: &str) -> String {
     s.replace('\\', "\\\\").replace('\t', "\\t").replace('\n', "\\n")
 }
 
-fn json_row(r: &QueryResult, row: &factgraph::Row) -> serde_json::Value {
+fn json_row(columns: &[String], row: &factgraph::Row) -> serde_json::Value {
     let mut obj = serde_json::Map::new();
-    for (c, cell) in r.columns.iter().zip(&row.cells) {
+    for (c, cell) in columns.iter().zip(&row.cells) {
         obj.insert(c.clone(), cell_json(cell));
     }
     if !row.provenance.is_empty() {
@@ -103,6 +103,39 @@ fn shown(text: String) -> String {
     }
     let cut: String = text.chars().take(MAX_SHOWN_CHARS).collect();
     format!("{cut}… ({} more characters; --format tsv or json shows them)", chars - MAX_SHOWN_CHARS)
+}
+
+/// Whether a format is written row by row (a header, then a line per row), so that
+/// rows can be written as a query hands them over instead of once it is done.
+pub fn streams(mode: Mode) -> bool {
+    matches!(mode, Mode::Csv | Mode::Tsv | Mode::Jsonl)
+}
+
+/// Writes the start of a result in a format that `streams`: a write's note, or the
+/// header line of CSV and TSV.
+pub fn write_begin(out: &mut dyn Write, columns: &[String], note: Option<&str>, style: &Style) -> std::io::Result<()> {
+    if columns.is_empty() {
+        if let Some(n) = note {
+            writeln!(out, "{n}")?;
+        }
+        return Ok(());
+    }
+    match style.mode {
+        Mode::Csv => writeln!(out, "{}", columns.iter().map(|c| csv_field(c, ',')).collect::<Vec<_>>().join(",")),
+        Mode::Tsv => writeln!(out, "{}", columns.iter().map(|c| tsv_field(c)).collect::<Vec<_>>().join("\t")),
+        _ => Ok(()),
+    }
+}
+
+/// Writes one row in a format that `streams`.
+pub fn write_row(out: &mut dyn Write, columns: &[String], row: &factgraph::Row, style: &Style) -> std::io::Result<()> {
+    match style.mode {
+        Mode::Csv => {
+            writeln!(out, "{}", row.cells.iter().map(|c| csv_field(&cell_text(c), ',')).collect::<Vec<_>>().join(","))
+        }
+        Mode::Jsonl => writeln!(out, "{}", json_row(columns, row)),
+        _ => writeln!(out, "{}", row.cells.iter().map(|c| tsv_field(&cell_text(c))).collect::<Vec<_>>().join("\t")),
+    }
 }
 
 /// Writes one result.
@@ -161,28 +194,16 @@ pub fn write_result(out: &mut dyn Write, r: &QueryResult, style: &Style) -> std:
                 }
             }
         }
-        Mode::Csv | Mode::Tsv => {
-            let line = |cells: Vec<String>| -> String {
-                if style.mode == Mode::Csv {
-                    cells.iter().map(|c| csv_field(c, ',')).collect::<Vec<_>>().join(",")
-                } else {
-                    cells.iter().map(|c| tsv_field(c)).collect::<Vec<_>>().join("\t")
-                }
-            };
-            writeln!(out, "{}", line(r.columns.clone()))?;
+        Mode::Csv | Mode::Tsv | Mode::Jsonl => {
+            write_begin(out, &r.columns, r.note.as_deref(), style)?;
             for row in &r.rows {
-                writeln!(out, "{}", line(row.cells.iter().map(cell_text).collect()))?;
+                write_row(out, &r.columns, row, style)?;
             }
         }
         Mode::Json => {
-            let rows: Vec<serde_json::Value> = r.rows.iter().map(|row| json_row(r, row)).collect();
+            let rows: Vec<serde_json::Value> = r.rows.iter().map(|row| json_row(&r.columns, row)).collect();
             let doc = serde_json::json!({"columns": r.columns, "rows": rows, "note": r.note});
             writeln!(out, "{}", serde_json::to_string_pretty(&doc).unwrap_or_default())?;
-        }
-        Mode::Jsonl => {
-            for row in &r.rows {
-                writeln!(out, "{}", json_row(r, row))?;
-            }
         }
         Mode::Line => {
             let columns: Vec<String> = r.columns.iter().cloned().map(self::shown).collect();

@@ -390,13 +390,14 @@ impl<'g, W: Write, E: Write> Session<'g, W, E> {
         self.cancel.store(false, Ordering::Relaxed);
         let started = Instant::now();
         // Formats written line by line are written as the rows are made: a long
-        // answer's first rows come at once and it is never held whole.
-        if crate::render::streams(self.style.mode) {
+        // answer's first rows come at once and it is never held whole. Through a
+        // server (no `query_each`), and in the other formats, the answers come whole.
+        let mut write_failed = false;
+        let streamed = if crate::render::streams(self.style.mode) {
             let limits = self.limits();
             let (out, style, backend, params) = (&mut self.out, &self.style, self.backend, &self.params);
             let mut columns: Vec<String> = Vec::new();
-            let mut write_failed = false;
-            let streamed = backend.query_each(text, params, &limits, |streamed| {
+            backend.query_each(text, params, &limits, |streamed| {
                 let written = match streamed {
                     factgraph::Streamed::Result { columns: c, note, .. } => {
                         columns = c.to_vec();
@@ -404,42 +405,29 @@ impl<'g, W: Write, E: Write> Session<'g, W, E> {
                     }
                     factgraph::Streamed::Row(row) => crate::render::write_row(out, &columns, &row, style),
                 };
-                // `output_error` has it: the caller ends quietly for a reader that
-                // has gone (`| head`) and reports anything else.
                 write_failed = written.is_err();
                 if write_failed {
                     std::ops::ControlFlow::Break(())
                 } else {
                     std::ops::ControlFlow::Continue(())
                 }
-            });
-            if let Some(done) = streamed {
-                if write_failed {
-                    return Err(());
-                }
-                return match done {
-                    Ok(_) => {
-                        if self.timer {
-                            let _ = writeln!(self.out, "time: {:.3} ms", started.elapsed().as_secs_f64() * 1e3);
-                        }
-                        Ok(Flow::Continue)
-                    }
-                    Err(e) => {
-                        self.report_failure(&e, name, text);
-                        Err(())
-                    }
-                };
-            }
+            })
+        } else {
+            None
+        };
+        let done = match streamed {
+            Some(done) => done.map(|_| ()),
+            None => self.backend.query(text, &self.params, &self.limits()).map(|results| {
+                write_failed = results.iter().any(|r| write_result(&mut self.out, r, &self.style).is_err());
+            }),
+        };
+        // `output_error` has it: the caller ends quietly for a reader that has gone
+        // (`| head`) and reports anything else.
+        if write_failed {
+            return Err(());
         }
-        match self.backend.query(text, &self.params, &self.limits()) {
-            Ok(results) => {
-                for r in &results {
-                    if write_result(&mut self.out, r, &self.style).is_err() {
-                        // `output_error` has it: the caller ends quietly for a reader
-                        // that has gone (`| head`) and reports anything else.
-                        return Err(());
-                    }
-                }
+        match done {
+            Ok(()) => {
                 if self.timer {
                     let _ = writeln!(self.out, "time: {:.3} ms", started.elapsed().as_secs_f64() * 1e3);
                 }

@@ -5,26 +5,16 @@
 //! the row limit still counts.
 
 use std::ops::ControlFlow;
-use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use factgraph::{ErrorKind, Graph, Limits, Params, QueryResult, Row, Streamed};
 
+mod common;
+
+/// The showcase, loaded once for these tests.
 fn showcase() -> &'static Graph {
     static GRAPH: OnceLock<Graph> = OnceLock::new();
-    GRAPH.get_or_init(|| {
-        let data = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data"));
-        let mut scripts: Vec<PathBuf> = std::fs::read_dir(&data)
-            .expect("data/ exists")
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "fg"))
-            .collect();
-        scripts.sort();
-        let g = Graph::in_memory().expect("temporary graph");
-        g.load_scripts(&scripts).unwrap_or_else(|e| panic!("the showcase does not load: {e}"));
-        g
-    })
+    GRAPH.get_or_init(common::showcase)
 }
 
 /// What `query_each` hands over, rebuilt into results (each begun, then its rows),
@@ -136,4 +126,27 @@ fn each_result_begins_in_its_place_empty_ones_and_notes_too() {
     let (rebuilt, _) = streamed(&store(), text, &Limits::default());
     assert_eq!(shape(&rebuilt), shape(&collected), "the same results in the same order, notes and empty ones included");
     assert!(rows_of(&rebuilt).len() >= 2, "rows were streamed");
+}
+
+/// A caller that stops at a write's note (the text's first result) gets that note
+/// alone: the questions after it do not run.
+#[test]
+fn a_caller_that_stops_at_a_writes_note_gets_that_note_alone() {
+    let graph = Graph::in_memory().unwrap();
+    let mut events = 0;
+    let results = graph
+        .query_each(
+            "entity \"Interpol\": Organization; who reported Interpol",
+            &Params::new(),
+            &Limits::default(),
+            |_| {
+                events += 1;
+                ControlFlow::Break(())
+            },
+        )
+        .unwrap();
+    assert_eq!(events, 1, "nothing after the break");
+    assert_eq!(results.len(), 1, "{results:?}");
+    assert!(results[0].columns.is_empty() && results[0].note.as_deref().is_some_and(|n| n.starts_with("written")));
+    assert_eq!(graph.lookup_ids("Interpol").unwrap().len(), 1, "the write itself was committed");
 }

@@ -353,11 +353,20 @@ fn load(p: &Paths) -> Result<Value> {
     }
     let t = Instant::now();
     let graph = Graph::open(&p.store)?;
-    let summary = graph.load_tsv_dir(&p.data.join("tsv"), &mut |_, _, _| {})?;
+    // When each phase the loader reports began, in seconds from the start: the
+    // entities, aliases and sources before "statements", the commit at "writing", the
+    // adjacency at "indexing".
+    let mut phases = serde_json::Map::new();
+    let summary = graph.load_tsv_dir(&p.data.join("tsv"), &mut |phase, _, _| {
+        if !phases.contains_key(phase) {
+            phases.insert(phase.to_owned(), json!(t.elapsed().as_secs_f64()));
+        }
+    })?;
     let secs = t.elapsed().as_secs_f64();
     let commit = graph.last_commit();
     drop(graph);
     Ok(json!({
+        "phases_began_s": phases,
         "seconds": secs,
         "statements_per_s": summary.claims as f64 / secs,
         "claims": summary.claims,

@@ -264,12 +264,12 @@ pub mod bucket {
         Ok(out)
     }
 
-    /// Encodes a bucket; names with no ids are left out. Names are at most 64 KiB and
+    /// Encodes a bucket from its names in order; names with no ids are left out. Names are at most 64 KiB and
     /// an entity list per name at most 65,535 ids (longer lists are cut, with the
     /// lowest ids kept, so that a name shared by that many entities stays readable).
-    pub fn encode(names: &BTreeMap<String, Vec<u64>>) -> Vec<u8> {
+    pub fn encode<'a>(names: impl IntoIterator<Item = (&'a str, &'a [u64])>) -> Vec<u8> {
         let mut out = Vec::new();
-        for (name, ids) in names.iter().filter(|(_, ids)| !ids.is_empty()) {
+        for (name, ids) in names.into_iter().filter(|(_, ids)| !ids.is_empty()) {
             let key = &name.as_bytes()[..name.len().min(u16::MAX as usize)];
             let ids = &ids[..ids.len().min(u16::MAX as usize)];
             out.extend_from_slice(&(key.len() as u16).to_le_bytes());
@@ -316,7 +316,7 @@ mod tests {
         m.insert("trump".to_string(), vec![3, 9]);
         m.insert("irna".to_string(), vec![1]);
         m.insert("gone".to_string(), vec![]);
-        let b = bucket::encode(&m);
+        let b = bucket::encode(m.iter().map(|(n, ids)| (n.as_str(), ids.as_slice())));
         assert_eq!(bucket::lookup(&b, "trump").unwrap(), Some(vec![3, 9]));
         assert_eq!(bucket::lookup(&b, "gone").unwrap(), None);
         assert_eq!(bucket::lookup(&b, "trum").unwrap(), None);

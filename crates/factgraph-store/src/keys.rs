@@ -145,12 +145,22 @@ pub fn text(id: EntityId) -> Vec<u8> {
 
 /// The bucket key of a normalised name (FNV-1a, stable across runs and versions).
 pub fn name_bucket(normalised: &str) -> Vec<u8> {
+    name_bucket_key(name_bucket_index(normalised))
+}
+
+/// The number of the bucket a normalised name hashes to (FNV-1a).
+pub fn name_bucket_index(normalised: &str) -> u16 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in normalised.bytes() {
         h ^= u64::from(b);
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
-    tagged(NAME, &((h % NAME_BUCKETS) as u16).to_be_bytes())
+    (h % NAME_BUCKETS) as u16
+}
+
+/// `N bucket`, for a bucket's number.
+pub fn name_bucket_key(bucket: u16) -> Vec<u8> {
+    tagged(NAME, &bucket.to_be_bytes())
 }
 
 /// `L name`.

@@ -17,6 +17,14 @@ pub const MAX_NORMALIZED_LEN: usize = u16::MAX as usize;
 /// The normalised form of a name. Empty when the name has no letters or digits; at
 /// most `MAX_NORMALIZED_LEN` bytes.
 pub fn normalize(name: &str) -> String {
+    if name.is_ascii() {
+        return normalize_ascii(name);
+    }
+    normalize_unicode(name)
+}
+
+/// `normalize`'s steps for any text.
+fn normalize_unicode(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     let mut pending_space = false;
     for c in name.nfkd() {
@@ -44,9 +52,75 @@ pub fn normalize(name: &str) -> String {
     out
 }
 
+/// Whether a name has a letter or digit, so that it normalises to something.
+pub fn has_word(name: &str) -> bool {
+    if name.is_ascii() {
+        return name.bytes().any(|b| b.is_ascii_alphanumeric());
+    }
+    !normalize(name).is_empty()
+}
+
+/// `normalize` for ASCII, which NFKD leaves as it is and which has no combining
+/// marks: the same steps a byte at a time (most names are ASCII, and a bulk load
+/// normalises each of them).
+fn normalize_ascii(name: &str) -> String {
+    let mut out = String::with_capacity(name.len().min(MAX_NORMALIZED_LEN));
+    let mut pending_space = false;
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() {
+            let space = pending_space && !out.is_empty();
+            if out.len() + usize::from(space) + 1 > MAX_NORMALIZED_LEN {
+                // Cut before the space that would have come: never ending in one.
+                return out;
+            }
+            if space {
+                out.push(' ');
+            }
+            pending_space = false;
+            out.push(char::from(b.to_ascii_lowercase()));
+        } else {
+            pending_space = true;
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{normalize, MAX_NORMALIZED_LEN};
+    use super::{has_word, normalize, normalize_ascii, normalize_unicode, MAX_NORMALIZED_LEN};
+
+    #[test]
+    fn ascii_names_normalise_as_the_unicode_steps_do() {
+        let mut names: Vec<String> = [
+            "",
+            " ",
+            "--",
+            "Qasem  Soleimani",
+            "  QASEM\tSOLEIMANI ",
+            "al-Muhandis",
+            "a\u{0}b",
+            "x.y,z",
+            "A1 b2",
+            "\u{7f}del",
+            "trailing!!",
+            "  lead",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        // At the length limit: a space, or a word, falling just past it.
+        for pad in 0..4 {
+            names.push(format!("{}{} bc", "a".repeat(MAX_NORMALIZED_LEN - 3), "b".repeat(pad)));
+            names.push(format!("{}--{}", "a".repeat(MAX_NORMALIZED_LEN - 2 + pad), "c".repeat(3)));
+            names.push("ab ".repeat(MAX_NORMALIZED_LEN / 3 + pad));
+        }
+        for name in &names {
+            assert!(name.is_ascii());
+            assert_eq!(normalize_ascii(name), normalize_unicode(name), "{:?}", &name[..name.len().min(40)]);
+            assert_eq!(has_word(name), !normalize_unicode(name).is_empty(), "{name:?}");
+        }
+        assert!(!has_word("--- !!") && has_word("é") && !has_word("\u{301}"));
+    }
 
     #[test]
     fn long_names_are_cut_at_a_character_and_never_end_in_a_space() {

@@ -47,6 +47,27 @@ const SPILL_BATCH_BYTES: usize = 8 * 1024 * 1024;
 /// What the overlay is estimated to hold per record beyond its text (struct, map entry).
 const RECORD_OVERHEAD: usize = 96;
 
+/// Names the overlay holds before it writes them ahead of the commit, as a multiple
+/// of the records' mark (by default 48 MiB, about 350,000 names). Names are written
+/// apart from the records: a spill of names reads and rewrites every bucket it
+/// touches, and with names hashed over all 1,024 buckets that is every bucket, so a
+/// load writes its names once, at the commit, unless they alone pass this.
+const NAME_SPILL_FACTOR: usize = 2;
+
+/// A name's entity ids as the transaction sees them.
+#[derive(Debug, Default)]
+struct NameIds {
+    /// Sorted and distinct.
+    ids: Vec<u64>,
+    /// `ids` is the whole list: read from the engine (or the engine has none) and then
+    /// changed. Otherwise it holds only ids added to a list not read, each one known
+    /// not to be on it (a new entity's name, a spelling new to its entity), and the
+    /// engine's list is merged in when the name is looked up or written.
+    whole: bool,
+    /// Changed since the name was last written.
+    dirty: bool,
+}
+
 /// How `Transaction::add` treats a statement with the content of another.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Mode {
@@ -97,8 +118,15 @@ pub struct Transaction<'s> {
     counts: Counts,
     entities: HashMap<EntityId, Option<Entity>>,
     dirty_entities: HashSet<EntityId>,
-    names: HashMap<String, Vec<u64>>,
-    dirty_names: HashSet<String>,
+    /// Names this transaction looked up or changed (see `NameIds`).
+    names: HashMap<String, NameIds>,
+    /// Names with `dirty` set, now and at the previous spill of records.
+    dirty_names: usize,
+    dirty_names_at_spill: usize,
+    /// Estimated bytes of `names`; they are written ahead of the commit only past
+    /// `NAME_SPILL_FACTOR` times the records' mark (a spill of names rewrites their
+    /// buckets whole).
+    name_bytes: usize,
     texts: HashMap<EntityId, Option<String>>,
     dirty_texts: HashSet<EntityId>,
     statements: HashMap<StatementId, Option<StoredStatement>>,
@@ -185,7 +213,9 @@ impl<'s> Transaction<'s> {
             entities: HashMap::default(),
             dirty_entities: HashSet::default(),
             names: HashMap::default(),
-            dirty_names: HashSet::default(),
+            dirty_names: 0,
+            dirty_names_at_spill: 0,
+            name_bytes: 0,
             texts: HashMap::default(),
             dirty_texts: HashSet::default(),
             statements: HashMap::default(),
@@ -268,17 +298,46 @@ impl<'s> Transaction<'s> {
         Ok(doc)
     }
 
+    /// Whether the engine holds no name this transaction has not read: a new store
+    /// whose names have not been written ahead of the commit.
+    fn names_unread(&self) -> bool {
+        self.fresh && !self.names_ahead
+    }
+
+    /// A name's whole list of entity ids, to change: the name is written at the next
+    /// spill of names or the commit.
+    fn name_edit(&mut self, normalized: &str) -> Result<&mut Vec<u64>> {
+        self.name_list(normalized)?;
+        let entry = self.names.get_mut(normalized).expect("read above");
+        if !entry.dirty {
+            entry.dirty = true;
+            self.dirty_names += 1;
+        }
+        Ok(&mut entry.ids)
+    }
+
+    /// A name's whole list of entity ids, read from the engine the first time.
     fn name_list(&mut self, normalized: &str) -> Result<&mut Vec<u64>> {
         let _own = self.store.kv.reading();
-        if !self.names.contains_key(normalized) {
-            let ids = if self.fresh && !self.names_ahead {
+        let whole = self.names.get(normalized).is_some_and(|n| n.whole);
+        if !whole {
+            let mut ids: Vec<u64> = if self.names_unread() {
                 Vec::new()
             } else {
                 self.store.lookup_normalized(normalized)?.into_iter().map(|e| e.0).collect()
             };
-            self.names.insert(normalized.to_owned(), ids);
+            let mut dirty = false;
+            if let Some(added) = self.names.get(normalized) {
+                ids.extend_from_slice(&added.ids);
+                ids.sort_unstable();
+                ids.dedup();
+                dirty = added.dirty;
+            } else {
+                self.name_bytes += 2 * normalized.len() + 96;
+            }
+            self.names.insert(normalized.to_owned(), NameIds { ids, whole: true, dirty });
         }
-        Ok(self.names.get_mut(normalized).expect("inserted above"))
+        Ok(&mut self.names.get_mut(normalized).expect("inserted above").ids)
     }
 
     /// Entities whose name or alias normalises like `name`, as this transaction sees them.
@@ -459,7 +518,8 @@ impl<'s> Transaction<'s> {
             properties: Properties::new(),
         };
         if !name.is_empty() {
-            self.index_name(name, id)?;
+            // A new entity is on no list.
+            self.index_unlisted(normalize(name), id);
         }
         for label in kind_labels(kind) {
             self.append_id(List::Kind(label.to_owned()), id.0);
@@ -514,13 +574,37 @@ impl<'s> Transaction<'s> {
         let n = normalize(spelling);
         let list = self.name_list(&n)?;
         if !list.contains(&id.0) {
-            list.push(id.0);
-            list.sort_unstable();
-            // The name's map entry, its ids and its place among the dirty names.
-            self.record_bytes += 2 * n.len() + 96;
-            self.dirty_names.insert(n);
+            self.name_edit(&n)?.push(id.0);
+            self.name_edit(&n)?.sort_unstable();
+            self.name_bytes += 8;
         }
         Ok(())
+    }
+
+    /// Lists `id` under the normalised name `n`, which the caller knows it is not
+    /// listed under (a new entity, or a spelling none of the entity's normalises
+    /// like): nothing is read from the engine, which a load of many new names would
+    /// otherwise do for each of them once its names have been written ahead.
+    fn index_unlisted(&mut self, n: String, id: EntityId) {
+        let whole = self.names_unread();
+        match self.names.get_mut(n.as_str()) {
+            Some(entry) => {
+                if let Err(at) = entry.ids.binary_search(&id.0) {
+                    entry.ids.insert(at, id.0);
+                }
+                if !entry.dirty {
+                    entry.dirty = true;
+                    self.dirty_names += 1;
+                }
+                self.name_bytes += 8;
+            }
+            None => {
+                // The name's map entry and its ids.
+                self.name_bytes += n.len() + 96;
+                self.names.insert(n, NameIds { ids: vec![id.0], whole, dirty: true });
+                self.dirty_names += 1;
+            }
+        }
     }
 
     /// Records a spelling of an entity, and (optionally) a document that uses it. The
@@ -534,8 +618,12 @@ impl<'s> Transaction<'s> {
                 return Err(not_a_document(d));
             }
         }
-        self.require(id)?;
-        self.index_name(spelling, id)?;
+        // The entity is listed under the names its spellings normalise to, and only
+        // those.
+        let n = normalize(spelling);
+        if !self.require(id)?.spellings().any(|s| normalize(s) == n) {
+            self.index_unlisted(n, id);
+        }
         let Some(Some(entity)) = self.entities.get_mut(&id) else {
             return Err(StoreError::NoSuchEntity(id));
         };
@@ -603,9 +691,7 @@ impl<'s> Transaction<'s> {
             let old = normalize(&entity.name);
             let still = entity.aliases.iter().any(|a| normalize(&a.text) == old);
             if !still {
-                let list = self.name_list(&old)?;
-                list.retain(|&e| e != id.0);
-                self.dirty_names.insert(old);
+                self.name_edit(&old)?.retain(|&e| e != id.0);
             }
         }
         if !name.is_empty() {
@@ -704,9 +790,7 @@ impl<'s> Transaction<'s> {
         }
         for spelling in entity.spellings() {
             let n = normalize(spelling);
-            let list = self.name_list(&n)?;
-            list.retain(|&e| e != id.0);
-            self.dirty_names.insert(n);
+            self.name_edit(&n)?.retain(|&e| e != id.0);
         }
         for label in kind_labels(&entity.kind) {
             self.ids_mut(List::Kind(label.to_owned()))?.retain(|&e| e != id.0);
@@ -1116,9 +1200,15 @@ impl<'s> Transaction<'s> {
         }
         if self.record_bytes + self.pending_bytes >= self.spill_bytes {
             let mut ahead = Ahead::default();
+            // Names are written when they pass their own mark, or once they have
+            // stopped growing (no name changed since the previous spill: a load past
+            // its entities), which lets their memory go for the rest of the load.
+            let names = self.dirty_names > 0
+                && (self.name_bytes >= self.spill_bytes.saturating_mul(NAME_SPILL_FACTOR)
+                    || self.dirty_names == self.dirty_names_at_spill);
             let spilled = self
                 .write_records(&mut ahead, false)
-                .and_then(|()| self.write_names(&mut ahead))
+                .and_then(|()| if names { self.write_names(&mut ahead) } else { Ok(()) })
                 .and_then(|()| self.write_ahead(&mut ahead, true))
                 .and_then(|()| self.write_run());
             if let Err(e) = spilled {
@@ -1130,9 +1220,11 @@ impl<'s> Transaction<'s> {
             // maps: `clear` would keep their memory).
             self.entities = HashMap::default();
             self.texts = HashMap::default();
-            if self.names_ahead {
+            if names {
                 self.names = HashMap::default();
+                self.name_bytes = 0;
             }
+            self.dirty_names_at_spill = self.dirty_names;
             self.record_bytes = 0;
         }
         Ok(())
@@ -1316,27 +1408,55 @@ impl<'s> Transaction<'s> {
         Ok(())
     }
 
-    /// Queues the changed name buckets.
+    /// Queues the changed name buckets, each read and written once.
     fn write_names(&mut self, out: &mut Ahead) -> Result<()> {
-        if self.dirty_names.is_empty() {
+        if self.dirty_names == 0 {
             return Ok(());
         }
-        let mut buckets: std::collections::BTreeMap<Vec<u8>, Vec<String>> = Default::default();
-        for n in std::mem::take(&mut self.dirty_names) {
-            buckets.entry(keys::name_bucket(&n)).or_default().push(n);
-        }
-        for (key, names) in buckets {
+        // Taken out of the transaction while it writes (and put back, written).
+        let mut names = std::mem::take(&mut self.names);
+        let written = self.write_name_buckets(&mut names, out);
+        self.names = names;
+        written?;
+        self.dirty_names = 0;
+        self.names_ahead = true;
+        Ok(())
+    }
+
+    fn write_name_buckets(&mut self, names: &mut HashMap<String, NameIds>, out: &mut Ahead) -> Result<()> {
+        // By bucket, then by name: a bucket's names in the order they are stored.
+        let mut dirty: Vec<(u16, &str)> =
+            names.iter().filter(|(_, e)| e.dirty).map(|(n, _)| (keys::name_bucket_index(n), n.as_str())).collect();
+        dirty.sort_unstable();
+        for group in dirty.chunk_by(|a, b| a.0 == b.0) {
+            let key = keys::name_bucket_key(group[0].0);
             let old = self.value_now(&key)?;
-            let mut all = old.as_deref().map(bucket::decode).transpose()?.unwrap_or_default();
-            for n in names {
-                let ids = self.names[&n].clone();
-                all.insert(n, ids);
-            }
-            let bytes = bucket::encode(&all);
+            let bytes = match old.as_deref() {
+                // Nothing there before: the lists are what the overlay holds.
+                None => bucket::encode(group.iter().map(|&(_, n)| (n, names[n].ids.as_slice()))),
+                Some(old) => {
+                    let mut all = bucket::decode(old)?;
+                    for &(_, n) in group {
+                        let entry = &names[n];
+                        if entry.whole {
+                            all.insert(n.to_owned(), entry.ids.clone());
+                        } else {
+                            // Ids added to a list not read: merged into the engine's.
+                            let ids = all.entry(n.to_owned()).or_default();
+                            ids.extend_from_slice(&entry.ids);
+                            ids.sort_unstable();
+                            ids.dedup();
+                        }
+                    }
+                    bucket::encode(all.iter().map(|(n, ids)| (n.as_str(), ids.as_slice())))
+                }
+            };
             out.push(key, (!bytes.is_empty()).then_some(bytes), old);
             self.write_ahead(out, false)?;
         }
-        self.names_ahead = true;
+        for e in names.values_mut() {
+            e.dirty = false;
+        }
         Ok(())
     }
 
@@ -1786,7 +1906,7 @@ pub fn check_entity_name(name: &str) -> Result<()> {
 }
 
 fn check_name(name: &str, what: &str) -> Result<()> {
-    if normalize(name).is_empty() {
+    if !crate::normalize::has_word(name) {
         return Err(StoreError::Invalid(format!("{what} needs at least one letter or digit (got {name:?})")));
     }
     if name.len() > MAX_TEXT_LEN {

@@ -7,17 +7,45 @@ use std::collections::{BTreeMap, BTreeSet};
 use factgraph_store::*;
 use proptest::prelude::*;
 
-const NAMES: [&str; 6] = ["Trump", "Donald Trump", "IRNA", "Soleimani", "Qasem Soleimani", "Interpol"];
+const NAMES: [&str; 8] =
+    ["Trump", "Donald Trump", "IRNA", "Soleimani", "Qasem Soleimani", "Interpol", "TRUMP", "Soleimaní"];
 const KINDS: [&str; 3] = ["Person", "Organization", "Concept"];
 const RELS: [&str; 3] = ["accused", "reported-by", "forbids"];
 
 #[derive(Clone, Debug)]
 enum Op {
-    Entity { name: usize, kind: usize },
-    Alias { entity: usize, name: usize },
-    Statement { s: usize, about: bool, rel: usize, o: usize, lit: Option<i64>, qual: bool, doc: usize, quote: usize },
-    Retract { statement: usize },
-    Delete { entity: usize },
+    Entity {
+        name: usize,
+        kind: usize,
+    },
+    Alias {
+        entity: usize,
+        name: usize,
+    },
+    Statement {
+        s: usize,
+        about: bool,
+        rel: usize,
+        o: usize,
+        lit: Option<i64>,
+        qual: bool,
+        doc: usize,
+        quote: usize,
+    },
+    Retract {
+        statement: usize,
+    },
+    Delete {
+        entity: usize,
+    },
+    Rename {
+        entity: usize,
+        name: usize,
+    },
+    /// A lookup inside the transaction, checked against the model there.
+    Lookup {
+        name: usize,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -46,6 +74,8 @@ fn op() -> impl Strategy<Value = Op> {
             }),
         (0..8usize).prop_map(|statement| Op::Retract { statement }),
         (0..8usize).prop_map(|entity| Op::Delete { entity }),
+        (0..8usize, 0..NAMES.len()).prop_map(|(entity, name)| Op::Rename { entity, name }),
+        (0..NAMES.len()).prop_map(|name| Op::Lookup { name }),
     ]
 }
 
@@ -64,6 +94,15 @@ impl Model {
         let ids: Vec<StatementId> = self.statements.keys().copied().collect();
         (!ids.is_empty()).then(|| ids[i % ids.len()])
     }
+}
+
+/// The entities a name finds in the model: by canonical name or alias, by id.
+fn found(m: &Model, name: &str) -> Vec<EntityId> {
+    m.entities
+        .iter()
+        .filter(|(_, e)| normalize(&e.0) == normalize(name) || e.2.iter().any(|a| normalize(a) == normalize(name)))
+        .map(|(id, _)| *id)
+        .collect()
 }
 
 fn apply(tx: &mut Transaction<'_>, m: &mut Model, docs: &[EntityId], op: &Op) {
@@ -145,6 +184,20 @@ fn apply(tx: &mut Transaction<'_>, m: &mut Model, docs: &[EntityId], op: &Op) {
                 }
             }
         }
+        Op::Rename { entity, name } => {
+            if let Some(id) = m.nth_entity(entity) {
+                tx.rename_entity(id, NAMES[name]).unwrap();
+                m.entities.get_mut(&id).unwrap().0 = NAMES[name].into();
+            }
+        }
+        Op::Lookup { name } => {
+            assert_eq!(
+                tx.lookup(NAMES[name]).unwrap(),
+                found(m, NAMES[name]),
+                "lookup {} in the transaction",
+                NAMES[name]
+            );
+        }
         Op::Delete { entity } => {
             if let Some(id) = m.nth_entity(entity) {
                 let used =
@@ -164,13 +217,7 @@ fn apply(tx: &mut Transaction<'_>, m: &mut Model, docs: &[EntityId], op: &Op) {
 
 fn compare(store: &Store, m: &Model) {
     for name in NAMES {
-        let expected: Vec<EntityId> = m
-            .entities
-            .iter()
-            .filter(|(_, e)| normalize(&e.0) == normalize(name) || e.2.iter().any(|a| normalize(a) == normalize(name)))
-            .map(|(id, _)| *id)
-            .collect();
-        assert_eq!(store.lookup(name).unwrap(), expected, "lookup {name}");
+        assert_eq!(store.lookup(name).unwrap(), found(m, name), "lookup {name}");
     }
     for (id, (name, kind, _)) in &m.entities {
         let e = store.entity(*id).unwrap().unwrap();

@@ -255,8 +255,8 @@ enum Place {
     Copy,
 }
 
-/// The page cache for an engine directory when none is asked for: three times what the
-/// engine's files (its log and blob files) take on disk (sled caches pages
+/// The engine's caches for an engine directory when none is asked for: three times what
+/// the engine's files (its log and blob files) take on disk (blocks are cached
 /// decompressed, and zstd shrinks ours about that much, so a store read whole fits; at
 /// 1,000,000 statements a cache the size of the files made a hub's 15,000 statements
 /// take 526 ms instead of 55), at least 32 MiB

@@ -1,6 +1,7 @@
 //! The ordered key-value engine behind the store, as a small trait, and the engines
-//! that implement it: sled 0.34 on disk (`sled.rs`, with a cache of the blocks it read
-//! lately, `read_cache.rs`) and an in-memory map (`memory.rs`).
+//! that implement it: sled 0.34 on disk (`sled.rs`, its values compressed by
+//! `packed.rs`, with a cache of the blocks it read lately, `read_cache.rs`) and an
+//! in-memory map (`memory.rs`).
 //!
 //! The store needs only point gets, prefix scans in key order, an atomic batch, an
 //! explicit flush and a size. Keeping to that surface is what lets an engine stand in
@@ -9,6 +10,7 @@
 
 mod guarded;
 mod memory;
+mod packed;
 mod read_cache;
 mod sled;
 

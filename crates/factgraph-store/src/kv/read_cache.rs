@@ -4,9 +4,12 @@
 //! A sled `get` walks from the root to a leaf through its page cache, pinning an epoch
 //! and touching its LRU at every level: about a microsecond, the largest part of a
 //! point question (a `who reported` of a four-statement entity reads some sixteen
-//! blocks: names, adjacency, statements, entities, documents). The values are sled's
-//! own `IVec`s, shared and not copied, so a cached block costs memory only once sled
-//! has evicted its page; the cache is bounded by the bytes of the values it holds.
+//! blocks: names, adjacency, statements, entities, documents). In a store whose
+//! values are packed (`packed.rs`, every new one) the values here are the decompressed
+//! blocks, and this is the engine's main cache (three quarters of its memory); in one
+//! sled compresses, they are sled's own `IVec`s, shared and not copied, so a cached
+//! block costs memory only once sled has evicted its page. The cache is bounded by
+//! the bytes of the values it holds.
 //!
 //! Writes go through `SledKv::apply`, which calls `begin` with the batch's keys before
 //! applying it and `end` after. A read takes a `ticket` before it reads sled: none

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::{RwLock, RwLockReadGuard};
 
+use super::packed::{self, Packer};
 use super::read_cache::ReadCache;
 use super::{Kv, Pair, Scan, Write};
 use crate::error::{Result, StoreError};
@@ -15,10 +16,16 @@ use crate::error::{Result, StoreError};
 /// 30-200 KB. Stores made with another size keep theirs (`segment_size`).
 const SEGMENT_SIZE: usize = 1024 * 1024;
 
+/// The settings sled recorded in `dir` (`conf`: lines of `name: value`, then a CRC,
+/// whose bytes need not be UTF-8), if it has made an engine there.
+fn conf(dir: &Path) -> Option<String> {
+    std::fs::read(dir.join("conf")).ok().map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+}
+
 /// The segment size of the engine in `dir`: the one its `conf` records (sled refuses
 /// to open with another), else ours for a new store.
 fn segment_size(dir: &Path) -> usize {
-    let Ok(conf) = std::fs::read_to_string(dir.join("conf")) else { return SEGMENT_SIZE };
+    let Some(conf) = conf(dir) else { return SEGMENT_SIZE };
     conf.lines()
         .find_map(|l| l.strip_prefix("segment_size: "))
         .and_then(|v| v.trim().parse::<usize>().ok())
@@ -26,17 +33,43 @@ fn segment_size(dir: &Path) -> usize {
         .unwrap_or(SEGMENT_SIZE)
 }
 
-/// The bound of the cache of blocks read lately, for sled's page cache of
-/// `cache_bytes`: an eighth of it, from 4 to 32 MiB. Its values are sled's own, so
-/// this is memory beyond sled's only for blocks sled has evicted; 32 MiB holds a few
-/// hundred blocks, more than a point question or a walk of one neighbourhood reads.
-fn read_cache_bytes(cache_bytes: u64) -> u64 {
-    const MIB: u64 = 1024 * 1024;
-    (cache_bytes / 8).clamp(4 * MIB, 32 * MIB)
+/// Who compresses the values of an engine directory: chosen when it is made, and
+/// read back from sled's `conf` (sled refuses to open with another setting).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Compression {
+    /// sled compresses its log and keeps our values as they are: stores made before
+    /// `packed.rs`.
+    Sled,
+    /// We compress each value once as it is written (`packed.rs`); sled's own
+    /// compression is off. Every new store.
+    Packed,
 }
 
-/// Whether sled compresses its log (zstd).
-const COMPRESSION: bool = true;
+impl Compression {
+    /// The setting of the engine in `dir`, or `Packed` for a new one.
+    fn of(dir: &Path) -> Compression {
+        let Some(conf) = conf(dir) else { return Compression::Packed };
+        match conf.lines().find_map(|l| l.strip_prefix("use_compression: ")).map(str::trim) {
+            Some("true") => Compression::Sled,
+            _ => Compression::Packed,
+        }
+    }
+}
+
+/// How the memory given to the engine is shared between sled's page cache and the
+/// cache of values read lately (`read_cache.rs`), for `cache_bytes` in all.
+///
+/// sled compressing: its cache holds the pages decompressed, and the values read
+/// lately are its own (an eighth, 4 to 32 MiB, costs memory only for values sled has
+/// evicted). Values packed by us: sled's cache holds them compressed and is a
+/// quarter; the values read lately, decompressed, are the rest.
+fn cache_shares(compression: Compression, cache_bytes: u64) -> (u64, u64) {
+    const MIB: u64 = 1024 * 1024;
+    match compression {
+        Compression::Sled => (cache_bytes, (cache_bytes / 8).clamp(4 * MIB, 32 * MIB)),
+        Compression::Packed => ((cache_bytes / 4).max(8 * MIB), (cache_bytes - cache_bytes / 4).max(4 * MIB)),
+    }
+}
 
 /// How often an open retries while sled's own file lock is still held by our previous
 /// handle's background threads, and how long it waits between tries.
@@ -73,7 +106,8 @@ pub struct SledKv {
     db: RwLock<Option<sled::Db>>,
     dir: PathBuf,
     cache_bytes: u64,
-    /// Blocks read lately (`read_cache.rs`).
+    compression: Compression,
+    /// Blocks read lately (`read_cache.rs`), decompressed.
     recent: ReadCache,
     /// The private copy `open_copy` reads, removed after `db` is dropped (fields drop
     /// in order).
@@ -85,12 +119,14 @@ impl SledKv {
     ///
     /// sled can panic on damaged files; the panic is caught here and becomes an error.
     pub fn open(dir: &Path, cache_bytes: u64) -> Result<SledKv> {
+        let compression = Compression::of(dir);
         let db = SledKv::open_db(dir, cache_bytes)?;
         Ok(SledKv {
             db: RwLock::new(Some(db)),
             dir: dir.to_owned(),
             cache_bytes,
-            recent: ReadCache::new(read_cache_bytes(cache_bytes)),
+            compression,
+            recent: ReadCache::new(cache_shares(compression, cache_bytes).1),
             _copy: None,
         })
     }
@@ -104,12 +140,14 @@ impl SledKv {
     /// behind (`factgraph-read-only-PID-N`).
     pub fn open_copy(dir: &Path, cache_bytes: u64) -> Result<SledKv> {
         let copy = TempCopy::of(dir)?;
+        let compression = Compression::of(&copy.engine);
         let db = SledKv::open_db(&copy.engine, cache_bytes)?;
         Ok(SledKv {
             db: RwLock::new(Some(db)),
             dir: copy.engine.clone(),
             cache_bytes,
-            recent: ReadCache::new(read_cache_bytes(cache_bytes)),
+            compression,
+            recent: ReadCache::new(cache_shares(compression, cache_bytes).1),
             _copy: Some(copy),
         })
     }
@@ -132,15 +170,17 @@ impl SledKv {
 
     /// The sled configuration for a store's engine directory.
     pub fn config(dir: &Path, cache_bytes: u64) -> sled::Config {
+        let compression = Compression::of(dir);
         sled::Config::new()
             .path(dir)
-            .cache_capacity(cache_bytes)
+            .cache_capacity(cache_shares(compression, cache_bytes).0)
             .mode(sled::Mode::HighThroughput)
             // Large segments keep our 30-200 KB blocks in the log instead of sled's
             // separate blob files, which measured here at 2.5x the payload on disk.
             .segment_size(segment_size(dir))
-            // Quotes and packed ids compress well; zstd level 1 costs little time.
-            .use_compression(COMPRESSION)
+            // Quotes and packed ids compress well; zstd level 1 costs little time. New
+            // stores compress their values themselves (`packed.rs`).
+            .use_compression(compression == Compression::Sled)
             .compression_factor(1)
             // The background flusher stays on (sled's default, every 500 ms); each
             // commit also flushes before it returns.
@@ -149,7 +189,7 @@ impl SledKv {
 
     fn open_once(dir: &Path, cache_bytes: u64) -> Result<sled::Db> {
         remove_snapshot_temporaries(dir)?;
-        check_snapshot_length(dir)?;
+        check_snapshot(dir, Compression::of(dir))?;
         let config = SledKv::config(dir, cache_bytes);
         let opened = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || config.open()));
         match opened {
@@ -175,6 +215,10 @@ impl SledKv {
         }
         let ticket = self.recent.ticket();
         let value = db.get(key).map_err(engine_error)?;
+        let value = match (self.compression, value) {
+            (Compression::Packed, Some(stored)) => Some(sled::IVec::from(packed::unpack(&stored)?)),
+            (_, value) => value,
+        };
         if let (Some(ticket), Some(v)) = (ticket, &value) {
             self.recent.offer(key, ticket, v.clone());
         }
@@ -298,7 +342,8 @@ fn copy_dir(from: &Path, to: &Path) -> Result<()> {
 /// a few bytes per page); sled allocates what the file says before decompressing.
 const MAX_UNSTATED_SNAPSHOT: u64 = 256 * 1024 * 1024;
 
-/// Refuses a snapshot whose stated length is damaged, before sled reads it.
+/// Refuses a newest snapshot that is not a regular file, or (where sled compresses)
+/// whose stated length is damaged, before sled reads it.
 ///
 /// sled 0.34.7 ends `snap.<lsn>` with the uncompressed length (8 bytes) and a CRC,
 /// but the CRC covers only the compressed data: it allocates the stated length before
@@ -306,8 +351,9 @@ const MAX_UNSTATED_SNAPSHOT: u64 = 256 * 1024 * 1024;
 /// 1030792151244 bytes failed", found by `tests/fuzz.rs`). The compressed data is a
 /// zstd frame that states its own content size; the two must agree. The newest
 /// snapshot is the one sled reads: the last `snap.*` name in sorted order, leaving
-/// out `*.in___motion` (temporaries are removed before this runs).
-fn check_snapshot_length(dir: &Path) -> Result<()> {
+/// out `*.in___motion` (temporaries are removed before this runs). Where sled does not
+/// compress, it reads the snapshot as it is and never uses that length.
+fn check_snapshot(dir: &Path, compression: Compression) -> Result<()> {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
@@ -327,6 +373,9 @@ fn check_snapshot_length(dir: &Path) -> Result<()> {
     if !std::fs::metadata(&path).is_ok_and(|m| m.is_file()) {
         return Err(StoreError::Engine(format!("its snapshot {} is not a regular file", path.display())));
     }
+    if compression == Compression::Packed {
+        return Ok(());
+    }
     let bytes = std::fs::read(&path).map_err(|e| StoreError::io(format!("reading {}", path.display()), e))?;
     // sled refuses a file this short itself, with an error.
     let Some(split) = bytes.len().checked_sub(12).filter(|&n| n > 0) else { return Ok(()) };
@@ -340,41 +389,12 @@ fn check_snapshot_length(dir: &Path) -> Result<()> {
             path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
         ))
     };
-    match zstd_content_size(data) {
+    match packed::zstd_content_size(data) {
         Some(size) if size == stated => Ok(()),
         Some(size) => Err(damaged(format!("it says it holds {stated} bytes, but its data holds {size}"))),
         None if stated <= MAX_UNSTATED_SNAPSHOT => Ok(()),
         None => Err(damaged(format!("it says it holds {stated} bytes"))),
     }
-}
-
-/// The content size a zstd frame's header states (RFC 8878, 3.1.1.1), if it is a
-/// zstd frame and states one.
-fn zstd_content_size(frame: &[u8]) -> Option<u64> {
-    let rest = frame.strip_prefix(&[0x28, 0xB5, 0x2F, 0xFD])?;
-    let (&descriptor, rest) = rest.split_first()?;
-    let single_segment = descriptor & 0x20 != 0;
-    let size_len = match descriptor >> 6 {
-        0 => usize::from(single_segment),
-        1 => 2,
-        2 => 4,
-        _ => 8,
-    };
-    let dictionary_len = match descriptor & 0x03 {
-        0 => 0,
-        1 => 1,
-        2 => 2,
-        _ => 4,
-    };
-    if size_len == 0 {
-        return None;
-    }
-    // A window descriptor byte unless the frame is a single segment, then the
-    // dictionary id, then the size, little-endian (2-byte sizes count from 256).
-    let start = usize::from(!single_segment) + dictionary_len;
-    let field = rest.get(start..start + size_len)?;
-    let value = field.iter().rev().fold(0u64, |v, &b| (v << 8) | u64::from(b));
-    Some(if size_len == 2 { value + 256 } else { value })
 }
 
 /// A read guard known to hold an open tree.
@@ -394,6 +414,7 @@ impl std::ops::Deref for MappedDb<'_> {
 struct StopAtError<I> {
     inner: I,
     done: bool,
+    compression: Compression,
 }
 
 impl<I: Iterator<Item = sled::Result<(sled::IVec, sled::IVec)>>> Iterator for StopAtError<I> {
@@ -404,7 +425,16 @@ impl<I: Iterator<Item = sled::Result<(sled::IVec, sled::IVec)>>> Iterator for St
             return None;
         }
         match self.inner.next()? {
-            Ok((k, v)) => Some(Ok((k.to_vec(), v.to_vec()))),
+            Ok((k, v)) => {
+                let value = match self.compression {
+                    Compression::Sled => Ok(v.to_vec()),
+                    Compression::Packed => packed::unpack(&v),
+                };
+                if value.is_err() {
+                    self.done = true;
+                }
+                Some(value.map(|v| (k.to_vec(), v)))
+            }
             Err(e) => {
                 self.done = true;
                 Some(Err(engine_error(e)))
@@ -430,7 +460,7 @@ impl Kv for SledKv {
             // The scan keeps its own handle on the tree, so the lock is not held across it.
             Ok(db) => {
                 let tree: sled::Tree = (**db).clone();
-                Box::new(StopAtError { inner: tree.scan_prefix(prefix), done: false })
+                Box::new(StopAtError { inner: tree.scan_prefix(prefix), done: false, compression: self.compression })
             }
             Err(e) => Box::new(std::iter::once(Err(e))),
         }
@@ -439,10 +469,12 @@ impl Kv for SledKv {
     fn apply(&self, writes: Vec<Write>) -> Result<()> {
         let keys: Vec<Vec<u8>> = writes.iter().map(|(k, _)| k.clone()).collect();
         let mut batch = sled::Batch::default();
+        let mut packer = (self.compression == Compression::Packed).then(Packer::new);
         for (k, v) in writes {
-            match v {
-                Some(v) => batch.insert(k, v),
-                None => batch.remove(k),
+            match (v, &mut packer) {
+                (Some(v), Some(packer)) => batch.insert(k, packer.pack(&v)),
+                (Some(v), None) => batch.insert(k, v),
+                (None, _) => batch.remove(k),
             }
         }
         // See `read_cache.rs` for the reads that race the batch.
@@ -485,8 +517,96 @@ impl Kv for SledKv {
 
 #[cfg(test)]
 mod tests {
-    use super::{engine_error, is_snapshot_temporary};
+    use std::path::Path;
+
+    use super::{engine_error, is_snapshot_temporary, Compression, SledKv};
     use crate::error::StoreError;
+    use crate::kv::Kv;
+
+    /// sled itself on `dir`, as an engine made by hand (or by an earlier version).
+    fn bare_sled(dir: &Path, compression: bool) -> sled::Db {
+        for _ in 0..500 {
+            match sled::Config::new().path(dir).segment_size(1 << 20).use_compression(compression).open() {
+                Err(e) if e.to_string().contains("could not acquire lock") => {
+                    std::thread::sleep(std::time::Duration::from_millis(10))
+                }
+                other => return other.unwrap(),
+            }
+        }
+        panic!("sled's lock on {} was never released", dir.display());
+    }
+
+    fn conf_says_compressed(dir: &Path) -> bool {
+        String::from_utf8_lossy(&std::fs::read(dir.join("conf")).unwrap()).contains("use_compression: true")
+    }
+
+    #[test]
+    fn a_new_engine_compresses_each_value_itself() {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = dir.path().join("sled");
+        let text = "the prosecutor accused the minister, the agency reported. ".repeat(40_000).into_bytes();
+        {
+            let kv = SledKv::open(&engine, 1 << 20).unwrap();
+            assert_eq!(kv.compression, Compression::Packed);
+            let writes = (0..8u8).map(|k| (vec![b'S', k], Some(text.clone()))).collect();
+            kv.apply(writes).unwrap();
+            kv.flush().unwrap();
+            assert_eq!(kv.get(&[b'S', 3]).unwrap().as_deref(), Some(&text[..]));
+            // 19 MB of values, a few hundred KB on disk.
+            assert!(kv.size_on_disk().unwrap() < (text.len() * 8 / 20) as u64, "{}", kv.size_on_disk().unwrap());
+        }
+        assert!(!conf_says_compressed(&engine));
+        {
+            let kv = SledKv::open(&engine, 1 << 20).unwrap();
+            let all: Vec<_> = kv.scan_prefix(b"S").map(|p| p.unwrap()).collect();
+            assert_eq!(all.len(), 8);
+            assert!(all.iter().all(|(_, v)| *v == text));
+        }
+        // What sled holds is the packed form: a tag, then a zstd frame.
+        let db = bare_sled(&engine, false);
+        let stored = db.get([b'S', 0]).unwrap().unwrap();
+        assert_eq!(&stored[..5], &[1, 0x28, 0xB5, 0x2F, 0xFD]);
+    }
+
+    #[test]
+    fn an_engine_made_with_sled_compressing_keeps_it_and_its_values_as_they_are() {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = dir.path().join("sled");
+        {
+            let db = bare_sled(&engine, true);
+            db.insert(b"old", &b"written by an earlier version"[..]).unwrap();
+            db.flush().unwrap();
+        }
+        let text = "a long value, ".repeat(1_000).into_bytes();
+        {
+            let kv = SledKv::open(&engine, 1 << 20).unwrap();
+            assert_eq!(kv.compression, Compression::Sled);
+            assert_eq!(kv.get(b"old").unwrap().as_deref(), Some(&b"written by an earlier version"[..]));
+            kv.apply(vec![(b"new".to_vec(), Some(text.clone()))]).unwrap();
+            kv.flush().unwrap();
+        }
+        assert!(conf_says_compressed(&engine));
+        let db = bare_sled(&engine, true);
+        assert_eq!(db.get(b"new").unwrap().as_deref(), Some(&text[..]), "kept as it is, for sled to compress");
+    }
+
+    #[test]
+    fn a_value_that_is_not_a_packed_form_is_an_error_in_reads_and_scans() {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = dir.path().join("sled");
+        {
+            let db = bare_sled(&engine, false);
+            db.insert(b"a", &[1u8, 2, 3][..]).unwrap();
+            db.insert(b"b", &b"\0fine"[..]).unwrap();
+            db.flush().unwrap();
+        }
+        let kv = SledKv::open(&engine, 1 << 20).unwrap();
+        assert!(matches!(kv.get(b"a"), Err(StoreError::Corrupt(m)) if m.contains("a value in the engine")));
+        assert_eq!(kv.get(b"b").unwrap().as_deref(), Some(&b"fine"[..]));
+        let mut scan = kv.scan_prefix(b"");
+        assert!(scan.next().unwrap().is_err());
+        assert!(scan.next().is_none(), "a scan stops at its first error");
+    }
 
     #[test]
     fn a_full_disk_from_sled_is_disk_full_not_an_engine_failure() {
@@ -499,21 +619,6 @@ mod tests {
         let e = engine_error(sled::Error::Io(std::io::Error::from_raw_os_error(5)));
         assert!(matches!(e, StoreError::Io { .. }), "{e}");
         assert!(e.to_string().contains("Input/output error") && !e.to_string().contains("damaged"), "{e}");
-    }
-
-    #[test]
-    fn a_zstd_frame_header_states_its_content_size() {
-        use super::zstd_content_size;
-        // Single segment, a 1-byte size.
-        assert_eq!(zstd_content_size(&[0x28, 0xB5, 0x2F, 0xFD, 0x20, 42, 0]), Some(42));
-        // A window byte, a 2-byte size (plus 256).
-        assert_eq!(zstd_content_size(&[0x28, 0xB5, 0x2F, 0xFD, 0x40, 0x58, 0x01, 0x00]), Some(257));
-        // A window byte, a 1-byte dictionary id, a 4-byte size.
-        assert_eq!(zstd_content_size(&[0x28, 0xB5, 0x2F, 0xFD, 0x81, 0x58, 7, 0x10, 0x27, 0, 0]), Some(10_000));
-        // No size stated, not zstd, cut short.
-        assert_eq!(zstd_content_size(&[0x28, 0xB5, 0x2F, 0xFD, 0x00, 0x58]), None);
-        assert_eq!(zstd_content_size(b"not zstd"), None);
-        assert_eq!(zstd_content_size(&[0x28, 0xB5, 0x2F, 0xFD, 0xC0, 0x58, 1]), None);
     }
 
     #[test]

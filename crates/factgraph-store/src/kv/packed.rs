@@ -1,0 +1,195 @@
+//! How the sled engine keeps a value in a store made by this version: compressed here,
+//! once, as it is written, with sled's own compression off.
+//!
+//! sled 0.34 compresses every message it writes to its log: a new value, and then its
+//! whole leaf again at each consolidation and split (a leaf holds up to sixteen of our
+//! 30-200 KB blocks). A bulk load compressed each block three or four times that way,
+//! and zstd was a fifth of the load; sled also kept its pages decompressed in its
+//! cache while weighing them by their compressed size, so its cache held three times
+//! the memory it was given. Compressed once here, sled moves the compressed bytes
+//! around as they are, its cache holds them as they are on disk, and the values read
+//! lately are kept decompressed by the engine's own cache (`read_cache.rs`).
+//!
+//! A stored value is a tag byte and then either the value as it is (`RAW`: short
+//! values, and those zstd does not shrink) or a zstd frame that states its content
+//! size (`ZSTD`). Stores made before keep sled's compression and their values as
+//! they are (`sled.rs` reads which from the engine's `conf`).
+
+use std::cell::RefCell;
+
+use crate::error::{Result, StoreError};
+
+/// The value follows as it is.
+const RAW: u8 = 0;
+/// A zstd frame follows.
+const ZSTD: u8 = 1;
+
+/// Values shorter than this are kept as they are: a frame's header alone is about ten
+/// bytes, and short values (counters, journal marks, relation names) gain nothing.
+const MIN_COMPRESSED: usize = 64;
+
+/// zstd's level: 1 compresses the store's blocks about 3.5 times, at several hundred
+/// MB/s; higher levels gained a few percent of disk for twice the time.
+const LEVEL: i32 = 1;
+
+/// The largest value a stored frame may say it holds. Our largest values are
+/// document texts (16 MiB at most) and hub blocks of a few MB; a damaged size must not
+/// make a read allocate gigabytes.
+const MAX_VALUE: u64 = 256 * 1024 * 1024;
+
+/// Compresses the values of one batch with one zstd context.
+pub(crate) struct Packer {
+    zstd: zstd::block::Compressor,
+}
+
+impl Packer {
+    pub(crate) fn new() -> Packer {
+        Packer { zstd: zstd::block::Compressor::new() }
+    }
+
+    /// The stored form of `value`.
+    pub(crate) fn pack(&mut self, value: &[u8]) -> Vec<u8> {
+        if value.len() >= MIN_COMPRESSED {
+            let mut out = vec![0u8; 1 + zstd::zstd_safe::compress_bound(value.len())];
+            out[0] = ZSTD;
+            if let Ok(n) = self.zstd.compress_to_buffer(value, &mut out[1..], LEVEL) {
+                if n < value.len() {
+                    out.truncate(1 + n);
+                    return out;
+                }
+            }
+        }
+        let mut out = Vec::with_capacity(1 + value.len());
+        out.push(RAW);
+        out.extend_from_slice(value);
+        out
+    }
+}
+
+/// The value a stored form holds; `Corrupt` for one that is not a stored form.
+pub(crate) fn unpack(stored: &[u8]) -> Result<Vec<u8>> {
+    thread_local! {
+        // A decompression context per thread: making one costs more than a block.
+        static ZSTD_D: RefCell<zstd::block::Decompressor> = RefCell::new(zstd::block::Decompressor::new());
+    }
+    let damaged = |why: &str| StoreError::Corrupt(format!("a value in the engine {why}"));
+    match stored.split_first() {
+        Some((&RAW, value)) => Ok(value.to_vec()),
+        Some((&ZSTD, frame)) => {
+            let size = zstd_content_size(frame)
+                .filter(|&n| n <= MAX_VALUE)
+                .ok_or_else(|| damaged("has a damaged compressed size"))?;
+            let value = ZSTD_D
+                .with(|d| d.borrow_mut().decompress(frame, size as usize))
+                .map_err(|_| damaged("does not decompress"))?;
+            if value.len() as u64 != size {
+                return Err(damaged("decompresses to another size than it states"));
+            }
+            Ok(value)
+        }
+        Some(_) => Err(damaged("has an unknown encoding")),
+        None => Err(damaged("is empty")),
+    }
+}
+
+/// The content size a zstd frame's header states (RFC 8878, 3.1.1.1), if it is a
+/// zstd frame and states one.
+pub(crate) fn zstd_content_size(frame: &[u8]) -> Option<u64> {
+    let rest = frame.strip_prefix(&[0x28, 0xB5, 0x2F, 0xFD])?;
+    let (&descriptor, rest) = rest.split_first()?;
+    let single_segment = descriptor & 0x20 != 0;
+    let size_len = match descriptor >> 6 {
+        0 => usize::from(single_segment),
+        1 => 2,
+        2 => 4,
+        _ => 8,
+    };
+    let dictionary_len = match descriptor & 0x03 {
+        0 => 0,
+        1 => 1,
+        2 => 2,
+        _ => 4,
+    };
+    if size_len == 0 {
+        return None;
+    }
+    // A window descriptor byte unless the frame is a single segment, then the
+    // dictionary id, then the size, little-endian (2-byte sizes count from 256).
+    let start = usize::from(!single_segment) + dictionary_len;
+    let field = rest.get(start..start + size_len)?;
+    let value = field.iter().rev().fold(0u64, |v, &b| (v << 8) | u64::from(b));
+    Some(if size_len == 2 { value + 256 } else { value })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{unpack, zstd_content_size, Packer, MIN_COMPRESSED, RAW, ZSTD};
+
+    #[test]
+    fn values_come_back_as_they_went_in_and_only_what_shrinks_is_compressed() {
+        let mut packer = Packer::new();
+        let mut noise = 0x2545_f491_4f6c_dd1d_u64;
+        let random: Vec<u8> = (0..10_000)
+            .map(|_| {
+                noise ^= noise << 13;
+                noise ^= noise >> 7;
+                noise ^= noise << 17;
+                noise as u8
+            })
+            .collect();
+        let text = "the prosecutor accused the minister of ".repeat(3_000).into_bytes();
+        for (value, tag) in [
+            (Vec::new(), RAW),
+            (b"short".to_vec(), RAW),
+            (vec![7u8; MIN_COMPRESSED - 1], RAW),
+            (vec![7u8; MIN_COMPRESSED], ZSTD),
+            (random, RAW),
+            (text.clone(), ZSTD),
+        ] {
+            let stored = packer.pack(&value);
+            assert_eq!(stored[0], tag, "{} bytes", value.len());
+            assert!(stored.len() <= value.len() + 1);
+            assert_eq!(unpack(&stored).unwrap(), value);
+        }
+        assert!(packer.pack(&text).len() < text.len() / 20);
+    }
+
+    #[test]
+    fn a_damaged_stored_value_is_an_error_not_a_panic_or_a_huge_allocation() {
+        let mut packer = Packer::new();
+        let stored = packer.pack(&b"a block of statements, ".repeat(500));
+        let mut cases: Vec<Vec<u8>> =
+            vec![Vec::new(), vec![9, 1, 2, 3], vec![ZSTD], stored[..stored.len() / 2].to_vec()];
+        // The frame says it holds far more than it does (an 8-byte size field).
+        let mut huge = vec![ZSTD, 0x28, 0xB5, 0x2F, 0xFD, 0xC0, 0x58];
+        huge.extend_from_slice(&u64::MAX.to_le_bytes());
+        huge.extend_from_slice(&[0; 16]);
+        cases.push(huge);
+        let mut flipped = stored.clone();
+        let last = flipped.len() - 3;
+        flipped[last] ^= 0xFF;
+        cases.push(flipped);
+        for case in cases {
+            match unpack(&case) {
+                Err(e) => assert!(e.to_string().contains("a value in the engine"), "{e}"),
+                // A flipped byte in the data may still decompress (zstd frames carry
+                // no checksum by default; sled's CRC covers what it reads from disk).
+                Ok(v) => assert_eq!(v.len(), 500 * 23),
+            }
+        }
+    }
+
+    #[test]
+    fn a_zstd_frame_header_states_its_content_size() {
+        // Single segment, a 1-byte size.
+        assert_eq!(zstd_content_size(&[0x28, 0xB5, 0x2F, 0xFD, 0x20, 42, 0]), Some(42));
+        // A window byte, a 2-byte size (plus 256).
+        assert_eq!(zstd_content_size(&[0x28, 0xB5, 0x2F, 0xFD, 0x40, 0x58, 0x01, 0x00]), Some(257));
+        // A window byte, a 1-byte dictionary id, a 4-byte size.
+        assert_eq!(zstd_content_size(&[0x28, 0xB5, 0x2F, 0xFD, 0x81, 0x58, 7, 0x10, 0x27, 0, 0]), Some(10_000));
+        // No size stated, not zstd, cut short.
+        assert_eq!(zstd_content_size(&[0x28, 0xB5, 0x2F, 0xFD, 0x00, 0x58]), None);
+        assert_eq!(zstd_content_size(b"not zstd"), None);
+        assert_eq!(zstd_content_size(&[0x28, 0xB5, 0x2F, 0xFD, 0xC0, 0x58, 1]), None);
+    }
+}

@@ -47,6 +47,13 @@ const SPILL_BATCH_BYTES: usize = 8 * 1024 * 1024;
 /// What the overlay is estimated to hold per record beyond its text (struct, map entry).
 const RECORD_OVERHEAD: usize = 96;
 
+/// The same for an entity (see `create_entity`).
+const ENTITY_OVERHEAD: usize = 320;
+
+/// What a non-empty map of properties holds before its keys and values: a B-tree
+/// node with room for eleven.
+const PROPERTIES_OVERHEAD: usize = 512;
+
 /// Names the overlay holds before it writes them ahead of the commit, as a multiple
 /// of the records' mark (by default 48 MiB, about 350,000 names). Names are written
 /// apart from the records: a spill of names reads and rewrites every bucket it
@@ -333,7 +340,7 @@ impl<'s> Transaction<'s> {
                 ids.dedup();
                 dirty = added.dirty;
             } else {
-                self.name_bytes += 2 * normalized.len() + 96;
+                self.name_bytes += normalized.len() + 136;
             }
             self.names.insert(normalized.to_owned(), NameIds { ids, whole: true, dirty });
         }
@@ -528,8 +535,10 @@ impl<'s> Transaction<'s> {
         self.entities.insert(id, Some(entity));
         self.dirty_entities.insert(id);
         self.counts.entities += 1;
-        // An entity in the overlay is a map entry and a record of several parts.
-        self.record_bytes += 2 * RECORD_OVERHEAD + name.len() + kind.len();
+        // An entity in the overlay is a map entry and a record of several parts, and
+        // its entries among the dirty entities and the classes (measured: about 300
+        // bytes before its strings).
+        self.record_bytes += ENTITY_OVERHEAD + name.len() + kind.len();
         Ok(id)
     }
 
@@ -545,6 +554,11 @@ impl<'s> Transaction<'s> {
             check_document_text(t)?;
         }
         let id = self.create_entity(name, DOCUMENT_KIND)?;
+        if !properties.is_empty() {
+            // A map's node, then each property's key and value.
+            self.record_bytes +=
+                PROPERTIES_OVERHEAD + properties.iter().map(|(k, v)| k.len() + 32 + value_bytes(v)).sum::<usize>();
+        }
         if let Some(Some(e)) = self.entities.get_mut(&id) {
             e.properties = properties;
         }
@@ -599,8 +613,9 @@ impl<'s> Transaction<'s> {
                 self.name_bytes += 8;
             }
             None => {
-                // The name's map entry and its ids.
-                self.name_bytes += n.len() + 96;
+                // The name's map entry (with the table's room to grow), its text and
+                // its ids.
+                self.name_bytes += n.len() + 136;
                 self.names.insert(n, NameIds { ids: vec![id.0], whole, dirty: true });
                 self.dirty_names += 1;
             }
@@ -640,7 +655,8 @@ impl<'s> Transaction<'s> {
             }
         }
         self.dirty_entities.insert(id);
-        self.record_bytes += spelling.len() + 48;
+        // An `Alias` in its entity's vector (which grows by doubling) and its text.
+        self.record_bytes += spelling.len() + 96;
         Ok(())
     }
 
@@ -1199,13 +1215,35 @@ impl<'s> Transaction<'s> {
             return Err(StoreError::Engine(format!("this transaction was rolled back: {why}")));
         }
         if self.record_bytes + self.pending_bytes >= self.spill_bytes {
-            let mut ahead = Ahead::default();
             // Names are written when they pass their own mark, or once they have
             // stopped growing (no name changed since the previous spill: a load past
             // its entities), which lets their memory go for the rest of the load.
             let names = self.dirty_names > 0
                 && (self.name_bytes >= self.spill_bytes.saturating_mul(NAME_SPILL_FACTOR)
                     || self.dirty_names == self.dirty_names_at_spill);
+            self.spill(names)?;
+        }
+        Ok(())
+    }
+
+    /// Writes what the overlay holds ahead of the commit now, as a spill past the mark
+    /// does, names included, so that its memory goes: for a bulk load between its
+    /// phases (after its entities and documents, before its statements), where the
+    /// next phase's memory would otherwise come on top. Nothing of it is visible
+    /// before the commit, as with any spill.
+    pub fn spill_now(&mut self) -> Result<()> {
+        if let Some(why) = &self.failed {
+            return Err(StoreError::Engine(format!("this transaction was rolled back: {why}")));
+        }
+        if self.record_bytes + self.pending_bytes == 0 && self.dirty_names == 0 {
+            return Ok(());
+        }
+        self.spill(self.dirty_names > 0)
+    }
+
+    fn spill(&mut self, names: bool) -> Result<()> {
+        {
+            let mut ahead = Ahead::default();
             let spilled = self
                 .write_records(&mut ahead, false)
                 .and_then(|()| if names { self.write_names(&mut ahead) } else { Ok(()) })
@@ -1219,7 +1257,9 @@ impl<'s> Transaction<'s> {
             // The entities and texts are read back from the engine from now on (new
             // maps: `clear` would keep their memory).
             self.entities = HashMap::default();
-            self.texts = HashMap::default();
+            // Except the documents known to have no text: a load cites each of its
+            // documents again after every spill, and would read the engine for each.
+            self.texts = std::mem::take(&mut self.texts).into_iter().filter(|(_, t)| t.is_none()).collect();
             if names {
                 self.names = HashMap::default();
                 self.name_bytes = 0;

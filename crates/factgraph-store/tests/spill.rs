@@ -74,6 +74,37 @@ fn a_load_that_spills_commits_the_same_store_as_one_held_in_memory() {
 }
 
 #[test]
+fn spilling_on_request_between_phases_commits_the_same_store_and_an_empty_one_spills_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let exports: Vec<String> = [false, true]
+        .into_iter()
+        .map(|now| {
+            let store = seeded(&dir.path().join(format!("s{now}")));
+            let mut tx = store.transaction().unwrap();
+            tx.spill_now().unwrap();
+            assert!(!tx.has_spilled(), "nothing to write");
+            load(&mut tx, "new", 10);
+            if now {
+                tx.spill_now().unwrap();
+                assert!(tx.has_spilled());
+            }
+            // Names written ahead are found as the ones held are, and new ones merge
+            // with them.
+            assert_eq!(tx.lookup("new person 3").unwrap().len(), 1);
+            let again = tx.create_entity("new person 3", "Person").unwrap();
+            assert_eq!(tx.lookup("NEW person 3").unwrap().len(), 2);
+            tx.delete_entity(again).unwrap();
+            assert_eq!(tx.lookup("new person 3").unwrap().len(), 1);
+            load(&mut tx, "more", 300);
+            tx.commit().unwrap();
+            assert!(store.check().unwrap().is_ok());
+            export(&store)
+        })
+        .collect();
+    assert_eq!(exports[1], exports[0]);
+}
+
+#[test]
 fn a_dropped_load_that_spilled_leaves_the_store_as_it_was() {
     let dir = tempfile::tempdir().unwrap();
     let store = seeded(dir.path());

@@ -449,6 +449,9 @@ fn load_sized(store: &Store, dir: &Path, progress: Progress<'_>, sizes: SortSize
         docs.insert(key, id);
         summary.documents += 1;
     }
+    // The entities, aliases and documents are all there: written ahead now, their
+    // memory is gone before the statements' grouping and records take theirs.
+    tx.spill_now()?;
     progress("statements", 0, total);
     // Two passes over the statements. The first checks every row (in file order, as
     // the second would) and finds the lines that repeat an earlier line's claim; the

@@ -40,21 +40,28 @@ const MAX_VALUE: u64 = 256 * 1024 * 1024;
 /// Compresses the values of one batch with one zstd context.
 pub(crate) struct Packer {
     zstd: zstd::block::Compressor,
+    /// Where zstd writes, reused: a stored value is then allocated at its own size,
+    /// not at zstd's bound for the worst case (the whole value again).
+    scratch: Vec<u8>,
 }
 
 impl Packer {
     pub(crate) fn new() -> Packer {
-        Packer { zstd: zstd::block::Compressor::new() }
+        Packer { zstd: zstd::block::Compressor::new(), scratch: Vec::new() }
     }
 
     /// The stored form of `value`.
     pub(crate) fn pack(&mut self, value: &[u8]) -> Vec<u8> {
         if value.len() >= MIN_COMPRESSED {
-            let mut out = vec![0u8; 1 + zstd::zstd_safe::compress_bound(value.len())];
-            out[0] = ZSTD;
-            if let Ok(n) = self.zstd.compress_to_buffer(value, &mut out[1..], LEVEL) {
+            let bound = zstd::zstd_safe::compress_bound(value.len());
+            if self.scratch.len() < bound {
+                self.scratch.resize(bound, 0);
+            }
+            if let Ok(n) = self.zstd.compress_to_buffer(value, &mut self.scratch[..bound], LEVEL) {
                 if n < value.len() {
-                    out.truncate(1 + n);
+                    let mut out = Vec::with_capacity(1 + n);
+                    out.push(ZSTD);
+                    out.extend_from_slice(&self.scratch[..n]);
                     return out;
                 }
             }

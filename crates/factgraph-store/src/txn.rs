@@ -75,6 +75,16 @@ struct NameIds {
     dirty: bool,
 }
 
+impl NameIds {
+    /// Sets `dirty`, counting the name among the `dirty` ones the first time.
+    fn mark_dirty(&mut self, dirty: &mut usize) {
+        if !self.dirty {
+            self.dirty = true;
+            *dirty += 1;
+        }
+    }
+}
+
 /// How `Transaction::add` treats a statement with the content of another.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Mode {
@@ -316,10 +326,7 @@ impl<'s> Transaction<'s> {
     fn name_edit(&mut self, normalized: &str) -> Result<&mut Vec<u64>> {
         self.name_list(normalized)?;
         let entry = self.names.get_mut(normalized).expect("read above");
-        if !entry.dirty {
-            entry.dirty = true;
-            self.dirty_names += 1;
-        }
+        entry.mark_dirty(&mut self.dirty_names);
         Ok(&mut entry.ids)
     }
 
@@ -586,10 +593,8 @@ impl<'s> Transaction<'s> {
 
     fn index_name(&mut self, spelling: &str, id: EntityId) -> Result<()> {
         let n = normalize(spelling);
-        let list = self.name_list(&n)?;
-        if !list.contains(&id.0) {
-            self.name_edit(&n)?.push(id.0);
-            self.name_edit(&n)?.sort_unstable();
+        if let Err(at) = self.name_list(&n)?.binary_search(&id.0) {
+            self.name_edit(&n)?.insert(at, id.0);
             self.name_bytes += 8;
         }
         Ok(())
@@ -606,10 +611,7 @@ impl<'s> Transaction<'s> {
                 if let Err(at) = entry.ids.binary_search(&id.0) {
                     entry.ids.insert(at, id.0);
                 }
-                if !entry.dirty {
-                    entry.dirty = true;
-                    self.dirty_names += 1;
-                }
+                entry.mark_dirty(&mut self.dirty_names);
                 self.name_bytes += 8;
             }
             None => {
@@ -1242,31 +1244,29 @@ impl<'s> Transaction<'s> {
     }
 
     fn spill(&mut self, names: bool) -> Result<()> {
-        {
-            let mut ahead = Ahead::default();
-            let spilled = self
-                .write_records(&mut ahead, false)
-                .and_then(|()| if names { self.write_names(&mut ahead) } else { Ok(()) })
-                .and_then(|()| self.write_ahead(&mut ahead, true))
-                .and_then(|()| self.write_run());
-            if let Err(e) = spilled {
-                self.failed = Some(e.to_string());
-                self.roll_back();
-                return Err(e);
-            }
-            // The entities and texts are read back from the engine from now on (new
-            // maps: `clear` would keep their memory).
-            self.entities = HashMap::default();
-            // Except the documents known to have no text: a load cites each of its
-            // documents again after every spill, and would read the engine for each.
-            self.texts = std::mem::take(&mut self.texts).into_iter().filter(|(_, t)| t.is_none()).collect();
-            if names {
-                self.names = HashMap::default();
-                self.name_bytes = 0;
-            }
-            self.dirty_names_at_spill = self.dirty_names;
-            self.record_bytes = 0;
+        let mut ahead = Ahead::default();
+        let spilled = self
+            .write_records(&mut ahead, false)
+            .and_then(|()| if names { self.write_names(&mut ahead) } else { Ok(()) })
+            .and_then(|()| self.write_ahead(&mut ahead, true))
+            .and_then(|()| self.write_run());
+        if let Err(e) = spilled {
+            self.failed = Some(e.to_string());
+            self.roll_back();
+            return Err(e);
         }
+        // The entities and texts are read back from the engine from now on (new
+        // maps: `clear` would keep their memory).
+        self.entities = HashMap::default();
+        // Except the documents known to have no text: a load cites each of its
+        // documents again after every spill, and would read the engine for each.
+        self.texts = std::mem::take(&mut self.texts).into_iter().filter(|(_, t)| t.is_none()).collect();
+        if names {
+            self.names = HashMap::default();
+            self.name_bytes = 0;
+        }
+        self.dirty_names_at_spill = self.dirty_names;
+        self.record_bytes = 0;
         Ok(())
     }
 

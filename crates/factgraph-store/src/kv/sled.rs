@@ -22,15 +22,31 @@ fn conf(dir: &Path) -> Option<String> {
     std::fs::read(dir.join("conf")).ok().map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
 }
 
-/// The segment size of the engine in `dir`: the one its `conf` records (sled refuses
-/// to open with another), else ours for a new store.
-fn segment_size(dir: &Path) -> usize {
-    let Some(conf) = conf(dir) else { return SEGMENT_SIZE };
-    conf.lines()
-        .find_map(|l| l.strip_prefix("segment_size: "))
-        .and_then(|v| v.trim().parse::<usize>().ok())
-        .filter(|v| v.is_power_of_two() && (256..=1 << 24).contains(v))
-        .unwrap_or(SEGMENT_SIZE)
+/// What an engine directory was made with, which sled refuses to open without: read
+/// once per open from its `conf`, or ours for a new store.
+#[derive(Clone, Copy)]
+struct Settings {
+    segment_size: usize,
+    compression: Compression,
+}
+
+impl Settings {
+    fn of(dir: &Path) -> Settings {
+        let Some(conf) = conf(dir) else {
+            return Settings { segment_size: SEGMENT_SIZE, compression: Compression::Packed };
+        };
+        let value = |name: &str| conf.lines().find_map(|l| l.strip_prefix(name)).map(str::trim);
+        Settings {
+            segment_size: value("segment_size: ")
+                .and_then(|v| v.parse::<usize>().ok())
+                .filter(|v| v.is_power_of_two() && (256..=1 << 24).contains(v))
+                .unwrap_or(SEGMENT_SIZE),
+            compression: match value("use_compression: ") {
+                Some("true") => Compression::Sled,
+                _ => Compression::Packed,
+            },
+        }
+    }
 }
 
 /// Who compresses the values of an engine directory: chosen when it is made, and
@@ -43,17 +59,6 @@ enum Compression {
     /// We compress each value once as it is written (`packed.rs`); sled's own
     /// compression is off. Every new store.
     Packed,
-}
-
-impl Compression {
-    /// The setting of the engine in `dir`, or `Packed` for a new one.
-    fn of(dir: &Path) -> Compression {
-        let Some(conf) = conf(dir) else { return Compression::Packed };
-        match conf.lines().find_map(|l| l.strip_prefix("use_compression: ")).map(str::trim) {
-            Some("true") => Compression::Sled,
-            _ => Compression::Packed,
-        }
-    }
 }
 
 /// How the memory given to the engine is shared between sled's page cache and the
@@ -119,8 +124,7 @@ impl SledKv {
     ///
     /// sled can panic on damaged files; the panic is caught here and becomes an error.
     pub fn open(dir: &Path, cache_bytes: u64) -> Result<SledKv> {
-        let compression = Compression::of(dir);
-        let db = SledKv::open_db(dir, cache_bytes)?;
+        let (db, compression) = SledKv::open_db(dir, cache_bytes)?;
         Ok(SledKv {
             db: RwLock::new(Some(db)),
             dir: dir.to_owned(),
@@ -140,8 +144,7 @@ impl SledKv {
     /// behind (`factgraph-read-only-PID-N`).
     pub fn open_copy(dir: &Path, cache_bytes: u64) -> Result<SledKv> {
         let copy = TempCopy::of(dir)?;
-        let compression = Compression::of(&copy.engine);
-        let db = SledKv::open_db(&copy.engine, cache_bytes)?;
+        let (db, compression) = SledKv::open_db(&copy.engine, cache_bytes)?;
         Ok(SledKv {
             db: RwLock::new(Some(db)),
             dir: copy.engine.clone(),
@@ -152,7 +155,8 @@ impl SledKv {
         })
     }
 
-    fn open_db(dir: &Path, cache_bytes: u64) -> Result<sled::Db> {
+    /// The open engine, and who compresses its values.
+    fn open_db(dir: &Path, cache_bytes: u64) -> Result<(sled::Db, Compression)> {
         // sled releases its own file lock from background threads a moment after the
         // last handle drops. Our LOCK file already keeps other processes out, so a
         // busy sled lock here is our own previous handle closing: wait for it briefly.
@@ -170,14 +174,18 @@ impl SledKv {
 
     /// The sled configuration for a store's engine directory.
     pub fn config(dir: &Path, cache_bytes: u64) -> sled::Config {
-        let compression = Compression::of(dir);
+        SledKv::configured(dir, cache_bytes, Settings::of(dir))
+    }
+
+    fn configured(dir: &Path, cache_bytes: u64, settings: Settings) -> sled::Config {
+        let compression = settings.compression;
         sled::Config::new()
             .path(dir)
             .cache_capacity(cache_shares(compression, cache_bytes).0)
             .mode(sled::Mode::HighThroughput)
             // Large segments keep our 30-200 KB blocks in the log instead of sled's
             // separate blob files, which measured here at 2.5x the payload on disk.
-            .segment_size(segment_size(dir))
+            .segment_size(settings.segment_size)
             // Quotes and packed ids compress well; zstd level 1 costs little time. New
             // stores compress their values themselves (`packed.rs`).
             .use_compression(compression == Compression::Sled)
@@ -187,13 +195,14 @@ impl SledKv {
             .flush_every_ms(Some(500))
     }
 
-    fn open_once(dir: &Path, cache_bytes: u64) -> Result<sled::Db> {
+    fn open_once(dir: &Path, cache_bytes: u64) -> Result<(sled::Db, Compression)> {
         remove_snapshot_temporaries(dir)?;
-        check_snapshot(dir, Compression::of(dir))?;
-        let config = SledKv::config(dir, cache_bytes);
+        let settings = Settings::of(dir);
+        check_snapshot(dir, settings.compression)?;
+        let config = SledKv::configured(dir, cache_bytes, settings);
         let opened = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || config.open()));
         match opened {
-            Ok(Ok(db)) => Ok(db),
+            Ok(Ok(db)) => Ok((db, settings.compression)),
             Ok(Err(e)) => Err(engine_error(e)),
             Err(panic) => {
                 let msg = panic
@@ -510,7 +519,7 @@ impl Kv for SledKv {
         drop(db.take());
         // The cached values belong to the handle just closed: let its memory go.
         self.recent.clear();
-        *db = Some(SledKv::open_db(&self.dir, self.cache_bytes)?);
+        *db = Some(SledKv::open_db(&self.dir, self.cache_bytes)?.0);
         Ok(())
     }
 }

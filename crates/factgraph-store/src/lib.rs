@@ -14,12 +14,13 @@ pub mod keys;
 mod kv;
 pub mod model;
 mod normalize;
+mod packed_ints;
 pub mod quote;
 mod runs;
 mod store;
 mod txn;
 
-pub use adjacency::{Adjacency, AdjacencyEdge, Path, ValueEdge, Walk};
+pub use adjacency::{Adjacency, AdjacencyEdge, Path, Targets, ValueEdge, Walk};
 pub use check::CheckReport;
 pub use error::{Result, StoreError};
 pub use jsonl::{export_jsonl, import_jsonl, import_jsonl_checked, JsonlCheck, JSONL_FORMAT, JSONL_VERSION};

@@ -409,14 +409,14 @@ fn cold(p: &Paths) -> Result<Value> {
 }
 
 /// Opens the store in a new process and answers one walk: three hops (undirected)
-/// from the non-hub, the whole-graph adjacency read or built on the way.
+/// from the non-hub, the graph's shape read (or the adjacency built) on the way.
 fn cold_hop(p: &Paths) -> Result<Value> {
     let q = queries_json(p)?;
     let name = q["nonhub"]["name"].as_str().context("queries.json: nonhub.name")?.to_owned();
     let t = Instant::now();
     let graph = Graph::open_existing(&p.store)?;
     let e = *graph.lookup_ids(&name)?.first().context("the non-hub is not in the store")?;
-    let found = graph.adjacency()?.within(Node::Entity(e), 3, Walk::Undirected).len();
+    let found = graph.neighbourhood(Node::Entity(e), 3)?.len();
     let ms = t.elapsed().as_secs_f64() * 1e3;
     Ok(json!({"open_first_3hop_ms": ms, "answer": found, "peak_rss_mb": peak_rss_kb() as f64 / 1024.0}))
 }

@@ -20,7 +20,7 @@ mod runs;
 mod store;
 mod txn;
 
-pub use adjacency::{Adjacency, AdjacencyEdge, Path, Targets, ValueEdge, Walk};
+pub use adjacency::{Adjacency, AdjacencyEdge, Path, Targets, Topology, ValueEdge, Walk};
 pub use check::CheckReport;
 pub use error::{Result, StoreError};
 pub use jsonl::{export_jsonl, import_jsonl, import_jsonl_checked, JsonlCheck, JSONL_FORMAT, JSONL_VERSION};

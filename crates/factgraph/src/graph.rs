@@ -247,9 +247,10 @@ impl Graph {
     }
 
     /// Every node within `depth` statements of `node`, either direction, with its
-    /// distance, nearest first; the language's `neighbours of`.
+    /// distance, nearest first; the language's `neighbours of`. Runs on the graph's
+    /// shape alone (a new process reads half of the kept adjacency for it).
     pub fn neighbourhood(&self, node: Node, depth: usize) -> Result<Vec<(Node, usize)>> {
-        Ok(self.adjacency()?.within(node, depth, Walk::Undirected))
+        Ok(self.store.topology()?.within(node, depth, Walk::Undirected))
     }
 
     /// DOT for the whole graph (`None`), or for some statements, what they touch and

@@ -292,12 +292,19 @@ fn reach_ends(
         Arrow::Left => (Walk::Directed, false),
         Arrow::Either => (Walk::Undirected, true),
     };
-    let adjacency = ctx.store.adjacency()?;
     let withdrawn = ctx.withdrawn()?;
     let avoid = |s: StatementId| withdrawn.as_ref().is_some_and(|w| w.contains(s));
-    let others = |k: usize| match withdrawn {
-        None => adjacency.reach_others(start, k, walk, forwards),
-        Some(_) => adjacency.reach_others_avoiding(start, k, walk, forwards, &avoid),
+    // The graph's shape alone answers a search that avoids nothing where no node is a
+    // statement: a new process then reads half of the kept adjacency.
+    let shape = ctx.store.topology()?;
+    let adjacency = match withdrawn.is_none() && !shape.has_statement_nodes() && (min == 0 || !start_matters) {
+        true => None,
+        false => Some(ctx.store.adjacency()?),
+    };
+    let others = |k: usize| match (&adjacency, &withdrawn) {
+        (Some(a), Some(_)) => a.reach_others_avoiding(start, k, walk, forwards, &avoid),
+        (Some(a), None) => a.reach_others(start, k, walk, forwards),
+        (None, _) => shape.reach_others(start, k, walk, forwards).unwrap_or_default(),
     };
     let mut ends: Vec<At>;
     if min == 0 || !start_matters {
@@ -306,6 +313,10 @@ fn reach_ends(
             ends.push(At::Node(start));
         }
     } else {
+        let adjacency = match &adjacency {
+            Some(a) => a.clone(),
+            None => ctx.store.adjacency()?,
+        };
         let (found, closed) = adjacency.reach_avoiding(start, max, walk, forwards, &avoid);
         ends = found.into_iter().map(At::Node).collect();
         if closed {
@@ -317,12 +328,12 @@ fn reach_ends(
     // (a value node's one statement leads nowhere else). The adjacency keeps those
     // statements apart, by subject, so a graph with none (the common case) pays
     // nothing, and one with some reads no store list per node reached.
-    if max > 0 && (walk == Walk::Undirected || forwards) && adjacency.has_value_edges() {
+    if max > 0 && (walk == Walk::Undirected || forwards) && shape.has_value_edges() {
         let types: Vec<Option<u32>> = rel.types.iter().map(|t| ctx.store.relation_id(t)).collect();
         let mut before: Vec<Node> = if max > 1 { others(max - 1) } else { Vec::new() };
         before.push(start);
         for n in before {
-            for e in adjacency.value_edges(n) {
+            for e in shape.value_edges(n) {
                 ctx.tick()?;
                 let fits = types.is_empty() || types.contains(&Some(e.relation));
                 if fits && !withdrawn.as_ref().is_some_and(|w| w.contains(e.statement)) {

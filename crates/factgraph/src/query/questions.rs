@@ -519,11 +519,15 @@ fn path(ctx: &mut Ctx<'_>, from: EntityId, to: EntityId) -> Result<QueryResult> 
 /// `neighbours of X [depth N]`: every node within N statements, either direction
 /// (statements that others are about count as nodes).
 fn neighbours(ctx: &mut Ctx<'_>, centre: EntityId, depth: usize) -> Result<QueryResult> {
-    let adjacency = ctx.store.adjacency()?;
     let mut found = match ctx.withdrawn()? {
-        None => adjacency.within(Node::Entity(centre), depth, factgraph_store::Walk::Undirected),
-        Some(w) => adjacency
-            .within_avoiding(Node::Entity(centre), depth, factgraph_store::Walk::Undirected, &|s| w.contains(s)),
+        // The shape alone: a new process reads half of the kept adjacency.
+        None => ctx.store.topology()?.within(Node::Entity(centre), depth, factgraph_store::Walk::Undirected),
+        Some(w) => ctx.store.adjacency()?.within_avoiding(
+            Node::Entity(centre),
+            depth,
+            factgraph_store::Walk::Undirected,
+            &|s| w.contains(s),
+        ),
     };
     found.sort_by_key(|&(n, d)| (d, n));
     let mut out = QueryResult::with_columns(&["neighbour", "kind", "distance"]);

@@ -1138,6 +1138,15 @@ impl Store {
     /// documents, attributions), with its entity: whole indexes, one scan each.
     fn entity_lists(&self, tags: &[u8]) -> Result<Vec<(EntityId, Vec<StatementId>)>> {
         let mut out = Vec::new();
+        self.each_entity_list(tags, |entity, statements| {
+            out.push((entity, statements));
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// `entity_lists`, handed to `f` one list at a time as the scan reads them.
+    fn each_entity_list(&self, tags: &[u8], mut f: impl FnMut(EntityId, Vec<StatementId>) -> Result<()>) -> Result<()> {
         for &tag in tags {
             for pair in self.kv.scan_prefix(&[tag]) {
                 let (k, v) = pair?;
@@ -1145,19 +1154,20 @@ impl Store {
                     let id = keys::id_of(1, &k, slot, keys::LIST_BITS)
                         .ok_or_else(|| StoreError::Corrupt("entity list key".into()))?;
                     let ids: Vec<u64> = decode(rec, "posting list")?;
-                    out.push((EntityId(id), ids.into_iter().map(StatementId).collect()));
+                    f(EntityId(id), ids.into_iter().map(StatementId).collect())?;
                 }
             }
         }
-        Ok(out)
+        Ok(())
     }
 
     /// Every document cited and every agent credited by some evidence, each with the
-    /// statements whose evidence names it (as the document or as the attribution): the
-    /// whole document and attribution indexes, for what is built from all of them
-    /// (the sources of every statement), without decoding a statement.
-    pub fn all_evidence_sources(&self) -> Result<Vec<(EntityId, Vec<StatementId>)>> {
-        self.entity_lists(&[keys::BY_DOCUMENT, keys::BY_ATTRIBUTION])
+    /// statements whose evidence names it (as the document or as the attribution),
+    /// handed to `f` one at a time: the whole document and attribution indexes, for
+    /// what is built from all of them (the sources of every statement), without
+    /// decoding a statement and without holding the indexes whole.
+    pub fn each_evidence_source(&self, f: impl FnMut(EntityId, Vec<StatementId>) -> Result<()>) -> Result<()> {
+        self.each_entity_list(&[keys::BY_DOCUMENT, keys::BY_ATTRIBUTION], f)
     }
 
     /// Entities of a kind: with every label of it, for a kind of several labels

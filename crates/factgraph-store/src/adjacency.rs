@@ -89,7 +89,7 @@ impl Rows {
         let top = edges.iter().map(|&(_, _, sid)| sid).max().unwrap_or(0);
         let mut placing = Placing::new(degrees.into_iter(), top).expect("a test's edges fit");
         for &(from, to, sid) in edges {
-            placing.add(from, to, sid);
+            assert!(placing.add(from, to, sid), "counted above");
         }
         placing.finish()
     }
@@ -154,14 +154,34 @@ impl Placing {
         Some(Placing { rows: Rows { offsets, split, targets }, via, fill })
     }
 
-    /// Places the edge `from → to` carried by statement `sid` at both its ends.
-    fn add(&mut self, from: u32, to: u32, sid: u64) {
+    /// Places the edge `from → to` carried by statement `sid` at both its ends;
+    /// `false`, placing nothing, when an end has no room left for it (more edges than
+    /// its degrees said: the index changed since they were counted).
+    fn add(&mut self, from: u32, to: u32, sid: u64) -> bool {
+        let r = &self.rows;
+        let room = |node: u32, part: usize| {
+            let end = match part {
+                0 => r.split.get(node as usize),
+                _ => r.offsets.get(node as usize + 1),
+            };
+            self.fill.get(node as usize).zip(end).is_some_and(|(f, &end)| f[part] < end)
+        };
+        if !(room(from, 0) && room(to, 1)) {
+            return false;
+        }
         for (node, part, other) in [(from, 0, to), (to, 1, from)] {
             let at = &mut self.fill[node as usize][part];
             self.rows.targets.set(*at as usize, u64::from(other));
             self.via.set(*at as usize, sid);
             *at += 1;
         }
+        true
+    }
+
+    /// Whether every row is as full as its degrees said.
+    fn full(&self) -> bool {
+        let r = &self.rows;
+        self.fill.iter().enumerate().all(|(i, f)| f[0] == r.split[i] && f[1] == r.offsets[i + 1])
     }
 
     /// The rows, each part in neighbour order (parallel statements in statement
@@ -196,7 +216,10 @@ impl Placing {
 /// nodes) in a map.
 #[derive(Default)]
 struct Census {
+    /// The store's next entity id: an entity at or past it is a damaged index.
+    entity_bound: u64,
     entities: FixedBitSet,
+    /// Grown as ids are seen (a damaged counter alone sizes nothing).
     entity_degrees: Vec<[u32; 2]>,
     statements: HashMap<u64, [u32; 2]>,
     /// The largest statement id on an edge.
@@ -208,9 +231,13 @@ impl Census {
     fn node(&mut self, n: Node) -> Result<&mut [u32; 2]> {
         Ok(match n {
             Node::Entity(e) => {
-                let i = usize::try_from(e.0).ok().filter(|&i| i < self.entity_degrees.len()).ok_or_else(|| {
+                let i = usize::try_from(e.0).ok().filter(|_| e.0 < self.entity_bound).ok_or_else(|| {
                     StoreError::Corrupt(format!("the adjacency index names entity {}, past the last", e.0))
                 })?;
+                if i >= self.entity_degrees.len() {
+                    self.entity_degrees.resize(i + 1, [0; 2]);
+                    self.entities.grow(i + 1);
+                }
                 self.entities.insert(i);
                 &mut self.entity_degrees[i]
             }
@@ -277,15 +304,21 @@ impl Adjacency {
     /// Builds from the store's adjacency index (out-lists only; each statement is
     /// entered once, from its subject), in two scans of it: the first finds the
     /// nodes and counts their edges, the second places each edge at its two ends (see
-    /// `Placing`).
+    /// `Placing`). A commit between the scans (another thread's) changes the
+    /// store's stamp, and the build starts again.
     pub fn build(store: &Store) -> Result<Adjacency> {
-        let entity_bound = usize::try_from(store.meta_u64(crate::keys::META_NEXT_ENTITY)?)
-            .map_err(|_| StoreError::Corrupt("the next entity id".into()))?;
-        let mut census = Census {
-            entities: FixedBitSet::with_capacity(entity_bound),
-            entity_degrees: vec![[0; 2]; entity_bound],
-            ..Census::default()
-        };
+        for _ in 0..3 {
+            if let Some(built) = Adjacency::build_once(store)? {
+                return Ok(built);
+            }
+        }
+        Err(StoreError::Engine("the store kept changing while its adjacency was built".into()))
+    }
+
+    fn build_once(store: &Store) -> Result<Option<Adjacency>> {
+        let stamp = store.stamp()?;
+        let entity_bound = store.meta_u64(crate::keys::META_NEXT_ENTITY)?;
+        let mut census = Census { entity_bound, ..Census::default() };
         let mut values = Vec::new();
         store.each_adjacency(true, |((subject, _), entries)| {
             census.node(subject)?;
@@ -330,7 +363,7 @@ impl Adjacency {
         statements.sort_unstable();
         let mut nodes = Vec::with_capacity(census.entities.count_ones(..) + statements.len());
         let mut degrees = Vec::with_capacity(nodes.capacity());
-        let mut entity_rank = vec![u32::MAX; entity_bound];
+        let mut entity_rank = vec![u32::MAX; census.entity_degrees.len()];
         let mut statement_rank: HashMap<u64, u32> = HashMap::with_capacity(statements.len());
         let mut more = statements.iter().peekable();
         let mut rank = |code: u64, d: [u32; 2], nodes: &mut Vec<u64>| {
@@ -353,27 +386,36 @@ impl Adjacency {
         let too_many =
             || StoreError::Engine("the graph has more edges than an adjacency can address (2^32 ends)".into());
         let mut placing = Placing::new(degrees.into_iter(), top).ok_or_else(too_many)?;
+        // A node the first scan did not count, or an edge with no room left, is a
+        // commit between the scans.
         let dense = |n: Node| match n {
-            Node::Entity(e) => entity_rank[e.0 as usize],
-            Node::Statement(s) => statement_rank[&s.0],
+            Node::Entity(e) => entity_rank.get(e.0 as usize).copied().filter(|&r| r != u32::MAX),
+            Node::Statement(s) => statement_rank.get(&s.0).copied(),
+        };
+        let mut changed = false;
+        let mut place = |from: Node, to: Node, sid: u64| match (dense(from), dense(to)) {
+            (Some(a), Some(b)) if placing.add(a, b, sid) => {}
+            _ => changed = true,
         };
         store.each_adjacency(true, |((subject, _), entries)| {
-            let s = dense(subject);
             for a in entries {
                 if let Some(o) = a.other.node() {
-                    placing.add(s, dense(o), a.sid);
+                    place(subject, o, a.sid);
                 }
             }
             Ok(())
         })?;
         for (from, to, sid) in joins {
-            placing.add(dense(from), dense(to), sid);
+            place(from, to, sid);
+        }
+        if changed || !placing.full() || store.stamp()? != stamp {
+            return Ok(None);
         }
         let (rows, via) = placing.finish();
         values.sort_unstable();
         let statement_nodes = !statement_rank.is_empty();
         let shape = Topology { nodes, rows, values, statement_nodes, sum: None };
-        Ok(Adjacency { shape: Arc::new(shape), via })
+        Ok(Some(Adjacency { shape: Arc::new(shape), via }))
     }
 
     /// The graph's shape, which walks that need no statements run on.

@@ -494,10 +494,9 @@ fn load_sized(store: &Store, dir: &Path, progress: Progress<'_>, sizes: SortSize
     }
     progress("writing", total, total);
     tx.commit()?;
-    // The first walk in the next process then reads the adjacency instead of building
-    // it. The load has succeeded either way.
+    // What the next process's first walk reads is derived by the caller
+    // (`Graph::prepare`, after every load).
     progress("indexing", total, total);
-    let _ = store.prepare_adjacency();
     Ok(summary)
 }
 

@@ -297,7 +297,7 @@ fn reach_ends(
     // The graph's shape alone answers a search that avoids nothing where no node is a
     // statement: a new process then reads half of the kept adjacency.
     let shape = ctx.store.topology()?;
-    let adjacency = match withdrawn.is_none() && !shape.has_statement_nodes() && (min == 0 || !start_matters) {
+    let adjacency = match withdrawn.is_none() && !shape.has_statement_nodes() {
         true => None,
         false => Some(ctx.store.adjacency()?),
     };
@@ -313,11 +313,9 @@ fn reach_ends(
             ends.push(At::Node(start));
         }
     } else {
-        let adjacency = match &adjacency {
-            Some(a) => a.clone(),
-            None => ctx.store.adjacency()?,
-        };
-        let (found, closed) = adjacency.reach_avoiding(start, max, walk, forwards, &avoid);
+        // Whether a trail comes back to `start` asks for the statements (cached: one
+        // build or read per commit).
+        let (found, closed) = ctx.store.adjacency()?.reach_avoiding(start, max, walk, forwards, &avoid);
         ends = found.into_iter().map(At::Node).collect();
         if closed {
             ends.push(At::Node(start));

@@ -11,7 +11,9 @@
 //! a load's memory does not grow with the statements' text. Lines are grouped by
 //! claim with an external sort (`extsort.rs`: sorted runs in temporary files beside
 //! the store), and a repeated claim's later evidence is read back from the file when
-//! the claim is added, so the grouping does not grow with the file either.
+//! the claim is added, so the grouping does not grow with the file either. The load
+//! uses two cores: the grouping runs beside the load of the entities and sources, and
+//! the second pass's rows are read and mapped beside the adds.
 //!
 //! A file the loader cannot take whole is refused with its file and line, and nothing
 //! is loaded: invalid UTF-8, a row with more or fewer fields than its header (a tab
@@ -24,8 +26,9 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use factgraph_store::{Date, EntityId, Evidence, NewStatement, Properties, Store, Value};
+use factgraph_store::{Date, EntityId, Evidence, NewStatement, Properties, Store, Transaction, Value};
 
 use crate::error::{Error, LoadError};
 use crate::extsort::{u64_at, Record, Sorted, Sorter};
@@ -212,12 +215,39 @@ struct Grouped {
     evidence: Sorted<Repeat>,
 }
 
-/// Reads `statements.tsv` once, checking every row as the load would (ids known and
-/// not repeated, a valid relation, a quote), and groups the lines by claim. Memory
-/// does not grow with the file: the lines are grouped by an external sort (runs in
-/// `scratch`), and a repeat's evidence is read back from the file when its claim is
-/// added rather than kept.
-fn group_claims(dir: &Path, scratch: &Path, sizes: SortSizes, ents: &IdMap, docs: &IdMap) -> Result<Grouped, Error> {
+/// Checks a row of `statements.tsv` as the load takes it, in the order a reader
+/// would: its id (a number seen on no earlier row), its subject, object and source
+/// (numbers, and with `ids`, the ids of an entity and a source the other files
+/// define), its relation and its quote. Returns the subject's and object's ids in the
+/// files.
+fn check_row(line: usize, f: &[&str], seen: &mut IdSet, ids: Option<(&IdMap, &IdMap)>) -> Result<(u64, u64), Error> {
+    let key = parse_id("statements.tsv", line, f[0])?;
+    if !seen.insert(key) {
+        return Err(bad("statements.tsv", line, format!("statement id {key} appears twice")));
+    }
+    let defined = |s: &str, map: Option<&IdMap>, what: &str| -> Result<u64, Error> {
+        let id = parse_id("statements.tsv", line, s)?;
+        match map {
+            Some(map) if map.get(id).is_none() => Err(bad("statements.tsv", line, format!("no {what} {id}"))),
+            _ => Ok(id),
+        }
+    };
+    let s = defined(f[1], ids.map(|i| i.0), "entity")?;
+    let o = defined(f[3], ids.map(|i| i.0), "entity")?;
+    defined(f[4], ids.map(|i| i.1), "source")?;
+    let invalid = |e: factgraph_store::StoreError| bad("statements.tsv", line, e.to_string());
+    factgraph_store::check_relation_name(f[2]).map_err(invalid)?;
+    factgraph_store::check_quote(f[5]).map_err(invalid)?;
+    Ok((s, o))
+}
+
+/// Reads `statements.tsv` once, checking every row as the load would (`check_row`,
+/// all but whether the other files define its ids: this pass runs beside the load of
+/// those files), and groups the lines by claim. Memory does not grow with the file:
+/// the lines are grouped by an external sort (runs in `scratch`), and a repeat's
+/// evidence is read back from the file when its claim is added rather than kept.
+/// Gives up early once `stop` is set (the load failed elsewhere).
+fn group_claims(dir: &Path, scratch: &Path, sizes: SortSizes, stop: &AtomicBool) -> Result<Grouped, Error> {
     let mut statements = TsvFile::open(dir, "statements.tsv", 6)?;
     let sort_error = |e: std::io::Error| io_error(scratch, e);
     // Statement ids name nothing else, but one that appears twice is a broken file.
@@ -225,19 +255,12 @@ fn group_claims(dir: &Path, scratch: &Path, sizes: SortSizes, ents: &IdMap, docs
     let mut predicates: HashMap<String, u32> = HashMap::default();
     let mut claims = Sorter::new(sizes.claims, scratch);
     while let Some((line, f)) = statements.next_row()? {
-        let key = parse_id("statements.tsv", line, f[0])?;
-        if !seen.insert(key) {
-            return Err(bad("statements.tsv", line, format!("statement id {key} appears twice")));
+        if line % 65_536 == 0 && stop.load(Ordering::Relaxed) {
+            return Err(bad("statements.tsv", line, "the load stopped"));
         }
-        let get = |map: &IdMap, s: &str, what: &str| -> Result<EntityId, Error> {
-            let id = parse_id("statements.tsv", line, s)?;
-            map.get(id).ok_or_else(|| bad("statements.tsv", line, format!("no {what} {id}")))
-        };
-        let (s, o) = (get(ents, f[1], "entity")?, get(ents, f[3], "entity")?);
-        get(docs, f[4], "source")?;
-        let invalid = |e: factgraph_store::StoreError| bad("statements.tsv", line, e.to_string());
-        factgraph_store::check_relation_name(f[2]).map_err(invalid)?;
-        factgraph_store::check_quote(f[5]).map_err(invalid)?;
+        // Claims are told apart by the files' ids: the same entity has the same id in
+        // both, so the grouping is the same as by the store's.
+        let (s, o) = check_row(line, &f, &mut seen, None)?;
         // The predicate's text is copied only the first time it is seen.
         let p = match predicates.get(f[2]) {
             Some(&p) => p,
@@ -247,7 +270,7 @@ fn group_claims(dir: &Path, scratch: &Path, sizes: SortSizes, ents: &IdMap, docs
                 next
             }
         };
-        let claim = ClaimLine { subject: s.0, predicate: p, object: o.0, line: line as u64, offset: statements.start };
+        let claim = ClaimLine { subject: s, predicate: p, object: o, line: line as u64, offset: statements.start };
         claims.push(claim).map_err(sort_error)?;
     }
     drop(seen);
@@ -265,6 +288,29 @@ fn group_claims(dir: &Path, scratch: &Path, sizes: SortSizes, ents: &IdMap, docs
         }
     }
     Ok(Grouped { repeats: lines, evidence: repeats.finish().map_err(sort_error)? })
+}
+
+/// The error to report for `statements.tsv` when the grouping refused a row:
+/// the first row, in file order, that the load refuses when it also checks that the
+/// other files define its ids (an earlier row may name an entity none defines), else
+/// the grouping's own error.
+fn first_refused(dir: &Path, ids: (&IdMap, &IdMap), found: Error) -> Error {
+    let upto = match &found {
+        Error::Load(LoadError::Format { file, line, .. }) if file == "statements.tsv" => *line,
+        _ => return found,
+    };
+    let check = || -> Result<(), Error> {
+        let mut statements = TsvFile::open(dir, "statements.tsv", 6)?;
+        let mut seen = IdSet::default();
+        while let Some((line, f)) = statements.next_row()? {
+            check_row(line, &f, &mut seen, Some(ids))?;
+            if line >= upto {
+                break;
+            }
+        }
+        Ok(())
+    };
+    check().err().unwrap_or(found)
 }
 
 /// The source and quote of the line starting at `offset` in `statements.tsv`: a repeat's
@@ -409,12 +455,57 @@ fn load_sized(store: &Store, dir: &Path, progress: Progress<'_>, sizes: SortSize
     let mut entities = TsvFile::open(dir, "entities.tsv", 3)?;
     let mut aliases = TsvFile::open(dir, "aliases.tsv", 2)?;
     let mut sources = TsvFile::open(dir, "sources.tsv", 4)?;
-    let mut statements = TsvFile::open(dir, "statements.tsv", 6)?;
+    let statements = TsvFile::open(dir, "statements.tsv", 6)?;
     let total = count_lines(&dir.join("statements.tsv"))?.saturating_sub(1);
-    let mut summary = TsvSummary::default();
-    let mut tx = store.transaction()?;
-    tx.reserve(total as usize);
+    let scratch = store.path().map_or_else(std::env::temp_dir, Path::to_path_buf);
+    // Set when the load fails, so that the grouping beside it stops early.
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        // Two passes over the statements. The first checks every row and finds the
+        // lines that repeat an earlier line's claim; it needs nothing from the other
+        // files but which ids they define, checked after it, so it runs beside their
+        // load, on the other core. The second adds each claim once, with all its
+        // evidence (a repeat's read back from the file): a claim's later evidence then
+        // never has to be merged into a statement already written ahead of the commit
+        // (a read and a rewrite of its block).
+        let grouping = scope.spawn(|| group_claims(dir, &scratch, sizes, &stop));
+        let loaded = (|| {
+            let mut summary = TsvSummary::default();
+            let mut tx = store.transaction()?;
+            tx.reserve(total as usize);
+            let ids = load_entities(&mut tx, [&mut entities, &mut aliases, &mut sources], &mut summary)?;
+            // The entities, aliases and documents are all there: written ahead now,
+            // their memory is gone before the statements' records take theirs.
+            tx.spill_now()?;
+            progress("statements", 0, total);
+            let grouped = match grouping.join() {
+                Ok(Ok(grouped)) => grouped,
+                Ok(Err(e)) => return Err(first_refused(dir, (&ids.0, &ids.1), e)),
+                Err(_) => return Err(bad("statements.tsv", 0, "the grouping of the statements failed")),
+            };
+            let files = (dir, scratch.as_path());
+            add_claims(&mut tx, statements, grouped, files, (&ids.0, &ids.1), &mut summary, progress, total)?;
+            progress("writing", total, total);
+            tx.commit()?;
+            // What the next process's first walk reads is derived by the caller
+            // (`Graph::prepare`, after every load).
+            progress("indexing", total, total);
+            Ok(summary)
+        })();
+        if loaded.is_err() {
+            stop.store(true, Ordering::Relaxed);
+        }
+        loaded
+    })
+}
 
+/// Loads the entities, their aliases and the sources (as documents): the ids each
+/// file gives its entities and its sources, mapped to the store's.
+fn load_entities(
+    tx: &mut Transaction<'_>,
+    [entities, aliases, sources]: [&mut TsvFile; 3],
+    summary: &mut TsvSummary,
+) -> Result<(IdMap, IdMap), Error> {
     let mut ents = IdMap::default();
     while let Some((line, f)) = entities.next_row()? {
         let key = parse_id("entities.tsv", line, f[0])?;
@@ -449,55 +540,107 @@ fn load_sized(store: &Store, dir: &Path, progress: Progress<'_>, sizes: SortSize
         docs.insert(key, id);
         summary.documents += 1;
     }
-    // The entities, aliases and documents are all there: written ahead now, their
-    // memory is gone before the statements' grouping and records take theirs.
-    tx.spill_now()?;
-    progress("statements", 0, total);
-    // Two passes over the statements. The first checks every row (in file order, as
-    // the second would) and finds the lines that repeat an earlier line's claim; the
-    // second adds each claim once, with all its evidence (a repeat's read back from
-    // the file). A claim's later evidence then never has to be merged into a
-    // statement already written ahead of the commit (a read and a rewrite of its
-    // block).
-    let scratch = store.path().map_or_else(std::env::temp_dir, Path::to_path_buf);
-    let grouped = group_claims(dir, &scratch, sizes, &ents, &docs)?;
-    let mut more = grouped.evidence.peekable();
-    let path = dir.join("statements.tsv");
-    let mut again = BufReader::with_capacity(1 << 12, File::open(&path).map_err(|e| io_error(&path, e))?);
-    while let Some((line, f)) = statements.next_row()? {
-        summary.claims += 1;
-        if summary.claims % 65_536 == 0 {
-            progress("statements", summary.claims, total);
-        }
-        if grouped.repeats.contains(line) {
-            continue;
-        }
-        // Checked by `group_claims`.
-        let id = |map: &IdMap, s: &str| s.parse().ok().and_then(|k: u64| map.get(k));
-        let (Some(s), Some(o), Some(doc)) = (id(&ents, f[1]), id(&ents, f[3]), id(&docs, f[4])) else {
-            return Err(bad("statements.tsv", line, "changed while it was being read"));
-        };
-        let mut new = NewStatement::new(s, f[2], o, Evidence::new(doc, f[5]));
-        while let Some(r) = more.next_if(|r| r.as_ref().map_or(true, |r| r.first <= line as u64)) {
-            let r = r.map_err(|e| io_error(&scratch, e))?;
-            if r.first != line as u64 {
-                return Err(bad("statements.tsv", line, "changed while it was being read"));
+    Ok((ents, docs))
+}
+
+/// Claims the second pass hands over at a time, with the rows read for them.
+const CLAIMS_PER_BATCH: usize = 1024;
+
+/// Claims read by the second pass, ready to add, and how many rows were read for them
+/// (repeats included).
+#[derive(Default)]
+struct Claims {
+    rows: u64,
+    claims: Vec<(usize, NewStatement)>,
+}
+
+/// The second pass: each claim added once, with its repeats' evidence. The rows are
+/// read, their ids mapped and the repeats' evidence read back on the other core
+/// (`read_claims`), in batches, while this thread adds them.
+#[allow(clippy::too_many_arguments)]
+fn add_claims(
+    tx: &mut Transaction<'_>,
+    statements: TsvFile,
+    grouped: Grouped,
+    (dir, scratch): (&Path, &Path),
+    ids: (&IdMap, &IdMap),
+    summary: &mut TsvSummary,
+    progress: Progress<'_>,
+    total: u64,
+) -> Result<(), Error> {
+    std::thread::scope(|scope| {
+        // A few batches ahead at most: the reader waits while the adds catch up.
+        let (send, receive) = std::sync::mpsc::sync_channel(4);
+        let reading = scope.spawn(move || read_claims(statements, grouped, (dir, scratch), ids, &send));
+        for batch in receive.iter() {
+            let batch: Claims = batch?;
+            for (line, new) in batch.claims {
+                // Grouped by claim, and the subjects are all new: nothing of this
+                // batch has the same content.
+                let added = tx.add_distinct_statement(new).map_err(|e| bad("statements.tsv", line, e.to_string()))?;
+                if matches!(added, factgraph_store::Added::Created(_)) {
+                    summary.statements += 1;
+                }
             }
-            new.evidence.push(evidence_at(&mut again, &path, (line, r.offset), &docs)?);
+            let before = summary.claims;
+            summary.claims += batch.rows;
+            if before / 65_536 != summary.claims / 65_536 {
+                progress("statements", summary.claims, total);
+            }
         }
-        // Grouped by claim above, and the subjects are all new: nothing of this batch
-        // has the same content.
-        let added = tx.add_distinct_statement(new).map_err(|e| bad("statements.tsv", line, e.to_string()))?;
-        if matches!(added, factgraph_store::Added::Created(_)) {
-            summary.statements += 1;
+        drop(receive);
+        reading.join().map_err(|_| bad("statements.tsv", 0, "the reading of the statements failed"))
+    })
+}
+
+/// Reads the claims of `statements.tsv` for `add_claims`, in file order, and sends
+/// them in batches: each claim's first row with its ids mapped to the store's, and
+/// the evidence of the rows repeating it. An error is sent in place of a batch, and
+/// ends the reading; so does a receiver that has gone (the load failed).
+fn read_claims(
+    mut statements: TsvFile,
+    grouped: Grouped,
+    (dir, scratch): (&Path, &Path),
+    (ents, docs): (&IdMap, &IdMap),
+    send: &std::sync::mpsc::SyncSender<Result<Claims, Error>>,
+) {
+    let read = || -> Result<(), Error> {
+        let mut more = grouped.evidence.peekable();
+        let path = dir.join("statements.tsv");
+        let mut again = BufReader::with_capacity(1 << 12, File::open(&path).map_err(|e| io_error(&path, e))?);
+        let mut batch = Claims::default();
+        while let Some((line, f)) = statements.next_row()? {
+            batch.rows += 1;
+            if !grouped.repeats.contains(line) {
+                let changed = || bad("statements.tsv", line, "changed while it was being read");
+                // The first pass checked that each is a number; whether the other
+                // files define it is checked here.
+                let defined = |map: &IdMap, s: &str, what: &str| -> Result<EntityId, Error> {
+                    let id: u64 = s.parse().map_err(|_| changed())?;
+                    map.get(id).ok_or_else(|| bad("statements.tsv", line, format!("no {what} {id}")))
+                };
+                let (s, o) = (defined(ents, f[1], "entity")?, defined(ents, f[3], "entity")?);
+                let doc = defined(docs, f[4], "source")?;
+                let mut new = NewStatement::new(s, f[2], o, Evidence::new(doc, f[5]));
+                while let Some(r) = more.next_if(|r| r.as_ref().map_or(true, |r| r.first <= line as u64)) {
+                    let r = r.map_err(|e| io_error(scratch, e))?;
+                    if r.first != line as u64 {
+                        return Err(changed());
+                    }
+                    new.evidence.push(evidence_at(&mut again, &path, (line, r.offset), docs)?);
+                }
+                batch.claims.push((line, new));
+            }
+            if batch.claims.len() == CLAIMS_PER_BATCH && send.send(Ok(std::mem::take(&mut batch))).is_err() {
+                return Ok(());
+            }
         }
+        let _ = send.send(Ok(batch));
+        Ok(())
+    };
+    if let Err(e) = read() {
+        let _ = send.send(Err(e));
     }
-    progress("writing", total, total);
-    tx.commit()?;
-    // What the next process's first walk reads is derived by the caller
-    // (`Graph::prepare`, after every load).
-    progress("indexing", total, total);
-    Ok(summary)
 }
 
 #[cfg(test)]
@@ -670,6 +813,58 @@ mod tests {
                 .collect();
             assert!(numbers.windows(2).all(|w| w[0] < w[1]), "{line}");
         }
+    }
+
+    /// The error a load reports for the files in `bodies` (entities, sources and
+    /// statements rows, after their headers; no aliases), and that it loaded nothing.
+    fn refused(entities: &str, sources: &str, statements: &str) -> String {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, body) in FILES.iter().zip([
+            format!("id\tname\ttype\n{entities}"),
+            "entity_id\talias\n".to_string(),
+            format!("id\turl\tdate\ttitle\n{sources}"),
+            format!("id\tsubject_id\tpredicate\tobject_id\tsource_id\tquote\n{statements}"),
+        ]) {
+            std::fs::write(dir.path().join(name), body).unwrap();
+        }
+        let store = Store::in_memory().unwrap();
+        let e = load_tsv_dir(&store, dir.path(), &mut |_, _, _| {}).unwrap_err();
+        assert_eq!(store.counts().unwrap(), Counts::default(), "{e}");
+        e.to_string()
+    }
+
+    const TWO_ENTITIES: &str = "0\tAlpha\tPerson\n1\tBeta\tPlace\n";
+    const ONE_SOURCE: &str = "0\thttps://news.example/0\t\tT\n";
+
+    /// The statements are checked in two passes (their grouping beside the other files'
+    /// load, whether those files define their ids after it), but the error reported is
+    /// the first row refused in file order, whichever pass finds it.
+    #[test]
+    fn the_first_refused_statement_row_is_reported_whichever_pass_finds_it() {
+        // A row naming no entity, then a row whose id repeats: the first is reported.
+        let text = refused(TWO_ENTITIES, ONE_SOURCE, "0\t0\tvisited\t9\t0\tq\n0\t0\tvisited\t1\t0\tq\n");
+        assert_eq!(text, "statements.tsv:2: no entity 9");
+        // The other way round: the repeated id comes first.
+        let text = refused(
+            TWO_ENTITIES,
+            ONE_SOURCE,
+            "0\t0\tvisited\t1\t0\tq\n0\t0\tvisited\t1\t0\tq\n1\t0\tvisited\t9\t0\tq\n",
+        );
+        assert_eq!(text, "statements.tsv:3: statement id 0 appears twice");
+        // On one row, a missing subject is named before a missing source.
+        let text = refused(TWO_ENTITIES, ONE_SOURCE, "0\t0\tvisited\t1\t0\tq\n1\t7\tvisited\t1\t5\tq\n");
+        assert_eq!(text, "statements.tsv:3: no entity 7");
+        // Rows all well formed, one naming a source no file defines.
+        let text = refused(TWO_ENTITIES, ONE_SOURCE, "0\t0\tvisited\t1\t0\tq\n1\t1\tvisited\t0\t5\tq\n");
+        assert_eq!(text, "statements.tsv:3: no source 5");
+    }
+
+    /// The other files are loaded first: their errors are reported before any of the
+    /// statements', though the statements are read beside them.
+    #[test]
+    fn an_entity_file_error_is_reported_before_a_statement_file_error() {
+        let text = refused("0\tAlpha\tPerson\n0\tAgain\tPerson\n", ONE_SOURCE, "x\t0\tvisited\t1\t0\tq\n");
+        assert_eq!(text, "entities.tsv:3: entity id 0 appears twice");
     }
 
     #[test]

@@ -1318,7 +1318,13 @@ impl<'s> Transaction<'s> {
             self.write_spill(&mut ahead, names).and_then(|()| pending.write(&dir))
         } else {
             std::thread::scope(|scope| {
-                let run = scope.spawn(|| pending.write(&dir));
+                let beside = std::thread::Builder::new().spawn_scoped(scope, || pending.write(&dir));
+                let run = match beside {
+                    Ok(run) => run,
+                    // The appends went with the thread that could not start: the
+                    // transaction fails as a whole rather than lose them.
+                    Err(e) => return Err(StoreError::io("starting a thread to write a load's run", e)),
+                };
                 let records = self.write_spill(&mut ahead, names);
                 let run = run.join().unwrap_or_else(|_| Err(StoreError::Engine("writing a load's run failed".into())));
                 records.and(run)

@@ -409,6 +409,11 @@ impl IdSet {
     }
 }
 
+/// A thread the load could not start (the system is out of them).
+fn no_thread(source: std::io::Error) -> Error {
+    Error::Io { context: "starting a thread for the load".into(), source }
+}
+
 fn io_error(path: &Path, e: std::io::Error) -> Error {
     Error::Load(LoadError::Io { path: path.display().to_string(), message: e.to_string() })
 }
@@ -468,7 +473,9 @@ fn load_sized(store: &Store, dir: &Path, progress: Progress<'_>, sizes: SortSize
         // evidence (a repeat's read back from the file): a claim's later evidence then
         // never has to be merged into a statement already written ahead of the commit
         // (a read and a rewrite of its block).
-        let grouping = scope.spawn(|| group_claims(dir, &scratch, sizes, &stop));
+        let grouping = std::thread::Builder::new()
+            .spawn_scoped(scope, || group_claims(dir, &scratch, sizes, &stop))
+            .map_err(no_thread)?;
         let loaded = (|| {
             let mut summary = TsvSummary::default();
             let mut tx = store.transaction()?;
@@ -571,7 +578,9 @@ fn add_claims(
     std::thread::scope(|scope| {
         // A few batches ahead at most: the reader waits while the adds catch up.
         let (send, receive) = std::sync::mpsc::sync_channel(4);
-        let reading = scope.spawn(move || read_claims(statements, grouped, (dir, scratch), ids, &send));
+        let reading = std::thread::Builder::new()
+            .spawn_scoped(scope, move || read_claims(statements, grouped, (dir, scratch), ids, &send))
+            .map_err(no_thread)?;
         for batch in receive.iter() {
             let batch: Claims = batch?;
             for (line, new) in batch.claims {

@@ -185,3 +185,45 @@ fn a_read_beside_a_spilling_load_on_its_own_thread_is_refused_not_shown_uncommit
     drop(tx);
     assert_eq!(store.counts().unwrap(), Counts::default());
 }
+
+/// A new store's names, written at spills to runs and merged into their buckets once:
+/// the same name given to entities in different spills, aliases added after their
+/// entity's names went, and a lookup in the middle (which merges the runs so far)
+/// leave the same store, and find the same entities, as a load held in memory.
+#[test]
+fn names_spilled_to_runs_in_a_new_store_commit_as_a_load_held_in_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let results: Vec<(String, Vec<usize>)> = [(usize::MAX, false), (0, false), (0, true), (4096, true)]
+        .into_iter()
+        .map(|(spill, look)| {
+            let store = open(&dir.path().join(format!("n{spill}-{look}")));
+            let mut tx = store.transaction().unwrap();
+            tx.set_spill_bytes(spill);
+            let mut shared = Vec::new();
+            for round in 0..3 {
+                shared.push(tx.create_entity("Shared Name", "Person").unwrap());
+                for i in 0..200 {
+                    let e = tx.create_entity(&format!("person {round} {i}"), "Person").unwrap();
+                    tx.add_alias(e, &format!("alias {i}"), None).unwrap();
+                }
+                if look && round == 1 {
+                    assert_eq!(tx.lookup("shared name").unwrap().len(), 2);
+                    assert_eq!(tx.lookup("ALIAS 7").unwrap().len(), 2);
+                }
+                tx.add_alias(shared[0], &format!("first of {round}"), None).unwrap();
+            }
+            assert_eq!(tx.lookup("Shared Name").unwrap(), shared);
+            tx.commit().unwrap();
+            assert!(store.check().unwrap().is_ok());
+            let found = ["Shared Name", "alias 7", "first of 2", "person 2 199", "nobody"]
+                .iter()
+                .map(|n| store.lookup(n).unwrap().len())
+                .collect();
+            (export(&store), found)
+        })
+        .collect();
+    assert_eq!(results[0].1, [3, 3, 1, 1, 0]);
+    for (i, r) in results.iter().enumerate().skip(1) {
+        assert_eq!(r, &results[0], "variant {i}");
+    }
+}

@@ -150,3 +150,31 @@ fn a_caller_that_stops_at_a_writes_note_gets_that_note_alone() {
     assert!(results[0].columns.is_empty() && results[0].note.as_deref().is_some_and(|n| n.starts_with("written")));
     assert_eq!(graph.lookup_ids("Interpol").unwrap().len(), 1, "the write itself was committed");
 }
+
+/// A long answer handed over as it is made keeps only a bounded cache of the
+/// entities it shows (emptied when full), which must not change a row: `who reported`
+/// at a hub showing more entities and documents than that cache holds gives, streamed,
+/// the rows it gives collected.
+#[test]
+fn a_streamed_answer_showing_more_entities_than_it_keeps_gives_the_collected_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let n = 9_000;
+    let entities: String = (0..=n).map(|i| format!("{i}\tEntity {i}\tPerson\n")).collect();
+    let sources: String = (0..n).map(|i| format!("{i}\thttps://news.example/{i}\t\tTitle {i}\n")).collect();
+    let statements: String = (0..n).map(|i| format!("{i}\t{n}\tsaid\t{i}\t{i}\tquote {i}\n")).collect();
+    for (name, body) in [
+        ("entities.tsv", format!("id\tname\ttype\n{entities}")),
+        ("aliases.tsv", "entity_id\talias\n".to_string()),
+        ("sources.tsv", format!("id\turl\tdate\ttitle\n{sources}")),
+        ("statements.tsv", format!("id\tsubject_id\tpredicate\tobject_id\tsource_id\tquote\n{statements}")),
+    ] {
+        std::fs::write(dir.path().join(name), body).unwrap();
+    }
+    let graph = Graph::in_memory().unwrap();
+    graph.load_tsv_dir(dir.path(), &mut |_, _, _| {}).unwrap();
+    let text = format!("who reported \"Entity {n}\"");
+    let collected = graph.query(&text).unwrap();
+    assert_eq!(collected[0].rows.len(), n as usize, "one row per statement's document");
+    let (rebuilt, _) = streamed(&graph, &text, &Limits::default());
+    assert_eq!(shape(&rebuilt), shape(&collected));
+}

@@ -123,6 +123,9 @@ impl Credit {
 /// its entry's share, the shared string's header.
 const SHOWN_TEXT: usize = 32;
 
+/// Entities an answer handed over as it is made (`Ctx::sink`) keeps shown at most.
+const SHOWN_WHILE_STREAMING: usize = 16_384;
+
 /// Where a streaming caller takes results and rows (`Graph::query_each`); `Break`
 /// when it wants no more.
 pub(crate) type RowSink<'a> = &'a mut dyn FnMut(Streamed<'_>) -> ControlFlow<()>;
@@ -470,7 +473,18 @@ impl<'a> Ctx<'a> {
     /// of the query and shared by the rows showing it) against the memory budget.
     fn hold_shown(&mut self, bytes: usize) -> Result<()> {
         self.shown_bytes += bytes;
-        self.hold(bytes, "the answer's rows")
+        self.hold(bytes, "the answer's rows")?;
+        if self.sink.is_some() && self.shown.len() > SHOWN_WHILE_STREAMING {
+            // Rows handed over hold their own references to what they show, so here
+            // `shown` is only a cache, emptied when full: a long answer's (the hub's
+            // `who reported` shows 150,000 entities, 50 MB) would otherwise stay until
+            // its end. Answers read in order of statement id, where documents and
+            // their neighbours come together, so few are read again.
+            self.shown.clear();
+            let shown = std::mem::take(&mut self.shown_bytes);
+            self.release(shown);
+        }
+        Ok(())
     }
 
     /// Drops what was read before a write the query made.

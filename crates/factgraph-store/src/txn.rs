@@ -2092,12 +2092,60 @@ impl Ahead {
 }
 
 /// A list's encoding after appending `parts` (each an encoded list) to `existing`.
+///
+/// A postcard sequence is its length as a varint, then its elements each encoded on
+/// its own, so the lists are joined as bytes: a new length, then each one's elements.
+/// Decoding them all and encoding the whole again was most of a large commit's merge
+/// (a hub's list holds millions of entries). The element type is named for the
+/// checks that the parts are lists of it: the first list's elements are decoded when
+/// it is short, and every part's length must be a varint that its bytes can hold.
 fn concat<T: serde::Serialize + serde::de::DeserializeOwned>(existing: &[u8], parts: &[Vec<u8>]) -> Result<Vec<u8>> {
-    let mut list: Vec<T> = if existing.is_empty() { Vec::new() } else { codec::decode(existing, "list")? };
-    for part in parts {
-        list.extend(codec::decode::<Vec<T>>(part, "list appends")?);
+    let mut count = 0u64;
+    let mut bodies: Vec<&[u8]> = Vec::with_capacity(parts.len() + 1);
+    for (i, list) in std::iter::once(existing).chain(parts.iter().map(Vec::as_slice)).enumerate() {
+        if i == 0 && list.is_empty() {
+            continue;
+        }
+        let what = if i == 0 { "list" } else { "list appends" };
+        let (n, body) = seq_length(list).ok_or_else(|| StoreError::Corrupt(format!("{what}: bad length")))?;
+        // Each element takes a byte at least.
+        if n > body.len() as u64 {
+            return Err(StoreError::Corrupt(format!("{what}: {n} elements in {} bytes", body.len())));
+        }
+        if list.len() <= 256 {
+            let _: Vec<T> = codec::decode(list, what)?;
+        }
+        count = count.checked_add(n).ok_or_else(|| StoreError::Corrupt("a list too long".into()))?;
+        bodies.push(body);
     }
-    encode(&list)
+    let mut out = Vec::with_capacity(10 + bodies.iter().map(|b| b.len()).sum::<usize>());
+    let mut n = count;
+    loop {
+        let byte = (n & 0x7f) as u8;
+        n >>= 7;
+        if n == 0 {
+            out.push(byte);
+            break;
+        }
+        out.push(byte | 0x80);
+    }
+    for body in bodies {
+        out.extend_from_slice(body);
+    }
+    Ok(out)
+}
+
+/// A postcard sequence's length (an unsigned LEB128 varint of at most ten bytes) and
+/// the bytes after it.
+fn seq_length(bytes: &[u8]) -> Option<(u64, &[u8])> {
+    let mut n = 0u64;
+    for (i, &b) in bytes.iter().enumerate().take(10) {
+        n |= u64::from(b & 0x7f).checked_shl(7 * i as u32)?;
+        if b & 0x80 == 0 {
+            return Some((n, &bytes[i + 1..]));
+        }
+    }
+    None
 }
 
 /// Adds evidence to statements in a page (evidence merged into statements that were
@@ -2314,6 +2362,46 @@ fn check_document_text(t: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// Lists joined as bytes are the encoding of the joined lists, for adjacency
+        /// entries and for ids, lengths past one varint byte included.
+        #[test]
+        fn lists_joined_as_bytes_encode_the_joined_lists(
+            existing in proptest::collection::vec((0u32..300, 0u64..u64::MAX, 0u8..3), 0..200),
+            parts in proptest::collection::vec(proptest::collection::vec(0u64..u64::MAX, 0..300), 0..5),
+        ) {
+            let entry = |&(rel, x, kind): &(u32, u64, u8)| AdjEntry {
+                rel,
+                other: match kind { 0 => Other::Entity(x), 1 => Other::Statement(x), _ => Other::Literal(x) },
+                sid: x / 3,
+            };
+            let old: Vec<AdjEntry> = existing.iter().map(entry).collect();
+            let appended: Vec<Vec<AdjEntry>> = parts
+                .iter()
+                .map(|p| p.iter().map(|&x| entry(&((x % 400) as u32, x, (x % 3) as u8))).collect())
+                .collect();
+            let encoded_parts: Vec<Vec<u8>> = appended.iter().map(|p| encode(p).unwrap()).collect();
+            let old_bytes = if old.is_empty() { Vec::new() } else { encode(&old).unwrap() };
+            let joined = concat::<AdjEntry>(&old_bytes, &encoded_parts).unwrap();
+            let all: Vec<AdjEntry> = old.iter().chain(appended.iter().flatten()).copied().collect();
+            proptest::prop_assert_eq!(&joined, &encode(&all).unwrap());
+            let ids: Vec<Vec<u8>> = parts.iter().map(|p| encode(p).unwrap()).collect();
+            let all_ids: Vec<u64> = parts.iter().flatten().copied().collect();
+            proptest::prop_assert_eq!(concat::<u64>(&[], &ids).unwrap(), encode(&all_ids).unwrap());
+        }
+    }
+
+    /// A damaged list is refused, not joined: a length no varint holds, or more
+    /// elements than bytes.
+    #[test]
+    fn a_damaged_list_is_refused_when_joined() {
+        let good = encode(&vec![1u64, 2, 3]).unwrap();
+        assert!(concat::<u64>(&[0xff; 11], std::slice::from_ref(&good)).is_err());
+        assert!(concat::<u64>(&good, &[vec![200]]).is_err(), "200 elements in no bytes");
+        assert!(concat::<u64>(&good, &[vec![0x80]]).is_err(), "a length cut short");
+        assert_eq!(concat::<u64>(&good, &[encode(&Vec::<u64>::new()).unwrap()]).unwrap(), good);
+    }
 
     /// Ids below the dense limit are bits, those past it a map; both are found,
     /// removed, and never confused, and a remove past the bits is a no-op.

@@ -1388,7 +1388,7 @@ impl<'s> Transaction<'s> {
         // second thread while this one writes the records: the two share nothing, and
         // the run was a fifth of a bulk load's spills. A few appends are written here.
         let pending = self.take_pending();
-        let dir = self.store.path().map_or_else(std::env::temp_dir, Path::to_path_buf);
+        let dir = self.scratch_dir();
         let spilled = if pending.bytes < RUN_BESIDE_BYTES {
             self.write_spill(&mut ahead, names).and_then(|()| pending.write(&dir))
         } else {
@@ -1405,14 +1405,7 @@ impl<'s> Transaction<'s> {
                 records.and(run)
             })
         };
-        let run = match spilled {
-            Ok(run) => run,
-            Err(e) => {
-                self.failed = Some(e.to_string());
-                self.roll_back();
-                return Err(e);
-            }
-        };
+        let run = self.rolled_back_on_error(spilled)?;
         self.runs.extend(run);
         // The entities and texts are read back from the engine from now on (new
         // maps: `clear` would keep their memory).
@@ -1453,13 +1446,26 @@ impl<'s> Transaction<'s> {
     fn flush_runs(&mut self) -> Result<()> {
         let mut out = Ahead::default();
         let flushed = self.write_lists(&mut out, false).and_then(|()| self.write_ahead(&mut out, true));
-        if let Err(e) = flushed {
-            self.failed = Some(e.to_string());
-            self.roll_back();
-            return Err(e);
-        }
+        self.rolled_back_on_error(flushed)?;
         self.lists_ahead = true;
         Ok(())
+    }
+
+    /// `result`, after rolling the transaction back if it is an error: a write ahead
+    /// of the commit that failed part way leaves nothing to build on, so the
+    /// transaction refuses everything from then on.
+    fn rolled_back_on_error<T>(&mut self, result: Result<T>) -> Result<T> {
+        if let Err(e) = &result {
+            self.failed = Some(e.to_string());
+            self.roll_back();
+        }
+        result
+    }
+
+    /// Where a spill writes its runs: beside the store, or in the system's temporary
+    /// directory for a store in memory.
+    fn scratch_dir(&self) -> std::path::PathBuf {
+        self.store.path().map_or_else(std::env::temp_dir, Path::to_path_buf)
     }
 
     /// Queues the list blocks: the runs and pending appends merged onto what the
@@ -1650,12 +1656,17 @@ impl<'s> Transaction<'s> {
             out.push(key, (!bytes.is_empty()).then_some(bytes), old);
             self.write_ahead(out, false)?;
         }
+        self.names_written();
+        self.names_ahead = true;
+        Ok(())
+    }
+
+    /// Marks every name the overlay changed as written (to a run or the engine).
+    fn names_written(&mut self) {
         for e in self.names.values_mut() {
             e.dirty = false;
         }
         self.dirty_names = 0;
-        self.names_ahead = true;
-        Ok(())
     }
 
     /// The names the overlay changed as run parts, sorted by bucket and name: the
@@ -1687,12 +1698,8 @@ impl<'s> Transaction<'s> {
         if self.dirty_names == 0 {
             return Ok(());
         }
-        let dir = self.store.path().map_or_else(std::env::temp_dir, Path::to_path_buf);
-        self.name_runs.push(crate::runs::Run::write(&dir, &self.dirty_name_parts())?);
-        for e in self.names.values_mut() {
-            e.dirty = false;
-        }
-        self.dirty_names = 0;
+        self.name_runs.push(crate::runs::Run::write(&self.scratch_dir(), &self.dirty_name_parts())?);
+        self.names_written();
         Ok(())
     }
 
@@ -1701,12 +1708,7 @@ impl<'s> Transaction<'s> {
     fn flush_name_runs(&mut self) -> Result<()> {
         let mut out = Ahead::default();
         let flushed = self.write_names(&mut out).and_then(|()| self.write_ahead(&mut out, true));
-        if let Err(e) = flushed {
-            self.failed = Some(e.to_string());
-            self.roll_back();
-            return Err(e);
-        }
-        Ok(())
+        self.rolled_back_on_error(flushed)
     }
 
     /// Writes what `out` holds to the engine ahead of the commit once it is a batch's

@@ -771,6 +771,19 @@ mod tests {
             .collect()
     }
 
+    /// Writes the four files to `dir`: these entity, source and statement rows after
+    /// their headers, and no aliases.
+    fn write_files(dir: &std::path::Path, entities: &str, sources: &str, statements: &str) {
+        for (name, body) in FILES.iter().zip([
+            format!("id\tname\ttype\n{entities}"),
+            "entity_id\talias\n".to_string(),
+            format!("id\turl\tdate\ttitle\n{sources}"),
+            format!("id\tsubject_id\tpredicate\tobject_id\tsource_id\tquote\n{statements}"),
+        ]) {
+            std::fs::write(dir.join(name), body).unwrap();
+        }
+    }
+
     /// Claims grouped through sorted runs on disk (a few records in memory at a time)
     /// load exactly as when they are grouped in memory: the same statements in the same
     /// order, each with every line's evidence in file order.
@@ -786,14 +799,7 @@ mod tests {
                 format!("{i}\t{}\tp{}\t{}\t{}\tquote {i}\n", h % 6, (h / 6) % 3, (h / 18) % 6, (h / 108) % 4)
             })
             .collect();
-        for (name, body) in FILES.iter().zip([
-            format!("id\tname\ttype\n{entities}"),
-            "entity_id\talias\n".to_string(),
-            format!("id\turl\tdate\ttitle\n{sources}"),
-            format!("id\tsubject_id\tpredicate\tobject_id\tsource_id\tquote\n{statements}"),
-        ]) {
-            std::fs::write(dir.path().join(name), body).unwrap();
-        }
+        write_files(dir.path(), &entities, &sources, &statements);
         let load = |sizes| {
             let store = Store::in_memory().unwrap();
             let summary = super::load_sized(&store, dir.path(), &mut |_, _, _| {}, sizes).unwrap();
@@ -816,18 +822,11 @@ mod tests {
         }
     }
 
-    /// The error a load reports for the files in `bodies` (entities, sources and
-    /// statements rows, after their headers; no aliases), and that it loaded nothing.
+    /// The error a load reports for these files (`write_files`), and that it loaded
+    /// nothing.
     fn refused(entities: &str, sources: &str, statements: &str) -> String {
         let dir = tempfile::tempdir().unwrap();
-        for (name, body) in FILES.iter().zip([
-            format!("id\tname\ttype\n{entities}"),
-            "entity_id\talias\n".to_string(),
-            format!("id\turl\tdate\ttitle\n{sources}"),
-            format!("id\tsubject_id\tpredicate\tobject_id\tsource_id\tquote\n{statements}"),
-        ]) {
-            std::fs::write(dir.path().join(name), body).unwrap();
-        }
+        write_files(dir.path(), entities, sources, statements);
         let store = Store::in_memory().unwrap();
         let e = load_tsv_dir(&store, dir.path(), &mut |_, _, _| {}).unwrap_err();
         assert_eq!(store.counts().unwrap(), Counts::default(), "{e}");

@@ -262,7 +262,7 @@ impl SledKv {
     fn get_shared(&self, key: &[u8]) -> Result<Option<sled::IVec>> {
         let db = self.db()?;
         if let Some(v) = self.recent.get(key) {
-            return Ok(Some(v));
+            return Ok(v);
         }
         let ticket = self.recent.ticket();
         let value = db.get(key).map_err(engine_error)?;
@@ -270,8 +270,8 @@ impl SledKv {
             (Compression::Packed, Some(stored)) => Some(sled::IVec::from(packed::unpack(&stored)?)),
             (_, value) => value,
         };
-        if let (Some(ticket), Some(v)) = (ticket, &value) {
-            self.recent.offer(key, ticket, v.clone());
+        if let Some(ticket) = ticket {
+            self.recent.offer(key, ticket, value.clone());
         }
         Ok(value)
     }

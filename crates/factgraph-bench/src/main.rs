@@ -39,6 +39,10 @@ struct Args {
     /// Time budget per query workload, in milliseconds.
     #[arg(long, default_value_t = 1000)]
     budget_ms: u64,
+    /// Threads a query may use (`Limits::max_threads`); 0 keeps the library's default
+    /// (the machine's cores).
+    #[arg(long, default_value_t = 0)]
+    threads: usize,
     /// Concurrent clients of the `serve` phase.
     #[arg(long, default_value_t = 8)]
     clients: usize,
@@ -102,9 +106,24 @@ fn huge_pages_off() {
     }
 }
 
+/// Threads a query may use, from `--threads` (0: the library's default).
+static QUERY_THREADS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// The limits of the workloads whose answers are long (the hub's has more rows than
+/// the default limit of 100,000), with `--threads`.
+fn long_answers() -> factgraph::Limits {
+    let mut limits = factgraph::Limits { max_rows: 10_000_000, ..factgraph::Limits::default() };
+    match QUERY_THREADS.load(std::sync::atomic::Ordering::Relaxed) {
+        0 => {}
+        n => limits.max_threads = n,
+    }
+    limits
+}
+
 fn main() -> Result<()> {
     huge_pages_off();
     let args = Args::parse();
+    QUERY_THREADS.store(args.threads, std::sync::atomic::Ordering::Relaxed);
     let p = paths(&args);
     // Every phase but a serve on another store reads the generated data (or the store
     // loaded from it); a first run of one phase alone generates it too.
@@ -164,6 +183,7 @@ fn run_all(args: &Args, p: &Paths) -> Result<()> {
         drop_caches();
         let out = Command::new(&me)
             .args(["--m", &args.m.to_string(), "--phase", name, "--budget-ms", &args.budget_ms.to_string()])
+            .args(["--threads", &args.threads.to_string()])
             .arg("--bench-dir")
             .arg(&args.bench_dir)
             .output()
@@ -209,7 +229,7 @@ fn patterns(p: &Paths, budget: Duration) -> Result<Value> {
     let q = queries_json(p)?;
     let graph = Graph::open_existing(&p.store)?;
     let s = |v: &Value| v.as_str().map(str::to_owned).context("queries.json field");
-    let limits = factgraph::Limits { max_rows: 10_000_000, ..factgraph::Limits::default() };
+    let limits = long_answers();
     let count = |text: &str, params: &factgraph::Params| -> Result<i64> {
         let r = graph.query_params(text, params, &limits)?;
         r[0].rows[0].cells[0].as_int().context("a count")
@@ -280,7 +300,7 @@ fn listing(p: &Paths, budget: Duration) -> Result<Value> {
     let graph = Graph::open_existing(&p.store)?;
     let name = q["hub"]["name"].as_str().context("queries.json: hub.name")?.to_owned();
     let text = format!("who reported \"{name}\"");
-    let limits = factgraph::Limits { max_rows: 10_000_000, ..factgraph::Limits::default() };
+    let limits = long_answers();
     let before = rss_kb();
     // Handed over row by row (`Graph::query_each`) and counted, first: its resident
     // peak is read before the collected listing's.
@@ -553,7 +573,7 @@ fn queries(p: &Paths, budget: Duration) -> Result<Value> {
         let name = s(&q[which]["name"])?;
         let text = format!("who reported \"{name}\"");
         // The hub's answer has more rows than the default limit of 100,000.
-        let limits = factgraph::Limits { max_rows: 10_000_000, ..factgraph::Limits::default() };
+        let limits = long_answers();
         // The rows handed over as they are made (`Graph::query_each`), as the CLI
         // writes them: the distinct sources are counted, no answer is held (the
         // collected listing is the `listing` phase's).

@@ -39,6 +39,10 @@ pub struct Limits {
     /// anything runs (a server answering a client that has no write token decides by
     /// this, without parsing the text twice).
     pub reads_only: bool,
+    /// Threads one query may run on at once, the caller's included: with 1 every
+    /// query runs on the caller's thread alone. A long `who reported` answer is made
+    /// on two. Default: the machine's cores.
+    pub max_threads: usize,
 }
 
 impl Default for Limits {
@@ -51,6 +55,7 @@ impl Default for Limits {
             max_memory: 1 << 30,
             cancel: None,
             reads_only: false,
+            max_threads: std::thread::available_parallelism().map_or(1, usize::from),
         }
     }
 }
@@ -358,6 +363,33 @@ pub(crate) struct Ctx<'a> {
     /// The types of the relationships this query deleted: `type(r)` of one still
     /// answers, as openCypher says (its properties do not).
     pub deleted_types: HashMap<StatementId, String>,
+    /// Set in a helper's context (`fork`): the rows it makes are handed over, so
+    /// `shown` is only a cache, bounded as a streamed answer's.
+    forked: bool,
+}
+
+/// What a helper thread making part of a query's answer needs to make its own
+/// context (`Fork::context`): the store, the limits and clock, and how statements
+/// answer. Its caches start empty and are its own.
+pub(crate) struct Fork<'a> {
+    store: &'a Store,
+    limits: &'a Limits,
+    started: Instant,
+    source: Option<SourceFilter>,
+    including_negated: bool,
+    bulk: bool,
+}
+
+impl<'a> Fork<'a> {
+    /// The helper's context, with no sink: it hands its rows to the caller's thread.
+    pub fn context(self) -> Ctx<'a> {
+        let mut ctx = Ctx::on(self.store, Clock { limits: self.limits, started: self.started });
+        ctx.source = self.source;
+        ctx.including_negated = self.including_negated;
+        ctx.bulk = self.bulk;
+        ctx.forked = true;
+        ctx
+    }
 }
 
 impl<'a> Ctx<'a> {
@@ -387,6 +419,19 @@ impl<'a> Ctx<'a> {
             began: false,
             now: None,
             deleted_types: HashMap::default(),
+            forked: false,
+        }
+    }
+
+    /// What a helper thread needs to make part of this query's answer (see `Fork`).
+    pub fn fork(&self) -> Fork<'a> {
+        Fork {
+            store: self.store,
+            limits: self.limits,
+            started: self.started,
+            source: self.source.clone(),
+            including_negated: self.including_negated,
+            bulk: self.bulk,
         }
     }
 
@@ -474,7 +519,7 @@ impl<'a> Ctx<'a> {
     fn hold_shown(&mut self, bytes: usize) -> Result<()> {
         self.shown_bytes += bytes;
         self.hold(bytes, "the answer's rows")?;
-        if self.sink.is_some() && self.shown.len() > SHOWN_WHILE_STREAMING {
+        if (self.sink.is_some() || self.forked) && self.shown.len() > SHOWN_WHILE_STREAMING {
             // Rows handed over hold their own references to what they show, so here
             // `shown` is only a cache, emptied when full: a long answer's (the hub's
             // `who reported` shows 150,000 entities, 50 MB) would otherwise stay until

@@ -254,33 +254,188 @@ struct Reported<'a> {
 }
 
 /// The `who reported` rows of some statements, in their order (none when the caller
-/// takes them as they are made: `Ctx::sink`).
+/// takes them as they are made: `Ctx::sink`). A long answer is made on two threads
+/// when the query may use them (`Limits::max_threads`): see `rows_in_parallel`.
 fn reported_rows(ctx: &mut Ctx<'_>, columns: &[String], ids: &[StatementId], asked: &Reported<'_>) -> Result<Vec<Row>> {
     let mut out = QueryResult { columns: columns.to_vec(), ..QueryResult::default() };
     ctx.begin(columns);
-    // Rows are unique by (source, role, document, statement); sources are keyed by
-    // entity id, or by their text when an outlet names no entity.
-    // A statement's rows are made together, so the rows seen are those of the
-    // statement at hand: a small set, emptied for the next, rather than one of all
-    // the answer's rows.
-    let mut seen: HashSet<(SourceKey, u8, EntityId)> = HashSet::default();
-    let mut outlets: HashMap<Arc<str>, Option<EntityId>> = HashMap::default();
-    let has = |text: &str| asked.phrase.is_none_or(|p| normalize(text).contains(p));
-    let roles = &*ROLES;
-    let reports = asked.reports;
-    // Per statement, kept from one to the next so that a long answer does not make
-    // three vectors a statement: the documents whose quote has the phrase (a relay
-    // named in one of them relays words with the phrase); each piece of evidence
-    // cited, its quote made once and shared by the rows citing it; the rows, pointing
-    // into it.
-    let mut quoting: Vec<EntityId> = Vec::new();
-    let mut cited: Vec<(EntityId, Document, Option<EntityId>, Arc<str>)> = Vec::new();
-    let mut rows: Vec<(Cell, SourceKey, u8, usize)> = Vec::new();
+    if ids.len() >= PARALLEL_ANSWER && ctx.limits.max_threads >= 2 && rows_in_parallel(ctx, &mut out, ids, asked)? {
+        return Ok(out.rows);
+    }
+    let mut maker = RowMaker::default();
     for &id in ids {
+        maker.rows_of(ctx, id, asked, &mut |ctx, row, made| emit_shared(ctx, &mut out, row, made))?;
+        if ctx.stopped {
+            break;
+        }
+    }
+    Ok(out.rows)
+}
+
+/// Statements from which `who reported` makes its rows on two threads.
+const PARALLEL_ANSWER: usize = 4096;
+
+/// Statements a thread makes the rows of at a time, when two make them.
+const PARALLEL_CHUNK: usize = 512;
+
+/// Chunks of rows the caller's thread keeps made ahead of the one it hands over next,
+/// at most: past it, it waits for the helper instead of making more.
+const PARALLEL_AHEAD: usize = 4;
+
+/// Makes the rows of a long answer on two threads, in chunks of statements that each
+/// thread takes in turn when it is free; the caller's thread hands every row over in
+/// order, as soon as the chunks before its own are handed over (the others are kept
+/// until then, a few at most). The rows are the ones one thread makes, in the same
+/// order; an error is the first one in that order. The helper has its own context on
+/// the same store, limits and clock (`Ctx::fork`). `false`, with nothing made, when
+/// no thread could be started.
+fn rows_in_parallel(
+    ctx: &mut Ctx<'_>,
+    out: &mut QueryResult,
+    ids: &[StatementId],
+    asked: &Reported<'_>,
+) -> Result<bool> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    type Made = Result<Vec<(Row, usize)>>;
+    let chunks: Vec<&[StatementId]> = ids.chunks(PARALLEL_CHUNK).collect();
+    // The first chunk no thread has taken.
+    let next = AtomicUsize::new(0);
+    let fork = ctx.fork();
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Made)>(2);
+        let (chunks, next) = (&chunks, &next);
+        let helper = std::thread::Builder::new().name("factgraph-answer".into()).spawn_scoped(scope, move || {
+            let mut ctx = fork.context();
+            let mut maker = RowMaker::default();
+            loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                let Some(chunk) = chunks.get(i) else { return };
+                let made = maker.chunk(&mut ctx, chunk, asked);
+                let failed = made.is_err();
+                // The caller stopped (an error, or its sink wants no more): so does this.
+                if tx.send((i, made)).is_err() || failed {
+                    return;
+                }
+            }
+        });
+        let Ok(helper) = helper else { return Ok(false) };
+        let mut maker = RowMaker::default();
+        // Chunks made and not yet handed over, by index.
+        let mut kept: BTreeMap<usize, Made> = BTreeMap::new();
+        let mut handed = || -> Result<()> {
+            let mut at = 0;
+            let hand = |ctx: &mut Ctx<'_>, out: &mut QueryResult, made: Made| -> Result<()> {
+                for (row, made) in made? {
+                    emit_shared(ctx, out, row, made)?;
+                    if ctx.stopped {
+                        break;
+                    }
+                }
+                Ok(())
+            };
+            while at < chunks.len() && !ctx.stopped {
+                if let Some(made) = kept.remove(&at) {
+                    hand(ctx, out, made)?;
+                    at += 1;
+                    continue;
+                }
+                if let Ok((i, made)) = rx.try_recv() {
+                    kept.insert(i, made);
+                    continue;
+                }
+                let i = if kept.len() < PARALLEL_AHEAD { next.fetch_add(1, Ordering::SeqCst) } else { chunks.len() };
+                match chunks.get(i) {
+                    // Next in line: its rows go over as they are made.
+                    Some(chunk) if i == at => {
+                        for &id in *chunk {
+                            maker.rows_of(ctx, id, asked, &mut |ctx, row, made| emit_shared(ctx, out, row, made))?;
+                            if ctx.stopped {
+                                break;
+                            }
+                        }
+                        at += 1;
+                    }
+                    Some(chunk) => {
+                        kept.insert(i, maker.chunk(ctx, chunk, asked));
+                    }
+                    // Nothing left to take, or enough kept: the next comes from the helper.
+                    None => {
+                        let (i, made) = rx.recv().map_err(|_| helper_lost())?;
+                        kept.insert(i, made);
+                    }
+                }
+            }
+            Ok(())
+        };
+        let handed = handed();
+        // The helper takes no more chunks, and one waiting to hand a chunk over sees
+        // the channel closed.
+        next.store(chunks.len(), Ordering::SeqCst);
+        drop(rx);
+        let joined = helper.join();
+        handed?;
+        joined.map_err(|_| helper_lost())?;
+        Ok(true)
+    })
+}
+
+/// The error for a helper thread that ended without its rows (it panicked).
+fn helper_lost() -> crate::error::Error {
+    factgraph_store::StoreError::Engine("the thread making part of the answer stopped without it".into()).into()
+}
+
+/// What `who reported` makes one statement's rows with, kept from one statement to
+/// the next so that a long answer does not make its buffers anew for each: the
+/// outlets looked up by name, and per statement the documents whose quote has the
+/// phrase (a relay named in one of them relays words with the phrase), each piece of
+/// evidence cited (its quote made once and shared by the rows citing it), the rows,
+/// pointing into it, and the rows seen. One per thread making rows.
+#[derive(Default)]
+struct RowMaker {
+    outlets: HashMap<Arc<str>, Option<EntityId>>,
+    quoting: Vec<EntityId>,
+    cited: Vec<(EntityId, Document, Option<EntityId>, Arc<str>)>,
+    rows: Vec<(Cell, SourceKey, u8, usize)>,
+    // Rows are unique by (source, role, document, statement); sources are keyed by
+    // entity id, or by their text when an outlet names no entity. A statement's rows
+    // are made together, so the rows seen are those of the statement at hand: a small
+    // set, emptied for the next, rather than one of all the answer's rows.
+    seen: HashSet<(SourceKey, u8, EntityId)>,
+}
+
+/// Where `RowMaker::rows_of` hands each row, with the bytes of text made for it alone.
+type Emit<'e, 'c> = dyn FnMut(&mut Ctx<'c>, Row, usize) -> Result<()> + 'e;
+
+impl RowMaker {
+    /// The rows of a chunk of statements, each with the bytes of text made for it.
+    fn chunk(&mut self, ctx: &mut Ctx<'_>, chunk: &[StatementId], asked: &Reported<'_>) -> Result<Vec<(Row, usize)>> {
+        let mut rows = Vec::new();
+        for &id in chunk {
+            self.rows_of(ctx, id, asked, &mut |_, row, made| {
+                rows.push((row, made));
+                Ok(())
+            })?;
+        }
+        Ok(rows)
+    }
+
+    /// Makes the rows of statement `id` (none when it is not visible) and hands each to
+    /// `emit`, in order.
+    fn rows_of<'c>(
+        &mut self,
+        ctx: &mut Ctx<'c>,
+        id: StatementId,
+        asked: &Reported<'_>,
+        emit: &mut Emit<'_, 'c>,
+    ) -> Result<()> {
+        let has = |text: &str| asked.phrase.is_none_or(|p| normalize(text).contains(p));
+        let roles = &*ROLES;
+        let reports = asked.reports;
+        let RowMaker { outlets, quoting, cited, rows, seen } = self;
         ctx.tick()?;
         let st = ctx.store.require_statement(id)?;
         if !ctx.visible(&st)? {
-            continue;
+            return Ok(());
         }
         let st = &st;
         let claim = ctx.claim(st)?;
@@ -290,6 +445,7 @@ fn reported_rows(ctx: &mut Ctx<'_>, columns: &[String], ids: &[StatementId], ask
         let mut made = claim.len();
         quoting.clear();
         cited.clear();
+        rows.clear();
         seen.clear();
         for ev in ctx.evidence_of(st)?.iter() {
             if !claim_has && !has(&ev.quote) {
@@ -369,13 +525,10 @@ fn reported_rows(ctx: &mut Ctx<'_>, columns: &[String], ids: &[StatementId], ask
                 Cell::Text { text: quote.clone() },
                 claim_cell,
             ];
-            emit_shared(ctx, &mut out, Row { cells, provenance: vec![citation] }, std::mem::take(&mut made))?;
+            emit(ctx, Row { cells, provenance: vec![citation] }, std::mem::take(&mut made))?;
         }
-        if ctx.stopped {
-            break;
-        }
+        Ok(())
     }
-    Ok(out.rows)
 }
 
 /// The relations that report (`reported-by`, `reports`, …): found by stem once per

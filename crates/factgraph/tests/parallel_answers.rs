@@ -1,0 +1,157 @@
+//! Long answers made on two threads (`Limits::max_threads`): `who reported` at an
+//! entity with thousands of statements makes its rows in chunks on the caller's thread
+//! and a helper. Whatever the threads, the rows must be the ones one thread makes, in
+//! its order, collected or streamed; a caller that has enough stops both threads with
+//! what it took; the row limit and the errors are the ones one thread meets.
+
+use std::ops::ControlFlow;
+use std::sync::OnceLock;
+
+use factgraph::{ErrorKind, Graph, Limits, Params, Row, Streamed};
+
+/// Statements about the hub: past the answer length made on two threads (4,096).
+const STATEMENTS: usize = 6_000;
+
+/// A store whose hub has every kind of `who reported` row: documents with an outlet
+/// that is an entity, one that is not, or none; evidence credited to someone; a
+/// statement with evidence in two documents; relays (`reported-by`); and denied
+/// statements, which do not answer.
+fn graph() -> &'static (tempfile::TempDir, Graph) {
+    static GRAPH: OnceLock<(tempfile::TempDir, Graph)> = OnceLock::new();
+    GRAPH.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let mut head = String::from(
+            "entity Hub: Person;\nentity \"Outlet Agency\": Organization;\nentity Agency: Organization;\n",
+        );
+        for k in 0..300 {
+            let outlet = match k % 3 {
+                0 => ", outlet: \"Outlet Agency\"".to_string(),
+                1 => format!(", outlet: \"Unnamed Outlet {k}\""),
+                _ => String::new(),
+            };
+            head.push_str(&format!("document d{k} {{ title: \"Title {k}\"{outlet} }};\n"));
+        }
+        for j in 0..700 {
+            head.push_str(&format!("entity \"E{j}\": Person;\n"));
+        }
+        let mut claims = String::new();
+        for i in 0..STATEMENTS {
+            // A qualifier of its own makes each a statement of its own.
+            let polarity = if i % 11 == 0 { ", polarity: \"negated\"" } else { "" };
+            let by = if i % 5 == 0 { format!(" by \"E{}\"", (i + 1) % 700) } else { String::new() };
+            let again = if i % 4 == 0 { format!(" from d{} \"again {i}\"", (i + 7) % 300) } else { String::new() };
+            claims.push_str(&format!(
+                "assert @s{i} = Hub said \"E{}\" {{ n: {i}{polarity} }} from d{} \"quote {i}\"{by}{again};\n",
+                i % 700,
+                i % 300
+            ));
+            if i % 13 == 0 {
+                claims
+                    .push_str(&format!("assert @s{i} reported-by Agency from d{} \"agency reported {i}\";\n", i % 300));
+            }
+        }
+        let (a, b) = (dir.path().join("a.fg"), dir.path().join("b.fg"));
+        std::fs::write(&a, head).unwrap();
+        std::fs::write(&b, claims).unwrap();
+        let graph = Graph::in_memory().unwrap();
+        graph.load_scripts(&[a, b]).unwrap();
+        (dir, graph)
+    })
+}
+
+/// Asserts two lists of rows are the same, naming the first that differs (a whole
+/// answer printed would be thousands of lines).
+fn same_rows(got: &[Row], want: &[Row], what: &str) {
+    if let Some(i) = (0..got.len().min(want.len())).find(|&i| got[i] != want[i]) {
+        panic!("{what}: row {i} differs:\n{:?}\nnot\n{:?}", got[i], want[i]);
+    }
+    assert_eq!(got.len(), want.len(), "{what}: as many rows");
+}
+
+fn threads(n: usize) -> Limits {
+    Limits { max_threads: n, ..Limits::default() }
+}
+
+/// The rows handed over, as `query_each` hands them, and how the query ended.
+fn streamed(text: &str, limits: &Limits, take: usize) -> (Vec<Row>, factgraph::Result<()>) {
+    let mut rows = Vec::new();
+    let ended = graph().1.query_each(text, &Params::new(), limits, |s| {
+        if let Streamed::Row(row) = s {
+            rows.push(row);
+            if rows.len() == take {
+                return ControlFlow::Break(());
+            }
+        }
+        ControlFlow::Continue(())
+    });
+    (rows, ended.map(|_| ()))
+}
+
+#[test]
+fn a_long_answer_on_two_threads_has_the_rows_of_one_in_its_order() {
+    for text in ["who reported Hub", "who reported \"quote\""] {
+        let one = graph().1.query_with(text, &threads(1)).unwrap();
+        let two = graph().1.query_with(text, &threads(2)).unwrap();
+        assert!(one[0].rows.len() > 1_000, "{text}: a long answer ({} rows)", one[0].rows.len());
+        assert_eq!(one[0].columns, two[0].columns);
+        same_rows(&two[0].rows, &one[0].rows, &format!("{text}: collected"));
+        let (rows, ended) = streamed(text, &threads(2), usize::MAX);
+        ended.unwrap();
+        same_rows(&rows, &one[0].rows, &format!("{text}: streamed"));
+    }
+    // Every kind of row is in it, and the denied statements are not.
+    let rows = &graph().1.query_with("who reported Hub", &threads(2)).unwrap()[0].rows;
+    for role in ["credited", "published", "document", "reported"] {
+        assert!(rows.iter().any(|r| r.cells[1].to_string() == role), "a {role} row");
+    }
+    assert!(!rows.iter().any(|r| r.cells[5].to_string() == "quote 11"), "a denied statement answers");
+}
+
+#[test]
+fn a_caller_that_has_enough_stops_both_threads_with_what_it_took() {
+    let one = graph().1.query_with("who reported Hub", &threads(1)).unwrap();
+    // Inside the first chunk, and past it (the helper's).
+    for take in [10, 3_000] {
+        let (rows, ended) = streamed("who reported Hub", &threads(2), take);
+        ended.unwrap();
+        assert_eq!(rows.len(), take);
+        same_rows(&rows, &one[0].rows[..take], &format!("the first {take}"));
+    }
+}
+
+#[test]
+fn the_row_limit_stops_two_threads_as_it_stops_one() {
+    for max_rows in [5, 2_500] {
+        for n in [1, 2] {
+            let limits = Limits { max_rows, ..threads(n) };
+            let err = graph().1.query_with("who reported Hub", &limits).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::Limit, "{n} threads, {max_rows} rows: {err}");
+            let (rows, ended) = streamed("who reported Hub", &limits, usize::MAX);
+            assert_eq!(ended.unwrap_err().kind(), ErrorKind::Limit);
+            assert_eq!(rows.len(), max_rows, "{n} threads: the rows up to the limit are handed over");
+        }
+    }
+}
+
+#[test]
+fn a_cancelled_long_answer_fails_on_two_threads_as_on_one() {
+    for n in [1, 2] {
+        let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let limits = Limits { cancel: Some(cancel.clone()), ..threads(n) };
+        let (rows, ended) = {
+            let mut rows = 0usize;
+            let ended = graph().1.query_each("who reported Hub", &Params::new(), &limits, |s| {
+                if let Streamed::Row(_) = s {
+                    rows += 1;
+                    if rows == 100 {
+                        cancel.store(true, std::sync::atomic::Ordering::SeqCst);
+                    }
+                }
+                ControlFlow::Continue(())
+            });
+            (rows, ended)
+        };
+        assert_eq!(ended.unwrap_err().kind(), ErrorKind::Cancelled, "{n} threads");
+        assert!(rows < STATEMENTS, "{n} threads: stopped early ({rows} rows)");
+    }
+}

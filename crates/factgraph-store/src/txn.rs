@@ -56,7 +56,10 @@ fn encode_statements(statements: HashMap<StatementId, Option<StoredStatement>>) 
     let mut statements: Vec<(StatementId, Option<StoredStatement>)> = statements.into_iter().collect();
     statements.sort_unstable_by_key(|(id, _)| *id);
     let encode_all = |part: &[(StatementId, Option<StoredStatement>)]| -> Result<Vec<Vec<u8>>> {
-        part.iter().map(|(_, st)| Ok(st.as_ref().map(encode).transpose()?.unwrap_or_default())).collect()
+        let mut scratch = Vec::new();
+        part.iter()
+            .map(|(_, st)| Ok(st.as_ref().map(|st| codec::encode_in(st, &mut scratch)).transpose()?.unwrap_or_default()))
+            .collect()
     };
     let encoded = if statements.len() < ENCODE_BESIDE {
         encode_all(&statements)?
@@ -119,13 +122,14 @@ impl Pending {
     /// The appends, encoded as the lists are and sorted by list.
     fn parts(self) -> Result<Vec<crate::runs::Part>> {
         let mut parts = Vec::with_capacity(self.adjacency.len() + self.ids.len());
+        let mut scratch = Vec::new();
         for ((node, dir), entries) in self.adjacency {
             let slot = List::Adjacency(node, dir).slot();
-            parts.push((slot.block, slot.slot as u32, encode(&entries)?));
+            parts.push((slot.block, slot.slot as u32, codec::encode_in(&entries, &mut scratch)?));
         }
         for (list, ids) in self.ids {
             let slot = list.slot();
-            parts.push((slot.block, slot.slot as u32, encode(&ids)?));
+            parts.push((slot.block, slot.slot as u32, codec::encode_in(&ids, &mut scratch)?));
         }
         parts.sort_unstable_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
         Ok(parts)
@@ -1544,9 +1548,10 @@ impl<'s> Transaction<'s> {
     /// already in the engine.
     fn write_records(&mut self, out: &mut Ahead, late: bool) -> Result<()> {
         let mut blocks: std::collections::BTreeMap<Vec<u8>, Vec<(usize, Vec<u8>)>> = Default::default();
+        let mut scratch = Vec::new();
         for id in std::mem::take(&mut self.dirty_entities) {
             let bytes = match self.entities.get(&id).and_then(Option::as_ref) {
-                Some(e) => codec::encode_entity(e)?,
+                Some(e) => codec::encode_in(e, &mut scratch)?,
                 None => Vec::new(),
             };
             let slot = keys::entity(id);

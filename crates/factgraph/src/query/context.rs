@@ -407,8 +407,10 @@ impl<'a> Ctx<'a> {
             held: 0,
             source: None,
             including_negated: false,
-            entities: HashMap::default(),
-            shown: HashMap::default(),
+            // Room for a point question's entities: grown from empty, each map moved
+            // its entries three times on the way to a dozen (4% of such a question).
+            entities: HashMap::with_capacity_and_hasher(16, Default::default()),
+            shown: HashMap::with_capacity_and_hasher(16, Default::default()),
             shown_bytes: 0,
             relation_names: HashSet::default(),
             bulk: false,

@@ -55,9 +55,17 @@ impl Default for Limits {
             max_memory: 1 << 30,
             cancel: None,
             reads_only: false,
-            max_threads: std::thread::available_parallelism().map_or(1, usize::from),
+            max_threads: cores(),
         }
     }
+}
+
+/// The machine's cores, asked once: the answer reads the process's CPU affinity and
+/// its control group's quota, 30-40 µs, which every `Limits::default()` paid (a point
+/// question takes 7).
+fn cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from))
 }
 
 /// Whether the operators upstream of a query's pipeline should keep producing rows.

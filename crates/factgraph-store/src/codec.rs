@@ -122,7 +122,8 @@ pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
 /// load's main thread, where records are encoded by the million).
 pub fn encode_in<T: Serialize>(value: &T, scratch: &mut Vec<u8>) -> Result<Vec<u8>, StoreError> {
     scratch.clear();
-    let made = postcard::to_extend(value, std::mem::take(scratch)).map_err(|e| StoreError::Corrupt(format!("encode: {e}")))?;
+    let made =
+        postcard::to_extend(value, std::mem::take(scratch)).map_err(|e| StoreError::Corrupt(format!("encode: {e}")))?;
     let out = made.as_slice().to_vec();
     *scratch = made;
     Ok(out)

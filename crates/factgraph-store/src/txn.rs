@@ -58,7 +58,9 @@ fn encode_statements(statements: HashMap<StatementId, Option<StoredStatement>>) 
     let encode_all = |part: &[(StatementId, Option<StoredStatement>)]| -> Result<Vec<Vec<u8>>> {
         let mut scratch = Vec::new();
         part.iter()
-            .map(|(_, st)| Ok(st.as_ref().map(|st| codec::encode_in(st, &mut scratch)).transpose()?.unwrap_or_default()))
+            .map(|(_, st)| {
+                Ok(st.as_ref().map(|st| codec::encode_in(st, &mut scratch)).transpose()?.unwrap_or_default())
+            })
             .collect()
     };
     let encoded = if statements.len() < ENCODE_BESIDE {

@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 use factgraph::{ErrorKind, Graph, Limits, Params, Row, Streamed};
 
 /// Statements about the hub: past the answer length made on two threads (4,096).
-const STATEMENTS: usize = 6_000;
+const STATEMENTS: usize = 10_000;
 
 /// A store whose hub has every kind of `who reported` row: documents with an outlet
 /// that is an entity, one that is not, or none; evidence credited to someone; a
@@ -31,18 +31,18 @@ fn graph() -> &'static (tempfile::TempDir, Graph) {
             };
             head.push_str(&format!("document d{k} {{ title: \"Title {k}\"{outlet} }};\n"));
         }
-        for j in 0..700 {
+        // More entities than a helper keeps shown (4,096): it empties its cache on the way.
+        for j in 0..STATEMENTS {
             head.push_str(&format!("entity \"E{j}\": Person;\n"));
         }
         let mut claims = String::new();
         for i in 0..STATEMENTS {
             // A qualifier of its own makes each a statement of its own.
             let polarity = if i % 11 == 0 { ", polarity: \"negated\"" } else { "" };
-            let by = if i % 5 == 0 { format!(" by \"E{}\"", (i + 1) % 700) } else { String::new() };
+            let by = if i % 5 == 0 { format!(" by \"E{}\"", (i + 1) % STATEMENTS) } else { String::new() };
             let again = if i % 4 == 0 { format!(" from d{} \"again {i}\"", (i + 7) % 300) } else { String::new() };
             claims.push_str(&format!(
-                "assert @s{i} = Hub said \"E{}\" {{ n: {i}{polarity} }} from d{} \"quote {i}\"{by}{again};\n",
-                i % 700,
+                "assert @s{i} = Hub said \"E{i}\" {{ n: {i}{polarity} }} from d{} \"quote {i}\"{by}{again};\n",
                 i % 300
             ));
             if i % 13 == 0 {

@@ -529,7 +529,11 @@ impl<'a> Ctx<'a> {
     fn hold_shown(&mut self, bytes: usize) -> Result<()> {
         self.shown_bytes += bytes;
         self.hold(bytes, "the answer's rows")?;
-        if (self.sink.is_some() || self.forked) && self.shown.len() > SHOWN_WHILE_STREAMING {
+        // A helper's cache is a quarter of that: it makes half the rows, and its
+        // memory comes on top of the caller's (the hub's `who reported` on two threads:
+        // no slower, 8 MB less at its peak).
+        let cap = if self.forked { SHOWN_WHILE_STREAMING / 4 } else { SHOWN_WHILE_STREAMING };
+        if (self.sink.is_some() || self.forked) && self.shown.len() > cap {
             // Rows handed over hold their own references to what they show, so here
             // `shown` is only a cache, emptied when full: a long answer's (the hub's
             // `who reported` shows 150,000 entities, 50 MB) would otherwise stay until

@@ -320,15 +320,15 @@ impl Adjacency {
         let entity_bound = store.meta_u64(crate::keys::META_NEXT_ENTITY)?;
         let mut census = Census { entity_bound, ..Census::default() };
         let mut values = Vec::new();
-        store.each_adjacency(true, |((subject, _), entries)| {
+        store.each_adjacency_list(true, |(subject, _), list| {
             census.node(subject)?;
-            for a in entries {
+            crate::codec::each_adj_entry(list, |a| {
                 match a.other.node() {
                     Some(o) => census.edge(subject, o, a.sid)?,
                     None => values.push((subject, StatementId(a.sid), a.rel)),
                 }
-            }
-            Ok(())
+                Ok(())
+            })
         })?;
         // A statement naming participants is a node, joined to each of them below.
         let participants = store.all_participants()?;
@@ -397,13 +397,13 @@ impl Adjacency {
             (Some(a), Some(b)) if placing.add(a, b, sid) => {}
             _ => changed = true,
         };
-        store.each_adjacency(true, |((subject, _), entries)| {
-            for a in entries {
+        store.each_adjacency_list(true, |(subject, _), list| {
+            crate::codec::each_adj_entry(list, |a| {
                 if let Some(o) = a.other.node() {
                     place(subject, o, a.sid);
                 }
-            }
-            Ok(())
+                Ok(())
+            })
         })?;
         for (from, to, sid) in joins {
             place(from, to, sid);

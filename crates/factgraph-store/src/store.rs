@@ -993,6 +993,17 @@ impl Store {
     /// decoding one block at a time: what a whole-graph build reads without holding
     /// every list at once.
     pub(crate) fn each_adjacency(&self, out_only: bool, mut f: impl FnMut(AdjacencyList) -> Result<()>) -> Result<()> {
+        self.each_adjacency_list(out_only, |list, bytes| f((list, decode(bytes, "adjacency list")?)))
+    }
+
+    /// As `each_adjacency`, with each list still encoded (read in place in its block,
+    /// not copied): a whole-graph build decodes a hub's millions of entries one at a
+    /// time (`codec::each_adj_entry`).
+    pub(crate) fn each_adjacency_list(
+        &self,
+        out_only: bool,
+        mut f: impl FnMut((Node, Direction), &[u8]) -> Result<()>,
+    ) -> Result<()> {
         for pair in self.kv.scan_prefix(&[keys::ADJACENCY]) {
             let (k, v) = pair?;
             let bad = || StoreError::Corrupt("adjacency block key".into());
@@ -1003,10 +1014,11 @@ impl Store {
                 1 => continue,
                 _ => return Err(bad()),
             };
-            for (slot, rec) in Page::decode(&v)?.slots.iter().enumerate().filter(|(_, r)| !r.is_empty()) {
+            for slot in 0..crate::codec::slot_count(&v)? {
+                let Some(rec) = Page::slot(&v, slot)? else { continue };
                 let id = keys::id_of(3, &k, slot, keys::LIST_BITS).ok_or_else(bad)?;
                 let node = keys::node_from(kind, id).ok_or_else(bad)?;
-                f(((node, dir), decode(rec, "adjacency list")?))?;
+                f((node, dir), rec)?;
             }
         }
         Ok(())

@@ -1,5 +1,6 @@
 //! Bounded work through the binary: `--memory-limit` and the exit code of a query past
-//! its budget (1, as for the other limits), a size that is no size (a usage error), and
+//! its budget (1, as for the other limits), `--max-rows` lowering and raising the row
+//! limit, a size that is no size (a usage error), and
 //! a table of a cell far too large to read, which is cut rather than laid out for
 //! minutes (the issue's `match (a) return [70,000 strings] limit 3` aborted).
 
@@ -29,6 +30,32 @@ fn a_query_past_its_memory_limit_fails_with_exit_code_1_and_says_how_to_raise_it
     let out = factgraph(&db, &["-c", q], "");
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(text(&out.stdout).lines().count(), 5001);
+}
+
+#[test]
+fn max_rows_bounds_an_answer_and_raises_the_default_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = store(dir.path());
+    let q = "unwind range(1, 500) as i return i";
+    let out = factgraph(&db, &["--max-rows", "100", "-c", q], "");
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("too many rows") && stderr.contains("100"), "{stderr}");
+    let out = factgraph(&db, &["--max-rows", "1000", "-c", q], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).lines().count(), 501, "a header and every row");
+    // Past the default of 100,000, only when asked.
+    let big = "unwind range(1, 100001) as i return i";
+    let out = factgraph(&db, &["-c", big], "");
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let out = factgraph(&db, &["--max-rows", "200000", "-c", big], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).lines().count(), 100_002);
+    // No rows at all, or past the bound, is a usage error.
+    for n in ["0", "2000000000", "many"] {
+        let out = factgraph(&db, &["--max-rows", n, "-c", q], "");
+        assert_eq!(out.status.code(), Some(2), "--max-rows {n}: {}", text(&out.stderr));
+    }
 }
 
 #[test]

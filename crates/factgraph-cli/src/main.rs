@@ -86,6 +86,11 @@ struct Cli {
     /// `serve`, the budget of each request's query.
     #[arg(long, global = true, value_name = "SIZE", default_value = "1GiB", value_parser = parse_size)]
     memory_limit: usize,
+    /// The rows one query's answer may have (queries, scripts and the REPL); past it the
+    /// query fails with exit code 1, after the rows before it when they are streamed.
+    /// At most 1,000,000,000. Through `--server`, the server's own limit applies.
+    #[arg(long, value_name = "N", default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(1..=1_000_000_000))]
+    max_rows: u64,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -662,7 +667,11 @@ fn subcommand(cli: &Cli, backend: Backend<'_>) -> Result<Option<ExitCode>> {
                 sources_named: *sources,
                 ..Default::default()
             };
-            let limits = factgraph::Limits { max_memory: cli.memory_limit, ..factgraph::Limits::default() };
+            let limits = factgraph::Limits {
+                max_memory: cli.memory_limit,
+                max_rows: cli.max_rows as usize,
+                ..factgraph::Limits::default()
+            };
             let dot = match backend.dot(query.as_deref(), &factgraph::Params::new(), &options, &limits) {
                 Ok(d) => d,
                 Err(e @ (backend::Failure::Remote(_) | backend::Failure::Local(Error::Parse(_) | Error::Query(_)))) => {
@@ -765,6 +774,7 @@ fn run_session(cli: &Cli, backend: Backend<'_>, inputs: Option<(Vec<String>, Opt
     let style = Style { mode, evidence: cli.evidence, max_rows: if stdout.is_terminal() { 200 } else { usize::MAX } };
     let mut session = Session::with_backend(backend, stdout.lock(), std::io::stderr(), style, color);
     session.max_memory = cli.memory_limit;
+    session.max_rows = cli.max_rows as usize;
     for (name, value) in &cli.params {
         session.params.insert(name.clone(), repl::param_value(value));
     }

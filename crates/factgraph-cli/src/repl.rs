@@ -233,6 +233,8 @@ pub struct Session<'g, W: Write, E: Write> {
     read_depth: usize,
     /// The memory budget of each query, in bytes (`--memory-limit`).
     pub max_memory: usize,
+    /// The rows each query's answer may have (`--max-rows`).
+    pub max_rows: usize,
 }
 
 /// A parameter's value as typed after `.param NAME`: a quoted string (with the
@@ -294,6 +296,7 @@ impl<'g, W: Write, E: Write> Session<'g, W, E> {
             params: Params::new(),
             read_depth: 0,
             max_memory: Limits::default().max_memory,
+            max_rows: Limits::default().max_rows,
         }
     }
 
@@ -316,7 +319,12 @@ impl<'g, W: Write, E: Write> Session<'g, W, E> {
     }
 
     fn limits(&self) -> Limits {
-        Limits { cancel: Some(self.cancel.clone()), max_memory: self.max_memory, ..Limits::default() }
+        Limits {
+            cancel: Some(self.cancel.clone()),
+            max_memory: self.max_memory,
+            max_rows: self.max_rows,
+            ..Limits::default()
+        }
     }
 
     /// Evaluates one complete input (a meta command, or queries). `Err(())` means the

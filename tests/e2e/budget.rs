@@ -58,6 +58,29 @@ fn max_rows_bounds_an_answer_and_raises_the_default_limit() {
     }
 }
 
+/// A streamed answer past the row limit: the rows before it are written (through the
+/// output's buffer, flushed before the error), then the error, exit code 1.
+#[test]
+fn a_streamed_answer_past_max_rows_writes_the_rows_before_it_then_the_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    let mut script = String::from("document d { title: \"D\" };\n");
+    for i in 0..5 {
+        script.push_str(&format!("entity \"Y{i}\": Person;\nassert X said \"Y{i}\" from d \"quote {i}\";\n"));
+    }
+    let out = factgraph(&db, &["-c", "entity X: Person", "-c", &script], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = factgraph(&db, &["--format", "tsv", "--max-rows", "2", "-c", "who reported X"], "");
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(stdout.lines().count(), 3, "a header and the two rows before the limit:\n{stdout}");
+    assert!(stdout.contains("quote 0") && stdout.contains("quote 1"), "{stdout}");
+    assert!(stderr.contains("too many rows"), "{stderr}");
+    let out = factgraph(&db, &["--format", "tsv", "-c", "who reported X"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).lines().count(), 6);
+}
+
 #[test]
 fn a_memory_limit_that_is_no_size_is_a_usage_error() {
     let dir = tempfile::tempdir().unwrap();

@@ -773,9 +773,11 @@ fn run_session(cli: &Cli, backend: Backend<'_>, inputs: Option<(Vec<String>, Opt
     let mode = cli.format.unwrap_or(if stdout.is_terminal() { Mode::Table } else { Mode::Tsv });
     let style = Style { mode, evidence: cli.evidence, max_rows: if stdout.is_terminal() { 200 } else { usize::MAX } };
     // Commands and scripts writing to a pipe or a file write through a buffer, flushed
-    // before each error and at the end: a long answer's rows each cost a write call
-    // otherwise (two a row: 318,256 for the hub's `who reported` at 1,000,000
-    // statements). A terminal, and the REPL, see each line as it is made.
+    // after each command and each result's start (a write's acknowledgement is out
+    // before the next commit: `tests/e2e/crash.rs` counts them), before each error and
+    // at the end: a long answer's rows each cost a write call otherwise (two a row:
+    // 318,256 for the hub's `who reported` at 1,000,000 statements). A terminal, and
+    // the REPL, see each line as it is made.
     let out: Box<dyn std::io::Write> = if stdout.is_terminal() || inputs.is_none() {
         Box::new(stdout.lock())
     } else {
@@ -809,6 +811,7 @@ fn run_session(cli: &Cli, backend: Backend<'_>, inputs: Option<(Vec<String>, Opt
             return Err(output::output_failed(e));
         }
         let result = session.eval(&input);
+        session.flush();
         if let Some(e) = session.output_error() {
             return Err(output::output_failed(e));
         }

@@ -407,9 +407,12 @@ impl<'g, W: Write, E: Write> Session<'g, W, E> {
             let mut columns: Vec<String> = Vec::new();
             backend.query_each(text, params, &limits, |streamed| {
                 let written = match streamed {
+                    // A result begins once the one before is done: a write's note
+                    // acknowledges a commit, and goes out before the next one runs
+                    // (the output may be buffered, `run_session`).
                     factgraph::Streamed::Result { columns: c, note, .. } => {
                         columns = c.to_vec();
-                        crate::render::write_begin(out, c, note, style)
+                        crate::render::write_begin(out, c, note, style).and_then(|()| out.flush())
                     }
                     factgraph::Streamed::Row(row) => crate::render::write_row(out, &columns, &row, style),
                 };

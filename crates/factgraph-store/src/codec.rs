@@ -117,19 +117,37 @@ pub(crate) fn each_adj_entry(
     list: &[u8],
     mut f: impl FnMut(AdjEntry) -> Result<(), StoreError>,
 ) -> Result<(), StoreError> {
-    let bad = |e: postcard::Error| StoreError::Corrupt(format!("adjacency list: {e}"));
-    let (n, mut rest) = postcard::take_from_bytes::<u64>(list).map_err(bad)?;
+    let (n, mut rest) = seq_length(list).ok_or_else(|| StoreError::Corrupt("adjacency list: bad length".into()))?;
     for _ in 0..n {
-        let (entry, more) = postcard::take_from_bytes::<AdjEntry>(rest).map_err(bad)?;
+        let (entry, more) = postcard::take_from_bytes::<AdjEntry>(rest)
+            .map_err(|e| StoreError::Corrupt(format!("adjacency list: {e}")))?;
         f(entry)?;
         rest = more;
     }
     Ok(())
 }
 
+/// A postcard sequence's length (an unsigned LEB128 varint of at most ten bytes) and
+/// the bytes after it.
+pub(crate) fn seq_length(bytes: &[u8]) -> Option<(u64, &[u8])> {
+    let mut n = 0u64;
+    for (i, &b) in bytes.iter().enumerate().take(10) {
+        n |= u64::from(b & 0x7f).checked_shl(7 * i as u32)?;
+        if b & 0x80 == 0 {
+            return Some((n, &bytes[i + 1..]));
+        }
+    }
+    None
+}
+
 /// Encodes any serde value with postcard.
 pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
-    postcard::to_stdvec(value).map_err(|e| StoreError::Corrupt(format!("encode: {e}")))
+    postcard::to_stdvec(value).map_err(encode_failed)
+}
+
+/// A value postcard could not encode.
+fn encode_failed(e: postcard::Error) -> StoreError {
+    StoreError::Corrupt(format!("encode: {e}"))
 }
 
 /// Encodes a postcard value through `scratch`, a buffer the caller keeps from one value
@@ -139,8 +157,7 @@ pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
 /// load's main thread, where records are encoded by the million).
 pub fn encode_in<T: Serialize>(value: &T, scratch: &mut Vec<u8>) -> Result<Vec<u8>, StoreError> {
     scratch.clear();
-    let made =
-        postcard::to_extend(value, std::mem::take(scratch)).map_err(|e| StoreError::Corrupt(format!("encode: {e}")))?;
+    let made = postcard::to_extend(value, std::mem::take(scratch)).map_err(encode_failed)?;
     let out = made.as_slice().to_vec();
     *scratch = made;
     Ok(out)

@@ -2125,7 +2125,7 @@ fn concat<T: serde::Serialize + serde::de::DeserializeOwned>(existing: &[u8], pa
             continue;
         }
         let what = if i == 0 { "list" } else { "list appends" };
-        let (n, body) = seq_length(list).ok_or_else(|| StoreError::Corrupt(format!("{what}: bad length")))?;
+        let (n, body) = codec::seq_length(list).ok_or_else(|| StoreError::Corrupt(format!("{what}: bad length")))?;
         // Each element takes a byte at least.
         if n > body.len() as u64 {
             return Err(StoreError::Corrupt(format!("{what}: {n} elements in {} bytes", body.len())));
@@ -2151,19 +2151,6 @@ fn concat<T: serde::Serialize + serde::de::DeserializeOwned>(existing: &[u8], pa
         out.extend_from_slice(body);
     }
     Ok(out)
-}
-
-/// A postcard sequence's length (an unsigned LEB128 varint of at most ten bytes) and
-/// the bytes after it.
-fn seq_length(bytes: &[u8]) -> Option<(u64, &[u8])> {
-    let mut n = 0u64;
-    for (i, &b) in bytes.iter().enumerate().take(10) {
-        n |= u64::from(b & 0x7f).checked_shl(7 * i as u32)?;
-        if b & 0x80 == 0 {
-            return Some((n, &bytes[i + 1..]));
-        }
-    }
-    None
 }
 
 /// Adds evidence to statements in a page (evidence merged into statements that were

@@ -16,14 +16,20 @@ use crate::{
 #[cfg(any(test, feature = "lock_free_delays"))]
 const MAX_QUEUE_ITEMS: usize = 4;
 
+// factgraph patch 5: accesses are counted against the cache's capacity in blocks of
+// this many per shard, so up to N_SHARDS * MAX_QUEUE_ITEMS pages read lately were
+// never counted, and never evicted: upstream's 256 * 64 let a scan of a store keep
+// every page it read (128 MB of a 1 GB store, whatever the capacity). 8 * 8 bounds
+// what goes uncounted at 64 pages.
 #[cfg(not(any(test, feature = "lock_free_delays")))]
-const MAX_QUEUE_ITEMS: usize = 64;
+const MAX_QUEUE_ITEMS: usize = 8;
 
 #[cfg(any(test, feature = "lock_free_delays"))]
 const N_SHARDS: usize = 2;
 
+// factgraph patch 5 (see MAX_QUEUE_ITEMS).
 #[cfg(not(any(test, feature = "lock_free_delays")))]
-const N_SHARDS: usize = 256;
+const N_SHARDS: usize = 8;
 
 struct AccessBlock {
     len: AtomicUsize,

@@ -1017,10 +1017,10 @@ impl Store {
             let (k, v) = pair?;
             let bad = || StoreError::Corrupt("adjacency block key".into());
             let (kind, dir) = (*k.get(1).ok_or_else(bad)?, *k.get(2).ok_or_else(bad)?);
+            // (An out-only scan reads only the out-lists' prefixes.)
             let dir = match dir {
                 0 => Direction::Out,
-                1 if !out_only => Direction::In,
-                1 => continue,
+                1 => Direction::In,
                 _ => return Err(bad()),
             };
             for slot in 0..crate::codec::slot_count(&v)? {

@@ -4,23 +4,15 @@
 
 use std::path::Path;
 
+mod common;
+
 /// Every byte the process holds, counted as it is allocated and freed.
 #[global_allocator]
 static HELD: cap::Cap<std::alloc::System> = cap::Cap::new(std::alloc::System, usize::MAX);
 
-/// The engine with a 1 MiB cache. sled lets go of its file lock from background
-/// threads a moment after the last handle drops, so a reopen waits for it.
+/// The engine with a 1 MiB cache.
 fn engine(dir: &Path) -> sled::Db {
-    let config = sled::Config::new().path(dir).cache_capacity(1 << 20).segment_size(1 << 20);
-    for _ in 0..500 {
-        match config.open() {
-            Err(e) if e.to_string().contains("could not acquire lock") => {
-                std::thread::sleep(std::time::Duration::from_millis(10))
-            }
-            other => return other.unwrap(),
-        }
-    }
-    panic!("sled's lock on {} was never released", dir.display());
+    common::open_when_free(&sled::Config::new().path(dir).cache_capacity(1 << 20).segment_size(1 << 20))
 }
 
 /// Upstream counted the pages read against the capacity in blocks of 64 per shard of

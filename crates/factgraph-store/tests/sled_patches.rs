@@ -6,6 +6,8 @@
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
+mod common;
+
 /// The tests of this file one at a time: `written` counts the whole process, so another
 /// test writing meanwhile would be counted as ours.
 static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
@@ -18,19 +20,10 @@ fn written() -> u64 {
 }
 
 /// The engine with small segments, so that a few MB of rewrites leave free ones.
-/// sled lets go of its file lock from background threads a moment after the last
-/// handle drops, so a reopen waits for it (as the store's own open does).
 fn engine(dir: &Path) -> sled::Db {
-    let config = sled::Config::new().path(dir).segment_size(256 * 1024).use_compression(true).compression_factor(1);
-    for _ in 0..500 {
-        match config.open() {
-            Err(e) if e.to_string().contains("could not acquire lock") => {
-                std::thread::sleep(std::time::Duration::from_millis(10))
-            }
-            other => return other.unwrap(),
-        }
-    }
-    panic!("sled's lock on {} was never released", dir.display());
+    common::open_when_free(
+        &sled::Config::new().path(dir).segment_size(256 * 1024).use_compression(true).compression_factor(1),
+    )
 }
 
 /// A store whose log has free segments: the same keys rewritten until the cleaner

@@ -24,6 +24,10 @@ const MAX_QUEUE_ITEMS: usize = 4;
 #[cfg(not(any(test, feature = "lock_free_delays")))]
 const MAX_QUEUE_ITEMS: usize = 8;
 
+// factgraph patch 7 (see `Lru::accessed`): pages of this many bytes or more are
+// counted at once, so what goes uncounted is at most 64 pages smaller than this.
+const COUNTED_AT_ONCE: u64 = 64 * 1024;
+
 #[cfg(any(test, feature = "lock_free_delays"))]
 const N_SHARDS: usize = 2;
 
@@ -255,6 +259,28 @@ impl Lru {
         let shards = self.shards.len() as u64;
         let (shard_idx, item_pos) = (id % shards, id / shards);
         let (stack, shard_mu) = &self.shards[safe_usize(shard_idx)];
+
+        // factgraph patch 7: a large page is counted against the capacity at once,
+        // with the blocks of accesses already full, rather than waiting in the shard's
+        // block being written until it fills: up to N_SHARDS * MAX_QUEUE_ITEMS pages
+        // go uncounted that way, which a scan of multi-megabyte pages (the lists of a
+        // store's hubs) made hundreds of megabytes. When another thread holds the
+        // shard, the access is queued as any other.
+        if item_size >= COUNTED_AT_ONCE {
+            if let Some(mut shard) = shard_mu.try_lock() {
+                let mut evict = |shard: &mut Shard, pos: u64, size: u64| {
+                    for pos in shard.accessed(safe_usize(pos), size) {
+                        ret.push((pos * shards) + shard_idx);
+                    }
+                };
+                for item in stack.take(guard) {
+                    let (item_pos, item_size) = item.decompose();
+                    evict(&mut shard, item_pos, item_size);
+                }
+                evict(&mut shard, item_pos, item_size);
+                return ret;
+            }
+        }
 
         let filled = stack.push(CacheAccess::new(item_pos, item_size));
 

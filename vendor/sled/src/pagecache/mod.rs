@@ -490,6 +490,24 @@ impl Page {
         self.cache_infos.iter().map(|ci| ci.log_size).sum()
     }
 
+    /// factgraph patch 7: what the page costs the cache while it is in memory. A
+    /// page kept in a blob file has a log message of a few dozen bytes (its
+    /// `log_size`), which is all upstream counted against the cache's capacity: a
+    /// scan of pages of megabytes each held them all. Such a page weighs its
+    /// node's bytes; any other its log size, as upstream (its log message is the
+    /// node serialized, and counting the node would cost every access a walk over
+    /// its items).
+    pub(crate) fn cache_weight(&self) -> u64 {
+        let log_size = self.log_size();
+        if !self.cache_infos.iter().any(|ci| ci.pointer.is_blob()) {
+            return log_size;
+        }
+        match self.update.as_deref() {
+            Some(Update::Node(node)) => log_size.max(node.rss()),
+            _ => log_size,
+        }
+    }
+
     fn ts(&self) -> u64 {
         self.cache_infos.last().map_or(0, |ci| ci.ts)
     }
@@ -1111,7 +1129,7 @@ impl PageCache {
 
                     // possibly evict an item now that our cache has grown
                     let total_page_size =
-                        unsafe { new_shared.deref().log_size() };
+                        unsafe { new_shared.deref().cache_weight() };
                     let to_evict =
                         self.lru.accessed(pid, total_page_size, guard);
                     trace!(
@@ -1307,7 +1325,7 @@ impl PageCache {
 
                     // possibly evict an item now that our cache has grown
                     let total_page_size =
-                        unsafe { new_shared.deref().log_size() };
+                        unsafe { new_shared.deref().cache_weight() };
                     let to_evict =
                         self.lru.accessed(pid, total_page_size, guard);
                     trace!(
@@ -1544,7 +1562,7 @@ impl PageCache {
 
                     // possibly evict an item now that our cache has grown
                     let total_page_size =
-                        unsafe { new_shared.deref().log_size() };
+                        unsafe { new_shared.deref().cache_weight() };
                     let to_evict =
                         self.lru.accessed(pid, total_page_size, guard);
                     trace!(
@@ -1685,7 +1703,7 @@ impl PageCache {
 
             if page_view.update.is_some() {
                 // possibly evict an item now that our cache has grown
-                let total_page_size = page_view.log_size();
+                let total_page_size = page_view.cache_weight();
                 let to_evict = self.lru.accessed(pid, total_page_size, guard);
                 trace!(
                     "accessed pid {} -> paging out pids {:?}",
@@ -1760,7 +1778,7 @@ impl PageCache {
             }
 
             // possibly evict an item now that our cache has grown
-            let total_page_size = unsafe { new_shared.deref().log_size() };
+            let total_page_size = unsafe { new_shared.deref().cache_weight() };
             let to_evict = self.lru.accessed(pid, total_page_size, guard);
             trace!("accessed pid {} -> paging out pids {:?}", pid, to_evict);
             if !to_evict.is_empty() {

@@ -6,7 +6,8 @@
 //! `sources(r)` is the names of the documents and the credited agents of `r`'s
 //! evidence, and `count(distinct s)` compares those names, so two sources with one
 //! name are one. Each distinct name is a class (a small integer), and each statement
-//! has the sorted classes of its sources. Built from the store's document and
+//! has the sorted classes of its sources: most statements have one, kept in the
+//! statement's own word, and the others a run of several, kept apart. Built from the store's document and
 //! attribution indexes (no statement decoded) and the sources' names, once per
 //! commit, and kept beside the store (`kept-source-names`) for later processes.
 
@@ -21,7 +22,15 @@ const KEPT_AS: &str = "source-names";
 
 /// The layout's version, first in what is kept: move it when the layout or what a
 /// source is changes, so that a file kept by an earlier build is derived again.
-const LAYOUT: u64 = 1;
+const LAYOUT: u64 = 2;
+
+/// A statement's word (`SourceNames::first`) when it has no sources.
+const NONE: u32 = u32::MAX;
+/// Set in a statement's word when its classes are a run in `SourceNames::many`, the
+/// rest of the word being the run's number. A class is below it.
+const MANY: u32 = 1 << 31;
+/// A statement's word while the build has counted one source and not yet placed it.
+const PENDING: u32 = MANY - 1;
 
 /// A load's last step, beside the adjacency and the withdrawn set: the index built now
 /// and kept beside the store, so that a later read-only process (which cannot keep
@@ -45,11 +54,18 @@ pub(crate) fn prepare_source_names(store: &Store) -> factgraph_store::Result<()>
 /// See the module docs.
 #[derive(Debug, Default, PartialEq)]
 pub(crate) struct SourceNames {
-    /// For statement id `i`, `offsets[i]..offsets[i + 1]` in `classes`; a statement
-    /// past the end has no sources.
-    offsets: Vec<u32>,
-    /// Each statement's classes, sorted, each once.
-    classes: Vec<u32>,
+    /// By statement id: `NONE`, the class of a statement whose sources have one name,
+    /// or `MANY | r` for one whose classes are run `r` of `many`. A statement past the
+    /// end has no sources. (Offsets for every statement and a class list beside them
+    /// took 215 MB at 30,000,000 statements, where most statements have one source
+    /// name: these take 127, and the kept file with the names 179 MB instead of 267,
+    /// which was close to what a kept file may be.)
+    first: Vec<u32>,
+    /// Where each run ends in `many` (the first begins at 0).
+    ends: Vec<u32>,
+    /// The runs: the classes of the statements with several, each run sorted and
+    /// each class in it once.
+    many: Vec<u32>,
     /// Each class's name, by class.
     names: Names,
 }
@@ -117,11 +133,23 @@ impl SourceNames {
 
     /// The classes of a statement's sources.
     pub(crate) fn of(&self, id: StatementId) -> &[u32] {
-        let Ok(i) = usize::try_from(id.0) else { return &[] };
-        match (self.offsets.get(i), i.checked_add(1).and_then(|j| self.offsets.get(j))) {
-            (Some(&a), Some(&b)) => &self.classes[a as usize..b as usize],
-            _ => &[],
+        let Some(word) = usize::try_from(id.0).ok().and_then(|i| self.first.get(i)) else { return &[] };
+        match *word {
+            NONE => &[],
+            w if w & MANY != 0 => self.run((w & !MANY) as usize),
+            _ => std::slice::from_ref(word),
         }
+    }
+
+    /// Run `r` of `many` (checked when built or read: never out of range, but an
+    /// empty run rather than a panic if it were).
+    fn run(&self, r: usize) -> &[u32] {
+        let start = match r {
+            0 => 0,
+            _ => self.ends.get(r - 1).map_or(0, |&e| e as usize),
+        };
+        let end = self.ends.get(r).map_or(start, |&e| e as usize);
+        self.many.get(start..end).unwrap_or_default()
     }
 
     /// Each name with its class.
@@ -154,15 +182,17 @@ impl SourceNames {
         let mut class_of_entity = Classes::new(next_entity);
         let mut class_of_name = NameClasses::default();
         let mut names = Names::default();
-        // Room for every statement id the store has given out, made once (grown by
-        // doubling, the table's last copy held both sizes at once: 146 MB at
-        // 30,000,000 statements), as long as the ids are not many more than the
-        // statements the store counts (a damaged counter sizes nothing: past that,
-        // the table grows as the ids are met).
-        let mut offsets: Vec<u32> = Vec::new();
+        // Each statement's entries counted in a byte (a statement counted 255 times or
+        // more has its count in `more`): the table of words is made from them once
+        // the scan is done, and they are let go before the second.
+        let mut counts: Vec<u8> = Vec::new();
+        let mut more: FxHashMap<usize, u64> = FxHashMap::default();
+        // Room for every statement id the store has given out, made once, as long as
+        // the ids are not many more than the statements the store counts (a damaged
+        // counter sizes nothing: past that, the table grows as the ids are met).
         let counted = store.counts()?.statements;
         if next <= counted.saturating_add(counted / 8).saturating_add(1024) {
-            offsets.reserve_exact(usize::try_from(next).unwrap_or(0).saturating_add(1));
+            counts.reserve_exact(usize::try_from(next).unwrap_or(0));
         }
         store.each_evidence_source(|entity, statements| {
             if class_of_entity.get(entity).is_none() {
@@ -174,16 +204,18 @@ impl SourceNames {
             }
             for s in statements.iter().filter(|s| s.0 < next) {
                 let i = s.0 as usize;
-                if i >= offsets.len() {
+                if i >= counts.len() {
                     // Doubled as a vector grows, but never past the store's next id,
-                    // which no listed id reaches (and one more, for the end pushed
-                    // below): grown freely it took up to twice the table (97 MB more
-                    // at 30,000,000 statements), at the peak of the load that builds it.
-                    let room = (2 * offsets.len()).clamp(i + 2, (i + 2).max(next as usize + 1));
-                    offsets.reserve_exact(room - offsets.len());
-                    offsets.resize(i + 1, 0);
+                    // which no listed id reaches: grown freely it took up to twice the
+                    // table, at the peak of the load that builds it.
+                    let room = (2 * counts.len()).clamp(i + 1, (i + 1).max(next as usize));
+                    counts.reserve_exact(room - counts.len());
+                    counts.resize(i + 1, 0);
                 }
-                offsets[i] += 1;
+                match counts[i] {
+                    u8::MAX => *more.entry(i).or_insert(u64::from(u8::MAX)) += 1,
+                    c => counts[i] = c + 1,
+                }
             }
             Ok(())
         })?;
@@ -191,14 +223,36 @@ impl SourceNames {
         // The names' buffers grew by doubling: what they hold now is all they will.
         names.text.shrink_to_fit();
         names.ends.shrink_to_fit();
-        // Each statement's count becomes where its entries end.
-        let mut total = 0u32;
-        for c in &mut offsets {
-            total = total.checked_add(*c).ok_or_else(too_large)?;
-            *c = total;
+        if names.len() >= PENDING as usize {
+            return Err(too_large());
         }
-        let mut classes = vec![0u32; total as usize];
-        let mut placed = 0u32;
+        // Each statement's word: none, one to place, or a run, whose end is kept
+        // where its entries go, counted down to its start as they are placed.
+        let mut first: Vec<u32> = Vec::with_capacity(counts.len());
+        let mut ends: Vec<u32> = Vec::new();
+        let (mut total, mut singles) = (0u64, 0u64);
+        for (i, &c) in counts.iter().enumerate() {
+            let c = match c {
+                u8::MAX => more.get(&i).copied().unwrap_or(u64::from(u8::MAX)),
+                c => u64::from(c),
+            };
+            first.push(match c {
+                0 => NONE,
+                1 => {
+                    singles += 1;
+                    PENDING
+                }
+                _ => {
+                    total += c;
+                    let run = u32::try_from(ends.len()).ok().filter(|&r| r < PENDING).ok_or_else(too_large)?;
+                    ends.push(u32::try_from(total).map_err(|_| too_large())?);
+                    MANY | run
+                }
+            });
+        }
+        drop((counts, more));
+        let mut many = vec![0u32; total as usize];
+        let mut placed = 0u64;
         let mut changed = false;
         store.each_evidence_source(|entity, statements| {
             let Some(class) = class_of_entity.get(entity) else {
@@ -206,50 +260,63 @@ impl SourceNames {
                 return Ok(());
             };
             for s in statements.iter().filter(|s| s.0 < next) {
-                match offsets.get_mut(s.0 as usize) {
-                    Some(end) if *end > 0 => {
-                        *end -= 1;
-                        classes[*end as usize] = class;
-                        placed += 1;
-                    }
+                match first.get_mut(s.0 as usize) {
+                    Some(w) if *w == PENDING => *w = class,
+                    Some(&mut w) if w != NONE && w & MANY != 0 => match ends.get_mut((w & !MANY) as usize) {
+                        Some(end) if *end > 0 => {
+                            *end -= 1;
+                            many[*end as usize] = class;
+                        }
+                        _ => changed = true,
+                    },
                     _ => changed = true,
                 }
+                placed += 1;
             }
             Ok(())
         })?;
         // The lists both scans read were the same only if no commit came between.
-        if changed || placed != total || store.commit_stamp()? != stamp {
+        if changed || placed != singles + total || store.commit_stamp()? != stamp {
             return Ok(None);
         }
-        // Each statement's classes sorted and each once (a document and its credited
-        // agent may share a name; two quotes in one document name it twice), packed
-        // down in place.
-        let len = offsets.len();
-        offsets.push(total);
-        let (mut kept, mut from) = (0usize, 0usize);
-        for i in 0..len {
-            let to = offsets[i + 1] as usize;
-            classes[from..to].sort_unstable();
-            offsets[i] = kept as u32;
+        // Each run sorted and each class once (a document and its credited agent may
+        // share a name; two quotes in one document name it twice), packed down in
+        // place, runs numbered again in order; a run left with one class becomes the
+        // statement's word.
+        let (mut kept, mut runs) = (0usize, 0usize);
+        for w in first.iter_mut().filter(|w| **w != NONE && **w & MANY != 0) {
+            let r = (*w & !MANY) as usize;
+            // Placed, each run's end is its start; the next run's start is its end.
+            let (from, to) = (ends[r] as usize, ends.get(r + 1).map_or(many.len(), |&e| e as usize));
+            many[from..to].sort_unstable();
+            let start = kept;
             let mut last = None;
-            for r in from..to {
-                let c = classes[r];
+            for i in from..to {
+                let c = many[i];
                 if last != Some(c) {
-                    classes[kept] = c;
+                    many[kept] = c;
                     kept += 1;
                     last = Some(c);
                 }
             }
-            from = to;
+            if kept - start == 1 {
+                kept = start;
+                *w = many[start];
+            } else {
+                ends[runs] = kept as u32;
+                *w = MANY | runs as u32;
+                runs += 1;
+            }
         }
-        offsets[len] = kept as u32;
-        classes.truncate(kept);
-        classes.shrink_to_fit();
-        Ok(Some(SourceNames { offsets, classes, names }))
+        ends.truncate(runs);
+        ends.shrink_to_fit();
+        many.truncate(kept);
+        many.shrink_to_fit();
+        Ok(Some(SourceNames { first, ends, many, names }))
     }
 
-    /// `LAYOUT`, then the counts of offsets, classes and names (eight bytes each),
-    /// then offsets and classes (four bytes each), then each name as four bytes of
+    /// `LAYOUT`, then the counts of words, run ends, run classes and names (eight
+    /// bytes each), then those three arrays (four bytes each), then each name as four bytes of
     /// length and its UTF-8; all little-endian.
     #[cfg(test)]
     fn encode(&self) -> Vec<u8> {
@@ -261,17 +328,18 @@ impl SourceNames {
     /// How long `encode`'s form is.
     fn encoded_len(&self) -> u64 {
         let text: u64 = 4 * self.names.len() as u64 + self.names.text.len() as u64;
-        32 + 4 * (self.offsets.len() + self.classes.len()) as u64 + text
+        40 + 4 * (self.first.len() + self.ends.len() + self.many.len()) as u64 + text
     }
 
     /// Writes `encode`'s form as it goes (kept at the end of a load, where a copy of
     /// it in memory was 66 MB at 10,000,000 statements).
     fn write(&self, to: &mut dyn std::io::Write) -> std::io::Result<()> {
         let mut out = std::io::BufWriter::with_capacity(1 << 16, to);
-        for n in [LAYOUT, self.offsets.len() as u64, self.classes.len() as u64, self.names.len() as u64] {
+        let counts = [self.first.len(), self.ends.len(), self.many.len(), self.names.len()];
+        for n in std::iter::once(LAYOUT).chain(counts.map(|n| n as u64)) {
             out.write_all(&n.to_le_bytes())?;
         }
-        for n in self.offsets.iter().chain(&self.classes) {
+        for n in self.first.iter().chain(&self.ends).chain(&self.many) {
             out.write_all(&n.to_le_bytes())?;
         }
         for name in self.names.iter() {
@@ -292,15 +360,16 @@ impl SourceNames {
             Some(part)
         };
         let mut word = || -> Option<u64> { Some(u64::from_le_bytes(take(8)?.try_into().ok()?)) };
-        let (layout, n_offsets, n_classes, n_names) = (word()?, word()?, word()?, word()?);
-        if layout != LAYOUT || n_offsets == 0 {
+        let layout = word()?;
+        let counts = [word()?, word()?, word()?, word()?];
+        if layout != LAYOUT {
             return None;
         }
-        let (n_offsets, n_classes, n_names) =
-            (usize::try_from(n_offsets).ok()?, usize::try_from(n_classes).ok()?, usize::try_from(n_names).ok()?);
+        let [n_first, n_ends, n_many, n_names] = counts.map(|n| usize::try_from(n).ok());
+        let (n_first, n_ends, n_many, n_names) = (n_first?, n_ends?, n_many?, n_names?);
         // The counts are checked against the bytes there are before anything is
         // allocated from them.
-        if n_offsets.checked_add(n_classes)?.checked_mul(4)?.checked_add(32)? > bytes.len()
+        if n_first.checked_add(n_ends)?.checked_add(n_many)?.checked_mul(4)?.checked_add(40)? > bytes.len()
             || n_names.checked_mul(4)? > bytes.len()
         {
             return None;
@@ -309,19 +378,24 @@ impl SourceNames {
             let part = take(n.checked_mul(4)?)?;
             Some(part.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())
         };
-        let offsets = words(n_offsets)?;
-        let classes = words(n_classes)?;
+        let first = words(n_first)?;
+        let ends = words(n_ends)?;
+        let many = words(n_many)?;
         let mut names = Names { text: String::new(), ends: Vec::with_capacity(n_names) };
         for _ in 0..n_names {
             let len = u32::from_le_bytes(take(4)?.try_into().ok()?) as usize;
             names.push(std::str::from_utf8(take(len)?).ok()?)?;
         }
         let whole = at == bytes.len();
-        let ordered = offsets[0] == 0
-            && offsets.windows(2).all(|w| w[0] <= w[1])
-            && offsets.last().is_some_and(|&l| l as usize == classes.len());
-        let in_range = classes.iter().all(|&c| (c as usize) < names.len());
-        (whole && ordered && in_range).then_some(SourceNames { offsets, classes, names })
+        let class = |c: u32| (c as usize) < names.len() && c < PENDING;
+        let words_fit =
+            first.iter().all(|&w| w == NONE || class(w) || (w & MANY != 0 && ((w & !MANY) as usize) < n_ends));
+        // Runs of two classes or more, in order, the last ending at the end.
+        let runs_fit =
+            ends.iter().try_fold(0u32, |start, &end| (end >= start.checked_add(2)?).then_some(end)).is_some()
+                && ends.last().map_or(0, |&l| l as usize) == many.len();
+        let in_range = many.iter().all(|&c| class(c));
+        (whole && words_fit && runs_fit && in_range).then_some(SourceNames { first, ends, many, names })
     }
 }
 
@@ -461,8 +535,9 @@ mod tests {
 
     fn sample() -> SourceNames {
         SourceNames {
-            offsets: vec![0, 0, 2, 3, 3],
-            classes: vec![0, 1, 1],
+            first: vec![NONE, MANY, 1, NONE],
+            ends: vec![2],
+            many: vec![0, 1],
             names: Names::of(&["IRNA", "Reuters (Tehran)"]),
         }
     }
@@ -518,6 +593,39 @@ mod tests {
         assert_eq!(built.len(), 4, "IRNA, Reuters, AP, and Trump (credited)");
     }
 
+    /// A statement's entries are counted in a byte during the build: one cited
+    /// hundreds of times, by as many sources or by one again and again, is counted
+    /// past it and named by each of its sources once.
+    #[test]
+    fn a_statement_cited_hundreds_of_times_is_named_by_each_source_once() {
+        use factgraph_store::{Evidence, NewStatement, Properties};
+        let store = Store::in_memory().unwrap();
+        let mut tx = store.transaction().unwrap();
+        let docs: Vec<EntityId> =
+            (0..300).map(|i| tx.create_document(&format!("doc {i}"), Properties::new(), None).unwrap()).collect();
+        let (a, b) = (tx.create_entity("A", "Person").unwrap(), tx.create_entity("B", "Person").unwrap());
+        let many = NewStatement {
+            evidence: docs.iter().map(|&d| Evidence::new(d, "said")).collect(),
+            ..NewStatement::new(a, "met", b, Evidence::new(docs[0], "said"))
+        };
+        let many = tx.add_statement(many).unwrap().id();
+        let one = NewStatement {
+            evidence: (0..280).map(|i| Evidence::new(docs[7], format!("again {i}"))).collect(),
+            ..NewStatement::new(b, "met", a, Evidence::new(docs[7], "again"))
+        };
+        let one = tx.add_statement(one).unwrap().id();
+        tx.commit().unwrap();
+        let built = SourceNames::build(&store).unwrap();
+        let names = |id| -> Vec<&str> { built.of(id).iter().map(|&c| built.names.get(c as usize)).collect() };
+        let mut want: Vec<String> = (0..300).map(|i| format!("doc {i}")).collect();
+        want.sort();
+        let mut got = names(many);
+        got.sort();
+        assert_eq!(got, want);
+        assert_eq!(names(one), ["doc 7"]);
+        assert_eq!(SourceNames::decode(&built.encode()).as_ref(), Some(&built));
+    }
+
     #[test]
     fn what_is_encoded_decodes_to_the_same() {
         let s = sample();
@@ -540,19 +648,21 @@ mod tests {
         for cut in 0..bytes.len() {
             assert_eq!(SourceNames::decode(&bytes[..cut]), None, "cut at {cut}");
         }
-        // Another layout, an offset past the classes, a class past the names.
+        // Another layout; a run past the runs, a run's end past the classes, a run of
+        // one, a class past the names (in a word, in a run).
         let mut other = bytes.clone();
-        other[0] = 2;
+        other[0] = 1;
         assert_eq!(SourceNames::decode(&other), None);
-        let mut bad = sample();
-        bad.offsets[4] = 9;
-        assert_eq!(SourceNames::decode(&bad.encode()), None);
-        let mut bad = sample();
-        bad.classes[0] = 7;
-        assert_eq!(SourceNames::decode(&bad.encode()), None);
+        let broken: [fn(&mut SourceNames); 5] =
+            [|s| s.first[1] = MANY | 1, |s| s.ends[0] = 3, |s| s.ends[0] = 1, |s| s.first[2] = 2, |s| s.many[0] = 7];
+        for (i, breaks) in broken.iter().enumerate() {
+            let mut bad = sample();
+            breaks(&mut bad);
+            assert_eq!(SourceNames::decode(&bad.encode()), None, "change {i}");
+        }
         // A huge count does not allocate: it is refused against the length.
         let mut huge = bytes;
-        huge[16..24].copy_from_slice(&u64::MAX.to_le_bytes());
+        huge[24..32].copy_from_slice(&u64::MAX.to_le_bytes());
         assert_eq!(SourceNames::decode(&huge), None);
     }
 }

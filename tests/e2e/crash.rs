@@ -313,7 +313,12 @@ fn a_load_killed_while_writing_ahead_of_its_commit_leaves_the_store_before_or_af
     let tsv = tsv.path().to_str().unwrap();
     let spilling = |db: &Path| {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_factgraph"));
-        cmd.arg("--db").arg(db).args(["load", tsv]).env("FACTGRAPH_SPILL_BYTES", "20000");
+        // Batches applied in parts of a few writes each.
+        cmd.arg("--db")
+            .arg(db)
+            .args(["load", tsv])
+            .env("FACTGRAPH_SPILL_BYTES", "20000")
+            .env("FACTGRAPH_APPLY_BYTES", "4000");
         cmd
     };
     let reference = tempfile::tempdir().unwrap();
@@ -327,7 +332,15 @@ fn a_load_killed_while_writing_ahead_of_its_commit_leaves_the_store_before_or_af
     };
     assert_ne!(before, after);
     // Batches written ahead while it reads, and then by its commit.
-    for point in ["spill:applied#1", "spill:applied#3", "spill:applied#7", "commit:applied", "commit:flushed"] {
+    for point in [
+        "spill:part-applied#1",
+        "spill:applied#1",
+        "spill:part-applied#6",
+        "spill:applied#3",
+        "spill:applied#7",
+        "commit:applied",
+        "commit:flushed",
+    ] {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("db");
         assert!(factgraph(&db, &["load", data], "").status.success());

@@ -39,6 +39,11 @@ struct Args {
     /// Time budget per query workload, in milliseconds.
     #[arg(long, default_value_t = 1000)]
     budget_ms: u64,
+    /// The engine's caches in MiB for the phases that open the loaded store
+    /// (`OpenOptions::cache_bytes`); unset, the store sizes them from its files and
+    /// the machine. For the trade between a query process's memory and hub queries.
+    #[arg(long, value_name = "MIB")]
+    cache_mib: Option<u64>,
     /// Threads a query may use (`Limits::max_threads`); 0 keeps the library's default
     /// (the machine's cores).
     #[arg(long, default_value_t = 0)]
@@ -87,6 +92,14 @@ struct Paths {
     data: PathBuf,
     store: PathBuf,
     results: PathBuf,
+    /// `--cache-mib`, in bytes.
+    cache_bytes: Option<u64>,
+}
+
+/// The loaded store, with the caches `--cache-mib` asks for.
+fn open_loaded(p: &Paths) -> Result<Graph> {
+    let options = factgraph::OpenOptions { create: false, cache_bytes: p.cache_bytes, ..Default::default() };
+    Ok(Graph::open_with(&p.store, &options)?)
 }
 
 fn paths(args: &Args) -> Paths {
@@ -94,6 +107,7 @@ fn paths(args: &Args) -> Paths {
         data: args.bench_dir.join("data").join(format!("m{}", args.m)),
         store: args.bench_dir.join("factgraph").join(format!("m{}", args.m)),
         results: args.bench_dir.join("results").join(format!("factgraph-m{}.json", args.m)),
+        cache_bytes: args.cache_mib.map(|m| m.saturating_mul(1 << 20)),
     }
 }
 
@@ -184,6 +198,7 @@ fn run_all(args: &Args, p: &Paths) -> Result<()> {
         let out = Command::new(&me)
             .args(["--m", &args.m.to_string(), "--phase", name, "--budget-ms", &args.budget_ms.to_string()])
             .args(["--threads", &args.threads.to_string()])
+            .args(args.cache_mib.iter().flat_map(|m| ["--cache-mib".to_owned(), m.to_string()]))
             .arg("--bench-dir")
             .arg(&args.bench_dir)
             .output()
@@ -227,7 +242,7 @@ fn rss_kb() -> u64 {
 /// Cypher user would type. Answers must equal the direct ones (and the peers').
 fn patterns(p: &Paths, budget: Duration) -> Result<Value> {
     let q = queries_json(p)?;
-    let graph = Graph::open_existing(&p.store)?;
+    let graph = open_loaded(p)?;
     let s = |v: &Value| v.as_str().map(str::to_owned).context("queries.json field");
     let limits = long_answers();
     let count = |text: &str, params: &factgraph::Params| -> Result<i64> {
@@ -297,7 +312,7 @@ fn patterns(p: &Paths, budget: Duration) -> Result<Value> {
 /// `who reported` at the hub, the whole listing, alone (`--phase listing`).
 fn listing(p: &Paths, budget: Duration) -> Result<Value> {
     let q = queries_json(p)?;
-    let graph = Graph::open_existing(&p.store)?;
+    let graph = open_loaded(p)?;
     let name = q["hub"]["name"].as_str().context("queries.json: hub.name")?.to_owned();
     let text = format!("who reported \"{name}\"");
     let limits = long_answers();
@@ -422,7 +437,7 @@ fn cold(p: &Paths) -> Result<Value> {
     let q = queries_json(p)?;
     let name = q["nonhub"]["name"].as_str().context("queries.json: nonhub.name")?.to_owned();
     let t = Instant::now();
-    let graph = Graph::open_existing(&p.store)?;
+    let graph = open_loaded(p)?;
     let found = graph.lookup_ids(&name)?;
     let ms = t.elapsed().as_secs_f64() * 1e3;
     Ok(json!({"open_first_lookup_ms": ms, "answer": found.first().map(|e| e.0)}))
@@ -434,7 +449,7 @@ fn cold_hop(p: &Paths) -> Result<Value> {
     let q = queries_json(p)?;
     let name = q["nonhub"]["name"].as_str().context("queries.json: nonhub.name")?.to_owned();
     let t = Instant::now();
-    let graph = Graph::open_existing(&p.store)?;
+    let graph = open_loaded(p)?;
     let e = *graph.lookup_ids(&name)?.first().context("the non-hub is not in the store")?;
     let found = graph.neighbourhood(Node::Entity(e), 3)?.len();
     let ms = t.elapsed().as_secs_f64() * 1e3;
@@ -445,7 +460,7 @@ fn cold_pattern(p: &Paths) -> Result<Value> {
     let q = queries_json(p)?;
     let name = q["nonhub"]["name"].as_str().context("queries.json: nonhub.name")?.to_owned();
     let t = Instant::now();
-    let graph = Graph::open_existing(&p.store)?;
+    let graph = open_loaded(p)?;
     let params = factgraph::Params::new().set("x", name.as_str());
     let text = "match (x {name: $x})-[*1..3]-(y) where y <> x return count(distinct y)";
     let r = graph.query_params(text, &params, &factgraph::Limits::default())?;
@@ -488,7 +503,7 @@ fn measure<T: PartialEq + std::fmt::Debug>(budget: Duration, mut f: impl FnMut()
 
 fn queries(p: &Paths, budget: Duration) -> Result<Value> {
     let q = queries_json(p)?;
-    let graph = Graph::open_existing(&p.store)?;
+    let graph = open_loaded(p)?;
     let s = |v: &Value| v.as_str().map(str::to_owned).context("queries.json field");
     let nonhub_name = s(&q["nonhub"]["name"])?;
     let nonhub_alias = s(&q["nonhub"]["alias"])?;

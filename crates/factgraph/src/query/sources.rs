@@ -112,7 +112,7 @@ impl SourceNames {
     pub(crate) fn get(store: &Store) -> factgraph_store::Result<std::sync::Arc<SourceNames>> {
         store.derived(|store| {
             let stamp = store.commit_stamp()?;
-            if let Some(found) = store.kept(KEPT_AS, stamp).and_then(|b| SourceNames::decode(&b)) {
+            if let Some(found) = store.kept_read(KEPT_AS, stamp, &mut SourceNames::read_from) {
                 return Ok(found);
             }
             let built = SourceNames::build(store)?;
@@ -350,16 +350,21 @@ impl SourceNames {
     }
 
     /// What `encode` wrote, checked whole: `None` for anything else (the store checks
-    /// the file's CRC first; this is the second guard, so that no index read later
+    /// the file's CRC as well; this is the second guard, so that no index read later
     /// can fall outside the arrays).
+    #[cfg(test)]
     fn decode(bytes: &[u8]) -> Option<SourceNames> {
-        let mut at = 0usize;
-        let mut take = |n: usize| -> Option<&[u8]> {
-            let part = bytes.get(at..at.checked_add(n)?)?;
-            at += n;
-            Some(part)
+        SourceNames::read_from(&mut &bytes[..], bytes.len() as u64)
+    }
+
+    /// `decode` from the `len` bytes `from` reads, each array read straight into its
+    /// vector (the kept file is not held beside what is made of it).
+    fn read_from(from: &mut dyn std::io::Read, len: u64) -> Option<SourceNames> {
+        let mut word = || -> Option<u64> {
+            let mut w = [0u8; 8];
+            from.read_exact(&mut w).ok()?;
+            Some(u64::from_le_bytes(w))
         };
-        let mut word = || -> Option<u64> { Some(u64::from_le_bytes(take(8)?.try_into().ok()?)) };
         let layout = word()?;
         let counts = [word()?, word()?, word()?, word()?];
         if layout != LAYOUT {
@@ -369,24 +374,44 @@ impl SourceNames {
         let (n_first, n_ends, n_many, n_names) = (n_first?, n_ends?, n_many?, n_names?);
         // The counts are checked against the bytes there are before anything is
         // allocated from them.
-        if n_first.checked_add(n_ends)?.checked_add(n_many)?.checked_mul(4)?.checked_add(40)? > bytes.len()
-            || n_names.checked_mul(4)? > bytes.len()
-        {
+        let len = usize::try_from(len).ok()?;
+        let arrays = n_first.checked_add(n_ends)?.checked_add(n_many)?.checked_mul(4)?.checked_add(40)?;
+        if arrays > len || n_names.checked_mul(4)? > len - arrays {
             return None;
         }
+        let mut buf = vec![0u8; 1 << 16];
         let mut words = |n: usize| -> Option<Vec<u32>> {
-            let part = take(n.checked_mul(4)?)?;
-            Some(part.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())
+            let mut out = Vec::with_capacity(n);
+            while out.len() < n {
+                let part = &mut buf[..(4 * (n - out.len())).min(1 << 16)];
+                from.read_exact(part).ok()?;
+                out.extend(part.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])));
+            }
+            Some(out)
         };
         let first = words(n_first)?;
         let ends = words(n_ends)?;
         let many = words(n_many)?;
         let mut names = Names { text: String::new(), ends: Vec::with_capacity(n_names) };
+        let mut at = arrays;
         for _ in 0..n_names {
-            let len = u32::from_le_bytes(take(4)?.try_into().ok()?) as usize;
-            names.push(std::str::from_utf8(take(len)?).ok()?)?;
+            let mut l = [0u8; 4];
+            from.read_exact(&mut l).ok()?;
+            let n = u32::from_le_bytes(l) as usize;
+            at = at.checked_add(4)?.checked_add(n)?;
+            if at > len {
+                return None;
+            }
+            if buf.len() < n {
+                // Bounded by the length checked above.
+                buf.resize(n, 0);
+            }
+            let name = &mut buf[..n];
+            from.read_exact(name).ok()?;
+            names.push(std::str::from_utf8(name).ok()?)?;
         }
-        let whole = at == bytes.len();
+        // Nothing after the names (a byte more would be read as the end of the file).
+        let whole = at == len && from.read(&mut [0u8; 1]).ok()? == 0;
         let class = |c: u32| (c as usize) < names.len() && c < PENDING;
         let words_fit =
             first.iter().all(|&w| w == NONE || class(w) || (w & MANY != 0 && ((w & !MANY) as usize) < n_ends));
@@ -624,6 +649,35 @@ mod tests {
         assert_eq!(got, want);
         assert_eq!(names(one), ["doc 7"]);
         assert_eq!(SourceNames::decode(&built.encode()).as_ref(), Some(&built));
+    }
+
+    /// Kept beside the store at the end of a load and read back as it arrives, the
+    /// index is the one built, the longest name there can be included.
+    #[test]
+    fn the_kept_index_is_read_back_as_built() {
+        use factgraph_store::{Evidence, NewStatement, OpenOptions, Properties};
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("db"), &OpenOptions::default()).unwrap();
+        let mut tx = store.transaction().unwrap();
+        // As long as a name may be (65,536 bytes), the size of the reader's buffer.
+        let long = format!("https://example.org/{}", "x".repeat(65_536 - 20));
+        let docs: Vec<EntityId> = ["IRNA", long.as_str(), "AP"]
+            .iter()
+            .map(|n| tx.create_document(n, Properties::new(), None).unwrap())
+            .collect();
+        let a = tx.create_entity("A", "Person").unwrap();
+        for (i, d) in docs.iter().enumerate() {
+            let mut st = NewStatement::new(a, format!("r{i}"), a, Evidence::new(*d, "q"));
+            st.evidence.push(Evidence::new(docs[(i + 1) % 3], "again"));
+            tx.add_statement(st).unwrap();
+        }
+        tx.commit().unwrap();
+        prepare_source_names(&store).unwrap();
+        let built = SourceNames::build(&store).unwrap();
+        let stamp = store.commit_stamp().unwrap();
+        let read = store.kept_read(KEPT_AS, stamp, &mut SourceNames::read_from);
+        assert_eq!(read.as_ref(), Some(&built));
+        assert_eq!(built.len(), 3);
     }
 
     #[test]

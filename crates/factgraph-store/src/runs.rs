@@ -37,10 +37,11 @@ fn io(what: &str, e: std::io::Error) -> StoreError {
 
 impl Run {
     /// Writes `parts` (sorted by block key and slot) to a new temporary file in `dir`.
-    pub(crate) fn write(dir: &Path, parts: &[Part]) -> Result<Run> {
+    pub(crate) fn write(dir: &Path, parts: impl IntoIterator<Item = impl std::borrow::Borrow<Part>>) -> Result<Run> {
         let file = tempfile::tempfile_in(dir).map_err(|e| io("creating", e))?;
         let mut w = BufWriter::with_capacity(1 << 20, file);
-        for (block, slot, bytes) in parts {
+        for part in parts {
+            let (block, slot, bytes) = part.borrow();
             let mut head = Vec::with_capacity(12);
             head.extend_from_slice(&(block.len() as u32).to_le_bytes());
             head.extend_from_slice(&slot.to_le_bytes());

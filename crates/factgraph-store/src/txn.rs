@@ -1708,23 +1708,23 @@ impl<'s> Transaction<'s> {
     /// block is the bucket's key followed by the name, the bytes whether the ids are
     /// the whole list and then the ids (`decode_name_part`).
     fn dirty_name_parts(&self) -> Vec<crate::runs::Part> {
-        let mut parts: Vec<crate::runs::Part> = self
+        self.dirty_names_sorted().into_iter().map(name_part).collect()
+    }
+
+    /// The names the overlay changed, in the order of their parts (by bucket, then
+    /// name: a bucket's key is its number, big-endian, after one tag byte), by
+    /// reference, so that a run is written a part at a time: made all at once, the
+    /// parts were a copy of the overlay's names, 72 MB of the 238 MB at the peak of a
+    /// load of 10,000,000 statements (its aliases' spill).
+    fn dirty_names_sorted(&self) -> Vec<(u16, &str, &NameIds)> {
+        let mut names: Vec<(u16, &str, &NameIds)> = self
             .names
             .iter()
             .filter(|(_, e)| e.dirty)
-            .map(|(n, e)| {
-                let mut block = keys::name_bucket_key(keys::name_bucket_index(n));
-                block.extend_from_slice(n.as_bytes());
-                let mut bytes = Vec::with_capacity(1 + 8 * e.ids.len());
-                bytes.push(u8::from(e.whole));
-                for id in &e.ids {
-                    bytes.extend_from_slice(&id.to_le_bytes());
-                }
-                (block, 0, bytes)
-            })
+            .map(|(n, e)| (keys::name_bucket_index(n), n.as_str(), e))
             .collect();
-        parts.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        parts
+        names.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        names
     }
 
     /// Writes the names the overlay changed to a new name run (a spill's names), and
@@ -1733,7 +1733,8 @@ impl<'s> Transaction<'s> {
         if self.dirty_names == 0 {
             return Ok(());
         }
-        self.name_runs.push(crate::runs::Run::write(&self.scratch_dir(), &self.dirty_name_parts())?);
+        let run = crate::runs::Run::write(&self.scratch_dir(), self.dirty_names_sorted().into_iter().map(name_part))?;
+        self.name_runs.push(run);
         self.names_written();
         Ok(())
     }
@@ -2136,6 +2137,20 @@ impl Ahead {
         self.bytes += key.len() + value.as_ref().map_or(0, Vec::len) + old.as_ref().map_or(0, Vec::len);
         self.writes.push((key, value, old));
     }
+}
+
+/// A changed name as a run part: the block is the bucket's key followed by the name,
+/// the bytes whether the ids are the whole list and then the ids
+/// (`decode_name_part`).
+fn name_part((bucket, name, e): (u16, &str, &NameIds)) -> crate::runs::Part {
+    let mut block = keys::name_bucket_key(bucket);
+    block.extend_from_slice(name.as_bytes());
+    let mut bytes = Vec::with_capacity(1 + 8 * e.ids.len());
+    bytes.push(u8::from(e.whole));
+    for id in &e.ids {
+        bytes.extend_from_slice(&id.to_le_bytes());
+    }
+    (block, 0, bytes)
 }
 
 /// A list's encoding after appending `parts` (each an encoded list) to `existing`.

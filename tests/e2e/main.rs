@@ -477,3 +477,28 @@ fn a_param_on_the_command_line_gives_the_queries_its_value() {
     assert_eq!(out.status.code(), Some(2), "a usage error");
     assert!(text(&out.stderr).contains("is not a parameter name"), "{}", text(&out.stderr));
 }
+
+/// `--cache-mib` sizes the store's caches: a store opened with the smallest answers
+/// as with the default, and a size out of range is refused (usage, status 2) before
+/// anything is opened.
+#[test]
+fn cache_mib_sizes_the_caches_and_refuses_sizes_out_of_range() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("db");
+    let data = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data");
+    assert!(factgraph(&db, &["load", data], "").status.success());
+    let question = "who reported \"red notice\"";
+    let default = factgraph(&db, &["-c", question], "");
+    let small = factgraph(&db, &["--cache-mib", "1", "-c", question], "");
+    assert!(default.status.success(), "{}", text(&default.stderr));
+    assert!(small.status.success(), "{}", text(&small.stderr));
+    assert!(text(&default.stdout).contains("Ali Alqasimehr\tcredited"), "{}", text(&default.stdout));
+    assert_eq!(text(&small.stdout), text(&default.stdout));
+    let elsewhere = tmp.path().join("never");
+    for bad in ["0", "1048577", "lots"] {
+        let out = factgraph(&elsewhere, &["--cache-mib", bad, "-c", question], "");
+        assert_eq!(out.status.code(), Some(2), "--cache-mib {bad}: {}", text(&out.stderr));
+        assert!(text(&out.stderr).contains("--cache-mib"), "{}", text(&out.stderr));
+    }
+    assert!(!elsewhere.exists(), "a refused command created no store");
+}

@@ -26,7 +26,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
-use factgraph::{Error, ErrorKind, Graph, JsonlCheck, StoreError};
+use factgraph::{Error, ErrorKind, Graph, JsonlCheck, OpenOptions, StoreError};
 
 use crate::backend::Backend;
 use crate::output::note;
@@ -50,6 +50,11 @@ struct Cli {
     /// read-only by themselves).
     #[arg(long, global = true)]
     read_only: bool,
+    /// The store's caches in MiB (1 to 1048576): less memory, and slower questions
+    /// that read much of a store (a hub's). Without it, they are sized from the store's
+    /// files and the machine.
+    #[arg(long, global = true, value_name = "MIB", value_parser = clap::value_parser!(u64).range(1..=1_048_576))]
+    cache_mib: Option<u64>,
     /// Work through the `factgraph serve` at this URL instead of opening a store
     /// (writes send $FACTGRAPH_TOKEN). Without it, a store held by a running server is
     /// reached through that server by itself.
@@ -480,13 +485,23 @@ fn open(cli: &Cli, inputs: Option<&[String]>) -> Result<Graph> {
     let Some(path) = &cli.db else {
         if cli.read_only {
             let path = default_db()?;
-            return Graph::open_read_only(&path)
+            return Graph::open_with(&path, &read_only(cli))
                 .with_context(|| format!("opening the default store at {}", path.display()));
         }
-        return open_default();
+        return open_default(cli);
     };
-    let opened = if cli.read_only || only_reads(cli, inputs) { Graph::open_read_only(path) } else { Graph::open(path) };
-    opened.with_context(|| format!("opening {}", path.display()))
+    let options = if cli.read_only || only_reads(cli, inputs) { read_only(cli) } else { writable(cli) };
+    Graph::open_with(path, &options).with_context(|| format!("opening {}", path.display()))
+}
+
+/// How a store is opened for writing (created when missing), with `--cache-mib`.
+fn writable(cli: &Cli) -> OpenOptions {
+    OpenOptions { cache_bytes: cli.cache_mib.map(|m| m << 20), ..OpenOptions::default() }
+}
+
+/// How a store is opened for reading only (never created), with `--cache-mib`.
+fn read_only(cli: &Cli) -> OpenOptions {
+    OpenOptions { create: false, read_only: true, ..writable(cli) }
 }
 
 /// A script session's inputs (`-c`, `-f` or standard input) and the directory its
@@ -513,13 +528,14 @@ fn session_inputs(cli: &Cli) -> Result<Option<(Vec<String>, Option<PathBuf>)>> {
 /// The default store, created with the showcase in the same step: the store appears
 /// with the showcase in it or not at all, so a first run that is killed leaves
 /// nothing, and the next run starts again.
-fn open_default() -> Result<Graph> {
+fn open_default(cli: &Cli) -> Result<Graph> {
     let path = default_db()?;
     if !showcase::available() {
-        return Graph::open(&path).with_context(|| format!("opening the default store at {}", path.display()));
+        return Graph::open_with(&path, &writable(cli))
+            .with_context(|| format!("opening the default store at {}", path.display()));
     }
     let mut loaded = None;
-    let graph = Graph::create_with(&path, |graph| {
+    let graph = Graph::create_with_options(&path, &writable(cli), |graph| {
         let files = tempfile::tempdir()
             .map_err(|e| Error::Io { context: "creating a temporary directory for the showcase".into(), source: e })?;
         loaded = Some(showcase::load_into(graph, files.path())?);
@@ -547,7 +563,7 @@ fn import(cli: &Cli, file: &Path) -> Result<ExitCode> {
     let (counts, check) = match new {
         Some(path) => {
             let mut imported = None;
-            Graph::create_with(path, |graph| {
+            Graph::create_with_options(path, &writable(cli), |graph| {
                 imported = Some(graph.import_jsonl_checked(f)?);
                 Ok(())
             })

@@ -96,7 +96,16 @@ impl Graph {
     /// what `fill` wrote or not at all, whenever the process dies. `fill` does not
     /// run for a store that exists; if it fails, nothing is left behind.
     pub fn create_with(path: impl AsRef<Path>, fill: impl FnOnce(&Graph) -> Result<()>) -> Result<Graph> {
-        let store = Store::create_with(path, &OpenOptions::default(), |store| {
+        Graph::create_with_options(path, &OpenOptions::default(), fill)
+    }
+
+    /// `create_with`, the store opened with `options` (its caches, say).
+    pub fn create_with_options(
+        path: impl AsRef<Path>,
+        options: &OpenOptions,
+        fill: impl FnOnce(&Graph) -> Result<()>,
+    ) -> Result<Graph> {
+        let store = Store::create_with(path, options, |store| {
             let graph = Graph::wrap(store);
             fill(&graph)?;
             Ok::<Store, Error>(graph.store)

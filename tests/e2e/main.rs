@@ -361,13 +361,20 @@ fn every_meta_command_runs() {
     assert!(dot.contains("accused"), "{dot}");
 }
 
-/// `factgraph dot` and `.dot` take the picture's options; the old forms still work.
-#[test]
-fn dot_takes_a_view_a_clustering_and_a_number_of_sources() {
+/// A new store in a temporary directory with the repository's `data/` loaded: the
+/// directory (the store goes with it) and the store's path.
+fn loaded_with_data() -> (tempfile::TempDir, std::path::PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
     let db = tmp.path().join("db");
     let data = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data");
     assert!(factgraph(&db, &["load", data], "").status.success());
+    (tmp, db)
+}
+
+/// `factgraph dot` and `.dot` take the picture's options; the old forms still work.
+#[test]
+fn dot_takes_a_view_a_clustering_and_a_number_of_sources() {
+    let (tmp, db) = loaded_with_data();
     let whole = text(&factgraph(&db, &["dot"], "").stdout);
     assert!(whole.contains("subgraph \"cluster_") && whole.contains("· Sky News"), "by kind, sources named");
     let out = factgraph(&db, &["dot", "--view", "summary", "--cluster", "none"], "");
@@ -483,10 +490,7 @@ fn a_param_on_the_command_line_gives_the_queries_its_value() {
 /// anything is opened.
 #[test]
 fn cache_mib_sizes_the_caches_and_refuses_sizes_out_of_range() {
-    let tmp = tempfile::tempdir().unwrap();
-    let db = tmp.path().join("db");
-    let data = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data");
-    assert!(factgraph(&db, &["load", data], "").status.success());
+    let (tmp, db) = loaded_with_data();
     let question = "who reported \"red notice\"";
     let default = factgraph(&db, &["-c", question], "");
     let small = factgraph(&db, &["--cache-mib", "1", "-c", question], "");

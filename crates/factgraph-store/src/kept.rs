@@ -108,11 +108,12 @@ impl Store {
             return None;
         }
         let made = read(&mut (&mut r).take(len), len)?;
-        if r.read != HEADER + len {
+        let Summed { mut from, crc, read } = r;
+        if read != HEADER + len {
             return None;
         }
-        let sum = u64::from(r.crc.clone().finalize());
-        (word(&mut r.from)? == sum).then_some(made)
+        // The sum follows the bytes it covers, and is not part of them.
+        (word(&mut from)? == u64::from(crc.finalize())).then_some(made)
     }
 
     /// Keeps `bytes`, derived from the data as it was at `stamp`, under `name` for

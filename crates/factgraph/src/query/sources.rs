@@ -7,9 +7,10 @@
 //! evidence, and `count(distinct s)` compares those names, so two sources with one
 //! name are one. Each distinct name is a class (a small integer), and each statement
 //! has the sorted classes of its sources: most statements have one, kept in the
-//! statement's own word, and the others a run of several, kept apart. Built from the store's document and
-//! attribution indexes (no statement decoded) and the sources' names, once per
-//! commit, and kept beside the store (`kept-source-names`) for later processes.
+//! statement's own word, and the others a run of several, kept apart. Built from the
+//! store's document and attribution indexes (no statement decoded) and the sources'
+//! names, once per commit, and kept beside the store (`kept-source-names`) for later
+//! processes.
 
 use std::io::Write as _;
 

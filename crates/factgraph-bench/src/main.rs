@@ -536,7 +536,8 @@ fn queries(p: &Paths, budget: Duration) -> Result<Value> {
                 if edge.relation != rel {
                     continue;
                 }
-                let st = graph.statement(edge.statement)?.context("statement not found")?;
+                // The workload shows object names and documents, not quotes.
+                let st = graph.statement_without_quotes(edge.statement)?.context("statement not found")?;
                 let object = match st.object.node() {
                     Some(Node::Entity(o)) => graph.entity(o)?.context("entity not found")?.name,
                     _ => String::new(),

@@ -1,7 +1,8 @@
 //! Value encodings: entity records, statement pages and posting-list chunks.
 //!
 //! Records are postcard (compact varint serde). Statement pages carry an offset table
-//! so reading one statement decodes one record, not the whole page.
+//! so reading one statement decodes one record, not the whole page. In format 2 a
+//! statement's quotes are a record of their own (`take_quotes`, `join_quotes`).
 
 use serde::{Deserialize, Serialize};
 
@@ -40,6 +41,36 @@ impl StoredStatement {
     pub fn identity(&self) -> Vec<u8> {
         identity(self.subject, self.rel, &self.object, &self.qualifiers)
     }
+}
+
+/// Takes the quotes out of a statement's evidence, in order, leaving each empty: what
+/// a store in format 2 keeps apart from the record (`keys::QUOTES`).
+pub(crate) fn take_quotes(st: &mut StoredStatement) -> Vec<String> {
+    st.evidence.iter_mut().map(|ev| std::mem::take(&mut ev.quote)).collect()
+}
+
+/// Puts a statement's quotes, as `take_quotes` took them and `encode` wrote them (a
+/// postcard sequence of strings), back into its evidence, each copied once from the
+/// record; `Corrupt` when they are not one per piece of evidence.
+pub(crate) fn join_quotes(st: &mut StoredStatement, record: &[u8]) -> Result<(), StoreError> {
+    let damaged = |e: postcard::Error| StoreError::Corrupt(format!("statement quotes: {e}"));
+    // A sequence's length is a varint, as a u64 is.
+    let (n, mut rest) = postcard::take_from_bytes::<u64>(record).map_err(damaged)?;
+    if n != st.evidence.len() as u64 {
+        return Err(StoreError::Corrupt(format!(
+            "a statement has {} pieces of evidence and {n} quotes",
+            st.evidence.len()
+        )));
+    }
+    for ev in &mut st.evidence {
+        let (quote, more) = postcard::take_from_bytes::<&str>(rest).map_err(damaged)?;
+        ev.quote = quote.to_owned();
+        rest = more;
+    }
+    if !rest.is_empty() {
+        return Err(StoreError::Corrupt("statement quotes: bytes after the last quote".into()));
+    }
+    Ok(())
 }
 
 /// Identity bytes of statement content.

@@ -59,30 +59,49 @@ const ENCODE_BESIDE: usize = 16 * 1024;
 /// Records by block: each block's key, and its records by slot (empty: removed).
 type Blocks = Vec<(Vec<u8>, Vec<(usize, Vec<u8>)>)>;
 
-/// A spill's statements, encoded and grouped by block in id order (`None`: removed).
+/// A spill's statements, encoded and grouped by block in id order (`None`: removed);
+/// with `apart` (format 2), their quotes too, in blocks of their own.
 /// Many are encoded half on a second thread: encoding was a sixth of a load's spills.
-fn encode_statements(statements: HashMap<StatementId, Option<StoredStatement>>) -> Result<Blocks> {
+fn encode_statements(statements: HashMap<StatementId, Option<StoredStatement>>, apart: bool) -> Result<Blocks> {
     let mut statements: Vec<(StatementId, Option<StoredStatement>)> = statements.into_iter().collect();
     statements.sort_unstable_by_key(|(id, _)| *id);
-    let encode_all = |part: &[(StatementId, Option<StoredStatement>)]| -> Result<Vec<Vec<u8>>> {
+    // Each statement's quotes, taken out of its record (format 2).
+    let quotes: Vec<Option<Vec<String>>> = match apart {
+        true => statements.iter_mut().map(|(_, st)| st.as_mut().map(codec::take_quotes)).collect(),
+        false => Vec::new(),
+    };
+    type Encoded = (Vec<u8>, Option<Vec<u8>>);
+    let encode_all = |part: &[(StatementId, Option<StoredStatement>)],
+                      quotes: &[Option<Vec<String>>]|
+     -> Result<Vec<Encoded>> {
         let mut scratch = Vec::new();
         part.iter()
-            .map(|(_, st)| {
-                Ok(st.as_ref().map(|st| codec::encode_in(st, &mut scratch)).transpose()?.unwrap_or_default())
+            .enumerate()
+            .map(|(i, (_, st))| {
+                let record = st.as_ref().map(|st| codec::encode_in(st, &mut scratch)).transpose()?.unwrap_or_default();
+                let quotes = match quotes.get(i) {
+                    Some(q) => {
+                        Some(q.as_ref().map(|q| codec::encode_in(q, &mut scratch)).transpose()?.unwrap_or_default())
+                    }
+                    None => None,
+                };
+                Ok((record, quotes))
             })
             .collect()
     };
     let encoded = if statements.len() < ENCODE_BESIDE {
-        encode_all(&statements)?
+        encode_all(&statements, &quotes)?
     } else {
-        let (first, second) = statements.split_at(statements.len() / 2);
+        let half = statements.len() / 2;
+        let (first, second) = statements.split_at(half);
+        let (quotes_first, quotes_second) = quotes.split_at(half.min(quotes.len()));
         let (first, second) = std::thread::scope(|scope| {
-            let beside = std::thread::Builder::new().spawn_scoped(scope, || encode_all(second));
-            let first = encode_all(first);
+            let beside = std::thread::Builder::new().spawn_scoped(scope, || encode_all(second, quotes_second));
+            let first = encode_all(first, quotes_first);
             // No thread to be had: this one encodes the rest too.
             let second = match beside {
                 Ok(beside) => beside.join().unwrap_or_else(|_| Err(StoreError::Engine("encoding failed".into()))),
-                Err(_) => encode_all(second),
+                Err(_) => encode_all(second, quotes_second),
             };
             (first, second)
         });
@@ -91,17 +110,26 @@ fn encode_statements(statements: HashMap<StatementId, Option<StoredStatement>>) 
         all
     };
     let mut blocks: Blocks = Vec::new();
+    let mut quote_blocks: Blocks = Vec::new();
     let mut at_block = None;
-    for ((id, _), bytes) in statements.iter().zip(encoded) {
+    for ((id, _), (record, quotes)) in statements.iter().zip(encoded) {
         let block = id.0 >> keys::RECORD_BITS;
         if at_block != Some(block) {
             blocks.push((keys::statement(*id).block, Vec::new()));
+            if apart {
+                quote_blocks.push((keys::quotes(*id).block, Vec::new()));
+            }
             at_block = Some(block);
         }
+        let slot = (id.0 & ((1 << keys::RECORD_BITS) - 1)) as usize;
         if let Some((_, records)) = blocks.last_mut() {
-            records.push(((id.0 & ((1 << keys::RECORD_BITS) - 1)) as usize, bytes));
+            records.push((slot, record));
+        }
+        if let (Some(quotes), Some((_, records))) = (quotes, quote_blocks.last_mut()) {
+            records.push((slot, quotes));
         }
     }
+    blocks.extend(quote_blocks);
     Ok(blocks)
 }
 
@@ -1587,14 +1615,20 @@ impl<'s> Transaction<'s> {
             let slot = keys::entity(id);
             blocks.entry(slot.block).or_default().push((slot.slot, bytes));
         }
-        for (block, records) in encode_statements(std::mem::take(&mut self.statements))? {
+        let apart = self.store.quotes_apart();
+        for (block, records) in encode_statements(std::mem::take(&mut self.statements), apart)? {
             blocks.entry(block).or_default().extend(records);
         }
-        let mut patches: std::collections::BTreeMap<Vec<u8>, Vec<(usize, Vec<Evidence>)>> = Default::default();
+        let mut patches: std::collections::BTreeMap<Vec<u8>, Vec<(usize, Patch)>> = Default::default();
         if late {
-            for (id, evidence) in std::mem::take(&mut self.late) {
+            for (id, mut evidence) in std::mem::take(&mut self.late) {
+                if apart {
+                    let quotes = keys::quotes(id);
+                    let taken = evidence.iter_mut().map(|ev| std::mem::take(&mut ev.quote)).collect();
+                    patches.entry(quotes.block).or_default().push((quotes.slot, Patch::Quotes(taken)));
+                }
                 let slot = keys::statement(id);
-                patches.entry(slot.block).or_default().push((slot.slot, evidence));
+                patches.entry(slot.block).or_default().push((slot.slot, Patch::Evidence(evidence)));
             }
         }
         // Each block once: this batch's records set, then late evidence on top.
@@ -2197,18 +2231,34 @@ fn concat<T: serde::Serialize + serde::de::DeserializeOwned>(existing: &[u8], pa
     Ok(out)
 }
 
-/// Adds evidence to statements in a page (evidence merged into statements that were
-/// already in the engine when it arrived).
-fn patch(page: &mut Page, patches: Vec<(usize, Vec<Evidence>)>) -> Result<()> {
-    for (slot, evidence) in patches {
+/// Evidence merged into a statement that was already in the engine when it arrived:
+/// added to its record, and in format 2 its quotes to its quotes' record.
+enum Patch {
+    Evidence(Vec<Evidence>),
+    Quotes(Vec<String>),
+}
+
+/// Adds evidence to statements in a page of records, or quotes in a page of quotes.
+fn patch(page: &mut Page, patches: Vec<(usize, Patch)>) -> Result<()> {
+    for (slot, patch) in patches {
         let Some(bytes) = page.slots.get(slot).filter(|b| !b.is_empty()) else {
             return Err(StoreError::Corrupt(format!(
                 "a statement gained evidence but its record is gone (slot {slot})"
             )));
         };
-        let mut st: StoredStatement = codec::decode(bytes, "statement")?;
-        st.evidence.extend(evidence);
-        page.set(slot, encode(&st)?);
+        let bytes = match patch {
+            Patch::Evidence(evidence) => {
+                let mut st: StoredStatement = codec::decode(bytes, "statement")?;
+                st.evidence.extend(evidence);
+                encode(&st)?
+            }
+            Patch::Quotes(quotes) => {
+                let mut all: Vec<String> = codec::decode(bytes, "statement quotes")?;
+                all.extend(quotes);
+                encode(&all)?
+            }
+        };
+        page.set(slot, bytes);
     }
     Ok(())
 }

@@ -107,6 +107,44 @@ fn a_long_answer_on_two_threads_has_the_rows_of_one_in_its_order() {
     assert!(!rows.iter().any(|r| r.cells[5].to_string() == "quote 11"), "a denied statement answers");
 }
 
+/// A long answer reads its statements a block at a time, their quotes past the
+/// store's cache; each row's quote is still one its statement has, as a short read of
+/// that statement gives it, and in the statement's own evidence order.
+#[test]
+fn a_long_answer_quotes_its_statements_as_they_are_stored() {
+    let g = &graph().1;
+    let rows = &g.query_with("who reported Hub", &threads(2)).unwrap()[0].rows;
+    assert!(rows.len() > 4_096, "long enough to be read in bulk: {}", rows.len());
+    // A `reported` row quotes the relay (`… reported-by Agency`), not the claim.
+    for row in rows.iter().filter(|r| r.cells[1].to_string() != "reported") {
+        let c = &row.provenance[0];
+        let st = g.statement(c.statement).unwrap().unwrap();
+        assert!(
+            st.evidence.iter().any(|ev| *ev.quote == *c.quote),
+            "{}: {:?} not in {:?}",
+            c.statement,
+            c.quote,
+            st.evidence
+        );
+        assert_eq!(row.cells[5].to_string(), *c.quote);
+    }
+    // Quotes that differ per statement: the rows of statement i quote "quote i" (or
+    // "again i", or the agency's relay), never a neighbour's.
+    let own = |r: &Row| {
+        let st = g.statement(r.provenance[0].statement).unwrap().unwrap();
+        st.qualifiers.get("n").map(|n| n.to_string())
+    };
+    for row in rows.iter().filter(|r| r.cells[1].to_string() == "reported") {
+        let n = own(row).expect("a claim of the hub has its n");
+        assert_eq!(row.cells[5].to_string(), format!("agency reported {n}"));
+    }
+    for row in rows.iter().filter(|r| r.cells[1].to_string() != "reported") {
+        let n = own(row).expect("a claim of the hub has its n");
+        let quote = row.cells[5].to_string();
+        assert!(quote == format!("quote {n}") || quote == format!("again {n}"), "{quote} for n = {n}");
+    }
+}
+
 #[test]
 fn a_caller_that_has_enough_stops_both_threads_with_what_it_took() {
     let one = graph().1.query_with("who reported Hub", &threads(1)).unwrap();

@@ -39,6 +39,16 @@ fn point_reads_and_batches(engine: Engine) {
         .unwrap());
     assert_eq!(seen, b"2");
     assert!(!kv.read(b"zz", &mut |_| panic!("absent keys are not read")).unwrap());
+    // Past the cache, a read sees the same values, long (packed) ones included, and
+    // after a batch, the batch's.
+    let long = vec![7u8; 4096];
+    kv.apply(vec![put(b"long", &long)]).unwrap();
+    assert_eq!(kv.get_past_cache(b"long").unwrap(), Some(long.clone()));
+    assert_eq!(kv.get_past_cache(b"a").unwrap().as_deref(), Some(&b"1"[..]));
+    assert_eq!(kv.get_past_cache(b"zz").unwrap(), None);
+    assert_eq!(kv.get(b"long").unwrap(), Some(long));
+    kv.apply(vec![put(b"long", b"short")]).unwrap();
+    assert_eq!(kv.get_past_cache(b"long").unwrap().as_deref(), Some(&b"short"[..]));
     // Writes of one batch apply in order: the last write to a key wins.
     kv.apply(vec![put(b"a", b"x"), (b"a".to_vec(), None), put(b"b", b"y"), put(b"b", b"z")]).unwrap();
     assert_eq!(kv.get(b"a").unwrap(), None);

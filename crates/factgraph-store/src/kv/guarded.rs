@@ -137,6 +137,12 @@ impl Kv for Guarded {
         self.inner.read(key, f)
     }
 
+    fn get_past_cache(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        let _pass = self.pass()?;
+        self.check()?;
+        self.inner.get_past_cache(key)
+    }
+
     fn scan_prefix<'a>(&'a self, prefix: &[u8]) -> Scan<'a> {
         let pass = match self.pass() {
             Ok(pass) => pass,

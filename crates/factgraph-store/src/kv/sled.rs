@@ -499,6 +499,17 @@ impl Kv for SledKv {
         Ok(self.get_shared(key)?.map(|v| v.to_vec()))
     }
 
+    fn get_past_cache(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        let db = self.db()?;
+        if let Some(v) = self.recent.get(key) {
+            return Ok(v.map(|v| v.to_vec()));
+        }
+        match (self.compression, db.get(key).map_err(engine_error)?) {
+            (Compression::Packed, Some(stored)) => Ok(Some(packed::unpack(&stored)?)),
+            (_, value) => Ok(value.map(|v| v.to_vec())),
+        }
+    }
+
     fn read(&self, key: &[u8], f: &mut dyn FnMut(&[u8]) -> Result<()>) -> Result<bool> {
         match self.get_shared(key)? {
             None => Ok(false),

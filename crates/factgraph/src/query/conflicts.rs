@@ -398,7 +398,7 @@ fn part_of(ctx: &mut Ctx<'_>, parts: &mut Parts, part: EntityId, whole: EntityId
     let mut wholes = Vec::new();
     for e in ctx.store.edges(Node::Entity(part), Direction::Out)? {
         if let (true, Some(Node::Entity(w))) = (rels.contains(&e.relation), e.other) {
-            if crate::vocabulary::affirms(&ctx.store.require_statement(e.statement)?.qualifiers) {
+            if crate::vocabulary::affirms(&ctx.store.require_statement_without_quotes(e.statement)?.qualifiers) {
                 wholes.push(w);
             }
         }

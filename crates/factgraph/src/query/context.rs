@@ -374,6 +374,9 @@ pub(crate) struct Ctx<'a> {
     /// Set in a helper's context (`fork`): the rows it makes are handed over, so
     /// `shown` is only a cache, bounded as a streamed answer's.
     forked: bool,
+    /// The statements a long answer shows, read a block at a time
+    /// (`answered_statement`).
+    in_order: Option<factgraph_store::StatementsInOrder<'a>>,
 }
 
 /// What a helper thread making part of a query's answer needs to make its own
@@ -430,6 +433,7 @@ impl<'a> Ctx<'a> {
             now: None,
             deleted_types: HashMap::default(),
             forked: false,
+            in_order: None,
         }
     }
 
@@ -548,6 +552,7 @@ impl<'a> Ctx<'a> {
 
     /// Drops what was read before a write the query made.
     pub fn forget(&mut self) {
+        self.in_order = None;
         self.entities.clear();
         self.shown.clear();
         let shown = std::mem::take(&mut self.shown_bytes);
@@ -564,6 +569,18 @@ impl<'a> Ctx<'a> {
     }
 
     /// An entity's canonical name, read alone unless the entity was read whole.
+    /// A statement an answer shows, quotes and all. A long answer (`bulk`) reads its
+    /// statements in id order, a block at a time, their quotes past the engine's
+    /// cache (`Store::statements_in_order`); a short one reads each through the cache,
+    /// which the next question will find warm.
+    pub fn answered_statement(&mut self, id: StatementId) -> Result<Statement> {
+        if !self.bulk {
+            return Ok(self.store.require_statement(id)?);
+        }
+        let store = self.store;
+        Ok(self.in_order.get_or_insert_with(|| store.statements_in_order()).require(id)?)
+    }
+
     pub fn entity_name(&mut self, id: EntityId) -> Result<Arc<str>> {
         if let Some(name) = self.shown.get(&id).and_then(|s| s.name.clone()) {
             return Ok(name);
@@ -708,7 +725,7 @@ impl<'a> Ctx<'a> {
         match n {
             Node::Entity(e) => out.push_str(&self.entity_name(e)?),
             Node::Statement(s) if depth < 3 => {
-                let st = self.store.require_statement(s)?;
+                let st = self.store.require_statement_without_quotes(s)?;
                 out.push('(');
                 self.write_claim(&st, depth + 1, out)?;
                 out.push(')');
@@ -728,7 +745,7 @@ impl<'a> Ctx<'a> {
     }
 
     pub fn statement_cell(&mut self, s: StatementId) -> Result<Cell> {
-        let st = self.store.require_statement(s)?;
+        let st = self.store.require_statement_without_quotes(s)?;
         let text = self.claim(&st)?;
         self.cell_of_statement(&st, text)
     }
@@ -762,7 +779,7 @@ impl<'a> Ctx<'a> {
     pub fn relays(&mut self, st: &Statement) -> Result<Vec<Relay>> {
         let mut out = Vec::new();
         for id in self.store.statements_about(st.id)? {
-            let r = self.store.require_statement(id)?;
+            let r = self.store.require_statement_without_quotes(id)?;
             let (Some(credit), Object::Node(Node::Entity(agent))) = (Credit::of_relation(&r.relation), &r.object)
             else {
                 continue;

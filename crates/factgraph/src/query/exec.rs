@@ -571,7 +571,7 @@ impl Env<'_> {
                     }
                 }
                 for (s, _) in &rels {
-                    if let Some(st) = ctx.store.statement(*s)? {
+                    if let Some(st) = ctx.store.statement_without_quotes(*s)? {
                         ctx.deleted_types.insert(*s, st.relation);
                     }
                 }

@@ -169,7 +169,7 @@ pub(crate) fn eval(ctx: &mut Ctx<'_>, e: &CExpr, row: &[Val]) -> Result<Val> {
                 // Each relationship leads from the last node to its other end.
                 while nodes.len() <= rels.len() {
                     let at = *nodes.last().expect("a path starts with a node");
-                    let st = ctx.store.require_statement(rels[nodes.len() - 1])?;
+                    let st = ctx.store.require_statement_without_quotes(rels[nodes.len() - 1])?;
                     let next = match st.object.node() {
                         Some(o) if st.subject == at => o,
                         _ => st.subject,
@@ -440,13 +440,13 @@ fn property(ctx: &mut Ctx<'_>, v: &Val, key: &str) -> Result<Val> {
             }
         }
         Val::Node(Node::Statement(s)) | Val::Rel(s) => {
-            let st = ctx.store.require_statement(*s)?;
+            let st = ctx.store.require_statement_without_quotes(*s)?;
             match key {
                 "relation" | "type" => Val::Str(st.relation),
                 _ => st.qualifiers.get(key).map_or(Val::Null, from_value),
             }
         }
-        Val::ValueNode(s) => match (key, ctx.store.require_statement(*s)?.object) {
+        Val::ValueNode(s) => match (key, ctx.store.require_statement_without_quotes(*s)?.object) {
             ("value", factgraph_store::Object::Literal(v)) => from_value(&v),
             _ => Val::Null,
         },
@@ -511,7 +511,7 @@ fn call(ctx: &mut Ctx<'_>, name: &str, mut vals: Vec<Val>, span: Span) -> Result
         "sources" => {
             let mut out: Vec<Val> = Vec::new();
             for id in rel_ids(&first) {
-                let st = ctx.store.require_statement(id)?;
+                let st = ctx.store.require_statement_without_quotes(id)?;
                 // Names only: a citation's words would cost a claim per statement.
                 for ev in ctx.evidence(&st)? {
                     for who in [Some(ev.document), ev.attribution].into_iter().flatten() {
@@ -538,7 +538,7 @@ fn call(ctx: &mut Ctx<'_>, name: &str, mut vals: Vec<Val>, span: Span) -> Result
         "type" => match first {
             Val::Rel(s) => match ctx.deleted_types.get(&s) {
                 Some(t) => Val::Str(t.clone()),
-                None => Val::Str(ctx.store.require_statement(s)?.relation),
+                None => Val::Str(ctx.store.require_statement_without_quotes(s)?.relation),
             },
             other => return Err(wrong_type(name, "a relationship", &other, span)),
         },
@@ -564,7 +564,7 @@ fn call(ctx: &mut Ctx<'_>, name: &str, mut vals: Vec<Val>, span: Span) -> Result
         },
         "startnode" | "endnode" => match first {
             Val::Rel(s) => {
-                let st = ctx.store.require_statement(s)?;
+                let st = ctx.store.require_statement_without_quotes(s)?;
                 if name == "startnode" {
                     Val::Node(st.subject)
                 } else {
@@ -585,10 +585,10 @@ fn call(ctx: &mut Ctx<'_>, name: &str, mut vals: Vec<Val>, span: Span) -> Result
                     out
                 }
                 Val::Node(Node::Statement(s)) | Val::Rel(s) => {
-                    let st = ctx.store.require_statement(*s)?;
+                    let st = ctx.store.require_statement_without_quotes(*s)?;
                     st.qualifiers.iter().map(|(k, v)| (k.clone(), from_value(v))).collect()
                 }
-                Val::ValueNode(s) => match ctx.store.require_statement(*s)?.object {
+                Val::ValueNode(s) => match ctx.store.require_statement_without_quotes(*s)?.object {
                     factgraph_store::Object::Literal(v) => vec![("value".into(), from_value(&v))],
                     factgraph_store::Object::Node(_) => Vec::new(),
                 },

@@ -454,7 +454,7 @@ fn candidates(ctx: &mut Ctx<'_>, scan: &Scan, row: &[Val]) -> Result<Vec<At>> {
             for t in types {
                 for id in ctx.store.statements_with_relation(t)? {
                     ctx.tick()?;
-                    let st = ctx.store.require_statement(id)?;
+                    let st = ctx.store.require_statement_without_quotes(id)?;
                     if *side != Arrow::Left {
                         nodes.insert(st.subject);
                     }
@@ -536,7 +536,7 @@ fn node_ok(ctx: &mut Ctx<'_>, n: At, t: &NodeTest, row: &[Val]) -> Result<bool> 
             if t.kind.as_ref().is_some_and(|k| k != VALUE_LABEL) {
                 return Ok(false);
             }
-            let st = ctx.store.require_statement(s)?;
+            let st = ctx.store.require_statement_without_quotes(s)?;
             let value = match &st.object {
                 factgraph_store::Object::Literal(v) => from_value(v),
                 factgraph_store::Object::Node(_) => Val::Null,
@@ -556,7 +556,7 @@ fn node_ok(ctx: &mut Ctx<'_>, n: At, t: &NodeTest, row: &[Val]) -> Result<bool> 
             if t.kind.as_ref().is_some_and(|k| k != STATEMENT_LABEL) {
                 return Ok(false);
             }
-            let st = ctx.store.require_statement(s)?;
+            let st = ctx.store.require_statement_without_quotes(s)?;
             qualifiers_are(ctx, &st.qualifiers, &t.props, &want)
         }
     }
@@ -621,7 +621,7 @@ fn hops(ctx: &mut Ctx<'_>, n: At, r: &RelTest, row: &[Val]) -> Result<Vec<(State
             all
         }
         At::Value(s) if dirs.contains(&Direction::In) => {
-            let st = ctx.store.require_statement(s)?;
+            let st = ctx.store.require_statement_without_quotes(s)?;
             let relation = ctx.store.relation_id(&st.relation).unwrap_or(u32::MAX);
             vec![(Direction::In, factgraph_store::Edge { statement: s, relation, other: Some(st.subject) })]
         }
@@ -646,7 +646,7 @@ fn hops(ctx: &mut Ctx<'_>, n: At, r: &RelTest, row: &[Val]) -> Result<Vec<(State
             continue;
         }
         if read {
-            let st = ctx.store.require_statement(e.statement)?;
+            let st = ctx.store.require_statement_without_quotes(e.statement)?;
             if !ctx.admitted(&st)? {
                 continue;
             }

@@ -433,7 +433,7 @@ impl RowMaker {
         let reports = asked.reports;
         let RowMaker { outlets, quoting, cited, rows, seen } = self;
         ctx.tick()?;
-        let st = ctx.store.require_statement(id)?;
+        let st = ctx.answered_statement(id)?;
         if !ctx.visible(&st)? {
             return Ok(());
         }
@@ -634,7 +634,7 @@ fn path(ctx: &mut Ctx<'_>, from: EntityId, to: EntityId) -> Result<QueryResult> 
             if own == sid || avoid(own) {
                 continue;
             }
-            let st = ctx.store.require_statement(own)?;
+            let st = ctx.store.require_statement_without_quotes(own)?;
             let joined = st.subject == other
                 || st.object.node() == Some(other)
                 || matches!(other, Node::Entity(e) if st.qualifiers.values().any(|v| *v == Value::Entity(e)));
@@ -642,7 +642,7 @@ fn path(ctx: &mut Ctx<'_>, from: EntityId, to: EntityId) -> Result<QueryResult> 
                 sid = own;
             }
         }
-        let st = ctx.store.require_statement(sid)?;
+        let st = ctx.store.require_statement_without_quotes(sid)?;
         // The join of a statement to one of its participants (statement → participant)
         // is named by the role.
         let role = |n: Node| match n {
@@ -863,7 +863,7 @@ fn versions_of(ctx: &mut Ctx<'_>, ids: &[StatementId], by_agent: bool) -> Result
     let mut versions: BTreeSet<StatementId> = BTreeSet::new();
     for id in ids {
         ctx.tick()?;
-        let Some(st) = ctx.store.statement(*id)? else { continue };
+        let Some(st) = ctx.store.statement_without_quotes(*id)? else { continue };
         let (Node::Entity(_), Some(rel)) = (st.subject, ctx.store.relation_id(&st.relation)) else { continue };
         versions.insert(st.id);
         let mut ends = vec![(st.subject, Direction::Out)];
@@ -880,7 +880,7 @@ fn versions_of(ctx: &mut Ctx<'_>, ids: &[StatementId], by_agent: bool) -> Result
         if by_agent && (st.object.node().is_none() || st.qualifiers.contains_key("words")) {
             for id in ctx.store.statements_with_relation(&st.relation)? {
                 ctx.tick()?;
-                let other = ctx.store.require_statement(id)?;
+                let other = ctx.store.require_statement_without_quotes(id)?;
                 let words = |s: &Statement| s.qualifiers.get("words").cloned();
                 if other.object == st.object || (words(&st).is_some() && words(&other) == words(&st)) {
                     versions.insert(id);
@@ -1057,7 +1057,7 @@ fn why(ctx: &mut Ctx<'_>, plan: &Plan) -> Result<QueryResult> {
     for row in inner.rows {
         let answer = row.cells.first().cloned().unwrap_or(Cell::Null);
         for c in row.provenance {
-            let st = ctx.store.require_statement(c.statement)?;
+            let st = ctx.store.require_statement_without_quotes(c.statement)?;
             let mut credited: Vec<String> = c.attribution.iter().map(|a| a.to_string()).collect();
             for r in ctx.relays(&st)? {
                 if ctx.entity_name(r.document)? == c.document {

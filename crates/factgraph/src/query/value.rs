@@ -418,7 +418,7 @@ pub(crate) fn to_cell(ctx: &mut Ctx<'_>, v: &Val) -> Result<Cell> {
         Val::Str(s) => Cell::Value { value: Value::Str(s.clone()) },
         Val::Temporal(t) => Cell::Value { value: temporal::to_stored(t) },
         Val::Node(n) => ctx.node_cell(*n)?,
-        Val::ValueNode(s) => match ctx.store.require_statement(*s)?.object {
+        Val::ValueNode(s) => match ctx.store.require_statement_without_quotes(*s)?.object {
             factgraph_store::Object::Literal(value) => Cell::Value { value },
             factgraph_store::Object::Node(n) => ctx.node_cell(n)?,
         },
@@ -455,7 +455,7 @@ pub(crate) fn to_cell(ctx: &mut Ctx<'_>, v: &Val) -> Result<Cell> {
             let mut relationships = Vec::new();
             let mut forward = Vec::new();
             for (i, r) in rels.iter().enumerate() {
-                let st = ctx.store.require_statement(*r)?;
+                let st = ctx.store.require_statement_without_quotes(*r)?;
                 forward.push(st.subject == nodes[i]);
                 relationships.push(ctx.statement_cell(*r)?);
             }

@@ -11,7 +11,7 @@
 //! (`reading`); anything else on that thread is refused (`StoreError::SpillInProgress`)
 //! rather than shown uncommitted writes or left waiting for itself.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use super::{Kv, Scan, Write};
@@ -22,6 +22,9 @@ pub struct Guarded {
     inner: Box<dyn Kv>,
     /// Why the engine was closed, once it is.
     poisoned: RwLock<Option<String>>,
+    /// Set once `poisoned` is: every call reads this instead of taking the lock
+    /// (a point question makes some twenty reads, each of which took it).
+    closed: AtomicBool,
     /// Held for writing by a transaction whose writes are partly in the engine.
     gate: RwLock<()>,
     /// The thread holding `gate` for writing (0: none).
@@ -70,6 +73,7 @@ impl Guarded {
         Guarded {
             inner,
             poisoned: RwLock::new(None),
+            closed: AtomicBool::new(false),
             gate: RwLock::new(()),
             owner: AtomicU64::new(0),
             applies: AtomicU64::new(0),
@@ -114,9 +118,13 @@ impl Guarded {
     /// Closes the engine for good: every later call fails with `why`.
     pub fn poison(&self, why: String) {
         self.poisoned.write().unwrap_or_else(|p| p.into_inner()).get_or_insert(why);
+        self.closed.store(true, Ordering::Release);
     }
 
     fn check(&self) -> Result<()> {
+        if !self.closed.load(Ordering::Acquire) {
+            return Ok(());
+        }
         match &*self.poisoned.read().unwrap_or_else(|p| p.into_inner()) {
             Some(why) => Err(StoreError::Engine(why.clone())),
             None => Ok(()),

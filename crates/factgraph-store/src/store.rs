@@ -1042,7 +1042,7 @@ impl Store {
     /// A reader of statements in id order, a block at a time, for a long answer that
     /// shows tens of thousands of them with their quotes (see `StatementsInOrder`).
     pub fn statements_in_order(&self) -> StatementsInOrder<'_> {
-        StatementsInOrder { store: self, block: None, records: None, quotes: None }
+        StatementsInOrder { store: self, block: None, records: Vec::new(), quotes: Vec::new() }
     }
 
     pub(crate) fn relation_name(&self, id: u32) -> Result<String> {
@@ -1404,17 +1404,17 @@ impl Store {
 /// Reads statements, quotes and all, a block at a time: the block of the statement
 /// asked for is kept until one in another block is asked for, so statements asked in
 /// id order read each block once. The quotes' blocks are read past the engine's cache
-/// (`Kv::get_past_cache`): an answer showing a hub's 87,000 statements reads nearly
+/// (`Kv::read_past_cache`): an answer showing a hub's 87,000 statements reads nearly
 /// every one of them once, and kept they would hold 60 MB of the cache at 1,000,000
 /// statements for nothing, pushing out the records that walks read again and again.
 pub struct StatementsInOrder<'s> {
     store: &'s Store,
     /// The block held, by number.
     block: Option<u64>,
-    /// Its page of records (`None`: no such block).
-    records: Option<Vec<u8>>,
-    /// Its page of quotes (format 2).
-    quotes: Option<Vec<u8>>,
+    /// Its page of records (empty: no such block), in room kept for the next.
+    records: Vec<u8>,
+    /// Its page of quotes (format 2; empty: none), likewise.
+    quotes: Vec<u8>,
 }
 
 impl StatementsInOrder<'_> {
@@ -1432,18 +1432,17 @@ impl StatementsInOrder<'_> {
             self.block = Some(block);
         }
         let slot = (id.0 & ((1 << keys::RECORD_BITS) - 1)) as usize;
-        let Some(rec) = self.records.as_deref().map(|page| Page::slot(page, slot)).transpose()?.flatten() else {
+        if self.records.is_empty() {
             return Ok(None);
-        };
+        }
+        let Some(rec) = Page::slot(&self.records, slot)? else { return Ok(None) };
         let mut st: StoredStatement = decode(rec, "statement record")?;
         if self.store.quotes_apart() {
-            let rec = self
-                .quotes
-                .as_deref()
-                .map(|page| Page::slot(page, slot))
-                .transpose()?
-                .flatten()
-                .ok_or_else(|| StoreError::Corrupt(format!("statement {id}: its quotes are missing")))?;
+            let rec = match self.quotes.is_empty() {
+                true => None,
+                false => Page::slot(&self.quotes, slot)?,
+            };
+            let rec = rec.ok_or_else(|| StoreError::Corrupt(format!("statement {id}: its quotes are missing")))?;
             codec::join_quotes(&mut st, rec)?;
         }
         let relation = self.store.relation_name(st.rel)?;
@@ -1459,11 +1458,16 @@ impl StatementsInOrder<'_> {
         for tries in 1.. {
             let before = self.store.kv.version();
             key[0] = keys::STATEMENT;
-            self.quotes = None;
-            self.records = self.store.kv.get(&key)?;
-            if apart && self.records.is_some() {
+            self.quotes.clear();
+            self.records.clear();
+            let records = &mut self.records;
+            self.store.kv.read(&key, &mut |page| {
+                records.extend_from_slice(page);
+                Ok(())
+            })?;
+            if apart && !self.records.is_empty() {
                 key[0] = keys::QUOTES;
-                self.quotes = self.store.kv.get_past_cache(&key)?;
+                self.store.kv.read_past_cache(&key, &mut self.quotes)?;
             }
             if tries >= JOIN_TRIES || (before.is_some() && self.store.kv.version() == before) {
                 break;

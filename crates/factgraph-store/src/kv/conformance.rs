@@ -43,12 +43,17 @@ fn point_reads_and_batches(engine: Engine) {
     // after a batch, the batch's.
     let long = vec![7u8; 4096];
     kv.apply(vec![put(b"long", &long)]).unwrap();
-    assert_eq!(kv.get_past_cache(b"long").unwrap(), Some(long.clone()));
-    assert_eq!(kv.get_past_cache(b"a").unwrap().as_deref(), Some(&b"1"[..]));
-    assert_eq!(kv.get_past_cache(b"zz").unwrap(), None);
+    let mut out = b"what was there".to_vec();
+    assert!(kv.read_past_cache(b"long", &mut out).unwrap());
+    assert_eq!(out, long);
+    assert!(kv.read_past_cache(b"a", &mut out).unwrap());
+    assert_eq!(out, b"1");
+    assert!(!kv.read_past_cache(b"zz", &mut out).unwrap());
+    assert!(out.is_empty());
     assert_eq!(kv.get(b"long").unwrap(), Some(long));
     kv.apply(vec![put(b"long", b"short")]).unwrap();
-    assert_eq!(kv.get_past_cache(b"long").unwrap().as_deref(), Some(&b"short"[..]));
+    assert!(kv.read_past_cache(b"long", &mut out).unwrap());
+    assert_eq!(out, b"short");
     // Writes of one batch apply in order: the last write to a key wins.
     kv.apply(vec![put(b"a", b"x"), (b"a".to_vec(), None), put(b"b", b"y"), put(b"b", b"z")]).unwrap();
     assert_eq!(kv.get(b"a").unwrap(), None);

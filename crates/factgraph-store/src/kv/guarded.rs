@@ -145,10 +145,10 @@ impl Kv for Guarded {
         self.inner.read(key, f)
     }
 
-    fn get_past_cache(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
+    fn read_past_cache(&self, key: &[u8], out: &mut Vec<u8>) -> Result<bool> {
         let _pass = self.pass()?;
         self.check()?;
-        self.inner.get_past_cache(key)
+        self.inner.read_past_cache(key, out)
     }
 
     fn scan_prefix<'a>(&'a self, prefix: &[u8]) -> Scan<'a> {

@@ -72,11 +72,16 @@ pub trait Kv: Send + Sync {
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>>;
     /// Calls `f` with the value under `key` without copying it; `false` when absent.
     fn read(&self, key: &[u8], f: &mut dyn FnMut(&[u8]) -> Result<()>) -> Result<bool>;
-    /// The value under `key` as a scan reads it: from the engine's cache of values
-    /// read lately when it is there, else from the engine without being kept in that
-    /// cache, where a long answer reading each block once would only churn it.
-    fn get_past_cache(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
-        self.get(key)
+    /// The value under `key` as a scan reads it, into `out` (emptied first; `false`
+    /// when absent): from the engine's cache of values read lately when it is there,
+    /// else from the engine without being kept in that cache, where a long answer
+    /// reading each block once would only churn it.
+    fn read_past_cache(&self, key: &[u8], out: &mut Vec<u8>) -> Result<bool> {
+        out.clear();
+        self.read(key, &mut |v| {
+            out.extend_from_slice(v);
+            Ok(())
+        })
     }
     /// Every pair whose key starts with `prefix`, in key order. A batch applied while
     /// the scan runs may or may not be seen by it; the store's writer lock keeps its

@@ -73,12 +73,43 @@ impl Packer {
     }
 }
 
+/// The value a stored form holds, in `out` (emptied first), which keeps its room for
+/// the next: a long answer reading a block at a time past the cache decompresses
+/// into one buffer instead of a new one each time.
+pub(crate) fn unpack_into(stored: &[u8], out: &mut Vec<u8>) -> Result<()> {
+    out.clear();
+    match stored.first() {
+        Some(&RAW) => {
+            out.extend_from_slice(&stored[1..]);
+            Ok(())
+        }
+        Some(&ZSTD) => {
+            let frame = &stored[1..];
+            let damaged = |why: &str| StoreError::Corrupt(format!("a value in the engine {why}"));
+            let size = zstd_content_size(frame)
+                .filter(|&n| n <= MAX_VALUE)
+                .ok_or_else(|| damaged("has a damaged compressed size"))?;
+            out.resize(size as usize, 0);
+            let n = ZSTD_D
+                .with(|d| d.borrow_mut().decompress_to_buffer(frame, out))
+                .map_err(|_| damaged("does not decompress"))?;
+            if n as u64 != size {
+                return Err(damaged("decompresses to another size than it states"));
+            }
+            Ok(())
+        }
+        // What `unpack` says of anything else.
+        _ => unpack(stored).map(|_| ()),
+    }
+}
+
+thread_local! {
+    // A decompression context per thread: making one costs more than a block.
+    static ZSTD_D: RefCell<zstd::block::Decompressor> = RefCell::new(zstd::block::Decompressor::new());
+}
+
 /// The value a stored form holds; `Corrupt` for one that is not a stored form.
 pub(crate) fn unpack(stored: &[u8]) -> Result<Vec<u8>> {
-    thread_local! {
-        // A decompression context per thread: making one costs more than a block.
-        static ZSTD_D: RefCell<zstd::block::Decompressor> = RefCell::new(zstd::block::Decompressor::new());
-    }
     let damaged = |why: &str| StoreError::Corrupt(format!("a value in the engine {why}"));
     match stored.split_first() {
         Some((&RAW, value)) => Ok(value.to_vec()),

@@ -503,15 +503,20 @@ impl Kv for SledKv {
         Ok(self.get_shared(key)?.map(|v| v.to_vec()))
     }
 
-    fn get_past_cache(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
+    fn read_past_cache(&self, key: &[u8], out: &mut Vec<u8>) -> Result<bool> {
+        out.clear();
         let db = self.db()?;
-        if let Some(v) = self.recent.get(key) {
-            return Ok(v.map(|v| v.to_vec()));
-        }
-        match (self.compression, db.get(key).map_err(engine_error)?) {
-            (Compression::Packed, Some(stored)) => Ok(Some(packed::unpack(&stored)?)),
-            (_, value) => Ok(value.map(|v| v.to_vec())),
-        }
+        let value = match self.recent.get(key) {
+            Some(cached) => cached,
+            None => match (self.compression, db.get(key).map_err(engine_error)?) {
+                (Compression::Packed, Some(stored)) => {
+                    packed::unpack_into(&stored, out)?;
+                    return Ok(true);
+                }
+                (_, value) => value,
+            },
+        };
+        Ok(value.map(|v| out.extend_from_slice(&v)).is_some())
     }
 
     fn read(&self, key: &[u8], f: &mut dyn FnMut(&[u8]) -> Result<()>) -> Result<bool> {

@@ -3,9 +3,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::codec::{AdjEntry, Other};
-use crate::error::Result;
-use crate::keys::List;
+use crate::codec::{AdjEntry, Other, Page};
+use crate::error::{Result, StoreError};
+use crate::keys::{self, List};
+use crate::kv::Kv as _;
 use crate::model::{Direction, EntityId, Node, Object};
 use crate::normalize::normalize;
 use crate::store::{Counts, Store};
@@ -63,6 +64,21 @@ impl Store {
             report.evidence += st.evidence.len() as u64;
             statement_ids.insert(st.id.0);
             rows.push(st);
+        }
+        // Format 2: every statement's quotes were read with it above; quotes whose
+        // statement is gone are kept for nothing.
+        if self.quotes_apart() {
+            for pair in self.kv.scan_prefix(&[keys::QUOTES]) {
+                let (key, value) = pair?;
+                let page = Page::decode(&value)?;
+                for (slot, _) in page.slots.iter().enumerate().filter(|(_, rec)| !rec.is_empty()) {
+                    let id = keys::id_of(1, &key, slot, keys::RECORD_BITS)
+                        .ok_or_else(|| StoreError::Corrupt("a quotes block's key".into()))?;
+                    if !statement_ids.contains(&id) {
+                        report.problems.push(format!("s{id}: quotes without their statement"));
+                    }
+                }
+            }
         }
         for st in &rows {
             let exists = |n: Node| match n {

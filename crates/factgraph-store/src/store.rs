@@ -1900,6 +1900,36 @@ mod tests {
         assert_eq!(store.statement_without_quotes(id).unwrap().unwrap().evidence.len(), 1);
     }
 
+    /// `check` finds quotes whose statement is gone (format 2).
+    #[test]
+    fn check_finds_quotes_without_their_statement() {
+        let (store, ids) = quotes_store(FORMAT_VERSION);
+        met(&store, ids, ids[0], "Alice met Bob");
+        assert!(store.check().unwrap().is_ok());
+        // A retracted statement takes its quotes with it.
+        let mut tx = store.transaction().unwrap();
+        let saw = crate::model::NewStatement::new(ids[3], "saw", ids[2], crate::model::Evidence::new(ids[1], "Bob"));
+        let gone = tx.add_statement(saw).unwrap().id();
+        tx.commit().unwrap();
+        assert!(store.decode_slot::<Vec<String>>(&keys::quotes(gone), "quotes").unwrap().is_some());
+        let mut tx = store.transaction().unwrap();
+        tx.retract(gone).unwrap();
+        tx.commit().unwrap();
+        assert!(store.decode_slot::<Vec<String>>(&keys::quotes(gone), "quotes").unwrap().is_none());
+        assert!(store.check().unwrap().is_ok());
+        let orphan = gone;
+        let block = keys::quotes(orphan).block;
+        let mut page = Page::decode(&store.kv.get(&block).unwrap().unwrap()).unwrap();
+        page.set(keys::quotes(orphan).slot, codec::encode(&vec!["lost words"]).unwrap());
+        store.kv.apply(vec![(block, Some(page.encode()))]).unwrap();
+        let report = store.check().unwrap();
+        assert!(
+            report.problems.iter().any(|p| p == &format!("{orphan}: quotes without their statement")),
+            "{:?}",
+            report.problems
+        );
+    }
+
     /// Statements read a block at a time (`statements_in_order`), in id order across
     /// blocks, out of order, and absent ones, are what `statement` reads, in both
     /// formats; a block whose quotes are missing fails as damage.

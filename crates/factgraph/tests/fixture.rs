@@ -31,3 +31,47 @@ fn the_format_1_showcase_store_opens_checks_and_answers() {
     let v = g.query("verify").unwrap();
     assert!(v[0].note.as_deref().unwrap_or("").contains("119 match"), "{:?}", v[0].note);
 }
+
+/// A store in format 1 takes writes in format 1 (its records keep their quotes), and
+/// moves to format 2 (quotes apart) by an export imported into a new store, which
+/// answers as it did, quotes included.
+#[test]
+fn a_format_1_store_writes_in_format_1_and_moves_to_format_2_by_export_and_import() {
+    let fixture = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/showcase-v1"));
+    let tmp = tempfile::tempdir().unwrap();
+    let old_path = tmp.path().join("showcase-v1");
+    copy_dir(fixture, &old_path);
+    let marker = |p: &Path| std::fs::read_to_string(p.join("FACTGRAPH")).unwrap();
+    let old = factgraph::Graph::open_existing(&old_path).unwrap();
+    let questions = ["who reported \"red notice\"", "who accused Trump", "describe Trump", "verify"];
+    let before: Vec<_> = questions.iter().map(|q| old.query(q).unwrap_or_else(|e| panic!("{q}: {e}"))).collect();
+    assert!(before[0][0].rows.iter().any(|r| !r.provenance.is_empty() && !r.provenance[0].quote.is_empty()));
+    let mut jsonl = Vec::new();
+    old.export_jsonl(&mut jsonl).unwrap();
+    drop(old);
+    let new_path = tmp.path().join("format-2");
+    let new = factgraph::Graph::create_with(&new_path, |g| g.import_jsonl(jsonl.as_slice()).map(|_| ())).unwrap();
+    assert!(marker(&new_path).contains("format 2"), "{}", marker(&new_path));
+    assert!(new.check().unwrap().is_ok());
+    for (q, want) in questions.iter().zip(&before) {
+        assert_eq!(&new.query(q).unwrap(), want, "{q}");
+    }
+    // Written to as it is, the old store stays in format 1 and keeps every quote.
+    let old = factgraph::Graph::open_existing(&old_path).unwrap();
+    let script = tmp.path().join("more.fg");
+    std::fs::write(
+        &script,
+        "document \"fixture note\" { title: \"A note\" };\n\
+         assert Trump said Interpol from \"fixture note\" \"words written in format 1\";\n",
+    )
+    .unwrap();
+    old.load_scripts(&[script]).unwrap();
+    drop(old);
+    let old = factgraph::Graph::open_existing(&old_path).unwrap();
+    assert!(marker(&old_path).contains("format 1"));
+    assert!(old.check().unwrap().is_ok());
+    let found = old.query("who reported \"written in format 1\"").unwrap();
+    assert_eq!(found[0].rows.len(), 1, "{:?}", found[0].rows);
+    assert_eq!(&*found[0].rows[0].provenance[0].quote, "words written in format 1");
+    assert_eq!(&old.query(questions[0]).unwrap(), &before[0], "after a write");
+}

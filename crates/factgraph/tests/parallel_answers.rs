@@ -12,6 +12,9 @@ use factgraph::{ErrorKind, Graph, Limits, Params, Row, Streamed};
 /// Statements about the hub: past the answer length made on two threads (4,096).
 const STATEMENTS: usize = 10_000;
 
+/// Documents citing them.
+const DOCUMENTS: usize = 2_000;
+
 /// A store whose hub has every kind of `who reported` row: documents with an outlet
 /// that is an entity, one that is not, or none; evidence credited to someone; a
 /// statement with evidence in two documents; relays (`reported-by`); and denied
@@ -23,7 +26,9 @@ fn graph() -> &'static (tempfile::TempDir, Graph) {
         let mut head = String::from(
             "entity Hub: Person;\nentity \"Outlet Agency\": Organization;\nentity Agency: Organization;\n",
         );
-        for k in 0..300 {
+        // More documents than a long answer keeps shown (1,024), each cited by
+        // statements far apart: shown again after it was let go.
+        for k in 0..DOCUMENTS {
             let outlet = match k % 3 {
                 0 => ", outlet: \"Outlet Agency\"".to_string(),
                 1 => format!(", outlet: \"Unnamed Outlet {k}\""),
@@ -40,14 +45,17 @@ fn graph() -> &'static (tempfile::TempDir, Graph) {
             // A qualifier of its own makes each a statement of its own.
             let polarity = if i % 11 == 0 { ", polarity: \"negated\"" } else { "" };
             let by = if i % 5 == 0 { format!(" by \"E{}\"", (i + 1) % STATEMENTS) } else { String::new() };
-            let again = if i % 4 == 0 { format!(" from d{} \"again {i}\"", (i + 7) % 300) } else { String::new() };
+            let again =
+                if i % 4 == 0 { format!(" from d{} \"again {i}\"", (i + 7) % DOCUMENTS) } else { String::new() };
             claims.push_str(&format!(
                 "assert @s{i} = Hub said \"E{i}\" {{ n: {i}{polarity} }} from d{} \"quote {i}\"{by}{again};\n",
-                i % 300
+                i % DOCUMENTS
             ));
             if i % 13 == 0 {
-                claims
-                    .push_str(&format!("assert @s{i} reported-by Agency from d{} \"agency reported {i}\";\n", i % 300));
+                claims.push_str(&format!(
+                    "assert @s{i} reported-by Agency from d{} \"agency reported {i}\";\n",
+                    i % DOCUMENTS
+                ));
             }
         }
         let (a, b) = (dir.path().join("a.fg"), dir.path().join("b.fg"));
@@ -127,6 +135,18 @@ fn a_long_answer_quotes_its_statements_as_they_are_stored() {
             st.evidence
         );
         assert_eq!(row.cells[5].to_string(), *c.quote);
+    }
+    // Each row shows its own document's title and outlet, however often the answer
+    // let its documents go and showed them again.
+    for row in rows {
+        let k: usize = row.cells[2].to_string().trim_start_matches('d').parse().unwrap();
+        assert_eq!(row.cells[4].to_string(), format!("Title {k}"), "{row:?}");
+        let outlet = match k % 3 {
+            0 => "Outlet Agency".to_string(),
+            1 => format!("Unnamed Outlet {k}"),
+            _ => "null".to_string(),
+        };
+        assert_eq!(row.cells[3].to_string(), outlet, "{row:?}");
     }
     // Quotes that differ per statement: the rows of statement i quote "quote i" (or
     // "again i", or the agency's relay), never a neighbour's.

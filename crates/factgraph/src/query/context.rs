@@ -139,6 +139,10 @@ const SHOWN_TEXT: usize = 32;
 /// Entities an answer handed over as it is made (`Ctx::sink`) keeps shown at most.
 const SHOWN_WHILE_STREAMING: usize = 16_384;
 
+/// Documents a long answer keeps shown (`Ctx::show_document`): its statements come in
+/// id order, and the ones citing a document are neighbours.
+const DOCUMENTS_SHOWN: usize = 1024;
+
 /// Where a streaming caller takes results and rows (`Graph::query_each`); `Break`
 /// when it wants no more.
 pub(crate) type RowSink<'a> = &'a mut dyn FnMut(Streamed<'_>) -> ControlFlow<()>;
@@ -379,6 +383,10 @@ pub(crate) struct Ctx<'a> {
     in_order: Option<factgraph_store::StatementsInOrder<'a>>,
     /// Where `claim` writes, kept for the next.
     claim_text: String,
+    /// The documents a long answer showed lately (`show_document`), and the bytes
+    /// they are counted as.
+    documents_shown: HashMap<EntityId, Box<(Cell, Document)>>,
+    documents_bytes: usize,
 }
 
 /// What a helper thread making part of a query's answer needs to make its own
@@ -437,6 +445,8 @@ impl<'a> Ctx<'a> {
             forked: false,
             in_order: None,
             claim_text: String::new(),
+            documents_shown: HashMap::default(),
+            documents_bytes: 0,
         }
     }
 
@@ -556,6 +566,9 @@ impl<'a> Ctx<'a> {
     /// Drops what was read before a write the query made.
     pub fn forget(&mut self) {
         self.in_order = None;
+        self.documents_shown.clear();
+        let held = std::mem::take(&mut self.documents_bytes);
+        self.release(held);
         self.entities.clear();
         self.shown.clear();
         let shown = std::mem::take(&mut self.shown_bytes);
@@ -605,6 +618,9 @@ impl<'a> Ctx<'a> {
             return Ok(cell.clone());
         }
         if self.bulk {
+            if let Some(shown) = self.documents_shown.get(&id) {
+                return Ok(shown.0.clone());
+            }
             return Ok(self.show_whole(id)?.0);
         }
         let e = self.entity(id)?;
@@ -625,6 +641,9 @@ impl<'a> Ctx<'a> {
             return Ok(d.clone());
         }
         if self.bulk {
+            if let Some(shown) = self.documents_shown.get(&id) {
+                return Ok(shown.1.clone());
+            }
             return Ok(self.show_whole(id)?.1);
         }
         let e = self.entity(id)?;
@@ -653,6 +672,9 @@ impl<'a> Ctx<'a> {
                 (e.name, e.kind, e.properties)
             }
         };
+        if kind == factgraph_store::DOCUMENT_KIND {
+            return self.show_document(id, name, kind, properties);
+        }
         let shown = self.shown.entry(id).or_default();
         let name = shown.name.get_or_insert_with(|| Arc::from(name)).clone();
         let document = Document {
@@ -669,6 +691,43 @@ impl<'a> Ctx<'a> {
         let cell = shown.cell.get_or_insert_with(|| Box::new(cell)).as_ref().clone();
         let document = shown.document.get_or_insert_with(|| Box::new(document)).as_ref().clone();
         self.hold_shown(bytes)?;
+        Ok((cell, document))
+    }
+
+    /// `show_whole` of a document: kept apart from `shown`, in `documents_shown`,
+    /// which holds the last `DOCUMENTS_SHOWN`. A long answer cites each document from
+    /// a few neighbouring statements and seldom again, and the hub's listing kept
+    /// 10,000 of them per thread with their properties, 18 MB at its peak, for nothing.
+    fn show_document(
+        &mut self,
+        id: EntityId,
+        name: String,
+        kind: String,
+        properties: factgraph_store::Properties,
+    ) -> Result<(Cell, Document)> {
+        let name: Arc<str> = match self.shown.get(&id).and_then(|s| s.name.clone()) {
+            Some(shown) => shown,
+            None => Arc::from(name),
+        };
+        let document = Document {
+            name: name.clone(),
+            outlet: outlet_in(&properties).map(Arc::from),
+            title: title_in(&properties).map(Arc::from),
+        };
+        let bytes = SHOWN_TEXT * 4
+            + kind.len()
+            + super::result::properties_bytes(&properties)
+            + document.outlet.as_ref().map_or(0, |o| o.len())
+            + document.title.as_ref().map_or(0, |t| t.len());
+        let cell = Cell::Entity { id, name, kind: kind.into(), properties: Arc::new(properties) };
+        if self.documents_shown.len() >= DOCUMENTS_SHOWN {
+            self.documents_shown.clear();
+            let held = std::mem::take(&mut self.documents_bytes);
+            self.release(held);
+        }
+        self.documents_shown.insert(id, Box::new((cell.clone(), document.clone())));
+        self.documents_bytes += bytes;
+        self.hold(bytes, "the answer's rows")?;
         Ok((cell, document))
     }
 

@@ -139,8 +139,7 @@ const SHOWN_TEXT: usize = 32;
 /// Entities an answer handed over as it is made (`Ctx::sink`) keeps shown at most.
 const SHOWN_WHILE_STREAMING: usize = 16_384;
 
-/// Documents a long answer keeps shown (`Ctx::show_document`): its statements come in
-/// id order, and the ones citing a document are neighbours.
+/// Documents a long answer keeps shown (`Ctx::show_document`), the last ones.
 const DOCUMENTS_SHOWN: usize = 1024;
 
 /// Where a streaming caller takes results and rows (`Graph::query_each`); `Break`
@@ -554,8 +553,7 @@ impl<'a> Ctx<'a> {
             // Rows handed over hold their own references to what they show, so here
             // `shown` is only a cache, emptied when full: a long answer's (the hub's
             // `who reported` shows 150,000 entities, 50 MB) would otherwise stay until
-            // its end. Answers read in order of statement id, where documents and
-            // their neighbours come together, so few are read again.
+            // its end; what is let go and shown again is read again.
             self.shown.clear();
             let shown = std::mem::take(&mut self.shown_bytes);
             self.release(shown);
@@ -695,9 +693,11 @@ impl<'a> Ctx<'a> {
     }
 
     /// `show_whole` of a document: kept apart from `shown`, in `documents_shown`,
-    /// which holds the last `DOCUMENTS_SHOWN`. A long answer cites each document from
-    /// a few neighbouring statements and seldom again, and the hub's listing kept
-    /// 10,000 of them per thread with their properties, 18 MB at its peak, for nothing.
+    /// which holds the last `DOCUMENTS_SHOWN`. A long answer cites tens of thousands of
+    /// documents a few times each, from statements far apart (a claim merges evidence
+    /// from documents all over the store): the hub's listing kept 10,000 per thread
+    /// with their properties, 18 MB at its peak, for few second uses. One shown again
+    /// after it was let go is read again; the listing measured no slower for it.
     fn show_document(
         &mut self,
         id: EntityId,

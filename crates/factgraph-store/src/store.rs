@@ -990,6 +990,15 @@ impl Store {
         }
     }
 
+    /// A statement's quotes alone, in the order of its evidence (`None`: no such
+    /// statement). In format 2 that is one read of the quotes' block, not the record.
+    pub fn quotes(&self, id: StatementId) -> Result<Option<Vec<String>>> {
+        if self.quotes_apart() {
+            return self.decode_slot(&keys::quotes(id), "statement quotes");
+        }
+        Ok(self.stored_statement(id)?.map(|st| st.evidence.into_iter().map(|ev| ev.quote).collect()))
+    }
+
     /// As `statement_without_quotes`, or an error naming the missing id.
     pub fn require_statement_without_quotes(&self, id: StatementId) -> Result<Statement> {
         self.statement_without_quotes(id)?.ok_or(StoreError::NoSuchStatement(id))
@@ -1852,6 +1861,8 @@ mod tests {
         assert_eq!(quotes(&whole), ["Alice met Bob", "Bob was met by Alice"]);
         let bare = store.statement_without_quotes(id).unwrap().unwrap();
         assert_eq!(quotes(&bare), ["", ""]);
+        assert_eq!(store.quotes(id).unwrap().unwrap(), ["Alice met Bob", "Bob was met by Alice"]);
+        assert_eq!(store.quotes(StatementId(id.0 + 1)).unwrap(), None);
         let docs = |st: &Statement| st.evidence.iter().map(|ev| ev.document).collect::<Vec<_>>();
         assert_eq!(docs(&bare), docs(&whole));
         let all: Vec<Statement> = store.statements().collect::<Result<_>>().unwrap();
@@ -1873,6 +1884,8 @@ mod tests {
         assert!(store.kv.scan_prefix(&[keys::QUOTES]).next().is_none());
         assert_eq!(quotes(&store.statement(id).unwrap().unwrap()), ["Alice met Bob", "Bob was met by Alice"]);
         assert_eq!(quotes(&store.statement_without_quotes(id).unwrap().unwrap()), ["", ""]);
+        assert_eq!(store.quotes(id).unwrap().unwrap(), ["Alice met Bob", "Bob was met by Alice"]);
+        assert_eq!(store.quotes(StatementId(id.0 + 1)).unwrap(), None);
         assert!(store.check().unwrap().is_ok());
     }
 

@@ -227,3 +227,20 @@ fn ambiguous_names_list_their_candidates_and_queries_can_be_cancelled() {
         Err(Error::Query(QueryError::Limit { .. }))
     ));
 }
+
+/// `quotes(r)` and `evidence(r)` give a relationship's quotes in the order of its
+/// evidence, a later document's merged in last (read alone, without the rest of the
+/// statement).
+#[test]
+fn quotes_of_a_relationship_come_in_the_order_of_its_evidence() {
+    let g = graph();
+    g.query(r#"assert "Ali Alqasimehr" requested "red notice" from ap "Iran wants a red notice""#).unwrap();
+    let all = |q: &str| -> Vec<String> {
+        let r = g.query(q).unwrap_or_else(|e| panic!("{q}: {e}"));
+        r[0].rows.iter().map(|row| row.cells[0].to_string()).collect()
+    };
+    let q = "match (a {name: 'Ali Alqasimehr'})-[r:requested]->(b) unwind quotes(r) as q return q";
+    assert_eq!(all(q), ["Iran requested a red notice", "Iran wants a red notice"]);
+    let q = "match (a {name: 'Ali Alqasimehr'})-[r:requested]->(b) unwind evidence(r) as q return q";
+    assert_eq!(all(q), ["Iran requested a red notice", "Iran wants a red notice"]);
+}

@@ -528,6 +528,13 @@ fn call(ctx: &mut Ctx<'_>, name: &str, mut vals: Vec<Val>, span: Span) -> Result
         "evidence" | "quotes" => {
             let mut out = Vec::new();
             for id in rel_ids(&first) {
+                // Every quote answers when no source restricts them: the quotes
+                // alone are read (one block where the statement is two).
+                if ctx.source.is_none() {
+                    let quotes = ctx.store.quotes(id)?.ok_or(factgraph_store::StoreError::NoSuchStatement(id))?;
+                    out.extend(quotes.into_iter().map(Val::Str));
+                    continue;
+                }
                 let st = ctx.store.require_statement(id)?;
                 for ev in ctx.evidence(&st)? {
                     out.push(Val::Str(ev.quote));

@@ -45,8 +45,8 @@ impl StoredStatement {
 
 /// Takes the quotes out of a statement's evidence, in order, leaving each empty: what
 /// a store in format 2 keeps apart from the record (`keys::QUOTES`).
-pub(crate) fn take_quotes(st: &mut StoredStatement) -> Vec<String> {
-    st.evidence.iter_mut().map(|ev| std::mem::take(&mut ev.quote)).collect()
+pub(crate) fn take_quotes(evidence: &mut [Evidence]) -> Vec<String> {
+    evidence.iter_mut().map(|ev| std::mem::take(&mut ev.quote)).collect()
 }
 
 /// Puts a statement's quotes, as `take_quotes` took them and `encode` wrote them (a

@@ -148,6 +148,20 @@ pub fn statement(id: StatementId) -> Slot {
     blocked(&[STATEMENT], id.0, RECORD_BITS)
 }
 
+/// The key of record block `block` under `tag` (`STATEMENT`, `QUOTES`, `ENTITY`),
+/// made on the stack: a point question reads a few statements, and each key allocated
+/// was a tenth of reading one.
+pub fn record_block_key(tag: u8, block: u64) -> [u8; 9] {
+    let mut key = [tag, 0, 0, 0, 0, 0, 0, 0, 0];
+    key[1..].copy_from_slice(&block.to_be_bytes());
+    key
+}
+
+/// The block and slot of record `id` (an entity or statement id).
+pub fn record_place(id: u64) -> (u64, usize) {
+    (id >> RECORD_BITS, (id & ((1 << RECORD_BITS) - 1)) as usize)
+}
+
 /// Where a statement's quotes live (format 2): the slot of its record, in a block of
 /// its own.
 pub fn quotes(id: StatementId) -> Slot {

@@ -954,13 +954,13 @@ impl Store {
 
     /// A statement by id.
     pub fn statement(&self, id: StatementId) -> Result<Option<Statement>> {
-        match self.stored_statement(id)? {
-            None => Ok(None),
-            Some(s) => {
-                let relation = self.relation_name(s.rel)?;
-                Ok(Some(s.into_statement(id, relation)))
-            }
-        }
+        self.stored_statement(id)?.map(|s| self.named(id, s)).transpose()
+    }
+
+    /// A stored statement with its id and relation name.
+    fn named(&self, id: StatementId, stored: StoredStatement) -> Result<Statement> {
+        let relation = self.relation_name(stored.rel)?;
+        Ok(stored.into_statement(id, relation))
     }
 
     /// The statement, or an error naming the missing id.
@@ -981,13 +981,7 @@ impl Store {
                 st
             })
         };
-        match stored {
-            None => Ok(None),
-            Some(s) => {
-                let relation = self.relation_name(s.rel)?;
-                Ok(Some(s.into_statement(id, relation)))
-            }
-        }
+        stored.map(|s| self.named(id, s)).transpose()
     }
 
     /// A statement's quotes alone, in the order of its evidence (`None`: no such
@@ -1008,11 +1002,7 @@ impl Store {
         if !self.quotes_apart() {
             return self.decode_slot(&keys::statement(id), "statement record");
         }
-        // The block keys, made here: a point question reads a few statements, and
-        // each key allocated was a tenth of reading one.
-        let mut key = [0u8; 9];
-        key[1..].copy_from_slice(&(id.0 >> keys::RECORD_BITS).to_be_bytes());
-        let slot = (id.0 & ((1 << keys::RECORD_BITS) - 1)) as usize;
+        let (block, slot) = keys::record_place(id.0);
         // The record and its quotes are two reads: a batch applied between them could
         // pair a record with quotes of another version of it, so the two are read
         // again when the engine's data moved meanwhile (`Guarded::version`).
@@ -1021,26 +1011,20 @@ impl Store {
             tries += 1;
             let before = self.kv.version();
             let mut st: Option<StoredStatement> = None;
-            key[0] = keys::STATEMENT;
-            let read = self.kv.read(&key, &mut |block| {
-                if let Some(rec) = Page::slot(block, slot)? {
+            let read = self.kv.read(&keys::record_block_key(keys::STATEMENT, block), &mut |page| {
+                if let Some(rec) = Page::slot(page, slot)? {
                     st = Some(decode(rec, "statement record")?);
                 }
                 Ok(())
             });
             let joined = read.and_then(|_| {
                 let Some(found) = &mut st else { return Ok(()) };
-                key[0] = keys::QUOTES;
                 let mut joined = None;
-                self.kv.read(&key, &mut |block| {
-                    if let Some(rec) = Page::slot(block, slot)? {
-                        joined = Some(codec::join_quotes(found, rec));
-                    }
+                self.kv.read(&keys::record_block_key(keys::QUOTES, block), &mut |page| {
+                    joined = Some(join_quotes_at(found, id, Some(page), slot));
                     Ok(())
                 })?;
-                // The error made only when it is one: made first, its text cost a
-                // tenth of reading the statement.
-                joined.unwrap_or_else(|| Err(StoreError::Corrupt(format!("statement {id}: its quotes are missing"))))
+                joined.unwrap_or_else(|| join_quotes_at(found, id, None, slot))
             });
             if tries >= JOIN_TRIES || (before.is_some() && self.kv.version() == before) {
                 return joined.map(|()| st);
@@ -1372,13 +1356,13 @@ impl Store {
                     .and_then(|b| b.try_into().ok())
                     .map(u64::from_be_bytes)
                     .ok_or_else(|| StoreError::Corrupt("statement block key".into()))?;
-                // The block's quotes, beside it (format 2): a block of them is absent
-                // only when its statements are.
+                // The block's quotes, beside it (format 2), read as the scan reads:
+                // past the engine's cache, which a whole scan would only churn.
                 let quotes = match apart {
                     true => {
-                        Some(self.kv.get(&keys::quotes(StatementId(page_no << keys::RECORD_BITS)).block)?.ok_or_else(
-                            || StoreError::Corrupt(format!("the quotes of statement block {page_no} are missing")),
-                        )?)
+                        let mut quotes = Vec::new();
+                        let key = keys::record_block_key(keys::QUOTES, page_no);
+                        self.kv.read_past_cache(&key, &mut quotes)?.then_some(quotes)
                     }
                     false => None,
                 };
@@ -1394,14 +1378,10 @@ impl Store {
                     .map(|(slot, rec)| {
                         let id = StatementId((page_no << keys::RECORD_BITS) | slot as u64);
                         let mut stored: StoredStatement = decode(rec, "statement record")?;
-                        if let Some(quotes) = &quotes {
-                            let rec = Page::slot(quotes, slot)?.ok_or_else(|| {
-                                StoreError::Corrupt(format!("statement {id}: its quotes are missing"))
-                            })?;
-                            codec::join_quotes(&mut stored, rec)?;
+                        if apart {
+                            join_quotes_at(&mut stored, id, quotes.as_deref(), slot)?;
                         }
-                        let relation = self.relation_name(stored.rel)?;
-                        Ok(stored.into_statement(id, relation))
+                        self.named(id, stored)
                     })
                     .collect(),
             };
@@ -1434,55 +1414,54 @@ impl StatementsInOrder<'_> {
 
     /// The statement `id`, as `Store::statement` reads it.
     pub fn statement(&mut self, id: StatementId) -> Result<Option<Statement>> {
-        let block = id.0 >> keys::RECORD_BITS;
+        let (block, slot) = keys::record_place(id.0);
         if self.block != Some(block) {
             self.block = None;
             self.read_block(block)?;
             self.block = Some(block);
         }
-        let slot = (id.0 & ((1 << keys::RECORD_BITS) - 1)) as usize;
         if self.records.is_empty() {
             return Ok(None);
         }
         let Some(rec) = Page::slot(&self.records, slot)? else { return Ok(None) };
         let mut st: StoredStatement = decode(rec, "statement record")?;
         if self.store.quotes_apart() {
-            let rec = match self.quotes.is_empty() {
-                true => None,
-                false => Page::slot(&self.quotes, slot)?,
-            };
-            let rec = rec.ok_or_else(|| StoreError::Corrupt(format!("statement {id}: its quotes are missing")))?;
-            codec::join_quotes(&mut st, rec)?;
+            let quotes = (!self.quotes.is_empty()).then_some(self.quotes.as_slice());
+            join_quotes_at(&mut st, id, quotes, slot)?;
         }
-        let relation = self.store.relation_name(st.rel)?;
-        Ok(Some(st.into_statement(id, relation)))
+        self.store.named(id, st).map(Some)
     }
 
     /// Reads block `block`'s records and quotes, again while a batch moved the
     /// engine's data between the two (as `Store::stored_statement` does).
     fn read_block(&mut self, block: u64) -> Result<()> {
         let apart = self.store.quotes_apart();
-        let mut key = [0u8; 9];
-        key[1..].copy_from_slice(&block.to_be_bytes());
         for tries in 1.. {
             let before = self.store.kv.version();
-            key[0] = keys::STATEMENT;
             self.quotes.clear();
             self.records.clear();
             let records = &mut self.records;
-            self.store.kv.read(&key, &mut |page| {
+            self.store.kv.read(&keys::record_block_key(keys::STATEMENT, block), &mut |page| {
                 records.extend_from_slice(page);
                 Ok(())
             })?;
             if apart && !self.records.is_empty() {
-                key[0] = keys::QUOTES;
-                self.store.kv.read_past_cache(&key, &mut self.quotes)?;
+                self.store.kv.read_past_cache(&keys::record_block_key(keys::QUOTES, block), &mut self.quotes)?;
             }
             if tries >= JOIN_TRIES || (before.is_some() && self.store.kv.version() == before) {
                 break;
             }
         }
         Ok(())
+    }
+}
+
+/// Puts statement `id`'s quotes, from `slot` of its block of quotes (`None`: no such
+/// block), into its record; `Corrupt` when they are missing or miscounted.
+fn join_quotes_at(st: &mut StoredStatement, id: StatementId, quotes: Option<&[u8]>, slot: usize) -> Result<()> {
+    match quotes.map(|page| Page::slot(page, slot)).transpose()?.flatten() {
+        Some(rec) => codec::join_quotes(st, rec),
+        None => Err(StoreError::Corrupt(format!("statement {id}: its quotes are missing"))),
     }
 }
 

@@ -67,7 +67,9 @@ fn encode_statements(statements: HashMap<StatementId, Option<StoredStatement>>, 
     statements.sort_unstable_by_key(|(id, _)| *id);
     // Each statement's quotes, taken out of its record (format 2).
     let quotes: Vec<Option<Vec<String>>> = match apart {
-        true => statements.iter_mut().map(|(_, st)| st.as_mut().map(codec::take_quotes)).collect(),
+        true => {
+            statements.iter_mut().map(|(_, st)| st.as_mut().map(|st| codec::take_quotes(&mut st.evidence))).collect()
+        }
         false => Vec::new(),
     };
     type Encoded = (Vec<u8>, Option<Vec<u8>>);
@@ -79,12 +81,12 @@ fn encode_statements(statements: HashMap<StatementId, Option<StoredStatement>>, 
             .enumerate()
             .map(|(i, (_, st))| {
                 let record = st.as_ref().map(|st| codec::encode_in(st, &mut scratch)).transpose()?.unwrap_or_default();
-                let quotes = match quotes.get(i) {
-                    Some(q) => {
-                        Some(q.as_ref().map(|q| codec::encode_in(q, &mut scratch)).transpose()?.unwrap_or_default())
-                    }
-                    None => None,
-                };
+                // A removed statement's quotes are removed too (an empty slot).
+                let quotes = quotes
+                    .get(i)
+                    .map(|q| q.as_ref().map(|q| codec::encode_in(q, &mut scratch)).transpose())
+                    .transpose()?
+                    .map(Option::unwrap_or_default);
                 Ok((record, quotes))
             })
             .collect()
@@ -113,7 +115,7 @@ fn encode_statements(statements: HashMap<StatementId, Option<StoredStatement>>, 
     let mut quote_blocks: Blocks = Vec::new();
     let mut at_block = None;
     for ((id, _), (record, quotes)) in statements.iter().zip(encoded) {
-        let block = id.0 >> keys::RECORD_BITS;
+        let (block, slot) = keys::record_place(id.0);
         if at_block != Some(block) {
             blocks.push((keys::statement(*id).block, Vec::new()));
             if apart {
@@ -121,7 +123,6 @@ fn encode_statements(statements: HashMap<StatementId, Option<StoredStatement>>, 
             }
             at_block = Some(block);
         }
-        let slot = (id.0 & ((1 << keys::RECORD_BITS) - 1)) as usize;
         if let Some((_, records)) = blocks.last_mut() {
             records.push((slot, record));
         }
@@ -1624,7 +1625,7 @@ impl<'s> Transaction<'s> {
             for (id, mut evidence) in std::mem::take(&mut self.late) {
                 if apart {
                     let quotes = keys::quotes(id);
-                    let taken = evidence.iter_mut().map(|ev| std::mem::take(&mut ev.quote)).collect();
+                    let taken = codec::take_quotes(&mut evidence);
                     patches.entry(quotes.block).or_default().push((quotes.slot, Patch::Quotes(taken)));
                 }
                 let slot = keys::statement(id);

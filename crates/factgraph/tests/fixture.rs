@@ -14,12 +14,19 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-#[test]
-fn the_format_1_showcase_store_opens_checks_and_answers() {
+/// A copy of the format-1 showcase store in a new temporary directory (opening a
+/// store writes to it), and its path.
+fn fixture_copy() -> (tempfile::TempDir, std::path::PathBuf) {
     let fixture = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/showcase-v1"));
     let tmp = tempfile::tempdir().unwrap();
     let store = tmp.path().join("showcase-v1");
     copy_dir(fixture, &store);
+    (tmp, store)
+}
+
+#[test]
+fn the_format_1_showcase_store_opens_checks_and_answers() {
+    let (_tmp, store) = fixture_copy();
     let g = factgraph::Graph::open_existing(&store).unwrap();
     let c = g.counts().unwrap();
     assert_eq!((c.statements, c.evidence), (76, 119));
@@ -37,10 +44,7 @@ fn the_format_1_showcase_store_opens_checks_and_answers() {
 /// answers as it did, quotes included.
 #[test]
 fn a_format_1_store_writes_in_format_1_and_moves_to_format_2_by_export_and_import() {
-    let fixture = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/showcase-v1"));
-    let tmp = tempfile::tempdir().unwrap();
-    let old_path = tmp.path().join("showcase-v1");
-    copy_dir(fixture, &old_path);
+    let (tmp, old_path) = fixture_copy();
     let marker = |p: &Path| std::fs::read_to_string(p.join("FACTGRAPH")).unwrap();
     let old = factgraph::Graph::open_existing(&old_path).unwrap();
     let questions = ["who reported \"red notice\"", "who accused Trump", "describe Trump", "verify"];

@@ -156,6 +156,28 @@ struct Shown {
     document: Option<Box<Document>>,
 }
 
+/// What answers show of an entity read whole (`Ctx::show_whole`): its cell; as a
+/// document, its name, outlet and title; and the bytes they are counted as.
+fn whole(
+    id: EntityId,
+    name: Arc<str>,
+    kind: String,
+    properties: factgraph_store::Properties,
+) -> (Cell, Document, usize) {
+    let document = Document {
+        name: name.clone(),
+        outlet: outlet_in(&properties).map(Arc::from),
+        title: title_in(&properties).map(Arc::from),
+    };
+    let bytes = SHOWN_TEXT * 4
+        + kind.len()
+        + super::result::properties_bytes(&properties)
+        + document.outlet.as_ref().map_or(0, |o| o.len())
+        + document.title.as_ref().map_or(0, |t| t.len());
+    let cell = Cell::Entity { id, name, kind: kind.into(), properties: Arc::new(properties) };
+    (cell, document, bytes)
+}
+
 /// What a citation shows of a document, shared by every citation of it.
 #[derive(Clone, Debug)]
 pub(crate) struct Document {
@@ -675,17 +697,7 @@ impl<'a> Ctx<'a> {
         }
         let shown = self.shown.entry(id).or_default();
         let name = shown.name.get_or_insert_with(|| Arc::from(name)).clone();
-        let document = Document {
-            name: name.clone(),
-            outlet: outlet_in(&properties).map(Arc::from),
-            title: title_in(&properties).map(Arc::from),
-        };
-        let bytes = SHOWN_TEXT * 4
-            + kind.len()
-            + super::result::properties_bytes(&properties)
-            + document.outlet.as_ref().map_or(0, |o| o.len())
-            + document.title.as_ref().map_or(0, |t| t.len());
-        let cell = Cell::Entity { id, name, kind: kind.into(), properties: Arc::new(properties) };
+        let (cell, document, bytes) = whole(id, name, kind, properties);
         let cell = shown.cell.get_or_insert_with(|| Box::new(cell)).as_ref().clone();
         let document = shown.document.get_or_insert_with(|| Box::new(document)).as_ref().clone();
         self.hold_shown(bytes)?;
@@ -709,17 +721,7 @@ impl<'a> Ctx<'a> {
             Some(shown) => shown,
             None => Arc::from(name),
         };
-        let document = Document {
-            name: name.clone(),
-            outlet: outlet_in(&properties).map(Arc::from),
-            title: title_in(&properties).map(Arc::from),
-        };
-        let bytes = SHOWN_TEXT * 4
-            + kind.len()
-            + super::result::properties_bytes(&properties)
-            + document.outlet.as_ref().map_or(0, |o| o.len())
-            + document.title.as_ref().map_or(0, |t| t.len());
-        let cell = Cell::Entity { id, name, kind: kind.into(), properties: Arc::new(properties) };
+        let (cell, document, bytes) = whole(id, name, kind, properties);
         if self.documents_shown.len() >= DOCUMENTS_SHOWN {
             self.documents_shown.clear();
             let held = std::mem::take(&mut self.documents_bytes);

@@ -6,7 +6,7 @@
 //! point question (a `who reported` of a four-statement entity reads some sixteen
 //! blocks: names, adjacency, statements, entities, documents). In a store whose
 //! values are packed (`packed.rs`, every new one) the values here are the decompressed
-//! blocks, and this is the engine's main cache (fifteen sixteenths of its memory); in one
+//! blocks, and this is the engine's main cache (sixty-three sixty-fourths of its memory); in one
 //! sled compresses, they are sled's own `IVec`s, shared and not copied, so a cached
 //! block costs memory only once sled has evicted its page. The cache is bounded by
 //! the bytes of the values it holds.

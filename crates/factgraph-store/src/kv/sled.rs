@@ -109,16 +109,19 @@ fn pack_all(mut writes: Vec<Write>) -> Vec<Write> {
 /// sled compressing: its cache holds the pages decompressed, and the values read
 /// lately are its own (an eighth, 4 to 32 MiB, costs memory only for values sled has
 /// evicted). Values packed by us: sled's cache holds them compressed and is a
-/// sixteenth (at least 8 MiB); the values read lately, decompressed, are the rest.
-/// A quarter held 35 MB at the peak of a 1,000,000-statement store's queries, most
-/// of it the pages of blocks read once past our cache (a long answer's quotes), for
-/// no measured gain: the query process's peak went from 148-150 to 134-140 MB, at
-/// the same speeds.
+/// sixty-fourth (at least 4 MiB); the values read lately, decompressed, are the rest.
+/// What sled's cache serves then is mostly the blocks read past ours (a long
+/// answer's quotes), each once per answer, and more of them than a share of it holds
+/// (the hub's listing at 1,000,000 statements filled a sixteenth, 13 MB, with them),
+/// so a larger share only kept pages that were not read again before they left. A quarter held 35 MB at the peak of that store's queries; a sixteenth
+/// took the query process's peak from 148-150 to 134-140 MB, a sixty-fourth from
+/// 122-135 to 114-118.5 MB (the hub's listing alone: 112-117 to 97-98), at the same
+/// speeds, loads and cold opens included.
 fn cache_shares(compression: Compression, cache_bytes: u64) -> (u64, u64) {
     const MIB: u64 = 1024 * 1024;
     match compression {
         Compression::Sled => (cache_bytes, (cache_bytes / 8).clamp(4 * MIB, 32 * MIB)),
-        Compression::Packed => ((cache_bytes / 16).max(8 * MIB), (cache_bytes - cache_bytes / 16).max(4 * MIB)),
+        Compression::Packed => ((cache_bytes / 64).max(4 * MIB), (cache_bytes - cache_bytes / 64).max(4 * MIB)),
     }
 }
 
@@ -619,6 +622,22 @@ mod tests {
         // The large values were compressed, on either side of the split.
         let large: Vec<usize> = packed.iter().skip(1).step_by(3).map(|(_, v)| v.as_ref().map_or(0, Vec::len)).collect();
         assert!(large.iter().all(|&n| n < 2000), "{large:?}");
+    }
+
+    /// Packed values: sled's page cache is a sixty-fourth of the engine's memory, at
+    /// least 4 MiB, and the two shares never add up to more than was given (beyond
+    /// the floors); sled compressing keeps its whole cache.
+    #[test]
+    fn sleds_share_of_a_packed_engines_memory_is_a_sixty_fourth() {
+        use super::cache_shares;
+        const MIB: u64 = 1024 * 1024;
+        let (sled, ours) = cache_shares(Compression::Packed, 512 * MIB);
+        assert_eq!(sled, 8 * MIB);
+        assert_eq!(sled + ours, 512 * MIB);
+        let (sled, ours) = cache_shares(Compression::Packed, 32 * MIB);
+        assert_eq!(sled, 4 * MIB, "the floor");
+        assert_eq!(ours, 32 * MIB - 32 * MIB / 64);
+        assert_eq!(cache_shares(Compression::Sled, 64 * MIB), (64 * MIB, 8 * MIB));
     }
 
     use super::{engine_error, is_snapshot_temporary, Compression, SledKv};

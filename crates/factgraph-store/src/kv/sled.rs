@@ -113,10 +113,11 @@ fn pack_all(mut writes: Vec<Write>) -> Vec<Write> {
 /// What sled's cache serves then is mostly the blocks read past ours (a long
 /// answer's quotes), each once per answer, and more of them than a share of it holds
 /// (the hub's listing at 1,000,000 statements filled a sixteenth, 13 MB, with them),
-/// so a larger share only kept pages that were not read again before they left. A quarter held 35 MB at the peak of that store's queries; a sixteenth
-/// took the query process's peak from 148-150 to 134-140 MB, a sixty-fourth from
-/// 122-135 to 114-118.5 MB (the hub's listing alone: 112-117 to 97-98), at the same
-/// speeds, loads and cold opens included.
+/// so a larger share only kept pages that were not read again before they left. A
+/// quarter held 35 MB at the peak of that store's queries; a sixteenth took the query
+/// process's peak from 148-150 to 134-140 MB, a sixty-fourth from 122-135 to
+/// 114-118.5 MB (the hub's listing alone: 112-117 to 97-98), at the same speeds,
+/// loads and cold opens included.
 fn cache_shares(compression: Compression, cache_bytes: u64) -> (u64, u64) {
     const MIB: u64 = 1024 * 1024;
     match compression {

@@ -10,7 +10,7 @@
 //! | `M` | `M name` | metadata: format version, id counters, counts |
 //! | `E` | `E block` (eid >> 10) | a block of up to 1,024 entity records |
 //! | `S` | `S block` (sid >> 10) | a block of up to 1,024 statement records (format 2: without their quotes) |
-//! | `Q` | `Q block` (sid >> 10) | format 2: the quotes of the same statements, each record its evidence's quotes in order |
+//! | `Q` | `Q block` (sid >> 10) | format 2 on: the quotes of the same statements, each record its evidence's quotes in order (format 3: packed in LZ4, `kv/packed.rs`) |
 //! | `X` | `X eid` | a document's full text |
 //! | `N` | `N bucket` (u16) | the names hashing to that bucket, each with its entity ids |
 //! | `L` | `L relation-name` | relation id |

@@ -472,7 +472,7 @@ fn the_marker_records_the_engine_and_an_unknown_engine_is_refused() {
     let path = dir.path().join("db");
     drop(Store::open(&path, &OpenOptions::default()).unwrap());
     let marker = std::fs::read_to_string(path.join(MARKER_FILE)).unwrap();
-    assert_eq!(marker, "factgraph store\nformat 2\nengine sled\n");
+    assert_eq!(marker, "factgraph store\nformat 3\nengine sled\n");
     // A marker from before engines were recorded means sled.
     std::fs::write(path.join(MARKER_FILE), "factgraph store\nformat 1\n").unwrap();
     assert_eq!(Store::open(&path, &OpenOptions::default()).unwrap().engine(), Engine::Sled);

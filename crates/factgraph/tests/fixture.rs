@@ -40,10 +40,10 @@ fn the_format_1_showcase_store_opens_checks_and_answers() {
 }
 
 /// A store in format 1 takes writes in format 1 (its records keep their quotes), and
-/// moves to format 2 (quotes apart) by an export imported into a new store, which
-/// answers as it did, quotes included.
+/// moves to the newest format (3: quotes apart, their blocks in LZ4) by an export
+/// imported into a new store, which answers as it did, quotes included.
 #[test]
-fn a_format_1_store_writes_in_format_1_and_moves_to_format_2_by_export_and_import() {
+fn a_format_1_store_writes_in_format_1_and_moves_to_the_newest_format_by_export_and_import() {
     let (tmp, old_path) = fixture_copy();
     let marker = |p: &Path| std::fs::read_to_string(p.join("FACTGRAPH")).unwrap();
     let old = factgraph::Graph::open_existing(&old_path).unwrap();
@@ -53,9 +53,9 @@ fn a_format_1_store_writes_in_format_1_and_moves_to_format_2_by_export_and_impor
     let mut jsonl = Vec::new();
     old.export_jsonl(&mut jsonl).unwrap();
     drop(old);
-    let new_path = tmp.path().join("format-2");
+    let new_path = tmp.path().join("format-3");
     let new = factgraph::Graph::create_with(&new_path, |g| g.import_jsonl(jsonl.as_slice()).map(|_| ())).unwrap();
-    assert!(marker(&new_path).contains("format 2"), "{}", marker(&new_path));
+    assert!(marker(&new_path).contains("format 3"), "{}", marker(&new_path));
     assert!(new.check().unwrap().is_ok());
     for (q, want) in questions.iter().zip(&before) {
         assert_eq!(&new.query(q).unwrap(), want, "{q}");

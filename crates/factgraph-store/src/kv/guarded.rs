@@ -198,4 +198,8 @@ impl Kv for Guarded {
         self.check()?;
         self.inner.checkpoint()
     }
+
+    fn prefer_fast_reads(&self, prefix: u8) {
+        self.inner.prefer_fast_reads(prefix)
+    }
 }

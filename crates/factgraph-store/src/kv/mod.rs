@@ -97,6 +97,12 @@ pub trait Kv: Send + Sync {
     /// After a large write: whatever makes the next open fast. Called after `flush`,
     /// so the data is durable whatever it returns.
     fn checkpoint(&self) -> Result<()>;
+    /// Asks that values written from now on under keys starting with `prefix` be kept
+    /// for reading fast rather than small (an engine that compresses them, `SledKv`,
+    /// uses a faster codec); the store asks it for the blocks a long answer reads
+    /// again at every asking. Values written before stay as they are. Nothing by
+    /// default.
+    fn prefer_fast_reads(&self, _prefix: u8) {}
 }
 
 #[cfg(test)]

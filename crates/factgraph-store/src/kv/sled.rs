@@ -67,13 +67,13 @@ const PACK_BESIDE_BYTES: usize = 1024 * 1024;
 /// A batch's values in their stored form (`packed.rs`). A large batch (a load's
 /// spill: 8 MiB of blocks) is compressed on two threads, half each, which took
 /// zstd off half of a load's critical path.
-fn pack_all(mut writes: Vec<Write>) -> Vec<Write> {
+fn pack_all(mut writes: Vec<Write>, fast: &FastPrefixes) -> Vec<Write> {
     let bytes: usize = writes.iter().map(|(_, v)| v.as_ref().map_or(0, Vec::len)).sum();
     let pack = |part: &mut [Write]| {
         let mut packer = Packer::new();
-        for (_, v) in part.iter_mut() {
+        for (k, v) in part.iter_mut() {
             if let Some(v) = v {
-                *v = packer.pack(v);
+                *v = if fast.has(k) { packer.pack_fast(v) } else { packer.pack(v) };
             }
         }
     };
@@ -101,6 +101,23 @@ fn pack_all(mut writes: Vec<Write>) -> Vec<Write> {
         pack(second);
     }
     writes
+}
+
+/// The first key bytes whose values are packed to read fast (`Kv::prefer_fast_reads`):
+/// a bit per byte value, set once and never cleared.
+#[derive(Default)]
+pub(crate) struct FastPrefixes([std::sync::atomic::AtomicU64; 4]);
+
+impl FastPrefixes {
+    fn set(&self, prefix: u8) {
+        self.0[usize::from(prefix >> 6)].fetch_or(1 << (prefix & 63), std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn has(&self, key: &[u8]) -> bool {
+        key.first().is_some_and(|&b| {
+            self.0[usize::from(b >> 6)].load(std::sync::atomic::Ordering::Relaxed) & (1 << (b & 63)) != 0
+        })
+    }
 }
 
 /// How the memory given to the engine is shared between sled's page cache and the
@@ -164,6 +181,9 @@ pub struct SledKv {
     compression: Compression,
     /// Blocks read lately (`read_cache.rs`), decompressed.
     recent: ReadCache,
+    /// The first bytes of the keys whose values are packed to read fast
+    /// (`Kv::prefer_fast_reads`), one bit each.
+    fast: FastPrefixes,
     /// The private copy `open_copy` reads, removed after `db` is dropped (fields drop
     /// in order).
     _copy: Option<TempCopy>,
@@ -181,6 +201,7 @@ impl SledKv {
             cache_bytes,
             compression,
             recent: ReadCache::new(cache_shares(compression, cache_bytes).1),
+            fast: FastPrefixes::default(),
             _copy: None,
         })
     }
@@ -201,6 +222,7 @@ impl SledKv {
             cache_bytes,
             compression,
             recent: ReadCache::new(cache_shares(compression, cache_bytes).1),
+            fast: FastPrefixes::default(),
             _copy: Some(copy),
         })
     }
@@ -503,6 +525,10 @@ impl<I: Iterator<Item = sled::Result<(sled::IVec, sled::IVec)>>> Iterator for St
 }
 
 impl Kv for SledKv {
+    fn prefer_fast_reads(&self, prefix: u8) {
+        self.fast.set(prefix);
+    }
+
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
         Ok(self.get_shared(key)?.map(|v| v.to_vec()))
     }
@@ -544,7 +570,7 @@ impl Kv for SledKv {
     fn apply(&self, writes: Vec<Write>) -> Result<()> {
         let keys: Vec<Vec<u8>> = writes.iter().map(|(k, _)| k.clone()).collect();
         let writes = match self.compression {
-            Compression::Packed => pack_all(writes),
+            Compression::Packed => pack_all(writes, &self.fast),
             Compression::Sled => writes,
         };
         let mut batch = sled::Batch::default();
@@ -613,7 +639,7 @@ mod tests {
             .collect();
         let bytes: usize = writes.iter().map(|(_, v)| v.as_ref().map_or(0, Vec::len)).sum();
         assert!(bytes > super::PACK_BESIDE_BYTES, "{bytes} bytes: packed on two threads");
-        let packed = super::pack_all(writes.clone());
+        let packed = super::pack_all(writes.clone(), &super::FastPrefixes::default());
         assert_eq!(packed.len(), writes.len());
         for ((key, value), (packed_key, stored)) in writes.iter().zip(&packed) {
             assert_eq!(key, packed_key);
@@ -728,6 +754,45 @@ mod tests {
         let mut scan = kv.scan_prefix(b"");
         assert!(scan.next().unwrap().is_err());
         assert!(scan.next().is_none(), "a scan stops at its first error");
+    }
+
+    /// Values under a prefix asked to read fast are stored in LZ4, the others in zstd,
+    /// from the next batch on (one applied before stays zstd), and all read back as
+    /// they were written, through the cache, past it and by a scan, in batches small
+    /// and large (packed on two threads).
+    #[test]
+    fn values_under_a_prefix_asked_to_read_fast_are_stored_in_lz4() {
+        let dir = tempfile::tempdir().unwrap();
+        let kv = SledKv::open(&dir.path().join("sled"), 8 << 20).unwrap();
+        let value = |i: usize| format!("said the minister on day {i}; ").repeat(100).into_bytes();
+        kv.apply(vec![(b"Qbefore".to_vec(), Some(value(0)))]).unwrap();
+        kv.prefer_fast_reads(b'Q');
+        let small: Vec<crate::kv::Write> = (1..4)
+            .flat_map(|i| {
+                [(format!("Q{i}").into_bytes(), Some(value(i))), (format!("S{i}").into_bytes(), Some(value(i)))]
+            })
+            .collect();
+        let large: Vec<crate::kv::Write> = (10..400)
+            .map(|i| (format!("{}{i}", if i % 2 == 0 { 'Q' } else { 'S' }).into_bytes(), Some(value(i))))
+            .collect();
+        assert!(large.iter().map(|(_, v)| v.as_ref().map_or(0, Vec::len)).sum::<usize>() > super::PACK_BESIDE_BYTES);
+        let written: Vec<crate::kv::Write> = small.iter().chain(&large).cloned().collect();
+        kv.apply(small).unwrap();
+        kv.apply(large).unwrap();
+        let raw = |key: &[u8]| kv.db().unwrap().get(key).unwrap().unwrap().to_vec();
+        assert_eq!(raw(b"Qbefore")[0], 1, "zstd: written before the prefix was asked for");
+        for (key, v) in &written {
+            let want = if key[0] == b'Q' { 2 } else { 1 };
+            assert_eq!(raw(key)[0], want, "{}", String::from_utf8_lossy(key));
+            assert_eq!(kv.get(key).unwrap().as_ref(), v.as_ref());
+            let mut out = Vec::new();
+            assert!(kv.read_past_cache(key, &mut out).unwrap());
+            assert_eq!(Some(&out), v.as_ref());
+        }
+        let scanned: Vec<(Vec<u8>, Vec<u8>)> = kv.scan_prefix(b"Q").map(Result::unwrap).collect();
+        assert_eq!(scanned.len(), 1 + 3 + 195);
+        assert!(scanned.iter().all(|(k, v)| k.as_slice() == b"Qbefore"
+            || Some(v) == written.iter().find(|(w, _)| w == k).and_then(|(_, v)| v.as_ref())));
     }
 
     #[test]

@@ -229,19 +229,28 @@ pub(crate) fn zstd_content_size(frame: &[u8]) -> Option<u64> {
 mod tests {
     use super::{unpack, unpack_into, zstd_content_size, Packer, LZ4, MAX_VALUE, MIN_COMPRESSED, RAW, ZSTD};
 
-    #[test]
-    fn values_come_back_as_they_went_in_and_only_what_shrinks_is_compressed() {
-        let mut packer = Packer::new();
+    /// `n` bytes of noise, which no codec shrinks.
+    fn noise(n: usize) -> Vec<u8> {
         let mut noise = 0x2545_f491_4f6c_dd1d_u64;
-        let random: Vec<u8> = (0..10_000)
+        (0..n)
             .map(|_| {
                 noise ^= noise << 13;
                 noise ^= noise >> 7;
                 noise ^= noise << 17;
                 noise as u8
             })
-            .collect();
-        let text = "the prosecutor accused the minister of ".repeat(3_000).into_bytes();
+            .collect()
+    }
+
+    /// Text that every codec shrinks twentyfold and more.
+    fn text() -> Vec<u8> {
+        "the prosecutor accused the minister of ".repeat(3_000).into_bytes()
+    }
+
+    #[test]
+    fn values_come_back_as_they_went_in_and_only_what_shrinks_is_compressed() {
+        let mut packer = Packer::new();
+        let (random, text) = (noise(10_000), text());
         for (value, tag) in [
             (Vec::new(), RAW),
             (b"short".to_vec(), RAW),
@@ -289,16 +298,7 @@ mod tests {
     #[test]
     fn values_packed_to_read_fast_come_back_and_only_what_shrinks_is_lz4() {
         let mut packer = Packer::new();
-        let mut noise = 0x2545_f491_4f6c_dd1d_u64;
-        let random: Vec<u8> = (0..10_000)
-            .map(|_| {
-                noise ^= noise << 13;
-                noise ^= noise >> 7;
-                noise ^= noise << 17;
-                noise as u8
-            })
-            .collect();
-        let text = "the prosecutor accused the minister of ".repeat(3_000).into_bytes();
+        let (random, text) = (noise(10_000), text());
         let mut out = b"what the buffer held before".to_vec();
         for (value, tag) in [
             (Vec::new(), RAW),

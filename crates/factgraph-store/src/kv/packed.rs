@@ -352,6 +352,43 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// LZ4 blocks are decoded by lz4_flex's faster decoder (not its all-safe one,
+        /// with its bounds checks on): any damage to a stored value — bytes changed,
+        /// the value cut short, its stated length changed — is an error or the value's
+        /// stated length of bytes, never a panic or a write out of bounds.
+        #[test]
+        fn any_damage_to_an_lz4_value_is_an_error_or_its_stated_length(
+            words in proptest::collection::vec(0usize..40, 200..2_000),
+            flips in proptest::collection::vec((0usize..100_000, 1u8..=255), 0..8),
+            cut in proptest::option::of(0usize..100_000),
+            len in proptest::option::of(0u32..100_000),
+        ) {
+            const WORDS: [&str; 8] = ["said ", "the ", "minister ", "a ", "court ", "on ", "tuesday ", "deal "];
+            let value: Vec<u8> = words.iter().flat_map(|&w| WORDS[w % 8].bytes().chain((w >= 8).then_some(b'x'))).collect();
+            let mut stored = Packer::new().pack_fast(&value);
+            proptest::prop_assume!(stored[0] == LZ4);
+            for (at, mask) in &flips {
+                let at = 5 + at % (stored.len() - 5);
+                stored[at] ^= mask;
+            }
+            if let Some(len) = len {
+                stored[1..5].copy_from_slice(&len.to_le_bytes());
+            }
+            if let Some(cut) = cut {
+                stored.truncate(1 + cut % stored.len());
+            }
+            let stated = stored.get(1..5).map(|b| u32::from_le_bytes(b.try_into().unwrap()) as usize);
+            let mut out = b"what the buffer held".to_vec();
+            for result in [unpack(&stored), unpack_into(&stored, &mut out).map(|()| out.clone())] {
+                match result {
+                    Ok(v) => proptest::prop_assert_eq!(Some(v.len()), stated),
+                    Err(e) => proptest::prop_assert!(e.to_string().contains("a value in the engine"), "{}", e),
+                }
+            }
+        }
+    }
+
     #[test]
     fn a_zstd_frame_header_states_its_content_size() {
         // Single segment, a 1-byte size.

@@ -161,7 +161,7 @@ struct Shown {
 fn whole(
     id: EntityId,
     name: Arc<str>,
-    kind: String,
+    kind: Arc<str>,
     properties: factgraph_store::Properties,
 ) -> (Cell, Document, usize) {
     let document = Document {
@@ -174,8 +174,21 @@ fn whole(
         + super::result::properties_bytes(&properties)
         + document.outlet.as_ref().map_or(0, |o| o.len())
         + document.title.as_ref().map_or(0, |t| t.len());
-    let cell = Cell::Entity { id, name, kind: kind.into(), properties: Arc::new(properties) };
+    let cell = Cell::Entity { id, name, kind, properties: Arc::new(properties) };
     (cell, document, bytes)
+}
+
+/// The shared text of a kind: an answer shows a handful of kinds on thousands of
+/// entities, and made anew each took an allocation of its own.
+fn kind_text(kinds: &mut HashSet<Arc<str>>, kind: &str) -> Arc<str> {
+    match kinds.get(kind) {
+        Some(k) => k.clone(),
+        None => {
+            let k: Arc<str> = kind.into();
+            kinds.insert(k.clone());
+            k
+        }
+    }
 }
 
 /// What a citation shows of a document, shared by every citation of it.
@@ -390,6 +403,8 @@ pub(crate) struct Ctx<'a> {
     pub began: bool,
     /// Relation names as statement cells show them, shared.
     relation_names: HashSet<Arc<str>>,
+    /// Kinds as entity cells show them, shared (`kind_text`).
+    kinds: HashSet<Arc<str>>,
     /// The query's "now" (nanoseconds since the epoch), read once: `date()` and
     /// `time()` agree throughout a query.
     now: Option<i128>,
@@ -455,6 +470,7 @@ impl<'a> Ctx<'a> {
             shown: HashMap::with_capacity_and_hasher(16, Default::default()),
             shown_bytes: 0,
             relation_names: HashSet::default(),
+            kinds: HashSet::default(),
             bulk: false,
             sink: None,
             streamed: 0,
@@ -686,17 +702,26 @@ impl<'a> Ctx<'a> {
     /// cache, and a kept record cost a copy of its properties.
     fn show_whole(&mut self, id: EntityId) -> Result<(Cell, Document)> {
         let (name, kind, properties) = match self.entities.get(&id) {
-            Some(e) => (e.name.clone(), e.kind.clone(), e.properties.clone()),
+            Some(e) => {
+                let name = self.shown.get(&id).and_then(|s| s.name.clone()).unwrap_or_else(|| e.name.as_str().into());
+                (name, kind_text(&mut self.kinds, &e.kind), e.properties.clone())
+            }
+            // Its name and kind made into shared text straight from the record.
             None => {
-                let e = self.store.entity(id)?.ok_or(factgraph_store::StoreError::NoSuchEntity(id))?;
-                (e.name, e.kind, e.properties)
+                let (store, shown, kinds) = (self.store, &self.shown, &mut self.kinds);
+                store
+                    .entity_shown(id, |name, kind, properties| {
+                        let name = shown.get(&id).and_then(|s| s.name.clone()).unwrap_or_else(|| name.into());
+                        (name, kind_text(kinds, kind), properties)
+                    })?
+                    .ok_or(factgraph_store::StoreError::NoSuchEntity(id))?
             }
         };
-        if kind == factgraph_store::DOCUMENT_KIND {
+        if &*kind == factgraph_store::DOCUMENT_KIND {
             return self.show_document(id, name, kind, properties);
         }
         let shown = self.shown.entry(id).or_default();
-        let name = shown.name.get_or_insert_with(|| Arc::from(name)).clone();
+        let name = shown.name.get_or_insert(name).clone();
         let (cell, document, bytes) = whole(id, name, kind, properties);
         let cell = shown.cell.get_or_insert_with(|| Box::new(cell)).as_ref().clone();
         let document = shown.document.get_or_insert_with(|| Box::new(document)).as_ref().clone();
@@ -713,14 +738,10 @@ impl<'a> Ctx<'a> {
     fn show_document(
         &mut self,
         id: EntityId,
-        name: String,
-        kind: String,
+        name: Arc<str>,
+        kind: Arc<str>,
         properties: factgraph_store::Properties,
     ) -> Result<(Cell, Document)> {
-        let name: Arc<str> = match self.shown.get(&id).and_then(|s| s.name.clone()) {
-            Some(shown) => shown,
-            None => Arc::from(name),
-        };
         let (cell, document, bytes) = whole(id, name, kind, properties);
         if self.documents_shown.len() >= DOCUMENTS_SHOWN {
             self.documents_shown.clear();

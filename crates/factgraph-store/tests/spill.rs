@@ -186,6 +186,68 @@ fn a_read_beside_a_spilling_load_on_its_own_thread_is_refused_not_shown_uncommit
     assert_eq!(store.counts().unwrap(), Counts::default());
 }
 
+/// A spill of many names (a load's names before its statements) writes their run on a
+/// thread of its own while the load goes on: names added after it (new ones, a name
+/// it holds given to another entity, an alias of an entity it named), a lookup while
+/// it may still be writing, a second such spill, and the commit leave the same store
+/// as a load held in memory; a transaction dropped while the thread writes leaves
+/// nothing.
+#[test]
+fn names_written_beside_a_load_commit_as_a_load_held_in_memory() {
+    const NAMES: usize = 20_000; // past the spill's mark for writing names beside it
+    let dir = tempfile::tempdir().unwrap();
+    let results: Vec<(String, Vec<usize>)> = [false, true]
+        .into_iter()
+        .map(|spill| {
+            let store = open(&dir.path().join(format!("beside-{spill}")));
+            let mut tx = store.transaction().unwrap();
+            if !spill {
+                tx.set_spill_bytes(usize::MAX);
+            }
+            let doc = tx.create_document("https://irna.ir/a/1", Properties::new(), None).unwrap();
+            let mut first = Vec::new();
+            for round in 0..2 {
+                for i in 0..NAMES {
+                    let e = tx.create_entity(&format!("person {round} {i}"), "Person").unwrap();
+                    tx.add_alias(e, &format!("alias {i}"), None).unwrap();
+                    if i == 0 {
+                        first.push(e);
+                    }
+                }
+                if spill {
+                    tx.spill_now().unwrap();
+                }
+                // Added while the names may still be on their way to a run.
+                let late = tx.create_entity("person 0 7", "Person").unwrap();
+                tx.add_alias(first[0], &format!("late {round}"), Some(doc)).unwrap();
+                tx.add_statement(NewStatement::new(late, "met", first[round], Evidence::new(doc, "met"))).unwrap();
+                assert_eq!(tx.lookup("Person 0 7").unwrap().len(), round + 2);
+            }
+            assert_eq!(tx.lookup("alias 9").unwrap().len(), 2);
+            tx.commit().unwrap();
+            assert!(store.check().unwrap().is_ok());
+            let found = ["person 0 7", "alias 19999", "late 1", "person 1 0", "nobody"]
+                .iter()
+                .map(|n| store.lookup(n).unwrap().len())
+                .collect();
+            (export(&store), found)
+        })
+        .collect();
+    assert_eq!(results[0].1, [3, 2, 1, 1, 0]);
+    assert_eq!(results[1], results[0]);
+
+    let store = open(&dir.path().join("dropped"));
+    let mut tx = store.transaction().unwrap();
+    for i in 0..NAMES {
+        tx.create_entity(&format!("person {i}"), "Person").unwrap();
+    }
+    tx.spill_now().unwrap();
+    drop(tx);
+    assert_eq!(store.counts().unwrap(), Counts::default());
+    assert!(store.lookup("person 7").unwrap().is_empty());
+    assert!(store.check().unwrap().is_ok());
+}
+
 /// A new store's names, written at spills to runs and merged into their buckets once:
 /// the same name given to entities in different spills, aliases added after their
 /// entity's names went, and a lookup in the middle (which merges the runs so far)

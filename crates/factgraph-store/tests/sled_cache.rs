@@ -10,6 +10,11 @@ mod common;
 #[global_allocator]
 static HELD: cap::Cap<std::alloc::System> = cap::Cap::new(std::alloc::System, usize::MAX);
 
+/// Held by each test while it counts: the tests of a binary run at once, and the
+/// count is the whole process's (one test's pages, counted by the other, failed it
+/// now and then).
+static COUNTING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// The engine with a 1 MiB cache.
 fn engine(dir: &Path) -> sled::Db {
     common::open_when_free(&sled::Config::new().path(dir).cache_capacity(1 << 20).segment_size(1 << 20))
@@ -20,6 +25,7 @@ fn engine(dir: &Path) -> sled::Db {
 /// 32 MiB read here (at 10,000,000 statements, 128 MB of a 1 GB store after one scan).
 #[test]
 fn a_scan_of_a_store_32_times_the_cache_holds_little_more_than_the_cache() {
+    let _alone = COUNTING.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     const VALUES: u32 = 2_000;
     const VALUE_BYTES: usize = 16 * 1024;
     let dir = tempfile::tempdir().unwrap();
@@ -54,6 +60,7 @@ fn a_scan_of_a_store_32_times_the_cache_holds_little_more_than_the_cache() {
 /// about a page per shard of the cache (8).
 #[test]
 fn a_scan_of_pages_in_blob_files_holds_about_a_page_per_shard() {
+    let _alone = COUNTING.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     const VALUES: u32 = 320;
     const VALUE_BYTES: usize = 256 * 1024;
     let value = |i: u32| -> Vec<u8> { (0..VALUE_BYTES).map(|j| ((i as usize * 7 + j) % 251) as u8).collect() };

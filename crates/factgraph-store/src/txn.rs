@@ -59,12 +59,19 @@ const ENCODE_BESIDE: usize = 16 * 1024;
 /// Records by block: each block's key, and its records by slot (empty: removed).
 type Blocks = Vec<(Vec<u8>, Vec<(usize, Vec<u8>)>)>;
 
+/// The statements a transaction holds, by id (`None`: removed), in the order they were
+/// first put in.
+type Statements = indexmap::IndexMap<StatementId, Option<StoredStatement>, rustc_hash::FxBuildHasher>;
+
 /// A spill's statements, encoded and grouped by block in id order (`None`: removed);
 /// with `apart` (format 2), their quotes too, in blocks of their own.
 /// Many are encoded half on a second thread: encoding was a sixth of a load's spills.
-fn encode_statements(statements: HashMap<StatementId, Option<StoredStatement>>, apart: bool) -> Result<Blocks> {
+fn encode_statements(statements: Statements, apart: bool) -> Result<Blocks> {
     let mut statements: Vec<(StatementId, Option<StoredStatement>)> = statements.into_iter().collect();
-    statements.sort_unstable_by_key(|(id, _)| *id);
+    // Already in order for a load's new statements (found so in one pass).
+    if !statements.is_sorted_by_key(|(id, _)| *id) {
+        statements.sort_unstable_by_key(|(id, _)| *id);
+    }
     // Each statement's quotes, taken out of its record (format 2).
     let quotes: Vec<Option<Vec<String>>> = match apart {
         true => {
@@ -294,7 +301,10 @@ pub struct Transaction<'s> {
     /// would read the engine for each.
     textless: EntityBits,
     dirty_texts: HashSet<EntityId>,
-    statements: HashMap<StatementId, Option<StoredStatement>>,
+    /// Kept in the order they were made, which is their ids' for a load's new
+    /// statements: a spill takes them in that order as they lie, where a hash map's
+    /// were gathered from all over it and sorted (a tenth of a load's adding thread).
+    statements: Statements,
     adjacency: HashMap<(Node, Direction), Vec<AdjEntry>>,
     dirty_adjacency: HashSet<(Node, Direction)>,
     id_lists: HashMap<List, Vec<u64>>,
@@ -405,7 +415,7 @@ impl<'s> Transaction<'s> {
             texts: HashMap::default(),
             textless: EntityBits::default(),
             dirty_texts: HashSet::default(),
-            statements: HashMap::default(),
+            statements: Statements::default(),
             adjacency: HashMap::default(),
             dirty_adjacency: HashSet::default(),
             id_lists: HashMap::default(),

@@ -147,13 +147,21 @@ impl<K: Kv> Kv for FaultyKv<K> {
     }
 }
 
-/// Shared, so a test keeps a handle on the engine a store owns.
+/// Shared, so a test keeps a handle on the engine a store owns, and a store shares
+/// its engine with the thread that applies a transaction's batches. Every method is
+/// passed on, those with a default too: the store calls its engine through this.
 impl<K: Kv> Kv for std::sync::Arc<K> {
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
         (**self).get(key)
     }
     fn read(&self, key: &[u8], f: &mut dyn FnMut(&[u8]) -> Result<()>) -> Result<bool> {
         (**self).read(key, f)
+    }
+    fn read_past_cache(&self, key: &[u8], out: &mut Vec<u8>) -> Result<bool> {
+        (**self).read_past_cache(key, out)
+    }
+    fn prefer_fast_reads(&self, prefix: u8) {
+        (**self).prefer_fast_reads(prefix)
     }
     fn scan_prefix<'a>(&'a self, prefix: &[u8]) -> Scan<'a> {
         (**self).scan_prefix(prefix)
@@ -181,6 +189,51 @@ pub fn dump(kv: &dyn Kv) -> Vec<Pair> {
 mod tests {
     use super::*;
     use crate::kv::MemoryKv;
+
+    /// An engine behind `Arc` is the engine, the methods with a default too (a store
+    /// calls its engine through one: reads past the cache filled it, and a new store's
+    /// quotes were not asked to read fast).
+    #[test]
+    fn an_engine_behind_an_arc_passes_on_every_method() {
+        struct Told(std::sync::Mutex<Vec<&'static str>>, MemoryKv);
+        impl Kv for Told {
+            fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
+                self.1.get(key)
+            }
+            fn read(&self, key: &[u8], f: &mut dyn FnMut(&[u8]) -> Result<()>) -> Result<bool> {
+                self.1.read(key, f)
+            }
+            fn read_past_cache(&self, key: &[u8], out: &mut Vec<u8>) -> Result<bool> {
+                self.0.lock().unwrap().push("read_past_cache");
+                self.1.read_past_cache(key, out)
+            }
+            fn scan_prefix<'a>(&'a self, prefix: &[u8]) -> Scan<'a> {
+                self.1.scan_prefix(prefix)
+            }
+            fn apply(&self, writes: Vec<Write>) -> Result<()> {
+                self.1.apply(writes)
+            }
+            fn flush(&self) -> Result<()> {
+                self.1.flush()
+            }
+            fn size_on_disk(&self) -> Result<u64> {
+                self.1.size_on_disk()
+            }
+            fn checkpoint(&self) -> Result<()> {
+                self.1.checkpoint()
+            }
+            fn prefer_fast_reads(&self, _prefix: u8) {
+                self.0.lock().unwrap().push("prefer_fast_reads");
+            }
+        }
+        let kv = std::sync::Arc::new(Told(Default::default(), MemoryKv::new()));
+        <std::sync::Arc<Told> as Kv>::apply(&kv, vec![(b"a".to_vec(), Some(b"1".to_vec()))]).unwrap();
+        let mut out = Vec::new();
+        assert!(<std::sync::Arc<Told> as Kv>::read_past_cache(&kv, b"a", &mut out).unwrap());
+        assert_eq!(out, b"1");
+        <std::sync::Arc<Told> as Kv>::prefer_fast_reads(&kv, b'Q');
+        assert_eq!(*kv.0.lock().unwrap(), ["read_past_cache", "prefer_fast_reads"]);
+    }
 
     #[test]
     fn a_one_off_fault_fails_exactly_the_nth_operation() {

@@ -132,6 +132,10 @@ fn reads_racing_batches_never_go_back(engine: Engine) {
     const N: u32 = 2000;
     kv.apply(vec![put(b"k", &0u32.to_be_bytes())]).unwrap();
     let done = std::sync::atomic::AtomicBool::new(false);
+    // Readers that have read once: the writer starts when all have, or on a busy
+    // machine it could finish before one was scheduled (the in-memory engine applies
+    // its 2,000 batches in a millisecond), and nothing would race.
+    let started = std::sync::atomic::AtomicUsize::new(0);
     let read = |kv: &dyn Kv| -> u32 {
         let v = kv.get(b"k").unwrap().expect("the key is always there");
         u32::from_be_bytes(v[..4].try_into().unwrap())
@@ -147,11 +151,17 @@ fn reads_racing_batches_never_go_back(engine: Engine) {
                         assert!(v >= last, "a read went back from {last} to {v}");
                         last = v;
                         reads += 1;
+                        if reads == 1 {
+                            started.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+                        }
                     }
                     reads
                 })
             })
             .collect();
+        while started.load(std::sync::atomic::Ordering::Acquire) < readers.len() {
+            std::thread::yield_now();
+        }
         for i in 1..N {
             // Values of a block's size, so that a cache weighs them as it would blocks.
             let mut value = i.to_be_bytes().to_vec();

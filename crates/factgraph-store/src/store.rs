@@ -93,8 +93,9 @@ const JOIN_TRIES: usize = 8;
 /// An open store. Reads may run from many threads; writes go through one
 /// `Transaction` at a time.
 pub struct Store {
-    /// The engine, closed for good if a failed commit could not be taken back out.
-    pub(crate) kv: Guarded,
+    /// The engine, closed for good if a failed commit could not be taken back out;
+    /// shared with the thread on which a transaction applies its batches.
+    pub(crate) kv: std::sync::Arc<Guarded>,
     /// Entities decoded lately, each with the engine's `version` it was read at
     /// (`entity_shared`).
     decoded: quick_cache::sync::Cache<u64, (u64, std::sync::Arc<Entity>)>,
@@ -544,7 +545,7 @@ impl Store {
         read_only: bool,
     ) -> Store {
         Store {
-            kv: Guarded::new(kv),
+            kv: std::sync::Arc::new(Guarded::new(kv)),
             engine,
             path,
             _lock: lock,

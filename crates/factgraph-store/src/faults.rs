@@ -31,10 +31,15 @@ fn seed(store: &Store) {
 /// A batch touching every kind of key: records, names, texts, a new relation, lists,
 /// adjacency and counters, in blocks that exist already and in new ones; with `spill`
 /// 0 it writes its records ahead of the commit before every operation (a bulk load's
-/// path, see `txn.rs`), and merges evidence into a statement already stored.
-fn a_batch(store: &Store, spill: usize) -> crate::error::Result<()> {
+/// path, see `txn.rs`), and merges evidence into a statement already stored; with a
+/// `batch` of bytes, its batches written ahead are that small (one per block: the
+/// commit's applied on their thread one after another while the next is made).
+fn a_batch(store: &Store, (spill, batch): (usize, Option<usize>)) -> crate::error::Result<()> {
     let mut tx = store.transaction()?;
     tx.set_spill_bytes(spill);
+    if let Some(batch) = batch {
+        tx.set_batch_bytes(batch);
+    }
     let doc = tx.create_document("second", Properties::new(), Some("Carol called Alice.".into()))?;
     let carol = tx.create_entity("Carol", "Person")?;
     let alice = tx.lookup("alice")?[0];
@@ -46,8 +51,9 @@ fn a_batch(store: &Store, spill: usize) -> crate::error::Result<()> {
     Ok(())
 }
 
-/// The spill marks the fault tests run with: hold everything, and spill always.
-const SPILLS: [usize; 2] = [usize::MAX, 0];
+/// The spill marks (and batch sizes) the fault tests run with: hold everything, spill
+/// always, and spill always in batches of a block each.
+const SPILLS: [(usize, Option<usize>); 3] = [(usize::MAX, None), (0, None), (0, Some(1))];
 
 /// Walks a one-off fault through every engine operation of `a_batch`, on the memory
 /// engine: whichever fails, the engine's contents are exactly as before, the store
@@ -67,7 +73,7 @@ fn a_commit_failing_at_any_engine_operation_leaves_nothing_applied() {
                 break;
             }
             failures += 1;
-            let at = format!("{fault:?} at operation {n}, spill mark {spill}");
+            let at = format!("{fault:?} at operation {n}, spill mark and batch {spill:?}");
             assert!(dump(&*kv) == before, "{at}: the engine holds part of the batch");
             assert!(store.lookup("carol").unwrap().is_empty(), "{at}");
             assert!(store.check().unwrap().is_ok(), "{at}");
@@ -97,7 +103,7 @@ fn a_failed_commit_on_sled_leaves_nothing_after_a_reopen() {
             if result.is_ok() {
                 break;
             }
-            let at = format!("{fault:?} at operation {n}, spill mark {spill}");
+            let at = format!("{fault:?} at operation {n}, spill mark and batch {spill:?}");
             assert!(dump(&*kv) == before, "{at}, before the reopen");
             drop(store);
             drop(kv);
@@ -121,10 +127,10 @@ fn a_store_that_cannot_undo_a_failed_commit_refuses_to_serve_it() {
     let twin = Arc::new(FaultyKv::new(MemoryKv::new()));
     let twin_store = seeded(&twin, Engine::Memory);
     let start = twin.ops();
-    a_batch(&twin_store, usize::MAX).unwrap();
+    a_batch(&twin_store, (usize::MAX, None)).unwrap();
     let flush_at = twin.ops() - start - 1;
     kv.fail_from(flush_at, Fault::Error);
-    let err = a_batch(&store, usize::MAX).unwrap_err();
+    let err = a_batch(&store, (usize::MAX, None)).unwrap_err();
     assert!(matches!(err, StoreError::CommitUncertain { .. }), "{err}");
     assert!(err.to_string().contains("reopen"), "{err}");
     kv.heal();
@@ -157,7 +163,7 @@ fn the_journal_and_its_marks_go_together() {
     {
         let store = Store::open(&path, &crate::store::OpenOptions::default()).unwrap();
         seed(&store);
-        a_batch(&store, 0).unwrap();
+        a_batch(&store, (0, None)).unwrap();
         assert_eq!(leftovers(&store.kv), Vec::<Vec<u8>>::new(), "a committed spill");
         // What a commit stopped before removing its journal leaves.
         store

@@ -342,6 +342,8 @@ pub struct Transaction<'s> {
     /// The run of a spill's names being written on a thread of its own (see `spill`),
     /// the next of `name_runs` once joined (`join_names`).
     names_writing: Option<std::thread::JoinHandle<Result<Option<crate::runs::Run>>>>,
+    /// The bytes of writes gathered into a batch written ahead (`SPILL_BATCH_BYTES`).
+    batch_bytes: usize,
     /// The thread applying the commit's batches to the engine (`write_ahead`).
     applier: Option<Applier>,
     /// Whether batches are applied on that thread while the next is made: at the
@@ -442,6 +444,7 @@ impl<'s> Transaction<'s> {
             runs: Vec::new(),
             name_runs: Vec::new(),
             names_writing: None,
+            batch_bytes: SPILL_BATCH_BYTES,
             applier: None,
             apply_beside: false,
             lists_ahead: false,
@@ -457,6 +460,13 @@ impl<'s> Transaction<'s> {
     /// writes them ahead of its commit; `usize::MAX` never spills. See the module docs.
     pub fn set_spill_bytes(&mut self, bytes: usize) {
         self.spill_bytes = bytes;
+    }
+
+    /// Sets the bytes of writes gathered into a batch written ahead (tests: many
+    /// batches from a few writes, the commit's in flight one after another).
+    #[cfg(test)]
+    pub(crate) fn set_batch_bytes(&mut self, bytes: usize) {
+        self.batch_bytes = bytes;
     }
 
     /// True once part of the transaction is in the engine, awaiting the commit.
@@ -1841,7 +1851,7 @@ impl<'s> Transaction<'s> {
     /// gate to other threads before it. A batch is applied on a thread of its own, one
     /// at a time, while the caller goes on; with `all`, this waits until it is in.
     fn write_ahead(&mut self, out: &mut Ahead, all: bool) -> Result<()> {
-        if out.writes.is_empty() || (!all && out.bytes < SPILL_BATCH_BYTES) {
+        if out.writes.is_empty() || (!all && out.bytes < self.batch_bytes) {
             return if all { self.applied() } else { Ok(()) };
         }
         let _own = self.store.kv.reading();

@@ -32,8 +32,7 @@ fn seed(store: &Store) {
 /// adjacency and counters, in blocks that exist already and in new ones; with `spill`
 /// 0 it writes its records ahead of the commit before every operation (a bulk load's
 /// path, see `txn.rs`), and merges evidence into a statement already stored; with a
-/// `batch` of bytes, its batches written ahead are that small (one per block: the
-/// commit's applied on their thread one after another while the next is made).
+/// `batch` of bytes, its batches written ahead are that small (one per block).
 fn a_batch(store: &Store, (spill, batch): (usize, Option<usize>)) -> crate::error::Result<()> {
     let mut tx = store.transaction()?;
     tx.set_spill_bytes(spill);

@@ -93,9 +93,8 @@ const JOIN_TRIES: usize = 8;
 /// An open store. Reads may run from many threads; writes go through one
 /// `Transaction` at a time.
 pub struct Store {
-    /// The engine, closed for good if a failed commit could not be taken back out;
-    /// shared with the thread on which a transaction applies its batches.
-    pub(crate) kv: std::sync::Arc<Guarded>,
+    /// The engine, closed for good if a failed commit could not be taken back out.
+    pub(crate) kv: Guarded,
     /// Entities decoded lately, each with the engine's `version` it was read at
     /// (`entity_shared`).
     decoded: quick_cache::sync::Cache<u64, (u64, std::sync::Arc<Entity>)>,
@@ -545,7 +544,7 @@ impl Store {
         read_only: bool,
     ) -> Store {
         Store {
-            kv: std::sync::Arc::new(Guarded::new(kv)),
+            kv: Guarded::new(kv),
             engine,
             path,
             _lock: lock,

@@ -344,12 +344,6 @@ pub struct Transaction<'s> {
     names_writing: Option<std::thread::JoinHandle<Result<Option<crate::runs::Run>>>>,
     /// The bytes of writes gathered into a batch written ahead (`SPILL_BATCH_BYTES`).
     batch_bytes: usize,
-    /// The thread applying the commit's batches to the engine (`write_ahead`).
-    applier: Option<Applier>,
-    /// Whether batches are applied on that thread while the next is made: at the
-    /// commit only. Spills applied beside the adds (a thread per batch) took a load's
-    /// peak at 10,000,000 from 262-269 to 270-300 MB (bar 300).
-    apply_beside: bool,
     /// Lists were written ahead of the commit, so the engine holds this transaction's
     /// appends: a list loaded from now on is read from it even in a new store.
     lists_ahead: bool,
@@ -445,8 +439,6 @@ impl<'s> Transaction<'s> {
             name_runs: Vec::new(),
             names_writing: None,
             batch_bytes: SPILL_BATCH_BYTES,
-            applier: None,
-            apply_beside: false,
             lists_ahead: false,
             names_ahead: false,
             gate: None,
@@ -463,7 +455,7 @@ impl<'s> Transaction<'s> {
     }
 
     /// Sets the bytes of writes gathered into a batch written ahead (tests: many
-    /// batches from a few writes, the commit's in flight one after another).
+    /// batches from a few writes).
     #[cfg(test)]
     pub(crate) fn set_batch_bytes(&mut self, bytes: usize) {
         self.batch_bytes = bytes;
@@ -1848,11 +1840,10 @@ impl<'s> Transaction<'s> {
     /// Writes what `out` holds to the engine ahead of the commit once it is a batch's
     /// worth (or whenever `all`), each key's old value journaled the first time this
     /// transaction writes it. The first batch sets the spilling flag, and shuts the
-    /// gate to other threads before it. A batch is applied on a thread of its own, one
-    /// at a time, while the caller goes on; with `all`, this waits until it is in.
+    /// gate to other threads before it.
     fn write_ahead(&mut self, out: &mut Ahead, all: bool) -> Result<()> {
         if out.writes.is_empty() || (!all && out.bytes < self.batch_bytes) {
-            return if all { self.applied() } else { Ok(()) };
+            return Ok(());
         }
         let _own = self.store.kv.reading();
         let mut batch: Vec<crate::kv::Write> = Vec::with_capacity(2 * out.writes.len() + 1);
@@ -1868,10 +1859,10 @@ impl<'s> Transaction<'s> {
         // (a part applied is then as safe as a whole batch: what it wrote, its
         // journal takes back), the first with the marks above.
         let (mut bytes, part) = (0, apply_bytes());
-        let mut parts: Vec<Vec<crate::kv::Write>> = Vec::new();
         for (key, value, old) in std::mem::take(&mut out.writes) {
             if bytes >= part {
-                parts.push(std::mem::take(&mut batch));
+                self.store.kv.apply(std::mem::take(&mut batch))?;
+                failpoint::hit("spill:part-applied");
                 bytes = 0;
             }
             bytes += value.as_ref().map_or(0, Vec::len);
@@ -1884,31 +1875,14 @@ impl<'s> Transaction<'s> {
             }
             batch.push((key, value));
         }
-        parts.push(batch);
         out.bytes = 0;
-        if !self.apply_beside {
-            return apply_parts(&*self.store.kv, parts);
-        }
-        // At the commit, applied on a thread of its own while this one makes the next
-        // batch (the two write different keys: the commit's loops write each block
-        // once, and it waits for its last batch before it returns); the one before it
-        // is in the engine first, and its failure stops this one.
-        self.applied()?;
-        let applier = match &mut self.applier {
-            Some(applier) => applier,
-            None => self.applier.insert(Applier::start(self.store.kv.clone())?),
-        };
-        applier.submit(parts)?;
-        if all {
-            self.applied()?;
-        }
+        self.store.kv.apply(batch)?;
+        failpoint::hit("spill:applied");
+        // Flushed batch by batch: sled's open scans the log written since the stable
+        // point its newest segment header records, so a long unflushed stretch here
+        // would be read again by every later open (measured: 250 ms instead of 50).
+        self.store.kv.flush()?;
         Ok(())
-    }
-
-    /// Waits for the batch being applied on a thread of its own (`write_ahead`): its
-    /// failure, if it failed.
-    fn applied(&mut self) -> Result<()> {
-        self.applier.as_mut().map_or(Ok(()), Applier::wait)
     }
 
     /// Takes back what spills wrote, after a failure or a drop: the engine as it was.
@@ -1917,9 +1891,6 @@ impl<'s> Transaction<'s> {
         // A run of names still being written is let go once written (the thread
         // owns it; its file has no name).
         drop(self.names_writing.take());
-        // A batch being applied is in the engine, or failed, before it is taken back.
-        let _ = self.applied();
-        self.applier = None;
         let _own = self.store.kv.reading();
         self.finished = true;
         if self.gate.is_none() {
@@ -1963,9 +1934,6 @@ impl<'s> Transaction<'s> {
         let mut out = Ahead::default();
         // A commit larger than a batch writes ahead too, as it goes.
         let written: Result<bool> = (|| {
-            // The commit's batches are applied beside it (`write_ahead`): the overlay
-            // no longer grows meanwhile.
-            self.apply_beside = true;
             self.write_records(&mut out, true)?;
             self.write_indexes(&mut out)?;
             let spill = self.gate.is_some();
@@ -2382,66 +2350,6 @@ impl Drop for Transaction<'_> {
         if !self.finished {
             self.roll_back();
         }
-    }
-}
-
-/// Applies a batch's parts to the engine in order, then flushes it: flushed batch by
-/// batch, since sled's open scans the log written since the stable point its newest
-/// segment header records, so a long unflushed stretch would be read again by every
-/// later open (measured: 250 ms instead of 50).
-fn apply_parts(kv: &dyn crate::kv::Kv, parts: Vec<Vec<crate::kv::Write>>) -> Result<()> {
-    let last = parts.len().saturating_sub(1);
-    for (i, part) in parts.into_iter().enumerate() {
-        kv.apply(part)?;
-        failpoint::hit(if i < last { "spill:part-applied" } else { "spill:applied" });
-    }
-    kv.flush()
-}
-
-/// A thread applying a commit's batches to the engine one at a time, in the order
-/// given (`Transaction::write_ahead`); it ends when dropped.
-struct Applier {
-    send: std::sync::mpsc::SyncSender<Vec<Vec<crate::kv::Write>>>,
-    done: std::sync::mpsc::Receiver<Result<()>>,
-    /// A batch was given and its outcome not yet taken.
-    busy: bool,
-}
-
-impl Applier {
-    fn start(kv: std::sync::Arc<crate::kv::Guarded>) -> Result<Applier> {
-        let (send, batches) = std::sync::mpsc::sync_channel::<Vec<Vec<crate::kv::Write>>>(1);
-        let (told, done) = std::sync::mpsc::sync_channel(1);
-        std::thread::Builder::new()
-            .name("factgraph-apply".into())
-            .spawn(move || {
-                for parts in batches {
-                    if told.send(apply_parts(&*kv, parts)).is_err() {
-                        return;
-                    }
-                }
-            })
-            .map_err(|e| StoreError::io("starting a thread to apply a load's batches", e))?;
-        Ok(Applier { send, done, busy: false })
-    }
-
-    /// Hands a batch over; the one before must have been waited for.
-    fn submit(&mut self, parts: Vec<Vec<crate::kv::Write>>) -> Result<()> {
-        debug_assert!(!self.busy);
-        self.send.send(parts).map_err(|_| Self::lost())?;
-        self.busy = true;
-        Ok(())
-    }
-
-    /// Waits for the batch handed over last, if any: its outcome.
-    fn wait(&mut self) -> Result<()> {
-        if !std::mem::take(&mut self.busy) {
-            return Ok(());
-        }
-        self.done.recv().map_err(|_| Self::lost())?
-    }
-
-    fn lost() -> StoreError {
-        StoreError::Engine("the thread applying a load's batches stopped".into())
     }
 }
 

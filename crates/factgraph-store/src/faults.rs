@@ -32,12 +32,15 @@ fn seed(store: &Store) {
 /// adjacency and counters, in blocks that exist already and in new ones; with `spill`
 /// 0 it writes its records ahead of the commit before every operation (a bulk load's
 /// path, see `txn.rs`), and merges evidence into a statement already stored; with a
-/// `batch` of bytes, its batches written ahead are that small (one per block).
+/// `batch` of bytes, its batches written ahead are that small (one per block), and
+/// every spill's names are written on a thread of their own (joined at the next
+/// spill, lookup or the commit).
 fn a_batch(store: &Store, (spill, batch): (usize, Option<usize>)) -> crate::error::Result<()> {
     let mut tx = store.transaction()?;
     tx.set_spill_bytes(spill);
     if let Some(batch) = batch {
         tx.set_batch_bytes(batch);
+        tx.set_names_beside(1);
     }
     let doc = tx.create_document("second", Properties::new(), Some("Carol called Alice.".into()))?;
     let carol = tx.create_entity("Carol", "Person")?;
@@ -51,7 +54,7 @@ fn a_batch(store: &Store, (spill, batch): (usize, Option<usize>)) -> crate::erro
 }
 
 /// The spill marks (and batch sizes) the fault tests run with: hold everything, spill
-/// always, and spill always in batches of a block each.
+/// always, and spill always in batches of a block each with the names beside.
 const SPILLS: [(usize, Option<usize>); 3] = [(usize::MAX, None), (0, None), (0, Some(1))];
 
 /// Walks a one-off fault through every engine operation of `a_batch`, on the memory

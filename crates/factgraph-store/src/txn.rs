@@ -344,6 +344,9 @@ pub struct Transaction<'s> {
     names_writing: Option<std::thread::JoinHandle<Result<Option<crate::runs::Run>>>>,
     /// The bytes of writes gathered into a batch written ahead (`SPILL_BATCH_BYTES`).
     batch_bytes: usize,
+    /// Changed names from which a spill writes them on a thread of its own
+    /// (`NAMES_BESIDE`).
+    names_beside: usize,
     /// Lists were written ahead of the commit, so the engine holds this transaction's
     /// appends: a list loaded from now on is read from it even in a new store.
     lists_ahead: bool,
@@ -439,6 +442,7 @@ impl<'s> Transaction<'s> {
             name_runs: Vec::new(),
             names_writing: None,
             batch_bytes: SPILL_BATCH_BYTES,
+            names_beside: NAMES_BESIDE,
             lists_ahead: false,
             names_ahead: false,
             gate: None,
@@ -459,6 +463,13 @@ impl<'s> Transaction<'s> {
     #[cfg(test)]
     pub(crate) fn set_batch_bytes(&mut self, bytes: usize) {
         self.batch_bytes = bytes;
+    }
+
+    /// Sets how many changed names a spill writes on a thread of their own from
+    /// (tests: a few names through that thread).
+    #[cfg(test)]
+    pub(crate) fn set_names_beside(&mut self, names: usize) {
+        self.names_beside = names;
     }
 
     /// True once part of the transaction is in the engine, awaiting the commit.
@@ -1487,7 +1498,7 @@ impl<'s> Transaction<'s> {
         // goes on; the run joins the others before anything reads them or another run
         // of names follows (`join_names`). On this thread they took a fifth of a
         // second while the other core waited.
-        let beside_names = names && self.dirty_names >= NAMES_BESIDE;
+        let beside_names = names && self.dirty_names >= self.names_beside;
         if beside_names {
             let (map, dir) = (std::mem::take(&mut self.names), dir.clone());
             let writing = std::thread::Builder::new()
@@ -1888,9 +1899,12 @@ impl<'s> Transaction<'s> {
     /// Takes back what spills wrote, after a failure or a drop: the engine as it was.
     /// If that fails, the store is closed for good and its next open rolls back.
     fn roll_back(&mut self) {
-        // A run of names still being written is let go once written (the thread
-        // owns it; its file has no name).
-        drop(self.names_writing.take());
+        // A run of names still being written is waited for and let go: left to run
+        // on, its thread would hold the names (hundreds of MB in a large load) and an
+        // open file in the store's directory past the transaction's end.
+        if let Some(writing) = self.names_writing.take() {
+            let _ = writing.join();
+        }
         let _own = self.store.kv.reading();
         self.finished = true;
         if self.gate.is_none() {

@@ -189,9 +189,9 @@ fn a_read_beside_a_spilling_load_on_its_own_thread_is_refused_not_shown_uncommit
 /// A spill of many names (a load's names before its statements) writes their run on a
 /// thread of its own while the load goes on: names added after it (new ones, a name
 /// it holds given to another entity, an alias of an entity it named), a lookup while
-/// it may still be writing, a second such spill, and the commit leave the same store
-/// as a load held in memory; a transaction dropped while the thread writes leaves
-/// nothing.
+/// it may still be writing, a second such spill (also straight after the first), and
+/// the commit (also straight after one) leave the same store as a load held in memory;
+/// a transaction dropped while the thread writes leaves nothing.
 #[test]
 fn names_written_beside_a_load_commit_as_a_load_held_in_memory() {
     const NAMES: usize = 20_000; // past the spill's mark for writing names beside it
@@ -235,6 +235,36 @@ fn names_written_beside_a_load_commit_as_a_load_held_in_memory() {
         .collect();
     assert_eq!(results[0].1, [3, 2, 1, 1, 0]);
     assert_eq!(results[1], results[0]);
+
+    // Two such spills back to back (the second waits for the first's thread) and the
+    // commit straight after the second (it waits for that one): new entities' names
+    // are listed without reading anything, so nothing joins before.
+    let in_a_row: Vec<(String, Vec<usize>)> = [false, true]
+        .into_iter()
+        .map(|spill| {
+            let store = open(&dir.path().join(format!("in-a-row-{spill}")));
+            let mut tx = store.transaction().unwrap();
+            if !spill {
+                tx.set_spill_bytes(usize::MAX);
+            }
+            for round in 0..2 {
+                for i in 0..NAMES {
+                    tx.create_entity(&format!("row {round} {i}"), "Person").unwrap();
+                }
+                tx.create_entity("in both rounds", "Person").unwrap();
+                if spill {
+                    tx.spill_now().unwrap();
+                }
+            }
+            tx.commit().unwrap();
+            assert!(store.check().unwrap().is_ok());
+            let found =
+                ["row 0 7", "row 1 19999", "in both rounds"].iter().map(|n| store.lookup(n).unwrap().len()).collect();
+            (export(&store), found)
+        })
+        .collect();
+    assert_eq!(in_a_row[0].1, [1, 1, 2]);
+    assert_eq!(in_a_row[1], in_a_row[0]);
 
     let store = open(&dir.path().join("dropped"));
     let mut tx = store.transaction().unwrap();

@@ -1509,9 +1509,9 @@ impl<'s> Transaction<'s> {
                 .map_err(|e| StoreError::io("starting a thread to write a load's names", e));
             self.names_writing = Some(self.rolled_back_on_error(writing)?);
         }
-        let names = names && !beside_names;
+        let names_here = names && !beside_names;
         let spilled = if pending.bytes < RUN_BESIDE_BYTES {
-            self.write_spill(&mut ahead, names).and_then(|()| pending.write(&dir))
+            self.write_spill(&mut ahead, names_here).and_then(|()| pending.write(&dir))
         } else {
             std::thread::scope(|scope| {
                 let beside = std::thread::Builder::new().spawn_scoped(scope, || pending.write(&dir));
@@ -1521,7 +1521,7 @@ impl<'s> Transaction<'s> {
                     // transaction fails as a whole rather than lose them.
                     Err(e) => return Err(StoreError::io("starting a thread to write a load's run", e)),
                 };
-                let records = self.write_spill(&mut ahead, names);
+                let records = self.write_spill(&mut ahead, names_here);
                 let run = run.join().unwrap_or_else(|_| Err(StoreError::Engine("writing a load's run failed".into())));
                 records.and(run)
             })
@@ -1531,7 +1531,6 @@ impl<'s> Transaction<'s> {
         if beside_names {
             self.names_written();
         }
-        let names = names || beside_names;
         // The entities and texts are read back from the engine from now on (new
         // maps: `clear` would keep their memory).
         self.entities = HashMap::default();
@@ -1809,12 +1808,7 @@ impl<'s> Transaction<'s> {
     /// block is the bucket's key followed by the name, the bytes whether the ids are
     /// the whole list and then the ids (`decode_name_part`).
     fn dirty_name_parts(&self) -> Vec<crate::runs::Part> {
-        self.dirty_names_sorted().into_iter().map(name_part).collect()
-    }
-
-    /// The names the overlay changed, in the order of their parts (`dirty_names_sorted`).
-    fn dirty_names_sorted(&self) -> Vec<(u16, &str, &NameIds)> {
-        dirty_names_sorted(&self.names)
+        dirty_names_sorted(&self.names).into_iter().map(name_part).collect()
     }
 
     /// Waits for the run of names a spill is writing on a thread of its own, and puts

@@ -19,6 +19,14 @@ fn export(store: &Store) -> String {
     String::from_utf8(out).unwrap()
 }
 
+/// Commits `tx`, checks the store, and says what it holds: its export, and how many
+/// entities each of `names` finds.
+fn commit_and_find(store: &Store, tx: Transaction<'_>, names: &[&str]) -> (String, Vec<usize>) {
+    tx.commit().unwrap();
+    assert!(store.check().unwrap().is_ok());
+    (export(store), names.iter().map(|n| store.lookup(n).unwrap().len()).collect())
+}
+
 /// A load of `n` statements over a handful of people and two documents, with repeats
 /// (the same claim from the other document merges as evidence) and aliases.
 fn load(tx: &mut Transaction<'_>, tag: &str, n: usize) {
@@ -224,13 +232,7 @@ fn names_written_beside_a_load_commit_as_a_load_held_in_memory() {
                 assert_eq!(tx.lookup("Person 0 7").unwrap().len(), round + 2);
             }
             assert_eq!(tx.lookup("alias 9").unwrap().len(), 2);
-            tx.commit().unwrap();
-            assert!(store.check().unwrap().is_ok());
-            let found = ["person 0 7", "alias 19999", "late 1", "person 1 0", "nobody"]
-                .iter()
-                .map(|n| store.lookup(n).unwrap().len())
-                .collect();
-            (export(&store), found)
+            commit_and_find(&store, tx, &["person 0 7", "alias 19999", "late 1", "person 1 0", "nobody"])
         })
         .collect();
     assert_eq!(results[0].1, [3, 2, 1, 1, 0]);
@@ -256,11 +258,7 @@ fn names_written_beside_a_load_commit_as_a_load_held_in_memory() {
                     tx.spill_now().unwrap();
                 }
             }
-            tx.commit().unwrap();
-            assert!(store.check().unwrap().is_ok());
-            let found =
-                ["row 0 7", "row 1 19999", "in both rounds"].iter().map(|n| store.lookup(n).unwrap().len()).collect();
-            (export(&store), found)
+            commit_and_find(&store, tx, &["row 0 7", "row 1 19999", "in both rounds"])
         })
         .collect();
     assert_eq!(in_a_row[0].1, [1, 1, 2]);
@@ -305,13 +303,7 @@ fn names_spilled_to_runs_in_a_new_store_commit_as_a_load_held_in_memory() {
                 tx.add_alias(shared[0], &format!("first of {round}"), None).unwrap();
             }
             assert_eq!(tx.lookup("Shared Name").unwrap(), shared);
-            tx.commit().unwrap();
-            assert!(store.check().unwrap().is_ok());
-            let found = ["Shared Name", "alias 7", "first of 2", "person 2 199", "nobody"]
-                .iter()
-                .map(|n| store.lookup(n).unwrap().len())
-                .collect();
-            (export(&store), found)
+            commit_and_find(&store, tx, &["Shared Name", "alias 7", "first of 2", "person 2 199", "nobody"])
         })
         .collect();
     assert_eq!(results[0].1, [3, 3, 1, 1, 0]);

@@ -147,9 +147,9 @@ impl<K: Kv> Kv for FaultyKv<K> {
     }
 }
 
-/// Shared, so a test keeps a handle on the engine a store owns, and a store shares
-/// its engine with the thread that applies a transaction's batches. Every method is
-/// passed on, those with a default too: the store calls its engine through this.
+/// Shared, so a test keeps a handle on the engine a store owns. Every method is
+/// passed on, those with a default too: a store over such an engine calls it through
+/// this.
 impl<K: Kv> Kv for std::sync::Arc<K> {
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
         (**self).get(key)
@@ -191,8 +191,8 @@ mod tests {
     use crate::kv::MemoryKv;
 
     /// An engine behind `Arc` is the engine, the methods with a default too (a store
-    /// calls its engine through one: reads past the cache filled it, and a new store's
-    /// quotes were not asked to read fast).
+    /// over one read past the cache through the cache, and a new store's quotes were
+    /// not asked to read fast).
     #[test]
     fn an_engine_behind_an_arc_passes_on_every_method() {
         struct Told(std::sync::Mutex<Vec<&'static str>>, MemoryKv);

@@ -181,15 +181,15 @@ fn whole(
     (cell, document, bytes)
 }
 
-/// The shared text of a kind: an answer shows a handful of kinds on thousands of
-/// entities, and made anew each took an allocation of its own.
-fn kind_text(kinds: &mut HashSet<Arc<str>>, kind: &str) -> Arc<str> {
-    match kinds.get(kind) {
-        Some(k) => k.clone(),
+/// `text` shared through `texts`: an answer shows a handful of kinds and relations on
+/// thousands of cells, and made anew each took an allocation of its own.
+fn shared_text(texts: &mut HashSet<Arc<str>>, text: &str) -> Arc<str> {
+    match texts.get(text) {
+        Some(t) => t.clone(),
         None => {
-            let k: Arc<str> = kind.into();
-            kinds.insert(k.clone());
-            k
+            let t: Arc<str> = text.into();
+            texts.insert(t.clone());
+            t
         }
     }
 }
@@ -406,7 +406,7 @@ pub(crate) struct Ctx<'a> {
     pub began: bool,
     /// Relation names as statement cells show them, shared.
     relation_names: HashSet<Arc<str>>,
-    /// Kinds as entity cells show them, shared (`kind_text`).
+    /// Kinds as entity cells show them, shared (`shared_text`).
     kinds: HashSet<Arc<str>>,
     /// The query's "now" (nanoseconds since the epoch), read once: `date()` and
     /// `time()` agree throughout a query.
@@ -736,18 +736,19 @@ impl<'a> Ctx<'a> {
     /// shows tens of thousands of documents, each once, which would only churn the
     /// cache, and a kept record cost a copy of its properties.
     fn show_whole(&mut self, id: EntityId) -> Result<(Cell, Document)> {
+        let known = self.shown.get(&id).and_then(|s| s.name.clone());
         let (name, kind, properties) = match self.entities.get(&id) {
-            Some(e) => {
-                let name = self.shown.get(&id).and_then(|s| s.name.clone()).unwrap_or_else(|| e.name.as_str().into());
-                (name, kind_text(&mut self.kinds, &e.kind), e.properties.clone())
-            }
+            Some(e) => (
+                known.unwrap_or_else(|| e.name.as_str().into()),
+                shared_text(&mut self.kinds, &e.kind),
+                e.properties.clone(),
+            ),
             // Its name and kind made into shared text straight from the record.
             None => {
-                let (store, shown, kinds) = (self.store, &self.shown, &mut self.kinds);
+                let (store, kinds) = (self.store, &mut self.kinds);
                 store
                     .entity_shown(id, |name, kind, properties| {
-                        let name = shown.get(&id).and_then(|s| s.name.clone()).unwrap_or_else(|| name.into());
-                        (name, kind_text(kinds, kind), properties)
+                        (known.unwrap_or_else(|| name.into()), shared_text(kinds, kind), properties)
                     })?
                     .ok_or(factgraph_store::StoreError::NoSuchEntity(id))?
             }
@@ -878,14 +879,7 @@ impl<'a> Ctx<'a> {
     /// A statement's cell, its words already made.
     pub fn cell_of_statement(&mut self, st: &Statement, text: Arc<str>) -> Result<Cell> {
         let qualifiers = if st.qualifiers.is_empty() { Qualifiers::new() } else { self.shown(&st.qualifiers)? };
-        let relation = match self.relation_names.get(st.relation.as_str()) {
-            Some(r) => r.clone(),
-            None => {
-                let r: Arc<str> = st.relation.as_str().into();
-                self.relation_names.insert(r.clone());
-                r
-            }
-        };
+        let relation = shared_text(&mut self.relation_names, &st.relation);
         Ok(Cell::Statement { id: st.id, text, relation, qualifiers })
     }
 

@@ -10,8 +10,10 @@ use std::collections::HashMap;
 use std::fs::{self, File};
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, RwLock};
+use std::sync::Mutex;
 use std::time::Duration;
+
+use crossbeam_utils::sync::ShardedLock;
 
 use crate::cache::Derived;
 use crate::codec::{self, bucket, decode, AdjEntry, Page, StoredStatement};
@@ -111,7 +113,10 @@ pub struct Store {
     /// (`adjacency.csr`, `kept-NAME`): not while the store is being created, when its
     /// directory is a temporary that an in-place creation does not move whole.
     pub(crate) keeps_derived: bool,
-    pub(crate) relations: RwLock<Relations>,
+    /// Read for every statement decoded: sharded, as the engine's gate is
+    /// (`kv/guarded.rs`), so that threads reading statements side by side do not move
+    /// one lock's count between cores.
+    pub(crate) relations: ShardedLock<Relations>,
     pub(crate) writer: Mutex<()>,
     /// Bumped by every commit, so caches built from the data know when they are stale.
     pub(crate) generation: std::sync::atomic::AtomicU64,
@@ -550,7 +555,7 @@ impl Store {
             _lock: lock,
             read_only,
             keeps_derived: !read_only,
-            relations: RwLock::new(Relations::default()),
+            relations: ShardedLock::new(Relations::default()),
             writer: Mutex::new(()),
             generation: std::sync::atomic::AtomicU64::new(0),
             rewrites: std::sync::atomic::AtomicU64::new(0),

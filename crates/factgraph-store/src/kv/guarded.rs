@@ -12,7 +12,9 @@
 //! rather than shown uncommitted writes or left waiting for itself.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::RwLock;
+
+use crossbeam_utils::sync::{ShardedLock, ShardedLockReadGuard, ShardedLockWriteGuard};
 
 use super::{Kv, Scan, Write};
 use crate::error::{Result, StoreError};
@@ -26,7 +28,9 @@ pub struct Guarded {
     /// (a point question makes some twenty reads, each of which took it).
     closed: AtomicBool,
     /// Held for writing by a transaction whose writes are partly in the engine.
-    gate: RwLock<()>,
+    /// Sharded: every read takes it, and two threads making one answer took one
+    /// lock's count from core to core at every read.
+    gate: ShardedLock<()>,
     /// The thread holding `gate` for writing (0: none).
     owner: AtomicU64,
     /// Bumped before and after every batch (`version`).
@@ -58,7 +62,7 @@ impl Drop for Reading {
 /// The gate held shut by one transaction; dropping it lets readers through again.
 pub struct Closed<'a> {
     guarded: &'a Guarded,
-    _write: RwLockWriteGuard<'a, ()>,
+    _write: ShardedLockWriteGuard<'a, ()>,
 }
 
 impl Drop for Closed<'_> {
@@ -74,7 +78,7 @@ impl Guarded {
             inner,
             poisoned: RwLock::new(None),
             closed: AtomicBool::new(false),
-            gate: RwLock::new(()),
+            gate: ShardedLock::new(()),
             owner: AtomicU64::new(0),
             applies: AtomicU64::new(0),
             active: AtomicU64::new(0),
@@ -96,7 +100,7 @@ impl Guarded {
 
     /// Waits at the gate, unless this thread shut it: then passes the transaction's own
     /// reads and refuses anything else.
-    fn pass(&self) -> Result<Option<RwLockReadGuard<'_, ()>>> {
+    fn pass(&self) -> Result<Option<ShardedLockReadGuard<'_, ()>>> {
         if self.owner.load(Ordering::Acquire) == this_thread() {
             return if READING.with(std::cell::Cell::get) { Ok(None) } else { Err(StoreError::SpillInProgress) };
         }

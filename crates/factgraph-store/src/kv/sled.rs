@@ -1,8 +1,8 @@
 //! The sled 0.34 engine: the store's data in one sled tree (the default), so that
 //! batches are atomic. The only file that knows sled.
 
+use crossbeam_utils::sync::{ShardedLock, ShardedLockReadGuard};
 use std::path::{Path, PathBuf};
-use std::sync::{RwLock, RwLockReadGuard};
 
 use super::packed::{self, Packer};
 use super::read_cache::ReadCache;
@@ -174,8 +174,9 @@ fn engine_error(e: sled::Error) -> StoreError {
 /// sled 0.34, one tree (the default), so that batches are atomic.
 pub struct SledKv {
     /// `None` once a checkpoint closed the handle and could not open it again: every
-    /// call then fails instead of reaching a tree that is not the store.
-    db: RwLock<Option<sled::Db>>,
+    /// call then fails instead of reaching a tree that is not the store. Sharded, as
+    /// `Guarded`'s gate is: every read takes it.
+    db: ShardedLock<Option<sled::Db>>,
     dir: PathBuf,
     cache_bytes: u64,
     compression: Compression,
@@ -196,7 +197,7 @@ impl SledKv {
     pub fn open(dir: &Path, cache_bytes: u64) -> Result<SledKv> {
         let (db, compression) = SledKv::open_db(dir, cache_bytes)?;
         Ok(SledKv {
-            db: RwLock::new(Some(db)),
+            db: ShardedLock::new(Some(db)),
             dir: dir.to_owned(),
             cache_bytes,
             compression,
@@ -217,7 +218,7 @@ impl SledKv {
         let copy = TempCopy::of(dir)?;
         let (db, compression) = SledKv::open_db(&copy.engine, cache_bytes)?;
         Ok(SledKv {
-            db: RwLock::new(Some(db)),
+            db: ShardedLock::new(Some(db)),
             dir: copy.engine.clone(),
             cache_bytes,
             compression,
@@ -479,7 +480,7 @@ fn check_snapshot(dir: &Path, compression: Compression) -> Result<()> {
 }
 
 /// A read guard known to hold an open tree.
-struct MappedDb<'a>(RwLockReadGuard<'a, Option<sled::Db>>);
+struct MappedDb<'a>(ShardedLockReadGuard<'a, Option<sled::Db>>);
 
 impl std::ops::Deref for MappedDb<'_> {
     type Target = sled::Db;

@@ -414,7 +414,7 @@ impl<'g, W: Write, E: Write> Session<'g, W, E> {
                         columns = c.to_vec();
                         crate::render::write_begin(out, c, note, style).and_then(|()| out.flush())
                     }
-                    factgraph::Streamed::Row(row) => crate::render::write_row(out, &columns, &row, style),
+                    factgraph::Streamed::Row(row) => crate::render::write_row(out, &columns, row, style),
                 };
                 write_failed = written.is_err();
                 if write_failed {

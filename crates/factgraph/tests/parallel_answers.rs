@@ -85,7 +85,7 @@ fn streamed(text: &str, limits: &Limits, take: usize) -> (Vec<Row>, factgraph::R
     let mut rows = Vec::new();
     let ended = graph().1.query_each(text, &Params::new(), limits, |s| {
         if let Streamed::Row(row) = s {
-            rows.push(row);
+            rows.push(row.clone());
             if rows.len() == take {
                 return ControlFlow::Break(());
             }
@@ -175,6 +175,18 @@ fn a_caller_that_has_enough_stops_both_threads_with_what_it_took() {
         assert_eq!(rows.len(), take);
         same_rows(&rows, &one[0].rows[..take], &format!("the first {take}"));
     }
+}
+
+/// Handed over whole, the helper's rows are lent to the caller and go back to the
+/// helper, which frees them until the caller is done: the answer ends (no thread
+/// left waiting) with every row, in order.
+#[test]
+fn a_long_answer_streamed_whole_on_two_threads_is_the_answer_of_one() {
+    let one = graph().1.query_with("who reported Hub", &threads(1)).unwrap();
+    let (rows, ended) = streamed("who reported Hub", &threads(2), usize::MAX);
+    ended.unwrap();
+    assert!(rows.len() > 2 * 4096, "long enough for the helper to make chunks: {}", rows.len());
+    same_rows(&rows, &one[0].rows, "every row");
 }
 
 #[test]

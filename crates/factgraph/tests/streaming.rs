@@ -32,7 +32,7 @@ fn streamed(graph: &Graph, text: &str, limits: &Limits) -> (Vec<QueryResult>, Ve
                         ..QueryResult::default()
                     });
                 }
-                Streamed::Row(row) => rebuilt.last_mut().expect("a row after its result began").rows.push(row),
+                Streamed::Row(row) => rebuilt.last_mut().expect("a row after its result began").rows.push(row.clone()),
             }
             ControlFlow::Continue(())
         })

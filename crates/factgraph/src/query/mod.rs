@@ -309,7 +309,7 @@ pub(crate) fn run(
                         stopped = sink(begun).is_break();
                     }
                     for row in rows {
-                        if stopped || sink(Streamed::Row(row)).is_break() {
+                        if stopped || sink(Streamed::Row(&row)).is_break() {
                             stopped = true;
                         }
                     }

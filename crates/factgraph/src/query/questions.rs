@@ -35,28 +35,35 @@ fn kept(ctx: &mut Ctx<'_>, out: &QueryResult) -> Result<()> {
 }
 
 /// Adds a row whose text is shared with other rows (`who reported`) to the answer:
-/// handed to the caller's sink when it streams (`Ctx::sink`: nothing is held, the
-/// row limit still counts), else kept, counting its slots and `made`, the bytes of
-/// text made for it alone, against the memory budget.
-fn emit_shared(ctx: &mut Ctx<'_>, out: &mut QueryResult, row: Row, made: usize) -> Result<()> {
+/// lent to the caller's sink when it streams (`Ctx::sink`: nothing is held, the row
+/// limit still counts) and given back, for the thread that made it to free; else
+/// kept, counting its slots and `made`, the bytes of text made for it alone, against
+/// the memory budget.
+fn emit_shared(ctx: &mut Ctx<'_>, out: &mut QueryResult, row: Row, made: usize) -> Result<Option<Row>> {
     if ctx.sink.is_some() {
         // The caller has what it wanted: the rest of this statement's rows too are
         // not handed over.
         if ctx.stopped {
-            return Ok(());
+            return Ok(Some(row));
         }
         ctx.streamed += 1;
         ctx.check_rows(ctx.streamed)?;
         if let Some(sink) = ctx.sink.as_mut() {
-            if sink(Streamed::Row(row)).is_break() {
+            if sink(Streamed::Row(&row)).is_break() {
                 ctx.stopped = true;
             }
         }
-        return Ok(());
+        return Ok(Some(row));
     }
     ctx.hold(super::budget::shared_row_bytes(&row) + made, "the answer's rows")?;
     out.rows.push(row);
-    ctx.check_rows(out.rows.len())
+    ctx.check_rows(out.rows.len())?;
+    Ok(None)
+}
+
+/// `emit_shared` of a row this thread made: one lent to the sink is freed here.
+fn emit_own(ctx: &mut Ctx<'_>, out: &mut QueryResult, row: Row, made: usize) -> Result<()> {
+    emit_shared(ctx, out, row, made).map(drop)
 }
 
 /// Runs a planned question.
@@ -267,7 +274,7 @@ fn reported_rows(ctx: &mut Ctx<'_>, columns: &[String], ids: &[StatementId], ask
     }
     let mut maker = RowMaker::default();
     for &id in ids {
-        maker.rows_of(ctx, id, asked, &mut |ctx, row, made| emit_shared(ctx, &mut out, row, made))?;
+        maker.rows_of(ctx, id, asked, &mut |ctx, row, made| emit_own(ctx, &mut out, row, made))?;
         if ctx.stopped {
             break;
         }
@@ -296,8 +303,9 @@ const PARALLEL_AHEAD: usize = 4;
 /// order, as soon as the chunks before its own are handed over (the others are kept
 /// until then, a few at most). The rows are the ones one thread makes, in the same
 /// order; an error is the first one in that order. The helper has its own context on
-/// the same store, limits and clock (`Ctx::fork`). `false`, with nothing made, when
-/// no thread could be started.
+/// the same store, limits and clock (`Ctx::fork`). A streaming caller is lent the
+/// helper's rows, which then go back to the helper to be freed (`Streamed::Row`).
+/// `false`, with nothing made, when no thread could be started.
 fn rows_in_parallel(
     ctx: &mut Ctx<'_>,
     out: &mut QueryResult,
@@ -312,13 +320,18 @@ fn rows_in_parallel(
     let fork = ctx.fork();
     std::thread::scope(|scope| {
         let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Made)>(2);
+        // The helper's rows, handed over, on their way back to it to be freed.
+        let (spent_tx, spent_rx) = std::sync::mpsc::channel::<Vec<Row>>();
         let (chunks, next) = (&chunks, &next);
         let helper = std::thread::Builder::new().name("factgraph-answer".into()).spawn_scoped(scope, move || {
             let mut ctx = fork.context();
             let mut maker = RowMaker { roles: Some(ROLES.clone().map(|r| Arc::from(&*r))), ..RowMaker::default() };
             loop {
+                while let Ok(spent) = spent_rx.try_recv() {
+                    drop(spent);
+                }
                 let i = next.fetch_add(1, Ordering::SeqCst);
-                let Some(chunk) = chunks.get(i) else { return };
+                let Some(chunk) = chunks.get(i) else { break };
                 let made = maker.chunk(&mut ctx, chunk, asked);
                 let failed = made.is_err();
                 // The caller stopped (an error, or its sink wants no more): so does this.
@@ -326,19 +339,31 @@ fn rows_in_parallel(
                     return;
                 }
             }
+            // The rest come back as the caller hands them over, until it is done.
+            for spent in spent_rx {
+                drop(spent);
+            }
         });
         let Ok(helper) = helper else { return Ok(false) };
         let mut maker = RowMaker::default();
-        // Chunks made and not yet handed over, by index.
-        let mut kept: BTreeMap<usize, Made> = BTreeMap::new();
+        // Chunks made and not yet handed over, by index, and whether the helper made
+        // them.
+        let mut kept: BTreeMap<usize, (Made, bool)> = BTreeMap::new();
         let mut handed = || -> Result<()> {
             let mut at = 0;
-            let hand = |ctx: &mut Ctx<'_>, out: &mut QueryResult, made: Made| -> Result<()> {
+            let hand = |ctx: &mut Ctx<'_>, out: &mut QueryResult, (made, helpers): (Made, bool)| -> Result<()> {
+                let mut spent = Vec::new();
                 for (row, made) in made? {
-                    emit_shared(ctx, out, row, made)?;
+                    if let Some(row) = emit_shared(ctx, out, row, made)? {
+                        spent.push(row);
+                    }
                     if ctx.stopped {
                         break;
                     }
+                }
+                // A helper gone (it failed) leaves them to be freed here.
+                if helpers && !spent.is_empty() {
+                    let _ = spent_tx.send(spent);
                 }
                 Ok(())
             };
@@ -349,7 +374,7 @@ fn rows_in_parallel(
                     continue;
                 }
                 if let Ok((i, made)) = rx.try_recv() {
-                    kept.insert(i, made);
+                    kept.insert(i, (made, true));
                     continue;
                 }
                 let i = if kept.len() < PARALLEL_AHEAD { next.fetch_add(1, Ordering::SeqCst) } else { chunks.len() };
@@ -357,7 +382,7 @@ fn rows_in_parallel(
                     // Next in line: its rows go over as they are made.
                     Some(chunk) if i == at => {
                         for &id in *chunk {
-                            maker.rows_of(ctx, id, asked, &mut |ctx, row, made| emit_shared(ctx, out, row, made))?;
+                            maker.rows_of(ctx, id, asked, &mut |ctx, row, made| emit_own(ctx, out, row, made))?;
                             if ctx.stopped {
                                 break;
                             }
@@ -365,12 +390,12 @@ fn rows_in_parallel(
                         at += 1;
                     }
                     Some(chunk) => {
-                        kept.insert(i, maker.chunk(ctx, chunk, asked));
+                        kept.insert(i, (maker.chunk(ctx, chunk, asked), false));
                     }
                     // Nothing left to take, or enough kept: the next comes from the helper.
                     None => {
                         let (i, made) = rx.recv().map_err(|_| helper_lost())?;
-                        kept.insert(i, made);
+                        kept.insert(i, (made, true));
                     }
                 }
             }
@@ -378,9 +403,10 @@ fn rows_in_parallel(
         };
         let handed = handed();
         // The helper takes no more chunks, and one waiting to hand a chunk over sees
-        // the channel closed.
+        // the channel closed; with nothing more coming back, it ends.
         next.store(chunks.len(), Ordering::SeqCst);
         drop(rx);
+        drop(spent_tx);
         let joined = helper.join();
         handed?;
         joined.map_err(|_| helper_lost())?;

@@ -16,6 +16,7 @@ pub mod model;
 mod normalize;
 mod packed_ints;
 pub mod quote;
+mod refill;
 mod runs;
 mod store;
 mod txn;

@@ -917,43 +917,27 @@ impl Store {
     }
 
     /// What an answer shows of an entity, decoded from its record without its aliases:
-    /// `show` is handed its name and kind, borrowed from the record, and its properties.
-    /// A long answer shows tens of thousands of documents, most of them more than
-    /// once; decoding each whole made a name and a kind only to copy them into shared
-    /// text and drop them (the hub's listing at 1,000,000 statements decodes 112,594).
+    /// its properties into `properties` (in the room of those it held when the keys
+    /// are the same: `refill.rs`), then `show` is handed its name and kind, borrowed
+    /// from the record. A long answer shows tens of thousands of documents, most of
+    /// them more than once; decoding each whole made a name and a kind only to copy
+    /// them into shared text and drop them, and a new map of properties each time.
+    /// `properties` is left as it was when there is no such entity.
     pub fn entity_shown<T>(
         &self,
         id: EntityId,
-        show: impl FnOnce(&str, &str, crate::model::Properties) -> T,
+        properties: &mut crate::model::Properties,
+        show: impl FnOnce(&str, &str) -> T,
     ) -> Result<Option<T>> {
-        /// An entity record (`Entity`'s fields in order), its texts borrowed.
-        #[derive(serde::Deserialize)]
-        struct Shown<'a> {
-            #[allow(dead_code)]
-            id: EntityId,
-            name: &'a str,
-            kind: &'a str,
-            // Decoded only to be passed over: empty for most documents, so unallocated.
-            #[allow(dead_code)]
-            #[serde(borrow)]
-            aliases: Vec<AliasRef<'a>>,
-            properties: crate::model::Properties,
-        }
-        #[derive(serde::Deserialize)]
-        struct AliasRef<'a> {
-            #[allow(dead_code)]
-            text: &'a str,
-            #[allow(dead_code)]
-            documents: Vec<EntityId>,
-        }
         let slot = keys::entity(id);
         let mut show = Some(show);
         let mut out = None;
         self.kv.read(&slot.block, &mut |block| {
             if let Some(rec) = Page::slot(block, slot.slot)? {
-                let e: Shown<'_> = decode(rec, "entity record")?;
+                let (name, kind) = crate::refill::entity_shown_into(rec, properties)
+                    .map_err(|e| StoreError::Corrupt(format!("entity record: {e}")))?;
                 if let Some(show) = show.take() {
-                    out = Some(show(e.name, e.kind, e.properties));
+                    out = Some(show(name, kind));
                 }
             }
             Ok(())
@@ -1839,7 +1823,8 @@ mod tests {
     }
 
     /// `entity_shown` passes over the aliases (with documents and without) and hands
-    /// on the whole record's name, kind and properties; `None` for an id with no entity.
+    /// on the whole record's name, kind and properties, whatever the map it fills
+    /// held; `None` for an id with no entity.
     #[test]
     fn an_entity_shown_is_the_whole_records_name_kind_and_properties() {
         let store = Store::in_memory().unwrap();
@@ -1852,13 +1837,18 @@ mod tests {
         tx.add_alias(b, "the agency", None).unwrap();
         tx.set_property(b, "founded", crate::Value::Int(1934)).unwrap();
         tx.commit().unwrap();
-        for id in [doc, a, b] {
+        // One map filled by each in turn, as a long answer fills the maps it let go of.
+        let mut properties = crate::Properties::new();
+        for id in [doc, a, b, doc] {
             let whole = store.entity(id).unwrap().unwrap();
-            let shown = store.entity_shown(id, |name, kind, properties| (name.to_owned(), kind.to_owned(), properties));
-            assert_eq!(shown.unwrap(), Some((whole.name, whole.kind, whole.properties)));
+            let shown = store.entity_shown(id, &mut properties, |name, kind| (name.to_owned(), kind.to_owned()));
+            assert_eq!(shown.unwrap(), Some((whole.name, whole.kind)));
+            assert_eq!(properties, whole.properties);
         }
         assert!(!store.entity(b).unwrap().unwrap().aliases.is_empty());
-        assert_eq!(store.entity_shown(EntityId(b.0 + 1), |_, _, _| ()).unwrap(), None);
+        let held = properties.clone();
+        assert_eq!(store.entity_shown(EntityId(b.0 + 1), &mut properties, |_, _| ()).unwrap(), None);
+        assert_eq!(properties, held, "no entity: the map is as it was");
     }
 
     /// The cache is sized by what the engine's files hold: holes (sled's free log

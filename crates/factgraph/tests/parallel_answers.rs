@@ -189,6 +189,43 @@ fn a_long_answer_streamed_whole_on_two_threads_is_the_answer_of_one() {
     same_rows(&rows, &one[0].rows, "every row");
 }
 
+/// A long answer fills the property maps of the documents it let go of with the next
+/// ones' once their rows are gone: every document's cell still shows its own
+/// properties and title, streamed (each row looked at and let go, so that the maps
+/// are filled again) and collected, on one thread and on two.
+#[test]
+fn every_document_a_long_answer_shows_has_its_own_properties() {
+    let g = &graph().1;
+    let check = |row: &Row, what: &str| -> bool {
+        let document = row.cells[2].to_string();
+        let k = document.strip_prefix('d').expect("a document dK");
+        assert_eq!(row.cells[4].to_string(), format!("Title {k}"), "{what}: the title of {document}");
+        match &row.cells[0] {
+            factgraph::Cell::Entity { id, name, properties, .. } => {
+                let stored = g.entity(*id).unwrap().unwrap();
+                assert_eq!(**properties, stored.properties, "{what}: the properties of {name}");
+                name.starts_with('d')
+            }
+            _ => false,
+        }
+    };
+    for n in [1, 2] {
+        let what = format!("streamed on {n} threads");
+        let mut documents = 0;
+        g.query_each("who reported Hub", &Params::new(), &threads(n), |s| {
+            if let Streamed::Row(row) = s {
+                documents += usize::from(check(row, &what));
+            }
+            ControlFlow::Continue(())
+        })
+        .unwrap();
+        assert!(documents > 2 * 1024, "{what}: {documents} documents as sources");
+        let what = format!("collected on {n} threads");
+        let rows = g.query_with("who reported Hub", &threads(n)).unwrap().remove(0).rows;
+        assert_eq!(rows.iter().filter(|r| check(r, &what)).count(), documents, "{what}");
+    }
+}
+
 #[test]
 fn the_row_limit_stops_two_threads_as_it_stops_one() {
     for max_rows in [5, 2_500] {

@@ -165,7 +165,7 @@ fn whole(
     id: EntityId,
     name: Arc<str>,
     kind: Arc<str>,
-    properties: factgraph_store::Properties,
+    properties: Arc<factgraph_store::Properties>,
 ) -> (Cell, Document, usize) {
     let document = Document {
         name: name.clone(),
@@ -177,7 +177,7 @@ fn whole(
         + super::result::properties_bytes(&properties)
         + document.outlet.as_ref().map_or(0, |o| o.len())
         + document.title.as_ref().map_or(0, |t| t.len());
-    let cell = Cell::Entity { id, name, kind, properties: Arc::new(properties) };
+    let cell = Cell::Entity { id, name, kind, properties };
     (cell, document, bytes)
 }
 
@@ -426,6 +426,9 @@ pub(crate) struct Ctx<'a> {
     /// they are counted as.
     documents_shown: HashMap<EntityId, Box<(Cell, Document)>>,
     documents_bytes: usize,
+    /// The property maps of documents let go of (`show_document`), to be filled
+    /// again with the next ones' (`spare_properties`).
+    spare_properties: Vec<Arc<factgraph_store::Properties>>,
     /// A long answer's names (`entity_name` when `bulk`), kept apart from `shown`,
     /// which holds cells too and is emptied when it fills: the hub's listing names
     /// 34,788 entities in 87,408 claims, and with `shown`'s bound a thread read them
@@ -492,6 +495,7 @@ impl<'a> Ctx<'a> {
             in_order: None,
             claim_text: String::new(),
             documents_shown: HashMap::default(),
+            spare_properties: Vec::new(),
             documents_bytes: 0,
             names_shown: HashMap::default(),
             names_bytes: 0,
@@ -614,6 +618,7 @@ impl<'a> Ctx<'a> {
     pub fn forget(&mut self) {
         self.in_order = None;
         self.documents_shown.clear();
+        self.spare_properties.clear();
         let held = std::mem::take(&mut self.documents_bytes);
         self.release(held);
         self.names_shown.clear();
@@ -741,16 +746,19 @@ impl<'a> Ctx<'a> {
             Some(e) => (
                 known.unwrap_or_else(|| e.name.as_str().into()),
                 shared_text(&mut self.kinds, &e.kind),
-                e.properties.clone(),
+                Arc::new(e.properties.clone()),
             ),
-            // Its name and kind made into shared text straight from the record.
+            // Its name and kind made into shared text straight from the record, its
+            // properties into a map let go of.
             None => {
+                let mut properties = self.spare_properties();
                 let (store, kinds) = (self.store, &mut self.kinds);
-                store
-                    .entity_shown(id, |name, kind, properties| {
-                        (known.unwrap_or_else(|| name.into()), shared_text(kinds, kind), properties)
+                let (name, kind) = store
+                    .entity_shown(id, Arc::make_mut(&mut properties), |name, kind| {
+                        (known.unwrap_or_else(|| name.into()), shared_text(kinds, kind))
                     })?
-                    .ok_or(factgraph_store::StoreError::NoSuchEntity(id))?
+                    .ok_or(factgraph_store::StoreError::NoSuchEntity(id))?;
+                (name, kind, properties)
             }
         };
         if &*kind == factgraph_store::DOCUMENT_KIND {
@@ -765,6 +773,18 @@ impl<'a> Ctx<'a> {
         Ok((cell, document))
     }
 
+    /// A map of properties for the next entity a long answer decodes: one let go of
+    /// whose rows are gone (no one else holds it), else a new one. Those still shown
+    /// in rows are dropped on the way, and so left to their rows.
+    fn spare_properties(&mut self) -> Arc<factgraph_store::Properties> {
+        while let Some(mut properties) = self.spare_properties.pop() {
+            if Arc::get_mut(&mut properties).is_some() {
+                return properties;
+            }
+        }
+        Arc::default()
+    }
+
     /// `show_whole` of a document: kept apart from `shown`, in `documents_shown`,
     /// which holds the last `DOCUMENTS_SHOWN`. A long answer cites tens of thousands of
     /// documents a few times each, from statements far apart (a claim merges evidence
@@ -776,11 +796,19 @@ impl<'a> Ctx<'a> {
         id: EntityId,
         name: Arc<str>,
         kind: Arc<str>,
-        properties: factgraph_store::Properties,
+        properties: Arc<factgraph_store::Properties>,
     ) -> Result<(Cell, Document)> {
         let (cell, document, bytes) = whole(id, name, kind, properties);
         if self.documents_shown.len() >= DOCUMENTS_SHOWN {
-            self.documents_shown.clear();
+            // Their maps are filled again with the next documents' properties, once
+            // the rows showing them are gone.
+            for (_, shown) in self.documents_shown.drain() {
+                if let (Cell::Entity { properties, .. }, _) = *shown {
+                    if self.spare_properties.len() < DOCUMENTS_SHOWN {
+                        self.spare_properties.push(properties);
+                    }
+                }
+            }
             let held = std::mem::take(&mut self.documents_bytes);
             self.release(held);
         }

@@ -125,6 +125,13 @@ impl<'de, 'p> Visitor<'de> for Refill<'p> {
     /// later value).
     fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<(), M::Error> {
         let into = self.0;
+        // A new map (none was let go of), filled as a map is decoded whole.
+        if into.is_empty() {
+            while let Some((key, value)) = map.next_entry::<&'de str, ValueRef<'de>>()? {
+                into.insert(key.to_owned(), value.into_value());
+            }
+            return Ok(());
+        }
         let mut filled = 0;
         let mut rest: Vec<(String, Value)> = Vec::new();
         {

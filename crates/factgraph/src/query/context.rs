@@ -699,13 +699,12 @@ impl<'a> Ctx<'a> {
             }
             return Ok(self.show_whole(id)?.0);
         }
-        let e = self.entity(id)?;
-        let cell = Cell::Entity {
-            id,
-            name: self.entity_name(id)?,
-            kind: e.kind.as_str().into(),
-            properties: Arc::new(e.properties.clone()),
-        };
+        // Its properties shared with the store's decoded entity, not copied.
+        let (e, properties) =
+            self.store.entity_and_properties_shared(id)?.ok_or(factgraph_store::StoreError::NoSuchEntity(id))?;
+        self.entities.entry(id).or_insert_with(|| e.clone());
+        let cell =
+            Cell::Entity { id, name: self.entity_name(id)?, kind: shared_text(&mut self.kinds, &e.kind), properties };
         self.shown.entry(id).or_default().cell = Some(Box::new(cell.clone()));
         self.hold_shown(SHOWN_TEXT * 2 + e.kind.len() + super::result::properties_bytes(&e.properties))?;
         Ok(cell)

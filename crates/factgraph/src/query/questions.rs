@@ -267,7 +267,8 @@ struct Reported<'a> {
 /// takes them as they are made: `Ctx::sink`). A long answer is made on two threads
 /// when the query may use them (`Limits::max_threads`): see `rows_in_parallel`.
 fn reported_rows(ctx: &mut Ctx<'_>, columns: &[String], ids: &[StatementId], asked: &Reported<'_>) -> Result<Vec<Row>> {
-    let mut out = QueryResult { columns: columns.to_vec(), ..QueryResult::default() };
+    // Only its rows are taken: the caller's answer has the columns.
+    let mut out = QueryResult::default();
     ctx.begin(columns);
     if ids.len() >= PARALLEL_ANSWER && ctx.limits.max_threads >= 2 && rows_in_parallel(ctx, &mut out, ids, asked)? {
         return Ok(out.rows);

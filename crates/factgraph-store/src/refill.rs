@@ -199,9 +199,27 @@ mod tests {
         p
     }
 
+    /// Names every variant of `Value`, so that a new one fails to compile here until
+    /// `ValueRef` has it too (in its place: the encoding names a variant by its place).
+    fn mirrored(v: &Value) -> usize {
+        match v {
+            Value::Str(_) => 0,
+            Value::Int(_) => 1,
+            Value::Float(_) => 2,
+            Value::Bool(_) => 3,
+            Value::Date(_) => 4,
+            Value::Temporal(_) => 5,
+            Value::List(_) => 6,
+            Value::Entity(_) => 7,
+        }
+    }
+
     #[test]
     fn every_kind_of_value_reads_as_the_map_decoded_whole() {
         let stored = every_kind();
+        let mut places: Vec<usize> = stored.values().map(mirrored).collect();
+        places.sort_unstable();
+        assert_eq!(places, (0..8).collect::<Vec<_>>(), "every variant once");
         assert_eq!(refilled(&Properties::new(), &stored), stored, "into an empty map");
         assert_eq!(refilled(&stored, &stored), stored, "into a map of the same keys");
     }
@@ -224,10 +242,29 @@ mod tests {
         }
     }
 
+    /// A damaged record is an error, whatever it cut or changed, never a panic.
+    #[test]
+    fn a_damaged_record_is_an_error() {
+        let bytes = record(&every_kind());
+        for cut in 0..bytes.len() {
+            let mut into = every_kind();
+            assert!(entity_shown_into(&bytes[..cut], &mut into).is_err(), "cut at {cut}");
+        }
+        // A value naming a variant past the last: the record ends with the one
+        // property's variant (1, `Int`) and its number (5, zigzag 10).
+        let mut bad = record(&[("k".to_owned(), Value::Int(5))].into());
+        let n = bad.len();
+        assert_eq!(bad[n - 2..], [1, 10]);
+        bad[n - 2] = 99;
+        assert!(entity_shown_into(&bad, &mut every_kind()).is_err());
+    }
+
     fn value() -> impl Strategy<Value = Value> {
         prop_oneof![
             "[a-z ]{0,12}".prop_map(Value::Str),
             any::<i64>().prop_map(Value::Int),
+            (-1e9f64..1e9).prop_map(Value::Float),
+            "[0-9:.]{1,12}".prop_map(|text| Value::Temporal(Temporal { kind: crate::model::TemporalKind::Time, text })),
             any::<bool>().prop_map(Value::Bool),
             (1i32..9999, 1u8..13, 1u8..29).prop_map(|(y, m, d)| Value::Date(Date::new(y, m, d).unwrap())),
             any::<u64>().prop_map(|e| Value::Entity(EntityId(e))),

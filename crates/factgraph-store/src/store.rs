@@ -322,7 +322,8 @@ type Decoded = (u64, std::sync::Arc<Entity>, SharedProperties);
 /// An entity's properties as answers' cells hold them, made once when first asked for.
 type SharedProperties = std::sync::Arc<std::sync::OnceLock<std::sync::Arc<Properties>>>;
 
-/// How many decoded entities a store keeps (`Store::entity_shared`): a few MB.
+/// How many decoded entities a store keeps (`Store::entity_shared`): a few MB, twice
+/// that at most when answers' cells asked for their properties too.
 const DECODED_ENTITIES: usize = 8192;
 
 /// How many long adjacency lists a store keeps decoded (`Store::edges`), and how long
@@ -949,7 +950,8 @@ impl Store {
     /// from the record. A long answer shows tens of thousands of documents, most of
     /// them more than once; decoding each whole made a name and a kind only to copy
     /// them into shared text and drop them, and a new map of properties each time.
-    /// `properties` is left as it was when there is no such entity.
+    /// `properties` is left as it was when there is no such entity, and may be partly
+    /// filled when the record is damaged (an error): a caller drops it then.
     pub fn entity_shown<T>(
         &self,
         id: EntityId,

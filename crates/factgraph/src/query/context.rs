@@ -699,10 +699,26 @@ impl<'a> Ctx<'a> {
             }
             return Ok(self.show_whole(id)?.0);
         }
-        // Its properties shared with the store's decoded entity, not copied.
-        let (e, properties) =
-            self.store.entity_and_properties_shared(id)?.ok_or(factgraph_store::StoreError::NoSuchEntity(id))?;
-        self.entities.entry(id).or_insert_with(|| e.clone());
+        // Its properties shared with the store's decoded entity, not copied, when that
+        // is the copy this query read (a commit since would show one version's name
+        // beside another's properties).
+        let (e, properties) = match self.entities.get(&id).cloned() {
+            Some(held) => match self.store.entity_and_properties_shared(id)? {
+                Some((shared, properties)) if Arc::ptr_eq(&shared, &held) => (held, properties),
+                _ => {
+                    let properties = Arc::new(held.properties.clone());
+                    (held, properties)
+                }
+            },
+            None => {
+                let (e, properties) = self
+                    .store
+                    .entity_and_properties_shared(id)?
+                    .ok_or(factgraph_store::StoreError::NoSuchEntity(id))?;
+                self.entities.insert(id, e.clone());
+                (e, properties)
+            }
+        };
         let cell =
             Cell::Entity { id, name: self.entity_name(id)?, kind: shared_text(&mut self.kinds, &e.kind), properties };
         self.shown.entry(id).or_default().cell = Some(Box::new(cell.clone()));
@@ -1065,5 +1081,43 @@ impl<'a> Ctx<'a> {
             .into());
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A query that read an entity before another writer's commit changed it shows that
+    /// entity's cell as it read it: the name and the properties of one version, not the
+    /// name it read beside the properties the store holds now (a cell sharing the store's
+    /// map once did).
+    #[test]
+    fn an_entity_cell_after_a_commit_elsewhere_shows_the_version_the_query_read() {
+        let store = Store::in_memory().unwrap();
+        let mut tx = store.transaction().unwrap();
+        let doc = tx.create_entity("https://irna.ir/a/1", factgraph_store::DOCUMENT_KIND).unwrap();
+        tx.set_property(doc, "title", Value::Str("Iran asks Interpol".into())).unwrap();
+        tx.commit().unwrap();
+        let limits = Limits::default();
+        let mut ctx = Ctx::on(&store, Clock { limits: &limits, started: Instant::now() });
+        // The query reads the entity (as a filter on its properties would), then a
+        // commit lands, then the query shows it.
+        assert_eq!(ctx.entity(doc).unwrap().properties["title"], Value::Str("Iran asks Interpol".into()));
+        let mut tx = store.transaction().unwrap();
+        tx.set_property(doc, "title", Value::Str("Interpol declines".into())).unwrap();
+        tx.commit().unwrap();
+        match ctx.entity_cell(doc).unwrap() {
+            Cell::Entity { properties, .. } => {
+                assert_eq!(properties["title"], Value::Str("Iran asks Interpol".into()));
+            }
+            other => panic!("{other:?}"),
+        }
+        // A new query sees the commit.
+        let mut ctx = Ctx::on(&store, Clock { limits: &limits, started: Instant::now() });
+        match ctx.entity_cell(doc).unwrap() {
+            Cell::Entity { properties, .. } => assert_eq!(properties["title"], Value::Str("Interpol declines".into())),
+            other => panic!("{other:?}"),
+        }
     }
 }

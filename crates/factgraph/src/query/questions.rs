@@ -340,7 +340,10 @@ fn rows_in_parallel(
                     return;
                 }
             }
-            // The rest come back as the caller hands them over, until it is done.
+            // The rest come back as the caller hands them over, until it is done; its
+            // caches are let go of meanwhile.
+            drop(maker);
+            drop(ctx);
             for spent in spent_rx {
                 drop(spent);
             }

@@ -21,16 +21,16 @@ pub struct Candidate {
 impl Candidate {
     /// The candidate for an entity, with the first alias that differs from its name
     /// (else its first property) as the detail.
-    pub(crate) fn of(e: factgraph_store::Entity) -> Candidate {
+    pub(crate) fn of(e: &factgraph_store::Entity) -> Candidate {
         let alias = e.aliases.iter().find(|a| a.text != e.name).map(|a| format!("also {:?}", a.text));
         let property = || e.properties.iter().next().map(|(k, v)| format!("{k}: {v}"));
         let detail = alias.or_else(property);
-        Candidate { id: e.id, name: e.name, kind: e.kind, detail }
+        Candidate { id: e.id, name: e.name.clone(), kind: e.kind.clone(), detail }
     }
 
     /// The candidate for an entity, with what makes it one as the detail.
-    pub(crate) fn with_detail(e: factgraph_store::Entity, detail: String) -> Candidate {
-        Candidate { id: e.id, name: e.name, kind: e.kind, detail: Some(detail) }
+    pub(crate) fn with_detail(e: &factgraph_store::Entity, detail: String) -> Candidate {
+        Candidate { id: e.id, name: e.name.clone(), kind: e.kind.clone(), detail: Some(detail) }
     }
 }
 

@@ -97,7 +97,7 @@ fn resolve_question(store: &Store, q: &Question, clock: Clock<'_>) -> Result<Pla
         Question::Who { relation, target } => {
             if relation_stem(&relation.text) == "report" {
                 let t = match resolve::entity(&mut s, target) {
-                    Ok(e) => Target::Entity(e.id, e.name),
+                    Ok(e) => Target::Entity(e.id, e.name.clone()),
                     // A quoted phrase that names nothing is searched for in the text.
                     Err(Error::Query(QueryError::UnknownEntity { .. })) if target.quoted => {
                         Target::Phrase(target.text.clone())

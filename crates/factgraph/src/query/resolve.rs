@@ -1,6 +1,8 @@
 //! Resolving what the user typed: entity names through the alias index (with
 //! suggestions and ambiguity), and relation words through light normalisation.
 
+use std::sync::Arc;
+
 use factgraph_store::{normalize, Entity, EntityId, Store, Transaction};
 use factgraph_syntax::ast::{Ident, Name};
 
@@ -9,7 +11,9 @@ use crate::error::{Candidate, Error, QueryError, Result};
 /// Where names are looked up: the store, or a transaction (which sees its own writes).
 pub(crate) trait Lookup {
     fn ids(&mut self, name: &str) -> Result<Vec<EntityId>>;
-    fn get(&mut self, id: EntityId) -> Result<Option<Entity>>;
+    /// Shared: a question resolves its names against the store's decoded entities
+    /// rather than decoding each (aliases, properties and all) for its name and id.
+    fn get(&mut self, id: EntityId) -> Result<Option<Arc<Entity>>>;
     fn store(&self) -> &Store;
 }
 
@@ -17,8 +21,8 @@ impl Lookup for &Store {
     fn ids(&mut self, name: &str) -> Result<Vec<EntityId>> {
         Ok(self.lookup(name)?)
     }
-    fn get(&mut self, id: EntityId) -> Result<Option<Entity>> {
-        Ok(self.entity(id)?)
+    fn get(&mut self, id: EntityId) -> Result<Option<Arc<Entity>>> {
+        Ok(self.entity_shared(id)?)
     }
     fn store(&self) -> &Store {
         self
@@ -29,8 +33,8 @@ impl Lookup for Transaction<'_> {
     fn ids(&mut self, name: &str) -> Result<Vec<EntityId>> {
         Ok(self.lookup(name)?)
     }
-    fn get(&mut self, id: EntityId) -> Result<Option<Entity>> {
-        Ok(self.entity(id)?)
+    fn get(&mut self, id: EntityId) -> Result<Option<Arc<Entity>>> {
+        Ok(self.entity(id)?.map(Arc::new))
     }
     fn store(&self) -> &Store {
         Transaction::store(self)
@@ -47,18 +51,18 @@ impl Lookup for Transaction<'_> {
 /// These forms are tried here, not in the store: the store's name index knows
 /// spellings, and what a reader may leave off a name is the language's business.
 /// Questions resolve this way; writes use [`stored`].
-pub(crate) fn entity(l: &mut impl Lookup, name: &Name) -> Result<Entity> {
+pub(crate) fn entity(l: &mut impl Lookup, name: &Name) -> Result<Arc<Entity>> {
     resolve(l, name, true)
 }
 
 /// Resolves a name in a write: by its spellings as stored only, as [`entity`] does
 /// before it tries a reader's forms. A write acts on what it names (`delete entity
 /// Esper` must not delete Mark Esper by a guess), so nothing is inferred.
-pub(crate) fn stored(l: &mut impl Lookup, name: &Name) -> Result<Entity> {
+pub(crate) fn stored(l: &mut impl Lookup, name: &Name) -> Result<Arc<Entity>> {
     resolve(l, name, false)
 }
 
-fn resolve(l: &mut impl Lookup, name: &Name, as_reader: bool) -> Result<Entity> {
+fn resolve(l: &mut impl Lookup, name: &Name, as_reader: bool) -> Result<Arc<Entity>> {
     let mut found = entities(l, &name.text)?;
     let mut wanted = normalize(&name.text);
     if found.is_empty() && as_reader {
@@ -79,7 +83,7 @@ fn resolve(l: &mut impl Lookup, name: &Name, as_reader: bool) -> Result<Entity> 
             return Err(QueryError::Ambiguous {
                 name: name.text.clone(),
                 span: name.span,
-                candidates: persons.into_iter().chain(others).map(|(e, why)| Candidate::with_detail(e, why)).collect(),
+                candidates: persons.into_iter().chain(others).map(|(e, why)| Candidate::with_detail(&e, why)).collect(),
             }
             .into());
         }
@@ -100,7 +104,7 @@ fn resolve(l: &mut impl Lookup, name: &Name, as_reader: bool) -> Result<Entity> 
             Err(QueryError::Ambiguous {
                 name: name.text.clone(),
                 span: name.span,
-                candidates: found.into_iter().map(Candidate::of).collect(),
+                candidates: found.iter().map(|e| Candidate::of(e)).collect(),
             }
             .into())
         }
@@ -108,7 +112,7 @@ fn resolve(l: &mut impl Lookup, name: &Name, as_reader: bool) -> Result<Entity> 
 }
 
 /// The entities that have `spelling` as their name or an alias.
-fn entities(l: &mut impl Lookup, spelling: &str) -> Result<Vec<Entity>> {
+fn entities(l: &mut impl Lookup, spelling: &str) -> Result<Vec<Arc<Entity>>> {
     let mut found = Vec::new();
     for id in l.ids(spelling)? {
         if let Some(e) = l.get(id)? {
@@ -155,9 +159,9 @@ fn reader_forms(text: &str) -> Vec<String> {
 /// spelling that makes it a candidate. Reads the whole name index, so only an
 /// otherwise unknown name comes here.
 #[allow(clippy::type_complexity)]
-fn by_family_name(l: &mut impl Lookup, word: &str) -> Result<(Vec<(Entity, String)>, Vec<(Entity, String)>)> {
-    let mut persons: Vec<(Entity, String)> = Vec::new();
-    let mut others: Vec<(Entity, String)> = Vec::new();
+fn by_family_name(l: &mut impl Lookup, word: &str) -> Result<(Vec<(Arc<Entity>, String)>, Vec<(Arc<Entity>, String)>)> {
+    let mut persons: Vec<(Arc<Entity>, String)> = Vec::new();
+    let mut others: Vec<(Arc<Entity>, String)> = Vec::new();
     for (spelling, ids) in l.store().names()? {
         let words: Vec<&str> = spelling.split(' ').collect();
         if words.len() < 2 || (words.last() != Some(&word) && words[0] != word) {

@@ -212,7 +212,7 @@ fn kind_conflict(e: factgraph_store::Entity, wanted: &factgraph_syntax::ast::Ide
 fn document(tx: &mut Transaction<'_>, name: &Name) -> Result<EntityId> {
     let e = resolve::stored(tx, name)?;
     if e.kind != DOCUMENT_KIND {
-        return Err(QueryError::NotADocument { name: e.name, kind: e.kind, span: name.span }.into());
+        return Err(QueryError::NotADocument { name: e.name.clone(), kind: e.kind.clone(), span: name.span }.into());
     }
     Ok(e.id)
 }

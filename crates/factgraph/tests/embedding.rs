@@ -256,3 +256,27 @@ fn under_reads_only_a_text_that_writes_is_refused_before_anything_runs() {
     assert_eq!(graph.counts().unwrap().entities, 0, "nothing was written");
     assert!(graph.query_params("match (n) return count(n)", &params, &limits).is_ok(), "reads run");
 }
+
+/// A question asked again is answered from the plan kept for its text, and a commit
+/// in between (here one that deletes the entity its name resolved to and makes a new
+/// one of that name) has it planned again; a text with parameters is planned with its
+/// values each time.
+#[test]
+fn a_question_asked_again_after_a_commit_is_planned_against_the_new_data() {
+    let g = Graph::in_memory().unwrap();
+    g.query("entity Bob: Person; entity Ann: Person").unwrap();
+    let kind = |text: &str, params: &factgraph::Params| {
+        let r = g.query_params(text, params, &factgraph::Limits::default()).unwrap();
+        (r[0].rows[0].cells[1].to_string(), r[0].rows[1].cells[1].to_string())
+    };
+    let none = factgraph::Params::new();
+    assert_eq!(kind("describe Bob", &none), ("Bob".into(), "Person".into()));
+    assert_eq!(kind("describe Bob", &none), ("Bob".into(), "Person".into()), "asked again");
+    g.query("delete entity Bob").unwrap();
+    g.query("entity Bob: Organization").unwrap();
+    assert_eq!(kind("describe Bob", &none), ("Bob".into(), "Organization".into()));
+    for who in ["Ann", "Bob"] {
+        let params = factgraph::Params::new().set("x", who);
+        assert_eq!(kind("describe $x", &params).0, who);
+    }
+}

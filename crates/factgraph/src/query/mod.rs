@@ -280,11 +280,12 @@ pub(crate) fn run(
         }
         results.push(note);
     }
-    for (st, query) in script.statements.iter().zip(queries) {
+    let planned_text = params.is_empty().then_some(text);
+    for (place, (st, query)) in script.statements.iter().zip(queries).enumerate() {
         let answered = (|| {
             let p = match (st, query) {
                 (_, Some(p)) => p,
-                (Statement::Question(q), _) => plan::plan_question(store, q, clock)?,
+                (Statement::Question(q), _) => plan::planned(store, q, place, planned_text, clock)?,
                 _ => return Ok(None),
             };
             let mut ctx = context::Ctx::on(store, clock);

@@ -82,6 +82,51 @@ pub enum Plan {
     },
 }
 
+/// The questions planned lately, for the data as committed now (a `Store::derived`
+/// slot: a commit through the store starts an empty one). Resolving a question's names
+/// is a tenth of answering a point question, and a client asks the same ones again (a
+/// server's, a benchmark's, a REPL's history), as a database's plan cache finds. Kept
+/// by the text, the question's place in it and the query's depth limit; a text with
+/// parameters is planned each time.
+#[derive(Default)]
+pub(crate) struct PlanCache {
+    plans: std::sync::Mutex<std::collections::HashMap<String, Vec<Planned>>>,
+}
+
+/// A question's place in its text, the depth limit it was planned under, and its plan.
+type Planned = (usize, usize, Plan);
+
+/// Texts whose plans a store keeps at most, emptied when full.
+const PLANNED_TEXTS: usize = 1024;
+
+/// The longest text whose plans are kept: a point question is short.
+const PLANNED_TEXT_MAX: usize = 4096;
+
+/// The plan of question `q`, the `place`-th statement of `text` (`None`: a text with
+/// parameters), from the plans kept for the data as committed now, else planned.
+pub(crate) fn planned(store: &Store, q: &Question, place: usize, text: Option<&str>, clock: Clock<'_>) -> Result<Plan> {
+    let Some(text) = text.filter(|t| t.len() <= PLANNED_TEXT_MAX) else { return plan_question(store, q, clock) };
+    let cache = store.derived(|_| Ok(PlanCache::default()))?;
+    let depth = clock.limits.max_depth;
+    let lock = || cache.plans.lock().unwrap_or_else(|p| p.into_inner());
+    let kept = lock()
+        .get(text)
+        .and_then(|plans| plans.iter().find(|(at, d, _)| *at == place && *d == depth).map(|(_, _, p)| p.clone()));
+    if let Some(plan) = kept {
+        clock.check()?;
+        return Ok(plan);
+    }
+    // Only a plan is kept: an error (a name that resolves to nothing, or to several)
+    // is met again, with what the store holds then.
+    let plan = plan_question(store, q, clock)?;
+    let mut plans = lock();
+    if plans.len() >= PLANNED_TEXTS && !plans.contains_key(text) {
+        plans.clear();
+    }
+    plans.entry(text.to_owned()).or_default().push((place, depth, plan.clone()));
+    Ok(plan)
+}
+
 /// Resolves the names of a question, within the query's deadline.
 pub(crate) fn plan_question(store: &Store, q: &Question, clock: Clock<'_>) -> Result<Plan> {
     clock.check()?;

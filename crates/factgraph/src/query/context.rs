@@ -181,6 +181,25 @@ fn whole(
     (cell, document, bytes)
 }
 
+/// A statement an answer shows (`Ctx::answered_statement`): shared with the store's
+/// decoded statements in a short answer, read for this answer alone in a long one
+/// (which shows each once, and an `Arc` each would be 87,000 allocations at a hub).
+pub(crate) enum Answered {
+    Shared(Arc<Statement>),
+    Read(Statement),
+}
+
+impl std::ops::Deref for Answered {
+    type Target = Statement;
+
+    fn deref(&self) -> &Statement {
+        match self {
+            Answered::Shared(st) => st,
+            Answered::Read(st) => st,
+        }
+    }
+}
+
 /// `text` shared through `texts`: an answer shows a handful of kinds and relations on
 /// thousands of cells, and made anew each took an allocation of its own.
 fn shared_text(texts: &mut HashSet<Arc<str>>, text: &str) -> Arc<str> {
@@ -639,19 +658,20 @@ impl<'a> Ctx<'a> {
         Ok(e)
     }
 
-    /// An entity's canonical name, read alone unless the entity was read whole.
     /// A statement an answer shows, quotes and all. A long answer (`bulk`) reads its
     /// statements in id order, a block at a time, their quotes past the engine's
-    /// cache (`Store::statements_in_order`); a short one reads each through the cache,
-    /// which the next question will find warm.
-    pub fn answered_statement(&mut self, id: StatementId) -> Result<Statement> {
+    /// cache (`Store::statements_in_order`); a short one shares the store's decoded
+    /// statements (`Store::statement_shared`), which the next question will find.
+    pub fn answered_statement(&mut self, id: StatementId) -> Result<Answered> {
         if !self.bulk {
-            return Ok(self.store.require_statement(id)?);
+            let st = self.store.statement_shared(id)?.ok_or(factgraph_store::StoreError::NoSuchStatement(id))?;
+            return Ok(Answered::Shared(st));
         }
         let store = self.store;
-        Ok(self.in_order.get_or_insert_with(|| store.statements_in_order()).require(id)?)
+        Ok(Answered::Read(self.in_order.get_or_insert_with(|| store.statements_in_order()).require(id)?))
     }
 
+    /// An entity's canonical name, read alone unless the entity was read whole.
     pub fn entity_name(&mut self, id: EntityId) -> Result<Arc<str>> {
         if let Some(name) = self.shown.get(&id).and_then(|s| s.name.clone()) {
             return Ok(name);

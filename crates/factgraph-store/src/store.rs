@@ -320,7 +320,7 @@ type DecodedList = (u64, std::sync::Arc<Vec<AdjEntry>>);
 /// An entity decoded lately (`Store::entity_shared`): the engine's version it was read
 /// at, the entity, and its properties as answers' cells hold them, made when first
 /// asked for (`Store::entity_and_properties_shared`).
-type Decoded = (u64, std::sync::Arc<Entity>, SharedProperties);
+type Decoded = (u64, (std::sync::Arc<Entity>, SharedProperties));
 
 /// An entity's properties as answers' cells hold them, made once when first asked for.
 type SharedProperties = std::sync::Arc<std::sync::OnceLock<std::sync::Arc<Properties>>>;
@@ -924,20 +924,30 @@ impl Store {
 
     /// The entity and its properties' place in `decoded`, from there when current.
     fn entity_decoded(&self, id: EntityId) -> Result<Option<(std::sync::Arc<Entity>, SharedProperties)>> {
+        self.current(&self.decoded, id.0, || Ok(self.entity(id)?.map(|e| (std::sync::Arc::new(e), Default::default()))))
+    }
+
+    /// What `read` gives for `key`, from `cache` when it was read at the engine's
+    /// version now, else read and kept (the decoded entities and statements). A value
+    /// read while a batch was being applied, or with one begun since, may be either
+    /// version, so it is not kept.
+    fn current<V: Clone, W: quick_cache::Weighter<u64, (u64, V)> + Clone>(
+        &self,
+        cache: &quick_cache::sync::Cache<u64, (u64, V), W>,
+        key: u64,
+        read: impl FnOnce() -> Result<Option<V>>,
+    ) -> Result<Option<V>> {
         let version = self.kv.version();
-        if let (Some(v), Some((read_at, e, properties))) = (version, self.decoded.get(&id.0)) {
+        if let (Some(v), Some((read_at, value))) = (version, cache.get(&key)) {
             if read_at == v {
-                return Ok(Some((e, properties)));
+                return Ok(Some(value));
             }
         }
-        let Some(e) = self.entity(id)? else { return Ok(None) };
-        let (e, properties) = (std::sync::Arc::new(e), std::sync::Arc::default());
-        // Read while a batch was being applied, or with one begun since: the entity
-        // may be either version, so it is not kept.
+        let Some(value) = read()? else { return Ok(None) };
         if let Some(v) = version.filter(|&v| self.kv.version() == Some(v)) {
-            self.decoded.insert(id.0, (v, e.clone(), std::sync::Arc::clone(&properties)));
+            cache.insert(key, (v, value.clone()));
         }
-        Ok(Some((e, properties)))
+        Ok(Some(value))
     }
 
     /// An entity's canonical name, decoded alone from its record: a long answer names
@@ -1061,20 +1071,7 @@ impl Store {
     /// (as `entity_shared`). A question answering for a few statements reads each as a
     /// record and a block of quotes, a fifth of its time; asked again, it finds them.
     pub fn statement_shared(&self, id: StatementId) -> Result<Option<std::sync::Arc<Statement>>> {
-        let version = self.kv.version();
-        if let (Some(v), Some((read_at, st))) = (version, self.decoded_statements.get(&id.0)) {
-            if read_at == v {
-                return Ok(Some(st));
-            }
-        }
-        let Some(st) = self.statement(id)? else { return Ok(None) };
-        let st = std::sync::Arc::new(st);
-        // Read while a batch was being applied, or with one begun since: it may be
-        // either version, so it is not kept.
-        if let Some(v) = version.filter(|&v| self.kv.version() == Some(v)) {
-            self.decoded_statements.insert(id.0, (v, st.clone()));
-        }
-        Ok(Some(st))
+        self.current(&self.decoded_statements, id.0, || Ok(self.statement(id)?.map(std::sync::Arc::new)))
     }
 
     /// The statement, or an error naming the missing id.

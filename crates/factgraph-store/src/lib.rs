@@ -30,6 +30,7 @@ pub use kv::{Engine, Kv, MemoryKv, SledKv};
 pub use model::*;
 pub use normalize::normalize;
 pub use store::{
-    lock_note, CommitStats, Counts, Edge, OpenOptions, StatementsInOrder, Store, FORMAT_VERSION, MARKER_FILE,
+    lock_note, CommitStats, Counts, Edge, EntitiesRead, OpenOptions, StatementsInOrder, Store, FORMAT_VERSION,
+    MARKER_FILE,
 };
 pub use txn::{check_entity_name, check_quote, check_relation_name, Added, Transaction, Undo};

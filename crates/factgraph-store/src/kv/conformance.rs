@@ -50,10 +50,15 @@ fn point_reads_and_batches(engine: Engine) {
     assert_eq!(out, b"1");
     assert!(!kv.read_past_cache(b"zz", &mut out).unwrap());
     assert!(out.is_empty());
-    assert_eq!(kv.get(b"long").unwrap(), Some(long));
+    assert_eq!(kv.get(b"long").unwrap(), Some(long.clone()));
+    // Shared, the same values (long ones unpacked), and none for an absent key.
+    assert_eq!(kv.read_shared(b"long").unwrap().as_deref(), Some(&long[..]));
+    assert_eq!(kv.read_shared(b"a").unwrap().as_deref(), Some(&b"1"[..]));
+    assert_eq!(kv.read_shared(b"zz").unwrap(), None);
     kv.apply(vec![put(b"long", b"short")]).unwrap();
     assert!(kv.read_past_cache(b"long", &mut out).unwrap());
     assert_eq!(out, b"short");
+    assert_eq!(kv.read_shared(b"long").unwrap().as_deref(), Some(&b"short"[..]));
     // Writes of one batch apply in order: the last write to a key wins.
     kv.apply(vec![put(b"a", b"x"), (b"a".to_vec(), None), put(b"b", b"y"), put(b"b", b"z")]).unwrap();
     assert_eq!(kv.get(b"a").unwrap(), None);

@@ -149,6 +149,12 @@ impl Kv for Guarded {
         self.inner.read(key, f)
     }
 
+    fn read_shared(&self, key: &[u8]) -> Result<Option<sled::IVec>> {
+        let _pass = self.pass()?;
+        self.check()?;
+        self.inner.read_shared(key)
+    }
+
     fn read_past_cache(&self, key: &[u8], out: &mut Vec<u8>) -> Result<bool> {
         let _pass = self.pass()?;
         self.check()?;

@@ -72,6 +72,17 @@ pub trait Kv: Send + Sync {
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>>;
     /// Calls `f` with the value under `key` without copying it; `false` when absent.
     fn read(&self, key: &[u8], f: &mut dyn FnMut(&[u8]) -> Result<()>) -> Result<bool>;
+    /// The value under `key`, shared rather than copied where the engine keeps it
+    /// shared (`SledKv`: its cache's values), for a reader that keeps a few blocks at
+    /// hand (`Store::entities_read`); a copy by default.
+    fn read_shared(&self, key: &[u8]) -> Result<Option<::sled::IVec>> {
+        let mut out = None;
+        self.read(key, &mut |v| {
+            out = Some(::sled::IVec::from(v));
+            Ok(())
+        })?;
+        Ok(out)
+    }
     /// The value under `key` as a scan reads it, into `out` (emptied first; `false`
     /// when absent): from the engine's cache of values read lately when it is there,
     /// else from the engine without being kept in that cache, where a long answer

@@ -550,6 +550,10 @@ impl Kv for SledKv {
         Ok(value.map(|v| out.extend_from_slice(&v)).is_some())
     }
 
+    fn read_shared(&self, key: &[u8]) -> Result<Option<sled::IVec>> {
+        self.get_shared(key)
+    }
+
     fn read(&self, key: &[u8], f: &mut dyn FnMut(&[u8]) -> Result<()>) -> Result<bool> {
         match self.get_shared(key)? {
             None => Ok(false),

@@ -439,6 +439,9 @@ pub(crate) struct Ctx<'a> {
     /// The statements a long answer shows, read a block at a time
     /// (`answered_statement`).
     in_order: Option<factgraph_store::StatementsInOrder<'a>>,
+    /// The entities a long answer shows, read with their blocks kept at hand
+    /// (`entity_name` and documents when `bulk`).
+    entities_read: Option<factgraph_store::EntitiesRead<'a>>,
     /// Where `claim` writes, kept for the next.
     claim_text: String,
     /// The documents a long answer showed lately (`show_document`), and the bytes
@@ -512,6 +515,7 @@ impl<'a> Ctx<'a> {
             deleted_types: HashMap::default(),
             forked: false,
             in_order: None,
+            entities_read: None,
             claim_text: String::new(),
             documents_shown: HashMap::default(),
             spare_properties: Vec::new(),
@@ -636,6 +640,7 @@ impl<'a> Ctx<'a> {
     /// Drops what was read before a write the query made.
     pub fn forget(&mut self) {
         self.in_order = None;
+        self.entities_read = None;
         self.documents_shown.clear();
         self.spare_properties.clear();
         let held = std::mem::take(&mut self.documents_bytes);
@@ -696,7 +701,12 @@ impl<'a> Ctx<'a> {
         if let Some(name) = self.names_shown.get(&id) {
             return Ok(name.clone());
         }
-        let name = self.store.entity_name(id)?.ok_or(factgraph_store::StoreError::NoSuchEntity(id))?;
+        let store = self.store;
+        let name = self
+            .entities_read
+            .get_or_insert_with(|| store.entities_read())
+            .entity_name(id)?
+            .ok_or(factgraph_store::StoreError::NoSuchEntity(id))?;
         if self.names_shown.len() >= NAMES_SHOWN {
             self.names_shown.clear();
             let held = std::mem::take(&mut self.names_bytes);
@@ -787,8 +797,9 @@ impl<'a> Ctx<'a> {
             // properties into a map let go of.
             None => {
                 let mut properties = self.spare_properties();
-                let (store, kinds) = (self.store, &mut self.kinds);
-                let (name, kind) = store
+                let store = self.store;
+                let (read, kinds) = (self.entities_read.get_or_insert_with(|| store.entities_read()), &mut self.kinds);
+                let (name, kind) = read
                     .entity_shown(id, Arc::make_mut(&mut properties), |name, kind| {
                         (known.unwrap_or_else(|| name.into()), shared_text(kinds, kind))
                     })?

@@ -923,7 +923,15 @@ impl<'a> Ctx<'a> {
 
     fn write_node(&mut self, n: Node, depth: usize, out: &mut String) -> Result<()> {
         match n {
-            Node::Entity(e) => out.push_str(&self.entity_name(e)?),
+            // Written from where the name is kept when it is, rather than from a
+            // shared copy counted up and down again for each claim.
+            Node::Entity(e) => match self.shown.get(&e).and_then(|s| s.name.as_deref()) {
+                Some(name) => out.push_str(name),
+                None => match self.names_shown.get(&e).filter(|_| self.bulk && !self.entities.contains_key(&e)) {
+                    Some(name) => out.push_str(name),
+                    None => out.push_str(&self.entity_name(e)?),
+                },
+            },
             Node::Statement(s) if depth < 3 => {
                 let st = self.store.require_statement_without_quotes(s)?;
                 out.push('(');

@@ -470,7 +470,8 @@ type Emit<'e, 'c> = dyn FnMut(&mut Ctx<'c>, Row, usize) -> Result<()> + 'e;
 impl RowMaker {
     /// The rows of a chunk of statements, each with the bytes of text made for it.
     fn chunk(&mut self, ctx: &mut Ctx<'_>, chunk: &[StatementId], asked: &Reported<'_>) -> Result<Vec<(Row, usize)>> {
-        let mut rows = Vec::new();
+        // About two rows a statement (the hub's listing: 159,127 of 87,408).
+        let mut rows = Vec::with_capacity(chunk.len() * 2);
         for &id in chunk {
             self.rows_of(ctx, id, asked, &mut |_, row, made| {
                 rows.push((row, made));

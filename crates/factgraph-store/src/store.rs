@@ -1593,7 +1593,10 @@ fn shown_in<T>(
 /// listing at 1,000,000 statements shows 48,433 documents 159,127 times, from some
 /// fifty blocks: each showing looked its block up in the engine's cache of values,
 /// whose locks and counts two threads making one answer took from core to core.
-/// At most `PINNED_BYTES` of blocks are kept; past it they are let go of.
+/// At most `PINNED_BYTES` of blocks are kept; past it they are let go of. On sled
+/// they are mostly the blocks its cache holds too, but a block it has let go of
+/// stays while kept here, and the memory engine's are copies: the caller counts
+/// `bytes` against its budget.
 pub struct EntitiesRead<'s> {
     store: &'s Store,
     /// The engine's version the blocks kept were read at.
@@ -1604,9 +1607,9 @@ pub struct EntitiesRead<'s> {
     bytes: usize,
 }
 
-/// Bytes of blocks an `EntitiesRead` keeps at most: most are also in the engine's
-/// cache, and cost nothing more while they are.
-const PINNED_BYTES: usize = 32 << 20;
+/// Bytes of blocks an `EntitiesRead` keeps at most: the hub's listing at 1,000,000
+/// statements shows entities from some 150 blocks of about 100 KB.
+const PINNED_BYTES: usize = 16 << 20;
 
 impl EntitiesRead<'_> {
     /// Calls `f` with the block holding entity `id`'s record (`None`: no such block)
@@ -1625,15 +1628,21 @@ impl EntitiesRead<'_> {
         let value = self.store.kv.read_shared(&keys::entity(id).block)?;
         // Kept only when no batch moved the engine's data while it was read.
         if version.is_some() && self.store.kv.version() == version {
-            if self.bytes >= PINNED_BYTES {
+            let len = value.as_ref().map_or(0, |v| v.len());
+            if self.bytes + len > PINNED_BYTES {
                 self.blocks.clear();
                 self.bytes = 0;
             }
-            self.bytes += value.as_ref().map_or(0, |v| v.len());
+            self.bytes += len;
             let kept = self.blocks.entry(block).or_insert(value);
             return f(kept.as_deref(), slot);
         }
         f(value.as_deref(), slot)
+    }
+
+    /// The bytes of the blocks kept.
+    pub fn bytes(&self) -> usize {
+        self.bytes
     }
 
     /// `Store::entity_name`.

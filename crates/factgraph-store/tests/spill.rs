@@ -178,6 +178,34 @@ fn other_threads_wait_for_a_spilling_load_and_then_see_all_of_it() {
     });
 }
 
+/// A long answer's reader keeps the blocks of records it read (`EntitiesRead`): a
+/// load that spills into those blocks must not be shown through them, nor hidden by
+/// them once committed. The reader waits for the commit, then shows the new entity.
+#[test]
+fn a_reader_keeping_blocks_waits_for_a_spilling_load_and_then_sees_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = seeded(dir.path());
+    let last = store.entities().map(|e| e.unwrap().id).max().unwrap();
+    let next = EntityId(last.0 + 1);
+    let mut reader = store.entities_read();
+    assert!(reader.entity_name(last).unwrap().is_some());
+    assert_eq!(reader.entity_name(next).unwrap(), None, "not there yet, and its block is kept");
+    std::thread::scope(|scope| {
+        let mut tx = store.transaction().unwrap();
+        tx.set_spill_bytes(2048);
+        load(&mut tx, "new", 300);
+        assert!(tx.has_spilled());
+        let (send, seen) = mpsc::channel();
+        scope.spawn(move || {
+            send.send(reader.entity_name(next).unwrap()).unwrap();
+        });
+        assert!(seen.recv_timeout(Duration::from_millis(300)).is_err(), "a reader got past an uncommitted load");
+        tx.commit().unwrap();
+        let name = seen.recv_timeout(Duration::from_secs(10)).expect("the reader goes on after the commit");
+        assert_eq!(name.as_deref(), Some("new-a"));
+    });
+}
+
 #[test]
 fn a_read_beside_a_spilling_load_on_its_own_thread_is_refused_not_shown_uncommitted_data() {
     let store = Store::in_memory().unwrap();

@@ -157,6 +157,9 @@ impl<K: Kv> Kv for std::sync::Arc<K> {
     fn read(&self, key: &[u8], f: &mut dyn FnMut(&[u8]) -> Result<()>) -> Result<bool> {
         (**self).read(key, f)
     }
+    fn read_shared(&self, key: &[u8]) -> Result<Option<sled::IVec>> {
+        (**self).read_shared(key)
+    }
     fn read_past_cache(&self, key: &[u8], out: &mut Vec<u8>) -> Result<bool> {
         (**self).read_past_cache(key, out)
     }
@@ -207,6 +210,10 @@ mod tests {
                 self.0.lock().unwrap().push("read_past_cache");
                 self.1.read_past_cache(key, out)
             }
+            fn read_shared(&self, key: &[u8]) -> Result<Option<sled::IVec>> {
+                self.0.lock().unwrap().push("read_shared");
+                self.1.read_shared(key)
+            }
             fn scan_prefix<'a>(&'a self, prefix: &[u8]) -> Scan<'a> {
                 self.1.scan_prefix(prefix)
             }
@@ -231,8 +238,10 @@ mod tests {
         let mut out = Vec::new();
         assert!(<std::sync::Arc<Told> as Kv>::read_past_cache(&kv, b"a", &mut out).unwrap());
         assert_eq!(out, b"1");
+        let shared = <std::sync::Arc<Told> as Kv>::read_shared(&kv, b"a").unwrap();
+        assert_eq!(shared.as_deref(), Some(&b"1"[..]));
         <std::sync::Arc<Told> as Kv>::prefer_fast_reads(&kv, b'Q');
-        assert_eq!(*kv.0.lock().unwrap(), ["read_past_cache", "prefer_fast_reads"]);
+        assert_eq!(*kv.0.lock().unwrap(), ["read_past_cache", "read_shared", "prefer_fast_reads"]);
     }
 
     #[test]

@@ -111,7 +111,7 @@ impl Guarded {
     /// every batch, whether the batch succeeds or not), or `None` while a batch is
     /// being applied. Something decoded from what was read between two readings of the
     /// same `Some(v)` is current for as long as the version stays `Some(v)`
-    /// (`Store::entity_shared`).
+    /// (`Store::entity_shared`, the blocks `EntitiesRead` keeps).
     pub fn version(&self) -> Option<u64> {
         let before = self.applies.load(Ordering::SeqCst);
         let active = self.active.load(Ordering::SeqCst);

@@ -442,6 +442,7 @@ pub(crate) struct Ctx<'a> {
     /// The entities a long answer shows, read with their blocks kept at hand
     /// (`entity_name` and documents when `bulk`).
     entities_read: Option<factgraph_store::EntitiesRead<'a>>,
+    entities_read_bytes: usize,
     /// Where `claim` writes, kept for the next.
     claim_text: String,
     /// The documents a long answer showed lately (`show_document`), and the bytes
@@ -516,6 +517,7 @@ impl<'a> Ctx<'a> {
             forked: false,
             in_order: None,
             entities_read: None,
+            entities_read_bytes: 0,
             claim_text: String::new(),
             documents_shown: HashMap::default(),
             spare_properties: Vec::new(),
@@ -640,7 +642,7 @@ impl<'a> Ctx<'a> {
     /// Drops what was read before a write the query made.
     pub fn forget(&mut self) {
         self.in_order = None;
-        self.entities_read = None;
+        self.let_go_of_blocks();
         self.documents_shown.clear();
         self.spare_properties.clear();
         let held = std::mem::take(&mut self.documents_bytes);
@@ -695,18 +697,42 @@ impl<'a> Ctx<'a> {
         Ok(name)
     }
 
+    /// Reads entities in a long answer with `read`, through the blocks kept at hand
+    /// (`Store::entities_read`), whose bytes are counted against the memory budget.
+    fn read_entities<T>(
+        &mut self,
+        read: impl FnOnce(&mut factgraph_store::EntitiesRead<'a>) -> factgraph_store::Result<T>,
+    ) -> Result<T> {
+        let store = self.store;
+        let reader = self.entities_read.get_or_insert_with(|| store.entities_read());
+        let out = read(reader);
+        let now = reader.bytes();
+        let before = std::mem::replace(&mut self.entities_read_bytes, now);
+        if now >= before {
+            self.hold(now - before, "the blocks of records read")?;
+        } else {
+            self.release(before - now);
+        }
+        Ok(out?)
+    }
+
+    /// Lets go of the blocks a long answer kept at hand (`read_entities`), once it is
+    /// made.
+    pub fn let_go_of_blocks(&mut self) {
+        self.entities_read = None;
+        let held = std::mem::take(&mut self.entities_read_bytes);
+        self.release(held);
+    }
+
     /// In a long answer, an entity's name read alone, past the store's cache of
-    /// decoded entities, and kept in `names_shown` (the last `NAMES_SHOWN`).
+    /// decoded entities (its block kept at hand: `read_entities`), and kept in
+    /// `names_shown` (the last `NAMES_SHOWN`).
     fn bulk_name(&mut self, id: EntityId) -> Result<Arc<str>> {
         if let Some(name) = self.names_shown.get(&id) {
             return Ok(name.clone());
         }
-        let store = self.store;
-        let name = self
-            .entities_read
-            .get_or_insert_with(|| store.entities_read())
-            .entity_name(id)?
-            .ok_or(factgraph_store::StoreError::NoSuchEntity(id))?;
+        let name =
+            self.read_entities(|read| read.entity_name(id))?.ok_or(factgraph_store::StoreError::NoSuchEntity(id))?;
         if self.names_shown.len() >= NAMES_SHOWN {
             self.names_shown.clear();
             let held = std::mem::take(&mut self.names_bytes);
@@ -782,9 +808,10 @@ impl<'a> Ctx<'a> {
 
     /// In a long answer (`bulk`), makes all that answers show of an entity from its
     /// whole record, read once: its cell and, as a document, its name, outlet and
-    /// title. The record is read past the store's cache and not kept: such an answer
-    /// shows tens of thousands of documents, each once, which would only churn the
-    /// cache, and a kept record cost a copy of its properties.
+    /// title. The record is read past the store's cache of decoded entities and not
+    /// kept decoded (its block is kept at hand: `read_entities`): such an answer
+    /// shows tens of thousands of documents, which would only churn that cache, and a
+    /// kept record cost a copy of its properties.
     fn show_whole(&mut self, id: EntityId) -> Result<(Cell, Document)> {
         let known = self.shown.get(&id).and_then(|s| s.name.clone());
         let (name, kind, properties) = match self.entities.get(&id) {
@@ -797,13 +824,14 @@ impl<'a> Ctx<'a> {
             // properties into a map let go of.
             None => {
                 let mut properties = self.spare_properties();
-                let store = self.store;
-                let (read, kinds) = (self.entities_read.get_or_insert_with(|| store.entities_read()), &mut self.kinds);
-                let (name, kind) = read
-                    .entity_shown(id, Arc::make_mut(&mut properties), |name, kind| {
-                        (known.unwrap_or_else(|| name.into()), shared_text(kinds, kind))
-                    })?
-                    .ok_or(factgraph_store::StoreError::NoSuchEntity(id))?;
+                let mut kinds = std::mem::take(&mut self.kinds);
+                let shown = self.read_entities(|read| {
+                    read.entity_shown(id, Arc::make_mut(&mut properties), |name, kind| {
+                        (known.unwrap_or_else(|| name.into()), shared_text(&mut kinds, kind))
+                    })
+                });
+                self.kinds = kinds;
+                let (name, kind) = shown?.ok_or(factgraph_store::StoreError::NoSuchEntity(id))?;
                 (name, kind, properties)
             }
         };
@@ -1158,5 +1186,35 @@ mod tests {
             Cell::Entity { properties, .. } => assert_eq!(properties["title"], Value::Str("Interpol declines".into())),
             other => panic!("{other:?}"),
         }
+    }
+
+    /// The blocks a long answer keeps at hand count against its memory budget while
+    /// kept: a budget smaller than a block is refused with the budget's error, and
+    /// letting them go gives the bytes back.
+    #[test]
+    fn blocks_kept_by_a_long_answer_count_against_its_budget_until_let_go() {
+        let store = Store::in_memory().unwrap();
+        let mut tx = store.transaction().unwrap();
+        let doc = tx.create_entity("https://irna.ir/a/1", factgraph_store::DOCUMENT_KIND).unwrap();
+        tx.set_property(doc, "title", Value::Str("Iran asks Interpol".into())).unwrap();
+        let a = tx.create_entity("Ali Alqasimehr", "Person").unwrap();
+        tx.commit().unwrap();
+        let limits = Limits::default();
+        let mut ctx = Ctx::on(&store, Clock { limits: &limits, started: Instant::now() });
+        ctx.bulk = true;
+        assert_eq!(&*ctx.entity_name(a).unwrap(), "Ali Alqasimehr");
+        let (_, document) = ctx.show_whole(doc).unwrap();
+        assert_eq!(document.title.as_deref(), Some("Iran asks Interpol"));
+        let kept = ctx.entities_read.as_ref().unwrap().bytes();
+        assert!(kept > 0 && ctx.held >= kept, "kept {kept}, held {}", ctx.held);
+        let held = ctx.held;
+        ctx.let_go_of_blocks();
+        assert!(ctx.entities_read.is_none());
+        assert_eq!(ctx.held, held - kept);
+        let tight = Limits { max_memory: 16, ..Limits::default() };
+        let mut ctx = Ctx::on(&store, Clock { limits: &tight, started: Instant::now() });
+        ctx.bulk = true;
+        let err = ctx.entity_name(a).unwrap_err();
+        assert!(err.to_string().contains("blocks of records"), "{err}");
     }
 }

@@ -237,6 +237,7 @@ fn who_reported(ctx: &mut Ctx<'_>, target: &Target) -> Result<QueryResult> {
     let asked = Reported { reports: &reports, phrase: phrase.as_deref() };
     let bulk = std::mem::replace(&mut ctx.bulk, ids.len() >= BULK_ANSWER);
     let rows = reported_rows(ctx, &out.columns, &ids, &asked);
+    ctx.let_go_of_blocks();
     ctx.bulk = bulk;
     out.rows = rows?;
     Ok(out)

@@ -715,6 +715,8 @@ pub enum ArithOp {
     Div,
     /// `%`
     Mod,
+    /// `^`: a float, whatever the numbers.
+    Pow,
 }
 
 impl ArithOp {
@@ -726,6 +728,7 @@ impl ArithOp {
             ArithOp::Mul => "*",
             ArithOp::Div => "/",
             ArithOp::Mod => "%",
+            ArithOp::Pow => "^",
         }
     }
 }

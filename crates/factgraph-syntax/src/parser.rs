@@ -341,8 +341,8 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::sort_item => "an expression to sort by",
         Rule::skip_clause => "`skip`",
         Rule::limit_clause => "`limit`",
-        Rule::additive | Rule::multiplicative | Rule::unary => "an expression",
-        Rule::add_op | Rule::mul_op => "an arithmetic operator",
+        Rule::additive | Rule::multiplicative | Rule::power | Rule::unary => "an expression",
+        Rule::add_op | Rule::mul_op | Rule::pow_op => "an arithmetic operator",
         Rule::neg_op => "`-`",
         Rule::expr
         | Rule::or_expr
@@ -1315,7 +1315,7 @@ fn expr(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<Expr, ParseError> {
             }
             Ok(Expr { kind: ExprKind::ListComp { var, list, filter, map }, span: sp })
         }
-        Rule::additive | Rule::multiplicative => {
+        Rule::additive | Rule::multiplicative | Rule::power => {
             let mut it = p.into_inner();
             let mut acc = expr(text, it.next().expect("arithmetic operand"))?;
             let mut terms = 1;
@@ -1333,6 +1333,7 @@ fn expr(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<Expr, ParseError> {
                     "-" => ArithOp::Sub,
                     "*" => ArithOp::Mul,
                     "/" => ArithOp::Div,
+                    "^" => ArithOp::Pow,
                     _ => ArithOp::Mod,
                 };
                 let rhs = expr(text, it.next().expect("arithmetic operand"))?;

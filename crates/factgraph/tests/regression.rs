@@ -1011,3 +1011,34 @@ fn a_script_whose_question_fails_after_its_writes_leaves_the_store_as_it_was() {
     g.query(r#"entity "Zed": Organization; who is Seed"#).unwrap();
     assert_eq!(g.lookup_ids("Zed").unwrap().len(), 1);
 }
+
+/// `^` was not in the language at all: `return 4 ^ 3` failed to parse. openCypher's
+/// exponentiation always gives a float, binds tighter than `*`, `/` and `%`, looser
+/// than unary `-` (`-3 ^ 2` is 9.0), and goes left to right (`2 ^ 3 ^ 2` is 64.0).
+#[test]
+fn exponentiation_is_a_float_binding_tighter_than_multiplication_and_left_associative() {
+    use factgraph::{Cell, Value};
+    let g = Graph::in_memory().unwrap();
+    // Each cell as a float, `None` for null: `^` gives a float even of whole numbers.
+    let row = |q: &str| -> Vec<Option<f64>> {
+        let r = g.query(q).unwrap();
+        r[0].rows[0]
+            .cells
+            .iter()
+            .map(|c| match c {
+                Cell::Value { value: Value::Float(x) } => Some(*x),
+                Cell::Null => None,
+                other => panic!("{q}: not a float: {other:?}"),
+            })
+            .collect()
+    };
+    assert_eq!(
+        row("return 4 ^ 3 * 2 ^ 3, (4 ^ 3) * (2 ^ 3), 4 ^ (3 * 2) ^ 3"),
+        [Some(512.0), Some(512.0), Some(68719476736.0)]
+    );
+    assert_eq!(row("return 4 ^ 3 + 2 ^ 3, 4 ^ 3 - 2 ^ 3, 4 ^ 3 % 2 ^ 3"), [Some(72.0), Some(56.0), Some(0.0)]);
+    assert_eq!(row("return -3 ^ 2, (-3) ^ 2, -(3 ^ 2), 2 ^ 3 ^ 2"), [Some(9.0), Some(9.0), Some(-9.0), Some(64.0)]);
+    assert_eq!(row("return 2 ^ -1, 4 ^ 0.5, 2 ^ null, null ^ 2"), [Some(0.5), Some(2.0), None, None]);
+    let e = g.query("return 2 ^ 'x'").unwrap_err();
+    assert!(e.to_string().contains("`^`"), "{e}");
+}

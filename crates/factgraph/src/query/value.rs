@@ -102,7 +102,7 @@ fn arith_type(op: ArithOp, v: &Val, span: Span) -> crate::Error {
         ArithOp::Add => "numbers, text, lists, or a temporal value and a duration",
         ArithOp::Sub => "numbers, or a temporal value and a duration",
         ArithOp::Mul | ArithOp::Div => "numbers, or a duration and a number",
-        ArithOp::Mod => "numbers",
+        ArithOp::Mod | ArithOp::Pow => "numbers",
     };
     QueryError::TypeMismatch {
         what: format!("`{}`", op.symbol()),
@@ -125,7 +125,8 @@ fn joined(v: &Val) -> Option<String> {
 
 /// `a OP b` as openCypher computes it: null if either is null; whole numbers stay
 /// whole (overflow and division by zero are errors); with a fraction on either side,
-/// floating point; `+` joins text to text or numbers, and lists to lists or items.
+/// and always for `^`, floating point; `+` joins text to text or numbers, and lists to
+/// lists or items.
 pub(crate) fn arith(op: ArithOp, a: Val, b: Val, span: Span) -> Result<Val> {
     use ArithOp::*;
     Ok(match (op, a, b) {
@@ -169,6 +170,7 @@ pub(crate) fn arith(op: ArithOp, a: Val, b: Val, span: Span) -> Result<Val> {
                 }
                 Div => x.checked_div(y),
                 Mod => x.checked_rem(y),
+                Pow => return Ok(Val::Float((x as f64).powf(y as f64))),
             }
             .ok_or_else(|| overflow(span))?,
         ),
@@ -180,6 +182,7 @@ pub(crate) fn arith(op: ArithOp, a: Val, b: Val, span: Span) -> Result<Val> {
                 Mul => x * y,
                 Div => x / y,
                 Mod => x % y,
+                Pow => x.powf(y),
             })
         }
         (op, Val::Int(_) | Val::Float(_), y) => return Err(arith_type(op, &y, span)),

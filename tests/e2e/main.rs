@@ -480,6 +480,10 @@ fn a_param_on_the_command_line_gives_the_queries_its_value() {
     assert_eq!(text(&out.stdout), "b.name\tn\nBeta\t42\n");
     let out = factgraph(&db, &["--param", "who=\"Alpha\"", "-c", "who knows Beta"], "");
     assert!(out.status.success(), "{}", text(&out.stderr));
+    // A parameter named by a number, as openCypher allows.
+    let out = factgraph(&db, &["--param", "1=41", "-c", "return $1 + 1 as n"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "n\n42\n");
     let out = factgraph(&db, &["--param", "9lives=1", "-c", "return 1"], "");
     assert_eq!(out.status.code(), Some(2), "a usage error");
     assert!(text(&out.stderr).contains("is not a parameter name"), "{}", text(&out.stderr));

@@ -284,15 +284,13 @@ fn exit_code(e: &anyhow::Error) -> u8 {
 
 /// A size as `--memory-limit` takes it: bytes, or a number with a unit (`512MiB`,
 /// `2 GiB`, `1.5G`; `K`, `M`, `G`, `T` and `KiB`… are binary, `KB`, `MB`… decimal).
-/// `NAME=VALUE` of `--param`: a name as `.param` takes one (a letter or `_`, then
-/// letters, digits or `_`; a leading `$` is allowed), then the value as typed.
+/// `NAME=VALUE` of `--param`: a name as `.param` takes one (`repl::is_parameter_name`;
+/// a leading `$` is allowed), then the value as typed.
 fn parse_param(text: &str) -> std::result::Result<(String, String), String> {
     let (name, value) = text.split_once('=').ok_or("expected NAME=VALUE, such as who=Trump")?;
     let name = name.trim().trim_start_matches('$');
-    let valid = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if !valid {
-        return Err(format!("{name:?} is not a parameter name: a letter or _, then letters, digits or _"));
+    if !repl::is_parameter_name(name) {
+        return Err(repl::not_a_parameter_name(name));
     }
     Ok((name.to_owned(), value.to_owned()))
 }

@@ -142,6 +142,19 @@ pub fn parse_meta(line: &str) -> Option<Meta> {
     })
 }
 
+/// Whether `name` (without its `$`) names a parameter as the language writes one: a
+/// letter or `_`, then letters, digits or `_`; or a number (`$1`).
+pub fn is_parameter_name(name: &str) -> bool {
+    let word = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    word || (!name.is_empty() && name.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// The error for a name `is_parameter_name` refuses.
+pub fn not_a_parameter_name(name: &str) -> String {
+    format!("{name:?} is not a parameter name: a letter or _, then letters, digits or _; or a number")
+}
+
 /// Splits the `--name value` pairs at the start of `.dot`'s arguments from the rest.
 fn dot_flags(mut args: &str) -> (Vec<(String, String)>, &str) {
     let mut flags = Vec::new();
@@ -564,11 +577,8 @@ impl<'g, W: Write, E: Write> Session<'g, W, E> {
             }
             Meta::Conflicts => return self.query("conflicts", "query"),
             Meta::Param(name, value) => {
-                let valid = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-                    && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-                if !valid {
-                    return self
-                        .fail(format!("{name:?} is not a parameter name: a letter or _, then letters, digits or _"));
+                if !is_parameter_name(&name) {
+                    return self.fail(not_a_parameter_name(&name));
                 }
                 match value {
                     Some(v) => self.params.insert(name, param_value(&v)),

@@ -1042,3 +1042,32 @@ fn exponentiation_is_a_float_binding_tighter_than_multiplication_and_left_associ
     let e = g.query("return 2 ^ 'x'").unwrap_err();
     assert!(e.to_string().contains("`^`"), "{e}");
 }
+
+/// Comparing NaN with a number by `<`, `<=`, `>` or `>=` gave null; openCypher says
+/// false (and null only against a value of another type).
+#[test]
+fn comparing_nan_with_a_number_is_false_not_null() {
+    let g = Graph::in_memory().unwrap();
+    for rhs in ["1", "1.0", "0.0 / 0.0"] {
+        let q = format!(
+            "return 0.0 / 0.0 > {rhs} as gt, 0.0 / 0.0 >= {rhs} as ge, 0.0 / 0.0 < {rhs} as lt, \
+             0.0 / 0.0 <= {rhs} as le, {rhs} < 0.0 / 0.0 as flipped"
+        );
+        let r = g.query(&q).unwrap();
+        let cells: Vec<String> = r[0].rows[0].cells.iter().map(ToString::to_string).collect();
+        assert_eq!(cells, ["false"; 5], "{q}");
+    }
+    let r = g.query("return 0.0 / 0.0 > 'a', 0.0 / 0.0 = 0.0 / 0.0, 0.0 / 0.0 <> 0.0 / 0.0").unwrap();
+    let cells: Vec<String> = r[0].rows[0].cells.iter().map(ToString::to_string).collect();
+    assert_eq!(cells, ["null", "false", "true"]);
+}
+
+/// A parameter named by a number (`$1`, as openCypher allows) did not parse.
+#[test]
+fn a_parameter_named_by_a_number_is_read() {
+    let g = Graph::in_memory().unwrap();
+    let params = factgraph::Params::new().set("1", 41i64).set("2", "x");
+    let r = g.query_params("return $1 + 1, $2", &params, &factgraph::Limits::default()).unwrap();
+    let cells: Vec<String> = r[0].rows[0].cells.iter().map(ToString::to_string).collect();
+    assert_eq!(cells, ["42", "x"]);
+}

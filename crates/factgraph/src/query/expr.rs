@@ -389,7 +389,15 @@ fn slice(base: Val, from: Option<Val>, to: Option<Val>, span: Span) -> Result<Va
 }
 
 fn comparison(ctx: &mut Ctx<'_>, op: CompareOp, x: &Val, y: &Val) -> Result<Option<bool>> {
+    let nan = |v: &Val| matches!(v, Val::Float(f) if f.is_nan());
     Ok(match op {
+        // NaN is ordered against no number: each of these is false, not null (which
+        // they are against a value of another type).
+        CompareOp::Lt | CompareOp::Le | CompareOp::Gt | CompareOp::Ge
+            if (nan(x) || nan(y)) && num(x).is_some() && num(y).is_some() =>
+        {
+            Some(false)
+        }
         CompareOp::Eq => equal(x, y),
         CompareOp::Ne => equal(x, y).map(|b| !b),
         CompareOp::Lt => compare(x, y).map(|o| o == Ordering::Less),

@@ -56,6 +56,10 @@ fn did_you_mean(suggestions: &[String]) -> String {
 
 /// `word` with its indefinite article: "a Person", "an Organization".
 fn a(word: &str) -> String {
+    // Words that take no article: "not text", "not null".
+    if matches!(word, "text" | "null") {
+        return word.to_owned();
+    }
     let vowel = word.chars().next().is_some_and(|c| "aeiouAEIOU".contains(c));
     format!("{} {word}", if vowel { "an" } else { "a" })
 }

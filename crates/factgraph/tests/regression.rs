@@ -1071,3 +1071,48 @@ fn a_parameter_named_by_a_number_is_read() {
     let cells: Vec<String> = r[0].rows[0].cells.iter().map(ToString::to_string).collect();
     assert_eq!(cells, ["42", "x"]);
 }
+
+/// An operand of `not`, `and`, `or` or `xor` known to be no boolean was refused with
+/// its type's article doubled: "must be a boolean, not an a whole number".
+#[test]
+fn a_non_boolean_operand_is_named_with_one_article() {
+    let g = Graph::in_memory().unwrap();
+    for (q, found) in [
+        ("return not 1", "not a whole number"),
+        ("return not [1]", "not a list"),
+        ("return true and 'x'", "not text"),
+        ("return not 1 + 1", "not a number"),
+    ] {
+        let e = g.query(q).unwrap_err().to_string();
+        assert!(e.ends_with(found), "{q}: {e}");
+        assert!(!e.contains("an a ") && !e.contains(" a a "), "{q}: {e}");
+    }
+}
+
+/// A function's argument whose type the query's text already tells was refused only
+/// when the query ran, and not at all on an empty graph: `type()` of a node,
+/// `properties()` of a number, text or list, and a node as `where`'s condition are
+/// errors when the query is planned, as openCypher says.
+#[test]
+fn an_argument_of_the_wrong_type_known_from_the_text_is_refused_when_planned() {
+    let g = Graph::in_memory().unwrap();
+    for (q, says) in [
+        ("match (r) return type(r)", "`type()`'s argument must be a relationship, not a node"),
+        (
+            "return properties(1)",
+            "`properties()`'s argument must be a node, a relationship or a map, not a whole number",
+        ),
+        ("return properties('Cypher')", "not text"),
+        ("return properties([true, false])", "not a list"),
+        ("match (n) where (n) return n", "`where` must be a boolean, not a node"),
+        ("match (n) with n where n return n", "`where` must be a boolean, not a node"),
+    ] {
+        let e = g.validate_params(q, &factgraph::Params::new()).unwrap_err().to_string();
+        assert!(e.contains(says), "{q}: {e}");
+    }
+    // What the text does not tell is left to the run: a relationship, a map, null.
+    g.query("create (:A {name: 'a'})-[:T]->(:B {name: 'b'})").unwrap();
+    let r = g.query("match ()-[r]->() return type(r), properties({k: 1}).k, properties(null)").unwrap();
+    let cells: Vec<String> = r[0].rows[0].cells.iter().map(ToString::to_string).collect();
+    assert_eq!(cells, ["T", "1", "null"]);
+}

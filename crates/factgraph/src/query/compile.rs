@@ -834,7 +834,7 @@ impl Planner {
         // optional match, a filter on a path keeps or drops whole rows).
         let reads_path = m.filter.as_ref().is_some_and(|f| named.iter().any(|n| uses_var(f, &n.text)));
         let filter = match &m.filter {
-            Some(f) => Some(self.expr(f, scope, Place::Row)?),
+            Some(f) => Some(self.condition(f, scope)?),
             None => None,
         };
         let (inner_filter, outer_filter) = if reads_path { (None, filter) } else { (filter, None) };
@@ -1309,7 +1309,7 @@ impl Planner {
             for (n, s, t) in &columns {
                 after.bind(n, *s, *t);
             }
-            let pred = self.expr(f, &after, Place::Row)?;
+            let pred = self.condition(f, &after)?;
             op = Op::Filter { input: Box::new(op), pred };
         }
         Ok((op, columns, !proj.order.is_empty(), aggregated))
@@ -1339,6 +1339,20 @@ impl Planner {
             _ => {}
         }
         self.expr(e, &Scope::default(), Place::Row)
+    }
+
+    /// `where`'s condition.
+    fn condition(&mut self, e: &Expr, scope: &Scope) -> Result<CExpr> {
+        if let Some(found) = not_a_condition(e, scope) {
+            return Err(QueryError::TypeMismatch {
+                what: "`where`".into(),
+                expected: "a boolean".into(),
+                found: found.into(),
+                span: e.span,
+            }
+            .into());
+        }
+        self.expr(e, scope, Place::Row)
     }
 
     fn expr(&mut self, e: &Expr, scope: &Scope, place: Place) -> Result<CExpr> {
@@ -1493,6 +1507,15 @@ impl Planner {
                     };
                     self.aggregate(e, func, *distinct, Some(arg))
                 } else {
+                    if let Some((expected, found, span)) = wrong_argument(name, args, scope) {
+                        return Err(QueryError::TypeMismatch {
+                            what: format!("`{name}()`'s argument"),
+                            expected: expected.into(),
+                            found: found.into(),
+                            span,
+                        }
+                        .into());
+                    }
                     let args = args.iter().map(|a| self.expr(a, scope, place)).collect::<Result<_>>()?;
                     CExpr::Call(name.clone(), args, e.span)
                 }
@@ -1592,14 +1615,58 @@ fn var_type(e: &Expr, scope: &Scope) -> VarType {
 }
 
 /// The type of an expression known from its text to be no boolean (and not null),
-/// such as a number literal, for the operands of `and`, `or`, `xor` and `not`.
+/// such as a number literal, for the operands of `and`, `or`, `xor` and `not`: in
+/// words without an article, as `QueryError::TypeMismatch` takes it.
 fn not_boolean(e: &Expr) -> Option<&'static str> {
     match &e.kind {
         ExprKind::Literal(Literal::Bool(_)) | ExprKind::Null => None,
-        ExprKind::Literal(l) => Some(l.type_name()),
-        ExprKind::List(_) | ExprKind::ListComp { .. } => Some("a list"),
-        ExprKind::Map(_) => Some("a map"),
-        ExprKind::Arith(..) | ExprKind::Neg(_) => Some("a number"),
+        ExprKind::Literal(l) => Some(without_article(l.type_name())),
+        ExprKind::List(_) | ExprKind::ListComp { .. } => Some("list"),
+        ExprKind::Map(_) => Some("map"),
+        ExprKind::Arith(..) | ExprKind::Neg(_) => Some("number"),
+        _ => None,
+    }
+}
+
+fn without_article(words: &'static str) -> &'static str {
+    words.strip_prefix("an ").or_else(|| words.strip_prefix("a ")).unwrap_or(words)
+}
+
+/// The argument of a function whose type, known from the query's text, the function
+/// cannot take (openCypher's compile-time `InvalidArgumentType`): what it takes, what
+/// it was given (without an article), and where. Only what the text tells for sure:
+/// a variable's type where it was bound, a literal.
+fn wrong_argument(name: &str, args: &[Expr], scope: &Scope) -> Option<(&'static str, &'static str, Span)> {
+    let arg = args.first()?;
+    match name {
+        "type" => match &arg.kind {
+            ExprKind::Var(v) => match scope.get(v)?.1 {
+                t @ (VarType::Node | VarType::Path) => Some(("a relationship", without_article(t.name()), arg.span)),
+                _ => None,
+            },
+            _ => None,
+        },
+        "properties" => {
+            let found = match &arg.kind {
+                ExprKind::Literal(l) => without_article(l.type_name()),
+                ExprKind::List(_) | ExprKind::ListComp { .. } => "list",
+                ExprKind::Arith(..) | ExprKind::Neg(_) => "number",
+                _ => return None,
+            };
+            Some(("a node, a relationship or a map", found, arg.span))
+        }
+        _ => None,
+    }
+}
+
+/// `where`'s condition when the query's text tells it is a node, a relationship or a
+/// path (`match (n) where (n)`), which is no boolean: the type, without an article.
+fn not_a_condition(e: &Expr, scope: &Scope) -> Option<&'static str> {
+    match &e.kind {
+        ExprKind::Var(v) => match scope.get(v)?.1 {
+            t @ (VarType::Node | VarType::Rel | VarType::Rels | VarType::Path) => Some(without_article(t.name())),
+            _ => None,
+        },
         _ => None,
     }
 }

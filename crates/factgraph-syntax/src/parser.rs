@@ -463,7 +463,17 @@ fn string_of(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<String, ParseError> {
 }
 
 fn ident(p: Pair<'_, Rule>) -> Ident {
-    Ident { text: p.as_str().to_owned(), span: span(&p) }
+    Ident { text: var_text(&p), span: span(&p) }
+}
+
+/// A `variable`'s name: a word as written, a name in backticks without them and with
+/// each doubled backtick made one.
+fn var_text(p: &Pair<'_, Rule>) -> String {
+    let s = p.as_str();
+    match s.strip_prefix('`').and_then(|s| s.strip_suffix('`')) {
+        Some(inner) if p.as_rule() == Rule::variable => inner.replace("``", "`"),
+        _ => s.to_owned(),
+    }
 }
 
 fn name(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<Name, ParseError> {
@@ -1235,7 +1245,7 @@ fn expr(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<Expr, ParseError> {
                 let span = e.span.to(span(&op));
                 let kind = match op.as_rule() {
                     Rule::lookup => {
-                        let key = op.into_inner().next().expect("lookup key").as_str().to_owned();
+                        let key = var_text(&op.into_inner().next().expect("lookup key"));
                         match e.kind {
                             ExprKind::Var(v) => ExprKind::Property(v, key),
                             _ => ExprKind::Lookup(Box::new(e), key),
@@ -1293,14 +1303,14 @@ fn expr(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<Expr, ParseError> {
                 "none" => Quantifier::None,
                 _ => Quantifier::Single,
             };
-            let var = it.next().expect("quantifier variable").as_str().to_owned();
+            let var = var_text(&it.next().expect("quantifier variable"));
             let list = Box::new(expr(text, it.next().expect("quantifier list"))?);
             let pred = Box::new(expr(text, it.next().expect("quantifier predicate"))?);
             Ok(Expr { kind: ExprKind::Quantifier { kind, var, list, pred }, span: sp })
         }
         Rule::list_comprehension => {
             let mut it = p.into_inner().filter(|x| !keyword(x.as_rule()));
-            let var = it.next().expect("comprehension variable").as_str().to_owned();
+            let var = var_text(&it.next().expect("comprehension variable"));
             let list = Box::new(expr(text, it.next().expect("comprehension list"))?);
             let (mut filter, mut map) = (None, None);
             for x in it {
@@ -1408,7 +1418,7 @@ fn expr(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<Expr, ParseError> {
                 if entries.iter().any(|(k, _)| k == key.as_str()) {
                     return Err(ParseError::at(text, span(&key), format!("`{}` is given twice", key.as_str())));
                 }
-                entries.push((key.as_str().to_owned(), expr(text, it.next().expect("map value"))?));
+                entries.push((var_text(&key), expr(text, it.next().expect("map value"))?));
             }
             Ok(Expr { kind: ExprKind::Map(entries), span: sp })
         }
@@ -1420,7 +1430,7 @@ fn expr(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<Expr, ParseError> {
                 Ok(Expr { kind: ExprKind::Literal(literal(text, inner)?), span: sp })
             }
         }
-        Rule::variable => Ok(Expr { kind: ExprKind::Var(p.as_str().to_owned()), span: sp }),
+        Rule::variable => Ok(Expr { kind: ExprKind::Var(var_text(&p)), span: sp }),
         _ => Err(ParseError::at(text, sp, "expected an expression")),
     }
 }

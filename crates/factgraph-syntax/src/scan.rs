@@ -6,7 +6,9 @@
 //!
 //! The grammar's rules it follows: a string is `"` … `"` or `'` … `'`, where `\`
 //! escapes the character after it (so `\"` does not end it), the other quote is text,
-//! and line breaks may occur inside;
+//! and line breaks may occur inside; a name in backticks is read as a string with no
+//! escapes (a doubled backtick ends one name and begins the next, which is the same
+//! for finding where it ends);
 //! `#` and `//` outside a string start a comment that runs to the end of the line;
 //! `(`, `[` and `{` open brackets that `)`, `]` and `}` close. Every delimiter is ASCII, so scanning bytes is exact for
 //! UTF-8 text and every offset it reports is a character boundary.
@@ -63,14 +65,14 @@ impl Iterator for Scanner<'_> {
             if self.string_start.is_some() {
                 match b {
                     // The escaped character, whatever it is, belongs to the string.
-                    b'\\' => self.pos += 1,
+                    b'\\' if self.quote != b'`' => self.pos += 1,
                     q if q == self.quote => self.string_start = None,
                     _ => {}
                 }
                 continue;
             }
             match b {
-                b'"' | b'\'' => {
+                b'"' | b'\'' | b'`' => {
                     self.string_start = Some(at);
                     self.quote = b;
                 }

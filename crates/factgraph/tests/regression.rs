@@ -1116,3 +1116,55 @@ fn an_argument_of_the_wrong_type_known_from_the_text_is_refused_when_planned() {
     let cells: Vec<String> = r[0].rows[0].cells.iter().map(ToString::to_string).collect();
     assert_eq!(cells, ["T", "1", "null"]);
 }
+
+/// Names in backticks (openCypher's delimited identifiers: any text, a backtick
+/// doubled) did not parse: `` map.`name` ``, `` {`a b`: 1} ``, `` with 1 as `x y` ``.
+#[test]
+fn a_name_in_backticks_is_a_name() {
+    let g = Graph::in_memory().unwrap();
+    let row = |q: &str| -> Vec<String> {
+        let r = g.query(q).unwrap();
+        r[0].rows[0].cells.iter().map(ToString::to_string).collect()
+    };
+    assert_eq!(
+        row("with {name: 'Mats', nome: 'Pontus'} as map return map.`name`, map.`nome`, map.`Mats`"),
+        ["Mats", "Pontus", "null"]
+    );
+    assert_eq!(row("with {`a b`: 1, ``: 2, `x``y`: 3} as m return m.`a b`, m.``, m.`x``y`"), ["1", "2", "3"]);
+    assert_eq!(row("with 41 as `the answer` return `the answer` + 1"), ["42"]);
+    // A `#`, `//`, `;` or bracket inside backticks is part of the name.
+    assert_eq!(row("with {`#a;(//`: 7} as m return m.`#a;(//`"), ["7"]);
+    assert!(factgraph::vocabulary::is_complete("return {`a;(`: 1}.`a;(`"));
+    assert!(!factgraph::vocabulary::is_complete("return {`a: 1}"), "a name whose backtick is not closed continues");
+}
+
+/// `in` with a right-hand side the query's text shows is no list (`1 in 123`, `1 in
+/// 'foo'`, `1 in {x: []}`) was refused only when the query ran; openCypher refuses it
+/// when the query is planned.
+#[test]
+fn in_with_no_list_on_the_right_is_refused_when_planned() {
+    let g = Graph::in_memory().unwrap();
+    for (q, found) in [
+        ("return 1 in true", "a boolean"),
+        ("return 1 in 123", "a whole number"),
+        ("return 1 in 123.4", "a number with a fraction"),
+        ("return 1 in 'foo'", "text"),
+        ("return 1 in {x: []}", "a map"),
+    ] {
+        let e = g.validate_params(q, &factgraph::Params::new()).unwrap_err().to_string();
+        assert!(e.contains("`in`'s right-hand side must be a list") && e.ends_with(found), "{q}: {e}");
+    }
+    let r = g.query("return 1 in [1], 1 in null, null in []").unwrap();
+    let cells: Vec<String> = r[0].rows[0].cells.iter().map(ToString::to_string).collect();
+    assert_eq!(cells, ["true", "null", "false"]);
+}
+
+/// The check above must not refuse arithmetic on the right of `in`, which may make a
+/// list (`[3] + 4`): openCypher's `[1] + 2 in [3] + 4` is false.
+#[test]
+fn in_with_arithmetic_making_a_list_on_the_right_is_answered() {
+    let g = Graph::in_memory().unwrap();
+    let r = g.query("return [1] + 2 in [3] + 4 as a, 2 in [3] + 2 as b").unwrap();
+    let cells: Vec<String> = r[0].rows[0].cells.iter().map(ToString::to_string).collect();
+    assert_eq!(cells, ["false", "true"]);
+}

@@ -1389,6 +1389,15 @@ impl Planner {
             ExprKind::And(x, y) => CExpr::And(b(self.expr(x, scope, place)?), b(self.expr(y, scope, place)?)),
             ExprKind::Or(x, y) => CExpr::Or(b(self.expr(x, scope, place)?), b(self.expr(y, scope, place)?)),
             ExprKind::Compare(op, x, y) => {
+                if let (CompareOp::In, Some(found)) = (op, not_a_list(y)) {
+                    return Err(QueryError::TypeMismatch {
+                        what: "`in`'s right-hand side".into(),
+                        expected: "a list".into(),
+                        found: found.into(),
+                        span: y.span,
+                    }
+                    .into());
+                }
                 CExpr::Compare(*op, b(self.expr(x, scope, place)?), b(self.expr(y, scope, place)?))
             }
             ExprKind::IsNull { expr, negated } => CExpr::IsNull(b(self.expr(expr, scope, place)?), *negated),
@@ -1620,10 +1629,28 @@ fn var_type(e: &Expr, scope: &Scope) -> VarType {
 fn not_boolean(e: &Expr) -> Option<&'static str> {
     match &e.kind {
         ExprKind::Literal(Literal::Bool(_)) | ExprKind::Null => None,
-        ExprKind::Literal(l) => Some(without_article(l.type_name())),
+        ExprKind::Literal(l) => Some(literal_kind(l)),
         ExprKind::List(_) | ExprKind::ListComp { .. } => Some("list"),
         ExprKind::Map(_) => Some("map"),
         ExprKind::Arith(..) | ExprKind::Neg(_) => Some("number"),
+        _ => None,
+    }
+}
+
+/// A literal's type in words without an article, for `QueryError::TypeMismatch`.
+fn literal_kind(l: &Literal) -> &'static str {
+    match l {
+        Literal::Bool(_) => "boolean",
+        l => without_article(l.type_name()),
+    }
+}
+
+/// `in`'s right-hand side when the query's text shows it is no list: its type.
+fn not_a_list(e: &Expr) -> Option<&'static str> {
+    match &e.kind {
+        ExprKind::Literal(l) => Some(literal_kind(l)),
+        ExprKind::Map(_) => Some("map"),
+        // (Arithmetic may make a list: `[3] + 4`.)
         _ => None,
     }
 }
@@ -1648,9 +1675,8 @@ fn wrong_argument(name: &str, args: &[Expr], scope: &Scope) -> Option<(&'static 
         },
         "properties" => {
             let found = match &arg.kind {
-                ExprKind::Literal(l) => without_article(l.type_name()),
+                ExprKind::Literal(l) => literal_kind(l),
                 ExprKind::List(_) | ExprKind::ListComp { .. } => "list",
-                ExprKind::Arith(..) | ExprKind::Neg(_) => "number",
                 _ => return None,
             };
             Some(("a node, a relationship or a map", found, arg.span))

@@ -1415,10 +1415,11 @@ fn expr(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<Expr, ParseError> {
             for entry in p.into_inner() {
                 let mut it = entry.into_inner();
                 let key = it.next().expect("map key");
-                if entries.iter().any(|(k, _)| k == key.as_str()) {
-                    return Err(ParseError::at(text, span(&key), format!("`{}` is given twice", key.as_str())));
+                let name = var_text(&key);
+                if entries.iter().any(|(k, _)| *k == name) {
+                    return Err(ParseError::at(text, span(&key), format!("`{name}` is given twice")));
                 }
-                entries.push((var_text(&key), expr(text, it.next().expect("map value"))?));
+                entries.push((name, expr(text, it.next().expect("map value"))?));
             }
             Ok(Expr { kind: ExprKind::Map(entries), span: sp })
         }

@@ -5,6 +5,20 @@ use std::fmt::Write as _;
 
 use crate::ast::*;
 
+/// A variable, key or alias as the grammar reads it back: a word as it is; anything
+/// else, and a keyword, in backticks with each backtick doubled (`` `first name` ``),
+/// which reads as the same name.
+fn ident(s: &str) -> std::borrow::Cow<'_, str> {
+    let mut chars = s.chars();
+    let word = chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if word && !crate::keywords::KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(s)) {
+        std::borrow::Cow::Borrowed(s)
+    } else {
+        std::borrow::Cow::Owned(format!("`{}`", s.replace('`', "``")))
+    }
+}
+
 /// The script as text, one statement per line.
 pub fn print(script: &Script) -> String {
     let mut out = String::new();
@@ -272,7 +286,7 @@ fn clauses(out: &mut String, clauses: &[Clause]) {
             Clause::Unwind { expr: e, var } => {
                 out.push_str("unwind ");
                 expr(out, e);
-                let _ = write!(out, " as {}", var.text);
+                let _ = write!(out, " as {}", ident(&var.text));
             }
             Clause::With(p) => {
                 out.push_str("with ");
@@ -311,7 +325,7 @@ fn clauses(out: &mut String, clauses: &[Clause]) {
                     match item {
                         RemoveItem::Property { target, key } => {
                             postfix_base(out, target);
-                            let _ = write!(out, ".{}", key.text);
+                            let _ = write!(out, ".{}", ident(&key.text));
                         }
                         RemoveItem::Labels { var, labels } => set_labels(out, var, labels),
                     }
@@ -338,15 +352,15 @@ fn set_items(out: &mut String, items: &[SetItem]) {
         match item {
             SetItem::Property { target, key, value } => {
                 postfix_base(out, target);
-                let _ = write!(out, ".{} = ", key.text);
+                let _ = write!(out, ".{} = ", ident(&key.text));
                 expr(out, value);
             }
             SetItem::Replace { var, value } => {
-                let _ = write!(out, "{} = ", var.text);
+                let _ = write!(out, "{} = ", ident(&var.text));
                 expr(out, value);
             }
             SetItem::Extend { var, value } => {
-                let _ = write!(out, "{} += ", var.text);
+                let _ = write!(out, "{} += ", ident(&var.text));
                 expr(out, value);
             }
             SetItem::Labels { var, labels } => set_labels(out, var, labels),
@@ -355,7 +369,7 @@ fn set_items(out: &mut String, items: &[SetItem]) {
 }
 
 fn set_labels(out: &mut String, var: &Ident, labels: &[Ident]) {
-    out.push_str(&var.text);
+    out.push_str(&ident(&var.text));
     for l in labels {
         let _ = write!(out, ":{}", l.text);
     }
@@ -367,7 +381,7 @@ fn paths(out: &mut String, paths: &[PathPattern]) {
             out.push_str(", ");
         }
         if let Some(n) = &path.name {
-            let _ = write!(out, "{} = ", n.text);
+            let _ = write!(out, "{} = ", ident(&n.text));
         }
         node(out, &path.start);
         for (r, n) in &path.steps {
@@ -390,7 +404,7 @@ fn projection(out: &mut String, p: &Projection) {
         }
         expr(out, &r.expr);
         if let Some(a) = &r.alias {
-            let _ = write!(out, " as {}", a.text);
+            let _ = write!(out, " as {}", ident(&a.text));
         }
     }
     for (i, s) in p.order.iter().enumerate() {
@@ -417,7 +431,7 @@ fn projection(out: &mut String, p: &Projection) {
 fn node(out: &mut String, n: &NodePattern) {
     out.push('(');
     if let Some(v) = &n.var {
-        out.push_str(&v.text);
+        out.push_str(&ident(&v.text));
     }
     if let Some(k) = &n.kind {
         let _ = write!(out, ":{}", k.text);
@@ -435,7 +449,7 @@ fn node(out: &mut String, n: &NodePattern) {
 fn rel(out: &mut String, r: &RelPattern) {
     out.push_str(if r.arrow == Arrow::Left { "<-[" } else { "-[" });
     if let Some(v) = &r.var {
-        out.push_str(&v.text);
+        out.push_str(&ident(&v.text));
     }
     for (i, t) in r.types.iter().enumerate() {
         out.push_str(if i == 0 { ":" } else { "|" });
@@ -518,9 +532,9 @@ fn expr(out: &mut String, e: &Expr) {
     match &e.kind {
         ExprKind::Literal(l) => literal(out, l),
         ExprKind::Null => out.push_str("null"),
-        ExprKind::Var(v) => out.push_str(v),
+        ExprKind::Var(v) => out.push_str(&ident(v)),
         ExprKind::Property(v, k) => {
-            let _ = write!(out, "{v}.{k}");
+            let _ = write!(out, "{}.{}", ident(v), ident(k));
         }
         ExprKind::Not(inner) => {
             out.push_str("not (");
@@ -540,7 +554,7 @@ fn expr(out: &mut String, e: &Expr) {
         }
         ExprKind::Lookup(base, key) => {
             postfix_base(out, base);
-            let _ = write!(out, ".{key}");
+            let _ = write!(out, ".{}", ident(key));
         }
         ExprKind::Index(base, i) => {
             postfix_base(out, base);
@@ -585,14 +599,14 @@ fn expr(out: &mut String, e: &Expr) {
             out.push_str(" end");
         }
         ExprKind::Quantifier { kind, var, list, pred } => {
-            let _ = write!(out, "{}({var} in ", kind.word());
+            let _ = write!(out, "{}({} in ", kind.word(), ident(var));
             expr(out, list);
             out.push_str(" where ");
             expr(out, pred);
             out.push(')');
         }
         ExprKind::ListComp { var, list, filter, map } => {
-            let _ = write!(out, "[{var} in ");
+            let _ = write!(out, "[{} in ", ident(var));
             expr(out, list);
             if let Some(f) = filter {
                 out.push_str(" where ");
@@ -655,7 +669,7 @@ fn expr(out: &mut String, e: &Expr) {
                 if i > 0 {
                     out.push_str(", ");
                 }
-                let _ = write!(out, "{k}: ");
+                let _ = write!(out, "{}: ", ident(k));
                 expr(out, v);
             }
             out.push('}');

@@ -405,3 +405,22 @@ fn parse_of_print_is_identity() {
         std::panic::resume_unwind(panic);
     }
 }
+
+/// Names in backticks print back in backticks (a backtick doubled), and keywords used
+/// as names too, so the printed text parses to the same tree: names that are no word
+/// were printed bare (`a b`), which reads as something else or not at all.
+#[test]
+fn names_in_backticks_print_back_in_backticks() {
+    for q in [
+        "with {`first name`: 'Ada', `x``y`: 1} as `the map` return `the map`.`first name` as `a b`",
+        "unwind [1, 2] as ` x` return [`i j` in [` x`] | `i j` + 1] as l",
+        "match `my p` = (`a b`)-[`r s`]->(b) where all(`k` in [1] where `k` > 0) return `a b`.`c d`",
+        "match (n) set n.`odd key` = 1",
+    ] {
+        let script = parse(q).unwrap();
+        let text = print(&script);
+        let back = parse(&text).unwrap_or_else(|e| panic!("{q}\nprinted {text}\n{e}"));
+        assert_eq!(common::meaning(&back), common::meaning(&script), "{q}\nprinted {text}");
+        assert!(text.contains('`'), "{text}");
+    }
+}

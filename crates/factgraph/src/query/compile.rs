@@ -746,8 +746,7 @@ impl Planner {
     fn matching(&mut self, input: Op, m: &Match, scope: &mut Scope) -> Result<Op> {
         m.paths.iter().try_for_each(no_parameter_properties)?;
         // A named path needs a slot for each of its nodes and relationships: the ones
-        // written without a variable get a hidden one (a space first, so no query can
-        // name it).
+        // written without a variable get a hidden one (`hidden_name`).
         let mut m = m.clone();
         let mut named: Vec<Ident> = Vec::new();
         for path in &mut m.paths {
@@ -755,7 +754,7 @@ impl Planner {
             if scope.get(&name.text).is_some() || named.iter().any(|n| n.text == name.text) {
                 return Err(QueryError::AlreadyBound { name: name.text.clone(), span: name.span }.into());
             }
-            let hidden = |k: usize| Ident { text: format!(" {}#{k}", name.text), span: name.span };
+            let hidden = |k: usize| Ident { text: hidden_name(&name.text, k), span: name.span };
             let mut k = 0;
             if path.start.var.is_none() {
                 path.start.var = Some(hidden(k));
@@ -931,12 +930,12 @@ impl Planner {
         let mut path = merge.path.clone();
         // A named path needs every node and relationship in a slot, made from them
         // once a row is matched or created: the ones written without a variable get a
-        // hidden one (a space first, so no query can name it), as `match` gives them.
+        // hidden one (`hidden_name`), as `match` gives them.
         if let Some(name) = path.name.clone() {
             if scope.get(&name.text).is_some() {
                 return Err(QueryError::AlreadyBound { name: name.text.clone(), span: name.span }.into());
             }
-            let hidden = |k: usize| Some(Ident { text: format!(" {}#{k}", name.text), span: name.span });
+            let hidden = |k: usize| Some(Ident { text: hidden_name(&name.text, k), span: name.span });
             let mut k = 0;
             if path.start.var.is_none() {
                 path.start.var = hidden(k);
@@ -1174,7 +1173,8 @@ impl Planner {
         let mut items: Vec<(String, Expr, Span)> = Vec::new();
         if proj.star {
             // Hidden variables (the unnamed parts of a named path) are not columns.
-            let mut names: Vec<&String> = scope.vars.iter().map(|(n, ..)| n).filter(|n| !n.starts_with(' ')).collect();
+            let mut names: Vec<&String> =
+                scope.vars.iter().map(|(n, ..)| n).filter(|n| !n.starts_with(HIDDEN)).collect();
             names.sort();
             if names.is_empty() {
                 return Err(QueryError::not_allowed(Restriction::StarWithoutVariables, proj.span).into());
@@ -1331,7 +1331,7 @@ impl Planner {
                 return Err(QueryError::TypeMismatch {
                     what: format!("`{clause}`"),
                     expected: "a whole number".into(),
-                    found: l.type_name().into(),
+                    found: literal_kind(l).into(),
                     span: e.span,
                 }
                 .into())
@@ -1698,10 +1698,23 @@ fn not_a_condition(e: &Expr, scope: &Scope) -> Option<&'static str> {
 }
 
 /// Whether an expression reads the variable `name` (by name, wherever it appears).
+/// What the names of hidden variables begin with: a character no name may hold (the
+/// grammar refuses it even in backticks), so that no query can name one.
+const HIDDEN: char = '\0';
+
+/// The hidden variable for the `k`th unnamed node or relationship of path `path`.
+fn hidden_name(path: &str, k: usize) -> String {
+    format!("{HIDDEN}{path}#{k}")
+}
+
 fn uses_var(e: &Expr, name: &str) -> bool {
-    // The printed form names every variable as written; a word match is enough here.
-    let text = factgraph_syntax::print_expr(e);
-    text.split(|c: char| !(c.is_alphanumeric() || c == '_')).any(|w| w == name)
+    match &e.kind {
+        ExprKind::Var(v) | ExprKind::Property(v, _) => v == name,
+        // A comprehension's own variable of that name counts too: reading too much
+        // only makes a filter wait for the path.
+        ExprKind::ListComp { var, .. } | ExprKind::Quantifier { var, .. } if var == name => true,
+        _ => children(e).into_iter().any(|c| uses_var(c, name)),
+    }
 }
 
 /// Whether an expression reads any variable.

@@ -161,7 +161,7 @@ fn literal_of(p: &ast::PatternProperty) -> Result<Option<Literal>> {
         _ => Err(QueryError::TypeMismatch {
             what: format!("`{}`", p.key.text),
             expected: "a value".into(),
-            found: "an expression".into(),
+            found: "expression".into(),
             span: p.span,
         }
         .into()),

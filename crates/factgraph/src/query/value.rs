@@ -298,8 +298,12 @@ pub(crate) fn compare_for_sort(a: &Val, b: &Val) -> Ordering {
             }
             x.len().cmp(&y.len())
         }
-        // NaN sorts above every other number.
-        (Val::Float(x), Val::Float(y)) if x.is_nan() || y.is_nan() => x.is_nan().cmp(&y.is_nan()),
+        // NaN sorts above every other number, whole or not (against a whole number it
+        // once fell through to comparing the values' debug text: no order at all).
+        (x, y) if num(x).is_some_and(f64::is_nan) || num(y).is_some_and(f64::is_nan) => match (num(x), num(y)) {
+            (Some(p), Some(q)) => p.is_nan().cmp(&q.is_nan()),
+            _ => rank(x).cmp(&rank(y)),
+        },
         (Val::Temporal(x), Val::Temporal(y)) => match temporal::compare(x, y) {
             Some(o) => o,
             None => temporal::sort_rank(x).cmp(&temporal::sort_rank(y)).then_with(|| x.to_string().cmp(&y.to_string())),

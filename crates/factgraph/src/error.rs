@@ -379,6 +379,16 @@ pub enum Restriction {
     /// An aggregate inside another aggregate: `count(collect(x))`.
     #[error("aggregates cannot be nested")]
     NestedAggregate,
+    /// A value beside an aggregate in one item that is not a grouping key:
+    /// `return me.age + count(*)` without `me.age` as a column of its own.
+    #[error(
+        "`{expression}` is read beside an aggregate but is no grouping key, so each group has many values of it: \
+         return it as a column of its own (a variable or property), or put it inside the aggregate"
+    )]
+    AmbiguousAggregation {
+        /// The value, as written.
+        expression: String,
+    },
     /// An aggregate outside `return` and `with`, where there are no groups of rows.
     #[error("{function}() aggregates rows: use it in `return` or `with`")]
     AggregateOutsideReturn {

@@ -1232,3 +1232,35 @@ fn a_name_beginning_with_a_space_is_an_ordinary_name() {
     // No name may hold the character hidden names begin with.
     assert!(g.query("return 1 as `a\0b`").is_err());
 }
+
+/// A value read beside an aggregate in one expression must be one of the grouping keys
+/// (a variable or property returned as a column of its own): `return me.age +
+/// count(you.age)` gave each group some row's `me.age`, where openCypher refuses the
+/// query as ambiguous.
+#[test]
+fn a_value_beside_an_aggregate_must_be_a_grouping_key() {
+    let g = Graph::in_memory().unwrap();
+    g.query("create (:Person {name: 'a', age: 1})-[:KNOWS]->(:Person {name: 'b', age: 2})").unwrap();
+    let m = "match (me:Person)--(you:Person) ";
+    for q in [
+        "return me.age + count(you.age)",
+        "return me.age + you.age, me.age + you.age + count(*)",
+        "with me.age + count(you.age) as agg return *",
+        "return me.name, me.age + count(*)",
+    ] {
+        let e = g.validate_params(&format!("{m}{q}"), &factgraph::Params::new()).unwrap_err().to_string();
+        assert!(e.contains("beside an aggregate"), "{q}: {e}");
+    }
+    // Grouping keys, their properties, constants, parameters and a comprehension's own
+    // variable may.
+    for (q, want) in [
+        ("return me.age, me.age + count(you.age) as n order by n", "2"),
+        ("return me, me.age * 10 + count(*) as n order by n", "11"),
+        ("return count(*) + 1 as n", "3"),
+        ("return size([x in collect(you.age) where x > 0 | x + 1]) + 0 * count(*) as n", "2"),
+    ] {
+        let r = g.query(&format!("{m}{q}")).unwrap();
+        let last = r[0].rows[0].cells.last().unwrap().to_string();
+        assert_eq!(last, want, "{q}");
+    }
+}

@@ -539,6 +539,37 @@ fn is_aggregate_call(e: &Expr) -> bool {
     }
 }
 
+/// The first value an item that aggregates reads beside its aggregates that is not a
+/// grouping key (`keys`: the items that are a variable or property on their own, in
+/// print; `key_vars`: the items that are a variable), nor a variable of a comprehension
+/// or quantifier inside it (`locals`). openCypher refuses such an item as ambiguous:
+/// each group has many values of it.
+fn ungrouped<'e>(e: &'e Expr, keys: &[String], key_vars: &[&str], locals: &mut Vec<String>) -> Option<&'e Expr> {
+    let grouped = |v: &str, locals: &Vec<String>| {
+        locals.iter().any(|l| l == v) || key_vars.contains(&v) || keys.contains(&factgraph_syntax::print_expr(e))
+    };
+    match &e.kind {
+        _ if is_aggregate_call(e) => None,
+        ExprKind::Var(v) | ExprKind::Property(v, _) => (!grouped(v, locals)).then_some(e),
+        ExprKind::ListComp { var, list, filter, map } => ungrouped(list, keys, key_vars, locals).or_else(|| {
+            locals.push(var.clone());
+            let found = [filter.as_deref(), map.as_deref()]
+                .into_iter()
+                .flatten()
+                .find_map(|x| ungrouped(x, keys, key_vars, locals));
+            locals.pop();
+            found
+        }),
+        ExprKind::Quantifier { var, list, pred, .. } => ungrouped(list, keys, key_vars, locals).or_else(|| {
+            locals.push(var.clone());
+            let found = ungrouped(pred, keys, key_vars, locals);
+            locals.pop();
+            found
+        }),
+        _ => children(e).into_iter().find_map(|c| ungrouped(c, keys, key_vars, locals)),
+    }
+}
+
 /// Whether an aggregate appears anywhere in `e`.
 fn contains_aggregate(e: &Expr) -> bool {
     is_aggregate_call(e) || children(e).into_iter().any(contains_aggregate)
@@ -1198,6 +1229,30 @@ impl Planner {
             items.push((name, item.expr.clone(), item.expr.span));
         }
         let aggregated = items.iter().any(|(_, e, _)| contains_aggregate(e));
+        if aggregated {
+            // What an item may read beside its aggregates: the grouping keys that are a
+            // variable or a property on their own, and the properties of a variable
+            // that is one.
+            let simple = |e: &Expr| matches!(e.kind, ExprKind::Var(_) | ExprKind::Property(..));
+            let keys: Vec<String> = items
+                .iter()
+                .filter(|(_, e, _)| !contains_aggregate(e) && simple(e))
+                .map(|(_, e, _)| factgraph_syntax::print_expr(e))
+                .collect();
+            let key_vars: Vec<&str> = items
+                .iter()
+                .filter_map(|(_, e, _)| match &e.kind {
+                    ExprKind::Var(v) => Some(v.as_str()),
+                    _ => None,
+                })
+                .collect();
+            for (_, e, _) in items.iter().filter(|(_, e, _)| contains_aggregate(e)) {
+                if let Some(x) = ungrouped(e, &keys, &key_vars, &mut Vec::new()) {
+                    let rule = Restriction::AmbiguousAggregation { expression: factgraph_syntax::print_expr(x) };
+                    return Err(QueryError::not_allowed(rule, x.span).into());
+                }
+            }
+        }
         let mut columns: Vec<(String, Slot, VarType)> = Vec::new();
         let mut op = input;
         // The items' compiled expressions, by the text tree they came from, so that

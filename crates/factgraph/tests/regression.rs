@@ -1264,3 +1264,19 @@ fn a_value_beside_an_aggregate_must_be_a_grouping_key() {
         assert_eq!(last, want, "{q}");
     }
 }
+
+/// The grouping-key check above must leave other mistakes their own errors, and take a
+/// nested property returned on its own as a key: an undefined variable beside an
+/// aggregate was reported as no grouping key, and `m.a.b` as a column of its own was
+/// not taken for one.
+#[test]
+fn the_grouping_key_check_leaves_undefined_names_their_error_and_takes_nested_keys() {
+    let g = Graph::in_memory().unwrap();
+    g.query("create (:Person {name: 'a', age: 1})").unwrap();
+    let e =
+        g.validate_params("match (me:Person) return me, count(*) + mee.age", &factgraph::Params::new()).unwrap_err();
+    let text = e.to_string();
+    assert!(text.contains("mee") && !text.contains("beside an aggregate"), "{text}");
+    let r = g.query("with {a: {b: 1}} as m unwind [1, 2] as x return m.a.b, m.a.b + count(*) as n").unwrap();
+    assert_eq!(r[0].rows[0].cells[1].to_string(), "3");
+}

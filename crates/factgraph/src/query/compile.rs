@@ -544,29 +544,54 @@ fn is_aggregate_call(e: &Expr) -> bool {
 /// print; `key_vars`: the items that are a variable), nor a variable of a comprehension
 /// or quantifier inside it (`locals`). openCypher refuses such an item as ambiguous:
 /// each group has many values of it.
-fn ungrouped<'e>(e: &'e Expr, keys: &[String], key_vars: &[&str], locals: &mut Vec<String>) -> Option<&'e Expr> {
-    let grouped = |v: &str, locals: &Vec<String>| {
-        locals.iter().any(|l| l == v) || key_vars.contains(&v) || keys.contains(&factgraph_syntax::print_expr(e))
-    };
+fn ungrouped<'e>(
+    e: &'e Expr,
+    scope: &Scope,
+    keys: &[String],
+    key_vars: &[&str],
+    locals: &mut Vec<String>,
+) -> Option<&'e Expr> {
     match &e.kind {
         _ if is_aggregate_call(e) => None,
-        ExprKind::Var(v) | ExprKind::Property(v, _) => (!grouped(v, locals)).then_some(e),
-        ExprKind::ListComp { var, list, filter, map } => ungrouped(list, keys, key_vars, locals).or_else(|| {
+        ExprKind::ListComp { var, list, filter, map } => ungrouped(list, scope, keys, key_vars, locals).or_else(|| {
             locals.push(var.clone());
             let found = [filter.as_deref(), map.as_deref()]
                 .into_iter()
                 .flatten()
-                .find_map(|x| ungrouped(x, keys, key_vars, locals));
+                .find_map(|x| ungrouped(x, scope, keys, key_vars, locals));
             locals.pop();
             found
         }),
-        ExprKind::Quantifier { var, list, pred, .. } => ungrouped(list, keys, key_vars, locals).or_else(|| {
+        ExprKind::Quantifier { var, list, pred, .. } => ungrouped(list, scope, keys, key_vars, locals).or_else(|| {
             locals.push(var.clone());
-            let found = ungrouped(pred, keys, key_vars, locals);
+            let found = ungrouped(pred, scope, keys, key_vars, locals);
             locals.pop();
             found
         }),
-        _ => children(e).into_iter().find_map(|c| ungrouped(c, keys, key_vars, locals)),
+        _ => match property_chain(e) {
+            // A variable, or properties read from one (`me.age`, `m.a.b`): grouped
+            // when its variable is a key or the comprehension's own, or when it is a
+            // key as a whole. One not in scope is left to compiling, which says it is
+            // undefined.
+            Some(v) => {
+                let grouped = locals.iter().any(|l| l == v)
+                    || key_vars.contains(&v)
+                    || scope.get(v).is_none()
+                    || keys.contains(&factgraph_syntax::print_expr(e));
+                (!grouped).then_some(e)
+            }
+            None => children(e).into_iter().find_map(|c| ungrouped(c, scope, keys, key_vars, locals)),
+        },
+    }
+}
+
+/// The variable a variable or a chain of properties read from it starts at: `me` of
+/// `me`, `me.age`, `m.a.b`; `None` for anything else.
+fn property_chain(e: &Expr) -> Option<&str> {
+    match &e.kind {
+        ExprKind::Var(v) | ExprKind::Property(v, _) => Some(v),
+        ExprKind::Lookup(inner, _) => property_chain(inner),
+        _ => None,
     }
 }
 
@@ -1233,7 +1258,7 @@ impl Planner {
             // What an item may read beside its aggregates: the grouping keys that are a
             // variable or a property on their own, and the properties of a variable
             // that is one.
-            let simple = |e: &Expr| matches!(e.kind, ExprKind::Var(_) | ExprKind::Property(..));
+            let simple = |e: &Expr| property_chain(e).is_some();
             let keys: Vec<String> = items
                 .iter()
                 .filter(|(_, e, _)| !contains_aggregate(e) && simple(e))
@@ -1247,7 +1272,7 @@ impl Planner {
                 })
                 .collect();
             for (_, e, _) in items.iter().filter(|(_, e, _)| contains_aggregate(e)) {
-                if let Some(x) = ungrouped(e, &keys, &key_vars, &mut Vec::new()) {
+                if let Some(x) = ungrouped(e, scope, &keys, &key_vars, &mut Vec::new()) {
                     let rule = Restriction::AmbiguousAggregation { expression: factgraph_syntax::print_expr(x) };
                     return Err(QueryError::not_allowed(rule, x.span).into());
                 }

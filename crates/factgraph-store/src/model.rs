@@ -189,7 +189,9 @@ impl fmt::Display for Value {
         match self {
             Value::Str(s) => f.write_str(s),
             Value::Int(i) => write!(f, "{i}"),
-            Value::Float(x) => write!(f, "{x}"),
+            // As a float even when whole (`5.0`, not `5`), large and small ones with an
+            // exponent (`1e20`): the shortest text that reads back as the same float.
+            Value::Float(x) => write!(f, "{x:?}"),
             Value::Bool(b) => write!(f, "{b}"),
             Value::Date(d) => d.fmt(f),
             Value::Temporal(t) => f.write_str(&t.text),

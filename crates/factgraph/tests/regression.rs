@@ -214,7 +214,7 @@ fn every_float_form_parses_and_too_large_is_an_error() {
     let g = Graph::in_memory().unwrap();
     let r = g.query("return .5 as a, 1e3 as b, 1.5E-2 as c, -.25 as d").unwrap();
     let cells: Vec<String> = r[0].rows[0].cells.iter().map(|c| c.to_string()).collect();
-    assert_eq!(cells, ["0.5", "1000", "0.015", "-0.25"]);
+    assert_eq!(cells, ["0.5", "1000.0", "0.015", "-0.25"]);
     assert!(g.query("return 1.34E999").is_err());
 }
 
@@ -1279,4 +1279,14 @@ fn the_grouping_key_check_leaves_undefined_names_their_error_and_takes_nested_ke
     assert!(text.contains("mee") && !text.contains("beside an aggregate"), "{text}");
     let r = g.query("with {a: {b: 1}} as m unwind [1, 2] as x return m.a.b, m.a.b + count(*) as n").unwrap();
     assert_eq!(r[0].rows[0].cells[1].to_string(), "3");
+}
+
+/// A float that is whole was shown as a whole number (`return 1.0` gave `1`), so an
+/// answer read as text could not tell `2.5 * 2` from `5`; floats now show as floats.
+#[test]
+fn a_whole_float_is_shown_as_a_float() {
+    let g = Graph::in_memory().unwrap();
+    let r = g.query("return 1.0, 2.5 * 2, 5, 0.1, 1e20, -0.5").unwrap();
+    let cells: Vec<String> = r[0].rows[0].cells.iter().map(ToString::to_string).collect();
+    assert_eq!(cells, ["1.0", "5.0", "5", "0.1", "1e20", "-0.5"]);
 }

@@ -1375,7 +1375,8 @@ fn expr(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<Expr, ParseError> {
                 }
                 if let Some((whole, fraction)) = digits.split_once('.') {
                     if number(whole) && number(fraction) {
-                        if let Ok(x) = format!("-{digits}").parse::<f64>() {
+                        // Zero negated is zero, as `-` of a zero value is (no `-0.0`).
+                        if let Ok(x) = format!("-{digits}").parse::<f64>().map(|x| if x == 0.0 { 0.0 } else { x }) {
                             return Ok(Expr { kind: ExprKind::Literal(Literal::Float(x)), span: sp });
                         }
                     }

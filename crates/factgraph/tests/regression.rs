@@ -1290,3 +1290,13 @@ fn a_whole_float_is_shown_as_a_float() {
     let cells: Vec<String> = r[0].rows[0].cells.iter().map(ToString::to_string).collect();
     assert_eq!(cells, ["1.0", "5.0", "5", "0.1", "1e20", "-0.5"]);
 }
+
+/// `-0.0` gave negative zero, which shows as `-0.0`; openCypher's negation of zero is
+/// zero (`return -0.0` is `0.0`).
+#[test]
+fn negating_zero_gives_zero_not_negative_zero() {
+    let g = Graph::in_memory().unwrap();
+    let r = g.query("with 0.0 as z return -0.0, -.0, -z, -(0.0), -1.5").unwrap();
+    let cells: Vec<String> = r[0].rows[0].cells.iter().map(ToString::to_string).collect();
+    assert_eq!(cells, ["0.0", "0.0", "0.0", "0.0", "-1.5"]);
+}

@@ -195,7 +195,8 @@ pub(crate) fn negate(v: Val, span: Span) -> Result<Val> {
     Ok(match v {
         Val::Null => Val::Null,
         Val::Int(i) => Val::Int(i.checked_neg().ok_or_else(|| overflow(span))?),
-        Val::Float(x) => Val::Float(-x),
+        // `0 - x`, as openCypher negates: zero negated is zero, not negative zero.
+        Val::Float(x) => Val::Float(0.0 - x),
         other => return Err(arith_type(ArithOp::Sub, &other, span)),
     })
 }

@@ -2,6 +2,12 @@
 
 use factgraph::Graph;
 
+/// The cells of an answer's first row, as text.
+fn first_row(g: &Graph, q: &str) -> Vec<String> {
+    let r = g.query(q).unwrap();
+    r[0].rows[0].cells.iter().map(ToString::to_string).collect()
+}
+
 fn count(g: &Graph, q: &str) -> String {
     let r = g.query(q).unwrap();
     let answer = r.into_iter().rev().find(|r| !r.columns.is_empty()).unwrap();
@@ -1053,12 +1059,10 @@ fn comparing_nan_with_a_number_is_false_not_null() {
             "return 0.0 / 0.0 > {rhs} as gt, 0.0 / 0.0 >= {rhs} as ge, 0.0 / 0.0 < {rhs} as lt, \
              0.0 / 0.0 <= {rhs} as le, {rhs} < 0.0 / 0.0 as flipped"
         );
-        let r = g.query(&q).unwrap();
-        let cells: Vec<String> = r[0].rows[0].cells.iter().map(ToString::to_string).collect();
+        let cells = first_row(&g, &q);
         assert_eq!(cells, ["false"; 5], "{q}");
     }
-    let r = g.query("return 0.0 / 0.0 > 'a', 0.0 / 0.0 = 0.0 / 0.0, 0.0 / 0.0 <> 0.0 / 0.0").unwrap();
-    let cells: Vec<String> = r[0].rows[0].cells.iter().map(ToString::to_string).collect();
+    let cells = first_row(&g, "return 0.0 / 0.0 > 'a', 0.0 / 0.0 = 0.0 / 0.0, 0.0 / 0.0 <> 0.0 / 0.0");
     assert_eq!(cells, ["null", "false", "true"]);
 }
 
@@ -1112,8 +1116,7 @@ fn an_argument_of_the_wrong_type_known_from_the_text_is_refused_when_planned() {
     }
     // What the text does not tell is left to the run: a relationship, a map, null.
     g.query("create (:A {name: 'a'})-[:T]->(:B {name: 'b'})").unwrap();
-    let r = g.query("match ()-[r]->() return type(r), properties({k: 1}).k, properties(null)").unwrap();
-    let cells: Vec<String> = r[0].rows[0].cells.iter().map(ToString::to_string).collect();
+    let cells = first_row(&g, "match ()-[r]->() return type(r), properties({k: 1}).k, properties(null)");
     assert_eq!(cells, ["T", "1", "null"]);
 }
 
@@ -1122,10 +1125,7 @@ fn an_argument_of_the_wrong_type_known_from_the_text_is_refused_when_planned() {
 #[test]
 fn a_name_in_backticks_is_a_name() {
     let g = Graph::in_memory().unwrap();
-    let row = |q: &str| -> Vec<String> {
-        let r = g.query(q).unwrap();
-        r[0].rows[0].cells.iter().map(ToString::to_string).collect()
-    };
+    let row = |q: &str| first_row(&g, q);
     assert_eq!(
         row("with {name: 'Mats', nome: 'Pontus'} as map return map.`name`, map.`nome`, map.`Mats`"),
         ["Mats", "Pontus", "null"]
@@ -1154,8 +1154,7 @@ fn in_with_no_list_on_the_right_is_refused_when_planned() {
         let e = g.validate_params(q, &factgraph::Params::new()).unwrap_err().to_string();
         assert!(e.contains("`in`'s right-hand side must be a list") && e.ends_with(found), "{q}: {e}");
     }
-    let r = g.query("return 1 in [1], 1 in null, null in []").unwrap();
-    let cells: Vec<String> = r[0].rows[0].cells.iter().map(ToString::to_string).collect();
+    let cells = first_row(&g, "return 1 in [1], 1 in null, null in []");
     assert_eq!(cells, ["true", "null", "false"]);
 }
 
@@ -1164,8 +1163,7 @@ fn in_with_no_list_on_the_right_is_refused_when_planned() {
 #[test]
 fn in_with_arithmetic_making_a_list_on_the_right_is_answered() {
     let g = Graph::in_memory().unwrap();
-    let r = g.query("return [1] + 2 in [3] + 4 as a, 2 in [3] + 2 as b").unwrap();
-    let cells: Vec<String> = r[0].rows[0].cells.iter().map(ToString::to_string).collect();
+    let cells = first_row(&g, "return [1] + 2 in [3] + 4 as a, 2 in [3] + 2 as b");
     assert_eq!(cells, ["false", "true"]);
 }
 
@@ -1178,8 +1176,7 @@ fn nan_sorts_above_every_number_whole_or_not() {
     let r = g.query("unwind [2, 0.0 / 0.0, 1, 2.5, -1, 0.0 / 0.0, 3] as x return x order by x").unwrap();
     let xs: Vec<String> = r[0].rows.iter().map(|row| row.cells[0].to_string()).collect();
     assert_eq!(xs, ["-1", "1", "2", "2.5", "3", "NaN", "NaN"]);
-    let r = g.query("unwind [1, 0.0 / 0.0, 2.5] as x return min(x), max(x)").unwrap();
-    let cells: Vec<String> = r[0].rows[0].cells.iter().map(ToString::to_string).collect();
+    let cells = first_row(&g, "unwind [1, 0.0 / 0.0, 2.5] as x return min(x), max(x)");
     assert_eq!(cells, ["1", "NaN"]);
 }
 
@@ -1286,8 +1283,7 @@ fn the_grouping_key_check_leaves_undefined_names_their_error_and_takes_nested_ke
 #[test]
 fn a_whole_float_is_shown_as_a_float() {
     let g = Graph::in_memory().unwrap();
-    let r = g.query("return 1.0, 2.5 * 2, 5, 0.1, 1e20, -0.5").unwrap();
-    let cells: Vec<String> = r[0].rows[0].cells.iter().map(ToString::to_string).collect();
+    let cells = first_row(&g, "return 1.0, 2.5 * 2, 5, 0.1, 1e20, -0.5");
     assert_eq!(cells, ["1.0", "5.0", "5", "0.1", "1e20", "-0.5"]);
 }
 
@@ -1296,7 +1292,6 @@ fn a_whole_float_is_shown_as_a_float() {
 #[test]
 fn negating_zero_gives_zero_not_negative_zero() {
     let g = Graph::in_memory().unwrap();
-    let r = g.query("with 0.0 as z return -0.0, -.0, -z, -(0.0), -1.5").unwrap();
-    let cells: Vec<String> = r[0].rows[0].cells.iter().map(ToString::to_string).collect();
+    let cells = first_row(&g, "with 0.0 as z return -0.0, -.0, -z, -(0.0), -1.5");
     assert_eq!(cells, ["0.0", "0.0", "0.0", "0.0", "-1.5"]);
 }

@@ -680,8 +680,8 @@ impl<'a> Ctx<'a> {
 
     /// An entity's canonical name, read alone unless the entity was read whole.
     pub fn entity_name(&mut self, id: EntityId) -> Result<Arc<str>> {
-        if let Some(name) = self.shown.get(&id).and_then(|s| s.name.clone()) {
-            return Ok(name);
+        if let Some(name) = self.name_kept(id) {
+            return Ok(name.clone());
         }
         // A long answer reads the name alone, past the store's cache of decoded
         // entities; a short one reads through it, as the next question will.
@@ -695,6 +695,16 @@ impl<'a> Ctx<'a> {
         self.shown.entry(id).or_default().name = Some(name.clone());
         self.hold_shown(SHOWN_TEXT + name.len())?;
         Ok(name)
+    }
+
+    /// An entity's name where `entity_name` finds it kept: shown, or (in a long answer,
+    /// for an entity not read whole) among the long answer's names.
+    fn name_kept(&self, id: EntityId) -> Option<&Arc<str>> {
+        match self.shown.get(&id).and_then(|s| s.name.as_ref()) {
+            Some(name) => Some(name),
+            None if self.bulk && !self.entities.contains_key(&id) => self.names_shown.get(&id),
+            None => None,
+        }
     }
 
     /// Reads entities in a long answer with `read`, through the blocks kept at hand
@@ -728,9 +738,6 @@ impl<'a> Ctx<'a> {
     /// decoded entities (its block kept at hand: `read_entities`), and kept in
     /// `names_shown` (the last `NAMES_SHOWN`).
     fn bulk_name(&mut self, id: EntityId) -> Result<Arc<str>> {
-        if let Some(name) = self.names_shown.get(&id) {
-            return Ok(name.clone());
-        }
         let name =
             self.read_entities(|read| read.entity_name(id))?.ok_or(factgraph_store::StoreError::NoSuchEntity(id))?;
         if self.names_shown.len() >= NAMES_SHOWN {
@@ -953,12 +960,9 @@ impl<'a> Ctx<'a> {
         match n {
             // Written from where the name is kept when it is, rather than from a
             // shared copy counted up and down again for each claim.
-            Node::Entity(e) => match self.shown.get(&e).and_then(|s| s.name.as_deref()) {
+            Node::Entity(e) => match self.name_kept(e) {
                 Some(name) => out.push_str(name),
-                None => match self.names_shown.get(&e).filter(|_| self.bulk && !self.entities.contains_key(&e)) {
-                    Some(name) => out.push_str(name),
-                    None => out.push_str(&self.entity_name(e)?),
-                },
+                None => out.push_str(&self.entity_name(e)?),
             },
             Node::Statement(s) if depth < 3 => {
                 let st = self.store.require_statement_without_quotes(s)?;

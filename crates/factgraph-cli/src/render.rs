@@ -383,7 +383,7 @@ mod tests {
             id: factgraph::EntityId(7),
             name: Arc::from("Ali\tAlqasimehr"),
             kind: Arc::from("Person"),
-            properties: Arc::new(Default::default()),
+            properties: Default::default(),
         };
         let cells = vec![
             Cell::text("says\n\"so\"\\"),

@@ -21,6 +21,7 @@ use crate::error::{Result, StoreError};
 use crate::failpoint;
 use crate::keys::{self, List, Slot};
 use crate::kv::{Engine, Guarded, Kv, MemoryKv, SledKv};
+use crate::lazy::{LazyProperties, ShownRecord};
 use crate::model::{Direction, Entity, EntityId, Node, Properties, Statement, StatementId};
 use crate::normalize::normalize;
 
@@ -963,26 +964,26 @@ impl Store {
         Ok(out)
     }
 
-    /// What an answer shows of an entity, decoded from its record without its aliases:
-    /// its properties into `properties` (in the room of those it held when the keys
-    /// are the same: `refill.rs`), then `show` is handed its name and kind, borrowed
-    /// from the record. A long answer shows tens of thousands of documents, most of
-    /// them more than once; decoding each whole made a name and a kind only to copy
-    /// them into shared text and drop them, and a new map of properties each time.
-    /// `properties` is left as it was when there is no such entity, and may be partly
-    /// filled when the record is damaged (an error): a caller drops it then.
-    pub fn entity_shown<T>(
+    /// What an answer shows of an entity, read from its record without its aliases:
+    /// `show` is handed its name, kind and the texts of the properties `wanted`,
+    /// borrowed from the record, and its properties come back kept as stored, checked
+    /// and decoded when first read (`LazyProperties`). A long answer shows tens of
+    /// thousands of documents, most of them more than once: decoding each whole made a
+    /// name and a kind only to copy them into shared text and drop them, and a map of
+    /// properties that most answers never look inside. `None` when there is no such
+    /// entity.
+    pub fn entity_shown<T, const N: usize>(
         &self,
         id: EntityId,
-        properties: &mut crate::model::Properties,
-        show: impl FnOnce(&str, &str) -> T,
-    ) -> Result<Option<T>> {
+        wanted: [&str; N],
+        show: impl FnOnce(ShownRecord<'_, N>) -> T,
+    ) -> Result<Option<(T, LazyProperties)>> {
         let slot = keys::entity(id);
         let mut show = Some(show);
         let mut out = None;
         self.kv.read(&slot.block, &mut |block| {
             if let Some(show) = show.take() {
-                out = shown_in(block, slot.slot, properties, show)?;
+                out = shown_in(block, slot.slot, wanted, show)?;
             }
             Ok(())
         })?;
@@ -1574,16 +1575,16 @@ fn name_in(block: &[u8], slot: usize) -> Result<Option<std::sync::Arc<str>>> {
 }
 
 /// `Store::entity_shown` of slot `slot` of a block of entity records.
-fn shown_in<T>(
+fn shown_in<T, const N: usize>(
     block: &[u8],
     slot: usize,
-    properties: &mut Properties,
-    show: impl FnOnce(&str, &str) -> T,
-) -> Result<Option<T>> {
+    wanted: [&str; N],
+    show: impl FnOnce(ShownRecord<'_, N>) -> T,
+) -> Result<Option<(T, LazyProperties)>> {
     let Some(rec) = Page::slot(block, slot)? else { return Ok(None) };
-    let (name, kind) = crate::refill::entity_shown_into(rec, properties)
-        .map_err(|e| StoreError::Corrupt(format!("entity record: {e}")))?;
-    Ok(Some(show(name, kind)))
+    let (shown, properties) =
+        crate::lazy::entity_shown(rec, wanted).map_err(|e| StoreError::Corrupt(format!("entity record: {e}")))?;
+    Ok(Some((show(shown), properties)))
 }
 
 /// Reads the entities a long answer shows (their names, and what it shows of
@@ -1651,13 +1652,13 @@ impl EntitiesRead<'_> {
     }
 
     /// `Store::entity_shown`.
-    pub fn entity_shown<T>(
+    pub fn entity_shown<T, const N: usize>(
         &mut self,
         id: EntityId,
-        properties: &mut Properties,
-        show: impl FnOnce(&str, &str) -> T,
-    ) -> Result<Option<T>> {
-        self.with_block(id, |block, slot| block.map_or(Ok(None), |b| shown_in(b, slot, properties, show)))
+        wanted: [&str; N],
+        show: impl FnOnce(ShownRecord<'_, N>) -> T,
+    ) -> Result<Option<(T, LazyProperties)>> {
+        self.with_block(id, |block, slot| block.map_or(Ok(None), |b| shown_in(b, slot, wanted, show)))
     }
 }
 
@@ -2032,8 +2033,8 @@ mod tests {
     }
 
     /// `entity_shown` passes over the aliases (with documents and without) and hands
-    /// on the whole record's name, kind and properties, whatever the map it fills
-    /// held; `None` for an id with no entity.
+    /// on the whole record's name, kind, texts asked for and properties; `None` for an
+    /// id with no entity.
     #[test]
     fn an_entity_shown_is_the_whole_records_name_kind_and_properties() {
         let store = Store::in_memory().unwrap();
@@ -2045,19 +2046,18 @@ mod tests {
         tx.add_alias(b, "IRNA", Some(doc)).unwrap();
         tx.add_alias(b, "the agency", None).unwrap();
         tx.set_property(b, "founded", crate::Value::Int(1934)).unwrap();
+        tx.set_property(b, "title", crate::Value::Int(7)).unwrap();
         tx.commit().unwrap();
-        // One map filled by each in turn, as a long answer fills the maps it let go of.
-        let mut properties = crate::Properties::new();
-        for id in [doc, a, b, doc] {
+        let show =
+            |r: ShownRecord<'_, 2>| (r.name.to_owned(), r.kind.to_owned(), r.texts.map(|t| t.map(str::to_owned)));
+        for (id, title) in [(doc, Some("Iran asks Interpol")), (a, None), (b, None)] {
             let whole = store.entity(id).unwrap().unwrap();
-            let shown = store.entity_shown(id, &mut properties, |name, kind| (name.to_owned(), kind.to_owned()));
-            assert_eq!(shown.unwrap(), Some((whole.name, whole.kind)));
-            assert_eq!(properties, whole.properties);
+            let (shown, properties) = store.entity_shown(id, ["title", "outlet"], show).unwrap().unwrap();
+            assert_eq!(shown, (whole.name, whole.kind, [title.map(str::to_owned), None]));
+            assert_eq!(*properties, whole.properties);
         }
         assert!(!store.entity(b).unwrap().unwrap().aliases.is_empty());
-        let held = properties.clone();
-        assert_eq!(store.entity_shown(EntityId(b.0 + 1), &mut properties, |_, _| ()).unwrap(), None);
-        assert_eq!(properties, held, "no entity: the map is as it was");
+        assert_eq!(store.entity_shown(EntityId(b.0 + 1), [], |_| ()).unwrap(), None);
     }
 
     /// `EntitiesRead` keeps the blocks it read: what it shows must be what the store
@@ -2076,13 +2076,13 @@ mod tests {
             tx.add_alias(a, "Alqasimehr", Some(doc)).unwrap();
             tx.commit().unwrap();
             let mut read = store.entities_read();
-            let mut properties = crate::Properties::new();
-            let show = |name: &str, kind: &str| (name.to_owned(), kind.to_owned());
+            let show = |r: ShownRecord<'_, 0>| (r.name.to_owned(), r.kind.to_owned());
             for id in [doc, a, doc] {
                 let whole = store.entity(id).unwrap().unwrap();
                 assert_eq!(read.entity_name(id).unwrap().as_deref(), Some(whole.name.as_str()));
-                assert_eq!(read.entity_shown(id, &mut properties, show).unwrap(), Some((whole.name, whole.kind)));
-                assert_eq!(properties, whole.properties);
+                let (shown, properties) = read.entity_shown(id, [], show).unwrap().unwrap();
+                assert_eq!(shown, (whole.name, whole.kind));
+                assert_eq!(*properties, whole.properties);
             }
             let next = EntityId(a.0 + 1);
             assert_eq!(read.entity_name(next).unwrap(), None, "no such entity yet");
@@ -2095,7 +2095,9 @@ mod tests {
             assert_eq!(b, next, "the new entity is in the block read before");
             assert_eq!(read.entity_name(a).unwrap().as_deref(), Some("Ali Alghasi-Mehr"));
             assert_eq!(read.entity_name(b).unwrap().as_deref(), Some("Interpol"));
-            read.entity_shown(doc, &mut properties, |_, _| ()).unwrap().unwrap();
+            let (title, properties) =
+                read.entity_shown(doc, ["title"], |r| r.texts[0].map(str::to_owned)).unwrap().unwrap();
+            assert_eq!(title.as_deref(), Some("Interpol declines"));
             assert_eq!(properties["title"], crate::Value::Str("Interpol declines".into()));
         }
     }

@@ -17,8 +17,8 @@ pub mod vocabulary;
 pub use error::{Candidate, Error, ErrorKind, LoadError, QueryError, Restriction, Result};
 pub use factgraph_store::{
     lock_note, Added, Adjacency, AdjacencyEdge, CheckReport, CommitStats, Counts, Date, Direction, Edge, Engine,
-    Entity, EntityId, Evidence, JsonlCheck, NewStatement, Node, Object, OpenOptions, Path, Properties, Qualifiers,
-    Statement, StatementId, StoreError, Temporal, TemporalKind, Topology, Value, Walk, DOCUMENT_KIND,
+    Entity, EntityId, Evidence, JsonlCheck, LazyProperties, NewStatement, Node, Object, OpenOptions, Path, Properties,
+    Qualifiers, Statement, StatementId, StoreError, Temporal, TemporalKind, Topology, Value, Walk, DOCUMENT_KIND,
 };
 pub use factgraph_syntax::{ast::Span, ParseError};
 pub use graph::{line_col, syntax_tree, writes, Graph};

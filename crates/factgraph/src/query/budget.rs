@@ -101,7 +101,7 @@ pub(crate) fn cell_bytes(c: &Cell) -> usize {
     let props = properties_bytes;
     size_of::<Cell>()
         + match c {
-            Cell::Entity { name, kind, properties, .. } => name.len() + kind.len() + props(properties),
+            Cell::Entity { name, kind, properties, .. } => name.len() + kind.len() + properties.heap_bytes(),
             Cell::Statement { text, relation, qualifiers, .. } => text.len() + relation.len() + props(qualifiers),
             Cell::Value { value } => value_bytes(value),
             Cell::Text { text } => text.len(),

@@ -9,7 +9,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use factgraph_store::{
-    normalize, Entity, EntityId, Evidence, Node, Object, Qualifiers, Statement, StatementId, Store, Value,
+    normalize, Entity, EntityId, Evidence, LazyProperties, Node, Object, Qualifiers, Statement, StatementId, Store,
+    Value,
 };
 
 use super::result::{Cell, Citation, Streamed};
@@ -84,9 +85,14 @@ pub(crate) fn outlet(doc: &Entity) -> Option<&str> {
 /// The outlet in a document's properties (see `outlet`).
 fn outlet_in(properties: &factgraph_store::Properties) -> Option<&str> {
     match properties.get("outlet") {
-        Some(Value::Str(o)) if !o.trim().eq_ignore_ascii_case("unknown") && !o.trim().is_empty() => Some(o.as_str()),
+        Some(Value::Str(o)) if is_outlet(o) => Some(o.as_str()),
         _ => None,
     }
+}
+
+/// Whether a document's `outlet` text names one.
+fn is_outlet(o: &str) -> bool {
+    !o.trim().eq_ignore_ascii_case("unknown") && !o.trim().is_empty()
 }
 
 /// A document's title, unless it has none.
@@ -97,9 +103,14 @@ pub(crate) fn title(doc: &Entity) -> Option<&str> {
 /// The title in a document's properties (see `title`).
 fn title_in(properties: &factgraph_store::Properties) -> Option<&str> {
     match properties.get("title") {
-        Some(Value::Str(t)) if !t.trim().is_empty() => Some(t.as_str()),
+        Some(Value::Str(t)) if is_title(t) => Some(t.as_str()),
         _ => None,
     }
+}
+
+/// Whether a document's `title` text is one.
+fn is_title(t: &str) -> bool {
+    !t.trim().is_empty()
 }
 
 /// A document's outlet and title as two cells, null where it has none: shown beside
@@ -165,20 +176,25 @@ fn whole(
     id: EntityId,
     name: Arc<str>,
     kind: Arc<str>,
-    properties: Arc<factgraph_store::Properties>,
+    properties: LazyProperties,
+    document: Document,
 ) -> (Cell, Document, usize) {
-    let document = Document {
-        name: name.clone(),
-        outlet: outlet_in(&properties).map(Arc::from),
-        title: title_in(&properties).map(Arc::from),
-    };
     let bytes = SHOWN_TEXT * 4
         + kind.len()
-        + super::result::properties_bytes(&properties)
+        + properties.heap_bytes()
         + document.outlet.as_ref().map_or(0, |o| o.len())
         + document.title.as_ref().map_or(0, |t| t.len());
     let cell = Cell::Entity { id, name, kind, properties };
     (cell, document, bytes)
+}
+
+/// A document's name, outlet and title, with its properties (`whole`).
+fn document_of(name: &Arc<str>, properties: &factgraph_store::Properties) -> Document {
+    Document {
+        name: name.clone(),
+        outlet: outlet_in(properties).map(Arc::from),
+        title: title_in(properties).map(Arc::from),
+    }
 }
 
 /// A statement an answer shows (`Ctx::answered_statement`): shared with the store's
@@ -449,9 +465,6 @@ pub(crate) struct Ctx<'a> {
     /// they are counted as.
     documents_shown: HashMap<EntityId, Box<(Cell, Document)>>,
     documents_bytes: usize,
-    /// The property maps of documents let go of (`show_document`), to be filled
-    /// again with the next ones' (`spare_properties`).
-    spare_properties: Vec<Arc<factgraph_store::Properties>>,
     /// A long answer's names (`entity_name` when `bulk`), kept apart from `shown`,
     /// which holds cells too and is emptied when it fills: the hub's listing names
     /// 34,788 entities in 87,408 claims, and with `shown`'s bound a thread read them
@@ -520,7 +533,6 @@ impl<'a> Ctx<'a> {
             entities_read_bytes: 0,
             claim_text: String::new(),
             documents_shown: HashMap::default(),
-            spare_properties: Vec::new(),
             documents_bytes: 0,
             names_shown: HashMap::default(),
             names_bytes: 0,
@@ -644,7 +656,6 @@ impl<'a> Ctx<'a> {
         self.in_order = None;
         self.let_go_of_blocks();
         self.documents_shown.clear();
-        self.spare_properties.clear();
         let held = std::mem::take(&mut self.documents_bytes);
         self.release(held);
         self.names_shown.clear();
@@ -782,8 +793,12 @@ impl<'a> Ctx<'a> {
                 (e, properties)
             }
         };
-        let cell =
-            Cell::Entity { id, name: self.entity_name(id)?, kind: shared_text(&mut self.kinds, &e.kind), properties };
+        let cell = Cell::Entity {
+            id,
+            name: self.entity_name(id)?,
+            kind: shared_text(&mut self.kinds, &e.kind),
+            properties: properties.into(),
+        };
         self.shown.entry(id).or_default().cell = Some(Box::new(cell.clone()));
         self.hold_shown(SHOWN_TEXT * 2 + e.kind.len() + super::result::properties_bytes(&e.properties))?;
         Ok(cell)
@@ -821,49 +836,44 @@ impl<'a> Ctx<'a> {
     /// kept record cost a copy of its properties.
     fn show_whole(&mut self, id: EntityId) -> Result<(Cell, Document)> {
         let known = self.shown.get(&id).and_then(|s| s.name.clone());
-        let (name, kind, properties) = match self.entities.get(&id) {
-            Some(e) => (
-                known.unwrap_or_else(|| e.name.as_str().into()),
-                shared_text(&mut self.kinds, &e.kind),
-                Arc::new(e.properties.clone()),
-            ),
+        let (name, kind, properties, document) = match self.entities.get(&id) {
+            Some(e) => {
+                let name = known.unwrap_or_else(|| e.name.as_str().into());
+                let document = document_of(&name, &e.properties);
+                (name, shared_text(&mut self.kinds, &e.kind), LazyProperties::from(e.properties.clone()), document)
+            }
             // Its name and kind made into shared text straight from the record, its
-            // properties into a map let go of.
+            // properties kept as stored (`LazyProperties`).
             None => {
-                let mut properties = self.spare_properties();
                 let mut kinds = std::mem::take(&mut self.kinds);
                 let shown = self.read_entities(|read| {
-                    read.entity_shown(id, Arc::make_mut(&mut properties), |name, kind| {
-                        (known.unwrap_or_else(|| name.into()), shared_text(&mut kinds, kind))
+                    read.entity_shown(id, ["outlet", "title"], |r| {
+                        let name = known.unwrap_or_else(|| r.name.into());
+                        let [outlet, title] = r.texts;
+                        let document = Document {
+                            name: name.clone(),
+                            outlet: outlet.filter(|o| is_outlet(o)).map(Arc::from),
+                            title: title.filter(|t| is_title(t)).map(Arc::from),
+                        };
+                        (name, shared_text(&mut kinds, r.kind), document)
                     })
                 });
                 self.kinds = kinds;
-                let (name, kind) = shown?.ok_or(factgraph_store::StoreError::NoSuchEntity(id))?;
-                (name, kind, properties)
+                let ((name, kind, document), properties) =
+                    shown?.ok_or(factgraph_store::StoreError::NoSuchEntity(id))?;
+                (name, kind, properties, document)
             }
         };
         if &*kind == factgraph_store::DOCUMENT_KIND {
-            return self.show_document(id, name, kind, properties);
+            return self.show_document(id, name, kind, properties, document);
         }
         let shown = self.shown.entry(id).or_default();
         let name = shown.name.get_or_insert(name).clone();
-        let (cell, document, bytes) = whole(id, name, kind, properties);
+        let (cell, document, bytes) = whole(id, name, kind, properties, document);
         let cell = shown.cell.get_or_insert_with(|| Box::new(cell)).as_ref().clone();
         let document = shown.document.get_or_insert_with(|| Box::new(document)).as_ref().clone();
         self.hold_shown(bytes)?;
         Ok((cell, document))
-    }
-
-    /// A map of properties for the next entity a long answer decodes: one let go of
-    /// whose rows are gone (no one else holds it), else a new one. Those still shown
-    /// in rows are dropped on the way, and so left to their rows.
-    fn spare_properties(&mut self) -> Arc<factgraph_store::Properties> {
-        while let Some(mut properties) = self.spare_properties.pop() {
-            if Arc::get_mut(&mut properties).is_some() {
-                return properties;
-            }
-        }
-        Arc::default()
     }
 
     /// `show_whole` of a document: kept apart from `shown`, in `documents_shown`,
@@ -877,19 +887,12 @@ impl<'a> Ctx<'a> {
         id: EntityId,
         name: Arc<str>,
         kind: Arc<str>,
-        properties: Arc<factgraph_store::Properties>,
+        properties: LazyProperties,
+        document: Document,
     ) -> Result<(Cell, Document)> {
-        let (cell, document, bytes) = whole(id, name, kind, properties);
+        let (cell, document, bytes) = whole(id, name, kind, properties, document);
         if self.documents_shown.len() >= DOCUMENTS_SHOWN {
-            // Their maps are filled again with the next documents' properties, once
-            // the rows showing them are gone.
-            for (_, shown) in self.documents_shown.drain() {
-                if let (Cell::Entity { properties, .. }, _) = *shown {
-                    if self.spare_properties.len() < DOCUMENTS_SHOWN {
-                        self.spare_properties.push(properties);
-                    }
-                }
-            }
+            self.documents_shown.clear();
             let held = std::mem::take(&mut self.documents_bytes);
             self.release(held);
         }

@@ -8,7 +8,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use factgraph_store::{EntityId, Properties, Qualifiers, StatementId, Value};
+use factgraph_store::{EntityId, LazyProperties, Properties, Qualifiers, StatementId, Value};
 use serde::Serialize;
 
 /// One value in a result row.
@@ -26,8 +26,8 @@ pub enum Cell {
         /// Its kind (`Thing` for a node created without a label).
         kind: Arc<str>,
         /// Its properties other than the name.
-        #[serde(skip_serializing_if = "no_properties")]
-        properties: Arc<Properties>,
+        #[serde(skip_serializing_if = "LazyProperties::is_empty")]
+        properties: LazyProperties,
     },
     /// A statement, shown as its subject, relation and object.
     Statement {
@@ -98,10 +98,6 @@ pub(crate) fn properties_bytes(p: &Properties) -> usize {
                 }
         })
         .sum()
-}
-
-fn no_properties(p: &Arc<Properties>) -> bool {
-    p.is_empty()
 }
 
 impl Cell {

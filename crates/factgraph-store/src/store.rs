@@ -1562,6 +1562,11 @@ impl StatementsInOrder<'_> {
 
 /// The name in slot `slot` of a block of entity records (`None`: an empty slot).
 fn name_in(block: &[u8], slot: usize) -> Result<Option<std::sync::Arc<str>>> {
+    Ok(name_ref_in(block, slot)?.map(std::sync::Arc::from))
+}
+
+/// `name_in`, borrowed from the block.
+fn name_ref_in(block: &[u8], slot: usize) -> Result<Option<&str>> {
     /// The fields an entity record starts with (`Entity`'s order), borrowed.
     #[derive(serde::Deserialize)]
     struct Head<'a> {
@@ -1571,7 +1576,7 @@ fn name_in(block: &[u8], slot: usize) -> Result<Option<std::sync::Arc<str>>> {
     }
     let Some(rec) = Page::slot(block, slot)? else { return Ok(None) };
     let head: Head<'_> = decode(rec, "entity record")?;
-    Ok(Some(std::sync::Arc::from(head.name)))
+    Ok(Some(head.name))
 }
 
 /// `Store::entity_shown` of slot `slot` of a block of entity records.
@@ -1649,6 +1654,16 @@ impl EntitiesRead<'_> {
     /// `Store::entity_name`.
     pub fn entity_name(&mut self, id: EntityId) -> Result<Option<std::sync::Arc<str>>> {
         self.with_block(id, |block, slot| block.map_or(Ok(None), |b| name_in(b, slot)))
+    }
+
+    /// Hands entity `id`'s name, borrowed from its record, to `f`; `None` (and `f` not
+    /// called) when there is no such entity. For a name written into a longer text
+    /// (a claim's words), which needs no copy of its own.
+    pub fn with_entity_name<T>(&mut self, id: EntityId, f: impl FnOnce(&str) -> T) -> Result<Option<T>> {
+        self.with_block(id, |block, slot| match block {
+            Some(b) => Ok(name_ref_in(b, slot)?.map(f)),
+            None => Ok(None),
+        })
     }
 
     /// `Store::entity_shown`.

@@ -1542,7 +1542,8 @@ impl StatementsInOrder<'_> {
         let apart = self.store.quotes_apart();
         for tries in 1.. {
             let before = self.store.kv.version();
-            self.quotes.clear();
+            // The quotes' buffer is left as it is for `read_past_cache` to replace:
+            // emptied, its room would be zeroed again.
             self.records.clear();
             let records = &mut self.records;
             self.store.kv.read(&keys::record_block_key(keys::STATEMENT, block), &mut |page| {
@@ -1551,6 +1552,8 @@ impl StatementsInOrder<'_> {
             })?;
             if apart && !self.records.is_empty() {
                 self.store.kv.read_past_cache(&keys::record_block_key(keys::QUOTES, block), &mut self.quotes)?;
+            } else {
+                self.quotes.clear();
             }
             if tries >= JOIN_TRIES || (before.is_some() && self.store.kv.version() == before) {
                 break;

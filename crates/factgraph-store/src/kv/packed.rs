@@ -128,9 +128,10 @@ fn lz4_into(block: &[u8], out: &mut [u8]) -> Result<()> {
     Ok(())
 }
 
-/// The value a stored form holds, in `out` (emptied first), which keeps its room for
-/// the next: a long answer reading a block at a time past the cache decompresses
-/// into one buffer instead of a new one each time.
+/// The value a stored form holds, in `out` (whatever it held before is replaced; on
+/// an error it is left empty), which keeps its room for the next: a long answer
+/// reading a block at a time past the cache decompresses into one buffer instead of
+/// a new one each time.
 pub(crate) fn unpack_into(stored: &[u8], out: &mut Vec<u8>) -> Result<()> {
     match stored.first() {
         Some(&RAW) => {

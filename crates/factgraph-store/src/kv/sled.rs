@@ -535,7 +535,10 @@ impl Kv for SledKv {
     }
 
     fn read_past_cache(&self, key: &[u8], out: &mut Vec<u8>) -> Result<bool> {
-        out.clear();
+        // `out` is not emptied before a packed value is unpacked into it: unpacking
+        // sets its length without zeroing the room it had (`unpack_into`), which
+        // emptied first it zeroed whole, 50 MB for the hub's listing at 1,000,000
+        // statements.
         let db = self.db()?;
         let value = match self.recent.get(key) {
             Some(cached) => cached,
@@ -547,6 +550,7 @@ impl Kv for SledKv {
                 (_, value) => value,
             },
         };
+        out.clear();
         Ok(value.map(|v| out.extend_from_slice(&v)).is_some())
     }
 

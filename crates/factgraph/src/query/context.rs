@@ -763,6 +763,28 @@ impl<'a> Ctx<'a> {
         Ok(name)
     }
 
+    /// A document's name, outlet and title (`document`), and its cell (`entity_cell`)
+    /// when `wanted` says so of the document: in a long answer, one look among the
+    /// documents it shows instead of two, for each of its rows.
+    pub fn document_and_cell(
+        &mut self,
+        id: EntityId,
+        wanted: impl FnOnce(&Document) -> bool,
+    ) -> Result<(Document, Option<Cell>)> {
+        if self.bulk && !self.shown.contains_key(&id) {
+            if let Some((cell, doc)) = self.documents_shown.get(&id).map(|shown| &**shown) {
+                let cell = wanted(doc).then(|| cell.clone());
+                return Ok((doc.clone(), cell));
+            }
+            let (cell, doc) = self.show_whole(id)?;
+            let cell = wanted(&doc).then_some(cell);
+            return Ok((doc, cell));
+        }
+        let doc = self.document(id)?;
+        let cell = if wanted(&doc) { Some(self.entity_cell(id)?) } else { None };
+        Ok((doc, cell))
+    }
+
     pub fn entity_cell(&mut self, id: EntityId) -> Result<Cell> {
         if let Some(cell) = self.shown.get(&id).and_then(|s| s.cell.as_deref()) {
             return Ok(cell.clone());

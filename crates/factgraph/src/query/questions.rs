@@ -454,7 +454,7 @@ fn helper_lost() -> crate::error::Error {
 struct RowMaker {
     outlets: HashMap<Arc<str>, Option<EntityId>>,
     quoting: Vec<EntityId>,
-    cited: Vec<(EntityId, Document, Option<EntityId>, Arc<str>)>,
+    cited: Vec<Option<Cited>>,
     rows: Vec<(Cell, SourceKey, u8, usize)>,
     // Rows are unique by (source, role, document, statement); sources are keyed by
     // entity id, or by their text when an outlet names no entity. A statement's rows
@@ -463,6 +463,18 @@ struct RowMaker {
     seen: HashSet<(SourceKey, u8, EntityId)>,
     /// The roles' texts its rows share: the helper of a long answer has its own.
     roles: Option<[Arc<str>; 4]>,
+}
+
+/// A piece of evidence a statement's rows cite: its document, shown, who the document
+/// credits, and its quote. The last row citing it takes it (`Option::take`) rather than
+/// a copy: a long answer's rows each cite one, and each copy of its texts counted them
+/// up, and down again when the statement's were let go of.
+#[derive(Clone)]
+struct Cited {
+    document: EntityId,
+    doc: Document,
+    attribution: Option<EntityId>,
+    quote: Arc<str>,
 }
 
 /// Where `RowMaker::rows_of` hands each row, with the bytes of text made for it alone.
@@ -516,32 +528,33 @@ impl RowMaker {
             }
             quoting.push(ev.document);
             let at = cited.len();
-            let doc = ctx.document(ev.document)?;
-            let outlet = doc.outlet.clone();
-            cited.push((ev.document, doc, ev.attribution, ev.quote.as_str().into()));
+            // A document with no known outlet, speaking in its own voice, is the
+            // source itself: its cell is asked for with it.
+            let (doc, own_voice) =
+                ctx.document_and_cell(ev.document, |doc| doc.outlet.is_none() && ev.attribution.is_none())?;
             made += ev.quote.len();
             if let Some(a) = ev.attribution {
                 rows.push((ctx.entity_cell(a)?, SourceKey::Entity(a), 0, at));
             }
-            if let Some(outlet) = outlet {
-                let found = match outlets.get(&outlet) {
+            if let Some(outlet) = &doc.outlet {
+                let found = match outlets.get(outlet) {
                     Some(f) => *f,
                     None => {
-                        let f = ctx.store.lookup(&outlet)?.first().copied();
+                        let f = ctx.store.lookup(outlet)?.first().copied();
                         outlets.insert(outlet.clone(), f);
                         f
                     }
                 };
                 let (cell, key) = match found {
                     Some(id) => (ctx.entity_cell(id)?, SourceKey::Entity(id)),
-                    None => (Cell::Text { text: outlet.clone() }, SourceKey::Text(outlet)),
+                    None => (Cell::Text { text: outlet.clone() }, SourceKey::Text(outlet.clone())),
                 };
                 rows.push((cell, key, 1, at));
-            } else if ev.attribution.is_none() {
-                // A document with no known outlet, speaking in its own voice, is the
-                // source itself.
-                rows.push((ctx.entity_cell(ev.document)?, SourceKey::Entity(ev.document), 2, at));
+            } else if let Some(cell) = own_voice {
+                rows.push((cell, SourceKey::Entity(ev.document), 2, at));
             }
+            let quote = ev.quote.as_str().into();
+            cited.push(Some(Cited { document: ev.document, doc, attribution: ev.attribution, quote }));
         }
         for r in reports.get(&st.id).map(Vec::as_slice).unwrap_or_default() {
             if let Object::Node(n) = r.object {
@@ -553,7 +566,8 @@ impl RowMaker {
                     if claim_has || has(&ev.quote) || quoting.contains(&ev.document) {
                         let at = cited.len();
                         let doc = ctx.document(ev.document)?;
-                        cited.push((ev.document, doc, ev.attribution, ev.quote.as_str().into()));
+                        let quote = ev.quote.as_str().into();
+                        cited.push(Some(Cited { document: ev.document, doc, attribution: ev.attribution, quote }));
                         made += ev.quote.len();
                         let cell = ctx.node_cell(n)?;
                         // A statement's cell is made for this row (an entity's is
@@ -568,12 +582,18 @@ impl RowMaker {
         }
         // The claim's cell, made once and shared by its rows.
         let mut claim_cell: Option<Cell> = None;
-        for (cell, key, role, at) in rows.drain(..) {
-            let (document, doc, attribution, quote) = &cited[at];
-            if !seen.insert((key, role, *document)) {
+        let mut drained = rows.drain(..).peekable();
+        while let Some((cell, key, role, at)) = drained.next() {
+            // Rows citing one piece of evidence are next to each other.
+            let last_citing = drained.peek().is_none_or(|next| next.3 != at);
+            let Some(document) = cited.get(at).and_then(|c| c.as_ref()).map(|c| c.document) else { continue };
+            if !seen.insert((key, role, document)) {
                 continue;
             }
-            let citation = ctx.citation_of(st, claim.clone(), quote.clone(), doc.clone(), *attribution)?;
+            let taken = if last_citing { cited[at].take() } else { cited[at].clone() };
+            let Some(Cited { doc, attribution, quote, .. }) = taken else { continue };
+            let quote_cell = Cell::Text { text: quote.clone() };
+            let citation = ctx.citation_of(st, claim.clone(), quote, doc, attribution)?;
             let [outlet, title] = super::context::outlet_and_title(&citation);
             let claim_cell = match &claim_cell {
                 Some(c) => c.clone(),
@@ -585,7 +605,7 @@ impl RowMaker {
                 Cell::Text { text: citation.document.clone() },
                 outlet,
                 title,
-                Cell::Text { text: quote.clone() },
+                quote_cell,
                 claim_cell,
             ];
             emit(ctx, Row { cells, provenance: vec![citation] }, std::mem::take(&mut made))?;

@@ -1295,3 +1295,41 @@ fn negating_zero_gives_zero_not_negative_zero() {
     let cells = first_row(&g, "with 0.0 as z return -0.0, -.0, -z, -(0.0), -1.5");
     assert_eq!(cells, ["0.0", "0.0", "0.0", "0.0", "-1.5"]);
 }
+
+/// `order by` after aggregation may read the items' aggregates in an expression, beside
+/// the returned columns, the grouping keys, constants and parameters, as openCypher
+/// allows: `order by age + count(you.age)` and `order by a.name + 'C'` failed saying to
+/// order by a returned column. An aggregate the items do not make, and a variable the
+/// grouping dropped, are still refused so; a value that is not a key is ambiguous, as
+/// beside an aggregate in `return`.
+#[test]
+fn an_order_by_after_aggregation_may_read_the_aggregates_and_keys() {
+    let g = Graph::in_memory().unwrap();
+    g.query(
+        "create (a:Person {name: 'a', age: 30}), (b:Person {name: 'b', age: 20}), (c:Person {name: 'c', age: 25}), \
+         (a)-[:KNOWS]->(b), (a)-[:KNOWS]->(c), (c)-[:KNOWS]->(b)",
+    )
+    .unwrap();
+    let m = "match (me:Person)--(you:Person) ";
+    let names = |q: &str| -> Vec<String> {
+        g.query(&format!("{m}{q}")).unwrap()[0].rows.iter().map(|r| r.cells[0].to_string()).collect()
+    };
+    // Each knows two; ages 30, 20, 25; the ages of whom each knows sum to 45, 55, 50.
+    let q = "return me.name as n, me.age as age, count(you) as k order by age + count(you) desc";
+    assert_eq!(names(q), ["a", "c", "b"]);
+    let q = "return me.name as n, me.age as age, count(you.age) order by me.age + count(you.age)";
+    assert_eq!(names(q), ["b", "c", "a"]);
+    assert_eq!(names("return me.name as n, sum(you.age) order by -sum(you.age), me.name"), ["b", "c", "a"]);
+    assert_eq!(names("with me.name as n, count(*) as k order by me.name + 'z' desc return n"), ["c", "b", "a"]);
+    let p = factgraph::Params::new().set("k", 1000);
+    let r = g.query_params(&format!("{m}return avg(me.age) as a order by $k - avg(me.age)"), &p, &Default::default());
+    assert_eq!(r.unwrap()[0].rows.len(), 1);
+    for (q, said) in [
+        ("return count(you.age) as agg order by me.age + count(you.age)", "order by a returned column"),
+        ("return me.name, min(you.age) as m order by sum(you.age)", "order by a returned column"),
+        ("return me.age + you.age, count(*) as cnt order by me.age + you.age + count(*)", "beside an aggregate"),
+    ] {
+        let e = g.validate_params(&format!("{m}{q}"), &factgraph::Params::new()).unwrap_err().to_string();
+        assert!(e.contains(said), "{q}: {e}");
+    }
+}

@@ -585,6 +585,23 @@ fn ungrouped<'e>(
     }
 }
 
+/// The aggregate calls in `e`, outermost (an aggregate holds none: nesting is refused).
+fn aggregate_calls(e: &Expr) -> Vec<&Expr> {
+    if is_aggregate_call(e) {
+        return vec![e];
+    }
+    children(e).into_iter().flat_map(aggregate_calls).collect()
+}
+
+/// The first variable `e` reads, with where: what an error names when `e` cannot be
+/// made.
+fn first_variable(e: &Expr) -> Option<(&str, Span)> {
+    match property_chain(e) {
+        Some(v) => Some((v, e.span)),
+        None => children(e).into_iter().find_map(first_variable),
+    }
+}
+
 /// The variable a variable or a chain of properties read from it starts at: `me` of
 /// `me`, `me.age`, `m.a.b`; `None` for anything else.
 fn property_chain(e: &Expr) -> Option<&str> {
@@ -1283,6 +1300,8 @@ impl Planner {
         // The items' compiled expressions, by the text tree they came from, so that
         // `order by` can find an item it repeats.
         let mut compiled: Vec<(Expr, Slot)> = Vec::new();
+        // The slots of the `order by` items that aggregate, by their place in it.
+        let mut order_aggregates: Vec<Option<Slot>> = Vec::new();
         if aggregated {
             let mut keys = Vec::new();
             let mut after = Vec::new();
@@ -1310,6 +1329,7 @@ impl Planner {
                 columns.push((name.clone(), slot, t));
                 compiled.push((e.clone(), slot));
             }
+            order_aggregates = self.order_aggregates(proj, &items, &compiled, &columns, scope, &mut after)?;
             let aggs = std::mem::take(&mut self.aggs).into_iter().map(|(_, a)| a).collect();
             op = Op::Aggregate { input: Box::new(op), keys, aggs };
             if !after.is_empty() {
@@ -1347,8 +1367,12 @@ impl Planner {
         }
         if !proj.order.is_empty() {
             let mut keys = Vec::new();
-            for s in &proj.order {
-                let same = compiled.iter().find(|(e, _)| same_expr(e, &s.expr)).map(|(_, slot)| *slot);
+            for (i, s) in proj.order.iter().enumerate() {
+                let same = compiled
+                    .iter()
+                    .find(|(e, _)| same_expr(e, &s.expr))
+                    .map(|(_, slot)| *slot)
+                    .or(order_aggregates.get(i).copied().flatten());
                 let key = match same {
                     Some(slot) => CExpr::Slot(slot),
                     None => {
@@ -1393,6 +1417,78 @@ impl Planner {
             op = Op::Filter { input: Box::new(op), pred };
         }
         Ok((op, columns, !proj.order.is_empty(), aggregated))
+    }
+
+    /// The `order by` items of an aggregating projection that are not one of its items
+    /// (`return me.age as age, count(you) order by age + count(you)`, `with a.name as
+    /// name, count(*) as n order by a.name + 'C'`), made after the grouping: each a
+    /// slot set by an expression pushed onto `after`, by its place in the `order by`;
+    /// `None` for the others. Such an item may read the returned columns by name, the
+    /// grouping keys, constants and the items' aggregates: a variable the grouping
+    /// dropped, or an aggregate the items do not make, is refused as unreturned, and
+    /// any other value as ambiguous, as beside an aggregate in the items themselves.
+    fn order_aggregates(
+        &mut self,
+        proj: &Projection,
+        items: &[(String, Expr, Span)],
+        compiled: &[(Expr, Slot)],
+        columns: &[(String, Slot, VarType)],
+        scope: &Scope,
+        after: &mut Vec<(CExpr, Slot)>,
+    ) -> Result<Vec<Option<Slot>>> {
+        let mut out = Vec::with_capacity(proj.order.len());
+        for s in &proj.order {
+            let e = &s.expr;
+            if compiled.iter().any(|(c, _)| same_expr(c, e)) {
+                out.push(None);
+                continue;
+            }
+            // Its aggregates must be the items': the values one aggregates that they do
+            // not are gone after the grouping (`with …, min(sum) as min order by
+            // sum(sum)`).
+            for agg in aggregate_calls(e) {
+                if !items.iter().any(|(_, i, _)| aggregate_calls(i).iter().any(|x| same_expr(x, agg))) {
+                    let span = first_variable(agg).map_or(agg.span, |(_, span)| span);
+                    return Err(QueryError::not_allowed(Restriction::OrderByUnreturnedAfterAggregation, span).into());
+                }
+            }
+            // The columns by name, before the variables they were made from.
+            let mut seen = scope.clone();
+            for (n, slot, t) in columns {
+                seen.bind(n, *slot, *t);
+            }
+            let simple = |e: &Expr| property_chain(e).is_some();
+            let plain = || items.iter().filter(|(_, e, _)| !contains_aggregate(e));
+            let keys: Vec<String> =
+                plain().filter(|(_, e, _)| simple(e)).map(|(_, e, _)| factgraph_syntax::print_expr(e)).collect();
+            let mut key_vars: Vec<&str> = plain()
+                .filter_map(|(_, e, _)| match &e.kind {
+                    ExprKind::Var(v) => Some(v.as_str()),
+                    _ => None,
+                })
+                .collect();
+            key_vars.extend(columns.iter().map(|(n, ..)| n.as_str()));
+            if let Some(x) = ungrouped(e, &seen, &keys, &key_vars, &mut Vec::new()) {
+                let var = property_chain(x).unwrap_or_default();
+                // A variable no plain item reads is gone after the grouping.
+                if !var.is_empty() && !plain().any(|(_, i, _)| uses_var(i, var)) {
+                    let rule = Restriction::OrderByUnreturnedAfterAggregation;
+                    return Err(QueryError::not_allowed(rule, x.span).into());
+                }
+                let rule = Restriction::AmbiguousAggregation { expression: factgraph_syntax::print_expr(x) };
+                return Err(QueryError::not_allowed(rule, x.span).into());
+            }
+            let slot = match self.expr(e, &seen, Place::Projection)? {
+                CExpr::Slot(slot) => slot,
+                c => {
+                    let slot = self.slot(&format!("{HIDDEN}order#{}", out.len()));
+                    after.push((c, slot));
+                    slot
+                }
+            };
+            out.push(Some(slot));
+        }
+        Ok(out)
     }
 
     /// The count of `skip` or `limit`: a constant whole number, checked here when it is

@@ -98,7 +98,11 @@ impl std::ops::Deref for LazyProperties {
             Repr::Decoded(p) => p,
             // Checked when read (`checked`): a failure here would be a decoder that
             // reads the same bytes two ways, and shows as no properties, not a panic.
-            Repr::Stored(s) => s.decoded.get_or_init(|| postcard::from_bytes(&s.bytes).unwrap_or_default()),
+            Repr::Stored(s) => s.decoded.get_or_init(|| {
+                let decoded = postcard::from_bytes(&s.bytes);
+                debug_assert!(decoded.is_ok(), "checked properties failed to decode: {decoded:?}");
+                decoded.unwrap_or_default()
+            }),
         }
     }
 }
@@ -173,9 +177,14 @@ pub(crate) fn entity_shown<'r, const N: usize>(
     let mut texts = [None; N];
     let entries = (&mut de).deserialize_map(Check { wanted, texts: &mut texts })?;
     let after = de.finalize()?;
+    let shown = ShownRecord { name: head.name, kind: head.kind, texts };
+    // None: one empty map, not an allocation of stored room each.
+    if entries == 0 {
+        return Ok((shown, LazyProperties::default()));
+    }
     let bytes = &rest[..rest.len() - after.len()];
     let stored = Stored { bytes: bytes.into(), entries, decoded: OnceLock::new() };
-    Ok((ShownRecord { name: head.name, kind: head.kind, texts }, LazyProperties(Repr::Stored(Arc::new(stored)))))
+    Ok((shown, LazyProperties(Repr::Stored(Arc::new(stored)))))
 }
 
 /// An alias as stored, passed over: empty for most documents, so unallocated.

@@ -192,10 +192,9 @@ fn a_long_answer_streamed_whole_on_two_threads_is_the_answer_of_one() {
     same_rows(&rows, &one[0].rows, "every row");
 }
 
-/// A long answer fills the property maps of the documents it let go of with the next
-/// ones' once their rows are gone: every document's cell still shows its own
-/// properties and title, streamed (each row looked at and let go, so that the maps
-/// are filled again) and collected, on one thread and on two.
+/// A long answer keeps each document's properties as stored until they are read
+/// (`LazyProperties`): every document's cell still shows its own properties and title,
+/// streamed (each row looked at and let go) and collected, on one thread and on two.
 #[test]
 fn every_document_a_long_answer_shows_has_its_own_properties() {
     let g = &graph().1;

@@ -83,8 +83,8 @@ pub trait Kv: Send + Sync {
         })?;
         Ok(out)
     }
-    /// The value under `key` as a scan reads it, into `out` (emptied first; `false`
-    /// when absent): from the engine's cache of values read lately when it is there,
+    /// The value under `key` as a scan reads it, into `out` (what it held is replaced;
+    /// empty when absent, `false`, or after an error): from the engine's cache of values read lately when it is there,
     /// else from the engine without being kept in that cache, where a long answer
     /// reading each block once would only churn it.
     fn read_past_cache(&self, key: &[u8], out: &mut Vec<u8>) -> Result<bool> {

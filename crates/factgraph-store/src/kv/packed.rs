@@ -133,6 +133,15 @@ fn lz4_into(block: &[u8], out: &mut [u8]) -> Result<()> {
 /// reading a block at a time past the cache decompresses into one buffer instead of
 /// a new one each time.
 pub(crate) fn unpack_into(stored: &[u8], out: &mut Vec<u8>) -> Result<()> {
+    let unpacked = unpack_into_room(stored, out);
+    if unpacked.is_err() {
+        out.clear();
+    }
+    unpacked
+}
+
+/// `unpack_into`, which empties `out` when this fails.
+fn unpack_into_room(stored: &[u8], out: &mut Vec<u8>) -> Result<()> {
     match stored.first() {
         Some(&RAW) => {
             out.clear();
@@ -161,11 +170,7 @@ pub(crate) fn unpack_into(stored: &[u8], out: &mut Vec<u8>) -> Result<()> {
             // at 1,000,000 statements): the block must make all `len` bytes, or it
             // is an error, and the buffer is emptied.
             out.resize(len, 0);
-            let made = lz4_into(block, out);
-            if made.is_err() {
-                out.clear();
-            }
-            made
+            lz4_into(block, out)
         }
         // What `unpack` says of anything else.
         _ => {

@@ -307,6 +307,23 @@ impl SledKv {
         Ok(value)
     }
 
+    /// `read_past_cache`, which empties `out` when this fails.
+    fn read_past_cache_into(&self, key: &[u8], out: &mut Vec<u8>) -> Result<bool> {
+        let db = self.db()?;
+        let value = match self.recent.get(key) {
+            Some(cached) => cached,
+            None => match (self.compression, db.get(key).map_err(engine_error)?) {
+                (Compression::Packed, Some(stored)) => {
+                    packed::unpack_into(&stored, out)?;
+                    return Ok(true);
+                }
+                (_, value) => value,
+            },
+        };
+        out.clear();
+        Ok(value.map(|v| out.extend_from_slice(&v)).is_some())
+    }
+
     /// The open tree, or the error that says why there is none.
     fn db(&self) -> Result<MappedDb<'_>> {
         let guard = self.db.read().unwrap_or_else(|p| p.into_inner());
@@ -535,23 +552,15 @@ impl Kv for SledKv {
     }
 
     fn read_past_cache(&self, key: &[u8], out: &mut Vec<u8>) -> Result<bool> {
-        // `out` is not emptied before a packed value is unpacked into it: unpacking
-        // sets its length without zeroing the room it had (`unpack_into`), which
-        // emptied first it zeroed whole, 50 MB for the hub's listing at 1,000,000
-        // statements.
-        let db = self.db()?;
-        let value = match self.recent.get(key) {
-            Some(cached) => cached,
-            None => match (self.compression, db.get(key).map_err(engine_error)?) {
-                (Compression::Packed, Some(stored)) => {
-                    packed::unpack_into(&stored, out)?;
-                    return Ok(true);
-                }
-                (_, value) => value,
-            },
-        };
-        out.clear();
-        Ok(value.map(|v| out.extend_from_slice(&v)).is_some())
+        // `out` is not emptied before a packed value is unpacked into it: unpacking an
+        // LZ4 block sets its length without zeroing the room it had (`unpack_into`),
+        // which emptied first it zeroed whole, 50 MB for the hub's listing at
+        // 1,000,000 statements. Nothing is left in it after an error.
+        let read = self.read_past_cache_into(key, out);
+        if read.is_err() {
+            out.clear();
+        }
+        read
     }
 
     fn read_shared(&self, key: &[u8]) -> Result<Option<sled::IVec>> {

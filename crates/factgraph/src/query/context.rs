@@ -153,8 +153,10 @@ const SHOWN_WHILE_STREAMING: usize = 16_384;
 /// Documents a long answer keeps shown (`Ctx::show_document`), the last ones.
 const DOCUMENTS_SHOWN: usize = 1024;
 
-/// Names a long answer keeps (`Ctx::bulk_name`), the last ones: about 3 MB.
-const NAMES_SHOWN: usize = 32_768;
+/// Names a long answer keeps (`Ctx::bulk_name`), the last ones: about 400 KB. Its
+/// claims write their names from the records (`Ctx::write_node`); these are the names
+/// of the agents its documents credit, a few again and again.
+const NAMES_SHOWN: usize = 4096;
 
 /// Where a streaming caller takes results and rows (`Graph::query_each`); `Break`
 /// when it wants no more.
@@ -456,7 +458,7 @@ pub(crate) struct Ctx<'a> {
     /// (`answered_statement`).
     in_order: Option<factgraph_store::StatementsInOrder<'a>>,
     /// The entities a long answer shows, read with their blocks kept at hand
-    /// (`entity_name` and documents when `bulk`).
+    /// (`entity_name`, the names in claims and documents when `bulk`).
     entities_read: Option<factgraph_store::EntitiesRead<'a>>,
     entities_read_bytes: usize,
     /// Where `claim` writes, kept for the next.
@@ -465,10 +467,9 @@ pub(crate) struct Ctx<'a> {
     /// they are counted as.
     documents_shown: HashMap<EntityId, Box<(Cell, Document)>>,
     documents_bytes: usize,
-    /// A long answer's names (`entity_name` when `bulk`), kept apart from `shown`,
-    /// which holds cells too and is emptied when it fills: the hub's listing names
-    /// 34,788 entities in 87,408 claims, and with `shown`'s bound a thread read them
-    /// from the store 50,000-70,000 times. Names alone are small (`NAMES_SHOWN`).
+    /// A long answer's names (`entity_name` when `bulk`: the agents its documents
+    /// credit), kept apart from `shown`, which holds cells too and is emptied when it
+    /// fills. Names alone are small (`NAMES_SHOWN`).
     names_shown: HashMap<EntityId, Arc<str>>,
     names_bytes: usize,
 }

@@ -586,7 +586,11 @@ impl RowMaker {
         while let Some((cell, key, role, at)) = drained.next() {
             // Rows citing one piece of evidence are next to each other.
             let last_citing = drained.peek().is_none_or(|next| next.3 != at);
-            let Some(document) = cited.get(at).and_then(|c| c.as_ref()).map(|c| c.document) else { continue };
+            // Taken only by the last row citing it: a row finding it gone would be a
+            // row lost.
+            let document = cited.get(at).and_then(|c| c.as_ref()).map(|c| c.document);
+            debug_assert!(document.is_some(), "the evidence of a row was taken before it");
+            let Some(document) = document else { continue };
             if !seen.insert((key, role, document)) {
                 continue;
             }

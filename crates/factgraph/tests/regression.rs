@@ -1333,3 +1333,24 @@ fn an_order_by_after_aggregation_may_read_the_aggregates_and_keys() {
         assert!(e.contains(said), "{q}: {e}");
     }
 }
+
+/// A `create` makes its patterns in order, and a later one reads what an earlier one
+/// made (`create (a {id: 0}), (:Begin {num: a.id})`), as openCypher says: every
+/// pattern's properties were read before any was made, so `a.id` was null and the
+/// property missing. Rows of an input each make theirs, the same way.
+#[test]
+fn a_create_pattern_reads_what_an_earlier_pattern_of_it_made() {
+    let g = Graph::in_memory().unwrap();
+    g.query("create (a:End {num: 42, id: 0}), (:End {num: 3}), (:Begin {num: a.id})").unwrap();
+    assert_eq!(count(&g, "match (b:Begin) where b.num = 0 return count(*)"), "1");
+    let q = "match (a:Begin) with a.num as property match (b) where b.id = property return b.num";
+    assert_eq!(first_row(&g, q), ["42"]);
+    g.query("unwind [1, 2] as i create (x:X {i: i}), (y:Y {j: x.i * 10}), (y)-[:R {k: y.j + x.i}]->(x)").unwrap();
+    let q = "match (y:Y)-[r:R]->(x:X) return y.j, r.k, x.i order by x.i";
+    let rows = g.query(q).unwrap()[0]
+        .rows
+        .iter()
+        .map(|r| r.cells.iter().map(|c| c.to_string()).collect::<Vec<_>>())
+        .collect::<Vec<_>>();
+    assert_eq!(rows, [["10", "11", "1"], ["20", "22", "2"]]);
+}

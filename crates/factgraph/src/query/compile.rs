@@ -192,6 +192,10 @@ pub(crate) struct CreatePlan {
     /// The value of every property the clause writes, in the order the paths give
     /// them (node, then relationship, then node, …).
     pub values: Vec<CExpr>,
+    /// Whether a path's properties read what an earlier path of the clause creates
+    /// (`create (a {id: 0}), (b {num: a.id})`): then each path is made and committed
+    /// before the next one's properties are read.
+    pub staged: bool,
 }
 
 /// One change `set`, `remove` or `merge … on create/on match set` makes to the node or
@@ -583,6 +587,33 @@ fn ungrouped<'e>(
             None => children(e).into_iter().find_map(|c| ungrouped(c, scope, keys, key_vars, locals)),
         },
     }
+}
+
+/// Whether a query's `create` clauses read what they create: a property of a path
+/// that reads a variable an earlier path (of the clause or of one before it) declares,
+/// as `create (a {id: 0}), (:B {num: a.id})` does. Such a query is not written with
+/// the script's batch (whose paths are all read before any is made), but runs as a
+/// query, which makes each path before reading the next.
+pub(crate) fn reads_what_it_creates(q: &Query) -> bool {
+    let mut made: Vec<&str> = Vec::new();
+    for clause in &q.clauses {
+        let Clause::Create(paths) = clause else { continue };
+        for path in paths {
+            let properties = path
+                .start
+                .properties
+                .iter()
+                .chain(path.steps.iter().flat_map(|(r, n)| r.properties.iter().chain(&n.properties)));
+            for p in properties {
+                if made.iter().any(|v| uses_var(&p.value, v)) {
+                    return true;
+                }
+            }
+            let vars = std::iter::once(&path.start.var).chain(path.steps.iter().flat_map(|(r, n)| [&r.var, &n.var]));
+            made.extend(vars.flatten().map(|v| v.text.as_str()));
+        }
+    }
+    false
 }
 
 /// The aggregate calls in `e`, outermost (an aggregate holds none: nesting is refused).
@@ -1075,7 +1106,7 @@ impl Planner {
                 r.arrow = Arrow::Right;
             }
         }
-        let create = CreatePlan { paths: vec![created], bound, binds, values };
+        let create = CreatePlan { paths: vec![created], bound, binds, values, staged: false };
         let on_create = self.set_items(&merge.on_create, scope)?;
         let on_match = self.set_items(&merge.on_match, scope)?;
         let op = Op::Merge { input: Box::new(input), paths, create, on_create, on_match };
@@ -1219,17 +1250,28 @@ impl Planner {
             }
         }
         let mut values = Vec::new();
+        // The variables the paths before this one create.
+        let mut made: Vec<&str> = Vec::new();
+        let mut staged = false;
         for path in paths {
-            for p in &path.start.properties {
+            let properties = path
+                .start
+                .properties
+                .iter()
+                .chain(path.steps.iter().flat_map(|(r, n)| r.properties.iter().chain(&n.properties)));
+            for p in properties {
+                staged |= made.iter().any(|v| uses_var(&p.value, v));
                 values.push(self.expr(&p.value, scope, Place::Row)?);
             }
-            for (r, n) in &path.steps {
-                for p in r.properties.iter().chain(&n.properties) {
-                    values.push(self.expr(&p.value, scope, Place::Row)?);
+            let vars = std::iter::once(&path.start.var).chain(path.steps.iter().flat_map(|(r, n)| [&r.var, &n.var]));
+            for v in vars.flatten() {
+                if binds.iter().any(|(b, _)| *b == v.text) {
+                    made.push(&v.text);
                 }
             }
         }
-        Ok(Op::Create { input: Box::new(input), plan: CreatePlan { paths: paths.to_vec(), bound, binds, values } })
+        let plan = CreatePlan { paths: paths.to_vec(), bound, binds, values, staged };
+        Ok(Op::Create { input: Box::new(input), plan })
     }
 
     /// `return` or `with`: returns the operator, the columns (name, slot, type), whether

@@ -698,14 +698,31 @@ impl Env<'_> {
                 }
             }
             let mut rels = HashMap::new();
-            let paths = literal_paths(ctx, plan, row)?;
-            script::create(&mut tx, self.written, &paths, self.text, &mut vars, &mut rels)?;
-            for (name, slot) in &plan.binds {
-                if let Some(n) = vars.get(name) {
-                    row[*slot] = Val::Node(*n);
-                } else if let Some(s) = rels.get(name) {
-                    row[*slot] = Val::Rel(*s);
+            let bind = |row: &mut Vec<Val>, vars: &HashMap<String, Node>, rels: &HashMap<String, StatementId>| {
+                for (name, slot) in &plan.binds {
+                    if let Some(n) = vars.get(name) {
+                        row[*slot] = Val::Node(*n);
+                    } else if let Some(s) = rels.get(name) {
+                        row[*slot] = Val::Rel(*s);
+                    }
                 }
+            };
+            if !plan.staged {
+                let paths = literal_paths(ctx, plan, row)?;
+                script::create(&mut tx, self.written, &paths, self.text, &mut vars, &mut rels)?;
+                bind(row, &vars, &rels);
+                continue;
+            }
+            // A path reads what one before it made: each is committed, and the row
+            // holds what it bound, before the next one's properties are read.
+            for i in 0..plan.paths.len() {
+                let path = literal_path(ctx, plan, row, i)?;
+                script::create(&mut tx, self.written, std::slice::from_ref(&path), self.text, &mut vars, &mut rels)?;
+                bind(row, &vars, &rels);
+                // One writer at a time: the next transaction begins once this one is in.
+                self.commit(tx)?;
+                ctx.forget();
+                tx = ctx.store.transaction()?;
             }
         }
         self.commit(tx)?;
@@ -718,8 +735,17 @@ impl Env<'_> {
 /// The paths of a `create` with each property's value for this row written in as a
 /// literal (null as `null`: no property).
 pub(crate) fn literal_paths(ctx: &mut Ctx<'_>, plan: &CreatePlan, row: &[Val]) -> Result<Vec<PathPattern>> {
-    let mut paths = plan.paths.clone();
-    let mut values = plan.values.iter();
+    (0..plan.paths.len()).map(|i| literal_path(ctx, plan, row, i)).collect()
+}
+
+/// Path `i` of a `create` as `literal_paths` makes it.
+fn literal_path(ctx: &mut Ctx<'_>, plan: &CreatePlan, row: &[Val], i: usize) -> Result<PathPattern> {
+    let count = |p: &PathPattern| {
+        p.start.properties.len() + p.steps.iter().map(|(r, n)| r.properties.len() + n.properties.len()).sum::<usize>()
+    };
+    let before: usize = plan.paths[..i].iter().map(count).sum();
+    let mut path = plan.paths[i].clone();
+    let mut values = plan.values[before.min(plan.values.len())..].iter();
     let mut fill = |ctx: &mut Ctx<'_>, props: &mut Vec<PatternProperty>| -> Result<()> {
         for p in props {
             let Some(e) = values.next() else { break };
@@ -749,14 +775,12 @@ pub(crate) fn literal_paths(ctx: &mut Ctx<'_>, plan: &CreatePlan, row: &[Val]) -
         }
         Ok(())
     };
-    for path in &mut paths {
-        fill(ctx, &mut path.start.properties)?;
-        for (r, n) in &mut path.steps {
-            fill(ctx, &mut r.properties)?;
-            fill(ctx, &mut n.properties)?;
-        }
+    fill(ctx, &mut path.start.properties)?;
+    for (r, n) in &mut path.steps {
+        fill(ctx, &mut r.properties)?;
+        fill(ctx, &mut n.properties)?;
     }
-    Ok(paths)
+    Ok(path)
 }
 
 /// A value a property can hold, as a literal; the value back if it is not one.

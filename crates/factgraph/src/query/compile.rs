@@ -192,10 +192,11 @@ pub(crate) struct CreatePlan {
     /// The value of every property the clause writes, in the order the paths give
     /// them (node, then relationship, then node, …).
     pub values: Vec<CExpr>,
-    /// Whether a path's properties read what an earlier path of the clause creates
-    /// (`create (a {id: 0}), (b {num: a.id})`): then each path is made and committed
-    /// before the next one's properties are read.
-    pub staged: bool,
+    /// The variables the clause creates whose properties a later node or relationship
+    /// of it reads (`create (a {id: 0}), (b {num: a.id})`): the later one reads the
+    /// values the earlier one was given (`exec::literal_paths`), in the clause's one
+    /// transaction.
+    pub read_back: Vec<String>,
 }
 
 /// One change `set`, `remove` or `merge … on create/on match set` makes to the node or
@@ -589,31 +590,14 @@ fn ungrouped<'e>(
     }
 }
 
-/// Whether a query's `create` clauses read what they create: a property of a path
-/// that reads a variable an earlier path (of the clause or of one before it) declares,
-/// as `create (a {id: 0}), (:B {num: a.id})` does. Such a query is not written with
-/// the script's batch (whose paths are all read before any is made), but runs as a
-/// query, which makes each path before reading the next.
-pub(crate) fn reads_what_it_creates(q: &Query) -> bool {
-    let mut made: Vec<&str> = Vec::new();
-    for clause in &q.clauses {
-        let Clause::Create(paths) = clause else { continue };
-        for path in paths {
-            let properties = path
-                .start
-                .properties
-                .iter()
-                .chain(path.steps.iter().flat_map(|(r, n)| r.properties.iter().chain(&n.properties)));
-            for p in properties {
-                if made.iter().any(|v| uses_var(&p.value, v)) {
-                    return true;
-                }
-            }
-            let vars = std::iter::once(&path.start.var).chain(path.steps.iter().flat_map(|(r, n)| [&r.var, &n.var]));
-            made.extend(vars.flatten().map(|v| v.text.as_str()));
-        }
+/// Whether `e` reads variable `name` only for its properties (`name.key`), never as
+/// itself.
+fn only_properties_of(e: &Expr, name: &str) -> bool {
+    match &e.kind {
+        ExprKind::Var(v) => v != name,
+        ExprKind::Property(..) => true,
+        _ => children(e).into_iter().all(|c| only_properties_of(c, name)),
     }
-    false
 }
 
 /// The aggregate calls in `e`, outermost (an aggregate holds none: nesting is refused).
@@ -1106,7 +1090,7 @@ impl Planner {
                 r.arrow = Arrow::Right;
             }
         }
-        let create = CreatePlan { paths: vec![created], bound, binds, values, staged: false };
+        let create = CreatePlan { paths: vec![created], bound, binds, values, read_back: Vec::new() };
         let on_create = self.set_items(&merge.on_create, scope)?;
         let on_match = self.set_items(&merge.on_match, scope)?;
         let op = Op::Merge { input: Box::new(input), paths, create, on_create, on_match };
@@ -1250,27 +1234,30 @@ impl Planner {
             }
         }
         let mut values = Vec::new();
-        // The variables the paths before this one create.
+        // The variables the nodes and relationships before this one create, and those
+        // of them a later one reads properties of (and only properties: a node's id
+        // or labels are not among the values it was given).
         let mut made: Vec<&str> = Vec::new();
-        let mut staged = false;
+        let mut read_back: Vec<String> = Vec::new();
         for path in paths {
-            let properties = path
-                .start
-                .properties
-                .iter()
-                .chain(path.steps.iter().flat_map(|(r, n)| r.properties.iter().chain(&n.properties)));
-            for p in properties {
-                staged |= made.iter().any(|v| uses_var(&p.value, v));
-                values.push(self.expr(&p.value, scope, Place::Row)?);
-            }
-            let vars = std::iter::once(&path.start.var).chain(path.steps.iter().flat_map(|(r, n)| [&r.var, &n.var]));
-            for v in vars.flatten() {
-                if binds.iter().any(|(b, _)| *b == v.text) {
+            let parts = std::iter::once((&path.start.properties, &path.start.var))
+                .chain(path.steps.iter().flat_map(|(r, n)| [(&r.properties, &r.var), (&n.properties, &n.var)]));
+            for (properties, var) in parts {
+                for p in properties {
+                    for v in &made {
+                        let reads = uses_var(&p.value, v) && only_properties_of(&p.value, v);
+                        if reads && !read_back.iter().any(|r| r == v) {
+                            read_back.push((*v).to_owned());
+                        }
+                    }
+                    values.push(self.expr(&p.value, scope, Place::Row)?);
+                }
+                if let Some(v) = var.as_ref().filter(|v| binds.iter().any(|(b, _)| *b == v.text)) {
                     made.push(&v.text);
                 }
             }
         }
-        let plan = CreatePlan { paths: paths.to_vec(), bound, binds, values, staged };
+        let plan = CreatePlan { paths: paths.to_vec(), bound, binds, values, read_back };
         Ok(Op::Create { input: Box::new(input), plan })
     }
 
@@ -1371,11 +1358,16 @@ impl Planner {
                 columns.push((name.clone(), slot, t));
                 compiled.push((e.clone(), slot));
             }
-            order_aggregates = self.order_aggregates(proj, &items, &compiled, &columns, scope, &mut after)?;
+            // The `order by` items read the columns `after` sets: worked out beside
+            // them, they read them unset.
+            let mut ordering = Vec::new();
+            order_aggregates = self.order_aggregates(proj, &items, &compiled, &columns, scope, &mut ordering)?;
             let aggs = std::mem::take(&mut self.aggs).into_iter().map(|(_, a)| a).collect();
             op = Op::Aggregate { input: Box::new(op), keys, aggs };
-            if !after.is_empty() {
-                op = Op::Project { input: Box::new(op), items: after };
+            for items in [after, ordering] {
+                if !items.is_empty() {
+                    op = Op::Project { input: Box::new(op), items };
+                }
             }
         } else {
             let mut project = Vec::new();
@@ -1463,8 +1455,9 @@ impl Planner {
 
     /// The `order by` items of an aggregating projection that are not one of its items
     /// (`return me.age as age, count(you) order by age + count(you)`, `with a.name as
-    /// name, count(*) as n order by a.name + 'C'`), made after the grouping: each a
-    /// slot set by an expression pushed onto `after`, by its place in the `order by`;
+    /// name, count(*) as n order by a.name + 'C'`), made after the grouping and its
+    /// columns: each a slot set by an expression pushed onto `ordering`, by its place
+    /// in the `order by`;
     /// `None` for the others. Such an item may read the returned columns by name, the
     /// grouping keys, constants and the items' aggregates: a variable the grouping
     /// dropped, or an aggregate the items do not make, is refused as unreturned, and
@@ -1476,7 +1469,7 @@ impl Planner {
         compiled: &[(Expr, Slot)],
         columns: &[(String, Slot, VarType)],
         scope: &Scope,
-        after: &mut Vec<(CExpr, Slot)>,
+        ordering: &mut Vec<(CExpr, Slot)>,
     ) -> Result<Vec<Option<Slot>>> {
         let mut out = Vec::with_capacity(proj.order.len());
         for s in &proj.order {
@@ -1523,8 +1516,8 @@ impl Planner {
             let slot = match self.expr(e, &seen, Place::Projection)? {
                 CExpr::Slot(slot) => slot,
                 c => {
-                    let slot = self.slot(&format!("{HIDDEN}order#{}", out.len()));
-                    after.push((c, slot));
+                    let slot = self.slot(&format!("{HIDDEN}order by #{}", out.len() + 1));
+                    ordering.push((c, slot));
                     slot
                 }
             };

@@ -698,31 +698,14 @@ impl Env<'_> {
                 }
             }
             let mut rels = HashMap::new();
-            let bind = |row: &mut Vec<Val>, vars: &HashMap<String, Node>, rels: &HashMap<String, StatementId>| {
-                for (name, slot) in &plan.binds {
-                    if let Some(n) = vars.get(name) {
-                        row[*slot] = Val::Node(*n);
-                    } else if let Some(s) = rels.get(name) {
-                        row[*slot] = Val::Rel(*s);
-                    }
+            let paths = literal_paths(ctx, plan, row)?;
+            script::create(&mut tx, self.written, &paths, self.text, &mut vars, &mut rels)?;
+            for (name, slot) in &plan.binds {
+                if let Some(n) = vars.get(name) {
+                    row[*slot] = Val::Node(*n);
+                } else if let Some(s) = rels.get(name) {
+                    row[*slot] = Val::Rel(*s);
                 }
-            };
-            if !plan.staged {
-                let paths = literal_paths(ctx, plan, row)?;
-                script::create(&mut tx, self.written, &paths, self.text, &mut vars, &mut rels)?;
-                bind(row, &vars, &rels);
-                continue;
-            }
-            // A path reads what one before it made: each is committed, and the row
-            // holds what it bound, before the next one's properties are read.
-            for i in 0..plan.paths.len() {
-                let path = literal_path(ctx, plan, row, i)?;
-                script::create(&mut tx, self.written, std::slice::from_ref(&path), self.text, &mut vars, &mut rels)?;
-                bind(row, &vars, &rels);
-                // One writer at a time: the next transaction begins once this one is in.
-                self.commit(tx)?;
-                ctx.forget();
-                tx = ctx.store.transaction()?;
             }
         }
         self.commit(tx)?;
@@ -733,54 +716,77 @@ impl Env<'_> {
 }
 
 /// The paths of a `create` with each property's value for this row written in as a
-/// literal (null as `null`: no property).
+/// literal (null as `null`: no property). A path reading the properties of what an
+/// earlier path creates (`CreatePlan::read_back`) reads the values that path was given:
+/// the row it is read against holds them, as a map, where that variable's node or
+/// relationship will be.
 pub(crate) fn literal_paths(ctx: &mut Ctx<'_>, plan: &CreatePlan, row: &[Val]) -> Result<Vec<PathPattern>> {
-    (0..plan.paths.len()).map(|i| literal_path(ctx, plan, row, i)).collect()
-}
-
-/// Path `i` of a `create` as `literal_paths` makes it.
-fn literal_path(ctx: &mut Ctx<'_>, plan: &CreatePlan, row: &[Val], i: usize) -> Result<PathPattern> {
-    let count = |p: &PathPattern| {
-        p.start.properties.len() + p.steps.iter().map(|(r, n)| r.properties.len() + n.properties.len()).sum::<usize>()
-    };
-    let before: usize = plan.paths[..i].iter().map(count).sum();
-    let mut path = plan.paths[i].clone();
-    let mut values = plan.values[before.min(plan.values.len())..].iter();
-    let mut fill = |ctx: &mut Ctx<'_>, props: &mut Vec<PatternProperty>| -> Result<()> {
-        for p in props {
-            let Some(e) = values.next() else { break };
-            let mismatch = |found: &Val| -> crate::Error {
-                QueryError::TypeMismatch {
-                    what: format!("the property `{}`", p.key.text),
-                    expected: "text, a number, a boolean, a temporal value or a list of them".into(),
-                    found: found.kind().into(),
-                    span: p.span,
-                }
-                .into()
-            };
-            p.value.kind = match eval(ctx, e, row)? {
-                Val::Null => ExprKind::Null,
-                // A list is written in as a list of literals (the store checks that
-                // they are of one type).
-                Val::List(items) => {
-                    let mut out = Vec::with_capacity(items.len());
-                    for item in items {
-                        let literal = scalar_literal(item).map_err(|v| mismatch(&v))?;
-                        out.push(factgraph_syntax::ast::Expr { kind: ExprKind::Literal(literal), span: p.span });
+    let mut paths = plan.paths.clone();
+    let mut values = plan.values.iter();
+    // The row the values are read against, once a path gives one read back.
+    let mut view: Option<Vec<Val>> = None;
+    let mut fill =
+        |ctx: &mut Ctx<'_>, view: &Option<Vec<Val>>, props: &mut Vec<PatternProperty>| -> Result<Vec<(String, Val)>> {
+            let mut given = Vec::new();
+            for p in props {
+                let Some(e) = values.next() else { break };
+                let mismatch = |found: &Val| -> crate::Error {
+                    QueryError::TypeMismatch {
+                        what: format!("the property `{}`", p.key.text),
+                        expected: "text, a number, a boolean, a temporal value or a list of them".into(),
+                        found: found.kind().into(),
+                        span: p.span,
                     }
-                    ExprKind::List(out)
+                    .into()
+                };
+                let value = eval(ctx, e, view.as_deref().unwrap_or(row))?;
+                if !plan.read_back.is_empty() && !matches!(value, Val::Null) {
+                    given.push((p.key.text.clone(), value.clone()));
                 }
-                other => ExprKind::Literal(scalar_literal(other).map_err(|v| mismatch(&v))?),
-            };
+                p.value.kind = match value {
+                    Val::Null => ExprKind::Null,
+                    // A list is written in as a list of literals (the store checks that
+                    // they are of one type).
+                    Val::List(items) => {
+                        let mut out = Vec::with_capacity(items.len());
+                        for item in items {
+                            let literal = scalar_literal(item).map_err(|v| mismatch(&v))?;
+                            out.push(factgraph_syntax::ast::Expr { kind: ExprKind::Literal(literal), span: p.span });
+                        }
+                        ExprKind::List(out)
+                    }
+                    other => ExprKind::Literal(scalar_literal(other).map_err(|v| mismatch(&v))?),
+                };
+            }
+            Ok(given)
+        };
+    // What the node or relationship creating a variable read back was given, put in
+    // the row the next ones read; a later mention of the variable (`(a)`) creates
+    // nothing and gives nothing.
+    let mut kept: Vec<&str> = Vec::new();
+    let mut keep =
+        |view: &mut Option<Vec<Val>>, var: &Option<factgraph_syntax::ast::Ident>, given: Vec<(String, Val)>| {
+            let Some(var) = var else { return };
+            let Some(name) = plan.read_back.iter().find(|r| **r == var.text) else { return };
+            if kept.contains(&name.as_str()) {
+                return;
+            }
+            if let Some((_, slot)) = plan.binds.iter().find(|(b, _)| *b == var.text) {
+                view.get_or_insert_with(|| row.to_vec())[*slot] = Val::Map(given);
+                kept.push(name);
+            }
+        };
+    for path in &mut paths {
+        let given = fill(ctx, &view, &mut path.start.properties)?;
+        keep(&mut view, &path.start.var, given);
+        for (r, n) in &mut path.steps {
+            let given = fill(ctx, &view, &mut r.properties)?;
+            keep(&mut view, &r.var, given);
+            let given = fill(ctx, &view, &mut n.properties)?;
+            keep(&mut view, &n.var, given);
         }
-        Ok(())
-    };
-    fill(ctx, &mut path.start.properties)?;
-    for (r, n) in &mut path.steps {
-        fill(ctx, &mut r.properties)?;
-        fill(ctx, &mut n.properties)?;
     }
-    Ok(path)
+    Ok(paths)
 }
 
 /// A value a property can hold, as a literal; the value back if it is not one.

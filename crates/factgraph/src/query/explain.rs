@@ -143,7 +143,10 @@ impl Stats<'_> {
 }
 
 fn describe(op: &Op, names: &[String]) -> String {
-    let name = |s: &usize| names.get(*s).cloned().unwrap_or_else(|| format!("#{s}"));
+    // A slot the planner made for itself is named with a leading NUL (`compile::HIDDEN`),
+    // which no one should see printed.
+    let name =
+        |s: &usize| names.get(*s).map(|n| n.trim_start_matches('\0').to_owned()).unwrap_or_else(|| format!("#{s}"));
     match op {
         Op::Unit => "one empty row".into(),
         Op::Match { optional, paths, filter, .. } => {
@@ -341,7 +344,10 @@ fn path(out: &mut String, p: &PathPlan, names: &[String]) {
 }
 
 fn cexpr(out: &mut String, e: &CExpr, names: &[String]) {
-    let name = |s: &usize| names.get(*s).cloned().unwrap_or_else(|| format!("#{s}"));
+    // A slot the planner made for itself is named with a leading NUL (`compile::HIDDEN`),
+    // which no one should see printed.
+    let name =
+        |s: &usize| names.get(*s).map(|n| n.trim_start_matches('\0').to_owned()).unwrap_or_else(|| format!("#{s}"));
     let two = |out: &mut String, a: &CExpr, op: &str, b: &CExpr| {
         out.push('(');
         cexpr(out, a, names);

@@ -1380,3 +1380,23 @@ fn an_order_by_expression_reads_a_column_made_from_an_aggregate() {
         ["a", "b", "c"]
     );
 }
+
+/// A path's name is not also a node's or a relationship's in the same `match`
+/// (`match p = (p)-[]->() return p`), as openCypher says: it was accepted, and `p` was
+/// the path or the node depending on which was bound last.
+#[test]
+fn a_path_name_is_not_also_a_node_or_relationship_of_its_match() {
+    let g = Graph::in_memory().unwrap();
+    g.query("create (:A)-[:T]->(:B)").unwrap();
+    for q in [
+        "match p = (p)-[]->() return p",
+        "match ()-[]-(p), p = ()-[]-() return p",
+        "match ()-[p]-(), p = ()-[]-() return p",
+        "match (x), r = (s)-[q]-(t), (a)-[]-(r) return r",
+    ] {
+        let e = g.validate_params(q, &factgraph::Params::new()).unwrap_err().to_string();
+        assert!(e.contains("a path"), "{q}: {e}");
+    }
+    // Each name once is fine.
+    assert_eq!(count(&g, "match p = (a)-[r]->(b) return count(p)"), "1");
+}

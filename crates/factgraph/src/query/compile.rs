@@ -861,6 +861,19 @@ impl Planner {
             named.push(name);
         }
         let m = &m;
+        // A path's name names nothing else of its match (`p = (p)-[]->()`).
+        for path in &m.paths {
+            let parts = nodes(path)
+                .map(|n| (&n.var, "a node", n.span))
+                .chain(path.steps.iter().map(|(r, _)| (&r.var, "a relationship", r.span)));
+            for (var, now, span) in parts {
+                if let Some(v) = var.as_ref().filter(|v| named.iter().any(|n| n.text == v.text)) {
+                    return Err(
+                        QueryError::VariableTypeConflict { name: v.text.clone(), was: "a path", now, span }.into()
+                    );
+                }
+            }
+        }
         // Bind every variable first (checking types), so that each path can then pick
         // its anchor knowing which nodes are bound before the match.
         let before = scope.clone();

@@ -1400,3 +1400,34 @@ fn a_path_name_is_not_also_a_node_or_relationship_of_its_match() {
     // Each name once is fine.
     assert_eq!(count(&g, "match p = (a)-[r]->(b) return count(p)"), "1");
 }
+
+/// A value known from its text to be no node, relationship or map is refused where
+/// one is needed, when the query is planned, as openCypher says: `with 123 as x
+/// return x.num` answered null and `with [10] as n match (n)` matched nothing, both
+/// without a word.
+#[test]
+fn a_value_known_to_be_no_map_or_node_is_refused_when_planned() {
+    let g = Graph::in_memory().unwrap();
+    g.query("create (:A {num: 1})").unwrap();
+    for (q, said) in [
+        ("with 123 as x return x.num", "`x` in `x.num` must be a node, a relationship or a map"),
+        ("with 'text' as x return x.num", "`x.num`"),
+        ("with [123, true] as x return x.num", "`x.num`"),
+        ("with 1 > 0 as x return x.num", "`x.num`"),
+        ("with [10] as n match (n) return n", "a node"),
+        ("with [] as n match (n) return n", "a node"),
+    ] {
+        let e = g.validate_params(q, &factgraph::Params::new()).unwrap_err().to_string();
+        assert!(e.contains(said), "{q}: {e}");
+    }
+    // A map, a node, a list of nodes, null, a property (which may hold a map) still may.
+    for q in [
+        "with {num: 2} as m return m.num",
+        "match (a:A) with a as x return x.num",
+        "match (a:A) with [a] as xs unwind xs as x return x.num",
+        "with null as x return x.num",
+        "match (a:A) with a.num as x return x",
+    ] {
+        g.query(q).unwrap_or_else(|e| panic!("{q}: {e}"));
+    }
+}

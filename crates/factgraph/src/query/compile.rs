@@ -34,6 +34,9 @@ pub(crate) enum VarType {
     Any,
     /// A value that is known not to be a node or relationship (`with 1 as n`).
     Value,
+    /// A value known to be no node, relationship or map either (a number, text, a
+    /// boolean, a list of such: `with 123 as n`), whose properties cannot be read.
+    NotMap,
     /// A named path.
     Path,
 }
@@ -44,7 +47,7 @@ impl VarType {
             VarType::Node => "a node",
             VarType::Rel => "a relationship",
             VarType::Rels => "a list of relationships",
-            VarType::Any | VarType::Value => "a value",
+            VarType::Any | VarType::Value | VarType::NotMap => "a value",
             VarType::Path => "a path",
         }
     }
@@ -1169,7 +1172,7 @@ impl Planner {
                 let fits = match t {
                     VarType::Node | VarType::Any => true,
                     VarType::Rel => !labels,
-                    VarType::Rels | VarType::Value | VarType::Path => false,
+                    VarType::Rels | VarType::Value | VarType::NotMap | VarType::Path => false,
                 };
                 if !fits {
                     let want = if labels { "a node" } else { "a node or a relationship" };
@@ -1608,7 +1611,18 @@ impl Planner {
             ExprKind::Literal(l) => CExpr::Const(literal(l)),
             ExprKind::Null => CExpr::Const(Val::Null),
             ExprKind::Var(v) => CExpr::Slot(self.read(v, scope, e.span)?),
-            ExprKind::Property(v, k) => CExpr::Prop(b(CExpr::Slot(self.read(v, scope, e.span)?)), k.clone()),
+            ExprKind::Property(v, k) => {
+                if let Some((_, VarType::NotMap)) = scope.get(v) {
+                    return Err(QueryError::TypeMismatch {
+                        what: format!("`{v}` in `{v}.{k}`"),
+                        expected: "a node, a relationship or a map".into(),
+                        found: "value of another type".into(),
+                        span: e.span,
+                    }
+                    .into());
+                }
+                CExpr::Prop(b(CExpr::Slot(self.read(v, scope, e.span)?)), k.clone())
+            }
             ExprKind::Not(a) => CExpr::Not(b(self.expr(a, scope, place)?)),
             ExprKind::And(x, y) => CExpr::And(b(self.expr(x, scope, place)?), b(self.expr(y, scope, place)?)),
             ExprKind::Or(x, y) => CExpr::Or(b(self.expr(x, scope, place)?), b(self.expr(y, scope, place)?)),
@@ -1653,7 +1667,9 @@ impl Planner {
             }
             ExprKind::HasLabels(x, labels) => {
                 if let ExprKind::Var(v) = &x.kind {
-                    if let Some((_, t @ (VarType::Rel | VarType::Rels | VarType::Value))) = scope.get(v) {
+                    if let Some((_, t @ (VarType::Rel | VarType::Rels | VarType::Value | VarType::NotMap))) =
+                        scope.get(v)
+                    {
                         return Err(QueryError::VariableTypeConflict {
                             name: v.clone(),
                             was: t.name(),
@@ -1828,9 +1844,8 @@ fn strip(out: &mut String, e: &Expr) {
 fn var_type(e: &Expr, scope: &Scope) -> VarType {
     match &e.kind {
         ExprKind::Var(v) => scope.get(v).map_or(VarType::Any, |(_, t)| t),
-        // (A list may hold relationships, for a variable-length pattern to follow.)
+        // A number, text, a boolean: `+` of lists or of text is no map either.
         ExprKind::Literal(_)
-        | ExprKind::Map(_)
         | ExprKind::Arith(..)
         | ExprKind::Neg(_)
         | ExprKind::Compare(..)
@@ -1841,8 +1856,16 @@ fn var_type(e: &Expr, scope: &Scope) -> VarType {
         | ExprKind::IsNull { .. }
         | ExprKind::HasLabels(..)
         | ExprKind::Quantifier { .. }
-        | ExprKind::Property(..)
-        | ExprKind::CountStar => VarType::Value,
+        | ExprKind::CountStar => VarType::NotMap,
+        // A list may hold relationships, for a variable-length pattern to follow,
+        // unless what it holds is known to be none.
+        ExprKind::List(items)
+            if items.iter().all(|i| matches!(var_type(i, scope), VarType::Value | VarType::NotMap)) =>
+        {
+            VarType::NotMap
+        }
+        // A property may hold a map.
+        ExprKind::Map(_) | ExprKind::Property(..) => VarType::Value,
         _ => VarType::Any,
     }
 }
@@ -2074,7 +2097,7 @@ fn deletable(e: &Expr, scope: &Scope) -> Result<()> {
         | ExprKind::Map(_)
         | ExprKind::ListComp { .. }
         | ExprKind::Quantifier { .. } => not(Restriction::DeleteNotAnEntity),
-        ExprKind::Var(v) if scope.get(v).is_some_and(|(_, t)| matches!(t, VarType::Value)) => {
+        ExprKind::Var(v) if scope.get(v).is_some_and(|(_, t)| matches!(t, VarType::Value | VarType::NotMap)) => {
             not(Restriction::DeleteNotAnEntity)
         }
         _ => Ok(()),

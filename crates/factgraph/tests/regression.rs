@@ -1420,13 +1420,15 @@ fn a_value_known_to_be_no_map_or_node_is_refused_when_planned() {
         let e = g.validate_params(q, &factgraph::Params::new()).unwrap_err().to_string();
         assert!(e.contains(said), "{q}: {e}");
     }
-    // A map, a node, a list of nodes, null, a property (which may hold a map) still may.
+    // A map, a node, a list of nodes, null, a property (which may hold a map), a
+    // temporal value made by arithmetic still may.
     for q in [
         "with {num: 2} as m return m.num",
         "match (a:A) with a as x return x.num",
         "match (a:A) with [a] as xs unwind xs as x return x.num",
         "with null as x return x.num",
         "match (a:A) with a.num as x return x",
+        "with date('2020-01-01') + duration('P1D') as d return d.year",
     ] {
         g.query(q).unwrap_or_else(|e| panic!("{q}: {e}"));
     }

@@ -1844,10 +1844,9 @@ fn strip(out: &mut String, e: &Expr) {
 fn var_type(e: &Expr, scope: &Scope) -> VarType {
     match &e.kind {
         ExprKind::Var(v) => scope.get(v).map_or(VarType::Any, |(_, t)| t),
-        // A number, text, a boolean: `+` of lists or of text is no map either.
-        ExprKind::Literal(_)
-        | ExprKind::Arith(..)
-        | ExprKind::Neg(_)
+        // A number, text, a boolean. (A temporal value has properties, `d.year`, and
+        // arithmetic may make one: `date(…) + duration(…)`.)
+        ExprKind::Literal(Literal::Str(_) | Literal::Int(_) | Literal::Float(_) | Literal::Bool(_))
         | ExprKind::Compare(..)
         | ExprKind::Not(_)
         | ExprKind::And(..)
@@ -1864,8 +1863,10 @@ fn var_type(e: &Expr, scope: &Scope) -> VarType {
         {
             VarType::NotMap
         }
-        // A property may hold a map.
-        ExprKind::Map(_) | ExprKind::Property(..) => VarType::Value,
+        // A property may hold a map; arithmetic and a temporal literal, a temporal value.
+        ExprKind::Literal(_) | ExprKind::Arith(..) | ExprKind::Neg(_) | ExprKind::Map(_) | ExprKind::Property(..) => {
+            VarType::Value
+        }
         _ => VarType::Any,
     }
 }

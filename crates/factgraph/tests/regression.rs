@@ -1356,6 +1356,9 @@ fn a_create_pattern_reads_what_an_earlier_pattern_of_it_made() {
     assert_eq!(rows, [["10", "11", "1"], ["20", "22", "2"]]);
     g.query("create (s:S {v: 5})-[:R {w: s.v + 1}]->(:T {u: s.v * 2})").unwrap();
     assert_eq!(first_row(&g, "match (s:S)-[r:R]->(t:T) return r.w, t.u"), ["6", "10"]);
+    // A later clause reads what an earlier one wrote.
+    g.query("create (a:C {id: 7}) create (:D {num: a.id})").unwrap();
+    assert_eq!(first_row(&g, "match (d:D) return d.num"), ["7"]);
 }
 
 /// An `order by` expression after aggregation reads a column the projection computes
@@ -1427,7 +1430,7 @@ fn a_value_known_to_be_no_map_or_node_is_refused_when_planned() {
         "match (a:A) with a as x return x.num",
         "match (a:A) with [a] as xs unwind xs as x return x.num",
         "with null as x return x.num",
-        "match (a:A) with a.num as x return x",
+        "with {m: {num: 2}} as o with o.m as x return x.num",
         "with date('2020-01-01') + duration('P1D') as d return d.year",
     ] {
         g.query(q).unwrap_or_else(|e| panic!("{q}: {e}"));

@@ -603,6 +603,40 @@ fn only_properties_of(e: &Expr, name: &str) -> bool {
     }
 }
 
+/// Whether a query's `create` reads the properties of what an earlier `create`
+/// clause of it creates (`create (a {id: 0}) create (:B {num: a.id})`). Within one
+/// clause the values are read back (`CreatePlan::read_back`); across clauses only
+/// what was written can be read, so such a query is not written in the script's
+/// batch (whose clauses are all read before any is written) but runs clause by
+/// clause.
+pub(crate) fn reads_an_earlier_create(q: &Query) -> bool {
+    let mut made: Vec<&str> = Vec::new();
+    for clause in &q.clauses {
+        let Clause::Create(paths) = clause else { continue };
+        let mine: Vec<&str> = paths
+            .iter()
+            .flat_map(|path| {
+                std::iter::once(&path.start.var).chain(path.steps.iter().flat_map(|(r, n)| [&r.var, &n.var]))
+            })
+            .flatten()
+            .map(|v| v.text.as_str())
+            .collect();
+        let properties = paths.iter().flat_map(|path| {
+            path.start
+                .properties
+                .iter()
+                .chain(path.steps.iter().flat_map(|(r, n)| r.properties.iter().chain(&n.properties)))
+        });
+        for p in properties {
+            if made.iter().any(|v| uses_var(&p.value, v)) {
+                return true;
+            }
+        }
+        made.extend(mine);
+    }
+    false
+}
+
 /// The aggregate calls in `e`, outermost (an aggregate holds none: nesting is refused).
 fn aggregate_calls(e: &Expr) -> Vec<&Expr> {
     if is_aggregate_call(e) {
@@ -1255,14 +1289,18 @@ impl Planner {
         // or labels are not among the values it was given).
         let mut made: Vec<&str> = Vec::new();
         let mut read_back: Vec<String> = Vec::new();
+        // Read as themselves too (`id(a)`): the values they were given would stand in
+        // for them there, so none of their reads is read back.
+        let mut read_whole: Vec<&str> = Vec::new();
         for path in paths {
             let parts = std::iter::once((&path.start.properties, &path.start.var))
                 .chain(path.steps.iter().flat_map(|(r, n)| [(&r.properties, &r.var), (&n.properties, &n.var)]));
             for (properties, var) in parts {
                 for p in properties {
-                    for v in &made {
-                        let reads = uses_var(&p.value, v) && only_properties_of(&p.value, v);
-                        if reads && !read_back.iter().any(|r| r == v) {
+                    for v in made.iter().filter(|v| uses_var(&p.value, v)) {
+                        if !only_properties_of(&p.value, v) {
+                            read_whole.push(v);
+                        } else if !read_back.iter().any(|r| r == v) {
                             read_back.push((*v).to_owned());
                         }
                     }
@@ -1273,6 +1311,7 @@ impl Planner {
                 }
             }
         }
+        read_back.retain(|v| !read_whole.contains(&v.as_str()));
         let plan = CreatePlan { paths: paths.to_vec(), bound, binds, values, read_back };
         Ok(Op::Create { input: Box::new(input), plan })
     }

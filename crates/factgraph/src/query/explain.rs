@@ -27,7 +27,9 @@ pub(crate) fn explain(store: &Store, plan: &QueryPlan) -> Result<String> {
         let _ = writeln!(out, "{}", if plan.union_distinct { "union (each row once)" } else { "union all" });
         tree(&mut out, &stats, root, depth0, &plan.names)?;
     }
-    Ok(out.trim_end().to_owned())
+    // A slot or path part the planner made for itself is named with a leading NUL
+    // (`compile::HIDDEN`), which no one should see printed.
+    Ok(out.trim_end().replace('\0', ""))
 }
 
 /// One query's operators, the last first, indented under the one each feeds.

@@ -76,9 +76,15 @@ pub(crate) fn parse(text: &str, params: &Params) -> Result<std::sync::Arc<factgr
 fn batched_write(st: &Statement) -> bool {
     match st {
         Statement::Write(_) => true,
-        Statement::Query(q) => q.only_writes(),
+        Statement::Query(q) => batched_query(q),
         Statement::Question(_) => false,
     }
+}
+
+/// Whether a query runs in the script's batch of writes: one that only creates, and
+/// reads nothing an earlier clause of it creates (`compile::reads_an_earlier_create`).
+fn batched_query(q: &factgraph_syntax::ast::Query) -> bool {
+    q.only_writes() && !compile::reads_an_earlier_create(q)
 }
 
 /// Plans one question or query (`None` for what runs in the script's batch of
@@ -90,7 +96,7 @@ pub(crate) fn plan(store: &Store, statement: &Statement, limits: &Limits, text: 
         Statement::Query(q) => {
             // Checked even when it runs as a batched write, so errors come before writing.
             let planned = compile::plan(q)?;
-            if q.only_writes() {
+            if batched_query(q) {
                 None
             } else {
                 Some(query_plan(q, planned, text))
@@ -215,7 +221,7 @@ pub(crate) fn run(
     let mut creates = Vec::new();
     for st in &script.statements {
         queries.push(match st {
-            Statement::Query(q) if !q.only_writes() => Some(query_plan(q, compile::plan(q)?, text)),
+            Statement::Query(q) if !batched_query(q) => Some(query_plan(q, compile::plan(q)?, text)),
             Statement::Query(q) => {
                 creates.push(compile::plan(q)?);
                 None

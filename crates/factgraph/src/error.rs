@@ -379,6 +379,10 @@ pub enum Restriction {
     /// An aggregate inside another aggregate: `count(collect(x))`.
     #[error("aggregates cannot be nested")]
     NestedAggregate,
+    /// An aggregate inside a list comprehension, which runs per item, not per group:
+    /// `[x in list | count(*)]`.
+    #[error("an aggregate cannot be inside a list comprehension; aggregate outside it")]
+    AggregateInComprehension,
     /// A value beside an aggregate in one item that is not a grouping key:
     /// `return me.age + count(*)` without `me.age` as a column of its own.
     #[error(

@@ -1436,3 +1436,31 @@ fn a_value_known_to_be_no_map_or_node_is_refused_when_planned() {
         g.query(q).unwrap_or_else(|e| panic!("{q}: {e}"));
     }
 }
+
+/// A function or property read given a value of the wrong kind of graph element is
+/// refused when the query is planned, as openCypher says: `length(n)` of a node,
+/// `size(p)` and `labels(p)` of a path and `p.name` of a path answered null without a
+/// word, and an aggregate inside a list comprehension counted the whole group.
+#[test]
+fn graph_elements_of_the_wrong_kind_are_refused_when_planned() {
+    let g = Graph::in_memory().unwrap();
+    g.query("create (:A {name: 'a'})-[:T]->(:B)").unwrap();
+    for (q, said) in [
+        ("match (n) return length(n)", "a path"),
+        ("match ()-[r]->() return length(r)", "a path"),
+        ("match p = ()-[]->() return size(p)", "a list or text"),
+        ("match p = ()-[]->() return labels(p)", "a node"),
+        ("match (n) match r = (n)-[*]->() where r.name = 'apa' return r", "`r` in `r.name`"),
+        ("match (n) return [x in [1, 2, 3] | count(*)]", "list comprehension"),
+    ] {
+        let e = g.validate_params(q, &factgraph::Params::new()).unwrap_err().to_string();
+        assert!(e.contains(said), "{q}: {e}");
+    }
+    for q in [
+        "match p = ()-[]->() return length(p)",
+        "match (n:A) return size(n.name), labels(n)",
+        "match (n) return size([x in [1, 2, 3] | x * 2]) + count(*)",
+    ] {
+        g.query(q).unwrap_or_else(|e| panic!("{q}: {e}"));
+    }
+}

@@ -1651,11 +1651,12 @@ impl Planner {
             ExprKind::Null => CExpr::Const(Val::Null),
             ExprKind::Var(v) => CExpr::Slot(self.read(v, scope, e.span)?),
             ExprKind::Property(v, k) => {
-                if let Some((_, VarType::NotMap)) = scope.get(v) {
+                if let Some((_, t @ (VarType::NotMap | VarType::Path))) = scope.get(v) {
+                    let found = if t == VarType::Path { "path" } else { "value of another type" };
                     return Err(QueryError::TypeMismatch {
                         what: format!("`{v}` in `{v}.{k}`"),
                         expected: "a node, a relationship or a map".into(),
-                        found: "value of another type".into(),
+                        found: found.into(),
                         span: e.span,
                     }
                     .into());
@@ -1744,6 +1745,11 @@ impl Planner {
                 CExpr::Quantifier { kind: *kind, slot, list, pred }
             }
             ExprKind::ListComp { var, list, filter, map } => {
+                if let Some(x) =
+                    [filter.as_deref(), map.as_deref()].into_iter().flatten().find(|x| contains_aggregate(x))
+                {
+                    return Err(QueryError::not_allowed(Restriction::AggregateInComprehension, x.span).into());
+                }
                 let list = b(self.expr(list, scope, place)?);
                 let slot = self.slot(var);
                 let mut inner = scope.clone();
@@ -1960,6 +1966,17 @@ fn wrong_argument(name: &str, args: &[Expr], scope: &Scope) -> Option<(&'static 
             },
             _ => None,
         },
+        "length" | "size" | "labels" => {
+            let ExprKind::Var(v) = &arg.kind else { return None };
+            let t = scope.get(v)?.1;
+            let expected = match (name, t) {
+                ("length", VarType::Node | VarType::Rel) => "a path",
+                ("size", VarType::Path) => "a list or text",
+                ("labels", VarType::Rel | VarType::Rels | VarType::Path) => "a node",
+                _ => return None,
+            };
+            Some((expected, without_article(t.name()), arg.span))
+        }
         "properties" => {
             let found = match &arg.kind {
                 ExprKind::Literal(l) => literal_kind(l),

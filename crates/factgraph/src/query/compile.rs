@@ -613,28 +613,41 @@ pub(crate) fn reads_an_earlier_create(q: &Query) -> bool {
     let mut made: Vec<&str> = Vec::new();
     for clause in &q.clauses {
         let Clause::Create(paths) = clause else { continue };
-        let mine: Vec<&str> = paths
-            .iter()
-            .flat_map(|path| {
-                std::iter::once(&path.start.var).chain(path.steps.iter().flat_map(|(r, n)| [&r.var, &n.var]))
-            })
-            .flatten()
-            .map(|v| v.text.as_str())
-            .collect();
-        let properties = paths.iter().flat_map(|path| {
-            path.start
-                .properties
-                .iter()
-                .chain(path.steps.iter().flat_map(|(r, n)| r.properties.iter().chain(&n.properties)))
-        });
-        for p in properties {
-            if made.iter().any(|v| uses_var(&p.value, v)) {
-                return true;
-            }
+        let parts = || paths.iter().flat_map(path_parts);
+        if parts().flat_map(|(properties, _)| properties).any(|p| made.iter().any(|v| uses_var(&p.value, v))) {
+            return true;
         }
+        let mine: Vec<&str> = parts().filter_map(|(_, var)| var.as_ref()).map(|v| v.text.as_str()).collect();
         made.extend(mine);
     }
     false
+}
+
+/// What an aggregating projection's items may read beside their aggregates, as
+/// `ungrouped` takes it: the items that are a variable or a chain of properties on
+/// their own (in print), and the items that are a variable (whose properties are keys
+/// too).
+fn grouping_keys(items: &[(String, Expr, Span)]) -> (Vec<String>, Vec<&str>) {
+    let keys = items
+        .iter()
+        .filter(|(_, e, _)| !contains_aggregate(e) && property_chain(e).is_some())
+        .map(|(_, e, _)| factgraph_syntax::print_expr(e))
+        .collect();
+    let vars = items
+        .iter()
+        .filter_map(|(_, e, _)| match &e.kind {
+            ExprKind::Var(v) => Some(v.as_str()),
+            _ => None,
+        })
+        .collect();
+    (keys, vars)
+}
+
+/// A path's nodes and relationships in written order, each as its properties and its
+/// variable.
+fn path_parts(path: &PathPattern) -> impl Iterator<Item = (&Vec<PatternProperty>, &Option<Ident>)> {
+    std::iter::once((&path.start.properties, &path.start.var))
+        .chain(path.steps.iter().flat_map(|(r, n)| [(&r.properties, &r.var), (&n.properties, &n.var)]))
 }
 
 /// The aggregate calls in `e`, outermost (an aggregate holds none: nesting is refused).
@@ -1293,9 +1306,7 @@ impl Planner {
         // for them there, so none of their reads is read back.
         let mut read_whole: Vec<&str> = Vec::new();
         for path in paths {
-            let parts = std::iter::once((&path.start.properties, &path.start.var))
-                .chain(path.steps.iter().flat_map(|(r, n)| [(&r.properties, &r.var), (&n.properties, &n.var)]));
-            for (properties, var) in parts {
+            for (properties, var) in path_parts(path) {
                 for p in properties {
                     for v in made.iter().filter(|v| uses_var(&p.value, v)) {
                         if !only_properties_of(&p.value, v) {
@@ -1359,19 +1370,7 @@ impl Planner {
             // What an item may read beside its aggregates: the grouping keys that are a
             // variable or a property on their own, and the properties of a variable
             // that is one.
-            let simple = |e: &Expr| property_chain(e).is_some();
-            let keys: Vec<String> = items
-                .iter()
-                .filter(|(_, e, _)| !contains_aggregate(e) && simple(e))
-                .map(|(_, e, _)| factgraph_syntax::print_expr(e))
-                .collect();
-            let key_vars: Vec<&str> = items
-                .iter()
-                .filter_map(|(_, e, _)| match &e.kind {
-                    ExprKind::Var(v) => Some(v.as_str()),
-                    _ => None,
-                })
-                .collect();
+            let (keys, key_vars) = grouping_keys(&items);
             for (_, e, _) in items.iter().filter(|(_, e, _)| contains_aggregate(e)) {
                 if let Some(x) = ungrouped(e, scope, &keys, &key_vars, &mut Vec::new()) {
                     let rule = Restriction::AmbiguousAggregation { expression: factgraph_syntax::print_expr(x) };
@@ -1526,6 +1525,14 @@ impl Planner {
         scope: &Scope,
         ordering: &mut Vec<(CExpr, Slot)>,
     ) -> Result<Vec<Option<Slot>>> {
+        // The columns by name, before the variables they were made from.
+        let mut seen = scope.clone();
+        for (n, slot, t) in columns {
+            seen.bind(n, *slot, *t);
+        }
+        let plain = || items.iter().filter(|(_, e, _)| !contains_aggregate(e));
+        let (keys, mut key_vars) = grouping_keys(items);
+        key_vars.extend(columns.iter().map(|(n, ..)| n.as_str()));
         let mut out = Vec::with_capacity(proj.order.len());
         for s in &proj.order {
             let e = &s.expr;
@@ -1542,22 +1549,6 @@ impl Planner {
                     return Err(QueryError::not_allowed(Restriction::OrderByUnreturnedAfterAggregation, span).into());
                 }
             }
-            // The columns by name, before the variables they were made from.
-            let mut seen = scope.clone();
-            for (n, slot, t) in columns {
-                seen.bind(n, *slot, *t);
-            }
-            let simple = |e: &Expr| property_chain(e).is_some();
-            let plain = || items.iter().filter(|(_, e, _)| !contains_aggregate(e));
-            let keys: Vec<String> =
-                plain().filter(|(_, e, _)| simple(e)).map(|(_, e, _)| factgraph_syntax::print_expr(e)).collect();
-            let mut key_vars: Vec<&str> = plain()
-                .filter_map(|(_, e, _)| match &e.kind {
-                    ExprKind::Var(v) => Some(v.as_str()),
-                    _ => None,
-                })
-                .collect();
-            key_vars.extend(columns.iter().map(|(n, ..)| n.as_str()));
             if let Some(x) = ungrouped(e, &seen, &keys, &key_vars, &mut Vec::new()) {
                 let var = property_chain(x).unwrap_or_default();
                 // A variable no plain item reads is gone after the grouping.

@@ -62,6 +62,7 @@ pub const FUNCTIONS: &[&str] = &[
     "min",
     "properties",
     "quotes",
+    "rand",
     "range",
     "replace",
     "reverse",

@@ -490,6 +490,7 @@ const FUNCTION_ARITY: &[(&str, usize, usize)] = &[
     ("nodes", 1, 1),
     ("properties", 1, 1),
     ("quotes", 1, 1),
+    ("rand", 0, 0),
     ("range", 2, 3),
     ("relationships", 1, 1),
     ("replace", 3, 3),

@@ -508,6 +508,11 @@ fn call(ctx: &mut Ctx<'_>, name: &str, mut vals: Vec<Val>, span: Span) -> Result
     if let Some(v) = super::temporal::call(ctx.now(), name, &vals, span)? {
         return Ok(v);
     }
+    // Takes no argument, and is drawn anew at every call: nothing evaluates an
+    // expression once for many rows.
+    if name == "rand" {
+        return Ok(Val::Float(fastrand::f64()));
+    }
     let first = vals.first().cloned().unwrap_or(Val::Null);
     // Most functions return null for a null argument.
     let nullable = !matches!(name, "coalesce" | "range");

@@ -354,6 +354,8 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::not_op => "`not`",
         Rule::predicate_tail => "a comparison (`=`, `<>`, `<`, `contains`, `is null`, …)",
         Rule::exponent => "an exponent (`e10`)",
+        Rule::hex_digits => "hexadecimal digits (`0x1F`)",
+        Rule::octal_digits => "octal digits (`0o17`)",
         Rule::is_null => "`is null`",
         Rule::is_not_null => "`is not null`",
         // Always expected beside a predicate, which names the comparisons in words.
@@ -495,15 +497,44 @@ fn label(p: Pair<'_, Rule>) -> Label {
 }
 
 fn integer(text: &Src<'_>, p: &Pair<'_, Rule>) -> Result<i64, ParseError> {
-    p.as_str()
-        .parse()
-        .map_err(|_| ParseError::at(text, span(p), format!("{} does not fit in a 64-bit integer", p.as_str())))
+    whole(p.as_str())
+        .and_then(|n| i64::try_from(n).ok())
+        .ok_or_else(|| ParseError::at(text, span(p), format!("{} does not fit in a 64-bit integer", p.as_str())))
 }
 
 fn unsigned(text: &Src<'_>, p: &Pair<'_, Rule>, what: &str) -> Result<u64, ParseError> {
-    p.as_str()
-        .parse()
-        .map_err(|_| ParseError::at(text, span(p), format!("{what} must be a whole number from 0, got {}", p.as_str())))
+    whole(p.as_str()).and_then(|n| u64::try_from(n).ok()).ok_or_else(|| {
+        ParseError::at(text, span(p), format!("{what} must be a whole number from 0, got {}", p.as_str()))
+    })
+}
+
+/// Whether `s` is an unsigned `integer` token: decimal digits, or `0x` and
+/// hexadecimal or `0o` and octal ones.
+fn is_whole_number(s: &str) -> bool {
+    let all = |s: &str, digit: fn(&u8) -> bool| !s.is_empty() && s.as_bytes().iter().all(digit);
+    match (s.strip_prefix("0x"), s.strip_prefix("0o")) {
+        (Some(hex), _) => all(hex, u8::is_ascii_hexdigit),
+        (_, Some(octal)) => all(octal, |b| (b'0'..=b'7').contains(b)),
+        _ => all(s, u8::is_ascii_digit),
+    }
+}
+
+/// The value of an `integer` token (decimal, `0x` hexadecimal or `0o` octal, with or
+/// without a sign); `None` past what 128 bits hold. Read as a whole,
+/// sign and all, so that the smallest 64-bit integer, whose magnitude no positive one
+/// holds, is a literal (`-0x8000000000000000`).
+fn whole(s: &str) -> Option<i128> {
+    let (negative, digits) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, s),
+    };
+    let (radix, digits) = match (digits.strip_prefix("0x"), digits.strip_prefix("0o")) {
+        (Some(hex), _) => (16, hex),
+        (_, Some(octal)) => (8, octal),
+        _ => (10, digits),
+    };
+    let magnitude = i128::from_str_radix(digits, radix).ok()?;
+    Some(if negative { -magnitude } else { magnitude })
 }
 
 fn date(text: &Src<'_>, p: &Pair<'_, Rule>) -> Result<Date, ParseError> {
@@ -1368,9 +1399,11 @@ fn expr(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<Expr, ParseError> {
             if negs.len() == 1 {
                 let digits = term[0].as_str().trim();
                 let number = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-                if number(digits) {
+                if is_whole_number(digits) {
                     let n = format!("-{digits}");
-                    let value = n.parse::<i64>().map_err(|_| ParseError::at(text, sp, format!("{n} is too large")))?;
+                    let value = whole(&n)
+                        .and_then(|n| i64::try_from(n).ok())
+                        .ok_or_else(|| ParseError::at(text, sp, format!("{n} does not fit in a 64-bit integer")))?;
                     return Ok(Expr { kind: ExprKind::Literal(Literal::Int(value)), span: sp });
                 }
                 if let Some((whole, fraction)) = digits.split_once('.') {

@@ -374,3 +374,30 @@ fn who_is_is_a_question_and_is_a_a_relation() {
     assert_eq!(relation.text, "is-a");
     assert_eq!(print(&parse("WHO IS Trump").unwrap()).trim(), "who is Trump");
 }
+
+/// Whole numbers in hexadecimal (`0x`) and octal (`0o`), as openCypher writes them:
+/// signed, the smallest 64-bit integer included, and malformed or too large ones
+/// refused where they are written.
+#[test]
+fn hexadecimal_and_octal_integers_are_read_with_their_sign() {
+    for (text, value) in [
+        ("return 0x1F", 31i64),
+        ("return 0x1a2B", 0x1a2b),
+        ("return -0x162CD4F6", -0x162C_D4F6),
+        ("return 0x7FFFFFFFFFFFFFFF", i64::MAX),
+        ("return -0x8000000000000000", i64::MIN),
+        ("return 0o17", 15),
+        ("return -0o0", 0),
+        ("return 0o777777777777777777777", i64::MAX),
+        ("return -0o1000000000000000000000", i64::MIN),
+    ] {
+        let printed = format!("{:?}", one(text));
+        assert!(printed.contains(&format!("Int({value})")), "{text}: {printed}");
+    }
+    for text in ["return 0x8000000000000000", "return -0x8000000000000001", "return 0o1000000000000000000000"] {
+        assert!(err(text).to_string().contains("does not fit in a 64-bit integer"), "{text}");
+    }
+    for text in ["return 0x", "return 0x1A2b3j4", "return 0o8", "return 0o17a", "return 0x1_0"] {
+        err(text);
+    }
+}

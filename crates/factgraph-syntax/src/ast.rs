@@ -671,6 +671,24 @@ pub enum ExprKind {
         /// What each kept item becomes.
         map: Option<Box<Expr>>,
     },
+    /// A pattern as a condition: `(n)-[:T]->()`, true when it matches.
+    PatternPredicate(Box<PathPattern>),
+    /// `[p = (a)-->(b) where pred | expr]`
+    PatternComp {
+        /// The pattern, at least one relationship long.
+        path: Box<PathPattern>,
+        /// Matches kept.
+        filter: Option<Box<Expr>>,
+        /// What each kept match becomes.
+        map: Box<Expr>,
+    },
+    /// `exists { (a)-->(b), … where pred }`
+    Exists {
+        /// The patterns.
+        paths: Vec<PathPattern>,
+        /// What a match must pass.
+        filter: Option<Box<Expr>>,
+    },
     /// `a + b`, `a * b`, …
     Arith(ArithOp, Box<Expr>, Box<Expr>),
     /// `-a`

@@ -45,6 +45,7 @@ pub const KEYWORDS: &[&str] = &[
     "end",
     "ends",
     "entity",
+    "exists",
     "false",
     "from",
     "in",

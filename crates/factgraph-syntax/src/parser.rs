@@ -34,6 +34,20 @@ pub type Params = std::collections::BTreeMap<String, Literal>;
 struct Src<'a> {
     text: &'a str,
     params: &'a Params,
+    /// How many conditions (`where`, and a comprehension's, a quantifier's or
+    /// `exists {…}`'s) the expression being read is inside: openCypher reads a pattern
+    /// as a condition there, and nowhere else.
+    conditions: std::cell::Cell<usize>,
+}
+
+impl Src<'_> {
+    /// Reads `e`, a condition.
+    fn condition(&self, e: Pair<'_, Rule>) -> Result<Expr, ParseError> {
+        self.conditions.set(self.conditions.get() + 1);
+        let read = expr(self, e);
+        self.conditions.set(self.conditions.get() - 1);
+        read
+    }
 }
 
 impl std::ops::Deref for Src<'_> {
@@ -74,7 +88,7 @@ const STACK_BASE: usize = 512 * 1024;
 const STACK_PER_LEVEL: usize = 512 * 1024;
 
 fn parse_checked(text: &str, params: &Params) -> Result<Script, ParseError> {
-    let text = &Src { text, params };
+    let text = &Src { text, params, conditions: std::cell::Cell::new(0) };
     pest::set_call_limit(std::num::NonZeroUsize::new(CALL_LIMIT));
     let mut pairs = Grammar::parse(Rule::script, text.text).map_err(|e| convert_error(text, e))?;
     let script = pairs.next().ok_or_else(|| ParseError::at(text, Span::new(0, 0), "empty parse"))?;
@@ -370,6 +384,10 @@ fn describe(rule: Rule) -> Option<&'static str> {
         // Possible after any term, so never worth listing among what was expected.
         Rule::lookup | Rule::index | Rule::label_test => return None,
         Rule::list_comprehension => "a list comprehension (`[x in list where … | …]`)",
+        Rule::pattern_predicate => "a pattern (`(n)-->()`)",
+        Rule::relationships_pattern => "a pattern of at least one relationship (`(a)-[r]->(b)`)",
+        Rule::pattern_comprehension => "a pattern comprehension (`[(a)-->(b) where … | …]`)",
+        Rule::exists_subquery => "`exists { … }`",
         Rule::quantifier => "`all(x in list where …)`",
         Rule::case_expr => "`case … end`",
         Rule::case_when => "`when … then …`",
@@ -996,7 +1014,7 @@ fn property_target(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<(Expr, Ident), P
 }
 
 fn where_expr(text: &Src<'_>, w: Pair<'_, Rule>) -> Result<Expr, ParseError> {
-    expr(text, w.into_inner().find(|x| x.as_rule() == Rule::expr).expect("where expr"))
+    text.condition(w.into_inner().find(|x| x.as_rule() == Rule::expr).expect("where expr"))
 }
 
 fn projection(text: &Src<'_>, p: Pair<'_, Rule>, out: &mut Projection) -> Result<(), ParseError> {
@@ -1336,8 +1354,52 @@ fn expr(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<Expr, ParseError> {
             };
             let var = var_text(&it.next().expect("quantifier variable"));
             let list = Box::new(expr(text, it.next().expect("quantifier list"))?);
-            let pred = Box::new(expr(text, it.next().expect("quantifier predicate"))?);
+            let pred = Box::new(text.condition(it.next().expect("quantifier predicate"))?);
             Ok(Expr { kind: ExprKind::Quantifier { kind, var, list, pred }, span: sp })
+        }
+        Rule::pattern_predicate => {
+            if text.conditions.get() == 0 {
+                return Err(ParseError::at(
+                    text,
+                    sp,
+                    "a pattern is a condition only in `where`; for its matches use a pattern comprehension \
+                     (`[(n)-->(m) | m]`), for whether it matches `exists { (n)-->() }`",
+                ));
+            }
+            let path = path_pattern(text, p.into_inner().next().expect("predicate pattern"))?;
+            Ok(Expr { kind: ExprKind::PatternPredicate(Box::new(path)), span: sp })
+        }
+        Rule::pattern_comprehension => {
+            let mut it = p.into_inner();
+            let path = Box::new(path_pattern(text, it.next().expect("comprehension pattern"))?);
+            let (mut filter, mut map) = (None, None);
+            for x in it {
+                let rule = x.as_rule();
+                let inner = x.into_inner().find(|y| y.as_rule() == Rule::expr).expect("comprehension part");
+                let e = Box::new(if rule == Rule::comprehension_filter {
+                    text.condition(inner)?
+                } else {
+                    expr(text, inner)?
+                });
+                if rule == Rule::comprehension_filter {
+                    filter = Some(e);
+                } else {
+                    map = Some(e);
+                }
+            }
+            let map = map.expect("the grammar asks for `|`");
+            Ok(Expr { kind: ExprKind::PatternComp { path, filter, map }, span: sp })
+        }
+        Rule::exists_subquery => {
+            let (mut paths, mut filter) = (Vec::new(), None);
+            for x in p.into_inner() {
+                match x.as_rule() {
+                    Rule::path_pattern => paths.push(path_pattern(text, x)?),
+                    Rule::where_clause => filter = Some(Box::new(where_expr(text, x)?)),
+                    _ => {}
+                }
+            }
+            Ok(Expr { kind: ExprKind::Exists { paths, filter }, span: sp })
         }
         Rule::list_comprehension => {
             let mut it = p.into_inner().filter(|x| !keyword(x.as_rule()));
@@ -1347,7 +1409,11 @@ fn expr(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<Expr, ParseError> {
             for x in it {
                 let rule = x.as_rule();
                 let inner = x.into_inner().find(|y| y.as_rule() == Rule::expr).expect("comprehension part");
-                let e = Some(Box::new(expr(text, inner)?));
+                let e = Some(Box::new(if rule == Rule::comprehension_filter {
+                    text.condition(inner)?
+                } else {
+                    expr(text, inner)?
+                }));
                 if rule == Rule::comprehension_filter {
                     filter = e;
                 } else {

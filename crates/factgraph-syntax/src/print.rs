@@ -605,6 +605,27 @@ fn expr(out: &mut String, e: &Expr) {
             expr(out, pred);
             out.push(')');
         }
+        ExprKind::PatternPredicate(path) => paths(out, std::slice::from_ref(path)),
+        ExprKind::PatternComp { path, filter, map } => {
+            out.push('[');
+            paths(out, std::slice::from_ref(path));
+            if let Some(f) = filter {
+                out.push_str(" where ");
+                expr(out, f);
+            }
+            out.push_str(" | ");
+            expr(out, map);
+            out.push(']');
+        }
+        ExprKind::Exists { paths: ps, filter } => {
+            out.push_str("exists { ");
+            paths(out, ps);
+            if let Some(f) = filter {
+                out.push_str(" where ");
+                expr(out, f);
+            }
+            out.push_str(" }");
+        }
         ExprKind::ListComp { var, list, filter, map } => {
             let _ = write!(out, "[{} in ", ident(var));
             expr(out, list);

@@ -93,6 +93,8 @@ pub(crate) enum CExpr {
         list: Box<CExpr>,
         pred: Box<CExpr>,
     },
+    /// A pattern predicate, `exists {…}` or a pattern comprehension.
+    Pattern(Box<PatternExpr>),
     /// `[x in list where filter | map]`, `x` in `slot`.
     ListComp {
         slot: Slot,
@@ -182,6 +184,27 @@ pub(crate) struct PathPlan {
     pub left: Vec<(RelTest, NodeTest)>,
     /// How the path was written, for `explain`.
     pub text: String,
+}
+
+/// A pattern planned, as `match` and a pattern in an expression share it: its paths in
+/// the order they are walked, the condition checked as each binding is made, the
+/// slots it binds, the named paths made from a binding, and a condition that reads one
+/// of them (checked once they are made).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct PatternPlan {
+    pub paths: Vec<PathPlan>,
+    pub filter: Option<CExpr>,
+    pub new_slots: Vec<Slot>,
+    pub values: Vec<(CExpr, Slot)>,
+    pub after: Option<CExpr>,
+}
+
+/// A pattern in an expression: with `map`, a pattern comprehension (the list of `map`
+/// over the matches); without, whether it matches (a pattern predicate, `exists {…}`).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct PatternExpr {
+    pub plan: PatternPlan,
+    pub map: Option<CExpr>,
 }
 
 /// A node or relationship `create` makes, or one it refers to.
@@ -651,6 +674,11 @@ fn path_parts(path: &PathPattern) -> impl Iterator<Item = (&Vec<PatternProperty>
         .chain(path.steps.iter().flat_map(|(r, n)| [(&r.properties, &r.var), (&n.properties, &n.var)]))
 }
 
+/// The variables a path names: its own, its nodes' and its relationships'.
+fn path_names(path: &PathPattern) -> impl Iterator<Item = &str> {
+    path.name.iter().chain(path_parts(path).filter_map(|(_, var)| var.as_ref())).map(|v| v.text.as_str())
+}
+
 /// The aggregate calls in `e`, outermost (an aggregate holds none: nesting is refused).
 fn aggregate_calls(e: &Expr) -> Vec<&Expr> {
     if is_aggregate_call(e) {
@@ -716,6 +744,16 @@ fn children(e: &Expr) -> Vec<&Expr> {
         }
         ExprKind::List(items) | ExprKind::Call { args: items, .. } => out.extend(items),
         ExprKind::Map(entries) => out.extend(entries.iter().map(|(_, v)| v)),
+        ExprKind::PatternPredicate(path) => out.extend(path_parts(path).flat_map(|(props, _)| props).map(|p| &p.value)),
+        ExprKind::PatternComp { path, filter, map } => {
+            out.extend(path_parts(path).flat_map(|(props, _)| props).map(|p| &p.value));
+            out.extend(filter.as_deref());
+            out.push(map);
+        }
+        ExprKind::Exists { paths, filter } => {
+            out.extend(paths.iter().flat_map(path_parts).flat_map(|(props, _)| props).map(|p| &p.value));
+            out.extend(filter.as_deref());
+        }
         ExprKind::Literal(_) | ExprKind::Null | ExprKind::Var(_) | ExprKind::Property(..) | ExprKind::CountStar => {}
     }
     out
@@ -883,12 +921,27 @@ impl Planner {
     }
 
     fn matching(&mut self, input: Op, m: &Match, scope: &mut Scope) -> Result<Op> {
-        m.paths.iter().try_for_each(no_parameter_properties)?;
+        let PatternPlan { paths, filter, new_slots, values, after } =
+            self.pattern(&m.paths, m.filter.as_ref(), scope)?;
+        let mut op = Op::Match { input: Box::new(input), optional: m.optional, paths, filter, new_slots };
+        if !values.is_empty() {
+            op = Op::Project { input: Box::new(op), items: values };
+        }
+        if let Some(pred) = after {
+            op = Op::Filter { input: Box::new(op), pred };
+        }
+        Ok(op)
+    }
+
+    /// Plans the paths of a pattern and its condition, binding its variables in
+    /// `scope`.
+    fn pattern(&mut self, paths: &[PathPattern], filter: Option<&Expr>, scope: &mut Scope) -> Result<PatternPlan> {
+        paths.iter().try_for_each(no_parameter_properties)?;
         // A named path needs a slot for each of its nodes and relationships: the ones
         // written without a variable get a hidden one (`hidden_name`).
-        let mut m = m.clone();
+        let mut m = paths.to_vec();
         let mut named: Vec<Ident> = Vec::new();
-        for path in &mut m.paths {
+        for path in &mut m {
             let Some(name) = path.name.clone() else { continue };
             if scope.get(&name.text).is_some() || named.iter().any(|n| n.text == name.text) {
                 return Err(QueryError::AlreadyBound { name: name.text.clone(), span: name.span }.into());
@@ -913,7 +966,7 @@ impl Planner {
         }
         let m = &m;
         // A path's name names nothing else of its match (`p = (p)-[]->()`).
-        for path in &m.paths {
+        for path in m {
             let parts = nodes(path)
                 .map(|n| (&n.var, "a node", n.span))
                 .chain(path.steps.iter().map(|(r, _)| (&r.var, "a relationship", r.span)));
@@ -930,7 +983,7 @@ impl Planner {
         let before = scope.clone();
         let mut new: Vec<(String, Slot)> = Vec::new();
         let mut rel_vars: Vec<&str> = Vec::new();
-        for path in &m.paths {
+        for path in m {
             for n in nodes(path) {
                 if let Some(v) = &n.var {
                     self.variable(&v.text, VarType::Node, n.span, scope, &mut new)?;
@@ -950,7 +1003,7 @@ impl Planner {
         // Order the paths: each next one is the one that starts best given what the
         // earlier ones bound.
         let mut bound: Vec<String> = before.vars.iter().map(|(n, ..)| n.clone()).collect();
-        let mut left: Vec<&PathPattern> = m.paths.iter().collect();
+        let mut left: Vec<&PathPattern> = m.iter().collect();
         let mut plans = Vec::new();
         while !left.is_empty() {
             let (i, _) = left
@@ -964,7 +1017,7 @@ impl Planner {
         }
         // The named paths, made from their parts once a row matches.
         let mut values = Vec::new();
-        for path in m.paths.iter().filter(|p| p.name.is_some()) {
+        for path in m.iter().filter(|p| p.name.is_some()) {
             let slot_of = |v: &Option<Ident>| scope.get(&v.as_ref().expect("named above").text).map(|(s, _)| s);
             let mut parts = vec![PathPart::Node(slot_of(&path.start.var).expect("bound above"))];
             for (r, n) in &path.steps {
@@ -983,26 +1036,46 @@ impl Planner {
         }
         // A filter that reads a named path runs after the path is made (for an
         // optional match, a filter on a path keeps or drops whole rows).
-        let reads_path = m.filter.as_ref().is_some_and(|f| named.iter().any(|n| uses_var(f, &n.text)));
-        let filter = match &m.filter {
+        let reads_path = filter.is_some_and(|f| named.iter().any(|n| uses_var(f, &n.text)));
+        let filter = match filter {
             Some(f) => Some(self.condition(f, scope)?),
             None => None,
         };
-        let (inner_filter, outer_filter) = if reads_path { (None, filter) } else { (filter, None) };
-        let mut op = Op::Match {
-            input: Box::new(input),
-            optional: m.optional,
-            paths: plans,
-            filter: inner_filter,
-            new_slots: new.into_iter().map(|(_, s)| s).collect(),
+        let (filter, after) = if reads_path { (None, filter) } else { (filter, None) };
+        Ok(PatternPlan { paths: plans, filter, new_slots: new.into_iter().map(|(_, s)| s).collect(), values, after })
+    }
+
+    /// A pattern in an expression: a predicate (every variable it names bound before
+    /// it; the parser keeps it to conditions), `exists {…}` or a comprehension (whose new variables are
+    /// its own).
+    fn pattern_expr(&mut self, e: &Expr, scope: &Scope, place: Place) -> Result<CExpr> {
+        let mut inner = scope.clone();
+        let expr = match &e.kind {
+            ExprKind::PatternPredicate(path) => {
+                let named = nodes(path)
+                    .map(|n| &n.var)
+                    .chain(path.steps.iter().map(|(r, _)| &r.var))
+                    .flatten()
+                    .find(|v| scope.get(&v.text).is_none());
+                if let Some(v) = named {
+                    return Err(QueryError::UndefinedVariable { name: v.text.clone(), span: v.span }.into());
+                }
+                PatternExpr { plan: self.pattern(std::slice::from_ref(&**path), None, &mut inner)?, map: None }
+            }
+            ExprKind::Exists { paths, filter } => {
+                PatternExpr { plan: self.pattern(paths, filter.as_deref(), &mut inner)?, map: None }
+            }
+            ExprKind::PatternComp { path, filter, map } => {
+                if let Some(x) = [filter.as_deref(), Some(&**map)].into_iter().flatten().find(|x| contains_aggregate(x))
+                {
+                    return Err(QueryError::not_allowed(Restriction::AggregateInComprehension, x.span).into());
+                }
+                let plan = self.pattern(std::slice::from_ref(&**path), filter.as_deref(), &mut inner)?;
+                PatternExpr { plan, map: Some(self.expr(map, &inner, place)?) }
+            }
+            _ => unreachable!("pattern_expr is called on patterns"),
         };
-        if !values.is_empty() {
-            op = Op::Project { input: Box::new(op), items: values };
-        }
-        if let Some(pred) = outer_filter {
-            op = Op::Filter { input: Box::new(op), pred };
-        }
-        Ok(op)
+        Ok(CExpr::Pattern(Box::new(expr)))
     }
 
     fn path(&mut self, path: &PathPattern, scope: &Scope, bound: &mut Vec<String>) -> Result<PathPlan> {
@@ -1736,6 +1809,9 @@ impl Planner {
                 let pred = b(self.expr(pred, &inner, Place::Row)?);
                 CExpr::Quantifier { kind: *kind, slot, list, pred }
             }
+            ExprKind::PatternPredicate(_) | ExprKind::Exists { .. } | ExprKind::PatternComp { .. } => {
+                self.pattern_expr(e, scope, place)?
+            }
             ExprKind::ListComp { var, list, filter, map } => {
                 if let Some(x) =
                     [filter.as_deref(), map.as_deref()].into_iter().flatten().find(|x| contains_aggregate(x))
@@ -1892,6 +1968,8 @@ fn var_type(e: &Expr, scope: &Scope) -> VarType {
         | ExprKind::IsNull { .. }
         | ExprKind::HasLabels(..)
         | ExprKind::Quantifier { .. }
+        | ExprKind::PatternPredicate(_)
+        | ExprKind::Exists { .. }
         | ExprKind::CountStar => VarType::NotMap,
         // A list may hold relationships, for a variable-length pattern to follow,
         // unless what it holds is known to be none.
@@ -1915,7 +1993,7 @@ fn not_boolean(e: &Expr) -> Option<&'static str> {
     match &e.kind {
         ExprKind::Literal(Literal::Bool(_)) | ExprKind::Null => None,
         ExprKind::Literal(l) => Some(literal_kind(l)),
-        ExprKind::List(_) | ExprKind::ListComp { .. } => Some("list"),
+        ExprKind::List(_) | ExprKind::ListComp { .. } | ExprKind::PatternComp { .. } => Some("list"),
         ExprKind::Map(_) => Some("map"),
         ExprKind::Arith(..) | ExprKind::Neg(_) => Some("number"),
         _ => None,
@@ -2009,6 +2087,12 @@ fn uses_var(e: &Expr, name: &str) -> bool {
         // A comprehension's own variable of that name counts too: reading too much
         // only makes a filter wait for the path.
         ExprKind::ListComp { var, .. } | ExprKind::Quantifier { var, .. } if var == name => true,
+        ExprKind::PatternPredicate(path) | ExprKind::PatternComp { path, .. }
+            if path_names(path).any(|v| v == name) =>
+        {
+            true
+        }
+        ExprKind::Exists { paths, .. } if paths.iter().flat_map(path_names).any(|v| v == name) => true,
         _ => children(e).into_iter().any(|c| uses_var(c, name)),
     }
 }
@@ -2019,6 +2103,7 @@ fn mentions_variables(e: &Expr) -> bool {
         ExprKind::Var(_) | ExprKind::Property(..) => true,
         // A comprehension's own variable does not count, but anything else does.
         ExprKind::ListComp { .. } | ExprKind::Quantifier { .. } => true,
+        ExprKind::PatternPredicate(_) | ExprKind::PatternComp { .. } | ExprKind::Exists { .. } => true,
         _ => children(e).into_iter().any(mentions_variables),
     }
 }

@@ -215,7 +215,7 @@ impl Env<'_> {
     fn op_ref(&mut self, ctx: &mut Ctx<'_>, op: &Op, sink: &mut RefSink<'_>) -> Result<Flow> {
         match op {
             Op::Match { input, optional: false, paths, filter, .. } => self.op(ctx, input, &mut |ctx, mut row| {
-                matcher::matches(ctx, paths, filter.as_ref(), &mut row, &mut |ctx, r: &[Val]| sink(ctx, r))
+                matcher::matches(ctx, eval, paths, filter.as_ref(), &mut row, &mut |ctx, r: &[Val]| sink(ctx, r))
             }),
             Op::Filter { input, pred } if lends(input) => self.op_ref(ctx, input, &mut |ctx, row| {
                 ctx.tick()?;
@@ -300,7 +300,7 @@ impl Env<'_> {
             Op::Unit => sink(ctx, vec![Val::Null; self.width]),
             Op::Match { input, optional, paths, filter, new_slots } => self.op(ctx, input, &mut |ctx, mut row| {
                 let mut any = false;
-                let flow = matcher::matches(ctx, paths, filter.as_ref(), &mut row, &mut |ctx, row: &[Val]| {
+                let flow = matcher::matches(ctx, eval, paths, filter.as_ref(), &mut row, &mut |ctx, row: &[Val]| {
                     any = true;
                     sink(ctx, row.to_vec())
                 })?;
@@ -375,7 +375,7 @@ impl Env<'_> {
                 }
                 if let Some((path, skip_anchor)) = counts_ends(input, keys, aggs) {
                     let mut row = vec![Val::Null; self.width];
-                    if let Some(n) = matcher::count_distinct_ends(ctx, path, &mut row, skip_anchor)? {
+                    if let Some(n) = matcher::count_distinct_ends(ctx, eval, path, &mut row, skip_anchor)? {
                         let mut out = vec![Val::Null; self.width];
                         out[aggs[0].slot] = Val::Int(n as i64);
                         return sink(ctx, out);
@@ -518,7 +518,7 @@ impl Env<'_> {
                 let mut out = Vec::new();
                 for mut row in rows {
                     let before = out.len();
-                    matcher::matches(ctx, paths, None, &mut row, &mut |_, found: &[Val]| {
+                    matcher::matches(ctx, eval, paths, None, &mut row, &mut |_, found: &[Val]| {
                         out.push(found.to_vec());
                         Ok(Flow::Go)
                     })?;

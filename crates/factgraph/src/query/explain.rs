@@ -419,6 +419,23 @@ fn cexpr(out: &mut String, e: &CExpr, names: &[String]) {
             }
             out.push(if matches!(e, CExpr::Call(..)) { ')' } else { ']' });
         }
+        CExpr::Pattern(p) => {
+            let texts: Vec<&str> = p.plan.paths.iter().map(|path| path.text.as_str()).collect();
+            out.push_str(if p.map.is_some() { "[" } else { "exists { " });
+            out.push_str(&texts.join(", "));
+            if let Some(f) = p.plan.filter.as_ref().or(p.plan.after.as_ref()) {
+                out.push_str(" where ");
+                cexpr(out, f, names);
+            }
+            match &p.map {
+                Some(m) => {
+                    out.push_str(" | ");
+                    cexpr(out, m, names);
+                    out.push(']');
+                }
+                None => out.push_str(" }"),
+            }
+        }
         CExpr::Map(entries) => {
             out.push('{');
             for (i, (k, v)) in entries.iter().enumerate() {

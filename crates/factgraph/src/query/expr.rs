@@ -7,8 +7,9 @@ use factgraph_store::{Node, StatementId};
 use factgraph_syntax::ast::{CompareOp, Span};
 
 use super::budget::{self, val_bytes};
-use super::compile::CExpr;
-use super::context::Ctx;
+use super::compile::{CExpr, PatternExpr};
+use super::context::{Ctx, Flow};
+use super::matcher;
 use super::value::{arith, compare, equal, from_value, negate, num, truth, Val};
 use crate::error::{QueryError, Result};
 
@@ -240,6 +241,7 @@ pub(crate) fn eval(ctx: &mut Ctx<'_>, e: &CExpr, row: &[Val]) -> Result<Val> {
             }
             other => return Err(not_a(kind.word(), "a list", &other)),
         },
+        CExpr::Pattern(p) => pattern(ctx, p, row)?,
         CExpr::ListComp { slot, list, filter, map } => match eval(ctx, list, row)? {
             Val::Null => Val::Null,
             Val::List(items) => {
@@ -502,6 +504,46 @@ fn int_arg(function: &str, v: &Val, span: Span) -> Result<Option<i64>> {
 /// Characters `[from, from + len)` of `s`, by character, not byte.
 fn chars(s: &str, from: usize, len: usize) -> String {
     s.chars().skip(from).take(len).collect()
+}
+
+/// A pattern in an expression, for the row at hand: whether it matches (stopping at
+/// the first match), or the list of its comprehension's values, one per match.
+fn pattern(ctx: &mut Ctx<'_>, p: &PatternExpr, row: &[Val]) -> Result<Val> {
+    let plan = &p.plan;
+    let mut scratch = row.to_vec();
+    let mut out = Vec::new();
+    let mut bytes = 0;
+    let mut found = false;
+    matcher::matches(ctx, eval, &plan.paths, plan.filter.as_ref(), &mut scratch, &mut |ctx, found_row: &[Val]| {
+        let mut bound;
+        let mut at = found_row;
+        // Named paths are made from the binding, then the condition reading them.
+        if !plan.values.is_empty() {
+            bound = found_row.to_vec();
+            for (value, slot) in &plan.values {
+                bound[*slot] = eval(ctx, value, &bound)?;
+            }
+            at = &bound;
+        }
+        if let Some(after) = &plan.after {
+            if truth(&eval(ctx, after, at)?) != Some(true) {
+                return Ok(Flow::Go);
+            }
+        }
+        let Some(map) = &p.map else {
+            found = true;
+            return Ok(Flow::Stop);
+        };
+        let v = eval(ctx, map, at)?;
+        bytes += val_bytes(&v);
+        ctx.room(bytes, "a pattern comprehension")?;
+        out.push(v);
+        Ok(Flow::Go)
+    })?;
+    Ok(match p.map {
+        Some(_) => Val::List(out),
+        None => Val::Bool(found),
+    })
 }
 
 fn call(ctx: &mut Ctx<'_>, name: &str, mut vals: Vec<Val>, span: Span) -> Result<Val> {

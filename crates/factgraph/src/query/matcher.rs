@@ -23,7 +23,6 @@ use factgraph_syntax::ast::Arrow;
 
 use super::compile::{CExpr, NodeTest, PathPlan, RelTest, Scan};
 use super::context::{Ctx, Flow};
-use super::expr::eval;
 use super::value::{equal, from_value, truth, Val, STATEMENT_LABEL, VALUE_LABEL};
 use crate::error::{QueryError, Result};
 
@@ -48,19 +47,26 @@ impl At {
     }
 }
 
+/// How the matcher evaluates a pattern's expressions (its properties, its condition):
+/// `expr::eval`, handed in by the caller rather than imported, since an expression
+/// may hold a pattern in turn (a pattern comprehension) for the matcher to match.
+pub(crate) type Eval = fn(&mut Ctx<'_>, &CExpr, &[Val]) -> Result<Val>;
+
 /// Pushes every binding of `paths` that extends `row` and passes `filter` to `emit`.
 pub(crate) fn matches(
     ctx: &mut Ctx<'_>,
+    eval: Eval,
     paths: &[PathPlan],
     filter: Option<&CExpr>,
     row: &mut [Val],
     emit: &mut Emit<'_>,
 ) -> Result<Flow> {
-    let mut m = Matcher { paths, filter, used: Vec::new() };
+    let mut m = Matcher { eval, paths, filter, used: Vec::new() };
     m.path(ctx, 0, row, emit)
 }
 
 struct Matcher<'p> {
+    eval: Eval,
     paths: &'p [PathPlan],
     filter: Option<&'p CExpr>,
     /// The relationships bound so far, named or not: none may be bound twice.
@@ -78,7 +84,7 @@ impl Matcher<'_> {
     fn path(&mut self, ctx: &mut Ctx<'_>, p: usize, row: &mut [Val], emit: &mut Emit<'_>) -> Result<Flow> {
         let Some(path) = self.paths.get(p) else {
             if let Some(f) = self.filter {
-                if truth(&eval(ctx, f, row)?) != Some(true) {
+                if truth(&(self.eval)(ctx, f, row)?) != Some(true) {
                     return Ok(Flow::Go);
                 }
             }
@@ -86,7 +92,7 @@ impl Matcher<'_> {
         };
         for n in candidates(ctx, &path.scan, row)? {
             ctx.tick()?;
-            if !node_ok(ctx, n, &path.anchor, row)? {
+            if !node_ok(ctx, self.eval, n, &path.anchor, row)? {
                 continue;
             }
             let saved = bind_node(&path.anchor, n, row);
@@ -121,8 +127,8 @@ impl Matcher<'_> {
         };
         match rel.length {
             None => {
-                for (sid, other) in hops(ctx, at, rel, row)? {
-                    if self.used.contains(&sid) || !node_ok(ctx, other, node, row)? {
+                for (sid, other) in hops(ctx, self.eval, at, rel, row)? {
+                    if self.used.contains(&sid) || !node_ok(ctx, self.eval, other, node, row)? {
                         continue;
                     }
                     if rel.bound && rel.slot.is_some_and(|s| row[s] != Val::Rel(sid)) {
@@ -191,7 +197,7 @@ impl Matcher<'_> {
         let ends = reach_ends(ctx, rel, start, (min, max), true)?;
         for end in ends {
             ctx.tick()?;
-            if !node_ok(ctx, end, node, row)? {
+            if !node_ok(ctx, self.eval, end, node, row)? {
                 continue;
             }
             let saved = bind_node(node, end, row);
@@ -222,7 +228,7 @@ impl Matcher<'_> {
         let path = &self.paths[p];
         let steps = if side == Side::Right { &path.right } else { &path.left };
         let (rel, node) = &steps[i];
-        if trail.len() >= min && node_ok(ctx, at, node, row)? {
+        if trail.len() >= min && node_ok(ctx, self.eval, at, node, row)? {
             let list = || {
                 let mut l = trail.clone();
                 if rel.reversed {
@@ -256,7 +262,7 @@ impl Matcher<'_> {
         if trail.len() >= max {
             return Ok(Flow::Go);
         }
-        for (sid, other) in hops(ctx, at, rel, row)? {
+        for (sid, other) in hops(ctx, self.eval, at, rel, row)? {
             if self.used.contains(&sid) {
                 continue;
             }
@@ -352,6 +358,7 @@ fn reach_ends(
 /// polarity, or from a value node), which the caller then does.
 pub(crate) fn count_distinct_ends(
     ctx: &mut Ctx<'_>,
+    eval: Eval,
     path: &PathPlan,
     row: &mut [Val],
     skip_anchor: bool,
@@ -372,7 +379,7 @@ pub(crate) fn count_distinct_ends(
     let mut fitting = Vec::new();
     for a in anchors {
         ctx.tick()?;
-        if node_ok(ctx, a, &path.anchor, row)? {
+        if node_ok(ctx, eval, a, &path.anchor, row)? {
             fitting.push(a);
         }
     }
@@ -393,7 +400,7 @@ pub(crate) fn count_distinct_ends(
         let saved = bind_node(&path.anchor, a, row);
         for end in reach_ends(ctx, rel, start, (min, max), !skip_anchor)? {
             ctx.tick()?;
-            if (skip_anchor && end == a) || (!one && seen.contains(&end)) || !node_ok(ctx, end, node, row)? {
+            if (skip_anchor && end == a) || (!one && seen.contains(&end)) || !node_ok(ctx, eval, end, node, row)? {
                 continue;
             }
             if one {
@@ -514,11 +521,11 @@ fn entity_has(e: &Entity, key: &str, want: &Val) -> bool {
 }
 
 /// The pattern's property values for this row.
-fn wanted(ctx: &mut Ctx<'_>, props: &[(String, CExpr)], row: &[Val]) -> Result<Vec<Val>> {
+fn wanted(ctx: &mut Ctx<'_>, eval: Eval, props: &[(String, CExpr)], row: &[Val]) -> Result<Vec<Val>> {
     props.iter().map(|(_, e)| eval(ctx, e, row)).collect()
 }
 
-fn node_ok(ctx: &mut Ctx<'_>, n: At, t: &NodeTest, row: &[Val]) -> Result<bool> {
+fn node_ok(ctx: &mut Ctx<'_>, eval: Eval, n: At, t: &NodeTest, row: &[Val]) -> Result<bool> {
     if t.bound {
         if let Some(s) = t.slot {
             if row[s] != n.val() {
@@ -529,7 +536,7 @@ fn node_ok(ctx: &mut Ctx<'_>, n: At, t: &NodeTest, row: &[Val]) -> Result<bool> 
     if t.kind.is_none() && t.props.is_empty() {
         return Ok(true);
     }
-    let want = wanted(ctx, &t.props, row)?;
+    let want = wanted(ctx, eval, &t.props, row)?;
     let n = match n {
         At::Node(n) => n,
         At::Value(s) => {
@@ -594,7 +601,7 @@ fn names_polarity(r: &RelTest) -> bool {
 }
 
 /// The relationships leaving `n` that fit `r`: (statement, far node).
-fn hops(ctx: &mut Ctx<'_>, n: At, r: &RelTest, row: &[Val]) -> Result<Vec<(StatementId, At)>> {
+fn hops(ctx: &mut Ctx<'_>, eval: Eval, n: At, r: &RelTest, row: &[Val]) -> Result<Vec<(StatementId, At)>> {
     let dirs: &[Direction] = match r.arrow {
         Arrow::Right => &[Direction::Out],
         Arrow::Left => &[Direction::In],
@@ -610,7 +617,7 @@ fn hops(ctx: &mut Ctx<'_>, n: At, r: &RelTest, row: &[Val]) -> Result<Vec<(State
     // The statements withdrawn by their polarity, unless this relationship asks for a
     // polarity itself: then its properties decide.
     let withdrawn = if names_polarity(r) { None } else { ctx.withdrawn()? };
-    let want = if r.props.is_empty() { Vec::new() } else { wanted(ctx, &r.props, row)? };
+    let want = if r.props.is_empty() { Vec::new() } else { wanted(ctx, eval, &r.props, row)? };
     // A value node's one relationship comes in from its statement's subject.
     let edges: Vec<(Direction, factgraph_store::Edge)> = match n {
         At::Node(n) => {

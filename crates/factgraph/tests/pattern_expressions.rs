@@ -1,0 +1,81 @@
+//! Patterns inside expressions: a pattern as a condition in `where`, `exists {…}`, and
+//! pattern comprehensions.
+
+use factgraph::{ErrorKind, Graph};
+
+fn graph() -> Graph {
+    let g = Graph::in_memory().unwrap();
+    g.query(
+        "create (a:A {name: 'a', num: 1})-[:T {w: 1}]->(b:B {name: 'b', num: 1}), \
+         (a)-[:U]->(c:C {name: 'c', num: 3}), (b)-[:T {w: 2}]->(c), (:D {name: 'd'})",
+    )
+    .unwrap();
+    g
+}
+
+fn column(g: &Graph, q: &str) -> Vec<String> {
+    let r = g.query(q).unwrap_or_else(|e| panic!("{q}: {e}"));
+    r[0].rows.iter().map(|row| row.cells[0].to_string()).collect()
+}
+
+#[test]
+fn a_pattern_in_where_keeps_the_rows_it_matches_for() {
+    let g = graph();
+    assert_eq!(column(&g, "match (n) where (n)-->() return n.name order by n.name"), ["a", "b"]);
+    assert_eq!(column(&g, "match (n) where (n)<-[:T]-() return n.name order by n.name"), ["b", "c"]);
+    assert_eq!(column(&g, "match (n) where not (n)--() return n.name"), ["d"]);
+    assert_eq!(column(&g, "match (n) where (n)-[:T*2]->() return n.name"), ["a"]);
+    // Both ends bound: whether they are connected, either way round.
+    assert_eq!(
+        column(&g, "match (n), (m) where (n)-[:T]-(m) return n.name + m.name as p order by p"),
+        ["ab", "ba", "bc", "cb"]
+    );
+    assert_eq!(column(&g, "match (n) where (n)-->() and (n)-[:U]->() return n.name"), ["a"]);
+    assert_eq!(column(&g, "match (n) where (n)-[:U]->() or (n)<-[:U]-() return n.name order by n.name"), ["a", "c"]);
+}
+
+#[test]
+fn exists_braces_match_with_their_own_variables_and_condition() {
+    let g = graph();
+    assert_eq!(column(&g, "match (n) where exists { (n)-->(m) where m.num = n.num } return n.name"), ["a"]);
+    assert_eq!(column(&g, "match (n) where exists { (n)-[r]->() where r.w = 2 } return n.name"), ["b"]);
+    assert_eq!(
+        column(&g, "match (n) where not exists { (n)-->(), ()-->(n) } return n.name order by n.name"),
+        ["a", "c", "d"]
+    );
+}
+
+#[test]
+fn a_pattern_comprehension_lists_a_value_per_match() {
+    let g = graph();
+    assert_eq!(column(&g, "match (n:A) return [(n)-->(m) | m.name] as names"), ["[b, c]"]);
+    assert_eq!(column(&g, "match (n:A) return [(n)-[r:T]->(m) where r.w > 0 | r.w + 10] as ws"), ["[11]"]);
+    assert_eq!(
+        column(&g, "match (n:A) with [p = (n)-[*]->(:C) | length(p)] as ls unwind ls as l return l order by l"),
+        ["1", "2"]
+    );
+    assert_eq!(column(&g, "match (n:D) return [(n)-->(m) | m] as none"), ["[]"]);
+    assert_eq!(column(&g, "match (n) return n.name, size([(n)--() | 1]) as degree order by n.name").len(), 4);
+    assert_eq!(column(&g, "match (n) with n, count([(n)-->(m) | m]) as c return sum(c)"), ["4"]);
+}
+
+#[test]
+fn a_pattern_is_a_condition_only_in_where_and_binds_nothing_new() {
+    let g = graph();
+    for (q, kind, said) in [
+        ("match (n) return (n)-->()", ErrorKind::Syntax, "only in `where`"),
+        ("match (n) with (n)-->() as x return x", ErrorKind::Syntax, "only in `where`"),
+        ("match (n) set n.x = size((n)-->())", ErrorKind::Syntax, "only in `where`"),
+        ("match (n) where (n)-[r]->() return n", ErrorKind::Invalid, "`r`"),
+        ("match (n) where (n)-->(a) return n", ErrorKind::Invalid, "`a`"),
+    ] {
+        let e = g.query(q).expect_err(q);
+        assert_eq!(e.kind(), kind, "{q}: {e}");
+        assert!(e.to_string().contains(said), "{q}: {e}");
+    }
+    // In a condition inside a projection, it may stand.
+    assert_eq!(column(&g, "match (n:A) return [x in [n] where (x)-->() | x.name] as xs"), ["[a]"]);
+    // Parentheses around an expression are still an expression.
+    assert_eq!(column(&g, "match (n:A) return (n.num) - (1) as z"), ["0"]);
+    assert_eq!(column(&g, "with 3 as x return (x) - -(1) as y"), ["4"]);
+}

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use factgraph::vocabulary::{is_complete, needs_more};
-use factgraph::{Date, Limits, Params, Value};
+use factgraph::{Date, Limits, Param, Params};
 
 use crate::backend::{Backend, Failure};
 use crate::output::Output;
@@ -250,33 +250,60 @@ pub struct Session<'g, W: Write, E: Write> {
     pub max_rows: usize,
 }
 
-/// A parameter's value as typed after `.param NAME`: a quoted string (with the
-/// language's escapes), a whole number, a number with a fraction, true or false, a
-/// date, or else the text as it is.
-pub fn param_value(typed: &str) -> Value {
+/// A parameter's value as typed after `.param NAME` (or in `--param NAME=VALUE`): a
+/// quoted string (with the language's escapes), a whole number, a number with a
+/// fraction, true or false, null, a date, a list or map in JSON (`["a", 1]`, `{"k":
+/// 2}`), or else the text as it is.
+pub fn param_value(typed: &str) -> Param {
     let t = typed.trim();
     if t.len() >= 2 && t.starts_with('"') && t.ends_with('"') {
         if let Ok(s) = serde_json::from_str::<String>(t) {
-            return Value::Str(s);
+            return Param::from(s);
         }
     }
     if let Ok(i) = t.parse::<i64>() {
-        return Value::Int(i);
+        return Param::from(i);
     }
     if let Ok(x) = t.parse::<f64>() {
         if t.contains('.') && x.is_finite() {
-            return Value::Float(x);
+            return Param::from(x);
         }
     }
     match t {
-        "true" => return Value::Bool(true),
-        "false" => return Value::Bool(false),
+        "true" => return Param::from(true),
+        "false" => return Param::from(false),
+        "null" => return Param::Null,
         _ => {}
     }
-    if let Some(d) = Date::parse(t) {
-        return Value::Date(d);
+    if t.starts_with('[') || t.starts_with('{') {
+        if let Some(p) = serde_json::from_str(t).ok().as_ref().and_then(json_param) {
+            return p;
+        }
     }
-    Value::Str(t.to_owned())
+    if let Some(d) = Date::parse(t) {
+        return Param::from(d);
+    }
+    Param::from(t)
+}
+
+/// A parameter from JSON: whole numbers as integers, other numbers as floats;
+/// `None` for a number out of range.
+fn json_param(v: &serde_json::Value) -> Option<Param> {
+    use serde_json::Value as Json;
+    Some(match v {
+        Json::Null => Param::Null,
+        Json::Bool(b) => Param::from(*b),
+        Json::Number(n) => match (n.as_i64(), n.as_f64()) {
+            (Some(i), _) => Param::from(i),
+            (None, Some(x)) => Param::from(x),
+            _ => return None,
+        },
+        Json::String(s) => Param::from(s.as_str()),
+        Json::Array(items) => Param::List(items.iter().map(json_param).collect::<Option<_>>()?),
+        Json::Object(entries) => {
+            Param::Map(entries.iter().map(|(k, v)| Some((k.clone(), json_param(v)?))).collect::<Option<_>>()?)
+        }
+    })
 }
 
 /// What to do after a line.
@@ -837,12 +864,25 @@ mod tests {
 
     #[test]
     fn parameter_values_are_typed_as_the_language_types_literals() {
-        assert_eq!(param_value("\"a \\\"b\\\"\""), Value::Str("a \"b\"".into()));
-        assert_eq!(param_value("42"), Value::Int(42));
-        assert_eq!(param_value("-1.5"), Value::Float(-1.5));
-        assert_eq!(param_value("true"), Value::Bool(true));
-        assert_eq!(param_value("2020-01-03"), Value::Date(Date { year: 2020, month: 1, day: 3 }));
-        assert_eq!(param_value("Qasi Mehr"), Value::Str("Qasi Mehr".into()));
+        assert_eq!(param_value("\"a \\\"b\\\"\""), Param::from("a \"b\""));
+        assert_eq!(param_value("42"), Param::from(42));
+        assert_eq!(param_value("-1.5"), Param::from(-1.5));
+        assert_eq!(param_value("true"), Param::from(true));
+        assert_eq!(param_value("2020-01-03"), Param::from(Date { year: 2020, month: 1, day: 3 }));
+        assert_eq!(param_value("Qasi Mehr"), Param::from("Qasi Mehr"));
+        assert_eq!(param_value("null"), Param::Null);
+        assert_eq!(
+            param_value("[\"a\", 1, 2.5, null, {\"k\": [true]}]"),
+            Param::List(vec![
+                Param::from("a"),
+                Param::from(1),
+                Param::from(2.5),
+                Param::Null,
+                Param::Map([("k".to_owned(), Param::List(vec![Param::from(true)]))].into()),
+            ])
+        );
+        // Not JSON: the text as it is.
+        assert_eq!(param_value("[not json"), Param::from("[not json"));
         assert_eq!(parse_meta(".param $who Trump"), Some(Meta::Param("who".into(), Some("Trump".into()))));
         assert_eq!(parse_meta(":param who"), Some(Meta::Param("who".into(), None)));
     }

@@ -322,7 +322,7 @@ fn counts(c: &Json) -> Counts {
 
 /// Parameters as JSON; a date is sent as its text.
 fn params_json(params: &Params) -> Json {
-    Json::Object(params.iter().map(|(k, v)| (k.to_owned(), crate::subgraph::value(v))).collect())
+    Json::Object(params.iter().map(|(k, v)| (k.to_owned(), crate::subgraph::param_json(v))).collect())
 }
 
 /// A literal from JSON: whole numbers as integers, other numbers as floats.

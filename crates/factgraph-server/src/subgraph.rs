@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use factgraph::{Cell, Entity, EntityId, Graph, Node, Object, QueryResult, Row, Statement, StatementId, Value};
+use factgraph::{Cell, Entity, EntityId, Graph, Node, Object, Param, QueryResult, Row, Statement, StatementId, Value};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{json, Map};
 
@@ -526,30 +526,42 @@ fn collect(c: &Cell, claims: &mut Vec<StatementId>, entities: &mut Vec<EntityId>
     }
 }
 
-/// Query parameters from JSON: strings, numbers and booleans.
+/// Query parameters from JSON: strings, numbers, booleans, null, and arrays and
+/// objects of them.
 pub(crate) fn params(given: &Map<String, Json>) -> Result<factgraph::Params, ApiError> {
     let mut params = factgraph::Params::new();
     for (name, v) in given {
-        let value = match v {
-            Json::String(s) => Value::Str(s.clone()),
-            Json::Bool(b) => Value::Bool(*b),
-            Json::Number(n) => match (n.as_i64(), n.as_f64()) {
-                (Some(i), _) => Value::Int(i),
-                (None, Some(f)) => Value::Float(f),
-                _ => return Err(ApiError::bad_request(format!("parameter ${name}: {n} is out of range"))),
-            },
-            Json::Null | Json::Array(_) | Json::Object(_) => {
-                return Err(ApiError::bad_request(format!(
-                    "parameter ${name}: a string, number or boolean, not {}",
-                    match v {
-                        Json::Null => "null",
-                        Json::Array(_) => "a list",
-                        _ => "an object",
-                    }
-                )))
-            }
-        };
+        let value = param(v).map_err(|e| ApiError::bad_request(format!("parameter ${name}: {e}")))?;
         params.insert(name.clone(), value);
     }
     Ok(params)
+}
+
+/// A parameter's value from JSON: whole numbers as integers, other numbers as floats.
+fn param(v: &Json) -> Result<Param, String> {
+    Ok(match v {
+        Json::Null => Param::Null,
+        Json::String(s) => Param::from(s.as_str()),
+        Json::Bool(b) => Param::from(*b),
+        Json::Number(n) => match (n.as_i64(), n.as_f64()) {
+            (Some(i), _) => Param::from(i),
+            (None, Some(f)) => Param::from(f),
+            _ => return Err(format!("{n} is out of range")),
+        },
+        Json::Array(items) => Param::List(items.iter().map(param).collect::<Result<_, _>>()?),
+        Json::Object(entries) => {
+            Param::Map(entries.iter().map(|(k, v)| Ok((k.clone(), param(v)?))).collect::<Result<_, String>>()?)
+        }
+    })
+}
+
+/// A parameter's value as JSON (the client sends them so): a date as its text.
+pub(crate) fn param_json(p: &Param) -> Json {
+    match p {
+        Param::Value(v) => value(v),
+        Param::List(items) => Json::Array(items.iter().map(param_json).collect()),
+        Param::Map(entries) => Json::Object(entries.iter().map(|(k, v)| (k.clone(), param_json(v))).collect()),
+        // `Null`, and whatever a later version adds.
+        _ => Json::Null,
+    }
 }

@@ -148,10 +148,29 @@ fn an_empty_or_malformed_request_is_a_bad_request_not_a_crash() {
     assert_eq!((status, body["error"]["kind"].as_str()), (400, Some("bad_request")));
     let (status, body) = post(&server, "/query", json!({ "query": "match (n) return n", "nonsense": 1 }), None);
     assert_eq!((status, body["error"]["kind"].as_str()), (400, Some("bad_request")));
-    let (status, body) = post(&server, "/query", json!({ "query": "describe $x", "params": { "x": [1] } }), None);
+    let (status, body) = post(&server, "/query", json!({ "query": "describe $x", "params": [1] }), None);
     assert_eq!((status, body["error"]["kind"].as_str()), (400, Some("bad_request")), "{body}");
     let (status, body) = get(&server, "/no/such/endpoint");
     assert_eq!((status, body["error"]["kind"].as_str()), (404, Some("not_found")));
+}
+
+/// A parameter may be null, or an array or object (a list or map in the query); where
+/// a name is needed, a list is refused at the parameter's place.
+#[test]
+fn parameters_may_be_null_lists_and_maps() {
+    let server = serve();
+    let q = json!({
+        "query": "unwind $xs as x return sum(x) as s, $m.k as k, $none is null as n",
+        "params": { "xs": [1, 2, 3], "m": { "k": [true, null] }, "none": null }
+    });
+    let (status, body) = post(&server, "/query", q, None);
+    assert_eq!(status, 200, "{body}");
+    let cells = &body["results"][0]["rows"][0]["cells"];
+    assert_eq!(cells[0]["value"], json!(6), "{body}");
+    assert_eq!(cells[2]["value"], json!(true), "{body}");
+    let (status, body) = post(&server, "/query", json!({ "query": "describe $x", "params": { "x": [1] } }), None);
+    assert_eq!((status, body["error"]["kind"].as_str()), (400, Some("syntax")), "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("a list, where a single value is needed"), "{body}");
 }
 
 #[test]

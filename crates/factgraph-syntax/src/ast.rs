@@ -97,6 +97,47 @@ pub struct Date {
     pub day: u8,
 }
 
+/// A parameter's value, as the parser puts it into the tree in the parameter's place:
+/// a literal, or (in an expression) null, a list or a map.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ParamValue {
+    /// A literal: text, a number, a boolean, a date or another temporal value.
+    Literal(Literal),
+    /// `null`.
+    Null,
+    /// A list.
+    List(Vec<ParamValue>),
+    /// A map, its keys in order.
+    Map(Vec<(String, ParamValue)>),
+}
+
+impl From<Literal> for ParamValue {
+    fn from(l: Literal) -> ParamValue {
+        ParamValue::Literal(l)
+    }
+}
+
+impl ParamValue {
+    /// The name of the value's type, for messages.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            ParamValue::Literal(l) => l.type_name(),
+            ParamValue::Null => "null",
+            ParamValue::List(_) => "a list",
+            ParamValue::Map(_) => "a map",
+        }
+    }
+
+    /// How deep lists and maps nest in it (a literal or null: 0).
+    pub fn depth(&self) -> usize {
+        match self {
+            ParamValue::Literal(_) | ParamValue::Null => 0,
+            ParamValue::List(items) => 1 + items.iter().map(ParamValue::depth).max().unwrap_or(0),
+            ParamValue::Map(entries) => 1 + entries.iter().map(|(_, v)| v.depth()).max().unwrap_or(0),
+        }
+    }
+}
+
 /// A literal value.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Literal {

@@ -28,7 +28,7 @@ pub fn parse(text: &str) -> Result<Script, ParseError> {
 }
 
 /// Values for a query's parameters (`$who`), by name without the `$`.
-pub type Params = std::collections::BTreeMap<String, Literal>;
+pub type Params = std::collections::BTreeMap<String, ParamValue>;
 
 /// The text being parsed, with the values its parameters stand for.
 struct Src<'a> {
@@ -60,13 +60,35 @@ impl std::ops::Deref for Src<'_> {
 
 impl Src<'_> {
     /// The value of the parameter `p` (a `parameter` pair).
-    fn param(&self, p: &Pair<'_, Rule>) -> Result<Literal, ParseError> {
+    fn param(&self, p: &Pair<'_, Rule>) -> Result<ParamValue, ParseError> {
         let key = p.as_str().trim_start_matches('$');
-        self.params.get(key).cloned().ok_or_else(|| {
+        let value = self.params.get(key).ok_or_else(|| {
             let mut e = ParseError::at(self.text, span(p), format!("no value was given for the parameter ${key}"));
             e.hint = Some("pass every $parameter's value beside the query".into());
             e
-        })
+        })?;
+        // The tree holds the value, and every stage after walks it recursively.
+        if value.depth() > MAX_NESTING {
+            return Err(ParseError::at(
+                self.text,
+                span(p),
+                format!("the parameter ${key} nests lists and maps deeper than {MAX_NESTING} levels"),
+            ));
+        }
+        Ok(value.clone())
+    }
+
+    /// The value of the parameter `p` where one literal value is needed (a name, a
+    /// quote, a property of the product's language).
+    fn param_literal(&self, p: &Pair<'_, Rule>) -> Result<Literal, ParseError> {
+        match self.param(p)? {
+            ParamValue::Literal(l) => Ok(l),
+            other => Err(ParseError::at(
+                self.text,
+                span(p),
+                format!("the parameter {} is {}, where a single value is needed", p.as_str(), other.type_name()),
+            )),
+        }
     }
 }
 
@@ -469,7 +491,7 @@ fn parameter_in<'i>(p: &Pair<'i, Rule>) -> Option<Pair<'i, Rule>> {
 /// The text of a `string`: its unescaped contents, or the text its parameter stands for.
 fn string_of(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<String, ParseError> {
     match p.clone().into_inner().next() {
-        Some(inner) if inner.as_rule() == Rule::parameter => match text.param(&inner)? {
+        Some(inner) if inner.as_rule() == Rule::parameter => match text.param_literal(&inner)? {
             Literal::Str(s) => Ok(s),
             other => Err(ParseError::at(
                 text,
@@ -589,7 +611,7 @@ fn literal(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<Literal, ParseError> {
         Rule::integer => Literal::Int(integer(text, &p)?),
         Rule::boolean => Literal::Bool(p.as_str().eq_ignore_ascii_case("true")),
         Rule::string => match p.clone().into_inner().next() {
-            Some(inner) if inner.as_rule() == Rule::parameter => text.param(&inner)?,
+            Some(inner) if inner.as_rule() == Rule::parameter => text.param_literal(&inner)?,
             _ => Literal::Str(string_of(text, p)?),
         },
         _ => return Err(ParseError::at(text, span(&p), "expected a value")),
@@ -715,7 +737,7 @@ fn term(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<Term, ParseError> {
         Rule::label => Term::Label(label(inner)),
         // A parameter in an object's place: text names an entity (as a quoted name
         // does), any other value is a literal object.
-        Rule::name => match parameter_in(&inner).map(|param| text.param(&param)).transpose()? {
+        Rule::name => match parameter_in(&inner).map(|param| text.param_literal(&param)).transpose()? {
             Some(value) if !matches!(value, Literal::Str(_)) => Term::Literal(value, sp),
             _ => Term::Name(name(text, inner)?),
         },
@@ -1526,14 +1548,35 @@ fn expr(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<Expr, ParseError> {
         Rule::literal_value => {
             let inner = p.into_inner().next().expect("literal child");
             if inner.as_rule() == Rule::kw_null {
-                Ok(Expr { kind: ExprKind::Null, span: sp })
-            } else {
-                Ok(Expr { kind: ExprKind::Literal(literal(text, inner)?), span: sp })
+                return Ok(Expr { kind: ExprKind::Null, span: sp });
+            }
+            // A parameter in an expression may be any value: null, a list, a map.
+            let parameter = inner
+                .clone()
+                .into_inner()
+                .next()
+                .filter(|x| x.as_rule() == Rule::string)
+                .and_then(|s| s.into_inner().next())
+                .filter(|x| x.as_rule() == Rule::parameter);
+            match parameter {
+                Some(param) => Ok(param_expr(text.param(&param)?, sp)),
+                None => Ok(Expr { kind: ExprKind::Literal(literal(text, inner)?), span: sp }),
             }
         }
         Rule::variable => Ok(Expr { kind: ExprKind::Var(var_text(&p)), span: sp }),
         _ => Err(ParseError::at(text, sp, "expected an expression")),
     }
+}
+
+/// The expression a parameter's value stands as, where the parameter is written.
+fn param_expr(value: ParamValue, sp: Span) -> Expr {
+    let kind = match value {
+        ParamValue::Literal(l) => ExprKind::Literal(l),
+        ParamValue::Null => ExprKind::Null,
+        ParamValue::List(items) => ExprKind::List(items.into_iter().map(|v| param_expr(v, sp)).collect()),
+        ParamValue::Map(entries) => ExprKind::Map(entries.into_iter().map(|(k, v)| (k, param_expr(v, sp))).collect()),
+    };
+    Expr { kind, span: sp }
 }
 
 /// Keyword tokens carry no content of their own.

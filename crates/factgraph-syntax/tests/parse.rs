@@ -210,7 +210,7 @@ mod parameters {
     use factgraph_syntax::{parse, parse_with, print, Params};
 
     fn params(pairs: &[(&str, Literal)]) -> Params {
-        pairs.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect()
+        pairs.iter().map(|(k, v)| ((*k).to_owned(), v.clone().into())).collect()
     }
 
     #[test]
@@ -253,6 +253,32 @@ mod parameters {
     fn a_name_needs_text_not_a_number() {
         let e = parse_with("describe $who", &params(&[("who", Literal::Int(1))])).unwrap_err();
         assert!(e.to_string().contains("the parameter $who is a whole number, where text is needed"), "{e}");
+    }
+
+    /// In an expression a parameter may be null, a list or a map, nested; where one
+    /// value is needed (a name) it may not, and a value nested past the parser's
+    /// bound is refused rather than walked.
+    #[test]
+    fn a_parameter_in_an_expression_may_be_null_a_list_or_a_map() {
+        let mut p = Params::new();
+        p.insert("none".into(), ParamValue::Null);
+        p.insert(
+            "names".into(),
+            ParamValue::List(vec![Literal::Str("a".into()).into(), ParamValue::Null, ParamValue::List(vec![])]),
+        );
+        p.insert("m".into(), ParamValue::Map(vec![("k".into(), Literal::Int(1).into())]));
+        let script = parse_with("return $none, $names, $m.k, $names[0]", &p).unwrap();
+        let printed = print(&script);
+        assert!(printed.contains("null, [\"a\", null, []], {k: 1}.k"), "{printed}");
+        let e = parse_with("describe $names", &p).unwrap_err();
+        assert!(e.to_string().contains("the parameter $names is a list, where a single value is needed"), "{e}");
+        let mut deep = ParamValue::Null;
+        for _ in 0..=factgraph_syntax::MAX_NESTING {
+            deep = ParamValue::List(vec![deep]);
+        }
+        p.insert("deep".into(), deep);
+        let e = parse_with("return $deep", &p).unwrap_err();
+        assert!(e.to_string().contains("deeper than"), "{e}");
     }
 
     #[test]

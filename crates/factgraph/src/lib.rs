@@ -23,7 +23,7 @@ pub use factgraph_store::{
 pub use factgraph_syntax::{ast::Span, ParseError};
 pub use graph::{line_col, syntax_tree, writes, Graph};
 pub use names::Completion;
-pub use query::{Cell, Citation, Limits, Params, PathCell, QueryResult, Record, Row, Streamed, WriteSummary};
+pub use query::{Cell, Citation, Limits, Param, Params, PathCell, QueryResult, Record, Row, Streamed, WriteSummary};
 pub use transaction::Transaction;
 pub use tsv::{is_tsv_dir, Progress, TsvSummary};
 

@@ -28,7 +28,7 @@ use factgraph_syntax::ast::Statement;
 
 pub use context::Limits;
 pub(crate) use context::{outlet, prepare_withdrawn, title, Credit};
-pub use params::Params;
+pub use params::{Param, Params};
 pub(crate) use plan::Plan;
 pub use result::{Cell, Citation, PathCell, QueryResult, Record, Row, Streamed};
 pub use script::{ScriptState, WriteSummary};

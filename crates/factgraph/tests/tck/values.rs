@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-use factgraph::{Cell, Value};
+use factgraph::{Cell, Param, Value};
 
 /// A value as the TCK means it.
 #[derive(Clone, Debug)]
@@ -173,14 +173,19 @@ fn from_value(v: &Value) -> Val {
 }
 
 /// A TCK scalar as a parameter value; `None` for what our parameters cannot hold.
-pub fn to_param(v: &Val) -> Option<Value> {
-    match v {
-        Val::Bool(b) => Some(Value::Bool(*b)),
-        Val::Int(i) => Some(Value::Int(*i)),
-        Val::Float(x) => Some(Value::Float(*x)),
-        Val::Str(s) => Some(Value::Str(s.clone())),
-        _ => None,
-    }
+pub fn to_param(v: &Val) -> Option<Param> {
+    Some(match v {
+        Val::Null => Param::Null,
+        Val::Bool(b) => Param::from(*b),
+        Val::Int(i) => Param::from(*i),
+        Val::Float(x) => Param::from(*x),
+        Val::Str(s) => Param::from(s.as_str()),
+        Val::List(items) => Param::List(items.iter().map(to_param).collect::<Option<_>>()?),
+        Val::Map(entries) => {
+            Param::Map(entries.iter().map(|(k, v)| Some((k.clone(), to_param(v)?))).collect::<Option<_>>()?)
+        }
+        _ => return None,
+    })
 }
 
 /// Parses a TCK value; `Err` says where it could not.

@@ -390,8 +390,8 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::not_op => "`not`",
         Rule::predicate_tail => "a comparison (`=`, `<>`, `<`, `contains`, `is null`, …)",
         Rule::exponent => "an exponent (`e10`)",
-        Rule::hex_digits => "hexadecimal digits (`0x1F`)",
-        Rule::octal_digits => "octal digits (`0o17`)",
+        Rule::radix_digits => "hexadecimal or octal digits (`0x1F`, `0o17`)",
+        Rule::pattern_start | Rule::braces | Rule::quoted => "a pattern (`(n)-->()`)",
         Rule::is_null => "`is null`",
         Rule::is_not_null => "`is not null`",
         // Always expected beside a predicate, which names the comparisons in words.
@@ -537,15 +537,32 @@ fn label(p: Pair<'_, Rule>) -> Label {
 }
 
 fn integer(text: &Src<'_>, p: &Pair<'_, Rule>) -> Result<i64, ParseError> {
+    malformed(text, p)?;
     whole(p.as_str())
         .and_then(|n| i64::try_from(n).ok())
         .ok_or_else(|| ParseError::at(text, span(p), format!("{} does not fit in a 64-bit integer", p.as_str())))
 }
 
 fn unsigned(text: &Src<'_>, p: &Pair<'_, Rule>, what: &str) -> Result<u64, ParseError> {
+    malformed(text, p)?;
     whole(p.as_str()).and_then(|n| u64::try_from(n).ok()).ok_or_else(|| {
         ParseError::at(text, span(p), format!("{what} must be a whole number from 0, got {}", p.as_str()))
     })
+}
+
+/// The error for an `integer` token with `0x` or `0o` whose digits are not all of its
+/// radix (`0x1G`, `0o8`, `0x`).
+fn malformed(text: &Src<'_>, p: &Pair<'_, Rule>) -> Result<(), ParseError> {
+    let s = p.as_str().trim_start_matches('-');
+    let radix = match (s.starts_with("0x"), s.starts_with("0o")) {
+        (true, _) => "hexadecimal",
+        (_, true) => "octal",
+        _ => return Ok(()),
+    };
+    if is_whole_number(s) {
+        return Ok(());
+    }
+    Err(ParseError::at(text, span(p), format!("`{}` is not a {radix} number", p.as_str())))
 }
 
 /// Whether `s` is an unsigned `integer` token: decimal digits, or `0x` and
@@ -1380,6 +1397,8 @@ fn expr(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<Expr, ParseError> {
             Ok(Expr { kind: ExprKind::Quantifier { kind, var, list, pred }, span: sp })
         }
         Rule::pattern_predicate => {
+            // Without the blanks the grammar skipped after the last node.
+            let sp = Span::new(sp.start, sp.start + p.as_str().trim_end().len());
             if text.conditions.get() == 0 {
                 return Err(ParseError::at(
                     text,
@@ -1388,7 +1407,7 @@ fn expr(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<Expr, ParseError> {
                      (`[(n)-->(m) | m]`), for whether it matches `exists { (n)-->() }`",
                 ));
             }
-            let path = path_pattern(text, p.into_inner().next().expect("predicate pattern"))?;
+            let path = path_pattern(text, p)?;
             Ok(Expr { kind: ExprKind::PatternPredicate(Box::new(path)), span: sp })
         }
         Rule::pattern_comprehension => {

@@ -423,7 +423,27 @@ fn hexadecimal_and_octal_integers_are_read_with_their_sign() {
     for text in ["return 0x8000000000000000", "return -0x8000000000000001", "return 0o1000000000000000000000"] {
         assert!(err(text).to_string().contains("does not fit in a 64-bit integer"), "{text}");
     }
-    for text in ["return 0x", "return 0x1A2b3j4", "return 0o8", "return 0o17a", "return 0x1_0"] {
-        err(text);
+    for (text, radix) in [
+        ("return 0x", "hexadecimal"),
+        ("return 0x1A2b3j4", "hexadecimal"),
+        ("return -0x1G", "hexadecimal"),
+        ("return 0o8", "octal"),
+        ("return 0o17a", "octal"),
+        ("return 0x1_0", "hexadecimal"),
+    ] {
+        let e = err(text).to_string();
+        assert!(e.contains(&format!("is not a {radix} number")), "{text}: {e}");
     }
+}
+
+/// A pattern outside a condition is refused at the pattern, without the blanks after
+/// it; one written after `x =` is compared with `x`, not named `x`.
+#[test]
+fn a_pattern_outside_a_condition_is_refused_where_it_stands() {
+    let text = "return [(a)--(b)   , 1]";
+    let e = err(text);
+    assert_eq!(&text[e.span.start..e.span.end], "(a)--(b)");
+    assert!(e.to_string().contains("only in `where`"), "{e}");
+    let printed = format!("{:?}", one("match (a), (b) where x = (a)-->(b) return a"));
+    assert!(printed.contains("Compare(Eq") && printed.contains("PatternPredicate"), "{printed}");
 }

@@ -1464,3 +1464,74 @@ fn graph_elements_of_the_wrong_kind_are_refused_when_planned() {
         g.query(q).unwrap_or_else(|e| panic!("{q}: {e}"));
     }
 }
+
+/// A pattern inside an aggregating item reads its variables as a whole, so a
+/// variable that is no grouping key is refused there as it is anywhere else: it
+/// answered with one row's value for the whole group.
+#[test]
+fn a_pattern_beside_an_aggregate_reads_no_ungrouped_variable() {
+    let g = Graph::in_memory().unwrap();
+    g.query("create (a:A {name: 'a'})-[:T]->(b:B {name: 'b'})-[:T]->(c:C {name: 'c'}), (a)-[:T]->(c)").unwrap();
+    for q in [
+        "match (n)-->(m) return count(*) + size([(n)-->() | 1]) as x",
+        "match (n)-->(m) return m.name, count(*) + size([(n)-->() | 1]) as x",
+        "match (n)-->(m) return m.name, count(*) as c order by size([(n)-->() | 1])",
+    ] {
+        let e = g.query(q).expect_err(q).to_string();
+        assert!(e.contains("no grouping key"), "{q}: {e}");
+    }
+    // As a grouping key of its own, or with its variable one, it may stand.
+    assert_eq!(count(&g, "match (n)-->(m) with n, count(*) as c return sum(c + size([(n)-->() | 1]))"), "6");
+}
+
+/// `x = (a)-->(b)` in a condition compares `x` with whether the pattern matches: it
+/// was read as a path named `x`.
+#[test]
+fn an_equals_sign_before_a_pattern_in_where_is_a_comparison() {
+    let g = Graph::in_memory().unwrap();
+    g.query("create (a:A {name: 'a'})-[:T]->(b:B {name: 'b'})").unwrap();
+    assert_eq!(count(&g, "match (a:A), (b:B) with a, b, true as x where x = (a)-->(b) return count(*)"), "1");
+    assert_eq!(count(&g, "match (a:A), (b:B) with a, b, false as x where x = (a)-->(b) return count(*)"), "0");
+    let e = g.query("match (a:A), (b:B) where p = (a)-->(b) return a").unwrap_err().to_string();
+    assert!(e.contains("`p`"), "{e}");
+}
+
+/// A pattern in a `create`'s property reads a node the same clause made as that node:
+/// it was given the node's values read back, and failed. Like every value of a
+/// `create`, it is read before the clause writes (so the clause's own relationship is
+/// not there yet); a later clause sees it.
+#[test]
+fn a_pattern_in_a_create_reads_a_node_the_clause_made() {
+    let g = Graph::in_memory().unwrap();
+    g.query("create (a:X {name: 'x1'})-[:T]->(c:Z), (b:Y {k: size([(a)-->() | 1])})").unwrap();
+    assert_eq!(count(&g, "match (b:Y) return b.k"), "0");
+    g.query("create (a:X {name: 'x2'})-[:T]->(c:Z) create (b:Y {k: size([(a)-->() | 1])})").unwrap();
+    assert_eq!(count(&g, "match (b:Y) return max(b.k)"), "1");
+}
+
+/// Parenthesised maps nested in one another parse in time proportional to their size:
+/// each level was read once as a node pattern and again as an expression, and sixteen
+/// levels reached the grammar's work limit.
+#[test]
+fn nested_parenthesised_maps_parse_without_doubling_at_each_level() {
+    let g = Graph::in_memory().unwrap();
+    let mut q = "1".to_owned();
+    for _ in 0..30 {
+        q = format!("({{k: {q}}})");
+    }
+    g.query(&format!("return {q} as m")).unwrap();
+    let mut q = "1".to_owned();
+    for _ in 0..15 {
+        q = format!("[({{k: {q}}})]");
+    }
+    g.query(&format!("return {q} as m")).unwrap();
+}
+
+/// Two aggregates of `rand()` are two draws: they were made one aggregate, and gave
+/// the same list twice.
+#[test]
+fn aggregates_of_rand_are_drawn_apart() {
+    let g = Graph::in_memory().unwrap();
+    let row = first_row(&g, "unwind range(1, 20) as i return collect(rand()) as a, collect(rand()) as b");
+    assert_ne!(row[0], row[1]);
+}

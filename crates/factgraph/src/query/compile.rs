@@ -600,6 +600,21 @@ fn ungrouped<'e>(
             locals.pop();
             found
         }),
+        ExprKind::PatternPredicate(_) | ExprKind::PatternComp { .. } | ExprKind::Exists { .. } => {
+            // A pattern reads the variables it names that are bound outside it as a
+            // whole; the others are its own.
+            let names: Vec<&str> = pattern_paths(e).flat_map(path_names).collect();
+            let outer = |v: &str, locals: &[String]| !locals.iter().any(|l| l == v) && scope.get(v).is_some();
+            if names.iter().any(|v| outer(v, locals) && !key_vars.contains(v)) {
+                return Some(e);
+            }
+            let own: Vec<String> = names.iter().filter(|v| !outer(v, locals)).map(|v| (*v).to_owned()).collect();
+            let before = locals.len();
+            locals.extend(own);
+            let found = children(e).into_iter().find_map(|c| ungrouped(c, scope, keys, key_vars, locals));
+            locals.truncate(before);
+            found
+        }
         _ => match property_chain(e) {
             // A variable, or properties read from one (`me.age`, `m.a.b`): grouped
             // when its variable is a key or the comprehension's own, or when it is a
@@ -623,6 +638,12 @@ fn only_properties_of(e: &Expr, name: &str) -> bool {
     match &e.kind {
         ExprKind::Var(v) => v != name,
         ExprKind::Property(..) => true,
+        // A pattern naming it reads it as itself (a node to match from).
+        ExprKind::PatternPredicate(_) | ExprKind::PatternComp { .. } | ExprKind::Exists { .. }
+            if pattern_paths(e).flat_map(path_names).any(|v| v == name) =>
+        {
+            false
+        }
         _ => children(e).into_iter().all(|c| only_properties_of(c, name)),
     }
 }
@@ -672,6 +693,21 @@ fn grouping_keys(items: &[(String, Expr, Span)]) -> (Vec<String>, Vec<&str>) {
 fn path_parts(path: &PathPattern) -> impl Iterator<Item = (&Vec<PatternProperty>, &Option<Ident>)> {
     std::iter::once((&path.start.properties, &path.start.var))
         .chain(path.steps.iter().flat_map(|(r, n)| [(&r.properties, &r.var), (&n.properties, &n.var)]))
+}
+
+/// Whether `e` calls `rand()`, whose value differs at every call.
+fn draws(e: &Expr) -> bool {
+    matches!(&e.kind, ExprKind::Call { name, .. } if name == "rand") || children(e).into_iter().any(draws)
+}
+
+/// The paths of a pattern in an expression (none for any other expression).
+fn pattern_paths(e: &Expr) -> impl Iterator<Item = &PathPattern> {
+    let paths: &[PathPattern] = match &e.kind {
+        ExprKind::PatternPredicate(path) | ExprKind::PatternComp { path, .. } => std::slice::from_ref(&**path),
+        ExprKind::Exists { paths, .. } => paths,
+        _ => &[],
+    };
+    paths.iter()
 }
 
 /// The variables a path names: its own, its nodes' and its relationships'.
@@ -1888,7 +1924,8 @@ impl Planner {
     /// An aggregate of the projection being compiled: the slot its value will be in
     /// (one slot for the same aggregate written twice).
     fn aggregate(&mut self, e: &Expr, func: AggFn, distinct: bool, arg: Option<CExpr>) -> CExpr {
-        if let Some((_, a)) = self.aggs.iter().find(|(x, _)| same_expr(x, e)) {
+        // Except one that draws random numbers: each is drawn apart.
+        if let Some((_, a)) = self.aggs.iter().find(|(x, _)| same_expr(x, e) && !draws(e)) {
             return CExpr::Slot(a.slot);
         }
         let slot = self.slot(&factgraph_syntax::print_expr(e));
@@ -2087,12 +2124,11 @@ fn uses_var(e: &Expr, name: &str) -> bool {
         // A comprehension's own variable of that name counts too: reading too much
         // only makes a filter wait for the path.
         ExprKind::ListComp { var, .. } | ExprKind::Quantifier { var, .. } if var == name => true,
-        ExprKind::PatternPredicate(path) | ExprKind::PatternComp { path, .. }
-            if path_names(path).any(|v| v == name) =>
+        ExprKind::PatternPredicate(_) | ExprKind::PatternComp { .. } | ExprKind::Exists { .. }
+            if pattern_paths(e).flat_map(path_names).any(|v| v == name) =>
         {
             true
         }
-        ExprKind::Exists { paths, .. } if paths.iter().flat_map(path_names).any(|v| v == name) => true,
         _ => children(e).into_iter().any(|c| uses_var(c, name)),
     }
 }

@@ -60,6 +60,8 @@ pub const FUNCTIONS: &[&str] = &[
     "ltrim",
     "max",
     "min",
+    "percentilecont",
+    "percentiledisc",
     "properties",
     "quotes",
     "rand",

@@ -114,6 +114,10 @@ pub(crate) enum AggFn {
     Max,
     Sum,
     Avg,
+    /// `percentileDisc(x, p)`: the value at rank `p`.
+    PercentileDisc,
+    /// `percentileCont(x, p)`: interpolated between the two values nearest rank `p`.
+    PercentileCont,
 }
 
 /// One aggregate of a projection.
@@ -123,6 +127,8 @@ pub(crate) struct Agg {
     pub distinct: bool,
     /// The argument; `None` for `count(*)`.
     pub arg: Option<CExpr>,
+    /// A percentile's `p`, read at every row.
+    pub percentile: Option<CExpr>,
     pub slot: Slot,
 }
 
@@ -492,7 +498,8 @@ impl Scope {
     }
 }
 
-pub(crate) const AGGREGATES: &[&str] = &["count", "collect", "min", "max", "sum", "avg"];
+pub(crate) const AGGREGATES: &[&str] =
+    &["count", "collect", "min", "max", "sum", "avg", "percentiledisc", "percentilecont"];
 
 /// Functions and the numbers of arguments they take.
 const FUNCTION_ARITY: &[(&str, usize, usize)] = &[
@@ -542,6 +549,9 @@ const FUNCTION_ARITY: &[(&str, usize, usize)] = &[
 /// The numbers of arguments a function takes, or `None` for a function that does not
 /// exist.
 pub(crate) fn arity(name: &str) -> Option<(usize, usize)> {
+    if name.starts_with("percentile") && AGGREGATES.contains(&name) {
+        return Some((2, 2));
+    }
     if AGGREGATES.contains(&name) {
         return Some((1, 1));
     }
@@ -1872,7 +1882,7 @@ impl Planner {
                 if place != Place::Projection {
                     return Err(QueryError::not_allowed(Restriction::CountStarOutsideReturn, e.span).into());
                 }
-                self.aggregate(e, AggFn::CountStar, false, None)
+                self.aggregate(e, Agg { func: AggFn::CountStar, distinct: false, arg: None, percentile: None, slot: 0 })
             }
             ExprKind::Call { name, distinct, args } => {
                 let Some((lo, hi)) = arity(name) else {
@@ -1895,15 +1905,21 @@ impl Planner {
                         return Err(QueryError::not_allowed(Restriction::NestedAggregate, e.span).into());
                     }
                     let arg = self.expr(&args[0], scope, Place::Row)?;
+                    let percentile = match args.get(1) {
+                        Some(p) => Some(self.expr(p, scope, Place::Row)?),
+                        None => None,
+                    };
                     let func = match name.as_str() {
                         "count" => AggFn::Count,
                         "collect" => AggFn::Collect,
                         "min" => AggFn::Min,
                         "max" => AggFn::Max,
                         "sum" => AggFn::Sum,
+                        "percentiledisc" => AggFn::PercentileDisc,
+                        "percentilecont" => AggFn::PercentileCont,
                         _ => AggFn::Avg,
                     };
-                    self.aggregate(e, func, *distinct, Some(arg))
+                    self.aggregate(e, Agg { func, distinct: *distinct, arg: Some(arg), percentile, slot: 0 })
                 } else {
                     if let Some((expected, found, span)) = wrong_argument(name, args, scope) {
                         return Err(QueryError::TypeMismatch {
@@ -1923,13 +1939,14 @@ impl Planner {
 
     /// An aggregate of the projection being compiled: the slot its value will be in
     /// (one slot for the same aggregate written twice).
-    fn aggregate(&mut self, e: &Expr, func: AggFn, distinct: bool, arg: Option<CExpr>) -> CExpr {
+    /// `agg` (its slot not yet given) as an aggregate of the projection.
+    fn aggregate(&mut self, e: &Expr, agg: Agg) -> CExpr {
         // Except one that draws random numbers: each is drawn apart.
         if let Some((_, a)) = self.aggs.iter().find(|(x, _)| same_expr(x, e) && !draws(e)) {
             return CExpr::Slot(a.slot);
         }
         let slot = self.slot(&factgraph_syntax::print_expr(e));
-        self.aggs.push((e.clone(), Agg { func, distinct, arg, slot }));
+        self.aggs.push((e.clone(), Agg { slot, ..agg }));
         CExpr::Slot(slot)
     }
 

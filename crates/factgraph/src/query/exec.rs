@@ -419,7 +419,7 @@ impl Env<'_> {
                 }
                 for (mut row, states) in groups {
                     for (a, state) in aggs.iter().zip(states) {
-                        row[a.slot] = state.finish();
+                        row[a.slot] = state.finish(a.func);
                     }
                     if sink(ctx, row)? == Flow::Stop {
                         return Ok(Flow::Stop);
@@ -815,6 +815,8 @@ enum State {
     SumInt(i64),
     SumFloat(f64),
     Avg(f64, i64),
+    /// A percentile's values, and the last `p` read.
+    Percentile(Vec<Val>, f64),
 }
 
 impl State {
@@ -825,6 +827,7 @@ impl State {
             AggFn::Min | AggFn::Max => State::Best(None),
             AggFn::Sum => State::SumInt(0),
             AggFn::Avg => State::Avg(0.0, 0),
+            AggFn::PercentileDisc | AggFn::PercentileCont => State::Percentile(Vec::new(), 0.0),
         };
         if a.distinct {
             State::Seen(Default::default(), Box::new(inner))
@@ -834,6 +837,17 @@ impl State {
     }
 
     fn add(&mut self, ctx: &mut Ctx<'_>, a: &Agg, row: &[Val], cap: usize) -> Result<()> {
+        // A percentile's `p` is read at every row, as its value is, null or not.
+        if let Some(p) = &a.percentile {
+            let p = percentile(a.func, &eval(ctx, p, row)?)?;
+            let mut state = &mut *self;
+            while let State::Seen(_, inner) = state {
+                state = inner;
+            }
+            if let State::Percentile(_, at) = state {
+                *at = p;
+            }
+        }
         // A variable's value is read in place: counted, or keyed and found seen,
         // without a copy.
         if let Some(CExpr::Slot(s)) = &a.arg {
@@ -928,13 +942,39 @@ impl State {
                 }
                 None => return Err(not_a_number("avg", &v)),
             },
+            State::Percentile(values, _) => {
+                if num(&v).is_none() {
+                    return Err(not_a_number(function_name(a.func), &v));
+                }
+                if values.len() >= cap {
+                    return Err(too_many("values of a percentile", cap));
+                }
+                ctx.hold(val_bytes(&v), "a percentile's values")?;
+                values.push(v);
+            }
         }
         Ok(())
     }
 
-    fn finish(self) -> Val {
+    fn finish(self, func: AggFn) -> Val {
         match self {
-            State::Seen(_, inner) => inner.finish(),
+            State::Percentile(values, _) if values.is_empty() => Val::Null,
+            State::Percentile(mut values, p) => {
+                values.sort_by(compare_for_sort);
+                let n = values.len();
+                if func == AggFn::PercentileDisc {
+                    // The nearest rank: the smallest value with at least `p` of the
+                    // values at or below it.
+                    let rank = (p * n as f64).ceil() as usize;
+                    values.swap_remove(rank.clamp(1, n) - 1)
+                } else {
+                    let at = p * (n - 1) as f64;
+                    let (lo, hi) = (at.floor() as usize, at.ceil() as usize);
+                    let (a, b) = (num(&values[lo]).unwrap_or(0.0), num(&values[hi]).unwrap_or(0.0));
+                    Val::Float(a + (at - lo as f64) * (b - a))
+                }
+            }
+            State::Seen(_, inner) => inner.finish(func),
             State::Count(n) => Val::Int(n),
             State::Collect(items) => Val::List(items),
             State::Best(b) => b.unwrap_or(Val::Null),
@@ -943,6 +983,29 @@ impl State {
             State::Avg(_, 0) => Val::Null,
             State::Avg(s, n) => Val::Float(s / n as f64),
         }
+    }
+}
+
+/// A percentile's `p`, checked: a number from 0 to 1.
+fn percentile(func: AggFn, p: &Val) -> Result<f64> {
+    let found = match num(p) {
+        Some(x) if (0.0..=1.0).contains(&x) => return Ok(x),
+        Some(x) => x.to_string(),
+        None => p.kind().to_owned(),
+    };
+    Err(QueryError::Arithmetic {
+        message: format!("{}()'s percentile must be a number from 0 to 1, not {found}", function_name(func)),
+        span: Default::default(),
+    }
+    .into())
+}
+
+/// A percentile aggregate's name as written.
+fn function_name(func: AggFn) -> &'static str {
+    if func == AggFn::PercentileDisc {
+        "percentileDisc"
+    } else {
+        "percentileCont"
     }
 }
 

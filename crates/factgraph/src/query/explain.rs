@@ -204,10 +204,16 @@ fn describe(op: &Op, names: &[String]) -> String {
                         AggFn::Max => "max",
                         AggFn::Sum => "sum",
                         AggFn::Avg => "avg",
+                        AggFn::PercentileDisc => "percentileDisc",
+                        AggFn::PercentileCont => "percentileCont",
                     };
                     let mut arg = String::new();
                     if let Some(e) = &a.arg {
                         cexpr(&mut arg, e, names);
+                    }
+                    if let Some(p) = &a.percentile {
+                        arg.push_str(", ");
+                        cexpr(&mut arg, p, names);
                     }
                     let text = format!("{f}({}{arg})", if a.distinct { "distinct " } else { "" });
                     if name(&a.slot) == text {

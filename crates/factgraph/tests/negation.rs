@@ -148,7 +148,7 @@ fn a_negated_statement_is_not_a_step_of_a_path() {
     let g = small();
     let r = &g.query("path from A to B").unwrap()[0];
     assert!(r.rows.is_empty(), "{:?}", r.rows);
-    assert_eq!(r.note.as_deref(), Some("no path within 12 statements"));
+    assert_eq!(r.note.as_deref(), Some("no path within 32 statements"));
     assert_eq!(g.query("path from A to B including negated").unwrap()[0].rows.len(), 1);
 }
 

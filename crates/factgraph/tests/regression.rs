@@ -1535,3 +1535,38 @@ fn aggregates_of_rand_are_drawn_apart() {
     let row = first_row(&g, "unwind range(1, 20) as i return collect(rand()) as a, collect(rand()) as b");
     assert_ne!(row[0], row[1]);
 }
+
+/// A variable-length relationship without an upper bound walks as far as the trails
+/// go, up to `Limits::max_hops` (32); a trail that would go further is an error that
+/// says so, not a path silently left out. Matching a chain of 21 relationships gave
+/// no row: the walk stopped at 12 without a word.
+#[test]
+fn an_unbounded_path_is_walked_to_its_end_or_refused_never_cut_short() {
+    let chain = |n: usize| {
+        let g = Graph::in_memory().unwrap();
+        g.query(&format!(
+            "create (a {{var: 'start'}}), (b {{var: 'end'}}) with a, b \
+             unwind range(1, {}) as i create (n {{var: i}}) \
+             with a, b, [a] + collect(n) + [b] as nodes \
+             unwind range(0, size(nodes) - 2) as i with nodes[i] as n1, nodes[i + 1] as n2 \
+             create (n1)-[:T]->(n2)",
+            n - 1
+        ))
+        .unwrap();
+        g
+    };
+    let g = chain(21);
+    let q = "match (s {var: 'start'})-[:T*]->(e {var: 'end'}) return count(*)";
+    assert_eq!(count(&g, q), "1");
+    // Counted as distinct ends (one breadth-first search, for a step with no type):
+    // no bound is needed at all.
+    assert_eq!(count(&g, "match (s {var: 'start'})-[*]->(e) return count(distinct e)"), "21");
+    let g = chain(40);
+    let e = g.query(q).unwrap_err();
+    assert_eq!(e.kind(), factgraph::ErrorKind::Limit, "{e}");
+    assert!(e.to_string().contains("without an upper bound"), "{e}");
+    assert_eq!(count(&g, "match (s {var: 'start'})-[*]->(e) return count(distinct e)"), "40");
+    let limits = factgraph::Limits { max_hops: 64, ..factgraph::Limits::default() };
+    let r = g.query_with(q, &limits).unwrap();
+    assert_eq!(r[0].rows[0].cells[0].to_string(), "1");
+}

@@ -50,7 +50,7 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_rows: 100_000,
-            max_hops: 12,
+            max_hops: 32,
             max_depth: 5,
             deadline: Some(Duration::from_secs(60)),
             max_memory: 1 << 30,

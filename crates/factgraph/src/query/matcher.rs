@@ -8,8 +8,9 @@
 //! relationship touches. A node's `name` property
 //! in a pattern matches its canonical name or any alias, ignoring case and accents.
 //! Semantics otherwise follow openCypher: no relationship is bound twice in one
-//! `match`, and a variable-length relationship without an upper bound stops at
-//! `Limits::max_hops`. A statement its source denies or does not confirm is no
+//! `match`, and a variable-length relationship without an upper bound is walked up
+//! to `Limits::max_hops`, a trail going on past it being an error (a search for its
+//! distinct ends alone goes as far as the graph). A statement its source denies or does not confirm is no
 //! relationship unless the query ends in `including negated`, or the relationship's
 //! pattern names the `polarity` it wants (`-[r {polarity: 'negated'}]->`).
 //!
@@ -162,11 +163,14 @@ impl Matcher<'_> {
                     }
                     .into());
                 }
-                let max = max.min(cap);
                 // The adjacency has no value nodes: from one, the trails are walked.
+                // A breadth-first search of the ends needs no bound: it reads each node
+                // once, however far.
                 if rel.distinct_ends && ctx.source.is_none() && !names_polarity(rel) && matches!(at, At::Node(_)) {
                     return self.reach(ctx, p, side, i, anchor, at, (min, max), row, emit);
                 }
+                // Trails without an upper bound are walked up to the limit, past which
+                // one that goes on is an error (`walk`).
                 let mut trail = Vec::new();
                 self.walk(ctx, p, side, i, anchor, at, (min, max), &mut trail, row, emit)
             }
@@ -259,7 +263,21 @@ impl Matcher<'_> {
                 }
             }
         }
-        if trail.len() >= max {
+        let cap = ctx.limits.max_hops;
+        if trail.len() >= max.min(cap) {
+            // Only a bound not written is past the limit here (one written past it
+            // was refused): a trail that would go on is not left out in silence.
+            if max > cap && hops(ctx, self.eval, at, rel, row)?.iter().any(|(sid, _)| !self.used.contains(sid)) {
+                return Err(QueryError::Limit {
+                    what: format!(
+                        "a path without an upper bound that goes on past {cap} relationships (give it one, `*..{cap}`, \
+                         or raise the limit)"
+                    ),
+                    limit: cap as u64,
+                    span: rel.span,
+                }
+                .into());
+            }
             return Ok(Flow::Go);
         }
         for (sid, other) in hops(ctx, self.eval, at, rel, row)? {
@@ -390,7 +408,8 @@ pub(crate) fn count_distinct_ends(
         let what = format!("a path of up to {max} relationships");
         return Err(QueryError::Limit { what, limit: cap as u64, span: rel.span }.into());
     }
-    let max = max.min(cap);
+    // Without an upper bound the search goes as far as the graph: it reads each node
+    // once.
     // One search's ends are distinct already: from one anchor they are counted, not
     // kept.
     let one = fitting.len() == 1;

@@ -1396,52 +1396,10 @@ fn expr(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<Expr, ParseError> {
             let pred = Box::new(text.condition(it.next().expect("quantifier predicate"))?);
             Ok(Expr { kind: ExprKind::Quantifier { kind, var, list, pred }, span: sp })
         }
-        Rule::pattern_predicate => {
-            // Without the blanks the grammar skipped after the last node.
-            let sp = Span::new(sp.start, sp.start + p.as_str().trim_end().len());
-            if text.conditions.get() == 0 {
-                return Err(ParseError::at(
-                    text,
-                    sp,
-                    "a pattern is a condition only in `where`; for its matches use a pattern comprehension \
-                     (`[(n)-->(m) | m]`), for whether it matches `exists { (n)-->() }`",
-                ));
-            }
-            let path = path_pattern(text, p)?;
-            Ok(Expr { kind: ExprKind::PatternPredicate(Box::new(path)), span: sp })
-        }
-        Rule::pattern_comprehension => {
-            let mut it = p.into_inner();
-            let path = Box::new(path_pattern(text, it.next().expect("comprehension pattern"))?);
-            let (mut filter, mut map) = (None, None);
-            for x in it {
-                let rule = x.as_rule();
-                let inner = x.into_inner().find(|y| y.as_rule() == Rule::expr).expect("comprehension part");
-                let e = Box::new(if rule == Rule::comprehension_filter {
-                    text.condition(inner)?
-                } else {
-                    expr(text, inner)?
-                });
-                if rule == Rule::comprehension_filter {
-                    filter = Some(e);
-                } else {
-                    map = Some(e);
-                }
-            }
-            let map = map.expect("the grammar asks for `|`");
-            Ok(Expr { kind: ExprKind::PatternComp { path, filter, map }, span: sp })
-        }
-        Rule::exists_subquery => {
-            let (mut paths, mut filter) = (Vec::new(), None);
-            for x in p.into_inner() {
-                match x.as_rule() {
-                    Rule::path_pattern => paths.push(path_pattern(text, x)?),
-                    Rule::where_clause => filter = Some(Box::new(where_expr(text, x)?)),
-                    _ => {}
-                }
-            }
-            Ok(Expr { kind: ExprKind::Exists { paths, filter }, span: sp })
-        }
+        // Apart, as the literal's below: every arm's locals are in `expr`'s frame, and
+        // `expr` recurses a dozen frames for every level of nesting (a debug build's
+        // stack for a list comprehension overflowed once these were inline).
+        Rule::pattern_predicate | Rule::pattern_comprehension | Rule::exists_subquery => pattern_expr(text, p, sp),
         Rule::list_comprehension => {
             let mut it = p.into_inner().filter(|x| !keyword(x.as_rule()));
             let var = var_text(&it.next().expect("comprehension variable"));
@@ -1564,26 +1522,84 @@ fn expr(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<Expr, ParseError> {
             }
             Ok(Expr { kind: ExprKind::Map(entries), span: sp })
         }
-        Rule::literal_value => {
-            let inner = p.into_inner().next().expect("literal child");
-            if inner.as_rule() == Rule::kw_null {
-                return Ok(Expr { kind: ExprKind::Null, span: sp });
-            }
-            // A parameter in an expression may be any value: null, a list, a map.
-            let parameter = inner
-                .clone()
-                .into_inner()
-                .next()
-                .filter(|x| x.as_rule() == Rule::string)
-                .and_then(|s| s.into_inner().next())
-                .filter(|x| x.as_rule() == Rule::parameter);
-            match parameter {
-                Some(param) => Ok(param_expr(text.param(&param)?, sp)),
-                None => Ok(Expr { kind: ExprKind::Literal(literal(text, inner)?), span: sp }),
-            }
-        }
+        Rule::literal_value => literal_expr(text, p, sp),
         Rule::variable => Ok(Expr { kind: ExprKind::Var(var_text(&p)), span: sp }),
         _ => Err(ParseError::at(text, sp, "expected an expression")),
+    }
+}
+
+/// A literal or `null` in an expression, or a parameter there, which may be any value:
+/// null, a list, a map.
+#[inline(never)]
+fn literal_expr(text: &Src<'_>, p: Pair<'_, Rule>, sp: Span) -> Result<Expr, ParseError> {
+    let inner = p.into_inner().next().expect("literal child");
+    if inner.as_rule() == Rule::kw_null {
+        return Ok(Expr { kind: ExprKind::Null, span: sp });
+    }
+    let parameter = inner
+        .clone()
+        .into_inner()
+        .next()
+        .filter(|x| x.as_rule() == Rule::string)
+        .and_then(|s| s.into_inner().next())
+        .filter(|x| x.as_rule() == Rule::parameter);
+    match parameter {
+        Some(param) => Ok(param_expr(text.param(&param)?, sp)),
+        None => Ok(Expr { kind: ExprKind::Literal(literal(text, inner)?), span: sp }),
+    }
+}
+
+/// A pattern in an expression: a predicate, a comprehension or `exists {…}`.
+#[inline(never)]
+fn pattern_expr(text: &Src<'_>, p: Pair<'_, Rule>, sp: Span) -> Result<Expr, ParseError> {
+    match p.as_rule() {
+        Rule::pattern_predicate => {
+            // Without the blanks the grammar skipped after the last node.
+            let sp = Span::new(sp.start, sp.start + p.as_str().trim_end().len());
+            if text.conditions.get() == 0 {
+                return Err(ParseError::at(
+                    text,
+                    sp,
+                    "a pattern is a condition only in `where`; for its matches use a pattern comprehension \
+                     (`[(n)-->(m) | m]`), for whether it matches `exists { (n)-->() }`",
+                ));
+            }
+            let path = path_pattern(text, p)?;
+            Ok(Expr { kind: ExprKind::PatternPredicate(Box::new(path)), span: sp })
+        }
+        Rule::pattern_comprehension => {
+            let mut it = p.into_inner();
+            let path = Box::new(path_pattern(text, it.next().expect("comprehension pattern"))?);
+            let (mut filter, mut map) = (None, None);
+            for x in it {
+                let rule = x.as_rule();
+                let inner = x.into_inner().find(|y| y.as_rule() == Rule::expr).expect("comprehension part");
+                let e = Box::new(if rule == Rule::comprehension_filter {
+                    text.condition(inner)?
+                } else {
+                    expr(text, inner)?
+                });
+                if rule == Rule::comprehension_filter {
+                    filter = Some(e);
+                } else {
+                    map = Some(e);
+                }
+            }
+            let map = map.expect("the grammar asks for `|`");
+            Ok(Expr { kind: ExprKind::PatternComp { path, filter, map }, span: sp })
+        }
+        Rule::exists_subquery => {
+            let (mut paths, mut filter) = (Vec::new(), None);
+            for x in p.into_inner() {
+                match x.as_rule() {
+                    Rule::path_pattern => paths.push(path_pattern(text, x)?),
+                    Rule::where_clause => filter = Some(Box::new(where_expr(text, x)?)),
+                    _ => {}
+                }
+            }
+            Ok(Expr { kind: ExprKind::Exists { paths, filter }, span: sp })
+        }
+        _ => Err(ParseError::at(text, sp, "expected a pattern")),
     }
 }
 

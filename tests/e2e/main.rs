@@ -487,6 +487,13 @@ fn a_param_on_the_command_line_gives_the_queries_its_value() {
     let out = factgraph(&db, &["--param", "9lives=1", "-c", "return 1"], "");
     assert_eq!(out.status.code(), Some(2), "a usage error");
     assert!(text(&out.stderr).contains("is not a parameter name"), "{}", text(&out.stderr));
+    // A write with a parameter opens the store for writing: the check of whether the
+    // run writes parsed it without the parameter's value, took it for a read, and the
+    // write was refused ("opened read-only").
+    let out = factgraph(&db, &["--param", "x=7", "--param", "m={\"k\": 1}", "-c", "create (:Q {x: $x, k: $m.k})"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = factgraph(&db, &["-c", "match (q:Q) return q.x + q.k as n"], "");
+    assert_eq!(text(&out.stdout), "n\n8\n");
 }
 
 /// `--cache-mib` sizes the store's caches: a store opened with the smallest answers

@@ -67,7 +67,8 @@ struct Cli {
     #[arg(short = 'f', long = "file", value_name = "FILE")]
     file: Option<PathBuf>,
     /// Give `$NAME` a value for the queries (repeatable), read as `.param` reads it:
-    /// `"text"`, `42`, `1.5`, `true`, `2020-01-03`, else the text as typed.
+    /// `"text"`, `42`, `1.5`, `true`, `null`, `2020-01-03`, a list or map in JSON
+    /// (`["a", 1]`, `{"k": 2}`), else the text as typed.
     #[arg(long = "param", value_name = "NAME=VALUE", value_parser = parse_param)]
     params: Vec<(String, String)>,
     /// Output format (default: table on a terminal, tsv when piped).
@@ -441,7 +442,7 @@ fn only_reads(cli: &Cli, inputs: Option<&[String]>) -> bool {
     match &cli.command {
         Some(Command::Stats | Command::Check | Command::Export { .. } | Command::Dot { .. }) => true,
         Some(Command::Load { .. } | Command::Import { .. } | Command::Serve(_)) => false,
-        None => inputs.is_some_and(inputs_only_read),
+        None => inputs.is_some_and(|inputs| inputs_only_read(inputs, &cli.params)),
     }
 }
 
@@ -450,8 +451,9 @@ fn only_reads(cli: &Cli, inputs: Option<&[String]>) -> bool {
 /// commands are followed, as the session would, so that a `$name` parses. A text
 /// that does not parse counts as reading: it fails when run and writes nothing, so
 /// it is no reason to create a store.
-fn inputs_only_read(inputs: &[String]) -> bool {
-    let mut params = factgraph::Params::new();
+fn inputs_only_read(inputs: &[String], given: &[(String, String)]) -> bool {
+    // The `--param` values first, as the session has them.
+    let mut params: factgraph::Params = given.iter().map(|(n, v)| (n.clone(), repl::param_value(v))).collect();
     for input in inputs {
         let trimmed = input.trim();
         if trimmed.is_empty() || trimmed.starts_with('#') && !trimmed.contains('\n') {

@@ -444,6 +444,8 @@ fn a_pattern_outside_a_condition_is_refused_where_it_stands() {
     let e = err(text);
     assert_eq!(&text[e.span.start..e.span.end], "(a)--(b)");
     assert!(e.to_string().contains("only in `where`"), "{e}");
+    // A comment inside a node pattern's properties is a comment there too.
+    one("match (n:A) where (n {name: 'a}'\n # }\n})-->() return n.name");
     let printed = format!("{:?}", one("match (a), (b) where x = (a)-->(b) return a"));
     assert!(printed.contains("Compare(Eq") && printed.contains("PatternPredicate"), "{printed}");
 }

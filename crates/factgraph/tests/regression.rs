@@ -1570,3 +1570,59 @@ fn an_unbounded_path_is_walked_to_its_end_or_refused_never_cut_short() {
     let r = g.query_with(q, &limits).unwrap();
     assert_eq!(r[0].rows[0].cells[0].to_string(), "1");
 }
+
+/// The relationships of a variable-length step are a list like any other: `last(r)`
+/// refused them ("must be a list, not a list of relationships"), as other list
+/// functions and operators could.
+#[test]
+fn a_variable_length_relationship_list_is_a_list_to_every_list_function() {
+    let g = Graph::in_memory().unwrap();
+    g.query("create (a:A)-[:T {n: 1}]->(b:B)-[:U {n: 2}]->(c:C)").unwrap();
+    let row = first_row(
+        &g,
+        "match (:A)-[r*2]->(:C) return head(r).n, last(r).n, size(tail(r)), r[0].n, r[-1].n, size(r[0..1]), \
+         reverse(r)[0].n, [x in r | type(x)], any(x in r where x.n = 2), size(r + r), r[1] in r",
+    );
+    assert_eq!(row, ["1", "2", "1", "1", "2", "1", "2", "[T, U]", "true", "4", "true"]);
+    assert_eq!(count(&g, "match ()-[r*0..1]-() return count(last(r))"), "4");
+}
+
+/// A walk without an upper bound that goes past the limit down one branch still
+/// answers a question another branch answers: a pattern condition, `exists` and a
+/// `limit` stop at the first match, and only an answer that needed every trail is
+/// refused. The walk failed at the first long trail, whatever the order.
+#[test]
+fn an_unbounded_walk_past_the_limit_fails_only_an_answer_that_needs_it() {
+    for short_first in [true, false] {
+        let g = Graph::in_memory().unwrap();
+        let chain = "create (s)-[:T]->(n1) with s, n1 unwind range(1, 39) as i create (x {i: i}) \
+                     with s, n1, collect(x) as xs with s, [n1] + xs as ns \
+                     unwind range(0, size(ns) - 2) as i with ns[i] as a, ns[i + 1] as b create (a)-[:T]->(b)";
+        g.query("create (:S {var: 'start'})").unwrap();
+        let short = "match (s:S) create (s)-[:T]->(:E {var: 't'})";
+        if short_first {
+            g.query(short).unwrap();
+        }
+        g.query(&format!("match (s:S) {chain}")).unwrap();
+        if !short_first {
+            g.query(short).unwrap();
+        }
+        assert_eq!(count(&g, "match (s:S) where (s)-[:T*]->({var: 't'}) return count(*)"), "1");
+        assert_eq!(count(&g, "match (s:S) return exists { (s)-[:T*]->({var: 't'}) }"), "true");
+        assert_eq!(count(&g, "match (s:S)-[:T*]->(t {var: 't'}) return t.var limit 1"), "t");
+        let e = g.query("match (s:S)-[:T*]->(t) return count(*)").unwrap_err();
+        assert!(e.to_string().contains("without an upper bound"), "{e}");
+    }
+}
+
+/// A percentile's interpolation between two equal values is that value, infinite or
+/// not (it was NaN), its `p` is the first row's, and a row without a value is not asked
+/// for one.
+#[test]
+fn a_percentile_of_equal_infinite_values_is_that_value() {
+    let g = Graph::in_memory().unwrap();
+    assert_eq!(count(&g, "unwind [1.0 / 0.0, 1.0 / 0.0] as x return percentileCont(x, 0.5)"), "inf");
+    assert_eq!(count(&g, "unwind [-1.0 / 0.0, 1] as x return percentileCont(x, 0)"), "-inf");
+    assert_eq!(count(&g, "unwind [1, 2, 3] as x return percentileDisc(x, x / 10.0)"), "1");
+    assert_eq!(count(&g, "unwind [[null, null], [1, 0.5]] as r return percentileDisc(r[0], r[1])"), "1");
+}

@@ -127,9 +127,11 @@ pub(crate) struct Agg {
     pub distinct: bool,
     /// The argument; `None` for `count(*)`.
     pub arg: Option<CExpr>,
-    /// A percentile's `p`, read at every row.
+    /// A percentile's `p`.
     pub percentile: Option<CExpr>,
     pub slot: Slot,
+    /// Where it is written, for its errors.
+    pub span: Span,
 }
 
 /// The test a node of a pattern makes.
@@ -1882,7 +1884,9 @@ impl Planner {
                 if place != Place::Projection {
                     return Err(QueryError::not_allowed(Restriction::CountStarOutsideReturn, e.span).into());
                 }
-                self.aggregate(e, Agg { func: AggFn::CountStar, distinct: false, arg: None, percentile: None, slot: 0 })
+                let agg =
+                    Agg { func: AggFn::CountStar, distinct: false, arg: None, percentile: None, slot: 0, span: e.span };
+                self.aggregate(e, agg)
             }
             ExprKind::Call { name, distinct, args } => {
                 let Some((lo, hi)) = arity(name) else {
@@ -1919,7 +1923,8 @@ impl Planner {
                         "percentilecont" => AggFn::PercentileCont,
                         _ => AggFn::Avg,
                     };
-                    self.aggregate(e, Agg { func, distinct: *distinct, arg: Some(arg), percentile, slot: 0 })
+                    let agg = Agg { func, distinct: *distinct, arg: Some(arg), percentile, slot: 0, span: e.span };
+                    self.aggregate(e, agg)
                 } else {
                     if let Some((expected, found, span)) = wrong_argument(name, args, scope) {
                         return Err(QueryError::TypeMismatch {

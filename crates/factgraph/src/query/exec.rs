@@ -815,8 +815,8 @@ enum State {
     SumInt(i64),
     SumFloat(f64),
     Avg(f64, i64),
-    /// A percentile's values, and the last `p` read.
-    Percentile(Vec<Val>, f64),
+    /// A percentile's values, and its `p`, read at the first row with a value.
+    Percentile(Vec<Val>, Option<f64>),
 }
 
 impl State {
@@ -827,7 +827,7 @@ impl State {
             AggFn::Min | AggFn::Max => State::Best(None),
             AggFn::Sum => State::SumInt(0),
             AggFn::Avg => State::Avg(0.0, 0),
-            AggFn::PercentileDisc | AggFn::PercentileCont => State::Percentile(Vec::new(), 0.0),
+            AggFn::PercentileDisc | AggFn::PercentileCont => State::Percentile(Vec::new(), None),
         };
         if a.distinct {
             State::Seen(Default::default(), Box::new(inner))
@@ -837,16 +837,24 @@ impl State {
     }
 
     fn add(&mut self, ctx: &mut Ctx<'_>, a: &Agg, row: &[Val], cap: usize) -> Result<()> {
-        // A percentile's `p` is read at every row, as its value is, null or not.
+        // A percentile's `p` is read at the first row with a value, as openCypher
+        // reads it (a row without a value asks for none).
         if let Some(p) = &a.percentile {
-            let p = percentile(a.func, &eval(ctx, p, row)?)?;
+            let v = match &a.arg {
+                Some(e) => eval(ctx, e, row)?,
+                None => Val::Null,
+            };
+            if v == Val::Null {
+                return Ok(());
+            }
             let mut state = &mut *self;
             while let State::Seen(_, inner) = state {
                 state = inner;
             }
-            if let State::Percentile(_, at) = state {
-                *at = p;
+            if let State::Percentile(_, at @ None) = state {
+                *at = Some(percentile(a, &eval(ctx, p, row)?)?);
             }
+            return self.push(ctx, a, v, cap);
         }
         // A variable's value is read in place: counted, or keyed and found seen,
         // without a copy.
@@ -960,6 +968,7 @@ impl State {
         match self {
             State::Percentile(values, _) if values.is_empty() => Val::Null,
             State::Percentile(mut values, p) => {
+                let p = p.unwrap_or(0.0);
                 values.sort_by(compare_for_sort);
                 let n = values.len();
                 if func == AggFn::PercentileDisc {
@@ -971,7 +980,9 @@ impl State {
                     let at = p * (n - 1) as f64;
                     let (lo, hi) = (at.floor() as usize, at.ceil() as usize);
                     let (a, b) = (num(&values[lo]).unwrap_or(0.0), num(&values[hi]).unwrap_or(0.0));
-                    Val::Float(a + (at - lo as f64) * (b - a))
+                    // At a value itself (or between two equal ones), that value: the
+                    // difference of two infinities is no number.
+                    Val::Float(if lo == hi || a == b { a } else { a + (at - lo as f64) * (b - a) })
                 }
             }
             State::Seen(_, inner) => inner.finish(func),
@@ -987,15 +998,15 @@ impl State {
 }
 
 /// A percentile's `p`, checked: a number from 0 to 1.
-fn percentile(func: AggFn, p: &Val) -> Result<f64> {
+fn percentile(a: &Agg, p: &Val) -> Result<f64> {
     let found = match num(p) {
         Some(x) if (0.0..=1.0).contains(&x) => return Ok(x),
         Some(x) => x.to_string(),
         None => p.kind().to_owned(),
     };
     Err(QueryError::Arithmetic {
-        message: format!("{}()'s percentile must be a number from 0 to 1, not {found}", function_name(func)),
-        span: Default::default(),
+        message: format!("{}()'s percentile must be a number from 0 to 1, not {found}", function_name(a.func)),
+        span: a.span,
     }
     .into())
 }

@@ -10,7 +10,7 @@ use super::budget::{self, val_bytes};
 use super::compile::{CExpr, PatternExpr};
 use super::context::{Ctx, Flow};
 use super::matcher;
-use super::value::{arith, compare, equal, from_value, negate, num, truth, Val};
+use super::value::{arith, compare, equal, from_value, listed, negate, num, truth, Val};
 use crate::error::{QueryError, Result};
 
 /// The longest list `range()` makes, so that a typo cannot exhaust memory.
@@ -77,6 +77,7 @@ pub(crate) fn eval(ctx: &mut Ctx<'_>, e: &CExpr, row: &[Val]) -> Result<Val> {
                 }
             }
             let y = eval(ctx, b, row)?;
+            let y = if *op == CompareOp::In { listed(y) } else { y };
             comparison(ctx, *op, &x, &y)?.map_or(Val::Null, Val::Bool)
         }
         CExpr::IsNull(x, negated) => {
@@ -106,7 +107,7 @@ pub(crate) fn eval(ctx: &mut Ctx<'_>, e: &CExpr, row: &[Val]) -> Result<Val> {
             Val::map(out)
         }
         CExpr::Arith(op, a, b, span) => {
-            let (x, y) = (eval(ctx, a, row)?, eval(ctx, b, row)?);
+            let (x, y) = (listed(eval(ctx, a, row)?), listed(eval(ctx, b, row)?));
             // `+` of text or lists makes a value as large as both.
             if budget::may_be_large(&x) || budget::may_be_large(&y) {
                 ctx.room(val_bytes(&x) + val_bytes(&y), "the result of `+`")?;
@@ -119,11 +120,11 @@ pub(crate) fn eval(ctx: &mut Ctx<'_>, e: &CExpr, row: &[Val]) -> Result<Val> {
             _ => Val::Null,
         },
         CExpr::Index(base, i, span) => {
-            let (base, i) = (eval(ctx, base, row)?, eval(ctx, i, row)?);
+            let (base, i) = (listed(eval(ctx, base, row)?), eval(ctx, i, row)?);
             index(ctx, base, i, *span)?
         }
         CExpr::Slice(base, from, to, span) => {
-            let base = eval(ctx, base, row)?;
+            let base = listed(eval(ctx, base, row)?);
             let from = match from {
                 Some(f) => Some(eval(ctx, f, row)?),
                 None => None,
@@ -200,7 +201,7 @@ pub(crate) fn eval(ctx: &mut Ctx<'_>, e: &CExpr, row: &[Val]) -> Result<Val> {
                 None => Val::Null,
             }
         }
-        CExpr::Quantifier { kind, slot, list, pred } => match eval(ctx, list, row)? {
+        CExpr::Quantifier { kind, slot, list, pred } => match listed(eval(ctx, list, row)?) {
             Val::Null => Val::Null,
             Val::List(items) => {
                 use factgraph_syntax::ast::Quantifier as Q;
@@ -242,7 +243,7 @@ pub(crate) fn eval(ctx: &mut Ctx<'_>, e: &CExpr, row: &[Val]) -> Result<Val> {
             other => return Err(not_a(kind.word(), "a list", &other)),
         },
         CExpr::Pattern(p) => pattern(ctx, p, row)?,
-        CExpr::ListComp { slot, list, filter, map } => match eval(ctx, list, row)? {
+        CExpr::ListComp { slot, list, filter, map } => match listed(eval(ctx, list, row)?) {
             Val::Null => Val::Null,
             Val::List(items) => {
                 // The list read is kept while the new one grows beside it.
@@ -479,6 +480,14 @@ fn rel_ids(v: &Val) -> Vec<StatementId> {
     match v {
         Val::Rel(s) | Val::Node(Node::Statement(s)) => vec![*s],
         Val::Rels(v) => v.clone(),
+        // A variable-length step's relationships, as functions are given them.
+        Val::List(items) => items
+            .iter()
+            .filter_map(|i| match i {
+                Val::Rel(s) => Some(*s),
+                _ => None,
+            })
+            .collect(),
         _ => Vec::new(),
     }
 }
@@ -546,7 +555,7 @@ fn pattern(ctx: &mut Ctx<'_>, p: &PatternExpr, row: &[Val]) -> Result<Val> {
     })
 }
 
-fn call(ctx: &mut Ctx<'_>, name: &str, mut vals: Vec<Val>, span: Span) -> Result<Val> {
+fn call(ctx: &mut Ctx<'_>, name: &str, vals: Vec<Val>, span: Span) -> Result<Val> {
     if let Some(v) = super::temporal::call(ctx.now(), name, &vals, span)? {
         return Ok(v);
     }
@@ -555,6 +564,8 @@ fn call(ctx: &mut Ctx<'_>, name: &str, mut vals: Vec<Val>, span: Span) -> Result
     if name == "rand" {
         return Ok(Val::Float(fastrand::f64()));
     }
+    // A function taking a list takes a variable-length step's relationships.
+    let mut vals: Vec<Val> = vals.into_iter().map(listed).collect();
     let first = vals.first().cloned().unwrap_or(Val::Null);
     // Most functions return null for a null argument.
     let nullable = !matches!(name, "coalesce" | "range");

@@ -20,7 +20,7 @@
 //! complete binding is pushed on.
 
 use factgraph_store::{normalize, Direction, Entity, Node, StatementId, Walk, DOCUMENT_KIND};
-use factgraph_syntax::ast::Arrow;
+use factgraph_syntax::ast::{Arrow, Span};
 
 use super::compile::{CExpr, NodeTest, PathPlan, RelTest, Scan};
 use super::context::{Ctx, Flow};
@@ -62,8 +62,23 @@ pub(crate) fn matches(
     row: &mut [Val],
     emit: &mut Emit<'_>,
 ) -> Result<Flow> {
-    let mut m = Matcher { eval, paths, filter, used: Vec::new() };
-    m.path(ctx, 0, row, emit)
+    let mut m = Matcher { eval, paths, filter, used: Vec::new(), cut: None };
+    let flow = m.path(ctx, 0, row, emit)?;
+    // A trail left at the limit matters only to an answer that asked for every match:
+    // a condition, `exists` or `limit` that stopped at one did not.
+    match (flow, m.cut) {
+        (Flow::Go, Some(span)) => Err(QueryError::Limit {
+            what: format!(
+                "a path without an upper bound that goes on past {} relationships (give it one, `*..{}`, \
+                 or raise the limit)",
+                ctx.limits.max_hops, ctx.limits.max_hops
+            ),
+            limit: ctx.limits.max_hops as u64,
+            span,
+        }
+        .into()),
+        _ => Ok(flow),
+    }
 }
 
 struct Matcher<'p> {
@@ -72,6 +87,9 @@ struct Matcher<'p> {
     filter: Option<&'p CExpr>,
     /// The relationships bound so far, named or not: none may be bound twice.
     used: Vec<StatementId>,
+    /// Where a trail of a step without an upper bound went on past the limit on hops
+    /// and was left there: an error once the match is over, unless it stopped early.
+    cut: Option<Span>,
 }
 
 /// Which half of a path the walk is in.
@@ -267,16 +285,11 @@ impl Matcher<'_> {
         if trail.len() >= max.min(cap) {
             // Only a bound not written is past the limit here (one written past it
             // was refused): a trail that would go on is not left out in silence.
-            if max > cap && hops(ctx, self.eval, at, rel, row)?.iter().any(|(sid, _)| !self.used.contains(sid)) {
-                return Err(QueryError::Limit {
-                    what: format!(
-                        "a path without an upper bound that goes on past {cap} relationships (give it one, `*..{cap}`, \
-                         or raise the limit)"
-                    ),
-                    limit: cap as u64,
-                    span: rel.span,
-                }
-                .into());
+            if self.cut.is_none()
+                && max > cap
+                && hops(ctx, self.eval, at, rel, row)?.iter().any(|(sid, _)| !self.used.contains(sid))
+            {
+                self.cut = Some(rel.span);
             }
             return Ok(Flow::Go);
         }

@@ -38,9 +38,14 @@ pub enum Param {
     Map(BTreeMap<String, Param>),
 }
 
+/// A list value becomes a list parameter (`Param::List`), so that one list has one
+/// shape whichever way it was made.
 impl From<Value> for Param {
     fn from(v: Value) -> Param {
-        Param::Value(v)
+        match v {
+            Value::List(items) => Param::List(items.into_iter().map(Param::from).collect()),
+            other => Param::Value(other),
+        }
     }
 }
 

@@ -209,6 +209,15 @@ pub(crate) fn truth(v: &Val) -> Option<bool> {
     }
 }
 
+/// The relationships of a variable-length step as the list they are to list
+/// functions and operators (`last(r)`, `r[0]`, `x in r`); any other value as it is.
+pub(crate) fn listed(v: Val) -> Val {
+    match v {
+        Val::Rels(rs) => Val::List(rs.into_iter().map(Val::Rel).collect()),
+        other => other,
+    }
+}
+
 pub(crate) fn num(v: &Val) -> Option<f64> {
     match v {
         Val::Int(i) => Some(*i as f64),

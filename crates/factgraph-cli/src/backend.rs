@@ -93,6 +93,16 @@ impl<'g> Backend<'g> {
         }
     }
 
+    /// Each pattern query run with its operators' rows and times (`.profile`). On a
+    /// local store only: through a server, `None` (the server does not time a query's
+    /// operators for its clients).
+    pub fn profile(&self, text: &str, params: &Params, limits: &Limits) -> Option<Result<Vec<String>, Failure>> {
+        match self {
+            Backend::Local(g) => Some(g.profile_params(text, params, limits).map_err(Failure::from)),
+            Backend::Remote(_) => None,
+        }
+    }
+
     /// Every index checked against the records.
     pub fn check(&self) -> Result<CheckReport, Failure> {
         match self {

@@ -54,6 +54,8 @@ pub enum Meta {
     Ast(String),
     /// `.explain QUERY`
     Explain(String),
+    /// `.profile QUERY`
+    Profile(String),
     /// `.check`
     Check,
     /// `.param NAME [VALUE]`: set a parameter, or clear it without a value.
@@ -89,6 +91,8 @@ impl Meta {
             | Meta::Params
             | Meta::Quit
             | Meta::Unknown(_) => true,
+            // It runs the query, which may write.
+            Meta::Profile(q) => !factgraph::writes(q, &Params::new()).unwrap_or(false),
         }
     }
 }
@@ -130,6 +134,7 @@ pub fn parse_meta(line: &str) -> Option<Meta> {
         "conflicts" => Meta::Conflicts,
         "ast" => Meta::Ast(args.to_owned()),
         "explain" => Meta::Explain(args.to_owned()),
+        "profile" => Meta::Profile(args.to_owned()),
         "check" => Meta::Check,
         "param" => {
             let (name, value) = args.split_once(char::is_whitespace).unwrap_or((args, ""));
@@ -208,8 +213,12 @@ pub const META_HELP: &[(&str, &str)] = &[
     (".conflicts", "where sources disagree (same as `conflicts`)"),
     (".ast QUERY", "the parsed syntax tree"),
     (".explain QUERY", "the plan: its operators in words, with estimated rows"),
+    (".profile QUERY", "run a pattern query: each operator's rows and own time beside its estimate"),
     (".check", "verify every index against the records"),
-    (".param NAME [VALUE]", "set $NAME for later queries (\"text\", 42, 1.5, true, 2020-01-03); no value clears it"),
+    (
+        ".param NAME [VALUE]",
+        "set $NAME for later queries (\"text\", 42, 1.5, true, null, 2020-01-03, [\"json\", 1]); no value clears it",
+    ),
     (".params", "the parameters set"),
     (".quit", "leave (Ctrl-D works too)"),
 ];
@@ -626,6 +635,21 @@ impl<'g, W: Write, E: Write> Session<'g, W, E> {
                 Err(e) => {
                     self.report(&e, "query", &q);
                     return Err(());
+                }
+            },
+            Meta::Profile(q) => match self.backend.profile(&q, &self.params, &self.limits()) {
+                Some(Ok(plans)) => {
+                    for p in plans {
+                        let _ = writeln!(self.out, "{p}");
+                    }
+                }
+                Some(Err(e)) => {
+                    self.report_failure(&e, "query", &q);
+                    return Err(());
+                }
+                None => {
+                    return self
+                        .fail("`.profile` runs a query on a store of this process; through a server, use `.explain`")
                 }
             },
             Meta::Explain(q) => match self.backend.explain(&q, &self.params) {

@@ -383,6 +383,12 @@ pub enum Restriction {
     /// `[x in list | count(*)]`.
     #[error("an aggregate cannot be inside a list comprehension; aggregate outside it")]
     AggregateInComprehension,
+    /// `profile` of a question or a write, which have no operators to show.
+    #[error(
+        "`profile` shows the operators of a pattern query (`match … return …`); a question or a write has none: \
+         use `explain` for its plan"
+    )]
+    ProfileWithoutOperators,
     /// A value beside an aggregate in one item that is not a grouping key:
     /// `return me.age + count(*)` without `me.age` as a column of its own.
     #[error(

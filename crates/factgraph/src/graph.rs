@@ -396,6 +396,20 @@ impl Graph {
         Ok(out)
     }
 
+    /// Runs each pattern query of a text with what its operators do counted, for
+    /// `.profile`: the plan as `explain` gives it, with each operator's rows and own
+    /// time beside its estimate, then the answer's rows and time. The query runs as it
+    /// would (a write writes); its rows are counted, not kept. A question or a write
+    /// has no operators: an error says so.
+    pub fn profile_params(&self, text: &str, params: &Params, limits: &Limits) -> Result<Vec<String>> {
+        let script = crate::query::parse(text, params)?;
+        let mut out = Vec::new();
+        for st in &script.statements {
+            out.push(crate::query::profile(&self.store, st, limits, text)?);
+        }
+        Ok(out)
+    }
+
     /// Loads `.fg` script files as one atomic batch (labels shared across them). Each
     /// file is parsed whole, so it is limited to 1 MiB, the parser's limit; load
     /// more data as several files (still one batch), TSV or a JSON Lines import.

@@ -118,3 +118,35 @@ fn a_count_of_distinct_ends_from_no_start_is_zero_whatever_the_bound() {
     let err = g.query("match (x {name: 'Ann'})-[*1..40]-(y) return count(distinct y)").unwrap_err();
     assert!(err.to_string().contains("a path of up to 40 relationships"), "{err}");
 }
+
+/// `profile` runs the query and shows, beside each operator's estimate, the rows it
+/// handed on and its own time; an operator a limit never reached, or one another
+/// answered for, says it did not run; a question has no operators to show.
+#[test]
+fn profile_shows_each_operators_actual_rows_and_time() {
+    let g = graph();
+    let limits = factgraph::Limits::default();
+    let p = g
+        .profile_params(
+            "match (n:Person) optional match (n)-[r]->(m) with n, count(r) as c where c > 0 return n.name, c",
+            &factgraph::Params::new(),
+            &limits,
+        )
+        .unwrap()
+        .join("\n");
+    let lines: Vec<&str> = p.lines().collect();
+    // Without the times, which vary from run to run.
+    let rows: Vec<String> = lines[..lines.len() - 1]
+        .iter()
+        .map(|l| l.split(';').next().unwrap_or_default().trim_end().to_owned())
+        .collect();
+    insta::assert_snapshot!(rows.join("\n"));
+    assert!(lines.iter().skip(1).take(lines.len() - 2).all(|l| l.ends_with(" ms)")), "{p}");
+    assert!(lines.last().unwrap().starts_with("3 rows in "), "{p}");
+    let p =
+        g.profile_params("unwind range(1, 1000) as i return i limit 2", &factgraph::Params::new(), &limits).unwrap();
+    assert!(p[0].contains("limit 2, stopping what comes before (rows 2,"), "{}", p[0]);
+    assert!(p[0].contains("unwind range(1, 1000) as i (rows 2,"), "the unwind stopped after two rows: {}", p[0]);
+    let e = g.profile_params("who said Bo", &factgraph::Params::new(), &limits).unwrap_err();
+    assert!(e.to_string().contains("a question or a write has none"), "{e}");
+}

@@ -405,6 +405,17 @@ impl<'a> Clock<'a> {
     }
 }
 
+/// What one operator did under `profile`: the rows it handed on; the time from its
+/// start to its end, the operators before it included (`inclusive`); and the time the
+/// operators after it took with the rows it handed them (`downstream`). Its own time
+/// is what is left (`explain::profile`).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct OpStats {
+    pub rows: u64,
+    pub inclusive: std::time::Duration,
+    pub downstream: std::time::Duration,
+}
+
 pub(crate) struct Ctx<'a> {
     pub store: &'a Store,
     pub limits: &'a Limits,
@@ -463,6 +474,9 @@ pub(crate) struct Ctx<'a> {
     entities_read_bytes: usize,
     /// Where `claim` writes, kept for the next.
     claim_text: String,
+    /// Under `profile`: what each operator did, by the operator's address in its plan
+    /// (`exec` keeps it, `explain::profile` reads it).
+    pub profile: Option<HashMap<usize, OpStats>>,
     /// The documents a long answer showed lately (`show_document`), and the bytes
     /// they are counted as.
     documents_shown: HashMap<EntityId, Box<(Cell, Document)>>,
@@ -533,6 +547,7 @@ impl<'a> Ctx<'a> {
             entities_read: None,
             entities_read_bytes: 0,
             claim_text: String::new(),
+            profile: None,
             documents_shown: HashMap::default(),
             documents_bytes: 0,
             names_shown: HashMap::default(),

@@ -213,6 +213,24 @@ impl Env<'_> {
     /// aggregate over a match (`count(distinct y)` over a million bindings) copies no
     /// row it does not keep. Any other operator's rows are built, then lent.
     fn op_ref(&mut self, ctx: &mut Ctx<'_>, op: &Op, sink: &mut RefSink<'_>) -> Result<Flow> {
+        // Any other operator is counted by `op`, which it goes through.
+        if ctx.profile.is_none() || !lends(op) {
+            return self.op_ref_inner(ctx, op, sink);
+        }
+        let (mut rows, mut downstream) = (0u64, std::time::Duration::ZERO);
+        let start = std::time::Instant::now();
+        let flow = self.op_ref_inner(ctx, op, &mut |ctx, row| {
+            rows += 1;
+            let t = std::time::Instant::now();
+            let flow = sink(ctx, row);
+            downstream += t.elapsed();
+            flow
+        });
+        record(ctx, op, rows, start.elapsed(), downstream);
+        flow
+    }
+
+    fn op_ref_inner(&mut self, ctx: &mut Ctx<'_>, op: &Op, sink: &mut RefSink<'_>) -> Result<Flow> {
         match op {
             Op::Match { input, optional: false, paths, filter, .. } => self.op(ctx, input, &mut |ctx, mut row| {
                 matcher::matches(ctx, eval, paths, filter.as_ref(), &mut row, &mut |ctx, r: &[Val]| sink(ctx, r))
@@ -296,6 +314,23 @@ impl Env<'_> {
     }
 
     fn op(&mut self, ctx: &mut Ctx<'_>, op: &Op, sink: &mut Sink<'_>) -> Result<Flow> {
+        if ctx.profile.is_none() {
+            return self.op_inner(ctx, op, sink);
+        }
+        let (mut rows, mut downstream) = (0u64, std::time::Duration::ZERO);
+        let start = std::time::Instant::now();
+        let flow = self.op_inner(ctx, op, &mut |ctx, row| {
+            rows += 1;
+            let t = std::time::Instant::now();
+            let flow = sink(ctx, row);
+            downstream += t.elapsed();
+            flow
+        });
+        record(ctx, op, rows, start.elapsed(), downstream);
+        flow
+    }
+
+    fn op_inner(&mut self, ctx: &mut Ctx<'_>, op: &Op, sink: &mut Sink<'_>) -> Result<Flow> {
         match op {
             Op::Unit => sink(ctx, vec![Val::Null; self.width]),
             Op::Match { input, optional, paths, filter, new_slots } => self.op(ctx, input, &mut |ctx, mut row| {
@@ -799,6 +834,16 @@ fn scalar_literal(v: Val) -> std::result::Result<Literal, Val> {
         Val::Temporal(t) => super::temporal::to_literal(&t),
         other => return Err(other),
     })
+}
+
+/// Adds what `op` did to the profile (see `context::OpStats`).
+fn record(ctx: &mut Ctx<'_>, op: &Op, rows: u64, inclusive: std::time::Duration, downstream: std::time::Duration) {
+    if let Some(profile) = ctx.profile.as_mut() {
+        let s = profile.entry(op as *const Op as usize).or_default();
+        s.rows += rows;
+        s.inclusive += inclusive;
+        s.downstream += downstream;
+    }
 }
 
 fn too_many(what: &str, cap: usize) -> crate::Error {

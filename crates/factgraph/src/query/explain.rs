@@ -8,6 +8,7 @@ use factgraph_store::Store;
 use factgraph_syntax::ast::Arrow;
 
 use super::compile::{AggFn, CExpr, NodeTest, Op, PathPlan, QueryPlan, RelTest, Scan};
+use super::context::OpStats;
 use super::value::{STATEMENT_LABEL, VALUE_LABEL};
 use crate::error::Result;
 
@@ -30,6 +31,76 @@ pub(crate) fn explain(store: &Store, plan: &QueryPlan) -> Result<String> {
     // A slot or path part the planner made for itself is named with a leading NUL
     // (`compile::HIDDEN`), which no one should see printed.
     Ok(out.trim_end().replace('\0', ""))
+}
+
+/// `explain` with what running the query did (`profile`): each operator's rows and its
+/// own time beside the estimate, and the answer's rows and time.
+pub(crate) fn profile(
+    store: &Store,
+    plan: &QueryPlan,
+    done: &rustc_hash::FxHashMap<usize, OpStats>,
+    answered: usize,
+    took: std::time::Duration,
+) -> Result<String> {
+    let counts = store.counts()?;
+    let nodes = counts.entities.max(1) as f64;
+    let stats = Stats { store, nodes, per_node: counts.statements as f64 / nodes };
+    let mut out = String::new();
+    if !plan.columns.is_empty() {
+        let cols: Vec<&str> = plan.columns.iter().map(|(n, _)| n.as_str()).collect();
+        let _ = writeln!(out, "return {}", cols.join(", "));
+    }
+    let depth0 = usize::from(!plan.columns.is_empty());
+    profiled(&mut out, &stats, &plan.root, depth0, &plan.names, done)?;
+    for (root, _) in &plan.unions {
+        let _ = writeln!(out, "{}", if plan.union_distinct { "union (each row once)" } else { "union all" });
+        profiled(&mut out, &stats, root, depth0, &plan.names, done)?;
+    }
+    let _ = writeln!(out, "{answered} {} in {:.3} ms", if answered == 1 { "row" } else { "rows" }, ms(took));
+    Ok(out.trim_end().replace('\0', ""))
+}
+
+/// One query's operators as `tree` gives them, with what each did. An operator's own
+/// time is its time less the time of the operators before it and of those after it
+/// with its rows: `downstream(input) + inclusive - inclusive(input) - downstream`,
+/// the rows it was handed having been its work too (see `context::OpStats`).
+fn profiled(
+    out: &mut String,
+    stats: &Stats<'_>,
+    root: &Op,
+    depth0: usize,
+    names: &[String],
+    done: &rustc_hash::FxHashMap<usize, OpStats>,
+) -> Result<()> {
+    let ops: Vec<&Op> = root.chain().collect();
+    let mut rows = Vec::with_capacity(ops.len());
+    let mut estimate = 1.0f64;
+    for op in ops.iter().rev() {
+        estimate = stats.rows(op, estimate)?;
+        rows.push(estimate);
+    }
+    rows.reverse();
+    let of = |op: &Op| done.get(&(op as *const Op as usize)).copied();
+    for (depth, (op, estimate)) in ops.iter().zip(rows).enumerate() {
+        let indent = "  ".repeat(depth + depth0);
+        let what = describe(op, names);
+        let Some(s) = of(op) else {
+            // Answered by the operator after it (a count of distinct ends), or never
+            // reached (a limit that stopped first).
+            let _ = writeln!(out, "{indent}{what} (not run; about {})", round(estimate));
+            continue;
+        };
+        let own = match ops.get(depth + 1).and_then(|input| of(input)) {
+            Some(i) => (i.downstream + s.inclusive).saturating_sub(i.inclusive + s.downstream),
+            None => s.inclusive.saturating_sub(s.downstream),
+        };
+        let _ = writeln!(out, "{indent}{what} (rows {}, about {}; {:.3} ms)", s.rows, round(estimate), ms(own));
+    }
+    Ok(())
+}
+
+fn ms(d: std::time::Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
 }
 
 /// One query's operators, the last first, indented under the one each feeds.

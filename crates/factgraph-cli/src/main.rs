@@ -466,7 +466,7 @@ fn inputs_only_read(inputs: &[String], given: &[(String, String)]) -> bool {
                     params.remove(&name);
                 }
             },
-            Some(m) if !m.only_reads() => return false,
+            Some(m) if !m.only_reads(&params) => return false,
             Some(_) => {}
             None => {
                 if factgraph::writes(input, &params).unwrap_or(false) {

@@ -71,7 +71,7 @@ pub enum Meta {
 impl Meta {
     /// Whether the command only reads the store (`.load` writes, and `.read` runs
     /// commands that may), so that a session of such commands does not create one.
-    pub fn only_reads(&self) -> bool {
+    pub fn only_reads(&self, params: &Params) -> bool {
         match self {
             Meta::Load(_) | Meta::Read(_) => false,
             Meta::Help
@@ -92,7 +92,7 @@ impl Meta {
             | Meta::Quit
             | Meta::Unknown(_) => true,
             // It runs the query, which may write.
-            Meta::Profile(q) => !factgraph::writes(q, &Params::new()).unwrap_or(false),
+            Meta::Profile(q) => !factgraph::writes(q, params).unwrap_or(false),
         }
     }
 }
@@ -213,7 +213,7 @@ pub const META_HELP: &[(&str, &str)] = &[
     (".conflicts", "where sources disagree (same as `conflicts`)"),
     (".ast QUERY", "the parsed syntax tree"),
     (".explain QUERY", "the plan: its operators in words, with estimated rows"),
-    (".profile QUERY", "run a pattern query: each operator's rows and own time beside its estimate"),
+    (".profile QUERY", "run a pattern query (a write writes): each operator's rows and own time beside its estimate"),
     (".check", "verify every index against the records"),
     (
         ".param NAME [VALUE]",
@@ -637,6 +637,9 @@ impl<'g, W: Write, E: Write> Session<'g, W, E> {
                     return Err(());
                 }
             },
+            Meta::Profile(q) if q.trim().is_empty() => {
+                return self.fail("`.profile` takes a query: `.profile match (n) return count(*)`")
+            }
             Meta::Profile(q) => match self.backend.profile(&q, &self.params, &self.limits()) {
                 Some(Ok(plans)) => {
                     for p in plans {

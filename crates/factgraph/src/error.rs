@@ -383,10 +383,11 @@ pub enum Restriction {
     /// `[x in list | count(*)]`.
     #[error("an aggregate cannot be inside a list comprehension; aggregate outside it")]
     AggregateInComprehension,
-    /// `profile` of a question or a write, which have no operators to show.
+    /// `profile` of a question or a write, which have no operators to show, or of a
+    /// query that writes beside other statements.
     #[error(
-        "`profile` shows the operators of a pattern query (`match … return …`); a question or a write has none: \
-         use `explain` for its plan"
+        "`profile` shows the operators of pattern queries (`match … return …`), a query that writes alone \
+         in its text; a question or a write has none: use `explain` for its plan"
     )]
     ProfileWithoutOperators,
     /// A value beside an aggregate in one item that is not a grouping key:

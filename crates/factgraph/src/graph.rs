@@ -398,16 +398,13 @@ impl Graph {
 
     /// Runs each pattern query of a text with what its operators do counted, for
     /// `.profile`: the plan as `explain` gives it, with each operator's rows and own
-    /// time beside its estimate, then the answer's rows and time. The query runs as it
-    /// would (a write writes); its rows are counted, not kept. A question or a write
-    /// has no operators: an error says so.
+    /// time beside its estimate, then the answer's rows, note and time. The query runs
+    /// as it would (a write writes, alone in its text, and not under
+    /// `Limits::reads_only`). A question or a write of the product's language has no
+    /// operators: an error says so before anything runs.
     pub fn profile_params(&self, text: &str, params: &Params, limits: &Limits) -> Result<Vec<String>> {
         let script = crate::query::parse(text, params)?;
-        let mut out = Vec::new();
-        for st in &script.statements {
-            out.push(crate::query::profile(&self.store, st, limits, text)?);
-        }
-        Ok(out)
+        crate::query::profile(&self.store, &script.statements, limits, text)
     }
 
     /// Loads `.fg` script files as one atomic batch (labels shared across them). Each

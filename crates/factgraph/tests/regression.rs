@@ -1626,3 +1626,44 @@ fn a_percentile_of_equal_infinite_values_is_that_value() {
     assert_eq!(count(&g, "unwind [1, 2, 3] as x return percentileDisc(x, x / 10.0)"), "1");
     assert_eq!(count(&g, "unwind [[null, null], [1, 0.5]] as r return percentileDisc(r[0], r[1])"), "1");
 }
+
+/// A variable-length step's relationships and the same relationships as a list (from
+/// slicing, `tail`, or collected) are one value: equal, grouped together, and a step
+/// bound to either matches (the list form matched nothing); `coalesce` keeps the
+/// relationships as they were.
+#[test]
+fn relationships_as_a_list_are_the_same_value_everywhere() {
+    let g = Graph::in_memory().unwrap();
+    g.query("create (a:A)-[:T]->(b:B)-[:T]->(c:C)").unwrap();
+    let row = first_row(
+        &g,
+        "match (:A)-[r*2]->(:C) return r = r[0..], r[0..] in [r], r = coalesce(r, []), \
+         size([x in [r, r[0..]] | x])",
+    );
+    assert_eq!(row, ["true", "true", "true", "2"]);
+    assert_eq!(count(&g, "match (:A)-[r*2]->(:C) unwind [r, r[0..]] as x return count(distinct x)"), "1");
+    let q = "match (a:A)-[r1]->()-[r2]->() with [r1, r2] as rs limit 1 \
+             match (first)-[rs*]->(second) return labels(first)[0] + labels(second)[0]";
+    assert_eq!(count(&g, q), "AC");
+    assert_eq!(count(&g, "match (:A)-[r*2]->(:C) with coalesce(r, []) as l match (x)-[l*]->(y) return count(*)"), "1");
+}
+
+/// `profile` runs nothing of a text it will not finish: a question or a second writing
+/// statement is refused before anything runs, and a text that writes is refused
+/// under `Limits::reads_only` (an earlier statement's write was committed before the
+/// refusal of the next). A write's note is in its profile.
+#[test]
+fn profile_writes_nothing_it_refuses() {
+    let g = Graph::in_memory().unwrap();
+    g.query("create (:A {name: 'a'})").unwrap();
+    let p = factgraph::Params::new();
+    let limits = factgraph::Limits::default();
+    assert!(g.profile_params("match (a:A) set a.z = 1 return a; who is a", &p, &limits).is_err());
+    assert!(g.profile_params("match (a:A) set a.z = 1; match (a:A) set a.y = 1", &p, &limits).is_err());
+    let ro = factgraph::Limits { reads_only: true, ..factgraph::Limits::default() };
+    assert!(g.profile_params("match (a:A) set a.z = 1", &p, &ro).is_err());
+    assert_eq!(count(&g, "match (a:A) return count(a.z) + count(a.y)"), "0");
+    let out = g.profile_params("match (a:A) set a.z = 1", &p, &limits).unwrap().join("\n");
+    assert!(out.contains("written:"), "{out}");
+    assert_eq!(count(&g, "match (a:A) return a.z"), "1");
+}

@@ -39,9 +39,10 @@ pub(crate) fn profile(
     store: &Store,
     plan: &QueryPlan,
     done: &rustc_hash::FxHashMap<usize, OpStats>,
-    answered: usize,
+    answer: &super::result::QueryResult,
     took: std::time::Duration,
 ) -> Result<String> {
+    let answered = answer.rows.len();
     let counts = store.counts()?;
     let nodes = counts.entities.max(1) as f64;
     let stats = Stats { store, nodes, per_node: counts.statements as f64 / nodes };
@@ -57,6 +58,9 @@ pub(crate) fn profile(
         profiled(&mut out, &stats, root, depth0, &plan.names, done)?;
     }
     let _ = writeln!(out, "{answered} {} in {:.3} ms", if answered == 1 { "row" } else { "rows" }, ms(took));
+    if let Some(note) = &answer.note {
+        let _ = writeln!(out, "{note}");
+    }
     Ok(out.trim_end().replace('\0', ""))
 }
 
@@ -90,7 +94,9 @@ fn profiled(
             let _ = writeln!(out, "{indent}{what} (not run; about {})", round(estimate));
             continue;
         };
-        let own = match ops.get(depth + 1).and_then(|input| of(input)) {
+        // The nearest operator before it that ran: one between may have been answered
+        // for by this one (a count over `unwind sources(r)` reads the match itself).
+        let own = match ops[depth + 1..].iter().find_map(|input| of(input)) {
             Some(i) => (i.downstream + s.inclusive).saturating_sub(i.inclusive + s.downstream),
             None => s.inclusive.saturating_sub(s.downstream),
         };

@@ -564,8 +564,9 @@ fn call(ctx: &mut Ctx<'_>, name: &str, vals: Vec<Val>, span: Span) -> Result<Val
     if name == "rand" {
         return Ok(Val::Float(fastrand::f64()));
     }
-    // A function taking a list takes a variable-length step's relationships.
-    let mut vals: Vec<Val> = vals.into_iter().map(listed).collect();
+    // A function taking a list takes a variable-length step's relationships (but
+    // `coalesce` hands back what it is given, as it was).
+    let mut vals: Vec<Val> = if name == "coalesce" { vals } else { vals.into_iter().map(listed).collect() };
     let first = vals.first().cloned().unwrap_or(Val::Null);
     // Most functions return null for a null argument.
     let nullable = !matches!(name, "coalesce" | "range");

@@ -259,8 +259,13 @@ impl Matcher<'_> {
                 Val::Rels(l)
             };
             let fits = match rel.slot {
-                Some(s) if rel.bound => match &row[s] {
-                    Val::Rels(b) => Val::Rels(b.clone()) == list(),
+                // Bound to a variable-length step's relationships, or to a list of
+                // relationships (`with [r1, r2] as rs match ()-[rs*]->()`).
+                Some(s) if rel.bound => match (&row[s], list()) {
+                    (Val::Rels(b), Val::Rels(l)) => *b == l,
+                    (Val::List(items), Val::Rels(l)) => {
+                        items.len() == l.len() && items.iter().zip(&l).all(|(i, r)| *i == Val::Rel(*r))
+                    }
                     _ => false,
                 },
                 _ => true,

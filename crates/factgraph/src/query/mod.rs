@@ -130,38 +130,51 @@ pub(crate) fn explain(store: &Store, statement: &Statement, limits: &Limits, tex
     })
 }
 
-/// A pattern query run with what each operator does counted (`.profile`): the plan in
-/// words with each operator's rows and own time, the answer's rows and time. The query
-/// runs as it would (a write writes). A question or a write has no operators to show.
-pub(crate) fn profile(store: &Store, statement: &Statement, limits: &Limits, text: &str) -> Result<String> {
+/// The pattern queries of a text run with what each operator does counted
+/// (`.profile`): each plan in words with each operator's rows and own time, the
+/// answer's rows, note and time. Every statement is planned before any runs, and one
+/// that is no pattern query (a question, a write of the product's language) is
+/// refused then; a query that writes runs only alone in its text (so that nothing is
+/// written for an answer that then fails) and not under `Limits::reads_only`.
+pub(crate) fn profile(store: &Store, statements: &[Statement], limits: &Limits, text: &str) -> Result<Vec<String>> {
     let none = || {
         Error::Query(crate::error::QueryError::not_allowed(
             crate::error::Restriction::ProfileWithoutOperators,
             Default::default(),
         ))
     };
-    let planned = match (plan(store, statement, limits, text)?, statement) {
-        (Some(p), _) => p,
-        // A query that only creates, which a script runs in its batch of writes.
-        (None, Statement::Query(q)) => query_plan(q, compile::plan(q)?, text),
-        (None, _) => return Err(none()),
-    };
-    let (query, negated) = match &planned {
-        Plan::IncludingNegated(inner) => (&**inner, true),
-        other => (other, false),
-    };
-    let Plan::Query { plan, text } = query else { return Err(none()) };
-    let mut ctx = context::Ctx::on(store, context::Clock::start(limits));
-    ctx.profile = Some(Default::default());
-    let start = std::time::Instant::now();
-    let answer = if negated {
-        ctx.including_negated(|ctx| exec::run(ctx, plan, text))?
-    } else {
-        exec::run(&mut ctx, plan, text)?
-    };
-    let took = start.elapsed();
-    let done = ctx.profile.take().unwrap_or_default();
-    explain::profile(store, plan, &done, answer.rows.len(), took)
+    let mut plans = Vec::new();
+    for st in statements {
+        let Statement::Query(q) = st else { return Err(none()) };
+        plans.push(query_plan(q, compile::plan(q)?, text));
+    }
+    let writes = statements.iter().any(Statement::writes);
+    if writes && limits.reads_only {
+        return Err(Error::Store(factgraph_store::StoreError::ReadOnly));
+    }
+    if writes && statements.len() > 1 {
+        return Err(none());
+    }
+    let mut out = Vec::new();
+    for planned in &plans {
+        let (query, negated) = match planned {
+            Plan::IncludingNegated(inner) => (&**inner, true),
+            other => (other, false),
+        };
+        let Plan::Query { plan, text } = query else { return Err(none()) };
+        let mut ctx = context::Ctx::on(store, context::Clock::start(limits));
+        ctx.profile = Some(Default::default());
+        let start = std::time::Instant::now();
+        let answer = if negated {
+            ctx.including_negated(|ctx| exec::run(ctx, plan, text))?
+        } else {
+            exec::run(&mut ctx, plan, text)?
+        };
+        let took = start.elapsed();
+        let done = ctx.profile.take().unwrap_or_default();
+        out.push(explain::profile(store, plan, &done, &answer, took)?);
+    }
+    Ok(out)
 }
 
 /// A question's plan in words: what it reads, by resolved names and ids.

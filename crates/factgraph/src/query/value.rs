@@ -230,6 +230,9 @@ pub(crate) fn num(v: &Val) -> Option<f64> {
 pub(crate) fn compare(a: &Val, b: &Val) -> Option<Ordering> {
     match (a, b) {
         (Val::Null, _) | (_, Val::Null) => None,
+        (Val::Rels(_), Val::List(_) | Val::Rels(_)) | (Val::List(_), Val::Rels(_)) => {
+            compare(&listed(a.clone()), &listed(b.clone()))
+        }
         (Val::Int(x), Val::Int(y)) => Some(x.cmp(y)),
         (x, y) if num(x).is_some() && num(y).is_some() => num(x)?.partial_cmp(&num(y)?),
         (Val::Str(x), Val::Str(y)) => Some(x.cmp(y)),
@@ -252,6 +255,8 @@ pub(crate) fn compare(a: &Val, b: &Val) -> Option<Ordering> {
 pub(crate) fn equal(a: &Val, b: &Val) -> Option<bool> {
     match (a, b) {
         (Val::Null, _) | (_, Val::Null) => None,
+        // A variable-length step's relationships are the list of them.
+        (Val::Rels(_), Val::List(_)) | (Val::List(_), Val::Rels(_)) => equal(&listed(a.clone()), &listed(b.clone())),
         // Whole numbers compare exactly: as floats, large ones would look equal.
         (Val::Int(x), Val::Int(y)) => Some(x == y),
         (x, y) if num(x).is_some() && num(y).is_some() => Some(num(x) == num(y)),
@@ -286,6 +291,9 @@ fn all_equal<'v>(pairs: impl Iterator<Item = (&'v Val, &'v Val)>, same_shape: bo
 /// The total order of `order by`, openCypher's ascending order: maps, nodes,
 /// relationships, lists, text, booleans, numbers, then null last.
 pub(crate) fn compare_for_sort(a: &Val, b: &Val) -> Ordering {
+    if matches!((a, b), (Val::Rels(_), Val::List(_) | Val::Rels(_)) | (Val::List(_), Val::Rels(_))) {
+        return compare_for_sort(&listed(a.clone()), &listed(b.clone()));
+    }
     let rank = |v: &Val| match v {
         Val::Map(_) => 0,
         Val::Node(_) | Val::ValueNode(_) => 1,
@@ -393,6 +401,8 @@ pub(crate) fn group_key(v: &Val, out: &mut String) {
             }
             out.push(']');
         }
+        // Keyed as the list of them, which it is.
+        Val::Rels(_) => group_key(&listed(v.clone()), out),
         Val::Map(entries) => {
             out.push('{');
             for (k, i) in entries {

@@ -409,7 +409,7 @@ pub enum Restriction {
     /// `count(*)` outside `return` and `with`.
     #[error("count(*) only works in `return` or `with`")]
     CountStarOutsideReturn,
-    /// `return *` or `with *` with no variables to stand for.
+    /// `return *` with no variables to stand for (`with *` with none passes its rows on).
     #[error("`*` stands for every variable, and there are none here")]
     StarWithoutVariables,
     /// A `with` item that is not a variable and has no name.

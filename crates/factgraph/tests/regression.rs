@@ -1667,3 +1667,16 @@ fn profile_writes_nothing_it_refuses() {
     assert!(out.contains("written:"), "{out}");
     assert_eq!(count(&g, "match (a:A) return a.z"), "1");
 }
+
+/// `with *` with no variable in scope passes its rows on (openCypher allows it; only
+/// `return *` needs a variable): `match () create () with * create ()` was refused.
+#[test]
+fn with_star_without_variables_passes_the_rows_on() {
+    let g = Graph::in_memory().unwrap();
+    g.query("create (), ()").unwrap();
+    g.query("match () create () with * create ()").unwrap();
+    assert_eq!(count(&g, "match (n) return count(n)"), "6");
+    assert_eq!(count(&g, "unwind [1, 2, 3] as x with x where x > 1 with * return count(*)"), "2");
+    let e = g.query("return *").unwrap_err().to_string();
+    assert!(e.contains("there are none"), "{e}");
+}

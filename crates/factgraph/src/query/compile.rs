@@ -1466,7 +1466,8 @@ impl Planner {
             let mut names: Vec<&String> =
                 scope.vars.iter().map(|(n, ..)| n).filter(|n| !n.starts_with(HIDDEN)).collect();
             names.sort();
-            if names.is_empty() {
+            // `with *` with none passes its rows on; `return *` would return nothing.
+            if names.is_empty() && !is_with {
                 return Err(QueryError::not_allowed(Restriction::StarWithoutVariables, proj.span).into());
             }
             for n in names {

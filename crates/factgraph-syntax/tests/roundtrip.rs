@@ -180,6 +180,25 @@ fn path() -> impl Strategy<Value = PathPattern> {
         .prop_map(|(name, start, steps)| PathPattern { name, start, steps })
 }
 
+/// A path of at least one relationship, as a pattern in an expression has (named only
+/// in a comprehension).
+fn relationships(named: bool) -> impl Strategy<Value = PathPattern> {
+    (proptest::option::of(var()), node_pattern(), prop::collection::vec((rel_pattern(), node_pattern()), 1..3))
+        .prop_map(move |(name, start, steps)| PathPattern { name: name.filter(|_| named), start, steps })
+}
+
+/// A condition that is a pattern, or holds one (`where`).
+fn condition() -> impl Strategy<Value = Expr> {
+    let e = |kind| Expr { kind, span: sp() };
+    prop_oneof![
+        relationships(false).prop_map(move |p| e(ExprKind::PatternPredicate(Box::new(p)))),
+        (relationships(false), comparison()).prop_map(move |(p, c)| e(ExprKind::Not(Box::new(e(ExprKind::And(
+            Box::new(e(ExprKind::PatternPredicate(Box::new(p)))),
+            Box::new(c)
+        )))))),
+    ]
+}
+
 fn expr() -> impl Strategy<Value = Expr> {
     let e = |kind| Expr { kind, span: sp() };
     let leaf = prop_oneof![
@@ -249,6 +268,15 @@ fn expr() -> impl Strategy<Value = Expr> {
                     map: map.map(Box::new),
                 })
             ),
+            (relationships(true), proptest::option::of(inner.clone()), inner.clone()).prop_map(
+                move |(path, filter, map)| e(ExprKind::PatternComp {
+                    path: Box::new(path),
+                    filter: filter.map(Box::new),
+                    map: Box::new(map),
+                })
+            ),
+            (prop::collection::vec(path(), 1..3), proptest::option::of(inner.clone()))
+                .prop_map(move |(paths, filter)| e(ExprKind::Exists { paths, filter: filter.map(Box::new) })),
             prop::collection::vec(inner, 0..3).prop_map(move |items| e(ExprKind::List(items))),
         ]
     })
@@ -301,7 +329,11 @@ fn projection(with: bool) -> impl Strategy<Value = Projection> {
 }
 
 fn matching() -> impl Strategy<Value = Clause> {
-    (any::<bool>(), prop::collection::vec(path(), 1..3), proptest::option::of(prop_oneof![comparison(), expr()]))
+    (
+        any::<bool>(),
+        prop::collection::vec(path(), 1..3),
+        proptest::option::of(prop_oneof![comparison(), expr(), condition()]),
+    )
         .prop_map(|(optional, paths, filter)| Clause::Match(Match { optional, paths, filter }))
 }
 

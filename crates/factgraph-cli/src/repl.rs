@@ -940,6 +940,21 @@ mod tests {
     /// `.explain` of a query with a parameter failed ("no value was given") although
     /// `.param` had given it one: it plans with the session's values.
     #[test]
+    fn profile_runs_with_the_sessions_parameters_and_asks_for_a_query() {
+        let graph = Graph::in_memory().unwrap();
+        graph.query("create (:P {name: 'Ann'})-[:knows]->(:P {name: 'Bo'})").unwrap();
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let mut s = Session::new(&graph, &mut out, &mut err, style(), false);
+        assert_eq!(s.eval(".param who \"Ann\""), Ok(Flow::Continue));
+        assert_eq!(s.eval(".profile match (a {name: $who})-[r]->(b) return b.name"), Ok(Flow::Continue));
+        assert_eq!(s.eval(".profile"), Err(()));
+        let out = String::from_utf8(out).unwrap();
+        assert!(out.contains("(rows 1, about") && out.contains("1 row in "), "{out}");
+        let err = String::from_utf8(err).unwrap();
+        assert!(err.contains("`.profile` takes a query"), "{err}");
+    }
+
+    #[test]
     fn explain_plans_with_the_sessions_parameters() {
         let graph = Graph::in_memory().unwrap();
         let (mut out, mut err) = (Vec::new(), Vec::new());

@@ -217,16 +217,9 @@ impl Env<'_> {
         if ctx.profile.is_none() || !lends(op) {
             return self.op_ref_inner(ctx, op, sink);
         }
-        let (mut rows, mut downstream) = (0u64, std::time::Duration::ZERO);
-        let start = std::time::Instant::now();
-        let flow = self.op_ref_inner(ctx, op, &mut |ctx, row| {
-            rows += 1;
-            let t = std::time::Instant::now();
-            let flow = sink(ctx, row);
-            downstream += t.elapsed();
-            flow
-        });
-        record(ctx, op, rows, start.elapsed(), downstream);
+        let mut counting = Counting::start();
+        let flow = self.op_ref_inner(ctx, op, &mut |ctx, row| counting.pass(|| sink(ctx, row)));
+        counting.record(ctx, op);
         flow
     }
 
@@ -317,16 +310,9 @@ impl Env<'_> {
         if ctx.profile.is_none() {
             return self.op_inner(ctx, op, sink);
         }
-        let (mut rows, mut downstream) = (0u64, std::time::Duration::ZERO);
-        let start = std::time::Instant::now();
-        let flow = self.op_inner(ctx, op, &mut |ctx, row| {
-            rows += 1;
-            let t = std::time::Instant::now();
-            let flow = sink(ctx, row);
-            downstream += t.elapsed();
-            flow
-        });
-        record(ctx, op, rows, start.elapsed(), downstream);
+        let mut counting = Counting::start();
+        let flow = self.op_inner(ctx, op, &mut |ctx, row| counting.pass(|| sink(ctx, row)));
+        counting.record(ctx, op);
         flow
     }
 
@@ -836,13 +822,35 @@ fn scalar_literal(v: Val) -> std::result::Result<Literal, Val> {
     })
 }
 
-/// Adds what `op` did to the profile (see `context::OpStats`).
-fn record(ctx: &mut Ctx<'_>, op: &Op, rows: u64, inclusive: std::time::Duration, downstream: std::time::Duration) {
-    if let Some(profile) = ctx.profile.as_mut() {
-        let s = profile.entry(op as *const Op as usize).or_default();
-        s.rows += rows;
-        s.inclusive += inclusive;
-        s.downstream += downstream;
+/// What `profile` counts of one operator while it runs (see `context::OpStats`).
+struct Counting {
+    start: std::time::Instant,
+    rows: u64,
+    downstream: std::time::Duration,
+}
+
+impl Counting {
+    fn start() -> Counting {
+        Counting { start: std::time::Instant::now(), rows: 0, downstream: std::time::Duration::ZERO }
+    }
+
+    /// Hands one row on (`pass`), counting it and the time the operators after took.
+    fn pass<T>(&mut self, pass: impl FnOnce() -> T) -> T {
+        self.rows += 1;
+        let t = std::time::Instant::now();
+        let out = pass();
+        self.downstream += t.elapsed();
+        out
+    }
+
+    /// Adds what `op` did to the profile.
+    fn record(self, ctx: &mut Ctx<'_>, op: &Op) {
+        if let Some(profile) = ctx.profile.as_mut() {
+            let s = profile.entry(op as *const Op as usize).or_default();
+            s.rows += self.rows;
+            s.inclusive += self.start.elapsed();
+            s.downstream += self.downstream;
+        }
     }
 }
 

@@ -12,25 +12,12 @@ use super::context::OpStats;
 use super::value::{STATEMENT_LABEL, VALUE_LABEL};
 use crate::error::Result;
 
+/// What running a query did, operator by operator (`profile`).
+type Done = rustc_hash::FxHashMap<usize, OpStats>;
+
 /// The plan in words, one operator a line, indented under the one it feeds.
 pub(crate) fn explain(store: &Store, plan: &QueryPlan) -> Result<String> {
-    let counts = store.counts()?;
-    let nodes = counts.entities.max(1) as f64;
-    let stats = Stats { store, nodes, per_node: counts.statements as f64 / nodes };
-    let mut out = String::new();
-    if !plan.columns.is_empty() {
-        let cols: Vec<&str> = plan.columns.iter().map(|(n, _)| n.as_str()).collect();
-        let _ = writeln!(out, "return {}", cols.join(", "));
-    }
-    let depth0 = usize::from(!plan.columns.is_empty());
-    tree(&mut out, &stats, &plan.root, depth0, &plan.names)?;
-    for (root, _) in &plan.unions {
-        let _ = writeln!(out, "{}", if plan.union_distinct { "union (each row once)" } else { "union all" });
-        tree(&mut out, &stats, root, depth0, &plan.names)?;
-    }
-    // A slot or path part the planner made for itself is named with a leading NUL
-    // (`compile::HIDDEN`), which no one should see printed.
-    Ok(out.trim_end().replace('\0', ""))
+    words(store, plan, None)
 }
 
 /// `explain` with what running the query did (`profile`): each operator's rows and its
@@ -38,11 +25,21 @@ pub(crate) fn explain(store: &Store, plan: &QueryPlan) -> Result<String> {
 pub(crate) fn profile(
     store: &Store,
     plan: &QueryPlan,
-    done: &rustc_hash::FxHashMap<usize, OpStats>,
+    done: &Done,
     answer: &super::result::QueryResult,
     took: std::time::Duration,
 ) -> Result<String> {
+    let mut out = words(store, plan, Some(done))?;
     let answered = answer.rows.len();
+    let _ = write!(out, "\n{answered} {} in {:.3} ms", if answered == 1 { "row" } else { "rows" }, ms(took));
+    if let Some(note) = &answer.note {
+        let _ = write!(out, "\n{note}");
+    }
+    Ok(out)
+}
+
+/// The plan in words, with what each operator did when `done` is given.
+fn words(store: &Store, plan: &QueryPlan, done: Option<&Done>) -> Result<String> {
     let counts = store.counts()?;
     let nodes = counts.entities.max(1) as f64;
     let stats = Stats { store, nodes, per_node: counts.statements as f64 / nodes };
@@ -52,31 +49,31 @@ pub(crate) fn profile(
         let _ = writeln!(out, "return {}", cols.join(", "));
     }
     let depth0 = usize::from(!plan.columns.is_empty());
-    profiled(&mut out, &stats, &plan.root, depth0, &plan.names, done)?;
+    tree(&mut out, &stats, &plan.root, depth0, &plan.names, done)?;
     for (root, _) in &plan.unions {
         let _ = writeln!(out, "{}", if plan.union_distinct { "union (each row once)" } else { "union all" });
-        profiled(&mut out, &stats, root, depth0, &plan.names, done)?;
+        tree(&mut out, &stats, root, depth0, &plan.names, done)?;
     }
-    let _ = writeln!(out, "{answered} {} in {:.3} ms", if answered == 1 { "row" } else { "rows" }, ms(took));
-    if let Some(note) = &answer.note {
-        let _ = writeln!(out, "{note}");
-    }
+    // A slot or path part the planner made for itself is named with a leading NUL
+    // (`compile::HIDDEN`), which no one should see printed.
     Ok(out.trim_end().replace('\0', ""))
 }
 
-/// One query's operators as `tree` gives them, with what each did. An operator's own
-/// time is its time less the time of the operators before it and of those after it
-/// with its rows: `downstream(input) + inclusive - inclusive(input) - downstream`,
-/// the rows it was handed having been its work too (see `context::OpStats`).
-fn profiled(
+/// One query's operators, the last first, indented under the one each feeds, each
+/// with its estimated rows and, under `profile`, what it did. An operator's own time
+/// is its time less the time of the operators before it and of those after it with
+/// its rows: `downstream(input) + inclusive - inclusive(input) - downstream`, the rows
+/// it was handed having been its work too (see `context::OpStats`).
+fn tree(
     out: &mut String,
     stats: &Stats<'_>,
     root: &Op,
     depth0: usize,
     names: &[String],
-    done: &rustc_hash::FxHashMap<usize, OpStats>,
+    done: Option<&Done>,
 ) -> Result<()> {
     let ops: Vec<&Op> = root.chain().collect();
+    // Estimates run from the first operator to the last.
     let mut rows = Vec::with_capacity(ops.len());
     let mut estimate = 1.0f64;
     for op in ops.iter().rev() {
@@ -84,10 +81,14 @@ fn profiled(
         rows.push(estimate);
     }
     rows.reverse();
-    let of = |op: &Op| done.get(&(op as *const Op as usize)).copied();
     for (depth, (op, estimate)) in ops.iter().zip(rows).enumerate() {
         let indent = "  ".repeat(depth + depth0);
         let what = describe(op, names);
+        let Some(done) = done else {
+            let _ = writeln!(out, "{indent}{what} (about {})", round(estimate));
+            continue;
+        };
+        let of = |op: &Op| done.get(&(op as *const Op as usize)).copied();
         let Some(s) = of(op) else {
             // Answered by the operator after it (a count of distinct ends), or never
             // reached (a limit that stopped first).
@@ -107,24 +108,6 @@ fn profiled(
 
 fn ms(d: std::time::Duration) -> f64 {
     d.as_secs_f64() * 1000.0
-}
-
-/// One query's operators, the last first, indented under the one each feeds.
-fn tree(out: &mut String, stats: &Stats<'_>, root: &Op, depth0: usize, names: &[String]) -> Result<()> {
-    let ops: Vec<&Op> = root.chain().collect();
-    // Estimates run from the first operator to the last.
-    let mut rows = Vec::with_capacity(ops.len());
-    let mut estimate = 1.0f64;
-    for op in ops.iter().rev() {
-        estimate = stats.rows(op, estimate)?;
-        rows.push(estimate);
-    }
-    rows.reverse();
-    for (depth, (op, rows)) in ops.iter().zip(rows).enumerate() {
-        let indent = "  ".repeat(depth + depth0);
-        let _ = writeln!(out, "{indent}{} (about {})", describe(op, names), round(rows));
-    }
-    Ok(())
 }
 
 fn round(x: f64) -> String {

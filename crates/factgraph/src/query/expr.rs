@@ -476,11 +476,11 @@ fn property(ctx: &mut Ctx<'_>, v: &Val, key: &str) -> Result<Val> {
     })
 }
 
+/// The relationships a function's argument holds: one, or a variable-length step's
+/// (which `call` hands on as the list of them).
 fn rel_ids(v: &Val) -> Vec<StatementId> {
     match v {
         Val::Rel(s) | Val::Node(Node::Statement(s)) => vec![*s],
-        Val::Rels(v) => v.clone(),
-        // A variable-length step's relationships, as functions are given them.
         Val::List(items) => items
             .iter()
             .filter_map(|i| match i {
@@ -524,16 +524,15 @@ fn pattern(ctx: &mut Ctx<'_>, p: &PatternExpr, row: &[Val]) -> Result<Val> {
     let mut bytes = 0;
     let mut found = false;
     matcher::matches(ctx, eval, &plan.paths, plan.filter.as_ref(), &mut scratch, &mut |ctx, found_row: &[Val]| {
-        let mut bound;
-        let mut at = found_row;
         // Named paths are made from the binding, then the condition reading them.
+        let mut bound = Vec::new();
         if !plan.values.is_empty() {
             bound = found_row.to_vec();
             for (value, slot) in &plan.values {
                 bound[*slot] = eval(ctx, value, &bound)?;
             }
-            at = &bound;
         }
+        let at = if plan.values.is_empty() { found_row } else { &bound };
         if let Some(after) = &plan.after {
             if truth(&eval(ctx, after, at)?) != Some(true) {
                 return Ok(Flow::Go);
@@ -697,7 +696,6 @@ fn call(ctx: &mut Ctx<'_>, name: &str, vals: Vec<Val>, span: Span) -> Result<Val
         "size" => match first {
             Val::Str(s) => Val::Int(s.chars().count() as i64),
             Val::List(l) => Val::Int(l.len() as i64),
-            Val::Rels(r) => Val::Int(r.len() as i64),
             other => return Err(wrong_type(name, "text or a list", &other, span)),
         },
         "nodes" => match first {
@@ -710,7 +708,6 @@ fn call(ctx: &mut Ctx<'_>, name: &str, vals: Vec<Val>, span: Span) -> Result<Val
         },
         "length" => match first {
             Val::Path(_, r) => Val::Int(r.len() as i64),
-            Val::Rels(r) => Val::Int(r.len() as i64),
             Val::Str(s) => Val::Int(s.chars().count() as i64),
             Val::List(l) => Val::Int(l.len() as i64),
             other => return Err(wrong_type(name, "a path", &other, span)),

@@ -190,6 +190,24 @@ fn output_formats_and_piped_default() {
     assert!(text(&out.stdout).contains("│ Alpha One"), "{}", text(&out.stdout));
 }
 
+/// The graph's own procedures from the command line: a `call` alone prints its rows
+/// under its outputs' names, one within a query binds what it yields, and an unknown
+/// one exits 1 with a did-you-mean.
+#[test]
+fn a_call_from_the_command_line_prints_the_procedures_rows() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("db");
+    tsv(&tmp.path().join("tsv"));
+    assert!(factgraph(&db, &["load", tmp.path().join("tsv").to_str().unwrap()], "").status.success());
+    let out = factgraph(&db, &["-c", "call db.relationshipTypes()"], "");
+    assert_eq!(text(&out.stdout), "relationshipType\nlocated_in\nvisited\n");
+    let q = "call db.labels() yield label as l with count(l) as n return n > 0";
+    assert_eq!(text(&factgraph(&db, &["-c", q], "").stdout), "n > 0\ntrue\n");
+    let out = factgraph(&db, &["-c", "call db.label()"], "");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("did you mean \"db.labels\""), "{}", text(&out.stderr));
+}
+
 /// TSV, CSV and JSON Lines are written as the query hands its results and rows over
 /// (`Graph::query_each`), not once it is done: a write's note, an empty answer's
 /// header and a long answer's rows must still come in the order of the text.

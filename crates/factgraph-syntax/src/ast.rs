@@ -389,6 +389,8 @@ pub enum Clause {
         /// The variable each item is bound to.
         var: Ident,
     },
+    /// `call NAME(ARGS) [yield …]`
+    Call(Call),
     /// `with ITEMS … [where EXPR]`
     With(Projection),
     /// `return ITEMS …`
@@ -418,6 +420,45 @@ impl Clause {
             Clause::Create(_) | Clause::Merge(_) | Clause::Set(_) | Clause::Remove(_) | Clause::Delete { .. }
         )
     }
+}
+
+/// `call NAME(ARGS) [yield …]`: a procedure's rows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Call {
+    /// The procedure's name, dots and all (`db.labels`).
+    pub procedure: Ident,
+    /// Its arguments.
+    pub args: CallArgs,
+    /// What it yields: `None` when the clause says nothing (a call alone in its query
+    /// then returns every field; within a query, it binds none).
+    pub yields: Option<Yield>,
+    /// The whole clause.
+    pub span: Span,
+}
+
+/// A procedure's arguments.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CallArgs {
+    /// `NAME(EXPR, …)`: given, in the order of its inputs.
+    Given(Vec<Expr>),
+    /// `NAME` without parentheses: each input takes the parameter of its name. The
+    /// parser does not know the procedure's inputs, so it keeps every parameter here,
+    /// by name, its value written as an expression, for the planner to pick from.
+    Implicit(Vec<(String, Expr)>),
+}
+
+/// What a `call` yields.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Yield {
+    /// `yield *`: every field (only in a call alone in its query).
+    All(Span),
+    /// `yield FIELD [as NAME], … [where EXPR]`
+    Items {
+        /// Each field yielded, with the variable it is bound to when renamed.
+        items: Vec<(Ident, Option<Ident>)>,
+        /// The condition the rows must meet.
+        filter: Option<Expr>,
+    },
 }
 
 /// `merge PATH [on create set …] [on match set …]`

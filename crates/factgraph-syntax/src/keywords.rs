@@ -25,6 +25,7 @@ pub const KEYWORDS: &[&str] = &[
     "ascending",
     "assert",
     "by",
+    "call",
     "case",
     "conflicts",
     "contains",
@@ -88,6 +89,7 @@ pub const KEYWORDS: &[&str] = &[
     "why",
     "with",
     "xor",
+    "yield",
 ];
 
 #[cfg(test)]

@@ -328,7 +328,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::verify => "`verify`",
         Rule::target => "an entity name or a quoted phrase",
         Rule::query | Rule::single_query | Rule::clause => {
-            "a clause (`match`, `optional match`, `unwind`, `with`, `return`, `create`, `merge`, `set`, `remove`, `delete`)"
+            "a clause (`match`, `optional match`, `unwind`, `call`, `with`, `return`, `create`, `merge`, `set`, `remove`, `delete`)"
         }
         Rule::match_clause => "`match`",
         Rule::kw_optional => "`optional`",
@@ -353,6 +353,11 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::kw_union | Rule::union => "`union`",
         Rule::kw_all => "`all`",
         Rule::unwind_clause => "`unwind EXPR as NAME`",
+        Rule::kw_call | Rule::call_clause => "`call`",
+        Rule::procedure_name => "a procedure's name (`db.labels`)",
+        Rule::call_arguments => "a procedure's arguments (`(EXPR, …)`)",
+        Rule::kw_yield | Rule::yield_clause => "`yield`",
+        Rule::yield_item => "a field to yield (`FIELD [as NAME]`)",
         Rule::with_clause => "`with`",
         Rule::projection | Rule::projection_items => "what to return (`*` or expressions)",
         Rule::star => "`*`",
@@ -863,14 +868,23 @@ fn single_query(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<Vec<Clause>, ParseE
                     "a query cannot end with `with`: finish it with `return` or an update such as `create`",
                 ))
             }
-            Clause::Match(_) | Clause::Unwind { .. } if updated => {
+            // A call alone is a query of its own; within a query, it reads.
+            Clause::Call(_) if clauses.len() == 1 => {}
+            Clause::Call(Call { yields: Some(Yield::All(star)), .. }) => {
+                return Err(ParseError::at(
+                    text,
+                    *star,
+                    "`yield *` only goes with a `call` alone in its query: name the fields to yield",
+                ))
+            }
+            Clause::Match(_) | Clause::Unwind { .. } | Clause::Call(_) if updated => {
                 return Err(ParseError::at(
                     text,
                     spans[i],
                     "a reading clause cannot follow an update directly: put `with` between them",
                 ))
             }
-            Clause::Match(_) | Clause::Unwind { .. } if last => {
+            Clause::Match(_) | Clause::Unwind { .. } | Clause::Call(_) if last => {
                 return Err(unfinished(text, whole.end, "a query must end with `return` or an update such as `create`"))
             }
             c if c.updates() => updated = true,
@@ -890,6 +904,53 @@ fn unfinished(text: &str, at: usize, message: &str) -> ParseError {
     e
 }
 
+/// `call NAME(ARGS) [yield …]`
+fn call(text: &Src<'_>, c: Pair<'_, Rule>) -> Result<Call, ParseError> {
+    let sp = span(&c);
+    let mut procedure = None;
+    let mut args = None;
+    let mut yields = None;
+    for x in c.into_inner() {
+        match x.as_rule() {
+            Rule::procedure_name => {
+                // The name as written, each part as a variable's text (backticks gone).
+                let parts: Vec<String> = x.clone().into_inner().map(|v| var_text(&v)).collect();
+                procedure = Some(Ident { text: parts.join("."), span: span(&x) });
+            }
+            Rule::call_arguments => {
+                args = Some(CallArgs::Given(x.into_inner().map(|e| expr(text, e)).collect::<Result<_, _>>()?));
+            }
+            Rule::yield_clause => {
+                let mut items = Vec::new();
+                let mut filter = None;
+                for y in x.into_inner() {
+                    match y.as_rule() {
+                        Rule::star => {
+                            yields = Some(Yield::All(span(&y)));
+                        }
+                        Rule::yield_item => {
+                            let mut names = y.into_inner().filter(|v| v.as_rule() == Rule::variable);
+                            let field = ident(names.next().expect("a yield item's field"));
+                            items.push((field, names.next().map(ident)));
+                        }
+                        Rule::where_clause => filter = Some(where_expr(text, y)?),
+                        _ => {}
+                    }
+                }
+                if yields.is_none() {
+                    yields = Some(Yield::Items { items, filter });
+                }
+            }
+            _ => {}
+        }
+    }
+    let args = args.unwrap_or_else(|| {
+        let at = procedure.as_ref().map_or(sp, |p| p.span);
+        CallArgs::Implicit(text.params.iter().map(|(k, v)| (k.clone(), param_expr(v.clone(), at))).collect())
+    });
+    Ok(Call { procedure: procedure.expect("a call's procedure"), args, yields, span: sp })
+}
+
 fn clause(text: &Src<'_>, c: Pair<'_, Rule>) -> Result<Clause, ParseError> {
     let sp = span(&c);
     Ok(match c.as_rule() {
@@ -905,6 +966,7 @@ fn clause(text: &Src<'_>, c: Pair<'_, Rule>) -> Result<Clause, ParseError> {
             }
             Clause::Match(m)
         }
+        Rule::call_clause => Clause::Call(call(text, c)?),
         Rule::unwind_clause => {
             let mut it = c.into_inner().filter(|x| !keyword(x.as_rule()));
             let e = expr(text, it.next().expect("unwind expr"))?;
@@ -1663,6 +1725,8 @@ fn keyword(rule: Rule) -> bool {
             | Rule::kw_to
             | Rule::kw_true
             | Rule::kw_unwind
+            | Rule::kw_call
+            | Rule::kw_yield
             | Rule::kw_merge
             | Rule::kw_on
             | Rule::kw_set

@@ -269,6 +269,44 @@ fn query(out: &mut String, q: &Query) {
     }
 }
 
+/// `call NAME(ARGS) [yield …]`; implicit arguments print as none (`call NAME`), the
+/// parameters they come from being given beside the text.
+fn call(out: &mut String, c: &Call) {
+    out.push_str("call ");
+    let parts: Vec<std::borrow::Cow<'_, str>> = c.procedure.text.split('.').map(ident).collect();
+    out.push_str(&parts.join("."));
+    if let CallArgs::Given(args) = &c.args {
+        out.push('(');
+        for (i, a) in args.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            expr(out, a);
+        }
+        out.push(')');
+    }
+    match &c.yields {
+        None => {}
+        Some(Yield::All(_)) => out.push_str(" yield *"),
+        Some(Yield::Items { items, filter }) => {
+            out.push_str(" yield ");
+            for (i, (field, alias)) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                out.push_str(&ident(&field.text));
+                if let Some(a) = alias {
+                    let _ = write!(out, " as {}", ident(&a.text));
+                }
+            }
+            if let Some(f) = filter {
+                out.push_str(" where ");
+                expr(out, f);
+            }
+        }
+    }
+}
+
 fn clauses(out: &mut String, clauses: &[Clause]) {
     for (i, c) in clauses.iter().enumerate() {
         if i > 0 {
@@ -288,6 +326,7 @@ fn clauses(out: &mut String, clauses: &[Clause]) {
                 expr(out, e);
                 let _ = write!(out, " as {}", ident(&var.text));
             }
+            Clause::Call(c) => call(out, c),
             Clause::With(p) => {
                 out.push_str("with ");
                 projection(out, p);

@@ -449,3 +449,36 @@ fn a_pattern_outside_a_condition_is_refused_where_it_stands() {
     let printed = format!("{:?}", one("match (a), (b) where x = (a)-->(b) return a"));
     assert!(printed.contains("Compare(Eq") && printed.contains("PatternPredicate"), "{printed}");
 }
+
+/// `call`: a dotted name, arguments given or taken from the parameters (every
+/// parameter kept, for the planner to pick the procedure's inputs from), and fields
+/// yielded, renamed and filtered. A call alone is a query; within one it reads, so it
+/// cannot end the query, and `yield *` belongs to a call alone.
+#[test]
+fn a_call_names_its_procedure_arguments_and_yields() {
+    let Statement::Query(q) = one("CALL `my`.proc(1, 'a') YIELD a AS b, c WHERE b > 1 RETURN b, c") else {
+        panic!("a query")
+    };
+    let Clause::Call(c) = &q.clauses[0] else { panic!("{:?}", q.clauses[0]) };
+    assert_eq!(c.procedure.text, "my.proc");
+    assert!(matches!(&c.args, CallArgs::Given(a) if a.len() == 2));
+    let Some(Yield::Items { items, filter: Some(_) }) = &c.yields else { panic!("{:?}", c.yields) };
+    let names: Vec<(&str, Option<&str>)> =
+        items.iter().map(|(f, a)| (f.text.as_str(), a.as_ref().map(|a| a.text.as_str()))).collect();
+    assert_eq!(names, [("a", Some("b")), ("c", None)]);
+    let params = factgraph_syntax::Params::from([("x".to_owned(), ParamValue::Literal(Literal::Int(7)))]);
+    let script = factgraph_syntax::parse_with("call db.labels", &params).unwrap();
+    let Statement::Query(q) = &script.statements[0] else { panic!("a query") };
+    let Clause::Call(Call { args: CallArgs::Implicit(given), yields: None, .. }) = &q.clauses[0] else {
+        panic!("{:?}", q.clauses[0])
+    };
+    assert_eq!(given.len(), 1);
+    assert_eq!(given[0].0, "x");
+    assert_eq!(print(&parse("CALL a.b YIELD *").unwrap()), "call a.b yield *");
+    let e = err("match (n) call db.labels() yield label");
+    assert!(e.to_string().contains("must end with `return`"), "{e}");
+    let e = err("unwind [1] as x call a.b() yield * return x");
+    assert!(e.to_string().contains("`yield *` only goes with a `call` alone"), "{e}");
+    let e = err("create () call db.labels() yield label return label");
+    assert!(e.to_string().contains("cannot follow an update"), "{e}");
+}

@@ -366,10 +366,35 @@ fn update() -> impl Strategy<Value = Clause> {
     ]
 }
 
+/// `call a.b(ARGS) [yield x [as y], … [where …]]`; `alone`, a call that is its whole
+/// query, may also say nothing of what it yields or `yield *`.
+fn call(alone: bool) -> impl Strategy<Value = Clause> {
+    let yields = prop::collection::vec((var(), proptest::option::of(var())), 1..3)
+        .prop_flat_map(|items| (Just(items), proptest::option::of(condition())))
+        .prop_map(|(items, filter)| Some(Yield::Items { items, filter }));
+    let yields = if alone {
+        prop_oneof![Just(None), Just(Some(Yield::All(sp()))), yields].boxed()
+    } else {
+        prop_oneof![Just(None), yields].boxed()
+    };
+    (prop::collection::vec(var(), 1..4), prop::collection::vec(expr(), 0..3), yields).prop_map(
+        |(parts, args, yields)| {
+            let text = parts.into_iter().map(|p| p.text).collect::<Vec<_>>().join(".");
+            Clause::Call(Call {
+                procedure: Ident { text, span: sp() },
+                args: CallArgs::Given(args),
+                yields,
+                span: sp(),
+            })
+        },
+    )
+}
+
 /// A query whose clauses are in an order the parser accepts: reading parts joined by
 /// `with`, then `return`, `create` or another update.
 fn query() -> impl Strategy<Value = Query> {
-    let reading = prop_oneof![matching(), (expr(), var()).prop_map(|(expr, var)| Clause::Unwind { expr, var }),];
+    let reading =
+        prop_oneof![matching(), (expr(), var()).prop_map(|(expr, var)| Clause::Unwind { expr, var }), call(false)];
     (
         prop::collection::vec(reading.clone(), 0..3),
         proptest::option::of((projection(true), prop::collection::vec(reading, 0..2))),
@@ -411,6 +436,11 @@ fn statement() -> impl Strategy<Value = Statement> {
         question().prop_map(Statement::Question),
         write().prop_map(Statement::Write),
         query().prop_map(Statement::Query),
+        call(true).prop_map(|c| Statement::Query(Query {
+            clauses: vec![c],
+            unions: Vec::new(),
+            including_negated: false
+        })),
     ]
 }
 

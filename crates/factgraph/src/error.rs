@@ -54,6 +54,14 @@ fn did_you_mean(suggestions: &[String]) -> String {
     }
 }
 
+/// The fields a procedure gives, for a `yield` of one it does not.
+fn fields_given(outputs: &[String]) -> String {
+    match outputs {
+        [] => "it gives no rows to yield from".into(),
+        _ => format!("it gives {}", outputs.iter().map(|o| format!("`{o}`")).collect::<Vec<_>>().join(", ")),
+    }
+}
+
 /// `word` with its indefinite article: "a Person", "an Organization".
 fn a(word: &str) -> String {
     // Words that take no article: "not text", "not null".
@@ -196,6 +204,55 @@ pub enum QueryError {
         span: Span,
         /// The nearest functions' names.
         suggestions: Vec<String>,
+    },
+    /// `call` of a procedure that is not registered (`Graph::register_procedure`).
+    #[error("no procedure is called `{name}`{}", did_you_mean(suggestions))]
+    UnknownProcedure {
+        /// The name as written.
+        name: String,
+        /// The call.
+        span: Span,
+        /// The nearest procedures' names.
+        suggestions: Vec<String>,
+    },
+    /// `yield` of a field the procedure does not give.
+    #[error("`{procedure}` gives no field `{name}`; {}", fields_given(outputs))]
+    UnknownOutput {
+        /// The procedure.
+        procedure: String,
+        /// The field as written.
+        name: String,
+        /// The yield item.
+        span: Span,
+        /// The fields it does give.
+        outputs: Vec<String>,
+    },
+    /// A `$parameter` with no value given: found by the parser, or by the planner for
+    /// a `call NAME` that takes its arguments from parameters.
+    #[error("no value was given for the parameter ${name}")]
+    MissingParameter {
+        /// The parameter, without its `$`.
+        name: String,
+        /// What needs it.
+        span: Span,
+    },
+    /// A procedure's body reported a failure, or gave rows that do not fit its outputs.
+    #[error("the procedure `{procedure}` failed: {message}")]
+    ProcedureFailed {
+        /// The procedure.
+        procedure: String,
+        /// What it said, or what was wrong with its rows.
+        message: String,
+        /// The call.
+        span: Span,
+    },
+    /// A procedure that cannot be registered as defined (`Procedure::new`).
+    #[error("the procedure `{name}` cannot be defined: {reason}")]
+    BadProcedure {
+        /// Its name as given.
+        name: String,
+        /// Why.
+        reason: String,
     },
     /// A function called with the wrong number of arguments.
     #[error("{function}() takes {}", arguments(*expected))]
@@ -360,8 +417,15 @@ impl QueryError {
             | QueryError::UnknownQualifierValue { span, .. }
             | QueryError::UnreadableFile { span, .. }
             | QueryError::Refused { span, .. }
+            | QueryError::UnknownProcedure { span, .. }
+            | QueryError::UnknownOutput { span, .. }
+            | QueryError::MissingParameter { span, .. }
+            | QueryError::ProcedureFailed { span, .. }
             | QueryError::Limit { span, .. } => Some(*span),
-            QueryError::ResourceExhausted { .. } | QueryError::Cancelled | QueryError::Timeout(_) => None,
+            QueryError::ResourceExhausted { .. }
+            | QueryError::Cancelled
+            | QueryError::Timeout(_)
+            | QueryError::BadProcedure { .. } => None,
         }
     }
 
@@ -390,6 +454,13 @@ pub enum Restriction {
          in its text; a question or a write has none: use `explain` for its plan"
     )]
     ProfileWithoutOperators,
+    /// `call NAME` without parentheses within a query, of a procedure with inputs:
+    /// only a call alone in its query takes its arguments from the parameters.
+    #[error(
+        "a `call` within a query gives its arguments in parentheses (`call NAME(…)`): only a call alone \
+         in its query takes them from the parameters of the same names"
+    )]
+    ImplicitArguments,
     /// A value beside an aggregate in one item that is not a grouping key:
     /// `return me.age + count(*)` without `me.age` as a column of its own.
     #[error(
@@ -613,7 +684,11 @@ impl QueryError {
             QueryError::UnknownEntity { .. }
             | QueryError::UnknownRelation { .. }
             | QueryError::UnknownLabel { .. }
-            | QueryError::UnknownFunction { .. } => ErrorKind::UnknownName,
+            | QueryError::UnknownFunction { .. }
+            | QueryError::UnknownProcedure { .. }
+            | QueryError::UnknownOutput { .. } => ErrorKind::UnknownName,
+            // As the parser reports a parameter it has no value for.
+            QueryError::MissingParameter { .. } => ErrorKind::Syntax,
             QueryError::Ambiguous { .. } => ErrorKind::Ambiguous,
             QueryError::UndefinedVariable { .. }
             | QueryError::AlreadyBound { .. }
@@ -629,7 +704,9 @@ impl QueryError {
             | QueryError::DuplicateLabel { .. }
             | QueryError::QuoteNotFound { .. }
             | QueryError::UnknownQualifierValue { .. }
-            | QueryError::Refused { .. } => ErrorKind::Invalid,
+            | QueryError::Refused { .. }
+            | QueryError::ProcedureFailed { .. }
+            | QueryError::BadProcedure { .. } => ErrorKind::Invalid,
             QueryError::UnreadableFile { .. } => ErrorKind::Io,
             QueryError::Limit { .. } => ErrorKind::Limit,
             QueryError::ResourceExhausted { .. } => ErrorKind::ResourceExhausted,

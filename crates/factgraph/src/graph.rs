@@ -16,6 +16,7 @@ use factgraph_store::{
 use crate::dot::{answers_of, to_dot, Asked, DotOptions};
 use crate::error::{Error, LoadError, Result};
 use crate::names::{self, Completion, NameIndex};
+use crate::procedure::{Procedure, Procedures};
 use crate::query::{Limits, Params, QueryResult, Streamed, WriteSummary};
 use crate::transaction::Transaction;
 use crate::tsv::{load_tsv_dir, Progress, TsvSummary};
@@ -25,6 +26,9 @@ pub struct Graph {
     store: Store,
     /// Completion over names, built on first use and after each commit.
     names: RwLock<names::Cached>,
+    /// The procedures `call` can run: the graph's own and those registered. A query
+    /// takes the set as it is when it starts.
+    procedures: RwLock<Arc<Procedures>>,
 }
 
 impl std::fmt::Debug for Graph {
@@ -35,7 +39,7 @@ impl std::fmt::Debug for Graph {
 
 impl Graph {
     fn wrap(store: Store) -> Graph {
-        Graph { store, names: RwLock::new(None) }
+        Graph { store, names: RwLock::new(None), procedures: RwLock::new(Arc::default()) }
     }
 
     /// Up to `limit` entities whose names or aliases have a word starting with
@@ -341,7 +345,15 @@ impl Graph {
     /// quotes, property values, expressions). Untrusted text passed this way is only
     /// ever a value, never part of the query.
     pub fn query_params(&self, text: &str, params: &Params, limits: &Limits) -> Result<Vec<QueryResult>> {
-        crate::query::run(&self.store, text, params, limits, &mut crate::query::ScriptState::default(), None)
+        crate::query::run(
+            &self.store,
+            &self.procedures(),
+            text,
+            params,
+            limits,
+            &mut crate::query::ScriptState::default(),
+            None,
+        )
     }
 
     /// As `query_params`, handing each result to `each` as it begins
@@ -360,7 +372,34 @@ impl Graph {
         limits: &Limits,
         mut each: impl FnMut(Streamed<'_>) -> std::ops::ControlFlow<()>,
     ) -> Result<Vec<QueryResult>> {
-        crate::query::run(&self.store, text, params, limits, &mut crate::query::ScriptState::default(), Some(&mut each))
+        crate::query::run(
+            &self.store,
+            &self.procedures(),
+            text,
+            params,
+            limits,
+            &mut crate::query::ScriptState::default(),
+            Some(&mut each),
+        )
+    }
+
+    /// Makes `procedure` one that queries can `call`, in place of any of its name
+    /// (the graph's own included). Queries already running keep the procedures they
+    /// started with.
+    pub fn register_procedure(&self, procedure: Procedure) {
+        let mut procs = self.procedures.write().unwrap_or_else(|p| p.into_inner());
+        *procs = Arc::new(procs.with(procedure));
+    }
+
+    /// Every procedure queries can `call`, by name: the graph's own (`db.labels`,
+    /// `db.relationshipTypes`) and those registered.
+    pub fn list_procedures(&self) -> Vec<Procedure> {
+        self.procedures().all().map(|p| (**p).clone()).collect()
+    }
+
+    /// The procedures as they are now.
+    fn procedures(&self) -> Arc<Procedures> {
+        self.procedures.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     /// Parses and plans a text without running it: names resolved, relations checked.
@@ -373,8 +412,9 @@ impl Graph {
     pub fn validate_params(&self, text: &str, params: &Params) -> Result<()> {
         let script = crate::query::parse(text, params)?;
         let limits = Limits::default();
+        let procs = self.procedures();
         for st in &script.statements {
-            crate::query::plan(&self.store, st, &limits, text)?;
+            crate::query::plan(&self.store, &procs, st, &limits, text)?;
         }
         Ok(())
     }
@@ -389,9 +429,10 @@ impl Graph {
     pub fn explain_params(&self, text: &str, params: &Params) -> Result<Vec<String>> {
         let script = crate::query::parse(text, params)?;
         let limits = Limits::default();
+        let procs = self.procedures();
         let mut out = Vec::new();
         for st in &script.statements {
-            out.push(crate::query::explain(&self.store, st, &limits, text)?);
+            out.push(crate::query::explain(&self.store, &procs, st, &limits, text)?);
         }
         Ok(out)
     }
@@ -404,7 +445,7 @@ impl Graph {
     /// operators: an error says so before anything runs.
     pub fn profile_params(&self, text: &str, params: &Params, limits: &Limits) -> Result<Vec<String>> {
         let script = crate::query::parse(text, params)?;
-        crate::query::profile(&self.store, &script.statements, limits, text)
+        crate::query::profile(&self.store, &self.procedures(), &script.statements, limits, text)
     }
 
     /// Loads `.fg` script files as one atomic batch (labels shared across them). Each

@@ -5,6 +5,7 @@ mod error;
 mod extsort;
 mod graph;
 mod names;
+mod procedure;
 mod query;
 pub mod support;
 mod transaction;
@@ -23,6 +24,7 @@ pub use factgraph_store::{
 pub use factgraph_syntax::{ast::Span, ParseError};
 pub use graph::{line_col, syntax_tree, writes, Graph};
 pub use names::Completion;
+pub use procedure::{FieldType, Procedure, ProcedureRows};
 pub use query::{Cell, Citation, Limits, Param, Params, PathCell, QueryResult, Record, Row, Streamed, WriteSummary};
 pub use transaction::Transaction;
 pub use tsv::{is_tsv_dir, Progress, TsvSummary};

@@ -11,14 +11,17 @@
 //! writes its new slots and leaves the others alone, so `order by` after `return` can
 //! still read a variable the projection dropped.
 
+use std::sync::Arc;
+
 use factgraph_syntax::ast::{
-    ArithOp, Arrow, Clause, CompareOp, Expr, ExprKind, Ident, Literal, Match, NodePattern, PathPattern,
-    PatternProperty, Projection, Query, RelPattern, RemoveItem, SetItem, Span,
+    ArithOp, Arrow, Call, CallArgs, Clause, CompareOp, Expr, ExprKind, Ident, Literal, Match, NodePattern, PathPattern,
+    PatternProperty, Projection, Query, RelPattern, RemoveItem, SetItem, Span, Yield,
 };
 
 use super::script::value;
 use super::value::{from_value, Val};
 use crate::error::{QueryError, Restriction, Result};
+use crate::procedure::{FieldType, Procedure, Procedures};
 
 /// A place in a row.
 pub(crate) type Slot = usize;
@@ -263,6 +266,17 @@ pub(crate) enum Op {
         expr: CExpr,
         slot: Slot,
     },
+    /// `call`: per row, the procedure's rows, each output yielded into its slot (a
+    /// procedure with no outputs passes the row on once), those meeting `filter`.
+    Call {
+        input: Box<Op>,
+        procedure: Arc<Procedure>,
+        args: Vec<CExpr>,
+        /// (output's index, slot) for each output yielded.
+        outputs: Vec<(usize, Slot)>,
+        filter: Option<CExpr>,
+        span: Span,
+    },
     Filter {
         input: Box<Op>,
         pred: CExpr,
@@ -327,6 +341,7 @@ impl Op {
             Op::Unit => None,
             Op::Match { input, .. }
             | Op::Unwind { input, .. }
+            | Op::Call { input, .. }
             | Op::Filter { input, .. }
             | Op::Project { input, .. }
             | Op::Aggregate { input, .. }
@@ -473,6 +488,7 @@ fn distinct_ends(op: &mut Op, repeats_ignored: bool) {
             distinct_ends(input, false)
         }
         Op::Unwind { input, .. }
+        | Op::Call { input, .. }
         | Op::Sort { input, .. }
         | Op::Skip { input, .. }
         | Op::Limit { input, .. }
@@ -818,7 +834,9 @@ enum Place {
     OrderBy,
 }
 
-struct Planner {
+struct Planner<'p> {
+    /// The procedures a `call` can name.
+    procs: &'p Procedures,
     width: usize,
     /// What each slot holds, by name.
     names: Vec<String>,
@@ -827,8 +845,8 @@ struct Planner {
 }
 
 /// The plan of a query.
-pub(crate) fn plan(q: &Query) -> Result<QueryPlan> {
-    let mut p = Planner { width: 0, names: Vec::new(), aggs: Vec::new() };
+pub(crate) fn plan(q: &Query, procs: &Procedures) -> Result<QueryPlan> {
+    let mut p = Planner { procs, width: 0, names: Vec::new(), aggs: Vec::new() };
     let mut out = QueryPlan {
         root: Op::Unit,
         width: 0,
@@ -876,7 +894,7 @@ struct Part {
     provenance: Vec<Slot>,
 }
 
-impl Planner {
+impl Planner<'_> {
     fn part(&mut self, clauses: &[Clause]) -> Result<Part> {
         let mut scope = Scope::default();
         let mut op = Op::Unit;
@@ -884,6 +902,16 @@ impl Planner {
         for clause in clauses {
             op = match clause {
                 Clause::Match(m) => self.matching(op, m, &mut scope)?,
+                Clause::Call(call) => {
+                    // A call alone in its query returns what it yields.
+                    let alone = clauses.len() == 1;
+                    let (op2, yielded) = self.call(op, call, &mut scope, alone)?;
+                    if alone {
+                        out.columns = yielded;
+                        out.ordered = true;
+                    }
+                    op2
+                }
                 Clause::Unwind { expr, var } => {
                     let e = self.expr(expr, &scope, Place::Row)?;
                     if scope.get(&var.text).is_some() {
@@ -931,7 +959,110 @@ impl Planner {
     }
 }
 
-impl Planner {
+impl Planner<'_> {
+    /// `call NAME(ARGS) [yield …]`, alone in its query (`alone`: then what it yields
+    /// is the answer, every field unless it names some, and its arguments may come
+    /// from the parameters) or within one. Returns the operator and the variables
+    /// yielded, in order, with their slots.
+    fn call(&mut self, input: Op, call: &Call, scope: &mut Scope, alone: bool) -> Result<(Op, Vec<(String, Slot)>)> {
+        let name = &call.procedure;
+        let Some(procedure) = self.procs.get(&name.text).cloned() else {
+            let names: Vec<String> = self.procs.all().map(|p| p.name().to_owned()).collect();
+            return Err(QueryError::UnknownProcedure {
+                name: name.text.clone(),
+                span: name.span,
+                suggestions: near_names(&name.text, &names),
+            }
+            .into());
+        };
+        let inputs = procedure.inputs();
+        let args = match &call.args {
+            CallArgs::Given(given) => {
+                if given.len() != inputs.len() {
+                    return Err(QueryError::ArgumentCount {
+                        function: procedure.name().to_owned(),
+                        expected: inputs.len(),
+                        span: call.span,
+                    }
+                    .into());
+                }
+                let mut args = Vec::with_capacity(given.len());
+                for (e, (input, t)) in given.iter().zip(inputs) {
+                    // An argument whose type the text shows is checked now; the others
+                    // as the call runs.
+                    if let Some(found) = written_type(e) {
+                        if !found.fits(*t) {
+                            return Err(QueryError::TypeMismatch {
+                                what: format!("the argument `{input}` of `{}`", procedure.name()),
+                                expected: format!("{t} (or null)"),
+                                found: found.words().into(),
+                                span: e.span,
+                            }
+                            .into());
+                        }
+                    }
+                    args.push(self.expr(e, scope, Place::Row)?);
+                }
+                args
+            }
+            CallArgs::Implicit(params) => {
+                if !alone && !inputs.is_empty() {
+                    return Err(QueryError::not_allowed(Restriction::ImplicitArguments, call.span).into());
+                }
+                let mut args = Vec::with_capacity(inputs.len());
+                for (input, _) in inputs {
+                    let Some((_, value)) = params.iter().find(|(p, _)| p == input) else {
+                        return Err(QueryError::MissingParameter { name: input.clone(), span: name.span }.into());
+                    };
+                    args.push(self.expr(value, scope, Place::Row)?);
+                }
+                args
+            }
+        };
+        let outputs = procedure.outputs();
+        let every = || outputs.iter().enumerate().map(|(i, (field, _))| (i, field.clone(), name.span)).collect();
+        let (yielded, filter): (Vec<(usize, String, Span)>, _) = match &call.yields {
+            None if alone => (every(), None),
+            None => (Vec::new(), None),
+            Some(Yield::All(_)) => (every(), None),
+            Some(Yield::Items { items, filter }) => {
+                let mut yielded = Vec::with_capacity(items.len());
+                for (field, alias) in items {
+                    let Some(i) = outputs.iter().position(|(o, _)| *o == field.text) else {
+                        return Err(QueryError::UnknownOutput {
+                            procedure: procedure.name().to_owned(),
+                            name: field.text.clone(),
+                            span: field.span,
+                            outputs: outputs.iter().map(|(o, _)| o.clone()).collect(),
+                        }
+                        .into());
+                    };
+                    let var = alias.as_ref().unwrap_or(field);
+                    yielded.push((i, var.text.clone(), var.span));
+                }
+                (yielded, filter.as_ref())
+            }
+        };
+        let mut bound: Vec<(String, Slot)> = Vec::with_capacity(yielded.len());
+        let mut taken = Vec::with_capacity(yielded.len());
+        for (i, var, span) in yielded {
+            // A yielded variable is a new one: not one in scope, nor one yielded twice.
+            if scope.get(&var).is_some() || bound.iter().any(|(b, _)| *b == var) {
+                return Err(QueryError::AlreadyBound { name: var, span }.into());
+            }
+            let slot = self.slot(&var);
+            // A procedure gives values: never a node or a relationship.
+            let t =
+                if matches!(outputs[i].1, FieldType::Map | FieldType::Any) { VarType::Value } else { VarType::NotMap };
+            scope.bind(&var, slot, t);
+            bound.push((var, slot));
+            taken.push((i, slot));
+        }
+        let filter = filter.map(|f| self.expr(f, scope, Place::Row)).transpose()?;
+        let op = Op::Call { input: Box::new(input), procedure, args, outputs: taken, filter, span: call.span };
+        Ok((op, bound))
+    }
+
     /// A new slot, named for `explain` by the variable or column it holds.
     fn slot(&mut self, name: &str) -> Slot {
         self.names.push(name.to_owned());
@@ -2060,6 +2191,73 @@ fn not_boolean(e: &Expr) -> Option<&'static str> {
     }
 }
 
+/// The type of an argument whose text shows it (a literal, a list, a map), for a
+/// `call`'s check against its procedure's signature.
+#[derive(Clone, Copy)]
+enum Written {
+    Boolean,
+    Integer,
+    Float,
+    String,
+    List,
+    Map,
+    Other,
+}
+
+impl Written {
+    fn fits(self, t: FieldType) -> bool {
+        matches!(
+            (self, t),
+            (Written::Other, _)
+                | (_, FieldType::Any)
+                | (Written::Boolean, FieldType::Boolean)
+                | (Written::Integer, FieldType::Integer | FieldType::Float | FieldType::Number)
+                | (Written::Float, FieldType::Float | FieldType::Number)
+                | (Written::String, FieldType::String)
+                | (Written::List, FieldType::List)
+                | (Written::Map, FieldType::Map)
+        )
+    }
+
+    fn words(self) -> &'static str {
+        match self {
+            Written::Boolean => "boolean",
+            Written::Integer => "integer",
+            Written::Float => "float",
+            Written::String => "text",
+            Written::List => "list",
+            Written::Map => "map",
+            Written::Other => "value",
+        }
+    }
+}
+
+/// `e`'s type where its text shows it; `None` for null, which every input admits, and
+/// for what only running tells.
+fn written_type(e: &Expr) -> Option<Written> {
+    Some(match &e.kind {
+        ExprKind::Literal(Literal::Bool(_)) => Written::Boolean,
+        ExprKind::Literal(Literal::Int(_)) => Written::Integer,
+        ExprKind::Literal(Literal::Float(_)) => Written::Float,
+        ExprKind::Literal(Literal::Str(_)) => Written::String,
+        ExprKind::List(_) => Written::List,
+        ExprKind::Map(_) => Written::Map,
+        ExprKind::Literal(_) => Written::Other,
+        _ => return None,
+    })
+}
+
+/// The names among `names` a typo away from `name`, nearest first (at most three).
+fn near_names(name: &str, names: &[String]) -> Vec<String> {
+    let mut near: Vec<(usize, &String)> = names
+        .iter()
+        .map(|n| (strsim::osa_distance(&n.to_lowercase(), &name.to_lowercase()), n))
+        .filter(|(d, n)| *d <= (n.len() / 3).max(1))
+        .collect();
+    near.sort();
+    near.into_iter().take(3).map(|(_, n)| n.clone()).collect()
+}
+
 /// A literal's type in words without an article, for `QueryError::TypeMismatch`.
 fn literal_kind(l: &Literal) -> &'static str {
     match l {
@@ -2319,7 +2517,7 @@ mod tests {
     fn planned(text: &str) -> Result<QueryPlan> {
         let script = factgraph_syntax::parse(text).expect("parses");
         let factgraph_syntax::ast::Statement::Query(q) = &script.statements[0] else { panic!("not a query") };
-        plan(q)
+        plan(q, &Procedures::default())
     }
 
     #[test]

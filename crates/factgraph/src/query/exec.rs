@@ -359,6 +359,35 @@ impl Env<'_> {
                 ctx.release(bytes);
                 Ok(flow)
             }),
+            Op::Call { input, procedure, args, outputs, filter, span } => self.op(ctx, input, &mut |ctx, mut row| {
+                let mut given = Vec::with_capacity(args.len());
+                for a in args {
+                    given.push(eval(ctx, a, &row)?);
+                }
+                let (rows, bytes) = super::call::rows(ctx, procedure, given, *span)?;
+                // A procedure with no outputs passes the row on once.
+                if procedure.outputs().is_empty() {
+                    return sink(ctx, row);
+                }
+                let mut flow = Flow::Go;
+                for mut values in rows {
+                    ctx.tick()?;
+                    for (field, slot) in outputs {
+                        row[*slot] = std::mem::replace(&mut values[*field], Val::Null);
+                    }
+                    if let Some(f) = filter {
+                        if truth(&eval(ctx, f, &row)?) != Some(true) {
+                            continue;
+                        }
+                    }
+                    if sink(ctx, row.clone())? == Flow::Stop {
+                        flow = Flow::Stop;
+                        break;
+                    }
+                }
+                ctx.release(bytes);
+                Ok(flow)
+            }),
             // Over a match, only the rows that pass are built.
             Op::Filter { input, pred } if lends(input) => self.op_ref(ctx, input, &mut |ctx, row| {
                 ctx.tick()?;

@@ -142,6 +142,9 @@ impl Stats<'_> {
                 }
             }
             Op::Unwind { .. } => input * 10.0,
+            // A procedure with no outputs passes each row on once.
+            Op::Call { procedure, .. } if procedure.outputs().is_empty() => input,
+            Op::Call { filter, .. } => input * 10.0 / if filter.is_some() { 2.0 } else { 1.0 },
             Op::Filter { .. } => input / 2.0,
             Op::Project { .. }
             | Op::Sort { .. }
@@ -227,6 +230,30 @@ fn describe(op: &Op, names: &[String]) -> String {
             let mut out = String::from("unwind ");
             cexpr(&mut out, expr, names);
             let _ = write!(out, " as {}", name(slot));
+            out
+        }
+        Op::Call { procedure, args, outputs, filter, .. } => {
+            let mut out = format!("call {}(", procedure.name());
+            for (i, a) in args.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                cexpr(&mut out, a, names);
+            }
+            out.push(')');
+            for (i, (field, slot)) in outputs.iter().enumerate() {
+                out.push_str(if i == 0 { " yielding " } else { ", " });
+                let field = procedure.outputs().get(*field).map_or("?", |(f, _)| f.as_str());
+                let var = name(slot);
+                out.push_str(field);
+                if var != field {
+                    let _ = write!(out, " as {var}");
+                }
+            }
+            if let Some(f) = filter {
+                out.push_str(", keeping rows where ");
+                cexpr(&mut out, f, names);
+            }
             out
         }
         Op::Filter { pred, .. } => {

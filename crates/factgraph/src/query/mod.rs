@@ -3,6 +3,7 @@
 //! writes run as one transaction per script.
 
 mod budget;
+mod call;
 mod compile;
 mod conflicts;
 mod context;
@@ -35,6 +36,7 @@ pub use script::{ScriptState, WriteSummary};
 pub(crate) use sources::prepare_source_names;
 
 use crate::error::{Error, Result};
+use crate::procedure::Procedures;
 
 /// Texts this long or shorter are kept parsed (`parse`): questions and patterns typed
 /// or sent one by one, not scripts.
@@ -89,13 +91,19 @@ fn batched_query(q: &factgraph_syntax::ast::Query) -> bool {
 
 /// Plans one question or query (`None` for what runs in the script's batch of
 /// writes). `text` is the whole input, which created statements quote.
-pub(crate) fn plan(store: &Store, statement: &Statement, limits: &Limits, text: &str) -> Result<Option<Plan>> {
+pub(crate) fn plan(
+    store: &Store,
+    procs: &Procedures,
+    statement: &Statement,
+    limits: &Limits,
+    text: &str,
+) -> Result<Option<Plan>> {
     Ok(match statement {
         Statement::Write(_) => None,
         Statement::Question(q) => Some(plan::plan_question(store, q, context::Clock::start(limits))?),
         Statement::Query(q) => {
             // Checked even when it runs as a batched write, so errors come before writing.
-            let planned = compile::plan(q)?;
+            let planned = compile::plan(q, procs)?;
             if batched_query(q) {
                 None
             } else {
@@ -119,12 +127,18 @@ pub(crate) fn conflicting(
 }
 
 /// A statement's plan in words, for `.explain`.
-pub(crate) fn explain(store: &Store, statement: &Statement, limits: &Limits, text: &str) -> Result<String> {
-    Ok(match plan(store, statement, limits, text)? {
+pub(crate) fn explain(
+    store: &Store,
+    procs: &Procedures,
+    statement: &Statement,
+    limits: &Limits,
+    text: &str,
+) -> Result<String> {
+    Ok(match plan(store, procs, statement, limits, text)? {
         Some(Plan::Query { plan, .. }) => explain::explain(store, &plan)?,
         Some(p) => question_words(store, &p)?,
         None => match statement {
-            Statement::Query(q) => explain::explain(store, &compile::plan(q)?)?,
+            Statement::Query(q) => explain::explain(store, &compile::plan(q, procs)?)?,
             _ => "a write: runs in the script's transaction".to_owned(),
         },
     })
@@ -136,7 +150,13 @@ pub(crate) fn explain(store: &Store, statement: &Statement, limits: &Limits, tex
 /// that is no pattern query (a question, a write of the product's language) is
 /// refused then; a query that writes runs only alone in its text (so that nothing is
 /// written for an answer that then fails) and not under `Limits::reads_only`.
-pub(crate) fn profile(store: &Store, statements: &[Statement], limits: &Limits, text: &str) -> Result<Vec<String>> {
+pub(crate) fn profile(
+    store: &Store,
+    procs: &Procedures,
+    statements: &[Statement],
+    limits: &Limits,
+    text: &str,
+) -> Result<Vec<String>> {
     let none = || {
         Error::Query(crate::error::QueryError::not_allowed(
             crate::error::Restriction::ProfileWithoutOperators,
@@ -146,7 +166,7 @@ pub(crate) fn profile(store: &Store, statements: &[Statement], limits: &Limits, 
     let mut plans = Vec::new();
     for st in statements {
         let Statement::Query(q) = st else { return Err(none()) };
-        plans.push(query_plan(q, compile::plan(q)?, text));
+        plans.push(query_plan(q, compile::plan(q, procs)?, text));
     }
     let writes = statements.iter().any(Statement::writes);
     if writes && limits.reads_only {
@@ -246,6 +266,7 @@ fn query_plan(q: &factgraph_syntax::ast::Query, planned: compile::QueryPlan, tex
 /// then its questions and patterns in order.
 pub(crate) fn run(
     store: &Store,
+    procs: &Procedures,
     text: &str,
     params: &Params,
     limits: &Limits,
@@ -268,9 +289,9 @@ pub(crate) fn run(
     let mut creates = Vec::new();
     for st in &script.statements {
         queries.push(match st {
-            Statement::Query(q) if !batched_query(q) => Some(query_plan(q, compile::plan(q)?, text)),
+            Statement::Query(q) if !batched_query(q) => Some(query_plan(q, compile::plan(q, procs)?, text)),
             Statement::Query(q) => {
-                creates.push(compile::plan(q)?);
+                creates.push(compile::plan(q, procs)?);
                 None
             }
             _ => None,

@@ -13,8 +13,11 @@
 //! - errors: an error expected "at compile time" must come from planning without
 //!   running (`Graph::validate_params`); its kind must fit the TCK's detail: a parse
 //!   error passes only for the lexical details (`UnexpectedSyntax`, number and
-//!   unicode literals), an unknown function must be an unknown name, every other
-//!   detail needs an error that is neither;
+//!   unicode literals), an unknown function or procedure must be an unknown name,
+//!   every other detail needs an error that is neither;
+//! - procedures: a scenario's `there exists a procedure NAME(INPUTS) :: (OUTPUTS)`
+//!   registers one (`Graph::register_procedure`) whose body gives the outputs of the
+//!   rows of the step's table whose inputs equal the arguments;
 //! - side effects: measured as the TCK's own harness does, by comparing the graph
 //!   before and after the query: `+nodes`/`-nodes` (entities other than documents),
 //!   `+relationships`/`-relationships` (statements), `+properties`/`-properties`
@@ -35,7 +38,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use factgraph::{ErrorKind, Graph, Limits, Params, QueryResult, DOCUMENT_KIND};
+use factgraph::{ErrorKind, FieldType, Graph, Limits, Params, Procedure, QueryResult, DOCUMENT_KIND};
 
 use gherkin::{Scenario, Step};
 use values::Val;
@@ -145,10 +148,51 @@ fn fits(kind: ErrorKind, detail: &str) -> bool {
     ];
     match kind {
         ErrorKind::Syntax => LEXICAL.contains(&detail),
-        ErrorKind::UnknownName => detail == "UnknownFunction" || detail == "UndefinedVariable",
+        ErrorKind::UnknownName => ["UnknownFunction", "UndefinedVariable", "ProcedureNotFound"].contains(&detail),
         ErrorKind::Invalid | ErrorKind::Ambiguous => !LEXICAL.contains(&detail) && detail != "UnknownFunction",
         _ => false,
     }
+}
+
+/// The procedure a `there exists a procedure NAME(INPUTS) :: (OUTPUTS)` step defines:
+/// each of its table's rows gives its outputs when called with its inputs.
+fn procedure(signature: &str, table: &[Vec<String>]) -> Result<Procedure, String> {
+    let signature = signature.trim().trim_end_matches(':').trim();
+    let fields = |list: &str| -> Result<Vec<(String, FieldType)>, String> {
+        let list =
+            list.trim().strip_prefix('(').and_then(|l| l.strip_suffix(')')).ok_or("a field list in parentheses")?;
+        let mut out = Vec::new();
+        for field in list.split(',').map(str::trim).filter(|f| !f.is_empty()) {
+            let (name, t) = field.split_once("::").ok_or(format!("a field without a type: {field}"))?;
+            out.push((name.trim().to_owned(), t.parse::<FieldType>()?));
+        }
+        Ok(out)
+    };
+    let open = signature.find('(').ok_or("a procedure without inputs")?;
+    let close = open + signature[open..].find(')').ok_or("inputs without their `)`")?;
+    let name = &signature[..open];
+    let inputs = fields(&signature[open..=close])?;
+    let outputs = fields(signature[close + 1..].trim().strip_prefix("::").ok_or("a procedure without outputs")?)?;
+    let (header, rows) = table.split_first().map_or((&[][..], &[][..]), |(h, r)| (h.as_slice(), r));
+    let column = |field: &str| header.iter().position(|h| h == field).ok_or(format!("no column for `{field}`"));
+    let (ins, outs) = (
+        inputs.iter().map(|(f, _)| column(f)).collect::<Result<Vec<_>, _>>()?,
+        outputs.iter().map(|(f, _)| column(f)).collect::<Result<Vec<_>, _>>()?,
+    );
+    let mut known = Vec::new();
+    for row in rows {
+        let value = |i: usize| -> Result<factgraph::Param, String> {
+            let v = values::parse(row.get(i).ok_or("a short row")?)?;
+            values::to_param(&v).ok_or(format!("a value a procedure cannot give: {}", row[i]))
+        };
+        let given = ins.iter().map(|&i| value(i)).collect::<Result<Vec<_>, _>>()?;
+        let gives = outs.iter().map(|&i| value(i)).collect::<Result<Vec<_>, _>>()?;
+        known.push((given, gives));
+    }
+    Procedure::new(name, inputs, outputs, move |args| {
+        Ok(known.iter().filter(|(given, _)| given.as_slice() == args).map(|(_, gives)| gives.clone()).collect())
+    })
+    .map_err(|e| e.to_string())
 }
 
 fn compare(result: &QueryResult, step: &Step) -> Result<(), String> {
@@ -209,8 +253,8 @@ fn run(s: &Scenario, tck: &Path) -> Result<(), String> {
                 let v = values::to_param(&v).ok_or(format!("a parameter of unsupported type: {value}"))?;
                 params.insert(name.clone(), v);
             }
-        } else if t.starts_with("there exists a procedure") {
-            return Err("procedures are not supported".into());
+        } else if let Some(signature) = t.strip_prefix("there exists a procedure ") {
+            g.register_procedure(procedure(signature, &step.table)?);
         } else if t == "executing query" || t == "executing control query" {
             query = step.doc.clone().unwrap_or_default();
             before = State::of(&g);

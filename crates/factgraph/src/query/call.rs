@@ -1,0 +1,119 @@
+//! Running a procedure for one row of a `call`: its arguments checked against its
+//! inputs, its body (or the graph's own procedure) run, and its rows checked against
+//! its outputs before any reaches the query.
+
+use factgraph_store::Value;
+use factgraph_syntax::ast::Span;
+
+use super::context::Ctx;
+use super::value::{from_value, Val};
+use crate::error::{QueryError, Result};
+use crate::procedure::{Procedure, Run};
+use crate::Param;
+
+/// The rows `procedure` gives for `args` (evaluated, one per input), each with one
+/// value per output. The rows a body gives are held while the call's row flows on, so
+/// their bytes count against the query's memory budget until the caller lets go of
+/// them (`Ctx::release` of the bytes returned).
+pub(crate) fn rows(
+    ctx: &mut Ctx<'_>,
+    procedure: &Procedure,
+    args: Vec<Val>,
+    span: Span,
+) -> Result<(Vec<Vec<Val>>, usize)> {
+    let mut given = Vec::with_capacity(args.len());
+    for (v, (input, t)) in args.into_iter().zip(procedure.inputs()) {
+        let found = v.kind();
+        let admitted = to_param(v).and_then(|p| t.admit(p));
+        let Some(p) = admitted else {
+            return Err(QueryError::TypeMismatch {
+                what: format!("the argument `{input}` of `{}`", procedure.name()),
+                expected: format!("{t} (or null)"),
+                found: found.into(),
+                span,
+            }
+            .into());
+        };
+        given.push(p);
+    }
+    let failed = |message: String| -> crate::Error {
+        QueryError::ProcedureFailed { procedure: procedure.name().to_owned(), message, span }.into()
+    };
+    let rows: Vec<Vec<Param>> = match procedure.run() {
+        Run::Rows(body) => body(&given).map_err(failed)?,
+        Run::Labels => {
+            let mut labels: Vec<String> = ctx
+                .store
+                .kinds()?
+                .iter()
+                .flat_map(|(kind, _)| factgraph_store::kind_labels(kind).map(str::to_owned).collect::<Vec<_>>())
+                // A node created without a label has the kind `Thing`, which is no
+                // label; documents are the store's own, never a query's nodes.
+                .filter(|l| l != "Thing" && l != factgraph_store::DOCUMENT_KIND)
+                .collect();
+            labels.sort();
+            labels.dedup();
+            labels.into_iter().map(|l| vec![Param::from(l)]).collect()
+        }
+        Run::RelationshipTypes => {
+            let mut types = Vec::new();
+            for relation in ctx.store.relations() {
+                ctx.tick()?;
+                // A relation whose statements are all deleted is no type any more.
+                if !ctx.store.statements_with_relation(&relation)?.is_empty() {
+                    types.push(vec![Param::from(relation)]);
+                }
+            }
+            types
+        }
+    };
+    let outputs = procedure.outputs();
+    let mut out = Vec::with_capacity(rows.len());
+    let mut bytes = 0;
+    for (n, row) in rows.into_iter().enumerate() {
+        ctx.tick()?;
+        if row.len() != outputs.len() {
+            return Err(failed(format!("its row {} has {} values for {} outputs", n + 1, row.len(), outputs.len())));
+        }
+        let mut vals = Vec::with_capacity(row.len());
+        for (p, (output, t)) in row.into_iter().zip(outputs) {
+            let Some(p) = t.admit(p) else {
+                return Err(failed(format!("its row {} gives the output `{output}` a value that is not {t}", n + 1)));
+            };
+            vals.push(from_param(p));
+        }
+        let held = super::budget::row_bytes(&vals);
+        ctx.hold(held, "the rows of a procedure")?;
+        bytes += held;
+        out.push(vals);
+    }
+    Ok((out, bytes))
+}
+
+/// A value as a procedure takes it: `None` for a node, relationship or path, which
+/// procedures do not take.
+fn to_param(v: Val) -> Option<Param> {
+    Some(match v {
+        Val::Null => Param::Null,
+        Val::Bool(b) => Param::Value(Value::Bool(b)),
+        Val::Int(i) => Param::Value(Value::Int(i)),
+        Val::Float(x) => Param::Value(Value::Float(x)),
+        Val::Str(s) => Param::Value(Value::Str(s)),
+        Val::Temporal(t) => Param::Value(super::temporal::to_stored(&t)),
+        Val::List(items) => Param::List(items.into_iter().map(to_param).collect::<Option<_>>()?),
+        Val::Map(entries) => {
+            Param::Map(entries.into_iter().map(|(k, v)| Some((k, to_param(v)?))).collect::<Option<_>>()?)
+        }
+        Val::Node(_) | Val::ValueNode(_) | Val::Rel(_) | Val::Rels(_) | Val::Path(..) => return None,
+    })
+}
+
+/// A procedure's value as the query holds it.
+fn from_param(p: Param) -> Val {
+    match p {
+        Param::Null => Val::Null,
+        Param::Value(v) => from_value(&v),
+        Param::List(items) => Val::List(items.into_iter().map(from_param).collect()),
+        Param::Map(entries) => Val::Map(entries.into_iter().map(|(k, v)| (k, from_param(v))).collect()),
+    }
+}

@@ -771,6 +771,9 @@ pub enum ExprKind {
         /// What a match must pass.
         filter: Option<Box<Expr>>,
     },
+    /// `exists { match … [return …] }`: whether the query, run for the row at hand
+    /// (its variables in scope), gives a row.
+    ExistsQuery(Vec<Clause>),
     /// `a + b`, `a * b`, …
     Arith(ArithOp, Box<Expr>, Box<Expr>),
     /// `-a`

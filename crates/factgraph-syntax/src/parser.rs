@@ -353,6 +353,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::kw_union | Rule::union => "`union`",
         Rule::kw_all => "`all`",
         Rule::unwind_clause => "`unwind EXPR as NAME`",
+        Rule::subquery => "a query (`match …`)",
         Rule::kw_call | Rule::call_clause => "`call`",
         Rule::procedure_name => "a procedure's name (`db.labels`)",
         Rule::call_arguments => "a procedure's arguments (`(EXPR, …)`)",
@@ -836,10 +837,36 @@ fn query(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<Query, ParseError> {
         let all = u.clone().into_inner().any(|x| x.as_rule() == Rule::kw_all);
         unions.push(Union { all, clauses: single_query(text, q)?, span: span(&u) });
     }
+    // A call alone is a query of its own, whose columns are its procedure's.
+    if !unions.is_empty() {
+        let parts = std::iter::once(&clauses).chain(unions.iter().map(|u| &u.clauses));
+        if let Some(Clause::Call(c)) =
+            parts.filter(|p| p.len() == 1).map(|p| &p[0]).find(|c| matches!(c, Clause::Call(_)))
+        {
+            return Err(ParseError::at(
+                text,
+                c.span,
+                "a `call` alone is a query of its own and cannot be part of a `union`: yield its fields and return them",
+            ));
+        }
+    }
     Ok(Query { clauses, unions, including_negated })
 }
 
 fn single_query(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<Vec<Clause>, ParseError> {
+    clauses_in_order(text, p, Inside::Query)
+}
+
+/// Where a list of clauses stands: a query of its own, or a query inside `exists {…}`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Inside {
+    Query,
+    /// It gives rows to count, not an answer: it need not end with `return`.
+    Subquery,
+}
+
+/// The clauses of `p`, checked to be in an order openCypher allows.
+fn clauses_in_order(text: &Src<'_>, p: Pair<'_, Rule>, inside: Inside) -> Result<Vec<Clause>, ParseError> {
     let whole = span(&p);
     let mut clauses = Vec::new();
     let mut spans = Vec::new();
@@ -861,6 +888,8 @@ fn single_query(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<Vec<Clause>, ParseE
                     "nothing may follow `return`: it ends the query (use `with` to go on)",
                 ))
             }
+            Clause::With(_) | Clause::Match(_) | Clause::Unwind { .. } | Clause::Call(_)
+                if last && inside == Inside::Subquery => {}
             Clause::With(_) if last => {
                 return Err(unfinished(
                     text,
@@ -869,7 +898,7 @@ fn single_query(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<Vec<Clause>, ParseE
                 ))
             }
             // A call alone is a query of its own; within a query, it reads.
-            Clause::Call(_) if clauses.len() == 1 => {}
+            Clause::Call(_) if clauses.len() == 1 && inside == Inside::Query => {}
             Clause::Call(Call { yields: Some(Yield::All(star)), .. }) => {
                 return Err(ParseError::at(
                     text,
@@ -1654,6 +1683,10 @@ fn pattern_expr(text: &Src<'_>, p: Pair<'_, Rule>, sp: Span) -> Result<Expr, Par
             let (mut paths, mut filter) = (Vec::new(), None);
             for x in p.into_inner() {
                 match x.as_rule() {
+                    Rule::subquery => {
+                        let kind = ExprKind::ExistsQuery(clauses_in_order(text, x, Inside::Subquery)?);
+                        return Ok(Expr { kind, span: sp });
+                    }
                     Rule::path_pattern => paths.push(path_pattern(text, x)?),
                     Rule::where_clause => filter = Some(Box::new(where_expr(text, x)?)),
                     _ => {}

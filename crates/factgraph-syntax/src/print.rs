@@ -656,6 +656,11 @@ fn expr(out: &mut String, e: &Expr) {
             expr(out, map);
             out.push(']');
         }
+        ExprKind::ExistsQuery(cs) => {
+            out.push_str("exists { ");
+            clauses(out, cs);
+            out.push_str(" }");
+        }
         ExprKind::Exists { paths: ps, filter } => {
             out.push_str("exists { ");
             paths(out, ps);

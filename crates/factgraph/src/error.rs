@@ -57,7 +57,7 @@ fn did_you_mean(suggestions: &[String]) -> String {
 /// The fields a procedure gives, for a `yield` of one it does not.
 fn fields_given(outputs: &[String]) -> String {
     match outputs {
-        [] => "it gives no rows to yield from".into(),
+        [] => "it has no outputs".into(),
         _ => format!("it gives {}", outputs.iter().map(|o| format!("`{o}`")).collect::<Vec<_>>().join(", ")),
     }
 }
@@ -227,8 +227,9 @@ pub enum QueryError {
         /// The fields it does give.
         outputs: Vec<String>,
     },
-    /// A `$parameter` with no value given: found by the parser, or by the planner for
-    /// a `call NAME` that takes its arguments from parameters.
+    /// A `$parameter` with no value given for a `call NAME` that takes its arguments
+    /// from the parameters (one the parser finds missing is a `ParseError`, of the
+    /// same kind).
     #[error("no value was given for the parameter ${name}")]
     MissingParameter {
         /// The parameter, without its `$`.
@@ -443,6 +444,21 @@ pub enum Restriction {
     /// An aggregate inside another aggregate: `count(collect(x))`.
     #[error("aggregates cannot be nested")]
     NestedAggregate,
+    /// `create`, `merge`, `set`, `remove` or `delete` inside `exists { … }`, which only
+    /// reads.
+    #[error("a subquery in `exists {{ … }}` only reads: it cannot create, merge, set, remove or delete")]
+    UpdateInSubquery,
+    /// `exists { match … }` where no query runs it: in the values of a text's
+    /// `create` that runs with its writes.
+    #[error("`exists {{ match … }}` runs only in a query that reads: put a `match` or `with` before the `create`")]
+    SubqueryOutsideQuery,
+    /// A random number inside an aggregate (`count(rand())`), whose answer would not
+    /// be the group's.
+    #[error(
+        "`rand()` cannot be inside an aggregate: its answer would be no property of the group; \
+         draw the numbers first (`with rand() as r`) and aggregate them"
+    )]
+    RandomInAggregate,
     /// An aggregate inside a list comprehension, which runs per item, not per group:
     /// `[x in list | count(*)]`.
     #[error("an aggregate cannot be inside a list comprehension; aggregate outside it")]
@@ -461,6 +477,10 @@ pub enum Restriction {
          in its query takes them from the parameters of the same names"
     )]
     ImplicitArguments,
+    /// `call` within a query, of a procedure with outputs, yielding none: each row
+    /// would be repeated once per row of the procedure.
+    #[error("a `call` within a query names the fields it takes from the procedure's rows: add `yield FIELD, …`")]
+    CallWithoutYield,
     /// A value beside an aggregate in one item that is not a grouping key:
     /// `return me.age + count(*)` without `me.age` as a column of its own.
     #[error(

@@ -84,7 +84,9 @@ impl std::str::FromStr for FieldType {
 
     fn from_str(s: &str) -> Result<FieldType, String> {
         let t = s.trim().trim_end_matches('?').trim().to_ascii_uppercase();
-        if t.starts_with("LIST") {
+        // `LIST`, `LIST OF T`, `LIST<T>`: a list, whatever its items.
+        let list = t.strip_prefix("LIST").map(|rest| rest.trim_start_matches('?').trim_start());
+        if list.is_some_and(|rest| rest.is_empty() || rest.starts_with("OF ") || rest.starts_with('<')) {
             return Ok(FieldType::List);
         }
         Ok(match t.as_str() {
@@ -172,11 +174,22 @@ fn plain_name(s: &str) -> bool {
 }
 
 impl Procedure {
+    /// No inputs, or no outputs: `Procedure::new("my.now", Procedure::NO_FIELDS, …)`.
+    pub const NO_FIELDS: [(&'static str, FieldType); 0] = [];
+
     /// A procedure called `name`, taking `inputs` and giving rows of `outputs`, each
     /// row made by `body` from the arguments (one per input, in order, each of its
     /// type or null). A procedure with no outputs gives no rows: a call of it passes
     /// each row of its query on once. Refused when the name is not words joined by
     /// dots, or two inputs or two outputs share a name.
+    ///
+    /// Procedures take and give values, never nodes: a row holding an entity
+    /// (`Value::Entity`) fails the call. The body runs once per row of the query that
+    /// calls it, to its end: its rows are all made before the first goes on (a
+    /// `limit` after the call does not stop it early), they count against the
+    /// query's memory budget, and the query's deadline and cancellation are checked
+    /// between rows, not inside the body, which should bound its own work. A body
+    /// that panics fails the query.
     pub fn new<I, O, N, M>(
         name: impl Into<String>,
         inputs: I,
@@ -236,6 +249,12 @@ impl Procedure {
 
     pub(crate) fn run(&self) -> &Run {
         &self.run
+    }
+
+    /// Whether it gives the same rows wherever a query calls it: the graph's own, which
+    /// take no arguments and read the store as the query found it.
+    pub(crate) fn fixed(&self) -> bool {
+        !matches!(self.run, Run::Rows(_))
     }
 
     /// The graph's own procedures.
@@ -299,6 +318,8 @@ mod tests {
         assert_eq!("string".parse::<FieldType>(), Ok(FieldType::String));
         assert_eq!("LIST? OF INTEGER?".parse::<FieldType>(), Ok(FieldType::List));
         assert!("NODE".parse::<FieldType>().is_err());
+        assert!("LISTING".parse::<FieldType>().is_err());
+        assert_eq!("LIST<STRING>".parse::<FieldType>(), Ok(FieldType::List));
     }
 
     #[test]

@@ -79,3 +79,42 @@ fn a_pattern_is_a_condition_only_in_where_and_binds_nothing_new() {
     assert_eq!(column(&g, "match (n:A) return (n.num) - (1) as z"), ["0"]);
     assert_eq!(column(&g, "with 3 as x return (x) - -(1) as y"), ["4"]);
 }
+
+/// `exists { match … }`: a query run for each row, seeing its variables, true when it
+/// gives a row. It may group, filter after grouping, nest, and leave out `return`.
+#[test]
+fn a_full_subquery_is_true_when_it_gives_a_row_for_the_row_at_hand() {
+    let g = graph();
+    let q = "match (n) where exists { match (n)-->(m) where m.num > 1 return m } return n.name order by n.name";
+    assert_eq!(column(&g, q), ["a", "b"]);
+    // Grouping inside: `a` has two relationships out, `b` one.
+    let q = "match (n) where exists { match (n)-->(m) with n, count(*) as c where c = 2 return c } return n.name";
+    assert_eq!(column(&g, q), ["a"]);
+    // Without `return`, nested, and negated.
+    let q = "match (n) where exists { match (m) where exists { (n)-[:T]->(m) where m.num = n.num } } return n.name";
+    assert_eq!(column(&g, q), ["a"]);
+    let q = "match (n) where not exists { match (n)--() } return n.name";
+    assert_eq!(column(&g, q), ["d"]);
+    // As a value, per row; and over a comprehension's own variable.
+    let q = "match (n:A) return [x in [1, 3, 5] where exists { match (m {num: x}) return m } | x] as found";
+    assert_eq!(column(&g, q), ["[1, 3]"]);
+    let q = "match (n) return n.name, exists { match (n)-[:U]->() } as u order by n.name";
+    let r = g.query(q).unwrap();
+    let us: Vec<String> = r[0].rows.iter().map(|row| row.cells[1].to_string()).collect();
+    assert_eq!(us, ["true", "false", "false", "false"]);
+}
+
+/// A subquery only reads, and its variables are checked as a query's are.
+#[test]
+fn a_full_subquery_that_writes_or_reads_an_unknown_variable_is_refused() {
+    let g = graph();
+    let e = g.validate("match (n) where exists { match (n)-->(m) set m.num = 0 } return n").unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Invalid);
+    assert!(e.to_string().contains("only reads"), "{e}");
+    let e = g.validate("match (n) where exists { match (n)-->(m) return q } return n").unwrap_err();
+    assert!(e.to_string().contains("`q`"), "{e}");
+    // Nothing the refused query named was written.
+    assert_eq!(column(&g, "match (n) where n.num = 0 return count(n)"), ["0"]);
+    let plan = g.explain("match (n) where exists { match (n)-->(m) return m } return n").unwrap();
+    assert!(plan[0].contains("keeping rows where exists { match (n)-[]->(m)"), "{}", plan[0]);
+}

@@ -1528,11 +1528,15 @@ fn nested_parenthesised_maps_parse_without_doubling_at_each_level() {
 }
 
 /// Two aggregates of `rand()` are two draws: they were made one aggregate, and gave
-/// the same list twice.
+/// the same list twice. (openCypher now has `rand()` refused inside an aggregate, as
+/// `a_random_value_inside_an_aggregate_is_refused_before_it_runs` shows; the draws
+/// are aggregated after `with`, and stay apart.)
 #[test]
 fn aggregates_of_rand_are_drawn_apart() {
     let g = Graph::in_memory().unwrap();
-    let row = first_row(&g, "unwind range(1, 20) as i return collect(rand()) as a, collect(rand()) as b");
+    assert!(g.validate("unwind range(1, 20) as i return collect(rand()) as a, collect(rand()) as b").is_err());
+    let q = "unwind range(1, 20) as i with rand() as x, rand() as y return collect(x) as a, collect(y) as b";
+    let row = first_row(&g, q);
     assert_ne!(row[0], row[1]);
 }
 
@@ -1679,4 +1683,90 @@ fn with_star_without_variables_passes_the_rows_on() {
     assert_eq!(count(&g, "unwind [1, 2, 3] as x with x where x > 1 with * return count(*)"), "2");
     let e = g.query("return *").unwrap_err().to_string();
     assert!(e.contains("there are none"), "{e}");
+}
+
+/// A list (of nodes, say) is no node: `with [n] as users match (users)-->(m)` ran and
+/// matched nothing, where openCypher refuses it as a variable of two types.
+#[test]
+fn a_list_of_nodes_matched_as_a_node_is_refused_before_it_runs() {
+    let g = Graph::in_memory().unwrap();
+    g.query("create (:A)-[:T]->(:B)").unwrap();
+    let e = g.validate("match (n) with [n] as users match (users)-->(m) return m").unwrap_err();
+    assert!(matches!(e, factgraph::Error::Query(factgraph::QueryError::VariableTypeConflict { .. })), "{e}");
+    // A list may still be the relationships a variable-length step follows.
+    let q = "match ()-[r]->() with [r] as rs match (a)-[rs*]->(b) return count(*)";
+    assert_eq!(count(&g, q), "1");
+}
+
+/// `count(rand())` ran, counting one random number per row; openCypher refuses a
+/// random value inside an aggregate, whose answer would then not be the group's.
+#[test]
+fn a_random_value_inside_an_aggregate_is_refused_before_it_runs() {
+    let g = Graph::in_memory().unwrap();
+    let e = g.validate("return count(rand())").unwrap_err();
+    assert_eq!(e.kind(), factgraph::ErrorKind::Invalid, "{e}");
+    assert!(e.to_string().contains("rand()"), "{e}");
+    assert!(g.validate("unwind range(1, 3) as i return count(i * rand())").is_err());
+    // Outside an aggregate, and aggregated after `with`, it stays allowed.
+    assert_eq!(count(&g, "unwind range(1, 3) as i with rand() as r return count(r)"), "3");
+}
+
+fn split_procedure() -> factgraph::Procedure {
+    use factgraph::{FieldType, Param, Value};
+    factgraph::Procedure::new(
+        "my.split",
+        [("text", FieldType::String), ("sep", FieldType::String)],
+        [("part", FieldType::String), ("at", FieldType::Integer)],
+        |args| {
+            let [Param::Value(Value::Str(text)), Param::Value(Value::Str(sep))] = args else { return Ok(Vec::new()) };
+            Ok(text.split(sep.as_str()).enumerate().map(|(i, p)| vec![Param::from(p), Param::from(i as i64)]).collect())
+        },
+    )
+    .unwrap()
+}
+
+/// One output yielded under two names gave the second null: the first took the value.
+#[test]
+fn an_output_yielded_twice_gives_its_value_to_both_names() {
+    let g = Graph::in_memory().unwrap();
+    g.register_procedure(split_procedure());
+    assert_eq!(first_row(&g, "call my.split('a,b', ',') yield part as x, part as y return x, y"), ["a", "a"]);
+}
+
+/// A body could hand the query an entity (a document, or a node the planner took for a
+/// plain value) through an output of any type.
+#[test]
+fn a_procedure_giving_a_node_fails_instead_of_handing_it_over() {
+    use factgraph::{FieldType, Param, Value};
+    let g = Graph::in_memory().unwrap();
+    g.query("create (:P {name: 'Ada'})").unwrap();
+    let id = g.lookup_ids("Ada").unwrap()[0];
+    let p = factgraph::Procedure::new("my.node", factgraph::Procedure::NO_FIELDS, [("n", FieldType::Any)], move |_| {
+        Ok(vec![vec![Param::List(vec![Param::Value(Value::Entity(id))])]])
+    })
+    .unwrap();
+    g.register_procedure(p);
+    let e = g.query("call my.node() yield n return n").unwrap_err();
+    assert!(e.to_string().contains("procedures give values"), "{e}");
+}
+
+/// A call within a query that yields nothing from a procedure with outputs repeated
+/// each row once per row of the procedure, unseen: `match (n) call db.labels() return
+/// count(*)` counted nodes × labels. openCypher asks for `yield` there.
+#[test]
+fn a_call_within_a_query_must_yield_what_its_procedure_gives() {
+    let g = Graph::in_memory().unwrap();
+    g.query("create (:A), (:B)").unwrap();
+    let e = g.validate("match (n) call db.labels() return count(*)").unwrap_err();
+    assert!(e.to_string().contains("yield"), "{e}");
+}
+
+/// The `where` after `yield` took any value: `where n` (a node) planned and kept no
+/// row, where every other `where` refuses a node for a condition.
+#[test]
+fn the_where_after_yield_is_a_condition_like_any_other() {
+    let g = Graph::in_memory().unwrap();
+    g.register_procedure(split_procedure());
+    let e = g.validate("match (n) call my.split('a', ',') yield part where n return part").unwrap_err();
+    assert_eq!(e.kind(), factgraph::ErrorKind::Invalid, "{e}");
 }

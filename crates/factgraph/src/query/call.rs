@@ -11,26 +11,34 @@ use crate::error::{QueryError, Result};
 use crate::procedure::{Procedure, Run};
 use crate::Param;
 
-/// The rows `procedure` gives for `args` (evaluated, one per input), each with one
-/// value per output. The rows a body gives are held while the call's row flows on, so
-/// their bytes count against the query's memory budget until the caller lets go of
-/// them (`Ctx::release` of the bytes returned).
+/// The rows `procedure` gives for `args` (evaluated, one per input, each with where
+/// it is written), each with one value per output. The rows a body gives are held
+/// while the call's row flows on, so their bytes count against the query's memory
+/// budget until the caller lets go of them (`Ctx::release` of the bytes returned).
 pub(crate) fn rows(
     ctx: &mut Ctx<'_>,
     procedure: &Procedure,
-    args: Vec<Val>,
+    args: Vec<(Val, Span)>,
     span: Span,
 ) -> Result<(Vec<Vec<Val>>, usize)> {
     let mut given = Vec::with_capacity(args.len());
-    for (v, (input, t)) in args.into_iter().zip(procedure.inputs()) {
+    for ((v, at), (input, t)) in args.into_iter().zip(procedure.inputs()) {
         let found = v.kind();
-        let admitted = to_param(v).and_then(|p| t.admit(p));
-        let Some(p) = admitted else {
+        let Some(p) = to_param(v) else {
+            return Err(QueryError::TypeMismatch {
+                what: format!("the argument `{input}` of `{}`", procedure.name()),
+                expected: "a value (procedures take no nodes, relationships or paths)".into(),
+                found: found.into(),
+                span: at,
+            }
+            .into());
+        };
+        let Some(p) = t.admit(p) else {
             return Err(QueryError::TypeMismatch {
                 what: format!("the argument `{input}` of `{}`", procedure.name()),
                 expected: format!("{t} (or null)"),
                 found: found.into(),
-                span,
+                span: at,
             }
             .into());
         };
@@ -40,16 +48,21 @@ pub(crate) fn rows(
         QueryError::ProcedureFailed { procedure: procedure.name().to_owned(), message, span }.into()
     };
     let rows: Vec<Vec<Param>> = match procedure.run() {
-        Run::Rows(body) => body(&given).map_err(failed)?,
+        // A body that panics fails the query, not the process (nor a server's thread).
+        Run::Rows(body) => match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| body(&given))) {
+            Ok(rows) => rows.map_err(failed)?,
+            Err(_) => return Err(failed("its body panicked".into())),
+        },
         Run::Labels => {
             let mut labels: Vec<String> = ctx
                 .store
                 .kinds()?
                 .iter()
-                .flat_map(|(kind, _)| factgraph_store::kind_labels(kind).map(str::to_owned).collect::<Vec<_>>())
                 // A node created without a label has the kind `Thing`, which is no
-                // label; documents are the store's own, never a query's nodes.
-                .filter(|l| l != "Thing" && l != factgraph_store::DOCUMENT_KIND)
+                // label (as `labels(n)` says); documents are the store's own, never a
+                // query's nodes.
+                .filter(|(kind, _)| kind != "Thing" && kind != factgraph_store::DOCUMENT_KIND)
+                .flat_map(|(kind, _)| factgraph_store::kind_labels(kind).map(str::to_owned).collect::<Vec<_>>())
                 .collect();
             labels.sort();
             labels.dedup();
@@ -77,6 +90,12 @@ pub(crate) fn rows(
         }
         let mut vals = Vec::with_capacity(row.len());
         for (p, (output, t)) in row.into_iter().zip(outputs) {
+            if holds_entity(&p) {
+                return Err(failed(format!(
+                    "its row {} gives the output `{output}` a node: procedures give values, not nodes",
+                    n + 1
+                )));
+            }
             let Some(p) = t.admit(p) else {
                 return Err(failed(format!("its row {} gives the output `{output}` a value that is not {t}", n + 1)));
             };
@@ -88,6 +107,24 @@ pub(crate) fn rows(
         out.push(vals);
     }
     Ok((out, bytes))
+}
+
+/// Whether a procedure's value holds an entity anywhere (`Value::Entity`, which names
+/// a node): the planner takes what a procedure gives for plain values.
+fn holds_entity(p: &Param) -> bool {
+    fn in_value(v: &Value) -> bool {
+        match v {
+            Value::Entity(_) => true,
+            Value::List(items) => items.iter().any(in_value),
+            _ => false,
+        }
+    }
+    match p {
+        Param::Value(v) => in_value(v),
+        Param::List(items) => items.iter().any(holds_entity),
+        Param::Map(entries) => entries.values().any(holds_entity),
+        Param::Null => false,
+    }
 }
 
 /// A value as a procedure takes it: `None` for a node, relationship or path, which

@@ -18,6 +18,7 @@ use factgraph_syntax::ast::{
     PatternProperty, Projection, Query, RelPattern, RemoveItem, SetItem, Span, Yield,
 };
 
+use super::context::Ctx;
 use super::script::value;
 use super::value::{from_value, Val};
 use crate::error::{QueryError, Restriction, Result};
@@ -98,6 +99,9 @@ pub(crate) enum CExpr {
     },
     /// A pattern predicate, `exists {…}` or a pattern comprehension.
     Pattern(Box<PatternExpr>),
+    /// `exists { match … }`: whether the operators, run from the row at hand, give a
+    /// row (`RunSubquery`).
+    Subquery(Box<Op>),
     /// `[x in list where filter | map]`, `x` in `slot`.
     ListComp {
         slot: Slot,
@@ -248,7 +252,14 @@ pub(crate) enum Update {
     Labels { target: CExpr, labels: Vec<String>, add: bool, span: Span },
 }
 
-/// An operator. Each pushes rows to the next; the first is always `Unit`.
+/// Runs a subquery's operators from a row of the query around it and says whether
+/// they give a row: `exec` has it, and hands it to the evaluator through the query's
+/// context (`Ctx::subqueries`), which cannot name it (`context.rs` is below this
+/// module), so that expressions can run operators without depending on `exec`.
+pub(crate) type RunSubquery = for<'c> fn(&mut Ctx<'c>, &Op, &[Val]) -> Result<bool>;
+
+/// An operator. Each pushes rows to the next; the first is always `Unit` (or, in a
+/// subquery, the row of the query around it).
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Op {
     /// One row with every slot null.
@@ -271,7 +282,8 @@ pub(crate) enum Op {
     Call {
         input: Box<Op>,
         procedure: Arc<Procedure>,
-        args: Vec<CExpr>,
+        /// Each argument, with where it is written.
+        args: Vec<(CExpr, Span)>,
         /// (output's index, slot) for each output yielded.
         outputs: Vec<(usize, Slot)>,
         filter: Option<CExpr>,
@@ -579,16 +591,7 @@ pub(crate) fn arity(name: &str) -> Option<(usize, usize)> {
 /// The functions whose names are a typo away from `name` (an edit for every three
 /// letters, swapped letters counting as one), nearest first.
 pub(crate) fn near_functions(name: &str) -> Vec<String> {
-    let chars = name.chars().count();
-    let mut near: Vec<(usize, &str)> = crate::vocabulary::FUNCTIONS
-        .iter()
-        // A name far longer or shorter is no typo away (and is not scored).
-        .filter(|f| f.len().abs_diff(chars) <= (f.len() / 3).max(1))
-        .map(|f| (strsim::osa_distance(f, name), *f))
-        .filter(|(d, f)| *d <= (f.len() / 3).max(1))
-        .collect();
-    near.sort_unstable();
-    near.into_iter().take(3).map(|(_, f)| f.to_owned()).collect()
+    near_names(name, crate::vocabulary::FUNCTIONS.iter().copied())
 }
 
 fn is_aggregate_call(e: &Expr) -> bool {
@@ -628,6 +631,12 @@ fn ungrouped<'e>(
             locals.pop();
             found
         }),
+        // A subquery reads the variables it names that are bound outside it as wholes.
+        ExprKind::ExistsQuery(clauses) => {
+            let names = subquery_names(clauses);
+            let outer = |v: &str| !locals.iter().any(|l| l == v) && scope.get(v).is_some();
+            names.iter().any(|v| outer(v) && !key_vars.contains(&v.as_str())).then_some(e)
+        }
         ExprKind::PatternPredicate(_) | ExprKind::PatternComp { .. } | ExprKind::Exists { .. } => {
             // A pattern reads the variables it names that are bound outside it as a
             // whole; the others are its own.
@@ -672,6 +681,7 @@ fn only_properties_of(e: &Expr, name: &str) -> bool {
         {
             false
         }
+        ExprKind::ExistsQuery(clauses) => !subquery_names(clauses).iter().any(|v| v == name),
         _ => children(e).into_iter().all(|c| only_properties_of(c, name)),
     }
 }
@@ -687,6 +697,10 @@ pub(crate) fn reads_an_earlier_create(q: &Query) -> bool {
     for clause in &q.clauses {
         let Clause::Create(paths) = clause else { continue };
         let parts = || paths.iter().flat_map(path_parts);
+        // A subquery reads the store, which must hold what the clauses before wrote.
+        if parts().flat_map(|(properties, _)| properties).any(|p| has_subquery(&p.value)) {
+            return true;
+        }
         if parts().flat_map(|(properties, _)| properties).any(|p| made.iter().any(|v| uses_var(&p.value, v))) {
             return true;
         }
@@ -721,6 +735,11 @@ fn grouping_keys(items: &[(String, Expr, Span)]) -> (Vec<String>, Vec<&str>) {
 fn path_parts(path: &PathPattern) -> impl Iterator<Item = (&Vec<PatternProperty>, &Option<Ident>)> {
     std::iter::once((&path.start.properties, &path.start.var))
         .chain(path.steps.iter().flat_map(|(r, n)| [(&r.properties, &r.var), (&n.properties, &n.var)]))
+}
+
+/// Whether `e` holds `exists { match … }` anywhere.
+fn has_subquery(e: &Expr) -> bool {
+    matches!(e.kind, ExprKind::ExistsQuery(_)) || children(e).into_iter().any(has_subquery)
 }
 
 /// Whether `e` calls `rand()`, whose value differs at every call.
@@ -818,7 +837,79 @@ fn children(e: &Expr) -> Vec<&Expr> {
             out.extend(paths.iter().flat_map(path_parts).flat_map(|(props, _)| props).map(|p| &p.value));
             out.extend(filter.as_deref());
         }
-        ExprKind::Literal(_) | ExprKind::Null | ExprKind::Var(_) | ExprKind::Property(..) | ExprKind::CountStar => {}
+        // A subquery's expressions are its own: it is planned, checked and run whole.
+        ExprKind::Literal(_)
+        | ExprKind::Null
+        | ExprKind::Var(_)
+        | ExprKind::Property(..)
+        | ExprKind::CountStar
+        | ExprKind::ExistsQuery(_) => {}
+    }
+    out
+}
+
+/// Every variable a subquery's text names (its own and those of the query around it),
+/// for the checks that ask which outer variables an expression reads: reading too
+/// many only makes them stricter or a filter wait.
+fn subquery_names(clauses: &[Clause]) -> Vec<String> {
+    fn expr_names(e: &Expr, out: &mut Vec<String>) {
+        match &e.kind {
+            ExprKind::Var(v) | ExprKind::Property(v, _) => out.push(v.clone()),
+            ExprKind::ExistsQuery(clauses) => out.extend(subquery_names(clauses)),
+            _ => {}
+        }
+        out.extend(pattern_paths(e).flat_map(path_names).map(str::to_owned));
+        for c in children(e) {
+            expr_names(c, out);
+        }
+    }
+    fn paths_names(paths: &[PathPattern], out: &mut Vec<String>) {
+        for p in paths {
+            out.extend(path_names(p).map(str::to_owned));
+            for (props, _) in path_parts(p) {
+                for prop in props {
+                    expr_names(&prop.value, out);
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for clause in clauses {
+        match clause {
+            Clause::Match(m) => {
+                paths_names(&m.paths, &mut out);
+                if let Some(f) = &m.filter {
+                    expr_names(f, &mut out);
+                }
+            }
+            Clause::Unwind { expr, var } => {
+                expr_names(expr, &mut out);
+                out.push(var.text.clone());
+            }
+            Clause::Call(c) => {
+                if let CallArgs::Given(args) = &c.args {
+                    args.iter().for_each(|a| expr_names(a, &mut out));
+                }
+                if let Some(Yield::Items { filter: Some(f), .. }) = &c.yields {
+                    expr_names(f, &mut out);
+                }
+            }
+            Clause::With(p) | Clause::Return(p) => {
+                // `*` reads every variable in scope: named here as none, it is
+                // checked when planned.
+                for item in &p.items {
+                    expr_names(&item.expr, &mut out);
+                }
+                for key in &p.order {
+                    expr_names(&key.expr, &mut out);
+                }
+                if let Some(f) = &p.filter {
+                    expr_names(f, &mut out);
+                }
+            }
+            // A subquery only reads (`Planner::subquery` refuses the rest).
+            Clause::Create(_) | Clause::Merge(_) | Clause::Set(_) | Clause::Remove(_) | Clause::Delete { .. } => {}
+        }
     }
     out
 }
@@ -858,7 +949,7 @@ pub(crate) fn plan(q: &Query, procs: &Procedures) -> Result<QueryPlan> {
         unions: Vec::new(),
         union_distinct: false,
     };
-    let first = p.part(&q.clauses)?;
+    let first = p.part(&q.clauses, Scope::default(), true)?;
     out.root = first.root;
     out.columns = first.columns;
     out.ordered = first.ordered;
@@ -871,7 +962,7 @@ pub(crate) fn plan(q: &Query, procs: &Procedures) -> Result<QueryPlan> {
         if u.all == out.union_distinct {
             return Err(QueryError::not_allowed(Restriction::UnionMixed, u.span).into());
         }
-        let part = p.part(&u.clauses)?;
+        let part = p.part(&u.clauses, Scope::default(), true)?;
         let names = |c: &[(String, Slot)]| c.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
         if names(&part.columns) != names(&out.columns) {
             return Err(QueryError::not_allowed(Restriction::UnionColumns, u.span).into());
@@ -895,8 +986,9 @@ struct Part {
 }
 
 impl Planner<'_> {
-    fn part(&mut self, clauses: &[Clause]) -> Result<Part> {
-        let mut scope = Scope::default();
+    /// One query's clauses: a query of its own (`top`), or one inside `exists {…}`,
+    /// which starts from the variables of the query around it (`scope`).
+    fn part(&mut self, clauses: &[Clause], mut scope: Scope, top: bool) -> Result<Part> {
         let mut op = Op::Unit;
         let mut out = Part { root: Op::Unit, columns: Vec::new(), ordered: false, provenance: Vec::new() };
         for clause in clauses {
@@ -904,7 +996,7 @@ impl Planner<'_> {
                 Clause::Match(m) => self.matching(op, m, &mut scope)?,
                 Clause::Call(call) => {
                     // A call alone in its query returns what it yields.
-                    let alone = clauses.len() == 1;
+                    let alone = top && clauses.len() == 1;
                     let (op2, yielded) = self.call(op, call, &mut scope, alone)?;
                     if alone {
                         out.columns = yielded;
@@ -967,11 +1059,10 @@ impl Planner<'_> {
     fn call(&mut self, input: Op, call: &Call, scope: &mut Scope, alone: bool) -> Result<(Op, Vec<(String, Slot)>)> {
         let name = &call.procedure;
         let Some(procedure) = self.procs.get(&name.text).cloned() else {
-            let names: Vec<String> = self.procs.all().map(|p| p.name().to_owned()).collect();
             return Err(QueryError::UnknownProcedure {
                 name: name.text.clone(),
                 span: name.span,
-                suggestions: near_names(&name.text, &names),
+                suggestions: near_names(&name.text, self.procs.all().map(|p| p.name())),
             }
             .into());
         };
@@ -1001,7 +1092,7 @@ impl Planner<'_> {
                             .into());
                         }
                     }
-                    args.push(self.expr(e, scope, Place::Row)?);
+                    args.push((self.expr(e, scope, Place::Row)?, e.span));
                 }
                 args
             }
@@ -1014,7 +1105,7 @@ impl Planner<'_> {
                     let Some((_, value)) = params.iter().find(|(p, _)| p == input) else {
                         return Err(QueryError::MissingParameter { name: input.clone(), span: name.span }.into());
                     };
-                    args.push(self.expr(value, scope, Place::Row)?);
+                    args.push((self.expr(value, scope, Place::Row)?, name.span));
                 }
                 args
             }
@@ -1023,7 +1114,10 @@ impl Planner<'_> {
         let every = || outputs.iter().enumerate().map(|(i, (field, _))| (i, field.clone(), name.span)).collect();
         let (yielded, filter): (Vec<(usize, String, Span)>, _) = match &call.yields {
             None if alone => (every(), None),
-            None => (Vec::new(), None),
+            None if outputs.is_empty() => (Vec::new(), None),
+            // Within a query, each row would be repeated once per row the procedure
+            // gives, with nothing to tell them apart.
+            None => return Err(QueryError::not_allowed(Restriction::CallWithoutYield, call.span).into()),
             Some(Yield::All(_)) => (every(), None),
             Some(Yield::Items { items, filter }) => {
                 let mut yielded = Vec::with_capacity(items.len());
@@ -1058,7 +1152,7 @@ impl Planner<'_> {
             bound.push((var, slot));
             taken.push((i, slot));
         }
-        let filter = filter.map(|f| self.expr(f, scope, Place::Row)).transpose()?;
+        let filter = filter.map(|f| self.condition(f, scope)).transpose()?;
         let op = Op::Call { input: Box::new(input), procedure, args, outputs: taken, filter, span: call.span };
         Ok((op, bound))
     }
@@ -1222,6 +1316,18 @@ impl Planner<'_> {
         };
         let (filter, after) = if reads_path { (None, filter) } else { (filter, None) };
         Ok(PatternPlan { paths: plans, filter, new_slots: new.into_iter().map(|(_, s)| s).collect(), values, after })
+    }
+
+    /// `exists { match … }`: the subquery planned from the variables in `scope`, its
+    /// aggregates its own. It only reads.
+    fn subquery(&mut self, clauses: &[Clause], scope: &Scope, span: Span) -> Result<CExpr> {
+        if clauses.iter().any(Clause::updates) {
+            return Err(QueryError::not_allowed(Restriction::UpdateInSubquery, span).into());
+        }
+        let outer = std::mem::take(&mut self.aggs);
+        let part = self.part(clauses, scope.clone(), false);
+        self.aggs = outer;
+        Ok(CExpr::Subquery(Box::new(part?.root)))
     }
 
     /// A pattern in an expression: a predicate (every variable it names bound before
@@ -1992,6 +2098,7 @@ impl Planner<'_> {
             ExprKind::PatternPredicate(_) | ExprKind::Exists { .. } | ExprKind::PatternComp { .. } => {
                 self.pattern_expr(e, scope, place)?
             }
+            ExprKind::ExistsQuery(clauses) => self.subquery(clauses, scope, e.span)?,
             ExprKind::ListComp { var, list, filter, map } => {
                 if let Some(x) =
                     [filter.as_deref(), map.as_deref()].into_iter().flatten().find(|x| contains_aggregate(x))
@@ -2039,6 +2146,9 @@ impl Planner<'_> {
                     }
                     if args.iter().any(contains_aggregate) {
                         return Err(QueryError::not_allowed(Restriction::NestedAggregate, e.span).into());
+                    }
+                    if args.iter().any(draws) {
+                        return Err(QueryError::not_allowed(Restriction::RandomInAggregate, e.span).into());
                     }
                     let arg = self.expr(&args[0], scope, Place::Row)?;
                     let percentile = match args.get(1) {
@@ -2161,11 +2271,14 @@ fn var_type(e: &Expr, scope: &Scope) -> VarType {
         | ExprKind::Quantifier { .. }
         | ExprKind::PatternPredicate(_)
         | ExprKind::Exists { .. }
+        | ExprKind::ExistsQuery(_)
         | ExprKind::CountStar => VarType::NotMap,
         // A list may hold relationships, for a variable-length pattern to follow,
-        // unless what it holds is known to be none.
+        // unless what it holds is known to be none (values, nodes, paths).
         ExprKind::List(items)
-            if items.iter().all(|i| matches!(var_type(i, scope), VarType::Value | VarType::NotMap)) =>
+            if items.iter().all(|i| {
+                matches!(var_type(i, scope), VarType::Value | VarType::NotMap | VarType::Node | VarType::Path)
+            }) =>
         {
             VarType::NotMap
         }
@@ -2201,15 +2314,15 @@ enum Written {
     String,
     List,
     Map,
-    Other,
+    /// A date, time or duration: a procedure takes one only as any value.
+    Temporal,
 }
 
 impl Written {
     fn fits(self, t: FieldType) -> bool {
         matches!(
             (self, t),
-            (Written::Other, _)
-                | (_, FieldType::Any)
+            (_, FieldType::Any)
                 | (Written::Boolean, FieldType::Boolean)
                 | (Written::Integer, FieldType::Integer | FieldType::Float | FieldType::Number)
                 | (Written::Float, FieldType::Float | FieldType::Number)
@@ -2227,7 +2340,7 @@ impl Written {
             Written::String => "text",
             Written::List => "list",
             Written::Map => "map",
-            Written::Other => "value",
+            Written::Temporal => "temporal value",
         }
     }
 }
@@ -2242,20 +2355,23 @@ fn written_type(e: &Expr) -> Option<Written> {
         ExprKind::Literal(Literal::Str(_)) => Written::String,
         ExprKind::List(_) => Written::List,
         ExprKind::Map(_) => Written::Map,
-        ExprKind::Literal(_) => Written::Other,
+        ExprKind::Literal(Literal::Date(_) | Literal::Temporal(..)) => Written::Temporal,
         _ => return None,
     })
 }
 
-/// The names among `names` a typo away from `name`, nearest first (at most three).
-fn near_names(name: &str, names: &[String]) -> Vec<String> {
-    let mut near: Vec<(usize, &String)> = names
-        .iter()
-        .map(|n| (strsim::osa_distance(&n.to_lowercase(), &name.to_lowercase()), n))
+/// The names among `names` a typo away from `name` (a third of a name's length, at
+/// least one edit), nearest first, at most three.
+fn near_names<'n>(name: &str, names: impl Iterator<Item = &'n str>) -> Vec<String> {
+    let chars = name.chars().count();
+    let mut near: Vec<(usize, &str)> = names
+        // A name far longer or shorter is no typo away (and is not scored).
+        .filter(|n| n.len().abs_diff(chars) <= (n.len() / 3).max(1))
+        .map(|n| (strsim::osa_distance(n, name), n))
         .filter(|(d, n)| *d <= (n.len() / 3).max(1))
         .collect();
-    near.sort();
-    near.into_iter().take(3).map(|(_, n)| n.clone()).collect()
+    near.sort_unstable();
+    near.into_iter().take(3).map(|(_, n)| n.to_owned()).collect()
 }
 
 /// A literal's type in words without an article, for `QueryError::TypeMismatch`.
@@ -2350,6 +2466,7 @@ fn uses_var(e: &Expr, name: &str) -> bool {
         {
             true
         }
+        ExprKind::ExistsQuery(clauses) => subquery_names(clauses).iter().any(|v| v == name),
         _ => children(e).into_iter().any(|c| uses_var(c, name)),
     }
 }
@@ -2360,7 +2477,10 @@ fn mentions_variables(e: &Expr) -> bool {
         ExprKind::Var(_) | ExprKind::Property(..) => true,
         // A comprehension's own variable does not count, but anything else does.
         ExprKind::ListComp { .. } | ExprKind::Quantifier { .. } => true,
-        ExprKind::PatternPredicate(_) | ExprKind::PatternComp { .. } | ExprKind::Exists { .. } => true,
+        ExprKind::PatternPredicate(_)
+        | ExprKind::PatternComp { .. }
+        | ExprKind::Exists { .. }
+        | ExprKind::ExistsQuery(_) => true,
         _ => children(e).into_iter().any(mentions_variables),
     }
 }

@@ -477,6 +477,10 @@ pub(crate) struct Ctx<'a> {
     /// Under `profile`: what each operator did, by the operator's address in its plan
     /// (`exec` keeps it, `explain::profile` reads it).
     pub profile: Option<HashMap<usize, OpStats>>,
+    /// What runs a subquery of a pattern query (`compile::RunSubquery`), set by `exec`
+    /// where it runs one: named here only as `Any`, since this module is below the
+    /// planner's.
+    pub subqueries: Option<&'static (dyn std::any::Any + Send + Sync)>,
     /// The documents a long answer showed lately (`show_document`), and the bytes
     /// they are counted as.
     documents_shown: HashMap<EntityId, Box<(Cell, Document)>>,
@@ -548,6 +552,7 @@ impl<'a> Ctx<'a> {
             entities_read_bytes: 0,
             claim_text: String::new(),
             profile: None,
+            subqueries: None,
             documents_shown: HashMap::default(),
             documents_bytes: 0,
             names_shown: HashMap::default(),

@@ -21,7 +21,7 @@ use factgraph_store::{Node, StatementId};
 use factgraph_syntax::ast::{ExprKind, Literal, PathPattern, PatternProperty};
 
 use super::budget::{cell_bytes, may_be_large, row_bytes, val_bytes};
-use super::compile::{counts_ends, counts_sources, Agg, AggFn, CExpr, CreatePlan, Op, QueryPlan, Update};
+use super::compile::{counts_ends, counts_sources, Agg, AggFn, CExpr, CreatePlan, Op, QueryPlan, RunSubquery, Update};
 use super::context::{Ctx, Flow};
 use super::expr::eval;
 use super::matcher;
@@ -68,7 +68,9 @@ pub(crate) fn run(ctx: &mut Ctx<'_>, plan: &QueryPlan, text: &str) -> Result<Que
     let first: Vec<usize> = plan.columns.iter().map(|(_, s)| *s).collect();
     let parts = std::iter::once((&plan.root, &first)).chain(plan.unions.iter().map(|(op, cols)| (op, cols)));
     let mut seen = FxHashSet::default();
-    let mut env = Env { text, width: plan.width, written: &mut written, undo: Some(Vec::new()), undo_bytes: 0 };
+    let mut env =
+        Env { text, width: plan.width, written: &mut written, undo: Some(Vec::new()), undo_bytes: 0, start: None };
+    ctx.subqueries = Some(&SUBQUERIES);
     for (root, columns) in parts {
         let mut sink = |ctx: &mut Ctx<'_>, row: Vec<Val>| -> Result<Flow> {
             if !returns {
@@ -202,6 +204,26 @@ struct Env<'e> {
     /// `MAX_UNDO_BYTES`.
     undo: Option<Vec<factgraph_store::Undo>>,
     undo_bytes: usize,
+    /// The row `Unit` gives: in a subquery, the row of the query around it.
+    start: Option<Vec<Val>>,
+}
+
+/// How expressions run subqueries (`Ctx::subqueries`).
+static SUBQUERIES: RunSubquery = exists;
+
+/// Whether a subquery's operators give a row when run from `row` (`exists { match …
+/// }`): they stop at the first. A subquery only reads, so nothing it does is written
+/// or taken back.
+fn exists(ctx: &mut Ctx<'_>, op: &Op, row: &[Val]) -> Result<bool> {
+    let mut written = ScriptState::default();
+    let mut env =
+        Env { text: "", width: row.len(), written: &mut written, undo: None, undo_bytes: 0, start: Some(row.to_vec()) };
+    let mut found = false;
+    env.op(ctx, op, &mut |_, _| {
+        found = true;
+        Ok(Flow::Stop)
+    })?;
+    Ok(found)
 }
 
 /// The most a query keeps to take its writes back (see `Env::commit`).
@@ -318,7 +340,7 @@ impl Env<'_> {
 
     fn op_inner(&mut self, ctx: &mut Ctx<'_>, op: &Op, sink: &mut Sink<'_>) -> Result<Flow> {
         match op {
-            Op::Unit => sink(ctx, vec![Val::Null; self.width]),
+            Op::Unit => sink(ctx, self.start.clone().unwrap_or_else(|| vec![Val::Null; self.width])),
             Op::Match { input, optional, paths, filter, new_slots } => self.op(ctx, input, &mut |ctx, mut row| {
                 let mut any = false;
                 let flow = matcher::matches(ctx, eval, paths, filter.as_ref(), &mut row, &mut |ctx, row: &[Val]| {
@@ -359,35 +381,59 @@ impl Env<'_> {
                 ctx.release(bytes);
                 Ok(flow)
             }),
-            Op::Call { input, procedure, args, outputs, filter, span } => self.op(ctx, input, &mut |ctx, mut row| {
-                let mut given = Vec::with_capacity(args.len());
-                for a in args {
-                    given.push(eval(ctx, a, &row)?);
-                }
-                let (rows, bytes) = super::call::rows(ctx, procedure, given, *span)?;
-                // A procedure with no outputs passes the row on once.
-                if procedure.outputs().is_empty() {
-                    return sink(ctx, row);
-                }
-                let mut flow = Flow::Go;
-                for mut values in rows {
-                    ctx.tick()?;
-                    for (field, slot) in outputs {
-                        row[*slot] = std::mem::replace(&mut values[*field], Val::Null);
-                    }
-                    if let Some(f) = filter {
-                        if truth(&eval(ctx, f, &row)?) != Some(true) {
-                            continue;
+            Op::Call { input, procedure, args, outputs, filter, span } => {
+                // The graph's own procedures give the same rows for every row of a
+                // query: made once, held until the operator is done.
+                let mut fixed: Option<(Vec<Vec<Val>>, usize)> = None;
+                let flow = self.op(ctx, input, &mut |ctx, mut row| {
+                    let mut made = None;
+                    // The bytes to let go of once this row is done (none for rows kept).
+                    let mut own = 0;
+                    let (rows, _) = match &fixed {
+                        Some(done) => done,
+                        None => {
+                            let mut given = Vec::with_capacity(args.len());
+                            for (a, at) in args {
+                                given.push((eval(ctx, a, &row)?, *at));
+                            }
+                            let got = super::call::rows(ctx, procedure, given, *span)?;
+                            if procedure.fixed() {
+                                &*fixed.insert(got)
+                            } else {
+                                own = got.1;
+                                &*made.insert(got)
+                            }
+                        }
+                    };
+                    let mut flow = Flow::Go;
+                    // A procedure with no outputs passes the row on once.
+                    if procedure.outputs().is_empty() {
+                        flow = sink(ctx, row)?;
+                    } else {
+                        for values in rows {
+                            ctx.tick()?;
+                            for (field, slot) in outputs {
+                                row[*slot] = values[*field].clone();
+                            }
+                            if let Some(f) = filter {
+                                if truth(&eval(ctx, f, &row)?) != Some(true) {
+                                    continue;
+                                }
+                            }
+                            if sink(ctx, row.clone())? == Flow::Stop {
+                                flow = Flow::Stop;
+                                break;
+                            }
                         }
                     }
-                    if sink(ctx, row.clone())? == Flow::Stop {
-                        flow = Flow::Stop;
-                        break;
-                    }
+                    ctx.release(own);
+                    Ok(flow)
+                });
+                if let Some((_, bytes)) = fixed {
+                    ctx.release(bytes);
                 }
-                ctx.release(bytes);
-                Ok(flow)
-            }),
+                flow
+            }
             // Over a match, only the rows that pass are built.
             Op::Filter { input, pred } if lends(input) => self.op_ref(ctx, input, &mut |ctx, row| {
                 ctx.tick()?;

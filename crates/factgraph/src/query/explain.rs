@@ -234,7 +234,7 @@ fn describe(op: &Op, names: &[String]) -> String {
         }
         Op::Call { procedure, args, outputs, filter, .. } => {
             let mut out = format!("call {}(", procedure.name());
-            for (i, a) in args.iter().enumerate() {
+            for (i, (a, _)) in args.iter().enumerate() {
                 if i > 0 {
                     out.push_str(", ");
                 }
@@ -528,6 +528,14 @@ fn cexpr(out: &mut String, e: &CExpr, names: &[String]) {
                 }
                 None => out.push_str(" }"),
             }
+        }
+        CExpr::Subquery(op) => {
+            // Its operators in the order they run, the first (the row it starts
+            // from) left out.
+            let steps: Vec<String> =
+                op.chain().filter(|o| !matches!(o, Op::Unit)).map(|o| describe(o, names)).collect::<Vec<_>>();
+            let steps: Vec<&str> = steps.iter().rev().map(String::as_str).collect();
+            let _ = write!(out, "exists {{ {} }}", steps.join("; then "));
         }
         CExpr::Map(entries) => {
             out.push('{');

@@ -7,7 +7,7 @@ use factgraph_store::{Node, StatementId};
 use factgraph_syntax::ast::{CompareOp, Span};
 
 use super::budget::{self, val_bytes};
-use super::compile::{CExpr, PatternExpr};
+use super::compile::{CExpr, PatternExpr, RunSubquery};
 use super::context::{Ctx, Flow};
 use super::matcher;
 use super::value::{arith, compare, equal, from_value, listed, negate, num, truth, Val};
@@ -243,6 +243,16 @@ pub(crate) fn eval(ctx: &mut Ctx<'_>, e: &CExpr, row: &[Val]) -> Result<Val> {
             other => return Err(not_a(kind.word(), "a list", &other)),
         },
         CExpr::Pattern(p) => pattern(ctx, p, row)?,
+        CExpr::Subquery(op) => {
+            let Some(run) = ctx.subqueries.and_then(|r| r.downcast_ref::<RunSubquery>()) else {
+                return Err(crate::error::QueryError::not_allowed(
+                    crate::error::Restriction::SubqueryOutsideQuery,
+                    Default::default(),
+                )
+                .into());
+            };
+            Val::Bool(run(ctx, op, row)?)
+        }
         CExpr::ListComp { slot, list, filter, map } => match listed(eval(ctx, list, row)?) {
             Val::Null => Val::Null,
             Val::List(items) => {

@@ -888,15 +888,6 @@ fn clauses_in_order(text: &Src<'_>, p: Pair<'_, Rule>, inside: Inside) -> Result
                     "nothing may follow `return`: it ends the query (use `with` to go on)",
                 ))
             }
-            Clause::With(_) | Clause::Match(_) | Clause::Unwind { .. } | Clause::Call(_)
-                if last && inside == Inside::Subquery => {}
-            Clause::With(_) if last => {
-                return Err(unfinished(
-                    text,
-                    whole.end,
-                    "a query cannot end with `with`: finish it with `return` or an update such as `create`",
-                ))
-            }
             // A call alone is a query of its own; within a query, it reads.
             Clause::Call(_) if clauses.len() == 1 && inside == Inside::Query => {}
             Clause::Call(Call { yields: Some(Yield::All(star)), .. }) => {
@@ -904,6 +895,15 @@ fn clauses_in_order(text: &Src<'_>, p: Pair<'_, Rule>, inside: Inside) -> Result
                     text,
                     *star,
                     "`yield *` only goes with a `call` alone in its query: name the fields to yield",
+                ))
+            }
+            Clause::With(_) | Clause::Match(_) | Clause::Unwind { .. } | Clause::Call(_)
+                if last && inside == Inside::Subquery => {}
+            Clause::With(_) if last => {
+                return Err(unfinished(
+                    text,
+                    whole.end,
+                    "a query cannot end with `with`: finish it with `return` or an update such as `create`",
                 ))
             }
             Clause::Match(_) | Clause::Unwind { .. } | Clause::Call(_) if updated => {

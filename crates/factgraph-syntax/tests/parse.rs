@@ -479,6 +479,9 @@ fn a_call_names_its_procedure_arguments_and_yields() {
     assert!(e.to_string().contains("must end with `return`"), "{e}");
     let e = err("unwind [1] as x call a.b() yield * return x");
     assert!(e.to_string().contains("`yield *` only goes with a `call` alone"), "{e}");
+    let e = err("match (n) where exists { match (n) call db.labels() yield * } return n");
+    assert!(e.to_string().contains("`yield *` only goes with a `call` alone"), "{e}");
+    one("match (n) where exists { match (n)-->(m) with m } return n");
     let e = err("return 'x' as label union call db.labels()");
     assert!(e.to_string().contains("cannot be part of a `union`"), "{e}");
     let e = err("create () call db.labels() yield label return label");

@@ -1770,3 +1770,46 @@ fn the_where_after_yield_is_a_condition_like_any_other() {
     let e = g.validate("match (n) call my.split('a', ',') yield part where n return part").unwrap_err();
     assert_eq!(e.kind(), factgraph::ErrorKind::Invalid, "{e}");
 }
+
+/// A `with` inside `exists { … }` dropped the variables of the query around it, so a
+/// `match` after it made a new, unbound `p`: every person passed when anyone owned
+/// the dog. They stay in scope, and binding one anew is refused.
+#[test]
+fn a_subquery_sees_the_outer_variables_past_its_own_with() {
+    let g = Graph::in_memory().unwrap();
+    g.query("create (:Person {name: 'a'})-[:HAS_DOG]->(:Dog {name: 'Ozzy'}), (:Person {name: 'b'})").unwrap();
+    let q = "match (p:Person) where exists { with 'Ozzy' as dog match (p)-[:HAS_DOG]->(d:Dog) where d.name = dog } \
+             return p.name";
+    let r = g.query(q).unwrap();
+    let names: Vec<String> = r[0].rows.iter().map(|row| row.cells[0].to_string()).collect();
+    assert_eq!(names, ["a"]);
+    let q = "match (p:Person) where exists { match (p)-->(d) with d where d.name <> p.name } return p.name";
+    assert_eq!(count(&g, q), "a");
+    let e = g.validate("match (p:Person) where exists { with 1 as p match (p)-->() } return p").unwrap_err();
+    assert!(matches!(e, factgraph::Error::Query(factgraph::QueryError::AlreadyBound { .. })), "{e}");
+}
+
+/// `count(distinct m)` over a variable-length step inside `exists { … }` counted from
+/// a row with every slot null, so an outer anchor matched nothing and the count was 0.
+#[test]
+fn a_distinct_count_inside_a_subquery_starts_from_the_outer_row() {
+    let g = Graph::in_memory().unwrap();
+    g.query("create (:N {name: 'a'})-[:T]->(:N {name: 'b'})-[:T]->(:N {name: 'c'})").unwrap();
+    let q =
+        "match (n:N) where exists { match (n)-[*1..2]->(m) with count(distinct m) as c where c >= 2 } return n.name";
+    assert_eq!(count(&g, q), "a");
+}
+
+/// What a subquery's operators kept (its groups, a list being collected) was counted
+/// against the memory budget and never let go of, run after run: a query of 20,000
+/// rows each asking a small subquery ran out of a budget that one run fits in.
+#[test]
+fn a_subquery_lets_go_of_what_it_kept_each_time_it_runs() {
+    let g = Graph::in_memory().unwrap();
+    let limits = factgraph::Limits { max_memory: 8 << 20, ..factgraph::Limits::default() };
+    let q = "unwind range(1, 20000) as i with i \
+             where exists { unwind range(1, 10) as j with i, collect(j) as l where size(l) = 10 return l } \
+             return count(*)";
+    let r = g.query_with(q, &limits).unwrap();
+    assert_eq!(r[0].rows[0].cells[0].to_string(), "20000");
+}

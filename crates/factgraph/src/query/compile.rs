@@ -515,9 +515,20 @@ fn distinct_ends(op: &mut Op, repeats_ignored: bool) {
 #[derive(Clone, Debug, Default)]
 struct Scope {
     vars: Vec<(String, Slot, VarType)>,
+    /// The type of the items of a written list, for the slots of the comprehension and
+    /// quantifier variables that run over one (`x in ['a', 'b']`): a slot is bound
+    /// once, so an entry never outlives its variable.
+    items: Vec<(Slot, Written)>,
 }
 
 impl Scope {
+    /// The type `name` is known to have from the text (a comprehension's variable over
+    /// a written list of text or booleans).
+    fn written(&self, name: &str) -> Option<Written> {
+        let (slot, _) = self.get(name)?;
+        self.items.iter().find(|(s, _)| *s == slot).map(|(_, w)| *w)
+    }
+
     fn get(&self, name: &str) -> Option<(Slot, VarType)> {
         self.vars.iter().rev().find(|(n, ..)| n == name).map(|(_, s, t)| (*s, *t))
     }
@@ -928,6 +939,9 @@ enum Place {
 struct Planner<'p> {
     /// The procedures a `call` can name.
     procs: &'p Procedures,
+    /// Inside `exists { … }`: the variables of the queries around it, which stay in
+    /// scope past its `with` and `return` and which it may not bind anew.
+    outer: Vec<(String, Slot, VarType)>,
     width: usize,
     /// What each slot holds, by name.
     names: Vec<String>,
@@ -937,7 +951,7 @@ struct Planner<'p> {
 
 /// The plan of a query.
 pub(crate) fn plan(q: &Query, procs: &Procedures) -> Result<QueryPlan> {
-    let mut p = Planner { procs, width: 0, names: Vec::new(), aggs: Vec::new() };
+    let mut p = Planner { procs, outer: Vec::new(), width: 0, names: Vec::new(), aggs: Vec::new() };
     let mut out = QueryPlan {
         root: Op::Unit,
         width: 0,
@@ -1014,11 +1028,13 @@ impl Planner<'_> {
                     Op::Unwind { input: Box::new(op), expr: e, slot }
                 }
                 Clause::With(proj) => {
+                    self.no_outer_rebound(proj)?;
                     let (op2, columns, _, _) = self.projection(op, proj, &mut scope, true)?;
-                    scope = Scope { vars: columns };
+                    scope = Scope { vars: self.with_outer(columns), items: Vec::new() };
                     op2
                 }
                 Clause::Return(proj) => {
+                    self.no_outer_rebound(proj)?;
                     let before = scope.clone();
                     let (op2, columns, ordered, aggregated) = self.projection(op, proj, &mut scope, false)?;
                     out.columns = columns.iter().map(|(n, s, _)| (n.clone(), *s)).collect();
@@ -1318,16 +1334,43 @@ impl Planner<'_> {
         Ok(PatternPlan { paths: plans, filter, new_slots: new.into_iter().map(|(_, s)| s).collect(), values, after })
     }
 
-    /// `exists { match … }`: the subquery planned from the variables in `scope`, its
-    /// aggregates its own. It only reads.
+    /// `exists { match … }`: the subquery planned from the variables in `scope`, which
+    /// it sees throughout (`outer`), its aggregates its own. It only reads.
     fn subquery(&mut self, clauses: &[Clause], scope: &Scope, span: Span) -> Result<CExpr> {
         if clauses.iter().any(Clause::updates) {
             return Err(QueryError::not_allowed(Restriction::UpdateInSubquery, span).into());
         }
-        let outer = std::mem::take(&mut self.aggs);
+        let aggs = std::mem::take(&mut self.aggs);
+        let outer = std::mem::replace(&mut self.outer, scope.vars.clone());
         let part = self.part(clauses, scope.clone(), false);
-        self.aggs = outer;
+        self.aggs = aggs;
+        self.outer = outer;
         Ok(CExpr::Subquery(Box::new(part?.root)))
+    }
+
+    /// Inside a subquery, refuses a `with` or `return` item named as a variable of the
+    /// query around it unless it is that variable passed on (`with n, count(*) as c`).
+    fn no_outer_rebound(&self, proj: &Projection) -> Result<()> {
+        for item in &proj.items {
+            let (name, span) = match &item.alias {
+                Some(a) => (a.text.as_str(), a.span),
+                None => (item.text.as_str(), item.expr.span),
+            };
+            let passed_on = matches!(&item.expr.kind, ExprKind::Var(v) if v == name);
+            if !passed_on && self.outer.iter().any(|(n, ..)| n == name) {
+                return Err(QueryError::AlreadyBound { name: name.to_owned(), span }.into());
+            }
+        }
+        Ok(())
+    }
+
+    /// The variables in scope after a `with`: its columns, and inside a subquery the
+    /// variables of the query around it that no column passes on.
+    fn with_outer(&self, columns: Vec<(String, Slot, VarType)>) -> Vec<(String, Slot, VarType)> {
+        let mut vars: Vec<(String, Slot, VarType)> =
+            self.outer.iter().filter(|(n, ..)| !columns.iter().any(|(c, ..)| c == n)).cloned().collect();
+        vars.extend(columns);
+        vars
     }
 
     /// A pattern in an expression: a predicate (every variable it names bound before
@@ -1809,7 +1852,11 @@ impl Planner<'_> {
         }
         // `order by` reads the columns, and (unless the rows were grouped or made
         // distinct) the variables the projection started from.
-        let mut order_scope = if aggregated || proj.distinct { Scope::default() } else { scope.clone() };
+        let mut order_scope = if aggregated || proj.distinct {
+            Scope { vars: self.outer.clone(), items: Vec::new() }
+        } else {
+            scope.clone()
+        };
         for (n, s, t) in &columns {
             order_scope.bind(n, *s, *t);
         }
@@ -1857,7 +1904,8 @@ impl Planner<'_> {
         if let Some(f) = &proj.filter {
             // `with … where` sees the columns and, unless the rows were grouped, the
             // variables before them (the row still holds them).
-            let mut after = if aggregated { Scope::default() } else { scope.clone() };
+            let mut after =
+                if aggregated { Scope { vars: self.outer.clone(), items: Vec::new() } } else { scope.clone() };
             for (n, s, t) in &columns {
                 after.bind(n, *s, *t);
             }
@@ -2031,6 +2079,28 @@ impl Planner<'_> {
             }
             ExprKind::IsNull { expr, negated } => CExpr::IsNull(b(self.expr(expr, scope, place)?), *negated),
             ExprKind::Arith(op, x, y) => {
+                // Text or a boolean where the text shows one, in arithmetic that takes
+                // neither (text only joins with `+`).
+                for operand in [x, y] {
+                    let written = match &operand.kind {
+                        ExprKind::Var(v) => scope.written(v),
+                        _ => None,
+                    };
+                    let refused = match written {
+                        Some(Written::Boolean) => true,
+                        Some(Written::String) => *op != ArithOp::Add,
+                        _ => false,
+                    };
+                    if let (true, Some(w)) = (refused, written) {
+                        return Err(QueryError::TypeMismatch {
+                            what: format!("`{}`", op.symbol()),
+                            expected: "numbers".into(),
+                            found: w.words().into(),
+                            span: operand.span,
+                        }
+                        .into());
+                    }
+                }
                 CExpr::Arith(*op, b(self.expr(x, scope, place)?), b(self.expr(y, scope, place)?), e.span)
             }
             ExprKind::Neg(x) => CExpr::Neg(b(self.expr(x, scope, place)?), e.span),
@@ -2087,11 +2157,14 @@ impl Planner<'_> {
                 };
                 CExpr::Case(subject, arms, otherwise)
             }
-            ExprKind::Quantifier { kind, var, list, pred } => {
-                let list = b(self.expr(list, scope, place)?);
+            ExprKind::Quantifier { kind, var, list: items, pred } => {
+                let list = b(self.expr(items, scope, place)?);
                 let slot = self.slot(var);
                 let mut inner = scope.clone();
                 inner.bind(var, slot, VarType::Any);
+                if let Some(w) = item_type(items) {
+                    inner.items.push((slot, w));
+                }
                 let pred = b(self.expr(pred, &inner, Place::Row)?);
                 CExpr::Quantifier { kind: *kind, slot, list, pred }
             }
@@ -2105,10 +2178,14 @@ impl Planner<'_> {
                 {
                     return Err(QueryError::not_allowed(Restriction::AggregateInComprehension, x.span).into());
                 }
+                let written = item_type(list);
                 let list = b(self.expr(list, scope, place)?);
                 let slot = self.slot(var);
                 let mut inner = scope.clone();
                 inner.bind(var, slot, VarType::Any);
+                if let Some(w) = written {
+                    inner.items.push((slot, w));
+                }
                 let filter = match filter {
                     Some(f) => Some(b(self.expr(f, &inner, Place::Row)?)),
                     None => None,
@@ -2306,7 +2383,7 @@ fn not_boolean(e: &Expr) -> Option<&'static str> {
 
 /// The type of an argument whose text shows it (a literal, a list, a map), for a
 /// `call`'s check against its procedure's signature.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Written {
     Boolean,
     Integer,
@@ -2345,6 +2422,15 @@ impl Written {
     }
 }
 
+/// The type of every item of a written list when they are all text or all booleans
+/// (and not null), for what a comprehension's variable over it is known to be.
+fn item_type(list: &Expr) -> Option<Written> {
+    let ExprKind::List(items) = &list.kind else { return None };
+    let first = written_type(items.first()?)?;
+    let same = items.iter().all(|i| written_type(i) == Some(first));
+    (same && matches!(first, Written::String | Written::Boolean)).then_some(first)
+}
+
 /// `e`'s type where its text shows it; `None` for null, which every input admits, and
 /// for what only running tells.
 fn written_type(e: &Expr) -> Option<Written> {
@@ -2363,12 +2449,14 @@ fn written_type(e: &Expr) -> Option<Written> {
 /// The names among `names` a typo away from `name` (a third of a name's length, at
 /// least one edit), nearest first, at most three.
 fn near_names<'n>(name: &str, names: impl Iterator<Item = &'n str>) -> Vec<String> {
+    let name = name.to_lowercase();
     let chars = name.chars().count();
+    let near_enough = |n: &str| (n.chars().count() / 3).max(1);
     let mut near: Vec<(usize, &str)> = names
         // A name far longer or shorter is no typo away (and is not scored).
-        .filter(|n| n.len().abs_diff(chars) <= (n.len() / 3).max(1))
-        .map(|n| (strsim::osa_distance(n, name), n))
-        .filter(|(d, n)| *d <= (n.len() / 3).max(1))
+        .filter(|n| n.chars().count().abs_diff(chars) <= near_enough(n))
+        .map(|n| (strsim::osa_distance(&n.to_lowercase(), &name), n))
+        .filter(|(d, n)| *d <= near_enough(n))
         .collect();
     near.sort_unstable();
     near.into_iter().take(3).map(|(_, n)| n.to_owned()).collect()
@@ -2633,6 +2721,23 @@ fn creatable(r: &RelPattern) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A comprehension's or quantifier's variable over a written list of text or
+    /// booleans is known to be one: arithmetic on it that takes neither is refused
+    /// before running (openCypher's InvalidArgumentType); text still joins with `+`.
+    #[test]
+    fn arithmetic_on_the_items_of_a_written_list_of_text_is_refused() {
+        for q in [
+            "return none(x in ['Clara'] where x % 2 = 0)",
+            "return all(x in [false, true] where x * 2 = 0)",
+            "return [x in ['a', 'b'] | x - 1]",
+        ] {
+            let e = planned(q).unwrap_err().to_string();
+            assert!(e.contains("numbers"), "{q}: {e}");
+        }
+        assert!(planned("return [x in ['a', 'b'] | x + 'c']").is_ok());
+        assert!(planned("return [x in ['a', 1] | x % 2]").is_ok(), "a list of mixed items is known to be nothing");
+    }
 
     fn planned(text: &str) -> Result<QueryPlan> {
         let script = factgraph_syntax::parse(text).expect("parses");

@@ -635,6 +635,11 @@ impl<'a> Ctx<'a> {
     }
 
     /// Counts `bytes` as no longer kept.
+    /// The bytes held so far (`hold`).
+    pub fn held(&self) -> usize {
+        self.held
+    }
+
     pub fn release(&mut self, bytes: usize) {
         self.held = self.held.saturating_sub(bytes);
     }

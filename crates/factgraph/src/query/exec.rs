@@ -208,6 +208,14 @@ struct Env<'e> {
     start: Option<Vec<Val>>,
 }
 
+impl Env<'_> {
+    /// A row with no variable of this query bound: every slot null, but in a
+    /// subquery those of the query around it, which hold for its whole run.
+    fn blank(&self) -> Vec<Val> {
+        self.start.clone().unwrap_or_else(|| vec![Val::Null; self.width])
+    }
+}
+
 /// How expressions run subqueries (`Ctx::subqueries`).
 static SUBQUERIES: RunSubquery = exists;
 
@@ -219,10 +227,16 @@ fn exists(ctx: &mut Ctx<'_>, op: &Op, row: &[Val]) -> Result<bool> {
     let mut env =
         Env { text: "", width: row.len(), written: &mut written, undo: None, undo_bytes: 0, start: Some(row.to_vec()) };
     let mut found = false;
+    // What its operators keep (groups, `distinct`'s keys, lists being collected) is
+    // counted against the budget while they run and let go of by no one: the query
+    // runs it again for each of its rows. Nothing else a subquery does holds memory
+    // (it makes no cells to show), so what it added is let go of when it is done.
+    let before = ctx.held();
     env.op(ctx, op, &mut |_, _| {
         found = true;
         Ok(Flow::Stop)
     })?;
+    ctx.release(ctx.held().saturating_sub(before));
     Ok(found)
 }
 
@@ -340,7 +354,7 @@ impl Env<'_> {
 
     fn op_inner(&mut self, ctx: &mut Ctx<'_>, op: &Op, sink: &mut Sink<'_>) -> Result<Flow> {
         match op {
-            Op::Unit => sink(ctx, self.start.clone().unwrap_or_else(|| vec![Val::Null; self.width])),
+            Op::Unit => sink(ctx, self.blank()),
             Op::Match { input, optional, paths, filter, new_slots } => self.op(ctx, input, &mut |ctx, mut row| {
                 let mut any = false;
                 let flow = matcher::matches(ctx, eval, paths, filter.as_ref(), &mut row, &mut |ctx, row: &[Val]| {
@@ -465,14 +479,14 @@ impl Env<'_> {
             Op::Aggregate { input, keys, aggs } => {
                 if let (Some((from, list, r)), None) = (counts_sources(input, keys, aggs), &ctx.source) {
                     let n = self.count_distinct_sources(ctx, from, list, r)?;
-                    let mut out = vec![Val::Null; self.width];
+                    let mut out = self.blank();
                     out[aggs[0].slot] = Val::Int(n as i64);
                     return sink(ctx, out);
                 }
                 if let Some((path, skip_anchor)) = counts_ends(input, keys, aggs) {
-                    let mut row = vec![Val::Null; self.width];
+                    let mut row = self.blank();
                     if let Some(n) = matcher::count_distinct_ends(ctx, eval, path, &mut row, skip_anchor)? {
-                        let mut out = vec![Val::Null; self.width];
+                        let mut out = self.blank();
                         out[aggs[0].slot] = Val::Int(n as i64);
                         return sink(ctx, out);
                     }
@@ -511,7 +525,7 @@ impl Env<'_> {
                 })?;
                 // With no keys, no rows still make one group: `count(*)` is 0.
                 if groups.is_empty() && keys.is_empty() {
-                    groups.push((vec![Val::Null; self.width], aggs.iter().map(State::new).collect()));
+                    groups.push((self.blank(), aggs.iter().map(State::new).collect()));
                 }
                 for (mut row, states) in groups {
                     for (a, state) in aggs.iter().zip(states) {

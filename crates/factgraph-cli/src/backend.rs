@@ -93,13 +93,12 @@ impl<'g> Backend<'g> {
         }
     }
 
-    /// Each pattern query run with its operators' rows and times (`.profile`). On a
-    /// local store only: through a server, `None` (the server does not time a query's
-    /// operators for its clients).
-    pub fn profile(&self, text: &str, params: &Params, limits: &Limits) -> Option<Result<Vec<String>, Failure>> {
+    /// Each pattern query run with its operators' rows and times (`.profile`): through
+    /// a server, under the server's limits.
+    pub fn profile(&self, text: &str, params: &Params, limits: &Limits) -> Result<Vec<String>, Failure> {
         match self {
-            Backend::Local(g) => Some(g.profile_params(text, params, limits).map_err(Failure::from)),
-            Backend::Remote(_) => None,
+            Backend::Local(g) => Ok(g.profile_params(text, params, limits)?),
+            Backend::Remote(c) => Ok(c.profile(text, params)?),
         }
     }
 

@@ -641,18 +641,14 @@ impl<'g, W: Write, E: Write> Session<'g, W, E> {
                 return self.fail("`.profile` takes a query: `.profile match (n) return count(*)`")
             }
             Meta::Profile(q) => match self.backend.profile(&q, &self.params, &self.limits()) {
-                Some(Ok(plans)) => {
+                Ok(plans) => {
                     for p in plans {
                         let _ = writeln!(self.out, "{p}");
                     }
                 }
-                Some(Err(e)) => {
+                Err(e) => {
                     self.report_failure(&e, "query", &q);
                     return Err(());
-                }
-                None => {
-                    return self
-                        .fail("`.profile` runs a query on a store of this process; through a server, use `.explain`")
                 }
             },
             Meta::Explain(q) => match self.backend.explain(&q, &self.params) {

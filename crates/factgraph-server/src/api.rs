@@ -151,6 +151,7 @@ pub(crate) fn router(state: Arc<State>) -> Router {
         .route("/api/schema", get(schema))
         .route("/api/sources", get(sources))
         .route("/api/explain", post(explain))
+        .route("/api/profile", post(profile))
         .route("/api/check", get(check))
         .route("/api/export", get(export))
         .route("/api/load", post(load))
@@ -578,6 +579,34 @@ async fn explain(Shared(state): Api, headers: HeaderMap, body: Result<Bytes, Byt
             .run(state.config.limits.clone(), move |g, _| {
                 let plans = g.explain_params(&text, &params).map_err(|e| ApiError::from_library(&e, &text))?;
                 Ok::<_, ApiError>(Json(json!({ "plans": plans })).into_response())
+            })
+            .await?
+    };
+    run.await.unwrap_or_else(IntoResponse::into_response)
+}
+
+/// Each pattern query of a text run with its operators' rows and times counted
+/// (`.profile`), under the limits and write permission of `/api/query`: a query that
+/// writes is refused without the write token, before anything runs.
+async fn profile(Shared(state): Api, headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Response {
+    let run = async {
+        let req = parse_body(&state, &headers, body)?;
+        if req.query.trim().is_empty() {
+            return Err(ApiError::bad_request("no query: send {\"query\": \"…\"}"));
+        }
+        let mut admitted = admit(&state, &headers, &req)?;
+        let limits = state.limits(req.max_rows, req.timeout_ms);
+        let text = req.query;
+        state
+            .run(limits, move |g, limits| {
+                let mut limits = limits.clone();
+                limits.reads_only = admitted.refused.is_some();
+                let profiles =
+                    g.profile_params(&text, &admitted.params, &limits).map_err(|e| match admitted.refused.take() {
+                        Some(refused) if e.kind() == factgraph::ErrorKind::ReadOnly => refused,
+                        _ => ApiError::from_library(&e, &text),
+                    })?;
+                Ok::<_, ApiError>(Json(json!({ "profiles": profiles })).into_response())
             })
             .await?
     };

@@ -250,6 +250,13 @@ impl Client {
         Ok(p["plans"].as_array().into_iter().flatten().filter_map(|l| l.as_str().map(str::to_owned)).collect())
     }
 
+    /// Each pattern query of a text run on the server with its operators' rows and
+    /// times (`.profile`); a query that writes needs the client's token.
+    pub fn profile(&self, text: &str, params: &Params) -> Result<Vec<String>> {
+        let p = self.json("/api/profile", Some(json!({ "query": text, "params": params_json(params) })))?;
+        Ok(p["profiles"].as_array().into_iter().flatten().filter_map(|l| l.as_str().map(str::to_owned)).collect())
+    }
+
     /// Checks every index against the records, on the server.
     pub fn check(&self) -> Result<CheckReport> {
         let r = self.json("/api/check", None)?;

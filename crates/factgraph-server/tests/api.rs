@@ -533,6 +533,24 @@ fn the_client_reads_schema_sources_plans_checks_and_exports() {
     );
 }
 
+/// `.profile` through a server: a reading query's operators with their rows; one that
+/// writes is refused without the token, before anything runs, and runs with it.
+#[test]
+fn a_profile_through_the_server_counts_rows_and_needs_the_token_to_write() {
+    let server = serve();
+    let (status, body) = post(&server, "/api/profile", json!({"query": "match (a)-[:accused]->(b) return b"}), None);
+    assert_eq!(status, 200, "{body}");
+    let text = body["profiles"][0].as_str().unwrap();
+    assert!(text.contains("rows") && text.contains("match"), "{text}");
+    let write = json!({"query": "match (a {name: 'Interpol'}) set a.profiled = 1"});
+    let (status, body) = post(&server, "/api/profile", write.clone(), None);
+    assert_eq!((status, body["error"]["kind"].as_str()), (401, Some("unauthorized")), "{body}");
+    let (_, body) = post(&server, "/query", json!({"query": "match (a) where a.profiled = 1 return count(a)"}), None);
+    assert_eq!(body["results"][0]["rows"][0]["cells"][0]["value"], json!(0), "nothing was written: {body}");
+    let (status, body) = post(&server, "/api/profile", write, Some(TOKEN));
+    assert_eq!(status, 200, "{body}");
+}
+
 #[test]
 fn a_client_of_no_server_says_it_cannot_reach_it() {
     let client = factgraph_server::Client::new("http://127.0.0.1:9");

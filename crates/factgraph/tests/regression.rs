@@ -1813,3 +1813,21 @@ fn a_subquery_lets_go_of_what_it_kept_each_time_it_runs() {
     let r = g.query_with(q, &limits).unwrap();
     assert_eq!(r[0].rows[0].cells[0].to_string(), "20000");
 }
+
+/// A parameter holding an entity (`Value::Entity`, at any depth) was dropped without a
+/// word, so the query said no value was given for it.
+#[test]
+fn a_parameter_holding_an_entity_says_so_instead_of_missing() {
+    use factgraph::{Param, Params, Value};
+    let g = Graph::in_memory().unwrap();
+    g.query("create (:P {name: 'Ada'})").unwrap();
+    let id = g.lookup_ids("Ada").unwrap()[0];
+    for p in [Param::Value(Value::Entity(id)), Param::List(vec![Param::from(1), Param::Value(Value::Entity(id))])] {
+        let params = Params::new().set("x", p).set("unused", Param::Value(Value::Entity(id)));
+        let e = g.query_params("return $x", &params, &factgraph::Limits::default()).unwrap_err().to_string();
+        assert!(e.contains("$x") && e.contains("entity") && !e.contains("no value"), "{e}");
+    }
+    // One the text does not use is no error.
+    let params = Params::new().set("unused", Param::Value(Value::Entity(id)));
+    assert!(g.query_params("return 1", &params, &factgraph::Limits::default()).is_ok());
+}

@@ -56,6 +56,15 @@ pub(crate) fn parse(text: &str, params: &Params) -> Result<std::sync::Arc<factgr
     static PARSED: std::sync::LazyLock<
         quick_cache::sync::Cache<String, std::sync::Arc<factgraph_syntax::ast::Script>>,
     > = std::sync::LazyLock::new(|| quick_cache::sync::Cache::new(PARSED_TEXTS));
+    if let Some(name) = params.entity_used_in(text) {
+        return Err(crate::error::QueryError::TypeMismatch {
+            what: format!("the parameter ${name}"),
+            expected: "a value (a parameter names an entity by its name: pass the name)".into(),
+            found: "an entity".into(),
+            span: Default::default(),
+        }
+        .into());
+    }
     let values = params.to_syntax();
     // The values after a NUL; a text with a NUL of its own is not kept, so no two
     // keys can be the same for different texts and values.

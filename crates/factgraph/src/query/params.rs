@@ -219,6 +219,18 @@ impl Params {
 
     /// The values as the parser takes them. One that no query can hold (an entity) is
     /// not given: the query says it is missing.
+    /// The first parameter `text` uses (`$name`) that holds an entity anywhere, which
+    /// no query can take as a value (a parameter names an entity by its name): its
+    /// name, for an error that says so rather than that no value was given.
+    pub(crate) fn entity_used_in(&self, text: &str) -> Option<&str> {
+        self.values.iter().find_map(|(name, value)| {
+            let used = text
+                .match_indices(&format!("${name}"))
+                .any(|(at, m)| !text[at + m.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '_'));
+            (used && value.to_syntax().is_none()).then_some(name.as_str())
+        })
+    }
+
     pub(crate) fn to_syntax(&self) -> factgraph_syntax::Params {
         self.values.iter().filter_map(|(k, v)| Some((k.clone(), v.to_syntax()?))).collect()
     }

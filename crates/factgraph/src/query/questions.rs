@@ -359,6 +359,10 @@ fn rows_in_parallel(
             let hand = |ctx: &mut Ctx<'_>, out: &mut QueryResult, (made, helpers): (Made, bool)| -> Result<()> {
                 let mut spent = Vec::new();
                 for (row, made) in made? {
+                    // The deadline and cancellation count here too: when the helper
+                    // has made the rest, handing it over is all this thread does
+                    // (a cancel at row 8,000 went unseen to the end, now and then).
+                    ctx.tick()?;
                     if let Some(row) = emit_shared(ctx, out, row, made)? {
                         spent.push(row);
                     }

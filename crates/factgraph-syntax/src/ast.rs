@@ -579,6 +579,9 @@ pub struct NodePattern {
     pub kind: Option<Ident>,
     /// Required properties.
     pub properties: Vec<PatternProperty>,
+    /// Whether `{…}` was written, even empty: `create (n {})` of a bound `n`
+    /// redeclares it as `create (n {a: 1})` does, where `(n)` refers to it.
+    pub braces: bool,
     /// `(n $p)`: the properties as one parameter, which openCypher refuses in a
     /// pattern (the planner says so); kept so that the error is the planner's.
     pub parameter: Option<Ident>,

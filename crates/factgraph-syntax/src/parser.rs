@@ -1217,7 +1217,7 @@ fn path_pattern(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<PathPattern, ParseE
 
 fn node_pattern(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<NodePattern, ParseError> {
     let sp = span(&p);
-    let mut n = NodePattern { var: None, kind: None, properties: Vec::new(), parameter: None, span: sp };
+    let mut n = NodePattern { var: None, kind: None, properties: Vec::new(), braces: false, parameter: None, span: sp };
     for x in p.into_inner() {
         match x.as_rule() {
             Rule::variable => n.var = Some(ident(x)),
@@ -1230,7 +1230,10 @@ fn node_pattern(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<NodePattern, ParseE
                     Some(k) => Ident { text: format!("{}:{}", k.text, label.text), span: k.span.to(label.span) },
                 });
             }
-            Rule::pattern_properties => n.properties = pattern_properties(text, x)?,
+            Rule::pattern_properties => {
+                n.properties = pattern_properties(text, x)?;
+                n.braces = true;
+            }
             Rule::parameter => n.parameter = Some(ident(x)),
             _ => {}
         }

@@ -475,7 +475,7 @@ fn node(out: &mut String, n: &NodePattern) {
     if let Some(k) = &n.kind {
         let _ = write!(out, ":{}", k.text);
     }
-    if !n.properties.is_empty() {
+    if !n.properties.is_empty() || n.braces {
         out.push(' ');
         pattern_properties(out, &n.properties);
     }

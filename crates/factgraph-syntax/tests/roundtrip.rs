@@ -146,8 +146,13 @@ fn var() -> impl Strategy<Value = Ident> {
 }
 
 fn node_pattern() -> impl Strategy<Value = NodePattern> {
-    (proptest::option::of(var()), proptest::option::of(word()), pattern_properties())
-        .prop_map(|(var, kind, properties)| NodePattern { var, kind, properties, parameter: None, span: sp() })
+    (proptest::option::of(var()), proptest::option::of(word()), pattern_properties(), any::<bool>()).prop_map(
+        |(var, kind, properties, braces)| {
+            // Braces are written whenever there are properties.
+            let braces = braces || !properties.is_empty();
+            NodePattern { var, kind, properties, braces, parameter: None, span: sp() }
+        },
+    )
 }
 
 fn rel_pattern() -> impl Strategy<Value = RelPattern> {

@@ -1831,3 +1831,16 @@ fn a_parameter_holding_an_entity_says_so_instead_of_missing() {
     let params = Params::new().set("unused", Param::Value(Value::Entity(id)));
     assert!(g.query_params("return 1", &params, &factgraph::Limits::default()).is_ok());
 }
+
+/// `create (n:Foo) create (n {})-[:OWNS]->(:Dog)` created the dog for `n`, where
+/// openCypher refuses `(n {})` of a bound `n` as a redeclaration, as it refuses `(n {a:
+/// 1})`: the empty braces were not told apart from none.
+#[test]
+fn a_bound_node_written_with_empty_braces_in_create_is_a_redeclaration() {
+    let g = Graph::in_memory().unwrap();
+    let e = g.validate("create (n:Foo) create (n {})-[:OWNS]->(:Dog)").unwrap_err();
+    assert!(matches!(e, factgraph::Error::Query(factgraph::QueryError::AlreadyBound { .. })), "{e}");
+    // `(n)` refers to it, and `{}` matches anything.
+    g.query("create (n:Foo) create (n)-[:OWNS]->(:Dog)").unwrap();
+    assert_eq!(count(&g, "match (n {})-[:OWNS]->() return count(n)"), "1");
+}

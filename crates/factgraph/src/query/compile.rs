@@ -1517,7 +1517,7 @@ impl Planner<'_> {
         }
         for n in nodes(path) {
             if let Some(v) = n.var.as_ref().filter(|v| scope.get(&v.text).is_some()) {
-                if n.kind.is_some() || !n.properties.is_empty() || path.steps.is_empty() {
+                if n.kind.is_some() || n.braces || path.steps.is_empty() {
                     return Err(QueryError::AlreadyBound { name: v.text.clone(), span: n.span }.into());
                 }
             }
@@ -1666,8 +1666,9 @@ impl Planner<'_> {
                             }
                             .into());
                         }
-                        // A bound node is referred to as `(a)`, never redeclared.
-                        if n.kind.is_some() || !n.properties.is_empty() {
+                        // A bound node is referred to as `(a)`, never redeclared
+                        // (`(a {})` redeclares it too).
+                        if n.kind.is_some() || n.braces {
                             return Err(QueryError::AlreadyBound { name: v.text.clone(), span: n.span }.into());
                         }
                         if !bound.iter().any(|(b, _)| *b == v.text) {
@@ -1675,7 +1676,7 @@ impl Planner<'_> {
                         }
                     }
                     Some(_) => {
-                        if n.kind.is_some() || !n.properties.is_empty() {
+                        if n.kind.is_some() || n.braces {
                             return Err(QueryError::AlreadyBound { name: v.text.clone(), span: n.span }.into());
                         }
                     }

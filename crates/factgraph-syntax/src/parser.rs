@@ -216,6 +216,12 @@ fn found_at(text: &str, pos: usize) -> (String, usize) {
 
 fn hint_for(text: &str, pos: usize, expected: &[&str]) -> Option<String> {
     let statement_so_far = text[..pos].rsplit(';').next().unwrap_or("").to_ascii_lowercase();
+    // A number written right against a `#` (`1#2`): no comment, a malformed number.
+    let rest = &text[pos..];
+    let digits = rest.trim_start_matches('-').trim_start_matches(|c: char| c.is_ascii_digit() || c == '.');
+    if digits.len() < rest.len() && digits.starts_with('#') {
+        return Some("a number runs into a `#` written right after it: put a space before a comment".into());
+    }
     if expected.contains(&"`from`") && statement_so_far.trim_start().starts_with("assert") {
         return Some("every statement needs evidence: `from DOCUMENT \"the words it uses\"`".into());
     }

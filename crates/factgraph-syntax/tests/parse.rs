@@ -487,3 +487,16 @@ fn a_call_names_its_procedure_arguments_and_yields() {
     let e = err("create () call db.labels() yield label return label");
     assert!(e.to_string().contains("cannot follow an update"), "{e}");
 }
+
+/// A `#` right after a number is no comment: the number is malformed, as openCypher
+/// (which has no `#` comments) reads `9223372#54775808`; with a space it is a comment.
+#[test]
+fn a_number_running_into_a_hash_is_malformed_not_a_comment() {
+    let e = err("return 9223372#54775808 as literal");
+    assert_eq!(
+        e.hint.as_deref(),
+        Some("a number runs into a `#` written right after it: put a space before a comment")
+    );
+    assert!(err("return 1.5#x").to_string().contains("return"), "a float too");
+    one("return 1 # a comment");
+}

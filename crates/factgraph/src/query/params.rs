@@ -217,8 +217,11 @@ impl Params {
         self.values.is_empty()
     }
 
-    /// The values as the parser takes them. One that no query can hold (an entity) is
-    /// not given: the query says it is missing.
+    /// How many there are.
+    pub(crate) fn len(&self) -> usize {
+        self.values.len()
+    }
+
     /// The first parameter `text` uses (`$name`) that holds an entity anywhere, which
     /// no query can take as a value (a parameter names an entity by its name): its
     /// name, for an error that says so rather than that no value was given.
@@ -231,6 +234,8 @@ impl Params {
         })
     }
 
+    /// The values as the parser takes them. One that no query can hold (an entity) is
+    /// not given (`entity_used_in` says which a text uses).
     pub(crate) fn to_syntax(&self) -> factgraph_syntax::Params {
         self.values.iter().filter_map(|(k, v)| Some((k.clone(), v.to_syntax()?))).collect()
     }

@@ -98,7 +98,7 @@ impl<'g> Backend<'g> {
     pub fn profile(&self, text: &str, params: &Params, limits: &Limits) -> Result<Vec<String>, Failure> {
         match self {
             Backend::Local(g) => Ok(g.profile_params(text, params, limits)?),
-            Backend::Remote(c) => Ok(c.profile(text, params)?),
+            Backend::Remote(c) => Ok(c.profile(text, params, limits.deadline)?),
         }
     }
 

@@ -251,9 +251,14 @@ impl Client {
     }
 
     /// Each pattern query of a text run on the server with its operators' rows and
-    /// times (`.profile`); a query that writes needs the client's token.
-    pub fn profile(&self, text: &str, params: &Params) -> Result<Vec<String>> {
-        let p = self.json("/api/profile", Some(json!({ "query": text, "params": params_json(params) })))?;
+    /// times (`.profile`), within `timeout` as `query`; a query that writes needs the
+    /// client's token.
+    pub fn profile(&self, text: &str, params: &Params, timeout: Option<Duration>) -> Result<Vec<String>> {
+        let mut body = json!({ "query": text, "params": params_json(params) });
+        if let Some(t) = timeout {
+            body["timeout_ms"] = json!(u64::try_from(t.as_millis()).unwrap_or(u64::MAX));
+        }
+        let p = self.json("/api/profile", Some(body))?;
         Ok(p["profiles"].as_array().into_iter().flatten().filter_map(|l| l.as_str().map(str::to_owned)).collect())
     }
 

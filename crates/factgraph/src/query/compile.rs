@@ -2082,13 +2082,21 @@ impl Planner<'_> {
             ExprKind::Arith(op, x, y) => {
                 // Text or a boolean where the text shows one, in arithmetic that takes
                 // neither (text only joins with `+`).
-                for operand in [x, y] {
+                let known = |e: &Expr| match &e.kind {
+                    ExprKind::Var(v) => scope.written(v),
+                    _ => written_type(e),
+                };
+                for (operand, other) in [(x, y), (y, x)] {
                     let written = match &operand.kind {
                         ExprKind::Var(v) => scope.written(v),
                         _ => None,
                     };
                     let refused = match written {
-                        Some(Written::Boolean) => true,
+                        // `+` joins anything to a list: refused only beside what is
+                        // known to be no list.
+                        Some(Written::Boolean) => {
+                            *op != ArithOp::Add || known(other).is_some_and(|w| w != Written::List)
+                        }
                         Some(Written::String) => *op != ArithOp::Add,
                         _ => false,
                     };
@@ -2737,6 +2745,10 @@ mod tests {
             assert!(e.contains("numbers"), "{q}: {e}");
         }
         assert!(planned("return [x in ['a', 'b'] | x + 'c']").is_ok());
+        // A boolean joins a list with `+`.
+        assert!(planned("return [b in [true, false] | b + [1]]").is_ok());
+        assert!(planned("return [x in [true] | [x] + x]").is_ok());
+        assert!(planned("return [b in [true] | b + 1]").is_err());
         assert!(planned("return [x in ['a', 1] | x % 2]").is_ok(), "a list of mixed items is known to be nothing");
     }
 

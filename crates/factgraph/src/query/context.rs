@@ -634,12 +634,19 @@ impl<'a> Ctx<'a> {
         self.room(0, what)
     }
 
-    /// Counts `bytes` as no longer kept.
     /// The bytes held so far (`hold`).
     pub fn held(&self) -> usize {
         self.held
     }
 
+    /// The bytes of what the query keeps shown for its later rows (names, entities'
+    /// cells, documents, blocks of records): part of `held`, let go of by the caches
+    /// that keep them, not by the operator that asked.
+    pub fn kept_for_later(&self) -> usize {
+        self.shown_bytes + self.names_bytes + self.documents_bytes + self.entities_read_bytes
+    }
+
+    /// Counts `bytes` as no longer kept.
     pub fn release(&mut self, bytes: usize) {
         self.held = self.held.saturating_sub(bytes);
     }

@@ -229,14 +229,16 @@ fn exists(ctx: &mut Ctx<'_>, op: &Op, row: &[Val]) -> Result<bool> {
     let mut found = false;
     // What its operators keep (groups, `distinct`'s keys, lists being collected) is
     // counted against the budget while they run and let go of by no one: the query
-    // runs it again for each of its rows. Nothing else a subquery does holds memory
-    // (it makes no cells to show), so what it added is let go of when it is done.
-    let before = ctx.held();
+    // runs it again for each of its rows. That is let go of when it is done; what the
+    // query's caches took meanwhile (a name `sources(r)` showed) stays theirs.
+    let (before, kept_before) = (ctx.held(), ctx.kept_for_later());
     env.op(ctx, op, &mut |_, _| {
         found = true;
         Ok(Flow::Stop)
     })?;
-    ctx.release(ctx.held().saturating_sub(before));
+    let grown = ctx.held() as i128 - before as i128;
+    let kept_grown = ctx.kept_for_later() as i128 - kept_before as i128;
+    ctx.release(usize::try_from(grown - kept_grown).unwrap_or(0));
     Ok(found)
 }
 

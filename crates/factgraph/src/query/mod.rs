@@ -61,12 +61,12 @@ pub(crate) fn parse(text: &str, params: &Params) -> Result<std::sync::Arc<factgr
     // text uses it (looked for only then: a point question is parsed in a few hundred
     // nanoseconds, which the look for it doubled).
     if values.len() != params.len() {
-        if let Some(name) = params.entity_used_in(text) {
+        if let Some((name, span)) = params.entity_used_in(text) {
             return Err(crate::error::QueryError::TypeMismatch {
                 what: format!("the parameter ${name}"),
                 expected: "a value (a parameter names an entity by its name: pass the name)".into(),
                 found: "an entity".into(),
-                span: Default::default(),
+                span,
             }
             .into());
         }
@@ -177,6 +177,9 @@ pub(crate) fn profile(
             Default::default(),
         ))
     };
+    // One deadline for the whole text, as `run` has: each statement's own would let
+    // a text of many run for as many times the deadline.
+    let clock = context::Clock::start(limits);
     let mut plans = Vec::new();
     for st in statements {
         let Statement::Query(q) = st else { return Err(none()) };
@@ -196,7 +199,7 @@ pub(crate) fn profile(
             other => (other, false),
         };
         let Plan::Query { plan, text } = query else { return Err(none()) };
-        let mut ctx = context::Ctx::on(store, context::Clock::start(limits));
+        let mut ctx = context::Ctx::on(store, clock);
         ctx.profile = Some(Default::default());
         let start = std::time::Instant::now();
         let answer = if negated {

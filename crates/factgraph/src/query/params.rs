@@ -225,12 +225,16 @@ impl Params {
     /// The first parameter `text` uses (`$name`) that holds an entity anywhere, which
     /// no query can take as a value (a parameter names an entity by its name): its
     /// name, for an error that says so rather than that no value was given.
-    pub(crate) fn entity_used_in(&self, text: &str) -> Option<&str> {
+    pub(crate) fn entity_used_in(&self, text: &str) -> Option<(&str, factgraph_syntax::ast::Span)> {
         self.values.iter().find_map(|(name, value)| {
-            let used = text
-                .match_indices(&format!("${name}"))
-                .any(|(at, m)| !text[at + m.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '_'));
-            (used && value.to_syntax().is_none()).then_some(name.as_str())
+            if value.to_syntax().is_some() {
+                return None;
+            }
+            let written = format!("${name}");
+            let (at, _) = text
+                .match_indices(&written)
+                .find(|(at, m)| !text[at + m.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '_'))?;
+            Some((name.as_str(), factgraph_syntax::ast::Span::new(at, at + written.len())))
         })
     }
 

@@ -1844,3 +1844,23 @@ fn a_bound_node_written_with_empty_braces_in_create_is_a_redeclaration() {
     g.query("create (n:Foo) create (n)-[:OWNS]->(:Dog)").unwrap();
     assert_eq!(count(&g, "match (n {})-[:OWNS]->() return count(n)"), "1");
 }
+
+/// A label or type that exists nowhere gets a note with a did-you-mean wherever the
+/// query names it: inside `exists {…}`, a pattern predicate, a subquery or the second
+/// query of a `union` it got none, and the empty answer said nothing.
+#[test]
+fn a_misspelled_label_anywhere_in_a_query_gets_its_note() {
+    let g = Graph::in_memory().unwrap();
+    g.query("create (:Person {name: 'a'})-[:KNOWS]->(:Person {name: 'b'})").unwrap();
+    for q in [
+        "match (n) where exists { (n)-->(:Persn) } return n",
+        "match (n) where (n)-[:KNOWS]->(:Persn) return n",
+        "match (n) where exists { match (n)-->(m:Persn) return m } return n",
+        "match (n:Person) where n.name = 'z' return n union match (n:Persn) return n",
+        "match (n) return [(n)-[:KNOWZ]->(m) | m] as ms",
+    ] {
+        let r = g.query(q).unwrap();
+        let note = r[0].note.clone().unwrap_or_default();
+        assert!(note.contains("`Persn`") || note.contains("`KNOWZ`"), "{q}: {note:?}");
+    }
+}

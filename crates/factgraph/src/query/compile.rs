@@ -396,6 +396,10 @@ pub(crate) struct QueryPlan {
     pub unions: Vec<(Op, Vec<Slot>)>,
     /// `union` (each row once) rather than `union all`.
     pub union_distinct: bool,
+    /// The labels and the relationship types its patterns ask for, wherever they stand
+    /// (its `match`es, `merge`s, the queries of a `union`, patterns in expressions and
+    /// subqueries), for the notes on names nothing in the store has.
+    pub asked: (Vec<String>, Vec<String>),
 }
 
 impl QueryPlan {
@@ -942,6 +946,9 @@ struct Planner<'p> {
     /// Inside `exists { … }`: the variables of the queries around it, which stay in
     /// scope past its `with` and `return` and which it may not bind anew.
     outer: Vec<(String, Slot, VarType)>,
+    /// Every label and relationship type a pattern of the query asks for, wherever it
+    /// stands (`QueryPlan::asked`).
+    asked: (Vec<String>, Vec<String>),
     width: usize,
     /// What each slot holds, by name.
     names: Vec<String>,
@@ -951,7 +958,8 @@ struct Planner<'p> {
 
 /// The plan of a query.
 pub(crate) fn plan(q: &Query, procs: &Procedures) -> Result<QueryPlan> {
-    let mut p = Planner { procs, outer: Vec::new(), width: 0, names: Vec::new(), aggs: Vec::new() };
+    let mut p =
+        Planner { procs, outer: Vec::new(), asked: Default::default(), width: 0, names: Vec::new(), aggs: Vec::new() };
     let mut out = QueryPlan {
         root: Op::Unit,
         width: 0,
@@ -962,6 +970,7 @@ pub(crate) fn plan(q: &Query, procs: &Procedures) -> Result<QueryPlan> {
         names: Vec::new(),
         unions: Vec::new(),
         union_distinct: false,
+        asked: Default::default(),
     };
     let first = p.part(&q.clauses, Scope::default(), true)?;
     out.root = first.root;
@@ -988,6 +997,7 @@ pub(crate) fn plan(q: &Query, procs: &Procedures) -> Result<QueryPlan> {
     }
     out.width = p.width;
     out.names = p.names;
+    out.asked = p.asked;
     Ok(out)
 }
 
@@ -1448,6 +1458,9 @@ impl Planner<'_> {
 
     fn node_test(&mut self, n: &NodePattern, scope: &Scope, bound: &mut Vec<String>) -> Result<NodeTest> {
         let (slot, was) = Self::walk_slot(n.var.as_ref().map(|v| v.text.as_str()), scope, bound);
+        if let Some(k) = &n.kind {
+            self.asked.0.extend(factgraph_store::kind_labels(&k.text).map(str::to_owned));
+        }
         Ok(NodeTest {
             slot,
             bound: was,
@@ -1459,6 +1472,7 @@ impl Planner<'_> {
 
     fn rel_test(&mut self, r: &RelPattern, reversed: bool, scope: &Scope, bound: &mut Vec<String>) -> Result<RelTest> {
         let (slot, was) = Self::walk_slot(r.var.as_ref().map(|v| v.text.as_str()), scope, bound);
+        self.asked.1.extend(r.types.iter().map(|t| t.text.clone()));
         let arrow = match (r.arrow, reversed) {
             (Arrow::Right, true) => Arrow::Left,
             (Arrow::Left, true) => Arrow::Right,
@@ -2080,36 +2094,7 @@ impl Planner<'_> {
             }
             ExprKind::IsNull { expr, negated } => CExpr::IsNull(b(self.expr(expr, scope, place)?), *negated),
             ExprKind::Arith(op, x, y) => {
-                // Text or a boolean where the text shows one, in arithmetic that takes
-                // neither (text only joins with `+`).
-                let known = |e: &Expr| match &e.kind {
-                    ExprKind::Var(v) => scope.written(v),
-                    _ => written_type(e),
-                };
-                for (operand, other) in [(x, y), (y, x)] {
-                    let written = match &operand.kind {
-                        ExprKind::Var(v) => scope.written(v),
-                        _ => None,
-                    };
-                    let refused = match written {
-                        // `+` joins anything to a list: refused only beside what is
-                        // known to be no list.
-                        Some(Written::Boolean) => {
-                            *op != ArithOp::Add || known(other).is_some_and(|w| w != Written::List)
-                        }
-                        Some(Written::String) => *op != ArithOp::Add,
-                        _ => false,
-                    };
-                    if let (true, Some(w)) = (refused, written) {
-                        return Err(QueryError::TypeMismatch {
-                            what: format!("`{}`", op.symbol()),
-                            expected: "numbers".into(),
-                            found: w.words().into(),
-                            span: operand.span,
-                        }
-                        .into());
-                    }
-                }
+                arithmetic_on_written(*op, x, y, scope)?;
                 CExpr::Arith(*op, b(self.expr(x, scope, place)?), b(self.expr(y, scope, place)?), e.span)
             }
             ExprKind::Neg(x) => CExpr::Neg(b(self.expr(x, scope, place)?), e.span),
@@ -2429,6 +2414,43 @@ impl Written {
             Written::Temporal => "temporal value",
         }
     }
+}
+
+/// Text or a boolean where the text shows one (a comprehension's variable over a
+/// written list of them), in arithmetic that takes neither: refused while planning.
+/// A function of its own, not an arm of `Planner::expr`, whose frame every level of a
+/// nested expression pays for (a debug build's stack overflowed on the fuzz corpus).
+#[inline(never)]
+fn arithmetic_on_written(op: ArithOp, x: &Expr, y: &Expr, scope: &Scope) -> Result<()> {
+    // Text or a boolean where the text shows one, in arithmetic that takes
+    // neither (text only joins with `+`).
+    let known = |e: &Expr| match &e.kind {
+        ExprKind::Var(v) => scope.written(v),
+        _ => written_type(e),
+    };
+    for (operand, other) in [(x, y), (y, x)] {
+        let written = match &operand.kind {
+            ExprKind::Var(v) => scope.written(v),
+            _ => None,
+        };
+        let refused = match written {
+            // `+` joins anything to a list: refused only beside what is
+            // known to be no list.
+            Some(Written::Boolean) => op != ArithOp::Add || known(other).is_some_and(|w| w != Written::List),
+            Some(Written::String) => op != ArithOp::Add,
+            _ => false,
+        };
+        if let (true, Some(w)) = (refused, written) {
+            return Err(QueryError::TypeMismatch {
+                what: format!("`{}`", op.symbol()),
+                expected: "numbers".into(),
+                found: w.words().into(),
+                span: operand.span,
+            }
+            .into());
+        }
+    }
+    Ok(())
 }
 
 /// The type of every item of a written list when they are all text or all booleans

@@ -138,17 +138,7 @@ pub(crate) fn run(ctx: &mut Ctx<'_>, plan: &QueryPlan, text: &str) -> Result<Que
 /// the nearest names that do exist. Checked after running, so that what the query
 /// itself created counts.
 fn unknown_names(ctx: &mut Ctx<'_>, plan: &QueryPlan) -> Result<Vec<String>> {
-    let (mut labels, mut types) = (Vec::new(), Vec::new());
-    for op in plan.root.chain() {
-        if let Op::Match { paths, .. } = op {
-            for p in paths {
-                let nodes = std::iter::once(&p.anchor).chain(p.right.iter().chain(&p.left).map(|(_, n)| n));
-                let kinds = nodes.filter_map(|n| n.kind.as_deref());
-                labels.extend(kinds.flat_map(factgraph_store::kind_labels).map(str::to_owned));
-                types.extend(p.right.iter().chain(&p.left).flat_map(|(r, _)| r.types.iter().cloned()));
-            }
-        }
-    }
+    let (mut labels, mut types) = plan.asked.clone();
     labels.sort();
     labels.dedup();
     types.sort();

@@ -392,7 +392,7 @@ impl Graph {
     }
 
     /// Every procedure queries can `call`, by name: the graph's own (`db.labels`,
-    /// `db.relationshipTypes`) and those registered.
+    /// `db.relationshipTypes`, `dbms.procedures`) and those registered.
     pub fn list_procedures(&self) -> Vec<Procedure> {
         self.procedures().all().map(|p| (**p).clone()).collect()
     }

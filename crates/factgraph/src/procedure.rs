@@ -1,7 +1,7 @@
 //! Procedures that a query's `call` runs: a dotted name, typed inputs and outputs, and
 //! a body that turns the arguments into rows. An embedding program registers its own
 //! (`Graph::register_procedure`); the graph has a few of its own (`db.labels`,
-//! `db.relationshipTypes`). The planner checks a call against the signature (the
+//! `db.relationshipTypes`, `dbms.procedures`). The planner checks a call against the signature (the
 //! number of arguments, the type of a literal one, the fields yielded); the executor
 //! checks every argument and every row against it again, so a body sees only the
 //! values its signature promises and a query only the fields it declares.
@@ -118,6 +118,9 @@ pub(crate) enum Run {
     Labels,
     /// `db.relationshipTypes()`: every type a relationship has.
     RelationshipTypes,
+    /// `dbms.procedures()`: every procedure's name and signature, made with the set
+    /// it lists (`Procedures::listed`).
+    Listing(Arc<Vec<Vec<Param>>>),
 }
 
 /// A procedure a query can `call`: its name (words joined by dots, `my.lookup`), its
@@ -160,6 +163,7 @@ impl PartialEq for Procedure {
         let same_run = match (&self.run, &other.run) {
             (Run::Rows(a), Run::Rows(b)) => Arc::ptr_eq(a, b),
             (Run::Labels, Run::Labels) | (Run::RelationshipTypes, Run::RelationshipTypes) => true,
+            (Run::Listing(a), Run::Listing(b)) => a == b,
             _ => false,
         };
         same_run && self.name == other.name && self.inputs == other.inputs && self.outputs == other.outputs
@@ -281,9 +285,13 @@ pub(crate) struct Procedures {
 
 impl Default for Procedures {
     fn default() -> Procedures {
-        Procedures { by_name: Procedure::builtins().into_iter().map(|p| (p.name.clone(), Arc::new(p))).collect() }
+        let by_name = Procedure::builtins().into_iter().map(|p| (p.name.clone(), Arc::new(p))).collect();
+        Procedures::listed(by_name, true)
     }
 }
+
+/// The name of the procedure that lists the others.
+const LISTING: &str = "dbms.procedures";
 
 impl Procedures {
     /// The procedure called `name` (names are compared as written).
@@ -300,6 +308,25 @@ impl Procedures {
     pub(crate) fn with(&self, p: Procedure) -> Procedures {
         let mut by_name = self.by_name.clone();
         by_name.insert(p.name.clone(), Arc::new(p));
+        // The listing is the graph's own until a program registers one of its name.
+        let own = by_name.get(LISTING).is_some_and(|l| matches!(l.run, Run::Listing(_)));
+        Procedures::listed(by_name, own)
+    }
+
+    /// `by_name` with `dbms.procedures()` made anew to list it (when `own`: else the
+    /// registered one of that name stays).
+    fn listed(mut by_name: BTreeMap<String, Arc<Procedure>>, own: bool) -> Procedures {
+        if own {
+            let listing = |rows| Procedure {
+                name: LISTING.into(),
+                inputs: Vec::new(),
+                outputs: vec![("name".into(), FieldType::String), ("signature".into(), FieldType::String)],
+                run: Run::Listing(rows),
+            };
+            by_name.insert(LISTING.into(), Arc::new(listing(Arc::default())));
+            let rows = by_name.values().map(|p| vec![Param::from(p.name.as_str()), Param::from(p.signature())]);
+            by_name.insert(LISTING.into(), Arc::new(listing(Arc::new(rows.collect()))));
+        }
         Procedures { by_name }
     }
 }
@@ -349,5 +376,13 @@ mod tests {
         let set = Procedures::default().with(first).with(second);
         assert!(set.get("my.p").is_some_and(|p| p.inputs().is_empty()));
         assert!(set.get("db.labels").is_some(), "the graph's own stay");
+        // The listing is made anew for the set it lists, until one of its name is
+        // registered, which then stays.
+        let Some(Run::Listing(rows)) = set.get(LISTING).map(|p| p.run.clone()) else { panic!("a listing") };
+        assert!(rows.iter().any(|r| r[0] == Param::from("my.p")));
+        let mine = Procedure::new(LISTING, Procedure::NO_FIELDS, [("n", FieldType::Any)], noop).unwrap();
+        let set =
+            set.with(mine).with(Procedure::new("my.q", Procedure::NO_FIELDS, Procedure::NO_FIELDS, noop).unwrap());
+        assert!(matches!(set.get(LISTING).map(|p| &p.run), Some(Run::Rows(_))));
     }
 }

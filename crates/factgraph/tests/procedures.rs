@@ -78,7 +78,17 @@ fn the_graphs_own_procedures_list_its_labels_and_relationship_types() {
     g.query("match ()-[r:LIKES]->() delete r").unwrap();
     assert_eq!(cells(&g, "call db.relationshipTypes"), [["KNOWS"]], "a type no relationship has any more is gone");
     let names: Vec<String> = g.list_procedures().iter().map(|p| p.name().to_owned()).collect();
-    assert_eq!(names, ["db.labels", "db.relationshipTypes"]);
+    assert_eq!(names, ["db.labels", "db.relationshipTypes", "dbms.procedures"]);
+}
+
+/// `dbms.procedures()` lists every procedure a query can call, with its signature:
+/// one registered later too.
+#[test]
+fn the_procedures_list_themselves_with_their_signatures() {
+    let g = graph_with_split();
+    let rows = cells(&g, "call dbms.procedures() yield name, signature where name starts with 'my.' return *");
+    assert_eq!(rows, [["my.split", "my.split(text :: STRING?, sep :: STRING?) :: (part :: STRING?, at :: INTEGER?)"]]);
+    assert_eq!(cells(&g, "call dbms.procedures() yield name return count(name)"), [["4"]], "itself among them");
 }
 
 #[test]

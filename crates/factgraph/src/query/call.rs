@@ -68,6 +68,7 @@ pub(crate) fn rows(
             labels.dedup();
             labels.into_iter().map(|l| vec![Param::from(l)]).collect()
         }
+        Run::Listing(rows) => rows.as_ref().clone(),
         Run::RelationshipTypes => {
             let mut types = Vec::new();
             for relation in ctx.store.relations() {

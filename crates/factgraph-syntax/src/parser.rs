@@ -126,7 +126,8 @@ fn parse_checked(text: &str, params: &Params) -> Result<Script, ParseError> {
 /// Refuses inputs over the size limit or nested deeper than `MAX_NESTING`, before pest
 /// sees them: a deep nest would otherwise cost a deep recursion. Returns how deep the
 /// input may nest: its deepest brackets, plus every `case` (which nests without
-/// brackets), a bound the parser's stack is sized by.
+/// brackets) and every `exists` (a subquery's brace costs two), a bound the parser's
+/// stack is sized by.
 fn check_limits(text: &str) -> Result<usize, ParseError> {
     if text.len() > MAX_INPUT_BYTES {
         return Err(ParseError::at(
@@ -150,10 +151,15 @@ fn check_limits(text: &str) -> Result<usize, ParseError> {
     // of how deep they go; text in strings and comments counts too, erring long).
     let lower = text.to_ascii_lowercase();
     let is_word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
-    let cases = lower
-        .match_indices("case")
-        .filter(|(at, _)| !is_word(lower[..*at].chars().next_back()) && !is_word(lower[at + 4..].chars().next()))
-        .count();
+    let words = |word: &str| {
+        lower
+            .match_indices(word)
+            .filter(|(at, _)| {
+                !is_word(lower[..*at].chars().next_back()) && !is_word(lower[at + word.len()..].chars().next())
+            })
+            .count()
+    };
+    let cases = words("case");
     if deepest + cases > MAX_NESTING {
         return Err(ParseError::at(
             text,
@@ -161,7 +167,10 @@ fn check_limits(text: &str) -> Result<usize, ParseError> {
             format!("brackets and `case` expressions nest more than {MAX_NESTING} deep"),
         ));
     }
-    Ok(deepest + cases)
+    // A subquery's brace holds a whole query, whose clauses and expressions take
+    // a level's stack again: counted twice for the stack (60 nested overflowed a
+    // debug build's 512 KiB a level).
+    Ok(deepest + cases + words("exists"))
 }
 
 fn convert_error(text: &str, e: pest::error::Error<Rule>) -> ParseError {

@@ -1864,3 +1864,27 @@ fn a_misspelled_label_anywhere_in_a_query_gets_its_note() {
         assert!(note.contains("`Persn`") || note.contains("`KNOWZ`"), "{q}: {note:?}");
     }
 }
+
+/// Subqueries nested 60 deep (`exists { with … where exists { … } }`, within the
+/// language's 64 levels of brackets) overflowed a 2 MiB thread's stack in a debug
+/// build from 20 deep: planning and running a subquery recursed without room of its
+/// own. A query is never a crash.
+#[test]
+fn subqueries_nested_to_the_limit_run_on_a_small_stack() {
+    let answer = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(|| {
+            let g = Graph::in_memory().unwrap();
+            let mut q = String::from("return ");
+            for i in 0..60 {
+                q.push_str(&format!("exists {{ with {i} as x{i} where "));
+            }
+            q.push_str("true");
+            q.push_str(&" }".repeat(60));
+            g.query(&q).map(|r| r[0].rows[0].cells[0].to_string())
+        })
+        .unwrap()
+        .join()
+        .expect("no overflow");
+    assert_eq!(answer.unwrap(), "true");
+}

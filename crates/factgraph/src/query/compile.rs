@@ -252,6 +252,12 @@ pub(crate) enum Update {
     Labels { target: CExpr, labels: Vec<String>, add: bool, span: Span },
 }
 
+/// Stack a subquery is planned or run with at least (`stacker::maybe_grow`): past it,
+/// a new segment of `SUBQUERY_STACK`. A debug build's frames are large: 60 nested
+/// subqueries overflowed a 2 MiB thread from 20 deep.
+pub(crate) const SUBQUERY_RED_ZONE: usize = 512 * 1024;
+pub(crate) const SUBQUERY_STACK: usize = 8 * 1024 * 1024;
+
 /// Runs a subquery's operators from a row of the query around it and says whether
 /// they give a row: `exec` has it, and hands it to the evaluator through the query's
 /// context (`Ctx::subqueries`), which cannot name it (`context.rs` is below this
@@ -1352,7 +1358,9 @@ impl Planner<'_> {
         }
         let aggs = std::mem::take(&mut self.aggs);
         let outer = std::mem::replace(&mut self.outer, scope.vars.clone());
-        let part = self.part(clauses, scope.clone(), false);
+        // Each subquery planned recurses through a query's whole planning: nested to
+        // the language's limit, on a thread's small stack, it is given room of its own.
+        let part = stacker::maybe_grow(SUBQUERY_RED_ZONE, SUBQUERY_STACK, || self.part(clauses, scope.clone(), false));
         self.aggs = aggs;
         self.outer = outer;
         Ok(CExpr::Subquery(Box::new(part?.root)))

@@ -222,9 +222,12 @@ fn exists(ctx: &mut Ctx<'_>, op: &Op, row: &[Val]) -> Result<bool> {
     // runs it again for each of its rows. That is let go of when it is done; what the
     // query's caches took meanwhile (a name `sources(r)` showed) stays theirs.
     let (before, kept_before) = (ctx.held(), ctx.kept_for_later());
-    env.op(ctx, op, &mut |_, _| {
-        found = true;
-        Ok(Flow::Stop)
+    // Room of its own when the stack runs low (see `compile::SUBQUERY_RED_ZONE`).
+    stacker::maybe_grow(super::compile::SUBQUERY_RED_ZONE, super::compile::SUBQUERY_STACK, || {
+        env.op(ctx, op, &mut |_, _| {
+            found = true;
+            Ok(Flow::Stop)
+        })
     })?;
     let grown = ctx.held() as i128 - before as i128;
     let kept_grown = ctx.kept_for_later() as i128 - kept_before as i128;

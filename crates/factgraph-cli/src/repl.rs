@@ -416,6 +416,22 @@ impl<'g, W: Write, E: Write> Session<'g, W, E> {
         Ok(Flow::Continue)
     }
 
+    /// Prints `.explain`'s or `.profile`'s plans of `text`, or reports why there are none.
+    fn plans(&mut self, plans: Result<Vec<String>, Failure>, text: &str) -> Result<Flow, ()> {
+        match plans {
+            Ok(plans) => {
+                for p in plans {
+                    let _ = writeln!(self.out, "{p}");
+                }
+                Ok(Flow::Continue)
+            }
+            Err(e) => {
+                self.report_failure(&e, "query", text);
+                Err(())
+            }
+        }
+    }
+
     fn report_failure(&mut self, e: &Failure, name: &str, text: &str) {
         let remote = match e {
             Failure::Local(e) => return self.report(e, name, text),
@@ -640,28 +656,14 @@ impl<'g, W: Write, E: Write> Session<'g, W, E> {
             Meta::Profile(q) if q.trim().is_empty() => {
                 return self.fail("`.profile` takes a query: `.profile match (n) return count(*)`")
             }
-            Meta::Profile(q) => match self.backend.profile(&q, &self.params, &self.limits()) {
-                Ok(plans) => {
-                    for p in plans {
-                        let _ = writeln!(self.out, "{p}");
-                    }
-                }
-                Err(e) => {
-                    self.report_failure(&e, "query", &q);
-                    return Err(());
-                }
-            },
-            Meta::Explain(q) => match self.backend.explain(&q, &self.params) {
-                Ok(plans) => {
-                    for p in plans {
-                        let _ = writeln!(self.out, "{p}");
-                    }
-                }
-                Err(e) => {
-                    self.report_failure(&e, "query", &q);
-                    return Err(());
-                }
-            },
+            Meta::Profile(q) => {
+                let plans = self.backend.profile(&q, &self.params, &self.limits());
+                return self.plans(plans, &q);
+            }
+            Meta::Explain(q) => {
+                let plans = self.backend.explain(&q, &self.params);
+                return self.plans(plans, &q);
+            }
             Meta::Check => match self.backend.check() {
                 Ok(r) if r.is_ok() => {
                     let _ = writeln!(

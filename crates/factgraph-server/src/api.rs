@@ -305,9 +305,25 @@ struct Admitted {
 impl Admitted {
     /// Runs the query under `limits`, read-only unless the request may write.
     fn run(&mut self, g: &Graph, text: &str, limits: &Limits) -> Result<Vec<QueryResult>, ApiError> {
+        self.under(text, limits, |params, limits| g.query_params(text, params, limits))
+    }
+
+    /// Profiles the query (`Graph::profile_params`) as `run` runs it.
+    fn profile(&mut self, g: &Graph, text: &str, limits: &Limits) -> Result<Vec<String>, ApiError> {
+        self.under(text, limits, |params, limits| g.profile_params(text, params, limits))
+    }
+
+    /// `f` with the request's parameters and `limits`, read-only unless the request
+    /// may write; a write refused so is the refusal the request gets.
+    fn under<T>(
+        &mut self,
+        text: &str,
+        limits: &Limits,
+        f: impl FnOnce(&factgraph::Params, &Limits) -> factgraph::Result<T>,
+    ) -> Result<T, ApiError> {
         let mut limits = limits.clone();
         limits.reads_only = self.refused.is_some();
-        g.query_params(text, &self.params, &limits).map_err(|e| match self.refused.take() {
+        f(&self.params, &limits).map_err(|e| match self.refused.take() {
             Some(refused) if e.kind() == factgraph::ErrorKind::ReadOnly => refused,
             _ => ApiError::from_library(&e, text),
         })
@@ -599,13 +615,7 @@ async fn profile(Shared(state): Api, headers: HeaderMap, body: Result<Bytes, Byt
         let text = req.query;
         state
             .run(limits, move |g, limits| {
-                let mut limits = limits.clone();
-                limits.reads_only = admitted.refused.is_some();
-                let profiles =
-                    g.profile_params(&text, &admitted.params, &limits).map_err(|e| match admitted.refused.take() {
-                        Some(refused) if e.kind() == factgraph::ErrorKind::ReadOnly => refused,
-                        _ => ApiError::from_library(&e, &text),
-                    })?;
+                let profiles = admitted.profile(g, &text, limits)?;
                 Ok::<_, ApiError>(Json(json!({ "profiles": profiles })).into_response())
             })
             .await?

@@ -345,15 +345,20 @@ impl Graph {
     /// quotes, property values, expressions). Untrusted text passed this way is only
     /// ever a value, never part of the query.
     pub fn query_params(&self, text: &str, params: &Params, limits: &Limits) -> Result<Vec<QueryResult>> {
-        crate::query::run(
-            &self.store,
-            &self.procedures(),
-            text,
-            params,
-            limits,
-            &mut crate::query::ScriptState::default(),
-            None,
-        )
+        self.run(text, params, limits, None)
+    }
+
+    /// Runs a text with the procedures as they are now, handing its rows to `sink`
+    /// when one is given.
+    fn run(
+        &self,
+        text: &str,
+        params: &Params,
+        limits: &Limits,
+        sink: Option<crate::query::RowSink<'_>>,
+    ) -> Result<Vec<QueryResult>> {
+        let procs = self.procedures();
+        crate::query::run(&self.store, &procs, text, params, limits, &mut crate::query::ScriptState::default(), sink)
     }
 
     /// As `query_params`, handing each result to `each` as it begins
@@ -372,15 +377,7 @@ impl Graph {
         limits: &Limits,
         mut each: impl FnMut(Streamed<'_>) -> std::ops::ControlFlow<()>,
     ) -> Result<Vec<QueryResult>> {
-        crate::query::run(
-            &self.store,
-            &self.procedures(),
-            text,
-            params,
-            limits,
-            &mut crate::query::ScriptState::default(),
-            Some(&mut each),
-        )
+        self.run(text, params, limits, Some(&mut each))
     }
 
     /// Makes `procedure` one that queries can `call`, in place of any of its name

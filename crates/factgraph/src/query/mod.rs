@@ -28,7 +28,7 @@ use factgraph_store::Store;
 use factgraph_syntax::ast::Statement;
 
 pub use context::Limits;
-pub(crate) use context::{outlet, prepare_withdrawn, title, Credit};
+pub(crate) use context::{outlet, prepare_withdrawn, title, Credit, RowSink};
 pub use params::{Param, Params};
 pub(crate) use plan::Plan;
 pub use result::{Cell, Citation, PathCell, QueryResult, Record, Row, Streamed};

@@ -770,6 +770,16 @@ impl<'a> Ctx<'a> {
         Ok(out?)
     }
 
+    /// In a long answer, brings the records of entities it is about to show toward
+    /// the processor together (`EntitiesRead::warm`); a short one reads through the
+    /// store's cache, and is left as it is.
+    pub fn warm_entities(&mut self, ids: &[EntityId]) -> Result<()> {
+        if self.bulk {
+            self.read_entities(|read| read.warm(ids))?;
+        }
+        Ok(())
+    }
+
     /// Lets go of the blocks a long answer kept at hand (`read_entities`), once it is
     /// made.
     pub fn let_go_of_blocks(&mut self) {

@@ -10,7 +10,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use factgraph_store::{normalize, quote, Direction, EntityId, Node, Object, Statement, StatementId, Value};
 
-use super::context::{Credit, Ctx, Document, SourceFilter};
+use super::context::{Answered, Credit, Ctx, Document, SourceFilter};
 use super::plan::{Plan, Target};
 use super::resolve::relation_stem;
 use super::result::{Cell, QueryResult, Row, Streamed};
@@ -275,12 +275,7 @@ fn reported_rows(ctx: &mut Ctx<'_>, columns: &[String], ids: &[StatementId], ask
         return Ok(out.rows);
     }
     let mut maker = RowMaker::default();
-    for &id in ids {
-        maker.rows_of(ctx, id, asked, &mut |ctx, row, made| emit_own(ctx, &mut out, row, made))?;
-        if ctx.stopped {
-            break;
-        }
-    }
+    maker.rows_of_all(ctx, ids, asked, &mut |ctx, row, made| emit_own(ctx, &mut out, row, made))?;
     Ok(out.rows)
 }
 
@@ -390,12 +385,7 @@ fn rows_in_parallel(
                 match chunks.get(i) {
                     // Next in line: its rows go over as they are made.
                     Some(chunk) if i == at => {
-                        for &id in *chunk {
-                            maker.rows_of(ctx, id, asked, &mut |ctx, row, made| emit_own(ctx, out, row, made))?;
-                            if ctx.stopped {
-                                break;
-                            }
-                        }
+                        maker.rows_of_all(ctx, chunk, asked, &mut |ctx, row, made| emit_own(ctx, out, row, made))?;
                         at += 1;
                     }
                     Some(chunk) => {
@@ -467,7 +457,14 @@ struct RowMaker {
     seen: HashSet<(SourceKey, u8, EntityId)>,
     /// The roles' texts its rows share: the helper of a long answer has its own.
     roles: Option<[Arc<str>; 4]>,
+    /// Statements read ahead of their rows (`rows_of_all`), and the entities they name.
+    ahead: Vec<Result<Answered>>,
+    named: Vec<EntityId>,
 }
+
+/// Statements `RowMaker::rows_of_all` reads ahead of their rows, and whose entities
+/// it brings toward the processor together.
+const WARMED_TOGETHER: usize = 32;
 
 /// A piece of evidence a statement's rows cite: its document, shown, who the document
 /// credits, and its quote. The last row citing it takes it (`Option::take`) rather than
@@ -489,21 +486,71 @@ impl RowMaker {
     fn chunk(&mut self, ctx: &mut Ctx<'_>, chunk: &[StatementId], asked: &Reported<'_>) -> Result<Vec<(Row, usize)>> {
         // About two rows a statement (the hub's listing: 159,127 of 87,408).
         let mut rows = Vec::with_capacity(chunk.len() * 2);
-        for &id in chunk {
-            self.rows_of(ctx, id, asked, &mut |_, row, made| {
-                rows.push((row, made));
-                Ok(())
-            })?;
-        }
+        self.rows_of_all(ctx, chunk, asked, &mut |_, row, made| {
+            rows.push((row, made));
+            Ok(())
+        })?;
         Ok(rows)
     }
 
-    /// Makes the rows of statement `id` (none when it is not visible) and hands each to
+    /// Makes the rows of statements `ids`, in order, and hands each to `emit`, until
+    /// the caller wants no more (`Ctx::stopped`). In a long answer the statements are
+    /// read a few at a time, and the entities their rows name brought toward the
+    /// processor together before any row is made (`Ctx::warm_entities`).
+    fn rows_of_all<'c>(
+        &mut self,
+        ctx: &mut Ctx<'c>,
+        ids: &[StatementId],
+        asked: &Reported<'_>,
+        emit: &mut Emit<'_, 'c>,
+    ) -> Result<()> {
+        for group in ids.chunks(WARMED_TOGETHER) {
+            let mut read = std::mem::take(&mut self.ahead);
+            self.named.clear();
+            for &id in group {
+                // A statement that cannot be read fails the answer where its rows
+                // would have been, after the rows of those before it.
+                let st = ctx.answered_statement(id);
+                if let Ok(st) = &st {
+                    for node in [Some(st.subject), st.object.node()].into_iter().flatten() {
+                        if let Node::Entity(e) = node {
+                            self.named.push(e);
+                        }
+                    }
+                    for ev in st.evidence.iter() {
+                        self.named.push(ev.document);
+                        self.named.extend(ev.attribution);
+                    }
+                }
+                let failed = st.is_err();
+                read.push(st);
+                if failed {
+                    break;
+                }
+            }
+            ctx.warm_entities(&self.named)?;
+            let mut made = Ok(());
+            for st in read.drain(..) {
+                made = st.and_then(|st| self.rows_of(ctx, st, asked, emit));
+                if made.is_err() || ctx.stopped {
+                    break;
+                }
+            }
+            self.ahead = read;
+            made?;
+            if ctx.stopped {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// Makes the rows of statement `st` (none when it is not visible) and hands each to
     /// `emit`, in order.
     fn rows_of<'c>(
         &mut self,
         ctx: &mut Ctx<'c>,
-        id: StatementId,
+        st: Answered,
         asked: &Reported<'_>,
         emit: &mut Emit<'_, 'c>,
     ) -> Result<()> {
@@ -512,7 +559,6 @@ impl RowMaker {
         let reports = asked.reports;
         let RowMaker { outlets, quoting, cited, rows, seen, .. } = self;
         ctx.tick()?;
-        let st = ctx.answered_statement(id)?;
         if !ctx.visible(&st)? {
             return Ok(());
         }

@@ -611,12 +611,25 @@ pub struct RelPattern {
     pub arrow: Arrow,
     /// Variable length `(min, max)`, if `*` was written.
     pub length: Option<(Option<u64>, Option<u64>)>,
+    /// A length written as openCypher refuses it (`[:T..2]`, `*-2`), and where: read
+    /// rather than refused by the grammar, so that the planner's error can say what is
+    /// wrong with it. Its bounds are in `length`, a negative one left out.
+    pub bad_length: Option<(BadLength, Span)>,
     /// Required qualifiers.
     pub properties: Vec<PatternProperty>,
     /// `-[r $p]-`: as `NodePattern::parameter`.
     pub parameter: Option<Ident>,
     /// Where.
     pub span: Span,
+}
+
+/// What is wrong with a relationship's length (`RelPattern::bad_length`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BadLength {
+    /// Bounds without the `*` before them: `[:LIKES..]`, `[:LIKES 1..3]`.
+    WithoutStar,
+    /// A bound below zero: `*-2`, `*1..-1`.
+    Negative,
 }
 
 /// `expr [as name]`

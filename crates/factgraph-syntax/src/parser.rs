@@ -387,7 +387,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::right_arrow => "`>`",
         Rule::rel_detail => "`[`",
         Rule::rel_types => "a relation name",
-        Rule::var_length => "`*`",
+        Rule::var_length | Rule::bare_length => "`*`",
         Rule::range_dots => "`..`",
         Rule::variable => "a variable",
         Rule::where_clause => "`where`",
@@ -1264,6 +1264,7 @@ fn rel_pattern(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<RelPattern, ParseErr
         types: Vec::new(),
         arrow: Arrow::Either,
         length: None,
+        bad_length: None,
         properties: Vec::new(),
         parameter: None,
         span: sp,
@@ -1279,16 +1280,30 @@ fn rel_pattern(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<RelPattern, ParseErr
                         Rule::rel_types => r.types = d.into_inner().map(ident).collect(),
                         Rule::pattern_properties => r.properties = pattern_properties(text, d)?,
                         Rule::parameter => r.parameter = Some(ident(d)),
-                        Rule::var_length => {
+                        Rule::var_length | Rule::bare_length => {
+                            if d.as_rule() == Rule::bare_length {
+                                r.bad_length = Some((BadLength::WithoutStar, span(&d)));
+                            }
                             let mut min = None;
                             let mut max = None;
                             let mut dots = false;
                             for v in d.into_inner() {
-                                match v.as_rule() {
-                                    Rule::range_dots => dots = true,
-                                    Rule::integer if !dots => min = Some(unsigned(text, &v, "a path length")?),
-                                    Rule::integer => max = Some(unsigned(text, &v, "a path length")?),
-                                    _ => {}
+                                let bound = match v.as_rule() {
+                                    Rule::range_dots => {
+                                        dots = true;
+                                        continue;
+                                    }
+                                    Rule::integer if whole(v.as_str()).is_some_and(|n| n < 0) => {
+                                        r.bad_length.get_or_insert((BadLength::Negative, span(&v)));
+                                        None
+                                    }
+                                    Rule::integer => Some(unsigned(text, &v, "a path length")?),
+                                    _ => continue,
+                                };
+                                if dots {
+                                    max = bound;
+                                } else {
+                                    min = bound;
                                 }
                             }
                             // `*3` means exactly 3.

@@ -174,6 +174,7 @@ fn rel_pattern() -> impl Strategy<Value = RelPattern> {
             types,
             arrow,
             length,
+            bad_length: None,
             properties,
             parameter: None,
             span: sp(),

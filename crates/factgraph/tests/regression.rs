@@ -1888,3 +1888,33 @@ fn subqueries_nested_to_the_limit_run_on_a_small_stack() {
         .expect("no overflow");
     assert_eq!(answer.unwrap(), "true");
 }
+
+/// A relationship's length written as openCypher does not have it — bounds without the
+/// `*` before them, or a bound below zero — was a parse error ("expected `*`", "must
+/// be a whole number") where openCypher raises InvalidRelationshipPattern (TCK
+/// Match4 [9] and [10]): the pattern is read, and refused as invalid where the length
+/// is written, in a match, a pattern predicate and a create alike.
+#[test]
+fn a_length_without_its_star_or_below_zero_is_an_invalid_pattern_where_written() {
+    use factgraph::ErrorKind;
+    let g = Graph::in_memory().unwrap();
+    for (q, at, says) in [
+        ("match (a)-[:LIKES..]->(c) return c", "..", "follows a `*`"),
+        ("match (a)-[r:LIKES 1..3]->(c) return c", "1..3", "follows a `*`"),
+        ("match (a)-[:LIKES*-2]->(c) return c", "-2", "from 0"),
+        ("match (a)-[:LIKES*1..-1]->(c) return c", "-1", "from 0"),
+        ("match (a) where (a)-[:LIKES..2]->() return a", "..2", "follows a `*`"),
+        ("create (a)-[:LIKES..]->(b)", "..", "follows a `*`"),
+    ] {
+        let err = g.validate(q).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Invalid, "{q}: {err}");
+        let factgraph::Error::Query(e) = &err else { panic!("{q}: {err:?}") };
+        let span = e.span().unwrap_or_else(|| panic!("{q}: no place in {err}"));
+        assert_eq!(&q[span.start..span.end], at, "{q}: {err}");
+        assert!(err.to_string().contains(says), "{q}: {err}");
+    }
+    // `*0..2`, `*..2`, `*2` and `*` still read as they did.
+    for q in ["match (a)-[:LIKES*0..2]->(c) return c", "match (a)-[*..2]->(c) return c", "match ()-[*2]-() return 1"] {
+        g.validate(q).unwrap();
+    }
+}

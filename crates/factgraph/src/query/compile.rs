@@ -19,7 +19,7 @@ use factgraph_syntax::ast::{
 };
 
 use super::context::Ctx;
-use super::script::value;
+use super::script::{value, well_formed_length};
 use super::value::{from_value, Val};
 use crate::error::{QueryError, Restriction, Result};
 use crate::procedure::{FieldType, Procedure, Procedures};
@@ -1479,6 +1479,7 @@ impl Planner<'_> {
     }
 
     fn rel_test(&mut self, r: &RelPattern, reversed: bool, scope: &Scope, bound: &mut Vec<String>) -> Result<RelTest> {
+        well_formed_length(r)?;
         let (slot, was) = Self::walk_slot(r.var.as_ref().map(|v| v.text.as_str()), scope, bound);
         self.asked.1.extend(r.types.iter().map(|t| t.text.clone()));
         let arrow = match (r.arrow, reversed) {
@@ -2745,6 +2746,7 @@ fn deletable(e: &Expr, scope: &Scope) -> Result<()> {
 /// Refuses a relationship `create` or `merge` could not make: one statement needs one
 /// type, a direction and a single step.
 fn creatable(r: &RelPattern) -> Result<()> {
+    well_formed_length(r)?;
     if r.types.len() != 1 {
         return Err(QueryError::not_allowed(Restriction::CreateWithoutOneType, r.span).into());
     }

@@ -1669,13 +1669,18 @@ impl EntitiesRead<'_> {
         })
     }
 
-    /// Reads a byte of each record of `ids` (and of its place in its block's table
-    /// first), all of them before any is decoded, so that the processor waits for
-    /// their memory together rather than once for each. A long answer reads tens of
-    /// thousands of records from some 150 blocks far apart in memory, and waiting for
-    /// each record in turn was most of the time its names and documents took. Nothing
-    /// is decoded; an id with no record is passed over.
+    /// Reads a byte of each 64 of each record of `ids` (and, first, of its place in
+    /// its block's table), all of them before any is decoded, so that the processor
+    /// waits for their memory together rather than once for each. A long answer reads
+    /// tens of thousands of records from some 150 blocks far apart in memory, and
+    /// waiting for each record in turn was most of the time its names and documents
+    /// took. Nothing is decoded; an id with no record is passed over. While a batch is
+    /// being written no block is kept (`with_block`), and this would only read each
+    /// block twice more: it does nothing.
     pub fn warm(&mut self, ids: &[EntityId]) -> Result<()> {
+        if self.store.kv.version().is_none() {
+            return Ok(());
+        }
         let mut touched = 0u8;
         // Where each slot's end is written in its block's table, then the records:
         // the second loop reads the table the first brought in.

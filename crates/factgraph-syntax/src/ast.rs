@@ -609,7 +609,8 @@ pub struct RelPattern {
     pub types: Vec<Ident>,
     /// Direction.
     pub arrow: Arrow,
-    /// Variable length `(min, max)`, if `*` was written.
+    /// Variable length `(min, max)`, if `*` was written (or its bounds without it:
+    /// `bad_length`).
     pub length: Option<(Option<u64>, Option<u64>)>,
     /// A length written as openCypher refuses it (`[:T..2]`, `*-2`), and where: read
     /// rather than refused by the grammar, so that the planner's error can say what is
@@ -626,9 +627,9 @@ pub struct RelPattern {
 /// What is wrong with a relationship's length (`RelPattern::bad_length`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BadLength {
-    /// Bounds without the `*` before them: `[:LIKES..]`, `[:LIKES 1..3]`.
+    /// Bounds without the `*` before them: `[:LIKES..]`, `[:LIKES 1..3]`, `[:LIKES 2]`.
     WithoutStar,
-    /// A bound below zero: `*-2`, `*1..-1`.
+    /// A bound with a sign: `*-2`, `*1..-1`, `*-0`.
     Negative,
 }
 

@@ -1293,7 +1293,9 @@ fn rel_pattern(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<RelPattern, ParseErr
                                         dots = true;
                                         continue;
                                     }
-                                    Rule::integer if whole(v.as_str()).is_some_and(|n| n < 0) => {
+                                    // openCypher's bounds have no sign: `*-0` too.
+                                    Rule::integer if v.as_str().starts_with('-') => {
+                                        malformed(text, &v)?;
                                         r.bad_length.get_or_insert((BadLength::Negative, span(&v)));
                                         None
                                     }

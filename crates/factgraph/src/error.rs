@@ -570,7 +570,7 @@ pub enum Restriction {
     #[error("a relationship's length follows a `*`: write `*1..3`, `*..3` or `*`, as in -[:knows*1..3]->")]
     LengthWithoutStar,
     /// A relationship's length with a bound below zero: `-[:LIKES*-2]->`.
-    #[error("a relationship's length is a number of steps, from 0: `*-2` has no meaning (`*0..2` is up to two)")]
+    #[error("a relationship's length is a number of steps, written without a sign: from 0 (`*0..2` is up to two)")]
     NegativeLength,
     /// A question or pattern in a data file, which holds writes only.
     #[error("a data file holds writes only; ask questions in the REPL")]

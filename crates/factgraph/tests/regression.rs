@@ -1901,10 +1901,14 @@ fn a_length_without_its_star_or_below_zero_is_an_invalid_pattern_where_written()
     for (q, at, says) in [
         ("match (a)-[:LIKES..]->(c) return c", "..", "follows a `*`"),
         ("match (a)-[r:LIKES 1..3]->(c) return c", "1..3", "follows a `*`"),
-        ("match (a)-[:LIKES*-2]->(c) return c", "-2", "from 0"),
-        ("match (a)-[:LIKES*1..-1]->(c) return c", "-1", "from 0"),
+        ("match (a)-[:LIKES*-2]->(c) return c", "-2", "without a sign"),
+        ("match (a)-[:LIKES*1..-1]->(c) return c", "-1", "without a sign"),
         ("match (a) where (a)-[:LIKES..2]->() return a", "..2", "follows a `*`"),
         ("create (a)-[:LIKES..]->(b)", "..", "follows a `*`"),
+        ("match (a)-[:LIKES 2]->(c) return c", "2", "follows a `*`"),
+        ("match (a)-[:LIKES*-0]->(c) return c", "-0", "without a sign"),
+        // The first written, though the second path is walked first (it has a name).
+        ("match (x)-[:T..]->(y), (a {name: 'Ann'})-[*-1]->(b) return b", "..", "follows a `*`"),
     ] {
         let err = g.validate(q).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::Invalid, "{q}: {err}");

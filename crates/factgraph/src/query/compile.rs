@@ -19,7 +19,7 @@ use factgraph_syntax::ast::{
 };
 
 use super::context::Ctx;
-use super::script::{value, well_formed_length};
+use super::script::value;
 use super::value::{from_value, Val};
 use crate::error::{QueryError, Restriction, Result};
 use crate::procedure::{FieldType, Procedure, Procedures};
@@ -1241,6 +1241,9 @@ impl Planner<'_> {
     /// Plans the paths of a pattern and its condition, binding its variables in
     /// `scope`.
     fn pattern(&mut self, paths: &[PathPattern], filter: Option<&Expr>, scope: &mut Scope) -> Result<PatternPlan> {
+        // Before anything else, and in the order written: the grammar let these through
+        // for this error to say what is wrong, and the paths are walked in another order.
+        paths.iter().flat_map(|p| &p.steps).try_for_each(|(r, _)| well_formed_length(r))?;
         paths.iter().try_for_each(no_parameter_properties)?;
         // A named path needs a slot for each of its nodes and relationships: the ones
         // written without a variable get a hidden one (`hidden_name`).
@@ -2740,6 +2743,20 @@ fn deletable(e: &Expr, scope: &Scope) -> Result<()> {
             not(Restriction::DeleteNotAnEntity)
         }
         _ => Ok(()),
+    }
+}
+
+/// Refuses a length the grammar read but openCypher does not have (`[:T..2]`,
+/// `*-2`), where it was written.
+fn well_formed_length(r: &RelPattern) -> Result<()> {
+    match r.bad_length {
+        Some((factgraph_syntax::ast::BadLength::WithoutStar, span)) => {
+            Err(QueryError::not_allowed(Restriction::LengthWithoutStar, span).into())
+        }
+        Some((factgraph_syntax::ast::BadLength::Negative, span)) => {
+            Err(QueryError::not_allowed(Restriction::NegativeLength, span).into())
+        }
+        None => Ok(()),
     }
 }
 

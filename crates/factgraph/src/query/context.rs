@@ -761,23 +761,26 @@ impl<'a> Ctx<'a> {
         let reader = self.entities_read.get_or_insert_with(|| store.entities_read());
         let out = read(reader);
         let now = reader.bytes();
-        let before = std::mem::replace(&mut self.entities_read_bytes, now);
+        // Counted as held only once held: after a refusal the next read asks again.
+        let before = self.entities_read_bytes;
         if now >= before {
             self.hold(now - before, "the blocks of records read")?;
         } else {
             self.release(before - now);
         }
+        self.entities_read_bytes = now;
         Ok(out?)
     }
 
     /// In a long answer, brings the records of entities it is about to show toward
     /// the processor together (`EntitiesRead::warm`); a short one reads through the
-    /// store's cache, and is left as it is.
-    pub fn warm_entities(&mut self, ids: &[EntityId]) -> Result<()> {
+    /// store's cache, and is left as it is. Only a hint: what fails here (a read, the
+    /// memory budget) fails again at the row that reads the record, after the rows
+    /// before it, and a caller that stops first never meets it.
+    pub fn warm_entities(&mut self, ids: &[EntityId]) {
         if self.bulk {
-            self.read_entities(|read| read.warm(ids))?;
+            let _ = self.read_entities(|read| read.warm(ids));
         }
-        Ok(())
     }
 
     /// Lets go of the blocks a long answer kept at hand (`read_entities`), once it is

@@ -528,7 +528,7 @@ impl RowMaker {
                     break;
                 }
             }
-            ctx.warm_entities(&self.named)?;
+            ctx.warm_entities(&self.named);
             let mut made = Ok(());
             for st in read.drain(..) {
                 made = st.and_then(|st| self.rows_of(ctx, st, asked, emit));

@@ -454,7 +454,6 @@ pub(crate) fn create(
         let mut at = create_node(tx, state, vars, &path.start)?;
         for (rel, node) in &path.steps {
             let next = create_node(tx, state, vars, node)?;
-            well_formed_length(rel)?;
             let [relation] = rel.types.as_slice() else {
                 return Err(QueryError::not_allowed(Restriction::CreateWithoutOneType, rel.span).into());
             };
@@ -559,19 +558,4 @@ fn named_node(tx: &mut Transaction<'_>, state: &mut ScriptState, p: &ast::NodePa
     let kind = p.kind.as_ref().map_or("Thing", |k| k.text.as_str());
     state.summary.entities += 1;
     tx.create_entity(name, kind).map_err(|e| refused(e, p.span))
-}
-
-/// Refuses a length the grammar read but openCypher does not have (`[:T..2]`,
-/// `*-2`), where it was written: in a pattern the planner reads, and in a script's
-/// `create`.
-pub(crate) fn well_formed_length(r: &ast::RelPattern) -> Result<()> {
-    match r.bad_length {
-        Some((ast::BadLength::WithoutStar, span)) => {
-            Err(QueryError::not_allowed(Restriction::LengthWithoutStar, span).into())
-        }
-        Some((ast::BadLength::Negative, span)) => {
-            Err(QueryError::not_allowed(Restriction::NegativeLength, span).into())
-        }
-        None => Ok(()),
-    }
 }

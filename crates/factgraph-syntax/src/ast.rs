@@ -788,9 +788,10 @@ pub enum ExprKind {
         /// What a match must pass.
         filter: Option<Box<Expr>>,
     },
-    /// `exists { match … [return …] }`: whether the query, run for the row at hand
-    /// (its variables in scope), gives a row.
-    ExistsQuery(Vec<Clause>),
+    /// `exists { match … [return …] [union …] }`: whether the query (one of its
+    /// union's), run for the row at hand (its variables in scope), gives a row. Never
+    /// `including negated`: that is said of the query around it.
+    ExistsQuery(Box<Query>),
     /// `a + b`, `a * b`, …
     Arith(ArithOp, Box<Expr>, Box<Expr>),
     /// `-a`

@@ -1716,12 +1716,19 @@ fn pattern_expr(text: &Src<'_>, p: Pair<'_, Rule>, sp: Span) -> Result<Expr, Par
         }
         Rule::exists_subquery => {
             let (mut paths, mut filter) = (Vec::new(), None);
-            for x in p.into_inner() {
+            let mut inner = p.into_inner().peekable();
+            if inner.peek().is_some_and(|x| x.as_rule() == Rule::subquery) {
+                let clauses = clauses_in_order(text, inner.next().expect("peeked"), Inside::Subquery)?;
+                let mut unions = Vec::new();
+                while let (Some(u), Some(q)) = (inner.next(), inner.next()) {
+                    let all = u.clone().into_inner().any(|x| x.as_rule() == Rule::kw_all);
+                    unions.push(Union { all, clauses: clauses_in_order(text, q, Inside::Subquery)?, span: span(&u) });
+                }
+                let query = Query { clauses, unions, including_negated: false };
+                return Ok(Expr { kind: ExprKind::ExistsQuery(Box::new(query)), span: sp });
+            }
+            for x in inner {
                 match x.as_rule() {
-                    Rule::subquery => {
-                        let kind = ExprKind::ExistsQuery(clauses_in_order(text, x, Inside::Subquery)?);
-                        return Ok(Expr { kind, span: sp });
-                    }
                     Rule::path_pattern => paths.push(path_pattern(text, x)?),
                     Rule::where_clause => filter = Some(Box::new(where_expr(text, x)?)),
                     _ => {}

@@ -656,9 +656,9 @@ fn expr(out: &mut String, e: &Expr) {
             expr(out, map);
             out.push(']');
         }
-        ExprKind::ExistsQuery(cs) => {
+        ExprKind::ExistsQuery(q) => {
             out.push_str("exists { ");
-            clauses(out, cs);
+            query(out, q);
             out.push_str(" }");
         }
         ExprKind::Exists { paths: ps, filter } => {

@@ -482,6 +482,14 @@ fn a_call_names_its_procedure_arguments_and_yields() {
     let e = err("match (n) where exists { match (n) call db.labels() yield * } return n");
     assert!(e.to_string().contains("`yield *` only goes with a `call` alone"), "{e}");
     one("match (n) where exists { match (n)-->(m) with m } return n");
+    // A subquery's union, printed as written.
+    let text = "match (n) where exists { match (n)-->(m) return m union all match (m)-->(n) return m } return n";
+    let printed = print(&parse(text).unwrap());
+    assert_eq!(
+        printed,
+        "match (n) where exists { match (n)-[]->(m) return m union all match (m)-[]->(n) return m } return n"
+    );
+    assert_eq!(print(&parse(&printed).unwrap()), printed);
     let e = err("return 'x' as label union call db.labels()");
     assert!(e.to_string().contains("cannot be part of a `union`"), "{e}");
     let e = err("create () call db.labels() yield label return label");

@@ -118,3 +118,48 @@ fn a_full_subquery_that_writes_or_reads_an_unknown_variable_is_refused() {
     let plan = g.explain("match (n) where exists { match (n)-->(m) return m } return n").unwrap();
     assert!(plan[0].contains("keeping rows where exists { match (n)-[]->(m)"), "{}", plan[0]);
 }
+
+/// `exists { … union … }`: true when any of its queries gives a row for the row at
+/// hand; each sees the row's variables, and the union's rules are those of a query's
+/// (the same columns, one kind of union, reading only).
+#[test]
+fn a_subquery_with_a_union_is_true_when_any_of_its_queries_gives_a_row() {
+    let g = graph();
+    for q in [
+        "match (n) where exists { match (n)-[:U]->() return 1 as x union match (n)<-[:T]-() return 1 as x } \
+         return n.name order by n.name",
+        "match (n) where exists { match (n)-[:U]->() union all match (n)<-[:T]-() } return n.name order by n.name",
+        "match (n) where exists { match (n)-[:U]->() union match (n)<-[:T]-() union match (n) where n.num > 5 } \
+         return n.name order by n.name",
+    ] {
+        assert_eq!(column(&g, q), ["a", "b", "c"], "{q}");
+    }
+    let q = "match (n) return n.name, exists { match (n)-[:U]->() union match (n)-[:T]->(:C) } as x order by n.name";
+    let r = g.query(q).unwrap();
+    let xs: Vec<String> = r[0].rows.iter().map(|row| row.cells[1].to_string()).collect();
+    assert_eq!(xs, ["true", "true", "false", "false"]);
+    for (q, kind, says) in [
+        (
+            "match (n) where exists { match (n)-->(m) return m union match (n)<--(m) return n } return n",
+            ErrorKind::Invalid,
+            "columns",
+        ),
+        (
+            "match (n) where exists { match (n)-->() union match (n)<--() union all match (n) } return n",
+            ErrorKind::Invalid,
+            "union all",
+        ),
+        (
+            "match (n) where exists { match (n)-->() union match (n)<--(m) set m.num = 0 } return n",
+            ErrorKind::Invalid,
+            "only reads",
+        ),
+        ("match (n) where exists { match (n)-->() union match (q)-->() return p } return n", ErrorKind::Invalid, "`p`"),
+    ] {
+        let e = g.validate(q).unwrap_err();
+        assert_eq!(e.kind(), kind, "{q}: {e}");
+        assert!(e.to_string().contains(says), "{q}: {e}");
+    }
+    let plan = g.explain("match (n) where exists { match (n)-->(m) union match (m)-->(n) } return n").unwrap();
+    assert!(plan[0].contains("exists { match (n)-[]->(m), from n as bound union match (m)-[]->(n)"), "{}", plan[0]);
+}

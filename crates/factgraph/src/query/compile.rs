@@ -99,9 +99,9 @@ pub(crate) enum CExpr {
     },
     /// A pattern predicate, `exists {…}` or a pattern comprehension.
     Pattern(Box<PatternExpr>),
-    /// `exists { match … }`: whether the operators, run from the row at hand, give a
-    /// row (`RunSubquery`).
-    Subquery(Box<Op>),
+    /// `exists { match … [union …] }`: whether the operators of one of its queries,
+    /// run from the row at hand, give a row (`RunSubquery`), tried in order.
+    Subquery(Vec<Op>),
     /// `[x in list where filter | map]`, `x` in `slot`.
     ListComp {
         slot: Slot,
@@ -653,8 +653,8 @@ fn ungrouped<'e>(
             found
         }),
         // A subquery reads the variables it names that are bound outside it as wholes.
-        ExprKind::ExistsQuery(clauses) => {
-            let names = subquery_names(clauses);
+        ExprKind::ExistsQuery(q) => {
+            let names = query_names(q);
             let outer = |v: &str| !locals.iter().any(|l| l == v) && scope.get(v).is_some();
             names.iter().any(|v| outer(v) && !key_vars.contains(&v.as_str())).then_some(e)
         }
@@ -702,7 +702,7 @@ fn only_properties_of(e: &Expr, name: &str) -> bool {
         {
             false
         }
-        ExprKind::ExistsQuery(clauses) => !subquery_names(clauses).iter().any(|v| v == name),
+        ExprKind::ExistsQuery(q) => !query_names(q).iter().any(|v| v == name),
         _ => children(e).into_iter().all(|c| only_properties_of(c, name)),
     }
 }
@@ -872,11 +872,20 @@ fn children(e: &Expr) -> Vec<&Expr> {
 /// Every variable a subquery's text names (its own and those of the query around it),
 /// for the checks that ask which outer variables an expression reads: reading too
 /// many only makes them stricter or a filter wait.
+/// `subquery_names` of every query of a union.
+fn query_names(q: &Query) -> Vec<String> {
+    let mut out = subquery_names(&q.clauses);
+    for u in &q.unions {
+        out.extend(subquery_names(&u.clauses));
+    }
+    out
+}
+
 fn subquery_names(clauses: &[Clause]) -> Vec<String> {
     fn expr_names(e: &Expr, out: &mut Vec<String>) {
         match &e.kind {
             ExprKind::Var(v) | ExprKind::Property(v, _) => out.push(v.clone()),
-            ExprKind::ExistsQuery(clauses) => out.extend(subquery_names(clauses)),
+            ExprKind::ExistsQuery(q) => out.extend(query_names(q)),
             _ => {}
         }
         out.extend(pattern_paths(e).flat_map(path_names).map(str::to_owned));
@@ -1355,18 +1364,39 @@ impl Planner<'_> {
 
     /// `exists { match … }`: the subquery planned from the variables in `scope`, which
     /// it sees throughout (`outer`), its aggregates its own. It only reads.
-    fn subquery(&mut self, clauses: &[Clause], scope: &Scope, span: Span) -> Result<CExpr> {
-        if clauses.iter().any(Clause::updates) {
+    fn subquery(&mut self, q: &Query, scope: &Scope, span: Span) -> Result<CExpr> {
+        let parts = std::iter::once(&q.clauses).chain(q.unions.iter().map(|u| &u.clauses));
+        if parts.clone().flatten().any(Clause::updates) {
             return Err(QueryError::not_allowed(Restriction::UpdateInSubquery, span).into());
         }
         let aggs = std::mem::take(&mut self.aggs);
         let outer = std::mem::replace(&mut self.outer, scope.vars.clone());
         // Each subquery planned recurses through a query's whole planning: nested to
         // the language's limit, on a thread's small stack, it is given room of its own.
-        let part = stacker::maybe_grow(SUBQUERY_RED_ZONE, SUBQUERY_STACK, || self.part(clauses, scope.clone(), false));
+        let planned = stacker::maybe_grow(SUBQUERY_RED_ZONE, SUBQUERY_STACK, || self.union_parts(q, scope));
         self.aggs = aggs;
         self.outer = outer;
-        Ok(CExpr::Subquery(Box::new(part?.root)))
+        Ok(CExpr::Subquery(planned?))
+    }
+
+    /// The queries of a subquery's union, planned, with a query's rules for a union:
+    /// one kind of union, the same columns in each.
+    fn union_parts(&mut self, q: &Query, scope: &Scope) -> Result<Vec<Op>> {
+        let first = self.part(&q.clauses, scope.clone(), false)?;
+        let names = |c: &[(String, Slot)]| c.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+        let columns = names(&first.columns);
+        let mut ops = vec![first.root];
+        for u in &q.unions {
+            if u.all != q.unions[0].all {
+                return Err(QueryError::not_allowed(Restriction::UnionMixed, u.span).into());
+            }
+            let part = self.part(&u.clauses, scope.clone(), false)?;
+            if names(&part.columns) != columns {
+                return Err(QueryError::not_allowed(Restriction::UnionColumns, u.span).into());
+            }
+            ops.push(part.root);
+        }
+        Ok(ops)
     }
 
     /// Inside a subquery, refuses a `with` or `return` item named as a variable of the
@@ -2177,7 +2207,7 @@ impl Planner<'_> {
             ExprKind::PatternPredicate(_) | ExprKind::Exists { .. } | ExprKind::PatternComp { .. } => {
                 self.pattern_expr(e, scope, place)?
             }
-            ExprKind::ExistsQuery(clauses) => self.subquery(clauses, scope, e.span)?,
+            ExprKind::ExistsQuery(q) => self.subquery(q, scope, e.span)?,
             ExprKind::ListComp { var, list, filter, map } => {
                 if let Some(x) =
                     [filter.as_deref(), map.as_deref()].into_iter().flatten().find(|x| contains_aggregate(x))
@@ -2597,7 +2627,7 @@ fn uses_var(e: &Expr, name: &str) -> bool {
         {
             true
         }
-        ExprKind::ExistsQuery(clauses) => subquery_names(clauses).iter().any(|v| v == name),
+        ExprKind::ExistsQuery(q) => query_names(q).iter().any(|v| v == name),
         _ => children(e).into_iter().any(|c| uses_var(c, name)),
     }
 }

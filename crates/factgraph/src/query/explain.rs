@@ -529,13 +529,18 @@ fn cexpr(out: &mut String, e: &CExpr, names: &[String]) {
                 None => out.push_str(" }"),
             }
         }
-        CExpr::Subquery(op) => {
-            // Its operators in the order they run, the first (the row it starts
-            // from) left out.
-            let steps: Vec<String> =
-                op.chain().filter(|o| !matches!(o, Op::Unit)).map(|o| describe(o, names)).collect::<Vec<_>>();
-            let steps: Vec<&str> = steps.iter().rev().map(String::as_str).collect();
-            let _ = write!(out, "exists {{ {} }}", steps.join("; then "));
+        CExpr::Subquery(ops) => {
+            // Each query's operators in the order they run, the first (the row it
+            // starts from) left out.
+            let queries: Vec<String> = ops
+                .iter()
+                .map(|op| {
+                    let steps: Vec<String> =
+                        op.chain().filter(|o| !matches!(o, Op::Unit)).map(|o| describe(o, names)).collect();
+                    steps.iter().rev().map(String::as_str).collect::<Vec<_>>().join("; then ")
+                })
+                .collect();
+            let _ = write!(out, "exists {{ {} }}", queries.join(" union "));
         }
         CExpr::Map(entries) => {
             out.push('{');

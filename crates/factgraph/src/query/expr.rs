@@ -243,7 +243,7 @@ pub(crate) fn eval(ctx: &mut Ctx<'_>, e: &CExpr, row: &[Val]) -> Result<Val> {
             other => return Err(not_a(kind.word(), "a list", &other)),
         },
         CExpr::Pattern(p) => pattern(ctx, p, row)?,
-        CExpr::Subquery(op) => {
+        CExpr::Subquery(ops) => {
             let Some(run) = ctx.subqueries.and_then(|r| r.downcast_ref::<RunSubquery>()) else {
                 return Err(crate::error::QueryError::not_allowed(
                     crate::error::Restriction::SubqueryOutsideQuery,
@@ -251,7 +251,14 @@ pub(crate) fn eval(ctx: &mut Ctx<'_>, e: &CExpr, row: &[Val]) -> Result<Val> {
                 )
                 .into());
             };
-            Val::Bool(run(ctx, op, row)?)
+            let mut found = false;
+            for op in ops {
+                if run(ctx, op, row)? {
+                    found = true;
+                    break;
+                }
+            }
+            Val::Bool(found)
         }
         CExpr::ListComp { slot, list, filter, map } => match listed(eval(ctx, list, row)?) {
             Val::Null => Val::Null,

@@ -227,7 +227,7 @@ const QUESTION_HELP: &str = "\
 Questions:  who reported \"red notice\" · who accused Trump · what does Interpol forbid
             describe \"Qasi Mehr\" · path from Trump to Interpol · neighbours of Soleimani depth 2
             sources of IRNA · conflicts [all] [about NAME] · verify · according to IRNA QUESTION · why QUESTION
-Patterns:   match (a:Person)-[r:accused]->(b {name: \"Trump\"}) where … return a.name, sources(r)
+Patterns:   match (a:Person)-[r:accused]->(b named \"Trump\") where … return a.name, sources(r)
 Writes:     entity \"Name\": Kind aka \"Alias\" · assert @x = A rel B from DOC \"quote\" by WHO
 Meta commands also work with `:` for Cypher users (:help).";
 

@@ -577,6 +577,9 @@ pub struct NodePattern {
     pub var: Option<Ident>,
     /// The kind: its label, or its labels joined by `:` (`A:B`), each once.
     pub kind: Option<Ident>,
+    /// `(n named "Trump")`: a name the node must have as any of its spellings,
+    /// ignoring case and accents (its `name` property, `{name: …}`, is exact).
+    pub named: Option<Expr>,
     /// Required properties.
     pub properties: Vec<PatternProperty>,
     /// Whether `{…}` was written, even empty: `create (n {})` of a bound `n`
@@ -685,6 +688,9 @@ pub enum CompareOp {
     Contains,
     /// `in`
     In,
+    /// `named`: whether the node on the left has the name on the right as any of its
+    /// spellings (canonical name or alias), ignoring case and accents.
+    Named,
 }
 
 /// Expression forms.

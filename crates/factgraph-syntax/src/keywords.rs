@@ -55,6 +55,7 @@ pub const KEYWORDS: &[&str] = &[
     "limit",
     "match",
     "merge",
+    "named",
     "negated",
     "neighbors",
     "neighbours",

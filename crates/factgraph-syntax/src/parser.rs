@@ -419,6 +419,8 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::compare_op => return None,
         Rule::string_op => "`starts with`, `ends with` or `contains`",
         Rule::in_op => "`in`",
+        Rule::named_op | Rule::kw_named => "`named`",
+        Rule::named_spec => "`named` and a name",
         Rule::count_star => "`count(*)`",
         Rule::function_call => "a function call",
         Rule::function_name => "a function name",
@@ -1232,7 +1234,15 @@ fn path_pattern(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<PathPattern, ParseE
 
 fn node_pattern(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<NodePattern, ParseError> {
     let sp = span(&p);
-    let mut n = NodePattern { var: None, kind: None, properties: Vec::new(), braces: false, parameter: None, span: sp };
+    let mut n = NodePattern {
+        var: None,
+        kind: None,
+        named: None,
+        properties: Vec::new(),
+        braces: false,
+        parameter: None,
+        span: sp,
+    };
     for x in p.into_inner() {
         match x.as_rule() {
             Rule::variable => n.var = Some(ident(x)),
@@ -1250,6 +1260,11 @@ fn node_pattern(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<NodePattern, ParseE
                 n.braces = true;
             }
             Rule::parameter => n.parameter = Some(ident(x)),
+            Rule::named_spec => {
+                let value =
+                    x.into_inner().find(|v| v.as_rule() != Rule::kw_named).expect("the grammar asks for a name");
+                n.named = Some(expr(text, value)?);
+            }
             _ => {}
         }
     }
@@ -1433,9 +1448,10 @@ fn expr(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<Expr, ParseError> {
                         let negated = op.as_rule() == Rule::is_not_null;
                         Expr { kind: ExprKind::IsNull { expr: Box::new(acc), negated }, span }
                     }
-                    Rule::string_op | Rule::in_op => {
+                    Rule::string_op | Rule::in_op | Rule::named_op => {
                         let o = match (op.as_rule(), op.as_str().to_ascii_lowercase().split_whitespace().next()) {
                             (Rule::in_op, _) => CompareOp::In,
+                            (Rule::named_op, _) => CompareOp::Named,
                             (_, Some("starts")) => CompareOp::StartsWith,
                             (_, Some("ends")) => CompareOp::EndsWith,
                             _ => CompareOp::Contains,
@@ -1766,6 +1782,7 @@ fn keyword(rule: Rule) -> bool {
             | Rule::kw_conflicts
             | Rule::kw_create
             | Rule::kw_contains
+            | Rule::kw_named
             | Rule::kw_delete
             | Rule::kw_depth
             | Rule::kw_desc

@@ -475,6 +475,10 @@ fn node(out: &mut String, n: &NodePattern) {
     if let Some(k) = &n.kind {
         let _ = write!(out, ":{}", k.text);
     }
+    if let Some(name) = &n.named {
+        out.push_str(if n.var.is_some() || n.kind.is_some() { " named " } else { "named " });
+        operand(out, name);
+    }
     if !n.properties.is_empty() || n.braces {
         out.push(' ');
         pattern_properties(out, &n.properties);
@@ -696,6 +700,7 @@ fn expr(out: &mut String, e: &Expr) {
                 CompareOp::EndsWith => " ends with ",
                 CompareOp::Contains => " contains ",
                 CompareOp::In => " in ",
+                CompareOp::Named => " named ",
             });
             operand(out, b);
         }

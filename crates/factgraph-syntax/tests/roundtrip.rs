@@ -146,11 +146,16 @@ fn var() -> impl Strategy<Value = Ident> {
 }
 
 fn node_pattern() -> impl Strategy<Value = NodePattern> {
-    (proptest::option::of(var()), proptest::option::of(word()), pattern_properties(), any::<bool>()).prop_map(
-        |(var, kind, properties, braces)| {
+    // A name as written in a query: quoted text (the lookahead for a pattern in an
+    // expression reads `named` with text, a parameter or a variable).
+    let named = proptest::option::of(
+        "[a-zA-Z' ]{0,8}".prop_map(|s| Expr { kind: ExprKind::Literal(Literal::Str(s)), span: sp() }),
+    );
+    (proptest::option::of(var()), proptest::option::of(word()), named, pattern_properties(), any::<bool>()).prop_map(
+        |(var, kind, named, properties, braces)| {
             // Braces are written whenever there are properties.
             let braces = braces || !properties.is_empty();
-            NodePattern { var, kind, properties, braces, parameter: None, span: sp() }
+            NodePattern { var, kind, named, properties, braces, parameter: None, span: sp() }
         },
     )
 }
@@ -296,7 +301,8 @@ fn comparison() -> impl Strategy<Value = Expr> {
         Just(CompareOp::Ge),
         Just(CompareOp::Contains),
         Just(CompareOp::StartsWith),
-        Just(CompareOp::In)
+        Just(CompareOp::In),
+        Just(CompareOp::Named)
     ];
     (ops, var(), var(), literal()).prop_map(|(op, v, k, l)| Expr {
         kind: ExprKind::Compare(

@@ -566,6 +566,9 @@ pub enum Restriction {
     /// A created relationship without an arrow.
     #[error("a created relationship needs a direction: -[]-> or <-[]-")]
     CreateWithoutDirection,
+    /// `named` in a node that `create` or `merge` makes: `create (n named "X")`.
+    #[error("`named` finds a node by any of its spellings; a node `create` or `merge` makes takes its name as a property, as in (n {{name: \"Ali Alqasimehr\"}})")]
+    NamedInWrite,
     /// A relationship's length range without the `*` before it: `-[:LIKES..]->`.
     #[error("a relationship's length follows a `*`: write `*1..3`, `*..3` or `*`, as in -[:knows*1..3]->")]
     LengthWithoutStar,

@@ -220,7 +220,7 @@ fn untrusted_text_in_a_parameter_is_only_ever_a_value() {
     let p = Params::new().set("who", "Trump").set("rel", "accused");
     assert_eq!(graph.query_params("who accused $who", &p, &Limits::default()).unwrap()[0].rows.len(), 1);
     let rows = graph
-        .query_params("match (a)-[r]->(b {name: $who}) where type(r) = $rel return a.name", &p, &Limits::default())
+        .query_params("match (a)-[r]->(b named $who) where type(r) = $rel return a.name", &p, &Limits::default())
         .unwrap();
     assert_eq!(rows[0].rows.len(), 1);
     let p = Params::new().set("name", "Mehr news agency");

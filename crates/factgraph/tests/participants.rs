@@ -120,10 +120,19 @@ fn a_role_reads_as_a_relationship_property_holding_the_node() {
         rows(&g, "match (a)-[r:requested]->(n {name: 'red notice'}) return a.name, r.for.name, r.addressee"),
         ["Ali Alqasimehr | Donald Trump | Interpol"]
     );
-    // A name in a relationship's pattern asks for the participant by any spelling.
-    assert_eq!(rows(&g, "match (a)-[r {for: 'trump'}]->(b) return b.name order by b.name"), ["Interpol", "red notice"]);
+    // A name in a relationship's pattern asks for the participant by its name, exactly
+    // as a node's does; `named` by any spelling.
+    assert_eq!(
+        rows(&g, "match (a)-[r {for: 'Donald Trump'}]->(b) return b.name order by b.name"),
+        ["Interpol", "red notice"]
+    );
+    assert_eq!(rows(&g, "match (a)-[r {for: 'trump'}]->(b) return count(*)"), ["0"]);
+    assert_eq!(
+        rows(&g, "match (a)-[r]->(b) where r.for named 'trump' return b.name order by b.name"),
+        ["Interpol", "red notice"]
+    );
     // And the participant is the node itself.
-    assert_eq!(rows(&g, "match (t {name: 'Trump'}), (a)-[r]->(b) where r.for = t return count(*)"), ["2"]);
+    assert_eq!(rows(&g, "match (t named 'Trump'), (a)-[r]->(b) where r.for = t return count(*)"), ["2"]);
     assert_eq!(rows(&g, "match ()-[r:requested]->() return keys(r)"), ["[addressee, for]"]);
 }
 
@@ -138,7 +147,7 @@ fn a_claims_participants_follow_its_changes_and_its_retraction() {
     assert!(g.statements_with_participant(trump).unwrap().is_empty());
     assert!(g.check().unwrap().is_ok());
     // Nothing names Trump now, so he can go.
-    g.query("match (t {name: 'Trump'}) delete t").unwrap();
+    g.query("match (t named 'Trump') delete t").unwrap();
 }
 
 #[test]

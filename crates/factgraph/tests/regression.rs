@@ -1922,3 +1922,43 @@ fn a_length_without_its_star_or_below_zero_is_an_invalid_pattern_where_written()
         g.validate(q).unwrap();
     }
 }
+
+/// `{name: "Trump"}` matched Donald Trump through his alias, ignoring case, while
+/// `where n.name = "Trump"` found nothing: one name, two answers (issue 10's silent
+/// empty). openCypher's syntax is exact in both places, case and accents included;
+/// `named` asks through every spelling, ignoring case and accents, in a pattern and
+/// in `where` alike; an exact name that only an alias has gets a note saying so.
+#[test]
+fn a_name_in_a_pattern_and_in_where_agree_exactly_and_named_reads_aliases() {
+    let g = Graph::in_memory().unwrap();
+    g.query("entity \"Donald Trump\": Person aka \"Trump\"; entity \"Éric Zemmour\": Person").unwrap();
+    for (q, want) in [
+        ("match (n {name: 'Trump'}) return count(n)", "0"),
+        ("match (n) where n.name = 'Trump' return count(n)", "0"),
+        ("match (n {name: 'donald trump'}) return count(n)", "0"),
+        ("match (n:Person {name: 'Eric Zemmour'}) return count(n)", "0"),
+        ("match (n {name: 'Donald Trump'}) return count(n)", "1"),
+        ("match (n) where n.name = 'Donald Trump' return count(n)", "1"),
+        ("match (n named 'trump') return count(n)", "1"),
+        ("match (n:Person named 'eric zemmour') return count(n)", "1"),
+        ("match (named 'Mr. TRUMP') return count(*)", "0"),
+        ("match (n) where n named 'Trump' return count(n)", "1"),
+        ("match (n) where not n named 'Trump' return count(n)", "1"),
+        ("unwind ['Trump', 'Zemmour', 'Éric Zemmour'] as x match (n named x) return count(n)", "2"),
+    ] {
+        assert_eq!(count(&g, q), want, "{q}");
+    }
+    let r = g.query("match (n {name: 'Trump'}) return n.name").unwrap();
+    let note = r[0].note.as_deref().unwrap_or_default();
+    assert!(note.contains("Donald Trump") && note.contains("named"), "{note:?}");
+    let r = g.query("match (n {name: 'Donald Trump'}) return n.name").unwrap();
+    assert_eq!(r[0].note, None);
+    // A node made has one name, given exactly; `named` only finds.
+    for q in ["create (n named 'Trump')", "merge (n:Person named 'Trump')"] {
+        let e = g.validate(q).unwrap_err();
+        assert_eq!(e.kind(), factgraph::ErrorKind::Invalid, "{q}: {e}");
+        assert!(e.to_string().contains("takes its name as a property"), "{q}: {e}");
+    }
+    // A name after `named` is text.
+    assert_eq!(g.validate("match (n named 3) return n").unwrap_err().kind(), factgraph::ErrorKind::Invalid);
+}

@@ -112,7 +112,7 @@ fn according_to_restricts_to_one_source() {
 fn patterns_match_return_aggregate_order() {
     let g = graph();
     let r = &g
-        .query("match (a:Person)-[r:accused]->(b {name: \"Trump\"}) return a.name, r.charge order by r.charge")
+        .query("match (a:Person)-[r:accused]->(b named \"Trump\") return a.name, r.charge order by r.charge")
         .unwrap()[0];
     assert_eq!(r.columns, ["a.name", "r.charge"]);
     assert_eq!(r.rows[0].cells[1].to_string(), "murder and terrorism");
@@ -127,7 +127,7 @@ fn patterns_match_return_aggregate_order() {
     assert_eq!(r.rows[0].cells[1].to_string(), "[murder and terrorist acts]");
     let r = &g.query("match (s)-[:reported-by]->(i) return i.name").unwrap()[0];
     assert_eq!(r.rows[0].cells[0].to_string(), "IRNA");
-    let r = &g.query("match (a {name: \"Trump\"})-[*1..2]-(b) return distinct b.name order by b.name").unwrap()[0];
+    let r = &g.query("match (a named \"Trump\")-[*1..2]-(b) return distinct b.name order by b.name").unwrap()[0];
     assert!(!r.rows.is_empty());
 }
 

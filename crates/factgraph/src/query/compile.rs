@@ -150,6 +150,8 @@ pub(crate) struct NodeTest {
     pub bound: bool,
     pub kind: Option<String>,
     pub props: Vec<(String, CExpr)>,
+    /// `(n named "…")`: a name the node has as any of its spellings.
+    pub named: Option<CExpr>,
     pub var: Option<String>,
 }
 
@@ -405,7 +407,7 @@ pub(crate) struct QueryPlan {
     /// The labels and the relationship types its patterns ask for, wherever they stand
     /// (its `match`es, `merge`s, the queries of a `union`, patterns in expressions and
     /// subqueries), for the notes on names nothing in the store has.
-    pub asked: (Vec<String>, Vec<String>),
+    pub asked: (Vec<String>, Vec<String>, Vec<String>),
 }
 
 impl QueryPlan {
@@ -963,7 +965,7 @@ struct Planner<'p> {
     outer: Vec<(String, Slot, VarType)>,
     /// Every label and relationship type a pattern of the query asks for, wherever it
     /// stands (`QueryPlan::asked`).
-    asked: (Vec<String>, Vec<String>),
+    asked: (Vec<String>, Vec<String>, Vec<String>),
     width: usize,
     /// What each slot holds, by name.
     names: Vec<String>,
@@ -1502,11 +1504,32 @@ impl Planner<'_> {
         if let Some(k) = &n.kind {
             self.asked.0.extend(factgraph_store::kind_labels(&k.text).map(str::to_owned));
         }
+        if let Some(name) = exact_name_of(n) {
+            self.asked.2.push(name.to_owned());
+        }
+        let named = match &n.named {
+            Some(name) => {
+                if let ExprKind::Literal(l) = &name.kind {
+                    if !matches!(l, Literal::Str(_)) {
+                        return Err(QueryError::TypeMismatch {
+                            what: "the name after `named`".into(),
+                            expected: "a string".into(),
+                            found: literal_kind(l).into(),
+                            span: name.span,
+                        }
+                        .into());
+                    }
+                }
+                Some(self.expr(name, scope, Place::Row)?)
+            }
+            None => None,
+        };
         Ok(NodeTest {
             slot,
             bound: was,
             kind: n.kind.as_ref().map(|k| k.text.clone()),
             props: self.props(&n.properties, scope)?,
+            named,
             var: n.var.as_ref().map(|v| v.text.clone()),
         })
     }
@@ -1536,6 +1559,7 @@ impl Planner<'_> {
 
     fn merge(&mut self, input: Op, merge: &factgraph_syntax::ast::Merge, scope: &mut Scope) -> Result<Op> {
         no_parameter_properties(&merge.path)?;
+        no_named(&merge.path)?;
         let mut path = merge.path.clone();
         // A named path needs every node and relationship in a slot, made from them
         // once a row is matched or created: the ones written without a variable get a
@@ -1696,6 +1720,7 @@ impl Planner<'_> {
 
     fn create(&mut self, input: Op, paths: &[PathPattern], scope: &mut Scope) -> Result<Op> {
         paths.iter().try_for_each(no_parameter_properties)?;
+        paths.iter().try_for_each(no_named)?;
         let mut bound = Vec::new();
         let mut binds: Vec<(String, Slot)> = Vec::new();
         for path in paths {
@@ -2674,8 +2699,17 @@ fn best_anchor(path: &PathPattern, bound: &[String]) -> (usize, u8) {
     best
 }
 
-/// The name a node pattern gives as a constant, which the name index can find.
+/// The name a node pattern gives as a constant, which the name index can find: its
+/// exact `name`, or a spelling it is `named` by.
 fn name_of(n: &NodePattern) -> Option<&str> {
+    exact_name_of(n).or_else(|| match n.named.as_ref().map(|e| &e.kind) {
+        Some(ExprKind::Literal(Literal::Str(s))) if !s.is_empty() => Some(s.as_str()),
+        _ => None,
+    })
+}
+
+/// The exact name (`{name: "…"}`) a node pattern gives as a constant.
+fn exact_name_of(n: &NodePattern) -> Option<&str> {
     // The empty name is kept as a property, not in the name index.
     n.properties.iter().find(|p| p.key.text == "name").and_then(|p| match &p.value.kind {
         ExprKind::Literal(Literal::Str(s)) if !s.is_empty() => Some(s.as_str()),
@@ -2731,6 +2765,15 @@ pub(crate) fn write_path(out: &mut String, path: &PathPattern) {
         statements: vec![factgraph_syntax::ast::Statement::Query(q)],
     });
     out.push_str(text.trim_start_matches("create "));
+}
+
+/// Refuses `named` where a node is made (`create`, `merge`): it finds nodes by any
+/// spelling, and a node made has one name, given as a property.
+fn no_named(path: &PathPattern) -> Result<()> {
+    match nodes(path).find_map(|n| n.named.as_ref()) {
+        Some(name) => Err(QueryError::not_allowed(Restriction::NamedInWrite, name.span).into()),
+        None => Ok(()),
+    }
 }
 
 /// Refuses `(n $p)` and `-[r $p]-`: openCypher's parameters stand for values, and

@@ -138,7 +138,7 @@ pub(crate) fn run(ctx: &mut Ctx<'_>, plan: &QueryPlan, text: &str) -> Result<Que
 /// the nearest names that do exist. Checked after running, so that what the query
 /// itself created counts.
 fn unknown_names(ctx: &mut Ctx<'_>, plan: &QueryPlan) -> Result<Vec<String>> {
-    let (mut labels, mut types) = plan.asked.clone();
+    let (mut labels, mut types, mut names) = plan.asked.clone();
     labels.sort();
     labels.dedup();
     types.sort();
@@ -159,6 +159,25 @@ fn unknown_names(ctx: &mut Ctx<'_>, plan: &QueryPlan) -> Result<Vec<String>> {
         if ctx.store.relation_id(&t).is_none() {
             let relations = ctx.store.relations();
             notes.push(format!("no relationship has the type `{t}`{}", did_you_mean(&t, &relations)));
+        }
+    }
+    // A name in `{name: …}` is exact; one that only other spellings match (an alias,
+    // another case) is said to be so, with the spelling-blind way to ask.
+    names.sort();
+    names.dedup();
+    for n in names {
+        let mut found = Vec::new();
+        for id in ctx.store.lookup(&n)? {
+            found.push(ctx.entity(id)?.name.clone());
+        }
+        if !found.is_empty() && !found.contains(&n) {
+            found.sort();
+            found.truncate(3);
+            notes.push(format!(
+                "no node is named {n:?} exactly (names are exact, as in openCypher); it is a spelling of {}: \
+                 `named {n:?}` matches every spelling, as in (n named {n:?})",
+                found.iter().map(|f| format!("{f:?}")).collect::<Vec<_>>().join(", ")
+            ));
         }
     }
     Ok(notes)

@@ -485,6 +485,7 @@ fn cexpr(out: &mut String, e: &CExpr, names: &[String]) {
                 factgraph_syntax::ast::CompareOp::EndsWith => "ends with",
                 factgraph_syntax::ast::CompareOp::Contains => "contains",
                 factgraph_syntax::ast::CompareOp::In => "in",
+                factgraph_syntax::ast::CompareOp::Named => "named",
             };
             two(out, a, sym, b)
         }

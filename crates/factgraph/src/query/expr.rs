@@ -432,6 +432,16 @@ fn comparison(ctx: &mut Ctx<'_>, op: CompareOp, x: &Val, y: &Val) -> Result<Opti
             }),
             _ => None,
         },
+        // A node has the name as one of its spellings; anything but an entity has none.
+        CompareOp::Named => match (x, y) {
+            (Val::Null, _) | (_, Val::Null) => None,
+            (Val::Node(factgraph_store::Node::Entity(id)), Val::Str(s)) => {
+                let e = ctx.entity(*id)?;
+                Some(super::matcher::spelled(&e, s))
+            }
+            (_, Val::Str(_)) => Some(false),
+            _ => None,
+        },
         CompareOp::In => match y {
             Val::List(items) => {
                 let mut any_null = false;

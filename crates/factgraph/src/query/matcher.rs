@@ -544,17 +544,21 @@ fn value_nodes(ctx: &mut Ctx<'_>) -> Result<Vec<At>> {
 }
 
 /// Whether an entity has `key` equal to `want` (openCypher's equality: null equals
-/// nothing). `name` matches any spelling, ignoring case and accents.
+/// nothing). `name` is its canonical name, exactly, as `n.name` reads it.
 fn entity_has(e: &Entity, key: &str, want: &Val) -> bool {
     match (key, want) {
         ("name", Val::Str(s)) if s.is_empty() => e.name.is_empty() && e.properties.contains_key("name"),
-        ("name", Val::Str(s)) => {
-            let n = normalize(s);
-            e.spellings().any(|sp| normalize(sp) == n)
-        }
+        ("name", Val::Str(s)) => e.name == *s,
         ("kind", Val::Str(s)) => &e.kind == s,
         _ => e.properties.get(key).is_some_and(|v| equal(&from_value(v), want) == Some(true)),
     }
+}
+
+/// Whether `name` is one of the entity's spellings (its canonical name or an alias),
+/// ignoring case, accents, punctuation and spacing: what `named` asks.
+pub(crate) fn spelled(e: &Entity, name: &str) -> bool {
+    let n = normalize(name);
+    !n.is_empty() && e.spellings().any(|sp| normalize(sp) == n)
 }
 
 /// The pattern's property values for this row.
@@ -570,10 +574,21 @@ fn node_ok(ctx: &mut Ctx<'_>, eval: Eval, n: At, t: &NodeTest, row: &[Val]) -> R
             }
         }
     }
-    if t.kind.is_none() && t.props.is_empty() {
+    if t.kind.is_none() && t.props.is_empty() && t.named.is_none() {
         return Ok(true);
     }
     let want = wanted(ctx, eval, &t.props, row)?;
+    // `named`: a value node or a statement has no name to be spelled.
+    let named = match &t.named {
+        Some(e) => match eval(ctx, e, row)? {
+            Val::Str(s) => Some(s),
+            _ => return Ok(false),
+        },
+        None => None,
+    };
+    if named.is_some() && !matches!(n, At::Node(Node::Entity(_))) {
+        return Ok(false);
+    }
     let n = match n {
         At::Node(n) => n,
         At::Value(s) => {
@@ -594,6 +609,9 @@ fn node_ok(ctx: &mut Ctx<'_>, eval: Eval, n: At, t: &NodeTest, row: &[Val]) -> R
             if t.kind.as_ref().is_some_and(|k| !factgraph_store::has_labels(&e.kind, k)) {
                 return Ok(false);
             }
+            if named.as_deref().is_some_and(|s| !spelled(&e, s)) {
+                return Ok(false);
+            }
             Ok(t.props.iter().zip(&want).all(|((k, _), v)| entity_has(&e, k, v)))
         }
         Node::Statement(s) => {
@@ -608,7 +626,7 @@ fn node_ok(ctx: &mut Ctx<'_>, eval: Eval, n: At, t: &NodeTest, row: &[Val]) -> R
 
 /// Whether the qualifiers have each wanted key with the wanted value. A participant
 /// (`for`, `to`, …) is its entity, and a name asks for it as a node's `name` does: by
-/// any spelling, ignoring case and accents.
+/// its canonical name, exactly (`where r.for named "…"` reads every spelling).
 fn qualifiers_are(
     ctx: &mut Ctx<'_>,
     q: &factgraph_store::Qualifiers,

@@ -412,7 +412,13 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::predicate_tail => "a comparison (`=`, `<>`, `<`, `contains`, `is null`, …)",
         Rule::exponent => "an exponent (`e10`)",
         Rule::radix_digits => "hexadecimal or octal digits (`0x1F`, `0o17`)",
-        Rule::pattern_start | Rule::braces | Rule::quoted => "a pattern (`(n)-->()`)",
+        Rule::pattern_start
+        | Rule::braces
+        | Rule::quoted
+        | Rule::start_node_head
+        | Rule::start_node_anonymous
+        | Rule::named_skip
+        | Rule::parens => "a pattern (`(n)-->()`)",
         Rule::is_null => "`is null`",
         Rule::is_not_null => "`is not null`",
         // Always expected beside a predicate, which names the comparisons in words.

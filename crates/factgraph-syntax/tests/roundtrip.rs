@@ -146,11 +146,18 @@ fn var() -> impl Strategy<Value = Ident> {
 }
 
 fn node_pattern() -> impl Strategy<Value = NodePattern> {
-    // A name as written in a query: quoted text (the lookahead for a pattern in an
-    // expression reads `named` with text, a parameter or a variable).
-    let named = proptest::option::of(
-        "[a-zA-Z' ]{0,8}".prop_map(|s| Expr { kind: ExprKind::Literal(Literal::Str(s)), span: sp() }),
-    );
+    // A name as a query gives it: text, a variable's property, text joined to one.
+    let e = |kind| Expr { kind, span: sp() };
+    let text = "[a-zA-Z' ]{0,8}".prop_map(move |s| e(ExprKind::Literal(Literal::Str(s))));
+    let named = proptest::option::of(prop_oneof![
+        text.clone(),
+        (var(), var()).prop_map(move |(v, k)| e(ExprKind::Property(v.text, k.text))),
+        (text, var(), var()).prop_map(move |(t, v, k)| e(ExprKind::Arith(
+            ArithOp::Add,
+            Box::new(t),
+            Box::new(e(ExprKind::Property(v.text, k.text)))
+        ))),
+    ]);
     (proptest::option::of(var()), proptest::option::of(word()), named, pattern_properties(), any::<bool>()).prop_map(
         |(var, kind, named, properties, braces)| {
             // Braces are written whenever there are properties.

@@ -1962,3 +1962,39 @@ fn a_name_in_a_pattern_and_in_where_agree_exactly_and_named_reads_aliases() {
     // A name after `named` is text.
     assert_eq!(g.validate("match (n named 3) return n").unwrap_err().kind(), factgraph::ErrorKind::Invalid);
 }
+
+/// What follows `named` is an expression like a property's value, and was missed where
+/// the planner asks what an expression reads (a filter on a named path ran before the
+/// path was bound: 0 rows; a pattern after aggregation read an ungrouped variable
+/// unrefused); the look-ahead for a pattern in a condition took only text, a parameter
+/// or a variable after `named`; a variable called `named` lost its meaning before
+/// properties (`(named {…})` read the map as the name) or a relationship; and a list
+/// after `named` was taken, matching nothing.
+#[test]
+fn what_follows_named_is_read_as_an_expression_everywhere() {
+    use factgraph::ErrorKind;
+    let g = Graph::in_memory().unwrap();
+    g.query("entity \"Donald Trump\": Person aka \"Trump\"").unwrap();
+    g.query("match (t {name: 'Donald Trump'}) create (:Person {name: 'Ali'})-[:accused]->(t)").unwrap();
+    for (q, want) in [
+        (
+            "match p = (a named 'trump')<-[:accused]-(b) where exists { (x named nodes(p)[1].name)-->() } \
+             return count(*)",
+            "1",
+        ),
+        ("match (n) where (n named 'donald ' + 'trump')<--() return count(*)", "1"),
+        ("match (n) return size([(n named toLower('TRUMP'))<--(m) | m.name]) as s order by s desc limit 1", "1"),
+        ("match (named) where (named)-->() return count(*)", "1"),
+        ("match (named:Person)-->() return count(*)", "1"),
+        ("match (named {name: 'Donald Trump'}) return count(*)", "1"),
+    ] {
+        assert_eq!(count(&g, q), want, "{q}");
+    }
+    for q in [
+        "match (a:Person) return count(*) as c order by exists { (n named a.name)-->() }",
+        "match (n named ['trump']) return n",
+        "match (n) where n named 5 return n",
+    ] {
+        assert_eq!(g.validate(q).unwrap_err().kind(), ErrorKind::Invalid, "{q}");
+    }
+}

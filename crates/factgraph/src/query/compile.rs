@@ -760,6 +760,14 @@ fn path_parts(path: &PathPattern) -> impl Iterator<Item = (&Vec<PatternProperty>
         .chain(path.steps.iter().flat_map(|(r, n)| [(&r.properties, &r.var), (&n.properties, &n.var)]))
 }
 
+/// Every expression a path pattern holds: its properties' values and the names its
+/// nodes are `named` by, for the checks that ask what an expression reads.
+fn pattern_values(path: &PathPattern) -> impl Iterator<Item = &Expr> {
+    nodes(path)
+        .flat_map(|n| n.named.iter().chain(n.properties.iter().map(|p| &p.value)))
+        .chain(path.steps.iter().flat_map(|(r, _)| r.properties.iter().map(|p| &p.value)))
+}
+
 /// Whether `e` holds `exists { match … }` anywhere.
 fn has_subquery(e: &Expr) -> bool {
     matches!(e.kind, ExprKind::ExistsQuery(_)) || children(e).into_iter().any(has_subquery)
@@ -850,14 +858,14 @@ fn children(e: &Expr) -> Vec<&Expr> {
         }
         ExprKind::List(items) | ExprKind::Call { args: items, .. } => out.extend(items),
         ExprKind::Map(entries) => out.extend(entries.iter().map(|(_, v)| v)),
-        ExprKind::PatternPredicate(path) => out.extend(path_parts(path).flat_map(|(props, _)| props).map(|p| &p.value)),
+        ExprKind::PatternPredicate(path) => out.extend(pattern_values(path)),
         ExprKind::PatternComp { path, filter, map } => {
-            out.extend(path_parts(path).flat_map(|(props, _)| props).map(|p| &p.value));
+            out.extend(pattern_values(path));
             out.extend(filter.as_deref());
             out.push(map);
         }
         ExprKind::Exists { paths, filter } => {
-            out.extend(paths.iter().flat_map(path_parts).flat_map(|(props, _)| props).map(|p| &p.value));
+            out.extend(paths.iter().flat_map(pattern_values));
             out.extend(filter.as_deref());
         }
         // A subquery's expressions are its own: it is planned, checked and run whole.
@@ -871,9 +879,6 @@ fn children(e: &Expr) -> Vec<&Expr> {
     out
 }
 
-/// Every variable a subquery's text names (its own and those of the query around it),
-/// for the checks that ask which outer variables an expression reads: reading too
-/// many only makes them stricter or a filter wait.
 /// `subquery_names` of every query of a union.
 fn query_names(q: &Query) -> Vec<String> {
     let mut out = subquery_names(&q.clauses);
@@ -883,6 +888,9 @@ fn query_names(q: &Query) -> Vec<String> {
     out
 }
 
+/// Every variable a subquery's text names (its own and those of the query around it),
+/// for the checks that ask which outer variables an expression reads: reading too
+/// many only makes them stricter or a filter wait.
 fn subquery_names(clauses: &[Clause]) -> Vec<String> {
     fn expr_names(e: &Expr, out: &mut Vec<String>) {
         match &e.kind {
@@ -898,10 +906,8 @@ fn subquery_names(clauses: &[Clause]) -> Vec<String> {
     fn paths_names(paths: &[PathPattern], out: &mut Vec<String>) {
         for p in paths {
             out.extend(path_names(p).map(str::to_owned));
-            for (props, _) in path_parts(p) {
-                for prop in props {
-                    expr_names(&prop.value, out);
-                }
+            for value in pattern_values(p) {
+                expr_names(value, out);
             }
         }
     }
@@ -1509,17 +1515,7 @@ impl Planner<'_> {
         }
         let named = match &n.named {
             Some(name) => {
-                if let ExprKind::Literal(l) = &name.kind {
-                    if !matches!(l, Literal::Str(_)) {
-                        return Err(QueryError::TypeMismatch {
-                            what: "the name after `named`".into(),
-                            expected: "a string".into(),
-                            found: literal_kind(l).into(),
-                            span: name.span,
-                        }
-                        .into());
-                    }
-                }
+                name_is_text(name)?;
                 Some(self.expr(name, scope, Place::Row)?)
             }
             None => None,
@@ -2148,6 +2144,9 @@ impl Planner<'_> {
             ExprKind::And(x, y) => CExpr::And(b(self.expr(x, scope, place)?), b(self.expr(y, scope, place)?)),
             ExprKind::Or(x, y) => CExpr::Or(b(self.expr(x, scope, place)?), b(self.expr(y, scope, place)?)),
             ExprKind::Compare(op, x, y) => {
+                if *op == CompareOp::Named {
+                    name_is_text(y)?;
+                }
                 if let (CompareOp::In, Some(found)) = (op, not_a_list(y)) {
                     return Err(QueryError::TypeMismatch {
                         what: "`in`'s right-hand side".into(),
@@ -2576,6 +2575,25 @@ fn not_a_list(e: &Expr) -> Option<&'static str> {
         // (Arithmetic may make a list: `[3] + 4`.)
         _ => None,
     }
+}
+
+/// Refuses a name after `named` that the text shows is no text (`named 3`,
+/// `named ['a']`); one only known when the query runs matches nothing.
+fn name_is_text(e: &Expr) -> Result<()> {
+    let found = match &e.kind {
+        ExprKind::Literal(Literal::Str(_)) => return Ok(()),
+        ExprKind::Literal(l) => literal_kind(l),
+        ExprKind::List(_) => "list",
+        ExprKind::Map(_) => "map",
+        _ => return Ok(()),
+    };
+    Err(QueryError::TypeMismatch {
+        what: "the name after `named`".into(),
+        expected: "text".into(),
+        found: found.into(),
+        span: e.span,
+    }
+    .into())
 }
 
 fn without_article(words: &'static str) -> &'static str {

@@ -258,6 +258,10 @@ pub(crate) enum Update {
 /// a new segment of `SUBQUERY_STACK`. A debug build's frames are large: 60 nested
 /// subqueries overflowed a 2 MiB thread from 20 deep.
 pub(crate) const SUBQUERY_RED_ZONE: usize = 512 * 1024;
+
+/// Stack an expression is planned with at least (`Planner::expr`): a level's frames
+/// in a debug build, with room to spare.
+const EXPR_RED_ZONE: usize = 256 * 1024;
 pub(crate) const SUBQUERY_STACK: usize = 8 * 1024 * 1024;
 
 /// Runs a subquery's operators from a row of the query around it and says whether
@@ -2099,6 +2103,13 @@ impl Planner<'_> {
     }
 
     fn expr(&mut self, e: &Expr, scope: &Scope, place: Place) -> Result<CExpr> {
+        // An expression nests as deep as the parser allows (61 `-` before a term, from
+        // the fuzz corpus): each level is a frame of this function, large in a debug
+        // build, so planning one takes room of its own when the stack runs low.
+        stacker::maybe_grow(EXPR_RED_ZONE, SUBQUERY_STACK, || self.expr_here(e, scope, place))
+    }
+
+    fn expr_here(&mut self, e: &Expr, scope: &Scope, place: Place) -> Result<CExpr> {
         let b = |x: CExpr| Box::new(x);
         if let ExprKind::Not(a) | ExprKind::And(a, _) | ExprKind::Or(a, _) | ExprKind::Xor(a, _) = &e.kind {
             let word = match e.kind {

@@ -772,6 +772,13 @@ impl<'a> Ctx<'a> {
         Ok(out?)
     }
 
+    /// Whether an entity this query has read whole is called `name` exactly, looked for
+    /// only among a few: a point pattern that found its node by its name needs no
+    /// second look in the name index to know the name exists (`exec::unknown_names`).
+    pub fn read_one_named(&self, name: &str) -> bool {
+        self.entities.len() <= 64 && self.entities.values().any(|e| e.name == name)
+    }
+
     /// In a long answer, brings the records of entities it is about to show toward
     /// the processor together (`EntitiesRead::warm`); a short one reads through the
     /// store's cache, and is left as it is. Only a hint: what fails here (a read, the

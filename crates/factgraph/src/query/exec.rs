@@ -166,6 +166,9 @@ fn unknown_names(ctx: &mut Ctx<'_>, plan: &QueryPlan) -> Result<Vec<String>> {
     names.sort();
     names.dedup();
     for n in names {
+        if ctx.read_one_named(&n) {
+            continue;
+        }
         let mut found = Vec::new();
         for id in ctx.store.lookup(&n)? {
             found.push(ctx.entity(id)?.name.clone());

@@ -358,7 +358,17 @@ impl Graph {
         sink: Option<crate::query::RowSink<'_>>,
     ) -> Result<Vec<QueryResult>> {
         let procs = self.procedures();
-        crate::query::run(&self.store, &procs, text, params, limits, &mut crate::query::ScriptState::default(), sink)
+        with_room(text, || {
+            crate::query::run(
+                &self.store,
+                &procs,
+                text,
+                params,
+                limits,
+                &mut crate::query::ScriptState::default(),
+                sink,
+            )
+        })
     }
 
     /// As `query_params`, handing each result to `each` as it begins
@@ -407,13 +417,15 @@ impl Graph {
 
     /// As `validate`, for a text with parameters.
     pub fn validate_params(&self, text: &str, params: &Params) -> Result<()> {
-        let script = crate::query::parse(text, params)?;
-        let limits = Limits::default();
-        let procs = self.procedures();
-        for st in &script.statements {
-            crate::query::plan(&self.store, &procs, st, &limits, text)?;
-        }
-        Ok(())
+        with_room(text, || {
+            let script = crate::query::parse(text, params)?;
+            let limits = Limits::default();
+            let procs = self.procedures();
+            for st in &script.statements {
+                crate::query::plan(&self.store, &procs, st, &limits, text)?;
+            }
+            Ok(())
+        })
     }
 
     /// The plan of each question or pattern in a text, for `.explain`.
@@ -424,14 +436,16 @@ impl Graph {
     /// As `explain`, for a text with parameters (the values the query would run with:
     /// a `$name` in a pattern's property resolves like a written value).
     pub fn explain_params(&self, text: &str, params: &Params) -> Result<Vec<String>> {
-        let script = crate::query::parse(text, params)?;
-        let limits = Limits::default();
-        let procs = self.procedures();
-        let mut out = Vec::new();
-        for st in &script.statements {
-            out.push(crate::query::explain(&self.store, &procs, st, &limits, text)?);
-        }
-        Ok(out)
+        with_room(text, || {
+            let script = crate::query::parse(text, params)?;
+            let limits = Limits::default();
+            let procs = self.procedures();
+            let mut out = Vec::new();
+            for st in &script.statements {
+                out.push(crate::query::explain(&self.store, &procs, st, &limits, text)?);
+            }
+            Ok(out)
+        })
     }
 
     /// Runs each pattern query of a text with what its operators do counted, for
@@ -441,8 +455,10 @@ impl Graph {
     /// `Limits::reads_only`). A question or a write of the product's language has no
     /// operators: an error says so before anything runs.
     pub fn profile_params(&self, text: &str, params: &Params, limits: &Limits) -> Result<Vec<String>> {
-        let script = crate::query::parse(text, params)?;
-        crate::query::profile(&self.store, &self.procedures(), &script.statements, limits, text)
+        with_room(text, || {
+            let script = crate::query::parse(text, params)?;
+            crate::query::profile(&self.store, &self.procedures(), &script.statements, limits, text)
+        })
     }
 
     /// Loads `.fg` script files as one atomic batch (labels shared across them). Each
@@ -527,9 +543,25 @@ fn check_script_file(path: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Runs `f`, the work on a query's text, with stack enough for what the text can
+/// nest. The parser bounds each chain of operators and the brackets apart, so an
+/// expression may nest tens of thousands of levels (`(- - … (not not … 1))`); the
+/// parser gives itself room, the planner refuses an expression past
+/// `MAX_EXPR_DEPTH`, but the walks over the tree before it (and letting go of the
+/// tree) recurse once a level on the caller's thread: on a server's 2 MiB thread one
+/// such query overflowed and took the process down. The room is at most a few
+/// hundred bytes a character of text (a level takes at least two), given as a
+/// separate stack only when the thread has less left.
+fn with_room<T>(text: &str, f: impl FnOnce() -> T) -> T {
+    // Frames are larger in a debug build.
+    let per_byte = if cfg!(debug_assertions) { 2048 } else { 256 };
+    let needed = 64 * 1024 + text.len().saturating_mul(per_byte);
+    stacker::maybe_grow(needed, needed + 64 * 1024, f)
+}
+
 /// The parsed form of a text, printed (the REPL's `.ast`).
 pub fn syntax_tree(text: &str) -> Result<String> {
-    Ok(format!("{:#?}", factgraph_syntax::parse(text)?))
+    with_room(text, || Ok(format!("{:#?}", factgraph_syntax::parse(text)?)))
 }
 
 /// Whether running `text` could change a store: it holds a write (`entity`, `assert`,
@@ -544,8 +576,10 @@ pub fn syntax_tree(text: &str) -> Result<String> {
 /// assert!(writes("entity X", &Params::new()).unwrap());
 /// ```
 pub fn writes(text: &str, params: &crate::Params) -> Result<bool> {
-    let script = crate::query::parse(text, params)?;
-    Ok(script.statements.iter().any(factgraph_syntax::ast::Statement::writes))
+    with_room(text, || {
+        let script = crate::query::parse(text, params)?;
+        Ok(script.statements.iter().any(factgraph_syntax::ast::Statement::writes))
+    })
 }
 
 /// The 1-based line and column (in characters) of a byte offset in `text`.

@@ -1998,3 +1998,36 @@ fn what_follows_named_is_read_as_an_expression_everywhere() {
         assert_eq!(g.validate(q).unwrap_err().kind(), ErrorKind::Invalid, "{q}");
     }
 }
+
+/// The parser bounds each chain of operators and the brackets apart, and together they
+/// let an expression nest thousands of levels: `(not not … - - … (… 1) = 1 = 1 …)`.
+/// Sent to `factgraph serve`, one such query overflowed the 2 MiB stack of the thread
+/// running it and took the server down (SIGABRT). It is an error saying how deep an
+/// expression may nest, on a thread of that size, and the graph goes on answering.
+#[test]
+fn an_expression_nested_thousands_deep_is_refused_on_a_small_stack() {
+    let mut inner = String::from("1");
+    for _ in 0..62 {
+        inner = format!("({}{}{}{})", "not ".repeat(60), "- ".repeat(60), inner, " = 1".repeat(60));
+    }
+    let text = format!("return {inner} as x");
+    let g = std::sync::Arc::new(Graph::in_memory().unwrap());
+    let on_thread = {
+        let g = g.clone();
+        std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(move || {
+                let query = g.query(&text).map(|_| ()).unwrap_err();
+                let validate = g.validate(&text).unwrap_err();
+                let explain = g.explain(&text).map(|_| ()).unwrap_err();
+                (query, validate, explain)
+            })
+            .unwrap()
+    };
+    let (query, validate, explain) = on_thread.join().expect("the thread ran to its end");
+    for e in [query, validate, explain] {
+        assert_eq!(e.kind(), factgraph::ErrorKind::Limit, "{e}");
+        assert!(e.to_string().contains("nests deeper"), "{e}");
+    }
+    assert_eq!(count(&g, "return 1 + 1"), "2");
+}

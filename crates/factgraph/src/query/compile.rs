@@ -981,12 +981,28 @@ struct Planner<'p> {
     names: Vec<String>,
     /// Set while compiling a projection's items: the aggregates found.
     aggs: Vec<(Expr, Agg)>,
+    /// How deep in an expression `expr` is (`MAX_EXPR_DEPTH`).
+    depth: usize,
 }
+
+/// How deep an expression may nest, counted as the plan nests it (a term inside
+/// `-`, `not`, a comparison, a call, brackets, …). The parser bounds each chain of
+/// operators and the brackets apart, which together allowed thousands of levels
+/// (`(- - … (- - … 1))`, 60 by 60): running one, the evaluator recursed a level
+/// each, and a server's 2 MiB thread overflowed and took the process down.
+const MAX_EXPR_DEPTH: usize = 500;
 
 /// The plan of a query.
 pub(crate) fn plan(q: &Query, procs: &Procedures) -> Result<QueryPlan> {
-    let mut p =
-        Planner { procs, outer: Vec::new(), asked: Default::default(), width: 0, names: Vec::new(), aggs: Vec::new() };
+    let mut p = Planner {
+        procs,
+        outer: Vec::new(),
+        asked: Default::default(),
+        width: 0,
+        names: Vec::new(),
+        aggs: Vec::new(),
+        depth: 0,
+    };
     let mut out = QueryPlan {
         root: Op::Unit,
         width: 0,
@@ -2106,7 +2122,18 @@ impl Planner<'_> {
         // An expression nests as deep as the parser allows (61 `-` before a term, from
         // the fuzz corpus): each level is a frame of this function, large in a debug
         // build, so planning one takes room of its own when the stack runs low.
-        stacker::maybe_grow(EXPR_RED_ZONE, SUBQUERY_STACK, || self.expr_here(e, scope, place))
+        if self.depth >= MAX_EXPR_DEPTH {
+            return Err(QueryError::Limit {
+                what: "an expression nests deeper than the engine runs".into(),
+                limit: MAX_EXPR_DEPTH as u64,
+                span: e.span,
+            }
+            .into());
+        }
+        self.depth += 1;
+        let planned = stacker::maybe_grow(EXPR_RED_ZONE, SUBQUERY_STACK, || self.expr_here(e, scope, place));
+        self.depth -= 1;
+        planned
     }
 
     fn expr_here(&mut self, e: &Expr, scope: &Scope, place: Place) -> Result<CExpr> {

@@ -287,6 +287,22 @@ fn parse_body(
     serde_json::from_str(text).map_err(|e| ApiError::bad_request(format!("the request body: {e}")))
 }
 
+/// The query a request to run one sends (`/query`, `/graph`, `/api/profile`), which
+/// must have text: the text, its admission, and the limits it runs under.
+fn query_request(
+    state: &State,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(String, Admitted, Limits), ApiError> {
+    let req = parse_body(state, headers, body)?;
+    if req.query.trim().is_empty() {
+        return Err(ApiError::bad_request("no query: send {\"query\": \"…\"}"));
+    }
+    let admitted = admit(state, headers, &req)?;
+    let limits = state.limits(req.max_rows, req.timeout_ms);
+    Ok((req.query, admitted, limits))
+}
+
 /// A query's parameters, and whether it may write: with the token it may; without,
 /// it runs with `reads_only`, and a text that writes is refused (`refused`) before
 /// anything runs. So the text is parsed once, whoever sends it.
@@ -345,14 +361,8 @@ async fn query(Shared(state): Api, headers: HeaderMap, body: Result<Bytes, Bytes
 }
 
 async fn answer(state: &State, headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
-    let req = parse_body(state, headers, body)?;
-    if req.query.trim().is_empty() {
-        return Err(ApiError::bad_request("no query: send {\"query\": \"…\"}"));
-    }
-    let mut admitted = admit(state, headers, &req)?;
-    let limits = state.limits(req.max_rows, req.timeout_ms);
+    let (text, mut admitted, limits) = query_request(state, headers, body)?;
     let started = Instant::now();
-    let text = req.query;
     let results = state.run(limits, move |g, limits| admitted.run(g, &text, limits)).await??;
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
     if wants_lines(headers) {
@@ -407,14 +417,8 @@ fn stream_lines(results: Vec<QueryResult>, elapsed_ms: f64) -> Response {
 
 async fn graph_view(Shared(state): Api, headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Response {
     let run = async {
-        let req = parse_body(&state, &headers, body)?;
-        if req.query.trim().is_empty() {
-            return Err(ApiError::bad_request("no query: send {\"query\": \"…\"}"));
-        }
-        let mut admitted = admit(&state, &headers, &req)?;
-        let limits = state.limits(req.max_rows, req.timeout_ms);
+        let (text, mut admitted, limits) = query_request(&state, &headers, body)?;
         let max_edges = limits.max_rows.min(5_000);
-        let text = req.query;
         state
             .run(limits, move |g, limits| {
                 let results = admitted.run(g, &text, limits)?;
@@ -606,13 +610,7 @@ async fn explain(Shared(state): Api, headers: HeaderMap, body: Result<Bytes, Byt
 /// writes is refused without the write token, before anything runs.
 async fn profile(Shared(state): Api, headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Response {
     let run = async {
-        let req = parse_body(&state, &headers, body)?;
-        if req.query.trim().is_empty() {
-            return Err(ApiError::bad_request("no query: send {\"query\": \"…\"}"));
-        }
-        let mut admitted = admit(&state, &headers, &req)?;
-        let limits = state.limits(req.max_rows, req.timeout_ms);
-        let text = req.query;
+        let (text, mut admitted, limits) = query_request(&state, &headers, body)?;
         state
             .run(limits, move |g, limits| {
                 let profiles = admitted.profile(g, &text, limits)?;

@@ -408,10 +408,21 @@ pub(crate) struct QueryPlan {
     pub unions: Vec<(Op, Vec<Slot>)>,
     /// `union` (each row once) rather than `union all`.
     pub union_distinct: bool,
-    /// The labels and the relationship types its patterns ask for, wherever they stand
-    /// (its `match`es, `merge`s, the queries of a `union`, patterns in expressions and
-    /// subqueries), for the notes on names nothing in the store has.
-    pub asked: (Vec<String>, Vec<String>, Vec<String>),
+    /// What its patterns ask for, wherever they stand (its `match`es, `merge`s, the
+    /// queries of a `union`, patterns in expressions and subqueries), for the notes on
+    /// names nothing in the store has.
+    pub asked: Asked,
+}
+
+/// The names a query's patterns ask for (`QueryPlan::asked`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct Asked {
+    /// Labels (`(n:Person)`).
+    pub labels: Vec<String>,
+    /// Relationship types (`-[:accused]->`).
+    pub types: Vec<String>,
+    /// Exact names given as text (`(n {name: "Trump"})`).
+    pub names: Vec<String>,
 }
 
 impl QueryPlan {
@@ -975,7 +986,7 @@ struct Planner<'p> {
     outer: Vec<(String, Slot, VarType)>,
     /// Every label and relationship type a pattern of the query asks for, wherever it
     /// stands (`QueryPlan::asked`).
-    asked: (Vec<String>, Vec<String>, Vec<String>),
+    asked: Asked,
     width: usize,
     /// What each slot holds, by name.
     names: Vec<String>,
@@ -1528,10 +1539,10 @@ impl Planner<'_> {
     fn node_test(&mut self, n: &NodePattern, scope: &Scope, bound: &mut Vec<String>) -> Result<NodeTest> {
         let (slot, was) = Self::walk_slot(n.var.as_ref().map(|v| v.text.as_str()), scope, bound);
         if let Some(k) = &n.kind {
-            self.asked.0.extend(factgraph_store::kind_labels(&k.text).map(str::to_owned));
+            self.asked.labels.extend(factgraph_store::kind_labels(&k.text).map(str::to_owned));
         }
         if let Some(name) = exact_name_of(n) {
-            self.asked.2.push(name.to_owned());
+            self.asked.names.push(name.to_owned());
         }
         let named = match &n.named {
             Some(name) => {
@@ -1551,9 +1562,8 @@ impl Planner<'_> {
     }
 
     fn rel_test(&mut self, r: &RelPattern, reversed: bool, scope: &Scope, bound: &mut Vec<String>) -> Result<RelTest> {
-        well_formed_length(r)?;
         let (slot, was) = Self::walk_slot(r.var.as_ref().map(|v| v.text.as_str()), scope, bound);
-        self.asked.1.extend(r.types.iter().map(|t| t.text.clone()));
+        self.asked.types.extend(r.types.iter().map(|t| t.text.clone()));
         let arrow = match (r.arrow, reversed) {
             (Arrow::Right, true) => Arrow::Left,
             (Arrow::Left, true) => Arrow::Right,

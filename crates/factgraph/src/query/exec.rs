@@ -21,7 +21,9 @@ use factgraph_store::{Node, StatementId};
 use factgraph_syntax::ast::{ExprKind, Literal, PathPattern, PatternProperty};
 
 use super::budget::{cell_bytes, may_be_large, row_bytes, val_bytes};
-use super::compile::{counts_ends, counts_sources, Agg, AggFn, CExpr, CreatePlan, Op, QueryPlan, RunSubquery, Update};
+use super::compile::{
+    counts_ends, counts_sources, Agg, AggFn, Asked, CExpr, CreatePlan, Op, QueryPlan, RunSubquery, Update,
+};
 use super::context::{Ctx, Flow};
 use super::expr::eval;
 use super::matcher;
@@ -138,7 +140,7 @@ pub(crate) fn run(ctx: &mut Ctx<'_>, plan: &QueryPlan, text: &str) -> Result<Que
 /// the nearest names that do exist. Checked after running, so that what the query
 /// itself created counts.
 fn unknown_names(ctx: &mut Ctx<'_>, plan: &QueryPlan) -> Result<Vec<String>> {
-    let (mut labels, mut types, mut names) = plan.asked.clone();
+    let Asked { mut labels, mut types, mut names } = plan.asked.clone();
     labels.sort();
     labels.dedup();
     types.sort();

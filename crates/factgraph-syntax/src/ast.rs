@@ -794,14 +794,38 @@ pub enum ExprKind {
         /// What a match must pass.
         filter: Option<Box<Expr>>,
     },
-    /// `exists { match … [return …] [union …] }`: whether the query (one of its
-    /// union's), run for the row at hand (its variables in scope), gives a row. Never
-    /// `including negated`: that is said of the query around it.
-    ExistsQuery(Box<Query>),
+    /// `exists { match … }`, `count { … }`, `collect { match … return x }`: a query
+    /// (with its union's), run for the row at hand (its variables in scope), and
+    /// whether it gives a row, how many, or the list of its one column's values.
+    /// Never `including negated`: that is said of the query around it. `count { (a)-->(b)
+    /// where … }` is the query `match (a)-->(b) where …`.
+    Subquery(SubqueryKind, Box<Query>),
     /// `a + b`, `a * b`, …
     Arith(ArithOp, Box<Expr>, Box<Expr>),
     /// `-a`
     Neg(Box<Expr>),
+}
+
+/// What a subquery in an expression gives (`ExprKind::Subquery`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SubqueryKind {
+    /// `exists { … }`: whether it gives a row.
+    Exists,
+    /// `count { … }`: how many rows it gives.
+    Count,
+    /// `collect { … }`: the values of its one column, in its order.
+    Collect,
+}
+
+impl SubqueryKind {
+    /// The keyword it is written with.
+    pub fn word(self) -> &'static str {
+        match self {
+            SubqueryKind::Exists => "exists",
+            SubqueryKind::Count => "count",
+            SubqueryKind::Collect => "collect",
+        }
+    }
 }
 
 /// How many items a quantifier wants the predicate true for.

@@ -27,6 +27,7 @@ pub const KEYWORDS: &[&str] = &[
     "by",
     "call",
     "case",
+    "collect",
     "conflicts",
     "contains",
     "count",

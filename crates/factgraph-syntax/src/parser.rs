@@ -369,6 +369,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::kw_all => "`all`",
         Rule::unwind_clause => "`unwind EXPR as NAME`",
         Rule::subquery => "a query (`match …`)",
+        Rule::subquery_kind => "`exists`, `count` or `collect`",
         Rule::kw_call | Rule::call_clause => "`call`",
         Rule::procedure_name => "a procedure's name (`db.labels`)",
         Rule::call_arguments => "a procedure's arguments (`(EXPR, …)`)",
@@ -438,7 +439,7 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::pattern_predicate => "a pattern (`(n)-->()`)",
         Rule::relationships_pattern => "a pattern of at least one relationship (`(a)-[r]->(b)`)",
         Rule::pattern_comprehension => "a pattern comprehension (`[(a)-->(b) where … | …]`)",
-        Rule::exists_subquery => "`exists { … }`",
+        Rule::subquery_expr => "`exists { … }`, `count { … }` or `collect { … }`",
         Rule::quantifier => "`all(x in list where …)`",
         Rule::case_expr => "`case … end`",
         Rule::case_when => "`when … then …`",
@@ -1547,7 +1548,7 @@ fn expr(text: &Src<'_>, p: Pair<'_, Rule>) -> Result<Expr, ParseError> {
         // Apart, as the literal's below: every arm's locals are in `expr`'s frame, and
         // `expr` recurses a dozen frames for every level of nesting (a debug build's
         // stack for a list comprehension overflowed once these were inline).
-        Rule::pattern_predicate | Rule::pattern_comprehension | Rule::exists_subquery => pattern_expr(text, p, sp),
+        Rule::pattern_predicate | Rule::pattern_comprehension | Rule::subquery_expr => pattern_expr(text, p, sp),
         Rule::list_comprehension => {
             let mut it = p.into_inner().filter(|x| !keyword(x.as_rule()));
             let var = var_text(&it.next().expect("comprehension variable"));
@@ -1736,9 +1737,15 @@ fn pattern_expr(text: &Src<'_>, p: Pair<'_, Rule>, sp: Span) -> Result<Expr, Par
             let map = map.expect("the grammar asks for `|`");
             Ok(Expr { kind: ExprKind::PatternComp { path, filter, map }, span: sp })
         }
-        Rule::exists_subquery => {
+        Rule::subquery_expr => {
             let (mut paths, mut filter) = (Vec::new(), None);
             let mut inner = p.into_inner().peekable();
+            let word = inner.next().expect("the grammar starts with the keyword");
+            let kind = match word.as_str().to_ascii_lowercase().as_str() {
+                "count" => SubqueryKind::Count,
+                "collect" => SubqueryKind::Collect,
+                _ => SubqueryKind::Exists,
+            };
             if inner.peek().is_some_and(|x| x.as_rule() == Rule::subquery) {
                 let clauses = clauses_in_order(text, inner.next().expect("peeked"), Inside::Subquery)?;
                 let mut unions = Vec::new();
@@ -1747,7 +1754,7 @@ fn pattern_expr(text: &Src<'_>, p: Pair<'_, Rule>, sp: Span) -> Result<Expr, Par
                     unions.push(Union { all, clauses: clauses_in_order(text, q, Inside::Subquery)?, span: span(&u) });
                 }
                 let query = Query { clauses, unions, including_negated: false };
-                return Ok(Expr { kind: ExprKind::ExistsQuery(Box::new(query)), span: sp });
+                return Ok(Expr { kind: ExprKind::Subquery(kind, Box::new(query)), span: sp });
             }
             for x in inner {
                 match x.as_rule() {
@@ -1756,7 +1763,21 @@ fn pattern_expr(text: &Src<'_>, p: Pair<'_, Rule>, sp: Span) -> Result<Expr, Par
                     _ => {}
                 }
             }
-            Ok(Expr { kind: ExprKind::Exists { paths, filter }, span: sp })
+            match kind {
+                SubqueryKind::Exists => Ok(Expr { kind: ExprKind::Exists { paths, filter }, span: sp }),
+                // How many times the patterns match: the rows of a match of them.
+                SubqueryKind::Count => {
+                    let clauses = vec![Clause::Match(Match { optional: false, paths, filter: filter.map(|f| *f) })];
+                    let query = Query { clauses, unions: Vec::new(), including_negated: false };
+                    Ok(Expr { kind: ExprKind::Subquery(kind, Box::new(query)), span: sp })
+                }
+                SubqueryKind::Collect => Err(ParseError::at(
+                    text,
+                    sp,
+                    "`collect { … }` takes a query that returns one column, as in \
+                     `collect { match (n)-->(m) return m.name }`",
+                )),
+            }
         }
         _ => Err(ParseError::at(text, sp, "expected a pattern")),
     }

@@ -660,8 +660,8 @@ fn expr(out: &mut String, e: &Expr) {
             expr(out, map);
             out.push(']');
         }
-        ExprKind::ExistsQuery(q) => {
-            out.push_str("exists { ");
+        ExprKind::Subquery(kind, q) => {
+            let _ = write!(out, "{} {{ ", kind.word());
             query(out, q);
             out.push_str(" }");
         }

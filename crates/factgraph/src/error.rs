@@ -446,11 +446,20 @@ pub enum Restriction {
     NestedAggregate,
     /// `create`, `merge`, `set`, `remove` or `delete` inside `exists { … }`, which only
     /// reads.
-    #[error("a subquery in `exists {{ … }}` only reads: it cannot create, merge, set, remove or delete")]
+    #[error(
+        "a subquery in `exists {{ … }}`, `count {{ … }}` or `collect {{ … }}` only reads: it cannot create, \
+         merge, set, remove or delete"
+    )]
     UpdateInSubquery,
-    /// `exists { match … }` where no query runs it: in the values of a text's
-    /// `create` that runs with its writes.
-    #[error("`exists {{ match … }}` runs only in a query that reads: put a `match` or `with` before the `create`")]
+    /// `collect { … }` whose query returns no column or several.
+    #[error(
+        "`collect {{ … }}` takes a query that returns exactly one column, as in \
+         `collect {{ match (n)-->(m) return m.name }}`"
+    )]
+    CollectColumns,
+    /// `exists { match … }` (or `count`, `collect`) where no query runs it: in the
+    /// values of a text's `create` that runs with its writes.
+    #[error("a subquery (`exists {{ match … }}`) runs only in a query that reads: put a `match` or `with` before the `create`")]
     SubqueryOutsideQuery,
     /// A random number inside an aggregate (`count(rand())`), whose answer would not
     /// be the group's.

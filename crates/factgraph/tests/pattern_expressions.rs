@@ -163,3 +163,74 @@ fn a_subquery_with_a_union_is_true_when_any_of_its_queries_gives_a_row() {
     let plan = g.explain("match (n) where exists { match (n)-->(m) union match (m)-->(n) } return n").unwrap();
     assert!(plan[0].contains("exists { match (n)-[]->(m), from n as bound union match (m)-[]->(n)"), "{}", plan[0]);
 }
+
+/// `count { … }` (Neo4j 5, GQL): how many rows its query gives for the row at hand,
+/// or how many times its patterns match; 0, never null, when none.
+#[test]
+fn count_braces_count_the_rows_or_matches_for_the_row_at_hand() {
+    let g = graph();
+    let q = "match (n) return n.name, count { (n)-->() } as out order by n.name";
+    let r = g.query(q).unwrap();
+    let outs: Vec<String> = r[0].rows.iter().map(|row| row.cells[1].to_string()).collect();
+    assert_eq!(outs, ["2", "1", "0", "0"]);
+    // Its patterns' own variables and condition; a filter in `where`.
+    assert_eq!(
+        column(&g, "match (n) where count { (n)-[r]->(m) where r.w > 0 } = 1 return n.name order by n.name"),
+        ["a", "b"]
+    );
+    // A query: its rows, after its own grouping, distinct and limit.
+    assert_eq!(column(&g, "match (n:A) return count { match (n)-[*]->(m) return m }"), ["3"]);
+    assert_eq!(column(&g, "match (n:A) return count { match (n)-[*]->(m) return distinct m }"), ["2"]);
+    assert_eq!(column(&g, "match (n:A) return count { match (n)-->(m) return m.num as x limit 1 }"), ["1"]);
+    assert_eq!(column(&g, "match (n:A) return count { match (n)-->(m) with count(*) as c return c }"), ["1"]);
+    // A union counts its rows once each; `union all` every row.
+    assert_eq!(
+        column(
+            &g,
+            "match (n:B) return count { match (n)--(m) return m.name as x union match (n)-->(m) return m.name as x }"
+        ),
+        ["2"]
+    );
+    assert_eq!(
+        column(
+            &g,
+            "match (n:B) return count { match (n)--(m) return m.name as x union all match (n)-->(m) return m.name as x }"
+        ),
+        ["3"]
+    );
+    // Without a row to run for: once.
+    assert_eq!(column(&g, "return count { match (n) } as total"), ["4"]);
+    // A variable named `count` and the function are still themselves.
+    assert_eq!(column(&g, "with {k: 1} as count return count.k"), ["1"]);
+    assert_eq!(column(&g, "match (n) return count(n)"), ["4"]);
+}
+
+/// `collect { match … return x }` (Neo4j 5, GQL): the list of the one column its query
+/// returns for the row at hand, in its order; an empty list when none.
+#[test]
+fn collect_braces_list_the_one_column_a_subquery_returns() {
+    let g = graph();
+    let q = "match (n) return n.name, collect { match (n)-->(m) return m.name order by m.name desc } as out \
+             order by n.name";
+    let r = g.query(q).unwrap();
+    let outs: Vec<String> = r[0].rows.iter().map(|row| row.cells[1].to_string()).collect();
+    assert_eq!(outs, ["[c, b]", "[c]", "[]", "[]"]);
+    assert_eq!(
+        column(&g, "match (n:A) return collect { match (n)-->(m) return m.num as x union match (n)-->()-->(m) return m.num as x }"),
+        ["[1, 3]"]
+    );
+    assert_eq!(column(&g, "match (n:A) return size(collect { match (n)-[*]->(m) return m })"), ["3"]);
+    // It must return exactly one column, and a query at that.
+    for q in [
+        "match (n) return collect { match (n)-->(m) return m, n }",
+        "match (n) return collect { match (n)-->(m) }",
+        "match (n) return collect { (n)-->(m) }",
+    ] {
+        assert!(g.validate(q).is_err(), "{q}");
+    }
+    let e = g.validate("match (n) return collect { match (n)-->(m) return m, n }").unwrap_err();
+    assert!(e.to_string().contains("one column"), "{e}");
+    // Like `exists { … }`, it only reads.
+    let e = g.validate("match (n) return collect { match (n)-->(m) set m.num = 0 return m }").unwrap_err();
+    assert!(e.to_string().contains("only reads"), "{e}");
+}

@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use factgraph_syntax::ast::{
     ArithOp, Arrow, Call, CallArgs, Clause, CompareOp, Expr, ExprKind, Ident, Literal, Match, NodePattern, PathPattern,
-    PatternProperty, Projection, Query, RelPattern, RemoveItem, SetItem, Span, Yield,
+    PatternProperty, Projection, Query, RelPattern, RemoveItem, SetItem, Span, SubqueryKind, Yield,
 };
 
 use super::context::Ctx;
@@ -99,9 +99,9 @@ pub(crate) enum CExpr {
     },
     /// A pattern predicate, `exists {…}` or a pattern comprehension.
     Pattern(Box<PatternExpr>),
-    /// `exists { match … [union …] }`: whether the operators of one of its queries,
-    /// run from the row at hand, give a row (`RunSubquery`), tried in order.
-    Subquery(Vec<Op>),
+    /// `exists`, `count` or `collect { match … [union …] }`, run from the row at hand
+    /// (`RunSubquery`).
+    Subquery(Box<SubqueryPlan>),
     /// `[x in list where filter | map]`, `x` in `slot`.
     ListComp {
         slot: Slot,
@@ -264,11 +264,24 @@ pub(crate) const SUBQUERY_RED_ZONE: usize = 512 * 1024;
 const EXPR_RED_ZONE: usize = 256 * 1024;
 pub(crate) const SUBQUERY_STACK: usize = 8 * 1024 * 1024;
 
-/// Runs a subquery's operators from a row of the query around it and says whether
-/// they give a row: `exec` has it, and hands it to the evaluator through the query's
-/// context (`Ctx::subqueries`), which cannot name it (`context.rs` is below this
-/// module), so that expressions can run operators without depending on `exec`.
-pub(crate) type RunSubquery = for<'c> fn(&mut Ctx<'c>, &Op, &[Val]) -> Result<bool>;
+/// Runs a subquery's operators from a row of the query around it, lending each row
+/// they give to the sink until it answers `false`: `exec` has it, and hands it to the
+/// evaluator through the query's context (`Ctx::subqueries`), which cannot name it
+/// (`context.rs` is below this module), so that expressions can run operators without
+/// depending on `exec`.
+pub(crate) type RunSubquery =
+    for<'c> fn(&mut Ctx<'c>, &Op, &[Val], &mut dyn FnMut(&mut Ctx<'_>, &[Val]) -> Result<bool>) -> Result<()>;
+
+/// `exists`, `count` or `collect { … }`, planned.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct SubqueryPlan {
+    pub kind: SubqueryKind,
+    /// The operators of each query of its union, with the slots of the columns it
+    /// returns (none without `return`).
+    pub parts: Vec<(Op, Vec<Slot>)>,
+    /// `union` (not `union all`): a row given by two of its queries counts once.
+    pub distinct: bool,
+}
 
 /// An operator. Each pushes rows to the next; the first is always `Unit` (or, in a
 /// subquery, the row of the query around it).
@@ -670,7 +683,7 @@ fn ungrouped<'e>(
             found
         }),
         // A subquery reads the variables it names that are bound outside it as wholes.
-        ExprKind::ExistsQuery(q) => {
+        ExprKind::Subquery(_, q) => {
             let names = query_names(q);
             let outer = |v: &str| !locals.iter().any(|l| l == v) && scope.get(v).is_some();
             names.iter().any(|v| outer(v) && !key_vars.contains(&v.as_str())).then_some(e)
@@ -719,7 +732,7 @@ fn only_properties_of(e: &Expr, name: &str) -> bool {
         {
             false
         }
-        ExprKind::ExistsQuery(q) => !query_names(q).iter().any(|v| v == name),
+        ExprKind::Subquery(_, q) => !query_names(q).iter().any(|v| v == name),
         _ => children(e).into_iter().all(|c| only_properties_of(c, name)),
     }
 }
@@ -783,9 +796,9 @@ fn pattern_values(path: &PathPattern) -> impl Iterator<Item = &Expr> {
         .chain(path.steps.iter().flat_map(|(r, _)| r.properties.iter().map(|p| &p.value)))
 }
 
-/// Whether `e` holds `exists { match … }` anywhere.
+/// Whether `e` holds `exists { match … }` (or `count`, `collect`) anywhere.
 fn has_subquery(e: &Expr) -> bool {
-    matches!(e.kind, ExprKind::ExistsQuery(_)) || children(e).into_iter().any(has_subquery)
+    matches!(e.kind, ExprKind::Subquery(..)) || children(e).into_iter().any(has_subquery)
 }
 
 /// Whether `e` calls `rand()`, whose value differs at every call.
@@ -889,7 +902,7 @@ fn children(e: &Expr) -> Vec<&Expr> {
         | ExprKind::Var(_)
         | ExprKind::Property(..)
         | ExprKind::CountStar
-        | ExprKind::ExistsQuery(_) => {}
+        | ExprKind::Subquery(..) => {}
     }
     out
 }
@@ -910,7 +923,7 @@ fn subquery_names(clauses: &[Clause]) -> Vec<String> {
     fn expr_names(e: &Expr, out: &mut Vec<String>) {
         match &e.kind {
             ExprKind::Var(v) | ExprKind::Property(v, _) => out.push(v.clone()),
-            ExprKind::ExistsQuery(q) => out.extend(query_names(q)),
+            ExprKind::Subquery(_, q) => out.extend(query_names(q)),
             _ => {}
         }
         out.extend(pattern_paths(e).flat_map(path_names).map(str::to_owned));
@@ -1401,9 +1414,10 @@ impl Planner<'_> {
         Ok(PatternPlan { paths: plans, filter, new_slots: new.into_iter().map(|(_, s)| s).collect(), values, after })
     }
 
-    /// `exists { match … }`: the subquery planned from the variables in `scope`, which
-    /// it sees throughout (`outer`), its aggregates its own. It only reads.
-    fn subquery(&mut self, q: &Query, scope: &Scope, span: Span) -> Result<CExpr> {
+    /// `exists { match … }` (or `count`, `collect`): the subquery planned from the
+    /// variables in `scope`, which it sees throughout (`outer`), its aggregates its
+    /// own. It only reads.
+    fn subquery(&mut self, kind: SubqueryKind, q: &Query, scope: &Scope, span: Span) -> Result<CExpr> {
         let parts = std::iter::once(&q.clauses).chain(q.unions.iter().map(|u| &u.clauses));
         if parts.clone().flatten().any(Clause::updates) {
             return Err(QueryError::not_allowed(Restriction::UpdateInSubquery, span).into());
@@ -1415,16 +1429,23 @@ impl Planner<'_> {
         let planned = stacker::maybe_grow(SUBQUERY_RED_ZONE, SUBQUERY_STACK, || self.union_parts(q, scope));
         self.aggs = aggs;
         self.outer = outer;
-        Ok(CExpr::Subquery(planned?))
+        let parts = planned?;
+        if kind == SubqueryKind::Collect && parts[0].1.len() != 1 {
+            return Err(QueryError::not_allowed(Restriction::CollectColumns, span).into());
+        }
+        let distinct = q.unions.first().is_some_and(|u| !u.all);
+        Ok(CExpr::Subquery(Box::new(SubqueryPlan { kind, parts, distinct })))
     }
 
-    /// The queries of a subquery's union, planned, with a query's rules for a union:
-    /// one kind of union, the same columns in each.
-    fn union_parts(&mut self, q: &Query, scope: &Scope) -> Result<Vec<Op>> {
+    /// The queries of a subquery's union, planned, with the slots of the columns each
+    /// returns, and a query's rules for a union: one kind of union, the same columns
+    /// in each.
+    fn union_parts(&mut self, q: &Query, scope: &Scope) -> Result<Vec<(Op, Vec<Slot>)>> {
         let first = self.part(&q.clauses, scope.clone(), false)?;
         let names = |c: &[(String, Slot)]| c.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+        let slots = |c: &[(String, Slot)]| c.iter().map(|(_, s)| *s).collect::<Vec<_>>();
         let columns = names(&first.columns);
-        let mut ops = vec![first.root];
+        let mut parts = vec![(first.root, slots(&first.columns))];
         for u in &q.unions {
             if u.all != q.unions[0].all {
                 return Err(QueryError::not_allowed(Restriction::UnionMixed, u.span).into());
@@ -1433,9 +1454,9 @@ impl Planner<'_> {
             if names(&part.columns) != columns {
                 return Err(QueryError::not_allowed(Restriction::UnionColumns, u.span).into());
             }
-            ops.push(part.root);
+            parts.push((part.root, slots(&part.columns)));
         }
-        Ok(ops)
+        Ok(parts)
     }
 
     /// Inside a subquery, refuses a `with` or `return` item named as a variable of the
@@ -2279,7 +2300,7 @@ impl Planner<'_> {
             ExprKind::PatternPredicate(_) | ExprKind::Exists { .. } | ExprKind::PatternComp { .. } => {
                 self.pattern_expr(e, scope, place)?
             }
-            ExprKind::ExistsQuery(q) => self.subquery(q, scope, e.span)?,
+            ExprKind::Subquery(kind, q) => self.subquery(*kind, q, scope, e.span)?,
             ExprKind::ListComp { var, list, filter, map } => {
                 if let Some(x) =
                     [filter.as_deref(), map.as_deref()].into_iter().flatten().find(|x| contains_aggregate(x))
@@ -2456,7 +2477,7 @@ fn var_type(e: &Expr, scope: &Scope) -> VarType {
         | ExprKind::Quantifier { .. }
         | ExprKind::PatternPredicate(_)
         | ExprKind::Exists { .. }
-        | ExprKind::ExistsQuery(_)
+        | ExprKind::Subquery(SubqueryKind::Exists | SubqueryKind::Count, _)
         | ExprKind::CountStar => VarType::NotMap,
         // A list may hold relationships, for a variable-length pattern to follow,
         // unless what it holds is known to be none (values, nodes, paths).
@@ -2718,7 +2739,7 @@ fn uses_var(e: &Expr, name: &str) -> bool {
         {
             true
         }
-        ExprKind::ExistsQuery(q) => query_names(q).iter().any(|v| v == name),
+        ExprKind::Subquery(_, q) => query_names(q).iter().any(|v| v == name),
         _ => children(e).into_iter().any(|c| uses_var(c, name)),
     }
 }
@@ -2732,7 +2753,7 @@ fn mentions_variables(e: &Expr) -> bool {
         ExprKind::PatternPredicate(_)
         | ExprKind::PatternComp { .. }
         | ExprKind::Exists { .. }
-        | ExprKind::ExistsQuery(_) => true,
+        | ExprKind::Subquery(..) => true,
         _ => children(e).into_iter().any(mentions_variables),
     }
 }

@@ -231,32 +231,33 @@ impl Env<'_> {
 }
 
 /// How expressions run subqueries (`Ctx::subqueries`).
-static SUBQUERIES: RunSubquery = exists;
+static SUBQUERIES: RunSubquery = subquery;
 
-/// Whether a subquery's operators give a row when run from `row` (`exists { match …
-/// }`): they stop at the first. A subquery only reads, so nothing it does is written
-/// or taken back.
-fn exists(ctx: &mut Ctx<'_>, op: &Op, row: &[Val]) -> Result<bool> {
+/// Runs a subquery's operators from `row`, lending each row they give to `sink` until
+/// it answers `false` (`exists { match … }` stops at the first). A subquery only
+/// reads, so nothing it does is written or taken back.
+fn subquery(
+    ctx: &mut Ctx<'_>,
+    op: &Op,
+    row: &[Val],
+    sink: &mut dyn FnMut(&mut Ctx<'_>, &[Val]) -> Result<bool>,
+) -> Result<()> {
     let mut written = ScriptState::default();
     let mut env =
         Env { text: "", width: row.len(), written: &mut written, undo: None, undo_bytes: 0, start: Some(row.to_vec()) };
-    let mut found = false;
     // What its operators keep (groups, `distinct`'s keys, lists being collected) is
     // counted against the budget while they run and let go of by no one: the query
     // runs it again for each of its rows. That is let go of when it is done; what the
     // query's caches took meanwhile (a name `sources(r)` showed) stays theirs.
     let (before, kept_before) = (ctx.held(), ctx.kept_for_later());
     // Room of its own when the stack runs low (see `compile::SUBQUERY_RED_ZONE`).
-    stacker::maybe_grow(super::compile::SUBQUERY_RED_ZONE, super::compile::SUBQUERY_STACK, || {
-        env.op(ctx, op, &mut |_, _| {
-            found = true;
-            Ok(Flow::Stop)
-        })
-    })?;
+    let ran = stacker::maybe_grow(super::compile::SUBQUERY_RED_ZONE, super::compile::SUBQUERY_STACK, || {
+        env.op(ctx, op, &mut |ctx, row| Ok(if sink(ctx, &row)? { Flow::Go } else { Flow::Stop }))
+    });
     let grown = ctx.held() as i128 - before as i128;
     let kept_grown = ctx.kept_for_later() as i128 - kept_before as i128;
     ctx.release(usize::try_from(grown - kept_grown).unwrap_or(0));
-    Ok(found)
+    ran.map(|_| ())
 }
 
 /// The most a query keeps to take its writes back (see `Env::commit`).

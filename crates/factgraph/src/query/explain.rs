@@ -530,18 +530,20 @@ fn cexpr(out: &mut String, e: &CExpr, names: &[String]) {
                 None => out.push_str(" }"),
             }
         }
-        CExpr::Subquery(ops) => {
+        CExpr::Subquery(plan) => {
             // Each query's operators in the order they run, the first (the row it
             // starts from) left out.
-            let queries: Vec<String> = ops
+            let queries: Vec<String> = plan
+                .parts
                 .iter()
-                .map(|op| {
+                .map(|(op, _)| {
                     let steps: Vec<String> =
                         op.chain().filter(|o| !matches!(o, Op::Unit)).map(|o| describe(o, names)).collect();
                     steps.iter().rev().map(String::as_str).collect::<Vec<_>>().join("; then ")
                 })
                 .collect();
-            let _ = write!(out, "exists {{ {} }}", queries.join(" union "));
+            let union = if plan.distinct { " union " } else { " union all " };
+            let _ = write!(out, "{} {{ {} }}", plan.kind.word(), queries.join(union));
         }
         CExpr::Map(entries) => {
             out.push('{');

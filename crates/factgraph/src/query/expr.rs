@@ -4,13 +4,13 @@
 use std::cmp::Ordering;
 
 use factgraph_store::{Node, StatementId};
-use factgraph_syntax::ast::{CompareOp, Span};
+use factgraph_syntax::ast::{CompareOp, Span, SubqueryKind};
 
 use super::budget::{self, val_bytes};
-use super::compile::{CExpr, PatternExpr, RunSubquery};
+use super::compile::{CExpr, PatternExpr, RunSubquery, SubqueryPlan};
 use super::context::{Ctx, Flow};
 use super::matcher;
-use super::value::{arith, compare, equal, from_value, listed, negate, num, truth, Val};
+use super::value::{arith, compare, equal, from_value, listed, negate, num, truth, RowKey, Val};
 use crate::error::{QueryError, Result};
 
 /// The longest list `range()` makes, so that a typo cannot exhaust memory.
@@ -23,6 +23,55 @@ fn in_place<'r>(e: &'r CExpr, row: &'r [Val]) -> Option<&'r Val> {
         CExpr::Const(v) => Some(v),
         _ => None,
     }
+}
+
+/// `exists`, `count` or `collect { … }` for the row at hand: its queries run in turn
+/// from `row`; `exists` stops at the first row, `count` counts them, `collect` lists
+/// the one column's values, and a `union` (not `union all`) takes a row given twice
+/// once.
+fn subquery(ctx: &mut Ctx<'_>, plan: &SubqueryPlan, row: &[Val]) -> Result<Val> {
+    let Some(run) = ctx.subqueries.and_then(|r| r.downcast_ref::<RunSubquery>()) else {
+        return Err(QueryError::not_allowed(crate::error::Restriction::SubqueryOutsideQuery, Default::default()).into());
+    };
+    let collecting = plan.kind == SubqueryKind::Collect;
+    let (mut count, mut items, mut bytes) = (0i64, Vec::new(), 0usize);
+    let mut seen = rustc_hash::FxHashSet::default();
+    for (op, slots) in &plan.parts {
+        run(ctx, op, row, &mut |ctx, r| {
+            if plan.kind == SubqueryKind::Exists {
+                count = 1;
+                return Ok(false);
+            }
+            ctx.tick()?;
+            if plan.distinct {
+                let key = RowKey::of(slots.iter().map(|s| &r[*s]));
+                if seen.contains(&key) {
+                    return Ok(true);
+                }
+                bytes += key.bytes();
+                ctx.room(bytes, "the rows a subquery's `union` keeps once")?;
+                seen.insert(key);
+            }
+            count += 1;
+            if collecting {
+                let v = r[slots[0]].clone();
+                bytes += val_bytes(&v);
+                ctx.room(bytes, "the list `collect { … }` makes")?;
+                items.push(v);
+            }
+            Ok(true)
+        })?;
+        if plan.kind == SubqueryKind::Exists && count > 0 {
+            break;
+        }
+    }
+    // What it kept is checked against the room the budget has left as it grows
+    // (`Ctx::room`) rather than held: the runs let go of what grew while they ran.
+    Ok(match plan.kind {
+        SubqueryKind::Exists => Val::Bool(count > 0),
+        SubqueryKind::Count => Val::Int(count),
+        SubqueryKind::Collect => Val::List(items),
+    })
 }
 
 pub(crate) fn eval(ctx: &mut Ctx<'_>, e: &CExpr, row: &[Val]) -> Result<Val> {
@@ -243,23 +292,7 @@ pub(crate) fn eval(ctx: &mut Ctx<'_>, e: &CExpr, row: &[Val]) -> Result<Val> {
             other => return Err(not_a(kind.word(), "a list", &other)),
         },
         CExpr::Pattern(p) => pattern(ctx, p, row)?,
-        CExpr::Subquery(ops) => {
-            let Some(run) = ctx.subqueries.and_then(|r| r.downcast_ref::<RunSubquery>()) else {
-                return Err(crate::error::QueryError::not_allowed(
-                    crate::error::Restriction::SubqueryOutsideQuery,
-                    Default::default(),
-                )
-                .into());
-            };
-            let mut found = false;
-            for op in ops {
-                if run(ctx, op, row)? {
-                    found = true;
-                    break;
-                }
-            }
-            Val::Bool(found)
-        }
+        CExpr::Subquery(plan) => subquery(ctx, plan, row)?,
         CExpr::ListComp { slot, list, filter, map } => match listed(eval(ctx, list, row)?) {
             Val::Null => Val::Null,
             Val::List(items) => {

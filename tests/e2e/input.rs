@@ -297,3 +297,18 @@ fn a_byte_order_mark_in_a_loaded_data_file_is_skipped() {
     let out = factgraph(&db, &["-c", "describe Beta"], "");
     assert!(text(&out.stdout).contains("Beta"), "{}", text(&out.stderr));
 }
+
+/// A script ran the first half of a query whose `SET` or `ON CREATE SET` started a line
+/// in the first column, writing a node without the property the rest would have set.
+#[test]
+fn a_script_runs_a_query_split_over_lines_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    let script =
+        "CREATE (n:K {k: 1})\nSET n.flag = true\nRETURN n.k;\nMERGE (m:K {k: 2})\nON CREATE SET m.created = true\n\
+                  RETURN m.created;\nMATCH (x:K)\nRETURN x.k, x.flag, x.created\nORDER BY x.k DESC;\n";
+    let out = factgraph(&db, &["--format", "tsv"], script);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let printed = text(&out.stdout);
+    assert!(printed.ends_with("x.k\tx.flag\tx.created\n2\t\ttrue\n1\ttrue\t\n"), "{printed}");
+}

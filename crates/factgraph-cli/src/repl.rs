@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
-use factgraph::vocabulary::{is_complete, needs_more};
+use factgraph::vocabulary::{is_complete, needs_more, parses};
 use factgraph::{Date, Limits, Param, Params};
 
 use crate::backend::{Backend, Failure};
@@ -730,7 +730,14 @@ pub fn wants_more(pending: &str, line: &str) -> bool {
 /// query so far needs no more (quotes and brackets closed, and a pattern query not
 /// stopped where the grammar wants more): `match (a)` / `where a.name = 'x'` /
 /// `return a` is one input, and so is anything whose continuation lines are indented.
+/// A pattern query also goes on at a line in the first column that starts with a word
+/// no input starts with (`order by`, `skip`, `limit`, `union`, `on create set`, `set`,
+/// `where`, …), and at one that starts with a clause (`return`, `match`, `create`, …)
+/// when the lines from there to the next line ending in `;` (before an empty line)
+/// make one query with it: a script that ends its queries with `;` means them whole.
+/// A `;` alone on a line ends the input before it.
 pub fn split_inputs(text: &str) -> Vec<String> {
+    let lines: Vec<&str> = text.lines().collect();
     let mut out = Vec::new();
     let mut current = String::new();
     let flush = |current: &mut String, out: &mut Vec<String>| {
@@ -739,10 +746,30 @@ pub fn split_inputs(text: &str) -> Vec<String> {
         }
         current.clear();
     };
-    for line in text.lines() {
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        i += 1;
         let starts_fresh = !line.starts_with(char::is_whitespace);
         if starts_fresh && !needs_more(&current) {
+            match continues(&current, &lines[i - 1..]) {
+                Continues::No => flush(&mut current, &mut out),
+                Continues::Line => {}
+                // The lines to the `;` join the query, which ends there.
+                Continues::To(end) => {
+                    for l in &lines[i - 1..=i - 1 + end] {
+                        current.push_str(l);
+                        current.push('\n');
+                    }
+                    i += end;
+                    flush(&mut current, &mut out);
+                    continue;
+                }
+            }
+        }
+        if line.trim() == ";" {
             flush(&mut current, &mut out);
+            continue;
         }
         if current.trim().is_empty() && (line.trim_start().starts_with('.') || line.trim_start().starts_with(':')) {
             out.push(line.to_owned());
@@ -756,6 +783,80 @@ pub fn split_inputs(text: &str) -> Vec<String> {
     }
     flush(&mut current, &mut out);
     out
+}
+
+/// Whether a script's line in the first column, `rest[0]`, goes on with the pattern
+/// query `current` (which needs no more), and how far.
+enum Continues {
+    No,
+    /// This line, and then as any line would.
+    Line,
+    /// Lines `rest[..=n]`, to the one ending in `;`.
+    To(usize),
+}
+
+/// Words that start no input but go on with a pattern query.
+const GOES_ON: &[&str] = &[
+    "order",
+    "skip",
+    "limit",
+    "union",
+    "on",
+    "set",
+    "where",
+    "and",
+    "or",
+    "xor",
+    "yield",
+    "asc",
+    "desc",
+    "ascending",
+    "descending",
+    "remove",
+    "detach",
+    "then",
+    "else",
+    "end",
+    "when",
+];
+
+/// Clauses that may start a pattern query as well as go on with one.
+const CLAUSES: &[&str] = &["match", "optional", "with", "unwind", "return", "create", "merge", "call", "delete"];
+
+fn continues(current: &str, rest: &[&str]) -> Continues {
+    let word = |text: &str| -> String {
+        text.trim_start().chars().take_while(char::is_ascii_alphabetic).collect::<String>().to_ascii_lowercase()
+    };
+    let first = word(current);
+    if current.trim().is_empty() || !CLAUSES.contains(&first.as_str()) {
+        return Continues::No;
+    }
+    let next = word(rest[0]);
+    if GOES_ON.contains(&next.as_str()) {
+        return Continues::Line;
+    }
+    if !CLAUSES.contains(&next.as_str()) {
+        return Continues::No;
+    }
+    // The lines to the next `;`, if one ends a line before an empty line or a meta
+    // command, and only if they make one query with what came before.
+    let Some(end) = rest
+        .iter()
+        .take_while(|l| !l.trim().is_empty() && !l.starts_with('.') && !l.starts_with(':'))
+        .position(|l| l.trim_end().ends_with(';'))
+    else {
+        return Continues::No;
+    };
+    let mut whole = current.to_owned();
+    for l in &rest[..=end] {
+        whole.push_str(l);
+        whole.push('\n');
+    }
+    if is_complete(&whole) && parses(&whole) {
+        Continues::To(end)
+    } else {
+        Continues::No
+    }
 }
 
 #[cfg(test)]
@@ -818,6 +919,31 @@ mod tests {
         assert!(!wants_more("match (a)\n", ""), "an empty line runs it, to show the error");
         assert!(wants_more("describe \"Trump\n", ""), "an open string always reads on");
         assert!(!wants_more(".stats", ".stats"));
+    }
+
+    /// A script cut a query at a line in the first column that started with a word
+    /// only a query goes on with (`ORDER BY`, `LIMIT`, `ON CREATE SET`, `SET`,
+    /// `UNION`), or with a clause before the `;` that ended the query, and ran the
+    /// first half, writes included.
+    #[test]
+    fn a_script_keeps_a_query_whole_to_its_semicolon_without_indentation() {
+        let parts = split_inputs("MATCH (a:P)\nRETURN a.name\nORDER BY a.name DESC\nLIMIT 2;\nwho accused Trump\n");
+        assert_eq!(parts, ["MATCH (a:P)\nRETURN a.name\nORDER BY a.name DESC\nLIMIT 2;\n", "who accused Trump\n"]);
+        let parts = split_inputs("MERGE (n:K {k: 2})\nON CREATE SET n.created = true\nRETURN n.created;\n");
+        assert_eq!(parts.len(), 1, "{parts:?}");
+        let parts = split_inputs("CREATE (n:K {k: 1})\nSET n.flag = true\nRETURN n.k;\nMATCH (n) RETURN n;\n");
+        assert_eq!(parts, ["CREATE (n:K {k: 1})\nSET n.flag = true\nRETURN n.k;\n", "MATCH (n) RETURN n;\n"]);
+        let parts = split_inputs("match (a) return a.x as x\nunion\nmatch (b) return b.x as x\n");
+        assert_eq!(parts.len(), 1, "{parts:?}");
+        // Without a `;`, a clause in the first column after a whole query starts
+        // another, as do lines that do not make one query with it.
+        assert_eq!(split_inputs("create (a:X)\nmatch (m) return count(m)\n").len(), 2);
+        assert_eq!(split_inputs("match (n) return n\nmatch (m) return m;\n").len(), 2);
+        assert_eq!(split_inputs("create (a:X)\n\nmatch (m) return count(m);\n").len(), 2);
+        // A question is never continued.
+        assert_eq!(split_inputs("who accused Trump\norder\n").len(), 2);
+        // A `;` alone on a line ends the input before it.
+        assert_eq!(split_inputs("return 1 as a\n;\nreturn 2 as b;\n"), ["return 1 as a\n", "return 2 as b;\n"]);
     }
 
     #[test]

@@ -9,7 +9,8 @@
 //! and line breaks may occur inside; a name in backticks is read as a string with no
 //! escapes (a doubled backtick ends one name and begins the next, which is the same
 //! for finding where it ends);
-//! `#` and `//` outside a string start a comment that runs to the end of the line;
+//! `#` and `//` outside a string start a comment that runs to the end of the line,
+//! and `/*` one that runs to the next `*/` (openCypher's two kinds);
 //! `(`, `[` and `{` open brackets that `)`, `]` and `}` close. Every delimiter is ASCII, so scanning bytes is exact for
 //! UTF-8 text and every offset it reports is a character boundary.
 
@@ -35,13 +36,30 @@ pub(crate) struct Scanner<'t> {
     string_start: Option<usize>,
     /// The quote that ends the string being read.
     quote: u8,
-    /// Every comment passed so far, as byte ranges (to the end of its line).
+    /// Every comment passed so far, as byte ranges (to the end of its line, or past
+    /// its `*/`).
     comments: Vec<std::ops::Range<usize>>,
+    /// Where a `/* … */` comment the input never closes begins.
+    comment_start: Option<usize>,
 }
 
 impl<'t> Scanner<'t> {
     pub(crate) fn new(text: &'t str) -> Self {
-        Scanner { bytes: text.as_bytes(), pos: 0, depth: 0, string_start: None, quote: b'"', comments: Vec::new() }
+        Scanner {
+            bytes: text.as_bytes(),
+            pos: 0,
+            depth: 0,
+            string_start: None,
+            quote: b'"',
+            comments: Vec::new(),
+            comment_start: None,
+        }
+    }
+
+    /// Where a `/* … */` comment that the input never closes begins, once the scan
+    /// is over.
+    pub(crate) fn open_comment(&self) -> Option<usize> {
+        self.comment_start
     }
 
     /// Where a string that the input never closes begins, once the scan is over.
@@ -78,6 +96,7 @@ impl Iterator for Scanner<'_> {
                 }
                 b'#' => self.skip_comment(at),
                 b'/' if self.bytes.get(self.pos) == Some(&b'/') => self.skip_comment(at),
+                b'/' if self.bytes.get(self.pos) == Some(&b'*') => self.skip_block_comment(at),
                 b'(' | b'[' | b'{' => {
                     self.depth += 1;
                     return Some(Bracket { at, opens: true, depth: self.depth });
@@ -102,6 +121,23 @@ impl Scanner<'_> {
     fn skip_comment(&mut self, start: usize) {
         self.pos = self.bytes[self.pos..].iter().position(|&b| b == b'\n').map_or(self.bytes.len(), |i| self.pos + i);
         self.comments.push(start..self.pos);
+    }
+
+    /// Moves past the `*/` that ends a comment begun at `start` (its `/*`), or to the
+    /// end of the input, leaving the comment open.
+    fn skip_block_comment(&mut self, start: usize) {
+        let body = self.pos + 1;
+        match self.bytes[body..].windows(2).position(|w| w == b"*/") {
+            Some(i) => {
+                self.pos = body + i + 2;
+                self.comments.push(start..self.pos);
+            }
+            None => {
+                self.pos = self.bytes.len();
+                self.comments.push(start..self.pos);
+                self.comment_start = Some(start);
+            }
+        }
     }
 }
 
@@ -141,7 +177,7 @@ pub fn is_complete(text: &str) -> bool {
     if scan.by_ref().any(|b| !b.opens && b.depth == 0) {
         return true;
     }
-    scan.open_string().is_none() && scan.depth() == 0
+    scan.open_string().is_none() && scan.open_comment().is_none() && scan.depth() == 0
 }
 
 #[cfg(test)]
@@ -190,6 +226,17 @@ mod tests {
         assert_eq!(without_comments("a.name // trailing\n"), "a.name");
         assert_eq!(without_comments("'a # b' # c\n"), "'a # b'");
         assert_eq!(without_comments("x # one\n + y"), "x \n + y");
+    }
+
+    /// openCypher's `/* … */` comments were a syntax error.
+    #[test]
+    fn a_block_comment_hides_what_it_holds_and_may_span_lines() {
+        assert_eq!(brackets("/* ( \" [\n */ ("), [(13, true, 1)]);
+        assert_eq!(without_comments("a.name /* the \n name */ + 1"), "a.name  + 1");
+        assert!(!is_complete("match (n) /* not yet"), "an open comment needs more");
+        assert!(is_complete("match (n) /* done */ return n"));
+        assert!(is_complete("return 'a /* b' "), "no comment inside a string");
+        assert_eq!(brackets("a /*/ ( */ ("), [(11, true, 1)], "`/*/` does not close the comment it opens");
     }
 
     #[test]

@@ -202,6 +202,19 @@ pub fn is_complete(text: &str) -> bool {
     factgraph_syntax::is_complete(text)
 }
 
+/// True when `text` parses: its statements are written as the grammar has them
+/// (whether they then run is another matter). A script's reader asks it of lines
+/// that might go on with the query before them.
+///
+/// ```
+/// use factgraph::vocabulary::parses;
+/// assert!(parses("create (n:K) set n.x = 1 return n.x;"));
+/// assert!(!parses("match (n) return n match (m) return m"));
+/// ```
+pub fn parses(text: &str) -> bool {
+    factgraph_syntax::parse(text).is_ok()
+}
+
 /// True when a shell should read another line before running `text`: its strings or
 /// brackets are open (`is_complete` is false), or it is a pattern query (`match`,
 /// `return`, `create`) that stops where the grammar wants more, as after

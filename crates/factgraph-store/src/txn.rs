@@ -586,17 +586,28 @@ impl<'s> Transaction<'s> {
     /// The oldest entity whose canonical name (not an alias) normalises like `name`,
     /// and of `kind` when one is given: what get-or-create finds before it creates.
     pub fn by_canonical_name(&mut self, name: &str, kind: Option<&str>) -> Result<Option<Entity>> {
+        Ok(self.all_by_canonical_name(name, kind, 1)?.pop())
+    }
+
+    /// Up to `most` entities whose canonical name (not an alias) normalises like
+    /// `name`, and of `kind` when one is given, oldest first: a declaration that must
+    /// name one entity asks for two, to know whether it does.
+    pub fn all_by_canonical_name(&mut self, name: &str, kind: Option<&str>, most: usize) -> Result<Vec<Entity>> {
         let wanted = normalize(name);
         let mut ids = self.lookup(name)?;
         ids.sort();
+        let mut found = Vec::new();
         for id in ids {
+            if found.len() >= most {
+                break;
+            }
             if let Some(e) = self.entity(id)? {
                 if normalize(&e.name) == wanted && kind.is_none_or(|k| e.kind == k) {
-                    return Ok(Some(e));
+                    found.push(e);
                 }
             }
         }
-        Ok(None)
+        Ok(found)
     }
 
     fn read_statement(&self, id: StatementId) -> Result<Option<StoredStatement>> {

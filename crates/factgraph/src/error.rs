@@ -584,6 +584,9 @@ pub enum Restriction {
     /// A relationship's length with a bound below zero: `-[:LIKES*-2]->`.
     #[error("a relationship's length is a number of steps, written without a sign: from 0 (`*0..2` is up to two)")]
     NegativeLength,
+    /// `who reported "%"`: a phrase with no words, which every text would have.
+    #[error("this phrase has no words to search for (only punctuation or spaces): quote a word or a name, as in `who reported \"red notice\"`")]
+    PhraseWithoutWords,
     /// A question or pattern in a data file, which holds writes only.
     #[error("a data file holds writes only; ask questions in the REPL")]
     WritesOnlyInDataFile,

@@ -2031,3 +2031,69 @@ fn an_expression_nested_thousands_deep_is_refused_on_a_small_stack() {
     }
     assert_eq!(count(&g, "return 1 + 1"), "2");
 }
+
+/// `entity w1 aka "dub"` added the alias to the first of two entities whose canonical
+/// name is `w1`: a write acted on a guess. It is refused as ambiguous, naming both, and
+/// neither is changed; so is a `document` declaration of a name two documents have.
+#[test]
+fn an_entity_declaration_of_a_name_two_entities_have_is_refused_as_ambiguous() {
+    let g = Graph::in_memory().unwrap();
+    g.query("create (a:W {name: 'w1'}), (b:W {name: 'w1'})").unwrap();
+    for write in ["entity w1 aka \"dub\"", "entity w1 { color: \"red\" }", "entity w1: W"] {
+        let e = g.query(write).unwrap_err();
+        assert_eq!(e.kind(), factgraph::ErrorKind::Ambiguous, "{write}: {e}");
+        assert!(e.to_string().contains("e0") && e.to_string().contains("e1"), "{e}");
+    }
+    assert_eq!(count(&g, "match (n:W) where n.color is not null or size(n.aliases) > 0 return count(n)"), "0");
+    // One of them named by its canonical name and the other by an alias is no guess.
+    let g = Graph::in_memory().unwrap();
+    g.query("entity Alpha: Thing; entity Beta: Thing aka \"alpha\"").unwrap();
+    g.query("entity alpha { color: \"red\" }").unwrap();
+    assert_eq!(count(&g, "match (n {name: 'Alpha'}) return n.color"), "red");
+}
+
+/// `who reported "%"` (or `""`, `"..."`) listed every piece of evidence in the store:
+/// a phrase with no words is in every text. It is refused, saying so.
+#[test]
+fn who_reported_a_phrase_without_words_is_refused() {
+    let g = Graph::in_memory().unwrap();
+    g.query(
+        "document d { outlet: \"X\" }; entity A: Person; entity B: Person; \
+         assert A accused B from d \"A accused B of it\"",
+    )
+    .unwrap();
+    for q in ["who reported \"%\"", "who reported \"\"", "who reported \"...\"", "who reported '-'"] {
+        let e = g.query(q).unwrap_err();
+        assert_eq!(e.kind(), factgraph::ErrorKind::Invalid, "{q}: {e}");
+        assert!(e.to_string().contains("no words"), "{q}: {e}");
+    }
+    assert_eq!(g.query("who reported \"accused\"").unwrap()[0].rows.len(), 1);
+}
+
+/// `sum()` of whole numbers past the largest one turned into an inexact float
+/// (9.223372036854776e18), where `+` refuses; and its errors pointed at the query's
+/// first character, not at the `sum`.
+#[test]
+fn a_sum_of_whole_numbers_that_overflows_is_an_error_at_the_sum() {
+    let g = Graph::in_memory().unwrap();
+    let q = "unwind [4611686018427387904, 4611686018427387904] as x return sum(x)";
+    let e = g.query(q).unwrap_err();
+    assert_eq!(e.kind(), factgraph::ErrorKind::Invalid, "{e}");
+    assert!(e.to_string().contains("too large for a whole number"), "{e}");
+    assert_eq!(query_span(&e), q.find("sum"), "{e:?}");
+    let q = "unwind [1, 'a'] as x return avg(x)";
+    let e = g.query(q).unwrap_err();
+    assert_eq!(query_span(&e), q.find("avg"), "{e:?}");
+    // Floats add as floats; a sum that comes back within range on the way stays exact
+    // only if no step overflows, as `+` would have it.
+    assert_eq!(count(&g, "unwind [4611686018427387904, 1.5] as x return sum(x)"), "4.611686018427388e18");
+    assert_eq!(count(&g, "unwind [9223372036854775807, -1, 1] as x return sum(x)"), "9223372036854775807");
+}
+
+/// Where a query's error points, when it does.
+fn query_span(e: &factgraph::Error) -> Option<usize> {
+    match e {
+        factgraph::Error::Query(q) => q.span().map(|s| s.start).filter(|&s| s > 0),
+        _ => None,
+    }
+}

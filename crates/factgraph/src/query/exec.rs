@@ -18,7 +18,7 @@ use fixedbitset::FixedBitSet;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use factgraph_store::{Node, StatementId};
-use factgraph_syntax::ast::{ExprKind, Literal, PathPattern, PatternProperty};
+use factgraph_syntax::ast::{ExprKind, Literal, PathPattern, PatternProperty, Span};
 
 use super::budget::{cell_bytes, may_be_large, row_bytes, val_bytes};
 use super::compile::{
@@ -1092,29 +1092,36 @@ impl State {
                 }
             }
             State::SumInt(s) => match v {
+                // Whole numbers stay whole, and one too large is an error, as with `+`.
                 Val::Int(i) => match s.checked_add(i) {
                     Some(t) => *s = t,
-                    None => *self = State::SumFloat(*s as f64 + i as f64),
+                    None => {
+                        return Err(QueryError::Arithmetic {
+                            message: "the result is too large for a whole number".into(),
+                            span: a.span,
+                        }
+                        .into())
+                    }
                 },
                 other => match num(&other) {
                     Some(x) => *self = State::SumFloat(*s as f64 + x),
-                    None => return Err(not_a_number("sum", &other)),
+                    None => return Err(not_a_number("sum", &other, a.span)),
                 },
             },
             State::SumFloat(s) => match num(&v) {
                 Some(x) => *s += x,
-                None => return Err(not_a_number("sum", &v)),
+                None => return Err(not_a_number("sum", &v, a.span)),
             },
             State::Avg(s, n) => match num(&v) {
                 Some(x) => {
                     *s += x;
                     *n += 1;
                 }
-                None => return Err(not_a_number("avg", &v)),
+                None => return Err(not_a_number("avg", &v, a.span)),
             },
             State::Percentile(values, _) => {
                 if num(&v).is_none() {
-                    return Err(not_a_number(function_name(a.func), &v));
+                    return Err(not_a_number(function_name(a.func), &v, a.span));
                 }
                 if values.len() >= cap {
                     return Err(too_many("values of a percentile", cap));
@@ -1182,12 +1189,12 @@ fn function_name(func: AggFn) -> &'static str {
     }
 }
 
-fn not_a_number(function: &str, v: &Val) -> crate::Error {
+fn not_a_number(function: &str, v: &Val, span: Span) -> crate::Error {
     QueryError::TypeMismatch {
         what: format!("{function}()'s values"),
         expected: "numbers".into(),
         found: v.kind().into(),
-        span: Default::default(),
+        span,
     }
     .into()
 }

@@ -6,7 +6,7 @@ use factgraph_syntax::ast::Question;
 
 use super::context::Clock;
 use super::resolve::{self, relation_stem};
-use crate::error::{Error, QueryError, Result};
+use crate::error::{Error, QueryError, Restriction, Result};
 
 /// What `who reported …` is about.
 #[derive(Clone, Debug, PartialEq)]
@@ -141,6 +141,9 @@ fn resolve_question(store: &Store, q: &Question, clock: Clock<'_>) -> Result<Pla
     Ok(match q {
         Question::Who { relation, target } => {
             if relation_stem(&relation.text) == "report" {
+                if target.quoted && factgraph_store::normalize(&target.text).is_empty() {
+                    return Err(QueryError::not_allowed(Restriction::PhraseWithoutWords, target.span).into());
+                }
                 let t = match resolve::entity(&mut s, target) {
                     Ok(e) => Target::Entity(e.id, e.name.clone()),
                     // A quoted phrase that names nothing is searched for in the text.

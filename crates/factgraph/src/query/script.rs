@@ -5,13 +5,13 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use factgraph_store::{
-    quote, Added, Date, EntityId, Evidence, NewStatement, Node, Object, Properties, Qualifiers, StatementId,
+    quote, Added, Date, Entity, EntityId, Evidence, NewStatement, Node, Object, Properties, Qualifiers, StatementId,
     StoreError, Transaction, Value, DOCUMENT_KIND,
 };
 use factgraph_syntax::ast::{self, Arrow, Literal, Name, PathPattern, Property, Span, Term, Write};
 
 use super::resolve;
-use crate::error::{Error, QueryError, Restriction, Result};
+use crate::error::{Candidate, Error, QueryError, Restriction, Result};
 
 /// What a script's writes did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -255,7 +255,7 @@ pub(crate) fn run(tx: &mut Transaction<'_>, state: &mut ScriptState, w: &Write) 
                     .into())
                 }
             };
-            match tx.by_canonical_name(&name.text, None)? {
+            match declared(tx, name)? {
                 Some(e) if e.kind == DOCUMENT_KIND => {
                     for (k, v) in p {
                         tx.set_property(e.id, &k, v).map_err(|e| refused(e, name.span))?;
@@ -280,7 +280,7 @@ pub(crate) fn run(tx: &mut Transaction<'_>, state: &mut ScriptState, w: &Write) 
             }
         }
         Write::Entity { name, kind, aliases, properties } => {
-            let id = match tx.by_canonical_name(&name.text, None)? {
+            let id = match declared(tx, name)? {
                 Some(e) => {
                     if let Some(k) = kind.as_ref().filter(|k| k.text != e.kind) {
                         return Err(kind_conflict(e, k));
@@ -326,6 +326,22 @@ pub(crate) fn run(tx: &mut Transaction<'_>, state: &mut ScriptState, w: &Write) 
         }
     }
     Ok(())
+}
+
+/// The entity a declaration (`entity NAME …`, `document NAME …`) amends: the one whose
+/// canonical name `name` is, or none (it creates one). Two with that name (`create`
+/// makes such) and it would act on a guess: ambiguous, naming them.
+fn declared(tx: &mut Transaction<'_>, name: &Name) -> Result<Option<Entity>> {
+    let mut found = tx.all_by_canonical_name(&name.text, None, usize::MAX)?;
+    if found.len() > 1 {
+        return Err(QueryError::Ambiguous {
+            name: name.text.clone(),
+            span: name.span,
+            candidates: found.iter().map(Candidate::of).collect(),
+        }
+        .into());
+    }
+    Ok(found.pop())
 }
 
 fn assert(tx: &mut Transaction<'_>, state: &mut ScriptState, a: &ast::Assert) -> Result<()> {

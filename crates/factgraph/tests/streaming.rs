@@ -178,3 +178,49 @@ fn a_streamed_answer_showing_more_entities_than_it_keeps_gives_the_collected_row
     let (rebuilt, _) = streamed(&graph, &text, &Limits::default());
     assert_eq!(shape(&rebuilt), shape(&collected));
 }
+
+/// A pattern query that went past the row limit handed over none of its rows (they
+/// were made whole, then handed over): `--max-rows 9` printed nothing, where a
+/// question prints the rows before the limit. A query that only reads hands its rows
+/// over as they are made, its note (a name nothing has) at its beginning; one that
+/// writes stays whole, since a failure takes its writes back.
+#[test]
+fn a_pattern_query_past_the_row_limit_hands_over_the_rows_before_it() {
+    let limits = Limits { max_rows: 9, ..Limits::default() };
+    for text in [
+        "unwind range(1, 20) as x return x",
+        "match (n) return n.name",
+        "match (n:Nosuch) return n union all unwind range(1, 20) as n return n",
+    ] {
+        let mut handed = 0;
+        let mut note = None;
+        let e = showcase()
+            .query_each(text, &Params::new(), &limits, |streamed| {
+                match streamed {
+                    Streamed::Row(_) => handed += 1,
+                    Streamed::Result { note: n, .. } => note = n.map(str::to_owned),
+                }
+                ControlFlow::Continue(())
+            })
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Limit, "{text}: {e}");
+        assert_eq!(handed, 9, "{text}: the rows under the limit were handed over before it stopped");
+        if text.contains("Nosuch") {
+            assert!(note.is_some_and(|n| n.contains("no node has the label `Nosuch`")), "{text}");
+        }
+    }
+    // A write is all or nothing: none of its rows before the failure.
+    let graph = Graph::in_memory().unwrap();
+    let mut handed = 0;
+    let e = graph
+        .query_each("unwind range(1, 20) as x create (n:N {x: x}) return n.x", &Params::new(), &limits, |s| {
+            if let Streamed::Row(_) = s {
+                handed += 1;
+            }
+            ControlFlow::Continue(())
+        })
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Limit, "{e}");
+    assert_eq!(handed, 0);
+    assert_eq!(graph.query("match (n:N) return count(n)").unwrap()[0].rows[0].cells[0].to_string(), "0");
+}

@@ -13,7 +13,7 @@ use factgraph_store::{
     Value,
 };
 
-use super::result::{Cell, Citation, Streamed};
+use super::result::{Cell, Citation, Row, Streamed};
 use crate::error::{QueryError, Result};
 use std::ops::ControlFlow;
 
@@ -654,10 +654,25 @@ impl<'a> Ctx<'a> {
     /// Tells a streaming caller that the answer being made begins, with its columns:
     /// its rows follow as they are made. Nothing without a sink.
     pub fn begin(&mut self, columns: &[String]) {
+        self.begin_noted(columns, None);
+    }
+
+    /// `begin`, with the answer's note.
+    pub fn begin_noted(&mut self, columns: &[String], note: Option<&str>) {
         let index = self.result_index;
         if let Some(sink) = self.sink.as_mut() {
             self.began = true;
-            if sink(Streamed::Result { index, columns, note: None }).is_break() {
+            if sink(Streamed::Result { index, columns, note }).is_break() {
+                self.stopped = true;
+            }
+        }
+    }
+
+    /// Hands a row of the answer begun (`begin`) to the streaming caller, which may
+    /// want no more (`stopped`). Nothing without a sink.
+    pub fn hand_over(&mut self, row: &Row) {
+        if let Some(sink) = self.sink.as_mut() {
+            if sink(Streamed::Row(row)).is_break() {
                 self.stopped = true;
             }
         }

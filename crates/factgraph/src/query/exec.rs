@@ -73,7 +73,20 @@ pub(crate) fn run(ctx: &mut Ctx<'_>, plan: &QueryPlan, text: &str) -> Result<Que
     let mut env =
         Env { text, width: plan.width, written: &mut written, undo: Some(Vec::new()), undo_bytes: 0, start: None };
     ctx.subqueries = Some(&SUBQUERIES);
+    // A query that only reads hands its rows to a streaming caller as they are made,
+    // its note first (what it names that nothing has: the same before it runs as
+    // after, since it writes nothing); one that writes is handed over whole, since
+    // a failure takes its writes back.
+    let streams = ctx.sink.is_some() && !plan.writes;
+    if streams {
+        let notes = unknown_names(ctx, plan)?;
+        result.note = (!notes.is_empty()).then(|| notes.join("; "));
+        ctx.begin_noted(&result.columns, result.note.as_deref());
+    }
     for (root, columns) in parts {
+        if ctx.stopped {
+            break;
+        }
         let mut sink = |ctx: &mut Ctx<'_>, row: Vec<Val>| -> Result<Flow> {
             if !returns {
                 return Ok(Flow::Go);
@@ -107,6 +120,10 @@ pub(crate) fn run(ctx: &mut Ctx<'_>, plan: &QueryPlan, text: &str) -> Result<Que
                 }
             }
             let row = Row { cells, provenance };
+            if streams {
+                ctx.hand_over(&row);
+                return Ok(if ctx.stopped { Flow::Stop } else { Flow::Go });
+            }
             let bytes = row.cells.iter().map(cell_bytes).sum::<usize>()
                 + row.provenance.iter().map(|c| c.claim.len() + c.quote.len() + 200).sum::<usize>();
             ctx.hold(bytes, "the answer's rows")?;
@@ -123,6 +140,9 @@ pub(crate) fn run(ctx: &mut Ctx<'_>, plan: &QueryPlan, text: &str) -> Result<Que
             }
             return Err(e);
         }
+    }
+    if streams {
+        return Ok(result);
     }
     let mut notes = Vec::new();
     if plan.writes {

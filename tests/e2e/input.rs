@@ -312,3 +312,20 @@ fn a_script_runs_a_query_split_over_lines_whole() {
     let printed = text(&out.stdout);
     assert!(printed.ends_with("x.k\tx.flag\tx.created\n2\t\ttrue\n1\ttrue\t\n"), "{printed}");
 }
+
+/// `-c` beside `-f` ran the `-c` alone and left the file unread, with success; two
+/// sources of a script are refused as two `-f` are, with the usage exit code.
+#[test]
+fn a_command_beside_a_file_is_refused_not_half_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    let script = dir.path().join("s.fg");
+    std::fs::write(&script, "entity Beta: Thing\n").unwrap();
+    let script = script.to_str().unwrap();
+    for args in [["-c", "entity Alpha: Thing", "-f", script], ["-f", script, "-c", "entity Alpha: Thing"]] {
+        let out = factgraph(&db, &args, "");
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out.stderr));
+        assert!(text(&out.stderr).contains("cannot be used with"), "{}", text(&out.stderr));
+    }
+    assert!(!db.exists(), "nothing ran, so no store was made");
+}

@@ -64,7 +64,7 @@ struct Cli {
     #[arg(short = 'c', long = "command", value_name = "QUERY")]
     commands: Vec<String>,
     /// Run a file of queries and commands and exit.
-    #[arg(short = 'f', long = "file", value_name = "FILE")]
+    #[arg(short = 'f', long = "file", value_name = "FILE", conflicts_with = "commands")]
     file: Option<PathBuf>,
     /// Give `$NAME` a value for the queries (repeatable), read as `.param` reads it:
     /// `"text"`, `42`, `1.5`, `true`, `null`, `2020-01-03`, a list or map in JSON

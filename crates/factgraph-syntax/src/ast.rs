@@ -32,6 +32,25 @@ impl Span {
 pub struct Script {
     /// The statements, in order.
     pub statements: Vec<Statement>,
+    /// `explain` or `profile` before the text's only statement.
+    pub mode: Option<RunMode>,
+}
+
+/// What a text asks of its statement besides running it (`Script::mode`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RunMode {
+    /// `explain …`: its plan, without running it.
+    Explain,
+    /// `profile …`: its answer, and its plan with what each operator did.
+    Profile,
+}
+
+impl Script {
+    /// Whether running the text would write: a statement that writes, run (not only
+    /// explained).
+    pub fn writes(&self) -> bool {
+        self.mode != Some(RunMode::Explain) && self.statements.iter().any(Statement::writes)
+    }
 }
 
 /// One statement.

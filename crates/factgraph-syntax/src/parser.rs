@@ -115,12 +115,27 @@ fn parse_checked(text: &str, params: &Params) -> Result<Script, ParseError> {
     let mut pairs = Grammar::parse(Rule::script, text.text).map_err(|e| convert_error(text, e))?;
     let script = pairs.next().ok_or_else(|| ParseError::at(text, Span::new(0, 0), "empty parse"))?;
     let mut statements = Vec::new();
+    let mut mode = None;
     for p in script.into_inner() {
-        if p.as_rule() == Rule::statement {
-            statements.push(statement(text, p)?);
+        match p.as_rule() {
+            Rule::run_mode => {
+                let word = p.into_inner().next().expect("the grammar has a keyword");
+                mode = Some(if word.as_rule() == Rule::kw_explain { RunMode::Explain } else { RunMode::Profile });
+            }
+            Rule::statement => {
+                if mode.is_some() && !statements.is_empty() {
+                    return Err(ParseError::at(
+                        text,
+                        span(&p),
+                        "`explain` and `profile` take a text's only statement: run this one apart",
+                    ));
+                }
+                statements.push(statement(text, p)?);
+            }
+            _ => {}
         }
     }
-    Ok(Script { statements })
+    Ok(Script { statements, mode })
 }
 
 /// Refuses inputs over the size limit or nested deeper than `MAX_NESTING`, before pest
@@ -370,6 +385,9 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::unwind_clause => "`unwind EXPR as NAME`",
         Rule::subquery => "a query (`match …`)",
         Rule::subquery_kind => "`exists`, `count` or `collect`",
+        Rule::run_mode => "`explain` or `profile`",
+        Rule::kw_explain => "`explain`",
+        Rule::kw_profile => "`profile`",
         Rule::kw_call | Rule::call_clause => "`call`",
         Rule::procedure_name => "a procedure's name (`db.labels`)",
         Rule::call_arguments => "a procedure's arguments (`(EXPR, …)`)",
@@ -1805,6 +1823,8 @@ fn keyword(rule: Rule) -> bool {
             | Rule::kw_as
             | Rule::kw_asc
             | Rule::kw_assert
+            | Rule::kw_explain
+            | Rule::kw_profile
             | Rule::kw_by
             | Rule::kw_conflicts
             | Rule::kw_create

@@ -22,6 +22,11 @@ fn ident(s: &str) -> std::borrow::Cow<'_, str> {
 /// The script as text, one statement per line.
 pub fn print(script: &Script) -> String {
     let mut out = String::new();
+    match script.mode {
+        Some(RunMode::Explain) => out.push_str("explain "),
+        Some(RunMode::Profile) => out.push_str("profile "),
+        None => {}
+    }
     for (i, st) in script.statements.iter().enumerate() {
         if i > 0 {
             out.push_str(";\n");

@@ -468,7 +468,7 @@ proptest! {
 
     /// Run by `parse_of_print_is_identity`, on a stack with room for it.
     fn print_then_parse(statements in prop::collection::vec(statement(), 1..4)) {
-        let script = Script { statements };
+        let script = Script { statements, mode: None };
         let text = print(&script);
         let back = parse(&text).map_err(|e| TestCaseError::fail(format!("{e}\n{text}")))?;
         prop_assert_eq!(common::meaning(&back), common::meaning(&script), "{}", text);

@@ -475,8 +475,9 @@ pub enum Restriction {
     /// `profile` of a question or a write, which have no operators to show, or of a
     /// query that writes beside other statements.
     #[error(
-        "`profile` shows the operators of pattern queries (`match … return …`), a query that writes alone \
-         in its text; a question or a write has none: use `explain` for its plan"
+        "`profile` runs pattern queries (`match … return …`; one that writes must be alone in its text) and \
+         shows what their operators did; a question or a write of factgraph's own has no operators: \
+         `explain` (or `.explain`) shows what it reads"
     )]
     ProfileWithoutOperators,
     /// `call NAME` without parentheses within a query, of a procedure with inputs:

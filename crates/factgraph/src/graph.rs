@@ -578,7 +578,7 @@ pub fn syntax_tree(text: &str) -> Result<String> {
 pub fn writes(text: &str, params: &crate::Params) -> Result<bool> {
     with_room(text, || {
         let script = crate::query::parse(text, params)?;
-        Ok(script.statements.iter().any(factgraph_syntax::ast::Statement::writes))
+        Ok(script.writes())
     })
 }
 

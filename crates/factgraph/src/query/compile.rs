@@ -1333,6 +1333,13 @@ impl Planner<'_> {
             }
             named.push(name);
         }
+        // `where b.name = 'Bo'` is `(b {name: 'Bo'})`: the same rows, and a start from
+        // the name index rather than a scan of every node.
+        let rest = names_into_patterns(&mut m, filter, scope);
+        let filter = match &rest {
+            Some(rest) => rest.as_ref(),
+            None => filter,
+        };
         let m = &m;
         // A path's name names nothing else of its match (`p = (p)-[]->()`).
         for path in m {
@@ -2850,8 +2857,70 @@ pub(crate) fn write_path(out: &mut String, path: &PathPattern) {
     let q = Query { clauses: vec![Clause::Create(vec![path.clone()])], unions: Vec::new(), including_negated: false };
     let text = factgraph_syntax::print(&factgraph_syntax::ast::Script {
         statements: vec![factgraph_syntax::ast::Statement::Query(q)],
+        mode: None,
     });
     out.push_str(text.trim_start_matches("create "));
+}
+
+/// Moves each condition of a match's `where` that compares a node's `name` with a text
+/// (`b.name = 'Bo'`, `'Bo' = b.name`), `and`ed with the rest, into the node's pattern
+/// as `{name: 'Bo'}`, which means the same (a name is exact either way) and which the
+/// planner can start the match from. Only for a node the match introduces (one bound
+/// before is already fixed) whose pattern has no name of its own; a comparison with
+/// anything but a text is left as it is (`{name: 5}` is refused, `where n.name = 5`
+/// is false). The filter left, `Some(None)` when nothing is; `None` when nothing moved.
+fn names_into_patterns(m: &mut [PathPattern], filter: Option<&Expr>, scope: &Scope) -> Option<Option<Expr>> {
+    fn conjuncts<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
+        match &e.kind {
+            ExprKind::And(a, b) => {
+                conjuncts(a, out);
+                conjuncts(b, out);
+            }
+            _ => out.push(e),
+        }
+    }
+    let mut all = Vec::new();
+    conjuncts(filter?, &mut all);
+    let mut kept = Vec::new();
+    let mut moved = false;
+    for c in all {
+        let named = match &c.kind {
+            ExprKind::Compare(CompareOp::Eq, a, b) => match (&a.kind, &b.kind) {
+                (ExprKind::Property(v, k), ExprKind::Literal(Literal::Str(_))) if k == "name" => Some((v, &**b)),
+                (ExprKind::Literal(Literal::Str(_)), ExprKind::Property(v, k)) if k == "name" => Some((v, &**a)),
+                _ => None,
+            },
+            _ => None,
+        };
+        let node = named.filter(|(v, _)| scope.get(v).is_none()).and_then(|(v, value)| {
+            let node = m
+                .iter_mut()
+                .flat_map(|p| std::iter::once(&mut p.start).chain(p.steps.iter_mut().map(|(_, n)| n)))
+                .find(|n| n.var.as_ref().is_some_and(|x| &x.text == v))?;
+            let free = node.named.is_none()
+                && node.parameter.is_none()
+                && !node.properties.iter().any(|p| p.key.text == "name");
+            free.then_some((node, value))
+        });
+        match node {
+            Some((node, value)) => {
+                node.properties.push(PatternProperty {
+                    key: Ident { text: "name".into(), span: c.span },
+                    value: value.clone(),
+                    span: c.span,
+                });
+                moved = true;
+            }
+            None => kept.push(c),
+        }
+    }
+    if !moved {
+        return None;
+    }
+    Some(kept.into_iter().cloned().reduce(|a, b| {
+        let span = a.span.to(b.span);
+        Expr { kind: ExprKind::And(Box::new(a), Box::new(b)), span }
+    }))
 }
 
 /// Refuses `named` where a node is made (`create`, `merge`): it finds nodes by any

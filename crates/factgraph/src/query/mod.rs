@@ -25,7 +25,7 @@ mod value;
 use std::path::{Path, PathBuf};
 
 use factgraph_store::Store;
-use factgraph_syntax::ast::Statement;
+use factgraph_syntax::ast::{RunMode, Statement};
 
 pub use context::Limits;
 pub(crate) use context::{outlet, prepare_withdrawn, title, Credit, RowSink};
@@ -171,6 +171,41 @@ pub(crate) fn profile(
     limits: &Limits,
     text: &str,
 ) -> Result<Vec<String>> {
+    profile_answers(store, procs, statements, limits, text).map(|(_, plans)| plans)
+}
+
+/// A plan in words as an answer: a `plan` column, a row for each line.
+fn plan_lines(plan: &str) -> QueryResult {
+    let mut out = QueryResult { ordered: true, ..QueryResult::with_columns(&["plan"]) };
+    for line in plan.lines() {
+        out.rows.push(Row { cells: vec![Cell::Text { text: line.into() }], provenance: Vec::new() });
+    }
+    out
+}
+
+/// Answers made whole, handed to a streaming caller (`RowSink`) each in turn, which
+/// keeps their rows; without one, returned as they are.
+fn hand_over(mut results: Vec<QueryResult>, sink: Option<context::RowSink<'_>>) -> Vec<QueryResult> {
+    let Some(sink) = sink else { return results };
+    for (index, r) in results.iter_mut().enumerate() {
+        if sink(Streamed::Result { index, columns: &r.columns, note: r.note.as_deref() }).is_break() {
+            break;
+        }
+        if std::mem::take(&mut r.rows).iter().any(|row| sink(Streamed::Row(row)).is_break()) {
+            break;
+        }
+    }
+    results
+}
+
+/// `profile`, with the answers the queries gave.
+fn profile_answers(
+    store: &Store,
+    procs: &Procedures,
+    statements: &[Statement],
+    limits: &Limits,
+    text: &str,
+) -> Result<(Vec<QueryResult>, Vec<String>)> {
     let none = || {
         Error::Query(crate::error::QueryError::not_allowed(
             crate::error::Restriction::ProfileWithoutOperators,
@@ -192,7 +227,7 @@ pub(crate) fn profile(
     if writes && statements.len() > 1 {
         return Err(none());
     }
-    let mut out = Vec::new();
+    let (mut out, mut answers) = (Vec::new(), Vec::new());
     for planned in &plans {
         let (query, negated) = match planned {
             Plan::IncludingNegated(inner) => (&**inner, true),
@@ -210,8 +245,9 @@ pub(crate) fn profile(
         let took = start.elapsed();
         let done = ctx.profile.take().unwrap_or_default();
         out.push(explain::profile(store, plan, &done, &answer, took)?);
+        answers.push(answer);
     }
-    Ok(out)
+    Ok((answers, out))
 }
 
 /// A question's plan in words: what it reads, by resolved names and ids.
@@ -295,6 +331,21 @@ pub(crate) fn run(
     let clock = context::Clock::start(limits);
     let script = parse(text, params)?;
     clock.check()?;
+    match script.mode {
+        // Its plan, as `.explain` gives it, one line a row; nothing runs.
+        Some(RunMode::Explain) => {
+            let plan = explain(store, procs, &script.statements[0], limits, text)?;
+            return Ok(hand_over(vec![plan_lines(&plan)], sink));
+        }
+        // Its answers, then its plan with what each operator did, as `.profile`
+        // gives it.
+        Some(RunMode::Profile) => {
+            let (mut answers, plans) = profile_answers(store, procs, &script.statements, limits, text)?;
+            answers.push(plan_lines(&plans.join("\n")));
+            return Ok(hand_over(answers, sink));
+        }
+        None => {}
+    }
     if limits.reads_only && script.statements.iter().any(Statement::writes) {
         return Err(Error::Store(factgraph_store::StoreError::ReadOnly));
     }

@@ -8,7 +8,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
-use factgraph::vocabulary::{is_complete, needs_more, parses};
+use factgraph::plans_alone;
+use factgraph::vocabulary::{ends_with_semicolon, first_word, is_complete, needs_more};
 use factgraph::{Date, Limits, Param, Params};
 
 use crate::backend::{Backend, Failure};
@@ -726,16 +727,18 @@ pub fn wants_more(pending: &str, line: &str) -> bool {
 }
 
 /// Splits a script into inputs. A meta command is one line. A query runs to a line
-/// ending in `;`, or until the next line that starts in the first column once the
-/// query so far needs no more (quotes and brackets closed, and a pattern query not
-/// stopped where the grammar wants more): `match (a)` / `where a.name = 'x'` /
-/// `return a` is one input, and so is anything whose continuation lines are indented.
-/// A pattern query also goes on at a line in the first column that starts with a word
-/// no input starts with (`order by`, `skip`, `limit`, `union`, `on create set`, `set`,
-/// `where`, …), and at one that starts with a clause (`return`, `match`, `create`, …)
-/// when the lines from there to the next line ending in `;` (before an empty line)
-/// make one query with it: a script that ends its queries with `;` means them whole.
-/// A `;` alone on a line ends the input before it.
+/// ending in `;` (comments aside), or until the next line that starts in the first
+/// column once the query so far needs no more (quotes, brackets and comments closed,
+/// and a pattern query not stopped where the grammar wants more): `match (a)` /
+/// `where a.name = 'x'` / `return a` is one input, and so is anything whose
+/// continuation lines are indented. A line holding only a comment goes with what is
+/// being read. A pattern query also goes on at a line in the first column that
+/// starts with a word no input starts with (`order by`, `skip`, `limit`, `union`, `on
+/// create set`, `set`, `where`, …), and at one that starts with a clause (`return`,
+/// `match`, …) when the lines from there to the next line ending in `;` (a few lines
+/// on, before an empty line) cannot run alone and make one query with it:
+/// `create (n:K)` / `return n;` is one query, `create (n:K)` / `match (m) return m;`
+/// two. A `;` alone on a line ends the input before it.
 pub fn split_inputs(text: &str) -> Vec<String> {
     let lines: Vec<&str> = text.lines().collect();
     let mut out = Vec::new();
@@ -750,7 +753,7 @@ pub fn split_inputs(text: &str) -> Vec<String> {
     while i < lines.len() {
         let line = lines[i];
         i += 1;
-        let starts_fresh = !line.starts_with(char::is_whitespace);
+        let starts_fresh = !line.starts_with(char::is_whitespace) && !only_comment(line);
         if starts_fresh && !needs_more(&current) {
             match continues(&current, &lines[i - 1..]) {
                 Continues::No => flush(&mut current, &mut out),
@@ -767,7 +770,7 @@ pub fn split_inputs(text: &str) -> Vec<String> {
                 }
             }
         }
-        if line.trim() == ";" {
+        if line.trim() == ";" && is_complete(&current) {
             flush(&mut current, &mut out);
             continue;
         }
@@ -777,12 +780,17 @@ pub fn split_inputs(text: &str) -> Vec<String> {
         }
         current.push_str(line);
         current.push('\n');
-        if line.trim_end().ends_with(';') && is_complete(&current) {
+        if ends_with_semicolon(line) && is_complete(&current) {
             flush(&mut current, &mut out);
         }
     }
     flush(&mut current, &mut out);
     out
+}
+
+/// A line with nothing but a comment (or the start of one).
+fn only_comment(line: &str) -> bool {
+    !line.trim().is_empty() && factgraph::vocabulary::without_comments(line).is_empty()
 }
 
 /// Whether a script's line in the first column, `rest[0]`, goes on with the pattern
@@ -823,36 +831,41 @@ const GOES_ON: &[&str] = &[
 /// Clauses that may start a pattern query as well as go on with one.
 const CLAUSES: &[&str] = &["match", "optional", "with", "unwind", "return", "create", "merge", "call", "delete"];
 
+/// How many lines a clause in the first column looks ahead for the `;` that would end
+/// it with the query before it: a query's clause rarely runs longer, and looking
+/// further for every line of a long script without `;` made reading it quadratic.
+const LOOKAHEAD: usize = 32;
+
 fn continues(current: &str, rest: &[&str]) -> Continues {
-    let word = |text: &str| -> String {
-        text.trim_start().chars().take_while(char::is_ascii_alphabetic).collect::<String>().to_ascii_lowercase()
-    };
-    let first = word(current);
-    if current.trim().is_empty() || !CLAUSES.contains(&first.as_str()) {
+    if current.trim().is_empty() || !CLAUSES.contains(&first_word(current).as_str()) {
         return Continues::No;
     }
-    let next = word(rest[0]);
+    let next = first_word(rest[0]);
     if GOES_ON.contains(&next.as_str()) {
         return Continues::Line;
     }
     if !CLAUSES.contains(&next.as_str()) {
         return Continues::No;
     }
-    // The lines to the next `;`, if one ends a line before an empty line or a meta
-    // command, and only if they make one query with what came before.
     let Some(end) = rest
         .iter()
+        .take(LOOKAHEAD)
         .take_while(|l| !l.trim().is_empty() && !l.starts_with('.') && !l.starts_with(':'))
-        .position(|l| l.trim_end().ends_with(';'))
+        .position(|l| ends_with_semicolon(l))
     else {
         return Continues::No;
     };
-    let mut whole = current.to_owned();
+    let mut tail = String::new();
     for l in &rest[..=end] {
-        whole.push_str(l);
-        whole.push('\n');
+        tail.push_str(l);
+        tail.push('\n');
     }
-    if is_complete(&whole) && parses(&whole) {
+    // Only what cannot run alone (it reads what the query before binds: `return n`
+    // after `create (n …)`) goes on with it, and only into one query.
+    if plans_alone(&tail) {
+        return Continues::No;
+    }
+    if plans_alone(&format!("{current}{tail}")) {
         Continues::To(end)
     } else {
         Continues::No
@@ -944,6 +957,32 @@ mod tests {
         assert_eq!(split_inputs("who accused Trump\norder\n").len(), 2);
         // A `;` alone on a line ends the input before it.
         assert_eq!(split_inputs("return 1 as a\n;\nreturn 2 as b;\n"), ["return 1 as a\n", "return 2 as b;\n"]);
+    }
+
+    /// The first rules for a query's `;` (6a6860b) joined statements that were two: a
+    /// clause before a later `;` joined the query before it even when it could run
+    /// alone (`match … set …` / `create (:Log);` created a Log per row), and even after
+    /// a `;` followed by a comment; a `;` alone on a line ended a string or comment it
+    /// was inside; a comment line between clauses, `explain` and a leading `/* … */`
+    /// cut a query; and a long script without `;` took seconds to split.
+    #[test]
+    fn a_script_joins_only_what_cannot_run_alone_and_reads_comments_as_the_parser_does() {
+        let parts = |t: &str| split_inputs(t);
+        let s5 = "match (n:N) return count(n) as before; // count first\ncreate (:N {v: 9});\nmatch (n:N) return count(n) as after;\n";
+        assert_eq!(parts(s5).len(), 3, "{:?}", parts(s5));
+        let s6 = "match (n:N) set n.seen = true\ncreate (:Log {at: 1});\nmatch (l:Log) return count(l) as logs;\n";
+        assert_eq!(parts(s6).len(), 3, "{:?}", parts(s6));
+        assert_eq!(parts("return 'a\n;\nb' as x;\n"), ["return 'a\n;\nb' as x;\n"]);
+        let s10 = "/* old cleanup, disabled\n;\nmatch (n) detach delete n\n*/\nmatch (n:N) return count(n) as c;\n";
+        assert!(parts(s10).iter().all(|p| !p.contains("detach delete") || p.contains("/*")), "{:?}", parts(s10));
+        let s11 = "MATCH (n:N) WHERE n.v = 1\nSET n.x = 2\n// then show it\nRETURN n.x;\n";
+        assert_eq!(parts(s11).len(), 1, "{:?}", parts(s11));
+        for t in ["explain match (n:N)\nreturn count(n) as c;\n", "/* find */ match (n:N)\nreturn count(n) as c;\n"] {
+            assert_eq!(parts(t).len(), 1, "{t}: {:?}", parts(t));
+        }
+        let mut long: String = (0..2000).map(|i| format!("return {i} as x\n")).collect();
+        long.push_str("return 1 as last;\n");
+        assert_eq!(parts(&long).len(), 2001);
     }
 
     #[test]

@@ -180,6 +180,20 @@ pub fn is_complete(text: &str) -> bool {
     scan.open_string().is_none() && scan.open_comment().is_none() && scan.depth() == 0
 }
 
+/// `text` without its comments, as `without_comments` gives it: for a reader of
+/// scripts, which must see where a statement ends (`… ; // note`) and which word starts
+/// one (`/* why */ match …`) as the parser does.
+///
+/// ```
+/// use factgraph_syntax::strip_comments;
+/// assert_eq!(strip_comments("return 1; // one"), "return 1;");
+/// assert_eq!(strip_comments("/* a ; b */ match (n) return n"), "match (n) return n");
+/// assert_eq!(strip_comments("return '// no comment'"), "return '// no comment'");
+/// ```
+pub fn strip_comments(text: &str) -> String {
+    without_comments(text)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

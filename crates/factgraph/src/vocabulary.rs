@@ -202,17 +202,50 @@ pub fn is_complete(text: &str) -> bool {
     factgraph_syntax::is_complete(text)
 }
 
-/// True when `text` parses: its statements are written as the grammar has them
-/// (whether they then run is another matter). A script's reader asks it of lines
-/// that might go on with the query before them.
+/// The first word of `text`, in lower case, past comments and an `explain` or
+/// `profile`: which kind of statement it is.
 ///
 /// ```
-/// use factgraph::vocabulary::parses;
-/// assert!(parses("create (n:K) set n.x = 1 return n.x;"));
-/// assert!(!parses("match (n) return n match (m) return m"));
+/// use factgraph::vocabulary::first_word;
+/// assert_eq!(first_word("/* note */ MATCH (n) return n"), "match");
+/// assert_eq!(first_word("explain match (n) return n"), "match");
+/// assert_eq!(first_word("// only a comment"), "");
 /// ```
-pub fn parses(text: &str) -> bool {
-    factgraph_syntax::parse(text).is_ok()
+pub fn first_word(text: &str) -> String {
+    let text = factgraph_syntax::strip_comments(text);
+    let mut words = text.split(|c: char| !c.is_ascii_alphabetic()).filter(|w| !w.is_empty());
+    let word = |w: Option<&str>| w.unwrap_or_default().to_ascii_lowercase();
+    // Only words at the very start: `(a)` begins no statement with `a`.
+    if !text.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return String::new();
+    }
+    let first = word(words.next());
+    match first.as_str() {
+        "explain" | "profile" => word(words.next()),
+        _ => first,
+    }
+}
+
+/// `text` without its comments, trimmed (strings kept whole).
+///
+/// ```
+/// use factgraph::vocabulary::without_comments;
+/// assert_eq!(without_comments("  // a note"), "");
+/// assert_eq!(without_comments("return 1 /* one */"), "return 1");
+/// ```
+pub fn without_comments(text: &str) -> String {
+    factgraph_syntax::strip_comments(text)
+}
+
+/// True when `text`, its comments aside, ends in `;`: a statement ends there.
+///
+/// ```
+/// use factgraph::vocabulary::ends_with_semicolon;
+/// assert!(ends_with_semicolon("return 1; // one"));
+/// assert!(!ends_with_semicolon("return ';'"));
+/// ```
+pub fn ends_with_semicolon(text: &str) -> bool {
+    factgraph_syntax::strip_comments(text).ends_with(';')
 }
 
 /// True when a shell should read another line before running `text`: its strings or
@@ -232,9 +265,7 @@ pub fn needs_more(text: &str) -> bool {
     if !is_complete(text) {
         return true;
     }
-    let first_word: String =
-        text.trim_start().chars().take_while(char::is_ascii_alphabetic).collect::<String>().to_ascii_lowercase();
-    if !matches!(first_word.as_str(), "match" | "optional" | "unwind" | "with" | "return" | "create") {
+    if !matches!(first_word(text).as_str(), "match" | "optional" | "unwind" | "with" | "return" | "create") {
         return false;
     }
     match factgraph_syntax::parse(text) {

@@ -1233,9 +1233,24 @@ impl Store {
     /// of their own), in id order: one scan of the index, no statement decoded.
     pub fn statements_with_statements_about(&self) -> Result<Vec<StatementId>> {
         let mut out: Vec<StatementId> = Vec::new();
-        for ((node, _), entries) in self.all_adjacency(false)? {
-            if let (Node::Statement(s), false) = (node, entries.is_empty()) {
-                out.push(s);
+        // Only the statements' part of the index: the entities' (all of it at
+        // 1,000,000 statements, 180 ms) holds none.
+        let kind = keys::node_parts(Node::Statement(StatementId(0))).0;
+        for dir in [Direction::Out, Direction::In] {
+            for pair in self.kv.scan_prefix(&keys::adjacency_prefix(kind, dir)) {
+                let (k, v) = pair?;
+                let bad = || StoreError::Corrupt("adjacency block key".into());
+                for slot in 0..crate::codec::slot_count(&v)? {
+                    let Some(rec) = Page::slot(&v, slot)? else { continue };
+                    let entries: Vec<AdjEntry> = decode(rec, "adjacency list")?;
+                    if entries.is_empty() {
+                        continue;
+                    }
+                    match keys::node_from(kind, keys::id_of(3, &k, slot, keys::LIST_BITS).ok_or_else(bad)?) {
+                        Some(Node::Statement(s)) => out.push(s),
+                        _ => return Err(bad()),
+                    }
+                }
             }
         }
         out.sort_unstable();

@@ -457,6 +457,13 @@ pub enum Restriction {
          `collect {{ match (n)-->(m) return m.name }}`"
     )]
     CollectColumns,
+    /// `count { … union … }` whose queries return nothing: their rows, all alike,
+    /// would count once.
+    #[error(
+        "a `union` in `count {{ … }}` counts each distinct row once, and these queries return no columns to \
+         tell rows apart by: return what makes a row (`return b`), or count every row with `union all`"
+    )]
+    CountUnionWithoutColumns,
     /// `exists { match … }` (or `count`, `collect`) where no query runs it: in the
     /// values of a text's `create` that runs with its writes.
     #[error("a subquery (`exists {{ match … }}`) runs only in a query that reads: put a `match` or `with` before the `create`")]

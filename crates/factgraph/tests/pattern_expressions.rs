@@ -198,6 +198,12 @@ fn count_braces_count_the_rows_or_matches_for_the_row_at_hand() {
         ),
         ["3"]
     );
+    // A `union` without `return` has no columns to tell rows apart by: every row is
+    // the same empty row, counted once (1 where 3 matched), so it is refused; `union
+    // all` counts each row.
+    let e = g.validate("match (a:A) return count { match (a)-->(b) union match (a)-->(b) }").unwrap_err();
+    assert!(e.to_string().contains("union all"), "{e}");
+    assert_eq!(column(&g, "match (a:A) return count { match (a)-->(b) union all match (a)-->(b) }"), ["4"]);
     // Without a row to run for: once.
     assert_eq!(column(&g, "return count { match (n) } as total"), ["4"]);
     // A variable named `count` and the function are still themselves.

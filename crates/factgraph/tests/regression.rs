@@ -2097,3 +2097,57 @@ fn query_span(e: &factgraph::Error) -> Option<usize> {
         _ => None,
     }
 }
+
+/// `split('abc', '')` gave `["", "a", "b", "c", ""]`; Neo4j splits into the characters.
+/// A list of delimiters (Neo4j 5) splits at any of them.
+#[test]
+fn split_on_an_empty_delimiter_gives_the_characters() {
+    let g = Graph::in_memory().unwrap();
+    assert_eq!(count(&g, "return split('abc', '')"), "[a, b, c]");
+    assert_eq!(count(&g, "return size(split('héé', ''))"), "3");
+    assert_eq!(count(&g, "return split('a,b;c', [',', ';'])"), "[a, b, c]");
+    assert_eq!(count(&g, "return split('a,b,', ',')"), "[a, b, ]");
+    assert_eq!(count(&g, "return split('a', null)"), "null");
+}
+
+/// Deleting the last node with a label noted "no node has the label `T2`", as if the
+/// query had named a label that nothing has: the note is for names that exist neither
+/// before the query nor after it.
+#[test]
+fn deleting_the_last_node_of_a_label_notes_nothing_unknown() {
+    let g = Graph::in_memory().unwrap();
+    g.query("create (x:T2 {name: 'tmp'})-[:R]->(:T3 {name: 'other'})").unwrap();
+    for q in ["match (x:T2)-[r:R]->() delete r", "match (x:T2) delete x", "match (x:T3) detach delete x"] {
+        let r = g.query(q).unwrap();
+        let note = r[0].note.clone().unwrap_or_default();
+        assert!(!note.contains("no node has") && !note.contains("no relationship has"), "{q}: {note}");
+    }
+    let r = g.query("match (x:T9) delete x").unwrap();
+    assert!(r[0].note.as_deref().is_some_and(|n| n.contains("no node has the label `T9`")), "{r:?}");
+}
+
+/// A match started from the name index found documents, which are no nodes of the
+/// graph Cypher sees (`match (n {name: 'sky'})` gave the document `sky`), and missed a
+/// statement node whose qualifier `name` it is; since `where n.name = '…'` starts
+/// from the name index too, both forms now give what a scan of every node gives.
+#[test]
+fn a_match_by_name_finds_what_a_scan_of_every_node_finds() {
+    let g = Graph::in_memory().unwrap();
+    g.query(
+        "document sky { outlet: \"Sky\" }; entity A: Person; entity B: Person; entity C: Agency; \
+         assert @acc = A accused B { name: \"acc\" } from sky \"A accused B\"; \
+         assert @acc reported-by C from sky \"C reported it\"",
+    )
+    .unwrap();
+    for name in ["sky", "acc", "A"] {
+        let scan = count(&g, &format!("match (n) where n.name = '{name}' or false return count(n)"));
+        for q in [
+            format!("match (n) where n.name = '{name}' return count(n)"),
+            format!("match (n {{name: '{name}'}}) return count(n)"),
+        ] {
+            assert_eq!(count(&g, &q), scan, "{q}");
+        }
+    }
+    assert_eq!(count(&g, "match (n) where n.name = 'acc' or false return count(n)"), "1");
+    assert_eq!(count(&g, "match (n) where n.name = 'sky' or false return count(n)"), "0");
+}

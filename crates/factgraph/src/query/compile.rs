@@ -1441,6 +1441,9 @@ impl Planner<'_> {
             return Err(QueryError::not_allowed(Restriction::CollectColumns, span).into());
         }
         let distinct = q.unions.first().is_some_and(|u| !u.all);
+        if kind == SubqueryKind::Count && distinct && parts[0].1.is_empty() {
+            return Err(QueryError::not_allowed(Restriction::CountUnionWithoutColumns, span).into());
+        }
         Ok(CExpr::Subquery(Box::new(SubqueryPlan { kind, parts, distinct })))
     }
 

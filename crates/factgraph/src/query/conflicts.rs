@@ -212,7 +212,12 @@ fn group(
         for j in i + 1..versions.len() {
             ctx.tick()?;
             let (a, b) = (&versions[i], &versions[j]);
+            // One document stating two versions says both: two versions resting on the
+            // same documents differ in nothing a source says, and are not compared.
             let apart = docs[i].is_disjoint(&docs[j]);
+            if docs[i] == docs[j] {
+                continue;
+            }
             let d = if by_agent {
                 if a.subject == b.subject || !apart || !same_details(a, b) {
                     continue;

@@ -78,8 +78,11 @@ pub(crate) fn run(ctx: &mut Ctx<'_>, plan: &QueryPlan, text: &str) -> Result<Que
     // after, since it writes nothing); one that writes is handed over whole, since
     // a failure takes its writes back.
     let streams = ctx.sink.is_some() && !plan.writes;
+    // The labels and types a query that writes names and the store has before it
+    // runs: deleting the last node of a label makes it no unknown name.
+    let existed = if plan.writes { existing_names(ctx, plan)? } else { Default::default() };
     if streams {
-        let notes = unknown_names(ctx, plan)?;
+        let notes = unknown_names(ctx, plan, &existed)?;
         result.note = (!notes.is_empty()).then(|| notes.join("; "));
         ctx.begin_noted(&result.columns, result.note.as_deref());
     }
@@ -148,19 +151,33 @@ pub(crate) fn run(ctx: &mut Ctx<'_>, plan: &QueryPlan, text: &str) -> Result<Que
     if plan.writes {
         notes.push(format!("written: {}", written.summary));
     }
-    notes.extend(unknown_names(ctx, plan)?);
+    notes.extend(unknown_names(ctx, plan, &existed)?);
     if !notes.is_empty() {
         result.note = Some(notes.join("; "));
     }
     Ok(result)
 }
 
+/// The labels, and the relationship types, `plan` names that the store has now.
+fn existing_names(ctx: &mut Ctx<'_>, plan: &QueryPlan) -> Result<(Vec<String>, Vec<String>)> {
+    let mut labels = Vec::new();
+    for l in &plan.asked.labels {
+        if ctx.store.has_kind(l)? {
+            labels.push(l.clone());
+        }
+    }
+    let types = plan.asked.types.iter().filter(|t| ctx.store.relation_id(t).is_some()).cloned().collect();
+    Ok((labels, types))
+}
+
 /// Labels and relationship types the query names that nothing in the store has: the
 /// query still runs (openCypher allows them), but an empty answer then says why, with
 /// the nearest names that do exist. Checked after running, so that what the query
 /// itself created counts.
-fn unknown_names(ctx: &mut Ctx<'_>, plan: &QueryPlan) -> Result<Vec<String>> {
+fn unknown_names(ctx: &mut Ctx<'_>, plan: &QueryPlan, existed: &(Vec<String>, Vec<String>)) -> Result<Vec<String>> {
     let Asked { mut labels, mut types, mut names } = plan.asked.clone();
+    labels.retain(|l| !existed.0.contains(l));
+    types.retain(|t| !existed.1.contains(t));
     labels.sort();
     labels.dedup();
     types.sort();

@@ -924,7 +924,38 @@ fn call(ctx: &mut Ctx<'_>, name: &str, vals: Vec<Val>, span: Span) -> Result<Val
             (other, ..) => return Err(wrong_type(name, "text", &other, span)),
         },
         "split" => match (first, vals.swap_remove(1)) {
+            // An empty delimiter splits into the characters, as Neo4j has it.
+            (Val::Str(s), Val::Str(sep)) if sep.is_empty() => {
+                Val::List(s.chars().map(|c| Val::Str(c.into())).collect())
+            }
             (Val::Str(s), Val::Str(sep)) => Val::List(s.split(sep.as_str()).map(|p| Val::Str(p.to_owned())).collect()),
+            // Several delimiters (Neo4j 5): split at any of them, the longest first
+            // where two start at one place.
+            (Val::Str(s), Val::List(seps)) => {
+                let mut delimiters = Vec::with_capacity(seps.len());
+                for d in seps {
+                    match d {
+                        Val::Str(d) if !d.is_empty() => delimiters.push(d),
+                        Val::Str(_) => {}
+                        Val::Null => return Ok(Val::Null),
+                        other => return Err(wrong_type(name, "a list of texts", &other, span)),
+                    }
+                }
+                delimiters.sort_by_key(|d| std::cmp::Reverse(d.len()));
+                let (mut parts, mut from, mut at) = (Vec::new(), 0, 0);
+                while at < s.len() {
+                    match delimiters.iter().find(|d| s[at..].starts_with(d.as_str())) {
+                        Some(d) => {
+                            parts.push(Val::Str(s[from..at].to_owned()));
+                            at += d.len();
+                            from = at;
+                        }
+                        None => at += s[at..].chars().next().map_or(1, char::len_utf8),
+                    }
+                }
+                parts.push(Val::Str(s[from..].to_owned()));
+                Val::List(parts)
+            }
             (_, Val::Null) => Val::Null,
             (other, _) => return Err(wrong_type(name, "text", &other, span)),
         },

@@ -488,7 +488,20 @@ fn candidates(ctx: &mut Ctx<'_>, scan: &Scan, row: &[Val]) -> Result<Vec<At>> {
                 .into())
             }
         },
-        Scan::Name(name) => ctx.store.lookup(name)?.into_iter().map(|e| At::Node(Node::Entity(e))).collect(),
+        Scan::Name(name) => {
+            let mut out = Vec::new();
+            for e in ctx.store.lookup(name)? {
+                // Documents hold evidence; they are not nodes of the graph Cypher sees.
+                if ctx.entity(e)?.kind != DOCUMENT_KIND {
+                    out.push(At::Node(Node::Entity(e)));
+                }
+            }
+            // A statement that is a node has its qualifiers as properties, `name`
+            // among them, which the name index does not hold.
+            let named = ctx.store.derived(NamedStatementNodes::find)?;
+            out.extend(named.0.get(name.as_str()).into_iter().flatten().map(|s| At::Node(Node::Statement(*s))));
+            out
+        }
         Scan::Kind(kind) if kind == STATEMENT_LABEL => statement_nodes(ctx)?,
         Scan::Kind(kind) if kind == VALUE_LABEL => value_nodes(ctx)?,
         Scan::Kind(kind) => ctx.store.entities_of_kind(kind)?.into_iter().map(|e| At::Node(Node::Entity(e))).collect(),
@@ -529,6 +542,24 @@ fn candidates(ctx: &mut Ctx<'_>, scan: &Scan, row: &[Val]) -> Result<Vec<At>> {
             all
         }
     })
+}
+
+/// The statements that are nodes (other statements are about them) by the text of
+/// their `name` qualifier: what a start from the name index adds to the entities it
+/// finds. Derived once a commit (`Store::derived`); most stores have none.
+struct NamedStatementNodes(std::collections::HashMap<String, Vec<StatementId>>);
+
+impl NamedStatementNodes {
+    fn find(store: &factgraph_store::Store) -> factgraph_store::Result<NamedStatementNodes> {
+        let mut by_name: std::collections::HashMap<String, Vec<StatementId>> = Default::default();
+        for id in store.statements_with_statements_about()? {
+            let st = store.require_statement_without_quotes(id)?;
+            if let Some(factgraph_store::Value::Str(name)) = st.qualifiers.get("name") {
+                by_name.entry(name.clone()).or_default().push(id);
+            }
+        }
+        Ok(NamedStatementNodes(by_name))
+    }
 }
 
 /// Every statement that is a node: one that other statements are about.

@@ -328,4 +328,9 @@ fn a_command_beside_a_file_is_refused_not_half_run() {
         assert!(text(&out.stderr).contains("cannot be used with"), "{}", text(&out.stderr));
     }
     assert!(!db.exists(), "nothing ran, so no store was made");
+    // Nor beside a subcommand, which left them unrun.
+    for args in [vec!["-c", "entity Alpha: Thing", "stats"], vec!["-f", script, "export"]] {
+        let out = factgraph(&db, &args, "");
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out.stderr));
+    }
 }

@@ -209,6 +209,16 @@ fn huge_pages_off() {
 fn main() -> ExitCode {
     huge_pages_off();
     let cli = Cli::parse();
+    // A script beside a subcommand would be left unrun, with success.
+    if cli.command.is_some() && (!cli.commands.is_empty() || cli.file.is_some()) {
+        use clap::CommandFactory;
+        Cli::command()
+            .error(
+                clap::error::ErrorKind::ArgumentConflict,
+                "-c and -f run a script on their own; a subcommand (stats, load, export, …) takes neither",
+            )
+            .exit();
+    }
     match run(cli) {
         Ok(code) => code,
         // A reader that stopped reading (`factgraph export | head -1`) is not a failure:
@@ -292,6 +302,9 @@ fn parse_param(text: &str) -> std::result::Result<(String, String), String> {
     let name = name.trim().trim_start_matches('$');
     if !repl::is_parameter_name(name) {
         return Err(repl::not_a_parameter_name(name));
+    }
+    if let Some(problem) = repl::param_problem(value) {
+        return Err(problem);
     }
     Ok((name.to_owned(), value.to_owned()))
 }

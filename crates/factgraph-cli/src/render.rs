@@ -84,18 +84,39 @@ fn json_row(columns: &[String], row: &factgraph::Row) -> serde_json::Value {
         obj.insert(c.clone(), cell_json(cell));
     }
     if !row.provenance.is_empty() {
-        obj.insert("_evidence".into(), serde_json::to_value(&row.provenance).unwrap_or_default());
+        // Under a key no column has: `_evidence`, or with more underscores before it.
+        let mut key = String::from("_evidence");
+        while obj.contains_key(&key) {
+            key.insert(0, '_');
+        }
+        obj.insert(key, serde_json::to_value(&row.provenance).unwrap_or_default());
     }
     serde_json::Value::Object(obj)
 }
 
+/// A cell as JSON: numbers, booleans, lists and maps as themselves (a float that is
+/// no number as the text JavaScript gives it, `NaN`, `Infinity`, which JSON has no
+/// number for); anything else (text, entities, statements, paths, temporal values) as
+/// its text.
 fn cell_json(c: &Cell) -> serde_json::Value {
     match c {
         Cell::Null => serde_json::Value::Null,
-        Cell::Value { value: factgraph::Value::Int(i) } => (*i).into(),
-        Cell::Value { value: factgraph::Value::Float(x) } => serde_json::json!(x),
-        Cell::Value { value: factgraph::Value::Bool(b) } => (*b).into(),
+        Cell::Value { value } => value_json(value),
         Cell::List { items } => items.iter().map(cell_json).collect(),
+        Cell::Map { entries } => entries.iter().map(|(k, v)| (k.clone(), cell_json(v))).collect(),
+        other => other.to_string().into(),
+    }
+}
+
+fn value_json(v: &factgraph::Value) -> serde_json::Value {
+    match v {
+        factgraph::Value::Int(i) => (*i).into(),
+        factgraph::Value::Float(x) if x.is_nan() => "NaN".into(),
+        factgraph::Value::Float(x) if x.is_infinite() => (if *x > 0.0 { "Infinity" } else { "-Infinity" }).into(),
+        factgraph::Value::Float(x) => serde_json::json!(x),
+        factgraph::Value::Bool(b) => (*b).into(),
+        factgraph::Value::Str(s) => s.as_str().into(),
+        factgraph::Value::List(items) => items.iter().map(value_json).collect(),
         other => other.to_string().into(),
     }
 }
@@ -106,6 +127,17 @@ fn cell_text(c: &Cell) -> String {
         Cell::Null => String::new(),
         other => other.to_string(),
     }
+}
+
+/// The id of the first of two candidates that share their canonical name, if two do.
+fn shared_name(candidates: &[factgraph::Candidate]) -> Option<factgraph::EntityId> {
+    let key = |c: &factgraph::Candidate| c.name.to_lowercase();
+    candidates.iter().find(|c| candidates.iter().filter(|d| key(d) == key(c)).count() > 1).map(|c| c.id)
+}
+
+/// A cell's text for a Markdown table: `|` and `\` escaped, line breaks as `<br>`.
+fn markdown_cell(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('|', "\\|").replace("\r\n", "<br>").replace(['\n', '\r'], "<br>")
 }
 
 /// The most characters of one cell (or column name) that the formats for people
@@ -207,9 +239,13 @@ pub fn write_result(out: &mut dyn Write, r: &QueryResult, style: &Style) -> std:
                     table.set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
                 }
             }
-            table.set_header(r.columns.iter().cloned().map(self::shown).collect::<Vec<_>>());
+            // In Markdown a `|` would end the cell and a line break the row: escaped,
+            // and a break written as `<br>`, as GitHub's tables take them.
+            let markdown = style.mode == Mode::Markdown;
+            let cell = |text: String| if markdown { markdown_cell(&text) } else { text };
+            table.set_header(r.columns.iter().cloned().map(|c| cell(self::shown(c))).collect::<Vec<_>>());
             for row in &r.rows[..shown] {
-                table.add_row(row.cells.iter().map(|c| self::shown(cell_text(c))).collect::<Vec<_>>());
+                table.add_row(row.cells.iter().map(|c| cell(self::shown(cell_text(c)))).collect::<Vec<_>>());
             }
             writeln!(out, "{table}")?;
             let n = r.rows.len();
@@ -302,7 +338,15 @@ pub fn error_report(err: &factgraph::Error, name: &str, text: &str, color: bool)
                     "did you mean {}?",
                     suggestions.iter().map(|s| format!("{s:?}")).collect::<Vec<_>>().join(" or ")
                 )),
-                QueryError::Ambiguous { .. } => Some("write the full canonical name, in quotes".into()),
+                // Entities that share their canonical name are told apart by id.
+                QueryError::Ambiguous { candidates, .. } => Some(match shared_name(candidates) {
+                    Some(id) => format!(
+                        "in a pattern, by id: `match (n) where id(n) = {}`; or give one another name \
+                         (`set n.name = …`)",
+                        id.0
+                    ),
+                    None => "write the full canonical name, in quotes".into(),
+                }),
                 _ => None,
             };
             let message = match q {
@@ -403,6 +447,55 @@ mod tests {
         let line = String::from_utf8(out).unwrap();
         assert_eq!(line, format!("{}\n", expected.join("\t")));
         assert_eq!(line, "says\\n\"so\"\\\\\tAli\\tAlqasimehr\t\t42\t[a\\tb, c]\n");
+    }
+
+    /// JSON wrote a map as text in Cypher's notation (`"{name: x, tags: [a]}"`) where a
+    /// list is an array; a float that is no number (NaN, infinity) as `null`; and a
+    /// column the query named `_evidence` was overwritten by the rows' evidence.
+    #[test]
+    fn json_writes_maps_as_objects_floats_as_what_they_are_and_keeps_every_column() {
+        let map = Cell::Map {
+            entries: vec![
+                ("name".into(), Cell::text("x")),
+                ("tags".into(), Cell::List { items: vec![Cell::text("a")] }),
+                ("n".into(), Cell::Value { value: factgraph::Value::Int(1) }),
+            ],
+        };
+        assert_eq!(cell_json(&map), serde_json::json!({"name": "x", "tags": ["a"], "n": 1}));
+        let list = factgraph::Value::List(vec![factgraph::Value::Str("a".into()), factgraph::Value::Int(2)]);
+        assert_eq!(cell_json(&Cell::Value { value: list }), serde_json::json!(["a", 2]));
+        for (x, text) in [(f64::NAN, "NaN"), (f64::INFINITY, "Infinity"), (f64::NEG_INFINITY, "-Infinity")] {
+            assert_eq!(cell_json(&Cell::Value { value: factgraph::Value::Float(x) }), serde_json::json!(text));
+        }
+        let citation = factgraph::Citation {
+            statement: factgraph::StatementId(1),
+            document: "d".into(),
+            outlet: None,
+            title: None,
+            quote: "q".into(),
+            claim: "c".into(),
+            attribution: None,
+        };
+        let row = factgraph::Row { cells: vec![Cell::text("mine")], provenance: vec![citation] };
+        let obj = json_row(&["_evidence".to_string()], &row);
+        assert_eq!(obj["_evidence"], serde_json::json!("mine"));
+        assert_eq!(obj["__evidence"][0]["quote"], serde_json::json!("q"));
+    }
+
+    /// Markdown wrote `a|b` as two cells and a line break inside a cell as two rows.
+    #[test]
+    fn markdown_escapes_bars_and_line_breaks_in_cells() {
+        let r = QueryResult {
+            columns: vec!["s|t".into()],
+            rows: vec![factgraph::Row { cells: vec![Cell::text("a|b\nc")], provenance: Vec::new() }],
+            ..QueryResult::default()
+        };
+        let mut out = Vec::new();
+        write_result(&mut out, &r, &Style { mode: Mode::Markdown, evidence: false, max_rows: 10 }).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.starts_with("| s\\|t "), "{text}");
+        assert!(text.contains("| a\\|b<br>c |"), "{text}");
+        assert_eq!(text.lines().count(), 4, "a header, its rule, one row, the count: {text}");
     }
 
     #[test]

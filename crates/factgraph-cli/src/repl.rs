@@ -296,6 +296,28 @@ pub fn param_value(typed: &str) -> Param {
     Param::from(t)
 }
 
+/// Why a typed value would not be the value it looks like, if it would not: a list
+/// or map that is no JSON (`[1, "a"`), or a whole number past the largest (which
+/// `param_value` would otherwise keep as text, for a query to compare in vain).
+pub fn param_problem(typed: &str) -> Option<String> {
+    let t = typed.trim();
+    if (t.starts_with('[') || t.starts_with('{'))
+        && serde_json::from_str(t).ok().as_ref().and_then(json_param).is_none()
+    {
+        return Some(format!(
+            "{t:?} is not a list or map in JSON (`[\"a\", 1]`, `{{\"k\": 2}}`), nor within the numbers a value \
+             holds; quote it to pass it as text"
+        ));
+    }
+    let digits = t.strip_prefix(['-', '+']).unwrap_or(t);
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) && t.parse::<i64>().is_err() {
+        return Some(format!(
+            "{t} is past the largest whole number (9223372036854775807); quote it to pass it as text"
+        ));
+    }
+    None
+}
+
 /// A parameter from JSON: whole numbers as integers, other numbers as floats;
 /// `None` for a number out of range.
 fn json_param(v: &serde_json::Value) -> Option<Param> {
@@ -632,6 +654,9 @@ impl<'g, W: Write, E: Write> Session<'g, W, E> {
             Meta::Param(name, value) => {
                 if !is_parameter_name(&name) {
                     return self.fail(not_a_parameter_name(&name));
+                }
+                if let Some(problem) = value.as_deref().and_then(param_problem) {
+                    return self.fail(problem);
                 }
                 match value {
                     Some(v) => self.params.insert(name, param_value(&v)),
@@ -1060,6 +1085,14 @@ mod tests {
         assert_eq!(param_value("true"), Param::from(true));
         assert_eq!(param_value("2020-01-03"), Param::from(Date { year: 2020, month: 1, day: 3 }));
         assert_eq!(param_value("Qasi Mehr"), Param::from("Qasi Mehr"));
+        // A list or a number that is not what it looks like is refused, not kept as
+        // text for a query to compare in vain.
+        assert!(param_problem("[1, \"a\"").is_some());
+        assert!(param_problem("{\"k\": }").is_some());
+        assert!(param_problem("9223372036854775808").is_some());
+        assert!(param_problem("\"[1\"").is_none(), "quoted, it is text");
+        assert!(param_problem("[1, \"a\"]").is_none());
+        assert!(param_problem("Qasi Mehr").is_none());
         assert_eq!(param_value("null"), Param::Null);
         assert_eq!(
             param_value("[\"a\", 1, 2.5, null, {\"k\": [true]}]"),

@@ -239,6 +239,12 @@ fn found_at(text: &str, pos: usize) -> (String, usize) {
 }
 
 fn hint_for(text: &str, pos: usize, expected: &[&str]) -> Option<String> {
+    // openCypher's regular-expression match, which factgraph does not have.
+    if text[pos..].starts_with('~') && text[..pos].trim_end().ends_with('=') {
+        return Some(
+            "regular expressions (`=~`) are not supported: use `contains`, `starts with` or `ends with`".into(),
+        );
+    }
     let statement_so_far = text[..pos].rsplit(';').next().unwrap_or("").to_ascii_lowercase();
     // A number written right against a `#` (`1#2`): no comment, a malformed number.
     let rest = &text[pos..];

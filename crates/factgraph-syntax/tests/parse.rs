@@ -138,6 +138,9 @@ fn errors_say_what_was_expected_in_words() {
     assert_eq!((e.line, e.column), (2, 19));
     assert_eq!(e.summary(), "expected `from` or `{`, found end of input");
     assert!(e.hint.as_deref().unwrap_or("").contains("needs evidence"), "{e:?}");
+    // openCypher's `=~`, which factgraph lacks, says so rather than "found `~`" alone.
+    let e = err("return 'abc' =~ 'a.*'");
+    assert!(e.hint.as_deref().unwrap_or("").contains("regular expressions (`=~`) are not supported"), "{e:?}");
     let e = err("describe 'Trump");
     assert!(e.summary().contains("a string that is never closed (a `'` is missing)"), "{e:?}");
     let e = err("hello world");

@@ -83,10 +83,16 @@ pub(crate) fn size_text(bytes: u64) -> String {
     format!("{bytes} bytes")
 }
 
-fn arguments(n: usize) -> String {
-    match n {
+fn arguments(n: usize, at_most: usize) -> String {
+    let count = |n: usize| match n {
+        0 => "no arguments".to_owned(),
         1 => "one argument".to_owned(),
         n => format!("{n} arguments"),
+    };
+    match at_most {
+        m if m <= n => count(n),
+        usize::MAX => format!("{} or more", count(n)),
+        m => format!("{n} to {m} arguments"),
     }
 }
 
@@ -98,7 +104,7 @@ fn ambiguity_advice(c: &[Candidate]) -> &'static str {
     let before = names.len();
     names.dedup();
     if names.len() < before {
-        "some share their name: ask by another of their spellings"
+        "some share their name: ask by another of their spellings, or by id in a pattern"
     } else {
         "use a fuller name"
     }
@@ -256,12 +262,14 @@ pub enum QueryError {
         reason: String,
     },
     /// A function called with the wrong number of arguments.
-    #[error("{function}() takes {}", arguments(*expected))]
+    #[error("{function}() takes {}", arguments(*expected, *at_most))]
     ArgumentCount {
         /// The function.
         function: String,
-        /// How many arguments it takes.
+        /// How many arguments it takes (at least, when `at_most` is more).
         expected: usize,
+        /// How many it takes at most (`usize::MAX`: any number).
+        at_most: usize,
         /// The call.
         span: Span,
     },

@@ -161,7 +161,7 @@ fn entities_sharing_a_name_are_listed_with_ids_and_what_tells_them_apart() {
         err.to_string(),
         format!(
             "\"Donald Trump\" could mean \"Donald Trump\" (Person, {a}, also \"Donald J. Trump\"), \
-             \"Donald Trump\" (Person, {b}, born: 1990); some share their name: ask by another of their spellings"
+             \"Donald Trump\" (Person, {b}, born: 1990); some share their name: ask by another of their spellings, or by id in a pattern"
         )
     );
     // The other spelling does resolve.

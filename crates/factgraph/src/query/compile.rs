@@ -1166,6 +1166,7 @@ impl Planner<'_> {
                     return Err(QueryError::ArgumentCount {
                         function: procedure.name().to_owned(),
                         expected: inputs.len(),
+                        at_most: inputs.len(),
                         span: call.span,
                     }
                     .into());
@@ -2353,7 +2354,13 @@ impl Planner<'_> {
                     .into());
                 };
                 if args.len() < lo || args.len() > hi {
-                    return Err(QueryError::ArgumentCount { function: name.clone(), expected: lo, span: e.span }.into());
+                    return Err(QueryError::ArgumentCount {
+                        function: name.clone(),
+                        expected: lo,
+                        at_most: hi,
+                        span: e.span,
+                    }
+                    .into());
                 }
                 if AGGREGATES.contains(&name.as_str()) {
                     if place != Place::Projection {

@@ -16,7 +16,7 @@ pub(crate) fn call(now: i128, name: &str, args: &[Val], span: Span) -> Result<Op
     let Some((_, lo, hi)) = FUNCTIONS.iter().find(|(n, ..)| *n == name) else { return Ok(None) };
     // Planning checks the count; this keeps the indexing below safe all the same.
     if args.len() < *lo || args.len() > *hi {
-        return Err(QueryError::ArgumentCount { function: name.into(), expected: *lo, span }.into());
+        return Err(QueryError::ArgumentCount { function: name.into(), expected: *lo, at_most: *hi, span }.into());
     }
     // Null in, null out (a missing argument is the current time, not null).
     if args.contains(&Val::Null) {

@@ -8,7 +8,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
-use factgraph::plans_alone;
 use factgraph::vocabulary::{ends_with_semicolon, first_word, is_complete, needs_more};
 use factgraph::{Date, Limits, Param, Params};
 
@@ -312,7 +311,7 @@ pub fn param_problem(typed: &str) -> Option<String> {
     let digits = t.strip_prefix(['-', '+']).unwrap_or(t);
     if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) && t.parse::<i64>().is_err() {
         return Some(format!(
-            "{t} is past the largest whole number (9223372036854775807); quote it to pass it as text"
+            "{t} is outside the whole numbers (-9223372036854775808 to 9223372036854775807); quote it to pass it as text"
         ));
     }
     None
@@ -759,13 +758,16 @@ pub fn wants_more(pending: &str, line: &str) -> bool {
 /// continuation lines are indented. A line holding only a comment goes with what is
 /// being read. A pattern query also goes on at a line in the first column that
 /// starts with a word no input starts with (`order by`, `skip`, `limit`, `union`, `on
-/// create set`, `set`, `where`, …), and at one that starts with a clause (`return`,
-/// `match`, …) when the lines from there to the next line ending in `;` (a few lines
-/// on, before an empty line) cannot run alone and make one query with it:
-/// `create (n:K)` / `return n;` is one query, `create (n:K)` / `match (m) return m;`
-/// two. A `;` alone on a line ends the input before it.
+/// create set`, `set`, `where`, …); and in a script that ends its statements with `;`
+/// (any line ends in one), at a line that starts with a clause (`create`, `return`,
+/// `match`, …) and at an empty line, to its `;`, as psql and cypher-shell read
+/// scripts: `create (a)` / `create (b)` / `create (a)-[:K]->(b);` is one query. A
+/// `;` alone on a line ends the input before it.
 pub fn split_inputs(text: &str) -> Vec<String> {
     let lines: Vec<&str> = text.lines().collect();
+    // Whether the script ends its statements with `;`: then a pattern query runs to
+    // its own.
+    let semicolons = lines.iter().any(|l| ends_with_semicolon(l));
     let mut out = Vec::new();
     let mut current = String::new();
     let flush = |current: &mut String, out: &mut Vec<String>| {
@@ -774,25 +776,17 @@ pub fn split_inputs(text: &str) -> Vec<String> {
         }
         current.clear();
     };
-    let mut i = 0;
-    while i < lines.len() {
-        let line = lines[i];
-        i += 1;
+    for line in text.lines() {
         let starts_fresh = !line.starts_with(char::is_whitespace) && !only_comment(line);
-        if starts_fresh && !needs_more(&current) {
-            match continues(&current, &lines[i - 1..]) {
-                Continues::No => flush(&mut current, &mut out),
-                Continues::Line => {}
-                // The lines to the `;` join the query, which ends there.
-                Continues::To(end) => {
-                    for l in &lines[i - 1..=i - 1 + end] {
-                        current.push_str(l);
-                        current.push('\n');
-                    }
-                    i += end;
-                    flush(&mut current, &mut out);
+        // (Whether the line goes on with the query is asked first: it is cheap, and
+        // `needs_more` parses the query so far, which a long one would make slow.)
+        if starts_fresh {
+            if continues(&current, line, semicolons) {
+                if line.trim().is_empty() {
                     continue;
                 }
+            } else if !needs_more(&current) {
+                flush(&mut current, &mut out);
             }
         }
         if line.trim() == ";" && is_complete(&current) {
@@ -816,16 +810,6 @@ pub fn split_inputs(text: &str) -> Vec<String> {
 /// A line with nothing but a comment (or the start of one).
 fn only_comment(line: &str) -> bool {
     !line.trim().is_empty() && factgraph::vocabulary::without_comments(line).is_empty()
-}
-
-/// Whether a script's line in the first column, `rest[0]`, goes on with the pattern
-/// query `current` (which needs no more), and how far.
-enum Continues {
-    No,
-    /// This line, and then as any line would.
-    Line,
-    /// Lines `rest[..=n]`, to the one ending in `;`.
-    To(usize),
 }
 
 /// Words that start no input but go on with a pattern query.
@@ -854,47 +838,18 @@ const GOES_ON: &[&str] = &[
 ];
 
 /// Clauses that may start a pattern query as well as go on with one.
-const CLAUSES: &[&str] = &["match", "optional", "with", "unwind", "return", "create", "merge", "call", "delete"];
+const CLAUSES: &[&str] =
+    &["match", "optional", "with", "unwind", "return", "create", "merge", "call", "delete", "foreach"];
 
-/// How many lines a clause in the first column looks ahead for the `;` that would end
-/// it with the query before it: a query's clause rarely runs longer, and looking
-/// further for every line of a long script without `;` made reading it quadratic.
-const LOOKAHEAD: usize = 32;
-
-fn continues(current: &str, rest: &[&str]) -> Continues {
+/// Whether a script's line in the first column goes on with the pattern query
+/// `current`, which needs no more: a word that starts no input always does; a clause
+/// or an empty line does in a script that ends its statements with `;`.
+fn continues(current: &str, line: &str, semicolons: bool) -> bool {
     if current.trim().is_empty() || !CLAUSES.contains(&first_word(current).as_str()) {
-        return Continues::No;
+        return false;
     }
-    let next = first_word(rest[0]);
-    if GOES_ON.contains(&next.as_str()) {
-        return Continues::Line;
-    }
-    if !CLAUSES.contains(&next.as_str()) {
-        return Continues::No;
-    }
-    let Some(end) = rest
-        .iter()
-        .take(LOOKAHEAD)
-        .take_while(|l| !l.trim().is_empty() && !l.starts_with('.') && !l.starts_with(':'))
-        .position(|l| ends_with_semicolon(l))
-    else {
-        return Continues::No;
-    };
-    let mut tail = String::new();
-    for l in &rest[..=end] {
-        tail.push_str(l);
-        tail.push('\n');
-    }
-    // Only what cannot run alone (it reads what the query before binds: `return n`
-    // after `create (n …)`) goes on with it, and only into one query.
-    if plans_alone(&tail) {
-        return Continues::No;
-    }
-    if plans_alone(&format!("{current}{tail}")) {
-        Continues::To(end)
-    } else {
-        Continues::No
-    }
+    let next = first_word(line);
+    GOES_ON.contains(&next.as_str()) || (semicolons && (line.trim().is_empty() || CLAUSES.contains(&next.as_str())))
 }
 
 #[cfg(test)]
@@ -973,30 +928,38 @@ mod tests {
         assert_eq!(parts, ["CREATE (n:K {k: 1})\nSET n.flag = true\nRETURN n.k;\n", "MATCH (n) RETURN n;\n"]);
         let parts = split_inputs("match (a) return a.x as x\nunion\nmatch (b) return b.x as x\n");
         assert_eq!(parts.len(), 1, "{parts:?}");
-        // Without a `;`, a clause in the first column after a whole query starts
-        // another, as do lines that do not make one query with it.
+        // Without a `;` in the script, a clause in the first column after a whole
+        // query starts another.
         assert_eq!(split_inputs("create (a:X)\nmatch (m) return count(m)\n").len(), 2);
-        assert_eq!(split_inputs("match (n) return n\nmatch (m) return m;\n").len(), 2);
-        assert_eq!(split_inputs("create (a:X)\n\nmatch (m) return count(m);\n").len(), 2);
+        // With them, a query runs to its own.
+        assert_eq!(split_inputs("create (a:X)\nmatch (m) return count(m);\n").len(), 1);
         // A question is never continued.
         assert_eq!(split_inputs("who accused Trump\norder\n").len(), 2);
         // A `;` alone on a line ends the input before it.
         assert_eq!(split_inputs("return 1 as a\n;\nreturn 2 as b;\n"), ["return 1 as a\n", "return 2 as b;\n"]);
     }
 
-    /// The first rules for a query's `;` (6a6860b) joined statements that were two: a
-    /// clause before a later `;` joined the query before it even when it could run
-    /// alone (`match … set …` / `create (:Log);` created a Log per row), and even after
-    /// a `;` followed by a comment; a `;` alone on a line ended a string or comment it
+    /// The first rules for a query's `;` (6a6860b) joined the statement after a `;`
+    /// followed by a comment to it; a `;` alone on a line ended a string or comment it
     /// was inside; a comment line between clauses, `explain` and a leading `/* … */`
-    /// cut a query; and a long script without `;` took seconds to split.
+    /// cut a query; a long script without `;` took seconds to split. Their next form
+    /// (6ba7786) cut `create (a …)` / `create (b …)` / `create (a)-[:K]->(b);` in three
+    /// (the last made two blank nodes) and a query whose `;` was more than 32 lines on:
+    /// a script that ends its statements with `;` now runs each query to its own.
     #[test]
-    fn a_script_joins_only_what_cannot_run_alone_and_reads_comments_as_the_parser_does() {
+    fn a_script_that_ends_its_queries_with_semicolons_runs_each_to_its_own() {
         let parts = |t: &str| split_inputs(t);
         let s5 = "match (n:N) return count(n) as before; // count first\ncreate (:N {v: 9});\nmatch (n:N) return count(n) as after;\n";
         assert_eq!(parts(s5).len(), 3, "{:?}", parts(s5));
-        let s6 = "match (n:N) set n.seen = true\ncreate (:Log {at: 1});\nmatch (l:Log) return count(l) as logs;\n";
-        assert_eq!(parts(s6).len(), 3, "{:?}", parts(s6));
+        let m1 = "CREATE (a:P {name: 'x'})\nCREATE (b:P {name: 'y'})\nCREATE (a)-[:K]->(b);\nMATCH (n) RETURN count(n) AS nodes;\n";
+        assert_eq!(parts(m1).len(), 2, "{:?}", parts(m1));
+        let mut far = String::from("CREATE (n:Batch {name: 'b1'})\nWITH n\nUNWIND [\n");
+        far.extend((0..40).map(|i| format!("  'item{i}',\n")));
+        far.push_str("  'last'\n] AS x\nCREATE (n)-[:HAS]->(:Item {name: x});\nwho reported \"x\"\n");
+        assert_eq!(parts(&far).len(), 2, "{:?}", parts(&far));
+        // An empty line inside such a query is no end; questions and meta commands
+        // stand alone as ever.
+        assert_eq!(parts("create (n:K)\n\nreturn n;\n.mode csv\nwho reported \"x\"\n").len(), 3);
         assert_eq!(parts("return 'a\n;\nb' as x;\n"), ["return 'a\n;\nb' as x;\n"]);
         let s10 = "/* old cleanup, disabled\n;\nmatch (n) detach delete n\n*/\nmatch (n:N) return count(n) as c;\n";
         assert!(parts(s10).iter().all(|p| !p.contains("detach delete") || p.contains("/*")), "{:?}", parts(s10));
@@ -1006,8 +969,9 @@ mod tests {
             assert_eq!(parts(t).len(), 1, "{t}: {:?}", parts(t));
         }
         let mut long: String = (0..2000).map(|i| format!("return {i} as x\n")).collect();
+        assert_eq!(parts(&long).len(), 2000, "without `;`, a line in the first column starts a query");
         long.push_str("return 1 as last;\n");
-        assert_eq!(parts(&long).len(), 2001);
+        assert_eq!(parts(&long).len(), 1, "with them, the `;` ends it (and the text will not parse)");
     }
 
     #[test]

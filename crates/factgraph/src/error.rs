@@ -603,6 +603,12 @@ pub enum Restriction {
     /// `who reported "%"`: a phrase with no words, which every text would have.
     #[error("this phrase has no words to search for (only punctuation or spaces): quote a word or a name, as in `who reported \"red notice\"`")]
     PhraseWithoutWords,
+    /// A property or the whole of a node or relationship the query itself deleted.
+    #[error(
+        "the query reads a node or relationship it has deleted: read what it needs before the `delete`, \
+         as in `with n, n.name as name detach delete n return name`"
+    )]
+    DeletedEntityAccess,
     /// A question or pattern in a data file, which holds writes only.
     #[error("a data file holds writes only; ask questions in the REPL")]
     WritesOnlyInDataFile,

@@ -559,30 +559,6 @@ fn with_room<T>(text: &str, f: impl FnOnce() -> T) -> T {
     stacker::maybe_grow(needed, needed + 64 * 1024, f)
 }
 
-/// True when `text` is one statement that parses and, if it is a pattern query, plans
-/// (with the graph's own procedures): its variables are bound where they are read and
-/// its clauses come in an order that can run. Nothing is read from a store (names of
-/// entities are not looked up). A script's reader asks it of lines that might go on
-/// with the query before them.
-///
-/// ```
-/// use factgraph::plans_alone;
-/// assert!(plans_alone("create (n:K) set n.x = 1 return n.x;"));
-/// assert!(!plans_alone("return n.k"), "`n` is bound nowhere");
-/// assert!(!plans_alone("match (n) return n; match (m) return m"), "two statements");
-/// ```
-pub fn plans_alone(text: &str) -> bool {
-    with_room(text, || {
-        let Ok(script) = factgraph_syntax::parse(text) else { return false };
-        let procs = crate::procedure::Procedures::default();
-        script.statements.len() == 1
-            && script.statements.iter().all(|st| match st {
-                factgraph_syntax::ast::Statement::Query(q) => crate::query::plans(q, &procs),
-                _ => true,
-            })
-    })
-}
-
 /// The parsed form of a text, printed (the REPL's `.ast`).
 pub fn syntax_tree(text: &str) -> Result<String> {
     with_room(text, || Ok(format!("{:#?}", factgraph_syntax::parse(text)?)))

@@ -22,7 +22,7 @@ pub use factgraph_store::{
     Qualifiers, Statement, StatementId, StoreError, Temporal, TemporalKind, Topology, Value, Walk, DOCUMENT_KIND,
 };
 pub use factgraph_syntax::{ast::Span, ParseError};
-pub use graph::{line_col, plans_alone, syntax_tree, writes, Graph};
+pub use graph::{line_col, syntax_tree, writes, Graph};
 pub use names::Completion;
 pub use procedure::{FieldType, Procedure, ProcedureRows};
 pub use query::{Cell, Citation, Limits, Param, Params, PathCell, QueryResult, Record, Row, Streamed, WriteSummary};

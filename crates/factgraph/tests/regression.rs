@@ -2150,4 +2150,64 @@ fn a_match_by_name_finds_what_a_scan_of_every_node_finds() {
     }
     assert_eq!(count(&g, "match (n) where n.name = 'acc' or false return count(n)"), "1");
     assert_eq!(count(&g, "match (n) where n.name = 'sky' or false return count(n)"), "0");
+    // A document is a node where its label asks for it, by name too.
+    for q in [
+        "match (d:Document) where d.name = 'sky' return count(d)",
+        "match (d:Document {name: 'sky'}) return count(d)",
+        "match (d:Document) where d.name starts with 'sky' return count(d)",
+    ] {
+        assert_eq!(count(&g, q), "1", "{q}");
+    }
+}
+
+/// `order by` over values of several types put temporal values after numbers and
+/// paths among lists; openCypher's order is maps, nodes, relationships, lists, paths,
+/// temporal values, strings, booleans, numbers, then null.
+#[test]
+fn values_of_several_types_sort_in_opencypher_order() {
+    let g = Graph::in_memory().unwrap();
+    g.query("create (:A {name: 'a'})-[:T]->(:B {name: 'b'})").unwrap();
+    let q = "match p = (a:A)-[r]->(b) unwind [1, 'x', true, null, date('2020-01-01'), [1], {k: 1}, a, r, p, duration('P1D')] as v \
+             return v order by v";
+    let r = g.query(q).unwrap();
+    let kinds: Vec<String> = r[0]
+        .rows
+        .iter()
+        .map(|row| match &row.cells[0] {
+            factgraph::Cell::Null => "null".to_string(),
+            factgraph::Cell::Map { .. } => "map".into(),
+            factgraph::Cell::Entity { .. } => "node".into(),
+            factgraph::Cell::Statement { .. } => "relationship".into(),
+            factgraph::Cell::List { .. } => "list".into(),
+            factgraph::Cell::Path(_) => "path".into(),
+            factgraph::Cell::Value { value: factgraph::Value::Str(_) } => "string".into(),
+            factgraph::Cell::Value { value: factgraph::Value::Bool(_) } => "boolean".into(),
+            factgraph::Cell::Value { value: factgraph::Value::Int(_) } => "number".into(),
+            other => other.to_string(),
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        ["map", "node", "relationship", "list", "path", "2020-01-01", "P1D", "string", "boolean", "number", "null"],
+        "{:?}",
+        r[0].rows
+    );
+    assert_eq!(count(&g, "unwind [1, date('2020-01-01'), 'a'] as v return min(v)"), "2020-01-01");
+    assert_eq!(count(&g, "unwind [1, date('2020-01-01'), 'a'] as v return max(v)"), "1");
+}
+
+/// Reading what the query itself deleted failed with the store's words, "no entity
+/// e0", and no hint: it says the query deleted it and how to keep what it needs.
+#[test]
+fn reading_what_the_query_deleted_says_so() {
+    let g = Graph::in_memory().unwrap();
+    g.query("create (:A {name: 'A'})-[:R {w: 1}]->(:B {name: 'B'})").unwrap();
+    for q in ["match (n:A) detach delete n return n.name", "match ()-[r:R]->() delete r return r.w"] {
+        let e = g.query(q).unwrap_err();
+        assert_eq!(e.kind(), factgraph::ErrorKind::Invalid, "{q}: {e}");
+        assert!(e.to_string().contains("deleted"), "{q}: {e}");
+        assert!(!e.to_string().contains("no entity"), "{q}: {e}");
+    }
+    assert_eq!(count(&g, "match (n) return count(n)"), "2", "the query was taken back");
+    assert_eq!(count(&g, "match (n:A) with n, n.name as name detach delete n return name"), "A");
 }

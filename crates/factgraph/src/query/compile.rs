@@ -2851,7 +2851,10 @@ fn scan_for(path: &PathPattern, at: usize, bound: &[String], scope: &Scope) -> S
             return Scan::Bound(slot);
         }
     }
-    if let Some(name) = name_of(n) {
+    // Documents are nodes only where a pattern asks for them by their label, and a
+    // start from the name index leaves them out: such a pattern starts from the label.
+    let document = n.kind.as_ref().is_some_and(|k| k.text.split(':').any(|l| l == factgraph_store::DOCUMENT_KIND));
+    if let Some(name) = name_of(n).filter(|_| !document) {
         return Scan::Name(name.to_owned());
     }
     if let Some(k) = &n.kind {

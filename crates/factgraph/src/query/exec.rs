@@ -134,6 +134,15 @@ pub(crate) fn run(ctx: &mut Ctx<'_>, plan: &QueryPlan, text: &str) -> Result<Que
             Ok(Flow::Go)
         };
         if let Err(e) = env.op(ctx, root, &mut sink) {
+            // What the query deleted and then read is gone: said in the query's words,
+            // not the store's ("no entity e0").
+            let deleted = env.written.summary.deleted + env.written.summary.retracted > 0;
+            let e = match e {
+                crate::Error::Store(
+                    factgraph_store::StoreError::NoSuchEntity(_) | factgraph_store::StoreError::NoSuchStatement(_),
+                ) if deleted => QueryError::not_allowed(Restriction::DeletedEntityAccess, Span::default()).into(),
+                e => e,
+            };
             // A query is all or nothing: what its earlier clauses committed is taken
             // back. (Only if no one else has written since; then it is kept, and the
             // query's own error is what the caller needs to hear.)

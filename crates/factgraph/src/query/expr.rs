@@ -957,6 +957,7 @@ fn call(ctx: &mut Ctx<'_>, name: &str, vals: Vec<Val>, span: Span) -> Result<Val
                 Val::List(parts)
             }
             (_, Val::Null) => Val::Null,
+            (Val::Str(_), other) => return Err(wrong_type(name, "text or a list of texts", &other, span)),
             (other, _) => return Err(wrong_type(name, "text", &other, span)),
         },
         other => {

@@ -174,11 +174,6 @@ pub(crate) fn profile(
     profile_answers(store, procs, statements, limits, text).map(|(_, plans)| plans)
 }
 
-/// Whether a pattern query plans (`vocabulary::plans_alone`).
-pub(crate) fn plans(q: &factgraph_syntax::ast::Query, procs: &Procedures) -> bool {
-    compile::plan(q, procs).is_ok()
-}
-
 /// A plan in words as an answer: a `plan` column, a row for each line.
 fn plan_lines(plan: &str) -> QueryResult {
     let mut out = QueryResult { ordered: true, ..QueryResult::with_columns(&["plan"]) };

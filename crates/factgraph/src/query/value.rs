@@ -294,17 +294,19 @@ pub(crate) fn compare_for_sort(a: &Val, b: &Val) -> Ordering {
     if matches!((a, b), (Val::Rels(_), Val::List(_) | Val::Rels(_)) | (Val::List(_), Val::Rels(_))) {
         return compare_for_sort(&listed(a.clone()), &listed(b.clone()));
     }
+    // openCypher's order of types: maps, nodes, relationships, lists, paths, temporal
+    // values, strings, booleans, numbers, null last.
     let rank = |v: &Val| match v {
         Val::Map(_) => 0,
         Val::Node(_) | Val::ValueNode(_) => 1,
         Val::Rel(_) => 2,
         Val::List(_) | Val::Rels(_) => 3,
-        Val::Str(_) => 4,
-        Val::Bool(_) => 5,
-        Val::Int(_) | Val::Float(_) => 6,
-        Val::Temporal(_) => 7,
-        Val::Path(..) => 3,
-        Val::Null => 8,
+        Val::Path(..) => 4,
+        Val::Temporal(_) => 5,
+        Val::Str(_) => 6,
+        Val::Bool(_) => 7,
+        Val::Int(_) | Val::Float(_) => 8,
+        Val::Null => 9,
     };
     match (a, b) {
         (Val::List(x), Val::List(y)) => {

@@ -2211,3 +2211,22 @@ fn reading_what_the_query_deleted_says_so() {
     assert_eq!(count(&g, "match (n) return count(n)"), "2", "the query was taken back");
     assert_eq!(count(&g, "match (n:A) with n, n.name as name detach delete n return name"), "A");
 }
+
+/// An `optional match` whose `where` read its named path dropped the whole row when no
+/// path passed, where openCypher keeps the row with nulls (the `where` is part of the
+/// optional match, as a condition on anything else is).
+#[test]
+fn an_optional_match_filtered_on_its_path_keeps_the_row_with_nulls() {
+    let g = Graph::in_memory().unwrap();
+    g.query("create (:P {name: 'a'})-[:K]->(:P {name: 'b'})-[:K]->(:P {name: 'c'})").unwrap();
+    let q = "match (a:P) optional match p = (a)-[:K*]->(b) where length(p) = 2 \
+             return a.name, b.name order by a.name";
+    let r = g.query(q).unwrap();
+    let rows: Vec<String> = r[0].rows.iter().map(|row| format!("{} {}", row.cells[0], row.cells[1])).collect();
+    assert_eq!(rows, ["a c", "b null", "c null"]);
+    let q = "match (a:P) optional match p = (a)-[:K]->(b) where length(p) = 1 and b.name = 'c' \
+             return a.name, p is null as none order by a.name";
+    let r = g.query(q).unwrap();
+    let rows: Vec<String> = r[0].rows.iter().map(|row| format!("{} {}", row.cells[0], row.cells[1])).collect();
+    assert_eq!(rows, ["a true", "b false", "c true"]);
+}

@@ -296,6 +296,10 @@ pub(crate) enum Op {
         filter: Option<CExpr>,
         /// Slots this match binds (set to null by `optional` when nothing matches).
         new_slots: Vec<Slot>,
+        /// Named paths made from each match before `filter` reads them: an optional
+        /// match's condition on its path is part of the match, which keeps the row
+        /// with nulls when no path passes (a filter after it would drop the row).
+        made: Vec<(CExpr, Slot)>,
     },
     Unwind {
         input: Box<Op>,
@@ -1290,7 +1294,13 @@ impl Planner<'_> {
     fn matching(&mut self, input: Op, m: &Match, scope: &mut Scope) -> Result<Op> {
         let PatternPlan { paths, filter, new_slots, values, after } =
             self.pattern(&m.paths, m.filter.as_ref(), scope)?;
-        let mut op = Op::Match { input: Box::new(input), optional: m.optional, paths, filter, new_slots };
+        if m.optional && after.is_some() {
+            let op =
+                Op::Match { input: Box::new(input), optional: true, paths, filter: after, new_slots, made: values };
+            return Ok(op);
+        }
+        let mut op =
+            Op::Match { input: Box::new(input), optional: m.optional, paths, filter, new_slots, made: Vec::new() };
         if !values.is_empty() {
             op = Op::Project { input: Box::new(op), items: values };
         }

@@ -327,9 +327,13 @@ impl Env<'_> {
 
     fn op_ref_inner(&mut self, ctx: &mut Ctx<'_>, op: &Op, sink: &mut RefSink<'_>) -> Result<Flow> {
         match op {
-            Op::Match { input, optional: false, paths, filter, .. } => self.op(ctx, input, &mut |ctx, mut row| {
-                matcher::matches(ctx, eval, paths, filter.as_ref(), &mut row, &mut |ctx, r: &[Val]| sink(ctx, r))
-            }),
+            Op::Match { input, optional: false, paths, filter, made, .. } => {
+                self.op(ctx, input, &mut |ctx, mut row| {
+                    matcher::matches(ctx, eval, paths, filter.as_ref(), made, &mut row, &mut |ctx, r: &[Val]| {
+                        sink(ctx, r)
+                    })
+                })
+            }
             Op::Filter { input, pred } if lends(input) => self.op_ref(ctx, input, &mut |ctx, row| {
                 ctx.tick()?;
                 if truth(&eval(ctx, pred, row)?) == Some(true) {
@@ -421,23 +425,33 @@ impl Env<'_> {
     fn op_inner(&mut self, ctx: &mut Ctx<'_>, op: &Op, sink: &mut Sink<'_>) -> Result<Flow> {
         match op {
             Op::Unit => sink(ctx, self.blank()),
-            Op::Match { input, optional, paths, filter, new_slots } => self.op(ctx, input, &mut |ctx, mut row| {
-                let mut any = false;
-                let flow = matcher::matches(ctx, eval, paths, filter.as_ref(), &mut row, &mut |ctx, row: &[Val]| {
-                    any = true;
-                    sink(ctx, row.to_vec())
-                })?;
-                if flow == Flow::Stop {
-                    return Ok(Flow::Stop);
-                }
-                if !any && *optional {
-                    for s in new_slots {
-                        row[*s] = Val::Null;
+            Op::Match { input, optional, paths, filter, new_slots, made } => {
+                self.op(ctx, input, &mut |ctx, mut row| {
+                    let mut any = false;
+                    let flow = matcher::matches(
+                        ctx,
+                        eval,
+                        paths,
+                        filter.as_ref(),
+                        made,
+                        &mut row,
+                        &mut |ctx, row: &[Val]| {
+                            any = true;
+                            sink(ctx, row.to_vec())
+                        },
+                    )?;
+                    if flow == Flow::Stop {
+                        return Ok(Flow::Stop);
                     }
-                    return sink(ctx, row);
-                }
-                Ok(Flow::Go)
-            }),
+                    if !any && *optional {
+                        for s in new_slots {
+                            row[*s] = Val::Null;
+                        }
+                        return sink(ctx, row);
+                    }
+                    Ok(Flow::Go)
+                })
+            }
             Op::Unwind { input, expr, slot } => self.op(ctx, input, &mut |ctx, mut row| {
                 let list = eval(ctx, expr, &row)?;
                 // The list is kept while its items flow on.
@@ -694,7 +708,7 @@ impl Env<'_> {
                 let mut out = Vec::new();
                 for mut row in rows {
                     let before = out.len();
-                    matcher::matches(ctx, eval, paths, None, &mut row, &mut |_, found: &[Val]| {
+                    matcher::matches(ctx, eval, paths, None, &[], &mut row, &mut |_, found: &[Val]| {
                         out.push(found.to_vec());
                         Ok(Flow::Go)
                     })?;

@@ -583,31 +583,39 @@ fn pattern(ctx: &mut Ctx<'_>, p: &PatternExpr, row: &[Val]) -> Result<Val> {
     let mut out = Vec::new();
     let mut bytes = 0;
     let mut found = false;
-    matcher::matches(ctx, eval, &plan.paths, plan.filter.as_ref(), &mut scratch, &mut |ctx, found_row: &[Val]| {
-        // Named paths are made from the binding, then the condition reading them.
-        let mut bound = Vec::new();
-        if !plan.values.is_empty() {
-            bound = found_row.to_vec();
-            for (value, slot) in &plan.values {
-                bound[*slot] = eval(ctx, value, &bound)?;
+    matcher::matches(
+        ctx,
+        eval,
+        &plan.paths,
+        plan.filter.as_ref(),
+        &[],
+        &mut scratch,
+        &mut |ctx, found_row: &[Val]| {
+            // Named paths are made from the binding, then the condition reading them.
+            let mut bound = Vec::new();
+            if !plan.values.is_empty() {
+                bound = found_row.to_vec();
+                for (value, slot) in &plan.values {
+                    bound[*slot] = eval(ctx, value, &bound)?;
+                }
             }
-        }
-        let at = if plan.values.is_empty() { found_row } else { &bound };
-        if let Some(after) = &plan.after {
-            if truth(&eval(ctx, after, at)?) != Some(true) {
-                return Ok(Flow::Go);
+            let at = if plan.values.is_empty() { found_row } else { &bound };
+            if let Some(after) = &plan.after {
+                if truth(&eval(ctx, after, at)?) != Some(true) {
+                    return Ok(Flow::Go);
+                }
             }
-        }
-        let Some(map) = &p.map else {
-            found = true;
-            return Ok(Flow::Stop);
-        };
-        let v = eval(ctx, map, at)?;
-        bytes += val_bytes(&v);
-        ctx.room(bytes, "a pattern comprehension")?;
-        out.push(v);
-        Ok(Flow::Go)
-    })?;
+            let Some(map) = &p.map else {
+                found = true;
+                return Ok(Flow::Stop);
+            };
+            let v = eval(ctx, map, at)?;
+            bytes += val_bytes(&v);
+            ctx.room(bytes, "a pattern comprehension")?;
+            out.push(v);
+            Ok(Flow::Go)
+        },
+    )?;
     Ok(match p.map {
         Some(_) => Val::List(out),
         None => Val::Bool(found),

@@ -59,10 +59,11 @@ pub(crate) fn matches(
     eval: Eval,
     paths: &[PathPlan],
     filter: Option<&CExpr>,
+    made: &[(CExpr, usize)],
     row: &mut [Val],
     emit: &mut Emit<'_>,
 ) -> Result<Flow> {
-    let mut m = Matcher { eval, paths, filter, used: Vec::new(), cut: None };
+    let mut m = Matcher { eval, paths, filter, made, used: Vec::new(), cut: None };
     let flow = m.path(ctx, 0, row, emit)?;
     // A trail left at the limit matters only to an answer that asked for every match:
     // a condition, `exists` or `limit` that stopped at one did not.
@@ -85,6 +86,8 @@ struct Matcher<'p> {
     eval: Eval,
     paths: &'p [PathPlan],
     filter: Option<&'p CExpr>,
+    /// Values made from each match before `filter` (its named paths), into their slots.
+    made: &'p [(CExpr, usize)],
     /// The relationships bound so far, named or not: none may be bound twice.
     used: Vec<StatementId>,
     /// Where a trail of a step without an upper bound went on past the limit on hops
@@ -102,6 +105,9 @@ enum Side {
 impl Matcher<'_> {
     fn path(&mut self, ctx: &mut Ctx<'_>, p: usize, row: &mut [Val], emit: &mut Emit<'_>) -> Result<Flow> {
         let Some(path) = self.paths.get(p) else {
+            for (e, slot) in self.made {
+                row[*slot] = (self.eval)(ctx, e, row)?;
+            }
             if let Some(f) = self.filter {
                 if truth(&(self.eval)(ctx, f, row)?) != Some(true) {
                     return Ok(Flow::Go);

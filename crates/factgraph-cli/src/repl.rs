@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
-use factgraph::vocabulary::{ends_with_semicolon, first_word, is_complete, needs_more};
+use factgraph::vocabulary::{first_word, is_complete, line_states, needs_more, LineState};
 use factgraph::{Date, Limits, Param, Params};
 
 use crate::backend::{Backend, Failure};
@@ -751,46 +751,71 @@ pub fn wants_more(pending: &str, line: &str) -> bool {
 }
 
 /// Splits a script into inputs. A meta command is one line. A query runs to a line
-/// ending in `;` (comments aside), or until the next line that starts in the first
-/// column once the query so far needs no more (quotes, brackets and comments closed,
-/// and a pattern query not stopped where the grammar wants more): `match (a)` /
-/// `where a.name = 'x'` / `return a` is one input, and so is anything whose
-/// continuation lines are indented. A line holding only a comment goes with what is
-/// being read. A pattern query also goes on at a line in the first column that
-/// starts with a word no input starts with (`order by`, `skip`, `limit`, `union`, `on
-/// create set`, `set`, `where`, …); and in a script that ends its statements with `;`
-/// (any line ends in one), at a line that starts with a clause (`create`, `return`,
-/// `match`, …) and at an empty line, to its `;`, as psql and cypher-shell read
-/// scripts: `create (a)` / `create (b)` / `create (a)-[:K]->(b);` is one query. A
-/// `;` alone on a line ends the input before it.
+/// ending in `;` (strings and comments aside), or until the next line that starts in
+/// the first column once the query so far needs no more (quotes, brackets and
+/// comments closed, and a pattern query not stopped where the grammar wants more):
+/// `match (a)` / `where a.name = 'x'` / `return a` is one input, and so is anything
+/// whose continuation lines are indented. A line holding only a comment goes with
+/// what is being read. A pattern query also goes on at a line in the first column
+/// that starts with a word no input starts with (`order by`, `skip`, `limit`,
+/// `union`, `on create set`, `set`, `where`, …), and at lines that start with a
+/// clause (`create`, `return`, `match`, …) and empty lines when a `;` ends them
+/// before any line that starts another kind of input (a question, a write of
+/// factgraph's own, a meta command), as psql and cypher-shell read scripts:
+/// `create (a)` / `create (b)` / `create (a)-[:K]->(b);` is one query. A `;` alone on
+/// a line ends the input before it.
 pub fn split_inputs(text: &str) -> Vec<String> {
     let lines: Vec<&str> = text.lines().collect();
-    // Whether the script ends its statements with `;`: then a pattern query runs to
-    // its own.
-    let semicolons = lines.iter().any(|l| ends_with_semicolon(l));
+    let states = line_states(text);
+    let state = |i: usize| states.get(i).copied().unwrap_or(LineState { starts_inside: false, ends_statement: false });
+    // For each line, the line at or after it whose `;` ends the run of clause lines
+    // it is in, if one does before a line that starts another kind of input.
+    let mut ended_at: Vec<Option<usize>> = vec![None; lines.len() + 1];
+    for i in (0..lines.len()).rev() {
+        let line = lines[i];
+        let breaks = !state(i).starts_inside
+            && !line.starts_with(char::is_whitespace)
+            && !line.trim().is_empty()
+            && !only_comment(line)
+            && !goes_on(line)
+            && !is_clause(line);
+        ended_at[i] = if state(i).ends_statement {
+            Some(i)
+        } else if breaks {
+            None
+        } else {
+            ended_at[i + 1]
+        };
+    }
     let mut out = Vec::new();
     let mut current = String::new();
-    let flush = |current: &mut String, out: &mut Vec<String>| {
+    // The first word of `current`, once it has one: asked at every line, and taking it
+    // from the whole query so far each time made a long one quadratic.
+    let mut word = String::new();
+    let flush = |current: &mut String, word: &mut String, out: &mut Vec<String>| {
         if !current.trim().is_empty() {
             out.push(std::mem::take(current));
         }
         current.clear();
+        word.clear();
     };
-    for line in text.lines() {
-        let starts_fresh = !line.starts_with(char::is_whitespace) && !only_comment(line);
+    for (i, line) in lines.iter().copied().enumerate() {
+        let starts_fresh = !line.starts_with(char::is_whitespace) && !only_comment(line) && !state(i).starts_inside;
         // (Whether the line goes on with the query is asked first: it is cheap, and
-        // `needs_more` parses the query so far, which a long one would make slow.)
+        // `needs_more` parses the query so far.)
         if starts_fresh {
-            if continues(&current, line, semicolons) {
+            let query = STARTS.contains(&word.as_str());
+            let on = query && (goes_on(line) || (ended_at[i].is_some() && (line.trim().is_empty() || is_clause(line))));
+            if on {
                 if line.trim().is_empty() {
                     continue;
                 }
             } else if !needs_more(&current) {
-                flush(&mut current, &mut out);
+                flush(&mut current, &mut word, &mut out);
             }
         }
         if line.trim() == ";" && is_complete(&current) {
-            flush(&mut current, &mut out);
+            flush(&mut current, &mut word, &mut out);
             continue;
         }
         if current.trim().is_empty() && (line.trim_start().starts_with('.') || line.trim_start().starts_with(':')) {
@@ -799,11 +824,14 @@ pub fn split_inputs(text: &str) -> Vec<String> {
         }
         current.push_str(line);
         current.push('\n');
-        if ends_with_semicolon(line) && is_complete(&current) {
-            flush(&mut current, &mut out);
+        if word.is_empty() {
+            word = first_word(&current);
+        }
+        if state(i).ends_statement && is_complete(&current) {
+            flush(&mut current, &mut word, &mut out);
         }
     }
-    flush(&mut current, &mut out);
+    flush(&mut current, &mut word, &mut out);
     out
 }
 
@@ -837,19 +865,24 @@ const GOES_ON: &[&str] = &[
     "when",
 ];
 
-/// Clauses that may start a pattern query as well as go on with one.
-const CLAUSES: &[&str] =
-    &["match", "optional", "with", "unwind", "return", "create", "merge", "call", "delete", "foreach"];
+/// The words a pattern query starts with.
+const STARTS: &[&str] = &["match", "optional", "with", "unwind", "return", "create", "merge", "call"];
 
-/// Whether a script's line in the first column goes on with the pattern query
-/// `current`, which needs no more: a word that starts no input always does; a clause
-/// or an empty line does in a script that ends its statements with `;`.
-fn continues(current: &str, line: &str, semicolons: bool) -> bool {
-    if current.trim().is_empty() || !CLAUSES.contains(&first_word(current).as_str()) {
-        return false;
+/// Whether `line` starts with a word that only goes on with a query.
+fn goes_on(line: &str) -> bool {
+    GOES_ON.contains(&first_word(line).as_str())
+}
+
+/// Whether `line` starts with a clause of a pattern query (`delete entity NAME` is a
+/// write of factgraph's own, which stands alone).
+fn is_clause(line: &str) -> bool {
+    let word = first_word(line);
+    if word == "delete" {
+        let rest = factgraph::vocabulary::without_comments(line);
+        let second = rest.split_whitespace().nth(1).unwrap_or_default();
+        return !second.eq_ignore_ascii_case("entity");
     }
-    let next = first_word(line);
-    GOES_ON.contains(&next.as_str()) || (semicolons && (line.trim().is_empty() || CLAUSES.contains(&next.as_str())))
+    STARTS.contains(&word.as_str())
 }
 
 #[cfg(test)]
@@ -949,6 +982,22 @@ mod tests {
     #[test]
     fn a_script_that_ends_its_queries_with_semicolons_runs_each_to_its_own() {
         let parts = |t: &str| split_inputs(t);
+        // The review of 08ca072: one `;` anywhere (a write of factgraph's own, a
+        // comment, a string) joined the queries after it that had none; `delete entity`
+        // was joined to the clause after it.
+        let t4 = "entity A: Person\nassert A met A from d \"A met A\";\nMATCH (p:Person) SET p.checked = true\nCREATE (:Audit)\nwho met A\n";
+        assert_eq!(parts(t4).len(), 5, "{:?}", parts(t4));
+        let t5 = "entity T: Org\ndelete entity T\nMATCH (n) RETURN n.name;\n";
+        assert_eq!(parts(t5).len(), 3, "{:?}", parts(t5));
+        let t3 = "/* Nightly load.\n   people first; then the log;\n*/\nUNWIND ['a'] AS n\nCREATE (:Person {name: n})\nCREATE (:Log)\nMATCH (l:Log) RETURN count(l)\n";
+        assert_eq!(parts(t3).len(), 4, "{:?}", parts(t3));
+        let t9 = "CREATE (:Note {text: 'first line;\nsecond'})\nMATCH (n:Note) SET n.seen = true\nCREATE (:Log)\n";
+        assert_eq!(parts(t9).len(), 3, "{:?}", parts(t9));
+        // A long list in the first column is read in one pass.
+        let mut list = String::from("UNWIND [\n");
+        list.extend((0..20_000).map(|i| format!("{{name: 'p{i}'}},\n")));
+        list.push_str("{name: 'last'}\n] AS row\nCREATE (:P {name: row.name});\n");
+        assert_eq!(parts(&list).len(), 1);
         let s5 = "match (n:N) return count(n) as before; // count first\ncreate (:N {v: 9});\nmatch (n:N) return count(n) as after;\n";
         assert_eq!(parts(s5).len(), 3, "{:?}", parts(s5));
         let m1 = "CREATE (a:P {name: 'x'})\nCREATE (b:P {name: 'y'})\nCREATE (a)-[:K]->(b);\nMATCH (n) RETURN count(n) AS nodes;\n";

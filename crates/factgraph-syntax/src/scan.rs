@@ -194,6 +194,107 @@ pub fn strip_comments(text: &str) -> String {
     without_comments(text)
 }
 
+/// What a script's reader needs to know of each line (`line_states`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LineState {
+    /// The line begins inside a string, a `/* … */` comment or an open bracket: it
+    /// goes on with the statement before it, whatever its first word.
+    pub starts_inside: bool,
+    /// The line ends a statement: its last character outside strings and comments
+    /// is a `;`.
+    pub ends_statement: bool,
+}
+
+/// `LineState` of each line of `text` (as `str::lines` cuts it), in one pass, by the
+/// rules `Scanner` follows: a `;` in a string or a comment ends nothing, and a line
+/// inside a multi-line string or comment is no line a statement starts on.
+///
+/// ```
+/// use factgraph_syntax::line_states;
+/// let s = line_states("create (:N {t: 'a;\nb'});\n/* x;\ny */ return 1; // done\n");
+/// let ends: Vec<bool> = s.iter().map(|l| l.ends_statement).collect();
+/// assert_eq!(ends, [false, true, false, true]);
+/// assert!(s[1].starts_inside && s[3].starts_inside && !s[0].starts_inside);
+/// assert!(line_states("unwind [\n1,\n2] as x")[1].starts_inside, "inside a bracket");
+/// ```
+pub fn line_states(text: &str) -> Vec<LineState> {
+    #[derive(PartialEq)]
+    enum In {
+        Code,
+        Str(u8),
+        Line,
+        Block,
+    }
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut state = In::Code;
+    let mut starts_inside = false;
+    let mut depth = 0usize;
+    let mut last = 0u8;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b == b'\n' {
+            out.push(LineState { starts_inside, ends_statement: last == b';' });
+            if state == In::Line {
+                state = In::Code;
+            }
+            starts_inside = matches!(state, In::Str(_) | In::Block) || depth > 0;
+            last = 0;
+            i += 1;
+            continue;
+        }
+        match state {
+            In::Str(q) => {
+                if b == b'\\' && q != b'`' {
+                    // The escaped character belongs to the string (a line break too).
+                    if bytes.get(i + 1) == Some(&b'\n') {
+                        i += 1;
+                        continue;
+                    }
+                    i += 1;
+                } else if b == q {
+                    state = In::Code;
+                    last = b;
+                }
+            }
+            In::Line => {}
+            In::Block => {
+                if b == b'*' && bytes.get(i + 1) == Some(&b'/') {
+                    state = In::Code;
+                    i += 1;
+                }
+            }
+            In::Code => match b {
+                b'"' | b'\'' | b'`' => {
+                    state = In::Str(b);
+                    last = b;
+                }
+                b'#' => state = In::Line,
+                b'/' if bytes.get(i + 1) == Some(&b'/') => state = In::Line,
+                b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                    state = In::Block;
+                    i += 1;
+                }
+                b' ' | b'\t' | b'\r' => {}
+                other => {
+                    match other {
+                        b'(' | b'[' | b'{' => depth += 1,
+                        b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+                        _ => {}
+                    }
+                    last = other;
+                }
+            },
+        }
+        i += 1;
+    }
+    if !text.is_empty() && !text.ends_with('\n') {
+        out.push(LineState { starts_inside, ends_statement: last == b';' });
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -237,6 +237,10 @@ pub fn without_comments(text: &str) -> String {
     factgraph_syntax::strip_comments(text)
 }
 
+/// What a script's reader needs of each line: whether it begins inside a string or
+/// a comment, and whether it ends a statement with a `;` outside them.
+pub use factgraph_syntax::{line_states, LineState};
+
 /// True when `text`, its comments aside, ends in `;`: a statement ends there.
 ///
 /// ```

@@ -1201,7 +1201,7 @@ impl Store {
     pub(crate) fn each_adjacency_list(
         &self,
         out_only: bool,
-        mut f: impl FnMut((Node, Direction), &[u8]) -> Result<()>,
+        f: impl FnMut((Node, Direction), &[u8]) -> Result<()>,
     ) -> Result<()> {
         let prefixes: Vec<Vec<u8>> = match out_only {
             true => [Node::Entity(EntityId(0)), Node::Statement(StatementId(0))]
@@ -1209,6 +1209,15 @@ impl Store {
                 .into(),
             false => vec![vec![keys::ADJACENCY]],
         };
+        self.each_adjacency_list_under(&prefixes, f)
+    }
+
+    /// `each_adjacency_list` over the blocks whose keys start with one of `prefixes`.
+    fn each_adjacency_list_under(
+        &self,
+        prefixes: &[Vec<u8>],
+        mut f: impl FnMut((Node, Direction), &[u8]) -> Result<()>,
+    ) -> Result<()> {
         for pair in prefixes.iter().flat_map(|prefix| self.kv.scan_prefix(prefix)) {
             let (k, v) = pair?;
             let bad = || StoreError::Corrupt("adjacency block key".into());
@@ -1236,23 +1245,16 @@ impl Store {
         // Only the statements' part of the index: the entities' (all of it at
         // 1,000,000 statements, 180 ms) holds none.
         let kind = keys::node_parts(Node::Statement(StatementId(0))).0;
-        for dir in [Direction::Out, Direction::In] {
-            for pair in self.kv.scan_prefix(&keys::adjacency_prefix(kind, dir)) {
-                let (k, v) = pair?;
-                let bad = || StoreError::Corrupt("adjacency block key".into());
-                for slot in 0..crate::codec::slot_count(&v)? {
-                    let Some(rec) = Page::slot(&v, slot)? else { continue };
-                    let entries: Vec<AdjEntry> = decode(rec, "adjacency list")?;
-                    if entries.is_empty() {
-                        continue;
-                    }
-                    match keys::node_from(kind, keys::id_of(3, &k, slot, keys::LIST_BITS).ok_or_else(bad)?) {
-                        Some(Node::Statement(s)) => out.push(s),
-                        _ => return Err(bad()),
-                    }
+        let prefixes = [Direction::Out, Direction::In].map(|d| keys::adjacency_prefix(kind, d).to_vec());
+        self.each_adjacency_list_under(&prefixes, |(node, _), rec| {
+            if let Node::Statement(s) = node {
+                let entries: Vec<AdjEntry> = decode(rec, "adjacency list")?;
+                if !entries.is_empty() {
+                    out.push(s);
                 }
             }
-        }
+            Ok(())
+        })?;
         out.sort_unstable();
         out.dedup();
         Ok(out)

@@ -241,17 +241,6 @@ pub fn without_comments(text: &str) -> String {
 /// a comment, and whether it ends a statement with a `;` outside them.
 pub use factgraph_syntax::{line_states, LineState};
 
-/// True when `text`, its comments aside, ends in `;`: a statement ends there.
-///
-/// ```
-/// use factgraph::vocabulary::ends_with_semicolon;
-/// assert!(ends_with_semicolon("return 1; // one"));
-/// assert!(!ends_with_semicolon("return ';'"));
-/// ```
-pub fn ends_with_semicolon(text: &str) -> bool {
-    factgraph_syntax::strip_comments(text).ends_with(';')
-}
-
 /// True when a shell should read another line before running `text`: its strings or
 /// brackets are open (`is_complete` is false), or it is a pattern query (`match`,
 /// `return`, `create`) that stops where the grammar wants more, as after

@@ -43,9 +43,14 @@ impl Store {
         let mut names: BTreeMap<String, BTreeSet<u64>> = BTreeMap::new();
         let mut kinds: Lists = BTreeMap::new();
         let mut entity_kinds: BTreeMap<u64, bool> = BTreeMap::new();
+        let mut property_keys: BTreeSet<String> = BTreeSet::new();
         for e in self.entities() {
             let e = e?;
             report.entities += 1;
+            if !e.name.is_empty() {
+                property_keys.insert("name".into());
+            }
+            property_keys.extend(e.properties.keys().cloned());
             entity_kinds.insert(e.id.0, e.is_document());
             for s in e.spellings() {
                 names.entry(normalize(s)).or_default().insert(e.id.0);
@@ -63,7 +68,20 @@ impl Store {
             report.statements += 1;
             report.evidence += st.evidence.len() as u64;
             statement_ids.insert(st.id.0);
+            property_keys.extend(st.qualifiers.keys().cloned());
             rows.push(st);
+        }
+        // The property keys, where the store keeps them, list every key in use (more
+        // is right: a key stays when its last value goes).
+        if self.property_keys(true).is_some() {
+            let mut kept = BTreeSet::new();
+            for pair in self.kv.scan_prefix(&[keys::PROPERTY_KEY]) {
+                kept.insert(pair?.0[1..].to_vec());
+            }
+            for key in property_keys.iter().filter(|k| !kept.contains(k.as_bytes())) {
+                report.problems.push(format!("property key {key:?} is in use but not listed"));
+            }
+            report.index_entries += property_keys.len() as u64;
         }
         // Format 2: every statement's quotes were read with it above; quotes whose
         // statement is gone are kept for nothing.

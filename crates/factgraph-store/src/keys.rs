@@ -20,6 +20,7 @@
 //! | `T` | `T block` (eid >> 8) | statements attributed to each of 256 consecutive entities |
 //! | `R` | `R relation-id` | statements with that relation |
 //! | `K` | `K kind 0x00` | entities of that kind |
+//! | `Y` | `Y key` | a property key some entity or statement has had, and on which (`KEY_ON_NODES`, `KEY_ON_DOCUMENTS`; see `META_PROPERTY_KEYS`) |
 //! | `U` | `U key` | while a transaction spills (see `txn.rs`): what `key` held before it, `0` (absent) or `1` + the old value |
 //!
 //! Why blocks: sled 0.34 pays dearly per key (measured here: one batch of 720,000
@@ -65,6 +66,12 @@ pub const BY_ATTRIBUTION: u8 = b'T';
 pub const BY_PARTICIPANT: u8 = b'P';
 /// Tag of the by-kind lists.
 pub const BY_KIND: u8 = b'K';
+/// Tag of the property keys in use.
+pub const PROPERTY_KEY: u8 = b'Y';
+/// A `Y` key's flag: the key is on an entity that is no document, or a statement.
+pub const KEY_ON_NODES: u8 = 1;
+/// A `Y` key's flag: the key is on a document.
+pub const KEY_ON_DOCUMENTS: u8 = 2;
 /// Tag of the undo journal of a transaction that has written part of itself ahead of
 /// its commit. Present only while such a transaction runs (or after it was killed).
 pub const UNDO: u8 = b'U';
@@ -97,6 +104,13 @@ pub const META_COMMITS: &[u8] = b"Mcommits";
 /// Metadata key present while a transaction has written part of itself ahead of its
 /// commit: an open that finds it rolls that transaction back from the `U` journal.
 pub const META_SPILLING: &[u8] = b"Mspilling";
+
+/// Metadata key saying the `Y` keys list every property key the store's nodes and
+/// relationships have had: it holds the commit count at which they last did. Every
+/// commit of a build that keeps them moves it on with the count; a store made before
+/// they were kept has none, and one written since by such a build has a count
+/// behind `Mcommits`: either way the list is not taken as whole.
+pub const META_PROPERTY_KEYS: &[u8] = b"Mproperty_keys";
 
 /// Metadata key present from a transaction's first write ahead of its commit until
 /// its journal is gone (`Store::settle_journal`): an open that finds neither this nor
@@ -201,6 +215,11 @@ pub fn relation_by_name(name: &str) -> Vec<u8> {
 /// `l id`.
 pub fn relation_by_id(id: u32) -> Vec<u8> {
     tagged(RELATION_BY_ID, &id.to_be_bytes())
+}
+
+/// `Y key`.
+pub fn property_key(key: &str) -> Vec<u8> {
+    tagged(PROPERTY_KEY, key.as_bytes())
 }
 
 /// The prefix of a node's adjacency blocks in one direction: `A kind dir`.

@@ -121,6 +121,10 @@ pub struct Store {
     /// (`kv/guarded.rs`), so that threads reading statements side by side do not move
     /// one lock's count between cores.
     pub(crate) relations: ShardedLock<Relations>,
+    /// The property keys entities and statements have had, each with where
+    /// (`keys::KEY_ON_NODES`, `keys::KEY_ON_DOCUMENTS`), or `None` when the store does
+    /// not know them all (`keys::META_PROPERTY_KEYS`).
+    pub(crate) property_keys: ShardedLock<Option<std::collections::BTreeMap<String, u8>>>,
     pub(crate) writer: Mutex<()>,
     /// Bumped by every commit, so caches built from the data know when they are stale.
     pub(crate) generation: std::sync::atomic::AtomicU64,
@@ -584,6 +588,7 @@ impl Store {
             read_only,
             keeps_derived: !read_only,
             relations: ShardedLock::new(Relations::default()),
+            property_keys: ShardedLock::new(None),
             writer: Mutex::new(()),
             generation: std::sync::atomic::AtomicU64::new(0),
             rewrites: std::sync::atomic::AtomicU64::new(0),
@@ -714,7 +719,56 @@ impl Store {
         if self.format.load(std::sync::atomic::Ordering::Relaxed) >= 3 {
             self.kv.prefer_fast_reads(keys::QUOTES);
         }
+        self.load_property_keys()
+    }
+
+    /// Reads the property keys in use, if the store keeps them whole
+    /// (`keys::META_PROPERTY_KEYS`); a fresh store starts keeping them.
+    fn load_property_keys(&self) -> Result<()> {
+        let commits = self.meta_u64(keys::META_COMMITS)?;
+        let empty = commits == 0 && self.meta_u64(keys::META_NEXT_ENTITY)? == 0;
+        let marked = self.kv.get(keys::META_PROPERTY_KEYS)?;
+        let whole = match marked {
+            Some(v) => <[u8; 8]>::try_from(v.as_slice()).map(u64::from_be_bytes).ok() == Some(commits),
+            // Nothing written yet: nothing to know, so the list is whole from here.
+            None if empty && !self.read_only => {
+                self.kv.apply(vec![(keys::META_PROPERTY_KEYS.to_vec(), Some(commits.to_be_bytes().to_vec()))])?;
+                true
+            }
+            None => false,
+        };
+        let mut found = None;
+        if whole {
+            let mut set = std::collections::BTreeMap::new();
+            for pair in self.kv.scan_prefix(&[keys::PROPERTY_KEY]) {
+                let (k, v) = pair?;
+                let key = std::str::from_utf8(&k[1..]).map_err(|_| StoreError::Corrupt("a property key".into()))?;
+                let [on] = v[..] else { return Err(StoreError::Corrupt(format!("property key {key:?}"))) };
+                set.insert(key.to_owned(), on);
+            }
+            found = Some(set);
+        }
+        *self.property_keys.write().unwrap_or_else(|p| p.into_inner()) = found;
         Ok(())
+    }
+
+    /// Every property key an entity that is no document, or a statement, has had,
+    /// sorted (a key stays listed when the last value under it is removed, as a
+    /// token does in Neo4j); with `documents`, the keys of documents too. `None` for
+    /// a store that does not know them all: one made, or last written, by a version
+    /// that did not keep them (`keys::META_PROPERTY_KEYS`). An entity's name counts
+    /// as its `name`.
+    pub fn property_keys(&self, documents: bool) -> Option<Vec<String>> {
+        let mask = if documents { keys::KEY_ON_NODES | keys::KEY_ON_DOCUMENTS } else { keys::KEY_ON_NODES };
+        let keys = self.property_keys.read().unwrap_or_else(|p| p.into_inner());
+        keys.as_ref().map(|k| k.iter().filter(|(_, on)| *on & mask != 0).map(|(k, _)| k.clone()).collect())
+    }
+
+    /// Whether some entity (a document included) or statement has had the property
+    /// `key`; `None` when the store does not know (`property_keys`).
+    pub fn has_property_key(&self, key: &str) -> Option<bool> {
+        let keys = self.property_keys.read().unwrap_or_else(|p| p.into_inner());
+        keys.as_ref().map(|k| k.contains_key(key))
     }
 
     /// The format's key checked (and written in a fresh store), and kept in `format`.
@@ -2169,6 +2223,80 @@ mod tests {
             assert_eq!(title.as_deref(), Some("Interpol declines"));
             assert_eq!(properties["title"], crate::Value::Str("Interpol declines".into()));
         }
+    }
+
+    /// The property keys in use are kept with the data: each key once, with where it
+    /// is (a document's apart), through a reopen; an undone commit takes the keys it
+    /// introduced back out; `check` finds a key in use that is not listed.
+    #[test]
+    fn property_keys_are_kept_through_reopen_and_undo() {
+        use crate::model::{Evidence, NewStatement};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store");
+        {
+            let store = Store::open(&path, &OpenOptions::default()).unwrap();
+            assert_eq!(store.property_keys(false), Some(vec![]), "a fresh store knows its keys: none");
+            let mut tx = store.transaction().unwrap();
+            let doc = tx
+                .create_document("d", [("outlet".to_owned(), crate::Value::Str("IRNA".into()))].into(), None)
+                .unwrap();
+            let a = tx.create_entity("Alice", "Person").unwrap();
+            tx.set_property(a, "born", crate::Value::Int(1950)).unwrap();
+            let b = tx.create_entity("", "Thing").unwrap();
+            let mut st = NewStatement::new(a, "met", b, Evidence::new(doc, "q"));
+            st.qualifiers.insert("since".into(), crate::Value::Int(2019));
+            tx.add_statement(st).unwrap();
+            tx.commit().unwrap();
+            assert_eq!(store.property_keys(false).unwrap(), ["born", "name", "since"]);
+            assert_eq!(store.property_keys(true).unwrap(), ["born", "name", "outlet", "since"]);
+            assert_eq!(store.has_property_key("outlet"), Some(true));
+            // A commit whose query failed is undone: its keys go, `outlet` goes back
+            // to being a document's only.
+            let mut tx = store.transaction().unwrap();
+            tx.set_property(b, "height", crate::Value::Int(2)).unwrap();
+            tx.set_property(b, "outlet", crate::Value::Int(2)).unwrap();
+            let (_, undo) = tx.commit_undoable().unwrap();
+            assert_eq!(store.property_keys(false).unwrap(), ["born", "height", "name", "outlet", "since"]);
+            store.undo(vec![undo.unwrap()]).unwrap();
+            assert_eq!(store.property_keys(false).unwrap(), ["born", "name", "since"]);
+            assert_eq!(store.has_property_key("height"), Some(false));
+            assert!(store.check().unwrap().is_ok(), "{:?}", store.check().unwrap().problems);
+        }
+        let store = Store::open(&path, &OpenOptions::default()).unwrap();
+        assert_eq!(store.property_keys(false).unwrap(), ["born", "name", "since"]);
+        assert_eq!(store.property_keys(true).unwrap(), ["born", "name", "outlet", "since"]);
+        // A key missing from the list is found by `check`.
+        store.kv.apply(vec![(keys::property_key("born"), None)]).unwrap();
+        let report = store.check().unwrap();
+        assert_eq!(report.problems, ["property key \"born\" is in use but not listed"]);
+    }
+
+    /// A store made before the keys were kept, or written since by a build that does
+    /// not keep them (its commits move `Mcommits` on and not the keys' mark), does
+    /// not know its keys: `None`, rather than a list with keys missing.
+    #[test]
+    fn a_store_whose_keys_were_not_all_kept_does_not_claim_to_know_them() {
+        let store = Store::in_memory().unwrap();
+        let mut tx = store.transaction().unwrap();
+        tx.create_entity("Alice", "Person").unwrap();
+        tx.commit().unwrap();
+        assert_eq!(store.property_keys(false).unwrap(), ["name"]);
+        // As an older build commits: the count moves on, the mark does not.
+        let commits = store.meta_u64(keys::META_COMMITS).unwrap();
+        store.kv.apply(vec![(keys::META_COMMITS.to_vec(), Some((commits + 1).to_be_bytes().to_vec()))]).unwrap();
+        store.check_format(false).unwrap();
+        assert_eq!(store.property_keys(false), None);
+        assert_eq!(store.has_property_key("name"), None);
+        // And one from before the mark: none at all.
+        store.kv.apply(vec![(keys::META_PROPERTY_KEYS.to_vec(), None)]).unwrap();
+        store.check_format(false).unwrap();
+        assert_eq!(store.property_keys(true), None);
+        // Writing to it keeps it unknowing (a commit does not make the list whole).
+        let mut tx = store.transaction().unwrap();
+        tx.create_entity("Bob", "Person").unwrap();
+        tx.commit().unwrap();
+        store.check_format(false).unwrap();
+        assert_eq!(store.property_keys(false), None);
     }
 
     /// The cache is sized by what the engine's files hold: holes (sled's free log

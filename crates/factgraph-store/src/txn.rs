@@ -313,6 +313,11 @@ pub struct Transaction<'s> {
     candidates_loaded: HashSet<Node>,
     relations: HashMap<String, u32>,
     new_relations: Vec<(String, u32)>,
+    /// Property keys the records written so far have that the store had not, when it
+    /// keeps them (`Store::property_keys`): written at the commit.
+    /// Each with where it is now (`keys::KEY_ON_NODES`, `keys::KEY_ON_DOCUMENTS`) and
+    /// where the store had it before (0: nowhere).
+    new_keys: std::collections::BTreeMap<String, (u8, u8)>,
     /// Estimated bytes of records in the overlay, and the mark at which they spill.
     record_bytes: usize,
     spill_bytes: usize,
@@ -429,6 +434,7 @@ impl<'s> Transaction<'s> {
             candidates_loaded: HashSet::default(),
             relations: relations.into_iter().collect(),
             new_relations: Vec::new(),
+            new_keys: Default::default(),
             record_bytes: 0,
             spill_bytes: spill_bytes_default(),
             spilled: HashSet::default(),
@@ -1681,6 +1687,7 @@ impl<'s> Transaction<'s> {
     /// lets them go; with `late`, also the evidence merged into statements that were
     /// already in the engine.
     fn write_records(&mut self, out: &mut Ahead, late: bool) -> Result<()> {
+        self.note_keys();
         let mut blocks: std::collections::BTreeMap<Vec<u8>, Vec<(usize, Vec<u8>)>> = Default::default();
         let mut scratch = Vec::new();
         for id in std::mem::take(&mut self.dirty_entities) {
@@ -1733,8 +1740,37 @@ impl<'s> Transaction<'s> {
         Ok(())
     }
 
-    /// Queues the indexes the overlay holds: adjacency, id lists, name buckets and new
-    /// relation names.
+    /// Keeps the property keys of the records about to be written that the store has
+    /// not had, if it keeps them: each distinct key is looked up once.
+    fn note_keys(&mut self) {
+        let known = self.store.property_keys.read().unwrap_or_else(|p| p.into_inner());
+        let Some(known) = known.as_ref() else { return };
+        let mut seen: HashMap<&str, u8> = HashMap::default();
+        for id in &self.dirty_entities {
+            if let Some(Some(e)) = self.entities.get(id) {
+                let on = if e.is_document() { keys::KEY_ON_DOCUMENTS } else { keys::KEY_ON_NODES };
+                let name = (!e.name.is_empty()).then_some("name");
+                for key in name.into_iter().chain(e.properties.keys().map(String::as_str)) {
+                    *seen.entry(key).or_default() |= on;
+                }
+            }
+        }
+        for st in self.statements.values().flatten() {
+            for key in st.qualifiers.keys() {
+                *seen.entry(key).or_default() |= keys::KEY_ON_NODES;
+            }
+        }
+        for (key, on) in seen {
+            let before = known.get(key).copied().unwrap_or(0);
+            let now = self.new_keys.get(key).map_or(before, |(now, _)| *now);
+            if now | on != now {
+                self.new_keys.insert(key.to_owned(), (now | on, before));
+            }
+        }
+    }
+
+    /// Queues the indexes the overlay holds: adjacency, id lists, name buckets, new
+    /// relation names and new property keys.
     fn write_indexes(&mut self, out: &mut Ahead) -> Result<()> {
         self.write_lists(out, true)?;
         self.write_names(out)?;
@@ -1742,6 +1778,9 @@ impl<'s> Transaction<'s> {
             // New names: nothing was there before.
             out.push(keys::relation_by_name(name), Some(id.to_be_bytes().to_vec()), None);
             out.push(keys::relation_by_id(*id), Some(name.as_bytes().to_vec()), None);
+        }
+        for (key, (on, before)) in &self.new_keys {
+            out.push(keys::property_key(key), Some(vec![*on]), (*before != 0).then(|| vec![*before]));
         }
         Ok(())
     }
@@ -1978,6 +2017,11 @@ impl<'s> Transaction<'s> {
             meta(keys::META_COUNT_EVIDENCE, self.counts.evidence),
             meta(keys::META_COMMITS, self.store.meta_u64(keys::META_COMMITS)?.wrapping_add(1)),
         ];
+        let keeps_keys = self.store.property_keys.read().unwrap_or_else(|p| p.into_inner()).is_some();
+        if keeps_keys {
+            // The property keys stay whole through this commit (`META_PROPERTY_KEYS`).
+            writes.push(meta(keys::META_PROPERTY_KEYS, self.store.meta_u64(keys::META_COMMITS)?.wrapping_add(1)));
+        }
         // What each key holds now, so that a batch that fails part-way (sled leaves the
         // keys before a failed read applied, and flushes them later) or fails to flush
         // can be taken back out: a failed commit leaves nothing of itself.
@@ -2037,16 +2081,21 @@ impl<'s> Transaction<'s> {
             self.store.rewrites.fetch_add(1, std::sync::atomic::Ordering::Release);
         }
         let new_relations = std::mem::take(&mut self.new_relations);
+        let new_keys = std::mem::take(&mut self.new_keys);
         let undo = (keep && !spill).then(|| Undo {
             generation,
             // Ids are never reused and the commit count only grows: those stay.
             writes: undo.into_iter().filter(|(k, _)| !KEPT_BY_UNDO.contains(&k.as_slice())).collect(),
             relations: new_relations.iter().map(|(_, id)| *id).collect(),
+            property_keys: new_keys.iter().map(|(k, (_, before))| (k.clone(), *before)).collect(),
         });
         let mut rels = self.store.relations.write().unwrap_or_else(|p| p.into_inner());
         for (name, id) in new_relations {
             rels.by_id.insert(id, name.clone());
             rels.by_name.insert(name, id);
+        }
+        if let Some(known) = self.store.property_keys.write().unwrap_or_else(|p| p.into_inner()).as_mut() {
+            known.extend(new_keys.into_iter().map(|(k, (on, _))| (k, on)));
         }
         Ok((self.counts, undo))
     }
@@ -2066,6 +2115,9 @@ pub struct Undo {
     writes: Vec<crate::kv::Write>,
     /// Relation names the commit introduced.
     relations: Vec<u32>,
+    /// Property keys the commit introduced or spread, each with where it was before
+    /// (0: nowhere).
+    property_keys: Vec<(String, u8)>,
 }
 
 impl Undo {
@@ -2101,14 +2153,19 @@ impl Store {
         // The earliest value of each key is what it held before the first commit.
         let mut before: std::collections::BTreeMap<Vec<u8>, Option<Vec<u8>>> = Default::default();
         let mut relations = Vec::new();
+        let mut property_keys = Vec::new();
         for u in undos.into_iter().rev() {
             for (k, v) in u.writes {
                 before.insert(k, v);
             }
             relations.extend(u.relations);
+            property_keys.extend(u.property_keys);
         }
         let commits = self.meta_u64(keys::META_COMMITS)?.wrapping_add(1);
         before.insert(keys::META_COMMITS.to_vec(), Some(commits.to_be_bytes().to_vec()));
+        if self.property_keys.read().unwrap_or_else(|p| p.into_inner()).is_some() {
+            before.insert(keys::META_PROPERTY_KEYS.to_vec(), Some(commits.to_be_bytes().to_vec()));
+        }
         let mut redo = Vec::with_capacity(before.len());
         for k in before.keys() {
             redo.push((k.clone(), self.kv.get(k)?));
@@ -2124,6 +2181,15 @@ impl Store {
         for id in relations {
             if let Some(name) = rels.by_id.remove(&id) {
                 rels.by_name.remove(&name);
+            }
+        }
+        if let Some(known) = self.property_keys.write().unwrap_or_else(|p| p.into_inner()).as_mut() {
+            // Gathered latest first: each key ends as it was before the earliest.
+            for (key, before) in property_keys {
+                match before {
+                    0 => known.remove(&key),
+                    on => known.insert(key, on),
+                };
             }
         }
         Ok(())

@@ -192,6 +192,13 @@ impl Graph {
         self.store.relations()
     }
 
+    /// Every property key an entity or statement has had, sorted (documents' keys
+    /// with `documents`), as `call db.propertyKeys()` lists them; `None` for a store
+    /// made or last written by a version that did not keep them.
+    pub fn property_keys(&self, documents: bool) -> Option<Vec<String>> {
+        self.store.property_keys(documents)
+    }
+
     /// The small id a relation name is interned as (see `Edge::relation`), if any
     /// statement uses it.
     pub fn relation_id(&self, relation: &str) -> Option<u32> {

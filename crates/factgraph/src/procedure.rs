@@ -1,7 +1,7 @@
 //! Procedures that a query's `call` runs: a dotted name, typed inputs and outputs, and
 //! a body that turns the arguments into rows. An embedding program registers its own
 //! (`Graph::register_procedure`); the graph has a few of its own (`db.labels`,
-//! `db.relationshipTypes`, `dbms.procedures`). The planner checks a call against the signature (the
+//! `db.relationshipTypes`, `db.propertyKeys`, `dbms.procedures`). The planner checks a call against the signature (the
 //! number of arguments, the type of a literal one, the fields yielded); the executor
 //! checks every argument and every row against it again, so a body sees only the
 //! values its signature promises and a query only the fields it declares.
@@ -118,6 +118,8 @@ pub(crate) enum Run {
     Labels,
     /// `db.relationshipTypes()`: every type a relationship has.
     RelationshipTypes,
+    /// `db.propertyKeys()`: every property key a node or relationship has had.
+    PropertyKeys,
     /// `dbms.procedures()`: every procedure's name and signature, made with the set
     /// it lists (`Procedures::listed`).
     Listing(Arc<Vec<Vec<Param>>>),
@@ -162,7 +164,9 @@ impl PartialEq for Procedure {
     fn eq(&self, other: &Procedure) -> bool {
         let same_run = match (&self.run, &other.run) {
             (Run::Rows(a), Run::Rows(b)) => Arc::ptr_eq(a, b),
-            (Run::Labels, Run::Labels) | (Run::RelationshipTypes, Run::RelationshipTypes) => true,
+            (Run::Labels, Run::Labels)
+            | (Run::RelationshipTypes, Run::RelationshipTypes)
+            | (Run::PropertyKeys, Run::PropertyKeys) => true,
             (Run::Listing(a), Run::Listing(b)) => a == b,
             _ => false,
         };
@@ -262,7 +266,7 @@ impl Procedure {
     }
 
     /// The graph's own procedures.
-    fn builtins() -> [Procedure; 2] {
+    fn builtins() -> [Procedure; 3] {
         let one = |name: &str, output: &str, run| Procedure {
             name: name.into(),
             inputs: Vec::new(),
@@ -272,6 +276,7 @@ impl Procedure {
         [
             one("db.labels", "label", Run::Labels),
             one("db.relationshipTypes", "relationshipType", Run::RelationshipTypes),
+            one("db.propertyKeys", "propertyKey", Run::PropertyKeys),
         ]
     }
 }

@@ -240,6 +240,36 @@ fn a_misspelt_type_or_label_gives_an_empty_answer_with_a_did_you_mean() {
     assert_eq!(r[0].note, None, "names that exist need no note");
 }
 
+/// `return a.nme` answered a column of nulls with no hint (issue 10, item 5): a
+/// property key that no node or relationship has ever had still runs, but the
+/// answer says so, with the nearest keys that exist; keys that do exist, the
+/// built-in `name`, and keys the query itself sets get no note.
+#[test]
+fn a_misspelt_property_key_gives_a_note_with_a_did_you_mean() {
+    let g = Graph::in_memory().unwrap();
+    g.query("create (:Person {name: 'a', born: 1950})-[:accused {since: 2019}]->(:Person {name: 'b'})").unwrap();
+    let r = g.query("match (a:Person)-[r:accused]->(b) return a.nme, r.sinse, b.bron").unwrap();
+    assert_eq!(r[0].rows.len(), 1, "the query still runs");
+    let note = r[0].note.as_deref().unwrap_or_default();
+    assert!(note.contains("no node or relationship has the property `nme` (did you mean `name`?)"), "{note}");
+    assert!(note.contains("no node or relationship has the property `sinse` (did you mean `since`?)"), "{note}");
+    assert!(note.contains("no node or relationship has the property `bron` (did you mean `born`?)"), "{note}");
+    let r = g.query("match (a {nme: 'a'}) return a").unwrap();
+    let note = r[0].note.as_deref().unwrap_or_default();
+    assert!(note.contains("property `nme`"), "a key in a pattern is asked too: {note}");
+    let r = g.query("match (a:Person)-[r:accused]->(b) return a.name, a.born, r.since, a.kind").unwrap();
+    assert_eq!(r[0].note, None, "keys that exist need no note");
+    let r = g.query("match (a:Person {name: 'a'}) set a.height = 2 return a.height").unwrap();
+    assert!(!r[0].note.as_deref().unwrap_or_default().contains("property"), "{:?}", r[0].note);
+    let r = g.query("with {nme: 1} as m return m.nme").unwrap();
+    assert_eq!(r[0].note, None, "a map's keys are not property keys");
+    let r = g.query("call db.propertyKeys()").unwrap();
+    let keys: Vec<String> = r[0].rows.iter().map(|row| row.cells[0].to_string()).collect();
+    assert_eq!(keys, ["born", "height", "name", "since"]);
+    assert_eq!(g.property_keys(false).unwrap(), keys, "the API lists what the procedure does");
+    assert!(g.property_keys(true).unwrap().contains(&"note".to_owned()), "the hand-typed document's own key");
+}
+
 /// `union` did not parse: the rows of two queries together, once each (`union`) or all
 /// (`union all`); both in one query, or different columns, are errors before running.
 #[test]

@@ -69,6 +69,17 @@ pub(crate) fn rows(
             labels.into_iter().map(|l| vec![Param::from(l)]).collect()
         }
         Run::Listing(rows) => rows.as_ref().clone(),
+        // Keys stay listed when their last value goes, as Neo4j's tokens do.
+        Run::PropertyKeys => match ctx.store.property_keys(false) {
+            Some(keys) => keys.into_iter().map(|k| vec![Param::from(k)]).collect(),
+            None => {
+                return Err(failed(
+                    "this store was made or last written by a version of factgraph that did not keep its \
+                     property keys; `factgraph export` then `factgraph import` into a new store keeps them"
+                        .into(),
+                ))
+            }
+        },
         Run::RelationshipTypes => {
             let mut types = Vec::new();
             for relation in ctx.store.relations() {

@@ -440,6 +440,8 @@ pub(crate) struct Asked {
     pub types: Vec<String>,
     /// Exact names given as text (`(n {name: "Trump"})`).
     pub names: Vec<String>,
+    /// Property keys read from nodes and relationships (`n.born`, `(n {born: 1950})`).
+    pub keys: Vec<String>,
 }
 
 impl QueryPlan {
@@ -1575,6 +1577,7 @@ impl Planner<'_> {
     }
 
     fn props(&mut self, props: &[PatternProperty], scope: &Scope) -> Result<Vec<(String, CExpr)>> {
+        self.asked.keys.extend(props.iter().map(|p| p.key.text.clone()));
         props.iter().map(|p| Ok((p.key.text.clone(), self.expr(&p.value, scope, Place::Row)?))).collect()
     }
 
@@ -2227,6 +2230,9 @@ impl Planner<'_> {
                         span: e.span,
                     }
                     .into());
+                }
+                if let Some((_, VarType::Node | VarType::Rel)) = scope.get(v) {
+                    self.asked.keys.push(k.clone());
                 }
                 CExpr::Prop(b(CExpr::Slot(self.read(v, scope, e.span)?)), k.clone())
             }

@@ -184,7 +184,7 @@ fn existing_names(ctx: &mut Ctx<'_>, plan: &QueryPlan) -> Result<(Vec<String>, V
 /// the nearest names that do exist. Checked after running, so that what the query
 /// itself created counts.
 fn unknown_names(ctx: &mut Ctx<'_>, plan: &QueryPlan, existed: &(Vec<String>, Vec<String>)) -> Result<Vec<String>> {
-    let Asked { mut labels, mut types, mut names } = plan.asked.clone();
+    let Asked { mut labels, mut types, mut names, mut keys } = plan.asked.clone();
     labels.retain(|l| !existed.0.contains(l));
     types.retain(|t| !existed.1.contains(t));
     labels.sort();
@@ -207,6 +207,19 @@ fn unknown_names(ctx: &mut Ctx<'_>, plan: &QueryPlan, existed: &(Vec<String>, Ve
         if ctx.store.relation_id(&t).is_none() {
             let relations = ctx.store.relations();
             notes.push(format!("no relationship has the type `{t}`{}", did_you_mean(&t, &relations)));
+        }
+    }
+    // A property key is known only in a store that keeps its keys (`property_keys`).
+    keys.sort();
+    keys.dedup();
+    keys.retain(|k| !BUILT_IN_KEYS.contains(&k.as_str()) && ctx.store.has_property_key(k) == Some(false));
+    if !keys.is_empty() {
+        let mut known = ctx.store.property_keys(true).unwrap_or_default();
+        known.extend(BUILT_IN_KEYS.iter().map(|k| (*k).to_owned()));
+        known.sort();
+        known.dedup();
+        for k in keys {
+            notes.push(format!("no node or relationship has the property `{k}`{}", did_you_mean(&k, &known)));
         }
     }
     // A name in `{name: …}` is exact; one that only other spellings match (an alias,
@@ -233,6 +246,11 @@ fn unknown_names(ctx: &mut Ctx<'_>, plan: &QueryPlan, existed: &(Vec<String>, Ve
     }
     Ok(notes)
 }
+
+/// Properties every node or relationship answers without a stored key: an entity's
+/// `kind` (`name` is kept as a key), a relationship's `type` and `relation`, a value
+/// node's `value`.
+const BUILT_IN_KEYS: &[&str] = &["kind", "relation", "type", "value", "name"];
 
 /// `; did you mean `x`?` for the names a typo away from `word`, or nothing.
 fn did_you_mean(word: &str, names: &[String]) -> String {

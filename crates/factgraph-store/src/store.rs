@@ -78,6 +78,36 @@ pub(crate) struct Relations {
     pub by_id: HashMap<u32, String>,
 }
 
+/// Property keys, each with flags (`keys::KEY_ON_NODES`, `keys::KEY_ON_DOCUMENTS`),
+/// sorted by key: a few dozen, read far more than written (a sorted list, not a tree,
+/// for the code it makes: a map of its own took 75 KB of the binary).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct KeyFlags(Vec<(String, u8)>);
+
+impl KeyFlags {
+    /// The flags of `key`, 0 if it has none.
+    pub(crate) fn get(&self, key: &str) -> u8 {
+        self.0.binary_search_by(|(k, _)| k.as_str().cmp(key)).map_or(0, |i| self.0[i].1)
+    }
+
+    /// Gives `key` the flags `on`; 0 removes it.
+    pub(crate) fn set(&mut self, key: &str, on: u8) {
+        match (self.0.binary_search_by(|(k, _)| k.as_str().cmp(key)), on) {
+            (Ok(i), 0) => {
+                self.0.remove(i);
+            }
+            (Ok(i), on) => self.0[i].1 = on,
+            (Err(_), 0) => {}
+            (Err(i), on) => self.0.insert(i, (key.to_owned(), on)),
+        }
+    }
+
+    /// Every key, in order, with its flags.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, u8)> {
+        self.0.iter().map(|(k, on)| (k.as_str(), *on))
+    }
+}
+
 /// Counts kept up to date by every commit, so statistics never need a full scan.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Counts {
@@ -124,7 +154,7 @@ pub struct Store {
     /// The property keys entities and statements have had, each with where
     /// (`keys::KEY_ON_NODES`, `keys::KEY_ON_DOCUMENTS`), or `None` when the store does
     /// not know them all (`keys::META_PROPERTY_KEYS`).
-    pub(crate) property_keys: ShardedLock<Option<std::collections::BTreeMap<String, u8>>>,
+    pub(crate) property_keys: ShardedLock<Option<KeyFlags>>,
     pub(crate) writer: Mutex<()>,
     /// Bumped by every commit, so caches built from the data know when they are stale.
     pub(crate) generation: std::sync::atomic::AtomicU64,
@@ -739,12 +769,16 @@ impl Store {
         };
         let mut found = None;
         if whole {
-            let mut set = std::collections::BTreeMap::new();
+            // Keys come in order from the scan, so each lands at the end.
+            let mut set = KeyFlags::default();
             for pair in self.kv.scan_prefix(&[keys::PROPERTY_KEY]) {
                 let (k, v) = pair?;
                 let key = std::str::from_utf8(&k[1..]).map_err(|_| StoreError::Corrupt("a property key".into()))?;
-                let [on] = v[..] else { return Err(StoreError::Corrupt(format!("property key {key:?}"))) };
-                set.insert(key.to_owned(), on);
+                let on = match v[..] {
+                    [on] if on != 0 => on,
+                    _ => return Err(StoreError::Corrupt(format!("property key {key:?}"))),
+                };
+                set.set(key, on);
             }
             found = Some(set);
         }
@@ -761,14 +795,14 @@ impl Store {
     pub fn property_keys(&self, documents: bool) -> Option<Vec<String>> {
         let mask = if documents { keys::KEY_ON_NODES | keys::KEY_ON_DOCUMENTS } else { keys::KEY_ON_NODES };
         let keys = self.property_keys.read().unwrap_or_else(|p| p.into_inner());
-        keys.as_ref().map(|k| k.iter().filter(|(_, on)| *on & mask != 0).map(|(k, _)| k.clone()).collect())
+        keys.as_ref().map(|k| k.iter().filter(|(_, on)| *on & mask != 0).map(|(k, _)| k.to_owned()).collect())
     }
 
     /// Whether some entity (a document included) or statement has had the property
     /// `key`; `None` when the store does not know (`property_keys`).
     pub fn has_property_key(&self, key: &str) -> Option<bool> {
         let keys = self.property_keys.read().unwrap_or_else(|p| p.into_inner());
-        keys.as_ref().map(|k| k.contains_key(key))
+        keys.as_ref().map(|k| k.get(key) != 0)
     }
 
     /// The format's key checked (and written in a fresh store), and kept in `format`.

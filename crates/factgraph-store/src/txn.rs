@@ -317,7 +317,7 @@ pub struct Transaction<'s> {
     /// keeps them (`Store::property_keys`): written at the commit.
     /// Each with where it is now (`keys::KEY_ON_NODES`, `keys::KEY_ON_DOCUMENTS`) and
     /// where the store had it before (0: nowhere).
-    new_keys: std::collections::BTreeMap<String, (u8, u8)>,
+    new_keys: Vec<(String, u8, u8)>,
     /// Estimated bytes of records in the overlay, and the mark at which they spill.
     record_bytes: usize,
     spill_bytes: usize,
@@ -1745,26 +1745,37 @@ impl<'s> Transaction<'s> {
     fn note_keys(&mut self) {
         let known = self.store.property_keys.read().unwrap_or_else(|p| p.into_inner());
         let Some(known) = known.as_ref() else { return };
-        let mut seen: HashMap<&str, u8> = HashMap::default();
+        // The distinct keys of the records, each with where it is: a sorted list, as
+        // a load has a few dozen keys in all.
+        let mut seen: Vec<(&str, u8)> = Vec::new();
+        fn add<'k>(seen: &mut Vec<(&'k str, u8)>, key: &'k str, on: u8) {
+            match seen.binary_search_by(|(k, _)| (*k).cmp(key)) {
+                Ok(i) => seen[i].1 |= on,
+                Err(i) => seen.insert(i, (key, on)),
+            }
+        }
         for id in &self.dirty_entities {
             if let Some(Some(e)) = self.entities.get(id) {
                 let on = if e.is_document() { keys::KEY_ON_DOCUMENTS } else { keys::KEY_ON_NODES };
-                let name = (!e.name.is_empty()).then_some("name");
-                for key in name.into_iter().chain(e.properties.keys().map(String::as_str)) {
-                    *seen.entry(key).or_default() |= on;
+                if !e.name.is_empty() {
+                    add(&mut seen, "name", on);
+                }
+                for key in e.properties.keys() {
+                    add(&mut seen, key, on);
                 }
             }
         }
         for st in self.statements.values().flatten() {
             for key in st.qualifiers.keys() {
-                *seen.entry(key).or_default() |= keys::KEY_ON_NODES;
+                add(&mut seen, key, keys::KEY_ON_NODES);
             }
         }
         for (key, on) in seen {
-            let before = known.get(key).copied().unwrap_or(0);
-            let now = self.new_keys.get(key).map_or(before, |(now, _)| *now);
-            if now | on != now {
-                self.new_keys.insert(key.to_owned(), (now | on, before));
+            let before = known.get(key);
+            match self.new_keys.binary_search_by(|(k, ..)| k.as_str().cmp(key)) {
+                Ok(i) => self.new_keys[i].1 |= on,
+                Err(i) if before | on != before => self.new_keys.insert(i, (key.to_owned(), before | on, before)),
+                Err(_) => {}
             }
         }
     }
@@ -1779,7 +1790,7 @@ impl<'s> Transaction<'s> {
             out.push(keys::relation_by_name(name), Some(id.to_be_bytes().to_vec()), None);
             out.push(keys::relation_by_id(*id), Some(name.as_bytes().to_vec()), None);
         }
-        for (key, (on, before)) in &self.new_keys {
+        for (key, on, before) in &self.new_keys {
             out.push(keys::property_key(key), Some(vec![*on]), (*before != 0).then(|| vec![*before]));
         }
         Ok(())
@@ -2087,7 +2098,7 @@ impl<'s> Transaction<'s> {
             // Ids are never reused and the commit count only grows: those stay.
             writes: undo.into_iter().filter(|(k, _)| !KEPT_BY_UNDO.contains(&k.as_slice())).collect(),
             relations: new_relations.iter().map(|(_, id)| *id).collect(),
-            property_keys: new_keys.iter().map(|(k, (_, before))| (k.clone(), *before)).collect(),
+            property_keys: new_keys.iter().map(|(k, _, before)| (k.clone(), *before)).collect(),
         });
         let mut rels = self.store.relations.write().unwrap_or_else(|p| p.into_inner());
         for (name, id) in new_relations {
@@ -2095,7 +2106,9 @@ impl<'s> Transaction<'s> {
             rels.by_name.insert(name, id);
         }
         if let Some(known) = self.store.property_keys.write().unwrap_or_else(|p| p.into_inner()).as_mut() {
-            known.extend(new_keys.into_iter().map(|(k, (on, _))| (k, on)));
+            for (key, on, _) in new_keys {
+                known.set(&key, on);
+            }
         }
         Ok((self.counts, undo))
     }
@@ -2186,10 +2199,7 @@ impl Store {
         if let Some(known) = self.property_keys.write().unwrap_or_else(|p| p.into_inner()).as_mut() {
             // Gathered latest first: each key ends as it was before the earliest.
             for (key, before) in property_keys {
-                match before {
-                    0 => known.remove(&key),
-                    on => known.insert(key, on),
-                };
+                known.set(&key, before);
             }
         }
         Ok(())

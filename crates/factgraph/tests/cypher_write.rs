@@ -40,7 +40,7 @@ fn a_property_set_to_null_is_gone() {
     let g = Graph::in_memory().unwrap();
     two_connected_and_one_alone(&g);
     g.query("match (n:P {name: 'a'}) set n.age = null").unwrap();
-    assert_eq!(one(&g, "match (n:P {name: 'a'}) return keys(n)"), "[name]");
+    assert_eq!(one(&g, "match (n:P {name: 'a'}) return keys(n)"), "['name']");
     g.query("match ()-[r:KNOWS]->() remove r.since").unwrap();
     assert_eq!(one(&g, "match ()-[r:KNOWS]->() return keys(r)"), "[]");
 }
@@ -73,17 +73,17 @@ fn a_node_with_several_labels_is_found_by_each_and_by_all() {
     let g = Graph::in_memory().unwrap();
     g.query("create (:A {name: 'x'})").unwrap();
     g.query("match (n:A) set n:B:C").unwrap();
-    assert_eq!(one(&g, "match (n:B) return labels(n)"), "[A, B, C]");
+    assert_eq!(one(&g, "match (n:B) return labels(n)"), "['A', 'B', 'C']");
     assert_eq!(one(&g, "match (n:C:A) return n.name"), "x");
     assert_eq!(one(&g, "match (n) where n:A:B return count(n)"), "1");
     g.query("match (n:A) remove n:A, n:C").unwrap();
-    assert_eq!(one(&g, "match (n {name: 'x'}) return labels(n)"), "[B]");
+    assert_eq!(one(&g, "match (n {name: 'x'}) return labels(n)"), "['B']");
     assert_eq!(one(&g, "match (n:A) return count(n)"), "0");
     assert_eq!(one(&g, "match (n:C) return count(n)"), "0");
     // Created with several, and merged on several.
     g.query("create (:P:Q {name: 'y'})").unwrap();
     g.query("merge (n:Q:P {name: 'y'}) on match set n.seen = true").unwrap();
-    assert_eq!(one(&g, "match (n:P {name: 'y'}) return [labels(n), n.seen]"), "[[P, Q], true]");
+    assert_eq!(one(&g, "match (n:P {name: 'y'}) return [labels(n), n.seen]"), "[['P', 'Q'], true]");
     assert!(g.check().unwrap().problems.is_empty(), "{:?}", g.check().unwrap().problems);
 }
 
@@ -319,7 +319,7 @@ fn a_list_property_of_mixed_types_nested_lists_or_nulls_is_refused() {
         let e = g.query(&format!("match (n:L) set n.x = {bad}")).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Invalid, "{bad}: {e}");
     }
-    assert_eq!(one(&g, "match (n:L) return keys(n)"), "[name]");
+    assert_eq!(one(&g, "match (n:L) return keys(n)"), "['name']");
 }
 
 #[test]

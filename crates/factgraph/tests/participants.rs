@@ -133,7 +133,7 @@ fn a_role_reads_as_a_relationship_property_holding_the_node() {
     );
     // And the participant is the node itself.
     assert_eq!(rows(&g, "match (t named 'Trump'), (a)-[r]->(b) where r.for = t return count(*)"), ["2"]);
-    assert_eq!(rows(&g, "match ()-[r:requested]->() return keys(r)"), ["[addressee, for]"]);
+    assert_eq!(rows(&g, "match ()-[r:requested]->() return keys(r)"), ["['addressee', 'for']"]);
 }
 
 #[test]

@@ -48,7 +48,7 @@ fn exists_braces_match_with_their_own_variables_and_condition() {
 #[test]
 fn a_pattern_comprehension_lists_a_value_per_match() {
     let g = graph();
-    assert_eq!(column(&g, "match (n:A) return [(n)-->(m) | m.name] as names"), ["[b, c]"]);
+    assert_eq!(column(&g, "match (n:A) return [(n)-->(m) | m.name] as names"), ["['b', 'c']"]);
     assert_eq!(column(&g, "match (n:A) return [(n)-[r:T]->(m) where r.w > 0 | r.w + 10] as ws"), ["[11]"]);
     assert_eq!(
         column(&g, "match (n:A) with [p = (n)-[*]->(:C) | length(p)] as ls unwind ls as l return l order by l"),
@@ -74,7 +74,7 @@ fn a_pattern_is_a_condition_only_in_where_and_binds_nothing_new() {
         assert!(e.to_string().contains(said), "{q}: {e}");
     }
     // In a condition inside a projection, it may stand.
-    assert_eq!(column(&g, "match (n:A) return [x in [n] where (x)-->() | x.name] as xs"), ["[a]"]);
+    assert_eq!(column(&g, "match (n:A) return [x in [n] where (x)-->() | x.name] as xs"), ["['a']"]);
     // Parentheses around an expression are still an expression.
     assert_eq!(column(&g, "match (n:A) return (n.num) - (1) as z"), ["0"]);
     assert_eq!(column(&g, "with 3 as x return (x) - -(1) as y"), ["4"]);
@@ -220,7 +220,7 @@ fn collect_braces_list_the_one_column_a_subquery_returns() {
              order by n.name";
     let r = g.query(q).unwrap();
     let outs: Vec<String> = r[0].rows.iter().map(|row| row.cells[1].to_string()).collect();
-    assert_eq!(outs, ["[c, b]", "[c]", "[]", "[]"]);
+    assert_eq!(outs, ["['c', 'b']", "['c']", "[]", "[]"]);
     assert_eq!(
         column(&g, "match (n:A) return collect { match (n)-->(m) return m.num as x union match (n)-->()-->(m) return m.num as x }"),
         ["[1, 3]"]

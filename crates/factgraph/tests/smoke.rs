@@ -123,8 +123,8 @@ fn patterns_match_return_aggregate_order() {
     let r = &g
         .query("match (a)-[r:accused]->(b) where r.charge contains \"acts\" return sources(r), evidence(r)")
         .unwrap()[0];
-    assert_eq!(r.rows[0].cells[0].to_string(), "[ap, Ali Alqasimehr]");
-    assert_eq!(r.rows[0].cells[1].to_string(), "[murder and terrorist acts]");
+    assert_eq!(r.rows[0].cells[0].to_string(), "['ap', 'Ali Alqasimehr']");
+    assert_eq!(r.rows[0].cells[1].to_string(), "['murder and terrorist acts']");
     let r = &g.query("match (s)-[:reported-by]->(i) return i.name").unwrap()[0];
     assert_eq!(r.rows[0].cells[0].to_string(), "IRNA");
     let r = &g.query("match (a named \"Trump\")-[*1..2]-(b) return distinct b.name order by b.name").unwrap()[0];

@@ -149,6 +149,29 @@ impl Cell {
     pub fn is_null(&self) -> bool {
         matches!(self, Cell::Null)
     }
+
+    /// The cell within a list or map: a string value in quotes, as openCypher writes
+    /// it (and as a stored list property shows), so that `['a, b']` and `['a', 'b']`
+    /// differ. The names a question lists (`Cell::Text`: documents, roles) stay bare.
+    fn fmt_inside(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Cell::Value { value: Value::Str(text) } => quoted(text, f),
+            other => fmt::Display::fmt(other, f),
+        }
+    }
+}
+
+/// `'text'`, with `\` and `'` escaped.
+fn quoted(text: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    f.write_str("'")?;
+    for c in text.chars() {
+        match c {
+            '\\' => f.write_str("\\\\")?,
+            '\'' => f.write_str("\\'")?,
+            c => fmt::Write::write_char(f, c)?,
+        }
+    }
+    f.write_str("'")
 }
 
 impl fmt::Display for Cell {
@@ -165,7 +188,7 @@ impl fmt::Display for Cell {
                     if i > 0 {
                         f.write_str(", ")?;
                     }
-                    c.fmt(f)?;
+                    c.fmt_inside(f)?;
                 }
                 f.write_str("]")
             }
@@ -175,7 +198,8 @@ impl fmt::Display for Cell {
                     if i > 0 {
                         f.write_str(", ")?;
                     }
-                    write!(f, "{k}: {c}")?;
+                    write!(f, "{k}: ")?;
+                    c.fmt_inside(f)?;
                 }
                 f.write_str("}")
             }

@@ -102,6 +102,11 @@ impl KeyFlags {
         }
     }
 
+    /// How many keys.
+    pub(crate) fn len(&self) -> usize {
+        self.0.len()
+    }
+
     /// Every key, in order, with its flags.
     pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, u8)> {
         self.0.iter().map(|(k, on)| (k.as_str(), *on))
@@ -683,8 +688,12 @@ impl Store {
         // is not scanned for one. (A store from before the mark that was stopped
         // between a commit and removing its journal keeps it until its next spill,
         // which settles it first; the journal is not read otherwise.)
-        if store.kv.get(keys::META_SPILLING)?.is_some() || store.kv.get(keys::META_JOURNAL)?.is_some() {
-            store.settle_journal()?;
+        if (store.kv.get(keys::META_SPILLING)?.is_some() || store.kv.get(keys::META_JOURNAL)?.is_some())
+            && store.settle_journal()?
+        {
+            // Read before the journal was settled, the keys may hold those of a
+            // transaction now rolled back.
+            store.load_property_keys()?;
         }
         store.load_relations()?;
         Ok(store)
@@ -754,7 +763,7 @@ impl Store {
 
     /// Reads the property keys in use, if the store keeps them whole
     /// (`keys::META_PROPERTY_KEYS`); a fresh store starts keeping them.
-    fn load_property_keys(&self) -> Result<()> {
+    pub(crate) fn load_property_keys(&self) -> Result<()> {
         let commits = self.meta_u64(keys::META_COMMITS)?;
         let empty = commits == 0 && self.meta_u64(keys::META_NEXT_ENTITY)? == 0;
         let marked = self.kv.get(keys::META_PROPERTY_KEYS)?;
@@ -769,18 +778,21 @@ impl Store {
         };
         let mut found = None;
         if whole {
-            // Keys come in order from the scan, so each lands at the end.
-            let mut set = KeyFlags::default();
+            // Keys come in order from the scan, so each lands at the end. One that
+            // does not read makes the keys unknown, not the store unreadable: they
+            // only ever give notes.
+            let mut set = Some(KeyFlags::default());
             for pair in self.kv.scan_prefix(&[keys::PROPERTY_KEY]) {
                 let (k, v) = pair?;
-                let key = std::str::from_utf8(&k[1..]).map_err(|_| StoreError::Corrupt("a property key".into()))?;
-                let on = match v[..] {
-                    [on] if on != 0 => on,
-                    _ => return Err(StoreError::Corrupt(format!("property key {key:?}"))),
-                };
-                set.set(key, on);
+                match (std::str::from_utf8(&k[1..]), &v[..], set.as_mut()) {
+                    (Ok(key), [on], Some(set)) if *on != 0 => set.set(key, *on),
+                    _ => {
+                        set = None;
+                        break;
+                    }
+                }
             }
-            found = Some(set);
+            found = set;
         }
         *self.property_keys.write().unwrap_or_else(|p| p.into_inner()) = found;
         Ok(())
@@ -2303,6 +2315,60 @@ mod tests {
         store.kv.apply(vec![(keys::property_key("born"), None)]).unwrap();
         let report = store.check().unwrap();
         assert_eq!(report.problems, ["property key \"born\" is in use but not listed"]);
+    }
+
+    /// A transaction killed while writing ahead of its commit leaves what it wrote
+    /// and its journal; the next open puts back what was there. The keys were read
+    /// before that, so a key only the rolled-back transaction wrote was known (and a
+    /// later write of it, taken as known, was never listed).
+    #[test]
+    fn keys_are_read_after_a_killed_transaction_is_rolled_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store");
+        {
+            let store = Store::open(&path, &OpenOptions::default()).unwrap();
+            let mut tx = store.transaction().unwrap();
+            tx.create_entity("Alice", "Person").unwrap();
+            tx.commit().unwrap();
+            // As a spill leaves it: the key written, its journal saying it was absent.
+            store
+                .kv
+                .apply(vec![
+                    (keys::property_key("ghost"), Some(vec![keys::KEY_ON_NODES])),
+                    (keys::undo(&keys::property_key("ghost")), Some(vec![0])),
+                    (keys::META_SPILLING.to_vec(), Some(vec![1])),
+                ])
+                .unwrap();
+            store.kv.flush().unwrap();
+        }
+        let store = Store::open(&path, &OpenOptions::default()).unwrap();
+        assert_eq!(store.property_keys(true).unwrap(), ["name"]);
+        assert_eq!(store.kv.get(&keys::property_key("ghost")).unwrap(), None, "rolled back");
+        let mut tx = store.transaction().unwrap();
+        let e = tx.create_entity("Bob", "Person").unwrap();
+        tx.set_property(e, "ghost", crate::Value::Int(1)).unwrap();
+        tx.commit().unwrap();
+        assert!(store.check().unwrap().is_ok(), "{:?}", store.check().unwrap().problems);
+    }
+
+    /// Past `MAX_PROPERTY_KEYS` the store stops keeping its keys: it says it does not
+    /// know them (no notes) rather than hold an engine key each without bound.
+    #[test]
+    fn past_the_most_keys_a_store_keeps_it_stops_knowing_them() {
+        let store = Store::in_memory().unwrap();
+        let mut tx = store.transaction().unwrap();
+        let e = tx.create_entity("Alice", "Person").unwrap();
+        for i in 0..crate::txn::MAX_PROPERTY_KEYS {
+            tx.set_property(e, &format!("k{i}"), crate::Value::Int(1)).unwrap();
+        }
+        tx.commit().unwrap();
+        assert_eq!(store.property_keys(false), None);
+        assert_eq!(store.has_property_key("k1"), None);
+        let mut tx = store.transaction().unwrap();
+        tx.create_entity("Bob", "Person").unwrap();
+        tx.commit().unwrap();
+        assert_eq!(store.property_keys(false), None, "and does not take it up again");
+        assert!(store.check().unwrap().is_ok());
     }
 
     /// A store made before the keys were kept, or written since by a build that does

@@ -238,6 +238,39 @@ fn streamed_formats_keep_the_order_of_notes_empty_answers_and_rows() {
     assert_eq!(row["b.name"], "Beta Two");
 }
 
+/// `factgraph -c 'match (a:Persn) return a' | …` printed the header and nothing else:
+/// a format written line by line dropped the answer's note. It goes to standard
+/// error, the rows' lines staying as a program reads them; CSV, JSON Lines and an
+/// answer through the collected path alike.
+#[test]
+fn a_line_by_line_format_gives_the_answers_note_on_standard_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("db");
+    tsv(&tmp.path().join("tsv"));
+    assert!(factgraph(&db, &["load", tmp.path().join("tsv").to_str().unwrap()], "").status.success());
+    for format in ["tsv", "csv", "jsonl"] {
+        let out = factgraph(&db, &["--format", format, "-c", "match (a:Persn)-[r:visitd]->(b) return a.nme"], "");
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let header = if format == "jsonl" { "" } else { "a.nme\n" };
+        assert_eq!(text(&out.stdout), header, "{format}: the output holds the rows only");
+        let err = text(&out.stderr);
+        assert!(err.contains("note: no node has the label `Persn` (did you mean `Person`?)"), "{format}: {err}");
+        assert!(err.contains("no relationship has the type `visitd` (did you mean `visited`?)"), "{format}: {err}");
+        assert!(
+            err.contains("no node or relationship has the property `nme` (did you mean `name`?)"),
+            "{format}: {err}"
+        );
+    }
+    // A query that writes is handed over whole: its note too.
+    let out = factgraph(&db, &["-c", "create (n:Person {name: 'Delta'}) return n.name, n.agee"], "");
+    assert_eq!(text(&out.stdout), "n.name\tn.agee\nDelta\t\n");
+    let err = text(&out.stderr);
+    assert!(err.contains("note: written: 1 entities") && err.contains("property `agee`"), "{err}");
+    // Nothing to note, nothing said.
+    let out = factgraph(&db, &["-c", "match (a:Person) return count(a.name)"], "");
+    assert_eq!(text(&out.stderr), "");
+}
+
 #[test]
 fn errors_colour_json_and_exit_codes() {
     let tmp = tempfile::tempdir().unwrap();

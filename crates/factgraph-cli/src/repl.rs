@@ -235,6 +235,17 @@ Meta commands also work with `:` for Cypher users (:help).";
 /// instead of overflowing the stack.
 pub const MAX_READ_DEPTH: usize = 16;
 
+/// A format written line by line (CSV, TSV, JSON Lines) has no place for a note
+/// beside its rows, whose lines a program reads: the note of an answer with columns
+/// (a label, type or property key nothing has; what a write changed) goes to standard
+/// error, where a person at the pipe's end still sees it. An answer without columns
+/// writes its note in the output, as it always has.
+fn note_beside(err: &mut dyn Write, columns: &[String], note: Option<&str>) {
+    if let (false, Some(note)) = (columns.is_empty(), note) {
+        let _ = writeln!(err, "note: {note}");
+    }
+}
+
 /// A REPL session over a graph.
 pub struct Session<'g, W: Write, E: Write> {
     backend: Backend<'g>,
@@ -490,7 +501,8 @@ impl<'g, W: Write, E: Write> Session<'g, W, E> {
         let mut write_failed = false;
         let streamed = if crate::render::streams(self.style.mode) {
             let limits = self.limits();
-            let (out, style, backend, params) = (&mut self.out, &self.style, self.backend, &self.params);
+            let (out, err, style, backend, params) =
+                (&mut self.out, &mut self.err, &self.style, self.backend, &self.params);
             let mut columns: Vec<String> = Vec::new();
             backend.query_each(text, params, &limits, |streamed| {
                 let written = match streamed {
@@ -499,6 +511,7 @@ impl<'g, W: Write, E: Write> Session<'g, W, E> {
                     // (the output may be buffered, `run_session`).
                     factgraph::Streamed::Result { columns: c, note, .. } => {
                         columns = c.to_vec();
+                        note_beside(err, c, note);
                         crate::render::write_begin(out, c, note, style).and_then(|()| out.flush())
                     }
                     factgraph::Streamed::Row(row) => crate::render::write_row(out, &columns, row, style),
@@ -516,7 +529,13 @@ impl<'g, W: Write, E: Write> Session<'g, W, E> {
         let done = match streamed {
             Some(done) => done.map(|_| ()),
             None => self.backend.query(text, &self.params, &self.limits()).map(|results| {
-                write_failed = results.iter().any(|r| write_result(&mut self.out, r, &self.style).is_err());
+                let streams = crate::render::streams(self.style.mode);
+                write_failed = results.iter().any(|r| {
+                    if streams {
+                        note_beside(&mut self.err, &r.columns, r.note.as_deref());
+                    }
+                    write_result(&mut self.out, r, &self.style).is_err()
+                });
             }),
         };
         // `output_error` has it: the caller ends quietly for a reader that has gone

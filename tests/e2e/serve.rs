@@ -136,6 +136,15 @@ fn other_factgraph_processes_work_through_the_server_that_holds_the_store() {
     assert!(text(&out.stderr).contains("nothing was loaded"), "{}", text(&out.stderr));
     let out = factgraph(&db, &["-c", r#"describe "Fine""#], "");
     assert_eq!(out.status.code(), Some(1), "a failed load left nothing: {}", text(&out.stdout));
+    // Values show as they do without a server: text in a list in quotes, dates bare
+    // (the API's JSON gives a date as text and says it is a date).
+    let out = factgraph(&db, &["-c", "return [date('2020-01-02'), 'x', duration('P1D')], {d: date('2020-01-02')}"], "");
+    assert_eq!(
+        text(&out.stdout).lines().nth(1),
+        Some("[2020-01-02, 'x', P1D]\t{d: 2020-01-02}"),
+        "{}",
+        text(&out.stderr)
+    );
     // A query's error points at its place, as it does without a server.
     let out = factgraph(&db, &["-c", "match (a return a"], "");
     assert_eq!(out.status.code(), Some(1));

@@ -379,6 +379,9 @@ fn cell(c: &Json) -> Result<Cell> {
             relation: shared(&c["relation"]),
             qualifiers: map(&c["qualifiers"]),
         },
+        // A date or other temporal value comes as its text: shown as such (a list
+        // shows text values in quotes, and these are none).
+        "value" if c["temporal"].is_string() => Cell::Text { text: shared(&c["value"]) },
         "value" => Cell::Value { value: value(&c["value"]) },
         "text" => Cell::Text { text: shared(&c["text"]) },
         "list" => Cell::List { items: list(&c["items"])? },

@@ -5,7 +5,9 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use factgraph::{Cell, Entity, EntityId, Graph, Node, Object, Param, QueryResult, Row, Statement, StatementId, Value};
+use factgraph::{
+    Cell, Entity, EntityId, Graph, Node, Object, Param, QueryResult, Row, Statement, StatementId, TemporalKind, Value,
+};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{json, Map};
 
@@ -109,6 +111,23 @@ impl Serialize for CellJson<'_> {
             Cell::Value { value } => {
                 m.serialize_entry("type", "value")?;
                 m.serialize_entry("value", &ValueJson(value))?;
+                // JSON has no dates: the value is its ISO text, and this says it is
+                // not text (which a list shows in quotes).
+                match value {
+                    Value::Date(_) => m.serialize_entry("temporal", "date")?,
+                    Value::Temporal(t) => m.serialize_entry(
+                        "temporal",
+                        match t.kind {
+                            TemporalKind::Date => "date",
+                            TemporalKind::LocalTime => "localtime",
+                            TemporalKind::Time => "time",
+                            TemporalKind::LocalDateTime => "localdatetime",
+                            TemporalKind::DateTime => "datetime",
+                            TemporalKind::Duration => "duration",
+                        },
+                    )?,
+                    _ => {}
+                }
             }
             Cell::Text { text } => {
                 m.serialize_entry("type", "text")?;

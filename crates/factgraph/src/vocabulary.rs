@@ -9,9 +9,10 @@ use crate::{Qualifiers, Value};
 /// without regard to case. A test checks this list against the grammar.
 pub const KEYWORDS: &[&str] = factgraph_syntax::KEYWORDS;
 
-/// Every function a pattern query can call, in alphabetical order: the aggregates
+/// Every function a pattern query can call, spelt as openCypher writes it (`toLower`;
+/// calls match without regard to case), in alphabetical order: the aggregates
 /// (`count`, `collect`, `min`, `max`, `sum`, `avg`), which only work in `return`, and
-/// the rest (`sources(r)`, `type(r)`, `tolower(s)`, …). A test checks that each one
+/// the rest (`sources(r)`, `type(r)`, `toLower(s)`, …). A test checks that each one
 /// is known to the query engine.
 pub const FUNCTIONS: &[&str] = &[
     "abs",
@@ -26,18 +27,18 @@ pub const FUNCTIONS: &[&str] = &[
     "date.transaction",
     "date.truncate",
     "datetime",
-    "datetime.fromepoch",
-    "datetime.fromepochmillis",
+    "datetime.fromEpoch",
+    "datetime.fromEpochMillis",
     "datetime.realtime",
     "datetime.statement",
     "datetime.transaction",
     "datetime.truncate",
     "duration",
     "duration.between",
-    "duration.indays",
-    "duration.inmonths",
-    "duration.inseconds",
-    "endnode",
+    "duration.inDays",
+    "duration.inMonths",
+    "duration.inSeconds",
+    "endNode",
     "evidence",
     "floor",
     "head",
@@ -60,8 +61,8 @@ pub const FUNCTIONS: &[&str] = &[
     "ltrim",
     "max",
     "min",
-    "percentilecont",
-    "percentiledisc",
+    "percentileCont",
+    "percentileDisc",
     "properties",
     "quotes",
     "rand",
@@ -76,7 +77,7 @@ pub const FUNCTIONS: &[&str] = &[
     "sources",
     "split",
     "sqrt",
-    "startnode",
+    "startNode",
     "substring",
     "sum",
     "tail",
@@ -85,12 +86,12 @@ pub const FUNCTIONS: &[&str] = &[
     "time.statement",
     "time.transaction",
     "time.truncate",
-    "toboolean",
-    "tofloat",
-    "tointeger",
-    "tolower",
-    "tostring",
-    "toupper",
+    "toBoolean",
+    "toFloat",
+    "toInteger",
+    "toLower",
+    "toString",
+    "toUpper",
     "trim",
     "type",
 ];

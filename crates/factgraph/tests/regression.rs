@@ -281,6 +281,33 @@ fn text_inside_a_list_or_map_is_shown_in_quotes() {
     g.query("create (:T {name: 'n', tags: ['x', 'y']})").unwrap();
     let row = first_row(&g, "match (n:T) return n.tags, [t in n.tags | t + '!'], collect(n.name)");
     assert_eq!(row, ["['x', 'y']", "['x!', 'y!']", "['n']"], "computed lists as stored ones");
+    // A line break inside is escaped, as in a literal: the list stays on its line.
+    assert_eq!(first_row(&g, r"return ['a\nb\tc']"), [r"['a\nb\tc']"]);
+}
+
+/// Messages named functions in lower case, as the parser keeps them: "did you mean
+/// \"toupper\"", "toupper() takes one argument". They are spelt as openCypher
+/// writes them, which is also how the suggestion is to be typed.
+#[test]
+fn messages_spell_functions_as_opencypher_does() {
+    let g = Graph::in_memory().unwrap();
+    let message = |q: &str| g.query(q).unwrap_err().to_string();
+    assert!(
+        message("return toUpperr('a')").contains("did you mean \"toUpper\""),
+        "{}",
+        message("return toUpperr('a')")
+    );
+    assert!(message("return toUpper()").starts_with("toUpper() takes"), "{}", message("return toUpper()"));
+    assert!(
+        message("return toInteger([1])").contains("the argument of toInteger()"),
+        "{}",
+        message("return toInteger([1])")
+    );
+    assert!(
+        message("return percentileCont(1)").starts_with("percentileCont() takes"),
+        "{}",
+        message("return percentileCont(1)")
+    );
 }
 
 /// `union` did not parse: the rows of two queries together, once each (`union`) or all

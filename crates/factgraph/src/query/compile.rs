@@ -647,6 +647,12 @@ pub(crate) fn arity(name: &str) -> Option<(usize, usize)> {
 
 /// The functions whose names are a typo away from `name` (an edit for every three
 /// letters, swapped letters counting as one), nearest first.
+/// A function's name as openCypher spells it (`toUpper`), for messages: calls are
+/// matched without regard to case, so the parser keeps them in lower case.
+pub(crate) fn function_shown(name: &str) -> &str {
+    crate::vocabulary::FUNCTIONS.iter().find(|f| f.eq_ignore_ascii_case(name)).copied().unwrap_or(name)
+}
+
 pub(crate) fn near_functions(name: &str) -> Vec<String> {
     near_names(name, crate::vocabulary::FUNCTIONS.iter().copied())
 }
@@ -2028,7 +2034,8 @@ impl Planner<'_> {
                             let rule = if aggregated {
                                 Restriction::OrderByUnreturnedAfterAggregation
                             } else {
-                                Restriction::AggregateOutsideReturn { function: aggregate_name(&s.expr) }
+                                let name = aggregate_name(&s.expr);
+                                Restriction::AggregateOutsideReturn { function: function_shown(&name).to_owned() }
                             };
                             return Err(QueryError::not_allowed(rule, s.expr.span).into());
                         }
@@ -2371,7 +2378,7 @@ impl Planner<'_> {
                 };
                 if args.len() < lo || args.len() > hi {
                     return Err(QueryError::ArgumentCount {
-                        function: name.clone(),
+                        function: function_shown(name).to_owned(),
                         expected: lo,
                         at_most: hi,
                         span: e.span,
@@ -2380,7 +2387,7 @@ impl Planner<'_> {
                 }
                 if AGGREGATES.contains(&name.as_str()) {
                     if place != Place::Projection {
-                        let rule = Restriction::AggregateOutsideReturn { function: name.clone() };
+                        let rule = Restriction::AggregateOutsideReturn { function: function_shown(name).to_owned() };
                         return Err(QueryError::not_allowed(rule, e.span).into());
                     }
                     if args.iter().any(contains_aggregate) {

@@ -1269,7 +1269,7 @@ fn function_name(func: AggFn) -> &'static str {
 
 fn not_a_number(function: &str, v: &Val, span: Span) -> crate::Error {
     QueryError::TypeMismatch {
-        what: format!("{function}()'s values"),
+        what: format!("{}()'s values", super::compile::function_shown(function)),
         expected: "numbers".into(),
         found: v.kind().into(),
         span,

@@ -554,7 +554,7 @@ fn rel_ids(v: &Val) -> Vec<StatementId> {
 
 fn wrong_type(function: &str, expected: &str, v: &Val, span: Span) -> crate::Error {
     QueryError::TypeMismatch {
-        what: format!("the argument of {function}()"),
+        what: format!("the argument of {}()", super::compile::function_shown(function)),
         expected: expected.into(),
         found: v.kind().into(),
         span,
@@ -900,7 +900,10 @@ fn call(ctx: &mut Ctx<'_>, name: &str, vals: Vec<Val>, span: Span) -> Result<Val
                 Some(v) => int_arg(name, v, span)?,
                 None => None,
             };
-            let negative = || QueryError::Arithmetic { message: format!("{name}() takes no negative numbers"), span };
+            let negative = || QueryError::Arithmetic {
+                message: format!("{}() takes no negative numbers", super::compile::function_shown(name)),
+                span,
+            };
             match name {
                 "substring" => {
                     let Some(from) = a else { return Ok(Val::Null) };

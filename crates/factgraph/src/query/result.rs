@@ -161,13 +161,19 @@ impl Cell {
     }
 }
 
-/// `'text'`, with `\` and `'` escaped.
+/// `'text'` as an openCypher literal writes it: a backslash before a backslash and
+/// before `'`; line breaks, tabs and other control characters escaped, so that the
+/// text stays on its line.
 fn quoted(text: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     f.write_str("'")?;
     for c in text.chars() {
         match c {
             '\\' => f.write_str("\\\\")?,
             '\'' => f.write_str("\\'")?,
+            '\n' => f.write_str("\\n")?,
+            '\r' => f.write_str("\\r")?,
+            '\t' => f.write_str("\\t")?,
+            c if c.is_control() => write!(f, "\\u{:04X}", u32::from(c))?,
             c => fmt::Write::write_char(f, c)?,
         }
     }

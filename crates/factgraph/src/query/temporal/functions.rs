@@ -59,7 +59,7 @@ pub(crate) fn call(now: i128, name: &str, args: &[Val], span: Span) -> Result<Op
 
 fn not_temporal(function: &str, v: &Val, span: Span) -> crate::Error {
     QueryError::TypeMismatch {
-        what: format!("the argument of {function}()"),
+        what: format!("the argument of {}()", crate::query::compile::function_shown(function)),
         expected: "a temporal value".into(),
         found: v.kind().into(),
         span,

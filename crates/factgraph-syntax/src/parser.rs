@@ -262,7 +262,42 @@ fn hint_for(text: &str, pos: usize, expected: &[&str]) -> Option<String> {
                 .into(),
         );
     }
-    None
+    keyword_typo(text, pos, expected)
+}
+
+/// "did you mean `return`?" for a word a typo away from a keyword that could stand at
+/// `pos`: one the error expects there (the words in backticks of what it expects; at
+/// the start of a statement, any keyword). A keyword out of place is no typo.
+fn keyword_typo(text: &str, pos: usize, expected: &[&str]) -> Option<String> {
+    let rest = &text[pos..];
+    let word = &rest[..rest.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(rest.len())];
+    let lower = word.to_lowercase();
+    // Two letters are a typo away from too much to say which was meant.
+    if lower.chars().count() < 3 || crate::KEYWORDS.contains(&lower.as_str()) {
+        return None;
+    }
+    let mut candidates: Vec<&str> = Vec::new();
+    for e in expected {
+        if e.starts_with("a statement") {
+            candidates.extend(crate::KEYWORDS);
+        }
+        // Every second piece between backticks is quoted: `order by`, `match …`.
+        let quoted = e.split('`').skip(1).step_by(2);
+        candidates.extend(quoted.filter(|q| q.chars().all(|c| c.is_ascii_alphabetic() || c == ' ')));
+    }
+    let mut near: Vec<(usize, &str)> = candidates
+        .into_iter()
+        .filter_map(|phrase| {
+            let first = phrase.split(' ').next().unwrap_or(phrase);
+            let d = strsim::osa_distance(first, &lower);
+            (d <= (first.chars().count() / 3).max(1)).then_some((d, phrase))
+        })
+        .collect();
+    near.sort_unstable();
+    near.dedup_by(|a, b| a.1 == b.1);
+    let best = near.first()?.0;
+    let shown: Vec<String> = near.iter().filter(|(d, _)| *d == best).take(3).map(|(_, p)| format!("`{p}`")).collect();
+    Some(format!("did you mean {}?", shown.join(" or ")))
 }
 
 /// The name in words of what a rule stands for, or `None` for rules that are never
@@ -1904,5 +1939,23 @@ mod tests {
             let named_kw = format!("{rule:?}").starts_with("kw_");
             assert_eq!(keyword(rule), named_kw, "{rule:?}: add it to (or remove it from) `keyword` in parser.rs");
         }
+    }
+
+    /// Issue 10: "keyword typos get a did-you-mean (`retrun` → `return`)"; none did.
+    /// A word a typo away from a keyword that could stand there is suggested, at the
+    /// start of a statement and within one; a keyword out of place, or a word far from
+    /// every keyword, gets no such hint.
+    #[test]
+    fn a_misspelt_keyword_gets_a_did_you_mean() {
+        let hint = |q: &str| parse(q).expect_err(q).hint;
+        assert_eq!(hint("retrun 1").as_deref(), Some("did you mean `return`?"));
+        assert_eq!(hint("match (n) retrun n").as_deref(), Some("did you mean `return`?"));
+        assert_eq!(hint("MATCH (n) WHRE n.x = 1 RETURN n").as_deref(), Some("did you mean `where`?"));
+        assert_eq!(hint("mach (n) return n").as_deref(), Some("did you mean `match`?"));
+        assert_eq!(hint("match (n) return n ordr by n.x").as_deref(), Some("did you mean `order by`?"));
+        assert_eq!(hint("match (n) return n limt 3").as_deref(), Some("did you mean `limit`?"));
+        assert_eq!(hint("descibe Trump").as_deref(), Some("did you mean `describe`?"));
+        assert_eq!(hint("match (n) xyzzy n"), None, "far from every keyword");
+        assert_eq!(hint("match (n) match"), None, "a keyword, only out of place");
     }
 }

@@ -107,9 +107,10 @@ pub const META_SPILLING: &[u8] = b"Mspilling";
 
 /// Metadata key saying the `Y` keys list every property key the store's nodes and
 /// relationships have had: it holds the commit count at which they last did. Every
-/// commit of a build that keeps them moves it on with the count; a store made before
-/// they were kept has none, and one written since by such a build has a count
-/// behind `Mcommits`: either way the list is not taken as whole.
+/// commit of a build that keeps them moves it on with the count (one that would pass
+/// `txn::MAX_PROPERTY_KEYS` removes it); a store made before they were kept has none,
+/// and one written since by such a build has a count behind `Mcommits`: either way
+/// the list is not taken as whole.
 pub const META_PROPERTY_KEYS: &[u8] = b"Mproperty_keys";
 
 /// Metadata key present from a transaction's first write ahead of its commit until

@@ -2357,13 +2357,30 @@ mod tests {
     fn past_the_most_keys_a_store_keeps_it_stops_knowing_them() {
         let store = Store::in_memory().unwrap();
         let mut tx = store.transaction().unwrap();
+        let doc = tx.create_document("d", [("k0".to_owned(), crate::Value::Int(0))].into(), None).unwrap();
         let e = tx.create_entity("Alice", "Person").unwrap();
-        for i in 0..crate::txn::MAX_PROPERTY_KEYS {
+        for i in 1..crate::txn::MAX_PROPERTY_KEYS - 1 {
             tx.set_property(e, &format!("k{i}"), crate::Value::Int(1)).unwrap();
         }
         tx.commit().unwrap();
+        assert_eq!(store.property_keys(true).unwrap().len(), crate::txn::MAX_PROPERTY_KEYS, "name and k0 to k9998");
+        // A key that spreads from a document to a node is no new one.
+        let mut tx = store.transaction().unwrap();
+        tx.set_property(e, "k0", crate::Value::Int(1)).unwrap();
+        tx.commit().unwrap();
+        assert_eq!(store.property_keys(false).unwrap().len(), crate::txn::MAX_PROPERTY_KEYS);
+        // One more is too many; undone, the keys are known again as they were.
+        let mut tx = store.transaction().unwrap();
+        tx.set_property(doc, "one-too-many", crate::Value::Int(1)).unwrap();
+        let (_, undo) = tx.commit_undoable().unwrap();
         assert_eq!(store.property_keys(false), None);
         assert_eq!(store.has_property_key("k1"), None);
+        store.undo(vec![undo.unwrap()]).unwrap();
+        assert_eq!(store.property_keys(true).unwrap().len(), crate::txn::MAX_PROPERTY_KEYS);
+        let mut tx = store.transaction().unwrap();
+        tx.set_property(doc, "one-too-many", crate::Value::Int(1)).unwrap();
+        tx.commit().unwrap();
+        assert_eq!(store.property_keys(false), None);
         let mut tx = store.transaction().unwrap();
         tx.create_entity("Bob", "Person").unwrap();
         tx.commit().unwrap();

@@ -1778,7 +1778,10 @@ impl<'s> Transaction<'s> {
                 None => {}
             }
         }
-        if known.len() + self.new_keys.len() > MAX_PROPERTY_KEYS {
+        // Keys new to the store count; one that only spreads (to a node from a
+        // document, say) is one already.
+        let added = self.new_keys.values().filter(|(_, before)| *before == 0).count();
+        if known.len() + added > MAX_PROPERTY_KEYS {
             self.keys_overflow = true;
             self.new_keys = HashMap::default();
         }
@@ -2134,6 +2137,7 @@ impl<'s> Transaction<'s> {
             writes: undo.into_iter().filter(|(k, _)| !KEPT_BY_UNDO.contains(&k.as_slice())).collect(),
             relations: new_relations.iter().map(|(_, id)| *id).collect(),
             property_keys: new_keys.iter().map(|(k, (_, before))| (k.clone(), *before)).collect(),
+            keys_overflowed: self.keys_overflow,
         });
         let mut rels = self.store.relations.write().unwrap_or_else(|p| p.into_inner());
         for (name, id) in new_relations {
@@ -2166,6 +2170,9 @@ pub struct Undo {
     /// Property keys the commit introduced or spread, each with where it was before
     /// (0: nowhere).
     property_keys: Vec<(String, u8)>,
+    /// Whether the commit stopped the store keeping its keys (`MAX_PROPERTY_KEYS`):
+    /// undone, the store keeps them again, as they were before it.
+    keys_overflowed: bool,
 }
 
 impl Undo {
@@ -2202,16 +2209,20 @@ impl Store {
         let mut before: std::collections::BTreeMap<Vec<u8>, Option<Vec<u8>>> = Default::default();
         let mut relations = Vec::new();
         let mut property_keys = Vec::new();
+        let mut overflowed = false;
         for u in undos.into_iter().rev() {
             for (k, v) in u.writes {
                 before.insert(k, v);
             }
             relations.extend(u.relations);
             property_keys.extend(u.property_keys);
+            overflowed |= u.keys_overflowed;
         }
         let commits = self.meta_u64(keys::META_COMMITS)?.wrapping_add(1);
         before.insert(keys::META_COMMITS.to_vec(), Some(commits.to_be_bytes().to_vec()));
-        if self.property_keys.read().unwrap_or_else(|p| p.into_inner()).is_some() {
+        // The keys were kept before the first commit undone if they are now, or if one
+        // of the commits stopped keeping them.
+        if overflowed || self.property_keys.read().unwrap_or_else(|p| p.into_inner()).is_some() {
             before.insert(keys::META_PROPERTY_KEYS.to_vec(), Some(commits.to_be_bytes().to_vec()));
         }
         let mut redo = Vec::with_capacity(before.len());
@@ -2230,6 +2241,10 @@ impl Store {
             if let Some(name) = rels.by_id.remove(&id) {
                 rels.by_name.remove(&name);
             }
+        }
+        if overflowed {
+            // What was kept before is back on disk: read it.
+            return self.load_property_keys();
         }
         if let Some(known) = self.property_keys.write().unwrap_or_else(|p| p.into_inner()).as_mut() {
             // Gathered latest first: each key ends as it was before the earliest.

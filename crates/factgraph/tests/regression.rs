@@ -283,6 +283,9 @@ fn text_inside_a_list_or_map_is_shown_in_quotes() {
     assert_eq!(row, ["['x', 'y']", "['x!', 'y!']", "['n']"], "computed lists as stored ones");
     // A line break inside is escaped, as in a literal: the list stays on its line.
     assert_eq!(first_row(&g, r"return ['a\nb\tc']"), [r"['a\nb\tc']"]);
+    // And in a relationship's words, where the store writes its list property.
+    let row = first_row(&g, r"create (:A {name: 'p'})-[r:knows {tags: ['x\ty', 'z']}]->(:A {name: 'q'}) return r");
+    assert_eq!(row, [r"p knows q {tags: ['x\ty', 'z']}"]);
 }
 
 /// Messages named functions in lower case, as the parser keeps them: "did you mean
@@ -308,6 +311,21 @@ fn messages_spell_functions_as_opencypher_does() {
         "{}",
         message("return percentileCont(1)")
     );
+}
+
+/// Past the most property keys a store keeps, `call db.propertyKeys()` failed
+/// saying an earlier version made the store (and its advice, export and import,
+/// did not help): such a store is read whole for the keys in use.
+#[test]
+fn property_keys_past_the_most_kept_are_read_from_the_store() {
+    let g = Graph::in_memory().unwrap();
+    let keys: Vec<String> = (0..10_001).map(|i| format!("k{i}: 1")).collect();
+    g.query(&format!("create (:X {{name: 'x', {}}})", keys.join(", "))).unwrap();
+    assert_eq!(g.property_keys(false), None, "not kept");
+    let r = g.query("call db.propertyKeys() yield propertyKey return count(*)").unwrap();
+    assert_eq!(r[0].rows[0].cells[0].to_string(), "10002");
+    let r = g.query("match (n:X) return n.k1, n.k10000, n.nope").unwrap();
+    assert_eq!(r[0].note, None, "unknown keys, no notes");
 }
 
 /// `union` did not parse: the rows of two queries together, once each (`union`) or all

@@ -69,16 +69,12 @@ pub(crate) fn rows(
             labels.into_iter().map(|l| vec![Param::from(l)]).collect()
         }
         Run::Listing(rows) => rows.as_ref().clone(),
-        // Keys stay listed when their last value goes, as Neo4j's tokens do.
+        // Keys stay listed when their last value goes, as Neo4j's tokens do. A store
+        // that does not keep them (past `MAX_PROPERTY_KEYS`, or made or last written
+        // by an earlier version) is read whole for the keys in use.
         Run::PropertyKeys => match ctx.store.property_keys(false) {
             Some(keys) => keys.into_iter().map(|k| vec![Param::from(k)]).collect(),
-            None => {
-                return Err(failed(
-                    "this store was made or last written by a version of factgraph that did not keep its \
-                     property keys; `factgraph export` then `factgraph import` into a new store keeps them"
-                        .into(),
-                ))
-            }
+            None => keys_in_use(ctx)?.into_iter().map(|k| vec![Param::from(k)]).collect(),
         },
         Run::RelationshipTypes => {
             let mut types = Vec::new();
@@ -165,4 +161,29 @@ fn from_param(p: Param) -> Val {
         Param::List(items) => Val::List(items.into_iter().map(from_param).collect()),
         Param::Map(entries) => Val::Map(entries.into_iter().map(|(k, v)| (k, from_param(v))).collect()),
     }
+}
+
+/// The property keys the store's entities (documents aside) and statements have now,
+/// sorted: read from every record, for a store that does not keep them.
+fn keys_in_use(ctx: &mut Ctx<'_>) -> Result<Vec<String>> {
+    let mut keys = std::collections::BTreeSet::new();
+    let store = ctx.store;
+    for e in store.entities() {
+        ctx.tick()?;
+        let e = e?;
+        if e.is_document() {
+            continue;
+        }
+        let name = (!e.name.is_empty()).then_some("name");
+        for key in name.into_iter().chain(e.properties.keys().map(String::as_str)) {
+            if !keys.contains(key) {
+                keys.insert(key.to_owned());
+            }
+        }
+    }
+    for st in store.statements() {
+        ctx.tick()?;
+        keys.extend(st?.qualifiers.into_keys());
+    }
+    Ok(keys.into_iter().collect())
 }

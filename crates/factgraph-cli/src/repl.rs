@@ -511,8 +511,12 @@ impl<'g, W: Write, E: Write> Session<'g, W, E> {
                     // (the output may be buffered, `run_session`).
                     factgraph::Streamed::Result { columns: c, note, .. } => {
                         columns = c.to_vec();
+                        // The rows before go out first, for a reader of both streams.
+                        let flushed = if note.is_some() && !c.is_empty() { out.flush() } else { Ok(()) };
                         note_beside(err, c, note);
-                        crate::render::write_begin(out, c, note, style).and_then(|()| out.flush())
+                        flushed
+                            .and_then(|()| crate::render::write_begin(out, c, note, style))
+                            .and_then(|()| out.flush())
                     }
                     factgraph::Streamed::Row(row) => crate::render::write_row(out, &columns, row, style),
                 };
@@ -531,7 +535,11 @@ impl<'g, W: Write, E: Write> Session<'g, W, E> {
             None => self.backend.query(text, &self.params, &self.limits()).map(|results| {
                 let streams = crate::render::streams(self.style.mode);
                 write_failed = results.iter().any(|r| {
-                    if streams {
+                    if streams && r.note.is_some() && !r.columns.is_empty() {
+                        // The answers before go out first, for a reader of both streams.
+                        if self.out.flush().is_err() {
+                            return true;
+                        }
                         note_beside(&mut self.err, &r.columns, r.note.as_deref());
                     }
                     write_result(&mut self.out, r, &self.style).is_err()

@@ -108,6 +108,25 @@ impl fmt::Display for Date {
     }
 }
 
+/// `'text'` as an openCypher literal writes it: a backslash before a backslash and
+/// before `'`; line breaks, tabs and other control characters escaped, so that text
+/// inside a list stays on its line.
+pub fn write_quoted(text: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    f.write_str("'")?;
+    for c in text.chars() {
+        match c {
+            '\\' => f.write_str("\\\\")?,
+            '\'' => f.write_str("\\'")?,
+            '\n' => f.write_str("\\n")?,
+            '\r' => f.write_str("\\r")?,
+            '\t' => f.write_str("\\t")?,
+            c if c.is_control() => write!(f, "\\u{:04X}", u32::from(c))?,
+            c => fmt::Write::write_char(f, c)?,
+        }
+    }
+    f.write_str("'")
+}
+
 /// A typed literal: property values, qualifier values and literal objects.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Value {
@@ -205,7 +224,7 @@ impl fmt::Display for Value {
                         f.write_str(", ")?;
                     }
                     match v {
-                        Value::Str(s) => write!(f, "'{}'", s.replace('\\', "\\\\").replace('\'', "\\'"))?,
+                        Value::Str(s) => write_quoted(s, f)?,
                         other => other.fmt(f)?,
                     }
                 }

@@ -645,14 +645,14 @@ pub(crate) fn arity(name: &str) -> Option<(usize, usize)> {
     FUNCTION_ARITY.iter().chain(super::temporal::FUNCTIONS).find(|(n, ..)| *n == name).map(|(_, lo, hi)| (*lo, *hi))
 }
 
-/// The functions whose names are a typo away from `name` (an edit for every three
-/// letters, swapped letters counting as one), nearest first.
 /// A function's name as openCypher spells it (`toUpper`), for messages: calls are
 /// matched without regard to case, so the parser keeps them in lower case.
 pub(crate) fn function_shown(name: &str) -> &str {
     crate::vocabulary::FUNCTIONS.iter().find(|f| f.eq_ignore_ascii_case(name)).copied().unwrap_or(name)
 }
 
+/// The functions whose names are a typo away from `name` (an edit for every three
+/// letters, swapped letters counting as one), nearest first.
 pub(crate) fn near_functions(name: &str) -> Vec<String> {
     near_names(name, crate::vocabulary::FUNCTIONS.iter().copied())
 }

@@ -155,29 +155,10 @@ impl Cell {
     /// differ. The names a question lists (`Cell::Text`: documents, roles) stay bare.
     fn fmt_inside(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Cell::Value { value: Value::Str(text) } => quoted(text, f),
+            Cell::Value { value: Value::Str(text) } => factgraph_store::write_quoted(text, f),
             other => fmt::Display::fmt(other, f),
         }
     }
-}
-
-/// `'text'` as an openCypher literal writes it: a backslash before a backslash and
-/// before `'`; line breaks, tabs and other control characters escaped, so that the
-/// text stays on its line.
-fn quoted(text: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-    f.write_str("'")?;
-    for c in text.chars() {
-        match c {
-            '\\' => f.write_str("\\\\")?,
-            '\'' => f.write_str("\\'")?,
-            '\n' => f.write_str("\\n")?,
-            '\r' => f.write_str("\\r")?,
-            '\t' => f.write_str("\\t")?,
-            c if c.is_control() => write!(f, "\\u{:04X}", u32::from(c))?,
-            c => fmt::Write::write_char(f, c)?,
-        }
-    }
-    f.write_str("'")
 }
 
 impl fmt::Display for Cell {

@@ -16,7 +16,8 @@ pub(crate) fn call(now: i128, name: &str, args: &[Val], span: Span) -> Result<Op
     let Some((_, lo, hi)) = FUNCTIONS.iter().find(|(n, ..)| *n == name) else { return Ok(None) };
     // Planning checks the count; this keeps the indexing below safe all the same.
     if args.len() < *lo || args.len() > *hi {
-        return Err(QueryError::ArgumentCount { function: name.into(), expected: *lo, at_most: *hi, span }.into());
+        let function = crate::query::compile::function_shown(name).into();
+        return Err(QueryError::ArgumentCount { function, expected: *lo, at_most: *hi, span }.into());
     }
     // Null in, null out (a missing argument is the current time, not null).
     if args.contains(&Val::Null) {
@@ -27,7 +28,7 @@ pub(crate) fn call(now: i128, name: &str, args: &[Val], span: Span) -> Result<Op
             None => current(kind, now, &Zone::Offset(0), span)?,
             Some(a) => construct(kind, a, now, span)?,
         },
-        Some("truncate") => truncate(kind, &args[0], &args[1], args.get(2), span)?,
+        Some("truncate") => truncate(name, kind, &args[0], &args[1], args.get(2), span)?,
         Some("between" | "inmonths" | "indays" | "inseconds") => {
             let (Val::Temporal(a), Val::Temporal(b)) = (&args[0], &args[1]) else {
                 let bad = if matches!(args[0], Val::Temporal(_)) { &args[1] } else { &args[0] };
@@ -38,7 +39,7 @@ pub(crate) fn call(now: i128, name: &str, args: &[Val], span: Span) -> Result<Op
         Some("fromepoch") => {
             let (Val::Int(s), Val::Int(n)) = (&args[0], &args[1]) else {
                 return Err(QueryError::TypeMismatch {
-                    what: "the arguments of datetime.fromepoch()".into(),
+                    what: "the arguments of datetime.fromEpoch()".into(),
                     expected: "whole numbers".into(),
                     found: if matches!(args[0], Val::Int(_)) { args[1].kind() } else { args[0].kind() }.into(),
                     span,
@@ -49,7 +50,7 @@ pub(crate) fn call(now: i128, name: &str, args: &[Val], span: Span) -> Result<Op
             Temporal::DateTime(Zoned::at_instant(at, &Zone::Offset(0), span)?)
         }
         Some("fromepochmillis") => {
-            let Val::Int(ms) = &args[0] else { return Err(not_int("datetime.fromepochmillis()", &args[0], span)) };
+            let Val::Int(ms) = &args[0] else { return Err(not_int("datetime.fromEpochMillis()", &args[0], span)) };
             Temporal::DateTime(Zoned::at_instant(*ms as i128 * 1_000_000, &Zone::Offset(0), span)?)
         }
         Some(_) => return Ok(None),
@@ -350,9 +351,9 @@ fn time_from_fields(f: &Fields<'_>, base: Option<i64>) -> Result<i64> {
 // ---------------------------------------------------------------------------------------
 // Truncation.
 
-fn truncate(kind: Kind, unit: &Val, v: &Val, map: Option<&Val>, span: Span) -> Result<Temporal> {
-    let Val::Str(unit) = unit else { return Err(not_text("the unit of truncate()", unit, span)) };
-    let Val::Temporal(t) = v else { return Err(not_temporal("truncate", v, span)) };
+fn truncate(name: &str, kind: Kind, unit: &Val, v: &Val, map: Option<&Val>, span: Span) -> Result<Temporal> {
+    let Val::Str(unit) = unit else { return Err(not_text(&format!("the unit of {name}()"), unit, span)) };
+    let Val::Temporal(t) = v else { return Err(not_temporal(name, v, span)) };
     let entries: &[(String, Val)] = match map {
         None => &[],
         Some(Val::Map(m)) => m,
@@ -569,7 +570,9 @@ mod tests {
         let t = value(Kind::LocalTime, "12:31:14.645876123");
         let two_nanos = map(&[("nanosecond", Val::Int(2))]);
         let unit = |u: &str| Val::Str(u.into());
-        let cut = |u: &str| truncate(Kind::LocalTime, &unit(u), &t, Some(&two_nanos), Span::default()).unwrap();
+        let cut = |u: &str| {
+            truncate("localtime.truncate", Kind::LocalTime, &unit(u), &t, Some(&two_nanos), Span::default()).unwrap()
+        };
         assert_eq!(cut("millisecond").to_string(), "12:31:14.645000002");
         assert_eq!(cut("microsecond").to_string(), "12:31:14.645876002");
         assert_eq!(cut("second").to_string(), "12:31:14.000000002");
@@ -579,7 +582,8 @@ mod tests {
     fn a_time_zone_given_to_truncate_replaces_the_zone_and_keeps_the_clock() {
         let t = value(Kind::Time, "12:31:14.645876123-01:00");
         let zone = map(&[("timezone", Val::Str("+01:00".into()))]);
-        let r = truncate(Kind::Time, &Val::Str("hour".into()), &t, Some(&zone), Span::default()).unwrap();
+        let r =
+            truncate("time.truncate", Kind::Time, &Val::Str("hour".into()), &t, Some(&zone), Span::default()).unwrap();
         assert_eq!(r.to_string(), "12:00+01:00");
     }
 

@@ -265,25 +265,83 @@ fn hint_for(text: &str, pos: usize, expected: &[&str]) -> Option<String> {
     keyword_typo(text, pos, expected)
 }
 
+/// The longest word `keyword_typo` scores: the longest keyword and a third more.
+const MAX_KEYWORD_TYPO: usize = 16;
+
+/// The keywords a statement can begin with (a test checks each is a keyword).
+const STATEMENT_STARTS: &[&str] = &[
+    "according",
+    "assert",
+    "call",
+    "conflicts",
+    "create",
+    "delete",
+    "describe",
+    "document",
+    "entity",
+    "explain",
+    "match",
+    "merge",
+    "neighbors",
+    "neighbours",
+    "optional",
+    "path",
+    "profile",
+    "retract",
+    "return",
+    "sources",
+    "unwind",
+    "verify",
+    "what",
+    "who",
+    "why",
+    "with",
+];
+
+/// The keywords that begin a clause of a query.
+const CLAUSE_STARTS: &[&str] =
+    &["call", "create", "delete", "detach", "match", "merge", "optional", "remove", "return", "set", "unwind", "with"];
+
 /// "did you mean `return`?" for a word a typo away from a keyword that could stand at
 /// `pos`: one the error expects there (the words in backticks of what it expects; at
 /// the start of a statement, any keyword). A keyword out of place is no typo.
 fn keyword_typo(text: &str, pos: usize, expected: &[&str]) -> Option<String> {
     let rest = &text[pos..];
     let word = &rest[..rest.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(rest.len())];
-    let lower = word.to_lowercase();
-    // Two letters are a typo away from too much to say which was meant.
-    if lower.chars().count() < 3 || crate::KEYWORDS.contains(&lower.as_str()) {
+    // Two letters are a typo away from too much to say which was meant; a word far
+    // longer than every keyword is a typo of none (and not scored).
+    let chars = word.chars().count();
+    if !(3..=MAX_KEYWORD_TYPO).contains(&chars) {
         return None;
     }
+    let lower = word.to_lowercase();
+    if crate::KEYWORDS.contains(&lower.as_str()) {
+        return None;
+    }
+    // After `return` the query can only end, or go on with `union`, `order by`, …:
+    // a clause there parses and is then refused, so none is suggested.
+    let so_far: Vec<String> = text[..pos]
+        .rsplit(';')
+        .next()
+        .unwrap_or("")
+        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .map(str::to_ascii_lowercase)
+        .collect();
+    let returned = so_far.iter().rposition(|w| w == "return") > so_far.iter().rposition(|w| w == "union");
     let mut candidates: Vec<&str> = Vec::new();
     for e in expected {
         if e.starts_with("a statement") {
-            candidates.extend(crate::KEYWORDS);
+            candidates.extend(STATEMENT_STARTS);
         }
-        // Every second piece between backticks is quoted: `order by`, `match …`.
-        let quoted = e.split('`').skip(1).step_by(2);
-        candidates.extend(quoted.filter(|q| q.chars().all(|c| c.is_ascii_alphabetic() || c == ' ')));
+        // Every second piece between backticks is quoted: `order by`, `match …`. An
+        // example in a description (`who accused …`) is no keyword.
+        let quoted = e.split('`').skip(1).step_by(2).filter(|q| {
+            let first = q.split(' ').next().unwrap_or(q);
+            q.chars().all(|c| c.is_ascii_alphabetic() || c == ' ')
+                && crate::KEYWORDS.contains(&first)
+                && !(returned && CLAUSE_STARTS.contains(&first))
+        });
+        candidates.extend(quoted);
     }
     let mut near: Vec<(usize, &str)> = candidates
         .into_iter()
@@ -1957,5 +2015,22 @@ mod tests {
         assert_eq!(hint("descibe Trump").as_deref(), Some("did you mean `describe`?"));
         assert_eq!(hint("match (n) xyzzy n"), None, "far from every keyword");
         assert_eq!(hint("match (n) match"), None, "a keyword, only out of place");
+        // Only what could begin a statement is suggested at its start; an example in
+        // a description is no keyword; after `return`, no clause.
+        assert_eq!(hint("exit"), None, "not `exists`");
+        assert_eq!(hint("Ali"), None, "not `all`");
+        assert_eq!(hint("who 4ccused Trump"), None);
+        assert_eq!(hint("match (n) return n retrun n"), None);
+        assert_eq!(hint("match (n) return n unoin match (m) return m").as_deref(), Some("did you mean `union`?"));
+        assert_eq!(hint(&format!("{} 1", "x".repeat(100_000))), None, "a long word is scored against nothing");
+    }
+
+    #[test]
+    fn every_word_a_statement_or_clause_starts_with_is_a_keyword() {
+        for w in STATEMENT_STARTS.iter().chain(CLAUSE_STARTS) {
+            assert!(crate::KEYWORDS.contains(w), "{w}");
+        }
+        let longest = crate::KEYWORDS.iter().map(|k| k.chars().count()).max().unwrap();
+        assert!(MAX_KEYWORD_TYPO >= longest + longest / 3, "{longest}");
     }
 }

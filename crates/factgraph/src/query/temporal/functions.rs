@@ -352,14 +352,17 @@ fn time_from_fields(f: &Fields<'_>, base: Option<i64>) -> Result<i64> {
 // Truncation.
 
 fn truncate(name: &str, kind: Kind, unit: &Val, v: &Val, map: Option<&Val>, span: Span) -> Result<Temporal> {
-    let Val::Str(unit) = unit else { return Err(not_text(&format!("the unit of {name}()"), unit, span)) };
+    let Val::Str(unit) = unit else {
+        let what = format!("the unit of {}()", crate::query::compile::function_shown(name));
+        return Err(QueryError::TypeMismatch { what, expected: "text".into(), found: unit.kind().into(), span }.into());
+    };
     let Val::Temporal(t) = v else { return Err(not_temporal(name, v, span)) };
     let entries: &[(String, Val)] = match map {
         None => &[],
         Some(Val::Map(m)) => m,
         Some(other) => {
             return Err(QueryError::TypeMismatch {
-                what: "the third argument of truncate()".into(),
+                what: format!("the third argument of {}()", crate::query::compile::function_shown(name)),
                 expected: "a map".into(),
                 found: other.kind().into(),
                 span,

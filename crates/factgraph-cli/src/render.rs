@@ -170,7 +170,8 @@ pub fn streams(mode: Mode) -> bool {
 /// header line of CSV and TSV.
 pub fn write_begin(out: &mut dyn Write, columns: &[String], note: Option<&str>, style: &Style) -> std::io::Result<()> {
     if columns.is_empty() {
-        if let Some(n) = note {
+        // Every line of JSON Lines is an object: its notes go to standard error.
+        if let (Some(n), false) = (note, style.mode == Mode::Jsonl) {
             writeln!(out, "{n}")?;
         }
         return Ok(());
@@ -220,7 +221,8 @@ pub fn write_row(out: &mut dyn Write, columns: &[String], row: &factgraph::Row, 
 /// Writes one result.
 pub fn write_result(out: &mut dyn Write, r: &QueryResult, style: &Style) -> std::io::Result<()> {
     if r.columns.is_empty() {
-        if let Some(n) = &r.note {
+        // Every line of JSON Lines is an object: its notes go to standard error.
+        if let (Some(n), false) = (&r.note, style.mode == Mode::Jsonl) {
             writeln!(out, "{n}")?;
         }
         return Ok(());

@@ -239,11 +239,17 @@ pub const MAX_READ_DEPTH: usize = 16;
 /// beside its rows, whose lines a program reads: the note of an answer with columns
 /// (a label, type or property key nothing has; what a write changed) goes to standard
 /// error, where a person at the pipe's end still sees it. An answer without columns
-/// writes its note in the output, as it always has.
-fn note_beside(err: &mut dyn Write, columns: &[String], note: Option<&str>) {
-    if let (false, Some(note)) = (columns.is_empty(), note) {
+/// (a write's) writes its note in CSV or TSV output, as it always has; JSON Lines,
+/// every line of which is a JSON object, gives it to standard error too.
+fn note_beside(err: &mut dyn Write, mode: Mode, columns: &[String], note: Option<&str>) {
+    if let (true, Some(note)) = (note_aside(mode, columns), note) {
         let _ = writeln!(err, "note: {note}");
     }
+}
+
+/// Whether an answer's note goes to standard error (`note_beside`).
+fn note_aside(mode: Mode, columns: &[String]) -> bool {
+    !columns.is_empty() || mode == Mode::Jsonl
 }
 
 /// A REPL session over a graph.
@@ -512,8 +518,9 @@ impl<'g, W: Write, E: Write> Session<'g, W, E> {
                     factgraph::Streamed::Result { columns: c, note, .. } => {
                         columns = c.to_vec();
                         // The rows before go out first, for a reader of both streams.
-                        let flushed = if note.is_some() && !c.is_empty() { out.flush() } else { Ok(()) };
-                        note_beside(err, c, note);
+                        let aside = note.is_some() && note_aside(style.mode, c);
+                        let flushed = if aside { out.flush() } else { Ok(()) };
+                        note_beside(err, style.mode, c, note);
                         flushed
                             .and_then(|()| crate::render::write_begin(out, c, note, style))
                             .and_then(|()| out.flush())
@@ -535,12 +542,12 @@ impl<'g, W: Write, E: Write> Session<'g, W, E> {
             None => self.backend.query(text, &self.params, &self.limits()).map(|results| {
                 let streams = crate::render::streams(self.style.mode);
                 write_failed = results.iter().any(|r| {
-                    if streams && r.note.is_some() && !r.columns.is_empty() {
+                    if streams && r.note.is_some() && note_aside(self.style.mode, &r.columns) {
                         // The answers before go out first, for a reader of both streams.
                         if self.out.flush().is_err() {
                             return true;
                         }
-                        note_beside(&mut self.err, &r.columns, r.note.as_deref());
+                        note_beside(&mut self.err, self.style.mode, &r.columns, r.note.as_deref());
                     }
                     write_result(&mut self.out, r, &self.style).is_err()
                 });

@@ -256,11 +256,15 @@ fn hint_for(text: &str, pos: usize, expected: &[&str]) -> Option<String> {
         return Some("every statement needs evidence: `from DOCUMENT \"the words it uses\"`".into());
     }
     let found_where = text[pos..].get(..5).is_some_and(|w| w.eq_ignore_ascii_case("where"));
+    let where_after_return =
+        "`where` filters a `match` or a `with`: put it before `return` (`with … where …` filters after grouping)";
     if found_where && statement_so_far.contains("return") {
-        return Some(
-            "`where` filters a `match` or a `with`: put it before `return` (`with … where …` filters after grouping)"
-                .into(),
-        );
+        return Some(where_after_return.into());
+    }
+    // `return n whre …`: `where` is not expected there, so no typo of it is found.
+    let word: String = text[pos..].chars().take_while(|c| c.is_alphanumeric()).collect::<String>().to_lowercase();
+    if statement_so_far.contains("return") && word.len() <= 6 && strsim::osa_distance(&word, "where") == 1 {
+        return Some(format!("did you mean `where`? {where_after_return}"));
     }
     keyword_typo(text, pos, expected)
 }
@@ -2023,6 +2027,8 @@ mod tests {
         assert_eq!(hint("match (n) return n retrun n"), None);
         assert_eq!(hint("match (n) return n unoin match (m) return m").as_deref(), Some("did you mean `union`?"));
         assert_eq!(hint(&format!("{} 1", "x".repeat(100_000))), None, "a long word is scored against nothing");
+        let misplaced = hint("match (n) return n whre n.x = 1").unwrap_or_default();
+        assert!(misplaced.starts_with("did you mean `where`? `where` filters a `match`"), "{misplaced}");
     }
 
     #[test]

@@ -258,15 +258,64 @@ fn hint_for(text: &str, pos: usize, expected: &[&str]) -> Option<String> {
     let found_where = text[pos..].get(..5).is_some_and(|w| w.eq_ignore_ascii_case("where"));
     let where_after_return =
         "`where` filters a `match` or a `with`: put it before `return` (`with … where …` filters after grouping)";
-    if found_where && statement_so_far.contains("return") {
+    let returned = after_return(&text[..pos]);
+    if found_where && returned {
         return Some(where_after_return.into());
     }
     // `return n whre …`: `where` is not expected there, so no typo of it is found.
     let word: String = text[pos..].chars().take_while(|c| c.is_alphanumeric()).collect::<String>().to_lowercase();
-    if statement_so_far.contains("return") && word.len() <= 6 && strsim::osa_distance(&word, "where") == 1 {
+    let near_where = word.len() <= 6 && strsim::osa_distance(&word, "where") == 1;
+    if returned && near_where && !expected.contains(&"`where`") {
         return Some(format!("did you mean `where`? {where_after_return}"));
     }
     keyword_typo(text, pos, expected)
+}
+
+/// Whether the statement `before` ends in has a `return` as its last clause: one
+/// outside strings, comments and brackets (a subquery's, a comprehension's are their
+/// own), with no `union` after it.
+fn after_return(before: &str) -> bool {
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    let mut word = String::new();
+    let (mut returned, mut chars) = (false, before.chars().peekable());
+    while let Some(c) = chars.next() {
+        if let Some(q) = quote {
+            if c == '\\' {
+                chars.next();
+            } else if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        if c.is_alphanumeric() || c == '_' {
+            word.push(c.to_ascii_lowercase());
+            continue;
+        }
+        if depth == 0 {
+            match word.as_str() {
+                "return" => returned = true,
+                "union" => returned = false,
+                _ => {}
+            }
+        }
+        word.clear();
+        match c {
+            '"' | '\'' | '`' => quote = Some(c),
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            ';' => returned = false,
+            '/' if chars.peek() == Some(&'/') => {
+                chars.by_ref().find(|c| *c == '\n');
+            }
+            _ => {}
+        }
+    }
+    match (depth, word.as_str()) {
+        (0, "return") => true,
+        (0, "union") => false,
+        _ => returned,
+    }
 }
 
 /// The longest word `keyword_typo` scores: the longest keyword and a third more.
@@ -324,14 +373,7 @@ fn keyword_typo(text: &str, pos: usize, expected: &[&str]) -> Option<String> {
     }
     // After `return` the query can only end, or go on with `union`, `order by`, …:
     // a clause there parses and is then refused, so none is suggested.
-    let so_far: Vec<String> = text[..pos]
-        .rsplit(';')
-        .next()
-        .unwrap_or("")
-        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .map(str::to_ascii_lowercase)
-        .collect();
-    let returned = so_far.iter().rposition(|w| w == "return") > so_far.iter().rposition(|w| w == "union");
+    let returned = after_return(&text[..pos]);
     let mut candidates: Vec<&str> = Vec::new();
     for e in expected {
         if e.starts_with("a statement") {
@@ -2029,6 +2071,21 @@ mod tests {
         assert_eq!(hint(&format!("{} 1", "x".repeat(100_000))), None, "a long word is scored against nothing");
         let misplaced = hint("match (n) return n whre n.x = 1").unwrap_or_default();
         assert!(misplaced.starts_with("did you mean `where`? `where` filters a `match`"), "{misplaced}");
+        // A `return` in a string, a label, a subquery or before `union` is no last
+        // clause; where `where` is expected, its typo is only a typo.
+        for q in [
+            "return [x in range(1,5) wher x > 2 | x]",
+            "match (n) return n union match (m) wher m.x = 1 return m",
+            "match (n {name: 'return'}) wher n.x = 1 return n",
+            "match (n:Returned) wher n.x = 1 return n",
+        ] {
+            assert_eq!(hint(q).as_deref(), Some("did you mean `where`?"), "{q}");
+        }
+        assert_eq!(hint("match (n {name: 'return'}) retrun n").as_deref(), Some("did you mean `return`?"));
+        assert_eq!(
+            hint("match (n) where exists { match (n)-->(m) return m } retrun n").as_deref(),
+            Some("did you mean `return`?")
+        );
     }
 
     #[test]

@@ -237,6 +237,19 @@ fn streamed_formats_keep_the_order_of_notes_empty_answers_and_rows() {
     let row: serde_json::Value = serde_json::from_str(&lines[0]).unwrap();
     assert_eq!(row["b.name"], "Beta Two");
     assert!(text(&out.stderr).starts_with("note: written: 0 entities"), "{}", text(&out.stderr));
+    // A load's summary and a query's time are no objects either; in JSON a write's
+    // note is a document of its own.
+    let fg = tmp.path().join("more.fg");
+    std::fs::write(&fg, "entity \"Delta Four\": Person\n").unwrap();
+    let load = format!(".load {}", fg.display());
+    let out = factgraph(&db, &["--format", "jsonl", "-c", &load, "-c", ".timer on", "-c", "return 2 as two"], "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.lines().all(|l| serde_json::from_str::<serde_json::Value>(l).is_ok()), "{stdout}");
+    assert!(text(&out.stderr).contains("1 script") && text(&out.stderr).contains("time: "), "{}", text(&out.stderr));
+    let out = factgraph(&db, &["--format", "json", "-c", "entity \"Delta Five\": Person"], "");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+    assert!(doc["note"].as_str().is_some_and(|n| n.starts_with("written: 1 entities")), "{doc}");
 }
 
 /// `factgraph -c 'match (a:Persn) return a' | …` printed the header and nothing else:

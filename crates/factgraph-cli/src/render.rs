@@ -221,9 +221,15 @@ pub fn write_row(out: &mut dyn Write, columns: &[String], row: &factgraph::Row, 
 /// Writes one result.
 pub fn write_result(out: &mut dyn Write, r: &QueryResult, style: &Style) -> std::io::Result<()> {
     if r.columns.is_empty() {
-        // Every line of JSON Lines is an object: its notes go to standard error.
-        if let (Some(n), false) = (&r.note, style.mode == Mode::Jsonl) {
-            writeln!(out, "{n}")?;
+        match (&r.note, style.mode) {
+            // Every line of JSON Lines is an object: its notes go to standard error.
+            (_, Mode::Jsonl) | (None, _) => {}
+            // JSON output is JSON documents: a write's note is one, with no rows.
+            (Some(n), Mode::Json) => {
+                let doc = serde_json::json!({"columns": [], "rows": [], "note": n});
+                writeln!(out, "{}", serde_json::to_string_pretty(&doc).unwrap_or_default())?;
+            }
+            (Some(n), _) => writeln!(out, "{n}")?,
         }
         return Ok(());
     }

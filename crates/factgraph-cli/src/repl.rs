@@ -561,7 +561,8 @@ impl<'g, W: Write, E: Write> Session<'g, W, E> {
         match done {
             Ok(()) => {
                 if self.timer {
-                    let _ = writeln!(self.out, "time: {:.3} ms", started.elapsed().as_secs_f64() * 1e3);
+                    let time = format!("time: {:.3} ms", started.elapsed().as_secs_f64() * 1e3);
+                    self.say_aside(&time);
                 }
                 Ok(Flow::Continue)
             }
@@ -569,6 +570,18 @@ impl<'g, W: Write, E: Write> Session<'g, W, E> {
                 self.report_failure(&e, name, text);
                 Err(())
             }
+        }
+    }
+
+    /// Writes what the session says beside the answers (a load's summary, a query's
+    /// time) to the output, or in JSON Lines, every line of which is an object, to
+    /// standard error after the answers before it.
+    fn say_aside(&mut self, text: &str) {
+        if self.style.mode == Mode::Jsonl {
+            let _ = self.out.flush();
+            let _ = writeln!(self.err, "{text}");
+        } else {
+            let _ = writeln!(self.out, "{text}");
         }
     }
 
@@ -599,7 +612,7 @@ impl<'g, W: Write, E: Write> Session<'g, W, E> {
                 let mut done = Vec::new();
                 let loaded = crate::load_paths(self.backend, &paths, false, false, &mut done);
                 if !done.is_empty() {
-                    let _ = writeln!(self.out, "{}", done.join("\n"));
+                    self.say_aside(&done.join("\n"));
                 }
                 match loaded {
                     Ok(()) => {}
